@@ -1,0 +1,97 @@
+// `ceiling`: export-control classification and performance of AI accelerators.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+
+namespace ceiling::cli {
+
+Result<const catalog::Catalog*> Context::Catalog() {
+  if (!catalog_) {
+    ASSIGN_OR_RETURN(catalog::Catalog c, catalog::Catalog::Load(data_dir));
+    catalog_ = std::move(c);
+  }
+  return &*catalog_;
+}
+
+int Context::Fail(const Error& e) const {
+  err << (e.code == ErrorCode::kParse && !e.context.empty() && !e.location.known()
+              ? e.ToStringWithCaret()
+              : e.ToString())
+      << "\n";
+  return kExitBadInput;
+}
+
+Status WriteOutput(const std::string& path, const std::string& content, std::ostream& out) {
+  if (path.empty() || path == "-") {
+    out << content;
+    return OkStatus();
+  }
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const fs::path tmp = target.string() + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) return MakeError(ErrorCode::kIo, path + ": cannot write file");
+    f << content;
+    f.flush();
+    if (!f) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return MakeError(ErrorCode::kIo, path + ": write failed");
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return MakeError(ErrorCode::kIo, path + ": cannot write file");
+  }
+  return OkStatus();
+}
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> kCommands = {
+      {"chips", "List the chip catalog with export-control metrics", SetupChips},
+      {"show", "Show one chip: record, metrics with derivations, sources", SetupShow},
+      {"check-data", "Validate the knowledge base (exit 1 on any finding)", SetupCheckData},
+  };
+  return kCommands;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"ceiling: may this AI chip go there, and what can it do there?", "ceiling"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help for every subcommand");
+  Context ctx(std::cout, std::cerr);
+  const char* env = std::getenv("CEILING_DATA");
+  ctx.data_dir = env != nullptr && *env != '\0' ? env : CEILING_DATA_DIR;
+  app.add_option("--data", ctx.data_dir, "Knowledge base directory (default: bundled data)");
+
+  Runner selected;
+  for (const Command& c : Commands()) {
+    CLI::App* sub = app.add_subcommand(c.name, c.help);
+    Runner run = c.setup(sub);
+    sub->callback([&selected, run] { selected = run; });
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "ceiling: " << e.what() << " (see ceiling --help)\n";
+    return kExitBadInput;
+  }
+  if (!selected) return kExitBadInput;
+  return selected(ctx);
+}
+
+}  // namespace ceiling::cli
+
+int main(int argc, char** argv) { return ceiling::cli::Main(argc, argv); }

@@ -1,0 +1,30 @@
+// JSON output: the nlohmann::json adapter.
+//
+//   nlohmann::json j = ChipJson(chip, metrics);
+//   std::string text = DumpJson(j);   // 2-space indent, never throws (bad UTF-8 is replaced)
+//
+// Field names are an interface for scripts: keep them stable.
+#ifndef CEILING_REPORT_JSON_H_
+#define CEILING_REPORT_JSON_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "ceiling/catalog/chip.h"
+#include "ceiling/catalog/metrics.h"
+
+namespace ceiling::report {
+
+std::string DumpJson(const nlohmann::json& j, int indent = 2);
+
+// A metric: {"value": 15831.2, "unit": "", "how": "..."} or {"value": null, "missing": "..."}.
+nlohmann::json MetricJson(catalog::MetricId id, const catalog::Metric& m);
+// All metrics keyed by MetricName() plus "tpp_precision".
+nlohmann::json MetricsJson(const catalog::ChipMetrics& m);
+// The full record: identity, dies, throughput (dense, TFLOP/s or TOP/s), memory (GB, GB/s),
+// interconnect (GB/s), power (W), compute, sources, and "metrics".
+nlohmann::json ChipJson(const catalog::Chip& chip, const catalog::ChipMetrics& metrics);
+
+}  // namespace ceiling::report
+
+#endif  // CEILING_REPORT_JSON_H_

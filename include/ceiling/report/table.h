@@ -1,0 +1,54 @@
+// Text tables and CSV for the CLI.
+//
+//   Table t({{"id"}, {"TPP", Align::kRight}});
+//   t.AddRow({"nvidia-h20", "2,368"});
+//   t.AddRule("TPP 4,800: 3A090.a.1");        // a labelled separator line
+//   std::string text = t.RenderText();         // aligned columns, header underlined
+//   std::string csv = t.RenderCsv();           // RFC 4180 quoting; rules are skipped
+//
+// Widths count UTF-8 code points, so "µ" and "≥" align. Deterministic output.
+#ifndef CEILING_REPORT_TABLE_H_
+#define CEILING_REPORT_TABLE_H_
+
+#include <string>
+#include <vector>
+
+namespace ceiling::report {
+
+enum class Align { kLeft, kRight };
+
+struct Column {
+  std::string header;
+  Align align = Align::kLeft;
+};
+
+class Table {
+ public:
+  explicit Table(std::vector<Column> columns);
+
+  // Rows shorter than the header are padded with empty cells; longer ones are truncated.
+  void AddRow(std::vector<std::string> cells);
+  // A full-width separator carrying a label (text output only).
+  void AddRule(std::string label);
+  std::size_t rows() const;
+
+  std::string RenderText() const;
+  std::string RenderCsv() const;
+
+ private:
+  struct Row {
+    std::vector<std::string> cells;
+    bool rule = false;
+  };
+  std::vector<Column> columns_;
+  std::vector<Row> rows_;
+};
+
+// Display width of UTF-8 text (code points).
+std::size_t DisplayWidth(const std::string& s);
+// CSV field quoting.
+std::string CsvField(const std::string& s);
+
+}  // namespace ceiling::report
+
+#endif  // CEILING_REPORT_TABLE_H_

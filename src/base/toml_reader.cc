@@ -1,0 +1,356 @@
+// The toml++ adapter: the only file that includes toml++ and catches its exceptions.
+#include "ceiling/base/toml_reader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace ceiling {
+namespace {
+
+struct Doc {
+  toml::table root;
+  std::string file;
+  std::vector<std::string> lines;
+};
+
+std::vector<std::string> SplitLines(std::string_view text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line(text.substr(start, nl == std::string_view::npos ? std::string_view::npos
+                                                                     : nl - start));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(std::move(line));
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  return lines;
+}
+
+std::string Context(const Doc& doc, int line) {
+  if (line <= 0 || static_cast<size_t>(line) > doc.lines.size()) return "";
+  return doc.lines[static_cast<size_t>(line - 1)];
+}
+
+std::string DescribeNode(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string:
+      return fmt::format("\"{}\"", *n.value<std::string>());
+    case toml::node_type::integer:
+      return fmt::format("{}", *n.value<std::int64_t>());
+    case toml::node_type::floating_point: {
+      std::ostringstream os;
+      os << *n.as_floating_point();
+      return os.str();
+    }
+    case toml::node_type::boolean:
+      return *n.value<bool>() ? "true" : "false";
+    case toml::node_type::date: {
+      const toml::date d = *n.value<toml::date>();
+      return fmt::format("{:04d}-{:02d}-{:02d}", d.year, d.month, d.day);
+    }
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
+  }
+}
+
+}  // namespace
+
+struct TomlTable::Impl {
+  std::shared_ptr<const Doc> doc;
+  const toml::table* table = nullptr;
+  std::string prefix;  // key path of this table, "" for the root
+
+  const toml::node* Find(std::string_view key) const { return table->get(key); }
+  SourceLocation Loc(const toml::source_region& r) const {
+    return SourceLocation{doc->file, static_cast<int>(r.begin.line),
+                          static_cast<int>(r.begin.column)};
+  }
+};
+
+TomlTable::TomlTable(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+Result<TomlTable> TomlTable::ParseFile(const std::filesystem::path& path,
+                                       std::string display_name) {
+  if (display_name.empty()) display_name = path.string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(ErrorCode::kIo, fmt::format("{}: cannot read file", display_name));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return ParseString(buf.str(), std::move(display_name));
+}
+
+Result<TomlTable> TomlTable::ParseString(std::string_view text, std::string display_name) {
+  auto doc = std::make_shared<Doc>();
+  doc->file = display_name;
+  doc->lines = SplitLines(text);
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+    return MakeError(ErrorCode::kParse, "empty file", SourceLocation{display_name, 1, 1});
+  try {
+    doc->root = toml::parse(text, display_name);
+  } catch (const toml::parse_error& e) {
+    const auto& b = e.source().begin;
+    Error err = MakeError(ErrorCode::kParse, fmt::format("invalid TOML: {}", e.description()),
+                          SourceLocation{display_name, static_cast<int>(b.line),
+                                         static_cast<int>(b.column)});
+    err.context = Context(*doc, static_cast<int>(b.line));
+    return err;
+  }
+  auto impl = std::make_shared<Impl>();
+  impl->doc = doc;
+  impl->table = &doc->root;
+  return TomlTable(std::move(impl));
+}
+
+const std::string& TomlTable::file() const { return impl_->doc->file; }
+
+SourceLocation TomlTable::location() const {
+  SourceLocation loc = impl_->Loc(impl_->table->source());
+  if (loc.line == 0) loc.line = 1, loc.column = 1;
+  return loc;
+}
+
+SourceLocation TomlTable::LocationOf(std::string_view key) const {
+  const toml::node* n = impl_->Find(key);
+  if (n != nullptr && n->source().begin.line != 0) return impl_->Loc(n->source());
+  return location();
+}
+
+std::string TomlTable::KeyPath(std::string_view key) const {
+  if (impl_->prefix.empty()) return std::string(key);
+  if (key.empty()) return impl_->prefix;
+  return impl_->prefix + "." + std::string(key);
+}
+
+bool TomlTable::Has(std::string_view key) const { return impl_->Find(key) != nullptr; }
+
+TomlTable::Kind TomlTable::KindOf(std::string_view key) const {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return Kind::kNone;
+  switch (n->type()) {
+    case toml::node_type::string: return Kind::kString;
+    case toml::node_type::integer: return Kind::kInteger;
+    case toml::node_type::floating_point: return Kind::kFloat;
+    case toml::node_type::boolean: return Kind::kBool;
+    case toml::node_type::date: return Kind::kDate;
+    case toml::node_type::table: return Kind::kTable;
+    case toml::node_type::array: return Kind::kArray;
+    default: return Kind::kOther;
+  }
+}
+
+std::vector<std::string> TomlTable::Keys() const {
+  std::vector<std::pair<std::pair<unsigned, unsigned>, std::string>> keyed;
+  for (auto&& [k, v] : *impl_->table) {
+    const auto& b = k.source().begin;
+    keyed.push_back({{b.line, b.column}, std::string(k.str())});
+  }
+  std::stable_sort(keyed.begin(), keyed.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (auto& k : keyed) out.push_back(std::move(k.second));
+  return out;
+}
+
+Error TomlTable::ErrorAt(std::string_view key, std::string_view message, ErrorCode code) const {
+  Error e = MakeError(code, fmt::format("{}: {}", KeyPath(key), message), LocationOf(key));
+  e.context = Context(*impl_->doc, e.location.line);
+  return e;
+}
+
+Error TomlTable::ErrorHere(std::string_view message, ErrorCode code) const {
+  const std::string path = KeyPath("");
+  Error e = MakeError(code, path.empty() ? std::string(message)
+                                         : fmt::format("{}: {}", path, message),
+                      location());
+  e.context = Context(*impl_->doc, e.location.line);
+  return e;
+}
+
+std::string TomlTable::Describe(std::string_view key) const {
+  const toml::node* n = impl_->Find(key);
+  return n == nullptr ? "nothing" : DescribeNode(*n);
+}
+
+namespace {
+Error Missing(const TomlTable& t, std::string_view key) {
+  return t.ErrorHere(fmt::format("missing required key \"{}\"", key));
+}
+Error WrongType(const TomlTable& t, std::string_view key, std::string_view expected) {
+  return t.ErrorAt(key, fmt::format("expected {}, got {}", expected, t.Describe(key)));
+}
+}  // namespace
+
+Result<std::string> TomlTable::GetString(std::string_view key) const {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return Missing(*this, key);
+  if (!n->is_string()) return WrongType(*this, key, "a string");
+  return *n->value<std::string>();
+}
+
+Result<double> TomlTable::GetNumber(std::string_view key) const {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return Missing(*this, key);
+  if (!n->is_number()) return WrongType(*this, key, "a number");
+  return *n->value<double>();
+}
+
+Result<std::int64_t> TomlTable::GetInteger(std::string_view key) const {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return Missing(*this, key);
+  if (!n->is_integer()) return WrongType(*this, key, "an integer");
+  return *n->value<std::int64_t>();
+}
+
+Result<bool> TomlTable::GetBool(std::string_view key) const {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return Missing(*this, key);
+  if (!n->is_boolean()) return WrongType(*this, key, "true or false");
+  return *n->value<bool>();
+}
+
+Result<Date> TomlTable::GetDate(std::string_view key) const {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return Missing(*this, key);
+  if (n->is_date()) {
+    const toml::date d = *n->value<toml::date>();
+    if (!IsValidDate(d.year, d.month, d.day))
+      return ErrorAt(key, fmt::format("no such date: {}", DescribeNode(*n)));
+    return Date{d.year, d.month, d.day};
+  }
+  if (n->is_string()) {
+    auto parsed = ParseDate(*n->value<std::string>());
+    if (!parsed.ok()) return ErrorAt(key, parsed.error().message);
+    return *parsed;
+  }
+  return WrongType(*this, key, "a date as YYYY-MM-DD");
+}
+
+Result<TomlTable> TomlTable::GetTable(std::string_view key) const {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return Missing(*this, key);
+  if (!n->is_table()) return WrongType(*this, key, "a table");
+  auto impl = std::make_shared<Impl>();
+  impl->doc = impl_->doc;
+  impl->table = n->as_table();
+  impl->prefix = KeyPath(key);
+  return TomlTable(std::move(impl));
+}
+
+Result<std::vector<TomlTable>> TomlTable::GetTableArray(std::string_view key) const {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return Missing(*this, key);
+  if (!n->is_array()) return WrongType(*this, key, "an array of tables");
+  std::vector<TomlTable> out;
+  const toml::array& arr = *n->as_array();
+  for (size_t i = 0; i < arr.size(); ++i) {
+    const toml::node& el = arr[i];
+    if (!el.is_table())
+      return ErrorAt(key, fmt::format("element {} is {}, expected a table", i, DescribeNode(el)));
+    auto impl = std::make_shared<Impl>();
+    impl->doc = impl_->doc;
+    impl->table = el.as_table();
+    impl->prefix = fmt::format("{}[{}]", KeyPath(key), i);
+    out.push_back(TomlTable(std::move(impl)));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> TomlTable::GetStringArray(std::string_view key,
+                                                           bool allow_single) const {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return Missing(*this, key);
+  if (allow_single && n->is_string()) return std::vector<std::string>{*n->value<std::string>()};
+  if (!n->is_array()) return WrongType(*this, key, "an array of strings");
+  std::vector<std::string> out;
+  for (const toml::node& el : *n->as_array()) {
+    if (!el.is_string())
+      return ErrorAt(key, fmt::format("expected an array of strings, found element {}",
+                                      DescribeNode(el)));
+    out.push_back(*el.value<std::string>());
+  }
+  return out;
+}
+
+template <typename T, typename F>
+static Result<std::optional<T>> Optional(const TomlTable& t, std::string_view key, F get) {
+  if (!t.Has(key)) return std::optional<T>();
+  auto r = get(key);
+  if (!r.ok()) return std::move(r).error();
+  return std::optional<T>(std::move(r).value());
+}
+
+Result<std::optional<std::string>> TomlTable::GetOptionalString(std::string_view key) const {
+  return Optional<std::string>(*this, key, [&](auto k) { return GetString(k); });
+}
+Result<std::optional<double>> TomlTable::GetOptionalNumber(std::string_view key) const {
+  return Optional<double>(*this, key, [&](auto k) { return GetNumber(k); });
+}
+Result<std::optional<std::int64_t>> TomlTable::GetOptionalInteger(std::string_view key) const {
+  return Optional<std::int64_t>(*this, key, [&](auto k) { return GetInteger(k); });
+}
+Result<std::optional<bool>> TomlTable::GetOptionalBool(std::string_view key) const {
+  return Optional<bool>(*this, key, [&](auto k) { return GetBool(k); });
+}
+Result<std::optional<Date>> TomlTable::GetOptionalDate(std::string_view key) const {
+  return Optional<Date>(*this, key, [&](auto k) { return GetDate(k); });
+}
+Result<std::optional<TomlTable>> TomlTable::GetOptionalTable(std::string_view key) const {
+  return Optional<TomlTable>(*this, key, [&](auto k) { return GetTable(k); });
+}
+
+Status TomlTable::CheckKeys(std::initializer_list<std::string_view> allowed) const {
+  std::vector<std::string> v(allowed.begin(), allowed.end());
+  return CheckKeys(v);
+}
+
+Status TomlTable::CheckKeys(const std::vector<std::string>& allowed) const {
+  for (const std::string& key : Keys()) {
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    std::string best;
+    int best_d = 3;
+    for (const std::string& a : allowed) {
+      const int d = EditDistance(key, a);
+      if (d < best_d) best_d = d, best = a;
+    }
+    SourceLocation loc = location();
+    for (auto&& [k, v] : *impl_->table)
+      if (k.str() == key && k.source().begin.line != 0) loc = impl_->Loc(k.source());
+    std::string msg = best.empty()
+                          ? fmt::format("{}: unknown key", KeyPath(key))
+                          : fmt::format("{}: unknown key (did you mean \"{}\"?)", KeyPath(key), best);
+    Error e = MakeError(ErrorCode::kSchema, std::move(msg), loc);
+    e.context = Context(*impl_->doc, loc.line);
+    return e;
+  }
+  return OkStatus();
+}
+
+int EditDistance(std::string_view a, std::string_view b) {
+  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = static_cast<int>(i);
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const int sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace ceiling

@@ -1,0 +1,422 @@
+#include "ceiling/catalog/catalog.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "ceiling/base/units.h"
+
+namespace ceiling::catalog {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Figure reading --------------------------------------------------------------------------
+
+struct FigureOptions {
+  bool allow_sparse = false;
+  bool allow_zero = false;
+};
+
+// Reads the `source`, `note`, `formula` fields common to every figure and checks the keys.
+Status ReadFigureMeta(const TomlTable& fig, const std::map<std::string, Source>& sources,
+                      bool allow_sparse, std::vector<std::string>* keys, std::string* note,
+                      std::string* formula) {
+  if (allow_sparse) {
+    RETURN_IF_ERROR(fig.CheckKeys({"value", "source", "note", "formula", "sparse"}));
+  } else {
+    RETURN_IF_ERROR(fig.CheckKeys({"value", "source", "note", "formula"}));
+  }
+  if (!fig.Has("source"))
+    return fig.ErrorHere("every figure needs a source: add source = \"<key of a [sources] entry>\"");
+  ASSIGN_OR_RETURN(*keys, fig.GetStringArray("source", /*allow_single=*/true));
+  if (keys->empty()) return fig.ErrorAt("source", "at least one source key is required");
+  bool derived = false;
+  for (const std::string& k : *keys) {
+    auto it = sources.find(k);
+    if (it == sources.end())
+      return fig.ErrorAt("source", fmt::format("unknown source key \"{}\" (define [sources.{}])",
+                                               k, k));
+    derived = derived || it->second.kind == SourceKind::kDerived;
+  }
+  ASSIGN_OR_RETURN(auto n, fig.GetOptionalString("note"));
+  ASSIGN_OR_RETURN(auto f, fig.GetOptionalString("formula"));
+  *note = n.value_or("");
+  *formula = f.value_or("");
+  if (derived && formula->empty())
+    return fig.ErrorHere("cites a derived source, so it needs formula = \"how it was computed\"");
+  return OkStatus();
+}
+
+Result<TomlTable> FigureTable(const TomlTable& parent, std::string_view key) {
+  if (parent.KindOf(key) != TomlTable::Kind::kTable)
+    return parent.ErrorAt(key, fmt::format("expected a figure such as {{ value = ..., source = "
+                                           "\"key\" }}, got {}",
+                                           parent.Describe(key)));
+  return parent.GetTable(key);
+}
+
+template <typename Q>
+Result<Q> ReadQuantityValue(const TomlTable& fig, std::string_view key, const FigureOptions& opt) {
+  const DimVector want = DimVector::Of<typename Q::Dimension>();
+  if (fig.KindOf(key) != TomlTable::Kind::kString)
+    return fig.ErrorAt(key, fmt::format("expected a quantity with a unit such as {}, got {}",
+                                        DimensionExample(want), fig.Describe(key)));
+  ASSIGN_OR_RETURN(std::string text, fig.GetString(key));
+  auto parsed = ParseQuantity(text);
+  if (!parsed.ok()) return fig.ErrorAt(key, parsed.error().message);
+  auto dim = CheckDimension(*parsed, want);
+  if (!dim.ok()) return fig.ErrorAt(key, fmt::format("{} (\"{}\")", dim.error().message, text));
+  if (parsed->base < 0 || (parsed->base == 0 && !opt.allow_zero))
+    return fig.ErrorAt(key, fmt::format("must be {}, got \"{}\"",
+                                        opt.allow_zero ? "zero or positive" : "positive", text));
+  return Q::FromBase(parsed->base);
+}
+
+template <typename Q>
+Result<std::optional<Figure<Q>>> ReadQuantityFigure(const TomlTable& t, std::string_view key,
+                                                   const std::map<std::string, Source>& sources,
+                                                   FigureOptions opt = {}) {
+  if (!t.Has(key)) return std::optional<Figure<Q>>();
+  ASSIGN_OR_RETURN(TomlTable fig, FigureTable(t, key));
+  Figure<Q> out;
+  out.location = t.LocationOf(key);
+  if (!fig.Has("value")) {
+    if (fig.Has("sparse"))
+      return fig.ErrorHere(
+          "sparse-only figure: store the dense rate in value (usually half the sparse rate) and "
+          "keep the datasheet's sparse rate in sparse");
+    return fig.ErrorHere("missing required key \"value\"");
+  }
+  RETURN_IF_ERROR(ReadFigureMeta(fig, sources, opt.allow_sparse, &out.sources, &out.note,
+                                 &out.formula));
+  ASSIGN_OR_RETURN(out.value, ReadQuantityValue<Q>(fig, "value", opt));
+  if (fig.Has("sparse")) {
+    ASSIGN_OR_RETURN(Q sparse, ReadQuantityValue<Q>(fig, "sparse", opt));
+    if (!(out.value < sparse))
+      return fig.ErrorAt("value", fmt::format("the dense rate ({}) must be below the sparse rate "
+                                              "({}); sparse figures are never stored as dense",
+                                              FormatQuantity(out.value), FormatQuantity(sparse)));
+    out.sparse = sparse;
+  }
+  return std::optional<Figure<Q>>(std::move(out));
+}
+
+Result<std::optional<Figure<double>>> ReadCountFigure(const TomlTable& t, std::string_view key,
+                                                      const std::map<std::string, Source>& sources) {
+  if (!t.Has(key)) return std::optional<Figure<double>>();
+  ASSIGN_OR_RETURN(TomlTable fig, FigureTable(t, key));
+  Figure<double> out;
+  out.location = t.LocationOf(key);
+  if (!fig.Has("value")) return fig.ErrorHere("missing required key \"value\"");
+  RETURN_IF_ERROR(ReadFigureMeta(fig, sources, false, &out.sources, &out.note, &out.formula));
+  const auto kind = fig.KindOf("value");
+  if (kind != TomlTable::Kind::kInteger && kind != TomlTable::Kind::kFloat)
+    return fig.ErrorAt("value", fmt::format("expected a count (a plain number), got {}",
+                                            fig.Describe("value")));
+  ASSIGN_OR_RETURN(out.value, fig.GetNumber("value"));
+  if (out.value <= 0)
+    return fig.ErrorAt("value", fmt::format("must be positive, got {}", fig.Describe("value")));
+  return std::optional<Figure<double>>(std::move(out));
+}
+
+Result<std::optional<Figure<Date>>> ReadDateFigure(const TomlTable& t, std::string_view key,
+                                                   const std::map<std::string, Source>& sources) {
+  if (!t.Has(key)) return std::optional<Figure<Date>>();
+  ASSIGN_OR_RETURN(TomlTable fig, FigureTable(t, key));
+  Figure<Date> out;
+  out.location = t.LocationOf(key);
+  if (!fig.Has("value")) return fig.ErrorHere("missing required key \"value\"");
+  RETURN_IF_ERROR(ReadFigureMeta(fig, sources, false, &out.sources, &out.note, &out.formula));
+  ASSIGN_OR_RETURN(out.value, fig.GetDate("value"));
+  return std::optional<Figure<Date>>(std::move(out));
+}
+
+// Sections -------------------------------------------------------------------------------
+
+Result<std::map<std::string, Source>> ReadSources(const TomlTable& doc) {
+  std::map<std::string, Source> out;
+  if (!doc.Has("sources"))
+    return doc.ErrorHere("missing required table [sources]: every figure needs a source");
+  ASSIGN_OR_RETURN(TomlTable table, doc.GetTable("sources"));
+  for (const std::string& key : table.Keys()) {
+    if (table.KindOf(key) != TomlTable::Kind::kTable)
+      return table.ErrorAt(key, fmt::format("expected a source table [sources.{}], got {}", key,
+                                            table.Describe(key)));
+    ASSIGN_OR_RETURN(TomlTable s, table.GetTable(key));
+    RETURN_IF_ERROR(s.CheckKeys({"title", "url", "kind", "read", "note"}));
+    Source src;
+    src.key = key;
+    ASSIGN_OR_RETURN(src.title, s.GetString("title"));
+    ASSIGN_OR_RETURN(std::string kind, s.GetString("kind"));
+    if (kind == "primary") src.kind = SourceKind::kPrimary;
+    else if (kind == "secondary") src.kind = SourceKind::kSecondary;
+    else if (kind == "derived") src.kind = SourceKind::kDerived;
+    else if (kind == "reported") src.kind = SourceKind::kReported;
+    else
+      return s.ErrorAt("kind", fmt::format("expected primary, secondary, derived or reported, "
+                                           "got \"{}\"", kind));
+    ASSIGN_OR_RETURN(auto url, s.GetOptionalString("url"));
+    src.url = url.value_or("");
+    if (src.url.empty() && src.kind != SourceKind::kDerived)
+      return s.ErrorHere("missing required key \"url\" (only derived sources may omit it)");
+    ASSIGN_OR_RETURN(src.read, s.GetDate("read"));
+    ASSIGN_OR_RETURN(auto note, s.GetOptionalString("note"));
+    src.note = note.value_or("");
+    if (src.title.empty()) return s.ErrorAt("title", "must not be empty");
+    out.emplace(key, std::move(src));
+  }
+  if (out.empty()) return table.ErrorHere("at least one source is required");
+  return out;
+}
+
+Result<std::vector<Die>> ReadDies(const TomlTable& doc, const std::map<std::string, Source>& src) {
+  std::vector<Die> dies;
+  if (!doc.Has("dies")) return dies;
+  ASSIGN_OR_RETURN(std::vector<TomlTable> tables, doc.GetTableArray("dies"));
+  for (const TomlTable& t : tables) {
+    RETURN_IF_ERROR(t.CheckKeys({"name", "kind", "process", "non_planar", "count", "area"}));
+    Die d;
+    d.location = t.location();
+    ASSIGN_OR_RETURN(d.name, t.GetString("name"));
+    ASSIGN_OR_RETURN(std::string kind, t.GetString("kind"));
+    if (kind == "logic") d.kind = DieKind::kLogic;
+    else if (kind == "memory") d.kind = DieKind::kMemory;
+    else return t.ErrorAt("kind", fmt::format("expected logic or memory, got \"{}\"", kind));
+    ASSIGN_OR_RETURN(d.process, t.GetString("process"));
+    ASSIGN_OR_RETURN(d.non_planar, t.GetBool("non_planar"));
+    ASSIGN_OR_RETURN(auto count, t.GetOptionalInteger("count"));
+    d.count = static_cast<int>(count.value_or(1));
+    if (count && (*count < 1 || *count > 1024))
+      return t.ErrorAt("count", fmt::format("must be between 1 and 1024, got {}", *count));
+    ASSIGN_OR_RETURN(d.area, ReadQuantityFigure<SquareMetres>(t, "area", src));
+    dies.push_back(std::move(d));
+  }
+  return dies;
+}
+
+bool ValidId(std::string_view id) {
+  if (id.empty() || id.front() == '-' || id.back() == '-') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+  });
+}
+
+}  // namespace
+
+Result<Chip> ParseChip(const TomlTable& doc, std::string_view expected_id) {
+  RETURN_IF_ERROR(doc.CheckKeys({"id", "name", "vendor", "family", "market", "form_factor",
+                                 "derived_from", "released", "announced", "dies", "throughput",
+                                 "memory", "interconnect", "power", "compute", "sources"}));
+  Chip chip;
+  chip.file = doc.file();
+  ASSIGN_OR_RETURN(chip.sources, ReadSources(doc));
+  const auto& src = chip.sources;
+
+  ASSIGN_OR_RETURN(chip.id, doc.GetString("id"));
+  if (!ValidId(chip.id))
+    return doc.ErrorAt("id", fmt::format("expected lower-case letters, digits and '-', got \"{}\"",
+                                         chip.id));
+  if (!expected_id.empty() && chip.id != expected_id)
+    return doc.ErrorAt("id", fmt::format("\"{}\" does not match the file name (expected \"{}\")",
+                                         chip.id, expected_id));
+  ASSIGN_OR_RETURN(chip.name, doc.GetString("name"));
+  ASSIGN_OR_RETURN(chip.vendor, doc.GetString("vendor"));
+  ASSIGN_OR_RETURN(chip.family, doc.GetString("family"));
+  if (chip.id.rfind(chip.vendor + "-", 0) != 0)
+    return doc.ErrorAt("vendor", fmt::format("id \"{}\" must start with the vendor \"{}-\"",
+                                             chip.id, chip.vendor));
+  ASSIGN_OR_RETURN(std::string market, doc.GetString("market"));
+  if (auto m = MarketFromName(market)) chip.market = *m;
+  else
+    return doc.ErrorAt("market", fmt::format("expected datacenter, consumer, workstation or "
+                                             "edge, got \"{}\"", market));
+  ASSIGN_OR_RETURN(std::string ff, doc.GetString("form_factor"));
+  if (auto f = FormFactorFromName(ff)) chip.form_factor = *f;
+  else
+    return doc.ErrorAt("form_factor", fmt::format("expected sxm, oam, pcie, module, superchip, "
+                                                  "card or chip, got \"{}\"", ff));
+  ASSIGN_OR_RETURN(chip.derived_from, doc.GetOptionalString("derived_from"));
+  ASSIGN_OR_RETURN(chip.released, ReadDateFigure(doc, "released", src));
+  ASSIGN_OR_RETURN(chip.announced, ReadDateFigure(doc, "announced", src));
+  ASSIGN_OR_RETURN(chip.dies, ReadDies(doc, src));
+
+  if (doc.Has("throughput")) {
+    ASSIGN_OR_RETURN(TomlTable t, doc.GetTable("throughput"));
+    std::vector<std::string> allowed;
+    for (std::size_t i = 0; i < kPrecisionCount; ++i)
+      allowed.emplace_back(PrecisionName(static_cast<Precision>(i)));
+    RETURN_IF_ERROR(t.CheckKeys(allowed));
+    for (std::size_t i = 0; i < kPrecisionCount; ++i) {
+      ASSIGN_OR_RETURN(chip.throughput[i],
+                       ReadQuantityFigure<OpsPerSecond>(t, allowed[i], src, {.allow_sparse = true}));
+    }
+  }
+  if (doc.Has("memory")) {
+    ASSIGN_OR_RETURN(TomlTable t, doc.GetTable("memory"));
+    RETURN_IF_ERROR(t.CheckKeys({"type", "capacity", "bandwidth", "stacks"}));
+    Memory mem;
+    ASSIGN_OR_RETURN(mem.type, t.GetString("type"));
+    ASSIGN_OR_RETURN(mem.capacity, ReadQuantityFigure<Bytes>(t, "capacity", src));
+    ASSIGN_OR_RETURN(mem.bandwidth, ReadQuantityFigure<BytesPerSecond>(t, "bandwidth", src));
+    ASSIGN_OR_RETURN(mem.stacks, ReadCountFigure(t, "stacks", src));
+    chip.memory = std::move(mem);
+  }
+  if (doc.Has("interconnect")) {
+    ASSIGN_OR_RETURN(TomlTable t, doc.GetTable("interconnect"));
+    RETURN_IF_ERROR(t.CheckKeys({"scale_up", "scale_up_links", "io_aggregate", "pcie"}));
+    auto& ic = chip.interconnect;
+    const FigureOptions zero_ok{.allow_zero = true};
+    ASSIGN_OR_RETURN(ic.scale_up, ReadQuantityFigure<BytesPerSecond>(t, "scale_up", src, zero_ok));
+    ASSIGN_OR_RETURN(ic.scale_up_links, ReadCountFigure(t, "scale_up_links", src));
+    ASSIGN_OR_RETURN(ic.io_aggregate,
+                     ReadQuantityFigure<BytesPerSecond>(t, "io_aggregate", src, zero_ok));
+    ASSIGN_OR_RETURN(ic.pcie, ReadQuantityFigure<BytesPerSecond>(t, "pcie", src));
+  }
+  if (doc.Has("power")) {
+    ASSIGN_OR_RETURN(TomlTable t, doc.GetTable("power"));
+    RETURN_IF_ERROR(t.CheckKeys({"tdp"}));
+    ASSIGN_OR_RETURN(chip.tdp, ReadQuantityFigure<Watts>(t, "tdp", src));
+  }
+  if (doc.Has("compute")) {
+    ASSIGN_OR_RETURN(TomlTable t, doc.GetTable("compute"));
+    RETURN_IF_ERROR(t.CheckKeys({"units", "unit_name", "boost_clock"}));
+    ASSIGN_OR_RETURN(chip.compute.units, ReadCountFigure(t, "units", src));
+    ASSIGN_OR_RETURN(auto un, t.GetOptionalString("unit_name"));
+    chip.compute.unit_name = un.value_or("");
+    if (chip.compute.units && chip.compute.unit_name.empty())
+      return t.ErrorHere("units is given, so unit_name (\"SM\", \"CU\", ...) is required");
+    ASSIGN_OR_RETURN(chip.compute.boost_clock, ReadQuantityFigure<Hertz>(t, "boost_clock", src));
+  }
+  return chip;
+}
+
+std::string DisplayPath(const fs::path& p) {
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  if (!ec && p.is_absolute()) {
+    const fs::path rel = p.lexically_relative(cwd);
+    if (!rel.empty() && rel.native().rfind("..", 0) != 0) return rel.string();
+  }
+  return p.string();
+}
+
+std::string ExpectedIdForPath(const fs::path& p) {
+  const fs::path vendor_dir = p.parent_path();
+  if (vendor_dir.parent_path().filename() != "chips") return "";
+  return vendor_dir.filename().string() + "-" + p.stem().string();
+}
+
+Result<Chip> LoadChipFile(const fs::path& path, std::string display_name,
+                          std::string_view expected_id) {
+  if (display_name.empty()) display_name = DisplayPath(path);
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, display_name));
+  return ParseChip(doc, expected_id);
+}
+
+std::vector<fs::path> ListChipFiles(const fs::path& chips_dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (!fs::is_directory(chips_dir, ec)) return files;
+  for (auto it = fs::recursive_directory_iterator(chips_dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file() && it->path().extension() == ".toml") files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+Result<Catalog> Catalog::Load(const fs::path& data_dir) {
+  const fs::path dir = data_dir / "chips";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return MakeError(ErrorCode::kNotFound,
+                     fmt::format("{}: no chips directory (use --data DIR)", DisplayPath(dir)));
+  std::vector<Chip> chips;
+  for (const fs::path& p : ListChipFiles(dir)) {
+    ASSIGN_OR_RETURN(Chip c, LoadChipFile(p, DisplayPath(p), ExpectedIdForPath(p)));
+    chips.push_back(std::move(c));
+  }
+  return FromChips(std::move(chips));
+}
+
+Result<Catalog> Catalog::FromChips(std::vector<Chip> chips) {
+  Catalog cat;
+  cat.index_ = std::make_shared<std::unordered_map<std::string, std::size_t>>();
+  for (std::size_t i = 0; i < chips.size(); ++i) {
+    auto [it, inserted] = cat.index_->emplace(chips[i].id, i);
+    if (!inserted)
+      return MakeError(ErrorCode::kInconsistent,
+                       fmt::format("duplicate chip id \"{}\" (also in {})", chips[i].id,
+                                   chips[it->second].file),
+                       SourceLocation{chips[i].file, 0, 0});
+  }
+  for (const Chip& c : chips) {
+    if (c.derived_from && !cat.index_->count(*c.derived_from))
+      return MakeError(ErrorCode::kInconsistent,
+                       fmt::format("derived_from: unknown chip \"{}\"", *c.derived_from),
+                       SourceLocation{c.file, 0, 0});
+  }
+  cat.metrics_ = std::make_shared<std::vector<ChipMetrics>>();
+  for (const Chip& c : chips) cat.metrics_->push_back(ComputeMetrics(c));
+  cat.chips_ = std::make_shared<std::vector<Chip>>(std::move(chips));
+  cat.loaded_files_ = std::make_shared<std::vector<std::unique_ptr<Chip>>>();
+  return cat;
+}
+
+const Chip* Catalog::Find(std::string_view id) const {
+  auto it = index_->find(std::string(id));
+  return it == index_->end() ? nullptr : &(*chips_)[it->second];
+}
+
+const ChipMetrics* Catalog::MetricsOf(std::string_view id) const {
+  auto it = index_->find(std::string(id));
+  return it == index_->end() ? nullptr : &(*metrics_)[it->second];
+}
+
+std::vector<std::string> Catalog::Suggest(std::string_view id, std::size_t n) const {
+  std::vector<std::pair<int, std::string>> scored;
+  for (const Chip& c : *chips_) {
+    int d = EditDistance(id, c.id);
+    // An id that contains the query ("h20" in "nvidia-h20") is a strong hint.
+    if (c.id.find(id) != std::string::npos) d = std::min<int>(d, 1);
+    scored.emplace_back(d, c.id);
+  }
+  std::sort(scored.begin(), scored.end());
+  std::vector<std::string> out;
+  for (const auto& [d, cid] : scored) {
+    if (out.size() >= n) break;
+    if (d <= std::max<int>(3, static_cast<int>(id.size()) / 2)) out.push_back(cid);
+  }
+  return out;
+}
+
+Result<const Chip*> Catalog::Resolve(std::string_view id_or_path) const {
+  const std::string arg(id_or_path);
+  const bool looks_like_path =
+      arg.find('/') != std::string::npos || (arg.size() > 5 && arg.ends_with(".toml"));
+  if (!looks_like_path) {
+    if (const Chip* c = Find(arg)) return c;
+    std::string msg = fmt::format("unknown chip \"{}\"", arg);
+    auto near = Suggest(arg);
+    if (!near.empty()) {
+      msg += "; did you mean ";
+      for (std::size_t i = 0; i < near.size(); ++i)
+        msg += (i ? (i + 1 == near.size() ? " or " : ", ") : "") + fmt::format("\"{}\"", near[i]);
+      msg += "?";
+    } else {
+      msg += " (see `ceiling chips` for the list)";
+    }
+    return MakeError(ErrorCode::kNotFound, msg);
+  }
+  ASSIGN_OR_RETURN(Chip chip, LoadChipFile(arg, arg));
+  if (chip.derived_from && !Find(*chip.derived_from))
+    return MakeError(ErrorCode::kInconsistent,
+                     fmt::format("derived_from: unknown chip \"{}\"", *chip.derived_from),
+                     SourceLocation{arg, 0, 0});
+  loaded_files_->push_back(std::make_unique<Chip>(std::move(chip)));
+  return loaded_files_->back().get();
+}
+
+}  // namespace ceiling::catalog

@@ -1,0 +1,147 @@
+#include "ceiling/catalog/check.h"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <unordered_map>
+
+#include "ceiling/base/units.h"
+#include "ceiling/catalog/catalog.h"
+
+namespace ceiling::catalog {
+namespace {
+
+// Visits every figure of a chip with its name and cited keys.
+template <typename F>
+void ForEachFigure(const Chip& c, F&& f) {
+  auto visit = [&](std::string_view name, const auto& fig) {
+    if (fig) f(name, fig->sources, fig->location);
+  };
+  visit("released", c.released);
+  visit("announced", c.announced);
+  for (std::size_t i = 0; i < c.dies.size(); ++i) visit("dies.area", c.dies[i].area);
+  for (std::size_t i = 0; i < kPrecisionCount; ++i)
+    visit(PrecisionName(static_cast<Precision>(i)), c.throughput[i]);
+  if (c.memory) {
+    visit("memory.capacity", c.memory->capacity);
+    visit("memory.bandwidth", c.memory->bandwidth);
+    visit("memory.stacks", c.memory->stacks);
+  }
+  visit("interconnect.scale_up", c.interconnect.scale_up);
+  visit("interconnect.scale_up_links", c.interconnect.scale_up_links);
+  visit("interconnect.io_aggregate", c.interconnect.io_aggregate);
+  visit("interconnect.pcie", c.interconnect.pcie);
+  visit("power.tdp", c.tdp);
+  visit("compute.units", c.compute.units);
+  visit("compute.boost_clock", c.compute.boost_clock);
+}
+
+SourceLocation FileLoc(const Chip& c) { return SourceLocation{c.file, 0, 0}; }
+
+}  // namespace
+
+std::string Finding::ToString() const {
+  return location.known() ? location.ToString() + ": " + message : message;
+}
+
+std::vector<Finding> CheckConsistency(const std::vector<Chip>& chips) {
+  std::vector<Finding> out;
+  std::unordered_map<std::string, const Chip*> by_id;
+  for (const Chip& c : chips) {
+    auto [it, inserted] = by_id.emplace(c.id, &c);
+    if (!inserted)
+      out.push_back({FileLoc(c), fmt::format("duplicate chip id \"{}\" (first defined in {})",
+                                             c.id, it->second->file)});
+  }
+  for (const Chip& c : chips) {
+    // Every source is cited by some figure.
+    std::set<std::string> used;
+    ForEachFigure(c, [&](std::string_view, const std::vector<std::string>& keys,
+                         const SourceLocation&) { used.insert(keys.begin(), keys.end()); });
+    for (const auto& [key, src] : c.sources)
+      if (!used.count(key))
+        out.push_back({FileLoc(c), fmt::format("sources.{}: defined but no figure cites it", key)});
+
+    // Lower precision never slower than higher precision on the same tensor units.
+    auto rate = [&](Precision p) -> std::optional<double> {
+      if (const auto& r = c.Rate(p)) return r->value.base();
+      return std::nullopt;
+    };
+    auto order = [&](Precision lo, Precision hi) {
+      auto a = rate(lo), b = rate(hi);
+      if (a && b && *a < *b)
+        out.push_back({c.Rate(lo)->location,
+                       fmt::format("throughput.{} ({}) is below throughput.{} ({}); a lower "
+                                   "precision is never slower on the same units",
+                                   PrecisionName(lo), FormatQuantity(c.Rate(lo)->value),
+                                   PrecisionName(hi), FormatQuantity(c.Rate(hi)->value))});
+    };
+    order(Precision::kFp8, Precision::kFp16);
+    order(Precision::kFp8, Precision::kBf16);
+    order(Precision::kFp4, Precision::kFp8);
+    order(Precision::kFp16, Precision::kTf32);
+    order(Precision::kInt8, Precision::kFp16);
+    order(Precision::kBf16, Precision::kTf32);
+
+    // Sparse figures are at most twice the dense figure (2:4 sparsity); more means the dense
+    // value was probably halved twice or the sparse figure is of another precision.
+    for (std::size_t i = 0; i < kPrecisionCount; ++i) {
+      const auto& r = c.throughput[i];
+      if (r && r->sparse && r->sparse->base() > 2.0 * r->value.base() * 1.001)
+        out.push_back({r->location, fmt::format("throughput.{}: sparse rate {} is more than twice "
+                                                "the dense rate {}",
+                                                PrecisionName(static_cast<Precision>(i)),
+                                                FormatQuantity(*r->sparse),
+                                                FormatQuantity(r->value))});
+    }
+
+    // A derived chip shares its base chip's logic die.
+    if (c.derived_from) {
+      auto it = by_id.find(*c.derived_from);
+      if (it == by_id.end()) {
+        out.push_back({FileLoc(c), fmt::format("derived_from: unknown chip \"{}\"",
+                                               *c.derived_from)});
+      } else if (*c.derived_from == c.id) {
+        out.push_back({FileLoc(c), "derived_from: a chip cannot be derived from itself"});
+      } else {
+        std::set<std::string> base_dies;
+        for (const Die& d : it->second->dies)
+          if (d.kind == DieKind::kLogic) base_dies.insert(d.name);
+        bool shares = false;
+        for (const Die& d : c.dies)
+          if (d.kind == DieKind::kLogic && base_dies.count(d.name)) shares = true;
+        if (!shares)
+          out.push_back({FileLoc(c), fmt::format("derived_from \"{}\": no logic die in common "
+                                                 "with the base chip (a derivative is the same "
+                                                 "die, cut down)",
+                                                 *c.derived_from)});
+      }
+    }
+  }
+  return out;
+}
+
+CheckReport CheckChipsDir(const std::filesystem::path& chips_dir) {
+  CheckReport report;
+  std::vector<Chip> chips;
+  const auto files = ListChipFiles(chips_dir);
+  if (files.empty())
+    report.findings.push_back({SourceLocation{DisplayPath(chips_dir), 0, 0},
+                               "no chip files found"});
+  for (const auto& p : files) {
+    ++report.files;
+    auto chip = LoadChipFile(p, DisplayPath(p), ExpectedIdForPath(p));
+    if (!chip.ok()) {
+      report.findings.push_back({chip.error().location, chip.error().message});
+      continue;
+    }
+    ForEachFigure(*chip, [&](std::string_view, const std::vector<std::string>&,
+                             const SourceLocation&) { ++report.figures; });
+    chips.push_back(std::move(chip).value());
+  }
+  report.chips = static_cast<int>(chips.size());
+  for (Finding& f : CheckConsistency(chips)) report.findings.push_back(std::move(f));
+  return report;
+}
+
+}  // namespace ceiling::catalog
