@@ -44,9 +44,9 @@ std::string DescribeNode(const toml::node& n) {
     case toml::node_type::integer:
       return fmt::format("{}", *n.value<std::int64_t>());
     case toml::node_type::floating_point: {
-      std::ostringstream os;
-      os << *n.as_floating_point();
-      return os.str();
+      std::string s = fmt::format("{}", *n.value<double>());
+      if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // 4.0, not 4
+      return s;
     }
     case toml::node_type::boolean:
       return *n.value<bool>() ? "true" : "false";

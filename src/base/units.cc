@@ -50,7 +50,7 @@ struct Prefix {
   bool binary;
 };
 
-constexpr std::array<Prefix, 18> kPrefixes{{
+constexpr std::array<Prefix, 19> kPrefixes{{
     {"Ki", 1024.0, true},
     {"Mi", 1048576.0, true},
     {"Gi", 1073741824.0, true},
@@ -65,6 +65,7 @@ constexpr std::array<Prefix, 18> kPrefixes{{
     {"P", 1e15, false},
     {"E", 1e18, false},
     {"m", 1e-3, false},
+    {"c", 1e-2, false},
     {"u", 1e-6, false},
     {"n", 1e-9, false},
     {"p", 1e-12, false},
@@ -279,24 +280,23 @@ std::string FormatQuantity(double base, const DimVector& dim, int significant) {
   };
   static constexpr Pref kSi[] = {{1e18, "E"}, {1e15, "P"}, {1e12, "T"}, {1e9, "G"},
                                  {1e6, "M"},  {1e3, "k"},  {1, ""}};
-  auto scaled = [&](const char* unit, const Pref* first, const Pref* last) {
+  // Largest prefix that keeps the number >= 1, but never below kSi[min_index].
+  auto scaled = [&](const char* unit, std::size_t min_index) {
     const double a = std::fabs(base);
-    const Pref* chosen = last - 1;
-    for (const Pref* p = first; p != last; ++p)
-      if (a >= p->f) {
-        chosen = p;
+    std::size_t chosen = min_index;
+    for (std::size_t i = 0; i < min_index; ++i)
+      if (a >= kSi[i].f) {
+        chosen = i;
         break;
       }
-    return FormatNumber(base / chosen->f, significant) + " " + chosen->p + unit;
+    return FormatNumber(base / kSi[chosen].f, significant) + " " + kSi[chosen].p + unit;
   };
-  const Pref* b = std::begin(kSi);
-  const Pref* e = std::end(kSi);
-  if (dim == DimVector{1, 0, 0, 0, 0}) return scaled("B", b, e);
-  if (dim == DimVector{1, -1, 0, 0, 0}) return scaled("B/s", b + 3, e);  // at least GB/s
-  if (dim == kOpPerSecond) return scaled("FLOP/s", b + 2, e);              // at least TFLOP/s
-  if (dim == kOp) return scaled("FLOP", b, e);
-  if (dim == kWatt) return scaled("W", b + 5, e);
-  if (dim == kPerSecond) return scaled("Hz", b + 3, e);
+  if (dim == DimVector{1, 0, 0, 0, 0}) return scaled("B", 6);
+  if (dim == DimVector{1, -1, 0, 0, 0}) return scaled("B/s", 3);  // at least GB/s
+  if (dim == kOpPerSecond) return scaled("FLOP/s", 2);              // at least TFLOP/s
+  if (dim == kOp) return scaled("FLOP", 6);
+  if (dim == kWatt) return scaled("W", 6);
+  if (dim == kPerSecond) return scaled("Hz", 4);                    // at least MHz
   if (dim == DimVector{0, 0, 0, 0, 2}) return FormatNumber(base * 1e6, significant) + " mm^2";
   if (dim == kSecond) {
     const double a = std::fabs(base);
