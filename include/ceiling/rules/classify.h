@@ -1,0 +1,126 @@
+// Classification of (chip, date, destination, end-user headquarters) with a trace.
+//
+//   ASSIGN_OR_RETURN(RuleBook book, RuleBook::Load("data"));
+//   ChipFacts facts = FactsOf(chip, catalog::ComputeMetrics(chip));
+//   ASSIGN_OR_RETURN(Query q, MakeQuery(book, Date{2025, 5, 1}, "CN"));   // hq defaults to CN
+//   Classification r = Classify(book, facts, q);
+//   r.license_required.tri;       // Tri::kTrue: the H20 letter (a product-specific measure)
+//   r.controls;                   // empty: outside 3A090 (TPP 2,368 < 4,800; PD 2.91 < 5.92 ...)
+//   for (const TraceStep& s : r.trace) ...   // every clause evaluated, with inputs
+//
+// The result answers, for the rules that apply on the date in the chosen view:
+// - controls: the control paragraphs met (3A090.a.1, 4A090.a ...); `controlled` is false when
+//   the chip is outside 3A090 (including by the datacenter note), unknown when a missing metric
+//   decides it;
+// - license_required: yes/no/unknown, with the clauses and measures that require it;
+// - exceptions: license exceptions whose eligibility holds (or is unknown) for the destination;
+// - review_policy: from the most recent review clause or measure that covers the case;
+// - measures: product-specific measures in force for the chip and destination;
+// - rules: the rule versions whose text is in force, with their status and whether applied;
+// - trace: when requested, every clause evaluated: inputs with units, parameters, comparisons,
+//   set memberships, outcome, citation (through the clause).
+// Unknown never becomes a guess: `unknown` masks name the variables that kept a result open
+// (render with UnknownReasons). Dates before the first rule give `before_first_rule`.
+//
+// Pointers in the result point into the RuleBook, which must outlive it. Classify never fails
+// (bad countries are rejected by MakeQuery) and, with trace off and a reused result, does not
+// allocate. Thread safety: concurrent calls on one book are safe.
+#ifndef CEILING_RULES_CLASSIFY_H_
+#define CEILING_RULES_CLASSIFY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ceiling/base/date.h"
+#include "ceiling/base/result.h"
+#include "ceiling/rules/condition.h"
+#include "ceiling/rules/facts.h"
+#include "ceiling/rules/rulebook.h"
+
+namespace ceiling::rules {
+
+struct Query {
+  Date date;
+  int destination = 0;   // country index in book.countries()
+  int headquarters = 0;  // country index; equals destination unless given
+  bool headquarters_given = false;
+  View view = View::kEnforced;
+  bool trace = true;
+};
+
+// Resolves country codes. `headquarters` empty = same as the destination (an end user
+// headquartered where it is located). Errors: unknown codes, kInvalidArgument with suggestions.
+Result<Query> MakeQuery(const RuleBook& book, Date date, std::string_view destination,
+                        std::string_view headquarters = "", View view = View::kEnforced);
+
+struct TraceStep {
+  const RuleVersion* rule = nullptr;
+  const Clause* clause = nullptr;
+  const Condition* condition = nullptr;
+  std::vector<AtomValue> atoms;            // one per condition->atoms()
+  Cell condition_value;                    // the condition alone
+  std::optional<bool> destination_in;      // set membership, when the clause has the set
+  std::optional<bool> headquarters_in;
+  std::optional<bool> product_named;       // measures
+  std::vector<const Clause*> excluded_by;  // exclusions that took the paragraph out (true ones)
+  Cell outcome;                            // what the clause decided
+};
+
+struct ExceptionHit {
+  const Clause* clause = nullptr;
+  Cell eligible;  // kTrue or kUnknown
+};
+
+struct RuleState {
+  const RuleVersion* rule = nullptr;
+  RuleStatus status = RuleStatus::kInForce;
+  bool applied = true;
+};
+
+struct Classification {
+  Query query;
+  bool before_first_rule = false;
+
+  std::vector<const Clause*> controls;  // paragraphs met, in rule order
+  std::vector<const Clause*> controls_undecided;
+  Cell controlled;
+
+  Cell license_required;
+  std::vector<const Clause*> license_basis;       // license clauses and measures that hold
+  std::vector<const Clause*> license_undecided;   // those that are unknown
+
+  std::vector<ExceptionHit> exceptions;
+  bool exceptions_blocked = false;  // a measure requires a license that exceptions do not cover
+
+  ReviewPolicy review_policy = ReviewPolicy::kNone;
+  Cell review_decided;  // kUnknown when a review clause's applicability is unknown
+  const Clause* review_clause = nullptr;
+
+  std::vector<const Clause*> measures;  // product-specific measures that apply
+  std::vector<RuleState> rules;
+  std::vector<TraceStep> trace;
+
+  // Scratch for evaluation (kept to avoid allocation when the result is reused).
+  std::vector<Cell> scratch_clause;
+  std::vector<Cell> scratch_paragraph;
+  std::vector<AtomValue> scratch_atoms;
+};
+
+Classification Classify(const RuleBook& book, const ChipFacts& facts, const Query& query);
+// Reuses `out`'s storage.
+void ClassifyInto(const RuleBook& book, const ChipFacts& facts, const Query& query,
+                  Classification* out);
+
+// "PD unknown because die area unknown: ..." for each variable in `unknown` (Bit(Var) mask).
+std::vector<std::string> UnknownReasons(const ChipFacts& facts, std::uint32_t unknown);
+
+// A compact, comparable summary of an outcome (for timelines, matrices and diffs):
+// "3A090.a.1 3A090.a.2 4A090.a | license: yes | NAC | presumption-of-denial | measures: ...".
+std::string StatusKey(const Classification& c);
+
+}  // namespace ceiling::rules
+
+#endif  // CEILING_RULES_CLASSIFY_H_

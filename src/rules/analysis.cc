@@ -1,0 +1,330 @@
+#include "ceiling/rules/analysis.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "compiled.h"
+
+namespace ceiling::rules {
+namespace {
+
+std::vector<std::string> Paragraphs(const std::vector<const Clause*>& clauses) {
+  std::vector<std::string> out;
+  for (const Clause* c : clauses) out.push_back(c->paragraph);
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i == 0 ? "" : std::string(sep)) + v[i];
+  return out;
+}
+
+std::string LicenseWord(Tri t) {
+  return t == Tri::kTrue ? "yes" : t == Tri::kFalse ? "no" : "cannot decide";
+}
+
+// Events of `date` that concern the rules in either outcome or the query's countries.
+std::vector<std::string> RelevantEvents(const RuleBook& book, Date date, const Query& q,
+                                        const Classification& before,
+                                        const Classification& after) {
+  std::vector<std::string> all = book.EventsOn(date);
+  std::set<std::string> ids;
+  for (const Classification* c : {&before, &after})
+    for (const RuleState& r : c->rules) ids.insert(r.rule->id);
+  const CountryDb& db = book.countries();
+  const std::string dest = db.country(q.destination).code;
+  const std::string hq = db.country(q.headquarters).code;
+  std::vector<std::string> out;
+  for (const std::string& e : all) {
+    const std::string first = e.substr(0, e.find_first_of(" /:"));
+    if (ids.count(first) != 0 || first == dest || first == hq) out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> DescribeChange(const Classification& before, const Classification& after) {
+  std::vector<std::string> out;
+  const auto pb = Paragraphs(before.controls);
+  const auto pa = Paragraphs(after.controls);
+  for (const std::string& p : pa)
+    if (std::find(pb.begin(), pb.end(), p) == pb.end()) out.push_back("+" + p);
+  for (const std::string& p : pb)
+    if (std::find(pa.begin(), pa.end(), p) == pa.end()) out.push_back("-" + p);
+  if (Paragraphs(before.controls_undecided) != Paragraphs(after.controls_undecided))
+    out.push_back(fmt::format("undecided paragraphs: [{}] -> [{}]",
+                              Join(Paragraphs(before.controls_undecided), " "),
+                              Join(Paragraphs(after.controls_undecided), " ")));
+  if (before.license_required.tri != after.license_required.tri)
+    out.push_back(fmt::format("license required: {} -> {}", LicenseWord(before.license_required.tri),
+                              LicenseWord(after.license_required.tri)));
+  auto exc = [](const Classification& c) {
+    std::vector<std::string> v;
+    for (const ExceptionHit& e : c.exceptions)
+      v.push_back(e.clause->exception + (e.eligible.tri == Tri::kUnknown ? "?" : ""));
+    return v;
+  };
+  if (exc(before) != exc(after))
+    out.push_back(fmt::format("exceptions: [{}] -> [{}]", Join(exc(before), " "),
+                              Join(exc(after), " ")));
+  if (before.review_policy != after.review_policy ||
+      before.review_decided.tri != after.review_decided.tri)
+    out.push_back(fmt::format("review: {}{} -> {}{}", ReviewPolicyTitle(before.review_policy),
+                              before.review_decided.tri == Tri::kUnknown ? " (undecided)" : "",
+                              ReviewPolicyTitle(after.review_policy),
+                              after.review_decided.tri == Tri::kUnknown ? " (undecided)" : ""));
+  for (const Clause* m : after.measures)
+    if (std::find(before.measures.begin(), before.measures.end(), m) == before.measures.end())
+      out.push_back("+measure " + m->full_id);
+  for (const Clause* m : before.measures)
+    if (std::find(after.measures.begin(), after.measures.end(), m) == after.measures.end())
+      out.push_back("-measure " + m->full_id);
+  return out;
+}
+
+std::vector<TimelineEntry> Timeline(const RuleBook& book, const ChipFacts& facts, Query query) {
+  query.trace = false;
+  std::vector<TimelineEntry> out;
+  const Date start = book.first_rule_date().AddDays(-1);
+  query.date = start;
+  TimelineEntry first;
+  first.from = start;
+  first.result = Classify(book, facts, query);
+  out.push_back(std::move(first));
+  for (Date d : book.change_dates()) {
+    if (d <= start) continue;
+    query.date = d;
+    Classification c = Classify(book, facts, query);
+    const Classification& prev = out.back().result;
+    if (StatusKey(c) == StatusKey(prev)) continue;
+    TimelineEntry e;
+    e.from = d;
+    e.changes = DescribeChange(prev, c);
+    e.events = RelevantEvents(book, d, query, prev, c);
+    e.result = std::move(c);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+MatrixColumn ColumnFor(const RuleBook& book, const RuleVersion& rule) {
+  MatrixColumn col;
+  col.rule = &rule;
+  col.date = rule.compliance ? *rule.compliance : rule.effective;
+  col.view = View::kEnforced;
+  if (!Applies(book.StatusOf(rule, col.date, View::kEnforced), View::kEnforced)) {
+    col.view = View::kText;
+    col.date = rule.effective;
+  }
+  return col;
+}
+
+Matrix MigrationMatrix(const RuleBook& book, const std::vector<ChipEntry>& chips, Query query) {
+  query.trace = false;
+  Matrix m;
+  for (const RuleVersion& r : book.rules()) m.columns.push_back(ColumnFor(book, r));
+  m.cells.resize(chips.size());
+  for (std::size_t i = 0; i < chips.size(); ++i)
+    for (const MatrixColumn& col : m.columns) {
+      query.date = col.date;
+      query.view = col.view;
+      m.cells[i].push_back(Classify(book, chips[i].facts, query));
+    }
+  return m;
+}
+
+std::vector<ChipChange> CompareBooks(const RuleBook& a, const RuleBook& b,
+                                     const std::vector<ChipEntry>& chips, const Query& query) {
+  Query q = query;
+  q.trace = false;
+  std::vector<ChipChange> out;
+  for (std::size_t i = 0; i < chips.size(); ++i) {
+    Classification x = Classify(a, chips[i].facts, q);
+    Classification y = Classify(b, chips[i].facts, q);
+    if (StatusKey(x) == StatusKey(y)) continue;
+    ChipChange c;
+    c.chip = i;
+    c.changes = DescribeChange(x, y);
+    c.before = std::move(x);
+    c.after = std::move(y);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<ChipChange> CompareRules(const RuleBook& book, const RuleVersion& a,
+                                     const RuleVersion& b, const std::vector<ChipEntry>& chips,
+                                     Query query) {
+  query.trace = false;
+  const MatrixColumn ca = ColumnFor(book, a);
+  const MatrixColumn cb = ColumnFor(book, b);
+  std::vector<ChipChange> out;
+  for (std::size_t i = 0; i < chips.size(); ++i) {
+    query.date = ca.date;
+    query.view = ca.view;
+    Classification x = Classify(book, chips[i].facts, query);
+    query.date = cb.date;
+    query.view = cb.view;
+    Classification y = Classify(book, chips[i].facts, query);
+    if (StatusKey(x) == StatusKey(y)) continue;
+    ChipChange c;
+    c.chip = i;
+    c.changes = DescribeChange(x, y);
+    c.before = std::move(x);
+    c.after = std::move(y);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<HeadroomRow> Headroom(const RuleBook& book, const ChipFacts& facts, const Query& query) {
+  const RuleBook::Compiled& c = book.compiled();
+  std::vector<HeadroomRow> out;
+  const int interval = c.IntervalOf(query.date);
+  if (interval < 0) return out;
+  const Plan& plan = c.plans[static_cast<std::size_t>(interval)][static_cast<std::size_t>(query.view)];
+  std::vector<std::uint16_t> order;
+  for (const auto* list : {&plan.exclusions, &plan.controls, &plan.reviews, &plan.measures})
+    order.insert(order.end(), list->begin(), list->end());
+  std::sort(order.begin(), order.end());
+  order.erase(std::unique(order.begin(), order.end()), order.end());
+  for (std::uint16_t k : order) {
+    const CompiledClause& cc = c.clauses[k];
+    for (const Atom& a : cc.condition.atoms()) {
+      if (a.is_string) continue;
+      // Normalise to "metric OP threshold".
+      std::optional<Var> var = a.lhs_var;
+      CmpOp op = a.op;
+      std::optional<std::uint16_t> param = a.rhs_param;
+      std::optional<double> constant = a.rhs_const;
+      std::string name = a.rhs_text;
+      if (!var && a.rhs_var && (a.lhs_param || a.lhs_const)) {
+        var = a.rhs_var;
+        param = a.lhs_param;
+        constant = a.lhs_const;
+        name = a.lhs_text;
+        switch (a.op) {
+          case CmpOp::kLt: op = CmpOp::kGt; break;
+          case CmpOp::kLe: op = CmpOp::kGe; break;
+          case CmpOp::kGt: op = CmpOp::kLt; break;
+          case CmpOp::kGe: op = CmpOp::kLe; break;
+          default: break;
+        }
+      }
+      if (!var || !IsNumeric(*var) || (!param && !constant)) continue;
+      HeadroomRow row;
+      row.rule = cc.rule;
+      row.clause = cc.clause;
+      row.metric = *var;
+      row.op = op;
+      row.threshold_name = name;
+      row.threshold = param ? c.params[*param] : *constant;
+      if (facts.Known(*var)) {
+        const double v = facts.number(*var);
+        row.value = v;
+        if (row.threshold != 0) row.ratio = v / row.threshold;
+        bool holds = false;
+        switch (op) {
+          case CmpOp::kLt: holds = v < row.threshold; break;
+          case CmpOp::kLe: holds = v <= row.threshold; break;
+          case CmpOp::kGt: holds = v > row.threshold; break;
+          case CmpOp::kGe: holds = v >= row.threshold; break;
+          case CmpOp::kEq: holds = v == row.threshold; break;
+          case CmpOp::kNe: holds = v != row.threshold; break;
+        }
+        row.holds = TriOf(holds);
+      }
+      const bool dup = std::any_of(out.begin(), out.end(), [&](const HeadroomRow& r) {
+        return r.clause == row.clause && r.metric == row.metric && r.op == row.op &&
+               r.threshold == row.threshold;
+      });
+      if (!dup) out.push_back(std::move(row));
+    }
+  }
+  return out;
+}
+
+MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, const Query& query) {
+  const RuleBook::Compiled& c = book.compiled();
+  MapData map;
+  map.query = query;
+  map.query.trace = false;
+  const int interval = c.IntervalOf(query.date);
+  std::vector<double> xs{0}, ys{0};
+  if (interval >= 0) {
+    const Plan& plan =
+        c.plans[static_cast<std::size_t>(interval)][static_cast<std::size_t>(query.view)];
+    std::vector<std::uint16_t> order = plan.controls;
+    order.insert(order.end(), plan.exclusions.begin(), plan.exclusions.end());
+    order.insert(order.end(), plan.reviews.begin(), plan.reviews.end());
+    for (std::uint16_t k : order) {
+      const CompiledClause& cc = c.clauses[k];
+      const bool control = cc.clause->kind == ClauseKind::kControl;
+      for (const Atom& a : cc.condition.atoms()) {
+        for (int side = 0; side < 2; ++side) {
+          const std::optional<Var>& var = side == 0 ? a.lhs_var : a.rhs_var;
+          const std::optional<std::uint16_t>& param = side == 0 ? a.rhs_param : a.lhs_param;
+          const std::optional<double>& constant = side == 0 ? a.rhs_const : a.lhs_const;
+          const std::string& name = side == 0 ? a.rhs_text : a.lhs_text;
+          if (!var || (*var != Var::kTpp && *var != Var::kPd) || (!param && !constant)) continue;
+          const double v = param ? c.params[*param] : *constant;
+          if (control) (*var == Var::kTpp ? xs : ys).push_back(v);
+          const std::string label =
+              param ? fmt::format("{} {} ({})", name, FormatNumber(v, 4), cc.rule->id)
+                    : fmt::format("{} ({})", FormatNumber(v, 4), cc.rule->id);
+          const bool dup = std::any_of(map.thresholds.begin(), map.thresholds.end(),
+                                       [&](const MapThreshold& t) {
+                                         return t.axis == *var && t.value == v;
+                                       });
+          if (!dup && v > 0) map.thresholds.push_back({*var, v, label});
+        }
+      }
+    }
+  }
+  for (auto* v : {&xs, &ys}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+    v->push_back(std::numeric_limits<double>::infinity());
+  }
+  // Evaluate each grid cell at an interior point, for a datacenter processor.
+  Query q = map.query;
+  auto mid = [](double lo, double hi) {
+    if (std::isinf(hi)) return lo > 0 ? lo * 2 : 1.0;
+    if (lo <= 0) return hi / 2;
+    return std::sqrt(lo * hi);
+  };
+  for (std::size_t i = 0; i + 1 < xs.size(); ++i)
+    for (std::size_t j = 0; j + 1 < ys.size(); ++j) {
+      ChipFacts f;
+      f.Set(Var::kTpp, mid(xs[i], xs[i + 1]));
+      f.Set(Var::kPd, mid(ys[j], ys[j + 1]));
+      f.SetText(Var::kMarket, "datacenter");
+      f.SetText(Var::kItem, "processor");
+      const Classification r = Classify(book, f, q);
+      MapRegion region{xs[i], xs[i + 1], ys[j], ys[j + 1], {}, false};
+      for (const Clause* cl : r.controls) region.paragraphs.push_back(cl->paragraph);
+      for (const Clause* cl : r.controls_undecided) {
+        region.paragraphs.push_back(cl->paragraph);
+        region.depends_on_other_metrics = true;
+      }
+      if (!region.paragraphs.empty()) map.regions.push_back(std::move(region));
+    }
+  for (std::size_t i = 0; i < chips.size(); ++i) {
+    const ChipFacts& f = chips[i].facts;
+    if (!f.Known(Var::kTpp) || !f.Known(Var::kPd) || f.number(Var::kTpp) <= 0 ||
+        f.number(Var::kPd) <= 0) {
+      map.unplotted.push_back(i);
+      continue;
+    }
+    map.points.push_back({i, f.number(Var::kTpp), f.number(Var::kPd), Classify(book, f, q)});
+  }
+  return map;
+}
+
+}  // namespace ceiling::rules

@@ -1,0 +1,250 @@
+#include "ceiling/rules/classify.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "compiled.h"
+
+namespace ceiling::rules {
+namespace {
+
+Cell BoolCell(bool b) { return {TriOf(b), 0}; }
+
+struct Evaluator {
+  const RuleBook::Compiled& c;
+  const ChipFacts& facts;
+  const Query& q;
+  const Plan& plan;
+  const std::vector<CountrySet>& dest;
+  const std::vector<CountrySet>& hq;
+  Classification& out;
+
+  EvalInput Input() const {
+    return {&facts, c.params.data(), out.scratch_paragraph.data()};
+  }
+
+  // Evaluates the clause's condition, recording atoms into a new trace step when tracing.
+  Cell EvalCondition(std::uint16_t k, TraceStep** step) {
+    const CompiledClause& cc = c.clauses[k];
+    AtomValue* atoms = nullptr;
+    if (q.trace) {
+      out.trace.emplace_back();
+      TraceStep& s = out.trace.back();
+      s.rule = cc.rule;
+      s.clause = cc.clause;
+      s.condition = &cc.condition;
+      s.atoms.resize(cc.condition.atoms().size());
+      atoms = s.atoms.data();
+      *step = &s;
+    }
+    const Cell v = cc.condition.Evaluate(Input(), atoms);
+    if (*step != nullptr) (*step)->condition_value = v;
+    return v;
+  }
+
+  // Destination/headquarters membership of a clause with sets.
+  bool SetsMatch(std::uint16_t k, TraceStep* step) const {
+    const Clause& cl = *c.clauses[k].clause;
+    std::optional<bool> d, h;
+    if (cl.destinations) d = dest[k].test(static_cast<std::size_t>(q.destination));
+    if (cl.headquarters) h = hq[k].test(static_cast<std::size_t>(q.headquarters));
+    if (step != nullptr) {
+      step->destination_in = d;
+      step->headquarters_in = h;
+    }
+    if (d && h) return cl.match == Match::kAll ? (*d && *h) : (*d || *h);
+    return d.value_or(true) && h.value_or(true);
+  }
+
+  bool ProductNamed(std::uint16_t k, TraceStep* step) const {
+    const Clause& cl = *c.clauses[k].clause;
+    bool named = false;
+    if (facts.Known(Var::kId))
+      named = std::find(cl.products.begin(), cl.products.end(), facts.text(Var::kId)) !=
+              cl.products.end();
+    if (step != nullptr) step->product_named = named;
+    return named;
+  }
+
+  void Run() {
+    std::fill(out.scratch_paragraph.begin(), out.scratch_paragraph.end(), Cell{});
+    // Exclusions first: they do not depend on paragraphs.
+    for (std::uint16_t k : plan.exclusions) {
+      TraceStep* step = nullptr;
+      const Cell v = EvalCondition(k, &step);
+      out.scratch_clause[k] = v;
+      if (step != nullptr) step->outcome = v;
+    }
+    // Controls, in rule order; a paragraph met is visible to later meets().
+    Cell controlled{};
+    for (std::uint16_t k : plan.controls) {
+      TraceStep* step = nullptr;
+      const CompiledClause& cc = c.clauses[k];
+      Cell v = EvalCondition(k, &step);
+      Cell excluded{};
+      for (std::uint16_t e : cc.excluded_by) {
+        if (std::find(plan.exclusions.begin(), plan.exclusions.end(), e) == plan.exclusions.end())
+          continue;
+        excluded = Or(excluded, out.scratch_clause[e]);
+        if (step != nullptr && out.scratch_clause[e].tri == Tri::kTrue)
+          step->excluded_by.push_back(c.clauses[e].clause);
+      }
+      v = And(v, Not(excluded));
+      if (step != nullptr) step->outcome = v;
+      Cell& para = out.scratch_paragraph[cc.paragraph_slot];
+      para = Or(para, v);
+      controlled = Or(controlled, v);
+      if (v.tri == Tri::kTrue) out.controls.push_back(cc.clause);
+      if (v.tri == Tri::kUnknown) out.controls_undecided.push_back(cc.clause);
+    }
+    out.controlled = controlled;
+
+    // License requirements: clauses over the paragraphs, then product-specific measures.
+    Cell license{};
+    for (std::uint16_t k : plan.licenses) {
+      TraceStep* step = nullptr;
+      const Cell applies = EvalCondition(k, &step);
+      const Cell v = And(applies, BoolCell(SetsMatch(k, step)));
+      if (step != nullptr) step->outcome = v;
+      license = Or(license, v);
+      if (v.tri == Tri::kTrue) out.license_basis.push_back(c.clauses[k].clause);
+      if (v.tri == Tri::kUnknown) out.license_undecided.push_back(c.clauses[k].clause);
+    }
+    for (std::uint16_t k : plan.measures) {
+      TraceStep* step = nullptr;
+      const Cell applies = EvalCondition(k, &step);
+      const bool named = ProductNamed(k, step);
+      const bool sets = SetsMatch(k, step);
+      const Cell v = And(applies, BoolCell(named && sets));
+      if (step != nullptr) step->outcome = v;
+      const Clause* cl = c.clauses[k].clause;
+      if (v.tri == Tri::kTrue) out.measures.push_back(cl);
+      if (cl->effect != MeasureEffect::kLicenseRequired) continue;
+      license = Or(license, v);
+      if (v.tri == Tri::kTrue) {
+        out.license_basis.push_back(cl);
+        out.exceptions_blocked = true;
+      }
+      if (v.tri == Tri::kUnknown) out.license_undecided.push_back(cl);
+    }
+    out.license_required = license;
+
+    // Exceptions matter only where a license may be required.
+    for (std::uint16_t k : plan.exceptions) {
+      TraceStep* step = nullptr;
+      const Cell elig = EvalCondition(k, &step);
+      const Cell v = And(elig, BoolCell(SetsMatch(k, step)));
+      if (step != nullptr) step->outcome = v;
+      if (license.tri != Tri::kFalse && !out.exceptions_blocked && v.tri != Tri::kFalse)
+        out.exceptions.push_back({c.clauses[k].clause, v});
+    }
+
+    // Review policy: the first candidate (highest precedence) that covers the case decides.
+    out.review_policy = ReviewPolicy::kNone;
+    out.review_decided = {Tri::kTrue, 0};
+    if (license.tri != Tri::kFalse) {
+      out.review_policy = ReviewPolicy::kNotRecorded;
+      bool decided = false;
+      for (std::uint16_t k : plan.reviews) {
+        const Clause* cl = c.clauses[k].clause;
+        TraceStep* step = nullptr;
+        const Cell applies = EvalCondition(k, &step);
+        bool match = SetsMatch(k, step);
+        if (cl->kind == ClauseKind::kMeasure) match = match && ProductNamed(k, step);
+        const Cell v = And(applies, BoolCell(match));
+        if (step != nullptr) step->outcome = v;
+        if (decided || v.tri == Tri::kFalse) continue;
+        decided = true;
+        out.review_clause = cl;
+        out.review_policy = cl->policy;
+        if (v.tri == Tri::kUnknown) out.review_decided = v;
+        if (!q.trace) break;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+Result<Query> MakeQuery(const RuleBook& book, Date date, std::string_view destination,
+                        std::string_view headquarters, View view) {
+  Query q;
+  q.date = date;
+  q.view = view;
+  ASSIGN_OR_RETURN(q.destination, book.countries().Resolve(destination));
+  if (headquarters.empty()) {
+    q.headquarters = q.destination;
+  } else {
+    ASSIGN_OR_RETURN(q.headquarters, book.countries().Resolve(headquarters));
+    q.headquarters_given = true;
+  }
+  return q;
+}
+
+void ClassifyInto(const RuleBook& book, const ChipFacts& facts, const Query& query,
+                  Classification* out) {
+  const RuleBook::Compiled& c = book.compiled();
+  out->query = query;
+  out->before_first_rule = query.date < c.first_rule_date;
+  out->controls.clear();
+  out->controls_undecided.clear();
+  out->controlled = {};
+  out->license_required = {};
+  out->license_basis.clear();
+  out->license_undecided.clear();
+  out->exceptions.clear();
+  out->exceptions_blocked = false;
+  out->review_policy = ReviewPolicy::kNone;
+  out->review_decided = {Tri::kTrue, 0};
+  out->review_clause = nullptr;
+  out->measures.clear();
+  out->rules.clear();
+  out->trace.clear();
+  const int interval = c.IntervalOf(query.date);
+  if (interval < 0) return;
+  const auto i = static_cast<std::size_t>(interval);
+  const Plan& plan = c.plans[i][static_cast<std::size_t>(query.view)];
+  for (const auto& [r, status] : plan.rules)
+    out->rules.push_back({&c.rules[r], status, Applies(status, query.view)});
+  if (out->scratch_clause.size() < c.clauses.size()) out->scratch_clause.resize(c.clauses.size());
+  if (out->scratch_paragraph.size() < c.paragraphs.size())
+    out->scratch_paragraph.resize(c.paragraphs.size());
+  Evaluator e{c, facts, query, plan, c.dest[i], c.hq[i], *out};
+  e.Run();
+}
+
+Classification Classify(const RuleBook& book, const ChipFacts& facts, const Query& query) {
+  Classification out;
+  ClassifyInto(book, facts, query, &out);
+  return out;
+}
+
+std::vector<std::string> UnknownReasons(const ChipFacts& facts, std::uint32_t unknown) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < kVarCount; ++i) {
+    const Var v = static_cast<Var>(i);
+    if ((unknown & Bit(v)) == 0) continue;
+    out.push_back(fmt::format("{} unknown because {}", VarTitle(v), facts.missing(v)));
+  }
+  return out;
+}
+
+std::string StatusKey(const Classification& c) {
+  std::string s;
+  for (const Clause* cl : c.controls) s += cl->paragraph + " ";
+  for (const Clause* cl : c.controls_undecided) s += cl->paragraph + "? ";
+  if (c.controls.empty() && c.controls_undecided.empty()) s += "outside-3A090 ";
+  s += fmt::format("| license: {} |", TriName(c.license_required.tri));
+  for (const ExceptionHit& e : c.exceptions)
+    s += " " + e.clause->exception + (e.eligible.tri == Tri::kUnknown ? "?" : "");
+  s += fmt::format(" | {}{}", ReviewPolicyName(c.review_policy),
+                   c.review_decided.tri == Tri::kUnknown ? "?" : "");
+  if (!c.measures.empty()) {
+    s += " | measures:";
+    for (const Clause* m : c.measures) s += " " + m->full_id;
+  }
+  return s;
+}
+
+}  // namespace ceiling::rules

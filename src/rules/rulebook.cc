@@ -1,0 +1,478 @@
+// Building a RuleBook: compile conditions, resolve references, precompute date intervals.
+#include "ceiling/rules/rulebook.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "ceiling/base/toml_reader.h"
+#include "compiled.h"
+#include "located.h"
+
+namespace ceiling::rules {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool PrefixMatches(std::string_view prefix, std::string_view paragraph) {
+  return paragraph == prefix ||
+         (paragraph.size() > prefix.size() && paragraph.compare(0, prefix.size(), prefix) == 0 &&
+          paragraph[prefix.size()] == '.');
+}
+
+RuleStatus BaseStatus(const RuleVersion& r, Date d) {
+  if (d < r.effective) return RuleStatus::kNotYetEffective;
+  const Enforcement* last = nullptr;
+  for (const Enforcement& e : r.enforcement)
+    if (e.from <= d) last = &e;
+  if (last != nullptr && last->status == EnforcementStatus::kNotEnforced)
+    return RuleStatus::kNotEnforced;
+  if (r.compliance && d < *r.compliance) return RuleStatus::kComplianceDeferred;
+  return RuleStatus::kInForce;
+}
+
+Error ErrorAtRule(const RuleVersion& r, const SourceLocation& loc, std::string message) {
+  return MakeError(ErrorCode::kSchema, std::move(message), loc.known() ? loc : r.location);
+}
+
+}  // namespace
+
+std::string_view ViewName(View v) { return v == View::kText ? "text" : "enforced"; }
+
+std::string_view RuleStatusName(RuleStatus s) {
+  switch (s) {
+    case RuleStatus::kNotYetEffective: return "not-yet-effective";
+    case RuleStatus::kInForce: return "in-force";
+    case RuleStatus::kComplianceDeferred: return "compliance-deferred";
+    case RuleStatus::kNotEnforced: return "not-enforced";
+    case RuleStatus::kSuperseded: return "superseded";
+  }
+  return "in-force";
+}
+
+bool Applies(RuleStatus s, View v) {
+  if (v == View::kEnforced) return s == RuleStatus::kInForce;
+  return s == RuleStatus::kInForce || s == RuleStatus::kComplianceDeferred ||
+         s == RuleStatus::kNotEnforced;
+}
+
+int RuleBook::Compiled::IntervalOf(Date date) const {
+  auto it = std::upper_bound(dates.begin(), dates.end(), date);
+  return static_cast<int>(it - dates.begin()) - 1;
+}
+
+std::uint16_t RuleBook::Compiled::ClauseIndex(const Clause* c) const {
+  for (std::size_t i = 0; i < clauses.size(); ++i)
+    if (clauses[i].clause == c) return static_cast<std::uint16_t>(i);
+  return 0;
+}
+
+Result<RuleBook> RuleBook::Load(const fs::path& data_dir) {
+  ASSIGN_OR_RETURN(CountryDb countries, CountryDb::Load(data_dir / "countries"));
+  std::vector<fs::path> files;
+  std::error_code ec;
+  const fs::path dir = data_dir / "rules";
+  if (!fs::is_directory(dir, ec))
+    return MakeError(ErrorCode::kNotFound, fmt::format("{}: no rules directory", dir.string()));
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().extension() == ".toml") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::vector<RuleVersion> rules;
+  for (const fs::path& f : files) {
+    ASSIGN_OR_RETURN(RuleVersion r, LoadRuleFile(f, countries, f.string()));
+    if (r.id != f.stem().string())
+      return MakeError(ErrorCode::kSchema,
+                       fmt::format("id: \"{}\" does not match the file name (expected \"{}\")", r.id,
+                                   f.stem().string()),
+                       SourceLocation{f.string(), 1, 1});
+    rules.push_back(std::move(r));
+  }
+  return Build(std::move(countries), std::move(rules));
+}
+
+Result<RuleBook> RuleBook::Build(CountryDb countries, std::vector<RuleVersion> rules) {
+  return Compile(std::move(countries), std::move(rules), {});
+}
+
+Result<RuleBook> RuleBook::WithParameter(std::string_view name, std::string_view value) const {
+  auto overrides = c_->overrides;
+  overrides.emplace_back(std::string(name), std::string(value));
+  return Compile(c_->countries, c_->rules, std::move(overrides));
+}
+
+Result<RuleBook> RuleBook::WithRule(RuleVersion rule) const {
+  if (FindRule(rule.id) != nullptr)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("id: rule \"{}\" already exists in the bundled rules", rule.id),
+                     rule.location);
+  auto rules = c_->rules;
+  rules.push_back(std::move(rule));
+  return Compile(c_->countries, std::move(rules), c_->overrides);
+}
+
+Result<RuleBook> RuleBook::WithRuleFile(const fs::path& path) const {
+  ASSIGN_OR_RETURN(RuleVersion r, LoadRuleFile(path, c_->countries, path.string()));
+  return WithRule(std::move(r));
+}
+
+const CountryDb& RuleBook::countries() const { return c_->countries; }
+const std::vector<RuleVersion>& RuleBook::rules() const { return c_->rules; }
+const std::vector<Date>& RuleBook::change_dates() const { return c_->dates; }
+Date RuleBook::first_rule_date() const { return c_->first_rule_date; }
+
+const RuleVersion* RuleBook::FindRule(std::string_view id) const {
+  for (const RuleVersion& r : c_->rules)
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+Result<const RuleVersion*> RuleBook::ResolveRule(std::string_view id) const {
+  if (const RuleVersion* r = FindRule(id)) return r;
+  std::vector<std::pair<int, std::string>> scored;
+  for (const RuleVersion& r : c_->rules) {
+    int d = EditDistance(id, r.id);
+    if (r.id.find(id) != std::string::npos && id.size() >= 4) d = 0;
+    if (d <= 4) scored.push_back({d, r.id});
+  }
+  std::sort(scored.begin(), scored.end());
+  std::string msg = fmt::format("unknown rule \"{}\"", id);
+  if (!scored.empty()) {
+    msg += "; did you mean ";
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, scored.size()); ++i)
+      msg += (i == 0 ? "" : ", ") + scored[i].second;
+    msg += "?";
+  } else {
+    msg += " (see ceiling rules list)";
+  }
+  return MakeError(ErrorCode::kInvalidArgument, std::move(msg));
+}
+
+std::vector<ParameterInfo> RuleBook::Parameters() const {
+  std::vector<ParameterInfo> out;
+  for (std::size_t s = 0; s < c_->param_slots.size(); ++s) {
+    const ParamSlot& ps = c_->param_slots[s];
+    const RuleVersion& r = c_->rules[ps.rule];
+    out.push_back({&r, &r.parameters[ps.index], c_->params[s], ps.overridden});
+  }
+  return out;
+}
+
+RuleStatus RuleBook::StatusOf(const RuleVersion& rule, Date date, View view) const {
+  const int i = c_->IntervalOf(date);
+  if (i < 0) return BaseStatus(rule, date);
+  for (std::size_t r = 0; r < c_->rules.size(); ++r)
+    if (&c_->rules[r] == &rule)
+      return c_->status[static_cast<std::size_t>(i)][static_cast<std::size_t>(view)][r];
+  return BaseStatus(rule, date);
+}
+
+const RuleVersion* RuleBook::SupersededBy(const RuleVersion& rule, Date date, View view) const {
+  if (StatusOf(rule, date, view) != RuleStatus::kSuperseded) return nullptr;
+  const RuleVersion* best = nullptr;
+  for (const RuleVersion& r : c_->rules) {
+    if (std::find(r.supersedes.begin(), r.supersedes.end(), rule.id) == r.supersedes.end()) continue;
+    if (r.effective <= date && (best == nullptr || best->effective < r.effective)) best = &r;
+  }
+  return best;
+}
+
+std::vector<std::string> RuleBook::EventsOn(Date date) const {
+  std::vector<std::string> out;
+  for (const RuleVersion& r : c_->rules) {
+    if (r.effective == date)
+      out.push_back(fmt::format("{} takes effect ({}, {})", r.id, r.short_title, r.citation));
+    if (r.compliance && *r.compliance == date)
+      out.push_back(fmt::format("{}: compliance required from today", r.id));
+    for (const Enforcement& e : r.enforcement)
+      if (e.from == date)
+        out.push_back(fmt::format("{}: {} from today{}", r.id,
+                                  e.status == EnforcementStatus::kNotEnforced ? "not enforced"
+                                                                              : "enforced",
+                                  e.note.empty() ? "" : " (" + e.note + ")"));
+    for (const Clause& c : r.clauses)
+      if (c.effective && *c.effective == date && !(r.effective == date))
+        out.push_back(fmt::format("{} takes effect: {}", c.full_id, c.title));
+  }
+  const CountryDb& db = c_->countries;
+  for (const CountryGroup& g : db.groups())
+    for (const Membership& m : g.changes) {
+      const Country& c = db.country(m.country);
+      if (m.added && *m.added == date)
+        out.push_back(fmt::format("{} ({}) joins {}", c.code, c.name, g.id));
+      if (m.removed && *m.removed == date)
+        out.push_back(fmt::format("{} ({}) leaves {}", c.code, c.name, g.id));
+    }
+  for (const Treatment& t : db.treatments())
+    if (t.from == date)
+      out.push_back(fmt::format("{} treated as {} from today", db.country(t.country).code,
+                                db.country(t.as).code));
+  return out;
+}
+
+Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion> rules,
+                                   std::vector<std::pair<std::string, std::string>> overrides) {
+  auto c = std::make_shared<Compiled>();
+  c->countries = std::move(countries);
+  c->overrides = std::move(overrides);
+  std::stable_sort(rules.begin(), rules.end(), [](const RuleVersion& a, const RuleVersion& b) {
+    return a.effective != b.effective ? a.effective < b.effective : a.id < b.id;
+  });
+  c->rules = std::move(rules);
+  const auto& R = c->rules;
+  if (R.empty()) return MakeError(ErrorCode::kNotFound, "no rule versions to load");
+  if (R.size() > 1000) return MakeError(ErrorCode::kInvalidArgument, "too many rule versions");
+  c->first_rule_date = R.front().effective;
+
+  // Ids, supersedes --------------------------------------------------------------------------
+  std::map<std::string, std::size_t> rule_index;
+  std::map<std::string, std::pair<std::size_t, std::size_t>> clause_index;
+  for (std::size_t r = 0; r < R.size(); ++r) {
+    if (!rule_index.emplace(R[r].id, r).second)
+      return ErrorAtRule(R[r], R[r].location, fmt::format("rule id \"{}\" is defined twice", R[r].id));
+    for (std::size_t k = 0; k < R[r].clauses.size(); ++k)
+      clause_index.emplace(R[r].clauses[k].full_id, std::make_pair(r, k));
+  }
+  auto check_ref = [&](const RuleVersion& r, const std::string& ref,
+                       const SourceLocation& loc) -> Status {
+    if (rule_index.count(ref) != 0 || clause_index.count(ref) != 0) return OkStatus();
+    return ErrorAtRule(r, loc, fmt::format("supersedes: unknown rule or clause \"{}\" (write a "
+                                           "rule id or RULE/CLAUSE)", ref));
+  };
+  for (const RuleVersion& r : R) {
+    for (const std::string& s : r.supersedes) RETURN_IF_ERROR(check_ref(r, s, r.location));
+    for (const Clause& cl : r.clauses)
+      for (const std::string& s : cl.supersedes) RETURN_IF_ERROR(check_ref(r, s, cl.location));
+  }
+
+  // Parameters and overrides -------------------------------------------------------------------
+  for (std::size_t r = 0; r < R.size(); ++r)
+    for (std::size_t p = 0; p < R[r].parameters.size(); ++p) {
+      c->param_slots.push_back({static_cast<std::uint16_t>(r), static_cast<std::uint16_t>(p), false});
+      c->params.push_back(R[r].parameters[p].value);
+    }
+  for (const auto& [name, value] : c->overrides) {
+    const auto dot = name.find('.');
+    const std::string rule_part = dot == std::string::npos ? "" : name.substr(0, dot);
+    const std::string param_part = dot == std::string::npos ? name : name.substr(dot + 1);
+    if (!rule_part.empty() && rule_index.count(rule_part) == 0)
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("--set {}: unknown rule \"{}\"", name, rule_part));
+    auto parsed = ParseParameterValue(value);
+    if (!parsed.ok())
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("--set {}={}: {}", name, value, parsed.error().message));
+    int hits = 0;
+    for (std::size_t s = 0; s < c->param_slots.size(); ++s) {
+      const RuleVersion& r = R[c->param_slots[s].rule];
+      const Parameter& p = r.parameters[c->param_slots[s].index];
+      if (p.name != param_part || (!rule_part.empty() && r.id != rule_part)) continue;
+      if (!(p.dim == parsed->dim)) {
+        if (p.dim == DimVector{})
+          return MakeError(ErrorCode::kInvalidArgument,
+                           fmt::format("--set {}={}: {} is a plain number, got {}", name, value,
+                                       p.name, DimensionName(parsed->dim)));
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("--set {}={}: {} is a {}; write the value with a unit, as "
+                                     "in \"{}\"", name, value, p.name, DimensionName(p.dim),
+                                     p.text));
+      }
+      c->params[s] = parsed->value;
+      c->param_slots[s].overridden = true;
+      ++hits;
+    }
+    if (hits == 0) {
+      std::set<std::string> names;
+      for (const ParamSlot& ps : c->param_slots) names.insert(R[ps.rule].parameters[ps.index].name);
+      std::string best;
+      int best_d = 4;
+      for (const std::string& n : names) {
+        const int d = EditDistance(param_part, n);
+        if (d < best_d) best_d = d, best = n;
+      }
+      return MakeError(ErrorCode::kInvalidArgument,
+                       best.empty() ? fmt::format("--set {}: unknown parameter (see ceiling rules "
+                                                  "show RULE for the parameters)", name)
+                                    : fmt::format("--set {}: unknown parameter; did you mean "
+                                                  "\"{}\"?", name, best));
+    }
+  }
+
+  // Clauses and paragraphs -------------------------------------------------------------------
+  for (std::size_t r = 0; r < R.size(); ++r)
+    for (const Clause& cl : R[r].clauses) {
+      CompiledClause cc;
+      cc.rule = &R[r];
+      cc.clause = &cl;
+      cc.rule_index = static_cast<std::uint16_t>(r);
+      cc.effective = cl.effective ? std::max(*cl.effective, R[r].effective) : R[r].effective;
+      if (cl.kind == ClauseKind::kControl) {
+        auto it = std::find(c->paragraphs.begin(), c->paragraphs.end(), cl.paragraph);
+        if (it == c->paragraphs.end()) {
+          c->paragraphs.push_back(cl.paragraph);
+          it = c->paragraphs.end() - 1;
+        }
+        cc.paragraph_slot = static_cast<std::uint16_t>(it - c->paragraphs.begin());
+      }
+      c->clauses.push_back(std::move(cc));
+    }
+  if (c->clauses.size() > 0xfff0) return MakeError(ErrorCode::kInvalidArgument, "too many clauses");
+
+  for (std::size_t i = 0; i < c->clauses.size(); ++i) {
+    CompiledClause& cc = c->clauses[i];
+    const Clause& cl = *cc.clause;
+    const RuleVersion& rule = *cc.rule;
+    // Paragraphs visible to meets(): for control clauses only those defined by earlier controls.
+    std::vector<std::string> visible;
+    for (std::size_t j = 0; j < c->clauses.size(); ++j) {
+      const Clause& other = *c->clauses[j].clause;
+      if (other.kind != ClauseKind::kControl) continue;
+      if (cl.kind == ClauseKind::kControl && j >= i) continue;
+      visible.push_back(other.paragraph);
+    }
+    CompileEnv env;
+    env.param = [&](std::string_view name) -> std::optional<ParamRef> {
+      for (std::size_t s = 0; s < c->param_slots.size(); ++s) {
+        const ParamSlot& ps = c->param_slots[s];
+        if (&R[ps.rule] != &rule) continue;
+        const Parameter& p = rule.parameters[ps.index];
+        if (p.name == name) return ParamRef{static_cast<std::uint16_t>(s), p.dim};
+      }
+      return std::nullopt;
+    };
+    for (const Parameter& p : rule.parameters) env.param_names.push_back(p.name);
+    if (cl.kind != ClauseKind::kExclusion) {
+      env.paragraphs = [&](std::string_view prefix) {
+        std::vector<std::uint16_t> slots;
+        for (std::size_t s = 0; s < c->paragraphs.size(); ++s)
+          if (PrefixMatches(prefix, c->paragraphs[s]) &&
+              std::find(visible.begin(), visible.end(), c->paragraphs[s]) != visible.end())
+            slots.push_back(static_cast<std::uint16_t>(s));
+        return slots;
+      };
+    }
+    if (cl.condition) {
+      auto compiled = Condition::Compile(cl.condition->text, env);
+      if (!compiled.ok()) return LocateInText(compiled.error(), *cl.condition);
+      cc.condition = std::move(compiled).value();
+    } else {
+      cc.condition = Condition::True();
+    }
+    if (cl.kind == ClauseKind::kExclusion) {
+      for (const std::string& prefix : cl.excludes) {
+        bool any = false;
+        for (std::size_t j = 0; j < c->clauses.size(); ++j) {
+          CompiledClause& target = c->clauses[j];
+          if (target.clause->kind != ClauseKind::kControl) continue;
+          if (!PrefixMatches(prefix, target.clause->paragraph)) continue;
+          any = true;
+          target.excluded_by.push_back(static_cast<std::uint16_t>(i));
+        }
+        if (!any)
+          return ErrorAtRule(rule, cl.location,
+                             fmt::format("excludes: no control clause defines paragraph \"{}\"",
+                                         prefix));
+      }
+    }
+  }
+
+  // Intervals --------------------------------------------------------------------------------
+  std::vector<Date> dates = c->countries.ChangeDates();
+  for (const RuleVersion& r : R) {
+    dates.push_back(r.effective);
+    if (r.compliance) dates.push_back(*r.compliance);
+    for (const Enforcement& e : r.enforcement) dates.push_back(e.from);
+  }
+  for (const CompiledClause& cc : c->clauses) dates.push_back(cc.effective);
+  std::sort(dates.begin(), dates.end());
+  dates.erase(std::unique(dates.begin(), dates.end()), dates.end());
+  c->dates = dates;
+
+  const std::size_t n_int = dates.size();
+  // base[i][r]: status ignoring supersession; taken[v][i][r]: applied on some date <= dates[i].
+  std::vector<std::vector<RuleStatus>> base(n_int, std::vector<RuleStatus>(R.size()));
+  std::array<std::vector<std::vector<bool>>, 2> taken;
+  for (auto& t : taken) t.assign(n_int, std::vector<bool>(R.size(), false));
+  for (std::size_t i = 0; i < n_int; ++i)
+    for (std::size_t r = 0; r < R.size(); ++r) {
+      base[i][r] = BaseStatus(R[r], dates[i]);
+      for (View v : {View::kEnforced, View::kText}) {
+        const auto vi = static_cast<std::size_t>(v);
+        taken[vi][i][r] = Applies(base[i][r], v) || (i > 0 && taken[vi][i - 1][r]);
+      }
+    }
+
+  c->plans.resize(n_int);
+  c->status.resize(n_int);
+  c->dest.resize(n_int);
+  c->hq.resize(n_int);
+  for (std::size_t i = 0; i < n_int; ++i) {
+    const Date d = dates[i];
+    for (View v : {View::kEnforced, View::kText}) {
+      const auto vi = static_cast<std::size_t>(v);
+      std::vector<RuleStatus>& st = c->status[i][vi];
+      st = base[i];
+      for (std::size_t r = 0; r < R.size(); ++r) {
+        if (st[r] == RuleStatus::kNotYetEffective) continue;
+        for (std::size_t o = 0; o < R.size(); ++o)
+          if (o != r && taken[vi][i][o] &&
+              std::find(R[o].supersedes.begin(), R[o].supersedes.end(), R[r].id) !=
+                  R[o].supersedes.end())
+            st[r] = RuleStatus::kSuperseded;
+      }
+      Plan& plan = c->plans[i][vi];
+      for (std::size_t r = 0; r < R.size(); ++r)
+        if (st[r] != RuleStatus::kNotYetEffective && st[r] != RuleStatus::kSuperseded)
+          plan.rules.push_back({static_cast<std::uint16_t>(r), st[r]});
+      std::vector<std::uint16_t> reviews;
+      for (std::size_t k = 0; k < c->clauses.size(); ++k) {
+        const CompiledClause& cc = c->clauses[k];
+        if (!Applies(st[cc.rule_index], v) || d < cc.effective) continue;
+        // Superseded clause: named by a clause (or rule) that has taken effect.
+        bool superseded = false;
+        for (const CompiledClause& other : c->clauses) {
+          if (!taken[vi][i][other.rule_index] || d < other.effective) continue;
+          const auto& s = other.clause->supersedes;
+          if (std::find(s.begin(), s.end(), cc.clause->full_id) != s.end()) superseded = true;
+        }
+        for (std::size_t o = 0; o < R.size(); ++o)
+          if (taken[vi][i][o] && std::find(R[o].supersedes.begin(), R[o].supersedes.end(),
+                                           cc.clause->full_id) != R[o].supersedes.end())
+            superseded = true;
+        if (superseded) continue;
+        const auto idx = static_cast<std::uint16_t>(k);
+        switch (cc.clause->kind) {
+          case ClauseKind::kControl: plan.controls.push_back(idx); break;
+          case ClauseKind::kExclusion: plan.exclusions.push_back(idx); break;
+          case ClauseKind::kLicense: plan.licenses.push_back(idx); break;
+          case ClauseKind::kException: plan.exceptions.push_back(idx); break;
+          case ClauseKind::kReview: reviews.push_back(idx); break;
+          case ClauseKind::kMeasure:
+            plan.measures.push_back(idx);
+            if (cc.clause->policy != ReviewPolicy::kNone) reviews.push_back(idx);
+            break;
+        }
+      }
+      // Review precedence: the most recently effective clause first; ties by file order, later
+      // first (a later rule or clause refines an earlier one).
+      std::stable_sort(reviews.begin(), reviews.end(), [&](std::uint16_t a, std::uint16_t b) {
+        const CompiledClause& x = c->clauses[a];
+        const CompiledClause& y = c->clauses[b];
+        if (x.effective != y.effective) return y.effective < x.effective;
+        return b < a;
+      });
+      plan.reviews = std::move(reviews);
+    }
+    c->dest[i].resize(c->clauses.size());
+    c->hq[i].resize(c->clauses.size());
+    for (std::size_t k = 0; k < c->clauses.size(); ++k) {
+      const Clause& cl = *c->clauses[k].clause;
+      if (cl.destinations) c->dest[i][k] = c->countries.Evaluate(*cl.destinations, d);
+      if (cl.headquarters) c->hq[i][k] = c->countries.Evaluate(*cl.headquarters, d);
+    }
+  }
+  return RuleBook(std::move(c));
+}
+
+}  // namespace ceiling::rules
