@@ -16,6 +16,7 @@
 
 #include "ceiling/base/result.h"
 #include "ceiling/catalog/catalog.h"
+#include "ceiling/rules/rulebook.h"
 
 namespace ceiling::cli {
 
@@ -34,11 +35,15 @@ class Context {
 
   // Loads data/chips on first call.
   Result<const catalog::Catalog*> Catalog();
-  // Prints a one-line diagnostic (plus a caret line for expression parse errors); returns 2.
+  // Loads data/countries and data/rules on first call.
+  Result<const rules::RuleBook*> Rules();
+  // Prints a one-line diagnostic (plus the source line and a caret under the column for parse
+  // errors that carry it); returns 2.
   int Fail(const Error& e) const;
 
  private:
   std::optional<catalog::Catalog> catalog_;
+  std::optional<rules::RuleBook> rules_;
 };
 
 using Runner = std::function<int(Context&)>;
@@ -57,6 +62,13 @@ const std::vector<Command>& Commands();
 Runner SetupChips(CLI::App* sub);
 Runner SetupShow(CLI::App* sub);
 Runner SetupCheckData(CLI::App* sub);
+Runner SetupClassify(CLI::App* sub);
+Runner SetupTimeline(CLI::App* sub);
+Runner SetupMatrix(CLI::App* sub);
+Runner SetupRules(CLI::App* sub);
+Runner SetupWhatIf(CLI::App* sub);
+Runner SetupHeadroom(CLI::App* sub);
+Runner SetupPlot(CLI::App* sub);
 
 // Writes `content` to `path` atomically (temp file + rename) so that a failure never leaves a
 // half-written file. "-" means standard output.

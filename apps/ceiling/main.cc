@@ -16,10 +16,17 @@ Result<const catalog::Catalog*> Context::Catalog() {
   return &*catalog_;
 }
 
+Result<const rules::RuleBook*> Context::Rules() {
+  if (!rules_) {
+    ASSIGN_OR_RETURN(rules::RuleBook b, rules::RuleBook::Load(data_dir));
+    rules_ = std::move(b);
+  }
+  return &*rules_;
+}
+
 int Context::Fail(const Error& e) const {
-  err << (e.code == ErrorCode::kParse && !e.context.empty() && !e.location.known()
-              ? e.ToStringWithCaret()
-              : e.ToString())
+  err << (e.code == ErrorCode::kParse && !e.context.empty() ? e.ToStringWithCaret()
+                                                            : e.ToString())
       << "\n";
   return kExitBadInput;
 }
@@ -57,6 +64,17 @@ const std::vector<Command>& Commands() {
       {"chips", "List the chip catalog with export-control metrics", SetupChips},
       {"show", "Show one chip: record, metrics with derivations, sources", SetupShow},
       {"check-data", "Validate the knowledge base (exit 1 on any finding)", SetupCheckData},
+      {"classify", "May this chip go there? Controls, license, exceptions, review, trace",
+       SetupClassify},
+      {"timeline", "Every date on which a chip's export status changes, with the reason",
+       SetupTimeline},
+      {"matrix", "Chips x rule versions: how each rule moved each chip", SetupMatrix},
+      {"rules", "Rule versions: list, show one, diff two", SetupRules},
+      {"whatif", "Chips whose status changes under overridden parameters or an added rule",
+       SetupWhatIf},
+      {"headroom", "A chip's metrics against every threshold of the rules in force",
+       SetupHeadroom},
+      {"plot", "Charts: plot map (TPP vs PD with threshold regions)", SetupPlot},
   };
   return kCommands;
 }

@@ -1,0 +1,89 @@
+// Rendering rule-engine results: text for analysts, JSON for scripts, SVG charts.
+//
+//   rules::Classification r = rules::Classify(book, facts, query);
+//   std::string text = report::ClassificationText(book, chip, facts, r);   // with the trace
+//   nlohmann::json j = report::ClassificationJson(book, chip, facts, r);    // stable fields
+//
+// JSON field names are an interface: classification objects carry `controls`,
+// `license_required` ("yes" | "no" | "cannot-decide"), `exceptions`, `review_policy`,
+// `measures`, `trace` and `rules`, plus `query`, `chip`, `controlled`, `cannot_decide`.
+// Quantities in JSON are plain numbers in the canonical units named next to them (TPP plain,
+// PD per mm^2, bandwidths GB/s). Output is deterministic (same data + query, same bytes).
+#ifndef CEILING_REPORT_RULES_REPORT_H_
+#define CEILING_REPORT_RULES_REPORT_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ceiling/rules/analysis.h"
+#include "ceiling/rules/classify.h"
+#include "ceiling/rules/rulebook.h"
+
+namespace ceiling::report {
+
+struct ChipLabel {
+  std::string id;
+  std::string name;
+};
+
+// "China (CN)".
+std::string CountryLabel(const rules::CountryDb& db, int country);
+// One line: "3A090.a.1, 4A090.a; license required; NAC; presumption of denial".
+std::string StatusLine(const rules::Classification& c);
+// A compact matrix cell: "a LIC deny +NAC", "free", "- LIC(M) n.p.", "a LIC cbc 25%".
+std::string StatusCode(const rules::Classification& c);
+// Reasons a result could not be decided ("PD unknown because ..."), deduplicated.
+std::vector<std::string> CannotDecideReasons(const rules::ChipFacts& facts,
+                                             const rules::Classification& c);
+
+std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chip,
+                               const rules::ChipFacts& facts, const rules::Classification& c);
+nlohmann::json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
+                                  const rules::ChipFacts& facts, const rules::Classification& c);
+
+std::string TimelineText(const rules::RuleBook& book, const ChipLabel& chip,
+                         const rules::Query& query,
+                         const std::vector<rules::TimelineEntry>& timeline);
+nlohmann::json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip,
+                            const rules::Query& query,
+                            const std::vector<rules::TimelineEntry>& timeline);
+
+std::string MatrixText(const rules::RuleBook& book, const std::vector<rules::ChipEntry>& chips,
+                       const rules::Query& query, const rules::Matrix& m);
+std::string MatrixCsv(const std::vector<rules::ChipEntry>& chips, const rules::Matrix& m);
+nlohmann::json MatrixJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry>& chips,
+                          const rules::Query& query, const rules::Matrix& m);
+
+std::string RuleListText(const rules::RuleBook& book);
+nlohmann::json RuleListJson(const rules::RuleBook& book);
+std::string RuleText(const rules::RuleBook& book, const rules::RuleVersion& rule);
+nlohmann::json RuleJson(const rules::RuleBook& book, const rules::RuleVersion& rule);
+
+std::string RuleDiffText(const rules::RuleBook& book, const rules::RuleVersion& a,
+                         const rules::RuleVersion& b, const std::vector<rules::ChipEntry>& chips,
+                         const rules::Query& query, const std::vector<rules::ChipChange>& changes);
+// `settings` describes what was changed ("tpp_a = 4000", "rule file my.toml").
+std::string WhatIfText(const rules::RuleBook& book, const std::vector<std::string>& settings,
+                       const std::vector<rules::ChipEntry>& chips, const rules::Query& query,
+                       const std::vector<rules::ChipChange>& changes);
+nlohmann::json ChangesJson(const std::vector<rules::ChipEntry>& chips,
+                           const std::vector<rules::ChipChange>& changes);
+
+std::string HeadroomText(const ChipLabel& chip, const rules::Query& query,
+                         const std::vector<rules::HeadroomRow>& rows);
+nlohmann::json HeadroomJson(const ChipLabel& chip, const rules::Query& query,
+                            const std::vector<rules::HeadroomRow>& rows);
+// "49%" (one decimal when rounding would reach a round boundary it does not meet).
+std::string Percent(double ratio);
+
+// The chip map: log TPP (x) against log PD (y), threshold regions shaded by paragraph, chips as
+// labelled points coloured by status. Self-contained SVG 1.1.
+std::string ChipMapSvg(const rules::RuleBook& book, const std::vector<rules::ChipEntry>& chips,
+                       const rules::MapData& map);
+nlohmann::json ChipMapJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry>& chips,
+                           const rules::MapData& map);
+
+}  // namespace ceiling::report
+
+#endif  // CEILING_REPORT_RULES_REPORT_H_

@@ -1,0 +1,124 @@
+#include "rules_common.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "ceiling/base/units.h"
+
+namespace ceiling::report {
+
+using rules::Tri;
+
+std::string TriJson(Tri t) {
+  return t == Tri::kTrue ? "yes" : t == Tri::kFalse ? "no" : "cannot-decide";
+}
+
+std::string OutcomeWord(const rules::Clause& clause, Tri outcome,
+                        const std::vector<const rules::Clause*>& excluded_by) {
+  if (outcome == Tri::kUnknown) return "cannot decide";
+  const bool yes = outcome == Tri::kTrue;
+  switch (clause.kind) {
+    case rules::ClauseKind::kControl:
+      if (!yes && !excluded_by.empty()) return "not met (excluded by " + excluded_by[0]->full_id + ")";
+      return yes ? "met" : "not met";
+    case rules::ClauseKind::kExclusion: return yes ? "applies" : "does not apply";
+    case rules::ClauseKind::kLicense: return yes ? "requires a license" : "does not apply";
+    case rules::ClauseKind::kException: return yes ? "eligible" : "not eligible";
+    case rules::ClauseKind::kReview: return yes ? "covers this case" : "does not cover this case";
+    case rules::ClauseKind::kMeasure: return yes ? "applies" : "does not apply";
+  }
+  return yes ? "true" : "false";
+}
+
+namespace {
+
+std::string Num(double v, const DimVector& dim, int digits) {
+  if (digits <= 3) return rules::FormatCanonical(v, dim);
+  std::string n = std::fabs(v) >= 1000 ? FormatFixed(v, std::max(0, digits - 4))
+                                       : FormatNumber(v, digits);
+  const std::string unit = rules::FormatCanonical(1, dim);
+  const auto space = unit.find(' ');
+  return space == std::string::npos ? n : n + unit.substr(space);
+}
+
+}  // namespace
+
+SideText FormatSides(const rules::Atom& a, const rules::AtomValue& v) {
+  SideText s;
+  if (a.is_string) return s;
+  for (int digits = 3; digits <= 8; ++digits) {
+    s.lhs = Num(v.lhs, a.dim, digits);
+    s.rhs = Num(v.rhs, a.dim, digits);
+    if (!(v.lhs_known && v.rhs_known) || v.lhs == v.rhs || s.lhs != s.rhs) break;
+  }
+  return s;
+}
+
+std::string AtomLine(const rules::Atom& a, const rules::AtomValue& v) {
+  const std::string outcome = std::string(rules::TriName(v.outcome.tri));
+  if (a.is_string) {
+    return fmt::format("{} {} {}: {}", a.lhs_text, rules::CmpOpText(a.op), a.rhs_text, outcome);
+  }
+  const SideText st = FormatSides(a, v);
+  auto side = [](const std::string& text, bool is_const, bool known, const std::string& value) {
+    if (is_const) return text;
+    if (!known) return text + " unknown";
+    return text + " " + value;
+  };
+  return fmt::format("{} {} {}: {}",
+                     side(a.lhs_text, a.lhs_const.has_value(), v.lhs_known, st.lhs),
+                     rules::CmpOpText(a.op),
+                     side(a.rhs_text, a.rhs_const.has_value(), v.rhs_known, st.rhs), outcome);
+}
+
+std::string RuleStatusText(const rules::RuleVersion& rule, const rules::RuleState& s, Date date) {
+  std::string out;
+  switch (s.status) {
+    case rules::RuleStatus::kInForce: out = "in force"; break;
+    case rules::RuleStatus::kComplianceDeferred:
+      out = fmt::format("text in force; compliance required from {}",
+                        rule.compliance ? rule.compliance->ToString() : "?");
+      break;
+    case rules::RuleStatus::kNotEnforced: {
+      Date since = rule.effective;
+      for (const rules::Enforcement& e : rule.enforcement)
+        if (e.from <= date && e.status == rules::EnforcementStatus::kNotEnforced) since = e.from;
+      out = fmt::format("text in force; not enforced since {}", since.ToString());
+      break;
+    }
+    case rules::RuleStatus::kSuperseded: out = "superseded"; break;
+    case rules::RuleStatus::kNotYetEffective: out = "not yet effective"; break;
+  }
+  if (!s.applied) out += " (not applied in the enforced view; --view text applies it)";
+  return out;
+}
+
+std::string ClauseCitation(const rules::Clause& clause, const rules::RuleVersion& rule) {
+  std::string out = rule.citation;
+  if (clause.basis == rules::Basis::kSecondary) out += "; SECONDARY SOURCES ONLY";
+  else if (clause.basis == rules::Basis::kQuoted) out += "; primary text seen as quoted";
+  return out;
+}
+
+std::vector<std::string> SourceLines(const rules::RuleVersion& rule,
+                                     const std::vector<std::string>& keys) {
+  std::vector<std::string> out;
+  for (const std::string& k : keys) {
+    auto it = rule.source_map.find(k);
+    if (it == rule.source_map.end()) continue;
+    const rules::Source& s = it->second;
+    out.push_back(fmt::format("{}{} ({})", s.title, s.url.empty() ? "" : " <" + s.url + ">",
+                              rules::SourceKindName(s.kind)));
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : sep) + parts[i];
+  return out;
+}
+
+}  // namespace ceiling::report

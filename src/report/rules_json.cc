@@ -1,0 +1,390 @@
+// JSON renderings of rule-engine results. Field names are a stable interface.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "ceiling/report/rules_report.h"
+#include "rules_common.h"
+
+namespace ceiling::report {
+
+using nlohmann::json;
+using rules::Tri;
+
+namespace {
+
+json Number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+json Sources(const rules::RuleVersion& r, const std::vector<std::string>& keys) {
+  json out = json::array();
+  for (const std::string& k : keys) {
+    auto it = r.source_map.find(k);
+    if (it == r.source_map.end()) continue;
+    out.push_back({{"key", k},
+                   {"title", it->second.title},
+                   {"url", it->second.url},
+                   {"kind", rules::SourceKindName(it->second.kind)}});
+  }
+  return out;
+}
+
+const rules::RuleVersion* RuleOf(const rules::RuleBook& book, const rules::Clause* c) {
+  for (const rules::RuleVersion& r : book.rules())
+    for (const rules::Clause& cl : r.clauses)
+      if (&cl == c) return &r;
+  return nullptr;
+}
+
+json ClauseRef(const rules::RuleBook& book, const rules::Clause* c) {
+  const rules::RuleVersion* r = RuleOf(book, c);
+  return {{"clause", c->full_id},
+          {"kind", rules::ClauseKindName(c->kind)},
+          {"title", c->title},
+          {"citation", r != nullptr ? r->citation : ""},
+          {"basis", rules::BasisName(c->basis)},
+          {"secondary", c->basis == rules::Basis::kSecondary}};
+}
+
+json AtomJson(const rules::Atom& a, const rules::AtomValue& v) {
+  json j = {{"text", a.lhs_text + " " + std::string(rules::CmpOpText(a.op)) + " " + a.rhs_text},
+            {"lhs", a.lhs_text},
+            {"op", rules::CmpOpText(a.op)},
+            {"rhs", a.rhs_text},
+            {"outcome", rules::TriName(v.outcome.tri)}};
+  if (!a.is_string) {
+    j["lhs_value"] = v.lhs_known ? Number(v.lhs) : json(nullptr);
+    j["rhs_value"] = v.rhs_known ? Number(v.rhs) : json(nullptr);
+    const std::string unit = rules::FormatCanonical(1, a.dim);
+    const auto space = unit.find(' ');
+    j["unit"] = space == std::string::npos ? "" : unit.substr(space + 1);
+  }
+  if (a.lhs_param) j["lhs_parameter"] = a.lhs_text;
+  if (a.rhs_param) j["rhs_parameter"] = a.rhs_text;
+  return j;
+}
+
+json Inputs(const rules::ChipFacts& facts, const rules::Condition& cond) {
+  json out = json::object();
+  for (std::size_t i = 0; i < rules::kVarCount; ++i) {
+    const auto v = static_cast<rules::Var>(i);
+    if ((cond.vars_read() & rules::Bit(v)) == 0) continue;
+    json in;
+    if (!facts.Known(v)) {
+      in = {{"value", nullptr}, {"missing", facts.missing(v)}};
+    } else if (rules::IsNumeric(v)) {
+      in = {{"value", Number(facts.number(v))}, {"unit", rules::VarUnit(v)}};
+      if (!facts.how(v).empty()) in["how"] = facts.how(v);
+    } else {
+      in = {{"value", facts.text(v)}};
+    }
+    out[std::string(rules::VarName(v))] = in;
+  }
+  return out;
+}
+
+}  // namespace
+
+json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
+                        const rules::ChipFacts& facts, const rules::Classification& c) {
+  const rules::CountryDb& db = book.countries();
+  json j;
+  j["chip"] = {{"id", chip.id}, {"name", chip.name}};
+  j["query"] = {{"date", c.query.date.ToString()},
+                {"destination", db.country(c.query.destination).code},
+                {"destination_name", db.country(c.query.destination).name},
+                {"headquarters", db.country(c.query.headquarters).code},
+                {"headquarters_given", c.query.headquarters_given},
+                {"view", rules::ViewName(c.query.view)}};
+  j["before_first_rule"] = c.before_first_rule;
+  j["controlled"] = TriJson(c.controlled.tri);
+  json controls = json::array();
+  for (const rules::Clause* cl : c.controls) controls.push_back(cl->paragraph);
+  j["controls"] = controls;
+  json undecided = json::array();
+  for (const rules::Clause* cl : c.controls_undecided) undecided.push_back(cl->paragraph);
+  j["controls_undecided"] = undecided;
+  j["license_required"] = TriJson(c.license_required.tri);
+  json basis = json::array();
+  for (const rules::Clause* b : c.license_basis) basis.push_back(ClauseRef(book, b));
+  j["license_basis"] = basis;
+  json exc = json::array();
+  for (const rules::ExceptionHit& e : c.exceptions) {
+    json x = ClauseRef(book, e.clause);
+    x["exception"] = e.clause->exception;
+    x["notification"] = e.clause->notification;
+    x["eligible"] = TriJson(e.eligible.tri);
+    x["conditions"] = e.clause->conditions;
+    exc.push_back(x);
+  }
+  j["exceptions"] = exc;
+  j["exceptions_blocked"] = c.exceptions_blocked;
+  j["review_policy"] = rules::ReviewPolicyName(c.review_policy);
+  j["review_decided"] = TriJson(c.review_decided.tri);
+  j["review_clause"] = c.review_clause != nullptr ? json(c.review_clause->full_id) : json(nullptr);
+  j["review_conditions"] = c.review_clause != nullptr ? json(c.review_clause->conditions)
+                                                      : json::array();
+  json measures = json::array();
+  for (const rules::Clause* m : c.measures) {
+    json x = ClauseRef(book, m);
+    x["id"] = m->full_id;
+    x["products"] = m->products;
+    x["products_text"] = m->products_text;
+    x["effect"] = rules::MeasureEffectName(m->effect);
+    x["revenue_share"] = m->revenue_share ? json(*m->revenue_share) : json(nullptr);
+    x["policy"] = rules::ReviewPolicyName(m->policy);
+    x["conditions"] = m->conditions;
+    if (!m->equivalents.empty()) x["equivalents"] = m->equivalents;
+    if (const rules::RuleVersion* r = RuleOf(book, m)) x["sources"] = Sources(*r, m->sources);
+    measures.push_back(x);
+  }
+  j["measures"] = measures;
+  j["cannot_decide"] = CannotDecideReasons(facts, c);
+  json rules_json = json::array();
+  for (const rules::RuleState& s : c.rules)
+    rules_json.push_back({{"id", s.rule->id},
+                          {"citation", s.rule->citation},
+                          {"title", s.rule->title},
+                          {"status", rules::RuleStatusName(s.status)},
+                          {"status_text", RuleStatusText(*s.rule, s, c.query.date)},
+                          {"applied", s.applied}});
+  j["rules"] = rules_json;
+  json trace = json::array();
+  for (const rules::TraceStep& s : c.trace) {
+    json x = ClauseRef(book, s.clause);
+    x["rule"] = s.rule->id;
+    if (s.clause->kind == rules::ClauseKind::kControl) x["paragraph"] = s.clause->paragraph;
+    if (s.clause->kind == rules::ClauseKind::kException) x["exception"] = s.clause->exception;
+    if (s.condition != nullptr) {
+      x["condition"] = s.condition->text();
+      x["inputs"] = Inputs(facts, *s.condition);
+      json atoms = json::array();
+      for (std::size_t i = 0; i < s.atoms.size(); ++i)
+        atoms.push_back(AtomJson(s.condition->atoms()[i], s.atoms[i]));
+      x["comparisons"] = atoms;
+      x["condition_value"] = rules::TriName(s.condition_value.tri);
+      json params = json::object();
+      for (std::uint16_t slot : s.condition->params_read()) {
+        const auto infos = book.Parameters();
+        if (slot < infos.size())
+          params[infos[slot].parameter->name] = {
+              {"value", Number(infos[slot].value)},
+              {"text", infos[slot].parameter->text},
+              {"overridden", infos[slot].overridden}};
+      }
+      x["parameters"] = params;
+    }
+    if (s.destination_in) {
+      x["destinations"] = s.clause->destinations->text();
+      x["destination_in"] = *s.destination_in;
+    }
+    if (s.headquarters_in) {
+      x["headquarters"] = s.clause->headquarters->text();
+      x["headquarters_in"] = *s.headquarters_in;
+      x["match"] = s.clause->match == rules::Match::kAll ? "all" : "any";
+    }
+    if (s.product_named) x["product_named"] = *s.product_named;
+    json excluded = json::array();
+    for (const rules::Clause* e : s.excluded_by) excluded.push_back(e->full_id);
+    if (!excluded.empty()) x["excluded_by"] = excluded;
+    x["outcome"] = rules::TriName(s.outcome.tri);
+    x["outcome_text"] = OutcomeWord(*s.clause, s.outcome.tri, s.excluded_by);
+    x["sources"] = Sources(*s.rule, s.clause->sources);
+    trace.push_back(x);
+  }
+  j["trace"] = trace;
+  return j;
+}
+
+namespace {
+json Summary(const rules::Classification& c) {
+  json controls = json::array();
+  for (const rules::Clause* cl : c.controls) controls.push_back(cl->paragraph);
+  json undecided = json::array();
+  for (const rules::Clause* cl : c.controls_undecided) undecided.push_back(cl->paragraph);
+  json exc = json::array();
+  for (const rules::ExceptionHit& e : c.exceptions) exc.push_back(e.clause->exception);
+  json measures = json::array();
+  for (const rules::Clause* m : c.measures) measures.push_back(m->full_id);
+  return {{"controls", controls},
+          {"controls_undecided", undecided},
+          {"license_required", TriJson(c.license_required.tri)},
+          {"exceptions", exc},
+          {"review_policy", rules::ReviewPolicyName(c.review_policy)},
+          {"measures", measures},
+          {"status", StatusLine(c)},
+          {"code", StatusCode(c)}};
+}
+}  // namespace
+
+json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip, const rules::Query& query,
+                  const std::vector<rules::TimelineEntry>& timeline) {
+  const rules::CountryDb& db = book.countries();
+  json entries = json::array();
+  for (const rules::TimelineEntry& e : timeline) {
+    json x = Summary(e.result);
+    x["from"] = e.from.ToString();
+    x["changes"] = e.changes;
+    x["events"] = e.events;
+    entries.push_back(x);
+  }
+  return {{"chip", {{"id", chip.id}, {"name", chip.name}}},
+          {"destination", db.country(query.destination).code},
+          {"headquarters", db.country(query.headquarters).code},
+          {"view", rules::ViewName(query.view)},
+          {"timeline", entries}};
+}
+
+json MatrixJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry>& chips,
+                const rules::Query& query, const rules::Matrix& m) {
+  const rules::CountryDb& db = book.countries();
+  json cols = json::array();
+  for (const rules::MatrixColumn& c : m.columns)
+    cols.push_back({{"rule", c.rule->id},
+                    {"citation", c.rule->citation},
+                    {"date", c.date.ToString()},
+                    {"view", rules::ViewName(c.view)}});
+  json rows = json::array();
+  for (std::size_t i = 0; i < chips.size(); ++i) {
+    json cells = json::array();
+    for (const rules::Classification& c : m.cells[i]) cells.push_back(Summary(c));
+    rows.push_back({{"chip", chips[i].id}, {"name", chips[i].name}, {"cells", cells}});
+  }
+  return {{"destination", db.country(query.destination).code},
+          {"headquarters", db.country(query.headquarters).code},
+          {"columns", cols},
+          {"rows", rows}};
+}
+
+json RuleListJson(const rules::RuleBook& book) {
+  json out = json::array();
+  for (const rules::RuleVersion& r : book.rules()) out.push_back(RuleJson(book, r));
+  return out;
+}
+
+json RuleJson(const rules::RuleBook& book, const rules::RuleVersion& r) {
+  json params = json::array();
+  for (const rules::ParameterInfo& p : book.Parameters()) {
+    if (p.rule != &r) continue;
+    params.push_back({{"name", p.parameter->name},
+                      {"title", p.parameter->title},
+                      {"value", Number(p.value)},
+                      {"text", p.parameter->text},
+                      {"overridden", p.overridden},
+                      {"sources", Sources(r, p.parameter->sources)}});
+  }
+  json clauses = json::array();
+  for (const rules::Clause& c : r.clauses) {
+    json x = {{"id", c.full_id},
+              {"kind", rules::ClauseKindName(c.kind)},
+              {"title", c.title},
+              {"basis", rules::BasisName(c.basis)},
+              {"secondary", c.basis == rules::Basis::kSecondary},
+              {"sources", Sources(r, c.sources)}};
+    if (c.kind == rules::ClauseKind::kControl) x["paragraph"] = c.paragraph;
+    if (c.kind == rules::ClauseKind::kException) x["exception"] = c.exception;
+    if (c.condition) x["condition"] = c.condition->text;
+    if (c.destinations) x["destinations"] = c.destinations->text();
+    if (c.headquarters) x["headquarters"] = c.headquarters->text();
+    if (c.policy != rules::ReviewPolicy::kNone) x["policy"] = rules::ReviewPolicyName(c.policy);
+    if (!c.products.empty()) x["products"] = c.products;
+    if (c.revenue_share) x["revenue_share"] = *c.revenue_share;
+    if (c.effective) x["effective"] = c.effective->ToString();
+    if (!c.supersedes.empty()) x["supersedes"] = c.supersedes;
+    if (!c.conditions.empty()) x["conditions"] = c.conditions;
+    if (!c.note.empty()) x["note"] = c.note;
+    clauses.push_back(x);
+  }
+  json enforcement = json::array();
+  for (const rules::Enforcement& e : r.enforcement)
+    enforcement.push_back({{"from", e.from.ToString()},
+                           {"status", e.status == rules::EnforcementStatus::kNotEnforced
+                                          ? "not-enforced"
+                                          : "enforced"},
+                           {"note", e.note}});
+  return {{"id", r.id},
+          {"title", r.title},
+          {"short_title", r.short_title},
+          {"citation", r.citation},
+          {"document", r.document},
+          {"published", r.published ? json(r.published->ToString()) : json(nullptr)},
+          {"effective", r.effective.ToString()},
+          {"compliance", r.compliance ? json(r.compliance->ToString()) : json(nullptr)},
+          {"supersedes", r.supersedes},
+          {"enforcement", enforcement},
+          {"summary", r.summary},
+          {"parameters", params},
+          {"clauses", clauses},
+          {"sources", Sources(r, r.sources)}};
+}
+
+json ChangesJson(const std::vector<rules::ChipEntry>& chips,
+                 const std::vector<rules::ChipChange>& changes) {
+  json out = json::array();
+  for (const rules::ChipChange& c : changes)
+    out.push_back({{"chip", chips[c.chip].id},
+                   {"before", Summary(c.before)},
+                   {"after", Summary(c.after)},
+                   {"changes", c.changes}});
+  return out;
+}
+
+json HeadroomJson(const ChipLabel& chip, const rules::Query& query,
+                  const std::vector<rules::HeadroomRow>& rows) {
+  json out = json::array();
+  for (const rules::HeadroomRow& r : rows)
+    out.push_back({{"clause", r.clause->full_id},
+                   {"rule", r.rule->id},
+                   {"metric", rules::VarName(r.metric)},
+                   {"unit", rules::VarUnit(r.metric)},
+                   {"value", r.value ? Number(*r.value) : json(nullptr)},
+                   {"op", rules::CmpOpText(r.op)},
+                   {"threshold_name", r.threshold_name},
+                   {"threshold", Number(r.threshold)},
+                   {"ratio", r.ratio ? Number(*r.ratio) : json(nullptr)},
+                   {"holds", TriJson(r.holds)}});
+  return {{"chip", {{"id", chip.id}, {"name", chip.name}}},
+          {"date", query.date.ToString()},
+          {"view", rules::ViewName(query.view)},
+          {"headroom", out}};
+}
+
+json ChipMapJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry>& chips,
+                 const rules::MapData& map) {
+  const rules::CountryDb& db = book.countries();
+  json regions = json::array();
+  for (const rules::MapRegion& r : map.regions)
+    regions.push_back({{"tpp", {Number(r.tpp_lo), Number(r.tpp_hi)}},
+                       {"pd", {Number(r.pd_lo), Number(r.pd_hi)}},
+                       {"paragraphs", r.paragraphs},
+                       {"depends_on_other_metrics", r.depends_on_other_metrics}});
+  json thresholds = json::array();
+  for (const rules::MapThreshold& t : map.thresholds)
+    thresholds.push_back(
+        {{"axis", rules::VarName(t.axis)}, {"value", Number(t.value)}, {"label", t.label}});
+  json points = json::array();
+  for (const rules::MapPoint& p : map.points) {
+    json x = Summary(p.result);
+    x["chip"] = chips[p.chip].id;
+    x["name"] = chips[p.chip].name;
+    x["tpp"] = Number(p.tpp);
+    x["pd"] = Number(p.pd);
+    points.push_back(x);
+  }
+  json unplotted = json::array();
+  for (std::size_t i : map.unplotted) {
+    const rules::ChipFacts& f = chips[i].facts;
+    unplotted.push_back({{"chip", chips[i].id},
+                         {"why", !f.Known(rules::Var::kTpp) ? "TPP unknown: " + f.missing(rules::Var::kTpp)
+                                                            : "PD unknown: " + f.missing(rules::Var::kPd)}});
+  }
+  return {{"date", map.query.date.ToString()},
+          {"destination", db.country(map.query.destination).code},
+          {"headquarters", db.country(map.query.headquarters).code},
+          {"view", rules::ViewName(map.query.view)},
+          {"regions", regions},
+          {"thresholds", thresholds},
+          {"points", points},
+          {"unplotted", unplotted}};
+}
+
+}  // namespace ceiling::report

@@ -1,0 +1,388 @@
+// Text renderings of classifications, timelines, matrices and headroom.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "ceiling/base/units.h"
+#include "ceiling/report/rules_report.h"
+#include "ceiling/report/table.h"
+#include "rules_common.h"
+
+namespace ceiling::report {
+
+using rules::Classification;
+using rules::Tri;
+
+std::string CountryLabel(const rules::CountryDb& db, int country) {
+  const rules::Country& c = db.country(country);
+  return fmt::format("{} ({})", c.name, c.code);
+}
+
+std::vector<std::string> CannotDecideReasons(const rules::ChipFacts& facts, const Classification& c) {
+  std::uint32_t mask = c.controlled.unknown;
+  if (c.controlled.tri == Tri::kUnknown || c.license_required.tri == Tri::kUnknown)
+    mask |= c.license_required.unknown;
+  if (c.review_decided.tri == Tri::kUnknown) mask |= c.review_decided.unknown;
+  for (const rules::ExceptionHit& e : c.exceptions)
+    if (e.eligible.tri == Tri::kUnknown) mask |= e.eligible.unknown;
+  return rules::UnknownReasons(facts, mask);
+}
+
+std::string StatusLine(const Classification& c) {
+  if (c.before_first_rule) return "no rule in force";
+  std::vector<std::string> parts;
+  std::vector<std::string> paras;
+  for (const rules::Clause* cl : c.controls) paras.push_back(cl->paragraph);
+  for (const rules::Clause* cl : c.controls_undecided) paras.push_back(cl->paragraph + "?");
+  parts.push_back(paras.empty() ? "outside 3A090" : Join(paras, ", "));
+  switch (c.license_required.tri) {
+    case Tri::kTrue: {
+      bool by_measure = false;
+      for (const rules::Clause* b : c.license_basis)
+        by_measure = by_measure || b->kind == rules::ClauseKind::kMeasure;
+      parts.push_back(by_measure ? "license required (product-specific measure)"
+                                 : "license required");
+      break;
+    }
+    case Tri::kFalse: parts.push_back("no license required"); break;
+    case Tri::kUnknown: parts.push_back("license: cannot decide"); break;
+  }
+  std::vector<std::string> exc;
+  for (const rules::ExceptionHit& e : c.exceptions)
+    exc.push_back(e.clause->exception + (e.eligible.tri == Tri::kUnknown ? "?" : ""));
+  if (!exc.empty()) parts.push_back("exceptions " + Join(exc, "/"));
+  if (c.review_policy != rules::ReviewPolicy::kNone)
+    parts.push_back(std::string(rules::ReviewPolicyTitle(c.review_policy)) +
+                    (c.review_decided.tri == Tri::kUnknown ? " (undecided)" : ""));
+  for (const rules::Clause* m : c.measures)
+    if (m->revenue_share)
+      parts.push_back(fmt::format("{} revenue share", Percent(*m->revenue_share)));
+  return Join(parts, "; ");
+}
+
+std::string StatusCode(const Classification& c) {
+  if (c.before_first_rule) return "-";
+  std::set<std::string> letters;
+  bool undecided = false;
+  for (const rules::Clause* cl : c.controls) {
+    const auto dot = cl->paragraph.find('.');
+    if (cl->paragraph.rfind("3A090", 0) == 0 && dot != std::string::npos)
+      letters.insert(cl->paragraph.substr(dot + 1, 1));
+  }
+  undecided = !c.controls_undecided.empty();
+  std::string ctrl = letters.empty() ? "-" : "";
+  for (const std::string& l : letters) ctrl += (ctrl.empty() ? "" : ",") + l;
+  if (undecided) ctrl += "?";
+  if (c.license_required.tri == Tri::kFalse) return ctrl == "-" ? "free" : ctrl + " no-lic";
+  std::string out = ctrl + " LIC";
+  if (c.license_required.tri == Tri::kUnknown) out = ctrl + " LIC?";
+  bool by_measure = false;
+  for (const rules::Clause* b : c.license_basis)
+    by_measure = by_measure || b->kind == rules::ClauseKind::kMeasure;
+  if (by_measure) out += "(M)";
+  switch (c.review_policy) {
+    case rules::ReviewPolicy::kPresumptionOfDenial: out += " deny"; break;
+    case rules::ReviewPolicy::kPresumptionOfApproval: out += " approve"; break;
+    case rules::ReviewPolicy::kCaseByCase: out += " cbc"; break;
+    case rules::ReviewPolicy::kNotPublished: out += " n.p."; break;
+    default: break;
+  }
+  if (c.review_decided.tri == Tri::kUnknown) out += "?";
+  for (const rules::ExceptionHit& e : c.exceptions)
+    out += " +" + e.clause->exception + (e.eligible.tri == Tri::kUnknown ? "?" : "");
+  for (const rules::Clause* m : c.measures)
+    if (m->revenue_share) out += " " + Percent(*m->revenue_share);
+  return out;
+}
+
+std::string Percent(double ratio) {
+  const double pct = ratio * 100;
+  const double rounded = std::round(pct);
+  // Keep a decimal where rounding would hide which side of a round number the value is on.
+  if (rounded != pct && (std::fmod(rounded, 100) == 0 || std::fabs(pct) < 10))
+    return FormatNumber(pct, std::fabs(pct) < 10 ? 2 : 4) + "%";
+  return FormatFixed(rounded, 0) + "%";
+}
+
+namespace {
+
+std::string ChipTitle(const ChipLabel& chip) {
+  if (chip.name.empty() || chip.name == chip.id) return chip.id;
+  if (chip.id.empty()) return chip.name;
+  return fmt::format("{} ({})", chip.name, chip.id);
+}
+
+std::string QueryLine(const rules::RuleBook& book, const rules::Query& q) {
+  const rules::CountryDb& db = book.countries();
+  std::string hq = CountryLabel(db, q.headquarters);
+  if (!q.headquarters_given) hq += ", assumed: same as the destination (use --hq)";
+  std::string line = fmt::format("on {} to {}; end user headquartered in {}; {} view",
+                                 q.date.ToString(), CountryLabel(db, q.destination), hq,
+                                 rules::ViewName(q.view));
+  for (int c : {q.destination, q.headquarters}) {
+    if (const rules::Treatment* t = db.TreatmentOf(c, q.date)) {
+      line += fmt::format("\n  note: {} is treated as {} since {}", db.country(t->country).name,
+                          CountryLabel(db, t->as), t->from.ToString());
+      break;
+    }
+  }
+  return line;
+}
+
+void AppendIndented(std::string* out, const std::string& label, const std::vector<std::string>& lines) {
+  const std::string pad(18, ' ');
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    *out += fmt::format("{:<18}{}\n", i == 0 ? label : "", lines[i]);
+  if (lines.empty()) *out += fmt::format("{:<18}\n", label);
+  (void)pad;
+}
+
+}  // namespace
+
+std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chip,
+                               const rules::ChipFacts& facts, const Classification& c) {
+  std::string out = fmt::format("{}\n  {}\n\n", ChipTitle(chip), QueryLine(book, c.query));
+  if (c.before_first_rule) {
+    const rules::RuleVersion& first = book.rules().front();
+    out += fmt::format("No advanced-computing rule was in force on {}: the first, {} ({}), took "
+                       "effect on {}.\nNot controlled and no license required under these "
+                       "rules.\n",
+                       c.query.date.ToString(), first.id, first.citation,
+                       first.effective.ToString());
+    return out;
+  }
+  const std::vector<std::string> reasons = CannotDecideReasons(facts, c);
+
+  // Controls.
+  std::vector<std::string> lines;
+  if (!c.controls.empty()) {
+    std::vector<std::string> p;
+    for (const rules::Clause* cl : c.controls) p.push_back(cl->paragraph);
+    lines.push_back(Join(p, ", "));
+  }
+  if (!c.controls_undecided.empty()) {
+    std::vector<std::string> p;
+    for (const rules::Clause* cl : c.controls_undecided) p.push_back(cl->paragraph);
+    lines.push_back("cannot decide whether " + Join(p, ", ") + " " +
+                    (p.size() == 1 ? "is" : "are") + " met");
+  }
+  if (lines.empty()) lines.push_back("outside 3A090: no control paragraph is met");
+  AppendIndented(&out, "Controls", lines);
+
+  // License.
+  lines.clear();
+  switch (c.license_required.tri) {
+    case Tri::kTrue: {
+      std::vector<std::string> by;
+      for (const rules::Clause* b : c.license_basis)
+        by.push_back(fmt::format("{}{}", b->kind == rules::ClauseKind::kMeasure
+                                            ? "product-specific measure "
+                                            : "",
+                                 b->full_id));
+      lines.push_back("YES, required by " + Join(by, " and "));
+      break;
+    }
+    case Tri::kFalse:
+      lines.push_back("no");
+      break;
+    case Tri::kUnknown:
+      lines.push_back("CANNOT DECIDE");
+      break;
+  }
+  AppendIndented(&out, "License required", lines);
+  if (!reasons.empty()) {
+    lines.clear();
+    for (const std::string& r : reasons) lines.push_back(r);
+    AppendIndented(&out, "Cannot decide", lines);
+  }
+
+  // Exceptions.
+  lines.clear();
+  if (c.license_required.tri == Tri::kFalse) {
+    lines.push_back("not needed");
+  } else if (c.exceptions_blocked) {
+    lines.push_back("none: exceptions do not cover a license required by a product-specific "
+                    "measure");
+  } else if (c.exceptions.empty()) {
+    lines.push_back("none applies");
+  } else {
+    for (const rules::ExceptionHit& e : c.exceptions)
+      lines.push_back(fmt::format("{}{} ({}{}), {}", e.clause->exception,
+                                  e.eligible.tri == Tri::kUnknown ? "? eligibility cannot be decided"
+                                                                  : "",
+                                  e.clause->notification ? "prior notification to BIS"
+                                                         : "no notification",
+                                  e.clause->conditions.empty()
+                                      ? ""
+                                      : "; " + Join(e.clause->conditions, "; "),
+                                  e.clause->full_id));
+  }
+  AppendIndented(&out, "Exceptions", lines);
+
+  // Review.
+  lines.clear();
+  if (c.review_policy == rules::ReviewPolicy::kNone) {
+    lines.push_back("none (no license required)");
+  } else {
+    std::string l = std::string(rules::ReviewPolicyTitle(c.review_policy));
+    if (c.review_clause != nullptr) l += " (" + c.review_clause->full_id + ")";
+    if (c.review_decided.tri == Tri::kUnknown)
+      l = "cannot decide; first candidate: " + l;
+    lines.push_back(l);
+    if (c.review_clause != nullptr)
+      for (const std::string& cond : c.review_clause->conditions) lines.push_back("  if: " + cond);
+  }
+  AppendIndented(&out, "Review policy", lines);
+
+  // Measures.
+  lines.clear();
+  for (const rules::Clause* m : c.measures) {
+    const rules::RuleVersion* r = nullptr;
+    for (const rules::RuleVersion& rv : book.rules())
+      for (const rules::Clause& cl : rv.clauses)
+        if (&cl == m) r = &rv;
+    lines.push_back(fmt::format("{}: {}", m->full_id, m->title));
+    lines.push_back(fmt::format("  covers {}; effect: {}{}", m->products_text,
+                                rules::MeasureEffectName(m->effect),
+                                m->revenue_share
+                                    ? fmt::format("; revenue share {}", Percent(*m->revenue_share))
+                                    : ""));
+    if (r != nullptr) lines.push_back("  citation: " + ClauseCitation(*m, *r) + "; " + r->citation);
+    if (!m->equivalents.empty()) lines.push_back("  equivalents: " + m->equivalents);
+  }
+  if (lines.empty()) lines.push_back("none");
+  AppendIndented(&out, "Measures", lines);
+
+  // Rules.
+  lines.clear();
+  for (const rules::RuleState& s : c.rules)
+    lines.push_back(fmt::format("{:<26} {:<14} {}", s.rule->id, s.rule->citation.size() > 14
+                                                                    ? s.rule->citation.substr(0, 13) + "~"
+                                                                    : s.rule->citation,
+                                RuleStatusText(*s.rule, s, c.query.date)));
+  AppendIndented(&out, "Rules consulted", lines);
+
+  // Trace.
+  if (!c.trace.empty()) {
+    out += "\nTrace (every clause evaluated, in order)\n";
+    for (const rules::TraceStep& s : c.trace) {
+      out += fmt::format("  {} [{}; {}] -> {}\n", s.clause->full_id,
+                         rules::ClauseKindName(s.clause->kind), ClauseCitation(*s.clause, *s.rule),
+                         OutcomeWord(*s.clause, s.outcome.tri, s.excluded_by));
+      out += fmt::format("      {}\n", s.clause->title);
+      if (s.condition != nullptr && !s.condition->is_true()) {
+        out += fmt::format("      {}\n", s.condition->text());
+        for (std::size_t i = 0; i < s.atoms.size(); ++i)
+          out += fmt::format("        {}\n", AtomLine(s.condition->atoms()[i], s.atoms[i]));
+        bool has_meets = s.condition->text().find("meets(") != std::string::npos;
+        if (has_meets || s.atoms.empty())
+          out += fmt::format("        = {}\n", rules::TriName(s.condition_value.tri));
+      }
+      if (s.product_named)
+        out += fmt::format("      product {} named: {}\n",
+                           facts.Known(rules::Var::kId) ? facts.text(rules::Var::kId) : "(no id)",
+                           *s.product_named ? "yes" : "no");
+      if (s.destination_in)
+        out += fmt::format("      destination {} in {}: {}\n",
+                           book.countries().country(c.query.destination).code,
+                           s.clause->destinations->text(), *s.destination_in ? "yes" : "no");
+      if (s.headquarters_in)
+        out += fmt::format("      headquarters {} in {}: {}{}\n",
+                           book.countries().country(c.query.headquarters).code,
+                           s.clause->headquarters->text(), *s.headquarters_in ? "yes" : "no",
+                           s.destination_in ? (s.clause->match == rules::Match::kAll
+                                                   ? " (both must hold)"
+                                                   : " (either suffices)")
+                                            : "");
+    }
+  }
+  return out;
+}
+
+std::string TimelineText(const rules::RuleBook& book, const ChipLabel& chip,
+                         const rules::Query& query,
+                         const std::vector<rules::TimelineEntry>& timeline) {
+  const rules::CountryDb& db = book.countries();
+  std::string out = fmt::format("Timeline of {} to {}; end user headquartered in {}; {} view\n\n",
+                                ChipTitle(chip), CountryLabel(db, query.destination),
+                                CountryLabel(db, query.headquarters), rules::ViewName(query.view));
+  for (const rules::TimelineEntry& e : timeline) {
+    const bool first = &e == &timeline.front();
+    out += fmt::format("{}  {}\n", first ? "until     " : e.from.ToString(), StatusLine(e.result));
+    if (first) {
+      out += fmt::format("            (before {}, the first rule)\n",
+                         book.first_rule_date().ToString());
+      continue;
+    }
+    if (!e.changes.empty()) out += "            changes: " + Join(e.changes, "; ") + "\n";
+    for (const std::string& ev : e.events) out += "            because: " + ev + "\n";
+  }
+  out += fmt::format("\n{} status change{}\n", timeline.size() - 1,
+                     timeline.size() == 2 ? "" : "s");
+  return out;
+}
+
+std::string MatrixText(const rules::RuleBook& book, const std::vector<rules::ChipEntry>& chips,
+                       const rules::Query& query, const rules::Matrix& m) {
+  const rules::CountryDb& db = book.countries();
+  std::vector<Column> cols = {{"chip"}};
+  for (const rules::MatrixColumn& col : m.columns)
+    cols.push_back({col.date.ToString() + (col.view == rules::View::kText ? "*" : "")});
+  Table t(cols);
+  for (std::size_t i = 0; i < chips.size(); ++i) {
+    std::vector<std::string> row = {chips[i].id};
+    for (const Classification& c : m.cells[i]) row.push_back(StatusCode(c));
+    t.AddRow(std::move(row));
+  }
+  std::string out = fmt::format("Chips x rule versions, to {}; end user headquartered in {}\n\n",
+                                CountryLabel(db, query.destination),
+                                CountryLabel(db, query.headquarters));
+  out += t.RenderText();
+  out += "\nColumns (each on the date its rule applies):\n";
+  for (const rules::MatrixColumn& col : m.columns)
+    out += fmt::format("  {}{}  {}  {} ({}){}\n", col.date.ToString(),
+                       col.view == rules::View::kText ? "*" : " ", col.rule->id,
+                       col.rule->short_title, col.rule->citation,
+                       col.view == rules::View::kText ? "; text view: never enforced" : "");
+  out += "\nCells: a/b/c = 3A090.a/.b/.c met, - = outside 3A090, ? = cannot decide; free = no\n"
+         "license; LIC = license required, (M) by a product-specific measure; review: deny,\n"
+         "approve, cbc (case-by-case), n.p. (not published); +NAC/+ACA/... = exceptions;\n"
+         "15%/25% = revenue share; no-lic = controlled but no license for this destination.\n";
+  return out;
+}
+
+std::string MatrixCsv(const std::vector<rules::ChipEntry>& chips, const rules::Matrix& m) {
+  std::vector<Column> cols = {{"chip"}, {"name"}};
+  for (const rules::MatrixColumn& col : m.columns) cols.push_back({col.rule->id});
+  Table t(cols);
+  for (std::size_t i = 0; i < chips.size(); ++i) {
+    std::vector<std::string> row = {chips[i].id, chips[i].name};
+    for (const Classification& c : m.cells[i]) row.push_back(StatusCode(c));
+    t.AddRow(std::move(row));
+  }
+  return t.RenderCsv();
+}
+
+std::string HeadroomText(const ChipLabel& chip, const rules::Query& query,
+                         const std::vector<rules::HeadroomRow>& rows) {
+  std::string out = fmt::format("Headroom of {} on {} ({} view): each metric against each "
+                                "threshold of the clauses in force\n\n",
+                                ChipTitle(chip), query.date.ToString(), rules::ViewName(query.view));
+  Table t({{"clause"}, {"metric"}, {"value", Align::kRight}, {"test"}, {"threshold", Align::kRight},
+           {"value/threshold", Align::kRight}, {"holds"}});
+  for (const rules::HeadroomRow& r : rows) {
+    const DimVector dim = rules::VarDim(r.metric);
+    t.AddRow({r.clause->full_id, std::string(rules::VarName(r.metric)),
+              r.value ? rules::FormatCanonical(*r.value, dim) : "unknown",
+              std::string(rules::CmpOpText(r.op)) + " " + r.threshold_name,
+              rules::FormatCanonical(r.threshold, dim), r.ratio ? Percent(*r.ratio) : "-",
+              r.holds == Tri::kUnknown ? "?" : r.holds == Tri::kTrue ? "yes" : "no"});
+  }
+  out += t.RenderText();
+  if (rows.empty()) out += "(no rule in force on this date)\n";
+  return out;
+}
+
+}  // namespace ceiling::report
