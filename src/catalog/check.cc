@@ -83,11 +83,12 @@ std::vector<Finding> CheckConsistency(const std::vector<Chip>& chips) {
     order(Precision::kInt8, Precision::kFp16);
     order(Precision::kBf16, Precision::kTf32);
 
-    // Sparse figures are at most twice the dense figure (2:4 sparsity); more means the dense
+    // Sparse figures are about twice the dense figure (2:4 sparsity; vendors round, e.g. L40S
+    // 362.05 dense vs 733 sparse, so allow 2.5%); more means the dense
     // value was probably halved twice or the sparse figure is of another precision.
     for (std::size_t i = 0; i < kPrecisionCount; ++i) {
       const auto& r = c.throughput[i];
-      if (r && r->sparse && r->sparse->base() > 2.0 * r->value.base() * 1.001)
+      if (r && r->sparse && r->sparse->base() > 2.05 * r->value.base())
         out.push_back({r->location, fmt::format("throughput.{}: sparse rate {} is more than twice "
                                                 "the dense rate {}",
                                                 PrecisionName(static_cast<Precision>(i)),
