@@ -56,10 +56,13 @@ SideText FormatSides(const rules::Atom& a, const rules::AtomValue& v) {
   return s;
 }
 
-std::string AtomLine(const rules::Atom& a, const rules::AtomValue& v) {
+std::string AtomLine(const rules::Atom& a, const rules::AtomValue& v, const rules::ChipFacts& facts) {
   const std::string outcome = std::string(rules::TriName(v.outcome.tri));
   if (a.is_string) {
-    return fmt::format("{} {} {}: {}", a.lhs_text, rules::CmpOpText(a.op), a.rhs_text, outcome);
+    std::string value = "unknown";
+    if (a.lhs_var && facts.Known(*a.lhs_var)) value = "\"" + facts.text(*a.lhs_var) + "\"";
+    return fmt::format("{} {} {} {}: {}", a.lhs_text, value, rules::CmpOpText(a.op), a.rhs_text,
+                       outcome);
   }
   const SideText st = FormatSides(a, v);
   auto side = [](const std::string& text, bool is_const, bool known, const std::string& value) {

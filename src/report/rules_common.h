@@ -21,8 +21,9 @@ struct SideText {
   std::string lhs, rhs;
 };
 SideText FormatSides(const rules::Atom& a, const rules::AtomValue& v);
-// "tpp 2,368 >= tpp_a 4,800: false" (unknown sides: "pd unknown").
-std::string AtomLine(const rules::Atom& a, const rules::AtomValue& v);
+// "tpp 2,368 >= tpp_a 4,800: false" (unknown sides: "pd unknown"); string comparisons show the
+// variable's value from `facts`: market "consumer" == "datacenter": false.
+std::string AtomLine(const rules::Atom& a, const rules::AtomValue& v, const rules::ChipFacts& facts);
 
 // The status of a rule in words: "in force", "text in force; not enforced since 2025-05-13".
 std::string RuleStatusText(const rules::RuleVersion& rule, const rules::RuleState& s, Date date);

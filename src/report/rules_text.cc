@@ -21,7 +21,7 @@ std::string CountryLabel(const rules::CountryDb& db, int country) {
 }
 
 std::vector<std::string> CannotDecideReasons(const rules::ChipFacts& facts, const Classification& c) {
-  std::uint32_t mask = c.controlled.unknown;
+  std::uint32_t mask = c.controlled.unknown | c.controls_unknown;
   if (c.controlled.tri == Tri::kUnknown || c.license_required.tri == Tri::kUnknown)
     mask |= c.license_required.unknown;
   if (c.review_decided.tri == Tri::kUnknown) mask |= c.review_decided.unknown;
@@ -71,7 +71,7 @@ std::string StatusCode(const Classification& c) {
     if (cl->paragraph.rfind("3A090", 0) == 0 && dot != std::string::npos)
       letters.insert(cl->paragraph.substr(dot + 1, 1));
   }
-  undecided = !c.controls_undecided.empty();
+  undecided = c.controlled.tri == Tri::kUnknown;
   std::string ctrl = letters.empty() ? "-" : "";
   for (const std::string& l : letters) ctrl += (ctrl.empty() ? "" : ",") + l;
   if (undecided) ctrl += "?";
@@ -249,7 +249,7 @@ std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chi
                                 m->revenue_share
                                     ? fmt::format("; revenue share {}", Percent(*m->revenue_share))
                                     : ""));
-    if (r != nullptr) lines.push_back("  citation: " + ClauseCitation(*m, *r) + "; " + r->citation);
+    if (r != nullptr) lines.push_back("  citation: " + ClauseCitation(*m, *r));
     if (!m->equivalents.empty()) lines.push_back("  equivalents: " + m->equivalents);
   }
   if (lines.empty()) lines.push_back("none");
@@ -258,10 +258,8 @@ std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chi
   // Rules.
   lines.clear();
   for (const rules::RuleState& s : c.rules)
-    lines.push_back(fmt::format("{:<26} {:<14} {}", s.rule->id, s.rule->citation.size() > 14
-                                                                    ? s.rule->citation.substr(0, 13) + "~"
-                                                                    : s.rule->citation,
-                                RuleStatusText(*s.rule, s, c.query.date)));
+    lines.push_back(fmt::format("{:<26} {} [{}]", s.rule->id,
+                                RuleStatusText(*s.rule, s, c.query.date), s.rule->citation));
   AppendIndented(&out, "Rules consulted", lines);
 
   // Trace.
@@ -275,7 +273,7 @@ std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chi
       if (s.condition != nullptr && !s.condition->is_true()) {
         out += fmt::format("      {}\n", s.condition->text());
         for (std::size_t i = 0; i < s.atoms.size(); ++i)
-          out += fmt::format("        {}\n", AtomLine(s.condition->atoms()[i], s.atoms[i]));
+          out += fmt::format("        {}\n", AtomLine(s.condition->atoms()[i], s.atoms[i], facts));
         bool has_meets = s.condition->text().find("meets(") != std::string::npos;
         if (has_meets || s.atoms.empty())
           out += fmt::format("        = {}\n", rules::TriName(s.condition_value.tri));

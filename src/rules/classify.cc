@@ -96,7 +96,10 @@ struct Evaluator {
       para = Or(para, v);
       controlled = Or(controlled, v);
       if (v.tri == Tri::kTrue) out.controls.push_back(cc.clause);
-      if (v.tri == Tri::kUnknown) out.controls_undecided.push_back(cc.clause);
+      if (v.tri == Tri::kUnknown) {
+        out.controls_undecided.push_back(cc.clause);
+        out.controls_unknown |= v.unknown;
+      }
     }
     out.controlled = controlled;
 
@@ -136,8 +139,17 @@ struct Evaluator {
       const Cell elig = EvalCondition(k, &step);
       const Cell v = And(elig, BoolCell(SetsMatch(k, step)));
       if (step != nullptr) step->outcome = v;
-      if (license.tri != Tri::kFalse && !out.exceptions_blocked && v.tri != Tri::kFalse)
-        out.exceptions.push_back({c.clauses[k].clause, v});
+      if (license.tri == Tri::kFalse || out.exceptions_blocked || v.tri == Tri::kFalse) continue;
+      // One entry per exception symbol: a later clause for the same symbol only matters when
+      // the earlier one left eligibility open.
+      const Clause* cl = c.clauses[k].clause;
+      auto same = std::find_if(out.exceptions.begin(), out.exceptions.end(),
+                               [&](const ExceptionHit& h) { return h.clause->exception == cl->exception; });
+      if (same == out.exceptions.end()) {
+        out.exceptions.push_back({cl, v});
+      } else if (same->eligible.tri == Tri::kUnknown && v.tri == Tri::kTrue) {
+        *same = {cl, v};
+      }
     }
 
     // Review policy: the first candidate (highest precedence) that covers the case decides.
@@ -189,6 +201,7 @@ void ClassifyInto(const RuleBook& book, const ChipFacts& facts, const Query& que
   out->before_first_rule = query.date < c.first_rule_date;
   out->controls.clear();
   out->controls_undecided.clear();
+  out->controls_unknown = 0;
   out->controlled = {};
   out->license_required = {};
   out->license_basis.clear();

@@ -86,6 +86,7 @@ struct Classification {
 
   std::vector<const Clause*> controls;  // paragraphs met, in rule order
   std::vector<const Clause*> controls_undecided;
+  std::uint32_t controls_unknown = 0;  // variables that left controls_undecided open
   Cell controlled;
 
   Cell license_required;
