@@ -1,0 +1,265 @@
+// Data-driven classification cases: every [[case]] of every tests/cases/rules/*.toml is one test.
+// Adding a case needs no C++. A case names a catalog chip, a chip file, or inline metrics, and
+// the date, destination and optional headquarters, view and parameter overrides; expectations
+// are optional except `license`. See tests/cases/rules/README.md.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "ceiling/base/toml_reader.h"
+#include "ceiling/catalog/catalog.h"
+#include "ceiling/report/rules_report.h"
+#include "ceiling/rules/classify.h"
+
+namespace ceiling::rules {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kSource(CEILING_SOURCE_DIR);
+const fs::path kDir = kSource / "tests/cases/rules";
+
+struct Case {
+  std::string file;
+  std::string name;
+  TomlTable table;
+};
+
+std::vector<Case> LoadCases() {
+  std::vector<Case> out;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(kDir))
+    if (e.path().extension() == ".toml") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& f : files) {
+    auto doc = TomlTable::ParseFile(f, "cases/rules/" + f.filename().string());
+    if (!doc.ok()) {
+      ADD_FAILURE() << doc.error().ToString();
+      continue;
+    }
+    auto cases = doc->GetTableArray("case");
+    if (!cases.ok()) {
+      ADD_FAILURE() << cases.error().ToString();
+      continue;
+    }
+    for (const TomlTable& t : *cases) {
+      auto name = t.GetString("name");
+      out.push_back({f.stem().string(), name.ok() ? *name : "unnamed", t});
+    }
+  }
+  return out;
+}
+
+const std::vector<Case>& Cases() {
+  static const std::vector<Case> cases = LoadCases();
+  return cases;
+}
+
+const RuleBook& Book() {
+  static const RuleBook book = [] {
+    auto b = RuleBook::Load(kSource / "data");
+    if (!b.ok()) {
+      ADD_FAILURE() << b.error().ToStringWithCaret();
+      std::abort();
+    }
+    return *b;
+  }();
+  return book;
+}
+
+const catalog::Catalog& Catalog() {
+  static const catalog::Catalog cat = [] {
+    auto c = catalog::Catalog::Load(kSource / "data");
+    if (!c.ok()) {
+      ADD_FAILURE() << c.error().ToString();
+      std::abort();
+    }
+    return *c;
+  }();
+  return cat;
+}
+
+// Inline metrics: numbers for plain variables, quantity strings for dimensioned ones, strings
+// for attributes; `missing` gives reasons for absent ones. item defaults to "processor".
+Result<ChipFacts> InlineFacts(const TomlTable& m, const std::optional<TomlTable>& missing) {
+  ChipFacts f;
+  f.SetText(Var::kItem, "processor");
+  for (const std::string& key : m.Keys()) {
+    auto v = VarFromName(key);
+    if (!v) return m.ErrorAt(key, "unknown variable");
+    if (!IsNumeric(*v)) {
+      ASSIGN_OR_RETURN(std::string s, m.GetString(key));
+      f.SetText(*v, s);
+      continue;
+    }
+    if (VarDim(*v) == DimVector{}) {
+      ASSIGN_OR_RETURN(double x, m.GetNumber(key));
+      f.Set(*v, x);
+    } else {
+      ASSIGN_OR_RETURN(std::string s, m.GetString(key));
+      auto p = ParseParameterValue(s);
+      if (!p.ok()) return m.ErrorAt(key, p.error().message);
+      if (!(p->dim == VarDim(*v))) return m.ErrorAt(key, "wrong unit");
+      f.Set(*v, p->value);
+    }
+  }
+  if (missing) {
+    for (const std::string& key : missing->Keys()) {
+      auto v = VarFromName(key);
+      if (!v) return missing->ErrorAt(key, "unknown variable");
+      ASSIGN_OR_RETURN(std::string why, missing->GetString(key));
+      f.SetUnknown(*v, why);
+    }
+  }
+  return f;
+}
+
+std::vector<std::string> Strings(const TomlTable& t, const char* key) {
+  auto v = t.GetStringArray(key);
+  return v.ok() ? *v : std::vector<std::string>{"<" + v.error().message + ">"};
+}
+
+class RuleCase : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(RuleCase, Holds) {
+  const Case& c = Cases()[GetParam()];
+  const TomlTable& t = c.table;
+  const Status keys = t.CheckKeys(
+      {"name", "note", "chip", "chip_file", "metrics", "missing", "date", "to", "hq", "view", "set",
+       "controls", "undecided", "controlled", "license", "exceptions", "review", "measures",
+       "revenue_share", "trace", "text", "reasons", "before_first_rule"});
+  ASSERT_TRUE(keys.ok()) << keys.error().ToString();
+
+  RuleBook book = Book();
+  if (t.Has("set"))
+    for (const std::string& s : Strings(t, "set")) {
+      const auto eq = s.find('=');
+      auto b = book.WithParameter(s.substr(0, eq), s.substr(eq + 1));
+      ASSERT_TRUE(b.ok()) << b.error().ToString();
+      book = *b;
+    }
+
+  ChipFacts facts;
+  report::ChipLabel label;
+  if (t.Has("chip") || t.Has("chip_file")) {
+    std::string id = t.Has("chip") ? *t.GetString("chip")
+                                   : (kSource / *t.GetString("chip_file")).string();
+    auto chip = Catalog().Resolve(id);
+    ASSERT_TRUE(chip.ok()) << chip.error().ToString();
+    facts = FactsOf(**chip, catalog::ComputeMetrics(**chip));
+    label = {(*chip)->id, (*chip)->name};
+  } else {
+    auto m = t.GetTable("metrics");
+    ASSERT_TRUE(m.ok()) << c.name << ": needs chip, chip_file or metrics";
+    auto missing = t.GetOptionalTable("missing");
+    ASSERT_TRUE(missing.ok());
+    auto f = InlineFacts(*m, *missing);
+    ASSERT_TRUE(f.ok()) << f.error().ToString();
+    facts = *f;
+    label = {"inline", c.name};
+  }
+
+  auto date = t.GetDate("date");
+  ASSERT_TRUE(date.ok()) << date.error().ToString();
+  auto view_name = t.GetOptionalString("view");
+  ASSERT_TRUE(view_name.ok());
+  const View view = view_name->value_or("enforced") == "text" ? View::kText : View::kEnforced;
+  auto q = MakeQuery(book, *date, *t.GetString("to"), t.Has("hq") ? *t.GetString("hq") : "", view);
+  ASSERT_TRUE(q.ok()) << q.error().ToString();
+  const Classification r = Classify(book, facts, *q);
+  const std::string text = report::ClassificationText(book, label, facts, r);
+  SCOPED_TRACE(text);
+
+  std::vector<std::string> controls, undecided, exceptions, measures;
+  for (const Clause* cl : r.controls) controls.push_back(cl->paragraph);
+  for (const Clause* cl : r.controls_undecided) undecided.push_back(cl->paragraph);
+  for (const ExceptionHit& e : r.exceptions)
+    exceptions.push_back(e.clause->exception + (e.eligible.tri == Tri::kUnknown ? "?" : ""));
+  for (const Clause* m : r.measures) measures.push_back(m->full_id);
+  auto tri = [](Tri x) { return x == Tri::kTrue ? "yes" : x == Tri::kFalse ? "no" : "cannot-decide"; };
+
+  EXPECT_EQ(tri(r.license_required.tri), *t.GetString("license")) << "license";
+  if (t.Has("controls")) {
+    EXPECT_EQ(controls, Strings(t, "controls")) << "controls";
+  }
+  if (t.Has("undecided")) {
+    EXPECT_EQ(undecided, Strings(t, "undecided")) << "undecided";
+  }
+  if (t.Has("controlled")) {
+    EXPECT_EQ(tri(r.controlled.tri), *t.GetString("controlled")) << "controlled";
+  }
+  if (t.Has("exceptions")) {
+    EXPECT_EQ(exceptions, Strings(t, "exceptions")) << "exceptions";
+  }
+  if (t.Has("review")) {
+    std::string review(ReviewPolicyName(r.review_policy));
+    if (r.review_decided.tri == Tri::kUnknown) review += "?";
+    EXPECT_EQ(review, *t.GetString("review")) << "review";
+  }
+  if (t.Has("measures")) {
+    EXPECT_EQ(measures, Strings(t, "measures")) << "measures";
+  }
+  if (t.Has("revenue_share")) {
+    double share = 0;
+    for (const Clause* m : r.measures)
+      if (m->revenue_share) share = *m->revenue_share;
+    EXPECT_DOUBLE_EQ(share, *t.GetNumber("revenue_share"));
+  }
+  if (t.Has("before_first_rule")) {
+    EXPECT_EQ(r.before_first_rule, *t.GetBool("before_first_rule"));
+  }
+  if (t.Has("trace")) {
+    // "RULE/CLAUSE=OUTCOME": the clause was evaluated with that outcome (true/false/unknown).
+    for (const std::string& want : Strings(t, "trace")) {
+      const auto eq = want.rfind('=');
+      const std::string id = want.substr(0, eq), outcome = want.substr(eq + 1);
+      const auto it = std::find_if(r.trace.begin(), r.trace.end(),
+                                   [&](const TraceStep& s) { return s.clause->full_id == id; });
+      if (outcome == "absent") {
+        EXPECT_TRUE(it == r.trace.end()) << id << " should not be evaluated";
+        continue;
+      }
+      ASSERT_TRUE(it != r.trace.end()) << id << " not in the trace";
+      EXPECT_EQ(std::string(TriName(it->outcome.tri)), outcome) << id;
+    }
+  }
+  if (t.Has("text")) {
+    for (const std::string& want : Strings(t, "text")) {
+      EXPECT_NE(text.find(want), std::string::npos) << "text lacks: " << want;
+    }
+  }
+  if (t.Has("reasons")) {
+    const auto reasons = report::CannotDecideReasons(facts, r);
+    for (const std::string& want : Strings(t, "reasons")) {
+      const bool found = std::any_of(reasons.begin(), reasons.end(), [&](const std::string& s) {
+        return s.find(want) != std::string::npos;
+      });
+      EXPECT_TRUE(found) << "no reason contains: " << want;
+    }
+  }
+}
+
+std::vector<std::size_t> Indices() {
+  std::vector<std::size_t> v(Cases().size());
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = i;
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, RuleCase, ::testing::ValuesIn(Indices()),
+                         [](const ::testing::TestParamInfo<std::size_t>& param_info) {
+                           const Case& c = Cases()[param_info.param];
+                           std::string n = c.file + "_" + c.name;
+                           for (char& ch : n)
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return n;
+                         });
+
+TEST(RuleCases, AtLeastEightyCasesWithUniqueNames) {
+  EXPECT_GE(Cases().size(), 80u);
+  std::map<std::string, int> seen;
+  for (const Case& c : Cases()) EXPECT_EQ(++seen[c.file + "/" + c.name], 1) << c.name;
+}
+
+}  // namespace
+}  // namespace ceiling::rules
