@@ -238,11 +238,17 @@ Result<int> CountryDb::Resolve(std::string_view code) const {
     else if (lower.size() >= 3 && lname.rfind(lower, 0) == 0) score = 2;
     else if (lower.size() >= 4 && lname.find(lower) != std::string::npos) score = 3;
     else if (lower.size() >= 3 && EditDistance(lname, lower) <= 2) score = 4;
-    else if (code.size() == 2 && EditDistance(Lower(c.code), lower) == 1) score = 5;
+    else if (code.size() == 2 && lower[0] == Lower(c.code)[0] &&
+             EditDistance(Lower(c.code), lower) == 1)
+      score = 5;
     if (score < 100) scored.push_back({score, i});
   }
   std::stable_sort(scored.begin(), scored.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
+  // An exact match by code or name needs no weaker company.
+  if (!scored.empty() && scored.front().first <= 1)
+    scored.erase(std::remove_if(scored.begin(), scored.end(), [](const auto& x) { return x.first > 1; }),
+                 scored.end());
   std::string msg = fmt::format("unknown country code \"{}\"", code);
   if (!scored.empty()) {
     msg += "; did you mean ";
@@ -311,9 +317,12 @@ Result<SetExpr> CountryDb::CompileSet(std::string_view text) const {
           if (groups_[g].id == name) gi = g;
         if (!gi) {
           std::string best;
-          int best_d = 3;
+          int best_d = 5;
+          // Prefer a group of the same family (D:6 -> D:1 over A:6) at equal distance.
+          const std::string family = name.substr(0, name.find(':'));
           for (const CountryGroup& g : groups_) {
-            const int d = EditDistance(name, g.id);
+            const int d = EditDistance(name, g.id) * 2 +
+                          (g.id.substr(0, g.id.find(':')) == family ? 0 : 1);
             if (d < best_d) best_d = d, best = g.id;
           }
           return SetError(text, i, best.empty()

@@ -110,6 +110,9 @@ Result<Parameter> ReadParameter(const TomlTable& params, const std::string& name
 Result<Clause> ReadClause(const TomlTable& t, const RuleVersion& rule, const CountryDb& countries) {
   Clause c;
   c.location = t.location();
+  c.key_path = t.KeyPath("");
+  c.supersedes_location = t.LocationOf("supersedes");
+  c.excludes_location = t.LocationOf("excludes");
   ASSIGN_OR_RETURN(std::string kind, t.GetString("kind"));
   static const std::vector<std::pair<std::string_view, ClauseKind>> kKinds = {
       {"control", ClauseKind::kControl},     {"exclusion", ClauseKind::kExclusion},
@@ -334,7 +337,8 @@ Result<RuleVersion> ParseRule(const TomlTable& doc, const CountryDb& countries) 
                                  "enforcement", "parameters", "clause", "sources"}));
   RuleVersion r;
   r.file = doc.file();
-  r.location = doc.location();
+  r.location = doc.LocationOf("id");
+  r.supersedes_location = doc.LocationOf("supersedes");
   ASSIGN_OR_RETURN(r.source_map, ReadSources(doc));
   ASSIGN_OR_RETURN(r.id, doc.GetString("id"));
   if (!ValidRuleId(r.id))

@@ -234,16 +234,18 @@ Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion>
     for (std::size_t k = 0; k < R[r].clauses.size(); ++k)
       clause_index.emplace(R[r].clauses[k].full_id, std::make_pair(r, k));
   }
-  auto check_ref = [&](const RuleVersion& r, const std::string& ref,
-                       const SourceLocation& loc) -> Status {
+  auto check_ref = [&](const RuleVersion& r, const std::string& ref, const SourceLocation& loc,
+                       const std::string& prefix) -> Status {
     if (rule_index.count(ref) != 0 || clause_index.count(ref) != 0) return OkStatus();
-    return ErrorAtRule(r, loc, fmt::format("supersedes: unknown rule or clause \"{}\" (write a "
-                                           "rule id or RULE/CLAUSE)", ref));
+    return ErrorAtRule(r, loc, fmt::format("{}supersedes: unknown rule or clause \"{}\" (write a "
+                                           "rule id or RULE/CLAUSE)", prefix, ref));
   };
   for (const RuleVersion& r : R) {
-    for (const std::string& s : r.supersedes) RETURN_IF_ERROR(check_ref(r, s, r.location));
+    for (const std::string& s : r.supersedes)
+      RETURN_IF_ERROR(check_ref(r, s, r.supersedes_location, ""));
     for (const Clause& cl : r.clauses)
-      for (const std::string& s : cl.supersedes) RETURN_IF_ERROR(check_ref(r, s, cl.location));
+      for (const std::string& s : cl.supersedes)
+        RETURN_IF_ERROR(check_ref(r, s, cl.supersedes_location, cl.key_path + "."));
   }
 
   // Parameters and overrides -------------------------------------------------------------------
@@ -370,9 +372,9 @@ Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion>
           target.excluded_by.push_back(static_cast<std::uint16_t>(i));
         }
         if (!any)
-          return ErrorAtRule(rule, cl.location,
-                             fmt::format("excludes: no control clause defines paragraph \"{}\"",
-                                         prefix));
+          return ErrorAtRule(rule, cl.excludes_location,
+                             fmt::format("{}.excludes: no control clause defines paragraph \"{}\"",
+                                         cl.key_path, prefix));
       }
     }
   }

@@ -86,6 +86,8 @@ struct Clause {
   std::vector<std::string> sources;
   Basis basis = Basis::kSecondary;      // strongest source kind; kSecondary is marked in output
   SourceLocation location;
+  std::string key_path;                 // "clause[3]", for diagnostics after loading
+  SourceLocation supersedes_location, excludes_location;
 
   std::string paragraph;               // control
   std::vector<std::string> excludes;   // exclusion: paragraph prefixes
@@ -133,7 +135,8 @@ struct RuleVersion {
   std::vector<std::string> sources;  // the rule's own citation
   SourceMap source_map;
   std::string file;
-  SourceLocation location;
+  SourceLocation location;             // of the id
+  SourceLocation supersedes_location;
 
   const Clause* FindClause(std::string_view id) const;
   const Parameter* FindParameter(std::string_view name) const;

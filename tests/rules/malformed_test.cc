@@ -1,0 +1,125 @@
+// Data-driven: every tests/cases/rules_malformed/NAME.toml (a rule file) and
+// tests/cases/countries_malformed/NAME.toml (a group file, or a country list when NAME starts
+// with "list-") must fail with exactly the diagnostic in NAME.expect, as the CLI prints it: one
+// line, plus the source line and a caret for parse errors. Set CEILING_UPDATE_GOLDEN=1 to write
+// missing .expect files, then review them by hand.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ceiling/rules/rulebook.h"
+
+namespace ceiling::rules {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kSource(CEILING_SOURCE_DIR);
+
+std::vector<std::string> Names(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string CliText(const Error& e) {
+  return e.code == ErrorCode::kParse && !e.context.empty() ? e.ToStringWithCaret() : e.ToString();
+}
+
+void Compare(const fs::path& dir, const std::string& stem, const std::string& got) {
+  const fs::path expect = dir / (stem + ".expect");
+  if (!fs::exists(expect) && std::getenv("CEILING_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(expect) << got << "\n";
+    GTEST_SKIP() << "wrote " << expect;
+  }
+  std::ifstream in(expect);
+  ASSERT_TRUE(in) << "missing " << expect;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string want = ss.str();
+  if (!want.empty() && want.back() == '\n') want.pop_back();
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(got.find('\n') == std::string::npos ? 1 : 3,
+            1 + static_cast<int>(std::count(got.begin(), got.end(), '\n')))
+      << "a diagnostic is one line, or three with a caret";
+}
+
+const RuleBook& Bundled() {
+  static const RuleBook book = [] {
+    auto b = RuleBook::Load(kSource / "data");
+    if (!b.ok()) std::abort();
+    return *b;
+  }();
+  return book;
+}
+
+class MalformedRule : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MalformedRule, FailsWithPinnedDiagnostic) {
+  const fs::path dir = kSource / "tests/cases/rules_malformed";
+  const std::string stem = GetParam();
+  auto rule = LoadRuleFile(dir / (stem + ".toml"), Bundled().countries(),
+                           "rules_malformed/" + stem + ".toml");
+  std::optional<Error> error;
+  if (!rule.ok()) {
+    error = rule.error();
+  } else {
+    auto book = Bundled().WithRule(*rule);
+    ASSERT_FALSE(book.ok()) << stem << " loaded and compiled but should not";
+    error = book.error();
+  }
+  Compare(dir, stem, CliText(*error));
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, MalformedRule,
+                         ::testing::ValuesIn(Names(kSource / "tests/cases/rules_malformed")),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
+                           for (char& c : n)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
+
+class MalformedCountries : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MalformedCountries, FailsWithPinnedDiagnostic) {
+  const fs::path dir = kSource / "tests/cases/countries_malformed";
+  const std::string stem = GetParam();
+  const std::string display = "countries_malformed/" + stem + ".toml";
+  Status s;
+  if (stem.rfind("list-", 0) == 0) {
+    auto db = CountryDb::FromCountryFile(dir / (stem + ".toml"), display);
+    if (!db.ok()) s = db.error();
+  } else {
+    CountryDb db = Bundled().countries();
+    s = db.AddGroupFile(dir / (stem + ".toml"), display);
+  }
+  ASSERT_FALSE(s.ok()) << stem << " loaded but should not";
+  Compare(dir, stem, CliText(s.error()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, MalformedCountries,
+                         ::testing::ValuesIn(Names(kSource / "tests/cases/countries_malformed")),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
+                           for (char& c : n)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
+
+TEST(Malformed, EnoughCases) {
+  EXPECT_GE(Names(kSource / "tests/cases/rules_malformed").size(), 30u);
+  EXPECT_GE(Names(kSource / "tests/cases/countries_malformed").size(), 15u);
+}
+
+TEST(Malformed, BundledDataLoads) {
+  EXPECT_GE(Bundled().rules().size(), 8u);
+  EXPECT_GE(Bundled().countries().groups().size(), 10u);
+}
+
+}  // namespace
+}  // namespace ceiling::rules
