@@ -134,11 +134,31 @@ Runner SetupCheckData(CLI::App* sub) {
   sub->add_flag("-q,--quiet", *quiet, "Print findings only");
   return [quiet](Context& ctx) -> int {
     const auto dir = std::filesystem::path(ctx.data_dir) / "chips";
-    const catalog::CheckReport r = catalog::CheckChipsDir(dir);
+    catalog::CheckReport r = catalog::CheckChipsDir(dir);
+    // Rules and countries, when the knowledge base has them: loading checks every file; then
+    // the products that measures name must be catalog chips.
+    std::string rules_summary;
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::path(ctx.data_dir) / "rules", ec)) {
+      auto book = rules::RuleBook::Load(ctx.data_dir);
+      if (!book.ok()) {
+        r.findings.push_back({book.error().location, book.error().message});
+      } else {
+        std::size_t clauses = 0;
+        for (const rules::RuleVersion& v : book->rules()) clauses += v.clauses.size();
+        rules_summary = fmt::format(", {} rule versions, {} clauses, {} country groups",
+                                    book->rules().size(), clauses,
+                                    book->countries().groups().size());
+        auto cat = catalog::Catalog::Load(ctx.data_dir);
+        if (cat.ok())
+          for (const Error& e : book->CheckAgainstCatalog(*cat))
+            r.findings.push_back({e.location, e.message});
+      }
+    }
     for (const auto& f : r.findings) ctx.out << f.ToString() << "\n";
     if (!*quiet)
-      ctx.out << fmt::format("check-data: {} chip files, {} chips, {} cited figures, {} finding{}\n",
-                             r.files, r.chips, r.figures, r.findings.size(),
+      ctx.out << fmt::format("check-data: {} chip files, {} chips, {} cited figures{}, {} finding{}\n",
+                             r.files, r.chips, r.figures, rules_summary, r.findings.size(),
                              r.findings.size() == 1 ? "" : "s");
     return r.findings.empty() ? kExitOk : kExitCheckFailed;
   };

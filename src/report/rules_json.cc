@@ -45,13 +45,17 @@ json ClauseRef(const rules::RuleBook& book, const rules::Clause* c) {
           {"secondary", c->basis == rules::Basis::kSecondary}};
 }
 
-json AtomJson(const rules::Atom& a, const rules::AtomValue& v) {
+json AtomJson(const rules::Atom& a, const rules::AtomValue& v, const rules::ChipFacts& facts) {
   json j = {{"text", a.lhs_text + " " + std::string(rules::CmpOpText(a.op)) + " " + a.rhs_text},
             {"lhs", a.lhs_text},
             {"op", rules::CmpOpText(a.op)},
             {"rhs", a.rhs_text},
             {"outcome", rules::TriName(v.outcome.tri)}};
-  if (!a.is_string) {
+  if (a.is_string) {
+    j["lhs_value"] = a.lhs_var && facts.Known(*a.lhs_var) ? json(facts.text(*a.lhs_var))
+                                                          : json(nullptr);
+    j["rhs_value"] = a.rhs_text.size() >= 2 ? a.rhs_text.substr(1, a.rhs_text.size() - 2) : "";
+  } else {
     j["lhs_value"] = v.lhs_known ? Number(v.lhs) : json(nullptr);
     j["rhs_value"] = v.rhs_known ? Number(v.rhs) : json(nullptr);
     const std::string unit = rules::FormatCanonical(1, a.dim);
@@ -159,7 +163,7 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
       x["inputs"] = Inputs(facts, *s.condition);
       json atoms = json::array();
       for (std::size_t i = 0; i < s.atoms.size(); ++i)
-        atoms.push_back(AtomJson(s.condition->atoms()[i], s.atoms[i]));
+        atoms.push_back(AtomJson(s.condition->atoms()[i], s.atoms[i], facts));
       x["comparisons"] = atoms;
       x["condition_value"] = rules::TriName(s.condition_value.tri);
       json params = json::object();

@@ -178,6 +178,20 @@ const RuleVersion* RuleBook::SupersededBy(const RuleVersion& rule, Date date, Vi
   return best;
 }
 
+std::vector<Error> RuleBook::CheckAgainstCatalog(const catalog::Catalog& catalog) const {
+  std::vector<Error> out;
+  for (const RuleVersion& r : c_->rules)
+    for (const Clause& cl : r.clauses)
+      for (const std::string& p : cl.products)
+        if (catalog.Find(p) == nullptr) {
+          std::string msg = fmt::format("{}.products: \"{}\" is not a catalog chip id", cl.key_path, p);
+          auto near = catalog.Suggest(p, 1);
+          if (!near.empty()) msg += fmt::format(" (did you mean \"{}\"?)", near[0]);
+          out.push_back(MakeError(ErrorCode::kInconsistent, std::move(msg), cl.location));
+        }
+  return out;
+}
+
 std::vector<std::string> RuleBook::EventsOn(Date date) const {
   std::vector<std::string> out;
   for (const RuleVersion& r : c_->rules) {

@@ -29,6 +29,7 @@
 
 #include "ceiling/base/date.h"
 #include "ceiling/base/result.h"
+#include "ceiling/catalog/catalog.h"
 #include "ceiling/rules/countries.h"
 #include "ceiling/rules/rule.h"
 
@@ -86,6 +87,10 @@ class RuleBook {
   Date first_rule_date() const;
   // What happens on `date`, in words ("us-2023-10-acs takes effect (88 FR 73458)").
   std::vector<std::string> EventsOn(Date date) const;
+
+  // Cross-checks with the chip catalog: every product a measure names is a catalog id. Returns
+  // one located error per finding (empty when consistent).
+  std::vector<Error> CheckAgainstCatalog(const catalog::Catalog& catalog) const;
 
   struct Compiled;  // private, see src/rules/compiled.h
   const Compiled& compiled() const { return *c_; }
