@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cctype>
 #include <limits>
 
 #include "ceiling/base/units.h"
@@ -12,8 +13,8 @@
 namespace ceiling::report {
 namespace {
 
-constexpr double kWidth = 1060, kHeight = 720;
-constexpr double kLeft = 80, kRight = 300, kTop = 70, kBottom = 70;
+constexpr double kWidth = 1200, kHeight = 740;
+constexpr double kLeft = 80, kRight = 420, kTop = 80, kBottom = 70;
 constexpr double kCharWidth = 6.2;  // average glyph width of 11px sans-serif
 
 std::string Esc(const std::string& s) {
@@ -71,9 +72,9 @@ const char* StatusName(Status s) {
   switch (s) {
     case Status::kLicense: return "license required (3A090/4A090)";
     case Status::kMeasure: return "license required (product measure)";
-    case Status::kNoLicense: return "controlled, no license to this destination";
+    case Status::kNoLicense: return "controlled, no license here";
     case Status::kFree: return "outside 3A090, no license";
-    case Status::kUnknown: return "cannot decide (a metric is unknown)";
+    case Status::kUnknown: return "cannot decide (metric unknown)";
   }
   return "";
 }
@@ -92,13 +93,10 @@ std::string RegionFill(const rules::MapRegion& r) {
   return "#eeeeee";
 }
 
+// The catalog id without its vendor prefix: "nvidia-h100-sxm" -> "h100-sxm".
 std::string ShortName(const rules::ChipEntry& chip) {
-  std::string n = chip.name.empty() ? chip.id : chip.name;
-  for (const char* vendor : {"NVIDIA ", "AMD ", "Intel ", "Huawei ", "Google ", "Biren ",
-                             "Cambricon ", "Moore Threads ", "Instinct "})
-    if (n.rfind(vendor, 0) == 0) n = n.substr(std::string(vendor).size());
-  if (n.rfind("Instinct ", 0) == 0) n = n.substr(9);
-  return n;
+  const auto dash = chip.id.find('-');
+  return dash == std::string::npos || dash + 1 >= chip.id.size() ? chip.id : chip.id.substr(dash + 1);
 }
 
 std::string TickLabel(double v) {
@@ -143,10 +141,14 @@ std::string ChipMapSvg(const rules::RuleBook& book, const std::vector<rules::Chi
                    "total processing performance vs performance density</text>\n",
                    kLeft, map.query.date.ToString());
   s += fmt::format("<text x=\"{}\" y=\"48\" font-size=\"12\" fill=\"#444\">Shaded: control "
-                   "paragraphs of the rules in force ({} view) for a datacenter chip. Points: "
-                   "status of each chip to {}.</text>\n",
+                   "paragraphs of the rules in force ({} view) for a chip designed or marketed for "
+                   "datacenters. Points: each chip's status to {}.</text>\n",
                    kLeft, rules::ViewName(map.query.view),
                    Esc(CountryLabel(db, map.query.destination)));
+  s += fmt::format("<text x=\"{}\" y=\"64\" font-size=\"12\" fill=\"#444\">Consumer and "
+                   "workstation parts below TPP 4,800 are outside 3A090 (Note 2) even inside a "
+                   "shaded region. Dashed lines: thresholds of the clauses in force.</text>\n",
+                   kLeft);
 
   // Regions, clipped to the plot.
   s += "<g>\n";
@@ -160,26 +162,32 @@ std::string ChipMapSvg(const rules::RuleBook& book, const std::vector<rules::Chi
   }
   s += "</g>\n";
 
-  // Region labels: one per distinct paragraph set, at the largest rectangle of that set.
+  // Region labels: one per class (3A090.a, 3A090.b, conditional), in the largest rectangle.
   {
-    std::vector<std::pair<std::string, Box>> best;
+    struct Best {
+      std::string label;
+      Box box;
+      double area;
+    };
+    std::vector<Best> best;
     for (const rules::MapRegion& r : map.regions) {
       const double x0 = x(std::max(r.tpp_lo, xl)), x1 = x(std::min(r.tpp_hi, xh));
       const double y0 = y(std::min(r.pd_hi, yh)), y1 = y(std::max(r.pd_lo, yl));
       if (x1 <= x0 || y1 <= y0) continue;
-      std::string key = Join(r.paragraphs, " + ");
-      if (r.depends_on_other_metrics) key += " (if other metrics qualify)";
-      auto it = std::find_if(best.begin(), best.end(), [&](const auto& p) { return p.first == key; });
-      const Box b{x0, y0, x1, y1};
-      if (it == best.end()) best.push_back({key, b});
-      else if ((b.x1 - b.x0) * (b.y1 - b.y0) > (it->second.x1 - it->second.x0) * (it->second.y1 - it->second.y0))
-        it->second = b;
+      std::string label = RegionFill(r) == "#f6cfc9"   ? "3A090.a"
+                          : RegionFill(r) == "#fde7c4" ? "3A090.b"
+                          : RegionFill(r) == "#d9e8f5" ? "3A090.c"
+                                                       : "3A090 if other metrics qualify";
+      const double area = (x1 - x0) * (y1 - y0);
+      auto it = std::find_if(best.begin(), best.end(), [&](const Best& b) { return b.label == label; });
+      if (it == best.end()) best.push_back({label, {x0, y0, x1, y1}, area});
+      else if (area > it->area) *it = {label, {x0, y0, x1, y1}, area};
     }
-    for (const auto& [key, b] : best)
-      if (b.x1 - b.x0 > 60 && b.y1 - b.y0 > 18)
-        s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" fill=\"#8a3b32\" font-size=\"10\" "
-                         "font-style=\"italic\">{}</text>\n",
-                         b.x0 + 6, b.y0 + 14, Esc(key));
+    for (const Best& b : best)
+      if (b.box.x1 - b.box.x0 > 70 && b.box.y1 - b.box.y0 > 20)
+        s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#9b4338\" "
+                         "font-size=\"13\" font-weight=\"bold\" opacity=\"0.75\">{}</text>\n",
+                         b.box.x1 - 8, b.box.y1 - 8, Esc(b.label));
   }
 
   // Axes and grid.
@@ -268,10 +276,22 @@ std::string ChipMapSvg(const rules::RuleBook& book, const std::vector<rules::Chi
     if (it == groups.end()) groups.push_back({p.tpp, p.pd, {i}});
     else it->points.push_back(i);
   }
+  // Groups at the same place with different statuses (A100 and A800 share TPP and PD): the
+  // first is a dot, each further one a ring around it, so every colour stays visible.
+  std::vector<int> ring(groups.size(), 0);
+  for (std::size_t i = 0; i < groups.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (std::fabs(x(groups[i].tpp) - x(groups[j].tpp)) < 2 &&
+          std::fabs(y(groups[i].pd) - y(groups[j].pd)) < 2)
+        ring[i] = std::max(ring[i], ring[j] + 1);
   std::vector<Box> taken;
-  for (const Group& g : groups) taken.push_back({x(g.tpp) - 5, y(g.pd) - 5, x(g.tpp) + 5, y(g.pd) + 5});
-  std::string marks, labels;
-  for (const Group& g : groups) {
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const double r = 5 + 3.5 * ring[i];
+    taken.push_back({x(groups[i].tpp) - r, y(groups[i].pd) - r, x(groups[i].tpp) + r, y(groups[i].pd) + r});
+  }
+  std::string marks, rings, labels;
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+    const Group& g = groups[gi];
     const rules::MapPoint& first = map.points[g.points[0]];
     const double px = x(g.tpp), py = y(g.pd);
     std::vector<std::string> names;
@@ -282,16 +302,32 @@ std::string ChipMapSvg(const rules::RuleBook& book, const std::vector<rules::Chi
       tooltip += fmt::format("{}: TPP {}, PD {}; {}\n", chips[p.chip].id, FormatNumber(p.tpp, 5),
                              FormatNumber(p.pd, 3), StatusLine(p.result));
     }
-    const std::string label = Join(names, " / ");
-    marks += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4.5\" fill=\"{}\" stroke=\"white\" "
-                         "stroke-width=\"1\"><title>{}</title></circle>\n",
-                         px, py, Color(StatusOf(first.result)), Esc(tooltip));
+    if (ring[gi] == 0)
+      marks += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4.5\" fill=\"{}\" stroke=\"white\" "
+                           "stroke-width=\"1\"><title>{}</title></circle>\n",
+                           px, py, Color(StatusOf(first.result)), Esc(tooltip));
+    else
+      rings += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{:.1f}\" fill=\"none\" stroke=\"{}\" "
+                           "stroke-width=\"2.2\"><title>{}</title></circle>\n",
+                           px, py, 4.5 + 3.5 * ring[gi], Color(StatusOf(first.result)), Esc(tooltip));
+    std::string label = Join(names, " / ");
+    if (names.size() > 3)
+      label = fmt::format("{} / {} / +{} more", names[0], names[1], names.size() - 2);
+    if (label.size() > 44) label = label.substr(0, 42) + "...";
     const double w = static_cast<double>(label.size()) * kCharWidth, h = 12;
-    const std::vector<std::pair<double, double>> offsets = {
-        {8, -h / 2},      {-8 - w, -h / 2},  {-w / 2, -8 - h}, {-w / 2, 8},       {8, -h - 4},
-        {8, 4},           {-8 - w, -h - 4},  {-8 - w, 4},      {-w / 2, -22 - h}, {-w / 2, 22},
-        {14, -h - 14},    {14, 14},          {-14 - w, -h - 14}, {-14 - w, 14},   {-w / 2, -36 - h},
-        {-w / 2, 36},     {30, -h / 2},      {-30 - w, -h / 2}};
+    // Candidate positions on growing rings around the point: right, left, above, below, then
+    // the diagonals; far ones get a leader line.
+    std::vector<std::pair<double, double>> offsets;
+    for (double r : {8.0, 18.0, 30.0, 46.0, 64.0, 86.0}) {
+      offsets.push_back({r, -h / 2});
+      offsets.push_back({-r - w, -h / 2});
+      offsets.push_back({-w / 2, -r - h});
+      offsets.push_back({-w / 2, r});
+      offsets.push_back({r * 0.7, -r * 0.7 - h});
+      offsets.push_back({r * 0.7, r * 0.7});
+      offsets.push_back({-r * 0.7 - w, -r * 0.7 - h});
+      offsets.push_back({-r * 0.7 - w, r * 0.7});
+    }
     bool placed = false;
     for (const auto& [dx, dy] : offsets) {
       const Box b{px + dx, py + dy, px + dx + w, py + dy + h};
@@ -301,8 +337,9 @@ std::string ChipMapSvg(const rules::RuleBook& book, const std::vector<rules::Chi
       if (std::any_of(taken.begin(), taken.end(), [&](const Box& o) { return o.Overlaps(b); }))
         continue;
       taken.push_back(b);
-      const bool far = std::fabs(dx) > 12 && std::fabs(dx + w) > 12 && std::fabs(dy) > 12;
-      if (far || std::fabs(dy) >= 20)
+      const double gap_x = std::max({0.0, b.x0 - px, px - b.x1});
+      const double gap_y = std::max({0.0, b.y0 - py, py - b.y1});
+      if (gap_x > 12 || gap_y > 12)
         labels += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
                               "stroke=\"#999\" stroke-width=\"0.6\"/>\n",
                               px, py, std::clamp(px, b.x0, b.x1), std::clamp(py, b.y0, b.y1));
@@ -315,11 +352,11 @@ std::string ChipMapSvg(const rules::RuleBook& book, const std::vector<rules::Chi
       labels += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" fill=\"#222\" opacity=\"0.6\">{}</text>\n",
                             px + 8, py - 8, Esc(label));
   }
-  s += "<g>\n" + marks + "</g>\n<g>\n" + labels + "</g>\n";
+  s += "<g>\n" + rings + marks + "</g>\n<g>\n" + labels + "</g>\n";
 
   // Legend.
   double ly = kTop + 4;
-  const double lx = kWidth - kRight + 118;
+  const double lx = kWidth - kRight + 175;
   s += fmt::format("<text x=\"{}\" y=\"{}\" font-weight=\"bold\">Chips (to {})</text>\n", lx, ly,
                    Esc(db.country(map.query.destination).code));
   ly += 16;
