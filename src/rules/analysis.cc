@@ -51,6 +51,7 @@ std::vector<std::string> RelevantEvents(const RuleBook& book, Date date, const Q
 
 std::vector<std::string> DescribeChange(const Classification& before, const Classification& after) {
   std::vector<std::string> out;
+  if (before.before_first_rule && !after.before_first_rule) out.push_back("first rule in force");
   const auto pb = Paragraphs(before.controls);
   const auto pa = Paragraphs(after.controls);
   for (const std::string& p : pa)
@@ -194,6 +195,15 @@ std::vector<HeadroomRow> Headroom(const RuleBook& book, const ChipFacts& facts, 
     order.insert(order.end(), list->begin(), list->end());
   std::sort(order.begin(), order.end());
   order.erase(std::unique(order.begin(), order.end()), order.end());
+  // A comparison with an unknown metric is shown only where it keeps a clause undecided.
+  Query traced = query;
+  traced.trace = true;
+  const Classification result = Classify(book, facts, traced);
+  auto undecided = [&](const Clause* cl) {
+    return std::any_of(result.trace.begin(), result.trace.end(), [&](const TraceStep& s) {
+      return s.clause == cl && s.condition_value.tri == Tri::kUnknown;
+    });
+  };
   for (std::uint16_t k : order) {
     const CompiledClause& cc = c.clauses[k];
     for (const Atom& a : cc.condition.atoms()) {
@@ -218,6 +228,7 @@ std::vector<HeadroomRow> Headroom(const RuleBook& book, const ChipFacts& facts, 
         }
       }
       if (!var || !IsNumeric(*var) || (!param && !constant)) continue;
+      if (!facts.Known(*var) && !undecided(cc.clause)) continue;
       HeadroomRow row;
       row.rule = cc.rule;
       row.clause = cc.clause;

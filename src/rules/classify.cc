@@ -244,7 +244,7 @@ std::vector<std::string> UnknownReasons(const ChipFacts& facts, std::uint32_t un
 }
 
 std::string StatusKey(const Classification& c) {
-  std::string s;
+  std::string s = c.before_first_rule ? "no-rule " : "";
   for (const Clause* cl : c.controls) s += cl->paragraph + " ";
   for (const Clause* cl : c.controls_undecided) s += cl->paragraph + "? ";
   if (c.controls.empty() && c.controls_undecided.empty()) s += "outside-3A090 ";
