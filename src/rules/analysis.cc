@@ -117,7 +117,10 @@ std::vector<TimelineEntry> Timeline(const RuleBook& book, const ChipFacts& facts
 MatrixColumn ColumnFor(const RuleBook& book, const RuleVersion& rule) {
   MatrixColumn col;
   col.rule = &rule;
+  // The date by which every part of the rule has taken effect.
   col.date = rule.compliance ? *rule.compliance : rule.effective;
+  for (const Clause& c : rule.clauses)
+    if (c.effective && col.date < *c.effective) col.date = *c.effective;
   col.view = View::kEnforced;
   if (!Applies(book.StatusOf(rule, col.date, View::kEnforced), View::kEnforced)) {
     col.view = View::kText;

@@ -8,8 +8,8 @@
 //   MapData map = BuildMap(book, chips, query);                        // regions + points
 //
 // All functions are pure (book, inputs) -> value; pointers point into the book. Dates: a
-// timeline starts the day before the first rule; a matrix column is dated at its rule's
-// compliance date if it has one, else its effective date.
+// timeline starts the day before the first rule; a matrix column is dated when every part of its
+// rule has taken effect (the latest of effective, compliance and clause dates).
 #ifndef CEILING_RULES_ANALYSIS_H_
 #define CEILING_RULES_ANALYSIS_H_
 
