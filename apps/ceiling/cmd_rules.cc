@@ -8,9 +8,13 @@
 
 namespace ceiling::cli {
 
-void AddRuleOptions(CLI::App* sub, RuleOptions* o, bool with_where, const char* default_to) {
+void AddRuleOptions(CLI::App* sub, RuleOptions* o, bool with_where, const char* default_to,
+                    const char* default_date) {
   if (with_where) {
-    sub->add_option("--date", o->date, "Date, YYYY-MM-DD");
+    sub->add_option("--date", o->date,
+                    default_date == nullptr
+                        ? std::string("Date, YYYY-MM-DD")
+                        : fmt::format("Date, YYYY-MM-DD (default: {})", default_date));
     sub->add_option("--to", o->to,
                     default_to == nullptr
                         ? std::string("Destination, ISO 3166 alpha-2 code (e.g. CN)")
@@ -210,7 +214,7 @@ Runner SetupWhatIf(CLI::App* sub) {
     RuleOptions r;
   };
   auto o = std::make_shared<Opts>();
-  AddRuleOptions(sub, &o->r, true, "CN");
+  AddRuleOptions(sub, &o->r, true, "CN", "the latest date on which a rule or group changes");
   sub->add_flag("--json", o->json, "JSON output");
   return [o](Context& ctx) -> int {
     if (o->r.sets.empty() && o->r.rule_files.empty())
@@ -252,7 +256,7 @@ Runner SetupHeadroom(CLI::App* sub) {
   };
   auto o = std::make_shared<Opts>();
   sub->add_option("CHIP", o->chip, "Catalog id or path to a chip file")->required();
-  AddRuleOptions(sub, &o->r, true, "CN");
+  AddRuleOptions(sub, &o->r, true, "CN", "the latest date on which a rule or group changes");
   sub->add_flag("--json", o->json, "JSON output");
   return [o](Context& ctx) -> int {
     auto book = BookFor(ctx, o->r);

@@ -92,7 +92,7 @@ Runner SetupPlot(CLI::App* sub) {
   CLI::App* map = sub->add_subcommand(
       "map", "TPP (log x) against PD (log y): threshold regions of the rules in force, chips by "
              "status; writes OUTPUT.svg and OUTPUT.json");
-  AddRuleOptions(map, &o->r, true, "CN");
+  AddRuleOptions(map, &o->r, true, "CN", "the latest date on which a rule or group changes");
   map->add_option("-o,--output", o->output, "SVG file to write (default map.svg); the data goes "
                                             "to the same name with .json");
   return [o, map](Context& ctx) -> int {

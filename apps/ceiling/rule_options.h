@@ -21,8 +21,9 @@ struct RuleOptions {
 };
 
 // Declares --set, --rules and --view; `with_where` adds --date, --to, --hq (with `default_to`
-// shown in help).
-void AddRuleOptions(CLI::App* sub, RuleOptions* o, bool with_where, const char* default_to);
+// and `default_date`, a description such as "the latest rule date", shown in help).
+void AddRuleOptions(CLI::App* sub, RuleOptions* o, bool with_where, const char* default_to,
+                    const char* default_date = nullptr);
 
 // The bundled rule book with --set overrides and --rules files applied.
 Result<rules::RuleBook> BookFor(Context& ctx, const RuleOptions& o);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "ceiling/base/toml_reader.h"
+#include "ceiling/catalog/catalog.h"
 #include "located.h"
 
 namespace ceiling::rules {
@@ -191,7 +192,7 @@ Result<CountryDb> CountryDb::Load(const fs::path& dir) {
   std::error_code ec;
   if (!fs::exists(list, ec))
     return MakeError(ErrorCode::kNotFound, fmt::format("{}: missing country list", list.string()));
-  ASSIGN_OR_RETURN(CountryDb db, FromCountryFile(list, list.string()));
+  ASSIGN_OR_RETURN(CountryDb db, FromCountryFile(list, catalog::DisplayPath(list)));
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir, ec))
     if (e.path().extension() == ".toml" && e.path().filename() != "countries.toml")
@@ -204,7 +205,7 @@ Result<CountryDb> CountryDb::Load(const fs::path& dir) {
     std::vector<fs::path> retry;
     std::optional<Error> last;
     for (const fs::path& f : pending) {
-      Status s = db.AddGroupFile(f, f.string());
+      Status s = db.AddGroupFile(f, catalog::DisplayPath(f));
       if (!s.ok()) {
         // An unknown group may be defined by a later file; anything else is final.
         if (s.error().message.find("unknown group") == std::string::npos) return s.error();

@@ -81,12 +81,12 @@ Result<RuleBook> RuleBook::Load(const fs::path& data_dir) {
   std::sort(files.begin(), files.end());
   std::vector<RuleVersion> rules;
   for (const fs::path& f : files) {
-    ASSIGN_OR_RETURN(RuleVersion r, LoadRuleFile(f, countries, f.string()));
+    ASSIGN_OR_RETURN(RuleVersion r, LoadRuleFile(f, countries, catalog::DisplayPath(f)));
     if (r.id != f.stem().string())
       return MakeError(ErrorCode::kSchema,
                        fmt::format("id: \"{}\" does not match the file name (expected \"{}\")", r.id,
                                    f.stem().string()),
-                       SourceLocation{f.string(), 1, 1});
+                       SourceLocation{catalog::DisplayPath(f), 1, 1});
     rules.push_back(std::move(r));
   }
   return Build(std::move(countries), std::move(rules));
@@ -113,7 +113,7 @@ Result<RuleBook> RuleBook::WithRule(RuleVersion rule) const {
 }
 
 Result<RuleBook> RuleBook::WithRuleFile(const fs::path& path) const {
-  ASSIGN_OR_RETURN(RuleVersion r, LoadRuleFile(path, c_->countries, path.string()));
+  ASSIGN_OR_RETURN(RuleVersion r, LoadRuleFile(path, c_->countries, catalog::DisplayPath(path)));
   return WithRule(std::move(r));
 }
 
