@@ -153,6 +153,7 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
                           {"applied", s.applied}});
   j["rules"] = rules_json;
   json trace = json::array();
+  const std::vector<rules::ParameterInfo> infos = book.Parameters();
   for (const rules::TraceStep& s : c.trace) {
     json x = ClauseRef(book, s.clause);
     x["rule"] = s.rule->id;
@@ -168,7 +169,6 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
       x["condition_value"] = rules::TriName(s.condition_value.tri);
       json params = json::object();
       for (std::uint16_t slot : s.condition->params_read()) {
-        const auto infos = book.Parameters();
         if (slot < infos.size())
           params[infos[slot].parameter->name] = {
               {"value", Number(infos[slot].value)},
