@@ -57,6 +57,10 @@ const std::vector<Command>& Commands();
 Runner SetupChips(CLI::App* sub);
 Runner SetupShow(CLI::App* sub);
 Runner SetupCheckData(CLI::App* sub);
+Runner SetupPerf(CLI::App* sub);
+Runner SetupCompare(CLI::App* sub);
+Runner SetupValidate(CLI::App* sub);
+Runner SetupCalibrate(CLI::App* sub);
 
 // Writes `content` to `path` atomically (temp file + rename) so that a failure never leaves a
 // half-written file. "-" means standard output.

@@ -57,6 +57,13 @@ const std::vector<Command>& Commands() {
       {"chips", "List the chip catalog with export-control metrics", SetupChips},
       {"show", "Show one chip: record, metrics with derivations, sources", SetupShow},
       {"check-data", "Validate the knowledge base (exit 1 on any finding)", SetupCheckData},
+      {"perf", "Performance model: perf serve (LLM serving), perf train (training)", SetupPerf},
+      {"compare", "The same serving workload on several chips, with ratios to the first",
+       SetupCompare},
+      {"validate", "Error tables of the performance model against published measurements",
+       SetupValidate},
+      {"calibrate", "Fit the performance model's per-family efficiencies (data/perf)",
+       SetupCalibrate},
   };
   return kCommands;
 }
