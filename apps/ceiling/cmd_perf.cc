@@ -354,9 +354,11 @@ Runner SetupValidate(CLI::App* sub) {
   struct Opts {
     bool json = false;
     int threads = 2;
+    std::string dump;
   };
   auto o = std::make_shared<Opts>();
   sub->add_flag("--json", o->json, "JSON output");
+  sub->add_option("--dump", o->dump, "Also write every point's prediction to this CSV file");
   sub->add_option("--threads", o->threads, "Worker threads for the fits (default 2)");
   return [o](Context& ctx) -> int {
     if (o->threads < 1)
@@ -364,6 +366,23 @@ Runner SetupValidate(CLI::App* sub) {
     auto rep = Validate(ctx, o->threads);
     if (!rep.ok()) return ctx.Fail(rep.error());
     const std::string status = CalibrationStatus(ctx.data_dir, rep->fitted);
+    if (!o->dump.empty()) {
+      std::string csv =
+          "id,source,kind,chip,model,engine,isl,osl,concurrency,gpus,parallelism,held_out,regime,"
+          "fits,ttft_s,ttft_s_pred,tpot_s,tpot_s_pred,throughput,throughput_pred,step_s,"
+          "step_s_pred\n";
+      for (const PredictionRow& p : rep->predictions) {
+        const ValidationPoint& v = p.point;
+        csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                           v.id, v.source, static_cast<int>(v.kind), v.chip, v.model, v.engine,
+                           v.workload.isl, v.workload.osl, v.workload.concurrency, v.gpus,
+                           v.par.ToString(), p.held_out ? 1 : 0, RegimeName(p.regime),
+                           p.fits ? 1 : 0, v.ttft_s.value_or(0), p.ttft_s, v.tpot_s.value_or(0),
+                           p.tpot_s, v.throughput.value_or(0), p.throughput, p.measured_step_s,
+                           p.step_s);
+      }
+      if (auto st = WriteOutput(o->dump, csv, ctx.out); !st.ok()) return ctx.Fail(st.error());
+    }
     ctx.out << (o->json ? report::DumpJson(report::ValidationJson(*rep, status)) + "\n"
                         : report::ValidationText(*rep, status));
     return kExitOk;

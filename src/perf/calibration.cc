@@ -35,10 +35,15 @@ Result<FamilyParams> ReadFamily(const TomlTable& t) {
 }
 
 Result<EngineParams> ReadEngine(const TomlTable& t) {
-  RETURN_IF_ERROR(t.CheckKeys({"step_overhead_ms", "burst"}));
+  RETURN_IF_ERROR(
+      t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "request_overhead_ms", "burst"}));
   EngineParams e;
   ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
   e.step_overhead = Seconds::FromBase(s * 1e-3);
+  ASSIGN_OR_RETURN(double q, ReadParam(t, "seq_overhead_us", 0.0, 1e5));
+  e.seq_overhead = Seconds::FromBase(q * 1e-6);
+  ASSIGN_OR_RETURN(double r, ReadParam(t, "request_overhead_ms", 0.0, 1e5));
+  e.request_overhead = Seconds::FromBase(r * 1e-3);
   ASSIGN_OR_RETURN(e.burst, ReadParam(t, "burst", 0.0, 1.0));
   return e;
 }
@@ -53,8 +58,11 @@ std::string FamilyToml(const FamilyParams& p) {
 }
 
 std::string EngineToml(const EngineParams& e) {
-  return fmt::format("step_overhead_ms = {:.6g}\nburst = {:.6g}\n", e.step_overhead.base() * 1e3,
-                     e.burst);
+  return fmt::format(
+      "step_overhead_ms = {:.6g}\nseq_overhead_us = {:.6g}\nrequest_overhead_ms = {:.6g}\n"
+      "burst = {:.6g}\n",
+      e.step_overhead.base() * 1e3, e.seq_overhead.base() * 1e6, e.request_overhead.base() * 1e3,
+      e.burst);
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ double DecodeIteration(const StepModel& sm, const FamilyParams& fp, const Engine
   const double b = pp > 1 ? std::max(1.0, batch / pp) : batch;
   const double width = spec.steps > 0 ? std::max(1, spec.draft_tokens) : 1.0;
   return sm.Decode(fp, b, ctx, width).total.base() + DraftTime(sm, fp, b, ctx, spec) +
-         ep.step_overhead.base();
+         ep.step_overhead.base() + ep.seq_overhead.base() * batch;
 }
 
 double Accepted(const Speculative& spec) {
@@ -67,7 +67,7 @@ ServingTimes ServeTimes(const StepModel& sm, const FamilyParams& fp, const Engin
   const double own = sm.Mixed(fp, b, ctx, isl, isl).total.base() + over;
   const double ttft_stag = own + (d + std::max(0.0, mix)) / 2;
   const double wgt = ep.burst;
-  double ttft = wgt * ttft_wave + (1 - wgt) * ttft_stag;
+  double ttft = wgt * ttft_wave + (1 - wgt) * ttft_stag + ep.request_overhead.base();
   const double tpot = wgt * tpot_wave + (1 - wgt) * tpot_stag;
   double cycle = ttft + (osl - 1) * tpot;
   if (out.kv_limited) {
@@ -127,7 +127,7 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
     const double rho = std::min(0.95, lambda / mu);
     ttft_stag = service + xfer + rho / (2 * (1 - rho)) * per_request;
   }
-  double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_stag;
+  double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_stag + ep.request_overhead.base();
   // Closed loop: the cycle can never be shorter than the prefill capacity allows.
   ttft = std::max(ttft, clients / mu - decode_time);
   out.ttft = Seconds::FromBase(ttft);

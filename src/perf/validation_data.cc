@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "ceiling/base/toml_reader.h"
@@ -95,9 +96,21 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
                ValidationSet* set, Excluder* ex) {
   const fs::path sys_path = dir / "systems.toml";
   ASSIGN_OR_RETURN(TomlTable sys, TomlTable::ParseFile(sys_path, catalog::DisplayPath(sys_path)));
+  RETURN_IF_ERROR(sys.CheckKeys({"systems", "kv_cache"}));
   std::map<std::string, std::string> system_chip;
-  for (const std::string& k : sys.Keys()) {
-    ASSIGN_OR_RETURN(system_chip[k], sys.GetString(k));
+  ASSIGN_OR_RETURN(TomlTable systems, sys.GetTable("systems"));
+  for (const std::string& k : systems.Keys()) {
+    ASSIGN_OR_RETURN(system_chip[k], systems.GetString(k));
+  }
+  // KV-cache format each engine uses by default with quantized checkpoints.
+  std::map<std::string, DType> kv_cache;
+  ASSIGN_OR_RETURN(TomlTable kv_table, sys.GetTable("kv_cache"));
+  for (const std::string& k : kv_table.Keys()) {
+    if (k == "note") continue;
+    ASSIGN_OR_RETURN(std::string name, kv_table.GetString(k));
+    auto d = DTypeFromName(name);
+    if (!d) return kv_table.ErrorAt(k, fmt::format("unknown format \"{}\"", name));
+    kv_cache[k] = *d;
   }
   const fs::path csv_path = dir / "silicon_sample.csv";
   const std::string display = catalog::DisplayPath(csv_path);
@@ -109,7 +122,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
   std::map<std::string, std::size_t> col;
   for (std::size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
   static const char* kRequired[] = {
-      "id", "silicon_data_source", "backend", "model_path", "system", "precision", "mode", "isl",
+      "id", "silicon_data_source", "backend", "backend_version", "model_path", "system", "precision", "mode", "isl",
       "osl", "batch_size", "tp_size", "pp_size", "attention_dp_size", "moe_ep_size",
       "prefill_batch_size", "prefill_num_workers", "prefill_tp_size", "prefill_pp_size",
       "prefill_attention_dp_size", "prefill_moe_ep_size", "decode_batch_size",
@@ -120,6 +133,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       return MakeError(ErrorCode::kSchema, fmt::format("missing column \"{}\"", c),
                        SourceLocation{display, 1, 1});
   int line_no = 1;
+  std::set<std::string> seen;
   while (std::getline(in, line)) {
     ++line_no;
     if (line.empty()) continue;
@@ -152,7 +166,16 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     p.model = model->id;
     p.engine = get("backend");
     p.precision = PrecisionForMode(*prec);
-    p.fit = Fnv1a(p.id) % 2 == 0;
+    if (auto kv = kv_cache.find(p.engine); kv != kv_cache.end() && p.precision.kv_cache != DType::kBf16)
+      p.precision.kv_cache = kv->second;
+    // Split by sweep (every concurrency of one configuration lands in the same half), so that
+    // held-out rows are configurations the fit never saw.
+    const std::string sweep = fmt::format(
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", get("system"), get("model_path"), get("backend"),
+        get("backend_version"), get("precision"), get("mode"), get("isl"), get("osl"),
+        get("tp_size"), get("attention_dp_size"), get("moe_ep_size"), get("prefill_tp_size"),
+        get("decode_tp_size"));
+    p.fit = Fnv1a(sweep) % 2 == 0;
     int isl = 0, osl = 0;
     double ttft_ms = 0, tpot_ms = 0;
     if (!ParseInt(get("isl"), 0, &isl) || !ParseInt(get("osl"), 0, &osl) || isl < 1 || osl < 2 ||
@@ -216,13 +239,21 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       p.gpus = pw * p.prefill_par.Gpus() + dw * p.par.Gpus();
       p.workload.concurrency = conc > 0 ? conc : db * dw;
       if (!CheckParallelism(*model, p.prefill_par).ok()) {
-        ex->Add("parallelism not representable (" +
-                CheckParallelism(*model, p.prefill_par).error().message + ")");
+        ex->Add("parallelism the model cannot run: " +
+                CheckParallelism(*model, p.prefill_par).error().message);
         continue;
       }
     }
     if (auto st = CheckParallelism(*model, p.par); !st.ok()) {
-      ex->Add("parallelism not representable");
+      ex->Add("parallelism the model cannot run: " + st.error().message);
+      continue;
+    }
+    // Rows that repeat another row's configuration and measurements (the CSV merges several
+    // exports) are counted once.
+    const std::string key = fmt::format("{}|{}|{}|{}|{}", sweep, conc, get("batch_size"),
+                                        get("silicon_ttft_ms"), get("silicon_tpot_ms"));
+    if (!seen.insert(key).second) {
+      ex->Add("duplicate of another row (same configuration and measurements)");
       continue;
     }
     p.ttft_s = ttft_ms * 1e-3;

@@ -24,18 +24,20 @@ struct Spec {
   bool log;
 };
 constexpr int kFamilyParams = 7;
-constexpr int kEngineParams = 2;
+constexpr int kEngineParams = 4;
 constexpr Spec kFamilySpec[kFamilyParams] = {
     {0.20, 0.98, false},     // gemm_efficiency
     {1.0, 2048.0, true},     // gemm_m_half
-    {0.30, 0.98, false},     // memory_efficiency
+    {0.50, 0.95, false},     // memory_efficiency
     {0.05, 0.95, false},     // attention_efficiency
     {0.2e-6, 100e-6, true},  // kernel_overhead [s]
-    {0.10, 0.98, false},     // comm_efficiency
-    {1e-6, 300e-6, true},    // comm_latency [s]
+    {0.40, 0.95, false},     // comm_efficiency
+    {2e-6, 40e-6, true},     // comm_latency [s]
 };
 constexpr Spec kEngineSpec[kEngineParams] = {
-    {0.02e-3, 50e-3, true},  // step_overhead [s]
+    {0.02e-3, 20e-3, true},  // step_overhead [s]
+    {0.1e-6, 200e-6, true},  // seq_overhead [s]
+    {1e-3, 1.0, true},       // request_overhead [s]
     {0.0, 1.0, false},       // burst
 };
 
@@ -77,13 +79,17 @@ void FamilyToU(const FamilyParams& p, double* u) {
 EngineParams EngineFromU(const double* u) {
   EngineParams e;
   e.step_overhead = Seconds::FromBase(FromU(kEngineSpec[0], u[0]));
-  e.burst = FromU(kEngineSpec[1], u[1]);
+  e.seq_overhead = Seconds::FromBase(FromU(kEngineSpec[1], u[1]));
+  e.request_overhead = Seconds::FromBase(FromU(kEngineSpec[2], u[2]));
+  e.burst = FromU(kEngineSpec[3], u[3]);
   return e;
 }
 
 void EngineToU(const EngineParams& e, double* u) {
   u[0] = ToU(kEngineSpec[0], e.step_overhead.base());
-  u[1] = ToU(kEngineSpec[1], e.burst);
+  u[1] = ToU(kEngineSpec[1], e.seq_overhead.base());
+  u[2] = ToU(kEngineSpec[2], e.request_overhead.base());
+  u[3] = ToU(kEngineSpec[3], e.burst);
 }
 
 // One validation point, compiled.
@@ -264,12 +270,16 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
     out.generic = g;
   }
   if (ne > 0) {
-    double so = 0, b = 0;
+    double so = 0, qo = 0, ro = 0, b = 0;
     for (const auto& [k, e] : out.engines) {
       so += e.step_overhead.base() / ne;
+      qo += e.seq_overhead.base() / ne;
+      ro += e.request_overhead.base() / ne;
       b += e.burst / ne;
     }
     out.generic_engine.step_overhead = Seconds::FromBase(so);
+    out.generic_engine.seq_overhead = Seconds::FromBase(qo);
+    out.generic_engine.request_overhead = Seconds::FromBase(ro);
     out.generic_engine.burst = b;
   }
   return out;
@@ -456,8 +466,18 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
   std::array<std::array<Errors, 2>, 3> bands;  // [basis][regime]
   Errors train_errors;
   for (const Row& r : rows) {
-    if (r.csv && r.pt->fit) continue;
     const Pred p = Predict(r, full.Family(r.family), full.Engine(r.pt->engine));
+    PredictionRow pr;
+    pr.point = *r.pt;
+    pr.held_out = !(r.csv && r.pt->fit);
+    pr.regime = r.regime;
+    pr.fits = p.fits;
+    auto z = [](double v) { return std::isnan(v) ? 0.0 : v; };
+    pr.ttft_s = z(p.ttft), pr.tpot_s = z(p.tpot), pr.throughput = z(p.thr), pr.step_s = z(p.step);
+    if (r.pt->tflops_per_gpu) pr.measured_step_s = p.flops / (*r.pt->tflops_per_gpu * 1e12 * r.pt->gpus);
+    else pr.measured_step_s = r.pt->step_s.value_or(0);
+    rep.predictions.push_back(pr);
+    if (r.csv && r.pt->fit) continue;
     const Errors e = ErrorsOf(r, p);
     overall["all held-out points"].Merge(e);
     overall[r.csv ? "aiconfigurator held-out half" : "published points (never fitted)"].Merge(e);

@@ -44,6 +44,10 @@ struct FamilyParams {
 // Behaviour of a serving engine (vLLM, SGLang, TensorRT-LLM) that is not a chip property.
 struct EngineParams {
   Seconds step_overhead = Seconds::FromBase(1.5e-3);  // CPU scheduling + sampling per iteration
+  Seconds seq_overhead = Seconds::FromBase(10e-6);    // ... plus this per running sequence
+  // Fixed part of every time to first token: request handling, tokenization, scheduling
+  // and returning the first token to the client.
+  Seconds request_overhead = Seconds::FromBase(30e-3);
   // Fraction of requests that arrive in synchronized waves (all prompts of a wave prefilled
   // together, decode undisturbed) rather than staggered (chunked prefill mixed into decode).
   double burst = 0.5;

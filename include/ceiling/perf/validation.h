@@ -100,6 +100,16 @@ struct ValidationOptions {
   bool leave_one_out = true;  // also run leave-one-chip-out and leave-one-family-out
 };
 
+// One point's prediction under the full fit (for `ceiling validate --dump`).
+struct PredictionRow {
+  ValidationPoint point;
+  bool held_out = true;
+  Regime regime = Regime::kSmallBatch;
+  bool fits = true;
+  double ttft_s = 0, tpot_s = 0, throughput = 0, step_s = 0;  // predicted (0: not applicable)
+  double measured_step_s = 0;
+};
+
 struct ValidationReport {
   std::vector<ReportRow> overall;     // held-out CSV rows + points.toml
   std::vector<ReportRow> per_chip;
@@ -111,6 +121,7 @@ struct ValidationReport {
   Calibration fitted;                 // full fit + error bands
   int fit_rows = 0, test_rows = 0, extra_points = 0, csv_rows = 0;
   std::vector<Exclusion> excluded;
+  std::vector<PredictionRow> predictions;  // every modelled point, fit and held-out
   Seconds elapsed;
 };
 
