@@ -285,6 +285,20 @@ Result<std::vector<std::string>> TomlTable::GetStringArray(std::string_view key,
   return out;
 }
 
+Result<std::vector<double>> TomlTable::GetNumberArray(std::string_view key) const {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return Missing(*this, key);
+  if (!n->is_array()) return WrongType(*this, key, "an array of numbers");
+  std::vector<double> out;
+  for (const toml::node& el : *n->as_array()) {
+    if (!el.is_number())
+      return ErrorAt(key, fmt::format("expected an array of numbers, found element {}",
+                                      DescribeNode(el)));
+    out.push_back(*el.value<double>());
+  }
+  return out;
+}
+
 template <typename T, typename F>
 static Result<std::optional<T>> Optional(const TomlTable& t, std::string_view key, F get) {
   if (!t.Has(key)) return std::optional<T>();

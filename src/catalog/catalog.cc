@@ -376,18 +376,25 @@ const ChipMetrics* Catalog::MetricsOf(std::string_view id) const {
 }
 
 std::vector<std::string> Catalog::Suggest(std::string_view id, std::size_t n) const {
-  std::vector<std::pair<int, std::string>> scored;
+  // Ids containing the query ("h20" in "nvidia-h20") come first; otherwise the closest by edit
+  // distance, if reasonably close.
+  std::vector<std::pair<int, std::string>> containing, near;
   for (const Chip& c : *chips_) {
-    int d = EditDistance(id, c.id);
-    // An id that contains the query ("h20" in "nvidia-h20") is a strong hint.
-    if (c.id.find(id) != std::string::npos) d = std::min<int>(d, 1);
-    scored.emplace_back(d, c.id);
+    // Compare with the id and with the id without its vendor prefix ("h20x" ~ "h20").
+    const std::string_view bare = std::string_view(c.id).substr(
+        std::min(c.id.size(), c.vendor.size() + 1));
+    const int d = std::min(EditDistance(id, c.id), EditDistance(id, bare));
+    if (!id.empty() && c.id.find(id) != std::string::npos)
+      containing.emplace_back(d, c.id);
+    else if (d <= std::max<int>(3, static_cast<int>(id.size()) / 3))
+      near.emplace_back(d, c.id);
   }
-  std::sort(scored.begin(), scored.end());
+  auto& pick = containing.empty() ? near : containing;
+  std::sort(pick.begin(), pick.end());
   std::vector<std::string> out;
-  for (const auto& [d, cid] : scored) {
+  for (const auto& [d, cid] : pick) {
     if (out.size() >= n) break;
-    if (d <= std::max<int>(3, static_cast<int>(id.size()) / 2)) out.push_back(cid);
+    out.push_back(cid);
   }
   return out;
 }

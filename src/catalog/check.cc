@@ -62,7 +62,8 @@ std::vector<Finding> CheckConsistency(const std::vector<Chip>& chips) {
       if (!used.count(key))
         out.push_back({FileLoc(c), fmt::format("sources.{}: defined but no figure cites it", key)});
 
-    // Lower precision never slower than higher precision on the same tensor units.
+    // Lower precision never slower than higher precision on the same tensor units. (INT8 is not
+    // compared with FP16: Blackwell Ultra cut INT8 below FP16.)
     auto rate = [&](Precision p) -> std::optional<double> {
       if (const auto& r = c.Rate(p)) return r->value.base();
       return std::nullopt;
@@ -80,14 +81,14 @@ std::vector<Finding> CheckConsistency(const std::vector<Chip>& chips) {
     order(Precision::kFp8, Precision::kBf16);
     order(Precision::kFp4, Precision::kFp8);
     order(Precision::kFp16, Precision::kTf32);
-    order(Precision::kInt8, Precision::kFp16);
     order(Precision::kBf16, Precision::kTf32);
 
-    // Sparse figures are at most twice the dense figure (2:4 sparsity); more means the dense
+    // Sparse figures are about twice the dense figure (2:4 sparsity; vendors round, e.g. L40S
+    // 362.05 dense vs 733 sparse, so allow 2.5%); more means the dense
     // value was probably halved twice or the sparse figure is of another precision.
     for (std::size_t i = 0; i < kPrecisionCount; ++i) {
       const auto& r = c.throughput[i];
-      if (r && r->sparse && r->sparse->base() > 2.0 * r->value.base() * 1.001)
+      if (r && r->sparse && r->sparse->base() > 2.05 * r->value.base())
         out.push_back({r->location, fmt::format("throughput.{}: sparse rate {} is more than twice "
                                                 "the dense rate {}",
                                                 PrecisionName(static_cast<Precision>(i)),

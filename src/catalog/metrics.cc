@@ -48,7 +48,51 @@ double TppOf(OpsPerSecond dense_rate, Precision p) {
   return dense_rate.In(1e12) * BitLength(p);
 }
 
-ChipMetrics ComputeMetrics(const Chip& chip) {
+namespace {
+
+// The numbers alone: the same definitions as ComputeMetrics, without explanations.
+ChipMetrics ComputeValues(const Chip& chip) {
+  ChipMetrics m;
+  double best = -1;
+  for (std::size_t i = 0; i < kPrecisionCount; ++i) {
+    if (!chip.throughput[i]) continue;
+    const auto p = static_cast<Precision>(i);
+    const double tpp = TppOf(chip.throughput[i]->value, p);
+    if (tpp > best) best = tpp, m.tpp_precision = p;
+  }
+  if (m.tpp_precision) m[MetricId::kTpp].value = best;
+  double area = 0;
+  bool area_known = false;
+  for (const Die& d : chip.dies) {
+    if (d.kind != DieKind::kLogic || !d.non_planar) continue;
+    if (!d.area) {
+      area_known = false;
+      area = 0;
+      break;
+    }
+    area += SquareMillimetresOf(d.area->value) * d.count;
+    area_known = true;
+  }
+  if (area_known) {
+    m[MetricId::kApplicableArea].value = area;
+    if (m.tpp_precision) m[MetricId::kPd].value = best / area;
+  }
+  const auto& ic = chip.interconnect;
+  if (ic.io_aggregate)
+    m[MetricId::kIoAggregate].value = ic.io_aggregate->value.In(1e9);
+  else if (ic.scale_up && ic.pcie)
+    m[MetricId::kIoAggregate].value = ic.scale_up->value.In(1e9) + ic.pcie->value.In(1e9);
+  if (auto bw = chip.MemoryBandwidth()) m[MetricId::kDramBandwidth].value = bw->In(1e9);
+  if (auto cap = chip.MemoryCapacity()) m[MetricId::kMemoryCapacity].value = cap->In(1e9);
+  if (ic.scale_up) m[MetricId::kScaleUp].value = ic.scale_up->value.In(1e9);
+  if (chip.tdp) m[MetricId::kTdp].value = chip.tdp->value.In(1.0);
+  return m;
+}
+
+}  // namespace
+
+ChipMetrics ComputeMetrics(const Chip& chip, MetricDetail detail) {
+  if (detail == MetricDetail::kValues) return ComputeValues(chip);
   ChipMetrics m;
 
   // TPP: the highest dense rate x bit length over all precisions (Technical Note 2).

@@ -109,6 +109,10 @@ TEST_P(CatalogMetrics, MatchesPublishedValue) {
   const Known& k = GetParam();
   const ChipMetrics* m = catalog_->MetricsOf(k.id);
   ASSERT_NE(m, nullptr) << k.id << " not in the catalog";
+  // The fast path used by search loops agrees with the explained one.
+  const ChipMetrics fast = ComputeMetrics(*catalog_->Find(k.id), MetricDetail::kValues);
+  for (std::size_t i = 0; i < kMetricCount; ++i)
+    EXPECT_EQ(fast.metrics[i].value, m->metrics[i].value) << k.id << " metric " << i;
   ASSERT_TRUE(m->tpp()) << k.id;
   EXPECT_NEAR(*m->tpp(), k.tpp, k.tpp_tol) << k.id;
   if (k.pd >= 0) {

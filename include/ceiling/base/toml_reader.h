@@ -69,6 +69,9 @@ class TomlTable {
   Result<std::vector<std::string>> GetStringArray(std::string_view key,
                                                   bool allow_single = false) const;
 
+  // An array of numbers (integers or floats).
+  Result<std::vector<double>> GetNumberArray(std::string_view key) const;
+
   // Optional getters: absent key -> nullopt; present with the wrong type -> error.
   Result<std::optional<std::string>> GetOptionalString(std::string_view key) const;
   Result<std::optional<double>> GetOptionalNumber(std::string_view key) const;

@@ -65,7 +65,11 @@ struct ChipMetrics {
   std::optional<double> pd() const { return value(MetricId::kPd); }
 };
 
-ChipMetrics ComputeMetrics(const Chip& chip);
+enum class MetricDetail {
+  kExplain,  // fill `how`, `missing` and `sources` (CLI, reports)
+  kValues,   // values only, no strings or allocations (search loops)
+};
+ChipMetrics ComputeMetrics(const Chip& chip, MetricDetail detail = MetricDetail::kExplain);
 
 // The TPP of one precision's dense rate: rate [TOP/s] x bit length.
 double TppOf(OpsPerSecond dense_rate, Precision p);

@@ -1,0 +1,98 @@
+// Constrained search over a design space, and Pareto fronts.
+//
+// The caller supplies an Evaluator: a constraint (a rule outcome, plus optional caps) and one or
+// more objectives (performance-model figures, higher is better). The search returns the best
+// feasible derivative(s); "infeasible" is a normal result that says which clause binds.
+//
+//   MyEvaluator ev(rules, perf);                       // implements Evaluator
+//   SearchOptions opt;  opt.budget = 1'000'000;
+//   SearchResult r = Search(space, ev, opt);
+//   if (r.best) { catalog::Chip chip = space.Build(r.best->point); ... }
+//
+// Strategy (SearchOptions::strategy):
+// - kExhaustive: every grid point, constraint first, objectives only where feasible.
+// - kMonotone: for each combination of the non-compute knobs (memory, links, market, tdp), a
+//   binary search along the compute axis (units x tensor rate, ascending) for the largest feasible
+//   point, whose objectives are then evaluated. Valid when feasibility can only be lost by adding
+//   compute (true of every TPP/PD threshold on a fixed die) and objectives never fall with more
+//   compute (a law the performance model's property tests check). It visits O(outer x log inner)
+//   points instead of outer x inner.
+// - kAuto: exhaustive when the grid fits the budget, else monotone.
+// Both are deterministic: work is split over threads by outer index and merged in index order;
+// ties keep the lower index. The budget caps evaluations; `budget_exhausted` says when it hit.
+// Thread safety: Evaluator methods are called concurrently from several threads.
+#ifndef CEILING_DESIGN_SEARCH_H_
+#define CEILING_DESIGN_SEARCH_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ceiling/catalog/chip.h"
+#include "ceiling/catalog/metrics.h"
+#include "ceiling/design/space.h"
+
+namespace ceiling::design {
+
+inline constexpr int kMaxObjectives = 4;
+
+class Evaluator {
+ public:
+  virtual ~Evaluator() = default;
+  // True if the derivative satisfies the constraint. When false, `*binding` names the clause
+  // (or cap) that rules it out, e.g. "3A090.b.1"; it must be a string literal or otherwise
+  // outlive the search (no allocation on the hot path).
+  virtual bool Feasible(const catalog::Chip& chip, const catalog::ChipMetrics& metrics,
+                        const char** binding) const = 0;
+  virtual int objective_count() const = 0;
+  // Objective values (higher is better) into out[0..objective_count()).
+  virtual void Objectives(const catalog::Chip& chip, const catalog::ChipMetrics& metrics,
+                          double* out) const = 0;
+};
+
+enum class Strategy { kAuto, kExhaustive, kMonotone };
+
+struct SearchOptions {
+  Strategy strategy = Strategy::kAuto;
+  std::uint64_t budget = 50'000'000;  // max design evaluations (constraint checks)
+  int threads = 0;                    // 0: all hardware threads
+  // Called now and then from the calling thread with (evaluated, expected total).
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
+};
+
+struct Candidate {
+  DesignPoint point;
+  std::uint64_t index = 0;  // linear index in the space
+  std::array<double, kMaxObjectives> objectives{};
+  // For the best design: the clause that a step up in compute would break ("" if none: the
+  // compute knob is at its maximum).
+  const char* next_binding = "";
+};
+
+struct SearchResult {
+  Strategy strategy = Strategy::kExhaustive;
+  std::uint64_t evaluated = 0;         // constraint evaluations
+  std::uint64_t objective_evaluations = 0;
+  bool budget_exhausted = false;
+  std::optional<Candidate> best;       // by the first objective
+  std::vector<Candidate> front;        // non-dominated feasible designs, by first objective desc
+  // When nothing is feasible: how often each clause ruled a design out.
+  std::map<std::string, std::uint64_t> binding_counts;
+  bool feasible() const { return best.has_value(); }
+  // The clause that ruled out the most designs ("" when feasible or nothing was evaluated).
+  std::string MostBinding() const;
+};
+
+SearchResult Search(const DesignSpace& space, const Evaluator& evaluator,
+                    const SearchOptions& options = {});
+
+// Non-dominated subset (maximisation in every objective), sorted by objective 0 descending.
+std::vector<Candidate> ParetoFront(std::vector<Candidate> candidates, int objective_count);
+
+}  // namespace ceiling::design
+
+#endif  // CEILING_DESIGN_SEARCH_H_

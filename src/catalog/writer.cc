@@ -1,0 +1,111 @@
+#include "ceiling/catalog/writer.h"
+
+#include <fmt/format.h>
+
+namespace ceiling::catalog {
+namespace {
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default: out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// Shortest representation that round-trips.
+std::string Num(double v) { return fmt::format("{}", v); }
+
+template <typename T>
+std::string Meta(const Figure<T>& f) {
+  std::string out = ", source = [";
+  for (std::size_t i = 0; i < f.sources.size(); ++i) out += (i ? ", " : "") + Quote(f.sources[i]);
+  out += "]";
+  if (!f.note.empty()) out += ", note = " + Quote(f.note);
+  if (!f.formula.empty()) out += ", formula = " + Quote(f.formula);
+  return out;
+}
+
+template <typename D>
+std::string QFig(const Figure<Quantity<D>>& f, double unit, const char* unit_name) {
+  std::string out = "{ value = " + Quote(Num(f.value.In(unit)) + " " + unit_name);
+  if (f.sparse) out += ", sparse = " + Quote(Num(f.sparse->In(unit)) + " " + unit_name);
+  return out + Meta(f) + " }";
+}
+
+std::string CFig(const Figure<double>& f) { return "{ value = " + Num(f.value) + Meta(f) + " }"; }
+std::string DFig(const Figure<Date>& f) { return "{ value = " + f.value.ToString() + Meta(f) + " }"; }
+
+}  // namespace
+
+std::string ChipToToml(const Chip& c) {
+  std::string out;
+  out += "id = " + Quote(c.id) + "\n";
+  out += "name = " + Quote(c.name) + "\n";
+  out += "vendor = " + Quote(c.vendor) + "\n";
+  out += "family = " + Quote(c.family) + "\n";
+  out += "market = " + Quote(std::string(MarketName(c.market))) + "\n";
+  out += "form_factor = " + Quote(std::string(FormFactorName(c.form_factor))) + "\n";
+  if (c.derived_from) out += "derived_from = " + Quote(*c.derived_from) + "\n";
+  if (c.released) out += "released = " + DFig(*c.released) + "\n";
+  if (c.announced) out += "announced = " + DFig(*c.announced) + "\n";
+  for (const Die& d : c.dies) {
+    out += "\n[[dies]]\n";
+    out += "name = " + Quote(d.name) + "\n";
+    out += std::string("kind = ") + (d.kind == DieKind::kLogic ? "\"logic\"" : "\"memory\"") + "\n";
+    out += "process = " + Quote(d.process) + "\n";
+    out += std::string("non_planar = ") + (d.non_planar ? "true" : "false") + "\n";
+    if (d.count != 1) out += fmt::format("count = {}\n", d.count);
+    if (d.area) out += "area = " + QFig(*d.area, 1e-6, "mm^2") + "\n";
+  }
+  bool any = false;
+  for (const auto& t : c.throughput) any = any || t.has_value();
+  if (any) {
+    out += "\n[throughput]\n";
+    for (std::size_t i = 0; i < kPrecisionCount; ++i) {
+      if (!c.throughput[i]) continue;
+      const auto p = static_cast<Precision>(i);
+      out += std::string(PrecisionName(p)) + " = " +
+             QFig(*c.throughput[i], 1e12, IsInteger(p) ? "TOP/s" : "TFLOP/s") + "\n";
+    }
+  }
+  if (c.memory) {
+    out += "\n[memory]\ntype = " + Quote(c.memory->type) + "\n";
+    if (c.memory->capacity) out += "capacity = " + QFig(*c.memory->capacity, 1e9, "GB") + "\n";
+    if (c.memory->bandwidth) out += "bandwidth = " + QFig(*c.memory->bandwidth, 1e9, "GB/s") + "\n";
+    if (c.memory->stacks) out += "stacks = " + CFig(*c.memory->stacks) + "\n";
+  }
+  const auto& ic = c.interconnect;
+  if (ic.scale_up || ic.scale_up_links || ic.io_aggregate || ic.pcie) {
+    out += "\n[interconnect]\n";
+    if (ic.scale_up) out += "scale_up = " + QFig(*ic.scale_up, 1e9, "GB/s") + "\n";
+    if (ic.scale_up_links && ic.scale_up_links->value > 0)
+      out += "scale_up_links = " + CFig(*ic.scale_up_links) + "\n";
+    if (ic.io_aggregate) out += "io_aggregate = " + QFig(*ic.io_aggregate, 1e9, "GB/s") + "\n";
+    if (ic.pcie) out += "pcie = " + QFig(*ic.pcie, 1e9, "GB/s") + "\n";
+  }
+  if (c.tdp) out += "\n[power]\ntdp = " + QFig(*c.tdp, 1.0, "W") + "\n";
+  if (c.compute.units || c.compute.boost_clock) {
+    out += "\n[compute]\n";
+    if (c.compute.units) out += "units = " + CFig(*c.compute.units) + "\n";
+    if (!c.compute.unit_name.empty()) out += "unit_name = " + Quote(c.compute.unit_name) + "\n";
+    if (c.compute.boost_clock) out += "boost_clock = " + QFig(*c.compute.boost_clock, 1e9, "GHz") + "\n";
+  }
+  for (const auto& [key, s] : c.sources) {
+    out += "\n[sources." + key + "]\n";
+    out += "title = " + Quote(s.title) + "\n";
+    if (!s.url.empty()) out += "url = " + Quote(s.url) + "\n";
+    out += "kind = " + Quote(std::string(SourceKindName(s.kind))) + "\n";
+    out += "read = " + s.read.ToString() + "\n";
+    if (!s.note.empty()) out += "note = " + Quote(s.note) + "\n";
+  }
+  return out;
+}
+
+}  // namespace ceiling::catalog

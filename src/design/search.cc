@@ -1,0 +1,253 @@
+#include "ceiling/design/search.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+namespace ceiling::design {
+
+using catalog::Chip;
+using catalog::ChipMetrics;
+using catalog::MetricDetail;
+
+namespace {
+
+bool Dominates(const Candidate& a, const Candidate& b, int n) {
+  bool strictly = false;
+  for (int i = 0; i < n; ++i) {
+    if (a.objectives[static_cast<std::size_t>(i)] < b.objectives[static_cast<std::size_t>(i)])
+      return false;
+    if (a.objectives[static_cast<std::size_t>(i)] > b.objectives[static_cast<std::size_t>(i)])
+      strictly = true;
+  }
+  return strictly;
+}
+
+// Better by objective 0, ties to the lower index (determinism).
+bool Better(const Candidate& a, const Candidate& b) {
+  if (a.objectives[0] != b.objectives[0]) return a.objectives[0] > b.objectives[0];
+  return a.index < b.index;
+}
+
+// The outcome of one outer combination (fixed memory/links/market/tdp).
+struct OuterResult {
+  std::uint64_t evaluated = 0;
+  std::uint64_t objective_evaluations = 0;
+  std::vector<Candidate> feasible;  // exhaustive: all feasible; monotone: the boundary point
+  std::map<const char*, std::uint64_t> bindings;
+};
+
+class Worker {
+ public:
+  Worker(const DesignSpace& space, const Evaluator& ev, const std::vector<std::pair<int, int>>& inner)
+      : space_(space), ev_(ev), inner_(inner), chip_(space.Build(space.PointAt(0))) {}
+
+  // Linear index of (outer o, inner k); o enumerates (memory, links, market, tdp).
+  DesignPoint Point(std::uint64_t outer, std::size_t k) const {
+    DesignPoint p;
+    p.tdp = static_cast<int>(outer % space_.tdp.size());
+    outer /= space_.tdp.size();
+    p.market = static_cast<int>(outer % space_.markets.size());
+    outer /= space_.markets.size();
+    p.links = static_cast<int>(outer % space_.links.size());
+    outer /= space_.links.size();
+    p.memory = static_cast<int>(outer);
+    p.units = inner_[k].first;
+    p.tensor_rate = inner_[k].second;
+    return p;
+  }
+
+  std::uint64_t LinearIndex(const DesignPoint& p) const {
+    std::uint64_t i = static_cast<std::uint64_t>(p.units);
+    i = i * space_.tensor_rate.size() + static_cast<std::uint64_t>(p.tensor_rate);
+    i = i * space_.memory.size() + static_cast<std::uint64_t>(p.memory);
+    i = i * space_.links.size() + static_cast<std::uint64_t>(p.links);
+    i = i * space_.markets.size() + static_cast<std::uint64_t>(p.market);
+    i = i * space_.tdp.size() + static_cast<std::uint64_t>(p.tdp);
+    return i;
+  }
+
+  // Constraint at (outer, k); nullptr binding when feasible.
+  bool Check(std::uint64_t outer, std::size_t k, OuterResult* r, const char** binding) {
+    space_.Rebuild(Point(outer, k), &chip_);
+    metrics_ = catalog::ComputeMetrics(chip_, MetricDetail::kValues);
+    ++r->evaluated;
+    *binding = "";
+    return ev_.Feasible(chip_, metrics_, binding);
+  }
+
+  Candidate Evaluate(std::uint64_t outer, std::size_t k, OuterResult* r) {
+    Candidate c;
+    c.point = Point(outer, k);
+    c.index = LinearIndex(c.point);
+    space_.Rebuild(c.point, &chip_);
+    metrics_ = catalog::ComputeMetrics(chip_, MetricDetail::kValues);
+    ev_.Objectives(chip_, metrics_, c.objectives.data());
+    ++r->objective_evaluations;
+    return c;
+  }
+
+  OuterResult Exhaustive(std::uint64_t outer) {
+    OuterResult r;
+    for (std::size_t k = 0; k < inner_.size(); ++k) {
+      const char* binding = "";
+      if (!Check(outer, k, &r, &binding)) {
+        ++r.bindings[binding];
+        continue;
+      }
+      Candidate c = Evaluate(outer, k, &r);
+      if (k + 1 < inner_.size()) {
+        OuterResult scratch;
+        const char* next = "";
+        if (!Check(outer, k + 1, &scratch, &next)) c.next_binding = next;
+      }
+      r.feasible.push_back(c);
+    }
+    return r;
+  }
+
+  OuterResult Monotone(std::uint64_t outer) {
+    OuterResult r;
+    const char* binding = "";
+    if (!Check(outer, 0, &r, &binding)) {
+      ++r.bindings[binding];
+      return r;
+    }
+    std::size_t lo = 0, hi = inner_.size();  // lo feasible, hi infeasible (or end)
+    const char* hi_binding = "";
+    while (hi - lo > 1) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      const char* b = "";
+      if (Check(outer, mid, &r, &b)) {
+        lo = mid;
+      } else {
+        hi = mid;
+        hi_binding = b;
+        ++r.bindings[b];
+      }
+    }
+    Candidate c = Evaluate(outer, lo, &r);
+    c.next_binding = hi < inner_.size() ? hi_binding : "";
+    r.feasible.push_back(c);
+    return r;
+  }
+
+ private:
+  const DesignSpace& space_;
+  const Evaluator& ev_;
+  const std::vector<std::pair<int, int>>& inner_;
+  Chip chip_;
+  ChipMetrics metrics_;
+};
+
+}  // namespace
+
+std::string SearchResult::MostBinding() const {
+  std::string most;
+  std::uint64_t n = 0;
+  for (const auto& [k, v] : binding_counts)
+    if (v > n) n = v, most = k;
+  return most;
+}
+
+std::vector<Candidate> ParetoFront(std::vector<Candidate> candidates, int n) {
+  std::sort(candidates.begin(), candidates.end(), Better);
+  std::vector<Candidate> front;
+  for (const Candidate& c : candidates) {
+    bool dominated = false;
+    for (const Candidate& f : front)
+      if (Dominates(f, c, n) || (std::equal(f.objectives.begin(), f.objectives.begin() + n,
+                                            c.objectives.begin()))) {
+        dominated = true;
+        break;
+      }
+    if (!dominated) front.push_back(c);
+  }
+  return front;
+}
+
+SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchOptions& opt) {
+  SearchResult result;
+  // The compute axis: (units, tensor rate) pairs by total compute, ascending.
+  std::vector<std::pair<int, int>> inner;
+  for (std::size_t u = 0; u < space.units.size(); ++u)
+    for (std::size_t t = 0; t < space.tensor_rate.size(); ++t)
+      inner.emplace_back(static_cast<int>(u), static_cast<int>(t));
+  std::stable_sort(inner.begin(), inner.end(), [&](const auto& a, const auto& b) {
+    const double ca = space.units[static_cast<std::size_t>(a.first)] *
+                      space.tensor_rate[static_cast<std::size_t>(a.second)];
+    const double cb = space.units[static_cast<std::size_t>(b.first)] *
+                      space.tensor_rate[static_cast<std::size_t>(b.second)];
+    return ca < cb;
+  });
+  const std::uint64_t outer_count = static_cast<std::uint64_t>(space.memory.size()) *
+                                    space.links.size() * space.markets.size() * space.tdp.size();
+  const std::uint64_t grid = outer_count * inner.size();
+
+  Strategy strategy = opt.strategy;
+  if (strategy == Strategy::kAuto)
+    strategy = grid <= opt.budget ? Strategy::kExhaustive : Strategy::kMonotone;
+  result.strategy = strategy;
+
+  // Cost charged per outer combination, known in advance, so that the set of combinations a
+  // budget allows does not depend on threads or timing.
+  const std::uint64_t per_outer =
+      strategy == Strategy::kExhaustive
+          ? 2 * static_cast<std::uint64_t>(inner.size())
+          : static_cast<std::uint64_t>(std::ceil(std::log2(static_cast<double>(inner.size()) + 1))) + 2;
+  std::uint64_t allowed = std::min<std::uint64_t>(outer_count, std::max<std::uint64_t>(1, opt.budget / per_outer));
+  if (allowed < outer_count) result.budget_exhausted = true;
+
+  // Larger memory bandwidth / links first: with a budget, the promising region is searched.
+  std::vector<std::uint64_t> order(outer_count);
+  for (std::uint64_t i = 0; i < outer_count; ++i) order[i] = outer_count - 1 - i;
+  order.resize(allowed);
+
+  int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency());
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(allowed)));
+  std::vector<OuterResult> outer_results(allowed);
+  std::atomic<std::uint64_t> done{0};
+  auto work = [&](int t) {
+    Worker w(space, ev, inner);
+    for (std::uint64_t i = static_cast<std::uint64_t>(t); i < allowed;
+         i += static_cast<std::uint64_t>(threads)) {
+      outer_results[i] = strategy == Strategy::kExhaustive ? w.Exhaustive(order[i])
+                                                           : w.Monotone(order[i]);
+      done.fetch_add(1, std::memory_order_relaxed);
+    }
+  };
+  if (threads == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    if (opt.progress) {
+      std::thread first(work, 0);
+      while (done.load() < allowed) {
+        opt.progress(done.load() * per_outer / 2, allowed * per_outer / 2);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      first.join();
+    } else {
+      work(0);
+    }
+    for (auto& th : pool) th.join();
+  }
+
+  std::vector<Candidate> feasible;
+  for (OuterResult& r : outer_results) {
+    result.evaluated += r.evaluated;
+    result.objective_evaluations += r.objective_evaluations;
+    for (const auto& [k, v] : r.bindings) result.binding_counts[k] += v;
+    for (Candidate& c : r.feasible) feasible.push_back(c);
+  }
+  if (opt.progress) opt.progress(result.evaluated, result.evaluated);
+  const int n = std::max(1, ev.objective_count());
+  result.front = ParetoFront(std::move(feasible), n);
+  if (!result.front.empty()) result.best = result.front.front();
+  return result;
+}
+
+}  // namespace ceiling::design
