@@ -341,7 +341,9 @@ Runner SetupCompare(CLI::App* sub) {
     std::vector<report::CompareColumn> cols;
     for (Served& s : served) {
       if (auto st = RunSearch(*d, *o, *model, &s); !st.ok()) return ctx.Fail(st.error());
-      cols.push_back({s.search.query, s.search.result});
+      auto ref = ReferenceStepsFor(s.search.query);
+      if (!ref.ok()) return ctx.Fail(ref.error());
+      cols.push_back({s.search.query, s.search.result, *ref});
     }
     // The columns point into `served`, which outlives the rendering below.
     ctx.out << (o->json ? report::DumpJson(report::CompareJson(cols)) + "\n"

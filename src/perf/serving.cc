@@ -152,6 +152,27 @@ double PrefillThroughputPerGpu(const StepModel& sm, const FamilyParams& fp,
   return prompts * prompt / t / (p.tp * p.pp);
 }
 
+Result<ReferenceSteps> ReferenceStepsFor(const ServingQuery& q) {
+  const ModelArch& m = *q.model;
+  for (int tp = q.gpus; tp >= 1; --tp) {
+    if (q.gpus % tp != 0) continue;
+    Parallelism par{tp, 1, 1, 1};
+    if (m.moe.enabled() && m.moe.experts % tp == 0) par.ep = tp;
+    if (!CheckParallelism(m, par).ok()) continue;
+    ASSIGN_OR_RETURN(StepModel sm, StepModel::Build(m, *q.hardware, par, q.precision));
+    const FamilyParams& fp = q.calibration->Family(q.hardware->family);
+    ReferenceSteps r;
+    r.par = par;
+    r.batch = q.workload.concurrency;
+    r.prefill = sm.Prefill(fp, 1, q.workload.isl);
+    r.decode = sm.Decode(fp, r.batch, q.workload.isl + q.workload.osl / 2.0);
+    return r;
+  }
+  return MakeError(ErrorCode::kInvalidArgument,
+                   fmt::format("no tensor-parallel layout of {} GPUs fits the heads of {}", q.gpus,
+                               m.id));
+}
+
 Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank) {
   Uncertainty u;
   u.basis = cal.BasisFor(hw.chip_id, hw.family);
@@ -298,6 +319,8 @@ Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions
   SearchResult best;
   double best_value = -1;
   std::string first_error;
+  // When nothing fits, the valid layout with the most memory per instance explains why.
+  std::optional<Parallelism> fallback;
   for (int pp : divisors(base.gpus)) {
     if (o.pp && pp != *o.pp) continue;
     if (!o.pp && pp > 1 && m.layers % pp != 0) continue;
@@ -317,6 +340,9 @@ Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions
           }
           auto sm = StepModel::Build(m, *base.hardware, par, base.precision);
           if (!sm.ok()) continue;
+          if (!fallback || par.Gpus() > fallback->Gpus() ||
+              (par.Gpus() == fallback->Gpus() && par.tp > fallback->tp))
+            fallback = par;
           const int instances = base.gpus / par.Gpus();
           for (int c : clients) {
             if (sla && c < instances * dp) continue;
@@ -347,6 +373,10 @@ Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions
     best.why_none = sla ? "no deployment fits and meets the latency targets"
                         : "no parallel layout of these GPUs fits the model";
     if (best.evaluated == 0 && !first_error.empty()) best.why_none = first_error;
+    if (fallback) {
+      best.query.par = *fallback;
+      ASSIGN_OR_RETURN(best.result, Serve(best.query));
+    }
   }
   best.elapsed = Seconds::FromBase(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

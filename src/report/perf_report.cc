@@ -251,9 +251,11 @@ std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResul
 std::string CompareText(const std::vector<CompareColumn>& cols) {
   if (cols.empty()) return "";
   const auto& q0 = cols[0].query;
-  std::vector<Column> header{{fmt::format("{}, {} GPUs, ISL {} / OSL {}, {} clients",
-                                          q0.model->name, q0.gpus, q0.workload.isl,
-                                          q0.workload.osl, q0.workload.concurrency)}};
+  std::string s = fmt::format(
+      "{}, {} weights, {} GPUs per chip, input {} / output {} tokens, {} concurrent clients\n",
+      q0.model->name, perf::DTypeName(q0.precision.weights), q0.gpus, q0.workload.isl,
+      q0.workload.osl, q0.workload.concurrency);
+  std::vector<Column> header{{""}};
   for (const auto& c : cols) header.push_back({c.query.hardware->chip_id, Align::kRight});
   Table t(header);
   auto add = [&](const std::string& name, auto cell) {
@@ -261,37 +263,57 @@ std::string CompareText(const std::vector<CompareColumn>& cols) {
     for (const auto& c : cols) row.push_back(cell(c));
     t.AddRow(row);
   };
-  auto ratio = [&](auto value) {
-    return [&, value](const CompareColumn& c) -> std::string {
+  // Ratio of `value` to the first chip's; "-" when either is missing.
+  auto ratio = [&](auto value, bool need_fit) {
+    return [&cols, value, need_fit](const CompareColumn& c) -> std::string {
+      if (need_fit && (!c.result.fits || !cols[0].result.fits)) return "-";
       const double base = value(cols[0]);
-      if (!c.result.fits || !cols[0].result.fits || !(base > 0)) return "-";
+      if (!(base > 0)) return "-";
       return fmt::format("{:.2f}x", value(c) / base);
     };
   };
+  const auto& ref0 = cols[0].reference;
+  t.AddRule(fmt::format("same work on every chip ({}): one {}-token prefill, one decode "
+                        "iteration of {} sequences",
+                        ref0.par.ToString(), q0.workload.isl, q0.workload.concurrency));
+  add("prefill time (ms)",
+      [](const CompareColumn& c) { return FormatFixed(Ms(c.reference.prefill.total), 1); });
+  add("  time ratio", ratio([](const CompareColumn& c) { return Ms(c.reference.prefill.total); },
+                            false));
+  add("  bound", [](const CompareColumn& c) {
+    return std::string(c.reference.prefill.MemoryBound() ? "memory" : "compute");
+  });
+  add("decode iteration (ms)",
+      [](const CompareColumn& c) { return FormatFixed(Ms(c.reference.decode.total), 2); });
+  add("  time ratio", ratio([](const CompareColumn& c) { return Ms(c.reference.decode.total); },
+                            false));
+  add("  bound", [](const CompareColumn& c) {
+    return std::string(c.reference.decode.MemoryBound() ? "memory" : "compute");
+  });
+  t.AddRule("best deployment found on these GPUs (closed-loop benchmark)");
   add("parallelism", [](const CompareColumn& c) { return c.query.par.ToString(); });
-  add("fits", [](const CompareColumn& c) { return c.result.fits ? "yes" : "no"; });
+  add("fits", [](const CompareColumn& c) { return std::string(c.result.fits ? "yes" : "no"); });
   add("memory per GPU (GB)", [](const CompareColumn& c) {
     return fmt::format("{:.1f} / {:.0f}", c.result.memory.total.In(1e9),
                        c.result.memory.capacity.In(1e9));
   });
-  auto fits_or = [](const CompareColumn& c, std::string v) { return c.result.fits ? v : "-"; };
-  add("prefill step, 1 prompt (ms)",
-      [&](const CompareColumn& c) { return fits_or(c, FormatFixed(Ms(c.result.prefill_step.total), 1)); });
-  add("  ratio", ratio([](const CompareColumn& c) { return Ms(c.result.prefill_step.total); }));
-  add("decode step (ms)",
-      [&](const CompareColumn& c) { return fits_or(c, FormatFixed(Ms(c.result.decode_step.total), 2)); });
-  add("  bound", [&](const CompareColumn& c) {
-    return fits_or(c, c.result.decode_step.MemoryBound() ? "memory" : "compute");
+  auto fits_or = [](const CompareColumn& c, std::string v) {
+    return c.result.fits ? v : std::string("-");
+  };
+  add("clients in the KV cache", [&](const CompareColumn& c) {
+    const double clients = static_cast<double>(c.query.workload.concurrency) /
+                           std::max(1, c.result.instances * c.query.par.dp_attn);
+    return fits_or(c, fmt::format("{:g} of {:g} per rank", c.result.batch_per_rank, clients));
   });
-  add("  ratio", ratio([](const CompareColumn& c) { return Ms(c.result.decode_step.total); }));
-  add("TTFT (ms)", [&](const CompareColumn& c) { return fits_or(c, FormatFixed(Ms(c.result.ttft), 0)); });
-  add("  ratio", ratio([](const CompareColumn& c) { return Ms(c.result.ttft); }));
-  add("TPOT (ms)", [&](const CompareColumn& c) { return fits_or(c, FormatFixed(Ms(c.result.tpot), 2)); });
-  add("  ratio", ratio([](const CompareColumn& c) { return Ms(c.result.tpot); }));
+  add("TTFT (ms)",
+      [&](const CompareColumn& c) { return fits_or(c, FormatFixed(Ms(c.result.ttft), 0)); });
+  add("TPOT (ms)",
+      [&](const CompareColumn& c) { return fits_or(c, FormatFixed(Ms(c.result.tpot), 2)); });
   add("output tokens/s per GPU", [&](const CompareColumn& c) {
     return fits_or(c, FormatFixed(c.result.output_tokens_per_s_per_gpu, 1));
   });
-  add("  ratio", ratio([](const CompareColumn& c) { return c.result.output_tokens_per_s_per_gpu; }));
+  add("  ratio", ratio([](const CompareColumn& c) { return c.result.output_tokens_per_s_per_gpu; },
+                       true));
   add("  90% band", [&](const CompareColumn& c) {
     return fits_or(c, BandText(c.result.output_tokens_per_s_per_gpu,
                                c.result.uncertainty.throughput, 0));
@@ -299,9 +321,14 @@ std::string CompareText(const std::vector<CompareColumn>& cols) {
   add("uncertainty basis", [](const CompareColumn& c) {
     return std::string(perf::BasisName(c.result.uncertainty.basis));
   });
-  std::string s = t.RenderText();
-  for (const auto& c : cols)
-    for (const std::string& n : c.result.notes) s += "note (" + c.query.hardware->chip_id + "): " + n + "\n";
+  s += t.RenderText();
+  for (const auto& c : cols) {
+    if (!c.result.fits)
+      s += fmt::format("does not fit ({}): {}\n", c.query.hardware->chip_id,
+                       c.result.does_not_fit);
+    for (const std::string& n : c.result.notes)
+      s += "note (" + c.query.hardware->chip_id + "): " + n + "\n";
+  }
   return s;
 }
 
@@ -309,6 +336,10 @@ json CompareJson(const std::vector<CompareColumn>& cols) {
   json arr = json::array();
   for (const auto& c : cols) {
     json j = ServingJson(c.query, c.result, nullptr);
+    j["reference"] = json{{"parallelism", ParallelismJson(c.reference.par, 1)},
+                          {"batch", c.reference.batch},
+                          {"prefill_step", StepJson(c.reference.prefill)},
+                          {"decode_step", StepJson(c.reference.decode)}};
     const auto& base = cols[0].result;
     if (c.result.fits && base.fits) {
       j["ratio_to_first"] = json{
@@ -316,8 +347,10 @@ json CompareJson(const std::vector<CompareColumn>& cols) {
           {"tpot", Ms(c.result.tpot) / Ms(base.tpot)},
           {"output_tokens_per_s_per_gpu",
            c.result.output_tokens_per_s_per_gpu / base.output_tokens_per_s_per_gpu},
-          {"prefill_step", Ms(c.result.prefill_step.total) / Ms(base.prefill_step.total)},
-          {"decode_step", Ms(c.result.decode_step.total) / Ms(base.decode_step.total)}};
+          {"reference_prefill_step",
+           Ms(c.reference.prefill.total) / Ms(cols[0].reference.prefill.total)},
+          {"reference_decode_step",
+           Ms(c.reference.decode.total) / Ms(cols[0].reference.decode.total)}};
     } else {
       j["ratio_to_first"] = nullptr;
     }

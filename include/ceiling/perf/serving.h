@@ -159,6 +159,18 @@ struct SearchResult {
 // deployments that fit and meet the targets. Deterministic: ties go to the smaller instance.
 Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions& options);
 
+// The same work on any chip, for like-for-like comparisons: every GPU in one tensor-parallel
+// instance (and expert-parallel over the same GPUs for MoE models), the prefill of one prompt
+// and one decode iteration of all `concurrency` clients at the mean context, whether or not
+// that deployment fits in memory.
+struct ReferenceSteps {
+  Parallelism par;
+  StepTime prefill;
+  StepTime decode;
+  double batch = 0;
+};
+Result<ReferenceSteps> ReferenceStepsFor(const ServingQuery& q);
+
 // Fills `uncertainty` of a result from the calibration's bands.
 Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank);
 
