@@ -19,13 +19,18 @@ Result<double> ReadParam(const TomlTable& t, std::string_view key, double lo, do
 
 Result<FamilyParams> ReadFamily(const TomlTable& t) {
   RETURN_IF_ERROR(t.CheckKeys({"gemm_efficiency", "gemm_m_half", "memory_efficiency",
-                               "attention_efficiency", "kernel_overhead_us", "comm_efficiency",
+                               "attention_efficiency", "decode_attention_efficiency",
+                               "kv_read_efficiency",
+                               "kernel_overhead_us", "comm_efficiency",
                                "comm_latency_us"}));
   FamilyParams p;
   ASSIGN_OR_RETURN(p.gemm_efficiency, ReadParam(t, "gemm_efficiency", 0.01, 1.0));
   ASSIGN_OR_RETURN(p.gemm_m_half, ReadParam(t, "gemm_m_half", 0.0, 1e5));
   ASSIGN_OR_RETURN(p.memory_efficiency, ReadParam(t, "memory_efficiency", 0.01, 1.0));
   ASSIGN_OR_RETURN(p.attention_efficiency, ReadParam(t, "attention_efficiency", 0.01, 1.0));
+  ASSIGN_OR_RETURN(p.decode_attention_efficiency,
+                   ReadParam(t, "decode_attention_efficiency", 0.01, 1.0));
+  ASSIGN_OR_RETURN(p.kv_read_efficiency, ReadParam(t, "kv_read_efficiency", 0.01, 1.0));
   ASSIGN_OR_RETURN(double k, ReadParam(t, "kernel_overhead_us", 0.0, 1e4));
   p.kernel_overhead = Seconds::FromBase(k * 1e-6);
   ASSIGN_OR_RETURN(p.comm_efficiency, ReadParam(t, "comm_efficiency", 0.01, 1.0));
@@ -36,7 +41,8 @@ Result<FamilyParams> ReadFamily(const TomlTable& t) {
 
 Result<EngineParams> ReadEngine(const TomlTable& t) {
   RETURN_IF_ERROR(
-      t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "request_overhead_ms", "burst"}));
+      t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "request_overhead_ms",
+                   "client_overhead_ms", "burst"}));
   EngineParams e;
   ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
   e.step_overhead = Seconds::FromBase(s * 1e-3);
@@ -44,6 +50,8 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
   e.seq_overhead = Seconds::FromBase(q * 1e-6);
   ASSIGN_OR_RETURN(double r, ReadParam(t, "request_overhead_ms", 0.0, 1e5));
   e.request_overhead = Seconds::FromBase(r * 1e-3);
+  ASSIGN_OR_RETURN(double c, ReadParam(t, "client_overhead_ms", 0.0, 1e4));
+  e.client_overhead = Seconds::FromBase(c * 1e-3);
   ASSIGN_OR_RETURN(e.burst, ReadParam(t, "burst", 0.0, 1.0));
   return e;
 }
@@ -51,18 +59,21 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
 std::string FamilyToml(const FamilyParams& p) {
   return fmt::format(
       "gemm_efficiency = {:.6g}\ngemm_m_half = {:.6g}\nmemory_efficiency = {:.6g}\n"
-      "attention_efficiency = {:.6g}\nkernel_overhead_us = {:.6g}\ncomm_efficiency = {:.6g}\n"
+      "attention_efficiency = {:.6g}\ndecode_attention_efficiency = {:.6g}\n"
+      "kv_read_efficiency = {:.6g}\n"
+      "kernel_overhead_us = {:.6g}\ncomm_efficiency = {:.6g}\n"
       "comm_latency_us = {:.6g}\n",
       p.gemm_efficiency, p.gemm_m_half, p.memory_efficiency, p.attention_efficiency,
+      p.decode_attention_efficiency, p.kv_read_efficiency,
       p.kernel_overhead.base() * 1e6, p.comm_efficiency, p.comm_latency.base() * 1e6);
 }
 
 std::string EngineToml(const EngineParams& e) {
   return fmt::format(
       "step_overhead_ms = {:.6g}\nseq_overhead_us = {:.6g}\nrequest_overhead_ms = {:.6g}\n"
-      "burst = {:.6g}\n",
+      "client_overhead_ms = {:.6g}\nburst = {:.6g}\n",
       e.step_overhead.base() * 1e3, e.seq_overhead.base() * 1e6, e.request_overhead.base() * 1e3,
-      e.burst);
+      e.client_overhead.base() * 1e3, e.burst);
 }
 
 }  // namespace

@@ -67,7 +67,8 @@ ServingTimes ServeTimes(const StepModel& sm, const FamilyParams& fp, const Engin
   const double own = sm.Mixed(fp, b, ctx, isl, isl).total.base() + over;
   const double ttft_stag = own + (d + std::max(0.0, mix)) / 2;
   const double wgt = ep.burst;
-  double ttft = wgt * ttft_wave + (1 - wgt) * ttft_stag + ep.request_overhead.base();
+  double ttft = wgt * ttft_wave + (1 - wgt) * ttft_stag + ep.request_overhead.base() +
+                ep.client_overhead.base() * b;
   const double tpot = wgt * tpot_wave + (1 - wgt) * tpot_stag;
   double cycle = ttft + (osl - 1) * tpot;
   if (out.kv_limited) {
@@ -127,7 +128,8 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
     const double rho = std::min(0.95, lambda / mu);
     ttft_stag = service + xfer + rho / (2 * (1 - rho)) * per_request;
   }
-  double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_stag + ep.request_overhead.base();
+  double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_stag + ep.request_overhead.base() +
+                ep.client_overhead.base() * b;
   // Closed loop: the cycle can never be shorter than the prefill capacity allows.
   ttft = std::max(ttft, clients / mu - decode_time);
   out.ttft = Seconds::FromBase(ttft);

@@ -254,6 +254,8 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
 
   // Attention: projections and core, per attention kind.
   const double attn_eff = p.attention_efficiency;
+  const double dec_eff = p.decode_attention_efficiency;
+  const double kv_bw = bw * p.kv_read_efficiency;
   const double prompt_eff = w.prompt_len / (w.prompt_len + 128);
   const double n_softmax = s.n_full + s.n_sliding;
   if (n_softmax > 0) {
@@ -273,7 +275,8 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       const double ctx_core = s.topk > 0 ? std::min(ctx_full, s.topk) : ctx_full;
       if (w.decode_seqs > 0)
         Roof(a, a.attn, n_softmax, Td * ctx_core * 2 * s.heads_l * (2 * s.kvr + s.rope),
-             s.attn_rate * attn_eff, w.decode_seqs * ctx_core * (s.kvr + s.rope) * s.kvb, bw, ko);
+             s.attn_rate * dec_eff, w.decode_seqs * ctx_core * (s.kvr + s.rope) * s.kvb, kv_bw,
+             ko);
       if (Tp > 0) {
         const double core_pairs =
             s.topk > 0 ? Tp * std::min(AvgContext(w.prompt_len, 0), s.topk) : pairs_full;
@@ -294,11 +297,11 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       const double fl = 4 * s.heads_l * s.hd;
       if (w.decode_seqs > 0) {
         if (s.n_full > 0)
-          Roof(a, a.attn, s.n_full, Td * ctx_full * fl, s.attn_rate * attn_eff,
-               w.decode_seqs * ctx_full * kv_tok, bw, ko);
+          Roof(a, a.attn, s.n_full, Td * ctx_full * fl, s.attn_rate * dec_eff,
+               w.decode_seqs * ctx_full * kv_tok, kv_bw, ko);
         if (s.n_sliding > 0)
-          Roof(a, a.attn, s.n_sliding, Td * ctx_slide * fl, s.attn_rate * attn_eff,
-               w.decode_seqs * ctx_slide * kv_tok, bw, ko);
+          Roof(a, a.attn, s.n_sliding, Td * ctx_slide * fl, s.attn_rate * dec_eff,
+               w.decode_seqs * ctx_slide * kv_tok, kv_bw, ko);
       }
       if (Tp > 0) {
         const double io = Tp * (2 * s.heads_l + 2 * s.kvh_l) * s.hd * 2;

@@ -308,7 +308,8 @@ Status LoadPoints(const fs::path& path, const catalog::Catalog& chips, const Mod
           {"id", "source", "chip", "model", "engine", "precision", "gpus", "tp", "pp", "dp_attn",
            "ep", "cp", "zero", "micro_batch", "global_batch", "seq", "isl", "osl", "concurrency",
            "batch_per_gpu", "chunk", "mtp", "tpot_ms", "ttft_ms", "output_tokens_per_s_per_gpu",
-           "input_tokens_per_s_per_gpu", "tflops_per_gpu", "tokens_per_s_per_gpu", "note"}));
+           "input_tokens_per_s_per_gpu", "tflops_per_gpu", "tokens_per_s_per_gpu", "attention",
+           "note"}));
       ++set->extra_points;
       ValidationPoint p;
       p.kind = kind;
@@ -327,6 +328,12 @@ Status LoadPoints(const fs::path& path, const catalog::Catalog& chips, const Mod
       auto d = DTypeFromName(prec);
       if (!d) return t.ErrorAt("precision", fmt::format("unknown precision \"{}\"", prec));
       p.precision = PrecisionForMode(*d);
+      ASSIGN_OR_RETURN(auto attn, t.GetOptionalString("attention"));
+      if (attn) {
+        auto a = DTypeFromName(*attn);
+        if (!a) return t.ErrorAt("attention", fmt::format("unknown precision \"{}\"", *attn));
+        p.precision.attention = *a;
+      }
       ASSIGN_OR_RETURN(auto engine, t.GetOptionalString("engine"));
       p.engine = engine.value_or("");
       p.workload.engine = p.engine;

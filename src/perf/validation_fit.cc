@@ -23,13 +23,15 @@ struct Spec {
   double lo, hi;
   bool log;
 };
-constexpr int kFamilyParams = 7;
-constexpr int kEngineParams = 4;
+constexpr int kFamilyParams = 9;
+constexpr int kEngineParams = 5;
 constexpr Spec kFamilySpec[kFamilyParams] = {
     {0.20, 0.98, false},     // gemm_efficiency
     {1.0, 2048.0, true},     // gemm_m_half
     {0.50, 0.95, false},     // memory_efficiency
     {0.05, 0.95, false},     // attention_efficiency
+    {0.30, 0.95, false},     // decode_attention_efficiency
+    {0.30, 1.00, false},     // kv_read_efficiency
     {0.2e-6, 100e-6, true},  // kernel_overhead [s]
     {0.40, 0.95, false},     // comm_efficiency
     {2e-6, 40e-6, true},     // comm_latency [s]
@@ -38,6 +40,7 @@ constexpr Spec kEngineSpec[kEngineParams] = {
     {0.02e-3, 20e-3, true},  // step_overhead [s]
     {0.1e-6, 200e-6, true},  // seq_overhead [s]
     {1e-3, 1.0, true},       // request_overhead [s]
+    {1e-6, 20e-3, true},     // client_overhead [s]
     {0.0, 1.0, false},       // burst
 };
 
@@ -60,9 +63,11 @@ FamilyParams FamilyFromU(const double* u) {
   p.gemm_m_half = FromU(kFamilySpec[1], u[1]);
   p.memory_efficiency = FromU(kFamilySpec[2], u[2]);
   p.attention_efficiency = FromU(kFamilySpec[3], u[3]);
-  p.kernel_overhead = Seconds::FromBase(FromU(kFamilySpec[4], u[4]));
-  p.comm_efficiency = FromU(kFamilySpec[5], u[5]);
-  p.comm_latency = Seconds::FromBase(FromU(kFamilySpec[6], u[6]));
+  p.decode_attention_efficiency = FromU(kFamilySpec[4], u[4]);
+  p.kv_read_efficiency = FromU(kFamilySpec[5], u[5]);
+  p.kernel_overhead = Seconds::FromBase(FromU(kFamilySpec[6], u[6]));
+  p.comm_efficiency = FromU(kFamilySpec[7], u[7]);
+  p.comm_latency = Seconds::FromBase(FromU(kFamilySpec[8], u[8]));
   return p;
 }
 
@@ -71,9 +76,11 @@ void FamilyToU(const FamilyParams& p, double* u) {
   u[1] = ToU(kFamilySpec[1], p.gemm_m_half);
   u[2] = ToU(kFamilySpec[2], p.memory_efficiency);
   u[3] = ToU(kFamilySpec[3], p.attention_efficiency);
-  u[4] = ToU(kFamilySpec[4], p.kernel_overhead.base());
-  u[5] = ToU(kFamilySpec[5], p.comm_efficiency);
-  u[6] = ToU(kFamilySpec[6], p.comm_latency.base());
+  u[4] = ToU(kFamilySpec[4], p.decode_attention_efficiency);
+  u[5] = ToU(kFamilySpec[5], p.kv_read_efficiency);
+  u[6] = ToU(kFamilySpec[6], p.kernel_overhead.base());
+  u[7] = ToU(kFamilySpec[7], p.comm_efficiency);
+  u[8] = ToU(kFamilySpec[8], p.comm_latency.base());
 }
 
 EngineParams EngineFromU(const double* u) {
@@ -81,7 +88,8 @@ EngineParams EngineFromU(const double* u) {
   e.step_overhead = Seconds::FromBase(FromU(kEngineSpec[0], u[0]));
   e.seq_overhead = Seconds::FromBase(FromU(kEngineSpec[1], u[1]));
   e.request_overhead = Seconds::FromBase(FromU(kEngineSpec[2], u[2]));
-  e.burst = FromU(kEngineSpec[3], u[3]);
+  e.client_overhead = Seconds::FromBase(FromU(kEngineSpec[3], u[3]));
+  e.burst = FromU(kEngineSpec[4], u[4]);
   return e;
 }
 
@@ -89,7 +97,8 @@ void EngineToU(const EngineParams& e, double* u) {
   u[0] = ToU(kEngineSpec[0], e.step_overhead.base());
   u[1] = ToU(kEngineSpec[1], e.seq_overhead.base());
   u[2] = ToU(kEngineSpec[2], e.request_overhead.base());
-  u[3] = ToU(kEngineSpec[3], e.burst);
+  u[3] = ToU(kEngineSpec[3], e.client_overhead.base());
+  u[4] = ToU(kEngineSpec[4], e.burst);
 }
 
 // One validation point, compiled.
@@ -254,6 +263,7 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
   if (nf > 0) {
     FamilyParams g{};
     g.gemm_efficiency = g.gemm_m_half = g.memory_efficiency = g.attention_efficiency = 0;
+    g.decode_attention_efficiency = g.kv_read_efficiency = 0;
     g.comm_efficiency = 0;
     double ko = 0, cl = 0;
     for (const auto& [k, p] : out.families) {
@@ -261,6 +271,8 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
       g.gemm_m_half += p.gemm_m_half / nf;
       g.memory_efficiency += p.memory_efficiency / nf;
       g.attention_efficiency += p.attention_efficiency / nf;
+      g.decode_attention_efficiency += p.decode_attention_efficiency / nf;
+      g.kv_read_efficiency += p.kv_read_efficiency / nf;
       g.comm_efficiency += p.comm_efficiency / nf;
       ko += p.kernel_overhead.base() / nf;
       cl += p.comm_latency.base() / nf;
@@ -270,16 +282,18 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
     out.generic = g;
   }
   if (ne > 0) {
-    double so = 0, qo = 0, ro = 0, b = 0;
+    double so = 0, qo = 0, ro = 0, co = 0, b = 0;
     for (const auto& [k, e] : out.engines) {
       so += e.step_overhead.base() / ne;
       qo += e.seq_overhead.base() / ne;
       ro += e.request_overhead.base() / ne;
+      co += e.client_overhead.base() / ne;
       b += e.burst / ne;
     }
     out.generic_engine.step_overhead = Seconds::FromBase(so);
     out.generic_engine.seq_overhead = Seconds::FromBase(qo);
     out.generic_engine.request_overhead = Seconds::FromBase(ro);
+    out.generic_engine.client_overhead = Seconds::FromBase(co);
     out.generic_engine.burst = b;
   }
   return out;

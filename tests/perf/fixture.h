@@ -80,6 +80,8 @@ inline FamilyParams IdealParams() {
   p.gemm_m_half = 0;
   p.memory_efficiency = 1;
   p.attention_efficiency = 1;
+  p.decode_attention_efficiency = 1;
+  p.kv_read_efficiency = 1;
   p.kernel_overhead = Seconds::Zero();
   p.comm_efficiency = 1;
   p.comm_latency = Seconds::Zero();

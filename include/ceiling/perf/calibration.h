@@ -35,7 +35,9 @@ struct FamilyParams {
   double gemm_efficiency = 0.70;       // fraction of dense peak for large GEMMs
   double gemm_m_half = 64;             // GEMM rows (tokens) at which efficiency is half of that
   double memory_efficiency = 0.80;     // fraction of DRAM bandwidth for streaming reads
-  double attention_efficiency = 0.45;  // fraction of bf16 peak in flash attention
+  double attention_efficiency = 0.45;  // fraction of bf16 peak in prefill (flash) attention
+  double decode_attention_efficiency = 0.45;  // ... in decode attention over the KV cache
+  double kv_read_efficiency = 0.8;  // fraction of memory_efficiency paged KV-cache reads reach
   Seconds kernel_overhead = Seconds::FromBase(4e-6);  // fixed cost per operator (launch, tail)
   double comm_efficiency = 0.70;       // fraction of link bandwidth collectives reach
   Seconds comm_latency = Seconds::FromBase(12e-6);    // fixed cost per collective
@@ -48,6 +50,8 @@ struct EngineParams {
   // Fixed part of every time to first token: request handling, tokenization, scheduling
   // and returning the first token to the client.
   Seconds request_overhead = Seconds::FromBase(30e-3);
+  // ... growing with the clients an engine's front end and scheduler juggle at once.
+  Seconds client_overhead = Seconds::FromBase(0.5e-3);
   // Fraction of requests that arrive in synchronized waves (all prompts of a wave prefilled
   // together, decode undisturbed) rather than staggered (chunked prefill mixed into decode).
   double burst = 0.5;
