@@ -15,6 +15,7 @@
 #include "ceiling/perf/validation.h"
 #include "ceiling/report/json.h"
 #include "ceiling/report/perf_report.h"
+#include "ceiling/report/table.h"
 #include "commands.h"
 
 namespace ceiling::cli {
@@ -376,7 +377,8 @@ Runner SetupValidate(CLI::App* sub) {
       for (const PredictionRow& p : rep->predictions) {
         const ValidationPoint& v = p.point;
         csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                           v.id, v.source, static_cast<int>(v.kind), v.chip, v.model, v.engine,
+                           v.id, report::CsvField(v.source), static_cast<int>(v.kind), v.chip,
+                           v.model, v.engine,
                            v.workload.isl, v.workload.osl, v.workload.concurrency, v.gpus,
                            v.par.ToString(), p.held_out ? 1 : 0, RegimeName(p.regime),
                            p.fits ? 1 : 0, v.ttft_s.value_or(0), p.ttft_s, v.tpot_s.value_or(0),

@@ -3,6 +3,8 @@
 // efficiencies.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/perf/step.h"
 #include "fixture.h"
@@ -21,6 +23,9 @@ struct GoldenCase {
   DType precision = DType::kFp8;
   double batch = 1, context = 0, prompt = 0, expect = 0, rel_tol = 0;
 };
+
+// gtest prints parameters; the name says which case failed.
+void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.name; }
 
 std::vector<GoldenCase> LoadCases() {
   std::vector<GoldenCase> out;
