@@ -56,7 +56,7 @@ Result<DType> ParsePrecision(const std::string& s, const char* flag) {
 
 // Flags shared by perf serve and compare.
 struct ServeFlags {
-  std::string model, precision = "fp8", kv_precision, engine;
+  std::string model, precision = "fp8", kv_precision, attention_precision, engine;
   int gpus = 8, isl = 1024, osl = 1024, concurrency = 0;
   std::optional<int> tp, pp, ep, dp_attn, gpus_per_node;
   std::optional<double> sla_tpot_ms, sla_ttft_ms;
@@ -78,6 +78,8 @@ struct ServeFlags {
                     "Concurrent clients (required unless an SLA is given; then the maximum)");
     sub->add_option("--precision", precision, "fp8 (default), fp4, int8, int4, bf16 or fp16");
     sub->add_option("--kv-precision", kv_precision, "KV-cache format (default: per --precision)");
+    sub->add_option("--attention-precision", attention_precision,
+                    "Attention math format, e.g. fp8 for FP8 FlashMLA/FA3 (default bf16)");
     sub->add_option("--engine", engine,
                     "Serving engine whose calibration to use: vllm, sglang, trtllm (default: "
                     "their average)");
@@ -132,6 +134,10 @@ struct ServeFlags {
     q.precision = PrecisionForMode(mode);
     if (!kv_precision.empty()) {
       ASSIGN_OR_RETURN(q.precision.kv_cache, ParsePrecision(kv_precision, "--kv-precision"));
+    }
+    if (!attention_precision.empty()) {
+      ASSIGN_OR_RETURN(q.precision.attention,
+                       ParsePrecision(attention_precision, "--attention-precision"));
     }
     q.workload.isl = isl;
     q.workload.osl = osl;
