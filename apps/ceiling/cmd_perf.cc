@@ -98,7 +98,8 @@ struct ServeFlags {
 
   Status Check() const {
     auto bad = [](std::string m) { return MakeError(ErrorCode::kInvalidArgument, std::move(m)); };
-    if (gpus < 1) return bad("--gpus must be at least 1");
+    if (gpus < 1 || gpus > kMaxGpus)
+      return bad(fmt::format("--gpus must be between 1 and {}", kMaxGpus));
     if (isl < 1 || osl < 1) return bad("--isl and --osl must be at least 1");
     if (!sla() && concurrency < 1)
       return bad("--concurrency N is required (or give --sla-tpot / --sla-ttft to search it)");

@@ -213,7 +213,9 @@ void AddPrecisionNotes(const Hardware& hw, const PrecisionConfig& prec,
 
 Result<ServingResult> Serve(const ServingQuery& q) {
   RETURN_IF_ERROR(CheckWorkload(q.workload));
-  if (q.gpus < 1) return MakeError(ErrorCode::kInvalidArgument, "--gpus must be at least 1");
+  if (q.gpus < 1 || q.gpus > kMaxGpus)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("--gpus must be between 1 and {}", kMaxGpus));
   if (q.gpus % q.par.Gpus() != 0)
     return MakeError(ErrorCode::kInvalidArgument,
                      fmt::format("--gpus {} is not a multiple of the instance size {} ({} = tp x "
@@ -297,7 +299,9 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
 
 Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions& o) {
   RETURN_IF_ERROR(CheckWorkload(base.workload));
-  if (base.gpus < 1) return MakeError(ErrorCode::kInvalidArgument, "--gpus must be at least 1");
+  if (base.gpus < 1 || base.gpus > kMaxGpus)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("--gpus must be between 1 and {}", kMaxGpus));
   const auto start = std::chrono::steady_clock::now();
   const ModelArch& m = *base.model;
   const FamilyParams& fp = base.calibration->Family(base.hardware->family);
@@ -305,8 +309,12 @@ Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions
   const bool sla = o.sla.ttft.has_value() || o.sla.tpot.has_value();
   auto divisors = [](int n) {
     std::vector<int> d;
-    for (int i = 1; i <= n; ++i)
-      if (n % i == 0) d.push_back(i);
+    for (int i = 1; i * i <= n; ++i)
+      if (n % i == 0) {
+        d.push_back(i);
+        if (i != n / i) d.push_back(n / i);
+      }
+    std::sort(d.begin(), d.end());
     return d;
   };
   std::vector<int> clients;

@@ -44,6 +44,9 @@
 
 namespace ceiling::perf {
 
+// The largest deployment the serving model accepts.
+inline constexpr int kMaxGpus = 1 << 20;
+
 struct Speculative {
   int steps = 0;           // draft forward passes per iteration (0 = no speculative decoding)
   int draft_tokens = 0;    // tokens verified per sequence per iteration
