@@ -43,9 +43,9 @@ Hardware Hw(const char* id) {
 
 void BM_DecodeStep70B(benchmark::State& state) {
   const Hardware hw = Hw("nvidia-h100-sxm");
-  auto sm = StepModel::Build(*D().models.Find("llama-3.1-70b"), hw,
-                             {.tp = static_cast<int>(state.range(0))},
-                             PrecisionForMode(DType::kFp8));
+  auto sm =
+      StepModel::Build(*D().models.Find("llama-3.1-70b"), hw,
+                       {.tp = static_cast<int>(state.range(0))}, PrecisionForMode(DType::kFp8));
   if (!sm.ok()) std::abort();
   const FamilyParams& fp = D().cal.Family("hopper");
   double batch = 1, ctx = 512;
@@ -60,8 +60,8 @@ BENCHMARK(BM_DecodeStep70B)->Arg(1)->Arg(8);
 
 void BM_DecodeStepDeepSeekMoe(benchmark::State& state) {
   const Hardware hw = Hw("nvidia-h20");
-  auto sm = StepModel::Build(*D().models.Find("deepseek-r1"), hw, {.tp = 1, .dp_attn = 16, .ep = 16},
-                             PrecisionForMode(DType::kFp8));
+  auto sm = StepModel::Build(*D().models.Find("deepseek-r1"), hw,
+                             {.tp = 1, .dp_attn = 16, .ep = 16}, PrecisionForMode(DType::kFp8));
   if (!sm.ok()) std::abort();
   const FamilyParams& fp = D().cal.Family("hopper");
   double batch = 1;
@@ -81,7 +81,8 @@ void BM_ServeClosedLoop70B(benchmark::State& state) {
   ServingWorkload w;
   w.isl = 4096, w.osl = 1024, w.concurrency = 64, w.engine = "vllm";
   for (auto _ : state) {
-    benchmark::DoNotOptimize(ServeTimes(*sm, D().cal.Family("hopper"), D().cal.Engine("vllm"), w, 1));
+    benchmark::DoNotOptimize(
+        ServeTimes(*sm, D().cal.Family("hopper"), D().cal.Engine("vllm"), w, 1));
     w.concurrency = w.concurrency < 256 ? w.concurrency + 1 : 1;
   }
   state.SetItemsProcessed(state.iterations());

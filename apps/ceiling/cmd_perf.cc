@@ -48,9 +48,9 @@ Result<PerfData> LoadPerfData(Context& ctx, bool need_calibration) {
 Result<DType> ParsePrecision(const std::string& s, const char* flag) {
   auto d = DTypeFromName(s);
   if (!d || *d == DType::kFp32)
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("{}: expected fp4, fp8, int8, int4, bf16 or fp16, got \"{}\"",
-                                 flag, s));
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("{}: expected fp4, fp8, int8, int4, bf16 or fp16, got \"{}\"", flag, s));
   return *d;
 }
 
@@ -86,8 +86,9 @@ struct ServeFlags {
     sub->add_option("--sla-tpot", sla_tpot_ms, "Search for the best deployment with TPOT <= MS");
     sub->add_option("--sla-ttft", sla_ttft_ms, "Search for the best deployment with TTFT <= MS");
     sub->add_option("--gpus-per-node", gpus_per_node, "GPUs per scale-up domain (default: data)");
-    sub->add_option("--scale-out", scale_out, "Scale-out bandwidth per GPU and direction, e.g. "
-                                              "\"400 Gb/s\" (default 400 Gb/s)");
+    sub->add_option("--scale-out", scale_out,
+                    "Scale-out bandwidth per GPU and direction, e.g. "
+                    "\"400 Gb/s\" (default 400 Gb/s)");
     sub->add_option("--spec-steps", spec_steps, "Speculative decoding: draft steps (default 0)");
     sub->add_option("--spec-draft", spec_draft, "Speculative decoding: tokens verified per step");
     sub->add_option("--spec-accept", spec_accept, "Speculative decoding: mean tokens accepted");
@@ -106,9 +107,9 @@ struct ServeFlags {
     if (concurrency < 0) return bad("--concurrency must be at least 1");
     if (sla_tpot_ms && !(*sla_tpot_ms > 0)) return bad("--sla-tpot must be positive");
     if (sla_ttft_ms && !(*sla_ttft_ms > 0)) return bad("--sla-ttft must be positive");
-    for (auto [v, n] : {std::pair{tp, "--tp"}, std::pair{pp, "--pp"}, std::pair{ep, "--ep"},
-                        std::pair{dp_attn, "--dp-attn"}, std::pair{gpus_per_node,
-                                                                   "--gpus-per-node"}})
+    for (auto [v, n] :
+         {std::pair{tp, "--tp"}, std::pair{pp, "--pp"}, std::pair{ep, "--ep"},
+          std::pair{dp_attn, "--dp-attn"}, std::pair{gpus_per_node, "--gpus-per-node"}})
       if (v && *v < 1) return bad(fmt::format("{} must be at least 1", n));
     if (spec_steps < 0) return bad("--spec-steps must be at least 0");
     return OkStatus();
@@ -119,7 +120,8 @@ struct ServeFlags {
     o.scale_up_domain = gpus_per_node;
     if (!scale_out.empty()) {
       auto q = ParseQuantityAs<BytesPerSecond>(scale_out);
-      if (!q.ok()) return MakeError(ErrorCode::kInvalidArgument, "--scale-out: " + q.error().message);
+      if (!q.ok())
+        return MakeError(ErrorCode::kInvalidArgument, "--scale-out: " + q.error().message);
       o.scale_out = *q;
     }
     return o;
@@ -176,8 +178,7 @@ Result<Served> ServeOne(const PerfData& d, const ServeFlags& f, const std::strin
 Status RunSearch(const PerfData& d, const ServeFlags& f, const ModelArch* model, Served* s) {
   ASSIGN_OR_RETURN(ServingQuery q, f.Query(model, &s->hw, &*d.calibration));
   ASSIGN_OR_RETURN(s->search, SearchServing(q, f.Search()));
-  if (s->search.evaluated == 0)
-    return MakeError(ErrorCode::kInvalidArgument, s->search.why_none);
+  if (s->search.evaluated == 0) return MakeError(ErrorCode::kInvalidArgument, s->search.why_none);
   return OkStatus();
 }
 
@@ -203,9 +204,10 @@ Runner SetupPerfServe(CLI::App* sub) {
     if (o->json) {
       nlohmann::json j = report::ServingJson(sr.query, sr.result, searched ? &sr : nullptr);
       if (o->sla()) {
-        j["sla"] = nlohmann::json{{"tpot_ms", o->sla_tpot_ms ? nlohmann::json(*o->sla_tpot_ms) : nlohmann::json(nullptr)},
-                                  {"ttft_ms", o->sla_ttft_ms ? nlohmann::json(*o->sla_ttft_ms) : nlohmann::json(nullptr)},
-                                  {"met", sr.found}};
+        j["sla"] = nlohmann::json{
+            {"tpot_ms", o->sla_tpot_ms ? nlohmann::json(*o->sla_tpot_ms) : nlohmann::json(nullptr)},
+            {"ttft_ms", o->sla_ttft_ms ? nlohmann::json(*o->sla_ttft_ms) : nlohmann::json(nullptr)},
+            {"met", sr.found}};
       }
       out = report::DumpJson(j) + "\n";
     } else {
@@ -262,7 +264,8 @@ Runner SetupPerfTrain(CLI::App* sub) {
     if (!o->scale_out.empty()) {
       auto q = ParseQuantityAs<BytesPerSecond>(o->scale_out);
       if (!q.ok())
-        return ctx.Fail(MakeError(ErrorCode::kInvalidArgument, "--scale-out: " + q.error().message));
+        return ctx.Fail(
+            MakeError(ErrorCode::kInvalidArgument, "--scale-out: " + q.error().message));
       so.scale_out = *q;
     }
     auto hw = HardwareFromChip(**chip, d->systems, so);
@@ -279,10 +282,10 @@ Runner SetupPerfTrain(CLI::App* sub) {
     q.zero = o->zero, q.micro_batch = o->micro_batch, q.recompute = o->recompute;
     q.global_batch = o->global_batch, q.seq = o->seq, q.precision = *prec, q.tokens = o->tokens;
     if (o->dp && o->tp * o->pp * o->cp > 0 && *o->dp * o->tp * o->pp * o->cp != o->gpus)
-      return ctx.Fail(MakeError(
-          ErrorCode::kInvalidArgument,
-          fmt::format("--dp {} x tp {} x pp {} x cp {} = {} is not --gpus {}", *o->dp, o->tp,
-                      o->pp, o->cp, *o->dp * o->tp * o->pp * o->cp, o->gpus)));
+      return ctx.Fail(
+          MakeError(ErrorCode::kInvalidArgument,
+                    fmt::format("--dp {} x tp {} x pp {} x cp {} = {} is not --gpus {}", *o->dp,
+                                o->tp, o->pp, o->cp, *o->dp * o->tp * o->pp * o->cp, o->gpus)));
     auto r = Train(q);
     if (!r.ok()) return ctx.Fail(r.error());
     ctx.out << (o->json ? report::DumpJson(report::TrainingJson(q, *r)) + "\n"
@@ -383,14 +386,13 @@ Runner SetupValidate(CLI::App* sub) {
           "step_s_pred\n";
       for (const PredictionRow& p : rep->predictions) {
         const ValidationPoint& v = p.point;
-        csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                           v.id, report::CsvField(v.source), static_cast<int>(v.kind), v.chip,
-                           v.model, v.engine,
-                           v.workload.isl, v.workload.osl, v.workload.concurrency, v.gpus,
-                           v.par.ToString(), p.held_out ? 1 : 0, RegimeName(p.regime),
-                           p.fits ? 1 : 0, v.ttft_s.value_or(0), p.ttft_s, v.tpot_s.value_or(0),
-                           p.tpot_s, v.throughput.value_or(0), p.throughput, p.measured_step_s,
-                           p.step_s);
+        csv +=
+            fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", v.id,
+                        report::CsvField(v.source), static_cast<int>(v.kind), v.chip, v.model,
+                        v.engine, v.workload.isl, v.workload.osl, v.workload.concurrency, v.gpus,
+                        v.par.ToString(), p.held_out ? 1 : 0, RegimeName(p.regime), p.fits ? 1 : 0,
+                        v.ttft_s.value_or(0), p.ttft_s, v.tpot_s.value_or(0), p.tpot_s,
+                        v.throughput.value_or(0), p.throughput, p.measured_step_s, p.step_s);
       }
       if (auto st = WriteOutput(o->dump, csv, ctx.out); !st.ok()) return ctx.Fail(st.error());
     }

@@ -18,11 +18,10 @@ Result<double> ReadParam(const TomlTable& t, std::string_view key, double lo, do
 }
 
 Result<FamilyParams> ReadFamily(const TomlTable& t) {
-  RETURN_IF_ERROR(t.CheckKeys({"gemm_efficiency", "gemm_m_half", "memory_efficiency",
-                               "attention_efficiency", "decode_attention_efficiency",
-                               "kv_read_efficiency",
-                               "kernel_overhead_us", "comm_efficiency",
-                               "comm_latency_us"}));
+  RETURN_IF_ERROR(
+      t.CheckKeys({"gemm_efficiency", "gemm_m_half", "memory_efficiency", "attention_efficiency",
+                   "decode_attention_efficiency", "kv_read_efficiency", "kernel_overhead_us",
+                   "comm_efficiency", "comm_latency_us"}));
   FamilyParams p;
   ASSIGN_OR_RETURN(p.gemm_efficiency, ReadParam(t, "gemm_efficiency", 0.01, 1.0));
   ASSIGN_OR_RETURN(p.gemm_m_half, ReadParam(t, "gemm_m_half", 0.0, 1e5));
@@ -40,9 +39,8 @@ Result<FamilyParams> ReadFamily(const TomlTable& t) {
 }
 
 Result<EngineParams> ReadEngine(const TomlTable& t) {
-  RETURN_IF_ERROR(
-      t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "request_overhead_ms",
-                   "client_overhead_ms", "burst"}));
+  RETURN_IF_ERROR(t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "request_overhead_ms",
+                               "client_overhead_ms", "burst"}));
   EngineParams e;
   ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
   e.step_overhead = Seconds::FromBase(s * 1e-3);
@@ -64,8 +62,8 @@ std::string FamilyToml(const FamilyParams& p) {
       "kernel_overhead_us = {:.6g}\ncomm_efficiency = {:.6g}\n"
       "comm_latency_us = {:.6g}\n",
       p.gemm_efficiency, p.gemm_m_half, p.memory_efficiency, p.attention_efficiency,
-      p.decode_attention_efficiency, p.kv_read_efficiency,
-      p.kernel_overhead.base() * 1e6, p.comm_efficiency, p.comm_latency.base() * 1e6);
+      p.decode_attention_efficiency, p.kv_read_efficiency, p.kernel_overhead.base() * 1e6,
+      p.comm_efficiency, p.comm_latency.base() * 1e6);
 }
 
 std::string EngineToml(const EngineParams& e) {
@@ -80,10 +78,14 @@ std::string EngineToml(const EngineParams& e) {
 
 std::string_view MetricName(Metric m) {
   switch (m) {
-    case Metric::kTtft: return "ttft";
-    case Metric::kTpot: return "tpot";
-    case Metric::kThroughput: return "throughput";
-    case Metric::kTrainStep: return "train_step";
+    case Metric::kTtft:
+      return "ttft";
+    case Metric::kTpot:
+      return "tpot";
+    case Metric::kThroughput:
+      return "throughput";
+    case Metric::kTrainStep:
+      return "train_step";
   }
   return "?";
 }
@@ -94,9 +96,12 @@ std::string_view RegimeName(Regime r) {
 
 std::string_view BasisName(Basis b) {
   switch (b) {
-    case Basis::kProfiled: return "profiled";
-    case Basis::kUnprofiledChip: return "unprofiled_chip";
-    case Basis::kUnprofiledFamily: return "unprofiled_family";
+    case Basis::kProfiled:
+      return "profiled";
+    case Basis::kUnprofiledChip:
+      return "unprofiled_chip";
+    case Basis::kUnprofiledFamily:
+      return "unprofiled_family";
   }
   return "?";
 }
@@ -152,7 +157,8 @@ Result<Calibration> ParseCalibrationFile(const std::filesystem::path& path) {
       int b = -1;
       for (int i = 0; i < 3; ++i)
         if (BasisName(static_cast<Basis>(i)) == bk) b = i;
-      if (b < 0) return bands.ErrorAt(bk, "expected profiled, unprofiled_chip or unprofiled_family");
+      if (b < 0)
+        return bands.ErrorAt(bk, "expected profiled, unprofiled_chip or unprofiled_family");
       ASSIGN_OR_RETURN(TomlTable bt, bands.GetTable(bk));
       for (const std::string& mk : bt.Keys()) {
         int m = -1;

@@ -12,13 +12,20 @@ using catalog::Precision;
 
 std::string_view DTypeName(DType d) {
   switch (d) {
-    case DType::kFp4: return "fp4";
-    case DType::kInt4: return "int4";
-    case DType::kFp8: return "fp8";
-    case DType::kInt8: return "int8";
-    case DType::kBf16: return "bf16";
-    case DType::kFp16: return "fp16";
-    case DType::kFp32: return "fp32";
+    case DType::kFp4:
+      return "fp4";
+    case DType::kInt4:
+      return "int4";
+    case DType::kFp8:
+      return "fp8";
+    case DType::kInt8:
+      return "int8";
+    case DType::kBf16:
+      return "bf16";
+    case DType::kFp16:
+      return "fp16";
+    case DType::kFp32:
+      return "fp32";
   }
   return "?";
 }
@@ -36,13 +43,18 @@ std::optional<DType> DTypeFromName(std::string_view name) {
 
 double BytesPerElement(DType d) {
   switch (d) {
-    case DType::kFp4: return 0.5 + 1.0 / 16;
-    case DType::kInt4: return 0.5 + 2.0 / 32;  // group-wise bf16 scales, group of 32
+    case DType::kFp4:
+      return 0.5 + 1.0 / 16;
+    case DType::kInt4:
+      return 0.5 + 2.0 / 32;  // group-wise bf16 scales, group of 32
     case DType::kFp8:
-    case DType::kInt8: return 1.0;
+    case DType::kInt8:
+      return 1.0;
     case DType::kBf16:
-    case DType::kFp16: return 2.0;
-    case DType::kFp32: return 4.0;
+    case DType::kFp16:
+      return 2.0;
+    case DType::kFp32:
+      return 4.0;
   }
   return 2.0;
 }
@@ -60,13 +72,31 @@ OpsPerSecond Hardware::ComputeRate(DType dt, DType* used) const {
   const DType* begin = kChainBf16;
   std::size_t n = 3;
   switch (dt) {
-    case DType::kFp4: begin = kChainFp4; n = 5; break;
-    case DType::kFp8: begin = kChainFp8; n = 4; break;
-    case DType::kInt8: begin = kChainInt8; n = 5; break;
+    case DType::kFp4:
+      begin = kChainFp4;
+      n = 5;
+      break;
+    case DType::kFp8:
+      begin = kChainFp8;
+      n = 4;
+      break;
+    case DType::kInt8:
+      begin = kChainInt8;
+      n = 5;
+      break;
     case DType::kInt4:
-    case DType::kBf16: begin = kChainBf16; n = 3; break;
-    case DType::kFp16: begin = kChainFp16; n = 3; break;
-    case DType::kFp32: begin = kChainFp32; n = 1; break;
+    case DType::kBf16:
+      begin = kChainBf16;
+      n = 3;
+      break;
+    case DType::kFp16:
+      begin = kChainFp16;
+      n = 3;
+      break;
+    case DType::kFp32:
+      begin = kChainFp32;
+      n = 1;
+      break;
   }
   for (std::size_t i = 0; i < n; ++i) {
     if (peak[Index(begin[i])].base() > 0) {
@@ -99,8 +129,8 @@ Result<SystemDefaults> LoadSystemDefaults(const std::filesystem::path& data_dir)
     ASSIGN_OR_RETURN(auto d, c.GetOptionalInteger("scale_up_domain"));
     if (d) {
       if (*d < 1 || *d > 100000)
-        return c.ErrorAt("scale_up_domain", fmt::format("must be between 1 and 100000, got {}",
-                                                        *d));
+        return c.ErrorAt("scale_up_domain",
+                         fmt::format("must be between 1 and 100000, got {}", *d));
       cs.scale_up_domain = static_cast<int>(*d);
     }
     ASSIGN_OR_RETURN(auto fb, c.GetOptionalString("scale_up_fallback"));
@@ -112,8 +142,8 @@ Result<SystemDefaults> LoadSystemDefaults(const std::filesystem::path& data_dir)
     ASSIGN_OR_RETURN(std::vector<std::string> keys, c.GetStringArray("source", true));
     for (const std::string& k : keys)
       if (!sources.count(k))
-        return c.ErrorAt("source", fmt::format("unknown source key \"{}\" (define [sources.{}])",
-                                               k, k));
+        return c.ErrorAt("source",
+                         fmt::format("unknown source key \"{}\" (define [sources.{}])", k, k));
     ASSIGN_OR_RETURN(auto note, c.GetOptionalString("note"));
     cs.note = note.value_or("");
     out.chips.emplace(id, std::move(cs));
@@ -167,16 +197,17 @@ Result<Hardware> HardwareFromChip(const catalog::Chip& chip, const SystemDefault
     hw.scale_up = chip.interconnect.scale_up->value * 0.5;
   } else if (cs && cs->scale_up_fallback) {
     hw.scale_up = *cs->scale_up_fallback * 0.5;
-    hw.notes.push_back(fmt::format("scale-up bandwidth is not in the chip record; assumed {} "
-                                   "bidirectional (data/perf/systems.toml{})",
-                                   FormatQuantity(*cs->scale_up_fallback),
-                                   cs->note.empty() ? "" : ": " + cs->note));
+    hw.notes.push_back(fmt::format(
+        "scale-up bandwidth is not in the chip record; assumed {} "
+        "bidirectional (data/perf/systems.toml{})",
+        FormatQuantity(*cs->scale_up_fallback), cs->note.empty() ? "" : ": " + cs->note));
   } else {
     // Without chip-to-chip links, traffic goes over the NICs.
     hw.scale_up = hw.scale_out;
     hw.scale_up_domain = 1;
-    hw.notes.push_back("scale-up bandwidth is not in the chip record; all communication is "
-                       "modelled over the scale-out network");
+    hw.notes.push_back(
+        "scale-up bandwidth is not in the chip record; all communication is "
+        "modelled over the scale-out network");
   }
   return hw;
 }

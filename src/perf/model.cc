@@ -29,8 +29,8 @@ Result<int> ReadCount(const TomlTable& t, std::string_view key, bool required, b
     return t.ErrorAt(key, fmt::format("expected an integer count, got {}", t.Describe(key)));
   ASSIGN_OR_RETURN(std::int64_t v, t.GetInteger(key));
   if (v < (allow_zero ? 0 : 1) || v > max)
-    return t.ErrorAt(key, fmt::format("must be between {} and {}, got {}", allow_zero ? 0 : 1,
-                                      max, v));
+    return t.ErrorAt(key,
+                     fmt::format("must be between {} and {}, got {}", allow_zero ? 0 : 1, max, v));
   return static_cast<int>(v);
 }
 
@@ -49,8 +49,8 @@ Result<std::optional<double>> ReadCitedNumber(const TomlTable& doc, std::string_
   ASSIGN_OR_RETURN(std::vector<std::string> keys, fig.GetStringArray("source", true));
   for (const std::string& k : keys)
     if (!src.count(k))
-      return fig.ErrorAt("source", fmt::format("unknown source key \"{}\" (define [sources.{}])",
-                                               k, k));
+      return fig.ErrorAt("source",
+                         fmt::format("unknown source key \"{}\" (define [sources.{}])", k, k));
   return std::optional<double>(v);
 }
 
@@ -64,21 +64,40 @@ bool ValidModelId(std::string_view id) {
 Status ReadAttention(const TomlTable& doc, ModelArch& m) {
   if (!doc.Has("attention")) return doc.ErrorHere("missing required table [attention]");
   ASSIGN_OR_RETURN(TomlTable t, doc.GetTable("attention"));
-  RETURN_IF_ERROR(t.CheckKeys(
-      {"kind", "heads", "kv_heads", "head_dim", "q_lora_rank", "kv_lora_rank", "qk_nope_head_dim",
-       "qk_rope_head_dim", "v_head_dim", "output_gate", "sliding_window", "sliding_layers",
-       "linear_layers", "linear_key_heads", "linear_value_heads", "linear_key_head_dim",
-       "linear_value_head_dim", "sparse_topk", "index_heads", "index_head_dim"}));
+  RETURN_IF_ERROR(t.CheckKeys({"kind",
+                               "heads",
+                               "kv_heads",
+                               "head_dim",
+                               "q_lora_rank",
+                               "kv_lora_rank",
+                               "qk_nope_head_dim",
+                               "qk_rope_head_dim",
+                               "v_head_dim",
+                               "output_gate",
+                               "sliding_window",
+                               "sliding_layers",
+                               "linear_layers",
+                               "linear_key_heads",
+                               "linear_value_heads",
+                               "linear_key_head_dim",
+                               "linear_value_head_dim",
+                               "sparse_topk",
+                               "index_heads",
+                               "index_head_dim"}));
   Attention& a = m.attention;
   ASSIGN_OR_RETURN(std::string kind, t.GetString("kind"));
-  if (kind == "mha") a.kind = AttentionKind::kMha;
-  else if (kind == "gqa") a.kind = AttentionKind::kGqa;
-  else if (kind == "mla") a.kind = AttentionKind::kMla;
-  else return t.ErrorAt("kind", fmt::format("expected mha, gqa or mla, got \"{}\"", kind));
+  if (kind == "mha")
+    a.kind = AttentionKind::kMha;
+  else if (kind == "gqa")
+    a.kind = AttentionKind::kGqa;
+  else if (kind == "mla")
+    a.kind = AttentionKind::kMla;
+  else
+    return t.ErrorAt("kind", fmt::format("expected mha, gqa or mla, got \"{}\"", kind));
   ASSIGN_OR_RETURN(a.heads, ReadCount(t, "heads", true, false, 4096));
   const bool mla = a.kind == AttentionKind::kMla;
-  for (std::string_view k : {"q_lora_rank", "kv_lora_rank", "qk_nope_head_dim",
-                             "qk_rope_head_dim", "v_head_dim"})
+  for (std::string_view k :
+       {"q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim"})
     if (!mla && t.Has(k))
       return t.ErrorAt(k, fmt::format("is an MLA dimension; kind is \"{}\"", kind));
   if (mla) {
@@ -107,8 +126,8 @@ Status ReadAttention(const TomlTable& doc, ModelArch& m) {
     } else {
       ASSIGN_OR_RETURN(a.kv_heads, ReadCount(t, "kv_heads", true, false, 4096));
       if (a.heads % a.kv_heads != 0)
-        return t.ErrorAt("kv_heads", fmt::format("must divide heads ({}), got {}", a.heads,
-                                                 a.kv_heads));
+        return t.ErrorAt("kv_heads",
+                         fmt::format("must divide heads ({}), got {}", a.heads, a.kv_heads));
     }
   }
   ASSIGN_OR_RETURN(auto gate, t.GetOptionalBool("output_gate"));
@@ -126,8 +145,8 @@ Status ReadAttention(const TomlTable& doc, ModelArch& m) {
     ASSIGN_OR_RETURN(a.linear_value_head_dim,
                      ReadCount(t, "linear_value_head_dim", true, false, 4096));
   } else {
-    for (std::string_view k : {"linear_key_heads", "linear_value_heads", "linear_key_head_dim",
-                               "linear_value_head_dim"})
+    for (std::string_view k :
+         {"linear_key_heads", "linear_value_heads", "linear_key_head_dim", "linear_value_head_dim"})
       if (t.Has(k)) return t.ErrorAt(k, "needs linear_layers > 0");
   }
   ASSIGN_OR_RETURN(a.sparse_topk, ReadCount(t, "sparse_topk", false, true));
@@ -150,8 +169,8 @@ Status ReadMoe(const TomlTable& doc, ModelArch& m) {
   ASSIGN_OR_RETURN(e.experts, ReadCount(t, "experts", true, false, 1 << 16));
   ASSIGN_OR_RETURN(e.active, ReadCount(t, "active", true, false, 1 << 16));
   if (e.active > e.experts)
-    return t.ErrorAt("active", fmt::format("must be at most experts ({}), got {}", e.experts,
-                                           e.active));
+    return t.ErrorAt("active",
+                     fmt::format("must be at most experts ({}), got {}", e.experts, e.active));
   ASSIGN_OR_RETURN(e.shared, ReadCount(t, "shared", false, true, 64));
   ASSIGN_OR_RETURN(e.expert_intermediate, ReadCount(t, "expert_intermediate", true, false));
   ASSIGN_OR_RETURN(e.shared_intermediate, ReadCount(t, "shared_intermediate", false, true));
@@ -161,8 +180,8 @@ Status ReadMoe(const TomlTable& doc, ModelArch& m) {
     return t.ErrorAt("shared_intermediate", "needs shared > 0");
   ASSIGN_OR_RETURN(e.dense_layers, ReadCount(t, "dense_layers", false, true));
   if (e.dense_layers >= m.layers)
-    return t.ErrorAt("dense_layers", fmt::format("must be below layers ({}), got {}", m.layers,
-                                                 e.dense_layers));
+    return t.ErrorAt("dense_layers",
+                     fmt::format("must be below layers ({}), got {}", m.layers, e.dense_layers));
   return OkStatus();
 }
 
@@ -170,9 +189,12 @@ Status ReadMoe(const TomlTable& doc, ModelArch& m) {
 
 std::string_view AttentionKindName(AttentionKind k) {
   switch (k) {
-    case AttentionKind::kMha: return "mha";
-    case AttentionKind::kGqa: return "gqa";
-    case AttentionKind::kMla: return "mla";
+    case AttentionKind::kMha:
+      return "mha";
+    case AttentionKind::kGqa:
+      return "gqa";
+    case AttentionKind::kMla:
+      return "mla";
   }
   return "?";
 }
@@ -263,17 +285,20 @@ Result<ModelArch> ParseModel(const TomlTable& doc, std::string_view expected_id)
   if (m.source_keys.empty()) return doc.ErrorAt("source", "at least one source key is required");
   for (const std::string& k : m.source_keys)
     if (!m.sources.count(k))
-      return doc.ErrorAt("source", fmt::format("unknown source key \"{}\" (define [sources.{}])",
-                                               k, k));
+      return doc.ErrorAt("source",
+                         fmt::format("unknown source key \"{}\" (define [sources.{}])", k, k));
   ASSIGN_OR_RETURN(m.published_total_params, ReadCitedNumber(doc, "total_params", m.sources));
   ASSIGN_OR_RETURN(m.published_active_params, ReadCitedNumber(doc, "active_params", m.sources));
   ASSIGN_OR_RETURN(m.layers, ReadCount(doc, "layers", true, false, 100'000));
   ASSIGN_OR_RETURN(m.hidden, ReadCount(doc, "hidden", true, false));
   ASSIGN_OR_RETURN(m.vocab, ReadCount(doc, "vocab", true, false));
   ASSIGN_OR_RETURN(std::string ffn, doc.GetString("ffn"));
-  if (ffn == "swiglu") m.ffn = FfnKind::kSwiGlu;
-  else if (ffn == "gelu") m.ffn = FfnKind::kGelu;
-  else return doc.ErrorAt("ffn", fmt::format("expected swiglu or gelu, got \"{}\"", ffn));
+  if (ffn == "swiglu")
+    m.ffn = FfnKind::kSwiGlu;
+  else if (ffn == "gelu")
+    m.ffn = FfnKind::kGelu;
+  else
+    return doc.ErrorAt("ffn", fmt::format("expected swiglu or gelu, got \"{}\"", ffn));
   ASSIGN_OR_RETURN(m.tied_embeddings, doc.GetBool("tied_embeddings"));
   RETURN_IF_ERROR(ReadAttention(doc, m));
   RETURN_IF_ERROR(ReadMoe(doc, m));
@@ -294,17 +319,15 @@ Result<ModelCatalog> ModelCatalog::Load(const fs::path& data_dir) {
   const fs::path dir = data_dir / "models";
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
-    return MakeError(ErrorCode::kNotFound,
-                     fmt::format("{}: no models directory (use --data DIR)",
-                                 catalog::DisplayPath(dir)));
+    return MakeError(ErrorCode::kNotFound, fmt::format("{}: no models directory (use --data DIR)",
+                                                       catalog::DisplayPath(dir)));
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir, ec))
     if (e.is_regular_file() && e.path().extension() == ".toml") files.push_back(e.path());
   std::sort(files.begin(), files.end());
   std::vector<ModelArch> models;
   for (const fs::path& p : files) {
-    ASSIGN_OR_RETURN(ModelArch m,
-                     LoadModelFile(p, catalog::DisplayPath(p), p.stem().string()));
+    ASSIGN_OR_RETURN(ModelArch m, LoadModelFile(p, catalog::DisplayPath(p), p.stem().string()));
     models.push_back(std::move(m));
   }
   return FromModels(std::move(models));

@@ -109,12 +109,12 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
   const double mu = prefill_workers * r * dp_p / service;  // prompts per second
   // KV hand-off to the decode worker: over NVLink inside one scale-up domain, else the NICs.
   const Hardware& hw = prefill.hardware();
-  const int total = prefill_workers * prefill.parallelism().Gpus() +
-                    decode_workers * decode.parallelism().Gpus();
+  const int total =
+      prefill_workers * prefill.parallelism().Gpus() + decode_workers * decode.parallelism().Gpus();
   const double link = (total <= hw.scale_up_domain ? hw.scale_up : hw.scale_out).base() *
                       fp.comm_efficiency * prefill.parallelism().Gpus();
-  const double kv_bytes = isl * prefill.KvBytesPerToken().base() * prefill.parallelism().tp *
-                          prefill.parallelism().pp;
+  const double kv_bytes =
+      isl * prefill.KvBytesPerToken().base() * prefill.parallelism().tp * prefill.parallelism().pp;
   const double xfer = fp.comm_latency.base() + kv_bytes / link;
   const double decode_time = (osl - 1) * tpot;
   const double clients = w.concurrency;
@@ -146,8 +146,8 @@ double DecodeThroughputPerGpu(const StepModel& sm, const FamilyParams& fp, const
   return batch * Accepted(spec) / t / (p.tp * p.pp);
 }
 
-double PrefillThroughputPerGpu(const StepModel& sm, const FamilyParams& fp,
-                               const EngineParams& ep, double prompt, double chunk) {
+double PrefillThroughputPerGpu(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
+                               double prompt, double chunk) {
   const double prompts = std::max(1.0, chunk / prompt);
   const double t = sm.Prefill(fp, prompts, prompt).total.base() + ep.step_overhead.base();
   const Parallelism& p = sm.parallelism();
@@ -170,9 +170,9 @@ Result<ReferenceSteps> ReferenceStepsFor(const ServingQuery& q) {
     r.decode = sm.Decode(fp, r.batch, q.workload.isl + q.workload.osl / 2.0);
     return r;
   }
-  return MakeError(ErrorCode::kInvalidArgument,
-                   fmt::format("no tensor-parallel layout of {} GPUs fits the heads of {}", q.gpus,
-                               m.id));
+  return MakeError(
+      ErrorCode::kInvalidArgument,
+      fmt::format("no tensor-parallel layout of {} GPUs fits the heads of {}", q.gpus, m.id));
 }
 
 Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank) {
@@ -203,10 +203,10 @@ void AddPrecisionNotes(const Hardware& hw, const PrecisionConfig& prec,
   DType used;
   hw.ComputeRate(prec.activations, &used);
   if (used != prec.activations && !(prec.activations == DType::kInt4 && used == DType::kBf16))
-    notes->push_back(fmt::format("{} has no {} rate in its record; GEMMs use the {} rate with "
-                                 "{} weights",
-                                 hw.chip_id, DTypeName(prec.activations), DTypeName(used),
-                                 DTypeName(prec.weights)));
+    notes->push_back(fmt::format(
+        "{} has no {} rate in its record; GEMMs use the {} rate with "
+        "{} weights",
+        hw.chip_id, DTypeName(prec.activations), DTypeName(used), DTypeName(prec.weights)));
 }
 
 }  // namespace
@@ -231,9 +231,10 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   bool fitted = false;
   q.calibration->Family(q.hardware->family, &fitted);
   if (!fitted)
-    r.notes.push_back(fmt::format("family \"{}\" has no calibration data; generic efficiencies "
-                                  "(fitted on all families) are used",
-                                  q.hardware->family));
+    r.notes.push_back(
+        fmt::format("family \"{}\" has no calibration data; generic efficiencies "
+                    "(fitted on all families) are used",
+                    q.hardware->family));
   const ServingTimes t = ServeTimes(sm, fp, ep, q.workload, r.instances);
   const double tokens_per_seq = q.workload.isl + q.workload.osl;
   r.fits = t.fits;
@@ -244,9 +245,9 @@ Result<ServingResult> Serve(const ServingQuery& q) {
     r.does_not_fit = fmt::format(
         "per GPU: weights {} + reserve {} + workspace {} + KV of one {}-token sequence {} = {} "
         "> capacity {}",
-        FormatQuantity(one.weights), FormatQuantity(one.reserve),
-        FormatQuantity(one.activations), tokens_per_seq, FormatQuantity(one.kv_cache),
-        FormatQuantity(one.total), FormatQuantity(one.capacity));
+        FormatQuantity(one.weights), FormatQuantity(one.reserve), FormatQuantity(one.activations),
+        tokens_per_seq, FormatQuantity(one.kv_cache), FormatQuantity(one.total),
+        FormatQuantity(one.capacity));
     r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, 1);
     return r;
   }
@@ -259,11 +260,10 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   r.tokens_per_s_per_user = 1.0 / t.tpot.base();
   r.decode_step = sm.Decode(fp, t.batch, q.workload.isl + q.workload.osl / 2.0);
   if (t.kv_limited)
-    r.notes.push_back(fmt::format("the KV cache holds {} of the {} clients per attention rank; "
-                                  "the rest queue (their wait is in TTFT)",
-                                  t.batch,
-                                  static_cast<double>(q.workload.concurrency) /
-                                      (r.instances * q.par.dp_attn)));
+    r.notes.push_back(fmt::format(
+        "the KV cache holds {} of the {} clients per attention rank; "
+        "the rest queue (their wait is in TTFT)",
+        t.batch, static_cast<double>(q.workload.concurrency) / (r.instances * q.par.dp_attn)));
   r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch);
   return r;
 }

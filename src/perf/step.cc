@@ -20,8 +20,10 @@ inline void Roof(Acc& a, double& bucket, double count, double flops, double rate
   const double tc = flops > 0 ? flops / rate : 0.0;
   const double tm = bytes / bw;
   const double t = (tc > tm ? tc : tm) * count;
-  if (tc > tm) a.comp += t;
-  else a.mem += t;
+  if (tc > tm)
+    a.comp += t;
+  else
+    a.mem += t;
   bucket += t;
   a.overhead += overhead * count;
 }
@@ -77,8 +79,8 @@ Status CheckParallelism(const ModelArch& m, const Parallelism& p) {
     return bad("parallel sizes must be at least 1");
   const Attention& a = m.attention;
   if (a.heads % p.tp != 0)
-    return bad(fmt::format("--tp {} does not divide the {} attention heads of {}", p.tp, a.heads,
-                           m.id));
+    return bad(
+        fmt::format("--tp {} does not divide the {} attention heads of {}", p.tp, a.heads, m.id));
   if (a.kind == AttentionKind::kGqa && a.kv_heads % p.tp != 0 && p.tp % a.kv_heads != 0)
     return bad(fmt::format("--tp {} neither divides nor is a multiple of the {} KV heads of {}",
                            p.tp, a.kv_heads, m.id));
@@ -92,15 +94,16 @@ Status CheckParallelism(const ModelArch& m, const Parallelism& p) {
     return OkStatus();
   }
   if (m.moe.experts % p.ep != 0)
-    return bad(fmt::format("--ep {} does not divide the {} experts of {}", p.ep, m.moe.experts,
-                           m.id));
+    return bad(
+        fmt::format("--ep {} does not divide the {} experts of {}", p.ep, m.moe.experts, m.id));
   if (p.MoeGroup() % p.ep != 0)
     return bad(fmt::format("--ep {} does not divide the MoE group of tp x dp-attn = {} GPUs", p.ep,
                            p.MoeGroup()));
   if (m.moe.expert_intermediate % p.MoeTp() != 0)
-    return bad(fmt::format("the expert width {} of {} is not divisible by the MoE tensor-parallel "
-                           "size {} (tp x dp-attn / ep)",
-                           m.moe.expert_intermediate, m.id, p.MoeTp()));
+    return bad(
+        fmt::format("the expert width {} of {} is not divisible by the MoE tensor-parallel "
+                    "size {} (tp x dp-attn / ep)",
+                    m.moe.expert_intermediate, m.id, p.MoeTp()));
   return OkStatus();
 }
 
@@ -198,11 +201,11 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
   if (s.mla) {
     const double qa = s.q_lora > 0 ? h * s.q_lora + s.q_lora * s.heads_l * (s.nope + s.rope)
                                    : h * s.heads_l * (s.nope + s.rope);
-    attn_full = qa + h * (s.kvr + s.rope) + s.kvr * s.heads_l * (s.nope + s.vdim) +
-                s.heads_l * s.vdim * h;
+    attn_full =
+        qa + h * (s.kvr + s.rope) + s.kvr * s.heads_l * (s.nope + s.vdim) + s.heads_l * s.vdim * h;
     if (s.topk > 0)
-      attn_full += std::max(s.q_lora, 1.0) * s.index_heads * s.index_dim +
-                   h * (s.index_dim + s.index_heads);
+      attn_full +=
+          std::max(s.q_lora, 1.0) * s.index_heads * s.index_dim + h * (s.index_dim + s.index_heads);
   } else {
     attn_full = h * (s.heads_l * s.gate + 2 * s.kvh_l) * s.hd + s.heads_l * s.hd * h;
   }
@@ -211,8 +214,8 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
                   s.lin_vh_l * s.lin_dv * h;
   const double mats = m.FfnMatrices();
   const double dense_ffn = mats * h * s.inter_l;
-  const double moe_layer = s.experts_l * mats * h * s.expert_inter_l +
-                           mats * h * s.shared_inter_l + h * s.experts;
+  const double moe_layer =
+      s.experts_l * mats * h * s.expert_inter_l + mats * h * s.shared_inter_l + h * s.experts;
   const double embed = s.vocab_l * h * (m.tied_embeddings ? 1 : 2) * s.embed_share;
   const double attn_elems = (s.n_full + s.n_sliding) * attn_full + s.n_linear * attn_linear;
   s.weight_elems = attn_elems + s.n_dense * dense_ffn + s.n_moe * moe_layer + embed;
@@ -275,8 +278,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       const double ctx_core = s.topk > 0 ? std::min(ctx_full, s.topk) : ctx_full;
       if (w.decode_seqs > 0)
         Roof(a, a.attn, n_softmax, Td * ctx_core * 2 * s.heads_l * (2 * s.kvr + s.rope),
-             s.attn_rate * dec_eff, w.decode_seqs * ctx_core * (s.kvr + s.rope) * s.kvb, kv_bw,
-             ko);
+             s.attn_rate * dec_eff, w.decode_seqs * ctx_core * (s.kvr + s.rope) * s.kvb, kv_bw, ko);
       if (Tp > 0) {
         const double core_pairs =
             s.topk > 0 ? Tp * std::min(AvgContext(w.prompt_len, 0), s.topk) : pairs_full;
@@ -287,8 +289,8 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
         // The sparse-attention indexer scores every key in fp8.
         gemm(a.gemm, n_softmax, T, s.index_heads * s.index_dim, std::max(s.q_lora, 1.0), s.wb);
         const double scan = Td * ctx_full + pairs_full;
-        Roof(a, a.attn, n_softmax, scan * 2 * s.index_heads * s.index_dim,
-             s.index_rate * attn_eff, w.decode_seqs * ctx_full * s.index_dim, bw, ko);
+        Roof(a, a.attn, n_softmax, scan * 2 * s.index_heads * s.index_dim, s.index_rate * attn_eff,
+             w.decode_seqs * ctx_full * s.index_dim, bw, ko);
       }
       gemm(a.gemm, n_softmax, T, h, s.heads_l * s.vdim, s.wb);
     } else {
@@ -306,11 +308,11 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       if (Tp > 0) {
         const double io = Tp * (2 * s.heads_l + 2 * s.kvh_l) * s.hd * 2;
         if (s.n_full > 0)
-          Roof(a, a.attn, s.n_full, pairs_full * fl * pass, s.attn_rate * attn_eff * prompt_eff,
-               io, bw, ko);
+          Roof(a, a.attn, s.n_full, pairs_full * fl * pass, s.attn_rate * attn_eff * prompt_eff, io,
+               bw, ko);
         if (s.n_sliding > 0)
-          Roof(a, a.attn, s.n_sliding, pairs_slide * fl * pass,
-               s.attn_rate * attn_eff * prompt_eff, io, bw, ko);
+          Roof(a, a.attn, s.n_sliding, pairs_slide * fl * pass, s.attn_rate * attn_eff * prompt_eff,
+               io, bw, ko);
       }
       gemm(a.gemm, n_softmax, T, h, s.heads_l * s.hd, s.wb);
     }
@@ -320,8 +322,8 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     gemm(a.gemm, s.n_linear, T, in_n, h, s.wb);
     const double state = s.lin_vh_l * s.lin_dk * s.lin_dv;
     const double seqs = w.decode_seqs + (w.prompt_len > 0 ? Tp / w.prompt_len : 0);
-    const double flops = (Td * 4 * state + Tp * (4 * state + 2 * s.lin_vh_l * 64 *
-                                                                  (s.lin_dk + s.lin_dv))) * pass;
+    const double flops =
+        (Td * 4 * state + Tp * (4 * state + 2 * s.lin_vh_l * 64 * (s.lin_dk + s.lin_dv))) * pass;
     Roof(a, a.attn, s.n_linear, flops, s.attn_rate * attn_eff,
          seqs * 2 * state * s.state_b + T * in_n * 2, bw, ko);
     gemm(a.gemm, s.n_linear, T, h, s.lin_vh_l * s.lin_dv, s.wb);
@@ -355,7 +357,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     a.comm += (cl * (n > s.domain ? 2 : 1) + std::max(intra, inter)) * count * pass;
   };
   const double hs_bytes = T * h * 2;
-  all_reduce(layers, hs_bytes, s.tp);  // after attention
+  all_reduce(layers, hs_bytes, s.tp);     // after attention
   all_reduce(s.n_dense, hs_bytes, s.tp);  // after a dense FFN
 
   // Dense FFN layers.
@@ -372,8 +374,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     const double t_group = distinct ? T * s.dp_attn : T;
     const double mean = t_group * s.active / s.ep;
     double load = mean;
-    if (s.ep > 1)
-      load += std::sqrt(mean * (1.0 - 1.0 / s.ep)) * std::sqrt(2.0 * std::log(s.ep));
+    if (s.ep > 1) load += std::sqrt(mean * (1.0 - 1.0 / s.ep)) * std::sqrt(2.0 * std::log(s.ep));
     const double untouched = std::pow(1.0 - s.active / s.experts, t_group);
     const double active_l = std::max(1.0, s.experts_l * (1.0 - untouched));
     const double me = load / active_l;  // rows per active expert's grouped GEMM
@@ -385,10 +386,11 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     Roof(a, a.moe, s.n_moe, 2 * load * mats_up * h * pass, s.gemm_rate * eff_up,
          (active_l * mats_up * h * s.moe_wb + load * h * ab + load * mats_up * 2) * pass, bw, ko);
     Roof(a, a.moe, s.n_moe, 0, 1, load * s.expert_inter_l * 2 * 3 * pass, bw, ko);
-    Roof(a, a.moe, s.n_moe, 2 * load * s.expert_inter_l * h * pass, s.gemm_rate * eff_dn,
-         (active_l * s.expert_inter_l * h * s.moe_wb + load * s.expert_inter_l * ab +
-          load * h * 2) * pass,
-         bw, ko);
+    Roof(
+        a, a.moe, s.n_moe, 2 * load * s.expert_inter_l * h * pass, s.gemm_rate * eff_dn,
+        (active_l * s.expert_inter_l * h * s.moe_wb + load * s.expert_inter_l * ab + load * h * 2) *
+            pass,
+        bw, ko);
     if (s.shared_inter_l > 0) {
       gemm(a.moe, s.n_moe, T, s.ffn_up * s.shared_inter_l, h, s.wb);
       gemm(a.moe, s.n_moe, T, h, s.shared_inter_l, s.wb);
@@ -411,8 +413,8 @@ Seconds StepModel::PipelineTransfer(const FamilyParams& p, double tokens) const 
   if (s_.pp <= 1) return Seconds::Zero();
   const double bytes = tokens * s_.hidden * 2;
   // Adjacent stages are on the same scale-up domain only if a stage is smaller than it.
-  const double bw = (s_.tp * s_.dp_attn < s_.domain ? s_.scale_up : s_.scale_out) *
-                    p.comm_efficiency;
+  const double bw =
+      (s_.tp * s_.dp_attn < s_.domain ? s_.scale_up : s_.scale_out) * p.comm_efficiency;
   return Seconds::FromBase(p.comm_latency.base() + bytes / (s_.tp * s_.dp_attn) / bw);
 }
 

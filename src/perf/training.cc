@@ -12,11 +12,11 @@ namespace {
 // Model FLOPs of one token's forward pass: two per matmul weight (the embedding lookup is not
 // a matmul) plus the causal attention products.
 double ForwardFlopsPerToken(const ModelArch& m, double seq) {
-  double matmul = m.ActiveParams() - static_cast<double>(m.vocab) * m.hidden *
-                                         (m.tied_embeddings ? 0.0 : 1.0);
+  double matmul =
+      m.ActiveParams() - static_cast<double>(m.vocab) * m.hidden * (m.tied_embeddings ? 0.0 : 1.0);
   const Attention& a = m.attention;
-  const double qk = a.kind == AttentionKind::kMla ? a.qk_nope_head_dim + a.qk_rope_head_dim
-                                                  : a.head_dim;
+  const double qk =
+      a.kind == AttentionKind::kMla ? a.qk_nope_head_dim + a.qk_rope_head_dim : a.head_dim;
   const double v = a.kind == AttentionKind::kMla ? a.v_head_dim : a.head_dim;
   const double ctx = (seq + 1) / 2;
   const double full = m.FullAttentionLayers() - a.sliding_layers;
@@ -63,8 +63,7 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
   out.step = Seconds::FromBase(m * slot + bubble + exposed + opt);
   out.breakdown.compute = mb.compute_limited * m;
   out.breakdown.memory = mb.memory_limited * m;
-  out.breakdown.communication =
-      (mb.communication) * m + Seconds::FromBase(p2p * m + exposed);
+  out.breakdown.communication = (mb.communication) * m + Seconds::FromBase(p2p * m + exposed);
   out.breakdown.bubble = Seconds::FromBase(bubble);
   out.breakdown.optimizer = Seconds::FromBase(opt);
   out.breakdown.overhead = mb.overhead * m;
@@ -80,8 +79,8 @@ Result<TrainingResult> Train(const TrainingQuery& q) {
   if (q.seq < 1 || q.global_batch < 1) return bad("--seq and --global-batch must be at least 1");
   if (q.zero < 0 || q.zero > 3) return bad(fmt::format("--zero must be 0 to 3, got {}", q.zero));
   if (q.gpus % (q.tp * q.pp * q.cp) != 0)
-    return bad(fmt::format("--gpus {} is not divisible by tp x pp x cp = {}", q.gpus,
-                           q.tp * q.pp * q.cp));
+    return bad(
+        fmt::format("--gpus {} is not divisible by tp x pp x cp = {}", q.gpus, q.tp * q.pp * q.cp));
   const int dp = q.gpus / (q.tp * q.pp * q.cp);
   if (q.ep > 1 && dp % q.ep != 0)
     return bad(fmt::format("--ep {} must divide the data-parallel size {}", q.ep, dp));
@@ -101,9 +100,10 @@ Result<TrainingResult> Train(const TrainingQuery& q) {
   r.micro_batches = micro_batches;
   r.notes = q.hardware->notes;
   if (!fitted)
-    r.notes.push_back(fmt::format("family \"{}\" has no calibration data; generic efficiencies "
-                                  "are used",
-                                  q.hardware->family));
+    r.notes.push_back(
+        fmt::format("family \"{}\" has no calibration data; generic efficiencies "
+                    "are used",
+                    q.hardware->family));
   const TrainingTimes t = TrainTimes(sm, fp, q, dp, micro_batches);
   r.step_time = t.step;
   r.breakdown = t.breakdown;
@@ -123,9 +123,9 @@ Result<TrainingResult> Train(const TrainingQuery& q) {
   mem.optimizer = Bytes::FromBase(params * 4 / (q.zero >= 2 ? shard : 1) +
                                   params * 12 / (q.zero >= 1 ? shard : 1));
   const double tokens_mb = static_cast<double>(q.micro_batch) * q.seq / q.cp;
-  const double per_layer = q.recompute ? 2 * tokens_mb * q.model->hidden
-                                       : 34 * tokens_mb * q.model->hidden / q.tp *
-                                             (q.model->moe.enabled() ? 1.5 : 1.0);
+  const double per_layer =
+      q.recompute ? 2 * tokens_mb * q.model->hidden
+                  : 34 * tokens_mb * q.model->hidden / q.tp * (q.model->moe.enabled() ? 1.5 : 1.0);
   const double in_flight = std::min(micro_batches, q.pp);
   mem.activations = Bytes::FromBase(per_layer * q.model->layers / q.pp * in_flight);
   mem.reserve = mem.capacity * 0.05;
@@ -136,9 +136,8 @@ Result<TrainingResult> Train(const TrainingQuery& q) {
     r.does_not_fit = fmt::format(
         "per GPU: weights {} + gradients and optimizer state {} + activations {} + reserve {} = "
         "{} > capacity {}",
-        FormatQuantity(mem.weights), FormatQuantity(mem.optimizer),
-        FormatQuantity(mem.activations), FormatQuantity(mem.reserve), FormatQuantity(mem.total),
-        FormatQuantity(mem.capacity));
+        FormatQuantity(mem.weights), FormatQuantity(mem.optimizer), FormatQuantity(mem.activations),
+        FormatQuantity(mem.reserve), FormatQuantity(mem.total), FormatQuantity(mem.capacity));
   r.basis = q.calibration->BasisFor(q.hardware->chip_id, q.hardware->family);
   r.uncertainty = q.calibration->Band(r.basis, Metric::kTrainStep, Regime::kLargeBatch);
   return r;

@@ -121,13 +121,35 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
   const std::vector<std::string> header = SplitCsv(line);
   std::map<std::string, std::size_t> col;
   for (std::size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
-  static const char* kRequired[] = {
-      "id", "silicon_data_source", "backend", "backend_version", "model_path", "system", "precision", "mode", "isl",
-      "osl", "batch_size", "tp_size", "pp_size", "attention_dp_size", "moe_ep_size",
-      "prefill_batch_size", "prefill_num_workers", "prefill_tp_size", "prefill_pp_size",
-      "prefill_attention_dp_size", "prefill_moe_ep_size", "decode_batch_size",
-      "decode_num_workers", "decode_tp_size", "decode_pp_size", "decode_attention_dp_size",
-      "decode_moe_ep_size", "silicon_ttft_ms", "silicon_tpot_ms"};
+  static const char* kRequired[] = {"id",
+                                    "silicon_data_source",
+                                    "backend",
+                                    "backend_version",
+                                    "model_path",
+                                    "system",
+                                    "precision",
+                                    "mode",
+                                    "isl",
+                                    "osl",
+                                    "batch_size",
+                                    "tp_size",
+                                    "pp_size",
+                                    "attention_dp_size",
+                                    "moe_ep_size",
+                                    "prefill_batch_size",
+                                    "prefill_num_workers",
+                                    "prefill_tp_size",
+                                    "prefill_pp_size",
+                                    "prefill_attention_dp_size",
+                                    "prefill_moe_ep_size",
+                                    "decode_batch_size",
+                                    "decode_num_workers",
+                                    "decode_tp_size",
+                                    "decode_pp_size",
+                                    "decode_attention_dp_size",
+                                    "decode_moe_ep_size",
+                                    "silicon_ttft_ms",
+                                    "silicon_tpot_ms"};
   for (const char* c : kRequired)
     if (!col.count(c))
       return MakeError(ErrorCode::kSchema, fmt::format("missing column \"{}\"", c),
@@ -166,15 +188,16 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     p.model = model->id;
     p.engine = get("backend");
     p.precision = PrecisionForMode(*prec);
-    if (auto kv = kv_cache.find(p.engine); kv != kv_cache.end() && p.precision.kv_cache != DType::kBf16)
+    if (auto kv = kv_cache.find(p.engine);
+        kv != kv_cache.end() && p.precision.kv_cache != DType::kBf16)
       p.precision.kv_cache = kv->second;
     // Split by sweep (every concurrency of one configuration lands in the same half), so that
     // held-out rows are configurations the fit never saw.
-    const std::string sweep = fmt::format(
-        "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", get("system"), get("model_path"), get("backend"),
-        get("backend_version"), get("precision"), get("mode"), get("isl"), get("osl"),
-        get("tp_size"), get("attention_dp_size"), get("moe_ep_size"), get("prefill_tp_size"),
-        get("decode_tp_size"));
+    const std::string sweep =
+        fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", get("system"), get("model_path"),
+                    get("backend"), get("backend_version"), get("precision"), get("mode"),
+                    get("isl"), get("osl"), get("tp_size"), get("attention_dp_size"),
+                    get("moe_ep_size"), get("prefill_tp_size"), get("decode_tp_size"));
     p.fit = Fnv1a(sweep) % 2 == 0;
     int isl = 0, osl = 0;
     double ttft_ms = 0, tpot_ms = 0;
@@ -211,12 +234,14 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     } else {
       if (get("decode_num_workers").empty() || get("prefill_num_workers").empty() ||
           get("decode_batch_size").empty()) {
-        ex->Add("disaggregated run without worker counts and decode batch (the ratio of prefill "
-                "to decode workers is unknown)");
+        ex->Add(
+            "disaggregated run without worker counts and decode batch (the ratio of prefill "
+            "to decode workers is unknown)");
         continue;
       }
       int ptp, ppp, padp, pep, dtp, dpp, dadp, dep, pw, dw, pb, db;
-      if (!ParseInt(get("prefill_tp_size"), 1, &ptp) || !ParseInt(get("prefill_pp_size"), 1, &ppp) ||
+      if (!ParseInt(get("prefill_tp_size"), 1, &ptp) ||
+          !ParseInt(get("prefill_pp_size"), 1, &ppp) ||
           !ParseInt(get("prefill_attention_dp_size"), 1, &padp) ||
           !ParseInt(get("prefill_moe_ep_size"), 1, &pep) ||
           !ParseInt(get("decode_tp_size"), 1, &dtp) || !ParseInt(get("decode_pp_size"), 1, &dpp) ||
@@ -295,21 +320,44 @@ Status LoadPoints(const fs::path& path, const catalog::Catalog& chips, const Mod
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
   RETURN_IF_ERROR(doc.CheckKeys({"serving", "decode", "prefill", "training", "sources"}));
   ASSIGN_OR_RETURN(auto sources, catalog::ReadSourcesTable(doc));
-  static const std::pair<const char*, PointKind> kKinds[] = {
-      {"serving", PointKind::kServing},
-      {"decode", PointKind::kDecode},
-      {"prefill", PointKind::kPrefill},
-      {"training", PointKind::kTraining}};
+  static const std::pair<const char*, PointKind> kKinds[] = {{"serving", PointKind::kServing},
+                                                             {"decode", PointKind::kDecode},
+                                                             {"prefill", PointKind::kPrefill},
+                                                             {"training", PointKind::kTraining}};
   for (const auto& [key, kind] : kKinds) {
     if (!doc.Has(key)) continue;
     ASSIGN_OR_RETURN(std::vector<TomlTable> tables, doc.GetTableArray(key));
     for (const TomlTable& t : tables) {
-      RETURN_IF_ERROR(t.CheckKeys(
-          {"id", "source", "chip", "model", "engine", "precision", "gpus", "tp", "pp", "dp_attn",
-           "ep", "cp", "zero", "micro_batch", "global_batch", "seq", "isl", "osl", "concurrency",
-           "batch_per_gpu", "chunk", "mtp", "tpot_ms", "ttft_ms", "output_tokens_per_s_per_gpu",
-           "input_tokens_per_s_per_gpu", "tflops_per_gpu", "tokens_per_s_per_gpu", "attention",
-           "note"}));
+      RETURN_IF_ERROR(t.CheckKeys({"id",
+                                   "source",
+                                   "chip",
+                                   "model",
+                                   "engine",
+                                   "precision",
+                                   "gpus",
+                                   "tp",
+                                   "pp",
+                                   "dp_attn",
+                                   "ep",
+                                   "cp",
+                                   "zero",
+                                   "micro_batch",
+                                   "global_batch",
+                                   "seq",
+                                   "isl",
+                                   "osl",
+                                   "concurrency",
+                                   "batch_per_gpu",
+                                   "chunk",
+                                   "mtp",
+                                   "tpot_ms",
+                                   "ttft_ms",
+                                   "output_tokens_per_s_per_gpu",
+                                   "input_tokens_per_s_per_gpu",
+                                   "tflops_per_gpu",
+                                   "tokens_per_s_per_gpu",
+                                   "attention",
+                                   "note"}));
       ++set->extra_points;
       ValidationPoint p;
       p.kind = kind;
@@ -317,8 +365,8 @@ Status LoadPoints(const fs::path& path, const catalog::Catalog& chips, const Mod
       ASSIGN_OR_RETURN(std::vector<std::string> src, t.GetStringArray("source", true));
       for (const std::string& s : src)
         if (!sources.count(s))
-          return t.ErrorAt("source", fmt::format("unknown source key \"{}\" (define [sources.{}])",
-                                                 s, s));
+          return t.ErrorAt("source",
+                           fmt::format("unknown source key \"{}\" (define [sources.{}])", s, s));
       p.source = fmt::format("{}", fmt::join(src, ","));
       ASSIGN_OR_RETURN(p.chip, t.GetString("chip"));
       ASSIGN_OR_RETURN(p.model, t.GetString("model"));

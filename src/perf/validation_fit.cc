@@ -133,9 +133,8 @@ Pred Predict(const Row& r, const FamilyParams& fp, const EngineParams& ep) {
       break;
     }
     case PointKind::kDisaggregated: {
-      const ServingTimes t =
-          ServeDisaggTimes(*r.pre, *r.sm, fp, ep, v.workload, v.prefill_workers,
-                           v.decode_workers, v.prefill_batch, v.decode_batch);
+      const ServingTimes t = ServeDisaggTimes(*r.pre, *r.sm, fp, ep, v.workload, v.prefill_workers,
+                                              v.decode_workers, v.prefill_batch, v.decode_batch);
       p.fits = t.fits;
       if (t.fits) {
         p.ttft = t.ttft.base();
@@ -146,8 +145,7 @@ Pred Predict(const Row& r, const FamilyParams& fp, const EngineParams& ep) {
     }
     case PointKind::kDecode:
       p.thr = DecodeThroughputPerGpu(*r.sm, fp, ep, v.batch_per_gpu,
-                                     v.workload.isl + v.workload.osl / 2.0,
-                                     v.workload.speculative);
+                                     v.workload.isl + v.workload.osl / 2.0, v.workload.speculative);
       break;
     case PointKind::kPrefill:
       p.thr = PrefillThroughputPerGpu(*r.sm, fp, ep, v.workload.isl, v.chunk);
@@ -206,15 +204,16 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
   const int nf = static_cast<int>(fams.size()), ne = static_cast<int>(engs.size());
   std::vector<double> u(nf * kFamilyParams + ne * kEngineParams);
   for (int f = 0; f < nf; ++f) FamilyToU(FamilyParams{}, &u[f * kFamilyParams]);
-  for (int e = 0; e < ne; ++e) EngineToU(EngineParams{}, &u[nf * kFamilyParams + e * kEngineParams]);
+  for (int e = 0; e < ne; ++e)
+    EngineToU(EngineParams{}, &u[nf * kFamilyParams + e * kEngineParams]);
   std::vector<int> row_fam(fit.size()), row_eng(fit.size());
   std::vector<std::vector<int>> by_fam(nf), by_eng(ne);
   for (std::size_t k = 0; k < fit.size(); ++k) {
     const Row& r = rows[fit[k]];
-    row_fam[k] = static_cast<int>(std::lower_bound(fams.begin(), fams.end(), r.family) -
-                                  fams.begin());
-    row_eng[k] = static_cast<int>(std::lower_bound(engs.begin(), engs.end(), r.pt->engine) -
-                                  engs.begin());
+    row_fam[k] =
+        static_cast<int>(std::lower_bound(fams.begin(), fams.end(), r.family) - fams.begin());
+    row_eng[k] =
+        static_cast<int>(std::lower_bound(engs.begin(), engs.end(), r.pt->engine) - engs.begin());
     by_fam[row_fam[k]].push_back(static_cast<int>(k));
     by_eng[row_eng[k]].push_back(static_cast<int>(k));
   }
@@ -232,9 +231,9 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
       if (step[j] < 2e-3) continue;
       active = true;
       const int group = static_cast<int>(j);
-      const std::vector<int>& affected =
-          group < nf * kFamilyParams ? by_fam[group / kFamilyParams]
-                                     : by_eng[(group - nf * kFamilyParams) / kEngineParams];
+      const std::vector<int>& affected = group < nf * kFamilyParams
+                                             ? by_fam[group / kFamilyParams]
+                                             : by_eng[(group - nf * kFamilyParams) / kEngineParams];
       bool moved = false;
       for (double dir : {+1.0, -1.0}) {
         std::vector<double> x = u;
@@ -438,8 +437,10 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
     if (!rows[i].csv) continue;
     csv_chips.insert(rows[i].pt->chip);
     csv_families.insert(rows[i].family);
-    if (rows[i].pt->fit) fit_all.push_back(static_cast<int>(i));
-    else ++rep.test_rows;
+    if (rows[i].pt->fit)
+      fit_all.push_back(static_cast<int>(i));
+    else
+      ++rep.test_rows;
   }
   rep.fit_rows = static_cast<int>(fit_all.size());
   struct Job {
@@ -466,7 +467,8 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
   }
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (std::size_t k = next++; k < jobs.size(); k = next++) jobs[k].result = Fit(rows, jobs[k].fit);
+    for (std::size_t k = next++; k < jobs.size(); k = next++)
+      jobs[k].result = Fit(rows, jobs[k].fit);
   };
   std::vector<std::thread> pool;
   const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(jobs.size())));
@@ -488,8 +490,10 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
     pr.fits = p.fits;
     auto z = [](double v) { return std::isnan(v) ? 0.0 : v; };
     pr.ttft_s = z(p.ttft), pr.tpot_s = z(p.tpot), pr.throughput = z(p.thr), pr.step_s = z(p.step);
-    if (r.pt->tflops_per_gpu) pr.measured_step_s = p.flops / (*r.pt->tflops_per_gpu * 1e12 * r.pt->gpus);
-    else pr.measured_step_s = r.pt->step_s.value_or(0);
+    if (r.pt->tflops_per_gpu)
+      pr.measured_step_s = p.flops / (*r.pt->tflops_per_gpu * 1e12 * r.pt->gpus);
+    else
+      pr.measured_step_s = r.pt->step_s.value_or(0);
     rep.predictions.push_back(pr);
     if (r.csv && r.pt->fit) continue;
     const Errors e = ErrorsOf(r, p);

@@ -48,7 +48,8 @@ json StepJson(const perf::StepTime& t) {
 
 std::string BasisText(perf::Basis b) {
   switch (b) {
-    case perf::Basis::kProfiled: return "chip in the calibration data (held-out error)";
+    case perf::Basis::kProfiled:
+      return "chip in the calibration data (held-out error)";
     case perf::Basis::kUnprofiledChip:
       return "chip never measured, family calibrated (leave-one-chip-out error)";
     case perf::Basis::kUnprofiledFamily:
@@ -58,8 +59,12 @@ std::string BasisText(perf::Basis b) {
 }
 
 json ParallelismJson(const perf::Parallelism& p, int instances) {
-  return json{{"tp", p.tp}, {"pp", p.pp}, {"dp_attn", p.dp_attn}, {"ep", p.ep},
-              {"gpus_per_instance", p.Gpus()}, {"instances", instances}};
+  return json{{"tp", p.tp},
+              {"pp", p.pp},
+              {"dp_attn", p.dp_attn},
+              {"ep", p.ep},
+              {"gpus_per_instance", p.Gpus()},
+              {"instances", instances}};
 }
 
 json PrecisionJson(const perf::PrecisionConfig& p) {
@@ -69,9 +74,7 @@ json PrecisionJson(const perf::PrecisionConfig& p) {
               {"attention", perf::DTypeName(p.attention)}};
 }
 
-std::string StepRow(const perf::StepTime& t) {
-  return fmt::format("{:.3f}", Ms(t.total));
-}
+std::string StepRow(const perf::StepTime& t) { return fmt::format("{:.3f}", Ms(t.total)); }
 
 }  // namespace
 
@@ -108,8 +111,8 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
     j["batch_per_attention_rank"] = r.batch_per_rank;
     j["kv_limited"] = r.kv_limited;
   }
-  j["breakdown"] = json{{"prefill_step", StepJson(r.prefill_step)},
-                        {"decode_step", StepJson(r.decode_step)}};
+  j["breakdown"] =
+      json{{"prefill_step", StepJson(r.prefill_step)}, {"decode_step", StepJson(r.decode_step)}};
   json u;
   u["basis"] = perf::BasisName(r.uncertainty.basis);
   u["regime"] = perf::RegimeName(r.uncertainty.regime);
@@ -121,20 +124,19 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
   }
   j["uncertainty"] = u;
   if (search)
-    j["search"] = json{{"evaluated", search->evaluated},
-                       {"elapsed_ms", Ms(search->elapsed)}};
+    j["search"] = json{{"evaluated", search->evaluated}, {"elapsed_ms", Ms(search->elapsed)}};
   j["notes"] = r.notes;
   return j;
 }
 
 std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& r,
                         const perf::SearchResult* search) {
-  std::string s = fmt::format(
-      "{} on {} x {} ({}{}), {} weights / {} KV cache, engine {}\n", q.model->name, q.gpus,
-      q.hardware->chip_name, q.par.ToString(),
-      r.instances > 1 ? fmt::format(", {} instances", r.instances) : "",
-      perf::DTypeName(q.precision.weights), perf::DTypeName(q.precision.kv_cache),
-      q.workload.engine.empty() ? "generic" : q.workload.engine);
+  std::string s =
+      fmt::format("{} on {} x {} ({}{}), {} weights / {} KV cache, engine {}\n", q.model->name,
+                  q.gpus, q.hardware->chip_name, q.par.ToString(),
+                  r.instances > 1 ? fmt::format(", {} instances", r.instances) : "",
+                  perf::DTypeName(q.precision.weights), perf::DTypeName(q.precision.kv_cache),
+                  q.workload.engine.empty() ? "generic" : q.workload.engine);
   s += fmt::format("workload: input {} tokens, output {} tokens, {} concurrent clients\n",
                    q.workload.isl, q.workload.osl, q.workload.concurrency);
   if (search)
@@ -159,9 +161,15 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   t.AddRow({"tokens/s per user", FormatFixed(r.tokens_per_s_per_user, 1), ""});
   s += t.RenderText();
   s += "\n";
-  Table b({{"step"}, {"ms", Align::kRight}, {"bound"}, {"gemm", Align::kRight},
-           {"attention", Align::kRight}, {"moe", Align::kRight}, {"comm", Align::kRight},
-           {"elementwise", Align::kRight}, {"overhead", Align::kRight}});
+  Table b({{"step"},
+           {"ms", Align::kRight},
+           {"bound"},
+           {"gemm", Align::kRight},
+           {"attention", Align::kRight},
+           {"moe", Align::kRight},
+           {"comm", Align::kRight},
+           {"elementwise", Align::kRight},
+           {"overhead", Align::kRight}});
   auto row = [&](const std::string& name, const perf::StepTime& st) {
     b.AddRow({name, StepRow(st), st.MemoryBound() ? "memory" : "compute",
               fmt::format("{:.3f}", Ms(st.gemm)), fmt::format("{:.3f}", Ms(st.attention)),
@@ -182,11 +190,17 @@ json TrainingJson(const perf::TrainingQuery& q, const perf::TrainingResult& r) {
   j["chip"] = q.hardware->chip_id;
   j["model"] = q.model->id;
   j["gpus"] = q.gpus;
-  j["parallelism"] = json{{"tp", q.tp}, {"pp", q.pp}, {"dp", r.dp}, {"ep", q.ep}, {"cp", q.cp},
-                          {"zero", q.zero}, {"micro_batch", q.micro_batch},
+  j["parallelism"] = json{{"tp", q.tp},
+                          {"pp", q.pp},
+                          {"dp", r.dp},
+                          {"ep", q.ep},
+                          {"cp", q.cp},
+                          {"zero", q.zero},
+                          {"micro_batch", q.micro_batch},
                           {"micro_batches_per_step", r.micro_batches},
                           {"recompute", q.recompute}};
-  j["workload"] = json{{"global_batch", q.global_batch}, {"seq", q.seq},
+  j["workload"] = json{{"global_batch", q.global_batch},
+                       {"seq", q.seq},
                        {"precision", perf::DTypeName(q.precision)}};
   j["fits"] = r.fits;
   if (!r.fits) j["does_not_fit"] = r.does_not_fit;
@@ -221,11 +235,12 @@ std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResul
       q.zero, q.micro_batch, r.micro_batches, perf::DTypeName(q.precision));
   s += fmt::format("workload: global batch {} x {} tokens{}\n", q.global_batch, q.seq,
                    q.recompute ? ", full recomputation" : "");
-  s += fmt::format("memory per GPU: {} of {} (weights {}, gradients + optimizer {}, activations "
-                   "{}, reserve {})\n",
-                   FormatQuantity(r.memory.total), FormatQuantity(r.memory.capacity),
-                   FormatQuantity(r.memory.weights), FormatQuantity(r.memory.optimizer),
-                   FormatQuantity(r.memory.activations), FormatQuantity(r.memory.reserve));
+  s += fmt::format(
+      "memory per GPU: {} of {} (weights {}, gradients + optimizer {}, activations "
+      "{}, reserve {})\n",
+      FormatQuantity(r.memory.total), FormatQuantity(r.memory.capacity),
+      FormatQuantity(r.memory.weights), FormatQuantity(r.memory.optimizer),
+      FormatQuantity(r.memory.activations), FormatQuantity(r.memory.reserve));
   s += r.fits ? "fits: yes\n\n" : "fits: no: " + r.does_not_fit + "\n\n";
   Table t({{"metric"}, {"value", Align::kRight}, {"90% band", Align::kRight}});
   t.AddRow({"step time (s)", FormatFixed(r.step_time.base(), 3),
@@ -273,20 +288,21 @@ std::string CompareText(const std::vector<CompareColumn>& cols) {
     };
   };
   const auto& ref0 = cols[0].reference;
-  t.AddRule(fmt::format("same work on every chip ({}): one {}-token prefill, one decode "
-                        "iteration of {} sequences",
-                        ref0.par.ToString(), q0.workload.isl, q0.workload.concurrency));
+  t.AddRule(
+      fmt::format("same work on every chip ({}): one {}-token prefill, one decode "
+                  "iteration of {} sequences",
+                  ref0.par.ToString(), q0.workload.isl, q0.workload.concurrency));
   add("prefill time (ms)",
       [](const CompareColumn& c) { return FormatFixed(Ms(c.reference.prefill.total), 1); });
-  add("  time ratio", ratio([](const CompareColumn& c) { return Ms(c.reference.prefill.total); },
-                            false));
+  add("  time ratio",
+      ratio([](const CompareColumn& c) { return Ms(c.reference.prefill.total); }, false));
   add("  bound", [](const CompareColumn& c) {
     return std::string(c.reference.prefill.MemoryBound() ? "memory" : "compute");
   });
   add("decode iteration (ms)",
       [](const CompareColumn& c) { return FormatFixed(Ms(c.reference.decode.total), 2); });
-  add("  time ratio", ratio([](const CompareColumn& c) { return Ms(c.reference.decode.total); },
-                            false));
+  add("  time ratio",
+      ratio([](const CompareColumn& c) { return Ms(c.reference.decode.total); }, false));
   add("  bound", [](const CompareColumn& c) {
     return std::string(c.reference.decode.MemoryBound() ? "memory" : "compute");
   });
@@ -312,11 +328,11 @@ std::string CompareText(const std::vector<CompareColumn>& cols) {
   add("output tokens/s per GPU", [&](const CompareColumn& c) {
     return fits_or(c, FormatFixed(c.result.output_tokens_per_s_per_gpu, 1));
   });
-  add("  ratio", ratio([](const CompareColumn& c) { return c.result.output_tokens_per_s_per_gpu; },
-                       true));
+  add("  ratio",
+      ratio([](const CompareColumn& c) { return c.result.output_tokens_per_s_per_gpu; }, true));
   add("  90% band", [&](const CompareColumn& c) {
-    return fits_or(c, BandText(c.result.output_tokens_per_s_per_gpu,
-                               c.result.uncertainty.throughput, 0));
+    return fits_or(
+        c, BandText(c.result.output_tokens_per_s_per_gpu, c.result.uncertainty.throughput, 0));
   });
   add("uncertainty basis", [](const CompareColumn& c) {
     return std::string(perf::BasisName(c.result.uncertainty.basis));
@@ -324,8 +340,7 @@ std::string CompareText(const std::vector<CompareColumn>& cols) {
   s += t.RenderText();
   for (const auto& c : cols) {
     if (!c.result.fits)
-      s += fmt::format("does not fit ({}): {}\n", c.query.hardware->chip_id,
-                       c.result.does_not_fit);
+      s += fmt::format("does not fit ({}): {}\n", c.query.hardware->chip_id, c.result.does_not_fit);
     for (const std::string& n : c.result.notes)
       s += "note (" + c.query.hardware->chip_id + "): " + n + "\n";
   }
@@ -342,15 +357,15 @@ json CompareJson(const std::vector<CompareColumn>& cols) {
                           {"decode_step", StepJson(c.reference.decode)}};
     const auto& base = cols[0].result;
     if (c.result.fits && base.fits) {
-      j["ratio_to_first"] = json{
-          {"ttft", Ms(c.result.ttft) / Ms(base.ttft)},
-          {"tpot", Ms(c.result.tpot) / Ms(base.tpot)},
-          {"output_tokens_per_s_per_gpu",
-           c.result.output_tokens_per_s_per_gpu / base.output_tokens_per_s_per_gpu},
-          {"reference_prefill_step",
-           Ms(c.reference.prefill.total) / Ms(cols[0].reference.prefill.total)},
-          {"reference_decode_step",
-           Ms(c.reference.decode.total) / Ms(cols[0].reference.decode.total)}};
+      j["ratio_to_first"] =
+          json{{"ttft", Ms(c.result.ttft) / Ms(base.ttft)},
+               {"tpot", Ms(c.result.tpot) / Ms(base.tpot)},
+               {"output_tokens_per_s_per_gpu",
+                c.result.output_tokens_per_s_per_gpu / base.output_tokens_per_s_per_gpu},
+               {"reference_prefill_step",
+                Ms(c.reference.prefill.total) / Ms(cols[0].reference.prefill.total)},
+               {"reference_decode_step",
+                Ms(c.reference.decode.total) / Ms(cols[0].reference.decode.total)}};
     } else {
       j["ratio_to_first"] = nullptr;
     }
@@ -367,8 +382,11 @@ std::string Cell(const perf::ErrorStats& s) {
 }
 
 std::string MetricTable(const std::vector<perf::ReportRow>& rows, const std::string& first) {
-  Table t({{first}, {"TTFT", Align::kRight}, {"TPOT", Align::kRight},
-           {"throughput", Align::kRight}, {"train step", Align::kRight}});
+  Table t({{first},
+           {"TTFT", Align::kRight},
+           {"TPOT", Align::kRight},
+           {"throughput", Align::kRight},
+           {"train step", Align::kRight}});
   for (const auto& r : rows)
     t.AddRow({r.group, Cell(r.stats[0]), Cell(r.stats[1]), Cell(r.stats[2]), Cell(r.stats[3])});
   return t.RenderText();
@@ -393,9 +411,10 @@ json RowsJson(const std::vector<perf::ReportRow>& rows) {
 
 std::string ValidationText(const perf::ValidationReport& r, const std::string& status) {
   std::string s = "ceiling validate: the performance model against published measurements\n";
-  s += fmt::format("data: {} rows of aiconfigurator silicon_sample.csv + {} published points "
-                   "(data/validation/)\n",
-                   r.csv_rows, r.extra_points);
+  s += fmt::format(
+      "data: {} rows of aiconfigurator silicon_sample.csv + {} published points "
+      "(data/validation/)\n",
+      r.csv_rows, r.extra_points);
   s += fmt::format("fit: {} rows (hash-split half of the modelled CSV rows); held out: {} rows\n",
                    r.fit_rows, r.test_rows);
   int excluded = 0;
@@ -410,8 +429,11 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
   if (!r.loco.empty()) {
     s += "Leave-one-chip-out: fit without the chip, predict its held-out rows (in-sample: the "
          "same rows with the full fit)\n";
-    Table t({{"chip"}, {"TTFT LOCO", Align::kRight}, {"in-sample", Align::kRight},
-             {"TPOT LOCO", Align::kRight}, {"in-sample", Align::kRight},
+    Table t({{"chip"},
+             {"TTFT LOCO", Align::kRight},
+             {"in-sample", Align::kRight},
+             {"TPOT LOCO", Align::kRight},
+             {"in-sample", Align::kRight},
              {"median ratio TTFT/TPOT", Align::kRight}});
     for (const auto& row : r.loco) {
       perf::ReportRow ins;
@@ -455,8 +477,10 @@ json ValidationJson(const perf::ValidationReport& r, const std::string& status) 
     }
     loco.push_back(j);
   }
-  return json{{"rows", json{{"csv", r.csv_rows}, {"published_points", r.extra_points},
-                            {"fit", r.fit_rows}, {"held_out", r.test_rows},
+  return json{{"rows", json{{"csv", r.csv_rows},
+                            {"published_points", r.extra_points},
+                            {"fit", r.fit_rows},
+                            {"held_out", r.test_rows},
                             {"excluded", excluded}}},
               {"excluded", ex},
               {"overall", RowsJson(r.overall)},

@@ -1,5 +1,6 @@
 // End-to-end tests of perf serve, perf train, compare and validate through the built binary.
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/run.h"
@@ -21,9 +22,9 @@ TEST(PerfServeCli, JsonCarriesTheInterfaceFields) {
       "--osl 512 --concurrency 32 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = Parse(r);
-  for (const char* k : {"ttft_ms", "tpot_ms", "output_tokens_per_s", "output_tokens_per_s_per_gpu",
-                        "tokens_per_s_per_user", "fits", "memory_per_gpu_bytes", "breakdown",
-                        "uncertainty"})
+  for (const char* k :
+       {"ttft_ms", "tpot_ms", "output_tokens_per_s", "output_tokens_per_s_per_gpu",
+        "tokens_per_s_per_user", "fits", "memory_per_gpu_bytes", "breakdown", "uncertainty"})
     EXPECT_TRUE(j.contains(k)) << k;
   EXPECT_TRUE(j["fits"].get<bool>());
   EXPECT_GT(j["tpot_ms"].get<double>(), 0);
@@ -73,7 +74,8 @@ TEST(PerfServeCli, ImpossibleParallelismIsBadInput) {
 
 TEST(PerfServeCli, BadModelFileIsBadInputWithLocation) {
   const CliResult r = RunCeiling(
-      "perf serve --chip nvidia-h100-sxm --model tests/cases/models_malformed/kv-heads-not-dividing.toml "
+      "perf serve --chip nvidia-h100-sxm --model "
+      "tests/cases/models_malformed/kv-heads-not-dividing.toml "
       "--gpus 8 --concurrency 8");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
@@ -85,13 +87,13 @@ TEST(PerfServeCli, UnknownIdsSuggest) {
   CliResult r = RunCeiling("perf serve --chip nvidia-h100-sxm --model llama3-70b --concurrency 1");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "unknown model \"llama3-70b\"; did you mean \"llama-2-70b\"?\n");
-  r = RunCeiling("perf serve --chip nvidia-h20 --model llama-3.1-8b --precision fp7 --concurrency 1");
+  r = RunCeiling(
+      "perf serve --chip nvidia-h20 --model llama-3.1-8b --precision fp7 --concurrency 1");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "--precision: expected fp4, fp8, int8, int4, bf16 or fp16, got \"fp7\"\n");
   r = RunCeiling("perf serve --chip nvidia-h20 --model llama-3.1-8b");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err,
-            "--concurrency N is required (or give --sla-tpot / --sla-ttft to search it)\n");
+  EXPECT_EQ(r.err, "--concurrency N is required (or give --sla-tpot / --sla-ttft to search it)\n");
 }
 
 TEST(PerfTrainCli, JsonCarriesTheInterfaceFields) {

@@ -35,8 +35,8 @@ inline const Data& Bundled() {
     auto cal = LoadCalibration(DataDir());
     if (!chips.ok() || !models.ok() || !systems.ok() || !cal.ok()) {
       ADD_FAILURE() << "bundled data does not load: "
-                    << (!chips.ok()    ? chips.error().ToString()
-                        : !models.ok() ? models.error().ToString()
+                    << (!chips.ok()     ? chips.error().ToString()
+                        : !models.ok()  ? models.error().ToString()
                         : !systems.ok() ? systems.error().ToString()
                                         : cal.error().ToString());
       std::abort();

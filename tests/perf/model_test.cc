@@ -17,10 +17,10 @@ using testing::Bundled;
 using testing::ModelOf;
 
 TEST(ModelFiles, RequiredModelsArePresent) {
-  for (const char* id : {"llama-2-13b", "llama-2-70b", "llama-3.1-8b", "llama-3.1-70b",
-                         "llama-3.1-405b", "qwen3-32b", "qwen3-235b-a22b", "mixtral-8x7b",
-                         "deepseek-v3", "deepseek-r1", "gpt-oss-120b", "gpt3-175b",
-                         "minimax-m2.5", "qwen3.5-397b-a17b", "kimi-k2.5", "glm-5"})
+  for (const char* id :
+       {"llama-2-13b", "llama-2-70b", "llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b",
+        "qwen3-32b", "qwen3-235b-a22b", "mixtral-8x7b", "deepseek-v3", "deepseek-r1",
+        "gpt-oss-120b", "gpt3-175b", "minimax-m2.5", "qwen3.5-397b-a17b", "kimi-k2.5", "glm-5"})
     EXPECT_NE(Bundled().models.Find(id), nullptr) << id;
 }
 
@@ -59,8 +59,7 @@ TEST(ModelFiles, KvCacheShapes) {
 
 TEST(ModelFiles, AliasesResolveHuggingFaceIds) {
   EXPECT_EQ(Bundled().models.FindByAlias("deepseek-ai/DeepSeek-R1")->id, "deepseek-r1");
-  EXPECT_EQ(Bundled().models.FindByAlias("META-LLAMA/Llama-3.1-70B-Instruct")->id,
-            "llama-3.1-70b");
+  EXPECT_EQ(Bundled().models.FindByAlias("META-LLAMA/Llama-3.1-70B-Instruct")->id, "llama-3.1-70b");
   EXPECT_EQ(Bundled().models.FindByAlias("nope/none"), nullptr);
   auto r = Bundled().models.Resolve("llama-3.1-70");
   ASSERT_FALSE(r.ok());

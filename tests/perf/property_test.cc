@@ -30,8 +30,8 @@ class Deployments {
   explicit Deployments(unsigned seed) : rng_(seed) {}
 
   Draw Next() {
-    static const char* kChips[] = {"nvidia-h100-sxm", "nvidia-h20", "nvidia-h200-sxm",
-                                   "nvidia-b200", "nvidia-gb200", "huawei-ascend-910c"};
+    static const char* kChips[] = {"nvidia-h100-sxm", "nvidia-h20",   "nvidia-h200-sxm",
+                                   "nvidia-b200",     "nvidia-gb200", "huawei-ascend-910c"};
     static const DType kPrec[] = {DType::kFp8, DType::kBf16, DType::kFp4, DType::kInt4};
     const auto& models = Bundled().models.models();
     for (;;) {
@@ -54,7 +54,9 @@ class Deployments {
   }
 
  private:
-  std::size_t Pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+  std::size_t Pick(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  }
   std::mt19937 rng_;
 };
 

@@ -1,7 +1,8 @@
 // Serving and training: outcomes (fits, SLA), errors for impossible layouts, and the search.
+#include "ceiling/perf/serving.h"
+
 #include <gtest/gtest.h>
 
-#include "ceiling/perf/serving.h"
 #include "ceiling/perf/training.h"
 #include "fixture.h"
 
@@ -72,8 +73,10 @@ TEST(Serve, H20DecodesRelativelyBetterThanItPrefills) {
   };
   const StepModel h20 = build("nvidia-h20");
   const StepModel h100 = build("nvidia-h100-sxm");
-  const double prefill_ratio = h20.Prefill(ideal, 1, 4096).total / h100.Prefill(ideal, 1, 4096).total;
-  const double decode_ratio = h20.Decode(ideal, 16, 4608).total / h100.Decode(ideal, 16, 4608).total;
+  const double prefill_ratio =
+      h20.Prefill(ideal, 1, 4096).total / h100.Prefill(ideal, 1, 4096).total;
+  const double decode_ratio =
+      h20.Decode(ideal, 16, 4608).total / h100.Decode(ideal, 16, 4608).total;
   EXPECT_GT(prefill_ratio, 3.0);  // the identical NVLink all-reduces dilute the 6.7x
   EXPECT_NEAR(decode_ratio, 3.35 / 4.0, 0.03);
 }

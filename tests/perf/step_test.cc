@@ -1,12 +1,13 @@
 // The step model against hand calculations: golden cases from tests/cases/perf/golden.toml
 // (explicit tolerances), and the acceptance checks of the model issue with calibrated
 // efficiencies.
+#include "ceiling/perf/step.h"
+
 #include <gtest/gtest.h>
 
 #include <ostream>
 
 #include "ceiling/base/toml_reader.h"
-#include "ceiling/perf/step.h"
 #include "fixture.h"
 
 namespace ceiling::perf {
@@ -29,7 +30,8 @@ void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.name; }
 
 std::vector<GoldenCase> LoadCases() {
   std::vector<GoldenCase> out;
-  auto doc = TomlTable::ParseFile(std::string(CEILING_SOURCE_DIR) + "/tests/cases/perf/golden.toml");
+  auto doc =
+      TomlTable::ParseFile(std::string(CEILING_SOURCE_DIR) + "/tests/cases/perf/golden.toml");
   if (!doc.ok()) {
     ADD_FAILURE() << doc.error().ToString();
     return out;
@@ -64,8 +66,8 @@ TEST_P(Golden, MatchesHandCalculation) {
   const Hardware hw = HardwareOf(c.chip);
   auto sm = StepModel::Build(ModelOf(c.model), hw, c.par, PrecisionForMode(c.precision));
   ASSERT_TRUE(sm.ok()) << sm.error().ToString();
-  const FamilyParams fp = c.params == "ideal" ? IdealParams()
-                                              : Bundled().calibration.Family(hw.family);
+  const FamilyParams fp =
+      c.params == "ideal" ? IdealParams() : Bundled().calibration.Family(hw.family);
   double got = 0;
   std::optional<StepTime> step;
   if (c.quantity == "weight_bytes") {
@@ -81,22 +83,28 @@ TEST_P(Golden, MatchesHandCalculation) {
   }
   if (step) {
     const std::string part = c.quantity.substr(c.quantity.find('.') + 1);
-    if (part == "roofline") got = (step->total - step->communication - step->overhead).base();
-    else if (part == "gemm") got = step->gemm.base();
-    else if (part == "attention") got = step->attention.base();
-    else FAIL() << "unknown part " << part;
+    if (part == "roofline")
+      got = (step->total - step->communication - step->overhead).base();
+    else if (part == "gemm")
+      got = step->gemm.base();
+    else if (part == "attention")
+      got = step->attention.base();
+    else
+      FAIL() << "unknown part " << part;
     if (c.bound == "memory") {
       EXPECT_TRUE(step->MemoryBound()) << c.name;
     } else if (c.bound == "compute") {
       EXPECT_FALSE(step->MemoryBound()) << c.name;
     }
   }
-  EXPECT_NEAR(got / c.expect, 1.0, c.rel_tol) << c.name << ": got " << got << ", hand "
-                                               << c.expect << " (" << c.why << ")";
+  EXPECT_NEAR(got / c.expect, 1.0, c.rel_tol)
+      << c.name << ": got " << got << ", hand " << c.expect << " (" << c.why << ")";
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, Golden, ::testing::ValuesIn(LoadCases()),
-                         [](const auto& param_info) { return "case" + std::to_string(param_info.index); });
+                         [](const auto& param_info) {
+                           return "case" + std::to_string(param_info.index);
+                         });
 
 // Acceptance: a decode step of llama-3.1-70b on 8 x H100 with the calibrated Hopper
 // efficiencies is memory-bound, and its operator (roofline) time is within 10% of
@@ -115,8 +123,8 @@ TEST(StepAcceptance, LlamaDecodeOn8H100IsWeightsPlusKvOverAchievableBandwidth) {
     // Hand: fp8 weights of one GPU's shard, bf16 embedding and LM head, fp8 KV of one KV head
     // per GPU per layer.
     const double matmul = m.TotalParams() - 2.0 * m.vocab * m.hidden;
-    const double bytes = matmul / 8 + 2.0 * m.vocab * m.hidden * 2 / 8 +
-                         batch * ctx * 80 * 2 * 128 * 1.0;
+    const double bytes =
+        matmul / 8 + 2.0 * m.vocab * m.hidden * 2 / 8 + batch * ctx * 80 * 2 * 128 * 1.0;
     const double expect = bytes / (hw.memory_bandwidth.base() * fp.memory_efficiency);
     const double roofline = (t.total - t.overhead - t.communication).base();
     EXPECT_NEAR(roofline / expect, 1.0, 0.10) << "batch " << batch;

@@ -1,11 +1,12 @@
 // Validation set loading, error statistics, calibration file round trip, and reproducibility
 // of the stored calibration (a fresh fit reproduces data/perf/calibration.toml).
+#include "ceiling/perf/validation.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <fstream>
 
-#include "ceiling/perf/validation.h"
 #include "fixture.h"
 
 namespace ceiling::perf {

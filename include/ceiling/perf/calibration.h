@@ -39,8 +39,8 @@ struct FamilyParams {
   double decode_attention_efficiency = 0.45;  // ... in decode attention over the KV cache
   double kv_read_efficiency = 0.8;  // fraction of memory_efficiency paged KV-cache reads reach
   Seconds kernel_overhead = Seconds::FromBase(4e-6);  // fixed cost per operator (launch, tail)
-  double comm_efficiency = 0.70;       // fraction of link bandwidth collectives reach
-  Seconds comm_latency = Seconds::FromBase(12e-6);    // fixed cost per collective
+  double comm_efficiency = 0.70;                    // fraction of link bandwidth collectives reach
+  Seconds comm_latency = Seconds::FromBase(12e-6);  // fixed cost per collective
 };
 
 // Behaviour of a serving engine (vLLM, SGLang, TensorRT-LLM) that is not a chip property.

@@ -45,7 +45,7 @@ double BytesPerElement(DType d);
 struct Hardware {
   std::string chip_id;
   std::string chip_name;
-  std::string family;  // calibration key ("hopper", "blackwell", ...)
+  std::string family;                            // calibration key ("hopper", "blackwell", ...)
   std::array<OpsPerSecond, kDTypeCount> peak{};  // dense; zero when the record has no rate
   BytesPerSecond memory_bandwidth;
   Bytes memory_capacity;
@@ -74,8 +74,8 @@ Result<SystemDefaults> LoadSystemDefaults(const std::filesystem::path& data_dir)
 
 // Command-line overrides of the system (all optional).
 struct SystemOptions {
-  std::optional<int> scale_up_domain;          // --gpus-per-node
-  std::optional<BytesPerSecond> scale_out;     // --scale-out, per GPU and direction
+  std::optional<int> scale_up_domain;       // --gpus-per-node
+  std::optional<BytesPerSecond> scale_out;  // --scale-out, per GPU and direction
 };
 
 Result<Hardware> HardwareFromChip(const catalog::Chip& chip, const SystemDefaults& defaults,

@@ -74,9 +74,9 @@ struct Moe {
 };
 
 struct ModelArch {
-  std::string id;      // "llama-3.1-70b"
-  std::string name;    // "Llama 3.1 70B"
-  std::string family;  // "llama": groups models in the validation tables
+  std::string id;                    // "llama-3.1-70b"
+  std::string name;                  // "Llama 3.1 70B"
+  std::string family;                // "llama": groups models in the validation tables
   std::vector<std::string> aliases;  // Hugging Face repository ids that name this architecture
   int layers = 0;
   int hidden = 0;
@@ -86,7 +86,7 @@ struct ModelArch {
   bool tied_embeddings = false;
   Attention attention;
   Moe moe;
-  std::optional<double> published_total_params;   // as the model card states it
+  std::optional<double> published_total_params;  // as the model card states it
   std::optional<double> published_active_params;
   std::vector<std::string> source_keys;  // sources of the architecture numbers
   std::map<std::string, catalog::Source> sources;

@@ -48,9 +48,9 @@ namespace ceiling::perf {
 inline constexpr int kMaxGpus = 1 << 20;
 
 struct Speculative {
-  int steps = 0;           // draft forward passes per iteration (0 = no speculative decoding)
-  int draft_tokens = 0;    // tokens verified per sequence per iteration
-  double accepted = 1.0;   // mean tokens accepted per sequence per iteration
+  int steps = 0;          // draft forward passes per iteration (0 = no speculative decoding)
+  int draft_tokens = 0;   // tokens verified per sequence per iteration
+  double accepted = 1.0;  // mean tokens accepted per sequence per iteration
 };
 
 struct ServingWorkload {
@@ -88,10 +88,10 @@ struct ServingResult {
   double output_tokens_per_s_per_gpu = 0;
   double tokens_per_s_per_user = 0;  // 1 / TPOT
   int instances = 0;
-  double batch_per_rank = 0;   // decode sequences per attention rank actually batched
-  bool kv_limited = false;     // the KV cache could not hold every client; the rest queued
-  StepTime decode_step;        // one decode iteration at that batch
-  StepTime prefill_step;       // one prompt alone
+  double batch_per_rank = 0;  // decode sequences per attention rank actually batched
+  bool kv_limited = false;    // the KV cache could not hold every client; the rest queued
+  StepTime decode_step;       // one decode iteration at that batch
+  StepTime prefill_step;      // one prompt alone
   Uncertainty uncertainty;
   std::vector<std::string> notes;  // assumptions (hardware fallbacks, precision fallbacks)
 };
@@ -127,14 +127,14 @@ ServingTimes ServeTimes(const StepModel& sm, const FamilyParams& fp, const Engin
                         const ServingWorkload& w, int instances);
 ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
                               const FamilyParams& fp, const EngineParams& ep,
-                              const ServingWorkload& w, int prefill_workers,
-                              int decode_workers, double prefill_batch, double decode_batch);
+                              const ServingWorkload& w, int prefill_workers, int decode_workers,
+                              double prefill_batch, double decode_batch);
 // Decode-only throughput per GPU at a fixed batch per attention rank (tokens/s/GPU), with
 // speculative decoding; and prefill-only input tokens/s per GPU for chunks of `chunk` tokens.
 double DecodeThroughputPerGpu(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
                               double batch, double context, const Speculative& spec);
-double PrefillThroughputPerGpu(const StepModel& sm, const FamilyParams& fp,
-                               const EngineParams& ep, double prompt, double chunk);
+double PrefillThroughputPerGpu(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
+                               double prompt, double chunk);
 
 struct SlaTargets {
   std::optional<Seconds> ttft;
@@ -150,12 +150,12 @@ struct SearchOptions {
 };
 
 struct SearchResult {
-  bool found = false;       // some deployment fits and meets the targets
-  ServingQuery query;       // the winning deployment (par and concurrency filled in)
+  bool found = false;  // some deployment fits and meets the targets
+  ServingQuery query;  // the winning deployment (par and concurrency filled in)
   ServingResult result;
-  int evaluated = 0;        // deployments evaluated
-  Seconds elapsed;          // wall time of the search
-  std::string why_none;     // when !found
+  int evaluated = 0;     // deployments evaluated
+  Seconds elapsed;       // wall time of the search
+  std::string why_none;  // when !found
 };
 
 // Best output tokens/s per GPU over parallelism (and, with an SLA, concurrency), among

@@ -64,7 +64,7 @@ struct PrecisionConfig {
   DType weights = DType::kFp8;      // dense and expert GEMM weights
   DType activations = DType::kFp8;  // GEMM inputs (the math format)
   DType kv_cache = DType::kFp8;
-  DType attention = DType::kBf16;   // attention math
+  DType attention = DType::kBf16;  // attention math
 };
 // The conventions of the `--precision` flag: fp8 = fp8 weights, activations and KV cache;
 // fp4 = fp4 weights and activations, fp8 KV; int8 = int8 weights/activations, bf16 KV;
@@ -75,12 +75,12 @@ PrecisionConfig PrecisionForMode(DType mode);
 // Time of one step on one GPU, with where it went.
 struct StepTime {
   Seconds total;
-  Seconds gemm;           // dense projections and FFNs, LM head
-  Seconds attention;      // attention core (score and value products, KV reads)
-  Seconds moe;            // routed and shared experts, router
-  Seconds communication;  // collectives and pipeline transfers
-  Seconds elementwise;    // norms, activations, residual adds, embeddings
-  Seconds overhead;       // fixed per-operator and per-iteration costs
+  Seconds gemm;             // dense projections and FFNs, LM head
+  Seconds attention;        // attention core (score and value products, KV reads)
+  Seconds moe;              // routed and shared experts, router
+  Seconds communication;    // collectives and pipeline transfers
+  Seconds elementwise;      // norms, activations, residual adds, embeddings
+  Seconds overhead;         // fixed per-operator and per-iteration costs
   Seconds compute_limited;  // operator time where FLOPs were the binding limit
   Seconds memory_limited;   // operator time where bytes were the binding limit
   bool MemoryBound() const { return memory_limited > compute_limited; }
@@ -89,10 +89,10 @@ struct StepTime {
 // Per-GPU memory of a deployment.
 struct Memory {
   Bytes weights;
-  Bytes kv_cache;      // for the sequences asked about
-  Bytes activations;   // serving workspace or training activations
-  Bytes optimizer;     // training only: gradients and optimizer state
-  Bytes reserve;       // runtime, communication buffers, fragmentation
+  Bytes kv_cache;     // for the sequences asked about
+  Bytes activations;  // serving workspace or training activations
+  Bytes optimizer;    // training only: gradients and optimizer state
+  Bytes reserve;      // runtime, communication buffers, fragmentation
   Bytes total;
   Bytes capacity;
   bool fits = false;
@@ -114,8 +114,8 @@ struct Work {
 
 class StepModel {
  public:
-  static Result<StepModel> Build(const ModelArch& model, const Hardware& hw,
-                                 const Parallelism& par, const PrecisionConfig& prec);
+  static Result<StepModel> Build(const ModelArch& model, const Hardware& hw, const Parallelism& par,
+                                 const PrecisionConfig& prec);
 
   // A decode iteration of `batch` sequences per attention rank, each attending to `context`
   // tokens, through all pipeline stages. `width` > 1 verifies that many tokens per sequence.

@@ -41,12 +41,12 @@ struct TrainingQuery {
   int gpus = 8;
   int tp = 1;
   int pp = 1;
-  int ep = 1;   // expert parallel (MoE): experts split over ep data-parallel ranks
-  int cp = 1;   // context parallel: the sequence split over cp GPUs
-  int zero = 1;          // ZeRO stage 0-3
-  int micro_batch = 1;   // sequences per micro-batch
+  int ep = 1;              // expert parallel (MoE): experts split over ep data-parallel ranks
+  int cp = 1;              // context parallel: the sequence split over cp GPUs
+  int zero = 1;            // ZeRO stage 0-3
+  int micro_batch = 1;     // sequences per micro-batch
   bool recompute = false;  // full activation recomputation
-  int global_batch = 1;  // sequences per step
+  int global_batch = 1;    // sequences per step
   int seq = 4096;
   DType precision = DType::kBf16;  // GEMM format (bf16 or fp8 mixed precision)
   std::optional<double> tokens;    // for time to train
@@ -58,7 +58,7 @@ struct TrainingBreakdown {
   Seconds communication;  // TP/EP collectives, pipeline transfers, exposed gradient sync
   Seconds bubble;         // pipeline fill and drain
   Seconds optimizer;
-  Seconds overhead;       // per-operator fixed costs
+  Seconds overhead;  // per-operator fixed costs
 };
 
 struct TrainingResult {
@@ -66,13 +66,13 @@ struct TrainingResult {
   std::string does_not_fit;
   Seconds step_time;
   double tokens_per_s = 0;
-  double mfu = 0;                 // model FLOPs / (step time x GPUs x dense bf16 peak)
+  double mfu = 0;  // model FLOPs / (step time x GPUs x dense bf16 peak)
   double model_flops_per_step = 0;
-  Memory memory;                  // per GPU
+  Memory memory;  // per GPU
   std::optional<Seconds> time_to_train;
   TrainingBreakdown breakdown;
   int dp = 1;
-  int micro_batches = 1;          // per pipeline per step
+  int micro_batches = 1;  // per pipeline per step
   ErrorBand uncertainty;
   Basis basis = Basis::kProfiled;
   std::vector<std::string> notes;

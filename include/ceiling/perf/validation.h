@@ -51,8 +51,8 @@ struct ValidationPoint {
   std::string model;   // model id
   std::string engine;  // "vllm", "sglang", "trtllm" (training: "")
   PrecisionConfig precision;
-  Parallelism par;           // aggregated, decode worker, prefill-only or training layout
-  Parallelism prefill_par;   // disaggregated prefill worker
+  Parallelism par;          // aggregated, decode worker, prefill-only or training layout
+  Parallelism prefill_par;  // disaggregated prefill worker
   int prefill_workers = 0, decode_workers = 0;
   double prefill_batch = 0, decode_batch = 0;
   int gpus = 0;
@@ -81,8 +81,7 @@ struct ValidationSet {
 };
 
 Result<ValidationSet> LoadValidationSet(const std::filesystem::path& data_dir,
-                                        const catalog::Catalog& chips,
-                                        const ModelCatalog& models);
+                                        const catalog::Catalog& chips, const ModelCatalog& models);
 
 struct ErrorStats {
   int count = 0;
@@ -111,14 +110,14 @@ struct PredictionRow {
 };
 
 struct ValidationReport {
-  std::vector<ReportRow> overall;     // held-out CSV rows + points.toml
+  std::vector<ReportRow> overall;  // held-out CSV rows + points.toml
   std::vector<ReportRow> per_chip;
   std::vector<ReportRow> per_family;  // model families
   std::vector<ReportRow> per_engine;
-  std::vector<ReportRow> loco;        // leave-one-chip-out, one row per chip
+  std::vector<ReportRow> loco;            // leave-one-chip-out, one row per chip
   std::vector<ReportRow> loco_in_sample;  // the same chips' held-out error with the full fit
-  std::vector<ReportRow> lofo;        // leave-one-family-out, one row per chip family
-  Calibration fitted;                 // full fit + error bands
+  std::vector<ReportRow> lofo;            // leave-one-family-out, one row per chip family
+  Calibration fitted;                     // full fit + error bands
   int fit_rows = 0, test_rows = 0, extra_points = 0, csv_rows = 0;
   std::vector<Exclusion> excluded;
   std::vector<PredictionRow> predictions;  // every modelled point, fit and held-out

@@ -32,7 +32,7 @@ nlohmann::json TrainingJson(const perf::TrainingQuery& q, const perf::TrainingRe
 // One column per chip, ratios to the first.
 struct CompareColumn {
   perf::ServingQuery query;
-  perf::ServingResult result;  // the best deployment found for this chip
+  perf::ServingResult result;      // the best deployment found for this chip
   perf::ReferenceSteps reference;  // the same work on every chip
 };
 std::string CompareText(const std::vector<CompareColumn>& columns);
