@@ -20,7 +20,8 @@ double Ms(Seconds s) { return MillisecondsOf(s); }
 // A measured value lies in [pred / (1 + p90), pred / (1 - p90)] for 90% of validation points.
 json Band(double predicted, const ErrorBand& b) {
   if (b.count == 0) return json{{"low", nullptr}, {"high", nullptr}, {"count", 0}};
-  const double high = b.p90 < 0.95 ? predicted / (1 - b.p90) : predicted * 20;
+  // With p90 errors near 100% or more the upper bound is unbounded (null).
+  const json high = b.p90 < 0.95 ? json(predicted / (1 - b.p90)) : json(nullptr);
   return json{{"low", predicted / (1 + b.p90)},
               {"high", high},
               {"p50_relative_error", b.p50},
@@ -30,9 +31,10 @@ json Band(double predicted, const ErrorBand& b) {
 
 std::string BandText(double predicted, const ErrorBand& b, int decimals) {
   if (b.count == 0) return "n/a";
-  const double high = b.p90 < 0.95 ? predicted / (1 - b.p90) : predicted * 20;
+  if (b.p90 >= 0.95)
+    return fmt::format("{} - unbounded", FormatFixed(predicted / (1 + b.p90), decimals));
   return fmt::format("{} - {}", FormatFixed(predicted / (1 + b.p90), decimals),
-                     FormatFixed(high, decimals));
+                     FormatFixed(predicted / (1 - b.p90), decimals));
 }
 
 json StepJson(const perf::StepTime& t) {
