@@ -69,6 +69,10 @@ Runner SetupRules(CLI::App* sub);
 Runner SetupWhatIf(CLI::App* sub);
 Runner SetupHeadroom(CLI::App* sub);
 Runner SetupPlot(CLI::App* sub);
+Runner SetupPerf(CLI::App* sub);
+Runner SetupCompare(CLI::App* sub);
+Runner SetupValidate(CLI::App* sub);
+Runner SetupCalibrate(CLI::App* sub);
 
 // Writes `content` to `path` atomically (temp file + rename) so that a failure never leaves a
 // half-written file. "-" means standard output.

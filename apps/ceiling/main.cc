@@ -75,6 +75,13 @@ const std::vector<Command>& Commands() {
       {"headroom", "A chip's metrics against every threshold of the rules in force",
        SetupHeadroom},
       {"plot", "Charts: plot map (TPP vs PD with threshold regions)", SetupPlot},
+      {"perf", "Performance model: perf serve (LLM serving), perf train (training)", SetupPerf},
+      {"compare", "The same serving workload on several chips, with ratios to the first",
+       SetupCompare},
+      {"validate", "Error tables of the performance model against published measurements",
+       SetupValidate},
+      {"calibrate", "Fit the performance model's per-family efficiencies (data/perf)",
+       SetupCalibrate},
   };
   return kCommands;
 }

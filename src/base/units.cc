@@ -266,8 +266,15 @@ std::string FormatFixed(double v, int decimals, bool thousands) {
   std::string s = fmt::format("{:.{}f}", std::fabs(v), decimals);
   if (thousands) {
     const size_t dot = s.find('.');
-    size_t int_end = dot == std::string::npos ? s.size() : dot;
-    for (int pos = static_cast<int>(int_end) - 3; pos > 0; pos -= 3) s.insert(pos, ",");
+    const size_t int_end = dot == std::string::npos ? s.size() : dot;
+    std::string grouped;
+    grouped.reserve(s.size() + int_end / 3);
+    for (size_t i = 0; i < int_end; ++i) {
+      if (i > 0 && (int_end - i) % 3 == 0) grouped.push_back(',');
+      grouped.push_back(s[i]);
+    }
+    grouped.append(s, int_end, std::string::npos);
+    s = std::move(grouped);
   }
   const bool negative = v < 0 && s.find_first_not_of("0.,") != std::string::npos;
   return negative ? "-" + s : s;

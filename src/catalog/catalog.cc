@@ -426,4 +426,8 @@ Result<const Chip*> Catalog::Resolve(std::string_view id_or_path) const {
   return loaded_files_->back().get();
 }
 
+Result<std::map<std::string, Source>> ReadSourcesTable(const TomlTable& doc) {
+  return ReadSources(doc);
+}
+
 }  // namespace ceiling::catalog

@@ -1,0 +1,432 @@
+// perf serve, perf train, compare, validate, calibrate.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <thread>
+
+#include "ceiling/base/units.h"
+#include "ceiling/perf/calibration.h"
+#include "ceiling/perf/serving.h"
+#include "ceiling/perf/training.h"
+#include "ceiling/perf/validation.h"
+#include "ceiling/report/json.h"
+#include "ceiling/report/perf_report.h"
+#include "ceiling/report/table.h"
+#include "commands.h"
+
+namespace ceiling::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace ceiling::perf;  // NOLINT: a .cc adapter over one library module
+
+constexpr const char* kProducedBy = "ceiling calibrate --write";
+
+struct PerfData {
+  const catalog::Catalog* chips = nullptr;
+  ModelCatalog models;
+  SystemDefaults systems;
+  std::optional<Calibration> calibration;
+};
+
+Result<PerfData> LoadPerfData(Context& ctx, bool need_calibration) {
+  PerfData d;
+  ASSIGN_OR_RETURN(d.chips, ctx.Catalog());
+  ASSIGN_OR_RETURN(d.models, ModelCatalog::Load(ctx.data_dir));
+  ASSIGN_OR_RETURN(d.systems, LoadSystemDefaults(ctx.data_dir));
+  if (need_calibration) {
+    ASSIGN_OR_RETURN(Calibration c, LoadCalibration(ctx.data_dir));
+    d.calibration = std::move(c);
+  }
+  return d;
+}
+
+Result<DType> ParsePrecision(const std::string& s, const char* flag) {
+  auto d = DTypeFromName(s);
+  if (!d || *d == DType::kFp32)
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("{}: expected fp4, fp8, int8, int4, bf16 or fp16, got \"{}\"", flag, s));
+  return *d;
+}
+
+// Flags shared by perf serve and compare.
+struct ServeFlags {
+  std::string model, precision = "fp8", kv_precision, attention_precision, engine;
+  int gpus = 8, isl = 1024, osl = 1024, concurrency = 0;
+  std::optional<int> tp, pp, ep, dp_attn, gpus_per_node;
+  std::optional<double> sla_tpot_ms, sla_ttft_ms;
+  std::string scale_out;
+  int spec_steps = 0, spec_draft = 0;
+  double spec_accept = 1;
+  bool json = false;
+
+  void Declare(CLI::App* sub) {
+    sub->add_option("--model", model, "Model id (data/models) or model file")->required();
+    sub->add_option("--gpus", gpus, "GPUs in the deployment (default 8)");
+    sub->add_option("--tp", tp, "Tensor-parallel size (default: searched)");
+    sub->add_option("--pp", pp, "Pipeline-parallel size (default: searched)");
+    sub->add_option("--ep", ep, "Expert-parallel size (default: searched)");
+    sub->add_option("--dp-attn", dp_attn, "Attention data-parallel ranks (default: searched)");
+    sub->add_option("--isl", isl, "Input (prompt) tokens per request (default 1024)");
+    sub->add_option("--osl", osl, "Output tokens per request (default 1024)");
+    sub->add_option("--concurrency", concurrency,
+                    "Concurrent clients (required unless an SLA is given; then the maximum)");
+    sub->add_option("--precision", precision, "fp8 (default), fp4, int8, int4, bf16 or fp16");
+    sub->add_option("--kv-precision", kv_precision, "KV-cache format (default: per --precision)");
+    sub->add_option("--attention-precision", attention_precision,
+                    "Attention math format, e.g. fp8 for FP8 FlashMLA/FA3 (default bf16)");
+    sub->add_option("--engine", engine,
+                    "Serving engine whose calibration to use: vllm, sglang, trtllm (default: "
+                    "their average)");
+    sub->add_option("--sla-tpot", sla_tpot_ms, "Search for the best deployment with TPOT <= MS");
+    sub->add_option("--sla-ttft", sla_ttft_ms, "Search for the best deployment with TTFT <= MS");
+    sub->add_option("--gpus-per-node", gpus_per_node, "GPUs per scale-up domain (default: data)");
+    sub->add_option("--scale-out", scale_out,
+                    "Scale-out bandwidth per GPU and direction, e.g. "
+                    "\"400 Gb/s\" (default 400 Gb/s)");
+    sub->add_option("--spec-steps", spec_steps, "Speculative decoding: draft steps (default 0)");
+    sub->add_option("--spec-draft", spec_draft, "Speculative decoding: tokens verified per step");
+    sub->add_option("--spec-accept", spec_accept, "Speculative decoding: mean tokens accepted");
+    sub->add_flag("--json", json, "JSON output");
+  }
+
+  bool sla() const { return sla_tpot_ms.has_value() || sla_ttft_ms.has_value(); }
+
+  Status Check() const {
+    auto bad = [](std::string m) { return MakeError(ErrorCode::kInvalidArgument, std::move(m)); };
+    if (gpus < 1 || gpus > kMaxGpus)
+      return bad(fmt::format("--gpus must be between 1 and {}", kMaxGpus));
+    if (isl < 1 || osl < 1) return bad("--isl and --osl must be at least 1");
+    if (!sla() && concurrency < 1)
+      return bad("--concurrency N is required (or give --sla-tpot / --sla-ttft to search it)");
+    if (concurrency < 0) return bad("--concurrency must be at least 1");
+    if (sla_tpot_ms && !(*sla_tpot_ms > 0)) return bad("--sla-tpot must be positive");
+    if (sla_ttft_ms && !(*sla_ttft_ms > 0)) return bad("--sla-ttft must be positive");
+    for (auto [v, n] :
+         {std::pair{tp, "--tp"}, std::pair{pp, "--pp"}, std::pair{ep, "--ep"},
+          std::pair{dp_attn, "--dp-attn"}, std::pair{gpus_per_node, "--gpus-per-node"}})
+      if (v && *v < 1) return bad(fmt::format("{} must be at least 1", n));
+    if (spec_steps < 0) return bad("--spec-steps must be at least 0");
+    return OkStatus();
+  }
+
+  Result<SystemOptions> System() const {
+    SystemOptions o;
+    o.scale_up_domain = gpus_per_node;
+    if (!scale_out.empty()) {
+      auto q = ParseQuantityAs<BytesPerSecond>(scale_out);
+      if (!q.ok())
+        return MakeError(ErrorCode::kInvalidArgument, "--scale-out: " + q.error().message);
+      o.scale_out = *q;
+    }
+    return o;
+  }
+
+  Result<ServingQuery> Query(const ModelArch* m, const Hardware* hw, const Calibration* cal) const {
+    ServingQuery q;
+    q.model = m;
+    q.hardware = hw;
+    q.calibration = cal;
+    q.gpus = gpus;
+    ASSIGN_OR_RETURN(DType mode, ParsePrecision(precision, "--precision"));
+    q.precision = PrecisionForMode(mode);
+    if (!kv_precision.empty()) {
+      ASSIGN_OR_RETURN(q.precision.kv_cache, ParsePrecision(kv_precision, "--kv-precision"));
+    }
+    if (!attention_precision.empty()) {
+      ASSIGN_OR_RETURN(q.precision.attention,
+                       ParsePrecision(attention_precision, "--attention-precision"));
+    }
+    q.workload.isl = isl;
+    q.workload.osl = osl;
+    q.workload.concurrency = std::max(1, concurrency);
+    q.workload.engine = engine;
+    q.workload.speculative = {spec_steps, spec_draft, spec_accept};
+    return q;
+  }
+
+  SearchOptions Search() const {
+    SearchOptions o;
+    o.tp = tp, o.pp = pp, o.ep = ep, o.dp_attn = dp_attn;
+    if (sla_tpot_ms) o.sla.tpot = Seconds::FromBase(*sla_tpot_ms * 1e-3);
+    if (sla_ttft_ms) o.sla.ttft = Seconds::FromBase(*sla_ttft_ms * 1e-3);
+    if (concurrency > 0) o.max_concurrency = concurrency;
+    return o;
+  }
+};
+
+// Resolves chip and model, searches the deployment and serves it. Bad input is an error; a
+// deployment that does not fit (or misses the SLA) is a result.
+struct Served {
+  Hardware hw;
+  SearchResult search;
+};
+
+Result<Served> ServeOne(const PerfData& d, const ServeFlags& f, const std::string& chip_id) {
+  ASSIGN_OR_RETURN(const catalog::Chip* chip, d.chips->Resolve(chip_id));
+  ASSIGN_OR_RETURN(SystemOptions so, f.System());
+  Served s;
+  ASSIGN_OR_RETURN(s.hw, HardwareFromChip(*chip, d.systems, so));
+  return s;
+}
+
+Status RunSearch(const PerfData& d, const ServeFlags& f, const ModelArch* model, Served* s) {
+  ASSIGN_OR_RETURN(ServingQuery q, f.Query(model, &s->hw, &*d.calibration));
+  ASSIGN_OR_RETURN(s->search, SearchServing(q, f.Search()));
+  if (s->search.evaluated == 0) return MakeError(ErrorCode::kInvalidArgument, s->search.why_none);
+  return OkStatus();
+}
+
+Runner SetupPerfServe(CLI::App* sub) {
+  struct Opts : ServeFlags {
+    std::string chip;
+  };
+  auto o = std::make_shared<Opts>();
+  sub->add_option("--chip", o->chip, "Chip id or chip file")->required();
+  o->Declare(sub);
+  return [o](Context& ctx) -> int {
+    if (auto st = o->Check(); !st.ok()) return ctx.Fail(st.error());
+    auto d = LoadPerfData(ctx, true);
+    if (!d.ok()) return ctx.Fail(d.error());
+    auto model = d->models.Resolve(o->model);
+    if (!model.ok()) return ctx.Fail(model.error());
+    auto s = ServeOne(*d, *o, o->chip);
+    if (!s.ok()) return ctx.Fail(s.error());
+    if (auto st = RunSearch(*d, *o, *model, &*s); !st.ok()) return ctx.Fail(st.error());
+    const SearchResult& sr = s->search;
+    const bool searched = !(o->tp && o->pp && o->ep && o->dp_attn) || o->sla();
+    std::string out;
+    if (o->json) {
+      nlohmann::json j = report::ServingJson(sr.query, sr.result, searched ? &sr : nullptr);
+      if (o->sla()) {
+        j["sla"] = nlohmann::json{
+            {"tpot_ms", o->sla_tpot_ms ? nlohmann::json(*o->sla_tpot_ms) : nlohmann::json(nullptr)},
+            {"ttft_ms", o->sla_ttft_ms ? nlohmann::json(*o->sla_ttft_ms) : nlohmann::json(nullptr)},
+            {"met", sr.found}};
+      }
+      out = report::DumpJson(j) + "\n";
+    } else {
+      out = report::ServingText(sr.query, sr.result, searched ? &sr : nullptr);
+      if (o->sla())
+        out += sr.found ? fmt::format("SLA met: best throughput per GPU at {} clients\n",
+                                      sr.query.workload.concurrency)
+                        : "SLA not met: " + sr.why_none + "\n";
+    }
+    ctx.out << out;
+    return kExitOk;
+  };
+}
+
+Runner SetupPerfTrain(CLI::App* sub) {
+  struct Opts {
+    std::string chip, model, precision = "bf16";
+    int gpus = 8, tp = 1, pp = 1, ep = 1, cp = 1, zero = 1, micro_batch = 1;
+    std::optional<int> dp;
+    int global_batch = 0, seq = 0;
+    std::optional<double> tokens;
+    std::optional<int> gpus_per_node;
+    std::string scale_out;
+    bool recompute = false, json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  sub->add_option("--chip", o->chip, "Chip id or chip file")->required();
+  sub->add_option("--model", o->model, "Model id (data/models) or model file")->required();
+  sub->add_option("--gpus", o->gpus, "GPUs (default 8)");
+  sub->add_option("--tp", o->tp, "Tensor-parallel size (default 1)");
+  sub->add_option("--pp", o->pp, "Pipeline-parallel size (default 1)");
+  sub->add_option("--dp", o->dp, "Data-parallel size (default: gpus / (tp x pp x cp))");
+  sub->add_option("--ep", o->ep, "Expert-parallel size (default 1)");
+  sub->add_option("--cp", o->cp, "Context-parallel size (default 1)");
+  sub->add_option("--zero", o->zero, "ZeRO stage 0-3 (default 1)");
+  sub->add_option("--micro-batch", o->micro_batch, "Sequences per micro-batch (default 1)");
+  sub->add_flag("--recompute", o->recompute, "Full activation recomputation");
+  sub->add_option("--global-batch", o->global_batch, "Sequences per step")->required();
+  sub->add_option("--seq", o->seq, "Sequence length in tokens")->required();
+  sub->add_option("--tokens", o->tokens, "Tokens to train on (for time to train)");
+  sub->add_option("--precision", o->precision, "bf16 (default) or fp8");
+  sub->add_option("--gpus-per-node", o->gpus_per_node, "GPUs per scale-up domain");
+  sub->add_option("--scale-out", o->scale_out, "Scale-out bandwidth per GPU, e.g. \"400 Gb/s\"");
+  sub->add_flag("--json", o->json, "JSON output");
+  return [o](Context& ctx) -> int {
+    auto d = LoadPerfData(ctx, true);
+    if (!d.ok()) return ctx.Fail(d.error());
+    auto model = d->models.Resolve(o->model);
+    if (!model.ok()) return ctx.Fail(model.error());
+    auto chip = d->chips->Resolve(o->chip);
+    if (!chip.ok()) return ctx.Fail(chip.error());
+    SystemOptions so;
+    so.scale_up_domain = o->gpus_per_node;
+    if (!o->scale_out.empty()) {
+      auto q = ParseQuantityAs<BytesPerSecond>(o->scale_out);
+      if (!q.ok())
+        return ctx.Fail(
+            MakeError(ErrorCode::kInvalidArgument, "--scale-out: " + q.error().message));
+      so.scale_out = *q;
+    }
+    auto hw = HardwareFromChip(**chip, d->systems, so);
+    if (!hw.ok()) return ctx.Fail(hw.error());
+    auto prec = ParsePrecision(o->precision, "--precision");
+    if (!prec.ok()) return ctx.Fail(prec.error());
+    if (o->tokens && !(*o->tokens > 0))
+      return ctx.Fail(MakeError(ErrorCode::kInvalidArgument, "--tokens must be positive"));
+    TrainingQuery q;
+    q.model = *model;
+    q.hardware = &*hw;
+    q.calibration = &*d->calibration;
+    q.gpus = o->gpus, q.tp = o->tp, q.pp = o->pp, q.ep = o->ep, q.cp = o->cp;
+    q.zero = o->zero, q.micro_batch = o->micro_batch, q.recompute = o->recompute;
+    q.global_batch = o->global_batch, q.seq = o->seq, q.precision = *prec, q.tokens = o->tokens;
+    if (o->dp && o->tp * o->pp * o->cp > 0 && *o->dp * o->tp * o->pp * o->cp != o->gpus)
+      return ctx.Fail(
+          MakeError(ErrorCode::kInvalidArgument,
+                    fmt::format("--dp {} x tp {} x pp {} x cp {} = {} is not --gpus {}", *o->dp,
+                                o->tp, o->pp, o->cp, *o->dp * o->tp * o->pp * o->cp, o->gpus)));
+    auto r = Train(q);
+    if (!r.ok()) return ctx.Fail(r.error());
+    ctx.out << (o->json ? report::DumpJson(report::TrainingJson(q, *r)) + "\n"
+                        : report::TrainingText(q, *r));
+    return kExitOk;
+  };
+}
+
+std::string CalibrationStatus(const std::string& data_dir, const Calibration& fitted) {
+  Calibration c = fitted;
+  c.produced_by = kProducedBy;
+  const fs::path path = fs::path(data_dir) / "perf" / "calibration.toml";
+  std::ifstream in(path);
+  if (!in) return "data/perf/calibration.toml is missing: run `ceiling calibrate --write`";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str() == CalibrationToToml(c)
+             ? "data/perf/calibration.toml is up to date with this fit"
+             : "data/perf/calibration.toml differs from this fit: run `ceiling calibrate --write`";
+}
+
+Result<ValidationReport> Validate(Context& ctx, int threads) {
+  ASSIGN_OR_RETURN(PerfData d, LoadPerfData(ctx, false));
+  ASSIGN_OR_RETURN(ValidationSet set, LoadValidationSet(ctx.data_dir, *d.chips, d.models));
+  ValidationOptions vo;
+  vo.threads = threads;
+  return RunValidation(set, *d.chips, d.models, d.systems, vo);
+}
+
+}  // namespace
+
+Runner SetupPerf(CLI::App* sub) {
+  sub->require_subcommand(1);
+  auto serve = sub->add_subcommand("serve", "Serving: TTFT, TPOT, tokens/s for a deployment");
+  auto train = sub->add_subcommand("train", "Training: step time, tokens/s, MFU, memory");
+  auto selected = std::make_shared<Runner>();
+  Runner rs = SetupPerfServe(serve);
+  Runner rt = SetupPerfTrain(train);
+  serve->callback([selected, rs] { *selected = rs; });
+  train->callback([selected, rt] { *selected = rt; });
+  return [selected](Context& ctx) -> int { return *selected ? (*selected)(ctx) : kExitBadInput; };
+}
+
+Runner SetupCompare(CLI::App* sub) {
+  struct Opts : ServeFlags {
+    std::vector<std::string> chips;
+  };
+  auto o = std::make_shared<Opts>();
+  sub->add_option("chips", o->chips, "Chip ids (ratios are to the first)")->required();
+  o->Declare(sub);
+  return [o](Context& ctx) -> int {
+    if (auto st = o->Check(); !st.ok()) return ctx.Fail(st.error());
+    auto d = LoadPerfData(ctx, true);
+    if (!d.ok()) return ctx.Fail(d.error());
+    auto model = d->models.Resolve(o->model);
+    if (!model.ok()) return ctx.Fail(model.error());
+    std::vector<Served> served;
+    served.reserve(o->chips.size());
+    for (const std::string& c : o->chips) {
+      auto s = ServeOne(*d, *o, c);
+      if (!s.ok()) return ctx.Fail(s.error());
+      served.push_back(std::move(*s));
+    }
+    std::vector<report::CompareColumn> cols;
+    for (Served& s : served) {
+      if (auto st = RunSearch(*d, *o, *model, &s); !st.ok()) return ctx.Fail(st.error());
+      auto ref = ReferenceStepsFor(s.search.query);
+      if (!ref.ok()) return ctx.Fail(ref.error());
+      cols.push_back({s.search.query, s.search.result, *ref});
+    }
+    // The columns point into `served`, which outlives the rendering below.
+    ctx.out << (o->json ? report::DumpJson(report::CompareJson(cols)) + "\n"
+                        : report::CompareText(cols));
+    return kExitOk;
+  };
+}
+
+Runner SetupValidate(CLI::App* sub) {
+  struct Opts {
+    bool json = false;
+    int threads = 2;
+    std::string dump;
+  };
+  auto o = std::make_shared<Opts>();
+  sub->add_flag("--json", o->json, "JSON output");
+  sub->add_option("--dump", o->dump, "Also write every point's prediction to this CSV file");
+  sub->add_option("--threads", o->threads, "Worker threads for the fits (default 2)");
+  return [o](Context& ctx) -> int {
+    if (o->threads < 1)
+      return ctx.Fail(MakeError(ErrorCode::kInvalidArgument, "--threads must be at least 1"));
+    auto rep = Validate(ctx, o->threads);
+    if (!rep.ok()) return ctx.Fail(rep.error());
+    const std::string status = CalibrationStatus(ctx.data_dir, rep->fitted);
+    if (!o->dump.empty()) {
+      std::string csv =
+          "id,source,kind,chip,model,engine,isl,osl,concurrency,gpus,parallelism,held_out,regime,"
+          "fits,ttft_s,ttft_s_pred,tpot_s,tpot_s_pred,throughput,throughput_pred,step_s,"
+          "step_s_pred\n";
+      for (const PredictionRow& p : rep->predictions) {
+        const ValidationPoint& v = p.point;
+        csv +=
+            fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", v.id,
+                        report::CsvField(v.source), static_cast<int>(v.kind), v.chip, v.model,
+                        v.engine, v.workload.isl, v.workload.osl, v.workload.concurrency, v.gpus,
+                        v.par.ToString(), p.held_out ? 1 : 0, RegimeName(p.regime), p.fits ? 1 : 0,
+                        v.ttft_s.value_or(0), p.ttft_s, v.tpot_s.value_or(0), p.tpot_s,
+                        v.throughput.value_or(0), p.throughput, p.measured_step_s, p.step_s);
+      }
+      if (auto st = WriteOutput(o->dump, csv, ctx.out); !st.ok()) return ctx.Fail(st.error());
+    }
+    ctx.out << (o->json ? report::DumpJson(report::ValidationJson(*rep, status)) + "\n"
+                        : report::ValidationText(*rep, status));
+    return kExitOk;
+  };
+}
+
+Runner SetupCalibrate(CLI::App* sub) {
+  struct Opts {
+    bool write = false;
+    int threads = 2;
+  };
+  auto o = std::make_shared<Opts>();
+  sub->add_flag("--write", o->write, "Write data/perf/calibration.toml (default: print it)");
+  sub->add_option("--threads", o->threads, "Worker threads for the fits (default 2)");
+  return [o](Context& ctx) -> int {
+    if (o->threads < 1)
+      return ctx.Fail(MakeError(ErrorCode::kInvalidArgument, "--threads must be at least 1"));
+    auto rep = Validate(ctx, o->threads);
+    if (!rep.ok()) return ctx.Fail(rep.error());
+    Calibration c = rep->fitted;
+    c.produced_by = kProducedBy;
+    const std::string text = CalibrationToToml(c);
+    if (!o->write) {
+      ctx.out << text;
+      return kExitOk;
+    }
+    const std::string path = (fs::path(ctx.data_dir) / "perf" / "calibration.toml").string();
+    if (auto st = WriteOutput(path, text, ctx.out); !st.ok()) return ctx.Fail(st.error());
+    ctx.out << "wrote " << path << "\n";
+    return kExitOk;
+  };
+}
+
+}  // namespace ceiling::cli

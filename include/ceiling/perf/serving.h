@@ -1,0 +1,182 @@
+// LLM serving: a closed-loop benchmark model with continuous batching, and the search for the
+// best deployment under latency targets.
+//
+// The benchmark: `concurrency` clients each send a prompt of `isl` tokens, wait for `osl`
+// output tokens, and immediately send the next one (what vLLM, SGLang and TensorRT-LLM
+// benchmark scripts do with a fixed concurrency). The GPUs are split into identical instances
+// of `par.Gpus()` GPUs; each attention rank of an instance serves an equal share of clients.
+//
+//   ServingQuery q{.model = m, .hardware = &hw, .calibration = &cal, .gpus = 8,
+//                  .par = {.tp = 8}, .precision = PrecisionForMode(DType::kFp8),
+//                  .workload = {.isl = 4096, .osl = 1536, .concurrency = 64}};
+//   ASSIGN_OR_RETURN(ServingResult r, Serve(q));
+//   if (!r.fits) ...                       // weights or one sequence's KV do not fit: outcome
+//   double ms = MillisecondsOf(r.tpot);    // time per output token
+//   r.output_tokens_per_s_per_gpu;         // throughput per GPU
+//   r.uncertainty.tpot.p90                 // relative error band from validation
+//
+//   ASSIGN_OR_RETURN(SearchResult best, SearchServing(q, {.sla_tpot = Seconds::FromBase(0.05)}));
+//
+// Model (docs/perf.md): with b clients per attention rank, a decode iteration costs
+// Decode(b, isl + osl/2) plus the engine's per-iteration overhead. Requests arrive either in
+// synchronized waves (fraction `burst` of the engine): a wave's prompts are prefilled together,
+// so the mean client waits for half the wave (TTFT = p(1) + (b-1)/2 x p_batched) and decode is
+// undisturbed; or staggered: chunked prefill of b x isl / osl prompt tokens rides along every
+// decode iteration, raising TPOT, and a new prompt is prefilled within one mixed iteration.
+// When the KV cache cannot hold every client, the excess queues (Little's law adds its wait to
+// TTFT). Throughput = concurrency x osl / (TTFT + (osl - 1) x TPOT).
+//
+// Errors (kInvalidArgument): gpus not a multiple of the instance size, invalid parallelism
+// (CheckParallelism), lengths or concurrency below 1. "Does not fit" is `fits == false`.
+#ifndef CEILING_PERF_SERVING_H_
+#define CEILING_PERF_SERVING_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ceiling/base/quantity.h"
+#include "ceiling/base/result.h"
+#include "ceiling/perf/calibration.h"
+#include "ceiling/perf/hardware.h"
+#include "ceiling/perf/model.h"
+#include "ceiling/perf/step.h"
+
+namespace ceiling::perf {
+
+// The largest deployment the serving model accepts.
+inline constexpr int kMaxGpus = 1 << 20;
+
+struct Speculative {
+  int steps = 0;          // draft forward passes per iteration (0 = no speculative decoding)
+  int draft_tokens = 0;   // tokens verified per sequence per iteration
+  double accepted = 1.0;  // mean tokens accepted per sequence per iteration
+};
+
+struct ServingWorkload {
+  int isl = 1024;
+  int osl = 1024;
+  int concurrency = 1;
+  std::string engine;  // calibration key: "vllm", "sglang", "trtllm"; "" = generic engine
+  Speculative speculative;
+};
+
+struct ServingQuery {
+  const ModelArch* model = nullptr;
+  const Hardware* hardware = nullptr;
+  const Calibration* calibration = nullptr;
+  int gpus = 1;
+  Parallelism par;
+  PrecisionConfig precision;
+  ServingWorkload workload;
+};
+
+// Uncertainty of each prediction: relative error quantiles of its metric and regime, and the
+// basis they come from.
+struct Uncertainty {
+  ErrorBand ttft, tpot, throughput;
+  Basis basis = Basis::kProfiled;
+  Regime regime = Regime::kSmallBatch;
+};
+
+struct ServingResult {
+  bool fits = false;
+  std::string does_not_fit;  // why, with the numbers, when !fits
+  Memory memory;             // per GPU at the served batch
+  Seconds ttft, tpot;
+  double output_tokens_per_s = 0;
+  double output_tokens_per_s_per_gpu = 0;
+  double tokens_per_s_per_user = 0;  // 1 / TPOT
+  int instances = 0;
+  double batch_per_rank = 0;  // decode sequences per attention rank actually batched
+  bool kv_limited = false;    // the KV cache could not hold every client; the rest queued
+  StepTime decode_step;       // one decode iteration at that batch
+  StepTime prefill_step;      // one prompt alone
+  Uncertainty uncertainty;
+  std::vector<std::string> notes;  // assumptions (hardware fallbacks, precision fallbacks)
+};
+
+// A disaggregated deployment: prefill and decode on separate workers with their own
+// parallelism (used by validation; the CLI serves aggregated deployments).
+struct DisaggQuery {
+  const ModelArch* model = nullptr;
+  const Hardware* hardware = nullptr;
+  const Calibration* calibration = nullptr;
+  Parallelism prefill, decode;
+  int prefill_workers = 1, decode_workers = 1;
+  double prefill_batch = 1;  // prompts per prefill batch per worker
+  double decode_batch = 1;   // sequences per decode worker
+  PrecisionConfig precision;
+  ServingWorkload workload;
+};
+
+Result<ServingResult> Serve(const ServingQuery& q);
+Result<ServingResult> ServeDisaggregated(const DisaggQuery& q);
+
+// The arithmetic core of Serve() for an already-built StepModel and explicit parameters
+// (no allocation; what calibration fits call). `instances` identical instances share the
+// workload's concurrency.
+struct ServingTimes {
+  bool fits = false;
+  bool kv_limited = false;
+  double batch = 0;
+  Seconds ttft, tpot;
+  double output_tokens_per_s = 0;
+};
+ServingTimes ServeTimes(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
+                        const ServingWorkload& w, int instances);
+ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
+                              const FamilyParams& fp, const EngineParams& ep,
+                              const ServingWorkload& w, int prefill_workers, int decode_workers,
+                              double prefill_batch, double decode_batch);
+// Decode-only throughput per GPU at a fixed batch per attention rank (tokens/s/GPU), with
+// speculative decoding; and prefill-only input tokens/s per GPU for chunks of `chunk` tokens.
+double DecodeThroughputPerGpu(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
+                              double batch, double context, const Speculative& spec);
+double PrefillThroughputPerGpu(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
+                               double prompt, double chunk);
+
+struct SlaTargets {
+  std::optional<Seconds> ttft;
+  std::optional<Seconds> tpot;
+};
+
+struct SearchOptions {
+  SlaTargets sla;
+  // Fixed parallel sizes (from the command line); unset ones are searched.
+  std::optional<int> tp, pp, ep, dp_attn;
+  // With an SLA, client counts up to this are searched (the workload's concurrency when set).
+  int max_concurrency = 4096;
+};
+
+struct SearchResult {
+  bool found = false;  // some deployment fits and meets the targets
+  ServingQuery query;  // the winning deployment (par and concurrency filled in)
+  ServingResult result;
+  int evaluated = 0;     // deployments evaluated
+  Seconds elapsed;       // wall time of the search
+  std::string why_none;  // when !found
+};
+
+// Best output tokens/s per GPU over parallelism (and, with an SLA, concurrency), among
+// deployments that fit and meet the targets. Deterministic: ties go to the smaller instance.
+Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions& options);
+
+// The same work on any chip, for like-for-like comparisons: every GPU in one tensor-parallel
+// instance (and expert-parallel over the same GPUs for MoE models), the prefill of one prompt
+// and one decode iteration of all `concurrency` clients at the mean context, whether or not
+// that deployment fits in memory.
+struct ReferenceSteps {
+  Parallelism par;
+  StepTime prefill;
+  StepTime decode;
+  double batch = 0;
+};
+Result<ReferenceSteps> ReferenceStepsFor(const ServingQuery& q);
+
+// Fills `uncertainty` of a result from the calibration's bands.
+Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank);
+
+}  // namespace ceiling::perf
+
+#endif  // CEILING_PERF_SERVING_H_

@@ -1,0 +1,137 @@
+// The validation set, the calibration fit, and the error tables of `ceiling validate`.
+//
+// Measurements come from data/validation/: aiconfigurator's silicon_sample.csv (measured TTFT
+// and TPOT of vLLM, SGLang and TensorRT-LLM on H100/H200/B200/B300/GB200/GB300) and
+// points.toml (the H20, other published serving anchors and training runs). Rows that cannot be
+// modelled are excluded and counted with the reason.
+//
+//   ASSIGN_OR_RETURN(ValidationSet set, LoadValidationSet("data", catalog, models));
+//   ASSIGN_OR_RETURN(ValidationReport rep, RunValidation(set, catalog, models, systems, {}));
+//   rep.overall[0].stats[Metric::kTpot]    // count, median and p90 absolute % error
+//   rep.fitted                             // the calibration `ceiling calibrate` writes
+//
+// Procedure (deterministic, docs/perf.md "Calibration"): CSV rows are split by a hash of their
+// id into a fit half and a held-out half. The per-family efficiencies and per-engine
+// parameters minimise a robust loss (soft-L1 of log(predicted/measured), TTFT and TPOT) over the
+// fit half by a bounded coordinate pattern search from fixed starting values. Tables report
+// the held-out half only. Leave-one-chip-out refits without chip X (all of its rows) and
+// predicts X's held-out rows; leave-one-family-out refits on the other families and predicts
+// with their average (the case of a family never measured, like Huawei's). points.toml is
+// never fitted.
+//
+// Thread safety: RunValidation uses `threads` worker threads internally; inputs are read-only.
+#ifndef CEILING_PERF_VALIDATION_H_
+#define CEILING_PERF_VALIDATION_H_
+
+#include <array>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ceiling/base/quantity.h"
+#include "ceiling/base/result.h"
+#include "ceiling/catalog/catalog.h"
+#include "ceiling/perf/calibration.h"
+#include "ceiling/perf/hardware.h"
+#include "ceiling/perf/model.h"
+#include "ceiling/perf/serving.h"
+#include "ceiling/perf/step.h"
+#include "ceiling/perf/training.h"
+
+namespace ceiling::perf {
+
+enum class PointKind { kServing, kDisaggregated, kDecode, kPrefill, kTraining };
+
+struct ValidationPoint {
+  std::string id;
+  std::string source;  // "aiconfigurator" or the source keys of points.toml
+  PointKind kind = PointKind::kServing;
+  std::string chip;    // catalog id
+  std::string model;   // model id
+  std::string engine;  // "vllm", "sglang", "trtllm" (training: "")
+  PrecisionConfig precision;
+  Parallelism par;          // aggregated, decode worker, prefill-only or training layout
+  Parallelism prefill_par;  // disaggregated prefill worker
+  int prefill_workers = 0, decode_workers = 0;
+  double prefill_batch = 0, decode_batch = 0;
+  int gpus = 0;
+  ServingWorkload workload;
+  double batch_per_gpu = 0;  // decode points
+  double chunk = 0;          // prefill points
+  TrainingQuery training;    // model/hardware/calibration pointers unset
+  bool fit = false;          // in the fit half (CSV rows only)
+  // Measured values (absent: not measured). Throughput is output tokens/s per GPU (input
+  // tokens/s per GPU for prefill points); for CSV rows it is derived from TTFT and TPOT by the
+  // closed-loop identity concurrency x osl / (ttft + (osl - 1) x tpot) / gpus.
+  std::optional<double> ttft_s, tpot_s, throughput, step_s;
+  std::optional<double> tflops_per_gpu;  // training points quoting model TFLOP/s per GPU
+};
+
+struct Exclusion {
+  std::string reason;
+  int count = 0;
+};
+
+struct ValidationSet {
+  std::vector<ValidationPoint> points;
+  std::vector<Exclusion> excluded;
+  int csv_rows = 0;
+  int extra_points = 0;
+};
+
+Result<ValidationSet> LoadValidationSet(const std::filesystem::path& data_dir,
+                                        const catalog::Catalog& chips, const ModelCatalog& models);
+
+struct ErrorStats {
+  int count = 0;
+  double median = 0;  // of |predicted / measured - 1|
+  double p90 = 0;
+};
+
+struct ReportRow {
+  std::string group;
+  std::array<ErrorStats, kMetricCount> stats{};
+};
+
+struct ValidationOptions {
+  int threads = 2;
+  bool leave_one_out = true;  // also run leave-one-chip-out and leave-one-family-out
+};
+
+// One point's prediction under the full fit (for `ceiling validate --dump`).
+struct PredictionRow {
+  ValidationPoint point;
+  bool held_out = true;
+  Regime regime = Regime::kSmallBatch;
+  bool fits = true;
+  double ttft_s = 0, tpot_s = 0, throughput = 0, step_s = 0;  // predicted (0: not applicable)
+  double measured_step_s = 0;
+};
+
+struct ValidationReport {
+  std::vector<ReportRow> overall;  // held-out CSV rows + points.toml
+  std::vector<ReportRow> per_chip;
+  std::vector<ReportRow> per_family;  // model families
+  std::vector<ReportRow> per_engine;
+  std::vector<ReportRow> loco;            // leave-one-chip-out, one row per chip
+  std::vector<ReportRow> loco_in_sample;  // the same chips' held-out error with the full fit
+  std::vector<ReportRow> lofo;            // leave-one-family-out, one row per chip family
+  Calibration fitted;                     // full fit + error bands
+  int fit_rows = 0, test_rows = 0, extra_points = 0, csv_rows = 0;
+  std::vector<Exclusion> excluded;
+  std::vector<PredictionRow> predictions;  // every modelled point, fit and held-out
+  Seconds elapsed;
+};
+
+// Fits on `set` and reports. `systems` supplies scale-up domains.
+Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::Catalog& chips,
+                                       const ModelCatalog& models, const SystemDefaults& systems,
+                                       const ValidationOptions& options);
+
+// Percentile helpers (exposed for tests): median and 90th percentile by linear interpolation.
+ErrorStats Summarize(std::vector<double> abs_errors);
+
+}  // namespace ceiling::perf
+
+#endif  // CEILING_PERF_VALIDATION_H_

@@ -1,0 +1,48 @@
+// Rendering of performance-model results: text for people, JSON for scripts.
+//
+//   std::string text = ServingText(query, result, &search);   // search may be nullptr
+//   nlohmann::json j = ServingJson(query, result, &search);   // ttft_ms, tpot_ms, ... fits
+//   std::string v = ValidationText(report);                    // the error tables
+//
+// JSON field names are an interface (the model issue fixes them): serving results carry
+// ttft_ms, tpot_ms, output_tokens_per_s, output_tokens_per_s_per_gpu, tokens_per_s_per_user,
+// fits, memory_per_gpu_bytes, breakdown, uncertainty; training results carry step_time_s,
+// tokens_per_s, mfu, memory_per_gpu_bytes, time_to_train_s, breakdown. Deterministic output.
+#ifndef CEILING_REPORT_PERF_REPORT_H_
+#define CEILING_REPORT_PERF_REPORT_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ceiling/perf/serving.h"
+#include "ceiling/perf/training.h"
+#include "ceiling/perf/validation.h"
+
+namespace ceiling::report {
+
+std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& r,
+                        const perf::SearchResult* search);
+nlohmann::json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
+                           const perf::SearchResult* search);
+
+std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResult& r);
+nlohmann::json TrainingJson(const perf::TrainingQuery& q, const perf::TrainingResult& r);
+
+// One column per chip, ratios to the first.
+struct CompareColumn {
+  perf::ServingQuery query;
+  perf::ServingResult result;      // the best deployment found for this chip
+  perf::ReferenceSteps reference;  // the same work on every chip
+};
+std::string CompareText(const std::vector<CompareColumn>& columns);
+nlohmann::json CompareJson(const std::vector<CompareColumn>& columns);
+
+// `calibration_status` says whether data/perf/calibration.toml matches the fresh fit.
+std::string ValidationText(const perf::ValidationReport& r, const std::string& calibration_status);
+nlohmann::json ValidationJson(const perf::ValidationReport& r,
+                              const std::string& calibration_status);
+
+}  // namespace ceiling::report
+
+#endif  // CEILING_REPORT_PERF_REPORT_H_

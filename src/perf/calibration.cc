@@ -1,0 +1,225 @@
+#include "ceiling/perf/calibration.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "ceiling/base/toml_reader.h"
+#include "ceiling/catalog/catalog.h"
+
+namespace ceiling::perf {
+namespace {
+
+Result<double> ReadParam(const TomlTable& t, std::string_view key, double lo, double hi) {
+  ASSIGN_OR_RETURN(double v, t.GetNumber(key));
+  if (!(v >= lo && v <= hi))
+    return t.ErrorAt(key, fmt::format("must be between {} and {}, got {}", lo, hi, v));
+  return v;
+}
+
+Result<FamilyParams> ReadFamily(const TomlTable& t) {
+  RETURN_IF_ERROR(
+      t.CheckKeys({"gemm_efficiency", "gemm_m_half", "memory_efficiency", "attention_efficiency",
+                   "decode_attention_efficiency", "kv_read_efficiency", "kernel_overhead_us",
+                   "comm_efficiency", "comm_latency_us"}));
+  FamilyParams p;
+  ASSIGN_OR_RETURN(p.gemm_efficiency, ReadParam(t, "gemm_efficiency", 0.01, 1.0));
+  ASSIGN_OR_RETURN(p.gemm_m_half, ReadParam(t, "gemm_m_half", 0.0, 1e5));
+  ASSIGN_OR_RETURN(p.memory_efficiency, ReadParam(t, "memory_efficiency", 0.01, 1.0));
+  ASSIGN_OR_RETURN(p.attention_efficiency, ReadParam(t, "attention_efficiency", 0.01, 1.0));
+  ASSIGN_OR_RETURN(p.decode_attention_efficiency,
+                   ReadParam(t, "decode_attention_efficiency", 0.01, 1.0));
+  ASSIGN_OR_RETURN(p.kv_read_efficiency, ReadParam(t, "kv_read_efficiency", 0.01, 1.0));
+  ASSIGN_OR_RETURN(double k, ReadParam(t, "kernel_overhead_us", 0.0, 1e4));
+  p.kernel_overhead = Seconds::FromBase(k * 1e-6);
+  ASSIGN_OR_RETURN(p.comm_efficiency, ReadParam(t, "comm_efficiency", 0.01, 1.0));
+  ASSIGN_OR_RETURN(double l, ReadParam(t, "comm_latency_us", 0.0, 1e5));
+  p.comm_latency = Seconds::FromBase(l * 1e-6);
+  return p;
+}
+
+Result<EngineParams> ReadEngine(const TomlTable& t) {
+  RETURN_IF_ERROR(t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "request_overhead_ms",
+                               "client_overhead_ms", "burst"}));
+  EngineParams e;
+  ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
+  e.step_overhead = Seconds::FromBase(s * 1e-3);
+  ASSIGN_OR_RETURN(double q, ReadParam(t, "seq_overhead_us", 0.0, 1e5));
+  e.seq_overhead = Seconds::FromBase(q * 1e-6);
+  ASSIGN_OR_RETURN(double r, ReadParam(t, "request_overhead_ms", 0.0, 1e5));
+  e.request_overhead = Seconds::FromBase(r * 1e-3);
+  ASSIGN_OR_RETURN(double c, ReadParam(t, "client_overhead_ms", 0.0, 1e4));
+  e.client_overhead = Seconds::FromBase(c * 1e-3);
+  ASSIGN_OR_RETURN(e.burst, ReadParam(t, "burst", 0.0, 1.0));
+  return e;
+}
+
+std::string FamilyToml(const FamilyParams& p) {
+  return fmt::format(
+      "gemm_efficiency = {:.6g}\ngemm_m_half = {:.6g}\nmemory_efficiency = {:.6g}\n"
+      "attention_efficiency = {:.6g}\ndecode_attention_efficiency = {:.6g}\n"
+      "kv_read_efficiency = {:.6g}\n"
+      "kernel_overhead_us = {:.6g}\ncomm_efficiency = {:.6g}\n"
+      "comm_latency_us = {:.6g}\n",
+      p.gemm_efficiency, p.gemm_m_half, p.memory_efficiency, p.attention_efficiency,
+      p.decode_attention_efficiency, p.kv_read_efficiency, p.kernel_overhead.base() * 1e6,
+      p.comm_efficiency, p.comm_latency.base() * 1e6);
+}
+
+std::string EngineToml(const EngineParams& e) {
+  return fmt::format(
+      "step_overhead_ms = {:.6g}\nseq_overhead_us = {:.6g}\nrequest_overhead_ms = {:.6g}\n"
+      "client_overhead_ms = {:.6g}\nburst = {:.6g}\n",
+      e.step_overhead.base() * 1e3, e.seq_overhead.base() * 1e6, e.request_overhead.base() * 1e3,
+      e.client_overhead.base() * 1e3, e.burst);
+}
+
+}  // namespace
+
+std::string_view MetricName(Metric m) {
+  switch (m) {
+    case Metric::kTtft:
+      return "ttft";
+    case Metric::kTpot:
+      return "tpot";
+    case Metric::kThroughput:
+      return "throughput";
+    case Metric::kTrainStep:
+      return "train_step";
+  }
+  return "?";
+}
+
+std::string_view RegimeName(Regime r) {
+  return r == Regime::kSmallBatch ? "small_batch" : "large_batch";
+}
+
+std::string_view BasisName(Basis b) {
+  switch (b) {
+    case Basis::kProfiled:
+      return "profiled";
+    case Basis::kUnprofiledChip:
+      return "unprofiled_chip";
+    case Basis::kUnprofiledFamily:
+      return "unprofiled_family";
+  }
+  return "?";
+}
+
+const FamilyParams& Calibration::Family(std::string_view family, bool* fitted) const {
+  auto it = families.find(std::string(family));
+  if (fitted) *fitted = it != families.end();
+  return it == families.end() ? generic : it->second;
+}
+
+const EngineParams& Calibration::Engine(std::string_view engine) const {
+  auto it = engines.find(std::string(engine));
+  return it == engines.end() ? generic_engine : it->second;
+}
+
+const ErrorBand& Calibration::Band(Basis b, Metric m, Regime r) const {
+  return bands[static_cast<int>(b)][static_cast<int>(m)][static_cast<int>(r)];
+}
+
+Basis Calibration::BasisFor(std::string_view chip_id, std::string_view family) const {
+  if (std::find(calibrated_chips.begin(), calibrated_chips.end(), chip_id) !=
+      calibrated_chips.end())
+    return Basis::kProfiled;
+  return families.count(std::string(family)) ? Basis::kUnprofiledChip : Basis::kUnprofiledFamily;
+}
+
+Result<Calibration> ParseCalibrationFile(const std::filesystem::path& path) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
+  RETURN_IF_ERROR(doc.CheckKeys({"produced_by", "calibrated_chips", "generic", "families",
+                                 "generic_engine", "engines", "bands"}));
+  Calibration c;
+  ASSIGN_OR_RETURN(c.produced_by, doc.GetString("produced_by"));
+  ASSIGN_OR_RETURN(c.calibrated_chips, doc.GetStringArray("calibrated_chips"));
+  ASSIGN_OR_RETURN(TomlTable g, doc.GetTable("generic"));
+  ASSIGN_OR_RETURN(c.generic, ReadFamily(g));
+  ASSIGN_OR_RETURN(TomlTable fams, doc.GetTable("families"));
+  for (const std::string& k : fams.Keys()) {
+    ASSIGN_OR_RETURN(TomlTable t, fams.GetTable(k));
+    ASSIGN_OR_RETURN(FamilyParams p, ReadFamily(t));
+    c.families.emplace(k, p);
+  }
+  ASSIGN_OR_RETURN(TomlTable ge, doc.GetTable("generic_engine"));
+  ASSIGN_OR_RETURN(c.generic_engine, ReadEngine(ge));
+  ASSIGN_OR_RETURN(TomlTable engs, doc.GetTable("engines"));
+  for (const std::string& k : engs.Keys()) {
+    ASSIGN_OR_RETURN(TomlTable t, engs.GetTable(k));
+    ASSIGN_OR_RETURN(EngineParams e, ReadEngine(t));
+    c.engines.emplace(k, e);
+  }
+  if (doc.Has("bands")) {
+    ASSIGN_OR_RETURN(TomlTable bands, doc.GetTable("bands"));
+    for (const std::string& bk : bands.Keys()) {
+      int b = -1;
+      for (int i = 0; i < 3; ++i)
+        if (BasisName(static_cast<Basis>(i)) == bk) b = i;
+      if (b < 0)
+        return bands.ErrorAt(bk, "expected profiled, unprofiled_chip or unprofiled_family");
+      ASSIGN_OR_RETURN(TomlTable bt, bands.GetTable(bk));
+      for (const std::string& mk : bt.Keys()) {
+        int m = -1;
+        for (int i = 0; i < kMetricCount; ++i)
+          if (MetricName(static_cast<Metric>(i)) == mk) m = i;
+        if (m < 0) return bt.ErrorAt(mk, "expected ttft, tpot, throughput or train_step");
+        ASSIGN_OR_RETURN(TomlTable mt, bt.GetTable(mk));
+        for (const std::string& rk : mt.Keys()) {
+          int r = rk == "small_batch" ? 0 : rk == "large_batch" ? 1 : -1;
+          if (r < 0) return mt.ErrorAt(rk, "expected small_batch or large_batch");
+          ASSIGN_OR_RETURN(TomlTable rt, mt.GetTable(rk));
+          RETURN_IF_ERROR(rt.CheckKeys({"p50", "p90", "count"}));
+          ErrorBand& e = c.bands[b][m][r];
+          ASSIGN_OR_RETURN(e.p50, ReadParam(rt, "p50", 0, 1e3));
+          ASSIGN_OR_RETURN(e.p90, ReadParam(rt, "p90", 0, 1e3));
+          ASSIGN_OR_RETURN(std::int64_t n, rt.GetInteger("count"));
+          e.count = static_cast<int>(n);
+        }
+      }
+    }
+  }
+  return c;
+}
+
+Result<Calibration> LoadCalibration(const std::filesystem::path& data_dir) {
+  const auto path = data_dir / "perf" / "calibration.toml";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    return MakeError(ErrorCode::kNotFound,
+                     fmt::format("{}: no calibration (run `ceiling calibrate --write`)",
+                                 catalog::DisplayPath(path)));
+  return ParseCalibrationFile(path);
+}
+
+std::string CalibrationToToml(const Calibration& c) {
+  std::string s =
+      "# Calibrated parameters of the performance model (docs/perf.md, \"Calibration\").\n"
+      "# Written by the command below; do not edit by hand: rerun it. Deterministic: the same\n"
+      "# data and code produce the same bytes.\n";
+  s += fmt::format("produced_by = \"{}\"\n", c.produced_by);
+  s += "calibrated_chips = [";
+  for (std::size_t i = 0; i < c.calibrated_chips.size(); ++i)
+    s += fmt::format("{}\"{}\"", i ? ", " : "", c.calibrated_chips[i]);
+  s += "]\n\n# Families without measurements use this set, fitted on every chip.\n[generic]\n";
+  s += FamilyToml(c.generic);
+  for (const auto& [k, p] : c.families) s += fmt::format("\n[families.{}]\n", k) + FamilyToml(p);
+  s += "\n[generic_engine]\n" + EngineToml(c.generic_engine);
+  for (const auto& [k, e] : c.engines) s += fmt::format("\n[engines.{}]\n", k) + EngineToml(e);
+  s += "\n# Relative error |predicted/measured - 1| on held-out measurements, by how the chip\n"
+       "# relates to the fit (profiled / leave-one-chip-out / leave-one-family-out), metric and\n"
+       "# decode batch regime.\n";
+  for (int b = 0; b < 3; ++b)
+    for (int m = 0; m < kMetricCount; ++m)
+      for (int r = 0; r < 2; ++r) {
+        const ErrorBand& e = c.bands[b][m][r];
+        if (e.count == 0) continue;
+        s += fmt::format("[bands.{}.{}.{}]\np50 = {:.4g}\np90 = {:.4g}\ncount = {}\n",
+                         BasisName(static_cast<Basis>(b)), MetricName(static_cast<Metric>(m)),
+                         RegimeName(static_cast<Regime>(r)), e.p50, e.p90, e.count);
+      }
+  return s;
+}
+
+}  // namespace ceiling::perf

@@ -1,0 +1,215 @@
+#include "ceiling/perf/hardware.h"
+
+#include <fmt/format.h>
+
+#include "ceiling/base/toml_reader.h"
+#include "ceiling/base/units.h"
+#include "ceiling/catalog/catalog.h"
+
+namespace ceiling::perf {
+
+using catalog::Precision;
+
+std::string_view DTypeName(DType d) {
+  switch (d) {
+    case DType::kFp4:
+      return "fp4";
+    case DType::kInt4:
+      return "int4";
+    case DType::kFp8:
+      return "fp8";
+    case DType::kInt8:
+      return "int8";
+    case DType::kBf16:
+      return "bf16";
+    case DType::kFp16:
+      return "fp16";
+    case DType::kFp32:
+      return "fp32";
+  }
+  return "?";
+}
+
+std::optional<DType> DTypeFromName(std::string_view name) {
+  for (std::size_t i = 0; i < kDTypeCount; ++i) {
+    const auto d = static_cast<DType>(i);
+    if (DTypeName(d) == name) return d;
+  }
+  if (name == "nvfp4" || name == "mxfp4") return DType::kFp4;
+  if (name == "fp8_block") return DType::kFp8;
+  if (name == "int4_wo") return DType::kInt4;
+  return std::nullopt;
+}
+
+double BytesPerElement(DType d) {
+  switch (d) {
+    case DType::kFp4:
+      return 0.5 + 1.0 / 16;
+    case DType::kInt4:
+      return 0.5 + 2.0 / 32;  // group-wise bf16 scales, group of 32
+    case DType::kFp8:
+    case DType::kInt8:
+      return 1.0;
+    case DType::kBf16:
+    case DType::kFp16:
+      return 2.0;
+    case DType::kFp32:
+      return 4.0;
+  }
+  return 2.0;
+}
+
+OpsPerSecond Hardware::ComputeRate(DType dt, DType* used) const {
+  // Weight-only int4 multiplies in bf16.
+  static constexpr DType kChainFp4[] = {DType::kFp4, DType::kFp8, DType::kBf16, DType::kFp16,
+                                        DType::kFp32};
+  static constexpr DType kChainFp8[] = {DType::kFp8, DType::kBf16, DType::kFp16, DType::kFp32};
+  static constexpr DType kChainInt8[] = {DType::kInt8, DType::kFp8, DType::kBf16, DType::kFp16,
+                                         DType::kFp32};
+  static constexpr DType kChainBf16[] = {DType::kBf16, DType::kFp16, DType::kFp32};
+  static constexpr DType kChainFp16[] = {DType::kFp16, DType::kBf16, DType::kFp32};
+  static constexpr DType kChainFp32[] = {DType::kFp32};
+  const DType* begin = kChainBf16;
+  std::size_t n = 3;
+  switch (dt) {
+    case DType::kFp4:
+      begin = kChainFp4;
+      n = 5;
+      break;
+    case DType::kFp8:
+      begin = kChainFp8;
+      n = 4;
+      break;
+    case DType::kInt8:
+      begin = kChainInt8;
+      n = 5;
+      break;
+    case DType::kInt4:
+    case DType::kBf16:
+      begin = kChainBf16;
+      n = 3;
+      break;
+    case DType::kFp16:
+      begin = kChainFp16;
+      n = 3;
+      break;
+    case DType::kFp32:
+      begin = kChainFp32;
+      n = 1;
+      break;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (peak[Index(begin[i])].base() > 0) {
+      if (used) *used = begin[i];
+      return peak[Index(begin[i])];
+    }
+  }
+  if (used) *used = dt;
+  return OpsPerSecond::Zero();
+}
+
+Result<SystemDefaults> LoadSystemDefaults(const std::filesystem::path& data_dir) {
+  const auto path = data_dir / "perf" / "systems.toml";
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
+  RETURN_IF_ERROR(doc.CheckKeys({"scale_up_domain", "scale_out", "chips", "sources"}));
+  ASSIGN_OR_RETURN(auto sources, catalog::ReadSourcesTable(doc));
+  SystemDefaults out;
+  ASSIGN_OR_RETURN(std::int64_t domain, doc.GetInteger("scale_up_domain"));
+  out.scale_up_domain = static_cast<int>(domain);
+  ASSIGN_OR_RETURN(std::string so, doc.GetString("scale_out"));
+  auto so_q = ParseQuantityAs<BytesPerSecond>(so);
+  if (!so_q.ok()) return doc.ErrorAt("scale_out", so_q.error().message);
+  out.scale_out = *so_q;
+  if (!doc.Has("chips")) return out;
+  ASSIGN_OR_RETURN(TomlTable chips, doc.GetTable("chips"));
+  for (const std::string& id : chips.Keys()) {
+    ASSIGN_OR_RETURN(TomlTable c, chips.GetTable(id));
+    RETURN_IF_ERROR(c.CheckKeys({"scale_up_domain", "scale_up_fallback", "source", "note"}));
+    SystemDefaults::ChipSystem cs;
+    ASSIGN_OR_RETURN(auto d, c.GetOptionalInteger("scale_up_domain"));
+    if (d) {
+      if (*d < 1 || *d > 100000)
+        return c.ErrorAt("scale_up_domain",
+                         fmt::format("must be between 1 and 100000, got {}", *d));
+      cs.scale_up_domain = static_cast<int>(*d);
+    }
+    ASSIGN_OR_RETURN(auto fb, c.GetOptionalString("scale_up_fallback"));
+    if (fb) {
+      auto q = ParseQuantityAs<BytesPerSecond>(*fb);
+      if (!q.ok()) return c.ErrorAt("scale_up_fallback", q.error().message);
+      cs.scale_up_fallback = *q;
+    }
+    ASSIGN_OR_RETURN(std::vector<std::string> keys, c.GetStringArray("source", true));
+    for (const std::string& k : keys)
+      if (!sources.count(k))
+        return c.ErrorAt("source",
+                         fmt::format("unknown source key \"{}\" (define [sources.{}])", k, k));
+    ASSIGN_OR_RETURN(auto note, c.GetOptionalString("note"));
+    cs.note = note.value_or("");
+    out.chips.emplace(id, std::move(cs));
+  }
+  return out;
+}
+
+Result<Hardware> HardwareFromChip(const catalog::Chip& chip, const SystemDefaults& defaults,
+                                  const SystemOptions& options) {
+  Hardware hw;
+  hw.chip_id = chip.id;
+  hw.chip_name = chip.name;
+  hw.family = chip.family;
+  auto rate = [&](Precision p) {
+    const auto& f = chip.Rate(p);
+    return f ? f->value : OpsPerSecond::Zero();
+  };
+  hw.peak[Index(DType::kFp4)] = rate(Precision::kFp4);
+  hw.peak[Index(DType::kFp8)] = rate(Precision::kFp8);
+  hw.peak[Index(DType::kInt8)] = rate(Precision::kInt8);
+  hw.peak[Index(DType::kBf16)] = rate(Precision::kBf16);
+  hw.peak[Index(DType::kFp16)] = rate(Precision::kFp16);
+  hw.peak[Index(DType::kFp32)] = rate(Precision::kFp32);
+  hw.peak[Index(DType::kInt4)] = rate(Precision::kInt4);
+  if (hw.peak[Index(DType::kBf16)].base() <= 0 && hw.peak[Index(DType::kFp16)].base() <= 0 &&
+      hw.peak[Index(DType::kFp8)].base() <= 0)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("{}: the performance model needs a dense bf16, fp16 or fp8 "
+                                 "tensor rate, and the chip record has none",
+                                 chip.id));
+  const auto bw = chip.MemoryBandwidth();
+  const auto cap = chip.MemoryCapacity();
+  if (!bw || bw->base() <= 0)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("{}: the performance model needs memory.bandwidth, and the chip "
+                                 "record has none",
+                                 chip.id));
+  if (!cap || cap->base() <= 0)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("{}: the performance model needs memory.capacity, and the chip "
+                                 "record has none",
+                                 chip.id));
+  hw.memory_bandwidth = *bw;
+  hw.memory_capacity = *cap;
+  const auto it = defaults.chips.find(chip.id);
+  const SystemDefaults::ChipSystem* cs = it == defaults.chips.end() ? nullptr : &it->second;
+  hw.scale_up_domain = options.scale_up_domain.value_or(
+      cs && cs->scale_up_domain ? *cs->scale_up_domain : defaults.scale_up_domain);
+  hw.scale_out = options.scale_out.value_or(defaults.scale_out);
+  if (chip.interconnect.scale_up && chip.interconnect.scale_up->value.base() > 0) {
+    hw.scale_up = chip.interconnect.scale_up->value * 0.5;
+  } else if (cs && cs->scale_up_fallback) {
+    hw.scale_up = *cs->scale_up_fallback * 0.5;
+    hw.notes.push_back(fmt::format(
+        "scale-up bandwidth is not in the chip record; assumed {} "
+        "bidirectional (data/perf/systems.toml{})",
+        FormatQuantity(*cs->scale_up_fallback), cs->note.empty() ? "" : ": " + cs->note));
+  } else {
+    // Without chip-to-chip links, traffic goes over the NICs.
+    hw.scale_up = hw.scale_out;
+    hw.scale_up_domain = 1;
+    hw.notes.push_back(
+        "scale-up bandwidth is not in the chip record; all communication is "
+        "modelled over the scale-out network");
+  }
+  return hw;
+}
+
+}  // namespace ceiling::perf

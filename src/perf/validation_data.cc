@@ -1,0 +1,473 @@
+// Loading the validation set: aiconfigurator's CSV and points.toml.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdint>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "ceiling/base/toml_reader.h"
+#include "ceiling/perf/validation.h"
+
+namespace ceiling::perf {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> SplitCsv(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        cur += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cur += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.push_back(std::move(cur));
+      cur.clear();
+    } else if (c != '\r') {
+      cur += c;
+    }
+  }
+  out.push_back(std::move(cur));
+  return out;
+}
+
+std::uint64_t Fnv1a(std::string_view s) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// Integer cell; empty or "0" count as `empty_value`.
+bool ParseInt(const std::string& s, int empty_value, int* out) {
+  if (s.empty()) {
+    *out = empty_value;
+    return true;
+  }
+  char* end = nullptr;
+  const long v = std::strtol(s.c_str(), &end, 10);
+  if (end != s.c_str() + s.size() || v < 0 || v > 1'000'000) return false;
+  *out = v == 0 ? empty_value : static_cast<int>(v);
+  return true;
+}
+
+bool ParseDouble(const std::string& s, double* out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  *out = std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size() && *out > 0;
+}
+
+class Excluder {
+ public:
+  void Add(const std::string& reason) { ++counts_[reason]; }
+  std::vector<Exclusion> Take() const {
+    std::vector<Exclusion> out;
+    for (const auto& [r, n] : counts_) out.push_back({r, n});
+    return out;
+  }
+
+ private:
+  std::map<std::string, int> counts_;
+};
+
+Result<DType> PrecisionFromCsv(const std::string& precision) {
+  if (precision.empty()) return DType::kBf16;  // unquantized checkpoints
+  if (auto d = DTypeFromName(precision)) return *d;
+  return MakeError(ErrorCode::kInvalidArgument, precision);
+}
+
+Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCatalog& models,
+               ValidationSet* set, Excluder* ex) {
+  const fs::path sys_path = dir / "systems.toml";
+  ASSIGN_OR_RETURN(TomlTable sys, TomlTable::ParseFile(sys_path, catalog::DisplayPath(sys_path)));
+  RETURN_IF_ERROR(sys.CheckKeys({"systems", "kv_cache"}));
+  std::map<std::string, std::string> system_chip;
+  ASSIGN_OR_RETURN(TomlTable systems, sys.GetTable("systems"));
+  for (const std::string& k : systems.Keys()) {
+    ASSIGN_OR_RETURN(system_chip[k], systems.GetString(k));
+  }
+  // KV-cache format each engine uses by default with quantized checkpoints.
+  std::map<std::string, DType> kv_cache;
+  ASSIGN_OR_RETURN(TomlTable kv_table, sys.GetTable("kv_cache"));
+  for (const std::string& k : kv_table.Keys()) {
+    if (k == "note") continue;
+    ASSIGN_OR_RETURN(std::string name, kv_table.GetString(k));
+    auto d = DTypeFromName(name);
+    if (!d) return kv_table.ErrorAt(k, fmt::format("unknown format \"{}\"", name));
+    kv_cache[k] = *d;
+  }
+  const fs::path csv_path = dir / "silicon_sample.csv";
+  const std::string display = catalog::DisplayPath(csv_path);
+  std::ifstream in(csv_path);
+  if (!in) return MakeError(ErrorCode::kIo, display + ": cannot read file");
+  std::string line;
+  if (!std::getline(in, line)) return MakeError(ErrorCode::kParse, display + ": empty file");
+  const std::vector<std::string> header = SplitCsv(line);
+  std::map<std::string, std::size_t> col;
+  for (std::size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
+  static const char* kRequired[] = {"id",
+                                    "silicon_data_source",
+                                    "backend",
+                                    "backend_version",
+                                    "model_path",
+                                    "system",
+                                    "precision",
+                                    "mode",
+                                    "isl",
+                                    "osl",
+                                    "batch_size",
+                                    "tp_size",
+                                    "pp_size",
+                                    "attention_dp_size",
+                                    "moe_ep_size",
+                                    "prefill_batch_size",
+                                    "prefill_num_workers",
+                                    "prefill_tp_size",
+                                    "prefill_pp_size",
+                                    "prefill_attention_dp_size",
+                                    "prefill_moe_ep_size",
+                                    "decode_batch_size",
+                                    "decode_num_workers",
+                                    "decode_tp_size",
+                                    "decode_pp_size",
+                                    "decode_attention_dp_size",
+                                    "decode_moe_ep_size",
+                                    "silicon_ttft_ms",
+                                    "silicon_tpot_ms"};
+  for (const char* c : kRequired)
+    if (!col.count(c))
+      return MakeError(ErrorCode::kSchema, fmt::format("missing column \"{}\"", c),
+                       SourceLocation{display, 1, 1});
+  int line_no = 1;
+  std::set<std::string> seen;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty()) continue;
+    const std::vector<std::string> f = SplitCsv(line);
+    if (f.size() != header.size())
+      return MakeError(ErrorCode::kParse,
+                       fmt::format("expected {} fields, got {}", header.size(), f.size()),
+                       SourceLocation{display, line_no, 1});
+    auto get = [&](const char* name) -> const std::string& { return f[col[name]]; };
+    ++set->csv_rows;
+    const ModelArch* model = models.FindByAlias(get("model_path"));
+    if (!model) {
+      ex->Add(fmt::format("model {} not in data/models", get("model_path")));
+      continue;
+    }
+    auto sc = system_chip.find(get("system"));
+    if (sc == system_chip.end() || !chips.Find(sc->second)) {
+      ex->Add(fmt::format("system {} has no chip in the catalog", get("system")));
+      continue;
+    }
+    auto prec = PrecisionFromCsv(get("precision"));
+    if (!prec.ok()) {
+      ex->Add(fmt::format("precision \"{}\" not modelled", get("precision")));
+      continue;
+    }
+    ValidationPoint p;
+    p.id = get("id");
+    p.source = "aiconfigurator";
+    p.chip = sc->second;
+    p.model = model->id;
+    p.engine = get("backend");
+    p.precision = PrecisionForMode(*prec);
+    if (auto kv = kv_cache.find(p.engine);
+        kv != kv_cache.end() && p.precision.kv_cache != DType::kBf16)
+      p.precision.kv_cache = kv->second;
+    // Split by sweep (every concurrency of one configuration lands in the same half), so that
+    // held-out rows are configurations the fit never saw.
+    const std::string sweep =
+        fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", get("system"), get("model_path"),
+                    get("backend"), get("backend_version"), get("precision"), get("mode"),
+                    get("isl"), get("osl"), get("tp_size"), get("attention_dp_size"),
+                    get("moe_ep_size"), get("prefill_tp_size"), get("decode_tp_size"));
+    p.fit = Fnv1a(sweep) % 2 == 0;
+    int isl = 0, osl = 0;
+    double ttft_ms = 0, tpot_ms = 0;
+    if (!ParseInt(get("isl"), 0, &isl) || !ParseInt(get("osl"), 0, &osl) || isl < 1 || osl < 2 ||
+        !ParseDouble(get("silicon_ttft_ms"), &ttft_ms) ||
+        !ParseDouble(get("silicon_tpot_ms"), &tpot_ms)) {
+      ex->Add("malformed lengths or latencies");
+      continue;
+    }
+    p.workload.isl = isl;
+    p.workload.osl = osl;
+    p.workload.engine = p.engine;
+    const std::string& src = get("silicon_data_source");
+    const auto at = src.find("silicon_concurrency=");
+    int conc = 0;
+    if (at != std::string::npos) conc = std::atoi(src.c_str() + at + 20);
+    const bool moe = model->moe.enabled();
+    if (get("mode") == "agg") {
+      int tp, pp, adp, ep, batch;
+      if (!ParseInt(get("tp_size"), 1, &tp) || !ParseInt(get("pp_size"), 1, &pp) ||
+          !ParseInt(get("attention_dp_size"), 1, &adp) || !ParseInt(get("moe_ep_size"), 1, &ep) ||
+          !ParseInt(get("batch_size"), 1, &batch)) {
+        ex->Add("malformed parallelism");
+        continue;
+      }
+      p.kind = PointKind::kServing;
+      p.par = Parallelism{tp, pp, moe ? adp : 1, moe ? ep : 1};
+      if (!moe && adp > 1) {
+        ex->Add("attention data parallelism on a dense model");
+        continue;
+      }
+      p.gpus = p.par.Gpus();
+      p.workload.concurrency = conc > 0 ? conc : batch * adp;
+    } else {
+      if (get("decode_num_workers").empty() || get("prefill_num_workers").empty() ||
+          get("decode_batch_size").empty()) {
+        ex->Add(
+            "disaggregated run without worker counts and decode batch (the ratio of prefill "
+            "to decode workers is unknown)");
+        continue;
+      }
+      int ptp, ppp, padp, pep, dtp, dpp, dadp, dep, pw, dw, pb, db;
+      if (!ParseInt(get("prefill_tp_size"), 1, &ptp) ||
+          !ParseInt(get("prefill_pp_size"), 1, &ppp) ||
+          !ParseInt(get("prefill_attention_dp_size"), 1, &padp) ||
+          !ParseInt(get("prefill_moe_ep_size"), 1, &pep) ||
+          !ParseInt(get("decode_tp_size"), 1, &dtp) || !ParseInt(get("decode_pp_size"), 1, &dpp) ||
+          !ParseInt(get("decode_attention_dp_size"), 1, &dadp) ||
+          !ParseInt(get("decode_moe_ep_size"), 1, &dep) ||
+          !ParseInt(get("prefill_num_workers"), 1, &pw) ||
+          !ParseInt(get("decode_num_workers"), 1, &dw) ||
+          !ParseInt(get("prefill_batch_size"), 1, &pb) ||
+          !ParseInt(get("decode_batch_size"), 1, &db)) {
+        ex->Add("malformed parallelism");
+        continue;
+      }
+      p.kind = PointKind::kDisaggregated;
+      p.prefill_par = Parallelism{ptp, ppp, moe ? padp : 1, moe ? pep : 1};
+      p.par = Parallelism{dtp, dpp, moe ? dadp : 1, moe ? dep : 1};
+      p.prefill_workers = pw;
+      p.decode_workers = dw;
+      p.prefill_batch = pb;
+      p.decode_batch = db;
+      p.gpus = pw * p.prefill_par.Gpus() + dw * p.par.Gpus();
+      p.workload.concurrency = conc > 0 ? conc : db * dw;
+      if (!CheckParallelism(*model, p.prefill_par).ok()) {
+        ex->Add("parallelism the model cannot run: " +
+                CheckParallelism(*model, p.prefill_par).error().message);
+        continue;
+      }
+    }
+    if (auto st = CheckParallelism(*model, p.par); !st.ok()) {
+      ex->Add("parallelism the model cannot run: " + st.error().message);
+      continue;
+    }
+    // Rows that repeat another row's configuration and measurements (the CSV merges several
+    // exports) are counted once.
+    const std::string key = fmt::format("{}|{}|{}|{}|{}", sweep, conc, get("batch_size"),
+                                        get("silicon_ttft_ms"), get("silicon_tpot_ms"));
+    if (!seen.insert(key).second) {
+      ex->Add("duplicate of another row (same configuration and measurements)");
+      continue;
+    }
+    p.ttft_s = ttft_ms * 1e-3;
+    p.tpot_s = tpot_ms * 1e-3;
+    p.throughput = p.workload.concurrency * osl / (*p.ttft_s + (osl - 1) * *p.tpot_s) / p.gpus;
+    set->points.push_back(std::move(p));
+  }
+  return OkStatus();
+}
+
+Parallelism LayoutOf(const ValidationPoint& p, const ModelArch& m) {
+  if (p.kind != PointKind::kTraining) return p.par;
+  TrainingQuery q = p.training;
+  q.model = &m;
+  return TrainingParallelism(q);
+}
+
+// points.toml ---------------------------------------------------------------------------------
+
+Result<int> Int(const TomlTable& t, std::string_view key, int def, bool required = false) {
+  if (!t.Has(key)) {
+    if (required) return t.ErrorHere(fmt::format("missing required key \"{}\"", key));
+    return def;
+  }
+  ASSIGN_OR_RETURN(std::int64_t v, t.GetInteger(key));
+  if (v < 1 || v > 10'000'000)
+    return t.ErrorAt(key, fmt::format("must be between 1 and 10000000, got {}", v));
+  return static_cast<int>(v);
+}
+
+Result<double> Positive(const TomlTable& t, std::string_view key) {
+  ASSIGN_OR_RETURN(double v, t.GetNumber(key));
+  if (!(v > 0)) return t.ErrorAt(key, fmt::format("must be positive, got {}", v));
+  return v;
+}
+
+Status LoadPoints(const fs::path& path, const catalog::Catalog& chips, const ModelCatalog& models,
+                  ValidationSet* set, Excluder* ex) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
+  RETURN_IF_ERROR(doc.CheckKeys({"serving", "decode", "prefill", "training", "sources"}));
+  ASSIGN_OR_RETURN(auto sources, catalog::ReadSourcesTable(doc));
+  static const std::pair<const char*, PointKind> kKinds[] = {{"serving", PointKind::kServing},
+                                                             {"decode", PointKind::kDecode},
+                                                             {"prefill", PointKind::kPrefill},
+                                                             {"training", PointKind::kTraining}};
+  for (const auto& [key, kind] : kKinds) {
+    if (!doc.Has(key)) continue;
+    ASSIGN_OR_RETURN(std::vector<TomlTable> tables, doc.GetTableArray(key));
+    for (const TomlTable& t : tables) {
+      RETURN_IF_ERROR(t.CheckKeys({"id",
+                                   "source",
+                                   "chip",
+                                   "model",
+                                   "engine",
+                                   "precision",
+                                   "gpus",
+                                   "tp",
+                                   "pp",
+                                   "dp_attn",
+                                   "ep",
+                                   "cp",
+                                   "zero",
+                                   "micro_batch",
+                                   "global_batch",
+                                   "seq",
+                                   "isl",
+                                   "osl",
+                                   "concurrency",
+                                   "batch_per_gpu",
+                                   "chunk",
+                                   "mtp",
+                                   "tpot_ms",
+                                   "ttft_ms",
+                                   "output_tokens_per_s_per_gpu",
+                                   "input_tokens_per_s_per_gpu",
+                                   "tflops_per_gpu",
+                                   "tokens_per_s_per_gpu",
+                                   "attention",
+                                   "note"}));
+      ++set->extra_points;
+      ValidationPoint p;
+      p.kind = kind;
+      ASSIGN_OR_RETURN(p.id, t.GetString("id"));
+      ASSIGN_OR_RETURN(std::vector<std::string> src, t.GetStringArray("source", true));
+      for (const std::string& s : src)
+        if (!sources.count(s))
+          return t.ErrorAt("source",
+                           fmt::format("unknown source key \"{}\" (define [sources.{}])", s, s));
+      p.source = fmt::format("{}", fmt::join(src, ","));
+      ASSIGN_OR_RETURN(p.chip, t.GetString("chip"));
+      ASSIGN_OR_RETURN(p.model, t.GetString("model"));
+      const ModelArch* model = models.Find(p.model);
+      if (!model) return t.ErrorAt("model", fmt::format("unknown model \"{}\"", p.model));
+      ASSIGN_OR_RETURN(std::string prec, t.GetString("precision"));
+      auto d = DTypeFromName(prec);
+      if (!d) return t.ErrorAt("precision", fmt::format("unknown precision \"{}\"", prec));
+      p.precision = PrecisionForMode(*d);
+      ASSIGN_OR_RETURN(auto attn, t.GetOptionalString("attention"));
+      if (attn) {
+        auto a = DTypeFromName(*attn);
+        if (!a) return t.ErrorAt("attention", fmt::format("unknown precision \"{}\"", *attn));
+        p.precision.attention = *a;
+      }
+      ASSIGN_OR_RETURN(auto engine, t.GetOptionalString("engine"));
+      p.engine = engine.value_or("");
+      p.workload.engine = p.engine;
+      ASSIGN_OR_RETURN(int tp, Int(t, "tp", 1));
+      ASSIGN_OR_RETURN(int pp, Int(t, "pp", 1));
+      ASSIGN_OR_RETURN(int dp_attn, Int(t, "dp_attn", 1));
+      ASSIGN_OR_RETURN(int ep, Int(t, "ep", 1));
+      p.par = Parallelism{tp, pp, dp_attn, ep};
+      if (kind == PointKind::kTraining) {
+        TrainingQuery& q = p.training;
+        ASSIGN_OR_RETURN(q.gpus, Int(t, "gpus", 1, true));
+        q.tp = tp, q.pp = pp, q.ep = ep;
+        ASSIGN_OR_RETURN(q.cp, Int(t, "cp", 1));
+        ASSIGN_OR_RETURN(auto zero, t.GetOptionalInteger("zero"));
+        q.zero = static_cast<int>(zero.value_or(1));
+        ASSIGN_OR_RETURN(q.micro_batch, Int(t, "micro_batch", 1));
+        ASSIGN_OR_RETURN(q.global_batch, Int(t, "global_batch", 1, true));
+        ASSIGN_OR_RETURN(q.seq, Int(t, "seq", 1, true));
+        q.precision = *d;
+        p.gpus = q.gpus;
+        if (t.Has("tflops_per_gpu")) {
+          ASSIGN_OR_RETURN(double v, Positive(t, "tflops_per_gpu"));
+          p.tflops_per_gpu = v;
+        } else {
+          ASSIGN_OR_RETURN(double tps, Positive(t, "tokens_per_s_per_gpu"));
+          p.step_s = static_cast<double>(q.global_batch) * q.seq / (tps * q.gpus);
+        }
+      } else {
+        ASSIGN_OR_RETURN(p.workload.isl, Int(t, "isl", 1, true));
+        ASSIGN_OR_RETURN(p.workload.osl, Int(t, "osl", 1, kind != PointKind::kPrefill));
+        if (t.Has("mtp")) {
+          ASSIGN_OR_RETURN(TomlTable mtp, t.GetTable("mtp"));
+          RETURN_IF_ERROR(mtp.CheckKeys({"steps", "draft_tokens", "accepted"}));
+          ASSIGN_OR_RETURN(p.workload.speculative.steps, Int(mtp, "steps", 1, true));
+          ASSIGN_OR_RETURN(p.workload.speculative.draft_tokens, Int(mtp, "draft_tokens", 1, true));
+          ASSIGN_OR_RETURN(p.workload.speculative.accepted, Positive(mtp, "accepted"));
+        }
+        if (kind == PointKind::kServing) {
+          ASSIGN_OR_RETURN(p.gpus, Int(t, "gpus", 1, true));
+          ASSIGN_OR_RETURN(p.workload.concurrency, Int(t, "concurrency", 1, true));
+          if (t.Has("tpot_ms")) {
+            ASSIGN_OR_RETURN(double v, Positive(t, "tpot_ms"));
+            p.tpot_s = v * 1e-3;
+          }
+          if (t.Has("ttft_ms")) {
+            ASSIGN_OR_RETURN(double v, Positive(t, "ttft_ms"));
+            p.ttft_s = v * 1e-3;
+          }
+          if (t.Has("output_tokens_per_s_per_gpu")) {
+            ASSIGN_OR_RETURN(double v, Positive(t, "output_tokens_per_s_per_gpu"));
+            p.throughput = v;
+          }
+        } else if (kind == PointKind::kDecode) {
+          ASSIGN_OR_RETURN(p.batch_per_gpu, Positive(t, "batch_per_gpu"));
+          ASSIGN_OR_RETURN(double v, Positive(t, "output_tokens_per_s_per_gpu"));
+          p.throughput = v;
+          p.gpus = p.par.Gpus();
+        } else {
+          ASSIGN_OR_RETURN(p.chunk, Positive(t, "chunk"));
+          ASSIGN_OR_RETURN(double v, Positive(t, "input_tokens_per_s_per_gpu"));
+          p.throughput = v;
+          p.gpus = p.par.Gpus();
+        }
+      }
+      if (auto st = CheckParallelism(*model, LayoutOf(p, *model)); !st.ok())
+        return t.ErrorHere(st.error().message);
+      if (!chips.Find(p.chip)) {
+        ex->Add(fmt::format("chip {} not in the catalog", p.chip));
+        continue;
+      }
+      set->points.push_back(std::move(p));
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<ValidationSet> LoadValidationSet(const fs::path& data_dir, const catalog::Catalog& chips,
+                                        const ModelCatalog& models) {
+  ValidationSet set;
+  Excluder ex;
+  RETURN_IF_ERROR(LoadCsv(data_dir / "validation" / "aiconfigurator", chips, models, &set, &ex));
+  RETURN_IF_ERROR(LoadPoints(data_dir / "validation" / "points.toml", chips, models, &set, &ex));
+  set.excluded = ex.Take();
+  return set;
+}
+
+}  // namespace ceiling::perf

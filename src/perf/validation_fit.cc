@@ -1,0 +1,569 @@
+// The calibration fit and the validation tables.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "ceiling/perf/validation.h"
+
+namespace ceiling::perf {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Bounds of the fitted parameters. The search runs in an unbounded variable u mapped through a
+// sigmoid onto [lo, hi] (log-spaced where `log`).
+struct Spec {
+  double lo, hi;
+  bool log;
+};
+constexpr int kFamilyParams = 9;
+constexpr int kEngineParams = 5;
+constexpr Spec kFamilySpec[kFamilyParams] = {
+    {0.20, 0.98, false},     // gemm_efficiency
+    {1.0, 2048.0, true},     // gemm_m_half
+    {0.50, 0.95, false},     // memory_efficiency
+    {0.05, 0.95, false},     // attention_efficiency
+    {0.30, 0.95, false},     // decode_attention_efficiency
+    {0.30, 1.00, false},     // kv_read_efficiency
+    {0.2e-6, 100e-6, true},  // kernel_overhead [s]
+    {0.40, 0.95, false},     // comm_efficiency
+    {2e-6, 40e-6, true},     // comm_latency [s]
+};
+constexpr Spec kEngineSpec[kEngineParams] = {
+    {0.02e-3, 20e-3, true},  // step_overhead [s]
+    {0.1e-6, 200e-6, true},  // seq_overhead [s]
+    {1e-3, 1.0, true},       // request_overhead [s]
+    {1e-6, 20e-3, true},     // client_overhead [s]
+    {0.0, 1.0, false},       // burst
+};
+
+double FromU(const Spec& s, double u) {
+  const double t = 1.0 / (1.0 + std::exp(-u));
+  if (s.log) return std::exp(std::log(s.lo) + (std::log(s.hi) - std::log(s.lo)) * t);
+  return s.lo + (s.hi - s.lo) * t;
+}
+
+double ToU(const Spec& s, double v) {
+  double t = s.log ? (std::log(v) - std::log(s.lo)) / (std::log(s.hi) - std::log(s.lo))
+                   : (v - s.lo) / (s.hi - s.lo);
+  t = std::clamp(t, 1e-6, 1 - 1e-6);
+  return std::log(t / (1 - t));
+}
+
+FamilyParams FamilyFromU(const double* u) {
+  FamilyParams p;
+  p.gemm_efficiency = FromU(kFamilySpec[0], u[0]);
+  p.gemm_m_half = FromU(kFamilySpec[1], u[1]);
+  p.memory_efficiency = FromU(kFamilySpec[2], u[2]);
+  p.attention_efficiency = FromU(kFamilySpec[3], u[3]);
+  p.decode_attention_efficiency = FromU(kFamilySpec[4], u[4]);
+  p.kv_read_efficiency = FromU(kFamilySpec[5], u[5]);
+  p.kernel_overhead = Seconds::FromBase(FromU(kFamilySpec[6], u[6]));
+  p.comm_efficiency = FromU(kFamilySpec[7], u[7]);
+  p.comm_latency = Seconds::FromBase(FromU(kFamilySpec[8], u[8]));
+  return p;
+}
+
+void FamilyToU(const FamilyParams& p, double* u) {
+  u[0] = ToU(kFamilySpec[0], p.gemm_efficiency);
+  u[1] = ToU(kFamilySpec[1], p.gemm_m_half);
+  u[2] = ToU(kFamilySpec[2], p.memory_efficiency);
+  u[3] = ToU(kFamilySpec[3], p.attention_efficiency);
+  u[4] = ToU(kFamilySpec[4], p.decode_attention_efficiency);
+  u[5] = ToU(kFamilySpec[5], p.kv_read_efficiency);
+  u[6] = ToU(kFamilySpec[6], p.kernel_overhead.base());
+  u[7] = ToU(kFamilySpec[7], p.comm_efficiency);
+  u[8] = ToU(kFamilySpec[8], p.comm_latency.base());
+}
+
+EngineParams EngineFromU(const double* u) {
+  EngineParams e;
+  e.step_overhead = Seconds::FromBase(FromU(kEngineSpec[0], u[0]));
+  e.seq_overhead = Seconds::FromBase(FromU(kEngineSpec[1], u[1]));
+  e.request_overhead = Seconds::FromBase(FromU(kEngineSpec[2], u[2]));
+  e.client_overhead = Seconds::FromBase(FromU(kEngineSpec[3], u[3]));
+  e.burst = FromU(kEngineSpec[4], u[4]);
+  return e;
+}
+
+void EngineToU(const EngineParams& e, double* u) {
+  u[0] = ToU(kEngineSpec[0], e.step_overhead.base());
+  u[1] = ToU(kEngineSpec[1], e.seq_overhead.base());
+  u[2] = ToU(kEngineSpec[2], e.request_overhead.base());
+  u[3] = ToU(kEngineSpec[3], e.client_overhead.base());
+  u[4] = ToU(kEngineSpec[4], e.burst);
+}
+
+// One validation point, compiled.
+struct Row {
+  const ValidationPoint* pt = nullptr;
+  std::optional<StepModel> sm;
+  std::optional<StepModel> pre;  // disaggregated prefill worker
+  TrainingQuery tq;
+  int dp = 1, micro = 1, instances = 1;
+  std::string family;  // hardware family
+  Regime regime = Regime::kSmallBatch;
+  bool csv = false;
+};
+
+struct Pred {
+  double ttft = kNaN, tpot = kNaN, thr = kNaN, step = kNaN, flops = kNaN;
+  bool fits = true;
+};
+
+Pred Predict(const Row& r, const FamilyParams& fp, const EngineParams& ep) {
+  Pred p;
+  const ValidationPoint& v = *r.pt;
+  switch (v.kind) {
+    case PointKind::kServing: {
+      const ServingTimes t = ServeTimes(*r.sm, fp, ep, v.workload, r.instances);
+      p.fits = t.fits;
+      if (t.fits) {
+        p.ttft = t.ttft.base();
+        p.tpot = t.tpot.base();
+        p.thr = t.output_tokens_per_s / v.gpus;
+      }
+      break;
+    }
+    case PointKind::kDisaggregated: {
+      const ServingTimes t = ServeDisaggTimes(*r.pre, *r.sm, fp, ep, v.workload, v.prefill_workers,
+                                              v.decode_workers, v.prefill_batch, v.decode_batch);
+      p.fits = t.fits;
+      if (t.fits) {
+        p.ttft = t.ttft.base();
+        p.tpot = t.tpot.base();
+        p.thr = t.output_tokens_per_s / v.gpus;
+      }
+      break;
+    }
+    case PointKind::kDecode:
+      p.thr = DecodeThroughputPerGpu(*r.sm, fp, ep, v.batch_per_gpu,
+                                     v.workload.isl + v.workload.osl / 2.0, v.workload.speculative);
+      break;
+    case PointKind::kPrefill:
+      p.thr = PrefillThroughputPerGpu(*r.sm, fp, ep, v.workload.isl, v.chunk);
+      break;
+    case PointKind::kTraining: {
+      const TrainingTimes t = TrainTimes(*r.sm, fp, r.tq, r.dp, r.micro);
+      p.step = t.step.base();
+      p.flops = t.model_flops;
+      break;
+    }
+  }
+  return p;
+}
+
+// Soft-L1 loss of the log error: quadratic near zero, linear beyond ~25%.
+double Rho(double x) {
+  constexpr double d = 0.25;
+  return 2 * d * d * (std::sqrt(1 + (x / d) * (x / d)) - 1);
+}
+
+double RowLoss(const Row& r, const Pred& p) {
+  if (!p.fits) return 10.0;
+  double l = 0;
+  if (r.pt->ttft_s) l += Rho(std::log(p.ttft / *r.pt->ttft_s));
+  if (r.pt->tpot_s) l += Rho(std::log(p.tpot / *r.pt->tpot_s));
+  return l;
+}
+
+struct Fitted {
+  std::map<std::string, FamilyParams> families;
+  std::map<std::string, EngineParams> engines;
+  FamilyParams generic;
+  EngineParams generic_engine;
+  const FamilyParams& Family(const std::string& f) const {
+    auto it = families.find(f);
+    return it == families.end() ? generic : it->second;
+  }
+  const EngineParams& Engine(const std::string& e) const {
+    auto it = engines.find(e);
+    return it == engines.end() ? generic_engine : it->second;
+  }
+};
+
+// Bounded coordinate pattern search over the family and engine parameters of the rows in
+// `fit` (indices into `rows`), from the documented defaults.
+Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
+  std::vector<std::string> fams, engs;
+  for (int i : fit) {
+    fams.push_back(rows[i].family);
+    engs.push_back(rows[i].pt->engine);
+  }
+  std::sort(fams.begin(), fams.end());
+  fams.erase(std::unique(fams.begin(), fams.end()), fams.end());
+  std::sort(engs.begin(), engs.end());
+  engs.erase(std::unique(engs.begin(), engs.end()), engs.end());
+  const int nf = static_cast<int>(fams.size()), ne = static_cast<int>(engs.size());
+  std::vector<double> u(nf * kFamilyParams + ne * kEngineParams);
+  for (int f = 0; f < nf; ++f) FamilyToU(FamilyParams{}, &u[f * kFamilyParams]);
+  for (int e = 0; e < ne; ++e)
+    EngineToU(EngineParams{}, &u[nf * kFamilyParams + e * kEngineParams]);
+  std::vector<int> row_fam(fit.size()), row_eng(fit.size());
+  std::vector<std::vector<int>> by_fam(nf), by_eng(ne);
+  for (std::size_t k = 0; k < fit.size(); ++k) {
+    const Row& r = rows[fit[k]];
+    row_fam[k] =
+        static_cast<int>(std::lower_bound(fams.begin(), fams.end(), r.family) - fams.begin());
+    row_eng[k] =
+        static_cast<int>(std::lower_bound(engs.begin(), engs.end(), r.pt->engine) - engs.begin());
+    by_fam[row_fam[k]].push_back(static_cast<int>(k));
+    by_eng[row_eng[k]].push_back(static_cast<int>(k));
+  }
+  auto loss_of = [&](int k, const std::vector<double>& x) {
+    const FamilyParams fp = FamilyFromU(&x[row_fam[k] * kFamilyParams]);
+    const EngineParams ep = EngineFromU(&x[nf * kFamilyParams + row_eng[k] * kEngineParams]);
+    return RowLoss(rows[fit[k]], Predict(rows[fit[k]], fp, ep));
+  };
+  std::vector<double> cache(fit.size());
+  for (std::size_t k = 0; k < fit.size(); ++k) cache[k] = loss_of(static_cast<int>(k), u);
+  std::vector<double> step(u.size(), 1.0), trial(fit.size());
+  for (int sweep = 0; sweep < 80; ++sweep) {
+    bool active = false;
+    for (std::size_t j = 0; j < u.size(); ++j) {
+      if (step[j] < 2e-3) continue;
+      active = true;
+      const int group = static_cast<int>(j);
+      const std::vector<int>& affected = group < nf * kFamilyParams
+                                             ? by_fam[group / kFamilyParams]
+                                             : by_eng[(group - nf * kFamilyParams) / kEngineParams];
+      bool moved = false;
+      for (double dir : {+1.0, -1.0}) {
+        std::vector<double> x = u;
+        x[j] += dir * step[j];
+        double delta = 0;
+        for (int k : affected) {
+          trial[k] = loss_of(k, x);
+          delta += trial[k] - cache[k];
+        }
+        if (delta < -1e-12) {
+          u = std::move(x);
+          for (int k : affected) cache[k] = trial[k];
+          moved = true;
+          break;
+        }
+      }
+      if (!moved) step[j] *= 0.5;
+    }
+    if (!active) break;
+  }
+  Fitted out;
+  for (int f = 0; f < nf; ++f) out.families[fams[f]] = FamilyFromU(&u[f * kFamilyParams]);
+  for (int e = 0; e < ne; ++e)
+    out.engines[engs[e]] = EngineFromU(&u[nf * kFamilyParams + e * kEngineParams]);
+  // Families and engines without data take the mean of the fitted ones.
+  if (nf > 0) {
+    FamilyParams g{};
+    g.gemm_efficiency = g.gemm_m_half = g.memory_efficiency = g.attention_efficiency = 0;
+    g.decode_attention_efficiency = g.kv_read_efficiency = 0;
+    g.comm_efficiency = 0;
+    double ko = 0, cl = 0;
+    for (const auto& [k, p] : out.families) {
+      g.gemm_efficiency += p.gemm_efficiency / nf;
+      g.gemm_m_half += p.gemm_m_half / nf;
+      g.memory_efficiency += p.memory_efficiency / nf;
+      g.attention_efficiency += p.attention_efficiency / nf;
+      g.decode_attention_efficiency += p.decode_attention_efficiency / nf;
+      g.kv_read_efficiency += p.kv_read_efficiency / nf;
+      g.comm_efficiency += p.comm_efficiency / nf;
+      ko += p.kernel_overhead.base() / nf;
+      cl += p.comm_latency.base() / nf;
+    }
+    g.kernel_overhead = Seconds::FromBase(ko);
+    g.comm_latency = Seconds::FromBase(cl);
+    out.generic = g;
+  }
+  if (ne > 0) {
+    double so = 0, qo = 0, ro = 0, co = 0, b = 0;
+    for (const auto& [k, e] : out.engines) {
+      so += e.step_overhead.base() / ne;
+      qo += e.seq_overhead.base() / ne;
+      ro += e.request_overhead.base() / ne;
+      co += e.client_overhead.base() / ne;
+      b += e.burst / ne;
+    }
+    out.generic_engine.step_overhead = Seconds::FromBase(so);
+    out.generic_engine.seq_overhead = Seconds::FromBase(qo);
+    out.generic_engine.request_overhead = Seconds::FromBase(ro);
+    out.generic_engine.client_overhead = Seconds::FromBase(co);
+    out.generic_engine.burst = b;
+  }
+  return out;
+}
+
+struct Errors {
+  std::array<std::vector<double>, kMetricCount> m;
+  void Add(Metric metric, double predicted, double measured) {
+    if (std::isnan(predicted) || !(measured > 0)) return;
+    m[static_cast<int>(metric)].push_back(std::abs(predicted / measured - 1));
+  }
+  void Merge(const Errors& o) {
+    for (int i = 0; i < kMetricCount; ++i) m[i].insert(m[i].end(), o.m[i].begin(), o.m[i].end());
+  }
+};
+
+Errors ErrorsOf(const Row& r, const Pred& p) {
+  Errors e;
+  const ValidationPoint& v = *r.pt;
+  if (!p.fits) {
+    // A measured deployment the model says cannot fit is an error of 100%.
+    for (auto [m, has] : {std::pair{Metric::kTtft, v.ttft_s.has_value()},
+                          std::pair{Metric::kTpot, v.tpot_s.has_value()},
+                          std::pair{Metric::kThroughput, v.throughput.has_value()}})
+      if (has) e.m[static_cast<int>(m)].push_back(1.0);
+    return e;
+  }
+  if (v.ttft_s) e.Add(Metric::kTtft, p.ttft, *v.ttft_s);
+  if (v.tpot_s) e.Add(Metric::kTpot, p.tpot, *v.tpot_s);
+  if (v.throughput) e.Add(Metric::kThroughput, p.thr, *v.throughput);
+  if (v.kind == PointKind::kTraining) {
+    double measured = v.step_s.value_or(kNaN);
+    if (v.tflops_per_gpu) measured = p.flops / (*v.tflops_per_gpu * 1e12 * v.gpus);
+    e.Add(Metric::kTrainStep, p.step, measured);
+  }
+  return e;
+}
+
+ReportRow RowOf(const std::string& group, const Errors& e) {
+  ReportRow r;
+  r.group = group;
+  for (int i = 0; i < kMetricCount; ++i) r.stats[i] = Summarize(e.m[i]);
+  return r;
+}
+
+std::vector<ReportRow> RowsOf(const std::map<std::string, Errors>& groups) {
+  std::vector<ReportRow> out;
+  for (const auto& [g, e] : groups) out.push_back(RowOf(g, e));
+  return out;
+}
+
+}  // namespace
+
+ErrorStats Summarize(std::vector<double> v) {
+  ErrorStats s;
+  s.count = static_cast<int>(v.size());
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  auto q = [&](double f) {
+    const double pos = f * (v.size() - 1);
+    const std::size_t lo = static_cast<std::size_t>(pos);
+    const std::size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (v[hi] - v[lo]) * (pos - lo);
+  };
+  s.median = q(0.5);
+  s.p90 = q(0.9);
+  return s;
+}
+
+Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::Catalog& chips,
+                                       const ModelCatalog& models, const SystemDefaults& systems,
+                                       const ValidationOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  ValidationReport rep;
+  rep.excluded = set.excluded;
+  rep.csv_rows = set.csv_rows;
+  std::map<std::string, Hardware> hardware;
+  std::vector<Row> rows;
+  rows.reserve(set.points.size());
+  std::map<std::string, int> build_failures;
+  for (const ValidationPoint& v : set.points) {
+    auto hit = hardware.find(v.chip);
+    if (hit == hardware.end()) {
+      const catalog::Chip* chip = chips.Find(v.chip);
+      if (!chip) continue;
+      auto hw = HardwareFromChip(*chip, systems, {});
+      if (!hw.ok()) {
+        ++build_failures[hw.error().message];
+        continue;
+      }
+      hit = hardware.emplace(v.chip, std::move(*hw)).first;
+    }
+    const ModelArch* m = models.Find(v.model);
+    Row r;
+    r.pt = &v;
+    r.family = hit->second.family;
+    r.csv = v.source == "aiconfigurator";
+    Parallelism layout = v.par;
+    PrecisionConfig prec = v.precision;
+    if (v.kind == PointKind::kTraining) {
+      r.tq = v.training;
+      r.tq.model = m;
+      r.tq.hardware = &hit->second;
+      layout = TrainingParallelism(r.tq);
+      prec = PrecisionForMode(v.training.precision);
+      prec.kv_cache = DType::kBf16;
+      r.dp = v.training.gpus / (v.training.tp * v.training.pp * v.training.cp);
+      r.micro = std::max(1, v.training.global_batch / (r.dp * v.training.micro_batch));
+    }
+    auto sm = StepModel::Build(*m, hit->second, layout, prec);
+    if (!sm.ok()) {
+      ++build_failures[sm.error().message];
+      continue;
+    }
+    r.sm = std::move(*sm);
+    if (v.kind == PointKind::kDisaggregated) {
+      auto pre = StepModel::Build(*m, hit->second, v.prefill_par, prec);
+      if (!pre.ok()) {
+        ++build_failures[pre.error().message];
+        continue;
+      }
+      r.pre = std::move(*pre);
+    }
+    double batch = 64;
+    if (v.kind == PointKind::kServing) {
+      r.instances = std::max(1, v.gpus / v.par.Gpus());
+      batch = static_cast<double>(v.workload.concurrency) / (r.instances * v.par.dp_attn);
+    } else if (v.kind == PointKind::kDisaggregated) {
+      batch = v.decode_batch / v.par.dp_attn;
+    } else if (v.kind == PointKind::kDecode) {
+      batch = v.batch_per_gpu;
+    }
+    r.regime = batch <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch;
+    rows.push_back(std::move(r));
+  }
+  for (const auto& [msg, n] : build_failures) rep.excluded.push_back({msg, n});
+
+  // The fits: full, leave-one-chip-out (CSV chips), leave-one-family-out (CSV families).
+  std::vector<int> fit_all;
+  std::set<std::string> csv_chips, csv_families;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].csv) continue;
+    csv_chips.insert(rows[i].pt->chip);
+    csv_families.insert(rows[i].family);
+    if (rows[i].pt->fit)
+      fit_all.push_back(static_cast<int>(i));
+    else
+      ++rep.test_rows;
+  }
+  rep.fit_rows = static_cast<int>(fit_all.size());
+  struct Job {
+    std::string chip, family;  // the left-out chip or family ("" for the full fit)
+    std::vector<int> fit;
+    Fitted result;
+  };
+  std::vector<Job> jobs;
+  jobs.push_back({"", "", fit_all, {}});
+  if (options.leave_one_out) {
+    for (const std::string& c : csv_chips) {
+      Job j{c, "", {}, {}};
+      for (int i : fit_all)
+        if (rows[i].pt->chip != c) j.fit.push_back(i);
+      jobs.push_back(std::move(j));
+    }
+    if (csv_families.size() > 1)
+      for (const std::string& f : csv_families) {
+        Job j{"", f, {}, {}};
+        for (int i : fit_all)
+          if (rows[i].family != f) j.fit.push_back(i);
+        jobs.push_back(std::move(j));
+      }
+  }
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t k = next++; k < jobs.size(); k = next++)
+      jobs[k].result = Fit(rows, jobs[k].fit);
+  };
+  std::vector<std::thread> pool;
+  const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(jobs.size())));
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+
+  // Held-out errors under the full fit.
+  const Fitted& full = jobs[0].result;
+  std::map<std::string, Errors> overall, per_chip, per_family, per_engine, in_sample;
+  std::array<std::array<Errors, 2>, 3> bands;  // [basis][regime]
+  Errors train_errors;
+  for (const Row& r : rows) {
+    const Pred p = Predict(r, full.Family(r.family), full.Engine(r.pt->engine));
+    PredictionRow pr;
+    pr.point = *r.pt;
+    pr.held_out = !(r.csv && r.pt->fit);
+    pr.regime = r.regime;
+    pr.fits = p.fits;
+    auto z = [](double v) { return std::isnan(v) ? 0.0 : v; };
+    pr.ttft_s = z(p.ttft), pr.tpot_s = z(p.tpot), pr.throughput = z(p.thr), pr.step_s = z(p.step);
+    if (r.pt->tflops_per_gpu)
+      pr.measured_step_s = p.flops / (*r.pt->tflops_per_gpu * 1e12 * r.pt->gpus);
+    else
+      pr.measured_step_s = r.pt->step_s.value_or(0);
+    rep.predictions.push_back(pr);
+    if (r.csv && r.pt->fit) continue;
+    const Errors e = ErrorsOf(r, p);
+    overall["all held-out points"].Merge(e);
+    overall[r.csv ? "aiconfigurator held-out half" : "published points (never fitted)"].Merge(e);
+    per_chip[r.pt->chip].Merge(e);
+    const ModelArch* m = models.Find(r.pt->model);
+    per_family[m ? m->family : r.pt->model].Merge(e);
+    if (!r.pt->engine.empty()) per_engine[r.pt->engine].Merge(e);
+    if (r.csv) in_sample[r.pt->chip].Merge(e);
+    if (r.pt->kind == PointKind::kTraining) {
+      train_errors.Merge(e);
+      continue;
+    }
+    const bool profiled = csv_chips.count(r.pt->chip) > 0;
+    const bool family_fitted = full.families.count(r.family) > 0;
+    const int basis = profiled ? 0 : family_fitted ? 1 : 2;
+    bands[basis][static_cast<int>(r.regime)].Merge(e);
+  }
+  // Leave-one-out errors.
+  std::map<std::string, Errors> loco, lofo;
+  for (std::size_t k = 1; k < jobs.size(); ++k) {
+    const Job& j = jobs[k];
+    for (const Row& r : rows) {
+      if (!r.csv || r.pt->fit) continue;
+      if (!j.chip.empty() && r.pt->chip != j.chip) continue;
+      if (!j.family.empty() && r.family != j.family) continue;
+      const FamilyParams& fp = j.chip.empty() ? j.result.generic : j.result.Family(r.family);
+      const Errors e = ErrorsOf(r, Predict(r, fp, j.result.Engine(r.pt->engine)));
+      if (!j.chip.empty()) {
+        loco[j.chip].Merge(e);
+        loco["all chips (pooled)"].Merge(e);
+        bands[1][static_cast<int>(r.regime)].Merge(e);
+      } else {
+        lofo[j.family].Merge(e);
+        bands[2][static_cast<int>(r.regime)].Merge(e);
+      }
+    }
+  }
+  if (!loco.empty()) {
+    Errors pooled;
+    for (const std::string& c : csv_chips) pooled.Merge(in_sample[c]);
+    in_sample["all chips (pooled)"] = pooled;
+  }
+  rep.overall = RowsOf(overall);
+  rep.per_chip = RowsOf(per_chip);
+  rep.per_family = RowsOf(per_family);
+  rep.per_engine = RowsOf(per_engine);
+  rep.loco = RowsOf(loco);
+  rep.loco_in_sample = RowsOf(in_sample);
+  rep.lofo = RowsOf(lofo);
+  rep.extra_points = set.extra_points;
+
+  Calibration& cal = rep.fitted;
+  cal.families = full.families;
+  cal.engines = full.engines;
+  cal.generic = full.generic;
+  cal.generic_engine = full.generic_engine;
+  cal.calibrated_chips.assign(csv_chips.begin(), csv_chips.end());
+  for (int b = 0; b < 3; ++b)
+    for (int m = 0; m < kMetricCount; ++m)
+      for (int g = 0; g < 2; ++g) {
+        const Errors& e = m == static_cast<int>(Metric::kTrainStep) ? train_errors : bands[b][g];
+        const ErrorStats s = Summarize(e.m[m]);
+        if (m == static_cast<int>(Metric::kTrainStep) && g == 0) continue;
+        cal.bands[b][m][g] = ErrorBand{s.median, s.p90, s.count};
+      }
+  rep.elapsed = Seconds::FromBase(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return rep;
+}
+
+}  // namespace ceiling::perf

@@ -1,0 +1,498 @@
+#include "ceiling/report/perf_report.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "ceiling/base/units.h"
+#include "ceiling/report/table.h"
+
+namespace ceiling::report {
+
+using nlohmann::json;
+using perf::ErrorBand;
+using perf::Metric;
+
+namespace {
+
+double Ms(Seconds s) { return MillisecondsOf(s); }
+
+// A measured value lies in [pred / (1 + p90), pred / (1 - p90)] for 90% of validation points.
+json Band(double predicted, const ErrorBand& b) {
+  if (b.count == 0) return json{{"low", nullptr}, {"high", nullptr}, {"count", 0}};
+  // With p90 errors near 100% or more the upper bound is unbounded (null).
+  const json high = b.p90 < 0.95 ? json(predicted / (1 - b.p90)) : json(nullptr);
+  return json{{"low", predicted / (1 + b.p90)},
+              {"high", high},
+              {"p50_relative_error", b.p50},
+              {"p90_relative_error", b.p90},
+              {"count", b.count}};
+}
+
+std::string BandText(double predicted, const ErrorBand& b, int decimals) {
+  if (b.count == 0) return "n/a";
+  if (b.p90 >= 0.95)
+    return fmt::format("{} - unbounded", FormatFixed(predicted / (1 + b.p90), decimals));
+  return fmt::format("{} - {}", FormatFixed(predicted / (1 + b.p90), decimals),
+                     FormatFixed(predicted / (1 - b.p90), decimals));
+}
+
+json StepJson(const perf::StepTime& t) {
+  return json{{"total_ms", Ms(t.total)},
+              {"gemm_ms", Ms(t.gemm)},
+              {"attention_ms", Ms(t.attention)},
+              {"moe_ms", Ms(t.moe)},
+              {"communication_ms", Ms(t.communication)},
+              {"elementwise_ms", Ms(t.elementwise)},
+              {"overhead_ms", Ms(t.overhead)},
+              {"bound", t.MemoryBound() ? "memory" : "compute"}};
+}
+
+std::string BasisText(perf::Basis b) {
+  switch (b) {
+    case perf::Basis::kProfiled:
+      return "chip in the calibration data (held-out error)";
+    case perf::Basis::kUnprofiledChip:
+      return "chip never measured, family calibrated (leave-one-chip-out error)";
+    case perf::Basis::kUnprofiledFamily:
+      return "chip family never measured (leave-one-family-out error)";
+  }
+  return "";
+}
+
+json ParallelismJson(const perf::Parallelism& p, int instances) {
+  return json{{"tp", p.tp},
+              {"pp", p.pp},
+              {"dp_attn", p.dp_attn},
+              {"ep", p.ep},
+              {"gpus_per_instance", p.Gpus()},
+              {"instances", instances}};
+}
+
+json PrecisionJson(const perf::PrecisionConfig& p) {
+  return json{{"weights", perf::DTypeName(p.weights)},
+              {"activations", perf::DTypeName(p.activations)},
+              {"kv_cache", perf::DTypeName(p.kv_cache)},
+              {"attention", perf::DTypeName(p.attention)}};
+}
+
+std::string StepRow(const perf::StepTime& t) { return fmt::format("{:.3f}", Ms(t.total)); }
+
+}  // namespace
+
+json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
+                 const perf::SearchResult* search) {
+  json j;
+  j["chip"] = q.hardware->chip_id;
+  j["model"] = q.model->id;
+  j["gpus"] = q.gpus;
+  j["parallelism"] = ParallelismJson(q.par, r.instances);
+  j["precision"] = PrecisionJson(q.precision);
+  j["workload"] = json{{"isl", q.workload.isl},
+                       {"osl", q.workload.osl},
+                       {"concurrency", q.workload.concurrency},
+                       {"engine", q.workload.engine.empty() ? "generic" : q.workload.engine}};
+  j["fits"] = r.fits;
+  j["memory_per_gpu_bytes"] = r.memory.total.base();
+  j["memory"] = json{{"weights_bytes", r.memory.weights.base()},
+                     {"kv_cache_bytes", r.memory.kv_cache.base()},
+                     {"activations_bytes", r.memory.activations.base()},
+                     {"reserve_bytes", r.memory.reserve.base()},
+                     {"capacity_bytes", r.memory.capacity.base()}};
+  if (!r.fits) {
+    j["does_not_fit"] = r.does_not_fit;
+    for (const char* k : {"ttft_ms", "tpot_ms", "output_tokens_per_s",
+                          "output_tokens_per_s_per_gpu", "tokens_per_s_per_user"})
+      j[k] = nullptr;
+  } else {
+    j["ttft_ms"] = Ms(r.ttft);
+    j["tpot_ms"] = Ms(r.tpot);
+    j["output_tokens_per_s"] = r.output_tokens_per_s;
+    j["output_tokens_per_s_per_gpu"] = r.output_tokens_per_s_per_gpu;
+    j["tokens_per_s_per_user"] = r.tokens_per_s_per_user;
+    j["batch_per_attention_rank"] = r.batch_per_rank;
+    j["kv_limited"] = r.kv_limited;
+  }
+  j["breakdown"] =
+      json{{"prefill_step", StepJson(r.prefill_step)}, {"decode_step", StepJson(r.decode_step)}};
+  json u;
+  u["basis"] = perf::BasisName(r.uncertainty.basis);
+  u["regime"] = perf::RegimeName(r.uncertainty.regime);
+  if (r.fits) {
+    u["ttft_ms"] = Band(Ms(r.ttft), r.uncertainty.ttft);
+    u["tpot_ms"] = Band(Ms(r.tpot), r.uncertainty.tpot);
+    u["output_tokens_per_s_per_gpu"] =
+        Band(r.output_tokens_per_s_per_gpu, r.uncertainty.throughput);
+  }
+  j["uncertainty"] = u;
+  if (search)
+    j["search"] = json{{"evaluated", search->evaluated}, {"elapsed_ms", Ms(search->elapsed)}};
+  j["notes"] = r.notes;
+  return j;
+}
+
+std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& r,
+                        const perf::SearchResult* search) {
+  std::string s =
+      fmt::format("{} on {} x {} ({}{}), {} weights / {} KV cache, engine {}\n", q.model->name,
+                  q.gpus, q.hardware->chip_name, q.par.ToString(),
+                  r.instances > 1 ? fmt::format(", {} instances", r.instances) : "",
+                  perf::DTypeName(q.precision.weights), perf::DTypeName(q.precision.kv_cache),
+                  q.workload.engine.empty() ? "generic" : q.workload.engine);
+  s += fmt::format("workload: input {} tokens, output {} tokens, {} concurrent clients\n",
+                   q.workload.isl, q.workload.osl, q.workload.concurrency);
+  if (search)
+    s += fmt::format("parallelism: best of {} deployments searched in {:.1f} ms\n",
+                     search->evaluated, Ms(search->elapsed));
+  s += fmt::format("memory per GPU: {} of {} (weights {}, KV cache {}, workspace {}, reserve {})\n",
+                   FormatQuantity(r.memory.total), FormatQuantity(r.memory.capacity),
+                   FormatQuantity(r.memory.weights), FormatQuantity(r.memory.kv_cache),
+                   FormatQuantity(r.memory.activations), FormatQuantity(r.memory.reserve));
+  if (!r.fits) {
+    s += "fits: no: " + r.does_not_fit + "\n";
+    for (const std::string& n : r.notes) s += "note: " + n + "\n";
+    return s;
+  }
+  s += "fits: yes\n\n";
+  Table t({{"metric"}, {"value", Align::kRight}, {"90% band", Align::kRight}});
+  t.AddRow({"TTFT (ms)", FormatFixed(Ms(r.ttft), 1), BandText(Ms(r.ttft), r.uncertainty.ttft, 1)});
+  t.AddRow({"TPOT (ms)", FormatFixed(Ms(r.tpot), 2), BandText(Ms(r.tpot), r.uncertainty.tpot, 2)});
+  t.AddRow({"output tokens/s", FormatFixed(r.output_tokens_per_s, 0), ""});
+  t.AddRow({"output tokens/s per GPU", FormatFixed(r.output_tokens_per_s_per_gpu, 1),
+            BandText(r.output_tokens_per_s_per_gpu, r.uncertainty.throughput, 1)});
+  t.AddRow({"tokens/s per user", FormatFixed(r.tokens_per_s_per_user, 1), ""});
+  s += t.RenderText();
+  s += "\n";
+  Table b({{"step"},
+           {"ms", Align::kRight},
+           {"bound"},
+           {"gemm", Align::kRight},
+           {"attention", Align::kRight},
+           {"moe", Align::kRight},
+           {"comm", Align::kRight},
+           {"elementwise", Align::kRight},
+           {"overhead", Align::kRight}});
+  auto row = [&](const std::string& name, const perf::StepTime& st) {
+    b.AddRow({name, StepRow(st), st.MemoryBound() ? "memory" : "compute",
+              fmt::format("{:.3f}", Ms(st.gemm)), fmt::format("{:.3f}", Ms(st.attention)),
+              fmt::format("{:.3f}", Ms(st.moe)), fmt::format("{:.3f}", Ms(st.communication)),
+              fmt::format("{:.3f}", Ms(st.elementwise)), fmt::format("{:.3f}", Ms(st.overhead))});
+  };
+  row(fmt::format("prefill, 1 x {} tokens", q.workload.isl), r.prefill_step);
+  row(fmt::format("decode, batch {:g} per rank", r.batch_per_rank), r.decode_step);
+  s += b.RenderText();
+  s += fmt::format("\nuncertainty: {}, {} regime\n", BasisText(r.uncertainty.basis),
+                   perf::RegimeName(r.uncertainty.regime));
+  for (const std::string& n : r.notes) s += "note: " + n + "\n";
+  return s;
+}
+
+json TrainingJson(const perf::TrainingQuery& q, const perf::TrainingResult& r) {
+  json j;
+  j["chip"] = q.hardware->chip_id;
+  j["model"] = q.model->id;
+  j["gpus"] = q.gpus;
+  j["parallelism"] = json{{"tp", q.tp},
+                          {"pp", q.pp},
+                          {"dp", r.dp},
+                          {"ep", q.ep},
+                          {"cp", q.cp},
+                          {"zero", q.zero},
+                          {"micro_batch", q.micro_batch},
+                          {"micro_batches_per_step", r.micro_batches},
+                          {"recompute", q.recompute}};
+  j["workload"] = json{{"global_batch", q.global_batch},
+                       {"seq", q.seq},
+                       {"precision", perf::DTypeName(q.precision)}};
+  j["fits"] = r.fits;
+  if (!r.fits) j["does_not_fit"] = r.does_not_fit;
+  j["step_time_s"] = r.step_time.base();
+  j["tokens_per_s"] = r.tokens_per_s;
+  j["mfu"] = r.mfu;
+  j["memory_per_gpu_bytes"] = r.memory.total.base();
+  j["memory"] = json{{"weights_bytes", r.memory.weights.base()},
+                     {"optimizer_and_gradients_bytes", r.memory.optimizer.base()},
+                     {"activations_bytes", r.memory.activations.base()},
+                     {"reserve_bytes", r.memory.reserve.base()},
+                     {"capacity_bytes", r.memory.capacity.base()}};
+  j["time_to_train_s"] = r.time_to_train ? json(r.time_to_train->base()) : json(nullptr);
+  j["breakdown"] = json{{"compute_s", r.breakdown.compute.base()},
+                        {"memory_s", r.breakdown.memory.base()},
+                        {"communication_s", r.breakdown.communication.base()},
+                        {"pipeline_bubble_s", r.breakdown.bubble.base()},
+                        {"optimizer_s", r.breakdown.optimizer.base()},
+                        {"overhead_s", r.breakdown.overhead.base()}};
+  json u{{"basis", perf::BasisName(r.basis)}};
+  u["step_time_s"] = Band(r.step_time.base(), r.uncertainty);
+  j["uncertainty"] = u;
+  j["notes"] = r.notes;
+  return j;
+}
+
+std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResult& r) {
+  std::string s = fmt::format(
+      "{} training on {} x {}: TP{} PP{} DP{}{}{} ZeRO-{}, micro-batch {} ({} per step), {}\n",
+      q.model->name, q.gpus, q.hardware->chip_name, q.tp, q.pp, r.dp,
+      q.ep > 1 ? fmt::format(" EP{}", q.ep) : "", q.cp > 1 ? fmt::format(" CP{}", q.cp) : "",
+      q.zero, q.micro_batch, r.micro_batches, perf::DTypeName(q.precision));
+  s += fmt::format("workload: global batch {} x {} tokens{}\n", q.global_batch, q.seq,
+                   q.recompute ? ", full recomputation" : "");
+  s += fmt::format(
+      "memory per GPU: {} of {} (weights {}, gradients + optimizer {}, activations "
+      "{}, reserve {})\n",
+      FormatQuantity(r.memory.total), FormatQuantity(r.memory.capacity),
+      FormatQuantity(r.memory.weights), FormatQuantity(r.memory.optimizer),
+      FormatQuantity(r.memory.activations), FormatQuantity(r.memory.reserve));
+  s += r.fits ? "fits: yes\n\n" : "fits: no: " + r.does_not_fit + "\n\n";
+  Table t({{"metric"}, {"value", Align::kRight}, {"90% band", Align::kRight}});
+  t.AddRow({"step time (s)", FormatFixed(r.step_time.base(), 3),
+            BandText(r.step_time.base(), r.uncertainty, 3)});
+  t.AddRow({"tokens/s", FormatFixed(r.tokens_per_s, 0), ""});
+  t.AddRow({"MFU (bf16 peak)", fmt::format("{:.1f}%", r.mfu * 100), ""});
+  if (r.time_to_train)
+    t.AddRow({"time to train (days)", FormatFixed(r.time_to_train->base() / 86400, 1), ""});
+  s += t.RenderText();
+  s += "\n";
+  Table b({{"breakdown"}, {"s per step", Align::kRight}});
+  b.AddRow({"compute-bound operators", FormatFixed(r.breakdown.compute.base(), 3)});
+  b.AddRow({"memory-bound operators", FormatFixed(r.breakdown.memory.base(), 3)});
+  b.AddRow({"communication", FormatFixed(r.breakdown.communication.base(), 3)});
+  b.AddRow({"pipeline bubble", FormatFixed(r.breakdown.bubble.base(), 3)});
+  b.AddRow({"optimizer", FormatFixed(r.breakdown.optimizer.base(), 3)});
+  b.AddRow({"fixed overheads", FormatFixed(r.breakdown.overhead.base(), 3)});
+  s += b.RenderText();
+  for (const std::string& n : r.notes) s += "note: " + n + "\n";
+  return s;
+}
+
+std::string CompareText(const std::vector<CompareColumn>& cols) {
+  if (cols.empty()) return "";
+  const auto& q0 = cols[0].query;
+  std::string s = fmt::format(
+      "{}, {} weights, {} GPUs per chip, input {} / output {} tokens, {} concurrent clients\n",
+      q0.model->name, perf::DTypeName(q0.precision.weights), q0.gpus, q0.workload.isl,
+      q0.workload.osl, q0.workload.concurrency);
+  std::vector<Column> header{{""}};
+  for (const auto& c : cols) header.push_back({c.query.hardware->chip_id, Align::kRight});
+  Table t(header);
+  auto add = [&](const std::string& name, auto cell) {
+    std::vector<std::string> row{name};
+    for (const auto& c : cols) row.push_back(cell(c));
+    t.AddRow(row);
+  };
+  // Ratio of `value` to the first chip's; "-" when either is missing.
+  auto ratio = [&](auto value, bool need_fit) {
+    return [&cols, value, need_fit](const CompareColumn& c) -> std::string {
+      if (need_fit && (!c.result.fits || !cols[0].result.fits)) return "-";
+      const double base = value(cols[0]);
+      if (!(base > 0)) return "-";
+      return fmt::format("{:.2f}x", value(c) / base);
+    };
+  };
+  const auto& ref0 = cols[0].reference;
+  t.AddRule(
+      fmt::format("same work on every chip ({}): one {}-token prefill, one decode "
+                  "iteration of {} sequences",
+                  ref0.par.ToString(), q0.workload.isl, q0.workload.concurrency));
+  add("prefill time (ms)",
+      [](const CompareColumn& c) { return FormatFixed(Ms(c.reference.prefill.total), 1); });
+  add("  time ratio",
+      ratio([](const CompareColumn& c) { return Ms(c.reference.prefill.total); }, false));
+  add("  bound", [](const CompareColumn& c) {
+    return std::string(c.reference.prefill.MemoryBound() ? "memory" : "compute");
+  });
+  add("decode iteration (ms)",
+      [](const CompareColumn& c) { return FormatFixed(Ms(c.reference.decode.total), 2); });
+  add("  time ratio",
+      ratio([](const CompareColumn& c) { return Ms(c.reference.decode.total); }, false));
+  add("  bound", [](const CompareColumn& c) {
+    return std::string(c.reference.decode.MemoryBound() ? "memory" : "compute");
+  });
+  t.AddRule("best deployment found on these GPUs (closed-loop benchmark)");
+  add("parallelism", [](const CompareColumn& c) { return c.query.par.ToString(); });
+  add("fits", [](const CompareColumn& c) { return std::string(c.result.fits ? "yes" : "no"); });
+  add("memory per GPU (GB)", [](const CompareColumn& c) {
+    return fmt::format("{:.1f} / {:.0f}", c.result.memory.total.In(1e9),
+                       c.result.memory.capacity.In(1e9));
+  });
+  auto fits_or = [](const CompareColumn& c, std::string v) {
+    return c.result.fits ? v : std::string("-");
+  };
+  add("clients in the KV cache", [&](const CompareColumn& c) {
+    const double clients = static_cast<double>(c.query.workload.concurrency) /
+                           std::max(1, c.result.instances * c.query.par.dp_attn);
+    return fits_or(c, fmt::format("{:g} of {:g} per rank", c.result.batch_per_rank, clients));
+  });
+  add("TTFT (ms)",
+      [&](const CompareColumn& c) { return fits_or(c, FormatFixed(Ms(c.result.ttft), 0)); });
+  add("TPOT (ms)",
+      [&](const CompareColumn& c) { return fits_or(c, FormatFixed(Ms(c.result.tpot), 2)); });
+  add("output tokens/s per GPU", [&](const CompareColumn& c) {
+    return fits_or(c, FormatFixed(c.result.output_tokens_per_s_per_gpu, 1));
+  });
+  add("  ratio",
+      ratio([](const CompareColumn& c) { return c.result.output_tokens_per_s_per_gpu; }, true));
+  add("  90% band", [&](const CompareColumn& c) {
+    return fits_or(
+        c, BandText(c.result.output_tokens_per_s_per_gpu, c.result.uncertainty.throughput, 0));
+  });
+  add("uncertainty basis", [](const CompareColumn& c) {
+    return std::string(perf::BasisName(c.result.uncertainty.basis));
+  });
+  s += t.RenderText();
+  for (const auto& c : cols) {
+    if (!c.result.fits)
+      s += fmt::format("does not fit ({}): {}\n", c.query.hardware->chip_id, c.result.does_not_fit);
+    for (const std::string& n : c.result.notes)
+      s += "note (" + c.query.hardware->chip_id + "): " + n + "\n";
+  }
+  return s;
+}
+
+json CompareJson(const std::vector<CompareColumn>& cols) {
+  json arr = json::array();
+  for (const auto& c : cols) {
+    json j = ServingJson(c.query, c.result, nullptr);
+    j["reference"] = json{{"parallelism", ParallelismJson(c.reference.par, 1)},
+                          {"batch", c.reference.batch},
+                          {"prefill_step", StepJson(c.reference.prefill)},
+                          {"decode_step", StepJson(c.reference.decode)}};
+    const auto& base = cols[0].result;
+    if (c.result.fits && base.fits) {
+      j["ratio_to_first"] =
+          json{{"ttft", Ms(c.result.ttft) / Ms(base.ttft)},
+               {"tpot", Ms(c.result.tpot) / Ms(base.tpot)},
+               {"output_tokens_per_s_per_gpu",
+                c.result.output_tokens_per_s_per_gpu / base.output_tokens_per_s_per_gpu},
+               {"reference_prefill_step",
+                Ms(c.reference.prefill.total) / Ms(cols[0].reference.prefill.total)},
+               {"reference_decode_step",
+                Ms(c.reference.decode.total) / Ms(cols[0].reference.decode.total)}};
+    } else {
+      j["ratio_to_first"] = nullptr;
+    }
+    arr.push_back(j);
+  }
+  return json{{"chips", arr}};
+}
+
+namespace {
+
+std::string Cell(const perf::ErrorStats& s) {
+  if (s.count == 0) return "-";
+  return fmt::format("{:.1f} / {:.1f} ({})", s.median * 100, s.p90 * 100, s.count);
+}
+
+std::string MetricTable(const std::vector<perf::ReportRow>& rows, const std::string& first) {
+  Table t({{first},
+           {"TTFT", Align::kRight},
+           {"TPOT", Align::kRight},
+           {"throughput", Align::kRight},
+           {"train step", Align::kRight}});
+  for (const auto& r : rows)
+    t.AddRow({r.group, Cell(r.stats[0]), Cell(r.stats[1]), Cell(r.stats[2]), Cell(r.stats[3])});
+  return t.RenderText();
+}
+
+json StatsJson(const perf::ErrorStats& s) {
+  return json{{"count", s.count}, {"median_pct", s.median * 100}, {"p90_pct", s.p90 * 100}};
+}
+
+json RowsJson(const std::vector<perf::ReportRow>& rows) {
+  json arr = json::array();
+  for (const auto& r : rows) {
+    json j{{"group", r.group}};
+    for (int m = 0; m < perf::kMetricCount; ++m)
+      j[std::string(perf::MetricName(static_cast<Metric>(m)))] = StatsJson(r.stats[m]);
+    arr.push_back(j);
+  }
+  return arr;
+}
+
+}  // namespace
+
+std::string ValidationText(const perf::ValidationReport& r, const std::string& status) {
+  std::string s = "ceiling validate: the performance model against published measurements\n";
+  s += fmt::format(
+      "data: {} rows of aiconfigurator silicon_sample.csv + {} published points "
+      "(data/validation/)\n",
+      r.csv_rows, r.extra_points);
+  s += fmt::format("fit: {} rows (hash-split half of the modelled CSV rows); held out: {} rows\n",
+                   r.fit_rows, r.test_rows);
+  int excluded = 0;
+  for (const auto& e : r.excluded) excluded += e.count;
+  s += fmt::format("excluded: {}\n", excluded);
+  for (const auto& e : r.excluded) s += fmt::format("  excluded: {} ({})\n", e.count, e.reason);
+  s += "cells: absolute % error, median / p90 (count)\n\n";
+  s += "Overall\n" + MetricTable(r.overall, "set") + "\n";
+  s += "Per chip\n" + MetricTable(r.per_chip, "chip") + "\n";
+  s += "Per model family\n" + MetricTable(r.per_family, "model family") + "\n";
+  s += "Per serving engine\n" + MetricTable(r.per_engine, "engine") + "\n";
+  if (!r.loco.empty()) {
+    s += "Leave-one-chip-out: fit without the chip, predict its held-out rows (in-sample: the "
+         "same rows with the full fit)\n";
+    Table t({{"chip"},
+             {"TTFT LOCO", Align::kRight},
+             {"in-sample", Align::kRight},
+             {"TPOT LOCO", Align::kRight},
+             {"in-sample", Align::kRight},
+             {"median ratio TTFT/TPOT", Align::kRight}});
+    for (const auto& row : r.loco) {
+      perf::ReportRow ins;
+      for (const auto& x : r.loco_in_sample)
+        if (x.group == row.group) ins = x;
+      auto ratio = [](const perf::ErrorStats& a, const perf::ErrorStats& b) {
+        return b.count && b.median > 0 ? fmt::format("{:.2f}", a.median / b.median)
+                                       : std::string("-");
+      };
+      t.AddRow({row.group, Cell(row.stats[0]), Cell(ins.stats[0]), Cell(row.stats[1]),
+                Cell(ins.stats[1]),
+                ratio(row.stats[0], ins.stats[0]) + " / " + ratio(row.stats[1], ins.stats[1])});
+    }
+    s += t.RenderText() + "\n";
+  }
+  if (!r.lofo.empty()) {
+    s += "Leave-one-family-out: fit on the other chip families only, predict with their average\n";
+    s += MetricTable(r.lofo, "left-out family") + "\n";
+  }
+  s += fmt::format("calibration: {}\n", status);
+  s += fmt::format("elapsed: {:.1f} s\n", r.elapsed.base());
+  return s;
+}
+
+json ValidationJson(const perf::ValidationReport& r, const std::string& status) {
+  json ex = json::array();
+  int excluded = 0;
+  for (const auto& e : r.excluded) {
+    ex.push_back(json{{"reason", e.reason}, {"count", e.count}});
+    excluded += e.count;
+  }
+  json loco = json::array();
+  for (const auto& row : r.loco) {
+    json j{{"chip", row.group}};
+    perf::ReportRow ins;
+    for (const auto& x : r.loco_in_sample)
+      if (x.group == row.group) ins = x;
+    for (int m = 0; m < perf::kMetricCount; ++m) {
+      const std::string name(perf::MetricName(static_cast<Metric>(m)));
+      j[name] = json{{"loco", StatsJson(row.stats[m])}, {"in_sample", StatsJson(ins.stats[m])}};
+    }
+    loco.push_back(j);
+  }
+  return json{{"rows", json{{"csv", r.csv_rows},
+                            {"published_points", r.extra_points},
+                            {"fit", r.fit_rows},
+                            {"held_out", r.test_rows},
+                            {"excluded", excluded}}},
+              {"excluded", ex},
+              {"overall", RowsJson(r.overall)},
+              {"per_chip", RowsJson(r.per_chip)},
+              {"per_model_family", RowsJson(r.per_family)},
+              {"per_engine", RowsJson(r.per_engine)},
+              {"leave_one_chip_out", loco},
+              {"leave_one_family_out", RowsJson(r.lofo)},
+              {"calibration", status},
+              {"elapsed_s", r.elapsed.base()}};
+}
+
+}  // namespace ceiling::report

@@ -1,0 +1,153 @@
+// End-to-end tests of perf serve, perf train, compare and validate through the built binary.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/run.h"
+
+namespace ceiling {
+namespace {
+
+using nlohmann::json;
+
+json Parse(const CliResult& r) {
+  json j = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
+  return j;
+}
+
+TEST(PerfServeCli, JsonCarriesTheInterfaceFields) {
+  const CliResult r = RunCeiling(
+      "perf serve --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 8 --tp 8 --isl 1024 "
+      "--osl 512 --concurrency 32 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = Parse(r);
+  for (const char* k :
+       {"ttft_ms", "tpot_ms", "output_tokens_per_s", "output_tokens_per_s_per_gpu",
+        "tokens_per_s_per_user", "fits", "memory_per_gpu_bytes", "breakdown", "uncertainty"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_TRUE(j["fits"].get<bool>());
+  EXPECT_GT(j["tpot_ms"].get<double>(), 0);
+  EXPECT_EQ(j["parallelism"]["tp"], 8);
+  EXPECT_TRUE(j["uncertainty"]["tpot_ms"].contains("low"));
+  EXPECT_EQ(j["breakdown"]["decode_step"]["bound"], "memory");
+}
+
+TEST(PerfServeCli, DefaultParallelismIsSearched) {
+  const CliResult r = RunCeiling(
+      "perf serve --chip nvidia-h200-sxm --model deepseek-r1 --gpus 8 --isl 1024 --osl 1024 "
+      "--concurrency 64 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = Parse(r);
+  EXPECT_TRUE(j["fits"].get<bool>());
+  EXPECT_GT(j["search"]["evaluated"].get<int>(), 1);
+}
+
+TEST(PerfServeCli, SlaSearchMeetsTheTarget) {
+  const CliResult r = RunCeiling(
+      "perf serve --chip nvidia-h200-sxm --model llama-3.1-70b --gpus 8 --isl 2048 --osl 512 "
+      "--sla-tpot 30 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = Parse(r);
+  EXPECT_TRUE(j["sla"]["met"].get<bool>());
+  EXPECT_LE(j["tpot_ms"].get<double>(), 30.0);
+}
+
+TEST(PerfServeCli, DoesNotFitIsAnOutcomeNotAnError) {
+  const CliResult r = RunCeiling(
+      "perf serve --chip nvidia-h100-sxm --model llama-3.1-405b --gpus 1 --tp 1 --precision bf16 "
+      "--isl 1024 --osl 128 --concurrency 1 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = Parse(r);
+  EXPECT_FALSE(j["fits"].get<bool>());
+  EXPECT_TRUE(j["tpot_ms"].is_null());
+  EXPECT_GT(j["memory_per_gpu_bytes"].get<double>(), 80e9);
+}
+
+TEST(PerfServeCli, ImpossibleParallelismIsBadInput) {
+  const CliResult r = RunCeiling(
+      "perf serve --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 3 --tp 3 --concurrency 8");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "--tp 3 does not divide the 64 attention heads of llama-3.1-70b\n");
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(PerfServeCli, BadModelFileIsBadInputWithLocation) {
+  const CliResult r = RunCeiling(
+      "perf serve --chip nvidia-h100-sxm --model "
+      "tests/cases/models_malformed/kv-heads-not-dividing.toml "
+      "--gpus 8 --concurrency 8");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "tests/cases/models_malformed/kv-heads-not-dividing.toml:15:12: attention.kv_heads: "
+            "must divide heads (64), got 7\n");
+}
+
+TEST(PerfServeCli, UnknownIdsSuggest) {
+  CliResult r = RunCeiling("perf serve --chip nvidia-h100-sxm --model llama3-70b --concurrency 1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "unknown model \"llama3-70b\"; did you mean \"llama-2-70b\"?\n");
+  r = RunCeiling(
+      "perf serve --chip nvidia-h20 --model llama-3.1-8b --precision fp7 --concurrency 1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "--precision: expected fp4, fp8, int8, int4, bf16 or fp16, got \"fp7\"\n");
+  r = RunCeiling("perf serve --chip nvidia-h20 --model llama-3.1-8b");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "--concurrency N is required (or give --sla-tpot / --sla-ttft to search it)\n");
+}
+
+TEST(PerfTrainCli, JsonCarriesTheInterfaceFields) {
+  const CliResult r = RunCeiling(
+      "perf train --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 64 --tp 8 --pp 2 "
+      "--global-batch 512 --seq 4096 --tokens 1e12 --recompute --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = Parse(r);
+  for (const char* k : {"step_time_s", "tokens_per_s", "mfu", "memory_per_gpu_bytes",
+                        "time_to_train_s", "breakdown"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_GT(j["mfu"].get<double>(), 0.1);
+  EXPECT_LT(j["mfu"].get<double>(), 0.8);
+  EXPECT_TRUE(j["breakdown"].contains("pipeline_bubble_s"));
+  EXPECT_NEAR(j["time_to_train_s"].get<double>() * j["tokens_per_s"].get<double>(), 1e12, 1e6);
+}
+
+TEST(PerfTrainCli, BadLayoutIsBadInput) {
+  const CliResult r = RunCeiling(
+      "perf train --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 8 --tp 8 --dp 2 "
+      "--global-batch 8 --seq 4096");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "--dp 2 x tp 8 x pp 1 x cp 1 = 16 is not --gpus 8\n");
+}
+
+TEST(CompareCli, H20H100H200Ascend) {
+  const CliResult r = RunCeiling(
+      "compare nvidia-h20 nvidia-h100-sxm nvidia-h200-sxm huawei-ascend-910c --model deepseek-r1 "
+      "--gpus 8 --isl 4096 --osl 1536 --concurrency 64");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* s : {"nvidia-h20", "huawei-ascend-910c", "same work on every chip",
+                        "decode iteration (ms)", "prefill time (ms)", "output tokens/s per GPU"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  const CliResult j = RunCeiling(
+      "compare nvidia-h20 nvidia-h100-sxm --model llama-3.1-70b --gpus 8 --concurrency 16 --json");
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  const json cols = Parse(j)["chips"];
+  ASSERT_EQ(cols.size(), 2u);
+  EXPECT_DOUBLE_EQ(cols[0]["ratio_to_first"]["tpot"].get<double>(), 1.0);
+  // The H20 loses much more in prefill than in decode.
+  EXPECT_LT(cols[1]["ratio_to_first"]["reference_prefill_step"].get<double>(), 0.5);
+  EXPECT_GT(cols[1]["ratio_to_first"]["reference_decode_step"].get<double>(), 0.8);
+}
+
+TEST(ValidateCli, PrintsErrorTablesWithLeaveOneChipOut) {
+  const CliResult r = RunCeiling("validate --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = Parse(r);
+  EXPECT_EQ(j["rows"]["csv"], 5221);
+  EXPECT_GE(j["leave_one_chip_out"].size(), 6u);
+  EXPECT_GT(j["overall"][0]["tpot"]["count"].get<int>(), 1000);
+  EXPECT_FALSE(j["excluded"].empty());
+  EXPECT_EQ(j["calibration"], "data/perf/calibration.toml is up to date with this fit");
+}
+
+}  // namespace
+}  // namespace ceiling

@@ -1,0 +1,178 @@
+// Serving and training: outcomes (fits, SLA), errors for impossible layouts, and the search.
+#include "ceiling/perf/serving.h"
+
+#include <gtest/gtest.h>
+
+#include "ceiling/perf/training.h"
+#include "fixture.h"
+
+namespace ceiling::perf {
+namespace {
+
+using testing::Bundled;
+using testing::HardwareOf;
+using testing::ModelOf;
+
+ServingQuery Query(const ModelArch& m, const Hardware& hw, int gpus, Parallelism par, DType prec,
+                   int isl, int osl, int conc) {
+  ServingQuery q;
+  q.model = &m;
+  q.hardware = &hw;
+  q.calibration = &Bundled().calibration;
+  q.gpus = gpus;
+  q.par = par;
+  q.precision = PrecisionForMode(prec);
+  q.workload.isl = isl;
+  q.workload.osl = osl;
+  q.workload.concurrency = conc;
+  return q;
+}
+
+TEST(Serve, Llama70bOn8H100) {
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  auto r = Serve(Query(ModelOf("llama-3.1-70b"), hw, 8, {.tp = 8}, DType::kFp8, 1024, 1024, 32));
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_TRUE(r->fits);
+  // Measured on H100/H200 with vLLM and TensorRT-LLM: TPOT 8-15 ms at 32 clients, TP8.
+  EXPECT_GT(MillisecondsOf(r->tpot), 5);
+  EXPECT_LT(MillisecondsOf(r->tpot), 20);
+  EXPECT_NEAR(r->tokens_per_s_per_user, 1.0 / r->tpot.base(), 1e-9);
+  EXPECT_NEAR(r->output_tokens_per_s_per_gpu * 8, r->output_tokens_per_s, 1e-6);
+  EXPECT_GT(r->uncertainty.tpot.count, 0);
+  EXPECT_EQ(r->uncertainty.basis, Basis::kProfiled);
+}
+
+TEST(Serve, ModelThatDoesNotFitIsAnOutcomeWithNumbers) {
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  auto r = Serve(Query(ModelOf("llama-3.1-405b"), hw, 1, {.tp = 1}, DType::kBf16, 1024, 256, 1));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->fits);
+  EXPECT_NE(r->does_not_fit.find("> capacity 80 GB"), std::string::npos) << r->does_not_fit;
+  EXPECT_GT(r->memory.weights.base(), 800e9);
+}
+
+TEST(Serve, ImpossibleLayoutsAreErrors) {
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  auto r = Serve(Query(ModelOf("llama-3.1-70b"), hw, 6, {.tp = 6}, DType::kFp8, 128, 128, 1));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "--tp 6 does not divide the 64 attention heads of llama-3.1-70b");
+  r = Serve(Query(ModelOf("llama-3.1-70b"), hw, 12, {.tp = 8}, DType::kFp8, 128, 128, 1));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "--gpus 12 is not a multiple of the instance size 8 (TP8 = tp x dp-attn x pp)");
+}
+
+TEST(Serve, H20DecodesRelativelyBetterThanItPrefills) {
+  // Same work, same layout, roofline efficiencies: the H20 has 15% of the H100's dense compute
+  // but 119% of its memory bandwidth, so it is much slower in (compute-bound) prefill and
+  // faster in (memory-bound) decode.
+  const ModelArch& m = ModelOf("llama-3.1-70b");
+  const FamilyParams ideal = testing::IdealParams();
+  auto build = [&](const char* chip) {
+    return *StepModel::Build(m, HardwareOf(chip), {.tp = 8}, PrecisionForMode(DType::kFp8));
+  };
+  const StepModel h20 = build("nvidia-h20");
+  const StepModel h100 = build("nvidia-h100-sxm");
+  const double prefill_ratio =
+      h20.Prefill(ideal, 1, 4096).total / h100.Prefill(ideal, 1, 4096).total;
+  const double decode_ratio =
+      h20.Decode(ideal, 16, 4608).total / h100.Decode(ideal, 16, 4608).total;
+  EXPECT_GT(prefill_ratio, 3.0);  // the identical NVLink all-reduces dilute the 6.7x
+  EXPECT_NEAR(decode_ratio, 3.35 / 4.0, 0.03);
+}
+
+TEST(Search, SlaSearchMeetsTheTargetAndBeatsOrMatchesEveryFixedLayout) {
+  const Hardware hw = HardwareOf("nvidia-h200-sxm");
+  const ModelArch& m = ModelOf("llama-3.1-70b");
+  ServingQuery q = Query(m, hw, 8, {}, DType::kFp8, 1024, 1024, 1);
+  SearchOptions o;
+  o.sla.tpot = Seconds::FromBase(0.025);
+  o.max_concurrency = 512;
+  auto best = SearchServing(q, o);
+  ASSERT_TRUE(best.ok());
+  ASSERT_TRUE(best->found);
+  EXPECT_LE(best->result.tpot.base(), 0.025);
+  EXPECT_GT(best->evaluated, 10);
+  for (int tp : {1, 2, 4, 8}) {
+    SearchOptions fixed = o;
+    fixed.tp = tp;
+    auto r = SearchServing(q, fixed);
+    ASSERT_TRUE(r.ok());
+    if (r->found) {
+      EXPECT_LE(r->result.output_tokens_per_s_per_gpu,
+                best->result.output_tokens_per_s_per_gpu * (1 + 1e-9));
+    }
+  }
+}
+
+TEST(Search, UnreachableSlaIsAnOutcome) {
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  ServingQuery q = Query(ModelOf("llama-3.1-405b"), hw, 8, {}, DType::kFp8, 1024, 1024, 1);
+  SearchOptions o;
+  o.sla.tpot = Seconds::FromBase(0.0001);
+  auto r = SearchServing(q, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->found);
+  EXPECT_EQ(r->why_none, "no deployment fits and meets the latency targets");
+}
+
+TrainingQuery Training(const ModelArch& m, const Hardware& hw) {
+  TrainingQuery q;
+  q.model = &m;
+  q.hardware = &hw;
+  q.calibration = &Bundled().calibration;
+  return q;
+}
+
+TEST(Train, Llama405bOn8192H100) {
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  TrainingQuery q = Training(ModelOf("llama-3.1-405b"), hw);
+  q.gpus = 8192, q.tp = 8, q.pp = 16, q.global_batch = 2048, q.seq = 8192;
+  q.tokens = 15.6e12;
+  auto r = Train(q);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  // 16 in-flight micro-batches of 8 layers' activations do not fit 80 GB without
+  // recomputation; with it they do.
+  EXPECT_FALSE(r->fits);
+  q.recompute = true;
+  r = Train(q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->fits) << r->does_not_fit;
+  EXPECT_GT(r->mfu, 0.2);
+  EXPECT_LT(r->mfu, 0.7);
+  EXPECT_EQ(r->dp, 64);
+  EXPECT_EQ(r->micro_batches, 32);
+  EXPECT_GT(r->breakdown.bubble.base(), 0);
+  ASSERT_TRUE(r->time_to_train.has_value());
+  EXPECT_NEAR(r->time_to_train->base() * r->tokens_per_s, 15.6e12, 1e3);
+}
+
+TEST(Train, NoBubbleWithoutPipelineAndErrorsForBadLayouts) {
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  TrainingQuery q = Training(ModelOf("llama-3.1-8b"), hw);
+  q.gpus = 8, q.tp = 1, q.global_batch = 64, q.seq = 4096;
+  auto r = Train(q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->breakdown.bubble.base(), 0);
+  q.global_batch = 60;
+  r = Train(q);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "--global-batch 60 is not a multiple of dp x micro-batch = 8 x 1");
+  q.global_batch = 64, q.tp = 3;
+  r = Train(q);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "--gpus 8 is not divisible by tp x pp x cp = 3");
+}
+
+TEST(Train, DoesNotFitIsAnOutcome) {
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  TrainingQuery q = Training(ModelOf("llama-3.1-70b"), hw);
+  q.gpus = 8, q.tp = 8, q.zero = 0, q.global_batch = 8, q.seq = 4096;
+  auto r = Train(q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->fits);  // 70B x 18 bytes of weights, gradients and Adam state / 8 GPUs
+  EXPECT_NE(r->does_not_fit.find("> capacity 80 GB"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ceiling::perf

@@ -1,0 +1,200 @@
+// The step model against hand calculations: golden cases from tests/cases/perf/golden.toml
+// (explicit tolerances), and the acceptance checks of the model issue with calibrated
+// efficiencies.
+#include "ceiling/perf/step.h"
+
+#include <gtest/gtest.h>
+
+#include <ostream>
+
+#include "ceiling/base/toml_reader.h"
+#include "fixture.h"
+
+namespace ceiling::perf {
+namespace {
+
+using testing::Bundled;
+using testing::HardwareOf;
+using testing::IdealParams;
+using testing::ModelOf;
+
+struct GoldenCase {
+  std::string name, chip, model, quantity, params, bound, why;
+  Parallelism par;
+  DType precision = DType::kFp8;
+  double batch = 1, context = 0, prompt = 0, expect = 0, rel_tol = 0;
+};
+
+// gtest prints parameters; the name says which case failed.
+void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.name; }
+
+std::vector<GoldenCase> LoadCases() {
+  std::vector<GoldenCase> out;
+  auto doc =
+      TomlTable::ParseFile(std::string(CEILING_SOURCE_DIR) + "/tests/cases/perf/golden.toml");
+  if (!doc.ok()) {
+    ADD_FAILURE() << doc.error().ToString();
+    return out;
+  }
+  auto cases = doc->GetTableArray("case");
+  if (!cases.ok()) return out;
+  for (const TomlTable& t : *cases) {
+    GoldenCase c;
+    c.name = *t.GetString("name");
+    c.chip = *t.GetString("chip");
+    c.model = *t.GetString("model");
+    c.quantity = *t.GetString("quantity");
+    c.params = t.GetOptionalString("params")->value_or("calibrated");
+    c.bound = t.GetOptionalString("bound")->value_or("");
+    c.par.tp = static_cast<int>(t.GetOptionalInteger("tp")->value_or(1));
+    c.par.ep = static_cast<int>(t.GetOptionalInteger("ep")->value_or(1));
+    c.precision = *DTypeFromName(*t.GetString("precision"));
+    c.batch = t.GetOptionalNumber("batch")->value_or(1);
+    c.context = t.GetOptionalNumber("context")->value_or(0);
+    c.prompt = t.GetOptionalNumber("prompt")->value_or(0);
+    c.expect = *t.GetNumber("expect");
+    c.rel_tol = *t.GetNumber("rel_tol");
+    out.push_back(c);
+  }
+  return out;
+}
+
+class Golden : public ::testing::TestWithParam<GoldenCase> {};
+
+TEST_P(Golden, MatchesHandCalculation) {
+  const GoldenCase& c = GetParam();
+  const Hardware hw = HardwareOf(c.chip);
+  auto sm = StepModel::Build(ModelOf(c.model), hw, c.par, PrecisionForMode(c.precision));
+  ASSERT_TRUE(sm.ok()) << sm.error().ToString();
+  const FamilyParams fp =
+      c.params == "ideal" ? IdealParams() : Bundled().calibration.Family(hw.family);
+  double got = 0;
+  std::optional<StepTime> step;
+  if (c.quantity == "weight_bytes") {
+    got = sm->WeightBytesPerGpu().base();
+  } else if (c.quantity == "kv_bytes_per_token") {
+    got = sm->KvBytesPerToken().base();
+  } else if (c.quantity.rfind("decode.", 0) == 0) {
+    step = sm->Decode(fp, c.batch, c.context);
+  } else if (c.quantity.rfind("prefill.", 0) == 0) {
+    step = sm->Prefill(fp, 1, c.prompt);
+  } else {
+    FAIL() << "unknown quantity " << c.quantity;
+  }
+  if (step) {
+    const std::string part = c.quantity.substr(c.quantity.find('.') + 1);
+    if (part == "roofline")
+      got = (step->total - step->communication - step->overhead).base();
+    else if (part == "gemm")
+      got = step->gemm.base();
+    else if (part == "attention")
+      got = step->attention.base();
+    else
+      FAIL() << "unknown part " << part;
+    if (c.bound == "memory") {
+      EXPECT_TRUE(step->MemoryBound()) << c.name;
+    } else if (c.bound == "compute") {
+      EXPECT_FALSE(step->MemoryBound()) << c.name;
+    }
+  }
+  EXPECT_NEAR(got / c.expect, 1.0, c.rel_tol)
+      << c.name << ": got " << got << ", hand " << c.expect << " (" << c.why << ")";
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, Golden, ::testing::ValuesIn(LoadCases()),
+                         [](const auto& param_info) {
+                           return "case" + std::to_string(param_info.index);
+                         });
+
+// Acceptance: a decode step of llama-3.1-70b on 8 x H100 with the calibrated Hopper
+// efficiencies is memory-bound, and its operator (roofline) time is within 10% of
+// (weights + KV bytes) / achievable bandwidth. The fixed per-operator and per-collective
+// latencies are reported separately (StepTime::overhead, ::communication).
+TEST(StepAcceptance, LlamaDecodeOn8H100IsWeightsPlusKvOverAchievableBandwidth) {
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  const ModelArch& m = ModelOf("llama-3.1-70b");
+  auto sm = StepModel::Build(m, hw, {.tp = 8}, PrecisionForMode(DType::kFp8));
+  ASSERT_TRUE(sm.ok());
+  const FamilyParams& fp = Bundled().calibration.Family("hopper");
+  for (double batch : {1.0, 8.0, 32.0}) {
+    const double ctx = 3000;
+    const StepTime t = sm->Decode(fp, batch, ctx);
+    EXPECT_TRUE(t.MemoryBound()) << batch;
+    // Hand: fp8 weights of one GPU's shard, bf16 embedding and LM head, fp8 KV of one KV head
+    // per GPU per layer.
+    const double matmul = m.TotalParams() - 2.0 * m.vocab * m.hidden;
+    const double bytes =
+        matmul / 8 + 2.0 * m.vocab * m.hidden * 2 / 8 + batch * ctx * 80 * 2 * 128 * 1.0;
+    const double expect = bytes / (hw.memory_bandwidth.base() * fp.memory_efficiency);
+    const double roofline = (t.total - t.overhead - t.communication).base();
+    EXPECT_NEAR(roofline / expect, 1.0, 0.10) << "batch " << batch;
+  }
+}
+
+// Acceptance: a large prefill is compute-bound, and its GEMM time follows FLOPs / (peak x
+// calibrated efficiency at that shape).
+TEST(StepAcceptance, LargePrefillIsComputeBound) {
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  const ModelArch& m = ModelOf("llama-3.1-70b");
+  auto sm = StepModel::Build(m, hw, {.tp = 8}, PrecisionForMode(DType::kFp8));
+  ASSERT_TRUE(sm.ok());
+  const FamilyParams& fp = Bundled().calibration.Family("hopper");
+  const StepTime t = sm->Prefill(fp, 4, 8192);
+  EXPECT_FALSE(t.MemoryBound());
+  // Norms and residual adds of 32k tokens stream from memory, but GEMMs dominate.
+  EXPECT_GT(t.compute_limited.base(), 2 * t.memory_limited.base());
+  const double tokens = 4 * 8192.0;
+  const double flops = 2 * tokens * (m.TotalParams() - 2.0 * m.vocab * m.hidden) / 8;
+  const double expect = flops / (hw.peak[Index(DType::kFp8)].base() * fp.gemm_efficiency);
+  EXPECT_NEAR(t.gemm.base() / expect, 1.0, 0.06);
+}
+
+TEST(StepAcceptance, MlaDecodeOnH20IsComputeBoundAtLargeBatch) {
+  // 128 MLA heads over a long context: the H20's 148 TFLOP/s make decode attention
+  // compute-bound, which is why FP8 MLA kernels matter on it (LMSYS/Ant Group, 2025).
+  const Hardware hw = HardwareOf("nvidia-h20");
+  auto sm = StepModel::Build(ModelOf("deepseek-r1"), hw, {.tp = 1, .dp_attn = 16, .ep = 16},
+                             PrecisionForMode(DType::kFp8));
+  ASSERT_TRUE(sm.ok());
+  const StepTime t = sm->Decode(Bundled().calibration.Family("hopper"), 48, 4864, 2);
+  EXPECT_GT(t.attention.base(), t.moe.base());
+}
+
+TEST(Parallelism, ErrorsSayWhatToFix) {
+  const ModelArch& m = ModelOf("llama-3.1-70b");
+  auto e = CheckParallelism(m, {.tp = 3});
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().message, "--tp 3 does not divide the 64 attention heads of llama-3.1-70b");
+  e = CheckParallelism(m, {.tp = 8, .ep = 2});
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().message, "--ep 2: llama-3.1-70b is a dense model (no experts)");
+  e = CheckParallelism(ModelOf("deepseek-v3"), {.tp = 4, .ep = 3});
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().message, "--ep 3 does not divide the 256 experts of deepseek-v3");
+  EXPECT_TRUE(CheckParallelism(ModelOf("llama-3.1-405b"), {.tp = 8, .pp = 16}).ok());
+  EXPECT_EQ((Parallelism{.tp = 1, .dp_attn = 16, .ep = 16}).ToString(), "TP1 DP-attn16 EP16");
+}
+
+TEST(Hardware, FallsBackToWiderFormatsAndSaysSo) {
+  const Hardware hw = HardwareOf("huawei-ascend-910c");
+  DType used;
+  EXPECT_GT(hw.ComputeRate(DType::kFp8, &used).base(), 0);
+  EXPECT_EQ(used, DType::kBf16);
+  ASSERT_FALSE(hw.notes.empty());  // scale-up bandwidth from data/perf/systems.toml
+  EXPECT_NE(hw.notes[0].find("scale-up bandwidth is not in the chip record"), std::string::npos);
+  EXPECT_EQ(HardwareOf("nvidia-gb200").scale_up_domain, 72);
+  EXPECT_DOUBLE_EQ(HardwareOf("nvidia-h100-sxm").scale_up.base(), 450e9);
+}
+
+TEST(Hardware, ChipWithoutBandwidthIsAnError) {
+  catalog::Chip chip = *Bundled().chips.Find("nvidia-h100-sxm");
+  chip.memory->bandwidth.reset();
+  auto hw = HardwareFromChip(chip, Bundled().systems, {});
+  ASSERT_FALSE(hw.ok());
+  EXPECT_EQ(hw.error().message,
+            "nvidia-h100-sxm: the performance model needs memory.bandwidth, and the chip record "
+            "has none");
+}
+
+}  // namespace
+}  // namespace ceiling::perf

@@ -1,0 +1,79 @@
+// Validation set loading, error statistics, calibration file round trip, and reproducibility
+// of the stored calibration (a fresh fit reproduces data/perf/calibration.toml).
+#include "ceiling/perf/validation.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "fixture.h"
+
+namespace ceiling::perf {
+namespace {
+
+using testing::Bundled;
+using testing::DataDir;
+
+TEST(Summarize, MedianAndP90Interpolate) {
+  const ErrorStats s = Summarize({0.5, 0.1, 0.3, 0.2, 0.4});
+  EXPECT_EQ(s.count, 5);
+  EXPECT_DOUBLE_EQ(s.median, 0.3);
+  EXPECT_NEAR(s.p90, 0.46, 1e-12);
+  EXPECT_EQ(Summarize({}).count, 0);
+}
+
+TEST(ValidationSet, LoadsEveryRowAndCountsExclusions) {
+  auto set = LoadValidationSet(DataDir(), Bundled().chips, Bundled().models);
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  EXPECT_EQ(set->csv_rows, 5221);
+  int excluded = 0;
+  for (const Exclusion& e : set->excluded) excluded += e.count;
+  int csv_points = 0, h20 = 0;
+  for (const ValidationPoint& p : set->points) {
+    csv_points += p.source == "aiconfigurator";
+    h20 += p.chip == "nvidia-h20";
+  }
+  EXPECT_EQ(csv_points + excluded, 5221);
+  EXPECT_GE(h20, 10);
+  EXPECT_GE(set->extra_points, 19);
+}
+
+TEST(CalibrationFile, RoundTrips) {
+  Calibration c = Bundled().calibration;
+  c.produced_by = "test";
+  const std::string text = CalibrationToToml(c);
+  const auto path = std::filesystem::path(::testing::TempDir()) / "calibration.toml";
+  { std::ofstream(path) << text; }
+  auto back = ParseCalibrationFile(path);
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(CalibrationToToml(*back), text);
+}
+
+// The stored calibration is what the documented procedure produces on the bundled data.
+TEST(CalibrationFile, IsReproducedByAFreshFit) {
+  auto set = LoadValidationSet(DataDir(), Bundled().chips, Bundled().models);
+  ASSERT_TRUE(set.ok());
+  ValidationOptions o;
+  o.leave_one_out = false;
+  auto rep = RunValidation(*set, Bundled().chips, Bundled().models, Bundled().systems, o);
+  ASSERT_TRUE(rep.ok());
+  const Calibration& stored = Bundled().calibration;
+  ASSERT_EQ(rep->fitted.families.size(), stored.families.size());
+  for (const auto& [name, p] : rep->fitted.families) {
+    const FamilyParams& s = stored.Family(name);
+    EXPECT_NEAR(p.gemm_efficiency, s.gemm_efficiency, 1e-5) << name;
+    EXPECT_NEAR(p.memory_efficiency, s.memory_efficiency, 1e-5) << name;
+    EXPECT_NEAR(p.attention_efficiency, s.attention_efficiency, 1e-5) << name;
+    EXPECT_NEAR(p.gemm_m_half / s.gemm_m_half, 1, 1e-5) << name;
+  }
+  for (const auto& [name, e] : rep->fitted.engines)
+    EXPECT_NEAR(e.burst, stored.Engine(name).burst, 1e-5) << name;
+  // Held-out accuracy of the fit, pinned loosely so that a regression shows up here.
+  const ReportRow& all = rep->overall[0];
+  EXPECT_LT(all.stats[static_cast<int>(Metric::kTpot)].median, 0.20);
+  EXPECT_LT(all.stats[static_cast<int>(Metric::kTtft)].median, 0.45);
+}
+
+}  // namespace
+}  // namespace ceiling::perf
