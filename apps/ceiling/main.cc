@@ -82,6 +82,10 @@ const std::vector<Command>& Commands() {
        SetupValidate},
       {"calibrate", "Fit the performance model's per-family efficiencies (data/perf)",
        SetupCalibrate},
+      {"design", "The best derivative of a die that a rule still lets through (Pareto front)",
+       SetupDesign},
+      {"capability", "Per die, the best compliant derivative: the capability a rule leaves open",
+       SetupCapability},
   };
   return kCommands;
 }

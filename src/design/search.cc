@@ -97,13 +97,7 @@ class Worker {
         ++r.bindings[binding];
         continue;
       }
-      Candidate c = Evaluate(outer, k, &r);
-      if (k + 1 < inner_.size()) {
-        OuterResult scratch;
-        const char* next = "";
-        if (!Check(outer, k + 1, &scratch, &next)) c.next_binding = next;
-      }
-      r.feasible.push_back(c);
+      r.feasible.push_back(Evaluate(outer, k, &r));
     }
     return r;
   }
@@ -116,7 +110,6 @@ class Worker {
       return r;
     }
     std::size_t lo = 0, hi = inner_.size();  // lo feasible, hi infeasible (or end)
-    const char* hi_binding = "";
     while (hi - lo > 1) {
       const std::size_t mid = lo + (hi - lo) / 2;
       const char* b = "";
@@ -124,14 +117,30 @@ class Worker {
         lo = mid;
       } else {
         hi = mid;
-        hi_binding = b;
         ++r.bindings[b];
       }
     }
-    Candidate c = Evaluate(outer, lo, &r);
-    c.next_binding = hi < inner_.size() ? hi_binding : "";
-    r.feasible.push_back(c);
+    r.feasible.push_back(Evaluate(outer, lo, &r));
     return r;
+  }
+
+  // The binding clause of the first design with strictly more compute than `c` (same memory,
+  // links, market and TDP); "" when there is none or it is feasible.
+  const char* NextBinding(const Candidate& c, const std::vector<double>& compute) {
+    std::size_t k = 0;
+    while (k < inner_.size() &&
+           !(inner_[k].first == c.point.units && inner_[k].second == c.point.tensor_rate))
+      ++k;
+    std::size_t j = k + 1;
+    while (j < inner_.size() && compute[j] <= compute[k]) ++j;
+    if (j >= inner_.size()) return "";
+    DesignPoint p = c.point;
+    p.units = inner_[j].first;
+    p.tensor_rate = inner_[j].second;
+    space_.Rebuild(p, &chip_);
+    metrics_ = catalog::ComputeMetrics(chip_, MetricDetail::kValues);
+    const char* binding = "";
+    return ev_.Feasible(chip_, metrics_, &binding) ? "" : binding;
   }
 
  private:
@@ -195,7 +204,7 @@ SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchO
   // budget allows does not depend on threads or timing.
   const std::uint64_t per_outer =
       strategy == Strategy::kExhaustive
-          ? 2 * static_cast<std::uint64_t>(inner.size())
+          ? static_cast<std::uint64_t>(inner.size())
           : static_cast<std::uint64_t>(std::ceil(std::log2(static_cast<double>(inner.size()) + 1))) + 2;
   std::uint64_t allowed = std::min<std::uint64_t>(outer_count, std::max<std::uint64_t>(1, opt.budget / per_outer));
   if (allowed < outer_count) result.budget_exhausted = true;
@@ -226,7 +235,7 @@ SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchO
     if (opt.progress) {
       std::thread first(work, 0);
       while (done.load() < allowed) {
-        opt.progress(done.load() * per_outer / 2, allowed * per_outer / 2);
+        opt.progress(done.load() * per_outer, allowed * per_outer);
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
       first.join();
@@ -245,8 +254,22 @@ SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchO
   }
   if (opt.progress) opt.progress(result.evaluated, result.evaluated);
   const int n = std::max(1, ev.objective_count());
+  if (opt.keep_candidates) {
+    result.candidates = feasible;
+    std::sort(result.candidates.begin(), result.candidates.end(),
+              [](const Candidate& a, const Candidate& b) { return a.index < b.index; });
+  }
   result.front = ParetoFront(std::move(feasible), n);
-  if (!result.front.empty()) result.best = result.front.front();
+  if (!result.front.empty()) {
+    result.best = result.front.front();
+    std::vector<double> compute(inner.size());
+    for (std::size_t k = 0; k < inner.size(); ++k)
+      compute[k] = space.units[static_cast<std::size_t>(inner[k].first)] *
+                   space.tensor_rate[static_cast<std::size_t>(inner[k].second)];
+    Worker w(space, ev, inner);
+    result.best->next_binding = w.NextBinding(*result.best, compute);
+    result.front.front().next_binding = result.best->next_binding;
+  }
   return result;
 }
 

@@ -166,7 +166,24 @@ std::string DesignSpace::Describe(const DesignPoint& p) const {
                      FormatNumber(v.tensor_rate, 3), v.memory->type,
                      FormatQuantity(v.memory->capacity), FormatQuantity(v.memory->bandwidth),
                      v.links, FormatQuantity(link_rate * static_cast<double>(v.links)),
-                     catalog::MarketName(v.market), FormatQuantity(v.tdp));
+                     catalog::MarketName(v.market),
+                     v.tdp.base() > 0 ? FormatQuantity(v.tdp) : std::string("TDP unknown"));
+}
+
+Status DesignSpace::PinTdp(std::optional<Watts> cap) {
+  std::vector<Watts> keep;
+  for (Watts w : tdp)
+    if (!cap || w <= *cap) keep.push_back(w);
+  if (keep.empty())
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("--max-tdp {}: the design space {} has no TDP value within it "
+                                 "(lowest {})",
+                                 FormatQuantity(*cap), id, FormatQuantity(tdp.front())));
+  Watts pick = keep.back();
+  if (!cap && base.tdp && std::find(keep.begin(), keep.end(), base.tdp->value) != keep.end())
+    pick = base.tdp->value;
+  tdp = {pick};
+  return OkStatus();
 }
 
 Status DesignSpace::Validate() const {

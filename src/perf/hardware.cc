@@ -188,7 +188,9 @@ Result<Hardware> HardwareFromChip(const catalog::Chip& chip, const SystemDefault
                                  chip.id));
   hw.memory_bandwidth = *bw;
   hw.memory_capacity = *cap;
-  const auto it = defaults.chips.find(chip.id);
+  // A derivative (design search, a user's cut-down part) is built into its base chip's systems.
+  auto it = defaults.chips.find(chip.id);
+  if (it == defaults.chips.end() && chip.derived_from) it = defaults.chips.find(*chip.derived_from);
   const SystemDefaults::ChipSystem* cs = it == defaults.chips.end() ? nullptr : &it->second;
   hw.scale_up_domain = options.scale_up_domain.value_or(
       cs && cs->scale_up_domain ? *cs->scale_up_domain : defaults.scale_up_domain);

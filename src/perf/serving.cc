@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
+#include <vector>
 
 #include "ceiling/base/units.h"
 
@@ -297,16 +299,12 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
   return r;
 }
 
-Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions& o) {
-  RETURN_IF_ERROR(CheckWorkload(base.workload));
-  if (base.gpus < 1 || base.gpus > kMaxGpus)
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("--gpus must be between 1 and {}", kMaxGpus));
-  const auto start = std::chrono::steady_clock::now();
-  const ModelArch& m = *base.model;
-  const FamilyParams& fp = base.calibration->Family(base.hardware->family);
-  const EngineParams& ep = base.calibration->Engine(base.workload.engine);
-  const bool sla = o.sla.ttft.has_value() || o.sla.tpot.has_value();
+namespace {
+
+// The deployment layouts a search may use for `gpus` GPUs, honouring fixed sizes. Layouts that
+// CheckParallelism rejects are skipped; the first such message is kept for "why none".
+std::vector<Parallelism> Layouts(const ModelArch& m, int gpus, const SearchOptions& o,
+                                 std::string* first_error) {
   auto divisors = [](int n) {
     std::vector<int> d;
     for (int i = 1; i * i <= n; ++i)
@@ -317,8 +315,36 @@ Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions
     std::sort(d.begin(), d.end());
     return d;
   };
+  std::vector<Parallelism> out;
+  for (int pp : divisors(gpus)) {
+    if (o.pp && pp != *o.pp) continue;
+    if (!o.pp && pp > 1 && m.layers % pp != 0) continue;
+    for (int tp : divisors(gpus / pp)) {
+      if (o.tp && tp != *o.tp) continue;
+      for (int dp : divisors(gpus / pp / tp)) {
+        if (o.dp_attn && dp != *o.dp_attn) continue;
+        if (!m.moe.enabled() && dp > 1) continue;  // replicas are instances for dense models
+        for (int ep_size : divisors(tp * dp)) {
+          if (o.ep && ep_size != *o.ep) continue;
+          if (!m.moe.enabled() && ep_size > 1) continue;
+          Parallelism par{tp, pp, dp, ep_size};
+          if (gpus % par.Gpus() != 0) continue;
+          if (Status st = CheckParallelism(m, par); !st.ok()) {
+            if (first_error && first_error->empty()) *first_error = st.error().message;
+            continue;
+          }
+          out.push_back(par);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// Client counts an SLA search tries: 1, then x1.25 steps, up to the cap.
+std::vector<int> ClientGrid(const ServingQuery& base, const SearchOptions& o) {
   std::vector<int> clients;
-  if (sla) {
+  if (o.sla.ttft.has_value() || o.sla.tpot.has_value()) {
     const int cap = std::max(1, o.max_concurrency);
     for (double c = 1; c <= cap; c = std::max(c + 1, std::round(c * 1.25)))
       clients.push_back(static_cast<int>(c));
@@ -326,70 +352,113 @@ Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions
   } else {
     clients.push_back(base.workload.concurrency);
   }
-  SearchResult best;
-  double best_value = -1;
-  std::string first_error;
-  // When nothing fits, the valid layout with the most memory per instance explains why.
-  std::optional<Parallelism> fallback;
-  for (int pp : divisors(base.gpus)) {
-    if (o.pp && pp != *o.pp) continue;
-    if (!o.pp && pp > 1 && m.layers % pp != 0) continue;
-    for (int tp : divisors(base.gpus / pp)) {
-      if (o.tp && tp != *o.tp) continue;
-      for (int dp : divisors(base.gpus / pp / tp)) {
-        if (o.dp_attn && dp != *o.dp_attn) continue;
-        if (!m.moe.enabled() && dp > 1) continue;  // replicas are instances for dense models
-        for (int ep_size : divisors(tp * dp)) {
-          if (o.ep && ep_size != *o.ep) continue;
-          if (!m.moe.enabled() && ep_size > 1) continue;
-          Parallelism par{tp, pp, dp, ep_size};
-          if (base.gpus % par.Gpus() != 0) continue;
-          if (!CheckParallelism(m, par).ok()) {
-            if (first_error.empty()) first_error = CheckParallelism(m, par).error().message;
-            continue;
-          }
-          auto sm = StepModel::Build(m, *base.hardware, par, base.precision);
-          if (!sm.ok()) continue;
-          if (!fallback || par.Gpus() > fallback->Gpus() ||
-              (par.Gpus() == fallback->Gpus() && par.tp > fallback->tp))
-            fallback = par;
-          const int instances = base.gpus / par.Gpus();
-          for (int c : clients) {
-            if (sla && c < instances * dp) continue;
-            ServingWorkload w = base.workload;
-            w.concurrency = c;
-            const ServingTimes t = ServeTimes(*sm, fp, ep, w, instances);
-            ++best.evaluated;
-            if (!t.fits) break;
-            if (o.sla.ttft && t.ttft > *o.sla.ttft) continue;
-            if (o.sla.tpot && t.tpot > *o.sla.tpot) continue;
-            const double value = t.output_tokens_per_s / base.gpus;
-            if (value > best_value * (1 + 1e-12)) {
-              best_value = value;
-              best.found = true;
-              best.query = base;
-              best.query.par = par;
-              best.query.workload.concurrency = c;
-            }
-          }
-        }
+  return clients;
+}
+
+struct ScanResult {
+  bool found = false;
+  double value = -1;  // output tokens/s per GPU of the best deployment
+  Parallelism par;
+  int concurrency = 0;
+  int evaluated = 0;
+  std::optional<Parallelism> fallback;  // the layout with the most memory per instance
+};
+
+// The search proper, shared by SearchServing and BestServingThroughput.
+ScanResult Scan(const ServingQuery& base, const SearchOptions& o,
+                const std::vector<Parallelism>& layouts, const std::vector<int>& clients) {
+  const ModelArch& m = *base.model;
+  const FamilyParams& fp = base.calibration->Family(base.hardware->family);
+  const EngineParams& ep = base.calibration->Engine(base.workload.engine);
+  const bool sla = o.sla.ttft.has_value() || o.sla.tpot.has_value();
+  ScanResult best;
+  for (const Parallelism& par : layouts) {
+    auto sm = StepModel::Build(m, *base.hardware, par, base.precision);
+    if (!sm.ok()) continue;
+    if (!best.fallback || par.Gpus() > best.fallback->Gpus() ||
+        (par.Gpus() == best.fallback->Gpus() && par.tp > best.fallback->tp))
+      best.fallback = par;
+    const int instances = base.gpus / par.Gpus();
+    for (int c : clients) {
+      if (sla && c < instances * par.dp_attn) continue;
+      ServingWorkload w = base.workload;
+      w.concurrency = c;
+      const ServingTimes t = ServeTimes(*sm, fp, ep, w, instances);
+      ++best.evaluated;
+      if (!t.fits) break;
+      if (o.sla.ttft && t.ttft > *o.sla.ttft) continue;
+      if (o.sla.tpot && t.tpot > *o.sla.tpot) continue;
+      const double value = t.output_tokens_per_s / base.gpus;
+      if (value > best.value * (1 + 1e-12)) {
+        best.value = value;
+        best.found = true;
+        best.par = par;
+        best.concurrency = c;
       }
     }
   }
-  if (best.found) {
+  return best;
+}
+
+Status CheckSearch(const ServingQuery& base) {
+  RETURN_IF_ERROR(CheckWorkload(base.workload));
+  if (base.gpus < 1 || base.gpus > kMaxGpus)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("--gpus must be between 1 and {}", kMaxGpus));
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions& o) {
+  RETURN_IF_ERROR(CheckSearch(base));
+  const auto start = std::chrono::steady_clock::now();
+  const bool sla = o.sla.ttft.has_value() || o.sla.tpot.has_value();
+  std::string first_error;
+  const std::vector<Parallelism> layouts = Layouts(*base.model, base.gpus, o, &first_error);
+  const ScanResult scan = Scan(base, o, layouts, ClientGrid(base, o));
+  SearchResult best;
+  best.evaluated = scan.evaluated;
+  best.found = scan.found;
+  best.query = base;
+  if (scan.found) {
+    best.query.par = scan.par;
+    best.query.workload.concurrency = scan.concurrency;
     ASSIGN_OR_RETURN(best.result, Serve(best.query));
   } else {
-    best.query = base;
     best.why_none = sla ? "no deployment fits and meets the latency targets"
                         : "no parallel layout of these GPUs fits the model";
     if (best.evaluated == 0 && !first_error.empty()) best.why_none = first_error;
-    if (fallback) {
-      best.query.par = *fallback;
+    if (scan.fallback) {
+      best.query.par = *scan.fallback;
       ASSIGN_OR_RETURN(best.result, Serve(best.query));
     }
   }
   best.elapsed = Seconds::FromBase(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return best;
+}
+
+ServingPlan::ServingPlan(const ModelArch& model, int gpus, const SearchOptions& options,
+                         const ServingQuery& base)
+    : options_(options), layouts_(Layouts(model, gpus, options, nullptr)),
+      clients_(ClientGrid(base, options)) {}
+
+double ServingPlan::BestThroughputPerGpu(const ServingQuery& q) const {
+  if (!CheckSearch(q).ok()) return 0;
+  const ScanResult scan = Scan(q, options_, layouts_, clients_);
+  return scan.found ? scan.value : 0;
+}
+
+double ServingPlan::BestPrefillPerGpu(const ServingQuery& q) const {
+  const FamilyParams& fp = q.calibration->Family(q.hardware->family);
+  const EngineParams& ep = q.calibration->Engine(q.workload.engine);
+  double best = 0;
+  for (const Parallelism& par : layouts_) {
+    auto sm = StepModel::Build(*q.model, *q.hardware, par, q.precision);
+    if (!sm.ok() || !sm->ServingMemory(1, q.workload.isl).fits) continue;
+    best = std::max(best, PrefillThroughputPerGpu(*sm, fp, ep, q.workload.isl, q.workload.isl));
+  }
   return best;
 }
 

@@ -13,12 +13,8 @@ using nlohmann::json;
 using perf::ErrorBand;
 using perf::Metric;
 
-namespace {
-
-double Ms(Seconds s) { return MillisecondsOf(s); }
-
 // A measured value lies in [pred / (1 + p90), pred / (1 - p90)] for 90% of validation points.
-json Band(double predicted, const ErrorBand& b) {
+json BandJson(double predicted, const ErrorBand& b) {
   if (b.count == 0) return json{{"low", nullptr}, {"high", nullptr}, {"count", 0}};
   // With p90 errors near 100% or more the upper bound is unbounded (null).
   const json high = b.p90 < 0.95 ? json(predicted / (1 - b.p90)) : json(nullptr);
@@ -36,6 +32,10 @@ std::string BandText(double predicted, const ErrorBand& b, int decimals) {
   return fmt::format("{} - {}", FormatFixed(predicted / (1 + b.p90), decimals),
                      FormatFixed(predicted / (1 - b.p90), decimals));
 }
+
+namespace {
+
+double Ms(Seconds s) { return MillisecondsOf(s); }
 
 json StepJson(const perf::StepTime& t) {
   return json{{"total_ms", Ms(t.total)},
@@ -119,10 +119,10 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
   u["basis"] = perf::BasisName(r.uncertainty.basis);
   u["regime"] = perf::RegimeName(r.uncertainty.regime);
   if (r.fits) {
-    u["ttft_ms"] = Band(Ms(r.ttft), r.uncertainty.ttft);
-    u["tpot_ms"] = Band(Ms(r.tpot), r.uncertainty.tpot);
+    u["ttft_ms"] = BandJson(Ms(r.ttft), r.uncertainty.ttft);
+    u["tpot_ms"] = BandJson(Ms(r.tpot), r.uncertainty.tpot);
     u["output_tokens_per_s_per_gpu"] =
-        Band(r.output_tokens_per_s_per_gpu, r.uncertainty.throughput);
+        BandJson(r.output_tokens_per_s_per_gpu, r.uncertainty.throughput);
   }
   j["uncertainty"] = u;
   if (search)
@@ -223,7 +223,7 @@ json TrainingJson(const perf::TrainingQuery& q, const perf::TrainingResult& r) {
                         {"optimizer_s", r.breakdown.optimizer.base()},
                         {"overhead_s", r.breakdown.overhead.base()}};
   json u{{"basis", perf::BasisName(r.basis)}};
-  u["step_time_s"] = Band(r.step_time.base(), r.uncertainty);
+  u["step_time_s"] = BandJson(r.step_time.base(), r.uncertainty);
   j["uncertainty"] = u;
   j["notes"] = r.notes;
   return j;

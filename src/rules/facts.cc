@@ -98,42 +98,47 @@ ChipFacts::ChipFacts() {
   for (auto& m : missing_) m = "not given";
 }
 
-void ChipFacts::Set(Var v, double value, std::string how) {
+void ChipFacts::Set(Var v, double value, std::string_view how) {
   number_[Index(v)] = value;
   known_ |= Bit(v);
   missing_[Index(v)].clear();
-  how_[Index(v)] = std::move(how);
+  how_[Index(v)].assign(how);
 }
 
-void ChipFacts::SetText(Var v, std::string value) {
-  text_[Index(v) - kNumericVarCount] = std::move(value);
+void ChipFacts::SetText(Var v, std::string_view value) {
+  text_[Index(v) - kNumericVarCount].assign(value);
   known_ |= Bit(v);
   missing_[Index(v)].clear();
 }
 
-void ChipFacts::SetUnknown(Var v, std::string why) {
+void ChipFacts::SetUnknown(Var v, std::string_view why) {
   known_ &= ~Bit(v);
-  missing_[Index(v)] = std::move(why);
+  missing_[Index(v)].assign(why);
 }
 
-ChipFacts FactsOf(const catalog::Chip& chip, const catalog::ChipMetrics& m) {
-  ChipFacts f;
+void FillFacts(const catalog::Chip& chip, const catalog::ChipMetrics& m, ChipFacts* f) {
   for (std::size_t i = 0; i < kFromMetric.size(); ++i) {
     const catalog::Metric& metric = m[kFromMetric[i]];
     const Var v = static_cast<Var>(i);
     if (metric.value) {
-      f.Set(v, *metric.value, metric.how);
+      f->Set(v, *metric.value, metric.how);
     } else {
-      f.SetUnknown(v, metric.missing);
+      f->SetUnknown(v, metric.missing);
     }
   }
-  f.SetUnknown(Var::kMbd, "memory bandwidth density applies to HBM items; the record is a processor");
-  f.SetText(Var::kId, chip.id);
-  f.SetText(Var::kVendor, chip.vendor);
-  f.SetText(Var::kFamily, chip.family);
-  f.SetText(Var::kMarket, std::string(catalog::MarketName(chip.market)));
-  f.SetText(Var::kFormFactor, std::string(catalog::FormFactorName(chip.form_factor)));
-  f.SetText(Var::kItem, "processor");
+  f->SetUnknown(Var::kMbd,
+                "memory bandwidth density applies to HBM items; the record is a processor");
+  f->SetText(Var::kId, chip.id);
+  f->SetText(Var::kVendor, chip.vendor);
+  f->SetText(Var::kFamily, chip.family);
+  f->SetText(Var::kMarket, catalog::MarketName(chip.market));
+  f->SetText(Var::kFormFactor, catalog::FormFactorName(chip.form_factor));
+  f->SetText(Var::kItem, "processor");
+}
+
+ChipFacts FactsOf(const catalog::Chip& chip, const catalog::ChipMetrics& m) {
+  ChipFacts f;
+  FillFacts(chip, m, &f);
   return f;
 }
 

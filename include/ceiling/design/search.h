@@ -62,14 +62,17 @@ struct SearchOptions {
   int threads = 0;                    // 0: all hardware threads
   // Called now and then from the calling thread with (evaluated, expected total).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
+  // Keep every feasible design whose objectives were evaluated (for charts), in index order.
+  bool keep_candidates = false;
 };
 
 struct Candidate {
   DesignPoint point;
   std::uint64_t index = 0;  // linear index in the space
   std::array<double, kMaxObjectives> objectives{};
-  // For the best design: the clause that a step up in compute would break ("" if none: the
-  // compute knob is at its maximum).
+  // For the best design: the clause that the next step up in compute (the first design with
+  // strictly more units x tensor rate, other knobs equal) would break; "" when there is no such
+  // step or it is feasible.
   const char* next_binding = "";
 };
 
@@ -80,6 +83,7 @@ struct SearchResult {
   bool budget_exhausted = false;
   std::optional<Candidate> best;       // by the first objective
   std::vector<Candidate> front;        // non-dominated feasible designs, by first objective desc
+  std::vector<Candidate> candidates;   // with keep_candidates: every evaluated feasible design
   // When nothing is feasible: how often each clause ruled a design out.
   std::map<std::string, std::uint64_t> binding_counts;
   bool feasible() const { return best.has_value(); }

@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,11 @@ class DesignSpace {
 
   // Checks ranges: non-empty, ascending, in bounds. Used by the loader and DefaultDesignSpace.
   Status Validate() const;
+  // There is no power model, so a search would settle TDP ties on the lowest value. Searches
+  // pin TDP to one value instead: the largest within `cap`, or without a cap the base chip's TDP
+  // (the largest value when the base's is not a knob value). Errors (kInvalidArgument) when no
+  // value is within the cap.
+  Status PinTdp(std::optional<Watts> cap);
 };
 
 // Loads a design file (format in docs/data-format.md). Products listed must exist in `cat` and

@@ -162,6 +162,29 @@ struct SearchResult {
 // deployments that fit and meet the targets. Deterministic: ties go to the smaller instance.
 Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions& options);
 
+// The objective of a search over chips (design search): the same deployment search for many
+// hardware variants of one workload, with the layouts and client grid prepared once.
+//
+//   ServingPlan plan(*model, 8, {.sla = {.tpot = Seconds::FromBase(0.05)}}, query);
+//   double v = plan.BestThroughputPerGpu(query_with_other_hardware);  // == SearchServing's
+//                                                                     // output tokens/s per GPU
+// Values are those SearchServing finds (0 when nothing fits or meets the targets), without the
+// final report. Thread safety: const methods may be called concurrently.
+class ServingPlan {
+ public:
+  ServingPlan(const ModelArch& model, int gpus, const SearchOptions& options,
+              const ServingQuery& base);
+  double BestThroughputPerGpu(const ServingQuery& q) const;
+  // Prefill-only input tokens/s per GPU of one prompt of workload.isl tokens, best over the
+  // layouts in which it fits.
+  double BestPrefillPerGpu(const ServingQuery& q) const;
+
+ private:
+  SearchOptions options_;
+  std::vector<Parallelism> layouts_;
+  std::vector<int> clients_;
+};
+
 // The same work on any chip, for like-for-like comparisons: every GPU in one tensor-parallel
 // instance (and expert-parallel over the same GPUs for MoE models), the prefill of one prompt
 // and one decode iteration of all `concurrency` clients at the mean context, whether or not

@@ -21,6 +21,12 @@
 
 namespace ceiling::report {
 
+// The 90% band of a prediction: a measured value lies in [pred / (1 + p90), pred / (1 - p90)]
+// for 90% of validation points (JSON: low, high (null when unbounded), p50/p90 relative error,
+// count; text: "42.5 - 128.0", "n/a" without validation points).
+nlohmann::json BandJson(double predicted, const perf::ErrorBand& b);
+std::string BandText(double predicted, const perf::ErrorBand& b, int decimals);
+
 std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& r,
                         const perf::SearchResult* search);
 nlohmann::json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,

@@ -85,9 +85,10 @@ class ChipFacts {
   // How a known metric was computed ("fp8 296 TFLOP/s dense x 8 bit = 2368"), may be empty.
   const std::string& how(Var v) const { return how_[Index(v)]; }
 
-  void Set(Var v, double value, std::string how = "");
-  void SetText(Var v, std::string value);
-  void SetUnknown(Var v, std::string why);
+  // Setters reuse the strings' storage: refilling the same facts does not allocate.
+  void Set(Var v, double value, std::string_view how = "");
+  void SetText(Var v, std::string_view value);
+  void SetUnknown(Var v, std::string_view why);
 
  private:
   std::array<double, kNumericVarCount> number_{};
@@ -100,6 +101,8 @@ class ChipFacts {
 // Facts of a catalog record: every metric of `m` (absent ones keep ChipMetrics' reason), the
 // record's attributes, item = "processor", and mbd unknown (catalog records are processors).
 ChipFacts FactsOf(const catalog::Chip& chip, const catalog::ChipMetrics& m);
+// The same into existing facts, reusing their storage (search loops refill one ChipFacts).
+void FillFacts(const catalog::Chip& chip, const catalog::ChipMetrics& m, ChipFacts* f);
 
 }  // namespace ceiling::rules
 
