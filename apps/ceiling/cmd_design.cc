@@ -177,30 +177,10 @@ Result<design::DesignEvaluator> MakeEvaluator(const Loaded& l, const rules::Quer
   return design::DesignEvaluator::Create(std::move(s));
 }
 
-// The design space of a chip: a file naming it as base or product, else the default space.
-Result<design::DesignSpace> SpaceFor(Context& ctx, const catalog::Catalog& cat,
-                                     const catalog::Chip& chip, const std::string& file) {
-  if (!file.empty()) return design::LoadDesignSpace(file, cat);
-  ASSIGN_OR_RETURN(std::vector<design::DesignSpace> spaces,
-                   design::LoadDesignSpaces(ctx.data_dir, cat));
-  for (design::DesignSpace& s : spaces)
-    if (s.base.id == chip.id) return std::move(s);
-  for (design::DesignSpace& s : spaces)
-    if (std::find(s.products.begin(), s.products.end(), chip.id) != s.products.end())
-      return std::move(s);
-  return design::DefaultDesignSpace(chip, cat);
-}
-
 Status RestrictMarket(design::DesignSpace* space, const std::string& market) {
   if (market.empty()) return OkStatus();
-  const catalog::Market m =
-      market == "consumer" ? catalog::Market::kConsumer : catalog::Market::kDatacenter;
-  if (std::find(space->markets.begin(), space->markets.end(), m) == space->markets.end())
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("--market {}: the design space {} has no such market knob value",
-                                 market, space->id));
-  space->markets = {m};
-  return OkStatus();
+  return space->RestrictMarket(market == "consumer" ? catalog::Market::kConsumer
+                                                    : catalog::Market::kDatacenter);
 }
 
 design::SearchOptions SearchOptionsFor(const DesignFlags& f, const design::DesignSpace& space,
@@ -255,7 +235,8 @@ Runner SetupDesignCmd(CLI::App* sub) {
       if (!c.ok()) return ctx.Fail(c.error());
       compare = *c;
     }
-    auto space = SpaceFor(ctx, cat, **base, o->design_file);
+    auto space = o->design_file.empty() ? design::DesignSpaceFor(ctx.data_dir, cat, **base)
+                                        : design::LoadDesignSpace(o->design_file, cat);
     if (!space.ok()) return ctx.Fail(space.error());
     if (auto st = RestrictMarket(&*space, o->market); !st.ok()) return ctx.Fail(st.error());
     if (auto st = space->PinTdp(l.max_tdp); !st.ok()) return ctx.Fail(st.error());

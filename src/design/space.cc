@@ -186,6 +186,15 @@ Status DesignSpace::PinTdp(std::optional<Watts> cap) {
   return OkStatus();
 }
 
+Status DesignSpace::RestrictMarket(catalog::Market market) {
+  if (std::find(markets.begin(), markets.end(), market) == markets.end())
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("--market {}: the design space {} has no such market value",
+                                 catalog::MarketName(market), id));
+  markets = {market};
+  return OkStatus();
+}
+
 Status DesignSpace::Validate() const {
   auto bad = [&](std::string_view what) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -429,6 +438,17 @@ Result<DesignSpace> DefaultDesignSpace(const Chip& base, const catalog::Catalog&
   s.tdp = {base.tdp ? base.tdp->value : Watts::Zero()};
   RETURN_IF_ERROR(s.Validate());
   return s;
+}
+
+Result<DesignSpace> DesignSpaceFor(const std::filesystem::path& data_dir,
+                                   const catalog::Catalog& cat, const Chip& chip) {
+  ASSIGN_OR_RETURN(std::vector<DesignSpace> spaces, LoadDesignSpaces(data_dir, cat));
+  for (DesignSpace& s : spaces)
+    if (s.base.id == chip.id) return std::move(s);
+  for (DesignSpace& s : spaces)
+    if (std::find(s.products.begin(), s.products.end(), chip.id) != s.products.end())
+      return std::move(s);
+  return DefaultDesignSpace(chip, cat);
 }
 
 }  // namespace ceiling::design

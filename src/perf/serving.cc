@@ -386,8 +386,10 @@ ScanResult Scan(const ServingQuery& base, const SearchOptions& o,
       const ServingTimes t = ServeTimes(*sm, fp, ep, w, instances);
       ++best.evaluated;
       if (!t.fits) break;
-      if (o.sla.ttft && t.ttft > *o.sla.ttft) continue;
-      if (o.sla.tpot && t.tpot > *o.sla.tpot) continue;
+      // TTFT and TPOT never fall as clients are added (more batch, more queueing), so the first
+      // miss ends this layout's scan.
+      if (o.sla.ttft && t.ttft > *o.sla.ttft) break;
+      if (o.sla.tpot && t.tpot > *o.sla.tpot) break;
       const double value = t.output_tokens_per_s / base.gpus;
       if (value > best.value * (1 + 1e-12)) {
         best.value = value;
@@ -395,6 +397,9 @@ ScanResult Scan(const ServingQuery& base, const SearchOptions& o,
         best.par = par;
         best.concurrency = c;
       }
+      // Past the KV capacity more clients only queue: the batch, TPOT and throughput stay as
+      // they are (Little's law), so no later client count can do better.
+      if (t.kv_limited) break;
     }
   }
   return best;

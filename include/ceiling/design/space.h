@@ -100,6 +100,9 @@ class DesignSpace {
   // (the largest value when the base's is not a knob value). Errors (kInvalidArgument) when no
   // value is within the cap.
   Status PinTdp(std::optional<Watts> cap);
+  // Keeps only derivatives marketed as `market`. Errors (kInvalidArgument) when the space has no
+  // such market value.
+  Status RestrictMarket(catalog::Market market);
 };
 
 // Loads a design file (format in docs/data-format.md). Products listed must exist in `cat` and
@@ -108,6 +111,10 @@ Result<DesignSpace> LoadDesignSpace(const std::filesystem::path& path, const cat
 // All design files under <data>/designs.
 Result<std::vector<DesignSpace>> LoadDesignSpaces(const std::filesystem::path& data_dir,
                                                   const catalog::Catalog& cat);
+// The space to search for a chip: the design file whose base it is, else one that lists it as a
+// product (a derivative of the same die), else DefaultDesignSpace.
+Result<DesignSpace> DesignSpaceFor(const std::filesystem::path& data_dir,
+                                   const catalog::Catalog& cat, const catalog::Chip& chip);
 // A sensible space for any catalog chip: the base chip's own units (or 100 fractions of it), tensor
 // rate 0.05..1, the memory configurations of catalog chips sharing its logic die, links 0..its
 // own. Fails (kInvalidArgument) when the chip lacks the throughput or memory figures needed.
