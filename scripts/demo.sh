@@ -1,10 +1,34 @@
 #!/usr/bin/env bash
-# `make demo`: the main job on the bundled data.
+# `make demo`: an H20 case study on the bundled data. The H20 is the H100's GH100 die with
+# dense compute cut to about 15%, designed to sit under the 3A090 lines; this walks through
+# what that bought (export status) and what it cost (serving performance).
 set -euo pipefail
 bin=${1:-build/ceiling}
-echo "== The chip catalog, by total processing performance (TPP), with the Oct 2023 rule's TPP lines =="
+
+echo "== 1. H100, H200 and H20: same die, very different export-control metrics =="
 echo
-"$bin" chips --sort tpp \
-  --mark-tpp "4800=3A090.a.1 (TPP >= 4800; Oct 2023 rule)" \
-  --mark-tpp "2400=3A090.b.1 lower bound (TPP >= 2400 with 1.6 <= PD < 5.92)" \
-  --mark-tpp "1600=PD tests apply from TPP 1600 (3A090.a.2 / b.2)"
+"$bin" chips --vendor nvidia --sort tpp |
+  awk 'NR <= 2 || $1 == "nvidia-h100-sxm" || $1 == "nvidia-h200-sxm" || $1 == "nvidia-h20"'
+echo
+echo "The H20 against every threshold in force for China on 2024-06-01 (value/threshold):"
+"$bin" headroom nvidia-h20 --date 2024-06-01 --to CN
+echo
+
+echo "== 2. How the H20's status for China changed over time =="
+echo
+"$bin" timeline nvidia-h20 --to CN
+echo
+
+echo "== 3. H100 vs H20 to China on 2024-06-01 =="
+echo
+"$bin" classify nvidia-h100-sxm --date 2024-06-01 --to CN --no-trace
+echo
+"$bin" classify nvidia-h20 --date 2024-06-01 --to CN --no-trace
+echo
+
+echo "== 4. What the H20 can do: DeepSeek-R1 serving, decode-heavy, 16 GPUs of each chip =="
+echo
+"$bin" compare nvidia-h20 nvidia-h100-sxm nvidia-h200-sxm --model deepseek-r1 --gpus 16 \
+  --isl 4096 --osl 1536 --concurrency 128
+
+# TODO(design): design search step
