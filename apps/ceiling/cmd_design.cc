@@ -382,7 +382,9 @@ Runner SetupCapabilityCmd(CLI::App* sub) {
           cell.pd = m[catalog::MetricId::kPd].value.value_or(-1);
           cell.memory_bw_tbs = m[catalog::MetricId::kDramBandwidth].value.value_or(0) / 1000;
           cell.objective = r.best->objectives[0];
-          cell.binding = r.best->next_binding;
+          cell.binding = *r.best->next_binding == '\0'
+                             ? std::string()
+                             : fmt::format("{} ({})", r.best->next_binding, r.best->next_knob);
           if (cell.objective <= 0) cell.note = "workload does not fit or misses the SLA";
         }
         row.cells.push_back(std::move(cell));

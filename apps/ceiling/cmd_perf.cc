@@ -240,9 +240,13 @@ Runner SetupCompare(CLI::App* sub) {
       served.push_back(std::move(*s));
     }
     std::vector<report::CompareColumn> cols;
+    int common_concurrency = 0;  // the same work on every chip: the first chip's client count
     for (Served& s : served) {
       if (auto st = RunSearch(*d, *o, *model, &s); !st.ok()) return ctx.Fail(st.error());
-      auto ref = ReferenceStepsFor(s.search.query);
+      if (common_concurrency == 0) common_concurrency = s.search.query.workload.concurrency;
+      ServingQuery same = s.search.query;
+      same.workload.concurrency = common_concurrency;
+      auto ref = ReferenceStepsFor(same);
       if (!ref.ok()) return ctx.Fail(ref.error());
       cols.push_back({s.search.query, s.search.result, *ref});
     }

@@ -184,6 +184,7 @@ Runner SetupMatrix(CLI::App* sub) {
   };
   auto o = std::make_shared<Opts>();
   AddRuleOptions(sub, &o->r, true, "CN");
+  sub->get_option("--date")->group("");  // hidden: each column is dated at its own rule
   sub->add_option("--chip", o->chips, "Only these catalog ids (repeatable)");
   auto* json = sub->add_flag("--json", o->json, "JSON output");
   sub->add_flag("--csv", o->csv, "CSV output")->excludes(json);

@@ -124,23 +124,49 @@ class Worker {
     return r;
   }
 
-  // The binding clause of the first design with strictly more compute than `c` (same memory,
-  // links, market and TDP); "" when there is none or it is feasible.
-  const char* NextBinding(const Candidate& c, const std::vector<double>& compute) {
+  // The clause that binds `c`: the one the first design with strictly more compute (other knobs
+  // equal) would break; when compute cannot grow or may grow freely, the one that one more link,
+  // then the next memory configuration, would break. Sets c->next_binding and next_knob.
+  void NextBinding(Candidate* c, const std::vector<double>& compute) {
+    auto check = [&](const DesignPoint& p) -> const char* {
+      space_.Rebuild(p, &chip_);
+      metrics_ = catalog::ComputeMetrics(chip_, MetricDetail::kValues);
+      const char* binding = "";
+      return ev_.Feasible(chip_, metrics_, &binding) ? "" : binding;
+    };
     std::size_t k = 0;
     while (k < inner_.size() &&
-           !(inner_[k].first == c.point.units && inner_[k].second == c.point.tensor_rate))
+           !(inner_[k].first == c->point.units && inner_[k].second == c->point.tensor_rate))
       ++k;
     std::size_t j = k + 1;
     while (j < inner_.size() && compute[j] <= compute[k]) ++j;
-    if (j >= inner_.size()) return "";
-    DesignPoint p = c.point;
-    p.units = inner_[j].first;
-    p.tensor_rate = inner_[j].second;
-    space_.Rebuild(p, &chip_);
-    metrics_ = catalog::ComputeMetrics(chip_, MetricDetail::kValues);
-    const char* binding = "";
-    return ev_.Feasible(chip_, metrics_, &binding) ? "" : binding;
+    if (j < inner_.size()) {
+      DesignPoint p = c->point;
+      p.units = inner_[j].first;
+      p.tensor_rate = inner_[j].second;
+      if (const char* b = check(p); *b != '\0') {
+        c->next_binding = b;
+        c->next_knob = "compute";
+        return;
+      }
+    }
+    if (static_cast<std::size_t>(c->point.links) + 1 < space_.links.size()) {
+      DesignPoint p = c->point;
+      ++p.links;
+      if (const char* b = check(p); *b != '\0') {
+        c->next_binding = b;
+        c->next_knob = "links";
+        return;
+      }
+    }
+    if (static_cast<std::size_t>(c->point.memory) + 1 < space_.memory.size()) {
+      DesignPoint p = c->point;
+      ++p.memory;
+      if (const char* b = check(p); *b != '\0') {
+        c->next_binding = b;
+        c->next_knob = "memory";
+      }
+    }
   }
 
  private:
@@ -267,8 +293,8 @@ SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchO
       compute[k] = space.units[static_cast<std::size_t>(inner[k].first)] *
                    space.tensor_rate[static_cast<std::size_t>(inner[k].second)];
     Worker w(space, ev, inner);
-    result.best->next_binding = w.NextBinding(*result.best, compute);
-    result.front.front().next_binding = result.best->next_binding;
+    w.NextBinding(&*result.best, compute);
+    result.front.front() = *result.best;
   }
   return result;
 }

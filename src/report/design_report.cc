@@ -57,16 +57,23 @@ std::string ClauseLabel(const rules::Clause* c) {
   return c->title.empty() ? c->full_id : fmt::format("{} ({})", c->full_id, c->title);
 }
 
+std::string StepWords(const std::string& knob) {
+  if (knob == "links") return "one more scale-up link";
+  if (knob == "memory") return "the next memory configuration";
+  return "one more step of compute";
+}
+
 std::string BindingLine(const EvaluatedDesign& d) {
   if (d.binding != nullptr)
-    return fmt::format("{}: one more step of compute would meet it", ClauseLabel(d.binding));
+    return fmt::format("{}: {} would meet it", ClauseLabel(d.binding), StepWords(d.binding_knob));
   if (d.binding_text == "undecided")
-    return "undecided: one more step of compute leaves the classification undecided (a metric "
-           "the rule needs is unknown)";
+    return fmt::format("undecided: {} leaves the classification undecided (a metric the rule "
+                       "needs is unknown)",
+                       StepWords(d.binding_knob));
   if (!d.binding_text.empty())
-    return fmt::format("{}: one more step of compute would break it", d.binding_text);
-  return "none: more compute (with these memory and links) is either not in the design space or "
-         "also allowed";
+    return fmt::format("{}: {} would break it", d.binding_text, StepWords(d.binding_knob));
+  return "none: no step up in compute, links or memory is ruled out (the design space ends "
+         "first)";
 }
 
 // True when some objective of the design is positive (the workload runs on it).
@@ -125,6 +132,7 @@ json DesignJsonOf(const EvaluatedDesign& d, const std::vector<ObjectiveKind>& ki
   j["satisfies"] = d.satisfies;
   j["status"] = StatusLine(d.classification);
   j["binding_clause"] = ClauseJson(d.binding);
+  j["binding_knob"] = d.binding_knob.empty() ? json(nullptr) : json(d.binding_knob);
   if (d.binding == nullptr && !d.binding_text.empty()) j["binding_cap"] = d.binding_text;
   j["headroom"] = HeadroomRows(d.headroom);
   return j;
@@ -153,7 +161,8 @@ double Ratio(std::optional<double> a, std::optional<double> b) {
 }  // namespace
 
 EvaluatedDesign EvaluateDesign(const rules::RuleBook& book, const design::DesignEvaluator& ev,
-                               catalog::Chip chip, std::string knobs, const char* next_binding) {
+                               catalog::Chip chip, std::string knobs, const char* next_binding,
+                               const char* next_knob) {
   EvaluatedDesign d;
   d.metrics = catalog::ComputeMetrics(chip, catalog::MetricDetail::kExplain);
   d.knobs = std::move(knobs);
@@ -163,6 +172,7 @@ EvaluatedDesign EvaluateDesign(const rules::RuleBook& book, const design::Design
   const rules::Clause* blame = nullptr;
   d.satisfies = design::Satisfies(d.classification, ev.setup().requirement, &blame);
   if (next_binding != nullptr && *next_binding != '\0') {
+    d.binding_knob = next_knob != nullptr ? next_knob : "";
     d.binding = design::BindingClause(book, next_binding);
     if (d.binding == nullptr) d.binding_text = next_binding;
   } else if (!d.satisfies) {
@@ -183,8 +193,9 @@ DesignReport BuildDesignReport(const rules::RuleBook& book, const design::Design
   r.result = &result;
   if (result.best)
     r.best = EvaluateDesign(book, ev, space.Build(result.best->point),
-                            space.Describe(result.best->point), result.best->next_binding);
-  if (compare != nullptr) r.compare = EvaluateDesign(book, ev, *compare, "", nullptr);
+                            space.Describe(result.best->point), result.best->next_binding,
+                            result.best->next_knob);
+  if (compare != nullptr) r.compare = EvaluateDesign(book, ev, *compare, "", nullptr, nullptr);
   return r;
 }
 

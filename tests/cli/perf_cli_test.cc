@@ -149,5 +149,22 @@ TEST(ValidateCli, PrintsErrorTablesWithLeaveOneChipOut) {
   EXPECT_EQ(j["calibration"], "data/perf/calibration.toml is up to date with this fit");
 }
 
+TEST(CompareCli, SameWorkUsesOneBatchEvenWithAnSla) {
+  // With --sla-tpot each chip's deployment is searched, but the "same work" half must run the
+  // first chip's batch on every chip (a regression: it used each chip's own searched batch).
+  const CliResult r = RunCeiling(
+      "compare nvidia-h20 nvidia-h100-sxm nvidia-h200-sxm --model llama-3.1-70b --gpus 8 "
+      "--isl 2048 --osl 1024 --sla-tpot 50 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = Parse(r);
+  const json& chips = j["chips"];
+  ASSERT_EQ(chips.size(), 3u);
+  const double batch = chips[0]["reference"]["batch"].get<double>();
+  for (const json& c : chips) EXPECT_EQ(c["reference"]["batch"].get<double>(), batch);
+  // Same batch, more bandwidth: the H200's decode iteration is the shortest.
+  EXPECT_LT(chips[2]["reference"]["decode_step"]["total_ms"].get<double>(),
+            chips[1]["reference"]["decode_step"]["total_ms"].get<double>());
+}
+
 }  // namespace
 }  // namespace ceiling

@@ -163,7 +163,8 @@ TEST_P(DesignCase, MeetsExpectations) {
   auto xt = t.GetTable("expect");
   ASSERT_TRUE(xt.ok()) << xt.error().ToString();
   const TomlTable& x = *xt;
-  ASSERT_TRUE(x.CheckKeys({"feasible", "binding_everywhere", "binding", "tpp_below", "tpp_within",
+  ASSERT_TRUE(x.CheckKeys({"feasible", "binding_everywhere", "binding", "binding_knob",
+                           "tpp_below", "tpp_within",
                            "tpp_at_least", "links_max", "memory_max_bandwidth", "compute_max",
                            "io_bw_below", "at_least_as_good_as"})
                   .ok());
@@ -177,6 +178,9 @@ TEST_P(DesignCase, MeetsExpectations) {
   const DesignValues v = space->ValuesOf(r.best->point);
   const double tpp = *m[MetricId::kTpp].value;
   EXPECT_GT(r.best->objectives[0], 0) << "the workload runs on the best design";
+  if (x.Has("binding_knob")) {
+    EXPECT_EQ(std::string(r.best->next_knob), Str(x, "binding_knob"));
+  }
   if (x.Has("binding")) {
     EXPECT_EQ(r.best->next_binding, Str(x, "binding"));
   }

@@ -70,10 +70,13 @@ struct Candidate {
   DesignPoint point;
   std::uint64_t index = 0;  // linear index in the space
   std::array<double, kMaxObjectives> objectives{};
-  // For the best design: the clause that the next step up in compute (the first design with
-  // strictly more units x tensor rate, other knobs equal) would break; "" when there is no such
-  // step or it is feasible.
+  // For the best design, the clause that binds it: the one the next step up in compute (the
+  // first design with strictly more units x tensor rate, other knobs equal) would break; when
+  // that step does not exist or is allowed, the one that one more link, then the next memory
+  // configuration, would break. "" when none of these steps is ruled out. `next_knob` names the
+  // step: "compute", "links" or "memory".
   const char* next_binding = "";
+  const char* next_knob = "";
 };
 
 struct SearchResult {

@@ -36,8 +36,9 @@ struct EvaluatedDesign {
   std::vector<design::ObjectiveReport> objectives;
   rules::Classification classification;
   bool satisfies = false;                  // meets the search's requirement
-  const rules::Clause* binding = nullptr;  // the clause one more step of compute would meet
+  const rules::Clause* binding = nullptr;  // the clause one more step would meet
   std::string binding_text;                // a binding that is not a clause ("cap: TDP")
+  std::string binding_knob;                // the step: "compute", "links" or "memory"
   std::vector<rules::HeadroomRow> headroom;
 };
 
@@ -59,7 +60,8 @@ DesignReport BuildDesignReport(const rules::RuleBook& book, const design::Design
                                const design::SearchResult& result,
                                const catalog::Chip* compare);
 EvaluatedDesign EvaluateDesign(const rules::RuleBook& book, const design::DesignEvaluator& ev,
-                               catalog::Chip chip, std::string knobs, const char* next_binding);
+                               catalog::Chip chip, std::string knobs, const char* next_binding,
+                               const char* next_knob);
 
 std::string DesignText(const DesignReport& r);
 nlohmann::json DesignJson(const DesignReport& r);
