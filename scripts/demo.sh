@@ -31,4 +31,11 @@ echo
 "$bin" compare nvidia-h20 nvidia-h100-sxm nvidia-h200-sxm --model deepseek-r1 --gpus 16 \
   --isl 4096 --osl 1536 --concurrency 128
 
-# TODO(design): design search step
+echo
+echo "== 5. Make the H20 move automatically: the best GH100 derivative China may buy without a license =="
+echo
+# Decode throughput of DeepSeek-R1 at TPOT <= 50 ms, against the real H20. The chart of the
+# search goes to build/demo-design.svg.
+"$bin" design --base nvidia-h100-sxm --date 2024-06-01 --to CN --require no-license \
+  --objective decode --model deepseek-r1 --sla-tpot 50 --compare nvidia-h20 \
+  -o build/demo-design.svg
