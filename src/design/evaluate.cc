@@ -223,6 +223,14 @@ perf::ServingQuery DesignEvaluator::ServingQueryFor(const perf::Hardware& hw) co
   return q;
 }
 
+perf::TrainingQuery DesignEvaluator::TrainingQueryFor(const perf::Hardware& hw) const {
+  perf::TrainingQuery q = setup_.workload.training;
+  q.model = setup_.workload.model;
+  q.hardware = &hw;
+  q.calibration = setup_.workload.calibration;
+  return q;
+}
+
 double DesignEvaluator::Objective(ObjectiveKind k, const catalog::Chip& chip) const {
   const Workload& w = setup_.workload;
   auto hw = perf::HardwareFromChip(chip, *w.systems, w.system);
@@ -231,10 +239,7 @@ double DesignEvaluator::Objective(ObjectiveKind k, const catalog::Chip& chip) co
     case ObjectiveKind::kDecode: return plan_->BestThroughputPerGpu(ServingQueryFor(*hw));
     case ObjectiveKind::kPrefill: return plan_->BestPrefillPerGpu(ServingQueryFor(*hw));
     case ObjectiveKind::kTrain: {
-      perf::TrainingQuery q = w.training;
-      q.model = w.model;
-      q.hardware = &*hw;
-      q.calibration = w.calibration;
+      const perf::TrainingQuery q = TrainingQueryFor(*hw);
       auto r = perf::Train(q);
       if (!r.ok() || !r->fits) return 0;
       return r->tokens_per_s / q.gpus;
@@ -284,10 +289,7 @@ ObjectiveReport DesignEvaluator::Report(ObjectiveKind k, const catalog::Chip& ch
       rep.deployment = fmt::format("{} tokens per prompt, {} GPUs", w.serving.isl, w.gpus);
       break;
     case ObjectiveKind::kTrain: {
-      perf::TrainingQuery q = w.training;
-      q.model = w.model;
-      q.hardware = &*hw;
-      q.calibration = w.calibration;
+      const perf::TrainingQuery q = TrainingQueryFor(*hw);
       auto r = perf::Train(q);
       if (!r.ok()) {
         rep.why_zero = r.error().message;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <thread>
+#include <utility>
 
 namespace ceiling::design {
 
@@ -140,33 +141,29 @@ class Worker {
       ++k;
     std::size_t j = k + 1;
     while (j < inner_.size() && compute[j] <= compute[k]) ++j;
+    std::vector<std::pair<DesignPoint, const char*>> steps;
     if (j < inner_.size()) {
       DesignPoint p = c->point;
       p.units = inner_[j].first;
       p.tensor_rate = inner_[j].second;
-      if (const char* b = check(p); *b != '\0') {
-        c->next_binding = b;
-        c->next_knob = "compute";
-        return;
-      }
+      steps.emplace_back(p, "compute");
     }
     if (static_cast<std::size_t>(c->point.links) + 1 < space_.links.size()) {
       DesignPoint p = c->point;
       ++p.links;
-      if (const char* b = check(p); *b != '\0') {
-        c->next_binding = b;
-        c->next_knob = "links";
-        return;
-      }
+      steps.emplace_back(p, "links");
     }
     if (static_cast<std::size_t>(c->point.memory) + 1 < space_.memory.size()) {
       DesignPoint p = c->point;
       ++p.memory;
+      steps.emplace_back(p, "memory");
+    }
+    for (const auto& [p, knob] : steps)
       if (const char* b = check(p); *b != '\0') {
         c->next_binding = b;
-        c->next_knob = "memory";
+        c->next_knob = knob;
+        return;
       }
-    }
   }
 
  private:

@@ -125,6 +125,7 @@ class DesignEvaluator final : public Evaluator {
  private:
   explicit DesignEvaluator(Setup setup);
   perf::ServingQuery ServingQueryFor(const perf::Hardware& hw) const;
+  perf::TrainingQuery TrainingQueryFor(const perf::Hardware& hw) const;
 
   Setup setup_;
   std::shared_ptr<const perf::ServingPlan> plan_;
