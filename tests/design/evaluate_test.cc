@@ -240,6 +240,44 @@ INSTANTIATE_TEST_SUITE_P(Cases, DesignCase, ::testing::ValuesIn(LoadCases()),
                            return n;
                          });
 
+// On a coarse GH100 grid the monotone search finds the optimum the exhaustive one does, with the
+// real rule book and the decode objective (the monotonicity the strategy relies on).
+TEST(DesignSearch, MonotoneMatchesExhaustiveWithTheRealEvaluator) {
+  const World& w = W();
+  auto space = DesignSpaceFor(kData, w.cat, *w.cat.Find("nvidia-h100-sxm"));
+  ASSERT_TRUE(space.ok());
+  ASSERT_TRUE(space->PinTdp(std::nullopt).ok());
+  auto every = [](auto v, std::size_t n) {
+    decltype(v) out;
+    for (std::size_t i = 0; i < v.size(); i += n) out.push_back(v[i]);
+    if (out.back() != v.back()) out.push_back(v.back());
+    return out;
+  };
+  space->units = every(space->units, 6);
+  space->tensor_rate = every(space->tensor_rate, 6);
+  space->links = {0, 9, 18};
+  DesignEvaluator::Setup s;
+  s.book = &w.book;
+  s.query = *rules::MakeQuery(w.book, Date{2024, 6, 1}, "CN");
+  s.requirement = Requirement::kNoLicense;
+  s.objectives = {ObjectiveKind::kDecode};
+  const auto model = w.models.Resolve("llama-3.1-70b");
+  ASSERT_TRUE(model.ok());
+  TomlTable none = *TomlTable::ParseString("sla_tpot_ms = 50.0", "inline");
+  s.workload = MakeWorkload(none, *model);
+  auto ev = DesignEvaluator::Create(std::move(s));
+  ASSERT_TRUE(ev.ok());
+  SearchOptions ex, mono;
+  ex.strategy = Strategy::kExhaustive;
+  mono.strategy = Strategy::kMonotone;
+  const SearchResult a = Search(*space, *ev, ex);
+  const SearchResult b = Search(*space, *ev, mono);
+  ASSERT_TRUE(a.best && b.best);
+  EXPECT_DOUBLE_EQ(a.best->objectives[0], b.best->objectives[0]);
+  EXPECT_LT(b.evaluated, a.evaluated);
+  EXPECT_STREQ(a.best->next_binding, b.best->next_binding);
+}
+
 // Requirement semantics on hand-built classifications.
 rules::Clause MakeClause(const char* id) {
   rules::Clause c;
