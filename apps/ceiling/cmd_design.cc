@@ -115,8 +115,8 @@ struct Loaded {
   design::Workload workload;
 };
 
-Result<Loaded> Load(Context& ctx, DesignFlags& f) {
-  Loaded l;
+// Fills `l` in place: the workload points into it.
+Status Load(Context& ctx, DesignFlags& f, Loaded& l) {
   ASSIGN_OR_RETURN(l.objectives, design::ParseObjectives(f.objective));
   ASSIGN_OR_RETURN(l.requirement, design::RequirementFromName(f.require));
   const bool decode = std::find(l.objectives.begin(), l.objectives.end(),
@@ -156,13 +156,7 @@ Result<Loaded> Load(Context& ctx, DesignFlags& f) {
   t.global_batch = f.global_batch;
   t.seq = f.seq;
   ASSIGN_OR_RETURN(t.precision, ParsePrecision(f.train_precision, "--train-precision"));
-  return l;
-}
-
-// The pointers in `l.workload` point into `l`; call after `l` has its final address.
-void Rebind(Loaded& l) {
-  l.workload.systems = &l.perf.systems;
-  l.workload.calibration = &*l.perf.calibration;
+  return OkStatus();
 }
 
 Result<design::DesignEvaluator> MakeEvaluator(const Loaded& l, const rules::Query& q) {
@@ -220,10 +214,8 @@ Runner SetupDesignCmd(CLI::App* sub) {
   sub->add_option("-o,--output", o->svg, "Write the Pareto front / design chart (SVG) here");
   sub->add_option("--save", o->save, "Write the best design as a chip file (TOML) here");
   return [o](Context& ctx) -> int {
-    auto loaded = Load(ctx, *o);
-    if (!loaded.ok()) return ctx.Fail(loaded.error());
-    Loaded& l = *loaded;
-    Rebind(l);
+    Loaded l;
+    if (auto st = Load(ctx, *o, l); !st.ok()) return ctx.Fail(st.error());
     auto q = QueryFor(*l.book, o->rules, std::nullopt, nullptr);
     if (!q.ok()) return ctx.Fail(q.error());
     const catalog::Catalog& cat = *l.perf.chips;
@@ -331,10 +323,8 @@ Runner SetupCapabilityCmd(CLI::App* sub) {
   sub->add_option("--rules", o->rules.rule_files, "Add a rule version from a TOML file");
   o->DeclareDesign(sub);
   return [o](Context& ctx) -> int {
-    auto loaded = Load(ctx, *o);
-    if (!loaded.ok()) return ctx.Fail(loaded.error());
-    Loaded& l = *loaded;
-    Rebind(l);
+    Loaded l;
+    if (auto st = Load(ctx, *o, l); !st.ok()) return ctx.Fail(st.error());
     if (l.objectives.size() != 1)
       return ctx.Fail(MakeError(ErrorCode::kInvalidArgument,
                                 "capability takes one --objective (decode, prefill or train)"));
