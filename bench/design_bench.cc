@@ -47,8 +47,8 @@ const World& W() {
     if (!cat.ok() || !book.ok() || !models.ok() || !systems.ok() || !cal.ok()) std::abort();
     auto space = DesignSpaceFor(dir, *cat, *cat->Find("nvidia-h100-sxm"));
     if (!space.ok() || !space->PinTdp(std::nullopt).ok()) std::abort();
-    return new World{std::move(*cat), std::move(*book),  std::move(*models),
-                     std::move(*systems), std::move(*cal), std::move(*space)};
+    return new World{std::move(*cat),     std::move(*book), std::move(*models),
+                     std::move(*systems), std::move(*cal),  std::move(*space)};
   }();
   return *w;
 }

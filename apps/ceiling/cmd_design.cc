@@ -83,24 +83,20 @@ struct DesignFlags : ServeFlags {
       if (!sla()) parts.push_back(fmt::format("{} clients", concurrency));
     }
     if (std::find(kinds.begin(), kinds.end(), ObjectiveKind::kTrain) != kinds.end())
-      parts.push_back(fmt::format("training {} x {} tokens per step, {}", global_batch, seq,
-                                  train_precision));
+      parts.push_back(
+          fmt::format("training {} x {} tokens per step, {}", global_batch, seq, train_precision));
     return fmt::format("{}", fmt::join(parts, ", "));
   }
 };
 
-Result<std::optional<Watts>> OptionalWatts(const std::string& s, const char* flag) {
-  if (s.empty()) return std::optional<Watts>();
-  auto q = ParseQuantityAs<Watts>(s);
-  if (!q.ok()) return MakeError(ErrorCode::kInvalidArgument, fmt::format("{}: {}", flag, q.error().message));
-  return std::optional<Watts>(*q);
-}
-
-Result<std::optional<Bytes>> OptionalBytes(const std::string& s, const char* flag) {
-  if (s.empty()) return std::optional<Bytes>();
-  auto q = ParseQuantityAs<Bytes>(s);
-  if (!q.ok()) return MakeError(ErrorCode::kInvalidArgument, fmt::format("{}: {}", flag, q.error().message));
-  return std::optional<Bytes>(*q);
+// An optional quantity flag ("400 W", "96 GB"); empty means not given.
+template <typename Q>
+Result<std::optional<Q>> OptionalQuantity(const std::string& s, const char* flag) {
+  if (s.empty()) return std::optional<Q>();
+  auto q = ParseQuantityAs<Q>(s);
+  if (!q.ok())
+    return MakeError(ErrorCode::kInvalidArgument, fmt::format("{}: {}", flag, q.error().message));
+  return std::optional<Q>(*q);
 }
 
 // Everything a search needs that does not depend on the design space.
@@ -119,13 +115,13 @@ struct Loaded {
 Status Load(Context& ctx, DesignFlags& f, Loaded& l) {
   ASSIGN_OR_RETURN(l.objectives, design::ParseObjectives(f.objective));
   ASSIGN_OR_RETURN(l.requirement, design::RequirementFromName(f.require));
-  const bool decode = std::find(l.objectives.begin(), l.objectives.end(),
-                                ObjectiveKind::kDecode) != l.objectives.end();
+  const bool decode = std::find(l.objectives.begin(), l.objectives.end(), ObjectiveKind::kDecode) !=
+                      l.objectives.end();
   if (decode && !f.sla() && f.concurrency < 1) f.sla_tpot_ms = kDefaultSlaTpotMs;
   if (!f.sla() && f.concurrency < 1) f.concurrency = 64;  // prefill/train only: unused
   RETURN_IF_ERROR(f.Check());
-  ASSIGN_OR_RETURN(l.max_tdp, OptionalWatts(f.max_tdp, "--max-tdp"));
-  ASSIGN_OR_RETURN(l.max_memory, OptionalBytes(f.max_memory, "--max-memory"));
+  ASSIGN_OR_RETURN(l.max_tdp, OptionalQuantity<Watts>(f.max_tdp, "--max-tdp"));
+  ASSIGN_OR_RETURN(l.max_memory, OptionalQuantity<Bytes>(f.max_memory, "--max-memory"));
   if (f.budget < 1) return MakeError(ErrorCode::kInvalidArgument, "--budget must be at least 1");
   if (f.threads < 0) return MakeError(ErrorCode::kInvalidArgument, "--threads must be at least 0");
   if (f.seq < 1 || f.global_batch < 1 || f.micro_batch < 1)
@@ -199,7 +195,9 @@ int Threads(int requested) {
                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
-Runner SetupDesignCmd(CLI::App* sub) {
+}  // namespace
+
+Runner SetupDesign(CLI::App* sub) {
   struct Opts : DesignFlags {
     std::string base, design_file, compare, svg, save;
   };
@@ -253,8 +251,8 @@ Runner SetupDesignCmd(CLI::App* sub) {
     // Files first (atomically), so that a failure leaves nothing half-written.
     if (!o->save.empty()) {
       if (!rep.best)
-        return ctx.Fail(MakeError(ErrorCode::kInvalidArgument,
-                                  "--save: no design satisfies the constraint"));
+        return ctx.Fail(
+            MakeError(ErrorCode::kInvalidArgument, "--save: no design satisfies the constraint"));
       if (auto st = WriteOutput(o->save, catalog::ChipToToml(rep.best->chip), ctx.out); !st.ok())
         return ctx.Fail(st.error());
     }
@@ -267,10 +265,11 @@ Runner SetupDesignCmd(CLI::App* sub) {
   };
 }
 
+namespace {
+
 // One space per logic die: the design files, then the catalog's other dies (base: the product
 // with the highest TPP on that die).
-Result<std::vector<design::DesignSpace>> CapabilitySpaces(Context& ctx,
-                                                          const catalog::Catalog& cat,
+Result<std::vector<design::DesignSpace>> CapabilitySpaces(Context& ctx, const catalog::Catalog& cat,
                                                           std::vector<std::string>* skipped) {
   ASSIGN_OR_RETURN(std::vector<design::DesignSpace> spaces,
                    design::LoadDesignSpaces(ctx.data_dir, cat));
@@ -305,7 +304,9 @@ Result<std::vector<design::DesignSpace>> CapabilitySpaces(Context& ctx,
   return spaces;
 }
 
-Runner SetupCapabilityCmd(CLI::App* sub) {
+}  // namespace
+
+Runner SetupCapability(CLI::App* sub) {
   struct Opts : DesignFlags {
     std::vector<std::string> dates;
   };
@@ -313,8 +314,7 @@ Runner SetupCapabilityCmd(CLI::App* sub) {
   sub->add_option("--date", o->dates, "Date(s), YYYY-MM-DD: one, or two to show the change")
       ->required()
       ->expected(1, 2);
-  sub->add_option("--to", o->rules.to, "Destination, ISO 3166 alpha-2 code (e.g. CN)")
-      ->required();
+  sub->add_option("--to", o->rules.to, "Destination, ISO 3166 alpha-2 code (e.g. CN)")->required();
   sub->add_option("--hq", o->rules.hq,
                   "Country of the end user's headquarters (default: the destination)");
   sub->add_option("--view", o->rules.view, "enforced (default) or text")
@@ -398,10 +398,5 @@ Runner SetupCapabilityCmd(CLI::App* sub) {
     return kExitOk;
   };
 }
-
-}  // namespace
-
-Runner SetupDesign(CLI::App* sub) { return SetupDesignCmd(sub); }
-Runner SetupCapability(CLI::App* sub) { return SetupCapabilityCmd(sub); }
 
 }  // namespace ceiling::cli

@@ -65,11 +65,15 @@ std::string_view RequirementName(Requirement r) {
 
 std::string_view RequirementTitle(Requirement r) {
   switch (r) {
-    case Requirement::kNoLicense: return "no license required";
-    case Requirement::kNot3A090: return "outside 3A090 (no control paragraph met)";
-    case Requirement::kExceptionEligible: return "no license required, or a license exception "
-                                                 "is eligible";
-    case Requirement::kCaseByCase: return "case-by-case review or better";
+    case Requirement::kNoLicense:
+      return "no license required";
+    case Requirement::kNot3A090:
+      return "outside 3A090 (no control paragraph met)";
+    case Requirement::kExceptionEligible:
+      return "no license required, or a license exception "
+             "is eligible";
+    case Requirement::kCaseByCase:
+      return "case-by-case review or better";
   }
   return "?";
 }
@@ -125,9 +129,12 @@ std::string_view ObjectiveName(ObjectiveKind k) {
 
 std::string_view ObjectiveUnit(ObjectiveKind k) {
   switch (k) {
-    case ObjectiveKind::kDecode: return "output tokens/s per GPU";
-    case ObjectiveKind::kPrefill: return "input tokens/s per GPU (prefill)";
-    case ObjectiveKind::kTrain: return "training tokens/s per GPU";
+    case ObjectiveKind::kDecode:
+      return "output tokens/s per GPU";
+    case ObjectiveKind::kPrefill:
+      return "input tokens/s per GPU (prefill)";
+    case ObjectiveKind::kTrain:
+      return "training tokens/s per GPU";
   }
   return "?";
 }
@@ -204,9 +211,9 @@ bool DesignEvaluator::Feasible(const catalog::Chip& chip, const catalog::ChipMet
   const rules::Clause* clause = nullptr;
   if (Satisfies(scratch.result, setup_.requirement, &clause)) return true;
   const rules::Classification& c = scratch.result;
-  const bool undecided = c.license_required.tri == rules::Tri::kUnknown ||
-                         (setup_.requirement == Requirement::kNot3A090 &&
-                          c.controlled.tri == rules::Tri::kUnknown);
+  const bool undecided =
+      c.license_required.tri == rules::Tri::kUnknown ||
+      (setup_.requirement == Requirement::kNot3A090 && c.controlled.tri == rules::Tri::kUnknown);
   *binding = clause != nullptr ? clause->full_id.c_str() : undecided ? kUndecided : kNoClause;
   return false;
 }
@@ -236,8 +243,10 @@ double DesignEvaluator::Objective(ObjectiveKind k, const catalog::Chip& chip) co
   auto hw = perf::HardwareFromChip(chip, *w.systems, w.system);
   if (!hw.ok()) return 0;
   switch (k) {
-    case ObjectiveKind::kDecode: return plan_->BestThroughputPerGpu(ServingQueryFor(*hw));
-    case ObjectiveKind::kPrefill: return plan_->BestPrefillPerGpu(ServingQueryFor(*hw));
+    case ObjectiveKind::kDecode:
+      return plan_->BestThroughputPerGpu(ServingQueryFor(*hw));
+    case ObjectiveKind::kPrefill:
+      return plan_->BestPrefillPerGpu(ServingQueryFor(*hw));
     case ObjectiveKind::kTrain: {
       const perf::TrainingQuery q = TrainingQueryFor(*hw);
       auto r = perf::Train(q);
@@ -301,10 +310,10 @@ ObjectiveReport DesignEvaluator::Report(ObjectiveKind k, const catalog::Chip& ch
         // to first order.
         rep.band = r->uncertainty;
       }
-      rep.deployment = fmt::format("{} GPUs, TP{} PP{} DP{}, micro-batch {}, global batch {} x "
-                                   "{} tokens",
-                                   q.gpus, q.tp, q.pp, r.ok() ? r->dp : 0, q.micro_batch,
-                                   q.global_batch, q.seq);
+      rep.deployment = fmt::format(
+          "{} GPUs, TP{} PP{} DP{}, micro-batch {}, global batch {} x "
+          "{} tokens",
+          q.gpus, q.tp, q.pp, r.ok() ? r->dp : 0, q.micro_batch, q.global_batch, q.seq);
       break;
     }
   }

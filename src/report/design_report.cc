@@ -22,9 +22,12 @@ namespace {
 
 const char* StrategyName(design::Strategy s) {
   switch (s) {
-    case design::Strategy::kExhaustive: return "exhaustive";
-    case design::Strategy::kMonotone: return "monotone";
-    case design::Strategy::kAuto: return "auto";
+    case design::Strategy::kExhaustive:
+      return "exhaustive";
+    case design::Strategy::kMonotone:
+      return "monotone";
+    case design::Strategy::kAuto:
+      return "auto";
   }
   return "?";
 }
@@ -35,22 +38,32 @@ std::string MetricCell(const catalog::ChipMetrics& m, MetricId id) {
   const auto v = Value(m, id);
   if (!v) return "unknown";
   switch (id) {
-    case MetricId::kTpp: return FormatFixed(*v, 0);
-    case MetricId::kPd: return FormatNumber(*v, 3);
+    case MetricId::kTpp:
+      return FormatFixed(*v, 0);
+    case MetricId::kPd:
+      return FormatNumber(*v, 3);
     case MetricId::kDramBandwidth:
     case MetricId::kIoAggregate:
-    case MetricId::kScaleUp: return FormatFixed(*v, 0) + " GB/s";
-    case MetricId::kMemoryCapacity: return FormatNumber(*v, 4) + " GB";
-    case MetricId::kApplicableArea: return FormatFixed(*v, 0) + " mm^2";
-    case MetricId::kTdp: return FormatFixed(*v, 0) + " W";
+    case MetricId::kScaleUp:
+      return FormatFixed(*v, 0) + " GB/s";
+    case MetricId::kMemoryCapacity:
+      return FormatNumber(*v, 4) + " GB";
+    case MetricId::kApplicableArea:
+      return FormatFixed(*v, 0) + " mm^2";
+    case MetricId::kTdp:
+      return FormatFixed(*v, 0) + " W";
   }
   return "?";
 }
 
-constexpr MetricId kShownMetrics[] = {MetricId::kTpp,           MetricId::kPd,
-                                      MetricId::kDramBandwidth, MetricId::kMemoryCapacity,
-                                      MetricId::kScaleUp,       MetricId::kIoAggregate,
-                                      MetricId::kApplicableArea, MetricId::kTdp};
+constexpr MetricId kShownMetrics[] = {MetricId::kTpp,
+                                      MetricId::kPd,
+                                      MetricId::kDramBandwidth,
+                                      MetricId::kMemoryCapacity,
+                                      MetricId::kScaleUp,
+                                      MetricId::kIoAggregate,
+                                      MetricId::kApplicableArea,
+                                      MetricId::kTdp};
 
 std::string ClauseLabel(const rules::Clause* c) {
   if (c == nullptr) return "";
@@ -67,9 +80,10 @@ std::string BindingLine(const EvaluatedDesign& d) {
   if (d.binding != nullptr)
     return fmt::format("{}: {} would meet it", ClauseLabel(d.binding), StepWords(d.binding_knob));
   if (d.binding_text == "undecided")
-    return fmt::format("undecided: {} leaves the classification undecided (a metric the rule "
-                       "needs is unknown)",
-                       StepWords(d.binding_knob));
+    return fmt::format(
+        "undecided: {} leaves the classification undecided (a metric the rule "
+        "needs is unknown)",
+        StepWords(d.binding_knob));
   if (!d.binding_text.empty())
     return fmt::format("{}: {} would break it", d.binding_text, StepWords(d.binding_knob));
   return "none: no step up in compute, links or memory is ruled out (the design space ends "
@@ -88,8 +102,7 @@ std::string ObjectiveLine(const design::ObjectiveReport& o) {
                        o.why_zero.empty() ? "no value" : o.why_zero);
   return fmt::format("{}: {} {} (90% band {}){}", design::ObjectiveName(o.kind),
                      FormatNumber(o.value, 4), design::ObjectiveUnit(o.kind),
-                     BandText(o.value, o.band, 1),
-                     o.deployment.empty() ? "" : "; " + o.deployment);
+                     BandText(o.value, o.band, 1), o.deployment.empty() ? "" : "; " + o.deployment);
 }
 
 json ObjectiveJson(const design::ObjectiveReport& o) {
@@ -102,23 +115,26 @@ json ObjectiveJson(const design::ObjectiveReport& o) {
 
 json ClauseJson(const rules::Clause* c) {
   if (c == nullptr) return nullptr;
-  return {{"id", c->full_id}, {"clause", c->id}, {"title", c->title},
+  return {{"id", c->full_id},
+          {"clause", c->id},
+          {"title", c->title},
           {"kind", rules::ClauseKindName(c->kind)}};
 }
 
 json HeadroomRows(const std::vector<rules::HeadroomRow>& rows) {
   json out = json::array();
   for (const rules::HeadroomRow& r : rows)
-    out.push_back({{"clause", r.clause->full_id},
-                   {"metric", rules::VarName(r.metric)},
-                   {"unit", rules::VarUnit(r.metric)},
-                   {"value", r.value ? json(*r.value) : json(nullptr)},
-                   {"op", rules::CmpOpText(r.op)},
-                   {"threshold_name", r.threshold_name},
-                   {"threshold", r.threshold},
-                   {"ratio", r.ratio ? json(*r.ratio) : json(nullptr)},
-                   {"holds", r.holds == rules::Tri::kUnknown ? json(nullptr)
-                                                             : json(r.holds == rules::Tri::kTrue)}});
+    out.push_back(
+        {{"clause", r.clause->full_id},
+         {"metric", rules::VarName(r.metric)},
+         {"unit", rules::VarUnit(r.metric)},
+         {"value", r.value ? json(*r.value) : json(nullptr)},
+         {"op", rules::CmpOpText(r.op)},
+         {"threshold_name", r.threshold_name},
+         {"threshold", r.threshold},
+         {"ratio", r.ratio ? json(*r.ratio) : json(nullptr)},
+         {"holds",
+          r.holds == rules::Tri::kUnknown ? json(nullptr) : json(r.holds == rules::Tri::kTrue)}});
   return out;
 }
 
@@ -140,8 +156,13 @@ json DesignJsonOf(const EvaluatedDesign& d, const std::vector<ObjectiveKind>& ki
 
 // Headroom rows of the clause that binds (all rows when none binds).
 std::string HeadroomTable(const EvaluatedDesign& d) {
-  Table t({{"clause"}, {"metric"}, {"value", Align::kRight}, {"test"},
-           {"threshold", Align::kRight}, {"value/threshold", Align::kRight}, {"holds"}});
+  Table t({{"clause"},
+           {"metric"},
+           {"value", Align::kRight},
+           {"test"},
+           {"threshold", Align::kRight},
+           {"value/threshold", Align::kRight},
+           {"holds"}});
   for (const rules::HeadroomRow& r : d.headroom) {
     const DimVector dim = rules::VarDim(r.metric);
     const bool binds = d.binding != nullptr && r.clause == d.binding;
@@ -149,7 +170,9 @@ std::string HeadroomTable(const EvaluatedDesign& d) {
               r.value ? rules::FormatCanonical(*r.value, dim) : "unknown",
               std::string(rules::CmpOpText(r.op)) + " " + r.threshold_name,
               rules::FormatCanonical(r.threshold, dim), r.ratio ? Percent(*r.ratio) : "-",
-              r.holds == rules::Tri::kUnknown ? "?" : r.holds == rules::Tri::kTrue ? "yes" : "no"});
+              r.holds == rules::Tri::kUnknown ? "?"
+              : r.holds == rules::Tri::kTrue  ? "yes"
+                                              : "no"});
   }
   return t.RenderText();
 }
@@ -206,10 +229,11 @@ std::string DesignText(const DesignReport& r) {
   std::string out;
   out += fmt::format("Design search: {} (base {}{})\n", r.space->title, r.space->base.id,
                      r.space->file.empty() ? ", default design space" : ", " + r.space->file);
-  out += fmt::format("  rules in force on {} ({} view), destination {}, end user headquartered "
-                     "in {}\n",
-                     s.query.date.ToString(), rules::ViewName(s.query.view),
-                     CountryLabel(db, s.query.destination), CountryLabel(db, s.query.headquarters));
+  out += fmt::format(
+      "  rules in force on {} ({} view), destination {}, end user headquartered "
+      "in {}\n",
+      s.query.date.ToString(), rules::ViewName(s.query.view), CountryLabel(db, s.query.destination),
+      CountryLabel(db, s.query.headquarters));
   out += fmt::format("  constraint: {}", design::RequirementTitle(s.requirement));
   if (s.max_tdp) out += fmt::format("; TDP <= {}", FormatQuantity(*s.max_tdp));
   if (s.max_memory) out += fmt::format("; memory <= {}", FormatQuantity(*s.max_memory));
@@ -217,22 +241,22 @@ std::string DesignText(const DesignReport& r) {
   std::vector<std::string> names;
   for (ObjectiveKind k : s.objectives)
     names.push_back(fmt::format("{} ({})", design::ObjectiveName(k), design::ObjectiveUnit(k)));
-  out += fmt::format("  objective{}: {}; {}\n", names.size() > 1 ? "s" : "",
-                     fmt::join(names, ", "), r.workload);
-  out += fmt::format("  searched {} designs ({}): {} rule checks, {} objective evaluations, "
-                     "{:.2f} s on {} thread{}{}\n\n",
-                     FormatFixed(static_cast<double>(r.space->size()), 0),
-                     StrategyName(res.strategy),
-                     FormatFixed(static_cast<double>(res.evaluated), 0),
-                     FormatFixed(static_cast<double>(res.objective_evaluations), 0), r.seconds,
-                     r.threads, r.threads == 1 ? "" : "s",
-                     res.budget_exhausted ? "; the budget ran out before the whole space" : "");
+  out += fmt::format("  objective{}: {}; {}\n", names.size() > 1 ? "s" : "", fmt::join(names, ", "),
+                     r.workload);
+  out += fmt::format(
+      "  searched {} designs ({}): {} rule checks, {} objective evaluations, "
+      "{:.2f} s on {} thread{}{}\n\n",
+      FormatFixed(static_cast<double>(r.space->size()), 0), StrategyName(res.strategy),
+      FormatFixed(static_cast<double>(res.evaluated), 0),
+      FormatFixed(static_cast<double>(res.objective_evaluations), 0), r.seconds, r.threads,
+      r.threads == 1 ? "" : "s",
+      res.budget_exhausted ? "; the budget ran out before the whole space" : "");
   if (!r.best) {
     out += "No design satisfies the constraint.\n";
     const std::string most = res.MostBinding();
     if (!most.empty()) {
       const rules::Clause* c = design::BindingClause(*r.book, most);
-      out += fmt::format("Binding everywhere: {} ruled out {} of {} designs checked", 
+      out += fmt::format("Binding everywhere: {} ruled out {} of {} designs checked",
                          c != nullptr ? ClauseLabel(c) : most,
                          FormatFixed(static_cast<double>(res.binding_counts.at(most)), 0),
                          FormatFixed(static_cast<double>(res.evaluated), 0));
@@ -244,8 +268,9 @@ std::string DesignText(const DesignReport& r) {
   } else {
     const EvaluatedDesign& b = *r.best;
     if (!Runs(b))
-      out += "The workload does not run on any allowed design (every objective is 0); the design "
-             "below is the first allowed one, not an optimum.\n";
+      out +=
+          "The workload does not run on any allowed design (every objective is 0); the design "
+          "below is the first allowed one, not an optimum.\n";
     out += fmt::format("Best design: {}\n", b.chip.id);
     out += fmt::format("  knobs: {}\n", b.knobs);
     for (const auto& o : b.objectives) out += "  " + ObjectiveLine(o) + "\n";
@@ -265,7 +290,9 @@ std::string DesignText(const DesignReport& r) {
     }
     out += fmt::format("  classification: {}{}\n", StatusLine(c.classification),
                        c.satisfies ? "" : " (does not satisfy the constraint)");
-    Table t({{"metric"}, {c.chip.id, Align::kRight}, {"best design", Align::kRight},
+    Table t({{"metric"},
+             {c.chip.id, Align::kRight},
+             {"best design", Align::kRight},
              {"ratio", Align::kRight}});
     for (MetricId id : kShownMetrics) {
       const double ratio =
@@ -280,8 +307,8 @@ std::string DesignText(const DesignReport& r) {
     out += fmt::format("\nPareto front ({} design{}):\n", res.front.size(),
                        res.front.size() == 1 ? "" : "s");
     std::vector<Column> cols = {{"design"}};
-    for (ObjectiveKind k : s.objectives) cols.push_back({std::string(design::ObjectiveName(k)),
-                                                        Align::kRight});
+    for (ObjectiveKind k : s.objectives)
+      cols.push_back({std::string(design::ObjectiveName(k)), Align::kRight});
     Table t(std::move(cols));
     for (const design::Candidate& c : res.front) {
       std::vector<std::string> row = {r.space->Describe(c.point)};
@@ -381,7 +408,8 @@ std::string DesignFrontSvg(const DesignReport& r) {
   std::vector<Pt> pts;
   auto tpp_of = [&](const design::Candidate& c) {
     const catalog::Chip chip = r.space->Build(c.point);
-    const auto v = catalog::ComputeMetrics(chip, catalog::MetricDetail::kValues)[MetricId::kTpp].value;
+    const auto v =
+        catalog::ComputeMetrics(chip, catalog::MetricDetail::kValues)[MetricId::kTpp].value;
     return v.value_or(0);
   };
   if (plane) {
@@ -434,20 +462,23 @@ std::string DesignFrontSvg(const DesignReport& r) {
   svg += fmt::format(R"(<rect width="{}" height="{}" fill="white"/>)"
                      "\n",
                      W, H);
-  const std::string xname =
-      plane ? fmt::format("{} ({})", design::ObjectiveName(s.objectives[0]),
-                          design::ObjectiveUnit(s.objectives[0]))
-            : std::string("TPP");
-  const std::string yname = fmt::format(
-      "{} ({})", design::ObjectiveName(s.objectives[plane ? 1 : 0]),
-      design::ObjectiveUnit(s.objectives[plane ? 1 : 0]));
+  const std::string xname = plane ? fmt::format("{} ({})", design::ObjectiveName(s.objectives[0]),
+                                                design::ObjectiveUnit(s.objectives[0]))
+                                  : std::string("TPP");
+  const std::string yname =
+      fmt::format("{} ({})", design::ObjectiveName(s.objectives[plane ? 1 : 0]),
+                  design::ObjectiveUnit(s.objectives[plane ? 1 : 0]));
   auto esc = [](std::string t) {
     std::string o;
     for (char ch : t) {
-      if (ch == '<') o += "&lt;";
-      else if (ch == '>') o += "&gt;";
-      else if (ch == '&') o += "&amp;";
-      else o += ch;
+      if (ch == '<')
+        o += "&lt;";
+      else if (ch == '>')
+        o += "&gt;";
+      else if (ch == '&')
+        o += "&amp;";
+      else
+        o += ch;
     }
     return o;
   };
@@ -475,15 +506,17 @@ std::string DesignFrontSvg(const DesignReport& r) {
                        R"(<text x="{3}" y="{4:.1f}" text-anchor="end">{5}</text>)"
                        "\n",
                        L, Y(yv), W - R, L - 6, Y(yv) + 4, FormatNumber(yv, 4));
-  svg += fmt::format(R"(<text x="{}" y="{}" text-anchor="middle">{}</text>)"
-                     R"x(<text transform="translate(18,{}) rotate(-90)" text-anchor="middle">{}</text>)x"
-                     "\n",
-                     (L + W - R) / 2, H - 18, esc(xname), (T + H - B) / 2, esc(yname));
+  svg += fmt::format(
+      R"(<text x="{}" y="{}" text-anchor="middle">{}</text>)"
+      R"x(<text transform="translate(18,{}) rotate(-90)" text-anchor="middle">{}</text>)x"
+      "\n",
+      (L + W - R) / 2, H - 18, esc(xname), (T + H - B) / 2, esc(yname));
   if (line) {
-    svg += fmt::format(R"(<line x1="{0:.1f}" y1="{1}" x2="{0:.1f}" y2="{2}" stroke="#c0392b" )"
-                       R"(stroke-dasharray="5,4"/><text x="{3:.1f}" y="{4}" fill="#c0392b" text-anchor="end">{5}</text>)"
-                       "\n",
-                       X(*line), T, H - B, X(*line) - 4, T + 12, esc(line_label));
+    svg += fmt::format(
+        R"(<line x1="{0:.1f}" y1="{1}" x2="{0:.1f}" y2="{2}" stroke="#c0392b" )"
+        R"(stroke-dasharray="5,4"/><text x="{3:.1f}" y="{4}" fill="#c0392b" text-anchor="end">{5}</text>)"
+        "\n",
+        X(*line), T, H - B, X(*line) - 4, T + 12, esc(line_label));
   }
   static constexpr const char* kFill[] = {"#95a5a6", "#2980b9", "#27ae60", "#e67e22"};
   static constexpr int kRadius[] = {3, 4, 7, 7};
@@ -492,9 +525,9 @@ std::string DesignFrontSvg(const DesignReport& r) {
                        "\n",
                        X(p.x), Y(p.y), kRadius[p.kind], kFill[p.kind]);
   // Legend.
-  const std::string labels[] = {plane ? "evaluated design" : "evaluated design (best per memory/links)",
-                                "Pareto front", "best design",
-                                r.compare ? r.compare->chip.id : std::string()};
+  const std::string labels[] = {
+      plane ? "evaluated design" : "evaluated design (best per memory/links)", "Pareto front",
+      "best design", r.compare ? r.compare->chip.id : std::string()};
   int ly = T + 14;
   for (int k = 0; k < 4; ++k) {
     if ((k == 1 && !plane) || (k == 3 && !r.compare)) continue;
@@ -563,9 +596,9 @@ json CapabilityJson(const CapabilityReport& r) {
     }
     rows.push_back({{"die", row.die}, {"base", row.base}, {"cells", cells}});
   }
-  return {{"settings", r.settings},     {"requirement", r.requirement},
+  return {{"settings", r.settings},       {"requirement", r.requirement},
           {"destination", r.destination}, {"objective", r.objective},
-          {"workload", r.workload},     {"rows", rows}};
+          {"workload", r.workload},       {"rows", rows}};
 }
 
 }  // namespace ceiling::report

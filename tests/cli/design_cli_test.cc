@@ -74,8 +74,8 @@ TEST(DesignCli, SavedDesignIsAnOrdinaryChipFile) {
   const CliResult cls = RunCeiling("classify " + chip + " --date 2024-06-01 --to CN --json");
   ASSERT_EQ(cls.exit_code, 0) << cls.err;
   EXPECT_EQ(Parse(cls)["license_required"], "no");
-  const CliResult perf = RunCeiling("perf serve --chip " + chip +
-                                    " --model deepseek-r1 --sla-tpot 50 --json");
+  const CliResult perf =
+      RunCeiling("perf serve --chip " + chip + " --model deepseek-r1 --sla-tpot 50 --json");
   ASSERT_EQ(perf.exit_code, 0) << perf.err;
   EXPECT_TRUE(Parse(perf)["sla"]["met"].get<bool>());
 }
@@ -119,8 +119,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "did you mean"},
         BadCase{"design --base nvidia-h100-sxm --date 2024-06-01 --to XX --model deepseek-r1",
                 "--to: unknown country code"},
-        BadCase{"design --base nvidia-h100-sxm --to CN --model deepseek-r1",
-                "--date is required"},
+        BadCase{"design --base nvidia-h100-sxm --to CN --model deepseek-r1", "--date is required"},
         BadCase{"design --base nvidia-h100-sxm --date 2024-06-01 --to CN --model deepseek-r1 "
                 "--max-tdp 100",
                 "--max-tdp: "},
@@ -164,7 +163,8 @@ TEST(CapabilityCli, OneRowPerDieAndTheChangeBetweenDates) {
     // below 2,400 for China.
     EXPECT_GT(row["cells"][0]["tpp"].get<double>(), 15000);
     EXPECT_LT(row["cells"][1]["tpp"].get<double>(), 2400);
-    EXPECT_GT(row["cells"][0]["objective"].get<double>(), row["cells"][1]["objective"].get<double>());
+    EXPECT_GT(row["cells"][0]["objective"].get<double>(),
+              row["cells"][1]["objective"].get<double>());
   }
   EXPECT_TRUE(saw_gh100);
 }

@@ -132,8 +132,9 @@ TEST_P(DesignCase, MeetsExpectations) {
   auto space = DesignSpaceFor(kData, w.cat, *base);
   ASSERT_TRUE(space.ok()) << space.error().message;
   if (const std::string m = Str(t, "market"); !m.empty()) {
-    ASSERT_TRUE(space->RestrictMarket(m == "consumer" ? catalog::Market::kConsumer
-                                                      : catalog::Market::kDatacenter)
+    ASSERT_TRUE(space
+                    ->RestrictMarket(m == "consumer" ? catalog::Market::kConsumer
+                                                     : catalog::Market::kDatacenter)
                     .ok());
   }
   ASSERT_TRUE(space->PinTdp(std::nullopt).ok());
@@ -163,10 +164,9 @@ TEST_P(DesignCase, MeetsExpectations) {
   auto xt = t.GetTable("expect");
   ASSERT_TRUE(xt.ok()) << xt.error().ToString();
   const TomlTable& x = *xt;
-  ASSERT_TRUE(x.CheckKeys({"feasible", "binding_everywhere", "binding", "binding_knob",
-                           "tpp_below", "tpp_within",
-                           "tpp_at_least", "links_max", "memory_max_bandwidth", "compute_max",
-                           "io_bw_below", "at_least_as_good_as"})
+  ASSERT_TRUE(x.CheckKeys({"feasible", "binding_everywhere", "binding", "binding_knob", "tpp_below",
+                           "tpp_within", "tpp_at_least", "links_max", "memory_max_bandwidth",
+                           "compute_max", "io_bw_below", "at_least_as_good_as"})
                   .ok());
   ASSERT_EQ(r.feasible(), Flag(x, "feasible", true));
   if (!r.feasible()) {
@@ -219,8 +219,10 @@ TEST_P(DesignCase, MeetsExpectations) {
       if (&c == &d) continue;
       bool ge = true, gt = false;
       for (int i = 0; i < ev->objective_count(); ++i) {
-        ge = ge && c.objectives[static_cast<std::size_t>(i)] >= d.objectives[static_cast<std::size_t>(i)];
-        gt = gt || c.objectives[static_cast<std::size_t>(i)] > d.objectives[static_cast<std::size_t>(i)];
+        ge = ge &&
+             c.objectives[static_cast<std::size_t>(i)] >= d.objectives[static_cast<std::size_t>(i)];
+        gt = gt ||
+             c.objectives[static_cast<std::size_t>(i)] > d.objectives[static_cast<std::size_t>(i)];
       }
       EXPECT_FALSE(ge && gt) << "front member dominates another";
     }

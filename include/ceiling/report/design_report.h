@@ -47,7 +47,8 @@ struct DesignReport {
   const design::DesignSpace* space = nullptr;
   const design::DesignEvaluator* evaluator = nullptr;
   const design::SearchResult* result = nullptr;
-  std::string workload;  // "deepseek-r1, 8 GPUs, fp8, input 1024 / output 1024 tokens, TPOT <= 50 ms"
+  std::string
+      workload;  // "deepseek-r1, 8 GPUs, fp8, input 1024 / output 1024 tokens, TPOT <= 50 ms"
   double seconds = 0;
   int threads = 1;
   std::optional<EvaluatedDesign> best;
@@ -57,8 +58,7 @@ struct DesignReport {
 // Evaluates the best design and the product to compare with (nullptr: none) in full.
 DesignReport BuildDesignReport(const rules::RuleBook& book, const design::DesignSpace& space,
                                const design::DesignEvaluator& ev,
-                               const design::SearchResult& result,
-                               const catalog::Chip* compare);
+                               const design::SearchResult& result, const catalog::Chip* compare);
 EvaluatedDesign EvaluateDesign(const rules::RuleBook& book, const design::DesignEvaluator& ev,
                                catalog::Chip chip, std::string knobs, const char* next_binding,
                                const char* next_knob);
@@ -73,18 +73,18 @@ std::string DesignFrontSvg(const DesignReport& r);
 // Capability: for each base die, the best compliant derivative under each of one or two rule
 // settings (dates).
 struct CapabilityCell {
-  bool searched = false;   // false: the die could not be searched (why in `note`)
+  bool searched = false;  // false: the die could not be searched (why in `note`)
   bool feasible = false;
   std::string knobs;
   double tpp = 0, pd = 0;  // pd < 0 when unknown
   double memory_bw_tbs = 0;
   double objective = 0;
-  std::string binding;     // clause id, cap, or "" when the maximum design passes
+  std::string binding;  // clause id, cap, or "" when the maximum design passes
   std::string note;
 };
 struct CapabilityRow {
-  std::string die;    // space id ("gh100") or the base chip's die name
-  std::string base;   // base chip id
+  std::string die;                    // space id ("gh100") or the base chip's die name
+  std::string base;                   // base chip id
   std::vector<CapabilityCell> cells;  // one per setting
 };
 struct CapabilityReport {
