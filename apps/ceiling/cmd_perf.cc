@@ -149,16 +149,9 @@ Runner SetupPerfTrain(CLI::App* sub) {
     if (!model.ok()) return ctx.Fail(model.error());
     auto chip = d->chips->Resolve(o->chip);
     if (!chip.ok()) return ctx.Fail(chip.error());
-    SystemOptions so;
-    so.scale_up_domain = o->gpus_per_node;
-    if (!o->scale_out.empty()) {
-      auto q = ParseQuantityAs<BytesPerSecond>(o->scale_out);
-      if (!q.ok())
-        return ctx.Fail(
-            MakeError(ErrorCode::kInvalidArgument, "--scale-out: " + q.error().message));
-      so.scale_out = *q;
-    }
-    auto hw = HardwareFromChip(**chip, d->systems, so);
+    auto so = SystemFlags(o->gpus_per_node, o->scale_out);
+    if (!so.ok()) return ctx.Fail(so.error());
+    auto hw = HardwareFromChip(**chip, d->systems, *so);
     if (!hw.ok()) return ctx.Fail(hw.error());
     auto prec = ParsePrecision(o->precision, "--precision");
     if (!prec.ok()) return ctx.Fail(prec.error());

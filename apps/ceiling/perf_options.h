@@ -29,6 +29,19 @@ Result<PerfData> LoadPerfData(Context& ctx, bool need_calibration);
 // A --precision style flag: fp4, fp8, int8, int4, bf16 or fp16.
 Result<perf::DType> ParsePrecision(const std::string& s, const char* flag);
 
+// --gpus-per-node and --scale-out ("400 Gb/s", per GPU and direction) as system options.
+inline Result<perf::SystemOptions> SystemFlags(std::optional<int> gpus_per_node,
+                                               const std::string& scale_out) {
+  perf::SystemOptions o;
+  o.scale_up_domain = gpus_per_node;
+  if (!scale_out.empty()) {
+    auto q = ParseQuantityAs<BytesPerSecond>(scale_out);
+    if (!q.ok()) return MakeError(ErrorCode::kInvalidArgument, "--scale-out: " + q.error().message);
+    o.scale_out = *q;
+  }
+  return o;
+}
+
 // Flags shared by perf serve, compare, design and capability.
 struct ServeFlags {
   std::string model, precision = "fp8", kv_precision, attention_precision, engine;
@@ -90,17 +103,7 @@ struct ServeFlags {
     return OkStatus();
   }
 
-  Result<perf::SystemOptions> System() const {
-    perf::SystemOptions o;
-    o.scale_up_domain = gpus_per_node;
-    if (!scale_out.empty()) {
-      auto q = ParseQuantityAs<BytesPerSecond>(scale_out);
-      if (!q.ok())
-        return MakeError(ErrorCode::kInvalidArgument, "--scale-out: " + q.error().message);
-      o.scale_out = *q;
-    }
-    return o;
-  }
+  Result<perf::SystemOptions> System() const { return SystemFlags(gpus_per_node, scale_out); }
 
   Result<perf::ServingQuery> Query(const perf::ModelArch* m, const perf::Hardware* hw,
                                    const perf::Calibration* cal) const {
