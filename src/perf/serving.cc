@@ -38,15 +38,32 @@ double Accepted(const Speculative& spec) {
 
 }  // namespace
 
-ServingTimes ServeTimes(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
-                        const ServingWorkload& w, int instances) {
+namespace {
+
+// What ServeTimes needs that does not depend on the client count: the sequences the KV cache
+// holds per attention rank and the prefill of one prompt (with the step overhead).
+struct LayoutConstants {
+  double max_batch = 0;
+  double p1 = 0;
+};
+
+LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
+                             const ServingWorkload& w) {
+  const double tokens_per_seq = static_cast<double>(w.isl) + w.osl;
+  const Memory mem = sm.ServingMemory(1, tokens_per_seq);
+  LayoutConstants k;
+  k.max_batch = std::floor(mem.kv_token_capacity / tokens_per_seq);
+  if (k.max_batch >= 1) k.p1 = sm.Prefill(fp, 1, w.isl).total.base() + ep.step_overhead.base();
+  return k;
+}
+
+ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
+                            const ServingWorkload& w, int instances, const LayoutConstants& k) {
   ServingTimes out;
   const double isl = w.isl, osl = w.osl;
   const int dp = sm.parallelism().dp_attn;
   const double clients = static_cast<double>(w.concurrency) / (instances * dp);
-  const double tokens_per_seq = isl + osl;
-  const Memory mem = sm.ServingMemory(1, tokens_per_seq);
-  const double max_batch = std::floor(mem.kv_token_capacity / tokens_per_seq);
+  const double max_batch = k.max_batch;
   if (max_batch < 1) return out;  // not even one sequence fits
   out.fits = true;
   const double b = std::max(1.0, std::min(clients, max_batch));
@@ -57,7 +74,7 @@ ServingTimes ServeTimes(const StepModel& sm, const FamilyParams& fp, const Engin
   const double over = ep.step_overhead.base();
 
   // Waves: prompts of a wave are prefilled together, then decode runs undisturbed.
-  const double p1 = sm.Prefill(fp, 1, isl).total.base() + over;
+  const double p1 = k.p1;
   const double p_batched = b > 1 ? sm.Prefill(fp, b, isl).total.base() / b : p1 - over;
   const double d = DecodeIteration(sm, fp, ep, b, ctx, w.speculative);
   const double ttft_wave = p1 + (b - 1) / 2 * p_batched;
@@ -83,6 +100,13 @@ ServingTimes ServeTimes(const StepModel& sm, const FamilyParams& fp, const Engin
   out.tpot = Seconds::FromBase(tpot);
   out.output_tokens_per_s = w.concurrency * osl / cycle;
   return out;
+}
+
+}  // namespace
+
+ServingTimes ServeTimes(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
+                        const ServingWorkload& w, int instances) {
+  return ServeTimesWith(sm, fp, ep, w, instances, ConstantsFor(sm, fp, ep, w));
 }
 
 ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
@@ -379,11 +403,12 @@ ScanResult Scan(const ServingQuery& base, const SearchOptions& o,
         (par.Gpus() == best.fallback->Gpus() && par.tp > best.fallback->tp))
       best.fallback = par;
     const int instances = base.gpus / par.Gpus();
+    const LayoutConstants k = ConstantsFor(*sm, fp, ep, base.workload);
     for (int c : clients) {
       if (sla && c < instances * par.dp_attn) continue;
       ServingWorkload w = base.workload;
       w.concurrency = c;
-      const ServingTimes t = ServeTimes(*sm, fp, ep, w, instances);
+      const ServingTimes t = ServeTimesWith(*sm, fp, ep, w, instances, k);
       ++best.evaluated;
       if (!t.fits) break;
       // TTFT and TPOT never fall as clients are added (more batch, more queueing), so the first
