@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "ceiling/rules/rulebook.h"
+#include "golden.h"
 
 namespace ceiling::rules {
 namespace {
@@ -31,18 +32,7 @@ std::string CliText(const Error& e) {
 }
 
 void Compare(const fs::path& dir, const std::string& stem, const std::string& got) {
-  const fs::path expect = dir / (stem + ".expect");
-  if (!fs::exists(expect) && std::getenv("CEILING_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(expect) << got << "\n";
-    GTEST_SKIP() << "wrote " << expect;
-  }
-  std::ifstream in(expect);
-  ASSERT_TRUE(in) << "missing " << expect;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string want = ss.str();
-  if (!want.empty() && want.back() == '\n') want.pop_back();
-  EXPECT_EQ(got, want);
+  ExpectGolden(dir / (stem + ".expect"), got);
   EXPECT_EQ(got.find('\n') == std::string::npos ? 1 : 3,
             1 + static_cast<int>(std::count(got.begin(), got.end(), '\n')))
       << "a diagnostic is one line, or three with a caret";
