@@ -19,12 +19,11 @@ Result<double> ReadParam(const TomlTable& t, std::string_view key, double lo, do
 
 Result<FamilyParams> ReadFamily(const TomlTable& t) {
   RETURN_IF_ERROR(
-      t.CheckKeys({"gemm_efficiency", "gemm_m_half", "memory_efficiency", "attention_efficiency",
+      t.CheckKeys({"gemm_efficiency", "memory_efficiency", "attention_efficiency",
                    "decode_attention_efficiency", "kv_read_efficiency", "kernel_overhead_us",
                    "comm_efficiency", "comm_latency_us"}));
   FamilyParams p;
   ASSIGN_OR_RETURN(p.gemm_efficiency, ReadParam(t, "gemm_efficiency", 0.01, 1.0));
-  ASSIGN_OR_RETURN(p.gemm_m_half, ReadParam(t, "gemm_m_half", 0.0, 1e5));
   ASSIGN_OR_RETURN(p.memory_efficiency, ReadParam(t, "memory_efficiency", 0.01, 1.0));
   ASSIGN_OR_RETURN(p.attention_efficiency, ReadParam(t, "attention_efficiency", 0.01, 1.0));
   ASSIGN_OR_RETURN(p.decode_attention_efficiency,
@@ -39,39 +38,69 @@ Result<FamilyParams> ReadFamily(const TomlTable& t) {
 }
 
 Result<EngineParams> ReadEngine(const TomlTable& t) {
-  RETURN_IF_ERROR(t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "request_overhead_ms",
-                               "client_overhead_ms", "burst"}));
+  RETURN_IF_ERROR(t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "overlap",
+                               "launch_overhead_us", "request_overhead_ms", "client_overhead_ms",
+                               "burst", "mixed_prefill", "tiers"}));
   EngineParams e;
   ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
   e.step_overhead = Seconds::FromBase(s * 1e-3);
   ASSIGN_OR_RETURN(double q, ReadParam(t, "seq_overhead_us", 0.0, 1e5));
   e.seq_overhead = Seconds::FromBase(q * 1e-6);
+  ASSIGN_OR_RETURN(e.overlap, ReadParam(t, "overlap", 0.0, 1.0));
+  ASSIGN_OR_RETURN(double l, ReadParam(t, "launch_overhead_us", 0.0, 1e5));
+  e.launch_overhead = Seconds::FromBase(l * 1e-6);
   ASSIGN_OR_RETURN(double r, ReadParam(t, "request_overhead_ms", 0.0, 1e5));
   e.request_overhead = Seconds::FromBase(r * 1e-3);
   ASSIGN_OR_RETURN(double c, ReadParam(t, "client_overhead_ms", 0.0, 1e4));
   e.client_overhead = Seconds::FromBase(c * 1e-3);
   ASSIGN_OR_RETURN(e.burst, ReadParam(t, "burst", 0.0, 1.0));
+  ASSIGN_OR_RETURN(e.traits.mixed_prefill, t.GetBool("mixed_prefill"));
+  ASSIGN_OR_RETURN(std::vector<TomlTable> tiers, t.GetTableArray("tiers"));
+  if (tiers.empty() || static_cast<int>(tiers.size()) > EngineTraits::kMaxTiers)
+    return t.ErrorAt("tiers", fmt::format("expected 1 to {} tiers", EngineTraits::kMaxTiers));
+  e.traits.tier_count = static_cast<int>(tiers.size());
+  for (std::size_t i = 0; i < tiers.size(); ++i) {
+    RETURN_IF_ERROR(tiers[i].CheckKeys({"from_memory_gb", "chunk_tokens", "max_batch"}));
+    EngineTraits::Tier& tier = e.traits.tiers[i];
+    ASSIGN_OR_RETURN(double m, ReadParam(tiers[i], "from_memory_gb", 0.0, 1e9));
+    tier.from_memory = m * 1e9;
+    ASSIGN_OR_RETURN(tier.chunk_tokens, ReadParam(tiers[i], "chunk_tokens", 1.0, 1e7));
+    if (tiers[i].Has("max_batch")) {
+      ASSIGN_OR_RETURN(tier.max_batch, ReadParam(tiers[i], "max_batch", 1.0, 1e7));
+    }
+  }
   return e;
 }
 
 std::string FamilyToml(const FamilyParams& p) {
   return fmt::format(
-      "gemm_efficiency = {:.6g}\ngemm_m_half = {:.6g}\nmemory_efficiency = {:.6g}\n"
+      "gemm_efficiency = {:.6g}\nmemory_efficiency = {:.6g}\n"
       "attention_efficiency = {:.6g}\ndecode_attention_efficiency = {:.6g}\n"
       "kv_read_efficiency = {:.6g}\n"
       "kernel_overhead_us = {:.6g}\ncomm_efficiency = {:.6g}\n"
       "comm_latency_us = {:.6g}\n",
-      p.gemm_efficiency, p.gemm_m_half, p.memory_efficiency, p.attention_efficiency,
+      p.gemm_efficiency, p.memory_efficiency, p.attention_efficiency,
       p.decode_attention_efficiency, p.kv_read_efficiency, p.kernel_overhead.base() * 1e6,
       p.comm_efficiency, p.comm_latency.base() * 1e6);
 }
 
 std::string EngineToml(const EngineParams& e) {
-  return fmt::format(
-      "step_overhead_ms = {:.6g}\nseq_overhead_us = {:.6g}\nrequest_overhead_ms = {:.6g}\n"
-      "client_overhead_ms = {:.6g}\nburst = {:.6g}\n",
-      e.step_overhead.base() * 1e3, e.seq_overhead.base() * 1e6, e.request_overhead.base() * 1e3,
+  std::string s = fmt::format(
+      "step_overhead_ms = {:.6g}\nseq_overhead_us = {:.6g}\noverlap = {:.6g}\n"
+      "launch_overhead_us = {:.6g}\nrequest_overhead_ms = {:.6g}\nclient_overhead_ms = {:.6g}\n"
+      "burst = {:.6g}\n",
+      e.step_overhead.base() * 1e3, e.seq_overhead.base() * 1e6, e.overlap,
+      e.launch_overhead.base() * 1e6, e.request_overhead.base() * 1e3,
       e.client_overhead.base() * 1e3, e.burst);
+  s += fmt::format("mixed_prefill = {}\ntiers = [", e.traits.mixed_prefill);
+  for (int i = 0; i < e.traits.tier_count; ++i) {
+    const EngineTraits::Tier& t = e.traits.tiers[i];
+    s += fmt::format("{}{{ from_memory_gb = {:.6g}, chunk_tokens = {:.6g}", i ? ", " : "",
+                     t.from_memory / 1e9, t.chunk_tokens);
+    if (t.max_batch < 1e9) s += fmt::format(", max_batch = {:.6g}", t.max_batch);
+    s += " }";
+  }
+  return s + "]\n";
 }
 
 }  // namespace

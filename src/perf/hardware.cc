@@ -108,6 +108,70 @@ OpsPerSecond Hardware::ComputeRate(DType dt, DType* used) const {
   return OpsPerSecond::Zero();
 }
 
+namespace {
+
+Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
+  RETURN_IF_ERROR(t.CheckKeys({"mixed_prefill", "tier", "source", "note"}));
+  EngineTraits e;
+  ASSIGN_OR_RETURN(e.mixed_prefill, t.GetBool("mixed_prefill"));
+  ASSIGN_OR_RETURN(std::vector<TomlTable> tiers, t.GetTableArray("tier"));
+  if (tiers.empty() || static_cast<int>(tiers.size()) > EngineTraits::kMaxTiers)
+    return t.ErrorAt("tier", fmt::format("expected 1 to {} tiers, got {}", EngineTraits::kMaxTiers,
+                                         tiers.size()));
+  e.tier_count = static_cast<int>(tiers.size());
+  for (std::size_t i = 0; i < tiers.size(); ++i) {
+    const TomlTable& tt = tiers[i];
+    RETURN_IF_ERROR(tt.CheckKeys({"from_memory", "chunk_tokens", "max_batch"}));
+    EngineTraits::Tier& tier = e.tiers[i];
+    ASSIGN_OR_RETURN(std::string mem, tt.GetString("from_memory"));
+    auto q = ParseQuantityAs<Bytes>(mem);
+    if (!q.ok()) return tt.ErrorAt("from_memory", q.error().message);
+    tier.from_memory = q->base();
+    if (i == 0 && tier.from_memory != 0)
+      return tt.ErrorAt("from_memory", "the first tier must start at \"0 GB\"");
+    if (i > 0 && !(tier.from_memory > e.tiers[i - 1].from_memory))
+      return tt.ErrorAt("from_memory", "tiers must be in ascending order of memory");
+    ASSIGN_OR_RETURN(std::int64_t chunk, tt.GetInteger("chunk_tokens"));
+    if (chunk < 1 || chunk > 10'000'000)
+      return tt.ErrorAt("chunk_tokens", fmt::format("must be between 1 and 10000000, got {}", chunk));
+    tier.chunk_tokens = static_cast<double>(chunk);
+    ASSIGN_OR_RETURN(auto cap, tt.GetOptionalInteger("max_batch"));
+    if (cap) {
+      if (*cap < 1 || *cap > 10'000'000)
+        return tt.ErrorAt("max_batch", fmt::format("must be between 1 and 10000000, got {}", *cap));
+      tier.max_batch = static_cast<double>(*cap);
+    }
+  }
+  return e;
+}
+
+Status LoadEngineTraits(const std::filesystem::path& path, SystemDefaults* out) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
+  RETURN_IF_ERROR(doc.CheckKeys({"default", "engines", "sources"}));
+  ASSIGN_OR_RETURN(auto sources, catalog::ReadSourcesTable(doc));
+  ASSIGN_OR_RETURN(TomlTable def, doc.GetTable("default"));
+  ASSIGN_OR_RETURN(out->default_engine, ReadEngineTraits(def));
+  ASSIGN_OR_RETURN(TomlTable engines, doc.GetTable("engines"));
+  for (const std::string& name : engines.Keys()) {
+    ASSIGN_OR_RETURN(TomlTable t, engines.GetTable(name));
+    ASSIGN_OR_RETURN(EngineTraits e, ReadEngineTraits(t));
+    ASSIGN_OR_RETURN(std::vector<std::string> keys, t.GetStringArray("source", true));
+    for (const std::string& k : keys)
+      if (!sources.count(k))
+        return t.ErrorAt("source",
+                         fmt::format("unknown source key \"{}\" (define [sources.{}])", k, k));
+    out->engines.emplace(name, e);
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+const EngineTraits& SystemDefaults::EngineTraitsFor(std::string_view engine) const {
+  auto it = engines.find(std::string(engine));
+  return it == engines.end() ? default_engine : it->second;
+}
+
 Result<SystemDefaults> LoadSystemDefaults(const std::filesystem::path& data_dir) {
   const auto path = data_dir / "perf" / "systems.toml";
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
@@ -120,6 +184,7 @@ Result<SystemDefaults> LoadSystemDefaults(const std::filesystem::path& data_dir)
   auto so_q = ParseQuantityAs<BytesPerSecond>(so);
   if (!so_q.ok()) return doc.ErrorAt("scale_out", so_q.error().message);
   out.scale_out = *so_q;
+  RETURN_IF_ERROR(LoadEngineTraits(data_dir / "perf" / "engines.toml", &out));
   if (!doc.Has("chips")) return out;
   ASSIGN_OR_RETURN(TomlTable chips, doc.GetTable("chips"));
   for (const std::string& id : chips.Keys()) {

@@ -22,14 +22,27 @@ double DraftTime(const StepModel& sm, const FamilyParams& fp, double batch, doub
   return spec.steps * step * 1.5 / sm.model().layers;
 }
 
-double DecodeIteration(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
-                       double batch, double ctx, const Speculative& spec) {
+// Wall time of an iteration whose GPU work takes `gpu` seconds: the engine's CPU work
+// (scheduling, sampling, detokenization) runs before it, except for the fraction that overlap
+// scheduling hides behind the GPU's previous iteration.
+double Iteration(const EngineParams& ep, double gpu, double seqs) {
+  const double cpu = ep.step_overhead.base() + ep.seq_overhead.base() * seqs;
+  return gpu + cpu - ep.overlap * std::min(gpu, cpu);
+}
+
+// GPU time of one decode iteration of `batch` sequences per attention rank.
+double DecodeGpu(const StepModel& sm, const FamilyParams& fp, double batch, double ctx,
+                 const Speculative& spec) {
   const int pp = sm.parallelism().pp;
   // With pipeline parallelism the batch is split into `pp` micro-batches in flight.
   const double b = pp > 1 ? std::max(1.0, batch / pp) : batch;
   const double width = spec.steps > 0 ? std::max(1, spec.draft_tokens) : 1.0;
-  return sm.Decode(fp, b, ctx, width).total.base() + DraftTime(sm, fp, b, ctx, spec) +
-         ep.step_overhead.base() + ep.seq_overhead.base() * batch;
+  return sm.Decode(fp, b, ctx, width).total.base() + DraftTime(sm, fp, b, ctx, spec);
+}
+
+double DecodeIteration(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
+                       double batch, double ctx, const Speculative& spec) {
+  return Iteration(ep, DecodeGpu(sm, fp, batch, ctx, spec), batch);
 }
 
 double Accepted(const Speculative& spec) {
@@ -41,11 +54,21 @@ double Accepted(const Speculative& spec) {
 namespace {
 
 // What ServeTimes needs that does not depend on the client count: the sequences the KV cache
-// holds per attention rank and the prefill of one prompt (with the step overhead).
+// holds per attention rank, the engine's iteration budget on this device, and the time of one
+// full-budget prefill iteration.
 struct LayoutConstants {
-  double max_batch = 0;
-  double p1 = 0;
+  double max_batch = 0;  // KV-cache capacity in sequences
+  double engine_batch = 0;
+  double chunk = 0;
+  double t_chunk = 0;  // GPU time of a full-budget prefill iteration
+  double p1 = 0;       // GPU time of one prompt alone
 };
+
+// GPU time of a prefill-only iteration of `tokens` prompt tokens from prompts of `isl` tokens.
+double PrefillGpu(const StepModel& sm, const FamilyParams& fp, double tokens, double isl) {
+  if (tokens >= isl) return sm.Prefill(fp, tokens / isl, isl).total.base();
+  return sm.Mixed(fp, 0, 0, tokens, isl).total.base();
+}
 
 LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
                              const ServingWorkload& w) {
@@ -53,45 +76,100 @@ LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& fp, const 
   const Memory mem = sm.ServingMemory(1, tokens_per_seq);
   LayoutConstants k;
   k.max_batch = std::floor(mem.kv_token_capacity / tokens_per_seq);
-  if (k.max_batch >= 1) k.p1 = sm.Prefill(fp, 1, w.isl).total.base() + ep.step_overhead.base();
+  if (k.max_batch >= 1) {
+    const Bytes capacity = sm.hardware().memory_capacity;
+    k.engine_batch = std::max(1.0, ep.traits.MaxBatch(capacity));
+    k.chunk = std::max(1.0, ep.traits.ChunkTokens(capacity));
+    k.t_chunk = PrefillGpu(sm, fp, k.chunk, w.isl);
+    k.p1 = sm.Prefill(fp, 1, w.isl).total.base();
+  }
   return k;
 }
 
+// The closed-loop benchmark on one attention rank with `b` running sequences (docs/perf.md §2).
+//
+// Decode iterations replay CUDA graphs; an iteration that carries prompt tokens runs eagerly,
+// so it takes at least the CPU time to launch its kernels. Two arrival patterns, weighed by
+// the engine's `burst`:
+//   staggered: clients are out of step; n = b / (decode iterations per request) prompts arrive
+//              per iteration. Engines that mix prefill into decode iterations (vLLM,
+//              TensorRT-LLM) put them in the next iteration with the decodes; the others run a
+//              separate prefill pass. A new prompt waits for the running iteration (and the one
+//              overlap scheduling has already prepared), then its own.
+//   waves:     clients send together (as every client does at the start of a run, and as they
+//              keep doing when prefill runs ahead of decode): the b prompts go through the
+//              iteration budget in G = b x isl / budget iterations; the mean client waits for
+//              (G + 1) / 2 of them before its first token and for the other (G - 1) / 2
+//              between its tokens.
 ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
                             const ServingWorkload& w, int instances, const LayoutConstants& k) {
   ServingTimes out;
   const double isl = w.isl, osl = w.osl;
   const int dp = sm.parallelism().dp_attn;
   const double clients = static_cast<double>(w.concurrency) / (instances * dp);
-  const double max_batch = k.max_batch;
-  if (max_batch < 1) return out;  // not even one sequence fits
+  if (k.max_batch < 1) return out;  // not even one sequence fits
   out.fits = true;
-  const double b = std::max(1.0, std::min(clients, max_batch));
-  out.kv_limited = clients > max_batch;
+  const double cap = std::min(k.max_batch, k.engine_batch);
+  const double b = std::max(1.0, std::min(clients, cap));
+  out.kv_limited = clients > cap;
   out.batch = b;
   const double ctx = isl + osl / 2;
   const double acc = Accepted(w.speculative);
-  const double over = ep.step_overhead.base();
-
-  // Waves: prompts of a wave are prefilled together, then decode runs undisturbed.
-  const double p1 = k.p1;
-  const double p_batched = b > 1 ? sm.Prefill(fp, b, isl).total.base() / b : p1 - over;
-  const double d = DecodeIteration(sm, fp, ep, b, ctx, w.speculative);
-  const double ttft_wave = p1 + (b - 1) / 2 * p_batched;
-  const double tpot_wave = d / acc;
-  // Staggered: each iteration carries b x isl / osl prompt tokens of chunked prefill.
-  const double q = b * isl * acc / osl;
-  const double mix = sm.Mixed(fp, b, ctx, q, isl).total.base() - sm.Decode(fp, b, ctx).total.base();
-  const double tpot_stag = (d + std::max(0.0, mix)) / acc;
-  const double own = sm.Mixed(fp, b, ctx, isl, isl).total.base() + over;
-  const double ttft_stag = own + (d + std::max(0.0, mix)) / 2;
-  const double wgt = ep.burst;
-  double ttft = wgt * ttft_wave + (1 - wgt) * ttft_stag + ep.request_overhead.base() +
-                ep.client_overhead.base() * b;
-  const double tpot = wgt * tpot_wave + (1 - wgt) * tpot_stag;
+  const double width = w.speculative.steps > 0 ? std::max(1, w.speculative.draft_tokens) : 1.0;
+  const double d_gpu = DecodeGpu(sm, fp, b, ctx, w.speculative);
+  const double t_dec = Iteration(ep, d_gpu, b);
+  const double launch = ep.launch_overhead.base();
+  const double dec1 = ep.traits.mixed_prefill ? sm.Decode(fp, b, ctx).total.base() : 0.0;
+  // An eager iteration carrying `tokens` prompt tokens of `prompts` prompts: with the decodes
+  // (mixing engines) or as a separate pass. Returns its wall time.
+  auto eager = [&](double tokens, double prompts) {
+    if (ep.traits.mixed_prefill) {
+      const StepTime m = sm.Mixed(fp, b, ctx, tokens, isl);
+      const double gpu = d_gpu + std::max(0.0, m.total.base() - dec1);
+      return Iteration(ep, std::max(gpu, m.kernels * launch), b + prompts);
+    }
+    const StepTime p = tokens >= isl ? sm.Prefill(fp, tokens / isl, isl)
+                                     : sm.Mixed(fp, 0, 0, tokens, isl);
+    return Iteration(ep, std::max(p.total.base(), p.kernels * launch), prompts);
+  };
+  const double budget =
+      std::max(1.0, ep.traits.mixed_prefill ? k.chunk - std::min(b * width, k.chunk / 2) : k.chunk);
+  const double own_iters = std::ceil(isl / budget);  // iterations one prompt needs
+  const double dec_iters = std::max(1.0, (osl - 1) / acc);  // decode iterations per request
+  const double base = ep.traits.mixed_prefill ? 0.0 : t_dec;  // a separate pass adds to the decode
+  // Staggered.
+  const double n = b / (dec_iters + own_iters);  // prompts arriving per iteration
+  double tpot_s, ttft_s;
+  {
+    const double prompts = std::max(1.0, n);
+    const double tokens = std::min(prompts * isl, budget);
+    const double t_p = eager(tokens, prompts);
+    const double stretch = prompts * isl > budget ? prompts * isl / budget : 1.0;
+    const double extra = base + t_p - t_dec;  // time a prompt-carrying iteration adds
+    tpot_s = (t_dec + std::min(1.0, n) * stretch * extra) / acc;
+    ttft_s = (0.5 + ep.overlap) * t_dec + own_iters * (base + t_p);
+  }
+  // Waves.
+  const double wave_tokens = b * isl;
+  double ttft_w, tpot_w;
+  if (wave_tokens <= budget) {
+    ttft_w = ep.overlap * t_dec + base + eager(wave_tokens, b);
+    tpot_w = t_dec / acc;
+  } else {
+    const double t_chunk = eager(budget, budget / isl);
+    const double g = wave_tokens / budget;  // iterations the wave's prefill takes
+    const double mean_iters = std::max(own_iters, (b + 1) / 2 * isl / budget + 0.5);
+    ttft_w = ep.overlap * t_dec + mean_iters * (base + t_chunk);
+    tpot_w = (t_dec + (base + t_chunk - t_dec) * std::min(dec_iters, (g - 1) / 2) / dec_iters) /
+             acc;
+  }
+  const double ttft_wave = ttft_w, ttft_steady = ttft_s;
+  const double tpot = ep.burst * tpot_w + (1 - ep.burst) * tpot_s;
+  double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_steady +
+                ep.request_overhead.base() + ep.client_overhead.base() * b;
   double cycle = ttft + (osl - 1) * tpot;
   if (out.kv_limited) {
-    // Clients beyond the KV capacity wait for a slot: Little's law on the rank's request rate.
+    // Clients beyond the capacity wait for a slot: Little's law on the rank's request rate.
     const double rate = b / cycle;
     ttft += (clients - b) / rate;
     cycle = ttft + (osl - 1) * tpot;
@@ -175,7 +253,7 @@ double DecodeThroughputPerGpu(const StepModel& sm, const FamilyParams& fp, const
 double PrefillThroughputPerGpu(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
                                double prompt, double chunk) {
   const double prompts = std::max(1.0, chunk / prompt);
-  const double t = sm.Prefill(fp, prompts, prompt).total.base() + ep.step_overhead.base();
+  const double t = Iteration(ep, sm.Prefill(fp, prompts, prompt).total.base(), prompts);
   const Parallelism& p = sm.parallelism();
   return prompts * prompt / t / (p.tp * p.pp);
 }

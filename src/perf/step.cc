@@ -11,22 +11,35 @@ namespace {
 // Accumulates operator times into the breakdown of a step.
 struct Acc {
   double gemm = 0, attn = 0, moe = 0, comm = 0, elem = 0, overhead = 0, comp = 0, mem = 0;
+  double kernels = 0;  // kernel launches
+  double ko = 0;       // fixed GPU cost per kernel
 };
 
-// Roofline of one operator executed `count` times: adds max(compute, memory) to `bucket` and
-// the per-operator overhead to `overhead`.
-inline void Roof(Acc& a, double& bucket, double count, double flops, double rate, double bytes,
-                 double bw, double overhead) {
-  const double tc = flops > 0 ? flops / rate : 0.0;
-  const double tm = bytes / bw;
+// Roofline of one operator executed `count` times whose arithmetic takes `tc` seconds and whose
+// traffic takes `tm`: adds max(tc, tm) to `bucket` (the kernel overlaps its loads with its math)
+// and the fixed cost of its `launches` kernels to `overhead`.
+inline void RoofTimes(Acc& a, double& bucket, double count, double tc, double tm,
+                      double launches) {
   const double t = (tc > tm ? tc : tm) * count;
   if (tc > tm)
     a.comp += t;
   else
     a.mem += t;
   bucket += t;
-  a.overhead += overhead * count;
+  a.overhead += a.ko * launches * count;
+  a.kernels += launches * count;
 }
+
+inline void Roof(Acc& a, double& bucket, double count, double flops, double rate, double bytes,
+                 double bw, double launches) {
+  RoofTimes(a, bucket, count, flops > 0 ? flops / rate : 0.0, bytes / bw, launches);
+}
+
+// Rows a tensor-core GEMM really computes for `m` token rows. Small-M kernels swap the operands
+// (swap-AB: the weight matrix fills the 64-row side of Hopper/Blackwell MMA instructions and the
+// tokens its N side, which comes in multiples of 8), so at most 7 rows are wasted; large M is
+// padded to the same granularity.
+inline double PaddedRows(double m) { return 8.0 * std::ceil(m / 8.0); }
 
 // Average number of keys a prompt token attends to in a causal prompt of `n` tokens when each
 // query sees at most `limit` keys (0 = unlimited).
@@ -47,6 +60,7 @@ StepTime Finish(const Acc& a) {
   t.compute_limited = Seconds::FromBase(a.comp);
   t.memory_limited = Seconds::FromBase(a.mem);
   t.total = Seconds::FromBase(a.gemm + a.attn + a.moe + a.comm + a.elem + a.overhead);
+  t.kernels = a.kernels;
   return t;
 }
 
@@ -60,6 +74,7 @@ StepTime Scale(StepTime t, double k) {
   t.overhead *= k;
   t.compute_limited *= k;
   t.memory_limited *= k;
+  t.kernels *= k;
   return t;
 }
 
@@ -147,6 +162,7 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
   s.gemm_rate = hw.ComputeRate(prec.activations).base();
   s.attn_rate = hw.ComputeRate(prec.attention).base();
   s.index_rate = hw.ComputeRate(DType::kFp8).base();
+  s.vec_rate = hw.peak[Index(DType::kFp32)].base();
   s.bw = hw.memory_bandwidth.base();
   if (s.gemm_rate <= 0 || s.attn_rate <= 0 || s.bw <= 0)
     return MakeError(ErrorCode::kInvalidArgument,
@@ -236,7 +252,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
   const Shape& s = s_;
   Acc a;
   const double bw = s.bw * p.memory_efficiency;
-  const double ko = p.kernel_overhead.base();
+  a.ko = p.kernel_overhead.base();
   const double pass = 1.0 + w.backward;
   const double h = s.hidden;
   const double T = w.tokens;
@@ -245,14 +261,17 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
   const double Tp = w.prefill_tokens;
   const double ab = s.ab;
   const double ge = p.gemm_efficiency;
-  const double mh = p.gemm_m_half;
 
-  // A dense GEMM [M x K] x [K x N] with weights of `wbytes` per element, `count` times.
+  // A dense GEMM [M x K] x [K x N] with weights of `wbytes` per element, `count` times. Its
+  // arithmetic runs on the tensor cores over the padded rows, or, for a few rows, as a GEMV on
+  // the vector units when that is faster (engines ship both kernels); either overlaps with
+  // streaming the weights, which bounds it below.
   auto gemm = [&](double& bucket, double count, double M, double N, double K, double wbytes) {
     if (M <= 0 || count <= 0) return;
-    const double eff = ge * (M / (M + mh)) * (N / (N + 64)) * (K / (K + 64));
-    Roof(a, bucket, count, 2 * M * N * K * pass, s.gemm_rate * eff,
-         (N * K * wbytes + M * K * ab + M * N * 2) * pass, bw, ko);
+    const double shape = (N / (N + 64)) * (K / (K + 64));
+    double tc = 2 * PaddedRows(M) * N * K * pass / (s.gemm_rate * ge * shape);
+    if (s.vec_rate > 0) tc = std::min(tc, 2 * M * N * K * pass / (s.vec_rate * ge));
+    RoofTimes(a, bucket, count, tc, (N * K * wbytes + M * K * ab + M * N * 2) * pass / bw, 1);
   };
 
   // Attention: projections and core, per attention kind.
@@ -276,21 +295,28 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       gemm(a.gemm, n_softmax, Td, s.heads_l * s.vdim, s.kvr, s.wb);
       gemm(a.gemm, n_softmax, Tp, s.heads_l * (s.nope + s.vdim), s.kvr, s.wb);
       const double ctx_core = s.topk > 0 ? std::min(ctx_full, s.topk) : ctx_full;
-      if (w.decode_seqs > 0)
-        Roof(a, a.attn, n_softmax, Td * ctx_core * 2 * s.heads_l * (2 * s.kvr + s.rope),
-             s.attn_rate * dec_eff, w.decode_seqs * ctx_core * (s.kvr + s.rope) * s.kvb, kv_bw, ko);
+      // Decode attention is multi-query over the latent: the rank's heads (x the tokens verified
+      // per sequence) are the rows of its MMA tiles, 64 at a time (FlashMLA), so tensor
+      // parallelism that leaves fewer heads per GPU wastes tile rows.
+      if (w.decode_seqs > 0) {
+        const double rows = 64 * std::ceil(s.heads_l * w.decode_width / 64);
+        RoofTimes(a, a.attn, n_softmax,
+                  w.decode_seqs * ctx_core * 2 * rows * (2 * s.kvr + s.rope) /
+                      (s.attn_rate * dec_eff),
+                  w.decode_seqs * ctx_core * (s.kvr + s.rope) * s.kvb / kv_bw, 1);
+      }
       if (Tp > 0) {
         const double core_pairs =
             s.topk > 0 ? Tp * std::min(AvgContext(w.prompt_len, 0), s.topk) : pairs_full;
         Roof(a, a.attn, n_softmax, core_pairs * 2 * s.heads_l * (qk + s.vdim) * pass,
-             s.attn_rate * attn_eff * prompt_eff, Tp * s.heads_l * (qk + s.vdim) * 2 * 2, bw, ko);
+             s.attn_rate * attn_eff * prompt_eff, Tp * s.heads_l * (qk + s.vdim) * 2 * 2, bw, 1);
       }
       if (s.topk > 0) {
         // The sparse-attention indexer scores every key in fp8.
         gemm(a.gemm, n_softmax, T, s.index_heads * s.index_dim, std::max(s.q_lora, 1.0), s.wb);
         const double scan = Td * ctx_full + pairs_full;
         Roof(a, a.attn, n_softmax, scan * 2 * s.index_heads * s.index_dim, s.index_rate * attn_eff,
-             w.decode_seqs * ctx_full * s.index_dim, bw, ko);
+             w.decode_seqs * ctx_full * s.index_dim, bw, 1);
       }
       gemm(a.gemm, n_softmax, T, h, s.heads_l * s.vdim, s.wb);
     } else {
@@ -298,21 +324,28 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       const double kv_tok = 2 * s.kvh_l * s.hd * s.kvb;
       const double fl = 4 * s.heads_l * s.hd;
       if (w.decode_seqs > 0) {
+        // Per KV head, the query heads sharing it (x the tokens verified per sequence) are the
+        // rows of a tensor-core tile of 16, or the kernel runs on the vector units; engines pick
+        // the faster.
+        const double group = s.heads_l / s.kvh_l * w.decode_width;
+        double per_key = 4 * s.hd * s.kvh_l * 16 * std::ceil(group / 16) / (s.attn_rate * dec_eff);
+        if (s.vec_rate > 0)
+          per_key = std::min(per_key, 4 * s.hd * s.kvh_l * group / (s.vec_rate * dec_eff));
         if (s.n_full > 0)
-          Roof(a, a.attn, s.n_full, Td * ctx_full * fl, s.attn_rate * dec_eff,
-               w.decode_seqs * ctx_full * kv_tok, kv_bw, ko);
+          RoofTimes(a, a.attn, s.n_full, w.decode_seqs * ctx_full * per_key,
+                    w.decode_seqs * ctx_full * kv_tok / kv_bw, 1);
         if (s.n_sliding > 0)
-          Roof(a, a.attn, s.n_sliding, Td * ctx_slide * fl, s.attn_rate * dec_eff,
-               w.decode_seqs * ctx_slide * kv_tok, kv_bw, ko);
+          RoofTimes(a, a.attn, s.n_sliding, w.decode_seqs * ctx_slide * per_key,
+                    w.decode_seqs * ctx_slide * kv_tok / kv_bw, 1);
       }
       if (Tp > 0) {
         const double io = Tp * (2 * s.heads_l + 2 * s.kvh_l) * s.hd * 2;
         if (s.n_full > 0)
           Roof(a, a.attn, s.n_full, pairs_full * fl * pass, s.attn_rate * attn_eff * prompt_eff, io,
-               bw, ko);
+               bw, 1);
         if (s.n_sliding > 0)
           Roof(a, a.attn, s.n_sliding, pairs_slide * fl * pass, s.attn_rate * attn_eff * prompt_eff,
-               io, bw, ko);
+               io, bw, 1);
       }
       gemm(a.gemm, n_softmax, T, h, s.heads_l * s.hd, s.wb);
     }
@@ -325,14 +358,14 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     const double flops =
         (Td * 4 * state + Tp * (4 * state + 2 * s.lin_vh_l * 64 * (s.lin_dk + s.lin_dv))) * pass;
     Roof(a, a.attn, s.n_linear, flops, s.attn_rate * attn_eff,
-         seqs * 2 * state * s.state_b + T * in_n * 2, bw, ko);
+         seqs * 2 * state * s.state_b + T * in_n * 2, bw, 1);
     gemm(a.gemm, s.n_linear, T, h, s.lin_vh_l * s.lin_dv, s.wb);
   }
 
   // Norms, residual adds, rotary embedding: ~8 hidden-sized bf16 reads/writes per token, in
   // 3 kernels per layer.
   const double layers = s.n_full + s.n_sliding + s.n_linear;
-  Roof(a, a.elem, layers, 0, 1, T * h * 2 * 8 * pass, bw, 3 * ko);
+  Roof(a, a.elem, layers, 0, 1, T * h * 2 * 8 * pass, bw, 3);
 
   // Collectives: tensor-parallel all-reduces of the hidden states; expert-parallel all-to-all.
   const double cl = p.comm_latency.base();
@@ -348,6 +381,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
           2.0 * (nodes - 1) / nodes * (bytes / s.domain) / (s.scale_out * ce);
     }
     a.comm += t * count * pass;
+    a.kernels += count * pass;
   };
   auto all_to_all = [&](double count, double bytes, int n) {
     if (n <= 1 || count <= 0) return;
@@ -355,6 +389,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     const double intra = bytes * (local - 1) / n / (s.scale_up * ce);
     const double inter = bytes * (n - local) / n / (s.scale_out * ce);
     a.comm += (cl * (n > s.domain ? 2 : 1) + std::max(intra, inter)) * count * pass;
+    a.kernels += count * pass;
   };
   const double hs_bytes = T * h * 2;
   all_reduce(layers, hs_bytes, s.tp);     // after attention
@@ -363,7 +398,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
   // Dense FFN layers.
   if (s.n_dense > 0) {
     gemm(a.gemm, s.n_dense, T, s.ffn_up * s.inter_l, h, s.wb);
-    Roof(a, a.elem, s.n_dense, 0, 1, T * s.inter_l * 2 * 3 * pass, bw, ko);
+    Roof(a, a.elem, s.n_dense, 0, 1, T * s.inter_l * 2 * 3 * pass, bw, 1);
     gemm(a.gemm, s.n_dense, T, h, s.inter_l, s.wb);
   }
 
@@ -377,20 +412,29 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     if (s.ep > 1) load += std::sqrt(mean * (1.0 - 1.0 / s.ep)) * std::sqrt(2.0 * std::log(s.ep));
     const double untouched = std::pow(1.0 - s.active / s.experts, t_group);
     const double active_l = std::max(1.0, s.experts_l * (1.0 - untouched));
+    // Routing: top-k selection, the permutation of each token's copies into expert order (and
+    // their quantization for low-precision GEMMs), and the weighted un-permutation back: three
+    // kernels (four when quantizing) streaming the token copies.
+    Roof(a, a.moe, s.n_moe, 0, 1, (load * h * (2 + ab) + load * h * 2 + T * h * 2) * pass, bw,
+         ab < 2 ? 4 : 3);
     const double me = load / active_l;  // rows per active expert's grouped GEMM
+    // Each active expert's rows are padded to the MMA granularity: on average half a tile of 8
+    // beyond the rows, and never fewer than 8.
+    const double me_pad = std::max(8.0, me + 4.0);
     const double mats_up = s.ffn_up * s.expert_inter_l;
-    const double eff_m = me / (me + mh);
-    const double eff_up = ge * eff_m * (mats_up / (mats_up + 64)) * (h / (h + 64));
-    const double eff_dn =
-        ge * eff_m * (h / (h + 64)) * (s.expert_inter_l / (s.expert_inter_l + 64));
-    Roof(a, a.moe, s.n_moe, 2 * load * mats_up * h * pass, s.gemm_rate * eff_up,
-         (active_l * mats_up * h * s.moe_wb + load * h * ab + load * mats_up * 2) * pass, bw, ko);
-    Roof(a, a.moe, s.n_moe, 0, 1, load * s.expert_inter_l * 2 * 3 * pass, bw, ko);
-    Roof(
-        a, a.moe, s.n_moe, 2 * load * s.expert_inter_l * h * pass, s.gemm_rate * eff_dn,
-        (active_l * s.expert_inter_l * h * s.moe_wb + load * s.expert_inter_l * ab + load * h * 2) *
-            pass,
-        bw, ko);
+    const double shape_up = (mats_up / (mats_up + 64)) * (h / (h + 64));
+    const double shape_dn = (h / (h + 64)) * (s.expert_inter_l / (s.expert_inter_l + 64));
+    RoofTimes(a, a.moe, s.n_moe,
+              2 * active_l * me_pad * mats_up * h * pass / (s.gemm_rate * ge * shape_up),
+              (active_l * mats_up * h * s.moe_wb + load * h * ab + load * mats_up * 2) * pass / bw,
+              1);
+    Roof(a, a.moe, s.n_moe, 0, 1, load * s.expert_inter_l * 2 * 3 * pass, bw, 1);
+    RoofTimes(a, a.moe, s.n_moe,
+              2 * active_l * me_pad * s.expert_inter_l * h * pass / (s.gemm_rate * ge * shape_dn),
+              (active_l * s.expert_inter_l * h * s.moe_wb + load * s.expert_inter_l * ab +
+               load * h * 2) *
+                  pass / bw,
+              1);
     if (s.shared_inter_l > 0) {
       gemm(a.moe, s.n_moe, T, s.ffn_up * s.shared_inter_l, h, s.wb);
       gemm(a.moe, s.n_moe, T, h, s.shared_inter_l, s.wb);
@@ -405,7 +449,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
 
   // Embedding lookup, final norm and LM head (on the first and last pipeline stages).
   if (w.lm_rows > 0) gemm(a.gemm, s.embed_share, w.lm_rows, s.vocab_l, h, 2.0);
-  Roof(a, a.elem, s.embed_share, 0, 1, T * h * 2 * 2, bw, ko);
+  Roof(a, a.elem, s.embed_share, 0, 1, T * h * 2 * 2, bw, 1);
   return Finish(a);
 }
 

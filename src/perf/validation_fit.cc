@@ -23,11 +23,10 @@ struct Spec {
   double lo, hi;
   bool log;
 };
-constexpr int kFamilyParams = 9;
-constexpr int kEngineParams = 5;
+constexpr int kFamilyParams = 8;
+constexpr int kEngineParams = 7;
 constexpr Spec kFamilySpec[kFamilyParams] = {
     {0.20, 0.98, false},     // gemm_efficiency
-    {1.0, 2048.0, true},     // gemm_m_half
     {0.50, 0.95, false},     // memory_efficiency
     {0.05, 0.95, false},     // attention_efficiency
     {0.30, 0.95, false},     // decode_attention_efficiency
@@ -42,6 +41,8 @@ constexpr Spec kEngineSpec[kEngineParams] = {
     {1e-3, 1.0, true},       // request_overhead [s]
     {1e-6, 20e-3, true},     // client_overhead [s]
     {0.0, 1.0, false},       // burst
+    {0.0, 1.0, false},       // overlap
+    {0.1e-6, 500e-6, true},  // launch_overhead [s]
 };
 
 double FromU(const Spec& s, double u) {
@@ -60,36 +61,37 @@ double ToU(const Spec& s, double v) {
 FamilyParams FamilyFromU(const double* u) {
   FamilyParams p;
   p.gemm_efficiency = FromU(kFamilySpec[0], u[0]);
-  p.gemm_m_half = FromU(kFamilySpec[1], u[1]);
-  p.memory_efficiency = FromU(kFamilySpec[2], u[2]);
-  p.attention_efficiency = FromU(kFamilySpec[3], u[3]);
-  p.decode_attention_efficiency = FromU(kFamilySpec[4], u[4]);
-  p.kv_read_efficiency = FromU(kFamilySpec[5], u[5]);
-  p.kernel_overhead = Seconds::FromBase(FromU(kFamilySpec[6], u[6]));
-  p.comm_efficiency = FromU(kFamilySpec[7], u[7]);
-  p.comm_latency = Seconds::FromBase(FromU(kFamilySpec[8], u[8]));
+  p.memory_efficiency = FromU(kFamilySpec[1], u[1]);
+  p.attention_efficiency = FromU(kFamilySpec[2], u[2]);
+  p.decode_attention_efficiency = FromU(kFamilySpec[3], u[3]);
+  p.kv_read_efficiency = FromU(kFamilySpec[4], u[4]);
+  p.kernel_overhead = Seconds::FromBase(FromU(kFamilySpec[5], u[5]));
+  p.comm_efficiency = FromU(kFamilySpec[6], u[6]);
+  p.comm_latency = Seconds::FromBase(FromU(kFamilySpec[7], u[7]));
   return p;
 }
 
 void FamilyToU(const FamilyParams& p, double* u) {
   u[0] = ToU(kFamilySpec[0], p.gemm_efficiency);
-  u[1] = ToU(kFamilySpec[1], p.gemm_m_half);
-  u[2] = ToU(kFamilySpec[2], p.memory_efficiency);
-  u[3] = ToU(kFamilySpec[3], p.attention_efficiency);
-  u[4] = ToU(kFamilySpec[4], p.decode_attention_efficiency);
-  u[5] = ToU(kFamilySpec[5], p.kv_read_efficiency);
-  u[6] = ToU(kFamilySpec[6], p.kernel_overhead.base());
-  u[7] = ToU(kFamilySpec[7], p.comm_efficiency);
-  u[8] = ToU(kFamilySpec[8], p.comm_latency.base());
+  u[1] = ToU(kFamilySpec[1], p.memory_efficiency);
+  u[2] = ToU(kFamilySpec[2], p.attention_efficiency);
+  u[3] = ToU(kFamilySpec[3], p.decode_attention_efficiency);
+  u[4] = ToU(kFamilySpec[4], p.kv_read_efficiency);
+  u[5] = ToU(kFamilySpec[5], p.kernel_overhead.base());
+  u[6] = ToU(kFamilySpec[6], p.comm_efficiency);
+  u[7] = ToU(kFamilySpec[7], p.comm_latency.base());
 }
 
-EngineParams EngineFromU(const double* u) {
+EngineParams EngineFromU(const double* u, const EngineTraits& traits) {
   EngineParams e;
+  e.traits = traits;
   e.step_overhead = Seconds::FromBase(FromU(kEngineSpec[0], u[0]));
   e.seq_overhead = Seconds::FromBase(FromU(kEngineSpec[1], u[1]));
   e.request_overhead = Seconds::FromBase(FromU(kEngineSpec[2], u[2]));
   e.client_overhead = Seconds::FromBase(FromU(kEngineSpec[3], u[3]));
   e.burst = FromU(kEngineSpec[4], u[4]);
+  e.overlap = FromU(kEngineSpec[5], u[5]);
+  e.launch_overhead = Seconds::FromBase(FromU(kEngineSpec[6], u[6]));
   return e;
 }
 
@@ -99,6 +101,8 @@ void EngineToU(const EngineParams& e, double* u) {
   u[2] = ToU(kEngineSpec[2], e.request_overhead.base());
   u[3] = ToU(kEngineSpec[3], e.client_overhead.base());
   u[4] = ToU(kEngineSpec[4], e.burst);
+  u[5] = ToU(kEngineSpec[5], e.overlap);
+  u[6] = ToU(kEngineSpec[6], e.launch_overhead.base());
 }
 
 // One validation point, compiled.
@@ -162,7 +166,7 @@ Pred Predict(const Row& r, const FamilyParams& fp, const EngineParams& ep) {
 
 // Soft-L1 loss of the log error: quadratic near zero, linear beyond ~25%.
 double Rho(double x) {
-  constexpr double d = 0.25;
+  constexpr double d = 0.10;
   return 2 * d * d * (std::sqrt(1 + (x / d) * (x / d)) - 1);
 }
 
@@ -191,7 +195,7 @@ struct Fitted {
 
 // Bounded coordinate pattern search over the family and engine parameters of the rows in
 // `fit` (indices into `rows`), from the documented defaults.
-Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
+Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit, const SystemDefaults& systems) {
   std::vector<std::string> fams, engs;
   for (int i : fit) {
     fams.push_back(rows[i].family);
@@ -206,6 +210,8 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
   for (int f = 0; f < nf; ++f) FamilyToU(FamilyParams{}, &u[f * kFamilyParams]);
   for (int e = 0; e < ne; ++e)
     EngineToU(EngineParams{}, &u[nf * kFamilyParams + e * kEngineParams]);
+  std::vector<EngineTraits> traits;
+  for (const std::string& e : engs) traits.push_back(systems.EngineTraitsFor(e));
   std::vector<int> row_fam(fit.size()), row_eng(fit.size());
   std::vector<std::vector<int>> by_fam(nf), by_eng(ne);
   for (std::size_t k = 0; k < fit.size(); ++k) {
@@ -219,7 +225,8 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
   }
   auto loss_of = [&](int k, const std::vector<double>& x) {
     const FamilyParams fp = FamilyFromU(&x[row_fam[k] * kFamilyParams]);
-    const EngineParams ep = EngineFromU(&x[nf * kFamilyParams + row_eng[k] * kEngineParams]);
+    const EngineParams ep =
+        EngineFromU(&x[nf * kFamilyParams + row_eng[k] * kEngineParams], traits[row_eng[k]]);
     return RowLoss(rows[fit[k]], Predict(rows[fit[k]], fp, ep));
   };
   std::vector<double> cache(fit.size());
@@ -255,19 +262,19 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
     if (!active) break;
   }
   Fitted out;
+  out.generic_engine.traits = systems.default_engine;
   for (int f = 0; f < nf; ++f) out.families[fams[f]] = FamilyFromU(&u[f * kFamilyParams]);
   for (int e = 0; e < ne; ++e)
-    out.engines[engs[e]] = EngineFromU(&u[nf * kFamilyParams + e * kEngineParams]);
+    out.engines[engs[e]] = EngineFromU(&u[nf * kFamilyParams + e * kEngineParams], traits[e]);
   // Families and engines without data take the mean of the fitted ones.
   if (nf > 0) {
     FamilyParams g{};
-    g.gemm_efficiency = g.gemm_m_half = g.memory_efficiency = g.attention_efficiency = 0;
+    g.gemm_efficiency = g.memory_efficiency = g.attention_efficiency = 0;
     g.decode_attention_efficiency = g.kv_read_efficiency = 0;
     g.comm_efficiency = 0;
     double ko = 0, cl = 0;
     for (const auto& [k, p] : out.families) {
       g.gemm_efficiency += p.gemm_efficiency / nf;
-      g.gemm_m_half += p.gemm_m_half / nf;
       g.memory_efficiency += p.memory_efficiency / nf;
       g.attention_efficiency += p.attention_efficiency / nf;
       g.decode_attention_efficiency += p.decode_attention_efficiency / nf;
@@ -281,8 +288,10 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
     out.generic = g;
   }
   if (ne > 0) {
-    double so = 0, qo = 0, ro = 0, co = 0, b = 0;
+    double so = 0, qo = 0, ro = 0, co = 0, b = 0, ov = 0, lo = 0;
     for (const auto& [k, e] : out.engines) {
+      ov += e.overlap / ne;
+      lo += e.launch_overhead.base() / ne;
       so += e.step_overhead.base() / ne;
       qo += e.seq_overhead.base() / ne;
       ro += e.request_overhead.base() / ne;
@@ -294,6 +303,8 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
     out.generic_engine.request_overhead = Seconds::FromBase(ro);
     out.generic_engine.client_overhead = Seconds::FromBase(co);
     out.generic_engine.burst = b;
+    out.generic_engine.overlap = ov;
+    out.generic_engine.launch_overhead = Seconds::FromBase(lo);
   }
   return out;
 }
@@ -468,7 +479,7 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t k = next++; k < jobs.size(); k = next++)
-      jobs[k].result = Fit(rows, jobs[k].fit);
+      jobs[k].result = Fit(rows, jobs[k].fit, systems);
   };
   std::vector<std::thread> pool;
   const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(jobs.size())));

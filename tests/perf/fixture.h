@@ -77,7 +77,6 @@ inline const ModelArch& ModelOf(const std::string& id) {
 inline FamilyParams IdealParams() {
   FamilyParams p;
   p.gemm_efficiency = 1;
-  p.gemm_m_half = 0;
   p.memory_efficiency = 1;
   p.attention_efficiency = 1;
   p.decode_attention_efficiency = 1;

@@ -33,7 +33,6 @@ namespace ceiling::perf {
 // with the compute efficiency a smooth function of the operator's shape (see step.h).
 struct FamilyParams {
   double gemm_efficiency = 0.70;       // fraction of dense peak for large GEMMs
-  double gemm_m_half = 64;             // GEMM rows (tokens) at which efficiency is half of that
   double memory_efficiency = 0.80;     // fraction of DRAM bandwidth for streaming reads
   double attention_efficiency = 0.45;  // fraction of bf16 peak in prefill (flash) attention
   double decode_attention_efficiency = 0.45;  // ... in decode attention over the KV cache
@@ -43,18 +42,57 @@ struct FamilyParams {
   Seconds comm_latency = Seconds::FromBase(12e-6);  // fixed cost per collective
 };
 
-// Behaviour of a serving engine (vLLM, SGLang, TensorRT-LLM) that is not a chip property.
+// Scheduler defaults a serving engine ships with (data/perf/engines.toml). Plain values.
+struct EngineTraits {
+  bool mixed_prefill = true;  // prefill chunks share iterations (and the budget) with decodes
+  // From `from_memory` bytes of device memory on (ascending), the iteration token budget and
+  // the cap on running sequences (infinity: only the KV cache limits them).
+  struct Tier {
+    double from_memory = 0;
+    double chunk_tokens = 8192;
+    double max_batch = 1e9;
+  };
+  static constexpr int kMaxTiers = 4;
+  std::array<Tier, kMaxTiers> tiers{};
+  int tier_count = 1;
+
+  const Tier& TierFor(Bytes memory) const {
+    int t = 0;
+    for (int i = 1; i < tier_count; ++i)
+      if (memory.base() >= tiers[i].from_memory) t = i;
+    return tiers[t];
+  }
+  double ChunkTokens(Bytes memory) const { return TierFor(memory).chunk_tokens; }
+  double MaxBatch(Bytes memory) const { return TierFor(memory).max_batch; }
+  bool operator==(const EngineTraits&) const = default;
+};
+
+// Behaviour of a serving engine (vLLM, SGLang, TensorRT-LLM) that is not a chip property: fitted
+// CPU overheads and benchmark behaviour, and the scheduler defaults the engine ships with
+// (data/perf/engines.toml, copied here by the fit; not fitted).
 struct EngineParams {
-  Seconds step_overhead = Seconds::FromBase(1.5e-3);  // CPU scheduling + sampling per iteration
-  Seconds seq_overhead = Seconds::FromBase(10e-6);    // ... plus this per running sequence
-  // Fixed part of every time to first token: request handling, tokenization, scheduling
-  // and returning the first token to the client.
+  // CPU work per iteration (scheduling, sampling, detokenization): fixed plus per sequence.
+  Seconds step_overhead = Seconds::FromBase(1.5e-3);
+  Seconds seq_overhead = Seconds::FromBase(10e-6);
+  // Fraction of that CPU work hidden behind the GPU's previous iteration (overlap scheduling).
+  double overlap = 0.5;
+  // CPU time to issue one kernel in an iteration that is not replayed from a CUDA graph
+  // (prefill and mixed iterations; decode iterations replay graphs). Such an iteration takes
+  // max(GPU time, kernels x launch_overhead): the CPU runs ahead of the GPU unless the kernels
+  // are shorter than their launches.
+  Seconds launch_overhead = Seconds::FromBase(20e-6);
+  // Fixed part of every time to first token: request handling, tokenization, returning the
+  // first token to the client.
   Seconds request_overhead = Seconds::FromBase(30e-3);
-  // ... growing with the clients an engine's front end and scheduler juggle at once.
+  // ... growing with the clients an engine's front end juggles at once.
   Seconds client_overhead = Seconds::FromBase(0.5e-3);
-  // Fraction of requests that arrive in synchronized waves (all prompts of a wave prefilled
-  // together, decode undisturbed) rather than staggered (chunked prefill mixed into decode).
-  double burst = 0.5;
+  // Weight of the benchmark's first wave in the mean TTFT: all clients send their first
+  // request at once, and those prompts queue through the prefill budget together. A run of
+  // N requests per client gives about 1/N.
+  double burst = 0.1;
+
+  // Scheduler defaults (data/perf/engines.toml; not fitted).
+  EngineTraits traits;
 };
 
 // Relative error quantiles of a metric in a regime, from validation.

@@ -29,6 +29,7 @@
 #include "ceiling/base/quantity.h"
 #include "ceiling/base/result.h"
 #include "ceiling/catalog/chip.h"
+#include "ceiling/perf/calibration.h"
 
 namespace ceiling::perf {
 
@@ -69,7 +70,13 @@ struct SystemDefaults {
     std::string note;
   };
   std::map<std::string, ChipSystem> chips;  // by chip id
+  // Scheduler defaults of the serving engines (data/perf/engines.toml), by engine name, and
+  // those assumed when no engine is named.
+  std::map<std::string, EngineTraits> engines;
+  EngineTraits default_engine;
+  const EngineTraits& EngineTraitsFor(std::string_view engine) const;
 };
+// Reads data/perf/systems.toml and data/perf/engines.toml.
 Result<SystemDefaults> LoadSystemDefaults(const std::filesystem::path& data_dir);
 
 // Command-line overrides of the system (all optional).

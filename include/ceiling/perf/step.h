@@ -83,6 +83,7 @@ struct StepTime {
   Seconds overhead;         // fixed per-operator and per-iteration costs
   Seconds compute_limited;  // operator time where FLOPs were the binding limit
   Seconds memory_limited;   // operator time where bytes were the binding limit
+  double kernels = 0;       // kernel launches (what a CPU issues when not replaying a graph)
   bool MemoryBound() const { return memory_limited > compute_limited; }
 };
 
@@ -159,7 +160,7 @@ class StepModel {
 
   // Per-GPU shapes and rates, precomputed by Build() so that evaluation is arithmetic only.
   struct Shape {
-    double gemm_rate = 0, attn_rate = 0, index_rate = 0, bw = 0;
+    double gemm_rate = 0, attn_rate = 0, index_rate = 0, vec_rate = 0, bw = 0;
     double wb = 1, moe_wb = 1, ab = 1, kvb = 1, state_b = 2;
     double hidden = 0, hd = 0, heads_l = 0, kvh_l = 0, gate = 1;
     double q_lora = 0, kvr = 0, nope = 0, rope = 0, vdim = 0;
