@@ -111,9 +111,11 @@ OpsPerSecond Hardware::ComputeRate(DType dt, DType* used) const {
 namespace {
 
 Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
-  RETURN_IF_ERROR(t.CheckKeys({"mixed_prefill", "tier", "source", "note"}));
+  RETURN_IF_ERROR(
+      t.CheckKeys({"mixed_prefill", "reserve_full_kv", "tier", "source", "note"}));
   EngineTraits e;
   ASSIGN_OR_RETURN(e.mixed_prefill, t.GetBool("mixed_prefill"));
+  ASSIGN_OR_RETURN(e.reserve_full_kv, t.GetBool("reserve_full_kv"));
   ASSIGN_OR_RETURN(std::vector<TomlTable> tiers, t.GetTableArray("tier"));
   if (tiers.empty() || static_cast<int>(tiers.size()) > EngineTraits::kMaxTiers)
     return t.ErrorAt("tier", fmt::format("expected 1 to {} tiers, got {}", EngineTraits::kMaxTiers,

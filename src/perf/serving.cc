@@ -77,6 +77,11 @@ LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& fp, const 
   LayoutConstants k;
   k.max_batch = std::floor(mem.kv_token_capacity / tokens_per_seq);
   if (k.max_batch >= 1) {
+    // Engines that page the KV cache on demand hold a running sequence's tokens so far, on
+    // average isl + osl / 2; those that reserve a request's full length up front hold isl + osl.
+    if (!ep.traits.reserve_full_kv)
+      k.max_batch = std::max(k.max_batch, std::floor(mem.kv_token_capacity /
+                                                     (static_cast<double>(w.isl) + w.osl / 2.0)));
     const Bytes capacity = sm.hardware().memory_capacity;
     k.engine_batch = std::max(1.0, ep.traits.MaxBatch(capacity));
     k.chunk = std::max(1.0, ep.traits.ChunkTokens(capacity));

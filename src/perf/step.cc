@@ -440,8 +440,10 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       gemm(a.moe, s.n_moe, T, h, s.shared_inter_l, s.wb);
     }
     if (distinct) {
-      // Dispatch in the GEMM input format, combine in bf16; each token goes to `active` experts.
-      all_to_all(s.n_moe, T * s.active * h * (ab + 2.0), s.moe_group);
+      // Two exchanges, each paying its latency: dispatch in the GEMM input format before the
+      // experts, combine in bf16 after them; each token goes to `active` experts.
+      all_to_all(s.n_moe, T * s.active * h * ab, s.moe_group);
+      all_to_all(s.n_moe, T * s.active * h * 2.0, s.moe_group);
     } else {
       all_reduce(s.n_moe, hs_bytes, s.tp);
     }

@@ -45,6 +45,9 @@ struct FamilyParams {
 // Scheduler defaults a serving engine ships with (data/perf/engines.toml). Plain values.
 struct EngineTraits {
   bool mixed_prefill = true;  // prefill chunks share iterations (and the budget) with decodes
+  // The scheduler reserves a request's full KV length (prompt + output) when admitting it,
+  // rather than paging the cache in as tokens are generated.
+  bool reserve_full_kv = false;
   // From `from_memory` bytes of device memory on (ascending), the iteration token budget and
   // the cap on running sequences (infinity: only the KV cache limits them).
   struct Tier {
