@@ -122,7 +122,17 @@ std::string_view MetricName(Metric m) {
 }
 
 std::string_view RegimeName(Regime r) {
-  return r == Regime::kSmallBatch ? "small_batch" : "large_batch";
+  switch (r) {
+    case Regime::kSmallBatch:
+      return "small_batch";
+    case Regime::kLargeBatch:
+      return "large_batch";
+    case Regime::kQueued:
+      return "queued";
+    case Regime::kDisaggregated:
+      return "disaggregated";
+  }
+  return "?";
 }
 
 std::string_view BasisName(Basis b) {
@@ -198,13 +208,18 @@ Result<Calibration> ParseCalibrationFile(const std::filesystem::path& path) {
         if (m < 0) return bt.ErrorAt(mk, "expected ttft, tpot, throughput or train_step");
         ASSIGN_OR_RETURN(TomlTable mt, bt.GetTable(mk));
         for (const std::string& rk : mt.Keys()) {
-          int r = rk == "small_batch" ? 0 : rk == "large_batch" ? 1 : -1;
-          if (r < 0) return mt.ErrorAt(rk, "expected small_batch or large_batch");
+          int r = -1;
+          for (int i = 0; i < kRegimeCount; ++i)
+            if (RegimeName(static_cast<Regime>(i)) == rk) r = i;
+          if (r < 0)
+            return mt.ErrorAt(rk, "expected small_batch, large_batch, queued or disaggregated");
           ASSIGN_OR_RETURN(TomlTable rt, mt.GetTable(rk));
-          RETURN_IF_ERROR(rt.CheckKeys({"p50", "p90", "count"}));
+          RETURN_IF_ERROR(rt.CheckKeys({"p50", "p90", "low", "high", "count"}));
           ErrorBand& e = c.bands[b][m][r];
           ASSIGN_OR_RETURN(e.p50, ReadParam(rt, "p50", 0, 1e3));
           ASSIGN_OR_RETURN(e.p90, ReadParam(rt, "p90", 0, 1e3));
+          ASSIGN_OR_RETURN(e.low, ReadParam(rt, "low", 1e-6, 1.0));
+          ASSIGN_OR_RETURN(e.high, ReadParam(rt, "high", 1.0, 1e6));
           ASSIGN_OR_RETURN(std::int64_t n, rt.GetInteger("count"));
           e.count = static_cast<int>(n);
         }
@@ -238,17 +253,20 @@ std::string CalibrationToToml(const Calibration& c) {
   for (const auto& [k, p] : c.families) s += fmt::format("\n[families.{}]\n", k) + FamilyToml(p);
   s += "\n[generic_engine]\n" + EngineToml(c.generic_engine);
   for (const auto& [k, e] : c.engines) s += fmt::format("\n[engines.{}]\n", k) + EngineToml(e);
-  s += "\n# Relative error |predicted/measured - 1| on held-out measurements, by how the chip\n"
-       "# relates to the fit (profiled / leave-one-chip-out / leave-one-family-out), metric and\n"
-       "# decode batch regime.\n";
+  s += "\n# Errors on held-out measurements, by how the chip relates to the fit (profiled /\n"
+       "# leave-one-chip-out / leave-one-family-out), metric and regime: p50 and p90 of\n"
+       "# |predicted/measured - 1|; the 90% band is [predicted x low, predicted x high] (5th and\n"
+       "# 95th percentiles of measured/predicted).\n";
   for (int b = 0; b < 3; ++b)
     for (int m = 0; m < kMetricCount; ++m)
-      for (int r = 0; r < 2; ++r) {
+      for (int r = 0; r < kRegimeCount; ++r) {
         const ErrorBand& e = c.bands[b][m][r];
         if (e.count == 0) continue;
-        s += fmt::format("[bands.{}.{}.{}]\np50 = {:.4g}\np90 = {:.4g}\ncount = {}\n",
-                         BasisName(static_cast<Basis>(b)), MetricName(static_cast<Metric>(m)),
-                         RegimeName(static_cast<Regime>(r)), e.p50, e.p90, e.count);
+        s += fmt::format(
+            "[bands.{}.{}.{}]\np50 = {:.4g}\np90 = {:.4g}\nlow = {:.4g}\nhigh = {:.4g}\n"
+            "count = {}\n",
+            BasisName(static_cast<Basis>(b)), MetricName(static_cast<Metric>(m)),
+            RegimeName(static_cast<Regime>(r)), e.p50, e.p90, e.low, e.high, e.count);
       }
   return s;
 }

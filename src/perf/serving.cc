@@ -284,13 +284,16 @@ Result<ReferenceSteps> ReferenceStepsFor(const ServingQuery& q) {
       fmt::format("no tensor-parallel layout of {} GPUs fits the heads of {}", q.gpus, m.id));
 }
 
-Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank) {
+Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank,
+                           bool kv_limited) {
   Uncertainty u;
   u.basis = cal.BasisFor(hw.chip_id, hw.family);
-  u.regime = batch_per_rank <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch;
+  const Regime batch = batch_per_rank <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch;
+  // Queueing for KV room is a TTFT matter; TPOT and throughput keep their batch regime.
+  u.regime = kv_limited ? Regime::kQueued : batch;
   u.ttft = cal.Band(u.basis, Metric::kTtft, u.regime);
-  u.tpot = cal.Band(u.basis, Metric::kTpot, u.regime);
-  u.throughput = cal.Band(u.basis, Metric::kThroughput, u.regime);
+  u.tpot = cal.Band(u.basis, Metric::kTpot, batch);
+  u.throughput = cal.Band(u.basis, Metric::kThroughput, batch);
   return u;
 }
 
@@ -357,7 +360,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
         FormatQuantity(one.weights), FormatQuantity(one.reserve), FormatQuantity(one.activations),
         tokens_per_seq, FormatQuantity(one.kv_cache), FormatQuantity(one.total),
         FormatQuantity(one.capacity));
-    r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, 1);
+    r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, 1, false);
     return r;
   }
   r.batch_per_rank = t.batch;
@@ -373,7 +376,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
         "the KV cache holds {} of the {} clients per attention rank; "
         "the rest queue (their wait is in TTFT)",
         t.batch, static_cast<double>(q.workload.concurrency) / (r.instances * q.par.dp_attn)));
-  r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch);
+  r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch, t.kv_limited);
   return r;
 }
 
@@ -402,7 +405,12 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
   r.tokens_per_s_per_user = 1.0 / t.tpot.base();
   r.decode_step = dec.Decode(fp, t.batch, q.workload.isl + q.workload.osl / 2.0);
   r.prefill_step = pre.Prefill(fp, 1, q.workload.isl);
-  r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch);
+  r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch, false);
+  r.uncertainty.regime = Regime::kDisaggregated;
+  r.uncertainty.ttft = q.calibration->Band(r.uncertainty.basis, Metric::kTtft, Regime::kDisaggregated);
+  r.uncertainty.tpot = q.calibration->Band(r.uncertainty.basis, Metric::kTpot, Regime::kDisaggregated);
+  r.uncertainty.throughput =
+      q.calibration->Band(r.uncertainty.basis, Metric::kThroughput, Regime::kDisaggregated);
   return r;
 }
 

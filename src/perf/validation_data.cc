@@ -199,6 +199,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
                     get("isl"), get("osl"), get("tp_size"), get("attention_dp_size"),
                     get("moe_ep_size"), get("prefill_tp_size"), get("decode_tp_size"));
     p.fit = Fnv1a(sweep) % 2 == 0;
+    p.fold = static_cast<int>((Fnv1a(sweep) >> 1) % 2);
     int isl = 0, osl = 0;
     double ttft_ms = 0, tpot_ms = 0;
     if (!ParseInt(get("isl"), 0, &isl) || !ParseInt(get("osl"), 0, &osl) || isl < 1 || osl < 2 ||
@@ -362,6 +363,7 @@ Status LoadPoints(const fs::path& path, const catalog::Catalog& chips, const Mod
       ValidationPoint p;
       p.kind = kind;
       ASSIGN_OR_RETURN(p.id, t.GetString("id"));
+      p.fold = static_cast<int>(Fnv1a(p.id) % 2);
       ASSIGN_OR_RETURN(std::vector<std::string> src, t.GetStringArray("source", true));
       for (const std::string& s : src)
         if (!sources.count(s))

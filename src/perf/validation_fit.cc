@@ -113,7 +113,8 @@ struct Row {
   TrainingQuery tq;
   int dp = 1, micro = 1, instances = 1;
   std::string family;  // hardware family
-  Regime regime = Regime::kSmallBatch;
+  Regime regime = Regime::kSmallBatch;        // TTFT's regime (queued when clients wait for KV)
+  Regime batch_regime = Regime::kSmallBatch;  // the other metrics' (queueing is a TTFT matter)
   bool csv = false;
 };
 
@@ -309,43 +310,118 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit, const Syst
   return out;
 }
 
+// One held-out comparison: |predicted/measured - 1|, log(measured/predicted) (NaN when the
+// model says the measured deployment does not fit) and the row's coverage fold.
+struct Sample {
+  double abs = 0;
+  double logr = kNaN;
+  int fold = 0;
+};
+
 struct Errors {
-  std::array<std::vector<double>, kMetricCount> m;
-  void Add(Metric metric, double predicted, double measured) {
-    if (std::isnan(predicted) || !(measured > 0)) return;
-    m[static_cast<int>(metric)].push_back(std::abs(predicted / measured - 1));
+  std::array<std::vector<Sample>, kMetricCount> m;
+  void Add(Metric metric, double predicted, double measured, int fold) {
+    if (std::isnan(predicted) || !(measured > 0) || !(predicted > 0)) return;
+    m[static_cast<int>(metric)].push_back(
+        {std::abs(predicted / measured - 1), std::log(measured / predicted), fold});
   }
   void Merge(const Errors& o) {
     for (int i = 0; i < kMetricCount; ++i) m[i].insert(m[i].end(), o.m[i].begin(), o.m[i].end());
+  }
+  std::vector<double> Abs(int metric) const {
+    std::vector<double> v;
+    v.reserve(m[metric].size());
+    for (const Sample& x : m[metric]) v.push_back(x.abs);
+    return v;
   }
 };
 
 Errors ErrorsOf(const Row& r, const Pred& p) {
   Errors e;
   const ValidationPoint& v = *r.pt;
+  const int fold = v.fold;
   if (!p.fits) {
-    // A measured deployment the model says cannot fit is an error of 100%.
+    // A measured deployment the model says cannot fit is an error of 100%, outside any band.
     for (auto [m, has] : {std::pair{Metric::kTtft, v.ttft_s.has_value()},
                           std::pair{Metric::kTpot, v.tpot_s.has_value()},
                           std::pair{Metric::kThroughput, v.throughput.has_value()}})
-      if (has) e.m[static_cast<int>(m)].push_back(1.0);
+      if (has) e.m[static_cast<int>(m)].push_back({1.0, kNaN, fold});
     return e;
   }
-  if (v.ttft_s) e.Add(Metric::kTtft, p.ttft, *v.ttft_s);
-  if (v.tpot_s) e.Add(Metric::kTpot, p.tpot, *v.tpot_s);
-  if (v.throughput) e.Add(Metric::kThroughput, p.thr, *v.throughput);
+  if (v.ttft_s) e.Add(Metric::kTtft, p.ttft, *v.ttft_s, fold);
+  if (v.tpot_s) e.Add(Metric::kTpot, p.tpot, *v.tpot_s, fold);
+  if (v.throughput) e.Add(Metric::kThroughput, p.thr, *v.throughput, fold);
   if (v.kind == PointKind::kTraining) {
     double measured = v.step_s.value_or(kNaN);
     if (v.tflops_per_gpu) measured = p.flops / (*v.tflops_per_gpu * 1e12 * v.gpus);
-    e.Add(Metric::kTrainStep, p.step, measured);
+    e.Add(Metric::kTrainStep, p.step, measured, fold);
   }
   return e;
+}
+
+// Adds a row's errors to the per-regime groups: TTFT under the row's regime, the other metrics
+// under its batch regime.
+void MergeByRegime(std::array<Errors, kRegimeCount>& groups, const Errors& e, const Row& r) {
+  for (int m = 0; m < kMetricCount; ++m) {
+    const Regime g = m == static_cast<int>(Metric::kTtft) ? r.regime : r.batch_regime;
+    auto& dst = groups[static_cast<int>(g)].m[m];
+    dst.insert(dst.end(), e.m[m].begin(), e.m[m].end());
+  }
+}
+
+// Linear-interpolation quantile of sorted values.
+double Quantile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return kNaN;
+  const double pos = q * (sorted.size() - 1);
+  const std::size_t lo = static_cast<std::size_t>(pos);
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+// The 90% band of log(measured/predicted) from `samples` (those that fit), skipping sample
+// `skip` (none when skip < 0) and the samples of fold `skip_fold` (none when < 0): the order
+// statistics floor(0.05 (n + 1)) and ceil(0.95 (n + 1)) of the n values, which cover a new
+// value with probability >= 90% whatever n (split-conformal rule); with few values that is the
+// full range.
+std::pair<double, double> LogBand(const std::vector<Sample>& samples, int skip_fold,
+                                  std::ptrdiff_t skip) {
+  std::vector<double> v;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    if (static_cast<std::ptrdiff_t>(i) == skip || std::isnan(samples[i].logr)) continue;
+    if (skip_fold >= 0 && samples[i].fold == skip_fold) continue;
+    v.push_back(samples[i].logr);
+  }
+  if (v.empty()) return {kNaN, kNaN};
+  std::sort(v.begin(), v.end());
+  const double n = static_cast<double>(v.size());
+  const auto lo = static_cast<std::size_t>(std::max(0.0, std::floor(0.05 * (n + 1)) - 1));
+  const auto hi = static_cast<std::size_t>(std::min(n - 1, std::ceil(0.95 * (n + 1)) - 1));
+  return {v[lo], v[hi]};
+}
+
+// Cross-fitted coverage of the 90% band over `samples`: each fold judged by the band of the
+// other (leave-one-out when a fold has fewer than 10 rows). Returns rows covered.
+int CoveredCrossFitted(const std::vector<Sample>& samples) {
+  int n[2] = {0, 0};
+  for (const Sample& x : samples) ++n[x.fold & 1];
+  const bool folds = n[0] >= 10 && n[1] >= 10;
+  std::pair<double, double> band[2];
+  if (folds)
+    for (int f = 0; f < 2; ++f) band[f] = LogBand(samples, f, -1);
+  int covered = 0;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const Sample& x = samples[i];
+    if (std::isnan(x.logr)) continue;
+    const auto b = folds ? band[x.fold & 1] : LogBand(samples, -1, static_cast<std::ptrdiff_t>(i));
+    if (!std::isnan(b.first) && x.logr >= b.first && x.logr <= b.second) ++covered;
+  }
+  return covered;
 }
 
 ReportRow RowOf(const std::string& group, const Errors& e) {
   ReportRow r;
   r.group = group;
-  for (int i = 0; i < kMetricCount; ++i) r.stats[i] = Summarize(e.m[i]);
+  for (int i = 0; i < kMetricCount; ++i) r.stats[i] = Summarize(e.Abs(i));
   return r;
 }
 
@@ -437,6 +513,18 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
       batch = v.batch_per_gpu;
     }
     r.regime = batch <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch;
+    if (v.kind == PointKind::kDisaggregated) {
+      r.regime = Regime::kDisaggregated;
+    } else if (v.kind == PointKind::kServing) {
+      // Whether clients queue for KV room depends on memory and the engine's scheduler only.
+      EngineParams ep;
+      ep.traits = systems.EngineTraitsFor(v.engine);
+      if (ServeTimes(*r.sm, FamilyParams{}, ep, v.workload, r.instances).kv_limited)
+        r.regime = Regime::kQueued;
+    }
+    r.batch_regime = r.regime == Regime::kQueued ? (batch <= 16 ? Regime::kSmallBatch
+                                                                : Regime::kLargeBatch)
+                                                  : r.regime;
     rows.push_back(std::move(r));
   }
   for (const auto& [msg, n] : build_failures) rep.excluded.push_back({msg, n});
@@ -490,7 +578,7 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
   // Held-out errors under the full fit.
   const Fitted& full = jobs[0].result;
   std::map<std::string, Errors> overall, per_chip, per_family, per_engine, in_sample;
-  std::array<std::array<Errors, 2>, 3> bands;  // [basis][regime]
+  std::array<std::array<Errors, kRegimeCount>, 3> bands;  // [basis][regime]
   Errors train_errors;
   for (const Row& r : rows) {
     const Pred p = Predict(r, full.Family(r.family), full.Engine(r.pt->engine));
@@ -498,6 +586,7 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
     pr.point = *r.pt;
     pr.held_out = !(r.csv && r.pt->fit);
     pr.regime = r.regime;
+    pr.kv_limited = r.regime == Regime::kQueued;
     pr.fits = p.fits;
     auto z = [](double v) { return std::isnan(v) ? 0.0 : v; };
     pr.ttft_s = z(p.ttft), pr.tpot_s = z(p.tpot), pr.throughput = z(p.thr), pr.step_s = z(p.step);
@@ -522,7 +611,7 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
     const bool profiled = csv_chips.count(r.pt->chip) > 0;
     const bool family_fitted = full.families.count(r.family) > 0;
     const int basis = profiled ? 0 : family_fitted ? 1 : 2;
-    bands[basis][static_cast<int>(r.regime)].Merge(e);
+    MergeByRegime(bands[basis], e, r);
   }
   // Leave-one-out errors.
   std::map<std::string, Errors> loco, lofo;
@@ -537,10 +626,10 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
       if (!j.chip.empty()) {
         loco[j.chip].Merge(e);
         loco["all chips (pooled)"].Merge(e);
-        bands[1][static_cast<int>(r.regime)].Merge(e);
+        MergeByRegime(bands[1], e, r);
       } else {
         lofo[j.family].Merge(e);
-        bands[2][static_cast<int>(r.regime)].Merge(e);
+        MergeByRegime(bands[2], e, r);
       }
     }
   }
@@ -564,14 +653,52 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
   cal.generic = full.generic;
   cal.generic_engine = full.generic_engine;
   cal.calibrated_chips.assign(csv_chips.begin(), csv_chips.end());
-  for (int b = 0; b < 3; ++b)
-    for (int m = 0; m < kMetricCount; ++m)
-      for (int g = 0; g < 2; ++g) {
-        const Errors& e = m == static_cast<int>(Metric::kTrainStep) ? train_errors : bands[b][g];
-        const ErrorStats s = Summarize(e.m[m]);
-        if (m == static_cast<int>(Metric::kTrainStep) && g == 0) continue;
-        cal.bands[b][m][g] = ErrorBand{s.median, s.p90, s.count};
+  // Bands: per basis, metric and regime; training has one band (regime large_batch) for every
+  // basis, from the published training points.
+  auto band_of = [](const std::vector<Sample>& v, const std::vector<double>& abs) {
+    const ErrorStats st = Summarize(abs);
+    ErrorBand b{st.median, st.p90, 1.0, 1.0, st.count};
+    const auto [lo, hi] = LogBand(v, -1, -1);
+    if (!std::isnan(lo)) b.low = std::min(1.0, std::exp(lo)), b.high = std::max(1.0, std::exp(hi));
+    return b;
+  };
+  const int train = static_cast<int>(Metric::kTrainStep);
+  for (int b = 0; b < 3; ++b) {
+    for (int m = 0; m < kMetricCount; ++m) {
+      int pooled_n = 0, pooled_covered = 0;
+      std::vector<double> widths;
+      for (int g = 0; g < kRegimeCount; ++g) {
+        if (m == train && g != static_cast<int>(Regime::kLargeBatch)) continue;
+        const Errors& e = m == train ? train_errors : bands[b][g];
+        if (e.m[m].empty()) continue;
+        const ErrorBand band = band_of(e.m[m], e.Abs(m));
+        cal.bands[b][m][g] = band;
+        const int n = static_cast<int>(e.m[m].size());
+        const int covered = CoveredCrossFitted(e.m[m]);
+        BandRow row;
+        row.basis = static_cast<Basis>(b);
+        row.metric = static_cast<Metric>(m);
+        row.regime = g;
+        row.count = n;
+        row.coverage = static_cast<double>(covered) / n;
+        row.median_width = band.high / band.low;
+        row.low = band.low, row.high = band.high;
+        rep.bands.push_back(row);
+        pooled_n += n, pooled_covered += covered;
+        widths.insert(widths.end(), n, band.high / band.low);
       }
+      if (pooled_n == 0 || m == train) continue;
+      std::sort(widths.begin(), widths.end());
+      BandRow all;
+      all.basis = static_cast<Basis>(b);
+      all.metric = static_cast<Metric>(m);
+      all.regime = -1;
+      all.count = pooled_n;
+      all.coverage = static_cast<double>(pooled_covered) / pooled_n;
+      all.median_width = Quantile(widths, 0.5);
+      rep.bands.push_back(all);
+    }
+  }
   rep.elapsed = Seconds::FromBase(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return rep;

@@ -13,24 +13,20 @@ using nlohmann::json;
 using perf::ErrorBand;
 using perf::Metric;
 
-// A measured value lies in [pred / (1 + p90), pred / (1 - p90)] for 90% of validation points.
+// A measured value lies in [pred x low, pred x high] for 90% of held-out validation points.
 json BandJson(double predicted, const ErrorBand& b) {
   if (b.count == 0) return json{{"low", nullptr}, {"high", nullptr}, {"count", 0}};
-  // With p90 errors near 100% or more the upper bound is unbounded (null).
-  const json high = b.p90 < 0.95 ? json(predicted / (1 - b.p90)) : json(nullptr);
-  return json{{"low", predicted / (1 + b.p90)},
-              {"high", high},
+  return json{{"low", predicted * b.low},
+              {"high", predicted * b.high},
               {"p50_relative_error", b.p50},
               {"p90_relative_error", b.p90},
               {"count", b.count}};
 }
 
 std::string BandText(double predicted, const ErrorBand& b, int decimals) {
-  if (b.count == 0) return "n/a";
-  if (b.p90 >= 0.95)
-    return fmt::format("{} - unbounded", FormatFixed(predicted / (1 + b.p90), decimals));
-  return fmt::format("{} - {}", FormatFixed(predicted / (1 + b.p90), decimals),
-                     FormatFixed(predicted / (1 - b.p90), decimals));
+  if (b.count == 0) return "-";
+  return fmt::format("{} - {}", FormatFixed(predicted * b.low, decimals),
+                     FormatFixed(predicted * b.high, decimals));
 }
 
 namespace {
@@ -455,6 +451,28 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
     s += "Leave-one-family-out: fit on the other chip families only, predict with their average\n";
     s += MetricTable(r.lofo, "left-out family") + "\n";
   }
+  if (!r.bands.empty()) {
+    s += "90% bands: [predicted x low, predicted x high]; coverage = share of held-out rows inside "
+         "the band (cross-fitted: each half judged by the band of the other); width = median "
+         "high / low\n";
+    Table t({{"basis"},
+             {"metric"},
+             {"regime"},
+             {"rows", Align::kRight},
+             {"coverage %", Align::kRight},
+             {"width", Align::kRight},
+             {"low", Align::kRight},
+             {"high", Align::kRight}});
+    for (const auto& b : r.bands) {
+      const bool all = b.regime < 0;
+      t.AddRow({std::string(perf::BasisName(b.basis)), std::string(perf::MetricName(b.metric)),
+                all ? std::string("all") : std::string(RegimeName(static_cast<perf::Regime>(b.regime))),
+                fmt::format("{}", b.count), fmt::format("{:.1f}", b.coverage * 100),
+                fmt::format("{:.2f}", b.median_width), all ? "" : fmt::format("{:.3f}", b.low),
+                all ? "" : fmt::format("{:.3f}", b.high)});
+    }
+    s += t.RenderText() + "\n";
+  }
   s += fmt::format("calibration: {}\n", status);
   s += fmt::format("elapsed: {:.1f} s\n", r.elapsed.base());
   return s;
@@ -479,6 +497,18 @@ json ValidationJson(const perf::ValidationReport& r, const std::string& status) 
     }
     loco.push_back(j);
   }
+  json bands = json::array();
+  for (const auto& b : r.bands) {
+    json j{{"basis", perf::BasisName(b.basis)},
+           {"metric", perf::MetricName(b.metric)},
+           {"regime", b.regime < 0 ? std::string("all")
+                                   : std::string(RegimeName(static_cast<perf::Regime>(b.regime)))},
+           {"count", b.count},
+           {"coverage", b.coverage},
+           {"median_width", b.median_width}};
+    if (b.regime >= 0) j["low"] = b.low, j["high"] = b.high;
+    bands.push_back(j);
+  }
   return json{{"rows", json{{"csv", r.csv_rows},
                             {"published_points", r.extra_points},
                             {"fit", r.fit_rows},
@@ -491,6 +521,7 @@ json ValidationJson(const perf::ValidationReport& r, const std::string& status) 
               {"per_engine", RowsJson(r.per_engine)},
               {"leave_one_chip_out", loco},
               {"leave_one_family_out", RowsJson(r.lofo)},
+              {"bands", bands},
               {"calibration", status},
               {"elapsed_s", r.elapsed.base()}};
 }

@@ -98,20 +98,27 @@ struct EngineParams {
   EngineTraits traits;
 };
 
-// Relative error quantiles of a metric in a regime, from validation.
+// How wrong a metric's predictions are in a regime, from validation on held-out measurements:
+// the 90% band is [predicted x low, predicted x high], low and high being the 5th and 95th
+// percentiles of measured / predicted.
 struct ErrorBand {
   double p50 = 0.0;  // median |predicted/measured - 1|
-  double p90 = 0.0;
-  int count = 0;
+  double p90 = 0.0;  // 90th percentile of the same
+  double low = 1.0;
+  double high = 1.0;
+  int count = 0;  // held-out measurements behind it (0: no band)
 };
 
 enum class Metric { kTtft, kTpot, kThroughput, kTrainStep };
 inline constexpr int kMetricCount = 4;
 std::string_view MetricName(Metric m);  // "ttft", "tpot", "throughput", "train_step"
 
-// Regimes an error band is kept for.
-enum class Regime { kSmallBatch, kLargeBatch };  // decode batch per attention rank <= 16, > 16
-std::string_view RegimeName(Regime r);
+// Regimes an error band is kept for: decode batch per attention rank <= 16 or > 16; clients
+// queueing for KV-cache room (the wait is Little's law on an estimated capacity, the least
+// certain part of the model); disaggregated prefill/decode serving.
+enum class Regime { kSmallBatch, kLargeBatch, kQueued, kDisaggregated };
+inline constexpr int kRegimeCount = 4;
+std::string_view RegimeName(Regime r);  // "small_batch", "large_batch", "queued", "disaggregated"
 // How a chip relates to the calibration data: its data was fitted (in-sample held-out error);
 // its family was fitted without it (leave-one-chip-out error); its family was never fitted
 // (leave-one-family-out error).
@@ -124,7 +131,7 @@ struct Calibration {
   std::map<std::string, EngineParams> engines;
   EngineParams generic_engine;
   // bands[basis][metric][regime]
-  std::array<std::array<std::array<ErrorBand, 2>, kMetricCount>, 3> bands{};
+  std::array<std::array<std::array<ErrorBand, kRegimeCount>, kMetricCount>, 3> bands{};
   std::vector<std::string> calibrated_chips;  // chips whose measurements were fitted
   std::string produced_by;                    // the command that wrote the file
 

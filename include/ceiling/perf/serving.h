@@ -197,8 +197,10 @@ struct ReferenceSteps {
 };
 Result<ReferenceSteps> ReferenceStepsFor(const ServingQuery& q);
 
-// Fills `uncertainty` of a result from the calibration's bands.
-Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank);
+// Fills `uncertainty` of a result from the calibration's bands: the regime is kQueued when
+// clients wait for KV-cache room, else set by the decode batch per attention rank.
+Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank,
+                           bool kv_limited);
 
 }  // namespace ceiling::perf
 

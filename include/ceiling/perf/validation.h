@@ -61,6 +61,7 @@ struct ValidationPoint {
   double chunk = 0;          // prefill points
   TrainingQuery training;    // model/hardware/calibration pointers unset
   bool fit = false;          // in the fit half (CSV rows only)
+  int fold = 0;              // 0 or 1: the halves the 90% bands' coverage is cross-checked on
   // Measured values (absent: not measured). Throughput is output tokens/s per GPU (input
   // tokens/s per GPU for prefill points); for CSV rows it is derived from TTFT and TPOT by the
   // closed-loop identity concurrency x osl / (ttft + (osl - 1) x tpot) / gpus.
@@ -104,9 +105,25 @@ struct PredictionRow {
   ValidationPoint point;
   bool held_out = true;
   Regime regime = Regime::kSmallBatch;
+  bool kv_limited = false;  // clients queue for KV-cache room
   bool fits = true;
   double ttft_s = 0, tpot_s = 0, throughput = 0, step_s = 0;  // predicted (0: not applicable)
   double measured_step_s = 0;
+};
+
+// The 90% band of a metric in a regime (basis: profiled = in-sample held-out rows,
+// unprofiled_chip = leave-one-chip-out predictions): its factors, and how it holds on held-out
+// rows. `coverage` is cross-fitted: the band derived from one fold of rows is checked on the
+// other, so no row is judged by a band it helped to set. Regime "all" (regime = -1) pools the
+// metric's rows, each judged by its own regime's band.
+struct BandRow {
+  Basis basis = Basis::kProfiled;
+  Metric metric = Metric::kTpot;
+  int regime = -1;  // a Regime, or -1 for all regimes pooled
+  int count = 0;
+  double coverage = 0;      // fraction of rows whose measurement lies inside the band
+  double median_width = 0;  // median over rows of high / low
+  double low = 1, high = 1;  // the band factors (regime rows only)
 };
 
 struct ValidationReport {
@@ -118,6 +135,7 @@ struct ValidationReport {
   std::vector<ReportRow> loco_in_sample;  // the same chips' held-out error with the full fit
   std::vector<ReportRow> lofo;            // leave-one-family-out, one row per chip family
   Calibration fitted;                     // full fit + error bands
+  std::vector<BandRow> bands;             // coverage and width of the 90% bands
   int fit_rows = 0, test_rows = 0, extra_points = 0, csv_rows = 0;
   std::vector<Exclusion> excluded;
   std::vector<PredictionRow> predictions;  // every modelled point, fit and held-out

@@ -21,9 +21,9 @@
 
 namespace ceiling::report {
 
-// The 90% band of a prediction: a measured value lies in [pred / (1 + p90), pred / (1 - p90)]
-// for 90% of validation points (JSON: low, high (null when unbounded), p50/p90 relative error,
-// count; text: "42.5 - 128.0", "n/a" without validation points).
+// The 90% band of a prediction: a measured value lies in [pred x low, pred x high] for 90% of
+// held-out validation points (JSON: low, high, p50/p90 relative error, count; low and high are
+// null without validation points; text: "42.5 - 128.0", "-" without validation points).
 nlohmann::json BandJson(double predicted, const perf::ErrorBand& b);
 std::string BandText(double predicted, const perf::ErrorBand& b, int decimals);
 
