@@ -148,7 +148,7 @@ Status Load(Context& ctx, DesignFlags& f, Loaded& l) {
   t.ep = f.ep.value_or(1);
   t.zero = f.zero;
   t.micro_batch = f.micro_batch;
-  t.recompute = f.recompute;
+  t.recompute = f.recompute ? perf::Recompute::kFull : perf::Recompute::kSelective;
   t.global_batch = f.global_batch;
   t.seq = f.seq;
   ASSIGN_OR_RETURN(t.precision, ParsePrecision(f.train_precision, "--train-precision"));

@@ -1,6 +1,7 @@
 // perf serve, perf train, compare, validate, calibrate.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -49,6 +50,17 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kProducedBy = "ceiling calibrate --write";
+
+// The library names the query field at fault ("virtual_stages: ..."); the CLI names its flag.
+Error FlagError(Error e) {
+  const auto colon = e.message.find(": ");
+  if (colon == std::string::npos || colon == 0) return e;
+  std::string field = e.message.substr(0, colon);
+  if (field.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) return e;
+  std::replace(field.begin(), field.end(), '_', '-');
+  e.message = "--" + field + " " + e.message.substr(colon + 2);
+  return e;
+}
 
 // Resolves chip and model, searches the deployment and serves it. Bad input is an error; a
 // deployment that does not fit (or misses the SLA) is a result.
@@ -121,7 +133,11 @@ Runner SetupPerfTrain(CLI::App* sub) {
     std::optional<double> tokens;
     std::optional<int> gpus_per_node;
     std::string scale_out;
-    bool recompute = false, json = false;
+    std::string recompute = "selective";
+    int virtual_stages = 1;
+    bool sequence_parallel = true, tp_overlap = true, ep_overlap = false, dualpipe = false;
+    bool bf16_moments = false;
+    bool json = false;
   };
   auto o = std::make_shared<Opts>();
   sub->add_option("--chip", o->chip, "Chip id or chip file")->required();
@@ -134,7 +150,23 @@ Runner SetupPerfTrain(CLI::App* sub) {
   sub->add_option("--cp", o->cp, "Context-parallel size (default 1)");
   sub->add_option("--zero", o->zero, "ZeRO stage 0-3 (default 1)");
   sub->add_option("--micro-batch", o->micro_batch, "Sequences per micro-batch (default 1)");
-  sub->add_flag("--recompute", o->recompute, "Full activation recomputation");
+  sub->add_option("--recompute", o->recompute,
+                  "Activation recomputation: none, selective (default: norms and activations) or "
+                  "full; --recompute alone means full")
+      ->expected(0, 1)
+      ->default_str("full");
+  sub->add_flag("--sequence-parallel,!--no-sequence-parallel", o->sequence_parallel,
+                "Shard norms and residuals over the TP group (default on)");
+  sub->add_option("--virtual-stages", o->virtual_stages,
+                  "Interleaved 1F1B: model chunks per pipeline rank (default 1)");
+  sub->add_flag("--tp-comm-overlap,!--no-tp-comm-overlap", o->tp_overlap,
+                "Overlap TP collectives with GEMMs (default on; needs sequence parallelism)");
+  sub->add_flag("--ep-overlap", o->ep_overlap,
+                "Hide the expert-parallel all-to-all under computation");
+  sub->add_flag("--bf16-moments", o->bf16_moments,
+                "Adam moments in bf16 (8 bytes of optimizer state per parameter, not 12)");
+  sub->add_flag("--dualpipe", o->dualpipe,
+                "DeepSeek-V3's DualPipe schedule (needs an even --pp; overlaps the all-to-all)");
   sub->add_option("--global-batch", o->global_batch, "Sequences per step")->required();
   sub->add_option("--seq", o->seq, "Sequence length in tokens")->required();
   sub->add_option("--tokens", o->tokens, "Tokens to train on (for time to train)");
@@ -162,7 +194,19 @@ Runner SetupPerfTrain(CLI::App* sub) {
     q.hardware = &*hw;
     q.calibration = &*d->calibration;
     q.gpus = o->gpus, q.tp = o->tp, q.pp = o->pp, q.ep = o->ep, q.cp = o->cp;
-    q.zero = o->zero, q.micro_batch = o->micro_batch, q.recompute = o->recompute;
+    q.zero = o->zero, q.micro_batch = o->micro_batch;
+    auto recompute = RecomputeFromName(o->recompute.empty() ? "full" : o->recompute);
+    if (!recompute)
+      return ctx.Fail(MakeError(
+          ErrorCode::kInvalidArgument,
+          fmt::format("--recompute: expected none, selective or full, got \"{}\"", o->recompute)));
+    q.recompute = *recompute;
+    q.virtual_stages = o->virtual_stages;
+    q.sequence_parallel = o->sequence_parallel;
+    q.tp_comm_overlap = o->tp_overlap;
+    q.ep_comm_overlap = o->ep_overlap;
+    q.dualpipe = o->dualpipe;
+    q.bf16_moments = o->bf16_moments;
     q.global_batch = o->global_batch, q.seq = o->seq, q.precision = *prec, q.tokens = o->tokens;
     if (o->dp && o->tp * o->pp * o->cp > 0 && *o->dp * o->tp * o->pp * o->cp != o->gpus)
       return ctx.Fail(
@@ -170,7 +214,7 @@ Runner SetupPerfTrain(CLI::App* sub) {
                     fmt::format("--dp {} x tp {} x pp {} x cp {} = {} is not --gpus {}", *o->dp,
                                 o->tp, o->pp, o->cp, *o->dp * o->tp * o->pp * o->cp, o->gpus)));
     auto r = Train(q);
-    if (!r.ok()) return ctx.Fail(r.error());
+    if (!r.ok()) return ctx.Fail(FlagError(r.error()));
     ctx.out << (o->json ? report::DumpJson(report::TrainingJson(q, *r)) + "\n"
                         : report::TrainingText(q, *r));
     return kExitOk;

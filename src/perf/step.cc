@@ -13,6 +13,7 @@ struct Acc {
   double gemm = 0, attn = 0, moe = 0, comm = 0, elem = 0, overhead = 0, comp = 0, mem = 0;
   double kernels = 0;  // kernel launches
   double ko = 0;       // fixed GPU cost per kernel
+  double tp_comm = 0, ep_comm = 0;  // parts of `comm`: tensor-parallel collectives, all-to-all
 };
 
 // Roofline of one operator executed `count` times whose arithmetic takes `tc` seconds and whose
@@ -61,6 +62,8 @@ StepTime Finish(const Acc& a) {
   t.memory_limited = Seconds::FromBase(a.mem);
   t.total = Seconds::FromBase(a.gemm + a.attn + a.moe + a.comm + a.elem + a.overhead);
   t.kernels = a.kernels;
+  t.tp_comm = Seconds::FromBase(a.tp_comm);
+  t.ep_comm = Seconds::FromBase(a.ep_comm);
   return t;
 }
 
@@ -75,6 +78,8 @@ StepTime Scale(StepTime t, double k) {
   t.compute_limited *= k;
   t.memory_limited *= k;
   t.kernels *= k;
+  t.tp_comm *= k;
+  t.ep_comm *= k;
   return t;
 }
 
@@ -253,7 +258,15 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
   Acc a;
   const double bw = s.bw * p.memory_efficiency;
   a.ko = p.kernel_overhead.base();
+  // Passes over the work: the forward, and in training the backward (twice the forward's
+  // GEMM FLOPs), plus a second forward with full recomputation. Flash attention's backward
+  // recomputes the scores: 2.5x its forward. Collectives run once forward and once backward
+  // (again when the forward is recomputed); recomputed norms and activations add elementwise
+  // passes (selective recomputation).
   const double pass = 1.0 + w.backward;
+  const double attn_pass = 1.0 + 1.25 * w.backward;
+  const double comm_pass = w.backward > 0 ? w.backward : 1.0;
+  const double elem_pass = pass + w.elementwise_recompute;
   const double h = s.hidden;
   const double T = w.tokens;
   if (T <= 0) return Finish(a);
@@ -272,6 +285,11 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     double tc = 2 * PaddedRows(M) * N * K * pass / (s.gemm_rate * ge * shape);
     if (s.vec_rate > 0) tc = std::min(tc, 2 * M * N * K * pass / (s.vec_rate * ge));
     RoofTimes(a, bucket, count, tc, (N * K * wbytes + M * K * ab + M * N * 2) * pass / bw, 1);
+    // FP8 training quantizes each GEMM's input (forward) and output gradient (backward) and
+    // keeps transposed copies for the other GEMMs of the backward: read bf16, write fp8 twice,
+    // in separate memory-bound kernels.
+    if (w.backward > 0 && ab < 2)
+      Roof(a, a.elem, count, 0, 1, (M * K + M * N) * (2 + 2 * ab), bw, 2);
   };
 
   // Attention: projections and core, per attention kind.
@@ -308,7 +326,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       if (Tp > 0) {
         const double core_pairs =
             s.topk > 0 ? Tp * std::min(AvgContext(w.prompt_len, 0), s.topk) : pairs_full;
-        Roof(a, a.attn, n_softmax, core_pairs * 2 * s.heads_l * (qk + s.vdim) * pass,
+        Roof(a, a.attn, n_softmax, core_pairs * 2 * s.heads_l * (qk + s.vdim) * attn_pass,
              s.attn_rate * attn_eff * prompt_eff, Tp * s.heads_l * (qk + s.vdim) * 2 * 2, bw, 1);
       }
       if (s.topk > 0) {
@@ -341,10 +359,12 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       if (Tp > 0) {
         const double io = Tp * (2 * s.heads_l + 2 * s.kvh_l) * s.hd * 2;
         if (s.n_full > 0)
-          Roof(a, a.attn, s.n_full, pairs_full * fl * pass, s.attn_rate * attn_eff * prompt_eff, io,
+          Roof(a, a.attn, s.n_full, pairs_full * fl * attn_pass, s.attn_rate * attn_eff * prompt_eff,
+               io,
                bw, 1);
         if (s.n_sliding > 0)
-          Roof(a, a.attn, s.n_sliding, pairs_slide * fl * pass, s.attn_rate * attn_eff * prompt_eff,
+          Roof(a, a.attn, s.n_sliding, pairs_slide * fl * attn_pass,
+               s.attn_rate * attn_eff * prompt_eff,
                io, bw, 1);
       }
       gemm(a.gemm, n_softmax, T, h, s.heads_l * s.hd, s.wb);
@@ -365,7 +385,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
   // Norms, residual adds, rotary embedding: ~8 hidden-sized bf16 reads/writes per token, in
   // 3 kernels per layer.
   const double layers = s.n_full + s.n_sliding + s.n_linear;
-  Roof(a, a.elem, layers, 0, 1, T * h * 2 * 8 * pass, bw, 3);
+  Roof(a, a.elem, layers, 0, 1, T * h * 2 * 8 * elem_pass, bw, 3);
 
   // Collectives: tensor-parallel all-reduces of the hidden states; expert-parallel all-to-all.
   const double cl = p.comm_latency.base();
@@ -380,16 +400,19 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       t = 2 * cl + 2.0 * (s.domain - 1) / s.domain * bytes / (s.scale_up * ce) +
           2.0 * (nodes - 1) / nodes * (bytes / s.domain) / (s.scale_out * ce);
     }
-    a.comm += t * count * pass;
-    a.kernels += count * pass;
+    a.comm += t * count * comm_pass;
+    a.tp_comm += t * count * comm_pass;
+    a.kernels += count * comm_pass;
   };
   auto all_to_all = [&](double count, double bytes, int n) {
     if (n <= 1 || count <= 0) return;
     const double local = std::min(n, s.domain);
     const double intra = bytes * (local - 1) / n / (s.scale_up * ce);
     const double inter = bytes * (n - local) / n / (s.scale_out * ce);
-    a.comm += (cl * (n > s.domain ? 2 : 1) + std::max(intra, inter)) * count * pass;
-    a.kernels += count * pass;
+    const double t = (cl * (n > s.domain ? 2 : 1) + std::max(intra, inter)) * count * comm_pass;
+    a.comm += t;
+    a.ep_comm += t;
+    a.kernels += count * comm_pass;
   };
   const double hs_bytes = T * h * 2;
   all_reduce(layers, hs_bytes, s.tp);     // after attention
@@ -398,7 +421,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
   // Dense FFN layers.
   if (s.n_dense > 0) {
     gemm(a.gemm, s.n_dense, T, s.ffn_up * s.inter_l, h, s.wb);
-    Roof(a, a.elem, s.n_dense, 0, 1, T * s.inter_l * 2 * 3 * pass, bw, 1);
+    Roof(a, a.elem, s.n_dense, 0, 1, T * s.inter_l * 2 * 3 * elem_pass, bw, 1);
     gemm(a.gemm, s.n_dense, T, h, s.inter_l, s.wb);
   }
 
@@ -428,7 +451,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
               2 * active_l * me_pad * mats_up * h * pass / (s.gemm_rate * ge * shape_up),
               (active_l * mats_up * h * s.moe_wb + load * h * ab + load * mats_up * 2) * pass / bw,
               1);
-    Roof(a, a.moe, s.n_moe, 0, 1, load * s.expert_inter_l * 2 * 3 * pass, bw, 1);
+    Roof(a, a.moe, s.n_moe, 0, 1, load * s.expert_inter_l * 2 * 3 * elem_pass, bw, 1);
     RoofTimes(a, a.moe, s.n_moe,
               2 * active_l * me_pad * s.expert_inter_l * h * pass / (s.gemm_rate * ge * shape_dn),
               (active_l * s.expert_inter_l * h * s.moe_wb + load * s.expert_inter_l * ab +
@@ -523,6 +546,9 @@ Bytes StepModel::KvBytesPerToken() const {
 Bytes StepModel::StateBytesPerSeq() const { return Bytes::FromBase(s_.state_seq_bytes); }
 Bytes StepModel::WeightBytesPerGpu() const { return Bytes::FromBase(s_.weight_bytes); }
 double StepModel::ParamsPerGpu() const { return s_.weight_elems; }
+double StepModel::ExpertParamsPerGpu() const {
+  return s_.n_moe * s_.experts_l * model_->FfnMatrices() * s_.hidden * s_.expert_inter_l;
+}
 
 Memory StepModel::ServingMemory(double seqs, double tokens_per_seq) const {
   const Shape& s = s_;

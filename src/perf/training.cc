@@ -3,11 +3,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "ceiling/base/units.h"
 
 namespace ceiling::perf {
 namespace {
+
+// An input error attributed to one field of the query (the API renders the field; the message
+// names no command-line flag).
+Error FieldErr(std::string_view field, std::string message) {
+  return MakeError(ErrorCode::kInvalidArgument, fmt::format("{}: {}", field, message));
+}
 
 // Model FLOPs of one token's forward pass: two per matmul weight (the embedding lookup is not
 // a matmul) plus the causal attention products.
@@ -25,7 +32,128 @@ double ForwardFlopsPerToken(const ModelArch& m, double seq) {
   return 2 * matmul + attn;
 }
 
+// Micro-batches whose activations the first pipeline stage holds at its peak. 1F1B: pp (the
+// warm-up forwards before the first backward). Interleaved with v chunks (Megatron-Core): the
+// first rank runs 2 (pp - 1) + (v - 1) pp chunk forwards before its first backward, each chunk
+// 1/v of the stage's layers.
+double InFlight(int pp, int v, int micro_batches) {
+  if (pp <= 1) return 1;
+  if (v <= 1) return std::min(pp, micro_batches);
+  const double chunks = 2.0 * (pp - 1) + (v - 1.0) * pp + 1;
+  return std::min(chunks / v, static_cast<double>(micro_batches));
+}
+
+// Bytes of activations one token leaves per layer for the backward pass, on one GPU. The layer
+// keeps its two blocks' inputs (for the norms' backward) and the inputs of its GEMMs (for the
+// weight gradients): the norm outputs, the attention output, the activation-function output,
+// and in MoE layers the dispatched copies of the token (top-k of them, spread over the
+// expert-parallel ranks); plus what the nonlinear parts need: Q, K and V for flash attention
+// (which keeps no scores) and the FFN's gate/up outputs. GEMM inputs are kept in the GEMM's
+// format (FP8 training keeps FP8 copies), the rest in bf16. Sequence parallelism shards the
+// norm region over the tensor-parallel group, tensor parallelism the rest. Selective
+// recomputation redoes the norms, the activation functions and MLA's up-projections from
+// what is kept (Megatron-Core's and DeepSeek-V3's choice); full recomputation keeps only the
+// layer input.
+double ActivationBytesPerToken(const ModelArch& m, const TrainingQuery& q, bool moe_layer) {
+  const double h = m.hidden;
+  const double t = q.tp;
+  const double norm_region = q.sequence_parallel && q.tp > 1 ? t : 1.0;
+  if (q.recompute == Recompute::kFull) return 2 * h / norm_region;
+  const bool selective = q.recompute == Recompute::kSelective;
+  const double gin = q.precision == DType::kFp8 ? 1.0 : 2.0;  // bytes of a kept GEMM input
+  const Attention& a = m.attention;
+  // The norm region: two block inputs, and unless recomputed the two norm outputs.
+  double bytes = (2 * h * 2 + (selective ? 0 : 2 * h * gin)) / norm_region;
+  double qkv, out;
+  if (a.kind == AttentionKind::kMla) {
+    const double up = a.heads * (a.qk_nope_head_dim + a.qk_rope_head_dim) +
+                      a.heads * (a.qk_nope_head_dim + a.qk_rope_head_dim + a.v_head_dim);
+    const double latent = a.q_lora_rank + a.kv_lora_rank + a.qk_rope_head_dim;
+    qkv = (selective ? 0 : up / t) + latent;  // latents are replicated over TP ranks
+    out = a.heads * a.v_head_dim / t;
+  } else {
+    qkv = (static_cast<double>(a.heads) * a.head_dim +
+           2.0 * std::max(a.kv_heads, q.tp) * a.head_dim) / t;
+    out = static_cast<double>(a.heads) * a.head_dim / t;
+  }
+  bytes += qkv * 2 + out * gin;
+  const double up = m.FfnMatrices() - 1.0;  // gate and up (SwiGLU) or up (GELU)
+  auto ffn = [&](double width) { return (up * width * 2 + (selective ? 0 : width * gin)) / t; };
+  if (moe_layer) {
+    // Routed copies land on the expert-parallel ranks in equal shares (balanced routing).
+    const Moe& e = m.moe;
+    bytes += e.active * (h * gin + ffn(e.expert_intermediate));
+    if (e.shared_intermediate > 0) bytes += ffn(e.shared_intermediate);
+  } else {
+    bytes += ffn(m.intermediate);
+  }
+  return bytes;
+}
+
 }  // namespace
+
+std::string_view RecomputeName(Recompute r) {
+  switch (r) {
+    case Recompute::kNone:
+      return "none";
+    case Recompute::kSelective:
+      return "selective";
+    case Recompute::kFull:
+      return "full";
+  }
+  return "?";
+}
+
+std::optional<Recompute> RecomputeFromName(std::string_view name) {
+  for (Recompute r : {Recompute::kNone, Recompute::kSelective, Recompute::kFull})
+    if (RecomputeName(r) == name) return r;
+  return std::nullopt;
+}
+
+Status TrainingQuery::Validate() const {
+  for (auto [v, name] : {std::pair{gpus, "gpus"}, std::pair{tp, "tp"}, std::pair{pp, "pp"},
+                         std::pair{cp, "cp"}, std::pair{ep, "ep"},
+                         std::pair{micro_batch, "micro_batch"},
+                         std::pair{virtual_stages, "virtual_stages"}, std::pair{seq, "seq"},
+                         std::pair{global_batch, "global_batch"}})
+    if (v < 1) return FieldErr(name, fmt::format("must be at least 1, got {}", v));
+  if (zero < 0 || zero > 3) return FieldErr("zero", fmt::format("must be 0 to 3, got {}", zero));
+  if (gpus % (tp * pp * cp) != 0)
+    return FieldErr("gpus",
+                    fmt::format("{} is not divisible by tp x pp x cp = {}", gpus, tp * pp * cp));
+  const int dp = Dp();
+  if (ep > 1 && dp % ep != 0)
+    return FieldErr("ep", fmt::format("{} must divide the data-parallel size {}", ep, dp));
+  if (global_batch % (dp * micro_batch) != 0)
+    return FieldErr("global_batch",
+                    fmt::format("{} is not a multiple of dp x micro_batch = {} x {}",
+                                global_batch, dp, micro_batch));
+  if (seq % cp != 0) return FieldErr("cp", fmt::format("{} does not divide seq {}", cp, seq));
+  if (model) {
+    if (pp > model->layers)
+      return FieldErr("pp", fmt::format("{} exceeds the {} layers of {}", pp, model->layers,
+                                        model->id));
+    if (virtual_stages > 1) {
+      if (pp == 1)
+        return FieldErr("virtual_stages", "interleaving needs pipeline parallelism (pp > 1)");
+      if (pp * virtual_stages > model->layers)
+        return FieldErr("virtual_stages",
+                        fmt::format("{} chunks on each of {} pipeline ranks exceed the {} layers "
+                                    "of {}",
+                                    virtual_stages, pp, model->layers, model->id));
+    }
+    if (dualpipe && (pp < 2 || pp % 2 != 0))
+      return FieldErr("dualpipe", fmt::format("needs an even pipeline size, got pp {}", pp));
+    if (dualpipe && virtual_stages > 1)
+      return FieldErr("virtual_stages", "DualPipe and interleaving are different schedules");
+    if (ep > 1 && !model->moe.enabled())
+      return FieldErr("ep", fmt::format("{}: {} is a dense model (no experts)", ep, model->id));
+  }
+  if (precision != DType::kBf16 && precision != DType::kFp8)
+    return FieldErr("precision", fmt::format("training runs in bf16 or fp8, not {}",
+                                             DTypeName(precision)));
+  return OkStatus();
+}
 
 Parallelism TrainingParallelism(const TrainingQuery& q) {
   Parallelism p;
@@ -41,53 +169,144 @@ Parallelism TrainingParallelism(const TrainingQuery& q) {
 TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const TrainingQuery& q,
                          int dp, int micro_batches) {
   TrainingTimes out;
+  const ModelArch& model = *q.model;
+  const double tokens_mb = static_cast<double>(q.micro_batch) * q.seq / q.cp;
   Work w;
-  w.tokens = static_cast<double>(q.micro_batch) * q.seq / q.cp;
+  w.tokens = tokens_mb;
   w.prefill_tokens = w.tokens;
   w.prompt_len = q.seq;
   w.lm_rows = w.tokens;
-  w.backward = q.recompute ? 3 : 2;
+  w.backward = q.recompute == Recompute::kFull ? 3 : 2;
+  w.elementwise_recompute = q.recompute == Recompute::kSelective ? 1 : 0;
   const StepTime mb = sm.EvaluateStage(fp, w);
-  const double p2p = q.pp > 1 ? 2 * sm.PipelineTransfer(fp, w.tokens).base() : 0.0;
-  const double slot = mb.total.base() + p2p;
+  const double compute = (mb.total - mb.communication).base();
+
+  // Communication a micro-batch exposes. Tensor-parallel collectives overlap the GEMMs when
+  // asked (Megatron's TP-comm overlap, which needs sequence parallelism); the expert all-to-all
+  // overlaps the rest of the computation when asked (DualPipe-style).
+  double tp = mb.tp_comm.base();
+  if (q.tp_comm_overlap && q.sequence_parallel && q.tp > 1)
+    tp = std::max(0.0, tp - (mb.gemm + mb.moe).base());
+  double ep = mb.ep_comm.base();
+  if (q.ep_comm_overlap || q.dualpipe) ep = std::max(0.0, ep - compute);
+  // Context parallelism: each layer's keys and values go round the cp ranks (forward), their
+  // gradients come back (backward), overlapped with the attention computation (ring attention).
+  double cp = 0;
+  if (q.cp > 1) {
+    const Attention& a = model.attention;
+    const double kv_per_token =
+        a.kind == AttentionKind::kMla
+            ? (a.kv_lora_rank + a.qk_rope_head_dim)
+            : 2.0 * std::max(1, a.kv_heads / q.tp) * a.head_dim;
+    const double layers = std::ceil(static_cast<double>(model.layers) / q.pp);
+    const double bytes = (q.cp - 1.0) * tokens_mb * kv_per_token * 2 * layers;
+    const Hardware& hw = sm.hardware();
+    const bool intra = q.tp * q.cp <= hw.scale_up_domain;
+    const double bw = (intra ? hw.scale_up : hw.scale_out).base() * fp.comm_efficiency;
+    const double ring = 2 * (bytes / bw + (q.cp - 1) * layers * fp.comm_latency.base());
+    cp = std::max(0.0, ring - mb.attention.base());
+  }
+  const double exposed = mb.communication.base() - mb.tp_comm.base() - mb.ep_comm.base() + tp +
+                         ep + cp;
+  // Pipeline: activations forward and gradients back at each of the v chunk boundaries.
+  const double p2p =
+      q.pp > 1 ? 2.0 * q.virtual_stages * sm.PipelineTransfer(fp, tokens_mb).base() : 0.0;
+  const double slot = compute + exposed + p2p;
   const double m = micro_batches;
-  const double bubble = (q.pp - 1) * slot;
-  // Gradient reduction overlaps the backward pass of the last micro-batch.
-  const double sync = sm.GradientSync(fp, dp, q.zero).base();
-  const double exposed = std::max(0.0, sync - mb.total.base() * 2.0 / 3.0);
+  // DualPipe: (pp/2 - 1) x (F&B + B - 3W) with F, the input-gradient half of B and W each about
+  // a third of a slot, i.e. (pp/2 - 1) x 2/3 of a slot.
+  const double bubble = q.dualpipe ? std::max(0.0, q.pp / 2.0 - 1) * 2.0 / 3.0 * slot
+                                   : (q.pp - 1.0) / q.virtual_stages * slot;
+  // Data parallelism: gradients reduce-scattered in fp32 (all-reduced without a sharded
+  // optimizer) under the last micro-batch's backward, parameters all-gathered in bf16 under the
+  // next step's first forward (ZeRO-3 gathers them for every micro-batch).
+  double sync = 0;
+  if (dp > 1) {
+    const double dense = sm.ParamsPerGpu() - sm.ExpertParamsPerGpu();
+    const double experts = sm.ExpertParamsPerGpu();
+    const int expert_dp = std::max(1, dp / std::max(1, q.ep));
+    auto ring = [&](double bytes, int group) {
+      if (group <= 1) return 0.0;
+      const Hardware& hw = sm.hardware();
+      // Replicas sit in other scale-up domains once one model instance fills a domain.
+      const bool intra = static_cast<double>(q.tp) * q.pp * q.cp * group <= hw.scale_up_domain;
+      const double bw = (intra ? hw.scale_up : hw.scale_out).base() * fp.comm_efficiency;
+      return fp.comm_latency.base() * 2 + (group - 1.0) / group * bytes / bw;
+    };
+    const double grad_bytes = q.zero >= 1 ? 4 : 2;  // fp32 reduce-scatter, bf16 all-reduce
+    const double reduce = (q.zero >= 1 ? 1 : 2) * (ring(dense * grad_bytes, dp) +
+                                                    ring(experts * grad_bytes, expert_dp));
+    const double gather = q.zero >= 1 ? ring(dense * 2, dp) + ring(experts * 2, expert_dp) : 0;
+    const double fwd = compute / (1 + w.backward);
+    const double bwd = compute - fwd;
+    sync = std::max(0.0, reduce - bwd) + std::max(0.0, gather - fwd);
+    if (q.zero >= 3) sync += std::max(0.0, gather - fwd) * (m - 1);
+  }
   // Adam update: read and write weights, fp32 gradients and state (~32 bytes per parameter),
   // over this GPU's shard.
   const double shard = q.zero >= 1 ? dp : 1;
-  const double opt = sm.ParamsPerGpu() * 32 / shard /
+  const double opt = sm.ParamsPerGpu() * (q.bf16_moments ? 24 : 32) / shard /
                      (sm.hardware().memory_bandwidth.base() * fp.memory_efficiency);
-  out.step = Seconds::FromBase(m * slot + bubble + exposed + opt);
+  out.step = Seconds::FromBase(m * slot + bubble + sync + opt);
   out.breakdown.compute = mb.compute_limited * m;
   out.breakdown.memory = mb.memory_limited * m;
-  out.breakdown.communication = (mb.communication) * m + Seconds::FromBase(p2p * m + exposed);
+  out.breakdown.communication = Seconds::FromBase((exposed + p2p) * m + sync);
   out.breakdown.bubble = Seconds::FromBase(bubble);
   out.breakdown.optimizer = Seconds::FromBase(opt);
   out.breakdown.overhead = mb.overhead * m;
   const double tokens = static_cast<double>(q.global_batch) * q.seq;
-  out.model_flops = 3 * tokens * ForwardFlopsPerToken(*q.model, q.seq);
+  out.model_flops = 3 * tokens * ForwardFlopsPerToken(model, q.seq);
   return out;
 }
 
+Memory TrainingMemory(const StepModel& sm, const TrainingQuery& q, int dp, int micro_batches,
+                      double* in_flight_out) {
+  const ModelArch& m = *q.model;
+  Memory mem;
+  mem.capacity = q.hardware->memory_capacity;
+  // Weights bf16, gradients fp32, Adam state (fp32 master, two moments) 12 bytes; the routed
+  // experts' copies are sharded over their own data-parallel group (dp / ep).
+  const double params = sm.ParamsPerGpu();
+  const double experts = sm.ExpertParamsPerGpu();
+  const double dense = params - experts;
+  const double expert_dp = std::max(1, dp / std::max(1, q.ep));
+  auto sharded = [&](double per_param, int stage) {
+    return stage ? per_param * (dense / dp + experts / expert_dp) : per_param * params;
+  };
+  // DualPipe keeps two copies of the parameters (one per direction).
+  mem.weights = Bytes::FromBase(sharded(2, q.zero >= 3) * (q.dualpipe ? 2 : 1));
+  mem.optimizer =
+      Bytes::FromBase(sharded(4, q.zero >= 2) + sharded(q.bf16_moments ? 8 : 12, q.zero >= 1));
+  const double tokens_mb = static_cast<double>(q.micro_batch) * q.seq / q.cp;
+  const double layers = std::ceil(static_cast<double>(m.layers) / q.pp);
+  const double moe_share = m.moe.enabled() ? static_cast<double>(m.MoeLayers()) / m.layers : 0;
+  const double per_token = (1 - moe_share) * ActivationBytesPerToken(m, q, false) +
+                           moe_share * ActivationBytesPerToken(m, q, true);
+  const double in_flight =
+      q.dualpipe ? std::min<double>(q.pp + 1, micro_batches)
+                 : InFlight(q.pp, q.virtual_stages, micro_batches);
+  if (in_flight_out) *in_flight_out = in_flight;
+  double act = per_token * tokens_mb * layers * in_flight;
+  // Full recomputation re-creates one layer's activations at a time during the backward.
+  if (q.recompute == Recompute::kFull) {
+    TrainingQuery none = q;
+    none.recompute = Recompute::kNone;
+    act += ActivationBytesPerToken(m, none, m.moe.enabled()) * tokens_mb;
+  }
+  // The last stage's logits in fp32 for the loss (vocabulary split over tensor parallelism).
+  act += tokens_mb * static_cast<double>(m.vocab) / q.tp * 4;
+  mem.activations = Bytes::FromBase(act);
+  mem.reserve = mem.capacity * 0.05;
+  mem.total = mem.weights + mem.optimizer + mem.activations + mem.reserve;
+  mem.fits = mem.total <= mem.capacity;
+  return mem;
+}
+
 Result<TrainingResult> Train(const TrainingQuery& q) {
-  auto bad = [](std::string msg) { return MakeError(ErrorCode::kInvalidArgument, std::move(msg)); };
-  if (q.gpus < 1 || q.tp < 1 || q.pp < 1 || q.cp < 1 || q.ep < 1 || q.micro_batch < 1)
-    return bad("--gpus, --tp, --pp, --ep, --cp and --micro-batch must be at least 1");
-  if (q.seq < 1 || q.global_batch < 1) return bad("--seq and --global-batch must be at least 1");
-  if (q.zero < 0 || q.zero > 3) return bad(fmt::format("--zero must be 0 to 3, got {}", q.zero));
-  if (q.gpus % (q.tp * q.pp * q.cp) != 0)
-    return bad(
-        fmt::format("--gpus {} is not divisible by tp x pp x cp = {}", q.gpus, q.tp * q.pp * q.cp));
-  const int dp = q.gpus / (q.tp * q.pp * q.cp);
-  if (q.ep > 1 && dp % q.ep != 0)
-    return bad(fmt::format("--ep {} must divide the data-parallel size {}", q.ep, dp));
-  if (q.global_batch % (dp * q.micro_batch) != 0)
-    return bad(fmt::format("--global-batch {} is not a multiple of dp x micro-batch = {} x {}",
-                           q.global_batch, dp, q.micro_batch));
-  if (q.seq % q.cp != 0) return bad(fmt::format("--cp {} does not divide --seq {}", q.cp, q.seq));
+  if (!q.model || !q.hardware || !q.calibration)
+    return MakeError(ErrorCode::kInvalidArgument, "training query without model or hardware");
+  RETURN_IF_ERROR(q.Validate());
+  const int dp = q.Dp();
   const int micro_batches = q.global_batch / (dp * q.micro_batch);
   PrecisionConfig prec = PrecisionForMode(q.precision);
   prec.kv_cache = DType::kBf16;
@@ -104,6 +323,8 @@ Result<TrainingResult> Train(const TrainingQuery& q) {
         fmt::format("family \"{}\" has no calibration data; generic efficiencies "
                     "are used",
                     q.hardware->family));
+  if (q.tp_comm_overlap && q.tp > 1 && !q.sequence_parallel)
+    r.notes.push_back("TP communication overlap needs sequence parallelism; not overlapped");
   const TrainingTimes t = TrainTimes(sm, fp, q, dp, micro_batches);
   r.step_time = t.step;
   r.breakdown = t.breakdown;
@@ -114,23 +335,8 @@ Result<TrainingResult> Train(const TrainingQuery& q) {
   r.mfu = t.model_flops / (t.step.base() * q.gpus * peak);
   if (q.tokens) r.time_to_train = Seconds::FromBase(*q.tokens / r.tokens_per_s);
 
-  // Memory per GPU.
-  const double params = sm.ParamsPerGpu();
-  const double shard = dp;
-  Memory& mem = r.memory;
-  mem.capacity = q.hardware->memory_capacity;
-  mem.weights = Bytes::FromBase(params * 2 / (q.zero >= 3 ? shard : 1));
-  mem.optimizer = Bytes::FromBase(params * 4 / (q.zero >= 2 ? shard : 1) +
-                                  params * 12 / (q.zero >= 1 ? shard : 1));
-  const double tokens_mb = static_cast<double>(q.micro_batch) * q.seq / q.cp;
-  const double per_layer =
-      q.recompute ? 2 * tokens_mb * q.model->hidden
-                  : 34 * tokens_mb * q.model->hidden / q.tp * (q.model->moe.enabled() ? 1.5 : 1.0);
-  const double in_flight = std::min(micro_batches, q.pp);
-  mem.activations = Bytes::FromBase(per_layer * q.model->layers / q.pp * in_flight);
-  mem.reserve = mem.capacity * 0.05;
-  mem.total = mem.weights + mem.optimizer + mem.activations + mem.reserve;
-  mem.fits = mem.total <= mem.capacity;
+  r.memory = TrainingMemory(sm, q, dp, micro_batches, &r.in_flight);
+  const Memory& mem = r.memory;
   r.fits = mem.fits;
   if (!r.fits)
     r.does_not_fit = fmt::format(

@@ -358,6 +358,13 @@ Status LoadPoints(const fs::path& path, const catalog::Catalog& chips, const Mod
                                    "tflops_per_gpu",
                                    "tokens_per_s_per_gpu",
                                    "attention",
+                                   "virtual_stages",
+                                   "recompute",
+                                   "sequence_parallel",
+                                   "tp_comm_overlap",
+                                   "ep_comm_overlap",
+                                   "dualpipe",
+                                   "bf16_moments",
                                    "note"}));
       ++set->extra_points;
       ValidationPoint p;
@@ -400,6 +407,23 @@ Status LoadPoints(const fs::path& path, const catalog::Catalog& chips, const Mod
         ASSIGN_OR_RETURN(auto zero, t.GetOptionalInteger("zero"));
         q.zero = static_cast<int>(zero.value_or(1));
         ASSIGN_OR_RETURN(q.micro_batch, Int(t, "micro_batch", 1));
+        ASSIGN_OR_RETURN(q.virtual_stages, Int(t, "virtual_stages", 1));
+        ASSIGN_OR_RETURN(auto rc, t.GetOptionalString("recompute"));
+        if (rc) {
+          auto r = RecomputeFromName(*rc);
+          if (!r)
+            return t.ErrorAt("recompute",
+                             fmt::format("expected none, selective or full, got \"{}\"", *rc));
+          q.recompute = *r;
+        }
+        for (auto [name, flag] : {std::pair{"sequence_parallel", &q.sequence_parallel},
+                                  std::pair{"tp_comm_overlap", &q.tp_comm_overlap},
+                                  std::pair{"ep_comm_overlap", &q.ep_comm_overlap},
+                                  std::pair{"dualpipe", &q.dualpipe},
+                                  std::pair{"bf16_moments", &q.bf16_moments}}) {
+          if (!t.Has(name)) continue;
+          ASSIGN_OR_RETURN(*flag, t.GetBool(name));
+        }
         ASSIGN_OR_RETURN(q.global_batch, Int(t, "global_batch", 1, true));
         ASSIGN_OR_RETURN(q.seq, Int(t, "seq", 1, true));
         q.precision = *d;
@@ -450,6 +474,11 @@ Status LoadPoints(const fs::path& path, const catalog::Catalog& chips, const Mod
       }
       if (auto st = CheckParallelism(*model, LayoutOf(p, *model)); !st.ok())
         return t.ErrorHere(st.error().message);
+      if (kind == PointKind::kTraining) {
+        TrainingQuery q = p.training;
+        q.model = model;
+        if (auto st = q.Validate(); !st.ok()) return t.ErrorHere(st.error().message);
+      }
       if (!chips.Find(p.chip)) {
         ex->Add(fmt::format("chip {} not in the catalog", p.chip));
         continue;

@@ -196,7 +196,13 @@ json TrainingJson(const perf::TrainingQuery& q, const perf::TrainingResult& r) {
                           {"zero", q.zero},
                           {"micro_batch", q.micro_batch},
                           {"micro_batches_per_step", r.micro_batches},
-                          {"recompute", q.recompute}};
+                          {"virtual_stages", q.virtual_stages},
+                          {"sequence_parallel", q.sequence_parallel && q.tp > 1},
+                          {"recompute", perf::RecomputeName(q.recompute)},
+                          {"tp_comm_overlap", q.tp_comm_overlap && q.sequence_parallel && q.tp > 1},
+                          {"ep_comm_overlap", q.ep_comm_overlap || q.dualpipe},
+                          {"dualpipe", q.dualpipe},
+                          {"micro_batches_in_flight", r.in_flight}};
   j["workload"] = json{{"global_batch", q.global_batch},
                        {"seq", q.seq},
                        {"precision", perf::DTypeName(q.precision)}};
@@ -227,12 +233,18 @@ json TrainingJson(const perf::TrainingQuery& q, const perf::TrainingResult& r) {
 
 std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResult& r) {
   std::string s = fmt::format(
-      "{} training on {} x {}: TP{} PP{} DP{}{}{} ZeRO-{}, micro-batch {} ({} per step), {}\n",
-      q.model->name, q.gpus, q.hardware->chip_name, q.tp, q.pp, r.dp,
+      "{} training on {} x {}: TP{}{} PP{}{} DP{}{}{} ZeRO-{}, micro-batch {} ({} per step), {}\n",
+      q.model->name, q.gpus, q.hardware->chip_name, q.tp,
+      q.sequence_parallel && q.tp > 1 ? " (SP)" : "", q.pp,
+      q.virtual_stages > 1 ? fmt::format(" (x{} interleaved)", q.virtual_stages) : "", r.dp,
       q.ep > 1 ? fmt::format(" EP{}", q.ep) : "", q.cp > 1 ? fmt::format(" CP{}", q.cp) : "",
       q.zero, q.micro_batch, r.micro_batches, perf::DTypeName(q.precision));
-  s += fmt::format("workload: global batch {} x {} tokens{}\n", q.global_batch, q.seq,
-                   q.recompute ? ", full recomputation" : "");
+  s += fmt::format(
+      "workload: global batch {} x {} tokens, recompute {}, {}{:.1f} micro-batches in flight{}{}\n",
+      q.global_batch, q.seq, perf::RecomputeName(q.recompute), q.dualpipe ? "DualPipe, " : "",
+      r.in_flight,
+      q.tp_comm_overlap && q.sequence_parallel && q.tp > 1 ? ", TP comm overlapped" : "",
+      q.ep_comm_overlap || q.dualpipe ? ", all-to-all overlapped" : "");
   s += fmt::format(
       "memory per GPU: {} of {} (weights {}, gradients + optimizer {}, activations "
       "{}, reserve {})\n",

@@ -111,6 +111,54 @@ TEST(PerfTrainCli, JsonCarriesTheInterfaceFields) {
   EXPECT_NEAR(j["time_to_train_s"].get<double>() * j["tokens_per_s"].get<double>(), 1e12, 1e6);
 }
 
+TEST(PerfTrainCli, ParallelismAndMemoryOptions) {
+  const char* base =
+      "perf train --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 64 --tp 8 --pp 2 "
+      "--global-batch 256 --seq 8192 --json ";
+  CliResult r = RunCeiling(std::string(base));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json p = Parse(r)["parallelism"];
+  // Megatron-style defaults.
+  EXPECT_EQ(p["recompute"], "selective");
+  EXPECT_TRUE(p["sequence_parallel"].get<bool>());
+  EXPECT_TRUE(p["tp_comm_overlap"].get<bool>());
+  EXPECT_EQ(p["virtual_stages"], 1);
+  // A bare --recompute keeps its old meaning: full recomputation.
+  r = RunCeiling(std::string(base) + "--recompute");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Parse(r)["parallelism"]["recompute"], "full");
+  r = RunCeiling(std::string(base) +
+                 "--recompute none --virtual-stages 2 --no-sequence-parallel --no-tp-comm-overlap");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  p = Parse(r)["parallelism"];
+  EXPECT_EQ(p["recompute"], "none");
+  EXPECT_EQ(p["virtual_stages"], 2);
+  EXPECT_FALSE(p["sequence_parallel"].get<bool>());
+  EXPECT_FALSE(p["tp_comm_overlap"].get<bool>());
+  r = RunCeiling(
+      "perf train --chip nvidia-h800-sxm --model deepseek-v3 --gpus 2048 --pp 16 --ep 64 "
+      "--global-batch 15360 --seq 4096 --precision fp8 --dualpipe --bf16-moments --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Parse(r)["fits"].get<bool>());
+  EXPECT_TRUE(Parse(r)["parallelism"]["dualpipe"].get<bool>());
+}
+
+TEST(PerfTrainCli, BadOptionsAreBadInputNamingTheFlag) {
+  const std::string base =
+      "perf train --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 64 --tp 8 --pp 2 "
+      "--seq 8192 ";
+  CliResult r = RunCeiling(base + "--global-batch 256 --recompute half");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "--recompute: expected none, selective or full, got \"half\"\n");
+  r = RunCeiling(base + "--global-batch 256 --virtual-stages 0");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "--virtual-stages must be at least 1, got 0\n");
+  r = RunCeiling(base + "--global-batch 250");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "--global-batch 250 is not a multiple of dp x micro_batch = 4 x 1\n");
+  EXPECT_EQ(r.out, "");
+}
+
 TEST(PerfTrainCli, BadLayoutIsBadInput) {
   const CliResult r = RunCeiling(
       "perf train --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 8 --tp 8 --dp 2 "

@@ -79,6 +79,8 @@ struct StepTime {
   Seconds attention;        // attention core (score and value products, KV reads)
   Seconds moe;              // routed and shared experts, router
   Seconds communication;    // collectives and pipeline transfers
+  Seconds tp_comm;          // ... of which tensor-parallel collectives
+  Seconds ep_comm;          // ... of which expert-parallel all-to-all exchanges
   Seconds elementwise;      // norms, activations, residual adds, embeddings
   Seconds overhead;         // fixed per-operator and per-iteration costs
   Seconds compute_limited;  // operator time where FLOPs were the binding limit
@@ -111,6 +113,7 @@ struct Work {
   double prompt_len = 0;      // length of the prompts they belong to
   double lm_rows = 0;         // rows through the LM head
   double backward = 0;        // training: extra passes (2 = backward, 3 = backward + recompute)
+  double elementwise_recompute = 0;  // training: norms and activations recomputed (selective)
 };
 
 class StepModel {
@@ -144,8 +147,9 @@ class StepModel {
   Bytes KvBytesPerToken() const;
   Bytes StateBytesPerSeq() const;
   Bytes WeightBytesPerGpu() const;
-  // Parameters of this GPU's shard (for optimizer state), and of the whole model.
+  // Parameters of this GPU's shard (for optimizer state), and the routed experts' part of them.
   double ParamsPerGpu() const;
+  double ExpertParamsPerGpu() const;
 
   const ModelArch& model() const { return *model_; }
   const Hardware& hardware() const { return hw_; }

@@ -1,28 +1,43 @@
 // LLM training: step time, throughput, model FLOPs utilisation, memory per GPU and time to
-// train, for a 3D/4D-parallel layout (tensor, pipeline, data with ZeRO, expert, context).
+// train, for a 5D-parallel layout (tensor with sequence parallelism, pipeline with interleaved
+// stages, data with ZeRO, context, expert).
 //
 //   TrainingQuery q{.model = m, .hardware = &hw, .calibration = &cal, .gpus = 8192,
-//                   .par = {.tp = 8, .pp = 16}, .global_batch = 2048, .seq = 8192};
+//                   .tp = 8, .pp = 16, .global_batch = 2048, .seq = 8192};
+//   RETURN_IF_ERROR(q.Validate());            // field-level errors before any work
 //   ASSIGN_OR_RETURN(TrainingResult r, Train(q));
 //   r.step_time; r.tokens_per_s; r.mfu;       // MFU against the dense bf16 peak
 //   if (!r.fits) ...                          // an outcome with the numbers in does_not_fit
 //
-// Model (docs/perf.md): a micro-batch's forward + backward on one pipeline stage is the
-// operator model of step.h run with backward passes (x3 FLOPs, x4 with full recomputation);
-// a step is (m + pp - 1) micro-batch slots of the 1F1B schedule (the pp - 1 are the bubble),
-// plus the data-parallel gradient reduction not hidden under the last backward pass, plus the
-// optimizer update (memory-bound over this GPU's shard). Memory: weights (bf16) + fp32
-// gradients + Adam state (12 bytes/param), sharded by ZeRO stage over the data-parallel
-// replicas, plus activations (34 x seq x micro_batch x hidden bytes per layer / tp with flash
-// attention, per in-flight micro-batch; 2 x ... with full recomputation).
+// Model (docs/perf.md §3): a micro-batch's forward and backward on one pipeline stage is the
+// operator model of step.h with backward passes (GEMMs x3, flash attention x3.5, a second
+// forward with full recomputation). A step is m micro-batch slots plus the pipeline bubble
+// ((pp - 1) / v slots with v virtual stages, about (pp/2 - 1) x 2/3 with DualPipe), the
+// exposed part of the data-parallel gradient
+// reduce-scatter and parameter all-gather (overlapped with one micro-batch's backward and
+// forward), and the optimizer update. Tensor-parallel collectives, the expert-parallel
+// all-to-all and the context-parallel key/value ring are exposed except where they overlap
+// computation (always for the ring; for TP and EP when asked). Memory: bf16 weights, fp32
+// gradients, 12 bytes/param of Adam state sharded by ZeRO stage over the data-parallel ranks
+// (routed experts over their own data-parallel group), and activations from the layer's tensor
+// shapes (Korthikanti et al. 2022), sharded by sequence parallelism, reduced by recomputation,
+// times the micro-batches in flight (more with interleaving).
 //
-// Errors (kInvalidArgument): gpus not divisible by tp x pp x cp, global batch not a multiple of
-// dp x micro_batch, invalid parallelism (CheckParallelism), lengths below 1.
+// Defaults follow what Megatron-Core/NeMo performance recipes do: sequence parallelism with
+// tensor parallelism, selective recomputation (norms and activation functions), distributed
+// optimizer (ZeRO-1), TP communication overlapped with GEMMs, gradient and parameter
+// collectives overlapped, MoE routing balanced; expert all-to-all not overlapped.
+//
+// Errors (kInvalidArgument, with the offending field in Error::field): sizes below 1, gpus not
+// divisible by tp x pp x cp, global batch not a multiple of dp x micro_batch, ep not dividing
+// dp, more pipeline chunks (pp x virtual stages) than layers, seq not divisible by cp, invalid
+// parallelism (CheckParallelism).
 #ifndef CEILING_PERF_TRAINING_H_
 #define CEILING_PERF_TRAINING_H_
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ceiling/base/quantity.h"
@@ -34,6 +49,13 @@
 
 namespace ceiling::perf {
 
+// Activation recomputation: none; selective (norms and activation functions, cheap to redo and
+// large to keep; attention scores are never kept with flash attention); full (only each layer's
+// input is kept and the forward pass runs twice).
+enum class Recompute { kNone, kSelective, kFull };
+std::string_view RecomputeName(Recompute r);
+std::optional<Recompute> RecomputeFromName(std::string_view name);  // "none" | "selective" | "full"
+
 struct TrainingQuery {
   const ModelArch* model = nullptr;
   const Hardware* hardware = nullptr;
@@ -42,20 +64,35 @@ struct TrainingQuery {
   int tp = 1;
   int pp = 1;
   int ep = 1;              // expert parallel (MoE): experts split over ep data-parallel ranks
-  int cp = 1;              // context parallel: the sequence split over cp GPUs
-  int zero = 1;            // ZeRO stage 0-3
+  int cp = 1;              // context parallel: the sequence split over cp GPUs (ring attention)
+  int zero = 1;            // ZeRO stage 0-3 (1 = Megatron's distributed optimizer, 3 = FSDP)
   int micro_batch = 1;     // sequences per micro-batch
-  bool recompute = false;  // full activation recomputation
-  int global_batch = 1;    // sequences per step
+  int virtual_stages = 1;  // interleaved 1F1B: model chunks per pipeline rank
+  bool sequence_parallel = true;  // shard norms/residuals over the TP group (when tp > 1)
+  Recompute recompute = Recompute::kSelective;
+  bool tp_comm_overlap = true;  // TP collectives overlapped with GEMMs (needs sequence parallel)
+  bool ep_comm_overlap = false;  // all-to-all hidden under computation
+  // DeepSeek-V3's DualPipe: micro-batches fed from both pipeline ends, forward and backward
+  // chunks overlapped so the all-to-all hides under computation; bubble (pp/2 - 1) x
+  // (F&B + B - 3W), activations of pp + 1 micro-batches, two copies of the parameters.
+  bool dualpipe = false;
+  // Adam moments kept in bf16 (DeepSeek-V3) rather than fp32: 8 bytes of optimizer state per
+  // parameter (fp32 master + two bf16 moments) instead of 12.
+  bool bf16_moments = false;
+  int global_batch = 1;          // sequences per step
   int seq = 4096;
   DType precision = DType::kBf16;  // GEMM format (bf16 or fp8 mixed precision)
   std::optional<double> tokens;    // for time to train
+
+  int Dp() const { return tp * pp * cp > 0 ? gpus / (tp * pp * cp) : 0; }
+  // Checks the fields against each other and the model; the error names the field.
+  Status Validate() const;
 };
 
 struct TrainingBreakdown {
   Seconds compute;        // operator time limited by FLOPs
   Seconds memory;         // operator time limited by bytes
-  Seconds communication;  // TP/EP collectives, pipeline transfers, exposed gradient sync
+  Seconds communication;  // exposed TP/EP/CP collectives, pipeline transfers, gradient sync
   Seconds bubble;         // pipeline fill and drain
   Seconds optimizer;
   Seconds overhead;  // per-operator fixed costs
@@ -68,11 +105,12 @@ struct TrainingResult {
   double tokens_per_s = 0;
   double mfu = 0;  // model FLOPs / (step time x GPUs x dense bf16 peak)
   double model_flops_per_step = 0;
-  Memory memory;  // per GPU
+  Memory memory;  // per GPU, the busiest pipeline stage
   std::optional<Seconds> time_to_train;
   TrainingBreakdown breakdown;
   int dp = 1;
   int micro_batches = 1;  // per pipeline per step
+  double in_flight = 1;   // micro-batches whose activations the first stage holds at peak
   ErrorBand uncertainty;
   Basis basis = Basis::kProfiled;
   std::vector<std::string> notes;
@@ -88,6 +126,9 @@ struct TrainingTimes {
 };
 TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const TrainingQuery& q,
                          int dp, int micro_batches);
+// Per-GPU memory of a training layout (busiest stage).
+Memory TrainingMemory(const StepModel& sm, const TrainingQuery& q, int dp, int micro_batches,
+                      double* in_flight = nullptr);
 
 // Parallel layout of a training query as a StepModel sees it (attention ranks = ep when the
 // experts are spread over data-parallel ranks).

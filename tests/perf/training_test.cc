@@ -1,0 +1,201 @@
+// Training: what each parallelism and memory option does (sequence parallelism, recomputation,
+// interleaving, DualPipe, context and expert parallelism, FP8, ZeRO), the published layouts
+// that must fit, and field-level errors.
+#include "ceiling/perf/training.h"
+
+#include <gtest/gtest.h>
+
+#include "fixture.h"
+
+namespace ceiling::perf {
+namespace {
+
+using testing::Bundled;
+using testing::HardwareOf;
+using testing::ModelOf;
+
+class TrainingTest : public ::testing::Test {
+ protected:
+  TrainingQuery Query(const char* model, const char* chip) {
+    hw_ = HardwareOf(chip);
+    TrainingQuery q;
+    q.model = &ModelOf(model);
+    q.hardware = &hw_;
+    q.calibration = &Bundled().calibration;
+    return q;
+  }
+  TrainingResult Run(const TrainingQuery& q) {
+    auto r = Train(q);
+    if (!r.ok()) {
+      ADD_FAILURE() << r.error().ToString();
+      return {};
+    }
+    return *r;
+  }
+  Hardware hw_;
+};
+
+// Llama 3 70B on 64 H100s, TP8 PP2: the reference layout the option tests vary.
+TrainingQuery Llama70b(TrainingQuery q) {
+  q.gpus = 64, q.tp = 8, q.pp = 2, q.global_batch = 256, q.seq = 8192;
+  return q;
+}
+
+TEST_F(TrainingTest, SequenceParallelismShardsTheNormRegion) {
+  TrainingQuery q = Llama70b(Query("llama-3.1-70b", "nvidia-h100-sxm"));
+  const TrainingResult sp = Run(q);
+  q.sequence_parallel = false;
+  const TrainingResult no_sp = Run(q);
+  EXPECT_LT(sp.memory.activations, no_sp.memory.activations);
+  // Without sequence parallelism the TP collectives cannot overlap the GEMMs.
+  EXPECT_LE(sp.step_time, no_sp.step_time);
+}
+
+TEST_F(TrainingTest, RecomputationTradesMemoryForCompute) {
+  TrainingQuery q = Llama70b(Query("llama-3.1-70b", "nvidia-h100-sxm"));
+  q.recompute = Recompute::kNone;
+  const TrainingResult none = Run(q);
+  q.recompute = Recompute::kSelective;
+  const TrainingResult selective = Run(q);
+  q.recompute = Recompute::kFull;
+  const TrainingResult full = Run(q);
+  EXPECT_GT(none.memory.activations, selective.memory.activations);
+  EXPECT_GT(selective.memory.activations, full.memory.activations * 5);
+  EXPECT_LE(none.step_time, selective.step_time);
+  // Selective recomputation redoes elementwise work only; full redoes the forward GEMMs.
+  EXPECT_LT(selective.step_time.base(), none.step_time.base() * 1.05);
+  EXPECT_GT(full.step_time.base(), selective.step_time.base() * 1.2);
+}
+
+TEST_F(TrainingTest, InterleavingShrinksTheBubbleAndHoldsMoreActivations) {
+  TrainingQuery q = Query("llama-3.1-405b", "nvidia-h100-sxm");
+  q.gpus = 8192, q.tp = 8, q.pp = 16, q.global_batch = 2048, q.seq = 8192;
+  const TrainingResult plain = Run(q);
+  q.virtual_stages = 4;
+  const TrainingResult interleaved = Run(q);
+  EXPECT_NEAR(interleaved.breakdown.bubble / plain.breakdown.bubble, 0.25, 0.05);
+  EXPECT_LT(interleaved.step_time, plain.step_time);
+  // Megatron-Core's interleaved warm-up: (2 (pp - 1) + (v - 1) pp + 1) / v = 19.75 stages.
+  EXPECT_DOUBLE_EQ(interleaved.in_flight, 19.75);
+  EXPECT_GT(interleaved.memory.activations, plain.memory.activations);
+}
+
+TEST_F(TrainingTest, ContextParallelismSplitsTheSequence) {
+  TrainingQuery q = Query("llama-3.1-405b", "nvidia-h100-sxm");
+  q.gpus = 16384, q.tp = 8, q.pp = 16, q.global_batch = 128, q.seq = 131072;
+  q.cp = 16;
+  const TrainingResult r = Run(q);
+  // Llama 3's 128K-token layout fits with CP16: each GPU holds 8,192 tokens of each sequence.
+  EXPECT_TRUE(r.fits) << r.does_not_fit;
+  q.cp = 8, q.gpus = 8192;
+  const TrainingResult half = Run(q);
+  EXPECT_GT(half.memory.activations.base(), r.memory.activations.base() * 1.8);
+}
+
+TEST_F(TrainingTest, PublishedLayoutsFit) {
+  // Llama 3 405B, Table 4 of the Llama 3 paper: TP8 PP16 on 8,192 and 16,384 H100s (80 GB).
+  for (int gpus : {8192, 16384}) {
+    TrainingQuery q = Query("llama-3.1-405b", "nvidia-h100-sxm");
+    q.gpus = gpus, q.tp = 8, q.pp = 16, q.global_batch = 2048, q.seq = 8192;
+    const TrainingResult r = Run(q);
+    EXPECT_TRUE(r.fits) << gpus << ": " << r.does_not_fit;
+  }
+  // DeepSeek-V3 on 2,048 H800s: PP16 DualPipe, EP64, FP8, BF16 Adam moments.
+  TrainingQuery q = Query("deepseek-v3", "nvidia-h800-sxm");
+  q.gpus = 2048, q.pp = 16, q.ep = 64, q.global_batch = 15360, q.seq = 4096;
+  q.precision = DType::kFp8, q.dualpipe = true, q.bf16_moments = true;
+  const TrainingResult r = Run(q);
+  EXPECT_TRUE(r.fits) << r.does_not_fit;
+  EXPECT_DOUBLE_EQ(r.in_flight, 17);  // pp + 1 micro-batches
+}
+
+TEST_F(TrainingTest, DualPipeHidesTheAllToAllAndHalvesTheBubble) {
+  TrainingQuery q = Query("deepseek-v3", "nvidia-h800-sxm");
+  q.gpus = 2048, q.pp = 16, q.ep = 64, q.global_batch = 15360, q.seq = 4096;
+  q.precision = DType::kFp8;
+  const TrainingResult plain = Run(q);
+  q.ep_comm_overlap = true;
+  const TrainingResult overlapped = Run(q);
+  EXPECT_LT(overlapped.breakdown.communication, plain.breakdown.communication);
+  q.ep_comm_overlap = false, q.dualpipe = true;
+  const TrainingResult dualpipe = Run(q);
+  EXPECT_LT(dualpipe.breakdown.bubble.base(), plain.breakdown.bubble.base() * 0.5);
+  EXPECT_NEAR(dualpipe.memory.weights / plain.memory.weights, 2.0, 1e-9);  // two copies
+  q.bf16_moments = true;
+  EXPECT_LT(Run(q).memory.optimizer, dualpipe.memory.optimizer);
+}
+
+TEST_F(TrainingTest, ExpertAllToAllCostsMoreOverTheNics) {
+  // EP8 inside one HGX node (NVLink) against EP64 across eight nodes (400 Gb/s NICs).
+  TrainingQuery q = Query("deepseek-v3", "nvidia-h800-sxm");
+  q.gpus = 2048, q.pp = 16, q.global_batch = 15360, q.seq = 4096, q.precision = DType::kFp8;
+  q.ep = 8;
+  const TrainingResult local = Run(q);
+  q.ep = 64;
+  const TrainingResult spread = Run(q);
+  const double local_comm = local.breakdown.communication.base();
+  EXPECT_GT(spread.breakdown.communication.base(), local_comm);
+}
+
+TEST_F(TrainingTest, Fp8GemmsAreFasterButNotTwiceAsFast) {
+  TrainingQuery q = Llama70b(Query("llama-3.1-70b", "nvidia-h100-sxm"));
+  const TrainingResult bf16 = Run(q);
+  q.precision = DType::kFp8;
+  const TrainingResult fp8 = Run(q);
+  EXPECT_LT(fp8.step_time, bf16.step_time);
+  // Attention, elementwise work and the FP8 casts stay at 16-bit speeds.
+  EXPECT_GT(fp8.step_time.base(), bf16.step_time.base() * 0.5);
+}
+
+TEST_F(TrainingTest, ZeroShardsOptimizerGradientsAndWeights) {
+  TrainingQuery q = Llama70b(Query("llama-3.1-70b", "nvidia-h100-sxm"));
+  q.zero = 0;
+  const Memory z0 = Run(q).memory;
+  q.zero = 1;
+  const Memory z1 = Run(q).memory;
+  q.zero = 3;
+  const Memory z3 = Run(q).memory;
+  EXPECT_GT(z0.optimizer, z1.optimizer);
+  EXPECT_GT(z1.optimizer, z3.optimizer);
+  EXPECT_GT(z1.weights, z3.weights);
+}
+
+TEST_F(TrainingTest, BadFieldsAreErrorsThatNameTheField) {
+  struct Case {
+    void (*edit)(TrainingQuery&);
+    const char* message;
+  };
+  const Case cases[] = {
+      {[](TrainingQuery& q) { q.virtual_stages = 0; }, "virtual_stages: must be at least 1, got 0"},
+      {[](TrainingQuery& q) { q.zero = 4; }, "zero: must be 0 to 3, got 4"},
+      {[](TrainingQuery& q) { q.pp = 1, q.virtual_stages = 2; },
+       "virtual_stages: interleaving needs pipeline parallelism (pp > 1)"},
+      {[](TrainingQuery& q) { q.virtual_stages = 41; },
+       "virtual_stages: 41 chunks on each of 2 pipeline ranks exceed the 80 layers of "
+       "llama-3.1-70b"},
+      {[](TrainingQuery& q) { q.ep = 2; }, "ep: 2: llama-3.1-70b is a dense model (no experts)"},
+      {[](TrainingQuery& q) { q.cp = 3, q.gpus = 48, q.global_batch = 2; },
+       "cp: 3 does not divide seq 8192"},
+      {[](TrainingQuery& q) { q.dualpipe = true, q.pp = 1; },
+       "dualpipe: needs an even pipeline size, got pp 1"},
+      {[](TrainingQuery& q) { q.precision = DType::kFp4; },
+       "precision: training runs in bf16 or fp8, not fp4"},
+  };
+  for (const Case& c : cases) {
+    TrainingQuery q = Llama70b(Query("llama-3.1-70b", "nvidia-h100-sxm"));
+    c.edit(q);
+    auto r = Train(q);
+    ASSERT_FALSE(r.ok()) << c.message;
+    EXPECT_EQ(r.error().message, c.message);
+    EXPECT_EQ(r.error().message.find("--"), std::string::npos);  // no CLI flag names
+  }
+}
+
+TEST(Recompute, NamesRoundTrip) {
+  for (Recompute r : {Recompute::kNone, Recompute::kSelective, Recompute::kFull})
+    EXPECT_EQ(RecomputeFromName(RecomputeName(r)), r);
+  EXPECT_FALSE(RecomputeFromName("partial").has_value());
+}
+
+}  // namespace
+}  // namespace ceiling::perf
