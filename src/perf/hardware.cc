@@ -66,8 +66,12 @@ OpsPerSecond Hardware::ComputeRate(DType dt, DType* used) const {
   static constexpr DType kChainFp8[] = {DType::kFp8, DType::kBf16, DType::kFp16, DType::kFp32};
   static constexpr DType kChainInt8[] = {DType::kInt8, DType::kFp8, DType::kBf16, DType::kFp16,
                                          DType::kFp32};
-  static constexpr DType kChainBf16[] = {DType::kBf16, DType::kFp16, DType::kFp32};
-  static constexpr DType kChainFp16[] = {DType::kFp16, DType::kBf16, DType::kFp32};
+  // 16-bit math on a record with only narrower formats (a roadmap part with FP8/FP4 figures)
+  // falls back to the narrowest-but-widest rate it has, and says so.
+  static constexpr DType kChainBf16[] = {DType::kBf16, DType::kFp16, DType::kFp32, DType::kFp8,
+                                         DType::kFp4};
+  static constexpr DType kChainFp16[] = {DType::kFp16, DType::kBf16, DType::kFp32, DType::kFp8,
+                                         DType::kFp4};
   static constexpr DType kChainFp32[] = {DType::kFp32};
   const DType* begin = kChainBf16;
   std::size_t n = 3;
@@ -87,11 +91,11 @@ OpsPerSecond Hardware::ComputeRate(DType dt, DType* used) const {
     case DType::kInt4:
     case DType::kBf16:
       begin = kChainBf16;
-      n = 3;
+      n = 5;
       break;
     case DType::kFp16:
       begin = kChainFp16;
-      n = 3;
+      n = 5;
       break;
     case DType::kFp32:
       begin = kChainFp32;

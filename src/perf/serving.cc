@@ -142,7 +142,8 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& fp, const E
   const double own_iters = std::ceil(isl / budget);  // iterations one prompt needs
   const double dec_iters = std::max(1.0, (osl - 1) / acc);  // decode iterations per request
   const double base = ep.traits.mixed_prefill ? 0.0 : t_dec;  // a separate pass adds to the decode
-  // Staggered.
+  // Staggered: prompts arrive at n per iteration; the other clients' n (b - 1) / b interrupt a
+  // client's decode.
   const double n = b / (dec_iters + own_iters);  // prompts arriving per iteration
   double tpot_s, ttft_s;
   {
@@ -151,7 +152,8 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& fp, const E
     const double t_p = eager(tokens, prompts);
     const double stretch = prompts * isl > budget ? prompts * isl / budget : 1.0;
     const double extra = base + t_p - t_dec;  // time a prompt-carrying iteration adds
-    tpot_s = (t_dec + std::min(1.0, n) * stretch * extra) / acc;
+    const double others = std::min(1.0, n) * (b - 1) / b;
+    tpot_s = (t_dec + others * stretch * extra) / acc;
     ttft_s = (0.5 + ep.overlap) * t_dec + own_iters * (base + t_p);
   }
   // Waves.
@@ -313,6 +315,11 @@ Status CheckWorkload(const ServingWorkload& w) {
 void AddPrecisionNotes(const Hardware& hw, const PrecisionConfig& prec,
                        std::vector<std::string>* notes) {
   DType used;
+  hw.ComputeRate(prec.attention, &used);
+  if (BytesPerElement(used) < BytesPerElement(prec.attention))
+    notes->push_back(fmt::format(
+        "{} has no {} (or wider) rate in its record; attention math uses its {} rate", hw.chip_id,
+        DTypeName(prec.attention), DTypeName(used)));
   hw.ComputeRate(prec.activations, &used);
   if (used != prec.activations && !(prec.activations == DType::kInt4 && used == DType::kBf16))
     notes->push_back(fmt::format(

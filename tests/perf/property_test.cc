@@ -178,3 +178,132 @@ TEST(Laws, ServingIsFiniteAndObeysTheClosedLoopIdentity) {
 
 }  // namespace
 }  // namespace ceiling::perf
+
+namespace ceiling::perf {
+namespace {
+
+using testing::Bundled;
+using testing::HardwareOf;
+using testing::ModelOf;
+
+// Every catalog chip the performance model can describe (bandwidth, capacity and a tensor rate).
+std::vector<Hardware> CatalogHardware() {
+  std::vector<Hardware> out;
+  for (const catalog::Chip& chip : Bundled().chips.chips()) {
+    auto hw = HardwareFromChip(chip, Bundled().systems, {});
+    if (hw.ok()) out.push_back(*hw);
+  }
+  return out;
+}
+
+// Whether the chip has a rate for the math of `prec` (a record with only fp8/fp4 figures cannot
+// run bf16 math).
+bool Runs(const Hardware& hw, DType prec) {
+  return StepModel::Build(ModelOf("llama-3.1-8b"), hw, {}, PrecisionForMode(prec)).ok();
+}
+
+// One decode iteration of one sequence (TPOT at concurrency 1), with the engine's CPU work.
+double BatchOneTpot(const Hardware& hw, const ModelArch& m, DType prec, double ctx) {
+  auto sm = StepModel::Build(m, hw, {}, PrecisionForMode(prec));
+  if (!sm.ok()) {
+    ADD_FAILURE() << sm.error().ToString();
+    return 0;
+  }
+  const Calibration& cal = Bundled().calibration;
+  return 1.0 / DecodeThroughputPerGpu(*sm, cal.Family(hw.family), cal.Engine(""), 1, ctx, {});
+}
+
+TEST(CatalogLaws, ThereAreManyChipsToCheck) { EXPECT_GE(CatalogHardware().size(), 40u); }
+
+// Batch-1 decode of a dense model streams its weights and KV cache once per token: its TPOT is at
+// least (weights + KV bytes) / bandwidth, and at most 1.3x that plus the step's fixed costs
+// (per-kernel overheads and the engine's CPU work per iteration).
+TEST(CatalogLaws, BatchOneDecodeIsBoundByTheBytesItReads) {
+  const Calibration& cal = Bundled().calibration;
+  for (const Hardware& hw : CatalogHardware()) {
+    ASSERT_TRUE(Runs(hw, DType::kBf16) || Runs(hw, DType::kFp8)) << hw.chip_id;
+    for (DType prec : {DType::kBf16, DType::kFp8}) {
+      if (!Runs(hw, prec)) continue;
+      const ModelArch& m = ModelOf("llama-3.1-8b");
+      const double ctx = 1536;
+      auto sm = StepModel::Build(m, hw, {}, PrecisionForMode(prec));
+      ASSERT_TRUE(sm.ok());
+      const FamilyParams& fp = cal.Family(hw.family);
+      const EngineParams& ep = cal.Engine("");
+      const double bytes = sm->WeightBytesPerGpu().base() + sm->KvBytesPerToken().base() * ctx;
+      const double floor = bytes / hw.memory_bandwidth.base();
+      const double fixed = sm->Decode(fp, 1, ctx).overhead.base() + ep.step_overhead.base() +
+                           ep.seq_overhead.base();
+      const double tpot = BatchOneTpot(hw, m, prec, ctx);
+      EXPECT_GE(tpot, floor) << hw.chip_id << " " << DTypeName(prec);
+      EXPECT_LE(tpot, 1.3 * floor + fixed) << hw.chip_id << " " << DTypeName(prec);
+    }
+  }
+}
+
+// A design-space derivative that keeps 20% of the tensor rate (every tensor format; vector
+// units untouched) decodes one sequence at the same speed: batch-1 decode is bandwidth-bound.
+TEST(CatalogLaws, CuttingTheTensorRateTo20PercentBarelyMovesBatchOneDecode) {
+  for (const Hardware& hw : CatalogHardware()) {
+    Hardware cut = hw;
+    for (DType d : {DType::kFp4, DType::kInt4, DType::kFp8, DType::kInt8, DType::kBf16,
+                    DType::kFp16})
+      cut.peak[Index(d)] *= 0.2;
+    for (DType prec : {DType::kBf16, DType::kFp8}) {
+      if (!Runs(hw, prec)) continue;
+      const ModelArch& m = ModelOf("llama-3.1-8b");
+      const double base = BatchOneTpot(hw, m, prec, 1536);
+      const double derived = BatchOneTpot(cut, m, prec, 1536);
+      EXPECT_LT(std::abs(derived / base - 1), 0.05)
+          << hw.chip_id << " " << DTypeName(prec) << ": " << base << " -> " << derived;
+    }
+  }
+}
+
+// More memory bandwidth never slows decode, more compute never slows prefill: on every chip,
+// for dense and MoE models, at several batches and in the closed-loop benchmark.
+TEST(CatalogLaws, BandwidthNeverSlowsDecodeAndComputeNeverSlowsPrefill) {
+  const Calibration& cal = Bundled().calibration;
+  for (const Hardware& hw : CatalogHardware()) {
+    Hardware fast_mem = hw, fast_compute = hw;
+    fast_mem.memory_bandwidth *= 1.5;
+    for (auto& r : fast_compute.peak) r *= 2.0;
+    const FamilyParams& fp = cal.Family(hw.family);
+    for (const char* id : {"llama-3.1-8b", "qwen3-235b-a22b"}) {
+      const ModelArch& m = ModelOf(id);
+      const Parallelism par = m.moe.enabled() ? Parallelism{.tp = 8, .ep = 8} : Parallelism{};
+      auto build = [&](const Hardware& h) {
+        return *StepModel::Build(m, h, par, PrecisionForMode(DType::kFp8));
+      };
+      const StepModel base = build(hw), mem = build(fast_mem), comp = build(fast_compute);
+      for (double batch : {1.0, 16.0, 256.0}) {
+        EXPECT_LE(mem.Decode(fp, batch, 2048).total, base.Decode(fp, batch, 2048).total)
+            << hw.chip_id << " " << id << " batch " << batch;
+        ServingWorkload w;
+        w.isl = 1024, w.osl = 256, w.concurrency = static_cast<int>(batch);
+        const ServingTimes a = ServeTimes(base, fp, cal.Engine(""), w, 1);
+        const ServingTimes b = ServeTimes(mem, fp, cal.Engine(""), w, 1);
+        if (a.fits && b.fits) {
+          EXPECT_LE(b.tpot.base(), a.tpot.base() * (1 + 1e-12)) << hw.chip_id;
+        }
+      }
+      for (double prompt : {128.0, 4096.0}) {
+        EXPECT_LE(comp.Prefill(fp, 1, prompt).total, base.Prefill(fp, 1, prompt).total)
+            << hw.chip_id << " " << id << " prompt " << prompt;
+      }
+    }
+  }
+}
+
+// The H20 against the H100 SXM (issue #11): batch-1 decode of Llama-3.1-8B in bf16 follows the
+// bandwidth ratio (3.35 / 4.0 = 0.84) diluted by the fixed per-step costs both pay.
+TEST(H20VersusH100, BatchOneDecodeIsFasterOnTheH20) {
+  const ModelArch& m = ModelOf("llama-3.1-8b");
+  const double ratio = BatchOneTpot(HardwareOf("nvidia-h20"), m, DType::kBf16, 1536) /
+                       BatchOneTpot(HardwareOf("nvidia-h100-sxm"), m, DType::kBf16, 1536);
+  EXPECT_GE(ratio, 0.80);
+  EXPECT_LE(ratio, 0.92);
+}
+
+}  // namespace
+}  // namespace ceiling::perf

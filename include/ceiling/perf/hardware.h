@@ -56,7 +56,8 @@ struct Hardware {
   std::vector<std::string> notes;
 
   // Dense rate for math in `dt` (kInt4 weights compute in bf16). A chip without that format
-  // uses the next wider one it has: fp4 -> fp8 -> bf16 -> fp16 -> fp32. `used` reports which.
+  // uses the next wider one it has: fp4 -> fp8 -> bf16 -> fp16 -> fp32; a record with no 16- or
+  // 32-bit figure at all computes 16-bit math at its fp8 (else fp4) rate. `used` reports which.
   OpsPerSecond ComputeRate(DType dt, DType* used = nullptr) const;
 };
 
