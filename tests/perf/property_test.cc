@@ -307,3 +307,42 @@ TEST(H20VersusH100, BatchOneDecodeIsFasterOnTheH20) {
 
 }  // namespace
 }  // namespace ceiling::perf
+
+namespace ceiling::perf {
+namespace {
+
+using testing::Bundled;
+using testing::HardwareOf;
+using testing::ModelOf;
+
+// Llama-2-13B bf16 on one GPU, 512/512 tokens, 16 clients (issue #11). Decoding 16 sequences, the
+// H20 is faster than the H100 by its bandwidth (diluted by fixed per-step costs); in the closed
+// loop every client's 512-token prompt must also be prefilled, which takes the H20 ~6x longer
+// (148 vs 989 dense bf16 TFLOP/s), so its output throughput ends just below the H100's. The
+// issue expected 1.0-1.3x for the closed loop; the model's 0.9-1.0 is what the physics gives
+// (docs/perf.md §6).
+TEST(H20VersusH100, DecodesFasterButPrefillsSlowerAtSixteenClients) {
+  const ModelArch& m = ModelOf("llama-2-13b");
+  const Calibration& cal = Bundled().calibration;
+  auto decode_rate = [&](const char* chip) {
+    const Hardware hw = HardwareOf(chip);
+    auto sm = StepModel::Build(m, hw, {}, PrecisionForMode(DType::kBf16));
+    return DecodeThroughputPerGpu(*sm, cal.Family(hw.family), cal.Engine(""), 16, 768, {});
+  };
+  const double decode = decode_rate("nvidia-h20") / decode_rate("nvidia-h100-sxm");
+  EXPECT_GE(decode, 1.0);
+  EXPECT_LE(decode, 1.3);
+  auto closed_loop = [&](const char* chip) {
+    const Hardware hw = HardwareOf(chip);
+    auto sm = StepModel::Build(m, hw, {}, PrecisionForMode(DType::kBf16));
+    ServingWorkload w;
+    w.isl = 512, w.osl = 512, w.concurrency = 16;
+    return ServeTimes(*sm, cal.Family(hw.family), cal.Engine(""), w, 1).output_tokens_per_s;
+  };
+  const double loop = closed_loop("nvidia-h20") / closed_loop("nvidia-h100-sxm");
+  EXPECT_GE(loop, 0.85);
+  EXPECT_LT(loop, decode);
+}
+
+}  // namespace
+}  // namespace ceiling::perf
