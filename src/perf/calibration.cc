@@ -39,7 +39,8 @@ Result<FamilyParams> ReadFamily(const TomlTable& t) {
 
 Result<EngineParams> ReadEngine(const TomlTable& t) {
   RETURN_IF_ERROR(t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "overlap",
-                               "launch_overhead_us", "request_overhead_ms", "client_overhead_ms",
+                               "launch_overhead_us", "kernel_fusion", "request_overhead_ms",
+                               "client_overhead_ms",
                                "burst", "mixed_prefill", "reserve_full_kv", "tiers"}));
   EngineParams e;
   ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
@@ -49,6 +50,7 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
   ASSIGN_OR_RETURN(e.overlap, ReadParam(t, "overlap", 0.0, 1.0));
   ASSIGN_OR_RETURN(double l, ReadParam(t, "launch_overhead_us", 0.0, 1e5));
   e.launch_overhead = Seconds::FromBase(l * 1e-6);
+  ASSIGN_OR_RETURN(e.kernel_fusion, ReadParam(t, "kernel_fusion", 0.01, 100.0));
   ASSIGN_OR_RETURN(double r, ReadParam(t, "request_overhead_ms", 0.0, 1e5));
   e.request_overhead = Seconds::FromBase(r * 1e-3);
   ASSIGN_OR_RETURN(double c, ReadParam(t, "client_overhead_ms", 0.0, 1e4));
@@ -88,10 +90,10 @@ std::string FamilyToml(const FamilyParams& p) {
 std::string EngineToml(const EngineParams& e) {
   std::string s = fmt::format(
       "step_overhead_ms = {:.6g}\nseq_overhead_us = {:.6g}\noverlap = {:.6g}\n"
-      "launch_overhead_us = {:.6g}\nrequest_overhead_ms = {:.6g}\nclient_overhead_ms = {:.6g}\n"
-      "burst = {:.6g}\n",
+      "launch_overhead_us = {:.6g}\nkernel_fusion = {:.6g}\nrequest_overhead_ms = {:.6g}\n"
+      "client_overhead_ms = {:.6g}\nburst = {:.6g}\n",
       e.step_overhead.base() * 1e3, e.seq_overhead.base() * 1e6, e.overlap,
-      e.launch_overhead.base() * 1e6, e.request_overhead.base() * 1e3,
+      e.launch_overhead.base() * 1e6, e.kernel_fusion, e.request_overhead.base() * 1e3,
       e.client_overhead.base() * 1e3, e.burst);
   s += fmt::format("mixed_prefill = {}\nreserve_full_kv = {}\ntiers = [", e.traits.mixed_prefill,
                    e.traits.reserve_full_kv);

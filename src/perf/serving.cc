@@ -22,6 +22,13 @@ double DraftTime(const StepModel& sm, const FamilyParams& fp, double batch, doub
   return spec.steps * step * 1.5 / sm.model().layers;
 }
 
+// The family's efficiencies as an engine's kernels realize them: its fusion scales the fixed
+// cost per kernel.
+FamilyParams WithEngine(FamilyParams fp, const EngineParams& ep) {
+  fp.kernel_overhead *= ep.kernel_fusion;
+  return fp;
+}
+
 // Wall time of an iteration whose GPU work takes `gpu` seconds: the engine's CPU work
 // (scheduling, sampling, detokenization) runs before it, except for the fraction that overlap
 // scheduling hides behind the GPU's previous iteration.
@@ -70,8 +77,9 @@ double PrefillGpu(const StepModel& sm, const FamilyParams& fp, double tokens, do
   return sm.Mixed(fp, 0, 0, tokens, isl).total.base();
 }
 
-LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
-                             const ServingWorkload& w) {
+LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& family,
+                             const EngineParams& ep, const ServingWorkload& w) {
+  const FamilyParams fp = WithEngine(family, ep);
   const double tokens_per_seq = static_cast<double>(w.isl) + w.osl;
   const Memory mem = sm.ServingMemory(1, tokens_per_seq);
   LayoutConstants k;
@@ -106,9 +114,11 @@ LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& fp, const 
 //              iteration budget in G = b x isl / budget iterations; the mean client waits for
 //              (G + 1) / 2 of them before its first token and for the other (G - 1) / 2
 //              between its tokens.
-ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
-                            const ServingWorkload& w, int instances, const LayoutConstants& k) {
+ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family,
+                            const EngineParams& ep, const ServingWorkload& w, int instances,
+                            const LayoutConstants& k) {
   ServingTimes out;
+  const FamilyParams fp = WithEngine(family, ep);
   const double isl = w.isl, osl = w.osl;
   const int dp = sm.parallelism().dp_attn;
   const double clients = static_cast<double>(w.concurrency) / (instances * dp);
@@ -195,10 +205,11 @@ ServingTimes ServeTimes(const StepModel& sm, const FamilyParams& fp, const Engin
 }
 
 ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
-                              const FamilyParams& fp, const EngineParams& ep,
+                              const FamilyParams& family, const EngineParams& ep,
                               const ServingWorkload& w, int prefill_workers, int decode_workers,
                               double prefill_batch, double decode_batch) {
   ServingTimes out;
+  const FamilyParams fp = WithEngine(family, ep);
   const double isl = w.isl, osl = w.osl;
   const double ctx = isl + osl / 2;
   const int dp_d = decode.parallelism().dp_attn;
@@ -249,16 +260,18 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
   return out;
 }
 
-double DecodeThroughputPerGpu(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
-                              double batch, double context, const Speculative& spec) {
-  const double t = DecodeIteration(sm, fp, ep, batch, context, spec);
+double DecodeThroughputPerGpu(const StepModel& sm, const FamilyParams& family,
+                              const EngineParams& ep, double batch, double context,
+                              const Speculative& spec) {
+  const double t = DecodeIteration(sm, WithEngine(family, ep), ep, batch, context, spec);
   const Parallelism& p = sm.parallelism();
   // `batch` sequences on each attention rank; tp x pp GPUs per rank.
   return batch * Accepted(spec) / t / (p.tp * p.pp);
 }
 
-double PrefillThroughputPerGpu(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
-                               double prompt, double chunk) {
+double PrefillThroughputPerGpu(const StepModel& sm, const FamilyParams& family,
+                               const EngineParams& ep, double prompt, double chunk) {
+  const FamilyParams fp = WithEngine(family, ep);
   const double prompts = std::max(1.0, chunk / prompt);
   const double t = Iteration(ep, sm.Prefill(fp, prompts, prompt).total.base(), prompts);
   const Parallelism& p = sm.parallelism();

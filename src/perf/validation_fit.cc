@@ -24,7 +24,7 @@ struct Spec {
   bool log;
 };
 constexpr int kFamilyParams = 8;
-constexpr int kEngineParams = 7;
+constexpr int kEngineParams = 8;
 constexpr Spec kFamilySpec[kFamilyParams] = {
     {0.20, 0.98, false},     // gemm_efficiency
     {0.50, 0.95, false},     // memory_efficiency
@@ -43,6 +43,7 @@ constexpr Spec kEngineSpec[kEngineParams] = {
     {0.0, 1.0, false},       // burst
     {0.0, 1.0, false},       // overlap
     {0.1e-6, 500e-6, true},  // launch_overhead [s]
+    {0.3, 2.0, true},        // kernel_fusion
 };
 
 double FromU(const Spec& s, double u) {
@@ -92,6 +93,7 @@ EngineParams EngineFromU(const double* u, const EngineTraits& traits) {
   e.burst = FromU(kEngineSpec[4], u[4]);
   e.overlap = FromU(kEngineSpec[5], u[5]);
   e.launch_overhead = Seconds::FromBase(FromU(kEngineSpec[6], u[6]));
+  e.kernel_fusion = FromU(kEngineSpec[7], u[7]);
   return e;
 }
 
@@ -103,6 +105,7 @@ void EngineToU(const EngineParams& e, double* u) {
   u[4] = ToU(kEngineSpec[4], e.burst);
   u[5] = ToU(kEngineSpec[5], e.overlap);
   u[6] = ToU(kEngineSpec[6], e.launch_overhead.base());
+  u[7] = ToU(kEngineSpec[7], e.kernel_fusion);
 }
 
 // One validation point, compiled.
@@ -232,35 +235,40 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit, const Syst
   };
   std::vector<double> cache(fit.size());
   for (std::size_t k = 0; k < fit.size(); ++k) cache[k] = loss_of(static_cast<int>(k), u);
-  std::vector<double> step(u.size(), 1.0), trial(fit.size());
-  for (int sweep = 0; sweep < 80; ++sweep) {
-    bool active = false;
-    for (std::size_t j = 0; j < u.size(); ++j) {
-      if (step[j] < 2e-3) continue;
-      active = true;
-      const int group = static_cast<int>(j);
-      const std::vector<int>& affected = group < nf * kFamilyParams
-                                             ? by_fam[group / kFamilyParams]
-                                             : by_eng[(group - nf * kFamilyParams) / kEngineParams];
-      bool moved = false;
-      for (double dir : {+1.0, -1.0}) {
-        std::vector<double> x = u;
-        x[j] += dir * step[j];
-        double delta = 0;
-        for (int k : affected) {
-          trial[k] = loss_of(k, x);
-          delta += trial[k] - cache[k];
+  std::vector<double> trial(fit.size());
+  // Two rounds: the second restarts the steps at 0.5 from the first round's optimum, which
+  // lets a parameter that was stuck behind another's move travel again.
+  for (double first_step : {1.0, 0.5}) {
+    std::vector<double> step(u.size(), first_step);
+    for (int sweep = 0; sweep < 80; ++sweep) {
+      bool active = false;
+      for (std::size_t j = 0; j < u.size(); ++j) {
+        if (step[j] < 2e-3) continue;
+        active = true;
+        const int group = static_cast<int>(j);
+        const std::vector<int>& affected =
+            group < nf * kFamilyParams ? by_fam[group / kFamilyParams]
+                                       : by_eng[(group - nf * kFamilyParams) / kEngineParams];
+        bool moved = false;
+        for (double dir : {+1.0, -1.0}) {
+          std::vector<double> x = u;
+          x[j] += dir * step[j];
+          double delta = 0;
+          for (int k : affected) {
+            trial[k] = loss_of(k, x);
+            delta += trial[k] - cache[k];
+          }
+          if (delta < -1e-12) {
+            u = std::move(x);
+            for (int k : affected) cache[k] = trial[k];
+            moved = true;
+            break;
+          }
         }
-        if (delta < -1e-12) {
-          u = std::move(x);
-          for (int k : affected) cache[k] = trial[k];
-          moved = true;
-          break;
-        }
+        if (!moved) step[j] *= 0.5;
       }
-      if (!moved) step[j] *= 0.5;
+      if (!active) break;
     }
-    if (!active) break;
   }
   Fitted out;
   out.generic_engine.traits = systems.default_engine;
@@ -289,8 +297,9 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit, const Syst
     out.generic = g;
   }
   if (ne > 0) {
-    double so = 0, qo = 0, ro = 0, co = 0, b = 0, ov = 0, lo = 0;
+    double so = 0, qo = 0, ro = 0, co = 0, b = 0, ov = 0, lo = 0, kf = 0;
     for (const auto& [k, e] : out.engines) {
+      kf += e.kernel_fusion / ne;
       ov += e.overlap / ne;
       lo += e.launch_overhead.base() / ne;
       so += e.step_overhead.base() / ne;
@@ -306,6 +315,7 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit, const Syst
     out.generic_engine.burst = b;
     out.generic_engine.overlap = ov;
     out.generic_engine.launch_overhead = Seconds::FromBase(lo);
+    out.generic_engine.kernel_fusion = kf;
   }
   return out;
 }

@@ -93,6 +93,9 @@ struct EngineParams {
   // request at once, and those prompts queue through the prefill budget together. A run of
   // N requests per client gives about 1/N.
   double burst = 0.1;
+  // How many of the model's operators the engine's kernels cover at once: scales the family's
+  // fixed cost per kernel (fused norms, residuals, activations and quantization).
+  double kernel_fusion = 1.0;
 
   // Scheduler defaults (data/perf/engines.toml; not fitted).
   EngineTraits traits;
