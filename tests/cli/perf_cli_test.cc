@@ -195,6 +195,22 @@ TEST(ValidateCli, PrintsErrorTablesWithLeaveOneChipOut) {
   EXPECT_GT(j["overall"][0]["tpot"]["count"].get<int>(), 1000);
   EXPECT_FALSE(j["excluded"].empty());
   EXPECT_EQ(j["calibration"], "data/perf/calibration.toml is up to date with this fit");
+  // 90% bands hold their promise on held-out rows (cross-fitted coverage) in every regime with
+  // at least 30 rows, and are finite.
+  int checked = 0;
+  for (const json& b : j["bands"]) {
+    if (b["count"].get<int>() < 30) continue;
+    ++checked;
+    EXPECT_GE(b["coverage"].get<double>(), 0.83) << b.dump();
+    EXPECT_LE(b["coverage"].get<double>(), 0.95) << b.dump();
+    EXPECT_GT(b["median_width"].get<double>(), 1.0) << b.dump();
+    if (b["regime"] != "all") {
+      EXPECT_GT(b["low"].get<double>(), 0.0) << b.dump();
+      EXPECT_LE(b["low"].get<double>(), 1.0) << b.dump();
+      EXPECT_GE(b["high"].get<double>(), 1.0) << b.dump();
+    }
+  }
+  EXPECT_GE(checked, 30);
 }
 
 TEST(CompareCli, SameWorkUsesOneBatchEvenWithAnSla) {

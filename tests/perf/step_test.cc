@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <ostream>
 
 #include "ceiling/base/toml_reader.h"
@@ -194,6 +196,65 @@ TEST(Hardware, ChipWithoutBandwidthIsAnError) {
   EXPECT_EQ(hw.error().message,
             "nvidia-h100-sxm: the performance model needs memory.bandwidth, and the chip record "
             "has none");
+}
+
+}  // namespace
+}  // namespace ceiling::perf
+
+namespace ceiling::perf {
+namespace {
+
+// data/perf/engines.toml: the bundled file loads with its documented values; malformed files
+// are errors at file:line:col.
+TEST(EngineTraits, BundledDefaultsAndTiers) {
+  const SystemDefaults& sys = testing::Bundled().systems;
+  const EngineTraits& vllm = sys.EngineTraitsFor("vllm");
+  EXPECT_TRUE(vllm.mixed_prefill);
+  EXPECT_FALSE(vllm.reserve_full_kv);
+  EXPECT_EQ(vllm.ChunkTokens(Bytes::FromBase(48e9)), 2048);  // below 70 GiB
+  EXPECT_EQ(vllm.MaxBatch(Bytes::FromBase(80e9)), 1024);
+  const EngineTraits& sglang = sys.EngineTraitsFor("sglang");
+  EXPECT_FALSE(sglang.mixed_prefill);
+  EXPECT_EQ(sglang.ChunkTokens(Bytes::FromBase(141e9)), 8192);
+  EXPECT_EQ(sglang.ChunkTokens(Bytes::FromBase(180e9)), 16384);
+  EXPECT_TRUE(sys.EngineTraitsFor("trtllm").reserve_full_kv);
+  EXPECT_EQ(&sys.EngineTraitsFor("unknown-engine"), &sys.default_engine);
+}
+
+TEST(EngineTraits, MalformedFilesAreErrorsAtTheirLocation) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / "engines_case";
+  fs::create_directories(dir / "perf");
+  fs::copy_file(testing::DataDir() / "perf" / "systems.toml", dir / "perf" / "systems.toml",
+                fs::copy_options::overwrite_existing);
+  struct Case {
+    const char* text;
+    const char* error;
+  };
+  const char* head = "[default]\nmixed_prefill = true\nreserve_full_kv = false\n";
+  const Case cases[] = {
+      {"[[default.tier]]\nfrom_memory = \"1 GB\"\nchunk_tokens = 8\n[engines]\n",
+       "engines.toml:5:15: default.tier[0].from_memory: the first tier must start at \"0 GB\""},
+      {"[[default.tier]]\nfrom_memory = \"0 GB\"\nchunk_tokens = 8\n[[default.tier]]\n"
+       "from_memory = \"0 GB\"\nchunk_tokens = 8\n[engines]\n",
+       "engines.toml:8:15: default.tier[1].from_memory: tiers must be in ascending order of memory"},
+      {"[[default.tier]]\nfrom_memory = \"0 GB\"\nchunk_tokens = 0\n[engines]\n",
+       "engines.toml:6:16: default.tier[0].chunk_tokens: must be between 1 and 10000000, got 0"},
+      {"[[default.tier]]\nfrom_memory = \"0 GB\"\nchunk_tokens = 8\nwarp = 1\n[engines]\n",
+       "engines.toml:7:1: default.tier[0].warp: unknown key"},
+  };
+  for (const Case& c : cases) {
+    {
+      std::ofstream(dir / "perf" / "engines.toml")
+          << head << c.text
+          << "[sources.s]\ntitle = \"t\"\nurl = \"https://example.org\"\nkind = \"primary\"\n"
+             "read = 2026-11-30\n";
+    }
+    auto sys = LoadSystemDefaults(dir);
+    ASSERT_FALSE(sys.ok()) << c.error;
+    const std::string got = sys.error().ToString();
+    EXPECT_NE(got.find(c.error), std::string::npos) << got;
+  }
 }
 
 }  // namespace

@@ -54,6 +54,7 @@ struct EngineTraits {
     double from_memory = 0;
     double chunk_tokens = 8192;
     double max_batch = 1e9;
+    bool operator==(const Tier&) const = default;
   };
   static constexpr int kMaxTiers = 4;
   std::array<Tier, kMaxTiers> tiers{};

@@ -17,14 +17,16 @@
 //
 //   ASSIGN_OR_RETURN(SearchResult best, SearchServing(q, {.sla_tpot = Seconds::FromBase(0.05)}));
 //
-// Model (docs/perf.md): with b clients per attention rank, a decode iteration costs
-// Decode(b, isl + osl/2) plus the engine's per-iteration overhead. Requests arrive either in
-// synchronized waves (fraction `burst` of the engine): a wave's prompts are prefilled together,
-// so the mean client waits for half the wave (TTFT = p(1) + (b-1)/2 x p_batched) and decode is
-// undisturbed; or staggered: chunked prefill of b x isl / osl prompt tokens rides along every
-// decode iteration, raising TPOT, and a new prompt is prefilled within one mixed iteration.
-// When the KV cache cannot hold every client, the excess queues (Little's law adds its wait to
-// TTFT). Throughput = concurrency x osl / (TTFT + (osl - 1) x TPOT).
+// Model (docs/perf.md §2): b clients per attention rank run (capped by the KV cache, paged in
+// by vLLM/SGLang, reserved at full length by TensorRT-LLM, and by the engine's sequence cap).
+// An iteration is its GPU time plus the engine's CPU work less what overlap scheduling hides;
+// decode iterations replay CUDA graphs, iterations carrying prompt tokens run eagerly and take
+// at least their kernels' launch time. Arrivals are a mix (the engine's `burst`) of staggered
+// clients (each prompt rides in the next iteration, or a separate prefill pass for engines
+// that do not mix, and interrupts the other clients' decode) and waves (all prompts go through
+// the engine's iteration token budget together: the mean client waits for half of that before
+// its first token and the rest between its tokens). Clients beyond capacity queue (Little's
+// law adds their wait to TTFT). Throughput = concurrency x osl / (TTFT + (osl - 1) x TPOT).
 //
 // Errors (kInvalidArgument): gpus not a multiple of the instance size, invalid parallelism
 // (CheckParallelism), lengths or concurrency below 1. "Does not fit" is `fits == false`.

@@ -13,15 +13,19 @@
 //   Memory m = sm.ServingMemory(/*seqs=*/64, /*tokens_per_seq=*/3072);
 //   if (!m.fits) ...                            // an outcome, not an error
 //
-// Operator time = max(flops / (peak x efficiency(shape)), bytes / (bandwidth x memory_efficiency))
-// + kernel_overhead, summed over GEMMs (QKV/O projections, MLA low-rank and absorbed
+// Operator time = max(arithmetic time, bytes / (bandwidth x memory_efficiency)) + the fixed
+// cost of its kernels, summed over GEMMs (QKV/O projections, MLA low-rank and absorbed
 // projections, dense and expert FFNs, LM head), attention (flash-style prefill over the causal
 // pairs, KV-cache reads in decode; MHA, GQA, MLA, sliding-window, linear and sparse variants),
 // MoE routing with the expected expert load, elementwise work (norms, activations, residuals,
 // embeddings) and collectives (all-reduce, all-to-all, point-to-point) with latency + bandwidth
-// on scale-up links within a domain and on the scale-out NIC beyond it. GEMM efficiency is
-//   gemm_efficiency x M/(M + gemm_m_half) x N/(N + 64) x K/(K + 64)
-// (rising smoothly with each dimension; the constant 64 is the tile edge of tensor-core MMA).
+// on scale-up links within a domain and on the scale-out NIC beyond it. A GEMM's arithmetic
+// runs on the tensor cores over its rows padded to the MMA granularity (small-M kernels swap
+// operands so that tokens take the 8-wide side: at most 7 wasted rows), at gemm_efficiency x
+// N/(N+64) x K/(K+64) of the peak, or for a few rows as a GEMV on the vector units, whichever
+// is faster; either overlaps with streaming the weights, so a small-M GEMM costs its weight
+// bytes / bandwidth on any chip whatever its tensor rate. Decode attention pads its query rows
+// the same way (16-row tiles per KV head for GQA; 64-row tiles of heads for MLA).
 // Thread safety: a StepModel is immutable; concurrent evaluation is safe.
 #ifndef CEILING_PERF_STEP_H_
 #define CEILING_PERF_STEP_H_
