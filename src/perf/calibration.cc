@@ -18,10 +18,9 @@ Result<double> ReadParam(const TomlTable& t, std::string_view key, double lo, do
 }
 
 Result<FamilyParams> ReadFamily(const TomlTable& t) {
-  RETURN_IF_ERROR(
-      t.CheckKeys({"gemm_efficiency", "memory_efficiency", "attention_efficiency",
-                   "decode_attention_efficiency", "kv_read_efficiency", "kernel_overhead_us",
-                   "comm_efficiency", "comm_latency_us"}));
+  RETURN_IF_ERROR(t.CheckKeys({"gemm_efficiency", "memory_efficiency", "attention_efficiency",
+                               "decode_attention_efficiency", "kv_read_efficiency",
+                               "kernel_overhead_us", "comm_efficiency", "comm_latency_us"}));
   FamilyParams p;
   ASSIGN_OR_RETURN(p.gemm_efficiency, ReadParam(t, "gemm_efficiency", 0.01, 1.0));
   ASSIGN_OR_RETURN(p.memory_efficiency, ReadParam(t, "memory_efficiency", 0.01, 1.0));
@@ -38,10 +37,10 @@ Result<FamilyParams> ReadFamily(const TomlTable& t) {
 }
 
 Result<EngineParams> ReadEngine(const TomlTable& t) {
-  RETURN_IF_ERROR(t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "overlap",
-                               "launch_overhead_us", "kernel_fusion", "request_overhead_ms",
-                               "client_overhead_ms",
-                               "burst", "mixed_prefill", "reserve_full_kv", "tiers"}));
+  RETURN_IF_ERROR(
+      t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "overlap", "launch_overhead_us",
+                   "kernel_fusion", "request_overhead_ms", "client_overhead_ms", "burst",
+                   "mixed_prefill", "reserve_full_kv", "tiers"}));
   EngineParams e;
   ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
   e.step_overhead = Seconds::FromBase(s * 1e-3);
@@ -82,9 +81,9 @@ std::string FamilyToml(const FamilyParams& p) {
       "kv_read_efficiency = {:.6g}\n"
       "kernel_overhead_us = {:.6g}\ncomm_efficiency = {:.6g}\n"
       "comm_latency_us = {:.6g}\n",
-      p.gemm_efficiency, p.memory_efficiency, p.attention_efficiency,
-      p.decode_attention_efficiency, p.kv_read_efficiency, p.kernel_overhead.base() * 1e6,
-      p.comm_efficiency, p.comm_latency.base() * 1e6);
+      p.gemm_efficiency, p.memory_efficiency, p.attention_efficiency, p.decode_attention_efficiency,
+      p.kv_read_efficiency, p.kernel_overhead.base() * 1e6, p.comm_efficiency,
+      p.comm_latency.base() * 1e6);
 }
 
 std::string EngineToml(const EngineParams& e) {

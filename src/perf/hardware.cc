@@ -115,8 +115,7 @@ OpsPerSecond Hardware::ComputeRate(DType dt, DType* used) const {
 namespace {
 
 Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
-  RETURN_IF_ERROR(
-      t.CheckKeys({"mixed_prefill", "reserve_full_kv", "tier", "source", "note"}));
+  RETURN_IF_ERROR(t.CheckKeys({"mixed_prefill", "reserve_full_kv", "tier", "source", "note"}));
   EngineTraits e;
   ASSIGN_OR_RETURN(e.mixed_prefill, t.GetBool("mixed_prefill"));
   ASSIGN_OR_RETURN(e.reserve_full_kv, t.GetBool("reserve_full_kv"));
@@ -139,7 +138,8 @@ Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
       return tt.ErrorAt("from_memory", "tiers must be in ascending order of memory");
     ASSIGN_OR_RETURN(std::int64_t chunk, tt.GetInteger("chunk_tokens"));
     if (chunk < 1 || chunk > 10'000'000)
-      return tt.ErrorAt("chunk_tokens", fmt::format("must be between 1 and 10000000, got {}", chunk));
+      return tt.ErrorAt("chunk_tokens",
+                        fmt::format("must be between 1 and 10000000, got {}", chunk));
     tier.chunk_tokens = static_cast<double>(chunk);
     ASSIGN_OR_RETURN(auto cap, tt.GetOptionalInteger("max_batch"));
     if (cap) {

@@ -114,9 +114,8 @@ LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& family,
 //              iteration budget in G = b x isl / budget iterations; the mean client waits for
 //              (G + 1) / 2 of them before its first token and for the other (G - 1) / 2
 //              between its tokens.
-ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family,
-                            const EngineParams& ep, const ServingWorkload& w, int instances,
-                            const LayoutConstants& k) {
+ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, const EngineParams& ep,
+                            const ServingWorkload& w, int instances, const LayoutConstants& k) {
   ServingTimes out;
   const FamilyParams fp = WithEngine(family, ep);
   const double isl = w.isl, osl = w.osl;
@@ -143,14 +142,14 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family,
       const double gpu = d_gpu + std::max(0.0, m.total.base() - dec1);
       return Iteration(ep, std::max(gpu, m.kernels * launch), b + prompts);
     }
-    const StepTime p = tokens >= isl ? sm.Prefill(fp, tokens / isl, isl)
-                                     : sm.Mixed(fp, 0, 0, tokens, isl);
+    const StepTime p =
+        tokens >= isl ? sm.Prefill(fp, tokens / isl, isl) : sm.Mixed(fp, 0, 0, tokens, isl);
     return Iteration(ep, std::max(p.total.base(), p.kernels * launch), prompts);
   };
   const double budget =
       std::max(1.0, ep.traits.mixed_prefill ? k.chunk - std::min(b * width, k.chunk / 2) : k.chunk);
-  const double own_iters = std::ceil(isl / budget);  // iterations one prompt needs
-  const double dec_iters = std::max(1.0, (osl - 1) / acc);  // decode iterations per request
+  const double own_iters = std::ceil(isl / budget);           // iterations one prompt needs
+  const double dec_iters = std::max(1.0, (osl - 1) / acc);    // decode iterations per request
   const double base = ep.traits.mixed_prefill ? 0.0 : t_dec;  // a separate pass adds to the decode
   // Staggered: prompts arrive at n per iteration; the other clients' n (b - 1) / b interrupt a
   // client's decode.
@@ -177,13 +176,13 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family,
     const double g = wave_tokens / budget;  // iterations the wave's prefill takes
     const double mean_iters = std::max(own_iters, (b + 1) / 2 * isl / budget + 0.5);
     ttft_w = ep.overlap * t_dec + mean_iters * (base + t_chunk);
-    tpot_w = (t_dec + (base + t_chunk - t_dec) * std::min(dec_iters, (g - 1) / 2) / dec_iters) /
-             acc;
+    tpot_w =
+        (t_dec + (base + t_chunk - t_dec) * std::min(dec_iters, (g - 1) / 2) / dec_iters) / acc;
   }
   const double ttft_wave = ttft_w, ttft_steady = ttft_s;
   const double tpot = ep.burst * tpot_w + (1 - ep.burst) * tpot_s;
-  double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_steady +
-                ep.request_overhead.base() + ep.client_overhead.base() * b;
+  double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_steady + ep.request_overhead.base() +
+                ep.client_overhead.base() * b;
   double cycle = ttft + (osl - 1) * tpot;
   if (out.kv_limited) {
     // Clients beyond the capacity wait for a slot: Little's law on the rank's request rate.
@@ -330,9 +329,9 @@ void AddPrecisionNotes(const Hardware& hw, const PrecisionConfig& prec,
   DType used;
   hw.ComputeRate(prec.attention, &used);
   if (BytesPerElement(used) < BytesPerElement(prec.attention))
-    notes->push_back(fmt::format(
-        "{} has no {} (or wider) rate in its record; attention math uses its {} rate", hw.chip_id,
-        DTypeName(prec.attention), DTypeName(used)));
+    notes->push_back(
+        fmt::format("{} has no {} (or wider) rate in its record; attention math uses its {} rate",
+                    hw.chip_id, DTypeName(prec.attention), DTypeName(used)));
   hw.ComputeRate(prec.activations, &used);
   if (used != prec.activations && !(prec.activations == DType::kInt4 && used == DType::kBf16))
     notes->push_back(fmt::format(
@@ -427,8 +426,10 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
   r.prefill_step = pre.Prefill(fp, 1, q.workload.isl);
   r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch, false);
   r.uncertainty.regime = Regime::kDisaggregated;
-  r.uncertainty.ttft = q.calibration->Band(r.uncertainty.basis, Metric::kTtft, Regime::kDisaggregated);
-  r.uncertainty.tpot = q.calibration->Band(r.uncertainty.basis, Metric::kTpot, Regime::kDisaggregated);
+  r.uncertainty.ttft =
+      q.calibration->Band(r.uncertainty.basis, Metric::kTtft, Regime::kDisaggregated);
+  r.uncertainty.tpot =
+      q.calibration->Band(r.uncertainty.basis, Metric::kTpot, Regime::kDisaggregated);
   r.uncertainty.throughput =
       q.calibration->Band(r.uncertainty.basis, Metric::kThroughput, Regime::kDisaggregated);
   return r;
@@ -582,7 +583,8 @@ Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions
 
 ServingPlan::ServingPlan(const ModelArch& model, int gpus, const SearchOptions& options,
                          const ServingQuery& base)
-    : options_(options), layouts_(Layouts(model, gpus, options, nullptr)),
+    : options_(options),
+      layouts_(Layouts(model, gpus, options, nullptr)),
       clients_(ClientGrid(base, options)) {}
 
 double ServingPlan::BestThroughputPerGpu(const ServingQuery& q) const {

@@ -11,16 +11,15 @@ namespace {
 // Accumulates operator times into the breakdown of a step.
 struct Acc {
   double gemm = 0, attn = 0, moe = 0, comm = 0, elem = 0, overhead = 0, comp = 0, mem = 0;
-  double kernels = 0;  // kernel launches
-  double ko = 0;       // fixed GPU cost per kernel
+  double kernels = 0;               // kernel launches
+  double ko = 0;                    // fixed GPU cost per kernel
   double tp_comm = 0, ep_comm = 0;  // parts of `comm`: tensor-parallel collectives, all-to-all
 };
 
 // Roofline of one operator executed `count` times whose arithmetic takes `tc` seconds and whose
 // traffic takes `tm`: adds max(tc, tm) to `bucket` (the kernel overlaps its loads with its math)
 // and the fixed cost of its `launches` kernels to `overhead`.
-inline void RoofTimes(Acc& a, double& bucket, double count, double tc, double tm,
-                      double launches) {
+inline void RoofTimes(Acc& a, double& bucket, double count, double tc, double tm, double launches) {
   const double t = (tc > tm ? tc : tm) * count;
   if (tc > tm)
     a.comp += t;
@@ -318,10 +317,10 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       // parallelism that leaves fewer heads per GPU wastes tile rows.
       if (w.decode_seqs > 0) {
         const double rows = 64 * std::ceil(s.heads_l * w.decode_width / 64);
-        RoofTimes(a, a.attn, n_softmax,
-                  w.decode_seqs * ctx_core * 2 * rows * (2 * s.kvr + s.rope) /
-                      (s.attn_rate * dec_eff),
-                  w.decode_seqs * ctx_core * (s.kvr + s.rope) * s.kvb / kv_bw, 1);
+        RoofTimes(
+            a, a.attn, n_softmax,
+            w.decode_seqs * ctx_core * 2 * rows * (2 * s.kvr + s.rope) / (s.attn_rate * dec_eff),
+            w.decode_seqs * ctx_core * (s.kvr + s.rope) * s.kvb / kv_bw, 1);
       }
       if (Tp > 0) {
         const double core_pairs =
@@ -359,13 +358,11 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       if (Tp > 0) {
         const double io = Tp * (2 * s.heads_l + 2 * s.kvh_l) * s.hd * 2;
         if (s.n_full > 0)
-          Roof(a, a.attn, s.n_full, pairs_full * fl * attn_pass, s.attn_rate * attn_eff * prompt_eff,
-               io,
-               bw, 1);
+          Roof(a, a.attn, s.n_full, pairs_full * fl * attn_pass,
+               s.attn_rate * attn_eff * prompt_eff, io, bw, 1);
         if (s.n_sliding > 0)
           Roof(a, a.attn, s.n_sliding, pairs_slide * fl * attn_pass,
-               s.attn_rate * attn_eff * prompt_eff,
-               io, bw, 1);
+               s.attn_rate * attn_eff * prompt_eff, io, bw, 1);
       }
       gemm(a.gemm, n_softmax, T, h, s.heads_l * s.hd, s.wb);
     }
@@ -452,12 +449,12 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
               (active_l * mats_up * h * s.moe_wb + load * h * ab + load * mats_up * 2) * pass / bw,
               1);
     Roof(a, a.moe, s.n_moe, 0, 1, load * s.expert_inter_l * 2 * 3 * elem_pass, bw, 1);
-    RoofTimes(a, a.moe, s.n_moe,
-              2 * active_l * me_pad * s.expert_inter_l * h * pass / (s.gemm_rate * ge * shape_dn),
-              (active_l * s.expert_inter_l * h * s.moe_wb + load * s.expert_inter_l * ab +
-               load * h * 2) *
-                  pass / bw,
-              1);
+    RoofTimes(
+        a, a.moe, s.n_moe,
+        2 * active_l * me_pad * s.expert_inter_l * h * pass / (s.gemm_rate * ge * shape_dn),
+        (active_l * s.expert_inter_l * h * s.moe_wb + load * s.expert_inter_l * ab + load * h * 2) *
+            pass / bw,
+        1);
     if (s.shared_inter_l > 0) {
       gemm(a.moe, s.n_moe, T, s.ffn_up * s.shared_inter_l, h, s.wb);
       gemm(a.moe, s.n_moe, T, h, s.shared_inter_l, s.wb);

@@ -73,7 +73,8 @@ double ActivationBytesPerToken(const ModelArch& m, const TrainingQuery& q, bool 
     out = a.heads * a.v_head_dim / t;
   } else {
     qkv = (static_cast<double>(a.heads) * a.head_dim +
-           2.0 * std::max(a.kv_heads, q.tp) * a.head_dim) / t;
+           2.0 * std::max(a.kv_heads, q.tp) * a.head_dim) /
+          t;
     out = static_cast<double>(a.heads) * a.head_dim / t;
   }
   bytes += qkv * 2 + out * gin;
@@ -111,11 +112,11 @@ std::optional<Recompute> RecomputeFromName(std::string_view name) {
 }
 
 Status TrainingQuery::Validate() const {
-  for (auto [v, name] : {std::pair{gpus, "gpus"}, std::pair{tp, "tp"}, std::pair{pp, "pp"},
-                         std::pair{cp, "cp"}, std::pair{ep, "ep"},
-                         std::pair{micro_batch, "micro_batch"},
-                         std::pair{virtual_stages, "virtual_stages"}, std::pair{seq, "seq"},
-                         std::pair{global_batch, "global_batch"}})
+  for (auto [v, name] :
+       {std::pair{gpus, "gpus"}, std::pair{tp, "tp"}, std::pair{pp, "pp"}, std::pair{cp, "cp"},
+        std::pair{ep, "ep"}, std::pair{micro_batch, "micro_batch"},
+        std::pair{virtual_stages, "virtual_stages"}, std::pair{seq, "seq"},
+        std::pair{global_batch, "global_batch"}})
     if (v < 1) return FieldErr(name, fmt::format("must be at least 1, got {}", v));
   if (zero < 0 || zero > 3) return FieldErr("zero", fmt::format("must be 0 to 3, got {}", zero));
   if (gpus % (tp * pp * cp) != 0)
@@ -126,13 +127,13 @@ Status TrainingQuery::Validate() const {
     return FieldErr("ep", fmt::format("{} must divide the data-parallel size {}", ep, dp));
   if (global_batch % (dp * micro_batch) != 0)
     return FieldErr("global_batch",
-                    fmt::format("{} is not a multiple of dp x micro_batch = {} x {}",
-                                global_batch, dp, micro_batch));
+                    fmt::format("{} is not a multiple of dp x micro_batch = {} x {}", global_batch,
+                                dp, micro_batch));
   if (seq % cp != 0) return FieldErr("cp", fmt::format("{} does not divide seq {}", cp, seq));
   if (model) {
     if (pp > model->layers)
-      return FieldErr("pp", fmt::format("{} exceeds the {} layers of {}", pp, model->layers,
-                                        model->id));
+      return FieldErr("pp",
+                      fmt::format("{} exceeds the {} layers of {}", pp, model->layers, model->id));
     if (virtual_stages > 1) {
       if (pp == 1)
         return FieldErr("virtual_stages", "interleaving needs pipeline parallelism (pp > 1)");
@@ -150,8 +151,8 @@ Status TrainingQuery::Validate() const {
       return FieldErr("ep", fmt::format("{}: {} is a dense model (no experts)", ep, model->id));
   }
   if (precision != DType::kBf16 && precision != DType::kFp8)
-    return FieldErr("precision", fmt::format("training runs in bf16 or fp8, not {}",
-                                             DTypeName(precision)));
+    return FieldErr("precision",
+                    fmt::format("training runs in bf16 or fp8, not {}", DTypeName(precision)));
   return OkStatus();
 }
 
@@ -194,10 +195,9 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
   double cp = 0;
   if (q.cp > 1) {
     const Attention& a = model.attention;
-    const double kv_per_token =
-        a.kind == AttentionKind::kMla
-            ? (a.kv_lora_rank + a.qk_rope_head_dim)
-            : 2.0 * std::max(1, a.kv_heads / q.tp) * a.head_dim;
+    const double kv_per_token = a.kind == AttentionKind::kMla
+                                    ? (a.kv_lora_rank + a.qk_rope_head_dim)
+                                    : 2.0 * std::max(1, a.kv_heads / q.tp) * a.head_dim;
     const double layers = std::ceil(static_cast<double>(model.layers) / q.pp);
     const double bytes = (q.cp - 1.0) * tokens_mb * kv_per_token * 2 * layers;
     const Hardware& hw = sm.hardware();
@@ -206,8 +206,8 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
     const double ring = 2 * (bytes / bw + (q.cp - 1) * layers * fp.comm_latency.base());
     cp = std::max(0.0, ring - mb.attention.base());
   }
-  const double exposed = mb.communication.base() - mb.tp_comm.base() - mb.ep_comm.base() + tp +
-                         ep + cp;
+  const double exposed =
+      mb.communication.base() - mb.tp_comm.base() - mb.ep_comm.base() + tp + ep + cp;
   // Pipeline: activations forward and gradients back at each of the v chunk boundaries.
   const double p2p =
       q.pp > 1 ? 2.0 * q.virtual_stages * sm.PipelineTransfer(fp, tokens_mb).base() : 0.0;
@@ -234,8 +234,8 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
       return fp.comm_latency.base() * 2 + (group - 1.0) / group * bytes / bw;
     };
     const double grad_bytes = q.zero >= 1 ? 4 : 2;  // fp32 reduce-scatter, bf16 all-reduce
-    const double reduce = (q.zero >= 1 ? 1 : 2) * (ring(dense * grad_bytes, dp) +
-                                                    ring(experts * grad_bytes, expert_dp));
+    const double reduce = (q.zero >= 1 ? 1 : 2) *
+                          (ring(dense * grad_bytes, dp) + ring(experts * grad_bytes, expert_dp));
     const double gather = q.zero >= 1 ? ring(dense * 2, dp) + ring(experts * 2, expert_dp) : 0;
     const double fwd = compute / (1 + w.backward);
     const double bwd = compute - fwd;
@@ -282,9 +282,8 @@ Memory TrainingMemory(const StepModel& sm, const TrainingQuery& q, int dp, int m
   const double moe_share = m.moe.enabled() ? static_cast<double>(m.MoeLayers()) / m.layers : 0;
   const double per_token = (1 - moe_share) * ActivationBytesPerToken(m, q, false) +
                            moe_share * ActivationBytesPerToken(m, q, true);
-  const double in_flight =
-      q.dualpipe ? std::min<double>(q.pp + 1, micro_batches)
-                 : InFlight(q.pp, q.virtual_stages, micro_batches);
+  const double in_flight = q.dualpipe ? std::min<double>(q.pp + 1, micro_batches)
+                                      : InFlight(q.pp, q.virtual_stages, micro_batches);
   if (in_flight_out) *in_flight_out = in_flight;
   double act = per_token * tokens_mb * layers * in_flight;
   // Full recomputation re-creates one layer's activations at a time during the backward.

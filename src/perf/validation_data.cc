@@ -416,11 +416,11 @@ Status LoadPoints(const fs::path& path, const catalog::Catalog& chips, const Mod
                              fmt::format("expected none, selective or full, got \"{}\"", *rc));
           q.recompute = *r;
         }
-        for (auto [name, flag] : {std::pair{"sequence_parallel", &q.sequence_parallel},
-                                  std::pair{"tp_comm_overlap", &q.tp_comm_overlap},
-                                  std::pair{"ep_comm_overlap", &q.ep_comm_overlap},
-                                  std::pair{"dualpipe", &q.dualpipe},
-                                  std::pair{"bf16_moments", &q.bf16_moments}}) {
+        for (auto [name, flag] :
+             {std::pair{"sequence_parallel", &q.sequence_parallel},
+              std::pair{"tp_comm_overlap", &q.tp_comm_overlap},
+              std::pair{"ep_comm_overlap", &q.ep_comm_overlap}, std::pair{"dualpipe", &q.dualpipe},
+              std::pair{"bf16_moments", &q.bf16_moments}}) {
           if (!t.Has(name)) continue;
           ASSIGN_OR_RETURN(*flag, t.GetBool(name));
         }

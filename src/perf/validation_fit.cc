@@ -115,7 +115,7 @@ struct Row {
   std::optional<StepModel> pre;  // disaggregated prefill worker
   TrainingQuery tq;
   int dp = 1, micro = 1, instances = 1;
-  std::string family;  // hardware family
+  std::string family;                         // hardware family
   Regime regime = Regime::kSmallBatch;        // TTFT's regime (queued when clients wait for KV)
   Regime batch_regime = Regime::kSmallBatch;  // the other metrics' (queueing is a TTFT matter)
   bool csv = false;
@@ -199,7 +199,8 @@ struct Fitted {
 
 // Bounded coordinate pattern search over the family and engine parameters of the rows in
 // `fit` (indices into `rows`), from the documented defaults.
-Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit, const SystemDefaults& systems) {
+Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit,
+           const SystemDefaults& systems) {
   std::vector<std::string> fams, engs;
   for (int i : fit) {
     fams.push_back(rows[i].family);
@@ -532,9 +533,9 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
       if (ServeTimes(*r.sm, FamilyParams{}, ep, v.workload, r.instances).kv_limited)
         r.regime = Regime::kQueued;
     }
-    r.batch_regime = r.regime == Regime::kQueued ? (batch <= 16 ? Regime::kSmallBatch
-                                                                : Regime::kLargeBatch)
-                                                  : r.regime;
+    r.batch_regime = r.regime == Regime::kQueued
+                         ? (batch <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch)
+                         : r.regime;
     rows.push_back(std::move(r));
   }
   for (const auto& [msg, n] : build_failures) rep.excluded.push_back({msg, n});

@@ -477,11 +477,12 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
              {"high", Align::kRight}});
     for (const auto& b : r.bands) {
       const bool all = b.regime < 0;
-      t.AddRow({std::string(perf::BasisName(b.basis)), std::string(perf::MetricName(b.metric)),
-                all ? std::string("all") : std::string(RegimeName(static_cast<perf::Regime>(b.regime))),
-                fmt::format("{}", b.count), fmt::format("{:.1f}", b.coverage * 100),
-                fmt::format("{:.2f}", b.median_width), all ? "" : fmt::format("{:.3f}", b.low),
-                all ? "" : fmt::format("{:.3f}", b.high)});
+      t.AddRow(
+          {std::string(perf::BasisName(b.basis)), std::string(perf::MetricName(b.metric)),
+           all ? std::string("all") : std::string(RegimeName(static_cast<perf::Regime>(b.regime))),
+           fmt::format("{}", b.count), fmt::format("{:.1f}", b.coverage * 100),
+           fmt::format("{:.2f}", b.median_width), all ? "" : fmt::format("{:.3f}", b.low),
+           all ? "" : fmt::format("{:.3f}", b.high)});
     }
     s += t.RenderText() + "\n";
   }

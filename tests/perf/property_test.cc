@@ -232,8 +232,8 @@ TEST(CatalogLaws, BatchOneDecodeIsBoundByTheBytesItReads) {
       const EngineParams& ep = cal.Engine("");
       const double bytes = sm->WeightBytesPerGpu().base() + sm->KvBytesPerToken().base() * ctx;
       const double floor = bytes / hw.memory_bandwidth.base();
-      const double fixed = sm->Decode(fp, 1, ctx).overhead.base() + ep.step_overhead.base() +
-                           ep.seq_overhead.base();
+      const double fixed =
+          sm->Decode(fp, 1, ctx).overhead.base() + ep.step_overhead.base() + ep.seq_overhead.base();
       const double tpot = BatchOneTpot(hw, m, prec, ctx);
       EXPECT_GE(tpot, floor) << hw.chip_id << " " << DTypeName(prec);
       EXPECT_LE(tpot, 1.3 * floor + fixed) << hw.chip_id << " " << DTypeName(prec);
@@ -246,8 +246,8 @@ TEST(CatalogLaws, BatchOneDecodeIsBoundByTheBytesItReads) {
 TEST(CatalogLaws, CuttingTheTensorRateTo20PercentBarelyMovesBatchOneDecode) {
   for (const Hardware& hw : CatalogHardware()) {
     Hardware cut = hw;
-    for (DType d : {DType::kFp4, DType::kInt4, DType::kFp8, DType::kInt8, DType::kBf16,
-                    DType::kFp16})
+    for (DType d :
+         {DType::kFp4, DType::kInt4, DType::kFp8, DType::kInt8, DType::kBf16, DType::kFp16})
       cut.peak[Index(d)] *= 0.2;
     for (DType prec : {DType::kBf16, DType::kFp8}) {
       if (!Runs(hw, prec)) continue;

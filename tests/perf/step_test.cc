@@ -237,7 +237,8 @@ TEST(EngineTraits, MalformedFilesAreErrorsAtTheirLocation) {
        "engines.toml:5:15: default.tier[0].from_memory: the first tier must start at \"0 GB\""},
       {"[[default.tier]]\nfrom_memory = \"0 GB\"\nchunk_tokens = 8\n[[default.tier]]\n"
        "from_memory = \"0 GB\"\nchunk_tokens = 8\n[engines]\n",
-       "engines.toml:8:15: default.tier[1].from_memory: tiers must be in ascending order of memory"},
+       "engines.toml:8:15: default.tier[1].from_memory: tiers must be in ascending order of "
+       "memory"},
       {"[[default.tier]]\nfrom_memory = \"0 GB\"\nchunk_tokens = 0\n[engines]\n",
        "engines.toml:6:16: default.tier[0].chunk_tokens: must be between 1 and 10000000, got 0"},
       {"[[default.tier]]\nfrom_memory = \"0 GB\"\nchunk_tokens = 8\nwarp = 1\n[engines]\n",

@@ -32,9 +32,9 @@ namespace ceiling::perf {
 //   + kernel_overhead,
 // with the compute efficiency a smooth function of the operator's shape (see step.h).
 struct FamilyParams {
-  double gemm_efficiency = 0.70;       // fraction of dense peak for large GEMMs
-  double memory_efficiency = 0.80;     // fraction of DRAM bandwidth for streaming reads
-  double attention_efficiency = 0.45;  // fraction of bf16 peak in prefill (flash) attention
+  double gemm_efficiency = 0.70;              // fraction of dense peak for large GEMMs
+  double memory_efficiency = 0.80;            // fraction of DRAM bandwidth for streaming reads
+  double attention_efficiency = 0.45;         // fraction of bf16 peak in prefill (flash) attention
   double decode_attention_efficiency = 0.45;  // ... in decode attention over the KV cache
   double kv_read_efficiency = 0.8;  // fraction of memory_efficiency paged KV-cache reads reach
   Seconds kernel_overhead = Seconds::FromBase(4e-6);  // fixed cost per operator (launch, tail)

@@ -70,7 +70,7 @@ struct TrainingQuery {
   int virtual_stages = 1;  // interleaved 1F1B: model chunks per pipeline rank
   bool sequence_parallel = true;  // shard norms/residuals over the TP group (when tp > 1)
   Recompute recompute = Recompute::kSelective;
-  bool tp_comm_overlap = true;  // TP collectives overlapped with GEMMs (needs sequence parallel)
+  bool tp_comm_overlap = true;   // TP collectives overlapped with GEMMs (needs sequence parallel)
   bool ep_comm_overlap = false;  // all-to-all hidden under computation
   // DeepSeek-V3's DualPipe: micro-batches fed from both pipeline ends, forward and backward
   // chunks overlapped so the all-to-all hides under computation; bubble (pp/2 - 1) x
@@ -79,7 +79,7 @@ struct TrainingQuery {
   // Adam moments kept in bf16 (DeepSeek-V3) rather than fp32: 8 bytes of optimizer state per
   // parameter (fp32 master + two bf16 moments) instead of 12.
   bool bf16_moments = false;
-  int global_batch = 1;          // sequences per step
+  int global_batch = 1;  // sequences per step
   int seq = 4096;
   DType precision = DType::kBf16;  // GEMM format (bf16 or fp8 mixed precision)
   std::optional<double> tokens;    // for time to train

@@ -121,8 +121,8 @@ struct BandRow {
   Metric metric = Metric::kTpot;
   int regime = -1;  // a Regime, or -1 for all regimes pooled
   int count = 0;
-  double coverage = 0;      // fraction of rows whose measurement lies inside the band
-  double median_width = 0;  // median over rows of high / low
+  double coverage = 0;       // fraction of rows whose measurement lies inside the band
+  double median_width = 0;   // median over rows of high / low
   double low = 1, high = 1;  // the band factors (regime rows only)
 };
 
