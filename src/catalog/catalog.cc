@@ -332,7 +332,7 @@ Result<Catalog> Catalog::Load(const fs::path& data_dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     return MakeError(ErrorCode::kNotFound,
-                     fmt::format("{}: no chips directory (use --data DIR)", DisplayPath(dir)));
+                     fmt::format("{}: no chips directory", DisplayPath(dir)));
   std::vector<Chip> chips;
   for (const fs::path& p : ListChipFiles(dir)) {
     ASSIGN_OR_RETURN(Chip c, LoadChipFile(p, DisplayPath(p), ExpectedIdForPath(p)));
@@ -361,7 +361,6 @@ Result<Catalog> Catalog::FromChips(std::vector<Chip> chips) {
   cat.metrics_ = std::make_shared<std::vector<ChipMetrics>>();
   for (const Chip& c : chips) cat.metrics_->push_back(ComputeMetrics(c));
   cat.chips_ = std::make_shared<std::vector<Chip>>(std::move(chips));
-  cat.loaded_files_ = std::make_shared<std::vector<std::unique_ptr<Chip>>>();
   return cat;
 }
 
@@ -399,31 +398,30 @@ std::vector<std::string> Catalog::Suggest(std::string_view id, std::size_t n) co
   return out;
 }
 
-Result<const Chip*> Catalog::Resolve(std::string_view id_or_path) const {
-  const std::string arg(id_or_path);
-  const bool looks_like_path =
-      arg.find('/') != std::string::npos || (arg.size() > 5 && arg.ends_with(".toml"));
-  if (!looks_like_path) {
-    if (const Chip* c = Find(arg)) return c;
-    std::string msg = fmt::format("unknown chip \"{}\"", arg);
-    auto near = Suggest(arg);
-    if (!near.empty()) {
-      msg += "; did you mean ";
-      for (std::size_t i = 0; i < near.size(); ++i)
-        msg += (i ? (i + 1 == near.size() ? " or " : ", ") : "") + fmt::format("\"{}\"", near[i]);
-      msg += "?";
-    } else {
-      msg += " (see `ceiling chips` for the list)";
-    }
-    return MakeError(ErrorCode::kNotFound, msg);
+Result<const Chip*> Catalog::Resolve(std::string_view id) const {
+  if (const Chip* c = Find(id)) return c;
+  std::string msg = fmt::format("unknown chip \"{}\"", id);
+  auto near = Suggest(id);
+  if (!near.empty()) {
+    msg += "; did you mean ";
+    for (std::size_t i = 0; i < near.size(); ++i)
+      msg += (i ? (i + 1 == near.size() ? " or " : ", ") : "") + fmt::format("\"{}\"", near[i]);
+    msg += "?";
+  } else {
+    msg += " (see `ceiling chips` for the list)";
   }
-  ASSIGN_OR_RETURN(Chip chip, LoadChipFile(arg, arg));
+  return MakeError(ErrorCode::kNotFound, msg);
+}
+
+Result<Chip> Catalog::ParseChipText(std::string_view text, std::string display_name) const {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, display_name));
+  ASSIGN_OR_RETURN(Chip chip, ParseChip(doc));
+  if (chip.file.empty()) chip.file = display_name;
   if (chip.derived_from && !Find(*chip.derived_from))
     return MakeError(ErrorCode::kInconsistent,
                      fmt::format("derived_from: unknown chip \"{}\"", *chip.derived_from),
-                     SourceLocation{arg, 0, 0});
-  loaded_files_->push_back(std::make_unique<Chip>(std::move(chip)));
-  return loaded_files_->back().get();
+                     SourceLocation{display_name, 0, 0});
+  return chip;
 }
 
 Result<std::map<std::string, Source>> ReadSourcesTable(const TomlTable& doc) {

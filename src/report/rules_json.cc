@@ -391,4 +391,31 @@ json ChipMapJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry
           {"unplotted", unplotted}};
 }
 
+json WhatIfJson(const rules::RuleBook& book, const std::vector<std::string>& settings,
+                const std::vector<rules::ChipEntry>& chips, const rules::Query& query,
+                const std::vector<rules::ChipChange>& changes) {
+  const rules::CountryDb& db = book.countries();
+  return {{"settings", settings},
+          {"date", query.date.ToString()},
+          {"destination", db.country(query.destination).code},
+          {"headquarters", db.country(query.headquarters).code},
+          {"view", rules::ViewName(query.view)},
+          {"chips", chips.size()},
+          {"changes", ChangesJson(chips, changes)}};
+}
+
+json RuleDiffJson(const rules::RuleBook& book, const rules::RuleVersion& a,
+                  const rules::RuleVersion& b, const std::vector<rules::ChipEntry>& chips,
+                  const rules::Query& query, const std::vector<rules::ChipChange>& changes) {
+  const rules::MatrixColumn ca = rules::ColumnFor(book, a);
+  const rules::MatrixColumn cb = rules::ColumnFor(book, b);
+  const rules::CountryDb& db = book.countries();
+  return {{"a", {{"rule", a.id}, {"date", ca.date.ToString()}, {"view", rules::ViewName(ca.view)}}},
+          {"b", {{"rule", b.id}, {"date", cb.date.ToString()}, {"view", rules::ViewName(cb.view)}}},
+          {"destination", db.country(query.destination).code},
+          {"headquarters", db.country(query.headquarters).code},
+          {"chips", chips.size()},
+          {"changes", ChangesJson(chips, changes)}};
+}
+
 }  // namespace ceiling::report

@@ -117,6 +117,12 @@ Result<RuleBook> RuleBook::WithRuleFile(const fs::path& path) const {
   return WithRule(std::move(r));
 }
 
+Result<RuleBook> RuleBook::WithRuleText(std::string_view text, std::string display_name) const {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
+  ASSIGN_OR_RETURN(RuleVersion r, ParseRule(doc, c_->countries));
+  return WithRule(std::move(r));
+}
+
 const CountryDb& RuleBook::countries() const { return c_->countries; }
 const std::vector<RuleVersion>& RuleBook::rules() const { return c_->rules; }
 const std::vector<Date>& RuleBook::change_dates() const { return c_->dates; }
@@ -144,9 +150,9 @@ Result<const RuleVersion*> RuleBook::ResolveRule(std::string_view id) const {
       msg += (i == 0 ? "" : ", ") + scored[i].second;
     msg += "?";
   } else {
-    msg += " (see ceiling rules list)";
+    msg += " (see `ceiling rules list`)";
   }
-  return MakeError(ErrorCode::kInvalidArgument, std::move(msg));
+  return MakeError(ErrorCode::kNotFound, std::move(msg));
 }
 
 std::vector<ParameterInfo> RuleBook::Parameters() const {
@@ -273,12 +279,10 @@ Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion>
     const std::string rule_part = dot == std::string::npos ? "" : name.substr(0, dot);
     const std::string param_part = dot == std::string::npos ? name : name.substr(dot + 1);
     if (!rule_part.empty() && rule_index.count(rule_part) == 0)
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("--set {}: unknown rule \"{}\"", name, rule_part));
+      return FieldError("set", fmt::format("{}: unknown rule \"{}\"", name, rule_part));
     auto parsed = ParseParameterValue(value);
     if (!parsed.ok())
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("--set {}={}: {}", name, value, parsed.error().message));
+      return FieldError("set", fmt::format("{}={}: {}", name, value, parsed.error().message));
     int hits = 0;
     for (std::size_t s = 0; s < c->param_slots.size(); ++s) {
       const RuleVersion& r = R[c->param_slots[s].rule];
@@ -286,13 +290,11 @@ Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion>
       if (p.name != param_part || (!rule_part.empty() && r.id != rule_part)) continue;
       if (!(p.dim == parsed->dim)) {
         if (p.dim == DimVector{})
-          return MakeError(ErrorCode::kInvalidArgument,
-                           fmt::format("--set {}={}: {} is a plain number, got {}", name, value,
-                                       p.name, DimensionName(parsed->dim)));
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("--set {}={}: {} is a {}; write the value with a unit, as "
-                                     "in \"{}\"", name, value, p.name, DimensionName(p.dim),
-                                     p.text));
+          return FieldError("set", fmt::format("{}={}: {} is a plain number, got {}", name,
+                                               value, p.name, DimensionName(parsed->dim)));
+        return FieldError("set", fmt::format("{}={}: {} is a {}; write the value with a unit, as "
+                                             "in \"{}\"", name, value, p.name,
+                                             DimensionName(p.dim), p.text));
       }
       c->params[s] = parsed->value;
       c->param_slots[s].overridden = true;
@@ -307,11 +309,11 @@ Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion>
         const int d = EditDistance(param_part, n);
         if (d < best_d) best_d = d, best = n;
       }
-      return MakeError(ErrorCode::kInvalidArgument,
-                       best.empty() ? fmt::format("--set {}: unknown parameter (see ceiling rules "
-                                                  "show RULE for the parameters)", name)
-                                    : fmt::format("--set {}: unknown parameter; did you mean "
-                                                  "\"{}\"?", name, best));
+      return FieldError("set", best.empty()
+                                   ? fmt::format("{}: unknown parameter (see the parameters of "
+                                                 "each rule version in `rules show`)", name)
+                                   : fmt::format("{}: unknown parameter; did you mean \"{}\"?",
+                                                 name, best));
     }
   }
 

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <filesystem>
 #include <map>
 
@@ -143,12 +145,22 @@ TEST_P(RuleCase, Holds) {
   ChipFacts facts;
   report::ChipLabel label;
   if (t.Has("chip") || t.Has("chip_file")) {
-    std::string id = t.Has("chip") ? *t.GetString("chip")
-                                   : (kSource / *t.GetString("chip_file")).string();
-    auto chip = Catalog().Resolve(id);
-    ASSERT_TRUE(chip.ok()) << chip.error().ToString();
-    facts = FactsOf(**chip, catalog::ComputeMetrics(**chip));
-    label = {(*chip)->id, (*chip)->name};
+    catalog::Chip chip;
+    if (t.Has("chip")) {
+      auto found = Catalog().Resolve(*t.GetString("chip"));
+      ASSERT_TRUE(found.ok()) << found.error().ToString();
+      chip = **found;
+    } else {
+      const std::string path = (kSource / *t.GetString("chip_file")).string();
+      std::ifstream in(path);
+      std::stringstream text;
+      text << in.rdbuf();
+      auto parsed = Catalog().ParseChipText(text.str(), path);
+      ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
+      chip = std::move(*parsed);
+    }
+    facts = FactsOf(chip, catalog::ComputeMetrics(chip));
+    label = {chip.id, chip.name};
   } else {
     auto m = t.GetTable("metrics");
     ASSERT_TRUE(m.ok()) << c.name << ": needs chip, chip_file or metrics";

@@ -69,6 +69,13 @@ std::string WhatIfText(const rules::RuleBook& book, const std::vector<std::strin
                        const std::vector<rules::ChipChange>& changes);
 nlohmann::json ChangesJson(const std::vector<rules::ChipEntry>& chips,
                            const std::vector<rules::ChipChange>& changes);
+nlohmann::json WhatIfJson(const rules::RuleBook& book, const std::vector<std::string>& settings,
+                          const std::vector<rules::ChipEntry>& chips, const rules::Query& query,
+                          const std::vector<rules::ChipChange>& changes);
+nlohmann::json RuleDiffJson(const rules::RuleBook& book, const rules::RuleVersion& a,
+                            const rules::RuleVersion& b,
+                            const std::vector<rules::ChipEntry>& chips, const rules::Query& query,
+                            const std::vector<rules::ChipChange>& changes);
 
 std::string HeadroomText(const ChipLabel& chip, const rules::Query& query,
                          const std::vector<rules::HeadroomRow>& rows);

@@ -63,12 +63,14 @@ class RuleBook {
   static Result<RuleBook> Build(CountryDb countries, std::vector<RuleVersion> rules);
 
   // A copy with parameter NAME (every rule's) or RULE.NAME set to VALUE ("4000", "6 TB/s").
-  // Errors (kInvalidArgument): unknown name (with suggestions), unparsable value, a value whose
-  // unit does not match the parameter's.
+  // Errors (kInvalidArgument, field "set"): unknown name (with suggestions), unparsable value, a
+  // value whose unit does not match the parameter's.
   Result<RuleBook> WithParameter(std::string_view name, std::string_view value) const;
   // A copy with one more rule version (a user's file). Its id must be new.
   Result<RuleBook> WithRule(RuleVersion rule) const;
   Result<RuleBook> WithRuleFile(const std::filesystem::path& path) const;
+  // The same from TOML text; `display_name` stands for the file in diagnostics.
+  Result<RuleBook> WithRuleText(std::string_view text, std::string display_name) const;
 
   const CountryDb& countries() const;
   // Sorted by effective date, then id.

@@ -1,0 +1,263 @@
+#include "server.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "ceiling/api/operations.h"
+#include "ceiling/base/executor.h"
+#include "ceiling/base/toml_reader.h"
+
+namespace ceiling::cli {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kJson = "application/json";
+constexpr int kMaxJsonDepth = 64;
+
+int HttpStatus(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kTooLarge:
+      return 413;
+    case ErrorCode::kNoAnswer:
+      return 422;
+    case ErrorCode::kDeadlineExceeded:
+      return 503;
+    case ErrorCode::kIo:
+      return 500;
+    default:
+      return 400;
+  }
+}
+
+void SendError(httplib::Response& res, const Error& e) {
+  res.status = HttpStatus(e.code);
+  res.set_content(api::DumpJsonText(api::ErrorJson(e)), kJson);
+}
+
+// Nesting depth of a JSON text, strings skipped (a guard before parsing untrusted input).
+int JsonDepth(std::string_view s) {
+  int depth = 0, max_depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : s) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') max_depth = std::max(max_depth, ++depth);
+    else if (c == ']' || c == '}') --depth;
+  }
+  return max_depth;
+}
+
+std::string RouteSuggestion(const std::string& path) {
+  constexpr std::string_view kPrefix = "/api/v1/";
+  std::string rest = path.rfind(kPrefix, 0) == 0 ? path.substr(kPrefix.size()) : path;
+  std::string best;
+  int best_d = std::max<int>(3, static_cast<int>(rest.size()) / 3) + 1;
+  for (const api::Operation& op : api::Operations()) {
+    const int d = EditDistance(rest, op.name);
+    if (d < best_d) best_d = d, best = std::string(op.name);
+  }
+  return best.empty() ? " (see /api/v1/openapi.json for the routes)"
+                      : fmt::format("; did you mean /api/v1/{}?", best);
+}
+
+constexpr const char* kIndexHtml = R"(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ceiling</title></head>
+<body><h1>ceiling</h1>
+<p>May this AI chip go there, and what can it do there? The JSON API is under
+<a href="/api/v1/openapi.json">/api/v1/</a> (OpenAPI 3.1 document), e.g.
+<a href="/api/v1/classify?chip=nvidia-h20&amp;date=2025-05-01&amp;to=CN">/api/v1/classify?chip=nvidia-h20&amp;date=2025-05-01&amp;to=CN</a>.</p>
+</body></html>
+)";
+
+}  // namespace
+
+struct Server::Impl {
+  std::shared_ptr<const api::KnowledgeBase> kb;
+  ServerOptions options;
+  httplib::Server http;
+  std::string openapi;  // rendered once
+  std::string version;
+
+  void Answer(const api::Operation& op, const json& body, httplib::Response& res) {
+    api::CallOptions call;
+    if (options.deadline_s > 0)
+      call.stop = StopToken::After(std::chrono::duration_cast<StopToken::Clock::duration>(
+          std::chrono::duration<double>(options.deadline_s)));
+    auto out = op.run(*kb, body, call);
+    if (!out.ok()) return SendError(res, out.error());
+    if (out->size() > options.max_response)
+      return SendError(res, MakeError(ErrorCode::kTooLarge,
+                                      fmt::format("the answer is over {} bytes; narrow the request",
+                                                  options.max_response)));
+    res.status = 200;
+    res.set_content(std::move(*out), kJson);
+  }
+
+  void Get(const api::Operation& op, const httplib::Request& req, httplib::Response& res) {
+    api::QueryParams params(req.params.begin(), req.params.end());
+    auto body = op.decode_query(params);
+    if (!body.ok()) return SendError(res, body.error());
+    Answer(op, *body, res);
+  }
+
+  void Post(const api::Operation& op, const httplib::Request& req, httplib::Response& res) {
+    if (!req.params.empty())
+      return SendError(res, MakeError(ErrorCode::kInvalidArgument,
+                                      "a POST takes its arguments in the JSON body, not in the "
+                                      "query string"));
+    const std::string type = req.get_header_value("Content-Type");
+    if (!type.empty() && type.rfind(kJson, 0) != 0)
+      return SendError(res, MakeError(ErrorCode::kInvalidArgument,
+                                      fmt::format("expected Content-Type: application/json, got "
+                                                  "\"{}\"",
+                                                  type)));
+    const std::string& text = req.body.empty() ? std::string("{}") : req.body;
+    if (JsonDepth(text) > kMaxJsonDepth)
+      return SendError(res, MakeError(ErrorCode::kInvalidArgument,
+                                      fmt::format("the JSON body nests deeper than {} levels",
+                                                  kMaxJsonDepth)));
+    json body = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded())
+      return SendError(res,
+                       MakeError(ErrorCode::kInvalidArgument, "the body is not valid JSON"));
+    Answer(op, body, res);
+  }
+
+  void Routes() {
+    for (const api::Operation& op : api::Operations()) {
+      const std::string path = "/api/v1/" + std::string(op.name);
+      const api::Operation* p = &op;
+      http.Post(path, [this, p](const httplib::Request& req, httplib::Response& res) {
+        Post(*p, req, res);
+      });
+      if (op.get)
+        http.Get(path, [this, p](const httplib::Request& req, httplib::Response& res) {
+          Get(*p, req, res);
+        });
+    }
+    http.Get("/api/v1/openapi.json", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(openapi, kJson);
+    });
+    http.Get("/api/v1/version", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(version, kJson);
+    });
+    http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("{\"status\": \"ok\"}\n", kJson);
+    });
+    http.Get("/", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(kIndexHtml, "text/html; charset=utf-8");
+    });
+    if (!options.cors.empty())
+      http.Options("/api/v1/.*", [this](const httplib::Request&, httplib::Response& res) {
+        res.status = 204;
+        res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        res.set_header("Access-Control-Allow-Headers", "Content-Type");
+        res.set_header("Access-Control-Max-Age", "600");
+      });
+  }
+
+  void Handlers() {
+    http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      Error e;
+      switch (res.status) {
+        case 404:
+          e = MakeError(ErrorCode::kNotFound,
+                        fmt::format("no route {}{}", req.path, RouteSuggestion(req.path)));
+          break;
+        case 413:
+          e = MakeError(ErrorCode::kTooLarge, "the request body is over the limit");
+          break;
+        default:
+          e = MakeError(ErrorCode::kInvalidArgument,
+                        fmt::format("HTTP {} for {} {}", res.status, req.method, req.path));
+      }
+      const int status = res.status;
+      res.set_content(api::DumpJsonText(api::ErrorJson(e)), kJson);
+      res.status = status;
+    });
+    http.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+          res.status = 500;
+          res.set_content(
+              api::DumpJsonText(api::ErrorJson(MakeError(ErrorCode::kIo, "internal error"))),
+              kJson);
+        });
+    http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      // A known route asked with a method it does not take: 405, not 404.
+      if (req.method != "GET" && req.method != "POST" && req.method != "OPTIONS" &&
+          req.method != "HEAD") {
+        res.status = 405;
+        res.set_header("Allow", "GET, POST");
+        res.set_content(api::DumpJsonText(api::ErrorJson(MakeError(
+                            ErrorCode::kInvalidArgument,
+                            fmt::format("method {} is not allowed (use GET or POST)", req.method)))),
+                        kJson);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    if (!options.cors.empty())
+      http.set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+        res.set_header("Access-Control-Allow-Origin", options.cors);
+        res.set_header("Vary", "Origin");
+      });
+  }
+};
+
+Server::Server(std::shared_ptr<const api::KnowledgeBase> kb, ServerOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->kb = std::move(kb);
+  impl_->options = std::move(options);
+  impl_->openapi = api::DumpJsonText(api::OpenApiDocument(*impl_->kb));
+  impl_->version = api::DumpJsonText(api::VersionJson(*impl_->kb));
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads =
+      impl_->options.threads > 0 ? impl_->options.threads : std::max(64, 8 * cores);
+  impl_->http.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
+  };
+  impl_->http.set_payload_max_length(impl_->options.max_body);
+  impl_->http.set_read_timeout(impl_->options.read_timeout_s, 0);
+  impl_->http.set_write_timeout(impl_->options.write_timeout_s, 0);
+  impl_->http.set_keep_alive_max_count(100000);
+  impl_->http.set_tcp_nodelay(true);
+  impl_->Handlers();
+  impl_->Routes();
+}
+
+Server::~Server() = default;
+
+Result<int> Server::Bind() {
+  const ServerOptions& o = impl_->options;
+  int port = o.port;
+  if (port == 0) {
+    port = impl_->http.bind_to_any_port(o.host);
+    if (port <= 0)
+      return MakeError(ErrorCode::kIo, fmt::format("cannot listen on {}", o.host));
+  } else if (!impl_->http.bind_to_port(o.host, port)) {
+    return MakeError(ErrorCode::kIo,
+                     fmt::format("cannot listen on {}:{} (in use, or not an address of this "
+                                 "machine)",
+                                 o.host, port));
+  }
+  return port;
+}
+
+bool Server::Run() { return impl_->http.listen_after_bind(); }
+
+void Server::Stop() { impl_->http.stop(); }
+
+}  // namespace ceiling::cli
