@@ -72,13 +72,16 @@ Runner SetupValidate(CLI::App* sub) {
 Runner SetupCalibrate(CLI::App* sub) {
   auto b = BindRequest<api::CalibrateRequest>(sub, {});
   auto write = std::make_shared<bool>(false);
-  sub->add_flag("--write", *write, "Write data/perf/calibration.toml (default: print it)");
-  return [b, write](Context& ctx) -> int {
+  auto json = std::make_shared<bool>(false);
+  auto* w = sub->add_flag("--write", *write, "Write data/perf/calibration.toml (default: print it)");
+  sub->add_flag("--json", *json, "JSON output: the TOML text in a JSON object")->excludes(w);
+  return [b, write, json](Context& ctx) -> int {
     int exit = 0;
     auto kb = Prepare(ctx, *b, kPerfParts | api::kValidation, &exit);
     if (!kb) return exit;
     auto r = api::Calibrate(*kb, b->request);
     if (!r.ok()) return ctx.Fail(r.error());
+    if (*json) return ctx.Print(api::DumpJsonText(api::ToJson(*r)));
     if (!*write) return ctx.Print(r->toml);
     const std::string path =
         (std::filesystem::path(ctx.data_dir) / "perf" / "calibration.toml").string();

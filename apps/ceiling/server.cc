@@ -113,12 +113,14 @@ struct Server::Impl {
   }
 
   void Post(const api::Operation& op, const httplib::Request& req, httplib::Response& res) {
-    if (!req.params.empty())
+    if (req.target.find('?') != std::string::npos)
       return SendError(res, MakeError(ErrorCode::kInvalidArgument,
                                       "a POST takes its arguments in the JSON body, not in the "
                                       "query string"));
+    // `curl -d '{...}'` sends JSON labelled as a form: accepted, since the body is parsed as JSON.
     const std::string type = req.get_header_value("Content-Type");
-    if (!type.empty() && type.rfind(kJson, 0) != 0)
+    if (!type.empty() && type.rfind(kJson, 0) != 0 &&
+        type.rfind("application/x-www-form-urlencoded", 0) != 0)
       return SendError(res, MakeError(ErrorCode::kInvalidArgument,
                                       fmt::format("expected Content-Type: application/json, got "
                                                   "\"{}\"",

@@ -170,7 +170,11 @@ Result<DesignResponse> Design(const KnowledgeBase& kb, DesignRequest request,
   } else {
     ASSIGN_OR_RETURN(const std::vector<design::DesignSpace>* files, kb.design_spaces());
     auto found = design::DesignSpaceFor(*files, kb.catalog(), *base);
-    if (!found.ok()) return WithField(found.error(), "base");
+    if (!found.ok()) {
+      Error e = WithField(found.error(), "base");
+      if (e.code == ErrorCode::kInvalidArgument) e.code = ErrorCode::kNoAnswer;  // figures missing
+      return e;
+    }
     space = std::move(*found);
   }
   if (s.market) RETURN_IF_ERROR(space.RestrictMarket(*s.market));

@@ -45,7 +45,12 @@ Result<std::shared_ptr<const Hardware>> HardwareFor(const KnowledgeBase& kb, con
   ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Chip> chip, ResolveChip(kb, chip_ref, field));
   ASSIGN_OR_RETURN(const SystemDefaults* sys, kb.systems());
   auto hw = HardwareFromChip(*chip, *sys, so);
-  if (!hw.ok()) return WithField(hw.error(), field);
+  if (!hw.ok()) {
+    // A chip whose record lacks a figure the model needs: a valid question without an answer.
+    Error e = WithField(hw.error(), field);
+    if (e.code == ErrorCode::kInvalidArgument) e.code = ErrorCode::kNoAnswer;
+    return e;
+  }
   return std::shared_ptr<const Hardware>(std::make_shared<Hardware>(std::move(*hw)));
 }
 
@@ -54,6 +59,20 @@ Status CheckEngine(const Calibration& cal, const std::string& engine) {
   std::string known;
   for (const auto& [name, params] : cal.engines) known += (known.empty() ? "" : ", ") + name;
   return FieldError("engine", fmt::format("unknown engine \"{}\" (calibrated: {})", engine, known));
+}
+
+// Sizes the caller fixed that no layout of this model can take (the search would only say that
+// nothing fits).
+Status CheckFixedSizes(const ModelArch& m, const ServingFields& s) {
+  if (!s.ep) return OkStatus();
+  if (!m.moe.enabled() && *s.ep > 1)
+    return FieldError("ep", fmt::format("{}: {} is a dense model (no experts)", *s.ep, m.id));
+  if (m.moe.enabled() && m.moe.experts % *s.ep != 0)
+    return FieldError("ep", fmt::format("{} does not divide the {} experts of {}", *s.ep,
+                                        m.moe.experts, m.id));
+  if (s.gpus % *s.ep != 0)
+    return FieldError("ep", fmt::format("{} does not divide gpus {}", *s.ep, s.gpus));
+  return OkStatus();
 }
 
 // A search that could evaluate nothing: the caller's fixed size at fault (bad input), or no layout
@@ -194,6 +213,7 @@ Result<PerfServeResponse> PerfServe(const KnowledgeBase& kb, PerfServeRequest re
   ASSIGN_OR_RETURN(const Calibration* cal, kb.calibration());
   RETURN_IF_ERROR(CheckEngine(*cal, request.serving.engine));
   ASSIGN_OR_RETURN(r.model, ResolveModel(kb, request.serving.model, "model"));
+  RETURN_IF_ERROR(CheckFixedSizes(*r.model, request.serving));
   ASSIGN_OR_RETURN(SystemOptions so, request.serving.System());
   ASSIGN_OR_RETURN(r.hardware, HardwareFor(kb, request.chip, "chip", so));
   ASSIGN_OR_RETURN(ServingQuery q, request.serving.Query(r.model.get(), r.hardware.get(), cal));
@@ -299,6 +319,7 @@ Result<CompareResponse> Compare(const KnowledgeBase& kb, CompareRequest request,
   ASSIGN_OR_RETURN(const Calibration* cal, kb.calibration());
   RETURN_IF_ERROR(CheckEngine(*cal, request.serving.engine));
   ASSIGN_OR_RETURN(r.model, ResolveModel(kb, request.serving.model, "model"));
+  RETURN_IF_ERROR(CheckFixedSizes(*r.model, request.serving));
   ASSIGN_OR_RETURN(SystemOptions so, request.serving.System());
   for (const Ref& c : request.chips) {
     ASSIGN_OR_RETURN(std::shared_ptr<const Hardware> hw, HardwareFor(kb, c, "chips", so));
