@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo test asan clean format
+.PHONY: all setup configure build demo test asan tsan clean format
 
 all: build
 
@@ -33,8 +33,17 @@ asan: setup
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
+# ThreadSanitizer: the API in process (16 threads, one knowledge base) and the HTTP server with
+# 16 concurrent clients.
+tsan: setup
+	@cmake -S . -B build-tsan -G Ninja -DCEILING_TSAN=ON -DCEILING_BUILD_BENCH=OFF \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build-tsan -j $(JOBS) --target ceiling api_test http_test
+	@cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure -j 1 -R 'Executor|Concurrency|Deadlines|http_api'
+
 format:
 	@find include src apps tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	@rm -rf $(BUILD) build-asan
+	@rm -rf $(BUILD) build-asan build-tsan

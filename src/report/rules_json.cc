@@ -360,7 +360,16 @@ json ChipMapJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry
     regions.push_back({{"tpp", {Number(r.tpp_lo), Number(r.tpp_hi)}},
                        {"pd", {Number(r.pd_lo), Number(r.pd_hi)}},
                        {"paragraphs", r.paragraphs},
+                       {"class", rules::RegionClassLabel(r.cls)},
                        {"depends_on_other_metrics", r.depends_on_other_metrics}});
+  json exclusions = json::array();
+  for (const rules::MapExclusion& e : map.exclusions)
+    exclusions.push_back(
+        {{"clause", e.clause->full_id},
+         {"title", e.clause->title},
+         {"excludes", e.clause->excludes},
+         {"condition", e.clause->condition ? json(e.clause->condition->text) : json(nullptr)},
+         {"tpp_below", e.tpp_below ? Number(*e.tpp_below) : json(nullptr)}});
   json thresholds = json::array();
   for (const rules::MapThreshold& t : map.thresholds)
     thresholds.push_back(
@@ -375,11 +384,16 @@ json ChipMapJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry
     points.push_back(x);
   }
   json unplotted = json::array();
-  for (std::size_t i : map.unplotted) {
+  for (std::size_t k = 0; k < map.unplotted.size(); ++k) {
+    const std::size_t i = map.unplotted[k];
     const rules::ChipFacts& f = chips[i].facts;
-    unplotted.push_back({{"chip", chips[i].id},
-                         {"why", !f.Known(rules::Var::kTpp) ? "TPP unknown: " + f.missing(rules::Var::kTpp)
-                                                            : "PD unknown: " + f.missing(rules::Var::kPd)}});
+    json x = Summary(map.unplotted_results[k]);
+    x["chip"] = chips[i].id;
+    x["name"] = chips[i].name;
+    x["tpp"] = f.Known(rules::Var::kTpp) ? Number(f.number(rules::Var::kTpp)) : json(nullptr);
+    x["why"] = !f.Known(rules::Var::kTpp) ? "TPP unknown: " + f.missing(rules::Var::kTpp)
+                                          : "PD unknown: " + f.missing(rules::Var::kPd);
+    unplotted.push_back(std::move(x));
   }
   return {{"date", map.query.date.ToString()},
           {"destination", db.country(map.query.destination).code},
@@ -387,6 +401,7 @@ json ChipMapJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry
           {"view", rules::ViewName(map.query.view)},
           {"regions", regions},
           {"thresholds", thresholds},
+          {"exclusions", exclusions},
           {"points", points},
           {"unplotted", unplotted}};
 }

@@ -103,7 +103,7 @@ std::vector<TimelineEntry> Timeline(const RuleBook& book, const ChipFacts& facts
     query.date = d;
     Classification c = Classify(book, facts, query);
     const Classification& prev = out.back().result;
-    if (StatusKey(c) == StatusKey(prev)) continue;
+    if (SameOutcome(c, prev)) continue;
     TimelineEntry e;
     e.from = d;
     e.changes = DescribeChange(prev, c);
@@ -151,7 +151,7 @@ std::vector<ChipChange> CompareBooks(const RuleBook& a, const RuleBook& b,
   for (std::size_t i = 0; i < chips.size(); ++i) {
     Classification x = Classify(a, chips[i].facts, q);
     Classification y = Classify(b, chips[i].facts, q);
-    if (StatusKey(x) == StatusKey(y)) continue;
+    if (SameOutcome(x, y)) continue;
     ChipChange c;
     c.chip = i;
     c.changes = DescribeChange(x, y);
@@ -176,7 +176,7 @@ std::vector<ChipChange> CompareRules(const RuleBook& book, const RuleVersion& a,
     query.date = cb.date;
     query.view = cb.view;
     Classification y = Classify(book, chips[i].facts, query);
-    if (StatusKey(x) == StatusKey(y)) continue;
+    if (SameOutcome(x, y)) continue;
     ChipChange c;
     c.chip = i;
     c.changes = DescribeChange(x, y);
@@ -264,6 +264,38 @@ std::vector<HeadroomRow> Headroom(const RuleBook& book, const ChipFacts& facts, 
   return out;
 }
 
+std::string_view RegionClassLabel(RegionClass c) {
+  switch (c) {
+    case RegionClass::kA:
+      return "3A090.a";
+    case RegionClass::kB:
+      return "3A090.b";
+    case RegionClass::kC:
+      return "3A090.c";
+    case RegionClass::kConditional:
+      return "3A090 if other metrics qualify";
+    case RegionClass::kOther:
+      return "other paragraphs";
+  }
+  return "";
+}
+
+namespace {
+
+RegionClass ClassOf(const MapRegion& r) {
+  if (r.depends_on_other_metrics) return RegionClass::kConditional;
+  auto has = [&](std::string_view prefix) {
+    return std::any_of(r.paragraphs.begin(), r.paragraphs.end(),
+                       [&](const std::string& p) { return p.rfind(prefix, 0) == 0; });
+  };
+  if (has("3A090.a")) return RegionClass::kA;
+  if (has("3A090.b")) return RegionClass::kB;
+  if (has("3A090.c")) return RegionClass::kC;
+  return RegionClass::kOther;
+}
+
+}  // namespace
+
 MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, const Query& query) {
   const RuleBook::Compiled& c = book.compiled();
   MapData map;
@@ -280,6 +312,7 @@ MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, cons
     for (std::uint16_t k : order) {
       const CompiledClause& cc = c.clauses[k];
       const bool control = cc.clause->kind == ClauseKind::kControl;
+      MapExclusion exclusion{cc.clause, std::nullopt};
       for (const Atom& a : cc.condition.atoms()) {
         for (int side = 0; side < 2; ++side) {
           const std::optional<Var>& var = side == 0 ? a.lhs_var : a.rhs_var;
@@ -289,6 +322,7 @@ MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, cons
           if (!var || (*var != Var::kTpp && *var != Var::kPd) || (!param && !constant)) continue;
           const double v = param ? c.params[*param] : *constant;
           if (control) (*var == Var::kTpp ? xs : ys).push_back(v);
+          if (cc.clause->kind == ClauseKind::kExclusion && *var == Var::kTpp) exclusion.tpp_below = v;
           const std::string label =
               param ? fmt::format("{} {} ({})", name, FormatNumber(v, 4), cc.rule->id)
                     : fmt::format("{} ({})", FormatNumber(v, 4), cc.rule->id);
@@ -299,6 +333,7 @@ MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, cons
           if (!dup && v > 0) map.thresholds.push_back({*var, v, label});
         }
       }
+      if (cc.clause->kind == ClauseKind::kExclusion) map.exclusions.push_back(exclusion);
     }
   }
   for (auto* v : {&xs, &ys}) {
@@ -327,6 +362,7 @@ MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, cons
         region.paragraphs.push_back(cl->paragraph);
         region.depends_on_other_metrics = true;
       }
+      region.cls = ClassOf(region);
       if (!region.paragraphs.empty()) map.regions.push_back(std::move(region));
     }
   for (std::size_t i = 0; i < chips.size(); ++i) {
@@ -334,6 +370,7 @@ MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, cons
     if (!f.Known(Var::kTpp) || !f.Known(Var::kPd) || f.number(Var::kTpp) <= 0 ||
         f.number(Var::kPd) <= 0) {
       map.unplotted.push_back(i);
+      map.unplotted_results.push_back(Classify(book, f, q));
       continue;
     }
     map.points.push_back({i, f.number(Var::kTpp), f.number(Var::kPd), Classify(book, f, q)});

@@ -243,6 +243,30 @@ std::vector<std::string> UnknownReasons(const ChipFacts& facts, std::uint32_t un
   return out;
 }
 
+bool SameOutcome(const Classification& a, const Classification& b) {
+  // By name, not by pointer: the outcomes may come from two rule books (what-if, diffs).
+  auto same_paragraphs = [](const std::vector<const Clause*>& x,
+                            const std::vector<const Clause*>& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                      [](const Clause* p, const Clause* q) { return p->paragraph == q->paragraph; });
+  };
+  auto same_exceptions = [](const std::vector<ExceptionHit>& x, const std::vector<ExceptionHit>& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                      [](const ExceptionHit& p, const ExceptionHit& q) {
+                        return p.clause->exception == q.clause->exception &&
+                               (p.eligible.tri == Tri::kUnknown) == (q.eligible.tri == Tri::kUnknown);
+                      });
+  };
+  return a.before_first_rule == b.before_first_rule &&
+         same_paragraphs(a.controls, b.controls) &&
+         same_paragraphs(a.controls_undecided, b.controls_undecided) &&
+         a.license_required.tri == b.license_required.tri &&
+         same_exceptions(a.exceptions, b.exceptions) && a.review_policy == b.review_policy &&
+         (a.review_decided.tri == Tri::kUnknown) == (b.review_decided.tri == Tri::kUnknown) &&
+         std::equal(a.measures.begin(), a.measures.end(), b.measures.begin(), b.measures.end(),
+                    [](const Clause* p, const Clause* q) { return p->full_id == q->full_id; });
+}
+
 std::string StatusKey(const Classification& c) {
   std::string s = c.before_first_rule ? "no-rule " : "";
   for (const Clause* cl : c.controls) s += cl->paragraph + " ";
