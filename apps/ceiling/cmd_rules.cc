@@ -95,6 +95,7 @@ Result<ResolvedChip> ResolveChip(Context& ctx, const std::string& id_or_path) {
   ResolvedChip out;
   out.label = {chip->id, chip->name};
   out.facts = rules::FactsOf(*chip, catalog::ComputeMetrics(*chip));
+  out.chip = chip;
   return out;
 }
 
@@ -137,12 +138,15 @@ Runner SetupClassify(CLI::App* sub) {
     auto chip = ResolveChip(ctx, o->chip);
     if (!chip.ok()) return ctx.Fail(chip.error());
     q->trace = !o->no_trace;
-    const rules::Classification c = rules::Classify(*book, chip->facts, *q);
+    // Chips with disputed figures are classified under every source as well (issue 13).
+    const rules::DisputedClassification d = rules::ClassifyDisputed(*book, *chip->chip, *q);
+    const rules::Classification& c = d.outcomes.front().result;
     if (o->json)
-      ctx.out << report::DumpJson(report::ClassificationJson(*book, chip->label, chip->facts, c))
+      ctx.out << report::DumpJson(
+                     report::ClassificationJson(*book, chip->label, chip->facts, c, d))
               << "\n";
     else
-      ctx.out << report::ClassificationText(*book, chip->label, chip->facts, c);
+      ctx.out << report::ClassificationText(*book, chip->label, chip->facts, c, d);
     return kExitOk;
   };
 }

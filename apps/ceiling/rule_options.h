@@ -36,6 +36,7 @@ Date LatestDate(const rules::RuleBook& book);
 struct ResolvedChip {
   report::ChipLabel label;
   rules::ChipFacts facts;
+  const catalog::Chip* chip = nullptr;  // the record (owned by the context's catalog)
 };
 Result<ResolvedChip> ResolveChip(Context& ctx, const std::string& id_or_path);
 // Every catalog chip (optionally only the given ids), as analyses take them.
