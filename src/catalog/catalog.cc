@@ -219,6 +219,9 @@ Result<std::optional<Figure<Date>>> ReadDateFigure(const TomlTable& t, std::stri
   Figure<Date> out;
   out.location = t.LocationOf(key);
   if (!fig.Has("value")) return fig.ErrorHere("missing required key \"value\"");
+  if (fig.Has("alternatives"))
+    return fig.ErrorAt("alternatives", "dates take no alternatives; name the other sources' "
+                                       "dates in the note");
   RETURN_IF_ERROR(ReadFigureMeta(fig, sources, {}, &out.sources, &out.note, &out.formula));
   ASSIGN_OR_RETURN(out.value, fig.GetDate("value"));
   return std::optional<Figure<Date>>(std::move(out));

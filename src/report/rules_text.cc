@@ -334,20 +334,15 @@ std::string AnswerPhrase(const Classification& c, const std::vector<std::string>
     return aspects.empty() || std::find(aspects.begin(), aspects.end(), a) != aspects.end();
   };
   std::vector<std::string> parts;
-  if (has("controls") || has("sub-paragraphs")) {
-    std::vector<std::string> groups = rules::ParagraphGroups(c);
+  if (has("controls") || has("sub-paragraphs") || has("undecided")) {
+    // Paragraph level, or the sub-paragraphs when only they differ; undecided ones marked "?".
+    std::vector<std::string> p = rules::ParagraphGroups(c);
     if (!aspects.empty() && has("sub-paragraphs")) {
-      groups.clear();
-      for (const rules::Clause* cl : c.controls) groups.push_back(cl->paragraph);
+      p.clear();
+      for (const rules::Clause* cl : c.controls) p.push_back(cl->paragraph);
     }
-    parts.push_back(groups.empty() ? "outside 3A090" : Join(groups, ", "));
-  }
-  if (has("undecided") && !c.controls_undecided.empty()) {
-    std::vector<std::string> p;
-    for (const rules::Clause* cl : c.controls_undecided) p.push_back(cl->paragraph);
-    parts.push_back("cannot decide " + Join(p, ", "));
-  } else if (!aspects.empty() && has("undecided")) {
-    parts.push_back("nothing undecided");
+    for (const rules::Clause* cl : c.controls_undecided) p.push_back(cl->paragraph + "?");
+    parts.push_back(p.empty() ? "outside 3A090" : Join(p, ", "));
   }
   if (has("license")) parts.push_back(LicensePhrase(c.license_required.tri));
   if (!aspects.empty() && has("exceptions")) {
