@@ -88,14 +88,23 @@ Result<ClassifyResponse> Classify(const KnowledgeBase& kb, ClassifyRequest reque
   r.label = LabelOf(*r.chip);
   r.facts = FactsOfChip(kb, *r.chip, request.chip.toml.has_value());
   q.trace = request.trace;
-  r.result = rules::Classify(*r.book, r.facts, q);
+  if (catalog::HasAlternatives(*r.chip)) {
+    r.disputed = rules::ClassifyDisputed(*r.book, *r.chip, q);
+    r.result = r.disputed->outcomes.front().result;
+  } else {
+    r.result = rules::Classify(*r.book, r.facts, q);
+  }
   return r;
 }
 
 nlohmann::json ToJson(const ClassifyResponse& r) {
+  if (r.disputed)
+    return report::ClassificationJson(*r.book, r.label, r.facts, r.result, *r.disputed);
   return report::ClassificationJson(*r.book, r.label, r.facts, r.result);
 }
 std::string ToText(const ClassifyResponse& r) {
+  if (r.disputed)
+    return report::ClassificationText(*r.book, r.label, r.facts, r.result, *r.disputed);
   return report::ClassificationText(*r.book, r.label, r.facts, r.result);
 }
 

@@ -86,6 +86,49 @@ json Inputs(const rules::ChipFacts& facts, const rules::Condition& cond) {
   return out;
 }
 
+json StepJson(const rules::RuleBook& book, const rules::ChipFacts& facts,
+              const std::vector<rules::ParameterInfo>& infos, const rules::TraceStep& s) {
+  json x = ClauseRef(book, s.clause);
+  x["rule"] = s.rule->id;
+  if (s.clause->kind == rules::ClauseKind::kControl) x["paragraph"] = s.clause->paragraph;
+  if (s.clause->kind == rules::ClauseKind::kException) x["exception"] = s.clause->exception;
+  if (s.condition != nullptr) {
+    x["condition"] = s.condition->text();
+    x["inputs"] = Inputs(facts, *s.condition);
+    json atoms = json::array();
+    for (std::size_t i = 0; i < s.atoms.size(); ++i)
+      atoms.push_back(AtomJson(s.condition->atoms()[i], s.atoms[i], facts));
+    x["comparisons"] = atoms;
+    x["condition_value"] = rules::TriName(s.condition_value.tri);
+    json params = json::object();
+    for (std::uint16_t slot : s.condition->params_read()) {
+      if (slot < infos.size())
+        params[infos[slot].parameter->name] = {
+            {"value", Number(infos[slot].value)},
+            {"text", infos[slot].parameter->text},
+            {"overridden", infos[slot].overridden}};
+    }
+    x["parameters"] = params;
+  }
+  if (s.destination_in) {
+    x["destinations"] = s.clause->destinations->text();
+    x["destination_in"] = *s.destination_in;
+  }
+  if (s.headquarters_in) {
+    x["headquarters"] = s.clause->headquarters->text();
+    x["headquarters_in"] = *s.headquarters_in;
+    x["match"] = s.clause->match == rules::Match::kAll ? "all" : "any";
+  }
+  if (s.product_named) x["product_named"] = *s.product_named;
+  json excluded = json::array();
+  for (const rules::Clause* e : s.excluded_by) excluded.push_back(e->full_id);
+  if (!excluded.empty()) x["excluded_by"] = excluded;
+  x["outcome"] = rules::TriName(s.outcome.tri);
+  x["outcome_text"] = OutcomeWord(*s.clause, s.outcome.tri, s.excluded_by);
+  x["sources"] = Sources(*s.rule, s.clause->sources);
+  return x;
+}
+
 }  // namespace
 
 json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
@@ -154,47 +197,7 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
   j["rules"] = rules_json;
   json trace = json::array();
   const std::vector<rules::ParameterInfo> infos = book.Parameters();
-  for (const rules::TraceStep& s : c.trace) {
-    json x = ClauseRef(book, s.clause);
-    x["rule"] = s.rule->id;
-    if (s.clause->kind == rules::ClauseKind::kControl) x["paragraph"] = s.clause->paragraph;
-    if (s.clause->kind == rules::ClauseKind::kException) x["exception"] = s.clause->exception;
-    if (s.condition != nullptr) {
-      x["condition"] = s.condition->text();
-      x["inputs"] = Inputs(facts, *s.condition);
-      json atoms = json::array();
-      for (std::size_t i = 0; i < s.atoms.size(); ++i)
-        atoms.push_back(AtomJson(s.condition->atoms()[i], s.atoms[i], facts));
-      x["comparisons"] = atoms;
-      x["condition_value"] = rules::TriName(s.condition_value.tri);
-      json params = json::object();
-      for (std::uint16_t slot : s.condition->params_read()) {
-        if (slot < infos.size())
-          params[infos[slot].parameter->name] = {
-              {"value", Number(infos[slot].value)},
-              {"text", infos[slot].parameter->text},
-              {"overridden", infos[slot].overridden}};
-      }
-      x["parameters"] = params;
-    }
-    if (s.destination_in) {
-      x["destinations"] = s.clause->destinations->text();
-      x["destination_in"] = *s.destination_in;
-    }
-    if (s.headquarters_in) {
-      x["headquarters"] = s.clause->headquarters->text();
-      x["headquarters_in"] = *s.headquarters_in;
-      x["match"] = s.clause->match == rules::Match::kAll ? "all" : "any";
-    }
-    if (s.product_named) x["product_named"] = *s.product_named;
-    json excluded = json::array();
-    for (const rules::Clause* e : s.excluded_by) excluded.push_back(e->full_id);
-    if (!excluded.empty()) x["excluded_by"] = excluded;
-    x["outcome"] = rules::TriName(s.outcome.tri);
-    x["outcome_text"] = OutcomeWord(*s.clause, s.outcome.tri, s.excluded_by);
-    x["sources"] = Sources(*s.rule, s.clause->sources);
-    trace.push_back(x);
-  }
+  for (const rules::TraceStep& s : c.trace) trace.push_back(StepJson(book, facts, infos, s));
   j["trace"] = trace;
   return j;
 }
@@ -219,6 +222,48 @@ json Summary(const rules::Classification& c) {
           {"code", StatusCode(c)}};
 }
 }  // namespace
+
+json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
+                        const rules::ChipFacts& facts, const rules::Classification& c,
+                        const rules::DisputedClassification& d) {
+  json j = ClassificationJson(book, chip, facts, c);
+  if (d.agreement == rules::Agreement::kNone) return j;
+  const std::vector<rules::ParameterInfo> infos = book.Parameters();
+  json outcomes = json::array();
+  for (const rules::SourceOutcome& o : d.outcomes) {
+    json x = Summary(o.result);
+    x["label"] = o.label;
+    json sources = json::array();
+    for (const catalog::Source& src : o.sources)
+      sources.push_back({{"key", src.key},
+                         {"title", src.title},
+                         {"url", src.url},
+                         {"kind", catalog::SourceKindName(src.kind)}});
+    x["sources"] = sources;
+    json changes = json::array();
+    for (const catalog::FigureChange& ch : o.changes) {
+      json y = {{"figure", ch.figure}, {"recorded", ch.recorded}, {"alternative", ch.alternative}};
+      if (!ch.note.empty()) y["note"] = ch.note;
+      if (!ch.formula.empty()) y["formula"] = ch.formula;
+      changes.push_back(y);
+    }
+    x["changes"] = changes;
+    x["tpp"] = o.metrics.tpp() ? Number(*o.metrics.tpp()) : json(nullptr);
+    x["pd"] = o.metrics.pd() ? Number(*o.metrics.pd()) : json(nullptr);
+    x["license_required"] = TriJson(o.result.license_required.tri);
+    json steps = json::array();
+    for (std::size_t k : o.differing_steps)
+      steps.push_back(StepJson(book, o.facts, infos, o.result.trace[k]));
+    x["trace_differences"] = steps;
+    outcomes.push_back(x);
+  }
+  j["disputed_figures"] = {{"agreement", rules::AgreementName(d.agreement)},
+                           {"robust", d.agreement != rules::Agreement::kDependsOnSource},
+                           {"verdict", DisputeVerdict(d)},
+                           {"differing", d.differing},
+                           {"outcomes", outcomes}};
+  return j;
+}
 
 json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip, const rules::Query& query,
                   const std::vector<rules::TimelineEntry>& timeline) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <utility>
 
 #include "ceiling/base/units.h"
 #include "ceiling/report/rules_report.h"
@@ -139,10 +140,66 @@ void AppendIndented(std::string* out, const std::string& label, const std::vecto
   (void)pad;
 }
 
+// One trace step: the clause, its outcome, its condition with each comparison, and the set
+// memberships it tested.
+std::string StepText(const rules::RuleBook& book, const rules::ChipFacts& facts,
+                     const Classification& c, const rules::TraceStep& s) {
+  std::string out = fmt::format("  {} [{}; {}] -> {}\n", s.clause->full_id,
+                                rules::ClauseKindName(s.clause->kind),
+                                ClauseCitation(*s.clause, *s.rule),
+                                OutcomeWord(*s.clause, s.outcome.tri, s.excluded_by));
+  out += fmt::format("      {}\n", s.clause->title);
+  if (s.condition != nullptr && !s.condition->is_true()) {
+    out += fmt::format("      {}\n", s.condition->text());
+    for (std::size_t i = 0; i < s.atoms.size(); ++i)
+      out += fmt::format("        {}\n", AtomLine(s.condition->atoms()[i], s.atoms[i], facts));
+    bool has_meets = s.condition->text().find("meets(") != std::string::npos;
+    if (has_meets || s.atoms.empty())
+      out += fmt::format("        = {}\n", rules::TriName(s.condition_value.tri));
+  }
+  if (s.product_named)
+    out += fmt::format("      product {} named: {}\n",
+                       facts.Known(rules::Var::kId) ? facts.text(rules::Var::kId) : "(no id)",
+                       *s.product_named ? "yes" : "no");
+  if (s.destination_in)
+    out += fmt::format("      destination {} in {}: {}\n",
+                       book.countries().country(c.query.destination).code,
+                       s.clause->destinations->text(), *s.destination_in ? "yes" : "no");
+  if (s.headquarters_in)
+    out += fmt::format("      headquarters {} in {}: {}{}\n",
+                       book.countries().country(c.query.headquarters).code,
+                       s.clause->headquarters->text(), *s.headquarters_in ? "yes" : "no",
+                       s.destination_in ? (s.clause->match == rules::Match::kAll
+                                               ? " (both must hold)"
+                                               : " (either suffices)")
+                                        : "");
+  return out;
+}
+
+std::string TraceText(const rules::RuleBook& book, const rules::ChipFacts& facts,
+                      const Classification& c) {
+  if (c.trace.empty()) return "";
+  std::string out = "\nTrace (every clause evaluated, in order)\n";
+  for (const rules::TraceStep& s : c.trace) out += StepText(book, facts, c, s);
+  return out;
+}
+
+// Everything above the trace.
+std::string BodyText(const rules::RuleBook& book, const ChipLabel& chip,
+                     const rules::ChipFacts& facts, const Classification& c);
+
 }  // namespace
 
 std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chip,
                                const rules::ChipFacts& facts, const Classification& c) {
+  if (c.before_first_rule) return BodyText(book, chip, facts, c);
+  return BodyText(book, chip, facts, c) + TraceText(book, facts, c);
+}
+
+namespace {
+
+std::string BodyText(const rules::RuleBook& book, const ChipLabel& chip,
+                     const rules::ChipFacts& facts, const Classification& c) {
   std::string out = fmt::format("{}\n  {}\n\n", ChipTitle(chip), QueryLine(book, c.query));
   if (c.before_first_rule) {
     const rules::RuleVersion& first = book.rules().front();
@@ -262,38 +319,138 @@ std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chi
                                 RuleStatusText(*s.rule, s, c.query.date), s.rule->citation));
   AppendIndented(&out, "Rules consulted", lines);
 
-  // Trace.
-  if (!c.trace.empty()) {
-    out += "\nTrace (every clause evaluated, in order)\n";
-    for (const rules::TraceStep& s : c.trace) {
-      out += fmt::format("  {} [{}; {}] -> {}\n", s.clause->full_id,
-                         rules::ClauseKindName(s.clause->kind), ClauseCitation(*s.clause, *s.rule),
-                         OutcomeWord(*s.clause, s.outcome.tri, s.excluded_by));
-      out += fmt::format("      {}\n", s.clause->title);
-      if (s.condition != nullptr && !s.condition->is_true()) {
-        out += fmt::format("      {}\n", s.condition->text());
-        for (std::size_t i = 0; i < s.atoms.size(); ++i)
-          out += fmt::format("        {}\n", AtomLine(s.condition->atoms()[i], s.atoms[i], facts));
-        bool has_meets = s.condition->text().find("meets(") != std::string::npos;
-        if (has_meets || s.atoms.empty())
-          out += fmt::format("        = {}\n", rules::TriName(s.condition_value.tri));
+  return out;
+}
+
+std::string LicensePhrase(Tri t) {
+  return t == Tri::kTrue ? "license required" : t == Tri::kFalse ? "no license"
+                                                                 : "license cannot be decided";
+}
+
+// The answer under one source, told through the aspects in `aspects` (DisputedClassification's
+// `differing` names; empty = the whole answer at paragraph level).
+std::string AnswerPhrase(const Classification& c, const std::vector<std::string>& aspects) {
+  auto has = [&](std::string_view a) {
+    return aspects.empty() || std::find(aspects.begin(), aspects.end(), a) != aspects.end();
+  };
+  std::vector<std::string> parts;
+  if (has("controls") || has("sub-paragraphs") || has("undecided")) {
+    // Paragraph level, or the sub-paragraphs when only they differ; undecided ones marked "?".
+    std::vector<std::string> p = rules::ParagraphGroups(c);
+    if (!aspects.empty() && has("sub-paragraphs")) {
+      p.clear();
+      for (const rules::Clause* cl : c.controls) p.push_back(cl->paragraph);
+    }
+    for (const rules::Clause* cl : c.controls_undecided) p.push_back(cl->paragraph + "?");
+    parts.push_back(p.empty() ? "outside 3A090" : Join(p, ", "));
+  }
+  if (has("license")) parts.push_back(LicensePhrase(c.license_required.tri));
+  if (!aspects.empty() && has("exceptions")) {
+    std::vector<std::string> e;
+    for (const rules::ExceptionHit& x : c.exceptions)
+      e.push_back(x.clause->exception + (x.eligible.tri == Tri::kUnknown ? "?" : ""));
+    parts.push_back(e.empty() ? "no exception" : "exception " + Join(e, "/"));
+  }
+  if (!aspects.empty() && has("review"))
+    parts.push_back(std::string(rules::ReviewPolicyTitle(c.review_policy)) +
+                    (c.review_decided.tri == Tri::kUnknown ? " (undecided)" : ""));
+  if (!aspects.empty() && has("measures")) {
+    std::vector<std::string> m;
+    for (const rules::Clause* x : c.measures) m.push_back(x->full_id);
+    parts.push_back(m.empty() ? "no product-specific measure" : "measure " + Join(m, ", "));
+  }
+  return Join(parts, ", ");
+}
+
+std::string MetricsPhrase(const catalog::ChipMetrics& m) {
+  return fmt::format("TPP {}, PD {}", m.tpp() ? FormatFixed(*m.tpp(), 0) : "unknown",
+                     m.pd() ? FormatNumber(*m.pd(), 3) : "unknown");
+}
+
+}  // namespace
+
+std::string DisputeVerdict(const rules::DisputedClassification& d) {
+  if (d.agreement == rules::Agreement::kNone || d.outcomes.empty()) return "";
+  const Classification& base = d.outcomes.front().result;
+  if (d.agreement != rules::Agreement::kDependsOnSource) {
+    std::string out = fmt::format("robust: {}, under every source ({} compared)", AnswerPhrase(base, {}),
+                                  d.outcomes.size());
+    if (d.agreement == rules::Agreement::kSameParagraphs) {
+      std::vector<std::string> groups;
+      std::vector<std::pair<std::string, std::vector<std::string>>> by;
+      for (const rules::SourceOutcome& o : d.outcomes) {
+        const std::string phrase = AnswerPhrase(o.result, {"sub-paragraphs"});
+        auto it = std::find_if(by.begin(), by.end(), [&](const auto& g) { return g.first == phrase; });
+        if (it == by.end()) by.push_back({phrase, {o.label}});
+        else it->second.push_back(o.label);
       }
-      if (s.product_named)
-        out += fmt::format("      product {} named: {}\n",
-                           facts.Known(rules::Var::kId) ? facts.text(rules::Var::kId) : "(no id)",
-                           *s.product_named ? "yes" : "no");
-      if (s.destination_in)
-        out += fmt::format("      destination {} in {}: {}\n",
-                           book.countries().country(c.query.destination).code,
-                           s.clause->destinations->text(), *s.destination_in ? "yes" : "no");
-      if (s.headquarters_in)
-        out += fmt::format("      headquarters {} in {}: {}{}\n",
-                           book.countries().country(c.query.headquarters).code,
-                           s.clause->headquarters->text(), *s.headquarters_in ? "yes" : "no",
-                           s.destination_in ? (s.clause->match == rules::Match::kAll
-                                                   ? " (both must hold)"
-                                                   : " (either suffices)")
-                                            : "");
+      for (const auto& [phrase, labels] : by)
+        groups.push_back(fmt::format("{} under {}", phrase, Join(labels, ", ")));
+      out += "; the sub-paragraph met differs: " + Join(groups, "; ");
+    }
+    return out;
+  }
+  std::vector<std::pair<std::string, std::vector<std::string>>> by;
+  for (const rules::SourceOutcome& o : d.outcomes) {
+    const std::string phrase = AnswerPhrase(o.result, d.differing);
+    auto it = std::find_if(by.begin(), by.end(), [&](const auto& g) { return g.first == phrase; });
+    if (it == by.end()) by.push_back({phrase, {o.label}});
+    else it->second.push_back(o.label);
+  }
+  std::vector<std::string> groups;
+  for (const auto& [phrase, labels] : by)
+    groups.push_back(fmt::format("{} under {}", phrase, Join(labels, ", ")));
+  return "depends on the source: " + Join(groups, "; ");
+}
+
+std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chip,
+                               const rules::ChipFacts& facts, const Classification& c,
+                               const rules::DisputedClassification& d) {
+  if (d.agreement == rules::Agreement::kNone || c.before_first_rule)
+    return ClassificationText(book, chip, facts, c);
+  std::string out = BodyText(book, chip, facts, c);
+  // The section: verdict, then each source with its values, metrics and answer.
+  std::vector<std::string> lines = {
+      d.agreement == rules::Agreement::kDependsOnSource
+          ? "DEPENDS ON THE SOURCE: " + DisputeVerdict(d).substr(sizeof("depends on the source: ") - 1)
+          : DisputeVerdict(d)};
+  std::size_t width = 0;
+  for (const rules::SourceOutcome& o : d.outcomes) width = std::max(width, o.label.size());
+  for (const rules::SourceOutcome& o : d.outcomes) {
+    lines.push_back(fmt::format("{:<{}}  {}: {}", o.label, width, MetricsPhrase(o.metrics),
+                                StatusLine(o.result)));
+    for (const catalog::FigureChange& ch : o.changes) {
+      std::vector<std::string> keys;
+      for (const catalog::Source& src : o.sources) keys.push_back(src.key);
+      lines.push_back(fmt::format("{:<{}}    {} {} instead of {} [{}]{}", "", width, ch.figure,
+                                  ch.alternative, ch.recorded, Join(keys, ", "),
+                                  ch.note.empty() ? "" : ": " + ch.note));
+    }
+  }
+  AppendIndented(&out, "Disputed figures", lines);
+  out += TraceText(book, facts, c);
+  // The trace under each other source: only the clauses that come out differently.
+  if (!c.trace.empty()) {
+    out += "\nTrace under each other source (clauses whose outcome differs from the record's)\n";
+    for (std::size_t i = 1; i < d.outcomes.size(); ++i) {
+      const rules::SourceOutcome& o = d.outcomes[i];
+      std::vector<std::string> changes;
+      for (const catalog::FigureChange& ch : o.changes)
+        changes.push_back(ch.figure + " " + ch.alternative);
+      out += fmt::format("  under \"{}\" ({}):{}\n", o.label, Join(changes, "; "),
+                         o.differing_steps.empty() ? " every clause as recorded" : "");
+      for (std::size_t k : o.differing_steps) {
+        std::string step = StepText(book, o.facts, o.result, o.result.trace[k]);
+        // Indent the step under its source.
+        std::string indented;
+        std::size_t start = 0;
+        while (start < step.size()) {
+          const std::size_t end = step.find('\n', start);
+          indented += "  " + step.substr(start, end - start + 1);
+          start = end + 1;
+        }
+        out += indented;
+      }
     }
   }
   return out;

@@ -14,6 +14,7 @@
 #include "ceiling/catalog/catalog.h"
 #include "ceiling/report/rules_report.h"
 #include "ceiling/rules/classify.h"
+#include "ceiling/rules/disputes.h"
 
 namespace ceiling::rules {
 namespace {
@@ -130,7 +131,8 @@ TEST_P(RuleCase, Holds) {
   const Status keys = t.CheckKeys(
       {"name", "note", "chip", "chip_file", "metrics", "missing", "date", "to", "hq", "view", "set",
        "controls", "undecided", "controlled", "license", "exceptions", "review", "measures",
-       "revenue_share", "trace", "text", "reasons", "before_first_rule"});
+       "revenue_share", "trace", "text", "reasons", "before_first_rule", "disputed",
+       "source_outcomes", "verdict"});
   ASSERT_TRUE(keys.ok()) << keys.error().ToString();
 
   RuleBook book = Book();
@@ -144,8 +146,9 @@ TEST_P(RuleCase, Holds) {
 
   ChipFacts facts;
   report::ChipLabel label;
+  catalog::Chip chip;
+  const catalog::Chip* record = nullptr;  // catalog chips and chip files: disputes are evaluated
   if (t.Has("chip") || t.Has("chip_file")) {
-    catalog::Chip chip;
     if (t.Has("chip")) {
       auto found = Catalog().Resolve(*t.GetString("chip"));
       ASSERT_TRUE(found.ok()) << found.error().ToString();
@@ -159,6 +162,7 @@ TEST_P(RuleCase, Holds) {
       ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
       chip = std::move(*parsed);
     }
+    record = &chip;
     facts = FactsOf(chip, catalog::ComputeMetrics(chip));
     label = {chip.id, chip.name};
   } else {
@@ -179,8 +183,11 @@ TEST_P(RuleCase, Holds) {
   const View view = view_name->value_or("enforced") == "text" ? View::kText : View::kEnforced;
   auto q = MakeQuery(book, *date, *t.GetString("to"), t.Has("hq") ? *t.GetString("hq") : "", view);
   ASSERT_TRUE(q.ok()) << q.error().ToString();
-  const Classification r = Classify(book, facts, *q);
-  const std::string text = report::ClassificationText(book, label, facts, r);
+  DisputedClassification disputes;
+  if (record != nullptr) disputes = ClassifyDisputed(book, *record, *q);
+  const Classification r = record != nullptr ? disputes.outcomes.front().result
+                                             : Classify(book, facts, *q);
+  const std::string text = report::ClassificationText(book, label, facts, r, disputes);
   SCOPED_TRACE(text);
 
   std::vector<std::string> controls, undecided, exceptions, measures;
@@ -235,6 +242,20 @@ TEST_P(RuleCase, Holds) {
       ASSERT_TRUE(it != r.trace.end()) << id << " not in the trace";
       EXPECT_EQ(std::string(TriName(it->outcome.tri)), outcome) << id;
     }
+  }
+  if (t.Has("disputed")) {
+    // none | identical | same-paragraphs | depends
+    EXPECT_EQ(std::string(AgreementName(disputes.agreement)), *t.GetString("disputed"));
+  }
+  if (t.Has("source_outcomes")) {
+    // "LABEL: CODE" for every source, the record first; CODE as in `matrix` ("a LIC deny").
+    std::vector<std::string> got;
+    for (const SourceOutcome& o : disputes.outcomes)
+      got.push_back(o.label + ": " + report::StatusCode(o.result));
+    EXPECT_EQ(got, Strings(t, "source_outcomes")) << "source_outcomes";
+  }
+  if (t.Has("verdict")) {
+    EXPECT_EQ(report::DisputeVerdict(disputes), *t.GetString("verdict")) << "verdict";
   }
   if (t.Has("text")) {
     for (const std::string& want : Strings(t, "text")) {

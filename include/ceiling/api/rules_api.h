@@ -28,6 +28,7 @@
 #include "ceiling/report/rules_report.h"
 #include "ceiling/rules/analysis.h"
 #include "ceiling/rules/classify.h"
+#include "ceiling/rules/disputes.h"
 
 namespace ceiling::api {
 
@@ -92,6 +93,9 @@ struct ClassifyResponse {
   report::ChipLabel label;
   rules::ChipFacts facts;
   rules::Classification result;
+  // For a chip with disputed figures: the classification under every source (outcomes[0] is the
+  // record, the same as `result`).
+  std::optional<rules::DisputedClassification> disputed;
 };
 
 Result<ClassifyResponse> Classify(const KnowledgeBase& kb, ClassifyRequest request);

@@ -18,6 +18,7 @@
 
 #include "ceiling/rules/analysis.h"
 #include "ceiling/rules/classify.h"
+#include "ceiling/rules/disputes.h"
 #include "ceiling/rules/rulebook.h"
 
 namespace ceiling::report {
@@ -41,6 +42,26 @@ std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chi
                                const rules::ChipFacts& facts, const rules::Classification& c);
 nlohmann::json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
                                   const rules::ChipFacts& facts, const rules::Classification& c);
+
+// Disputed figures. `d` comes from rules::ClassifyDisputed for the same chip and query; its
+// outcomes[0] is `c`. When the chip has no alternatives (d.agreement == kNone) these give exactly
+// the output of the functions above. Otherwise the text gains a "Disputed figures" section
+// (the verdict, then each source's values, metrics and answer) before the trace, and the trace
+// gains, per source, the clauses that come out differently; the JSON gains `disputed_figures`:
+// {agreement: "identical" | "same-paragraphs" | "depends", verdict, differing: [...],
+//  outcomes: [{label, sources: [{key, title, url, kind}], changes: [{figure, recorded,
+//  alternative, note, formula}], tpp, pd, status, code, controls, license_required, exceptions,
+//  review_policy, measures, trace_differences: [trace steps as in `trace`]}]}.
+std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chip,
+                               const rules::ChipFacts& facts, const rules::Classification& c,
+                               const rules::DisputedClassification& d);
+nlohmann::json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
+                                  const rules::ChipFacts& facts, const rules::Classification& c,
+                                  const rules::DisputedClassification& d);
+// The verdict in one line: "robust: 3A090.a, 4A090.a, license required, under every source (4)"
+// or "depends on the source: 3A090.a, 4A090.a under as recorded, gitee; 3A090.b, 4A090.b under
+// cset" (each group names the aspects that differ); "" when the chip has no alternatives.
+std::string DisputeVerdict(const rules::DisputedClassification& d);
 
 std::string TimelineText(const rules::RuleBook& book, const ChipLabel& chip,
                          const rules::Query& query,
