@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcpp-httplib-dev
+  libcpp-httplib-dev libgoogle-perftools-dev
 )
 
 missing=()
