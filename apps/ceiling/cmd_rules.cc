@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 #include "ceiling/report/json.h"
 #include "rule_options.h"
@@ -89,6 +91,40 @@ Result<rules::Query> QueryFor(const rules::RuleBook& book, const RuleOptions& o,
   return q;
 }
 
+void AddEndUserOptions(CLI::App* sub, EndUserOptions* o) {
+  sub->add_option("--end-user", o->end_user,
+                  "End user's name: screened against the bundled Entity List entries (and "
+                  "--screening-list), fuzzy, with the score shown");
+  sub->add_option("--owner", o->owners,
+                  "An owner of the end user: NAME, NAME=60% or NAME=60%>OWNED (owns 60% of "
+                  "OWNED, another owner); repeatable, for the Affiliates (50 percent) rule");
+  sub->add_option("--screening-list", o->screening_list,
+                  "A screening list in the Consolidated Screening List format (CSV or JSON file)");
+}
+
+Status ApplyEndUser(EndUserOptions* o, rules::Query* q) {
+  if (o->end_user.empty() && (!o->owners.empty() || !o->screening_list.empty()))
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "--owner and --screening-list need --end-user NAME (the party screened)");
+  q->end_user = o->end_user;
+  auto owners = rules::ParseOwners(o->owners, o->end_user);
+  if (!owners.ok()) return MakeError(ErrorCode::kInvalidArgument, "--owner " + owners.error().message);
+  q->owners = std::move(owners).value();
+  if (!o->screening_list.empty()) {
+    std::ifstream in(o->screening_list, std::ios::binary);
+    if (!in)
+      return MakeError(ErrorCode::kIo,
+                       fmt::format("--screening-list {}: cannot read the file", o->screening_list));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto list = rules::ScreeningList::Parse(ss.str(), o->screening_list);
+    if (!list.ok()) return list.error();
+    o->list = std::move(list).value();
+    q->screening = &*o->list;
+  }
+  return OkStatus();
+}
+
 Result<ResolvedChip> ResolveChip(Context& ctx, const std::string& id_or_path) {
   ASSIGN_OR_RETURN(const catalog::Catalog* cat, ctx.Catalog());
   ASSIGN_OR_RETURN(const catalog::Chip* chip, cat->Resolve(id_or_path));
@@ -122,11 +158,13 @@ Runner SetupClassify(CLI::App* sub) {
     std::string chip;
     bool json = false, no_trace = false;
     RuleOptions r;
+    EndUserOptions e;
   };
   auto o = std::make_shared<Opts>();
   sub->add_option("CHIP", o->chip, "Catalog id (e.g. nvidia-h20) or path to a chip file")
       ->required();
   AddRuleOptions(sub, &o->r, true, nullptr);
+  AddEndUserOptions(sub, &o->e);
   sub->add_flag("--json", o->json, "JSON output");
   sub->add_flag("--no-trace", o->no_trace, "Leave the clause-by-clause trace out");
   return [o](Context& ctx) -> int {
@@ -137,6 +175,7 @@ Runner SetupClassify(CLI::App* sub) {
     auto chip = ResolveChip(ctx, o->chip);
     if (!chip.ok()) return ctx.Fail(chip.error());
     q->trace = !o->no_trace;
+    if (Status s = ApplyEndUser(&o->e, &*q); !s.ok()) return ctx.Fail(s.error());
     const rules::Classification c = rules::Classify(*book, chip->facts, *q);
     if (o->json)
       ctx.out << report::DumpJson(report::ClassificationJson(*book, chip->label, chip->facts, c))
@@ -152,10 +191,12 @@ Runner SetupTimeline(CLI::App* sub) {
     std::string chip;
     bool json = false;
     RuleOptions r;
+    EndUserOptions e;
   };
   auto o = std::make_shared<Opts>();
   sub->add_option("CHIP", o->chip, "Catalog id or path to a chip file")->required();
   AddRuleOptions(sub, &o->r, true, "CN");
+  AddEndUserOptions(sub, &o->e);
   sub->add_flag("--json", o->json, "JSON output");
   return [o](Context& ctx) -> int {
     auto book = BookFor(ctx, o->r);
@@ -165,13 +206,16 @@ Runner SetupTimeline(CLI::App* sub) {
                                 "timeline covers every date; --date is not used here"));
     auto q = QueryFor(*book, o->r, book->first_rule_date(), "CN");
     if (!q.ok()) return ctx.Fail(q.error());
+    if (Status s = ApplyEndUser(&o->e, &*q); !s.ok()) return ctx.Fail(s.error());
     auto chip = ResolveChip(ctx, o->chip);
     if (!chip.ok()) return ctx.Fail(chip.error());
     const auto t = rules::Timeline(*book, chip->facts, *q);
+    const auto imports =
+        rules::ImportTimeline(book->imports(), chip->facts, q->destination, q->end_user);
     if (o->json)
-      ctx.out << report::DumpJson(report::TimelineJson(*book, chip->label, *q, t)) << "\n";
+      ctx.out << report::DumpJson(report::TimelineJson(*book, chip->label, *q, t, imports)) << "\n";
     else
-      ctx.out << report::TimelineText(*book, chip->label, *q, t);
+      ctx.out << report::TimelineText(*book, chip->label, *q, t, imports);
     return kExitOk;
   };
 }

@@ -23,15 +23,27 @@ Runner SetupRules(CLI::App* sub) {
   show->add_option("ID", o->show_id, "Rule id (see rules list)")->required();
   show->add_flag("--json", o->json, "JSON output");
   AddRuleOptions(show, &o->r, false, nullptr);
+  CLI::App* status = sub->add_subcommand(
+      "status", "When each rule version, measure, Entity List notice, import measure and country "
+                "group was last checked, and the kinds of its sources");
+  status->add_flag("--json", o->json, "JSON output");
   CLI::App* diff = sub->add_subcommand("diff", "What rule B changes relative to rule A, and which chips change status");
   diff->add_option("A", o->diff_a, "Earlier rule id")->required();
   diff->add_option("B", o->diff_b, "Later rule id")->required();
   diff->add_flag("--json", o->json, "JSON output");
   AddRuleOptions(diff, &o->r, true, "CN");
 
-  return [o, list, show, diff](Context& ctx) -> int {
+  return [o, list, show, status, diff](Context& ctx) -> int {
     auto book = BookFor(ctx, o->r);
     if (!book.ok()) return ctx.Fail(book.error());
+    if (status->parsed()) {
+      const auto rows = rules::RulesStatus(*book);
+      if (o->json)
+        ctx.out << report::DumpJson(report::RulesStatusJson(rows)) << "\n";
+      else
+        ctx.out << report::RulesStatusText(rows);
+      return kExitOk;
+    }
     if (list->parsed()) {
       if (o->json)
         ctx.out << report::DumpJson(report::RuleListJson(*book)) << "\n";

@@ -7,6 +7,7 @@
 
 #include "ceiling/report/rules_report.h"
 #include "ceiling/rules/analysis.h"
+#include "ceiling/rules/screening.h"
 #include "commands.h"
 
 namespace ceiling::cli {
@@ -32,6 +33,18 @@ Result<rules::Query> QueryFor(const rules::RuleBook& book, const RuleOptions& o,
                               std::optional<Date> default_date, const char* default_to);
 // The last date on which anything in the book changes (default for "now" questions).
 Date LatestDate(const rules::RuleBook& book);
+
+// --end-user NAME, --owner SPEC (repeatable), --screening-list FILE: the end user a query names.
+struct EndUserOptions {
+  std::string end_user;
+  std::vector<std::string> owners;
+  std::string screening_list;
+  std::optional<rules::ScreeningList> list;  // parsed by ApplyEndUser; the query points here
+};
+void AddEndUserOptions(CLI::App* sub, EndUserOptions* o);
+// Puts the end user, its owners and the parsed screening list (the file is read here, the
+// library parses its text) into the query. Errors name the option.
+Status ApplyEndUser(EndUserOptions* o, rules::Query* q);
 
 struct ResolvedChip {
   report::ChipLabel label;
