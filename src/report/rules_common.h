@@ -35,10 +35,11 @@ std::vector<std::string> SourceLines(const rules::RuleVersion& rule,
 std::string Join(const std::vector<std::string>& parts, const std::string& sep);
 // The "Import side: China" section of a classification ("" when the destination has none).
 std::string ImportSideText(const rules::RuleBook& book, const rules::ImportSide& side);
-// "AE in D:4: yes (left by 2026-07-23 (date not found, after 2025-11-19; first cited snapshot));
-// cited: ..." for a dated membership; a snapshot membership names the snapshot.
+// "AE in D:4: yes [dated record: left by 2026-07-23, the first cited snapshot ...]; cited: ..."
+// for a dated membership (`full` = false: a short form pointing back to the first mention); a
+// snapshot membership names the snapshot.
 std::string MembershipText(const rules::CountryDb& db, int country, Date date,
-                           const rules::MembershipNote& n);
+                           const rules::MembershipNote& n, bool full);
 
 }  // namespace ceiling::report
 

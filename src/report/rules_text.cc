@@ -209,7 +209,7 @@ std::string ImportSideText(const rules::RuleBook& book, const rules::ImportSide&
     if (!m.buyers.empty()) buyers = "named: " + Join(m.buyers, ", ");
     if (!m.buyers_text.empty()) buyers += (buyers.empty() ? "" : "; ") + m.buyers_text;
     if (!m.projects_text.empty()) buyers += (buyers.empty() ? "" : "; ") + m.projects_text;
-    out += fmt::format("      buyers: {}; applies to this buyer: {}{}\n",
+    out += fmt::format("      buyers and projects: {}; applies to this buyer: {}{}\n",
                        buyers.empty() ? "all" : buyers,
                        h.applies == Tri::kTrue ? "yes" : h.applies == Tri::kFalse ? "no" : "cannot tell",
                        h.matched_buyer.empty() || h.applies != Tri::kTrue
@@ -218,7 +218,8 @@ std::string ImportSideText(const rules::RuleBook& book, const rules::ImportSide&
     for (const std::string& k : m.sources) {
       auto it = m.source_map.find(k);
       if (it != m.source_map.end())
-        out += fmt::format("      source: {} <{}> ({})\n", it->second.title, it->second.url,
+        out += fmt::format("      source: {}{} ({})\n", it->second.title,
+                           it->second.url.empty() ? "" : " <" + it->second.url + ">",
                            rules::SourceKindName(it->second.kind));
     }
   }
@@ -398,7 +399,12 @@ std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chi
   }
   AppendIndented(&out, "Data checked", {"rule data last checked " + c.data_checked.ToString()});
 
-  // Trace.
+  // Trace. A dated membership is cited in full the first time it shows.
+  std::set<std::pair<int, const rules::CountryGroup*>> cited;
+  auto membership = [&](int country, const rules::MembershipNote& n) {
+    const bool full = cited.insert({country, n.group}).second;
+    return MembershipText(book.countries(), country, c.query.date, n, full);
+  };
   if (!c.trace.empty()) {
     out += "\nTrace (every clause evaluated, in order)\n";
     for (const rules::TraceStep& s : c.trace) {
@@ -424,7 +430,7 @@ std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chi
                            s.clause->destinations->text(), *s.destination_in ? "yes" : "no");
         for (const rules::MembershipNote& n : s.destination_groups)
           if (n.info.change != nullptr || n.info.assumed)
-            out += "        " + MembershipText(book.countries(), c.query.destination, c.query.date, n) + "\n";
+            out += "        " + membership(c.query.destination, n) + "\n";
       }
       if (s.headquarters_in)
         out += fmt::format("      headquarters {} in {}: {}{}\n",
@@ -437,7 +443,7 @@ std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chi
       if (s.headquarters_in && c.query.headquarters != c.query.destination)
         for (const rules::MembershipNote& n : s.headquarters_groups)
           if (n.info.change != nullptr || n.info.assumed)
-            out += "        " + MembershipText(book.countries(), c.query.headquarters, c.query.date, n) + "\n";
+            out += "        " + membership(c.query.headquarters, n) + "\n";
     }
   }
   return out;

@@ -280,7 +280,12 @@ void EvaluateImportsInto(const ImportDb& db, const ChipFacts& facts, int destina
           const double s = NameSimilarity(user, NameTokens(b));
           if (s > h.score) h.score = s, h.matched_buyer = b;
         }
-        h.applies = h.score >= kBuyerMatch ? Tri::kTrue : Tri::kFalse;
+        // Not among the named buyers: outside the scope, unless the scope also covers buyers
+        // described in words ("other large technology companies").
+        h.applies = h.score >= kBuyerMatch        ? Tri::kTrue
+                    : !m.buyers_text.empty() ||
+                              !m.projects_text.empty() ? Tri::kUnknown
+                                                       : Tri::kFalse;
       }
     } else if (!m.buyers_text.empty() || !m.projects_text.empty()) {
       h.applies = Tri::kUnknown;  // a class of buyers or projects described in words
