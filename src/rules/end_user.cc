@@ -56,6 +56,8 @@ void AddScreeningCaveats(const PartyScreening& s, const char* who, Classificatio
                        "list requires.",
                        who, s.name, h.matched, h.score, h.party->list,
                        h.user_list ? " of the screening list supplied" : "")});
+  // Near misses matter only when nothing matched: beside a hit they are its sibling rows.
+  if (!s.hits.empty()) return;
   for (const ScreenHit& h : s.other) {
     if (h.score >= kOptions.match) continue;  // a row not yet (or no longer) in force
     out->caveats.push_back(
