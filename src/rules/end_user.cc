@@ -288,7 +288,7 @@ Result<std::vector<Owner>> ParseOwners(const std::vector<std::string>& specs,
       if (target[j] == node && out[j].percent) sum += *out[j].percent;
     if (sum > 100 + 1e-9)
       return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("the shares given in \"{}\" add up to {}, more than 100%",
+                       fmt::format("the shares in \"{}\" add up to {}, more than 100%",
                                    node < 0 ? std::string(end_user)
                                             : out[static_cast<std::size_t>(node)].name,
                                    Percent(sum)));
