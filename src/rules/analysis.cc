@@ -44,6 +44,22 @@ std::vector<std::string> RelevantEvents(const RuleBook& book, Date date, const Q
     const std::string first = e.substr(0, e.find_first_of(" /:"));
     if (ids.count(first) != 0 || first == dest || first == hq) out.push_back(e);
   }
+  // The Entity List notice or the Affiliates rule behind an end-user change.
+  for (const Classification* c : {&after, &before}) {
+    if (!c->end_user.given) continue;
+    const ListedParty* p = c->end_user.basis;
+    if (p != nullptr && p->notice != nullptr && p->notice->effective == date)
+      out.push_back(fmt::format("Entity List notice {} takes effect ({}): lists \"{}\"",
+                                p->notice->id, p->notice->citation, p->name));
+    const AffiliatesRule* a = c->end_user.affiliates_rule;
+    if (a != nullptr)
+      for (const AffiliatesPeriod& period : a->periods)
+        if (period.from == date && c == &after)
+          out.push_back(fmt::format("Affiliates rule {}: {} from today{}", a->id,
+                                    AffiliatesStatusName(period.status),
+                                    period.note.empty() ? "" : " (" + period.note + ")"));
+  }
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -86,6 +102,14 @@ std::vector<std::string> DescribeChange(const Classification& before, const Clas
   for (const Clause* m : before.measures)
     if (std::find(after.measures.begin(), after.measures.end(), m) == after.measures.end())
       out.push_back("-measure " + m->full_id);
+  auto end_user = [](const Classification& c) {
+    if (!c.end_user.given || !c.end_user.license) return std::string("none");
+    return fmt::format("{} ({}{})", c.end_user.reason,
+                       c.end_user.basis != nullptr ? c.end_user.basis->name : "",
+                       c.end_user.basis != nullptr ? ", " + c.end_user.basis->citation : "");
+  };
+  if (end_user(before) != end_user(after))
+    out.push_back(fmt::format("end-user license: {} -> {}", end_user(before), end_user(after)));
   return out;
 }
 

@@ -227,10 +227,17 @@ std::vector<std::string> RuleBook::EventsOn(Date date) const {
   for (const CountryGroup& g : db.groups())
     for (const Membership& m : g.changes) {
       const Country& c = db.country(m.country);
+      auto undated = [](const std::optional<Date>& after) {
+        return fmt::format(" (from the first cited snapshot that shows it; the date of the change "
+                           "was not found{})",
+                           after ? ", it came after " + after->ToString() : std::string());
+      };
       if (m.added && *m.added == date)
-        out.push_back(fmt::format("{} ({}) joins {}", c.code, c.name, g.id));
+        out.push_back(fmt::format("{} ({}) joins {}{}", c.code, c.name, g.id,
+                                  m.added_undated ? undated(m.added_after) : ""));
       if (m.removed && *m.removed == date)
-        out.push_back(fmt::format("{} ({}) leaves {}", c.code, c.name, g.id));
+        out.push_back(fmt::format("{} ({}) leaves {}{}", c.code, c.name, g.id,
+                                  m.removed_undated ? undated(m.removed_after) : ""));
     }
   for (const Treatment& t : db.treatments())
     if (t.from == date)
