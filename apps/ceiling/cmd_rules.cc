@@ -108,7 +108,8 @@ Status ApplyEndUser(EndUserOptions* o, rules::Query* q) {
                      "--owner and --screening-list need --end-user NAME (the party screened)");
   q->end_user = o->end_user;
   auto owners = rules::ParseOwners(o->owners, o->end_user);
-  if (!owners.ok()) return MakeError(ErrorCode::kInvalidArgument, "--owner " + owners.error().message);
+  if (!owners.ok())
+    return MakeError(ErrorCode::kInvalidArgument, "--owner " + owners.error().message);
   q->owners = std::move(owners).value();
   if (!o->screening_list.empty()) {
     std::ifstream in(o->screening_list, std::ios::binary);

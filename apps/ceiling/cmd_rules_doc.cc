@@ -24,8 +24,9 @@ Runner SetupRules(CLI::App* sub) {
   show->add_flag("--json", o->json, "JSON output");
   AddRuleOptions(show, &o->r, false, nullptr);
   CLI::App* status = sub->add_subcommand(
-      "status", "When each rule version, measure, Entity List notice, import measure and country "
-                "group was last checked, and the kinds of its sources");
+      "status",
+      "When each rule version, measure, Entity List notice, import measure and country "
+      "group was last checked, and the kinds of its sources");
   status->add_flag("--json", o->json, "JSON output");
   CLI::App* diff = sub->add_subcommand("diff", "What rule B changes relative to rule A, and which chips change status");
   diff->add_option("A", o->diff_a, "Earlier rule id")->required();

@@ -140,10 +140,10 @@ std::string MembershipText(const rules::CountryDb& db, int country, Date date,
       when.push_back(fmt::format("{} {}", verb, d->ToString()));
       return;
     }
-    when.push_back(fmt::format("{} by {}, the first cited snapshot that shows it (the date of the "
-                               "change was not found{})",
-                               verb, d->ToString(),
-                               after ? "; it came after " + after->ToString() : std::string()));
+    when.push_back(fmt::format(
+        "{} by {}, the first cited snapshot that shows it (the date of the "
+        "change was not found{})",
+        verb, d->ToString(), after ? "; it came after " + after->ToString() : std::string()));
   };
   bound("joined", m.added, m.added_undated, m.added_after);
   bound("left", m.removed, m.removed_undated, m.removed_after);

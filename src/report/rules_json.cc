@@ -370,16 +370,17 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
                         {"restricted", TriJson(o.restricted)},
                         {"via", o.via != nullptr ? json(o.via->name) : json(nullptr)},
                         {"screening", ScreeningJson(o.screening)}});
-    json e = {{"screening", ScreeningJson(eu.end_user)},
-              {"owners", owners},
-              {"listed", eu.listed},
-              {"affiliate", TriJson(eu.affiliate)},
-              {"restricted_share", eu.restricted_share ? json(*eu.restricted_share) : json(nullptr)},
-              {"share_unknown", eu.share_unknown},
-              {"license_required", eu.license ? "yes" : "no"},
-              {"reason", eu.reason},
-              {"review_policy", rules::ReviewPolicyName(eu.policy)},
-              {"basis", eu.basis != nullptr ? PartyJson(*eu.basis) : json(nullptr)}};
+    json e = {
+        {"screening", ScreeningJson(eu.end_user)},
+        {"owners", owners},
+        {"listed", eu.listed},
+        {"affiliate", TriJson(eu.affiliate)},
+        {"restricted_share", eu.restricted_share ? json(*eu.restricted_share) : json(nullptr)},
+        {"share_unknown", eu.share_unknown},
+        {"license_required", eu.license ? "yes" : "no"},
+        {"reason", eu.reason},
+        {"review_policy", rules::ReviewPolicyName(eu.policy)},
+        {"basis", eu.basis != nullptr ? PartyJson(*eu.basis) : json(nullptr)}};
     if (eu.affiliates_rule != nullptr)
       e["affiliates_rule"] = {
           {"id", eu.affiliates_rule->id},

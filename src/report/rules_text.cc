@@ -42,8 +42,8 @@ std::string StatusLine(const Classification& c) {
       bool by_measure = false;
       for (const rules::Clause* b : c.license_basis)
         by_measure = by_measure || b->kind == rules::ClauseKind::kMeasure;
-      std::string l = by_measure ? "license required (product-specific measure)"
-                                 : "license required";
+      std::string l =
+          by_measure ? "license required (product-specific measure)" : "license required";
       if (c.end_user.given && c.end_user.license && c.end_user.basis != nullptr)
         l += fmt::format(" (Entity List, {})", c.end_user.basis->citation);
       parts.push_back(l);
@@ -136,9 +136,9 @@ std::string QueryLine(const rules::RuleBook& book, const rules::Query& q) {
     line += fmt::format("\n  end user: \"{}\"", q.end_user);
     std::vector<std::string> owners;
     for (const rules::Owner& o : q.owners)
-      owners.push_back(fmt::format("\"{}\"{}{}", o.name,
-                                   o.percent ? " " + Percent(*o.percent / 100) : " (share not given)",
-                                   o.of.empty() ? "" : " of \"" + o.of + "\""));
+      owners.push_back(fmt::format(
+          "\"{}\"{}{}", o.name, o.percent ? " " + Percent(*o.percent / 100) : " (share not given)",
+          o.of.empty() ? "" : " of \"" + o.of + "\""));
     if (!owners.empty()) line += "; owners: " + Join(owners, ", ");
     if (q.screening != nullptr)
       line += fmt::format("; screened against the bundled Entity List entries and {} ({} rows)",
@@ -166,10 +166,11 @@ void AppendParty(std::vector<std::string>* lines, const rules::PartyScreening& s
     lines->push_back(fmt::format("{} \"{}\" matches {}", who, s.name, HitText(h)));
     const rules::ListedParty& p = *h.party;
     if (p.entity_list)
-      lines->push_back(fmt::format("  license requirement: {}; review: {}{}",
-                                   p.license_requirement.empty() ? "(not given)" : p.license_requirement,
-                                   p.policy_text.empty() ? "(not given)" : p.policy_text,
-                                   p.footnote.empty() ? "" : "; " + p.footnote));
+      lines->push_back(
+          fmt::format("  license requirement: {}; review: {}{}",
+                      p.license_requirement.empty() ? "(not given)" : p.license_requirement,
+                      p.policy_text.empty() ? "(not given)" : p.policy_text,
+                      p.footnote.empty() ? "" : "; " + p.footnote));
   }
   for (const rules::ScreenHit& h : s.other)
     if (!h.in_force && h.score >= 0.88)
@@ -201,20 +202,23 @@ std::string ImportSideText(const rules::RuleBook& book, const rules::ImportSide&
   out += fmt::format("  {:<16}{}\n", "verdict", verdict);
   for (const rules::ImportHit& h : side.measures) {
     const rules::ImportMeasure& m = *h.measure;
-    out += fmt::format("  {}{} {} [{}; {}]: {}\n", m.date.ToString(), m.approximate ? "~" : "",
-                       m.id, rules::ImportEffectName(m.effect), rules::ImportBasisName(m.basis),
-                       m.title);
+    out +=
+        fmt::format("  {}{} {} [{}; {}]: {}\n", m.date.ToString(), m.approximate ? "~" : "", m.id,
+                    rules::ImportEffectName(m.effect), rules::ImportBasisName(m.basis), m.title);
     out += fmt::format("      by {}; chips: {}\n", m.authority, m.products_text);
     std::string buyers;
     if (!m.buyers.empty()) buyers = "named: " + Join(m.buyers, ", ");
     if (!m.buyers_text.empty()) buyers += (buyers.empty() ? "" : "; ") + m.buyers_text;
     if (!m.projects_text.empty()) buyers += (buyers.empty() ? "" : "; ") + m.projects_text;
-    out += fmt::format("      buyers and projects: {}; applies to this buyer: {}{}\n",
-                       buyers.empty() ? "all" : buyers,
-                       h.applies == Tri::kTrue ? "yes" : h.applies == Tri::kFalse ? "no" : "cannot tell",
-                       h.matched_buyer.empty() || h.applies != Tri::kTrue
-                           ? ""
-                           : fmt::format(" (matches \"{}\", score {:.2f})", h.matched_buyer, h.score));
+    out +=
+        fmt::format("      buyers and projects: {}; applies to this buyer: {}{}\n",
+                    buyers.empty() ? "all" : buyers,
+                    h.applies == Tri::kTrue    ? "yes"
+                    : h.applies == Tri::kFalse ? "no"
+                                               : "cannot tell",
+                    h.matched_buyer.empty() || h.applies != Tri::kTrue
+                        ? ""
+                        : fmt::format(" (matches \"{}\", score {:.2f})", h.matched_buyer, h.score));
     for (const std::string& k : m.sources) {
       auto it = m.source_map.find(k);
       if (it != m.source_map.end())
@@ -270,10 +274,11 @@ std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chi
       if (c.end_user.given && c.end_user.license && c.end_user.basis != nullptr) {
         const rules::ListedParty& p = *c.end_user.basis;
         by.push_back(fmt::format("the Entity List row \"{}\" ({}{})", p.name, p.citation,
-                                 c.end_user.reason == "listed"        ? ""
-                                 : c.end_user.reason == "affiliate" ? "; the end user is its affiliate"
-                                                                    : "; Red Flag 29: a listed owner's "
-                                                                      "share is not known"));
+                                 c.end_user.reason == "listed" ? ""
+                                 : c.end_user.reason == "affiliate"
+                                     ? "; the end user is its affiliate"
+                                     : "; Red Flag 29: a listed owner's "
+                                       "share is not known"));
       }
       lines.push_back("YES, required by " + Join(by, " and "));
       break;
@@ -370,12 +375,13 @@ std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chi
                                     eu.share_unknown ? " (plus shares not given)" : "");
       if (eu.affiliates_rule != nullptr) {
         const rules::AffiliatesRule& a = *eu.affiliates_rule;
-        own += fmt::format("; Affiliates rule ({}): {}", a.citation,
-                           eu.affiliates_period == nullptr
-                               ? "not yet in effect (effective " + a.effective.ToString() + ")"
-                               : std::string(rules::AffiliatesStatusName(eu.affiliates_period->status)) +
-                                     " since " + eu.affiliates_period->from.ToString() +
-                                     (eu.affiliates_period->scheduled ? " (scheduled)" : ""));
+        own += fmt::format(
+            "; Affiliates rule ({}): {}", a.citation,
+            eu.affiliates_period == nullptr
+                ? "not yet in effect (effective " + a.effective.ToString() + ")"
+                : std::string(rules::AffiliatesStatusName(eu.affiliates_period->status)) +
+                      " since " + eu.affiliates_period->from.ToString() +
+                      (eu.affiliates_period->scheduled ? " (scheduled)" : ""));
       }
       lines.push_back(own);
     }
@@ -456,9 +462,10 @@ std::string TimelineText(const rules::RuleBook& book, const ChipLabel& chip,
   std::string out = TimelineText(book, chip, query, timeline);
   if (imports.empty()) return out;
   const rules::CountryDb& db = book.countries();
-  out += fmt::format("\nImport side: {} (the destination's own measures; a separate layer, not "
-                     "part of the US answer above)\n\n",
-                     db.country(imports.front().side.country).name);
+  out += fmt::format(
+      "\nImport side: {} (the destination's own measures; a separate layer, not "
+      "part of the US answer above)\n\n",
+      db.country(imports.front().side.country).name);
   for (const rules::ImportTimelineEntry& e : imports) {
     std::string verdict(rules::ImportVerdictTitle(e.side.verdict));
     if (e.side.verdict != rules::ImportVerdict::kNone)
@@ -488,9 +495,10 @@ std::string RulesStatusText(const std::vector<rules::StatusRow>& rows) {
               r.title.size() > 60 ? r.title.substr(0, 59) + "~" : r.title});
   }
   std::string out = t.RenderText();
-  out += fmt::format("\nRule data last checked {} (the earliest date above). * = no `checked` "
-                     "date in the file: the latest date a source was read.\n",
-                     rules::DataChecked(rows).ToString());
+  out += fmt::format(
+      "\nRule data last checked {} (the earliest date above). * = no `checked` "
+      "date in the file: the latest date a source was read.\n",
+      rules::DataChecked(rows).ToString());
   for (const rules::StatusRow& r : rows)
     if (!r.pending_products.empty())
       out += fmt::format("{} names products the catalog does not hold yet: {}\n", r.id,

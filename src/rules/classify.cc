@@ -268,11 +268,16 @@ std::vector<std::string> UnknownReasons(const ChipFacts& facts, std::uint32_t un
 
 std::string_view CaveatKindName(CaveatKind k) {
   switch (k) {
-    case CaveatKind::kUndatedMembership: return "undated-membership";
-    case CaveatKind::kAffiliatesRule: return "affiliates-rule";
-    case CaveatKind::kPossibleMatch: return "possible-match";
-    case CaveatKind::kOtherList: return "other-list";
-    case CaveatKind::kAfterDataChecked: return "after-data-checked";
+    case CaveatKind::kUndatedMembership:
+      return "undated-membership";
+    case CaveatKind::kAffiliatesRule:
+      return "affiliates-rule";
+    case CaveatKind::kPossibleMatch:
+      return "possible-match";
+    case CaveatKind::kOtherList:
+      return "other-list";
+    case CaveatKind::kAfterDataChecked:
+      return "after-data-checked";
   }
   return "undated-membership";
 }

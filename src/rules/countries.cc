@@ -153,8 +153,8 @@ Status CountryDb::AddGroupFile(const fs::path& file, std::string display_name) {
       return doc.ErrorAt("change", "dated changes are only allowed for groups with members");
     ASSIGN_OR_RETURN(std::vector<TomlTable> items, doc.GetTableArray("change"));
     for (const TomlTable& t : items) {
-      RETURN_IF_ERROR(t.CheckKeys({"code", "added", "removed", "added_by", "removed_by", "added_after",
-                                   "removed_after", "source", "note"}));
+      RETURN_IF_ERROR(t.CheckKeys({"code", "added", "removed", "added_by", "removed_by",
+                                   "added_after", "removed_after", "source", "note"}));
       Membership m;
       ASSIGN_OR_RETURN(std::string code, t.GetString("code"));
       auto c = Find(code);
@@ -171,10 +171,12 @@ Status CountryDb::AddGroupFile(const fs::path& file, std::string display_name) {
         ASSIGN_OR_RETURN(auto a, t.GetOptionalDate(after));
         if (e && b)
           return t.ErrorAt(by, fmt::format("give \"{}\" (the date of the change) or \"{}\" (the "
-                                           "first snapshot that shows it), not both", exact, by));
+                                           "first snapshot that shows it), not both",
+                                           exact, by));
         if (a && !b)
           return t.ErrorAt(after, fmt::format("\"{}\" needs \"{}\" (the first snapshot that "
-                                              "shows the change)", after, by));
+                                              "shows the change)",
+                                              after, by));
         if (a && b && !(*a < *b)) return t.ErrorAt(after, fmt::format("must be before \"{}\"", by));
         const bool undated = b.has_value();
         const std::optional<Date> bound = undated ? b : e;
@@ -185,8 +187,9 @@ Status CountryDb::AddGroupFile(const fs::path& file, std::string display_name) {
         }
       }
       if (!m.added && !m.removed)
-        return t.ErrorHere("a change needs \"added\", \"removed\" or both (or \"added_by\", "
-                           "\"removed_by\" when the date was not found)");
+        return t.ErrorHere(
+            "a change needs \"added\", \"removed\" or both (or \"added_by\", "
+            "\"removed_by\" when the date was not found)");
       if (m.added && m.removed && !(*m.added < *m.removed))
         return t.ErrorAt(t.Has("removed") ? "removed" : "removed_by", "must be after \"added\"");
       if (m.added && m.removed_after && *m.removed_after < *m.added)

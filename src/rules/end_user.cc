@@ -15,16 +15,22 @@ constexpr ScreeningOptions kOptions{};
 // Stricter policies rank higher; unknown ones lowest.
 int PolicyRank(ReviewPolicy p) {
   switch (p) {
-    case ReviewPolicy::kPresumptionOfDenial: return 4;
-    case ReviewPolicy::kCaseByCase: return 3;
-    case ReviewPolicy::kPresumptionOfApproval: return 2;
-    case ReviewPolicy::kNotPublished: return 1;
-    default: return 0;
+    case ReviewPolicy::kPresumptionOfDenial:
+      return 4;
+    case ReviewPolicy::kCaseByCase:
+      return 3;
+    case ReviewPolicy::kPresumptionOfApproval:
+      return 2;
+    case ReviewPolicy::kNotPublished:
+      return 1;
+    default:
+      return 0;
   }
 }
 
 std::string Percent(double v) {
-  return std::fabs(v - std::round(v)) < 1e-9 ? fmt::format("{:.0f}%", v) : fmt::format("{:.1f}%", v);
+  return std::fabs(v - std::round(v)) < 1e-9 ? fmt::format("{:.0f}%", v)
+                                             : fmt::format("{:.1f}%", v);
 }
 
 void ScreenParty(std::string_view name, const EntityDb& db, const ScreeningList* user, Date date,
@@ -33,8 +39,10 @@ void ScreenParty(std::string_view name, const EntityDb& db, const ScreeningList*
   out->hits.clear();
   out->other.clear();
   for (ScreenHit& h : Screen(name, db, user, date, kOptions)) {
-    if (h.score >= kOptions.match && h.in_force) out->hits.push_back(std::move(h));
-    else out->other.push_back(std::move(h));
+    if (h.score >= kOptions.match && h.in_force)
+      out->hits.push_back(std::move(h));
+    else
+      out->other.push_back(std::move(h));
   }
 }
 
@@ -82,8 +90,8 @@ void EvaluateEndUser(const RuleBook::Compiled& c, const Query& q, Classification
   const AffiliatesRule* rule = c.entities.affiliates() ? &*c.entities.affiliates() : nullptr;
   eu.affiliates_rule = rule;
   eu.affiliates_period = rule != nullptr ? rule->PeriodOn(q.date) : nullptr;
-  const bool in_effect =
-      eu.affiliates_period != nullptr && eu.affiliates_period->status == AffiliatesStatus::kInEffect;
+  const bool in_effect = eu.affiliates_period != nullptr &&
+                         eu.affiliates_period->status == AffiliatesStatus::kInEffect;
   const double threshold = rule != nullptr ? rule->threshold_percent : 50;
 
   // Owners: screened, then restricted when listed or (recursively) owned enough by listed
@@ -129,10 +137,13 @@ void EvaluateEndUser(const RuleBook::Compiled& c, const Query& q, Classification
       resolve(j);
       const OwnerResult& o = eu.owners[j];
       if (o.restricted == Tri::kFalse) continue;
-      if (o.via != nullptr && (a.via == nullptr || PolicyRank(o.via->policy) > PolicyRank(a.via->policy)))
+      if (o.via != nullptr &&
+          (a.via == nullptr || PolicyRank(o.via->policy) > PolicyRank(a.via->policy)))
         a.via = o.via;
-      if (o.owner.percent && o.restricted == Tri::kTrue) a.share += *o.owner.percent;
-      else a.unknown = true;
+      if (o.owner.percent && o.restricted == Tri::kTrue)
+        a.share += *o.owner.percent;
+      else
+        a.unknown = true;
     }
     a.affiliate = a.share >= threshold ? Tri::kTrue : a.unknown ? Tri::kUnknown : Tri::kFalse;
     return a;
@@ -278,20 +289,20 @@ Result<std::vector<Owner>> ParseOwners(const std::vector<std::string>& specs,
     std::size_t steps = 0;
     for (int t = target[i]; t >= 0; t = target[static_cast<std::size_t>(t)])
       if (++steps > n)
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("\"{}\": the ownership chain loops back to \"{}\"", specs[i],
-                                     out[i].name));
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            fmt::format("\"{}\": the ownership chain loops back to \"{}\"", specs[i], out[i].name));
   }
   for (int node = -1; node < static_cast<int>(n); ++node) {
     double sum = 0;
     for (std::size_t j = 0; j < n; ++j)
       if (target[j] == node && out[j].percent) sum += *out[j].percent;
     if (sum > 100 + 1e-9)
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("the shares in \"{}\" add up to {}, more than 100%",
-                                   node < 0 ? std::string(end_user)
-                                            : out[static_cast<std::size_t>(node)].name,
-                                   Percent(sum)));
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          fmt::format("the shares in \"{}\" add up to {}, more than 100%",
+                      node < 0 ? std::string(end_user) : out[static_cast<std::size_t>(node)].name,
+                      Percent(sum)));
   }
   return out;
 }

@@ -63,7 +63,8 @@ Result<ReviewPolicy> ReadPolicyKey(const TomlTable& t, std::string_view key) {
                          ReviewPolicy::kCaseByCase, ReviewPolicy::kNotPublished})
     if (ReviewPolicyName(r) == p) return r;
   return t.ErrorAt(key, fmt::format("expected presumption-of-denial, presumption-of-approval, "
-                                    "case-by-case or not-published, got \"{}\"", p));
+                                    "case-by-case or not-published, got \"{}\"",
+                                    p));
 }
 
 Result<EntityNotice> ReadNotice(const TomlTable& doc) {
@@ -74,8 +75,8 @@ Result<EntityNotice> ReadNotice(const TomlTable& doc) {
   ASSIGN_OR_RETURN(n.source_map, ReadSources(doc));
   ASSIGN_OR_RETURN(n.id, doc.GetString("id"));
   if (!ValidId(n.id))
-    return doc.ErrorAt("id", fmt::format("expected lower-case letters, digits and '-', got \"{}\"",
-                                         n.id));
+    return doc.ErrorAt(
+        "id", fmt::format("expected lower-case letters, digits and '-', got \"{}\"", n.id));
   ASSIGN_OR_RETURN(n.title, doc.GetString("title"));
   ASSIGN_OR_RETURN(n.citation, doc.GetString("citation"));
   if (n.citation.empty()) return doc.ErrorAt("citation", "must not be empty");
@@ -134,16 +135,16 @@ Result<EntityNotice> ReadNotice(const TomlTable& doc) {
 }
 
 Result<AffiliatesRule> ReadAffiliates(const TomlTable& doc) {
-  RETURN_IF_ERROR(doc.CheckKeys({"kind", "id", "title", "citation", "document", "published",
-                                 "effective", "checked", "threshold_percent", "summary", "source",
-                                 "period", "sources"}));
+  RETURN_IF_ERROR(
+      doc.CheckKeys({"kind", "id", "title", "citation", "document", "published", "effective",
+                     "checked", "threshold_percent", "summary", "source", "period", "sources"}));
   AffiliatesRule a;
   a.file = doc.file();
   ASSIGN_OR_RETURN(a.source_map, ReadSources(doc));
   ASSIGN_OR_RETURN(a.id, doc.GetString("id"));
   if (!ValidId(a.id))
-    return doc.ErrorAt("id", fmt::format("expected lower-case letters, digits and '-', got \"{}\"",
-                                         a.id));
+    return doc.ErrorAt(
+        "id", fmt::format("expected lower-case letters, digits and '-', got \"{}\"", a.id));
   ASSIGN_OR_RETURN(a.title, doc.GetString("title"));
   ASSIGN_OR_RETURN(a.citation, doc.GetString("citation"));
   ASSIGN_OR_RETURN(auto document, doc.GetOptionalString("document"));
@@ -170,10 +171,13 @@ Result<AffiliatesRule> ReadAffiliates(const TomlTable& doc) {
     if (!a.periods.empty() && !(a.periods.back().from < p.from))
       return t.ErrorAt("from", "periods must be in date order");
     ASSIGN_OR_RETURN(std::string status, t.GetString("status"));
-    if (status == "in-effect") p.status = AffiliatesStatus::kInEffect;
-    else if (status == "suspended") p.status = AffiliatesStatus::kSuspended;
+    if (status == "in-effect")
+      p.status = AffiliatesStatus::kInEffect;
+    else if (status == "suspended")
+      p.status = AffiliatesStatus::kSuspended;
     else
-      return t.ErrorAt("status", fmt::format("expected in-effect or suspended, got \"{}\"", status));
+      return t.ErrorAt("status",
+                       fmt::format("expected in-effect or suspended, got \"{}\"", status));
     ASSIGN_OR_RETURN(auto scheduled, t.GetOptionalBool("scheduled"));
     p.scheduled = scheduled.value_or(false);
     ASSIGN_OR_RETURN(p.sources, ReadSourceKeys(t, "source", a.source_map));
@@ -202,9 +206,12 @@ const AffiliatesPeriod* AffiliatesRule::PeriodOn(Date date) const {
 
 std::string_view AffiliatesStatusName(AffiliatesStatus s) {
   switch (s) {
-    case AffiliatesStatus::kNotYetIssued: return "not-yet-issued";
-    case AffiliatesStatus::kInEffect: return "in-effect";
-    case AffiliatesStatus::kSuspended: return "suspended";
+    case AffiliatesStatus::kNotYetIssued:
+      return "not-yet-issued";
+    case AffiliatesStatus::kInEffect:
+      return "in-effect";
+    case AffiliatesStatus::kSuspended:
+      return "suspended";
   }
   return "in-effect";
 }
@@ -240,14 +247,14 @@ Status EntityDb::Add(const TomlTable& doc) {
   }
   if (kind == "affiliates-rule") {
     if (affiliates_)
-      return doc.ErrorAt("kind", fmt::format("the Affiliates rule is already defined in {}",
-                                             affiliates_->file));
+      return doc.ErrorAt(
+          "kind", fmt::format("the Affiliates rule is already defined in {}", affiliates_->file));
     ASSIGN_OR_RETURN(AffiliatesRule a, ReadAffiliates(doc));
     affiliates_ = std::move(a);
     return OkStatus();
   }
-  return doc.ErrorAt("kind", fmt::format("expected entity-list-notice or affiliates-rule, got \"{}\"",
-                                         kind));
+  return doc.ErrorAt(
+      "kind", fmt::format("expected entity-list-notice or affiliates-rule, got \"{}\"", kind));
 }
 
 Status EntityDb::AddFile(const fs::path& path, std::string display_name) {
@@ -274,10 +281,10 @@ Result<EntityDb> EntityDb::Load(const fs::path& dir) {
     const std::string stem = f.stem().string();
     ASSIGN_OR_RETURN(std::string id, doc.GetString("id"));
     if (id != stem)
-      return MakeError(ErrorCode::kSchema,
-                       fmt::format("id: \"{}\" does not match the file name (expected \"{}\")", id,
-                                   stem),
-                       SourceLocation{catalog::DisplayPath(f), 1, 1});
+      return MakeError(
+          ErrorCode::kSchema,
+          fmt::format("id: \"{}\" does not match the file name (expected \"{}\")", id, stem),
+          SourceLocation{catalog::DisplayPath(f), 1, 1});
   }
   return db;
 }
@@ -320,16 +327,17 @@ Result<Owner> ParseOwner(std::string_view spec) {
   if (NameTokens(o.name).empty())
     return MakeError(ErrorCode::kInvalidArgument,
                      fmt::format("\"{}\": expected an owner's name, optionally with a share as in "
-                                 "\"NAME=60%\" or \"NAME=60%>OWNED\"", spec));
+                                 "\"NAME=60%\" or \"NAME=60%>OWNED\"",
+                                 spec));
   if (eq == std::string_view::npos) return o;
   const auto gt = share.find('>');
   if (gt != std::string_view::npos) {
     o.of = trim(share.substr(gt + 1));
     share = share.substr(0, gt);
     if (NameTokens(o.of).empty())
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("\"{}\": expected the name of what the owner owns after '>'",
-                                   spec));
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          fmt::format("\"{}\": expected the name of what the owner owns after '>'", spec));
   }
   std::string pct = trim(share);
   if (!pct.empty() && pct.back() == '%') pct.pop_back();
@@ -339,7 +347,8 @@ Result<Owner> ParseOwner(std::string_view spec) {
   if (pct.empty() || end != pct.c_str() + pct.size() || !(v >= 0 && v <= 100))
     return MakeError(ErrorCode::kInvalidArgument,
                      fmt::format("\"{}\": the share must be a percentage from 0 to 100, as in "
-                                 "\"NAME=60%\"", spec));
+                                 "\"NAME=60%\"",
+                                 spec));
   o.percent = v;
   return o;
 }

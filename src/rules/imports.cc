@@ -27,31 +27,55 @@ constexpr double kBuyerMatch = 0.88;
 // How strongly an effect restricts buying, for the verdict.
 int Rank(ImportVerdict v) {
   switch (v) {
-    case ImportVerdict::kNone: return 0;
-    case ImportVerdict::kScrutiny: return 1;
-    case ImportVerdict::kDiscouraged: return 2;
-    case ImportVerdict::kRestricted: return 3;
-    case ImportVerdict::kApproved: return 4;
-    case ImportVerdict::kBlockedExceptApproved: return 5;
-    case ImportVerdict::kBlocked: return 6;
+    case ImportVerdict::kNone:
+      return 0;
+    case ImportVerdict::kScrutiny:
+      return 1;
+    case ImportVerdict::kDiscouraged:
+      return 2;
+    case ImportVerdict::kRestricted:
+      return 3;
+    case ImportVerdict::kApproved:
+      return 4;
+    case ImportVerdict::kBlockedExceptApproved:
+      return 5;
+    case ImportVerdict::kBlocked:
+      return 6;
   }
   return 0;
 }
 
 Result<ImportMeasure> ReadMeasure(const TomlTable& doc, const CountryDb& countries) {
-  RETURN_IF_ERROR(doc.CheckKeys({"id", "country", "authority", "title", "date", "approximate",
-                                 "until", "effect", "basis", "products", "pending_products",
-                                 "vendors", "foreign_only", "domestic_vendors", "products_text",
-                                 "buyers", "buyers_text", "projects_text", "summary", "checked",
-                                 "source", "sources"}));
+  RETURN_IF_ERROR(doc.CheckKeys({"id",
+                                 "country",
+                                 "authority",
+                                 "title",
+                                 "date",
+                                 "approximate",
+                                 "until",
+                                 "effect",
+                                 "basis",
+                                 "products",
+                                 "pending_products",
+                                 "vendors",
+                                 "foreign_only",
+                                 "domestic_vendors",
+                                 "products_text",
+                                 "buyers",
+                                 "buyers_text",
+                                 "projects_text",
+                                 "summary",
+                                 "checked",
+                                 "source",
+                                 "sources"}));
   ImportMeasure m;
   m.file = doc.file();
   m.location = doc.LocationOf("id");
   ASSIGN_OR_RETURN(m.source_map, ReadSources(doc));
   ASSIGN_OR_RETURN(m.id, doc.GetString("id"));
   if (!ValidId(m.id))
-    return doc.ErrorAt("id", fmt::format("expected lower-case letters, digits and '-', got \"{}\"",
-                                         m.id));
+    return doc.ErrorAt(
+        "id", fmt::format("expected lower-case letters, digits and '-', got \"{}\"", m.id));
   ASSIGN_OR_RETURN(std::string country, doc.GetString("country"));
   auto c = countries.Find(country);
   if (!c) {
@@ -73,13 +97,17 @@ Result<ImportMeasure> ReadMeasure(const TomlTable& doc, const CountryDb& countri
     if (ImportEffectName(e) == effect) m.effect = e, found = true;
   if (!found)
     return doc.ErrorAt("effect", fmt::format("expected scrutiny, discouraged, barred or approved, "
-                                             "got \"{}\"", effect));
+                                             "got \"{}\"",
+                                             effect));
   ASSIGN_OR_RETURN(std::string basis, doc.GetString("basis"));
-  if (basis == "official") m.basis = ImportBasis::kOfficial;
-  else if (basis == "reported") m.basis = ImportBasis::kReported;
+  if (basis == "official")
+    m.basis = ImportBasis::kOfficial;
+  else if (basis == "reported")
+    m.basis = ImportBasis::kReported;
   else
     return doc.ErrorAt("basis", fmt::format("expected official (published text) or reported (press "
-                                            "reports), got \"{}\"", basis));
+                                            "reports), got \"{}\"",
+                                            basis));
   for (const char* key : {"products", "pending_products", "vendors", "domestic_vendors", "buyers"})
     if (doc.Has(key)) {
       ASSIGN_OR_RETURN(auto list, doc.GetStringArray(key, true));
@@ -93,13 +121,15 @@ Result<ImportMeasure> ReadMeasure(const TomlTable& doc, const CountryDb& countri
   ASSIGN_OR_RETURN(auto foreign, doc.GetOptionalBool("foreign_only"));
   m.foreign_only = foreign.value_or(false);
   if (m.foreign_only && m.domestic_vendors.empty())
-    return doc.ErrorAt("foreign_only", "needs \"domestic_vendors\": the vendors that count as "
-                                       "domestic");
+    return doc.ErrorAt("foreign_only",
+                       "needs \"domestic_vendors\": the vendors that count as "
+                       "domestic");
   if (!m.foreign_only && doc.Has("domestic_vendors"))
     return doc.ErrorAt("domestic_vendors", "only meaningful with foreign_only = true");
   if (m.products.empty() && m.pending_products.empty() && m.vendors.empty() && !m.foreign_only)
-    return doc.ErrorHere("a measure needs a scope of chips: \"products\", \"pending_products\", "
-                         "\"vendors\" or foreign_only = true");
+    return doc.ErrorHere(
+        "a measure needs a scope of chips: \"products\", \"pending_products\", "
+        "\"vendors\" or foreign_only = true");
   ASSIGN_OR_RETURN(m.products_text, doc.GetString("products_text"));
   for (const std::string& b : m.buyers)
     if (NameTokens(b).empty()) return doc.ErrorAt("buyers", "a buyer's name must not be empty");
@@ -124,8 +154,9 @@ Result<ImportMeasure> ReadMeasure(const TomlTable& doc, const CountryDb& countri
     }
   // An official measure rests on published text: at least one primary or quoted source.
   if (m.basis == ImportBasis::kOfficial && BasisOf(m.sources, m.source_map) == Basis::kSecondary)
-    return doc.ErrorAt("basis", "an official measure needs a primary or quoted source (the "
-                                "published text); mark it reported otherwise");
+    return doc.ErrorAt("basis",
+                       "an official measure needs a primary or quoted source (the "
+                       "published text); mark it reported otherwise");
   return m;
 }
 
@@ -133,10 +164,14 @@ Result<ImportMeasure> ReadMeasure(const TomlTable& doc, const CountryDb& countri
 
 std::string_view ImportEffectName(ImportEffect e) {
   switch (e) {
-    case ImportEffect::kScrutiny: return "scrutiny";
-    case ImportEffect::kDiscouraged: return "discouraged";
-    case ImportEffect::kBarred: return "barred";
-    case ImportEffect::kApproved: return "approved";
+    case ImportEffect::kScrutiny:
+      return "scrutiny";
+    case ImportEffect::kDiscouraged:
+      return "discouraged";
+    case ImportEffect::kBarred:
+      return "barred";
+    case ImportEffect::kApproved:
+      return "approved";
   }
   return "scrutiny";
 }
@@ -147,26 +182,40 @@ std::string_view ImportBasisName(ImportBasis b) {
 
 std::string_view ImportVerdictName(ImportVerdict v) {
   switch (v) {
-    case ImportVerdict::kNone: return "none";
-    case ImportVerdict::kScrutiny: return "scrutiny";
-    case ImportVerdict::kDiscouraged: return "discouraged";
-    case ImportVerdict::kRestricted: return "restricted";
-    case ImportVerdict::kBlocked: return "blocked";
-    case ImportVerdict::kBlockedExceptApproved: return "blocked-except-approved";
-    case ImportVerdict::kApproved: return "approved";
+    case ImportVerdict::kNone:
+      return "none";
+    case ImportVerdict::kScrutiny:
+      return "scrutiny";
+    case ImportVerdict::kDiscouraged:
+      return "discouraged";
+    case ImportVerdict::kRestricted:
+      return "restricted";
+    case ImportVerdict::kBlocked:
+      return "blocked";
+    case ImportVerdict::kBlockedExceptApproved:
+      return "blocked-except-approved";
+    case ImportVerdict::kApproved:
+      return "approved";
   }
   return "none";
 }
 
 std::string_view ImportVerdictTitle(ImportVerdict v) {
   switch (v) {
-    case ImportVerdict::kNone: return "no import measure found";
-    case ImportVerdict::kScrutiny: return "under regulatory scrutiny (no purchase ban)";
-    case ImportVerdict::kDiscouraged: return "purchases discouraged";
-    case ImportVerdict::kRestricted: return "barred for some buyers or projects";
-    case ImportVerdict::kBlocked: return "blocked";
-    case ImportVerdict::kBlockedExceptApproved: return "blocked, except for buyers with approvals";
-    case ImportVerdict::kApproved: return "approved for this buyer";
+    case ImportVerdict::kNone:
+      return "no import measure found";
+    case ImportVerdict::kScrutiny:
+      return "under regulatory scrutiny (no purchase ban)";
+    case ImportVerdict::kDiscouraged:
+      return "purchases discouraged";
+    case ImportVerdict::kRestricted:
+      return "barred for some buyers or projects";
+    case ImportVerdict::kBlocked:
+      return "blocked";
+    case ImportVerdict::kBlockedExceptApproved:
+      return "blocked, except for buyers with approvals";
+    case ImportVerdict::kApproved:
+      return "approved for this buyer";
   }
   return "none";
 }
@@ -200,7 +249,8 @@ Status ImportDb::AddFile(const fs::path& path, const CountryDb& countries,
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, std::move(display_name)));
   ASSIGN_OR_RETURN(ImportMeasure m, ReadMeasure(doc, countries));
   for (const ImportMeasure& other : measures_)
-    if (other.id == m.id) return doc.ErrorAt("id", fmt::format("measure \"{}\" is defined twice", m.id));
+    if (other.id == m.id)
+      return doc.ErrorAt("id", fmt::format("measure \"{}\" is defined twice", m.id));
   measures_.push_back(std::move(m));
   return OkStatus();
 }
@@ -282,10 +332,9 @@ void EvaluateImportsInto(const ImportDb& db, const ChipFacts& facts, int destina
         }
         // Not among the named buyers: outside the scope, unless the scope also covers buyers
         // described in words ("other large technology companies").
-        h.applies = h.score >= kBuyerMatch        ? Tri::kTrue
-                    : !m.buyers_text.empty() ||
-                              !m.projects_text.empty() ? Tri::kUnknown
-                                                       : Tri::kFalse;
+        h.applies = h.score >= kBuyerMatch                               ? Tri::kTrue
+                    : !m.buyers_text.empty() || !m.projects_text.empty() ? Tri::kUnknown
+                                                                         : Tri::kFalse;
       }
     } else if (!m.buyers_text.empty() || !m.projects_text.empty()) {
       h.applies = Tri::kUnknown;  // a class of buyers or projects described in words
@@ -298,8 +347,10 @@ void EvaluateImportsInto(const ImportDb& db, const ChipFacts& facts, int destina
         if (h.applies != Tri::kFalse) raise(ImportVerdict::kDiscouraged, m);
         break;
       case ImportEffect::kBarred:
-        if (h.applies == Tri::kTrue) raise(ImportVerdict::kBlocked, m);
-        else if (h.applies == Tri::kUnknown) raise(ImportVerdict::kRestricted, m);
+        if (h.applies == Tri::kTrue)
+          raise(ImportVerdict::kBlocked, m);
+        else if (h.applies == Tri::kUnknown)
+          raise(ImportVerdict::kRestricted, m);
         break;
       case ImportEffect::kApproved: {
         out.approved_buyers.clear();

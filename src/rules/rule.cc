@@ -237,8 +237,7 @@ Result<Clause> ReadClause(const TomlTable& t, const RuleVersion& rule, const Cou
                          "name at least one catalog id");
       for (const std::string& p : c.pending_products)
         if (std::find(c.products.begin(), c.products.end(), p) != c.products.end())
-          return t.ErrorAt("pending_products",
-                           fmt::format("\"{}\" is also in \"products\"", p));
+          return t.ErrorAt("pending_products", fmt::format("\"{}\" is also in \"products\"", p));
       ASSIGN_OR_RETURN(c.products_text, t.GetString("products_text"));
       ASSIGN_OR_RETURN(std::string effect, t.GetString("effect"));
       if (effect == "license-required") c.effect = MeasureEffect::kLicenseRequired;
@@ -351,10 +350,10 @@ Result<ParsedValue> ParseParameterValue(std::string_view text) {
 }
 
 Result<RuleVersion> ParseRule(const TomlTable& doc, const CountryDb& countries) {
-  RETURN_IF_ERROR(doc.CheckKeys({"id", "title", "short_title", "citation", "document", "summary",
-                                 "published", "effective", "compliance", "supersedes", "source",
-                                 "checked", "enforcement", "legal_status", "parameters", "clause",
-                                 "sources"}));
+  RETURN_IF_ERROR(
+      doc.CheckKeys({"id", "title", "short_title", "citation", "document", "summary", "published",
+                     "effective", "compliance", "supersedes", "source", "checked", "enforcement",
+                     "legal_status", "parameters", "clause", "sources"}));
   RuleVersion r;
   r.file = doc.file();
   r.location = doc.LocationOf("id");

@@ -228,9 +228,10 @@ std::vector<std::string> RuleBook::EventsOn(Date date) const {
     for (const Membership& m : g.changes) {
       const Country& c = db.country(m.country);
       auto undated = [](const std::optional<Date>& after) {
-        return fmt::format(" (from the first cited snapshot that shows it; the date of the change "
-                           "was not found{})",
-                           after ? ", it came after " + after->ToString() : std::string());
+        return fmt::format(
+            " (from the first cited snapshot that shows it; the date of the change "
+            "was not found{})",
+            after ? ", it came after " + after->ToString() : std::string());
       };
       if (m.added && *m.added == date)
         out.push_back(fmt::format("{} ({}) joins {}{}", c.code, c.name, g.id,
@@ -521,7 +522,8 @@ Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion>
         for (const Membership& m : c->countries.groups()[g].changes)
           if (m.Uncertain(d)) plan.uncertain.set(static_cast<std::size_t>(m.country));
       plan.checked = Date{9999, 12, 31};
-      for (const auto& [r, status] : plan.rules) plan.checked = std::min(plan.checked, R[r].LastChecked());
+      for (const auto& [r, status] : plan.rules)
+        plan.checked = std::min(plan.checked, R[r].LastChecked());
     }
     c->dest[i].resize(c->clauses.size());
     c->hq[i].resize(c->clauses.size());

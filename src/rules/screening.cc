@@ -16,24 +16,25 @@ namespace {
 // Words that say what kind of company a name is, not which one.
 const std::set<std::string>& LegalForms() {
   static const std::set<std::string> k = {
-      "co",   "company", "companies", "ltd", "limited", "inc",  "incorporated", "corp",
-      "corporation", "llc", "plc", "gmbh", "ag", "sa", "bv", "nv", "pte", "pty", "srl", "the",
-      "of",   "and",     "jsc",  "llp", "lp",  "kk",  "ooo", "oao", "zao"};
+      "co",          "company", "companies", "ltd",  "limited", "inc", "incorporated", "corp",
+      "corporation", "llc",     "plc",       "gmbh", "ag",      "sa",  "bv",           "nv",
+      "pte",         "pty",     "srl",       "the",  "of",      "and", "jsc",          "llp",
+      "lp",          "kk",      "ooo",       "oao",  "zao"};
   return k;
 }
 
 // Common words and places: they match often, so they count less.
 double TokenWeight(const std::string& t) {
   static const std::set<std::string> generic = {
-      "technology", "technologies", "tech", "information", "intelligent", "electronic",
-      "electronics", "industry", "industrial", "development", "international", "holding",
-      "holdings", "group", "science", "sciences", "trading", "integrated", "circuit", "circuits",
-      "system", "systems", "network", "networks", "software", "computing", "data", "services",
-      "service", "digital"};
+      "technology",  "technologies", "tech",       "information", "intelligent",   "electronic",
+      "electronics", "industry",     "industrial", "development", "international", "holding",
+      "holdings",    "group",        "science",    "sciences",    "trading",       "integrated",
+      "circuit",     "circuits",     "system",     "systems",     "network",       "networks",
+      "software",    "computing",    "data",       "services",    "service",       "digital"};
   static const std::set<std::string> places = {
-      "beijing", "shanghai", "shenzhen", "hangzhou", "guangzhou", "suzhou", "nanjing", "chengdu",
-      "wuxi", "tianjin", "hefei", "xian", "hong", "kong", "china", "chinese", "kunshan", "taiwan",
-      "singapore", "anhui", "henan", "jiangsu", "zhejiang"};
+      "beijing", "shanghai", "shenzhen",  "hangzhou", "guangzhou", "suzhou",  "nanjing", "chengdu",
+      "wuxi",    "tianjin",  "hefei",     "xian",     "hong",      "kong",    "china",   "chinese",
+      "kunshan", "taiwan",   "singapore", "anhui",    "henan",     "jiangsu", "zhejiang"};
   if (generic.count(t) != 0) return 0.3;
   if (places.count(t) != 0) return 0.5;
   return 1.0;
@@ -147,12 +148,35 @@ Result<std::vector<CsvRow>> SplitCsv(std::string_view text, const std::string& n
 
 // The columns of the CSL CSV download (and the keys of its JSON records).
 const std::vector<std::string>& CslColumns() {
-  static const std::vector<std::string> k = {
-      "_id", "source", "entity_number", "type", "programs", "name", "title", "addresses",
-      "federal_register_notice", "start_date", "end_date", "standard_order", "license_requirement",
-      "license_policy", "call_sign", "vessel_type", "gross_tonnage", "gross_registered_tonnage",
-      "vessel_flag", "vessel_owner", "remarks", "source_list_url", "alt_names", "citizenships",
-      "dates_of_birth", "nationalities", "places_of_birth", "source_information_url", "ids"};
+  static const std::vector<std::string> k = {"_id",
+                                             "source",
+                                             "entity_number",
+                                             "type",
+                                             "programs",
+                                             "name",
+                                             "title",
+                                             "addresses",
+                                             "federal_register_notice",
+                                             "start_date",
+                                             "end_date",
+                                             "standard_order",
+                                             "license_requirement",
+                                             "license_policy",
+                                             "call_sign",
+                                             "vessel_type",
+                                             "gross_tonnage",
+                                             "gross_registered_tonnage",
+                                             "vessel_flag",
+                                             "vessel_owner",
+                                             "remarks",
+                                             "source_list_url",
+                                             "alt_names",
+                                             "citizenships",
+                                             "dates_of_birth",
+                                             "nationalities",
+                                             "places_of_birth",
+                                             "source_information_url",
+                                             "ids"};
   return k;
 }
 
@@ -308,7 +332,8 @@ Result<ScreeningList> ScreeningList::ParseCsv(std::string_view text, std::string
     if (it == known.end())
       return MakeError(ErrorCode::kSchema,
                        fmt::format("unknown column \"{}\"{}; the header must use the Consolidated "
-                                   "Screening List column names", h, Suggest(h, known)),
+                                   "Screening List column names",
+                                   h, Suggest(h, known)),
                        SourceLocation{display_name, header.line, column});
     if (!seen.insert(h).second)
       return MakeError(ErrorCode::kSchema, fmt::format("column \"{}\" appears twice", h),
@@ -320,7 +345,8 @@ Result<ScreeningList> ScreeningList::ParseCsv(std::string_view text, std::string
     if (seen.count(required) == 0)
       return MakeError(ErrorCode::kSchema,
                        fmt::format("missing column \"{}\" (the header needs at least name and "
-                                   "source)", required),
+                                   "source)",
+                                   required),
                        SourceLocation{display_name, header.line, 1});
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const CsvRow& row = rows[r];
@@ -335,14 +361,22 @@ Result<ScreeningList> ScreeningList::ParseCsv(std::string_view text, std::string
     for (std::size_t f = 0; f < row.fields.size(); ++f) {
       const std::string& key = CslColumns()[static_cast<std::size_t>(col[f])];
       const std::string v = Trim(row.fields[f]);
-      if (key == "name") p.name = v;
-      else if (key == "source") p.list = v;
-      else if (key == "alt_names") p.aliases = SplitAliases(v);
-      else if (key == "addresses") p.country = v;
-      else if (key == "federal_register_notice") p.citation = v;
-      else if (key == "license_requirement") p.license_requirement = v;
-      else if (key == "license_policy") p.policy_text = v;
-      else if (key == "remarks") p.note = v;
+      if (key == "name")
+        p.name = v;
+      else if (key == "source")
+        p.list = v;
+      else if (key == "alt_names")
+        p.aliases = SplitAliases(v);
+      else if (key == "addresses")
+        p.country = v;
+      else if (key == "federal_register_notice")
+        p.citation = v;
+      else if (key == "license_requirement")
+        p.license_requirement = v;
+      else if (key == "license_policy")
+        p.policy_text = v;
+      else if (key == "remarks")
+        p.note = v;
       else if (key == "start_date" || key == "end_date") {
         auto d = CslDate(v);
         if (!d.ok()) {
@@ -376,8 +410,10 @@ Result<ScreeningList> ScreeningList::ParseJson(std::string_view text, std::strin
     int line = 1, column = 1;
     const std::size_t pos = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
     for (std::size_t i = 0; i < pos; ++i) {
-      if (text[i] == '\n') ++line, column = 1;
-      else ++column;
+      if (text[i] == '\n')
+        ++line, column = 1;
+      else
+        ++column;
     }
     return MakeError(ErrorCode::kParse, "invalid JSON: the text is not well-formed here",
                      SourceLocation{display_name, line, column});
@@ -398,9 +434,10 @@ Result<ScreeningList> ScreeningList::ParseJson(std::string_view text, std::strin
     prefix = "results";
   }
   if (!rows->is_array())
-    return MakeError(ErrorCode::kSchema,
-                     fmt::format("{}expected an array of parties", prefix.empty() ? "" : prefix + ": "),
-                     SourceLocation{display_name, 0, 0});
+    return MakeError(
+        ErrorCode::kSchema,
+        fmt::format("{}expected an array of parties", prefix.empty() ? "" : prefix + ": "),
+        SourceLocation{display_name, 0, 0});
   auto err = [&](std::size_t i, const std::string& key, const std::string& msg) {
     return MakeError(ErrorCode::kSchema,
                      fmt::format("{}[{}]{}: {}", prefix, i, key.empty() ? "" : "." + key, msg),
@@ -441,7 +478,8 @@ Result<ScreeningList> ScreeningList::ParseJson(std::string_view text, std::strin
         } else if (v.is_array()) {
           for (const json& a : v) {
             if (!a.is_string()) return err(i, key, "expected strings");
-            if (!Trim(a.get<std::string>()).empty()) p.aliases.push_back(Trim(a.get<std::string>()));
+            if (!Trim(a.get<std::string>()).empty())
+              p.aliases.push_back(Trim(a.get<std::string>()));
           }
         } else {
           return err(i, key, "expected a list of names");

@@ -9,7 +9,9 @@
 namespace ceiling {
 namespace {
 
-bool Has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool Has(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 int Lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 // Acceptance: a listed end user names the Entity List entry and its FR citation; a misspelt name
@@ -19,8 +21,9 @@ TEST(EndUserCli, ListedEndUserNamesTheEntryAndItsCitation) {
       "classify nvidia-h100-sxm --date 2025-06-01 --to CN --end-user \"Moore Threads\" --no-trace");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Has(r.out, "the Entity List row \"Moore Threads\" (88 FR 71991)")) << r.out;
-  EXPECT_TRUE(Has(r.out, "end user \"Moore Threads\" matches \"Moore Threads\" on the Entity List, "
-                         "88 FR 71991, listed 2023-10-17 [score 1.00, bundled entry]"))
+  EXPECT_TRUE(Has(r.out,
+                  "end user \"Moore Threads\" matches \"Moore Threads\" on the Entity List, "
+                  "88 FR 71991, listed 2023-10-17 [score 1.00, bundled entry]"))
       << r.out;
   auto misspelt = RunCeiling(
       "classify nvidia-h100-sxm --date 2025-06-01 --to CN --end-user \"Moore Thread\" --json");
@@ -35,11 +38,13 @@ TEST(EndUserCli, ScreeningListsInCsvAndJson) {
       "classify nvidia-h20 --date 2025-06-01 --to SG --end-user \"Example Advanced Computing\" "
       "--screening-list tests/cases/rules/lists/csl-sample.csv --no-trace");
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
-  EXPECT_TRUE(Has(csv.out, "License required  YES, required by the Entity List row \"Example "
-                           "Advanced Computing Co., Ltd.\" (TEST-FR-0001)"))
+  EXPECT_TRUE(Has(csv.out,
+                  "License required  YES, required by the Entity List row \"Example "
+                  "Advanced Computing Co., Ltd.\" (TEST-FR-0001)"))
       << csv.out;
-  EXPECT_TRUE(Has(csv.out, "screened against the bundled Entity List entries and "
-                           "tests/cases/rules/lists/csl-sample.csv (3 rows)"));
+  EXPECT_TRUE(Has(csv.out,
+                  "screened against the bundled Entity List entries and "
+                  "tests/cases/rules/lists/csl-sample.csv (3 rows)"));
   auto json = RunCeiling(
       "classify nvidia-h20 --date 2025-06-01 --to SG --end-user \"Example Tensor Systems\" "
       "--screening-list tests/cases/rules/lists/csl-sample.json --json");
@@ -120,10 +125,10 @@ TEST(EndUserCli, TimelineHasItsOwnImportSection) {
 TEST(EndUserCli, RulesStatusListsEveryPartWithItsCheckedDate) {
   auto r = RunCeiling("rules status");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* part : {"rule", "measure", "entity-notice", "affiliates-rule", "import-measure",
-                           "country-group", "us-2025-01-aid", "2026-12-01", "1 primary",
-                           "Rule data last checked 2026-11-29",
-                           "huawei-ascend-910d", "nvidia-rtx-pro-6000d"})
+  for (const char* part :
+       {"rule", "measure", "entity-notice", "affiliates-rule", "import-measure", "country-group",
+        "us-2025-01-aid", "2026-12-01", "1 primary", "Rule data last checked 2026-11-29",
+        "huawei-ascend-910d", "nvidia-rtx-pro-6000d"})
     EXPECT_TRUE(Has(r.out, part)) << part;
   auto json = RunCeiling("rules status --json");
   ASSERT_EQ(json.exit_code, 0) << json.err;

@@ -6,9 +6,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <map>
-
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "ceiling/base/toml_reader.h"
@@ -129,12 +128,43 @@ class RuleCase : public ::testing::TestWithParam<std::size_t> {};
 TEST_P(RuleCase, Holds) {
   const Case& c = Cases()[GetParam()];
   const TomlTable& t = c.table;
-  const Status keys = t.CheckKeys(
-      {"name", "note", "chip", "chip_file", "metrics", "missing", "date", "to", "hq", "view", "set",
-       "end_user", "owners", "screening_list", "controls", "undecided", "controlled", "license",
-       "exceptions", "review", "measures", "revenue_share", "trace", "text", "json", "reasons",
-       "before_first_rule", "end_user_license", "end_user_reason", "entity", "entity_citation",
-       "score_min", "affiliate", "import_verdict", "import_measures", "caveats", "data_checked"});
+  const Status keys = t.CheckKeys({"name",
+                                   "note",
+                                   "chip",
+                                   "chip_file",
+                                   "metrics",
+                                   "missing",
+                                   "date",
+                                   "to",
+                                   "hq",
+                                   "view",
+                                   "set",
+                                   "end_user",
+                                   "owners",
+                                   "screening_list",
+                                   "controls",
+                                   "undecided",
+                                   "controlled",
+                                   "license",
+                                   "exceptions",
+                                   "review",
+                                   "measures",
+                                   "revenue_share",
+                                   "trace",
+                                   "text",
+                                   "json",
+                                   "reasons",
+                                   "before_first_rule",
+                                   "end_user_license",
+                                   "end_user_reason",
+                                   "entity",
+                                   "entity_citation",
+                                   "score_min",
+                                   "affiliate",
+                                   "import_verdict",
+                                   "import_measures",
+                                   "caveats",
+                                   "data_checked"});
   ASSERT_TRUE(keys.ok()) << keys.error().ToString();
 
   RuleBook book = Book();

@@ -25,7 +25,8 @@ const RuleBook& Book() {
 }
 
 ChipFacts Chip(const std::string& id) {
-  static const catalog::Catalog cat = *catalog::Catalog::Load(std::string(CEILING_SOURCE_DIR) + "/data");
+  static const catalog::Catalog cat =
+      *catalog::Catalog::Load(std::string(CEILING_SOURCE_DIR) + "/data");
   const catalog::Chip* c = cat.Find(id);
   EXPECT_NE(c, nullptr) << id;
   return FactsOf(*c, catalog::ComputeMetrics(*c));
@@ -68,7 +69,8 @@ TEST(Owners, BadSpecsAreErrorsWithoutFlagNames) {
 
 TEST(Owners, ChainsAreChecked) {
   EXPECT_EQ(OwnersError({"A=60%"}, ""), "owners need an end user: name the party they own");
-  EXPECT_EQ(OwnersError({"Acme=60%"}, "Acme"), "\"Acme=60%\": the end user cannot be its own owner");
+  EXPECT_EQ(OwnersError({"Acme=60%"}, "Acme"),
+            "\"Acme=60%\": the end user cannot be its own owner");
   EXPECT_EQ(OwnersError({"A=10%", "a=20%"}, "E"), "\"a=20%\": \"a\" is given twice");
   EXPECT_EQ(OwnersError({"A=10%>Nobody"}, "E"),
             "\"A=10%>Nobody\": \"Nobody\" is neither the end user nor another owner");
@@ -179,9 +181,9 @@ TEST(Imports, TimelineOfTheH200ToChina) {
                      {"2025-11-05", "restricted"},
                      {"2026-01-14", "blocked"},
                      {"2026-01-28", "blocked-except-approved"}}));
-  EXPECT_TRUE(ImportTimeline(Book().imports(), Chip("nvidia-h200-sxm"),
-                             *Book().countries().Find("SG"), "")
-                  .empty());
+  EXPECT_TRUE(
+      ImportTimeline(Book().imports(), Chip("nvidia-h200-sxm"), *Book().countries().Find("SG"), "")
+          .empty());
 }
 
 TEST(Imports, TheImportSideNeverChangesTheUsAnswer) {
@@ -201,7 +203,8 @@ TEST(Imports, TheImportSideNeverChangesTheUsAnswer) {
 TEST(Status, EveryKindOfRowWithCheckedDatesAndSourceKinds) {
   const auto rows = RulesStatus(Book());
   auto count = [&](const char* kind) {
-    return std::count_if(rows.begin(), rows.end(), [&](const StatusRow& r) { return r.kind == kind; });
+    return std::count_if(rows.begin(), rows.end(),
+                         [&](const StatusRow& r) { return r.kind == kind; });
   };
   EXPECT_EQ(count("rule"), static_cast<long>(Book().rules().size()));
   EXPECT_GE(count("measure"), 5);  // H20 letter, its two licensing terms, H200 share, GP10

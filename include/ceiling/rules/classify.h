@@ -145,9 +145,9 @@ struct EndUserResult {
   bool share_unknown = false;              // a restricted owner's share is not given
   const AffiliatesRule* affiliates_rule = nullptr;
   const AffiliatesPeriod* affiliates_period = nullptr;  // on the date; nullptr before the rule
-  bool license = false;                    // the end-user controls require a license
-  const ListedParty* basis = nullptr;      // the row that requires it
-  std::string reason;                      // "listed", "affiliate", "red-flag-29"
+  bool license = false;                                 // the end-user controls require a license
+  const ListedParty* basis = nullptr;                   // the row that requires it
+  std::string reason;                                   // "listed", "affiliate", "red-flag-29"
   ReviewPolicy policy = ReviewPolicy::kNone;
 };
 

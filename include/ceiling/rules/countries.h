@@ -157,7 +157,7 @@ class CountryDb {
   // The undated changes of `country` (as treated on `date`) whose uncertainty window holds
   // `date`, as (group index, change).
   std::vector<std::pair<std::size_t, const Membership*>> UncertainMemberships(int country,
-                                                                            Date date) const;
+                                                                              Date date) const;
   // Every date on which a membership or treatment changes, or an uncertainty window opens,
   // sorted, unique.
   std::vector<Date> ChangeDates() const;

@@ -37,20 +37,20 @@ struct EntityNotice;
 struct ListedParty {
   std::string name;
   std::vector<std::string> aliases;
-  std::string country;        // as the list writes it: "CN", "China"
-  std::string list;           // "Entity List", or the CSL `source` of a user-list row
-  bool entity_list = true;    // an Entity List row: it sets a license requirement
-  std::string citation;       // the Federal Register citation of the row ("88 FR 71991")
-  std::optional<Date> listed; // in force from (bundled: the notice's effective date)
+  std::string country;         // as the list writes it: "CN", "China"
+  std::string list;            // "Entity List", or the CSL `source` of a user-list row
+  bool entity_list = true;     // an Entity List row: it sets a license requirement
+  std::string citation;        // the Federal Register citation of the row ("88 FR 71991")
+  std::optional<Date> listed;  // in force from (bundled: the notice's effective date)
   std::optional<Date> removed;
   std::string license_requirement;  // as the row says: "For all items subject to the EAR"
   ReviewPolicy policy = ReviewPolicy::kNotRecorded;  // parsed from the row
   std::string policy_text;                           // as the row says
-  std::string footnote;       // "FN4" (foreign direct product rule), if the row has one
+  std::string footnote;  // "FN4" (foreign direct product rule), if the row has one
   std::string note;
-  std::vector<std::string> sources;  // bundled: keys into the notice's sources
+  std::vector<std::string> sources;      // bundled: keys into the notice's sources
   const EntityNotice* notice = nullptr;  // bundled rows: the notice; nullptr for user rows
-  std::string origin;         // where the row was read: "data/entities/x.toml:12:1", "list.csv:4"
+  std::string origin;  // where the row was read: "data/entities/x.toml:12:1", "list.csv:4"
   // Normalised name tokens (screening.h), index 0 = name, then the aliases in order.
   std::vector<std::vector<std::string>> tokens;
 

@@ -49,23 +49,23 @@ std::string_view ImportBasisName(ImportBasis b);  // "official", "reported"
 
 struct ImportMeasure {
   std::string id;
-  int country = 0;                  // index in the CountryDb; matched literally (no treatment)
-  std::string authority;            // "Cyberspace Administration of China"
+  int country = 0;        // index in the CountryDb; matched literally (no treatment)
+  std::string authority;  // "Cyberspace Administration of China"
   std::string title;
   Date date;
-  bool approximate = false;         // reported "around" the date
-  std::optional<Date> until;        // exclusive; absent = no end found
+  bool approximate = false;   // reported "around" the date
+  std::optional<Date> until;  // exclusive; absent = no end found
   ImportEffect effect = ImportEffect::kScrutiny;
   ImportBasis basis = ImportBasis::kReported;
   // Chips: named catalog ids (and ids the catalog does not hold yet), vendors, or every chip
   // whose vendor is not in `domestic_vendors`.
   std::vector<std::string> products, pending_products, vendors, domestic_vendors;
   bool foreign_only = false;
-  std::string products_text;        // the scope of chips in words
+  std::string products_text;  // the scope of chips in words
   // Buyers: named companies (matched with the end user's name), and/or a description.
   std::vector<std::string> buyers;
   std::string buyers_text;
-  std::string projects_text;        // projects in scope ("state-funded data centres")
+  std::string projects_text;  // projects in scope ("state-funded data centres")
   std::string summary;
   std::optional<Date> checked;
   std::vector<std::string> sources;
@@ -94,14 +94,14 @@ class ImportDb {
 };
 
 enum class ImportVerdict : std::uint8_t {
-  kNone,              // no measure in force covers the chip
-  kScrutiny,          // scrutiny or inspections only
-  kDiscouraged,       // purchases discouraged
-  kRestricted,        // barred for some buyers or projects; whether this one is, is not known
-  kBlocked,           // barred for this buyer (or for every buyer)
+  kNone,                   // no measure in force covers the chip
+  kScrutiny,               // scrutiny or inspections only
+  kDiscouraged,            // purchases discouraged
+  kRestricted,             // barred for some buyers or projects; whether this one is, is not known
+  kBlocked,                // barred for this buyer (or for every buyer)
   kBlockedExceptApproved,  // barred, but imports were approved for named buyers (end user not
                            // given, or not among them)
-  kApproved,          // barred earlier, approved later for this buyer
+  kApproved,               // barred earlier, approved later for this buyer
 };
 std::string_view ImportVerdictName(ImportVerdict v);   // "blocked", "approved", ...
 std::string_view ImportVerdictTitle(ImportVerdict v);  // "blocked at the border", ...
@@ -117,8 +117,8 @@ struct ImportSide {
   int country = -1;                 // the destination, when it has import measures; else -1
   std::vector<ImportHit> measures;  // in force on the date and covering the chip, date order
   ImportVerdict verdict = ImportVerdict::kNone;
-  bool reported_only = true;        // every measure behind the verdict is reported, not official
-  std::string approved_buyers;      // "ByteDance, Alibaba, Tencent" when approvals exist
+  bool reported_only = true;    // every measure behind the verdict is reported, not official
+  std::string approved_buyers;  // "ByteDance, Alibaba, Tencent" when approvals exist
 };
 
 // The import side for the chip at `destination` (literally; Hong Kong is not China here) on

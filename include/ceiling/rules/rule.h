@@ -142,8 +142,8 @@ struct RuleVersion {
   std::optional<Date> compliance;
   std::vector<std::string> supersedes;
   std::vector<Enforcement> enforcement;
-  std::vector<LegalNote> legal;        // in date order
-  std::optional<Date> checked;         // when the file was last checked against its sources
+  std::vector<LegalNote> legal;  // in date order
+  std::optional<Date> checked;   // when the file was last checked against its sources
   std::vector<Parameter> parameters;
   std::vector<Clause> clauses;
   std::vector<std::string> sources;  // the rule's own citation

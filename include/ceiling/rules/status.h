@@ -21,16 +21,16 @@
 namespace ceiling::rules {
 
 struct StatusRow {
-  std::string kind;   // "rule", "measure", "entity-notice", "affiliates-rule", "import-measure",
-                      // "country-group"
-  std::string id;     // "us-2023-10-acs", "us-2025-04-h20-letter/h20-letter", "D:4"
+  std::string kind;  // "rule", "measure", "entity-notice", "affiliates-rule", "import-measure",
+                     // "country-group"
+  std::string id;    // "us-2023-10-acs", "us-2025-04-h20-letter/h20-letter", "D:4"
   std::string title;
   std::string citation;
   std::optional<Date> effective;
   Date checked;
-  bool checked_given = false;                       // from a `checked` key, not source dates
-  std::array<int, 5> sources{};                     // count by SourceKind
-  std::vector<std::string> pending_products;        // ids named but not in the catalog yet
+  bool checked_given = false;                 // from a `checked` key, not source dates
+  std::array<int, 5> sources{};               // count by SourceKind
+  std::vector<std::string> pending_products;  // ids named but not in the catalog yet
 };
 
 std::vector<StatusRow> RulesStatus(const RuleBook& book);
