@@ -451,7 +451,10 @@ Result<ScreeningList> ScreeningList::ParseJson(std::string_view text, std::strin
     if (!r.is_object()) return err(i, "", "expected an object");
     ListedParty p;
     p.origin = fmt::format("{}: {}[{}]", display_name, prefix, i);
-    for (const auto& [key, v] : r.items()) {
+    for (const auto& item : r.items()) {
+      // Named copies: clang 14 cannot capture structured bindings in the lambda below.
+      const std::string key = item.key();
+      const json& v = item.value();
       if (std::find(keys.begin(), keys.end(), key) == keys.end())
         return err(i, key, fmt::format("unknown key{}", Suggest(key, keys)));
       if (v.is_null()) continue;
