@@ -473,7 +473,8 @@ json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip, const rule
           {"destination", db.country(query.destination).code},
           {"headquarters", db.country(query.headquarters).code},
           {"view", rules::ViewName(query.view)},
-          {"timeline", entries}};
+          {"timeline", entries},
+          {"data_checked", rules::DataChecked(rules::RulesStatus(book)).ToString()}};
 }
 
 json MatrixJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry>& chips,

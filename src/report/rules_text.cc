@@ -526,6 +526,8 @@ std::string TimelineText(const rules::RuleBook& book, const ChipLabel& chip,
   }
   out += fmt::format("\n{} status change{}\n", timeline.size() - 1,
                      timeline.size() == 2 ? "" : "s");
+  out += fmt::format("rule data last checked {}\n",
+                     rules::DataChecked(rules::RulesStatus(book)).ToString());
   return out;
 }
 

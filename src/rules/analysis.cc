@@ -115,6 +115,7 @@ std::vector<std::string> DescribeChange(const Classification& before, const Clas
 
 std::vector<TimelineEntry> Timeline(const RuleBook& book, const ChipFacts& facts, Query query) {
   query.trace = false;
+  query.import_side = false;  // a separate layer: ImportTimeline
   std::vector<TimelineEntry> out;
   const Date start = book.first_rule_date().AddDays(-1);
   query.date = start;
@@ -155,6 +156,7 @@ MatrixColumn ColumnFor(const RuleBook& book, const RuleVersion& rule) {
 
 Matrix MigrationMatrix(const RuleBook& book, const std::vector<ChipEntry>& chips, Query query) {
   query.trace = false;
+  query.import_side = false;  // a separate layer: ImportTimeline
   Matrix m;
   for (const RuleVersion& r : book.rules()) m.columns.push_back(ColumnFor(book, r));
   m.cells.resize(chips.size());
@@ -171,6 +173,7 @@ std::vector<ChipChange> CompareBooks(const RuleBook& a, const RuleBook& b,
                                      const std::vector<ChipEntry>& chips, const Query& query) {
   Query q = query;
   q.trace = false;
+  q.import_side = false;
   std::vector<ChipChange> out;
   for (std::size_t i = 0; i < chips.size(); ++i) {
     Classification x = Classify(a, chips[i].facts, q);
@@ -190,6 +193,7 @@ std::vector<ChipChange> CompareRules(const RuleBook& book, const RuleVersion& a,
                                      const RuleVersion& b, const std::vector<ChipEntry>& chips,
                                      Query query) {
   query.trace = false;
+  query.import_side = false;  // a separate layer: ImportTimeline
   const MatrixColumn ca = ColumnFor(book, a);
   const MatrixColumn cb = ColumnFor(book, b);
   std::vector<ChipChange> out;
@@ -293,6 +297,7 @@ MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, cons
   MapData map;
   map.query = query;
   map.query.trace = false;
+  map.query.import_side = false;
   const int interval = c.IntervalOf(query.date);
   std::vector<double> xs{0}, ys{0};
   if (interval >= 0) {

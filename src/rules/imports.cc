@@ -247,6 +247,16 @@ Date ImportMeasure::LastChecked() const {
 Status ImportDb::AddFile(const fs::path& path, const CountryDb& countries,
                          std::string display_name) {
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, std::move(display_name)));
+  return Add(doc, countries);
+}
+
+Status ImportDb::AddText(std::string_view text, const CountryDb& countries,
+                         std::string display_name) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
+  return Add(doc, countries);
+}
+
+Status ImportDb::Add(const TomlTable& doc, const CountryDb& countries) {
   ASSIGN_OR_RETURN(ImportMeasure m, ReadMeasure(doc, countries));
   for (const ImportMeasure& other : measures_)
     if (other.id == m.id)

@@ -29,6 +29,7 @@
 
 #include "ceiling/base/date.h"
 #include "ceiling/base/result.h"
+#include "ceiling/base/toml_reader.h"
 #include "ceiling/rules/condition.h"
 #include "ceiling/rules/countries.h"
 #include "ceiling/rules/facts.h"
@@ -84,12 +85,15 @@ class ImportDb {
   static Result<ImportDb> Load(const std::filesystem::path& dir, const CountryDb& countries);
   Status AddFile(const std::filesystem::path& path, const CountryDb& countries,
                  std::string display_name = "");
+  // The same for a measure that arrives as text (`display_name` stands for the file).
+  Status AddText(std::string_view text, const CountryDb& countries, std::string display_name);
   const std::vector<ImportMeasure>& measures() const { return measures_; }
   bool HasCountry(int country) const;
   // Every date on which a measure starts or ends, sorted, unique.
   std::vector<Date> ChangeDates() const;
 
  private:
+  Status Add(const TomlTable& doc, const CountryDb& countries);
   std::vector<ImportMeasure> measures_;
 };
 
