@@ -21,7 +21,8 @@
 //   set memberships, outcome, citation (through the clause).
 // - end_user: when the query names one (and its owners), the Entity List rows it or its owners
 //   match, with scores, and what the Affiliates rule makes of the ownership on the date; an
-//   Entity List hit requires a license with the row's review policy and no license exceptions;
+//   Entity List hit requires a license with the row's review policy and no license exceptions
+//   (end users are screened from the first rule's date on, the tool's scope);
 // - import_side: the destination's own measures (China's), a separate layer that never changes
 //   the US answer above;
 // - caveats: what makes the answer conditional (a group membership whose change date was not
