@@ -44,6 +44,12 @@ Result<api::Text> ReadTomlArgument(const std::string& path) {
   return api::Text{std::move(text), path};
 }
 
+// Any other input file (a CSV or JSON screening list).
+Result<api::Text> ReadDataArgument(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  return api::Text{std::move(text), path};
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const api::KnowledgeBase>> Context::Kb(unsigned parts) {
@@ -268,9 +274,10 @@ void Binder::operator()(const api::Field& f, std::optional<api::Text>& v) {
   if (Hidden(f)) return;
   std::string& arg = strings_.emplace_back();
   Add(f, arg)->description(Help(f) + " (a file)");
-  finish_.push_back([&v, &arg]() -> Status {
+  const bool any_file = (f.flags & api::kDataFile) != 0;
+  finish_.push_back([&v, &arg, any_file]() -> Status {
     if (arg.empty()) return OkStatus();
-    auto text = ReadTomlArgument(arg);
+    auto text = any_file ? ReadDataArgument(arg) : ReadTomlArgument(arg);
     if (!text.ok()) return text.error();
     v = std::move(*text);
     return OkStatus();

@@ -33,6 +33,7 @@ nlohmann::json WhatIf() { return Get("whatif"); }
 nlohmann::json RulesList() { return Get("rules/list"); }
 nlohmann::json RuleShow() { return Get("rules/show"); }
 nlohmann::json RulesDiff() { return Get("rules/diff"); }
+nlohmann::json RulesStatus() { return Get("rules/status"); }
 nlohmann::json ChipMap() { return Get("map"); }
 nlohmann::json PerfServe() { return Get("perf/serve"); }
 nlohmann::json PerfTrain() { return Get("perf/train"); }

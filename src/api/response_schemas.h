@@ -19,6 +19,7 @@ nlohmann::json WhatIf();
 nlohmann::json RulesList();
 nlohmann::json RuleShow();
 nlohmann::json RulesDiff();
+nlohmann::json RulesStatus();
 nlohmann::json ChipMap();
 nlohmann::json PerfServe();
 nlohmann::json PerfTrain();
