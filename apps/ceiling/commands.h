@@ -75,6 +75,7 @@ Runner SetupValidate(CLI::App* sub);
 Runner SetupCalibrate(CLI::App* sub);
 Runner SetupDesign(CLI::App* sub);
 Runner SetupCapability(CLI::App* sub);
+Runner SetupFleet(CLI::App* sub);
 
 // Writes `content` to `path` atomically (temp file + rename) so that a failure never leaves a
 // half-written file. "-" means standard output.

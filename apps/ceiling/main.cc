@@ -86,6 +86,8 @@ const std::vector<Command>& Commands() {
        SetupDesign},
       {"capability", "Per die, the best compliant derivative: the capability a rule leaves open",
        SetupCapability},
+      {"fleet", "What shipments add up to: H100-equivalents, licences, revenue shares, what-if",
+       SetupFleet},
   };
   return kCommands;
 }
