@@ -238,33 +238,17 @@ void SegmentsOf(const std::vector<rules::TimelineEntry>& tl, const Period& p,
   }
 }
 
-// The what-if fractions of a row: intersect the baseline and alternative segments.
-void CompareSegments(RowResult* row, double* undecided) {
+// Calls fn(first, last, base segment, alt segment) for each stretch of the row's period on which
+// neither the baseline's nor the alternative's classification changes.
+template <typename Fn>
+void ForEachPiece(const RowResult& row, Fn fn) {
   std::size_t i = 0, j = 0;
-  *undecided = 0;
-  const double days = static_cast<double>(row->shipment->period.Days());
-  while (i < row->base.size() && j < row->alt.size()) {
-    const Segment& a = row->base[i];
-    const Segment& b = row->alt[j];
+  while (i < row.base.size() && j < row.alt.size()) {
+    const Segment& a = row.base[i];
+    const Segment& b = row.alt[j];
     const Date first = std::max(a.first, b.first);
     const Date last = std::min(a.last, b.last);
-    if (!(last < first)) {
-      const double f =
-          static_cast<double>(last.DaysSinceEpoch() - first.DaysSinceEpoch() + 1) / days;
-      const Licence la = LicenceOf(a), lb = LicenceOf(b);
-      if (lb == Licence::kYes && la != Licence::kYes) {
-        row->newly_licensed += f;
-        const rules::ReviewPolicy p = b.c->review_policy;
-        if (std::find(row->newly_policies.begin(), row->newly_policies.end(), p) ==
-            row->newly_policies.end())
-          row->newly_policies.push_back(p);
-        if (b.c->review_policy == rules::ReviewPolicy::kPresumptionOfDenial) row->denied += f;
-      } else if (la == Licence::kYes && lb == Licence::kNo) {
-        row->freed += f;
-      } else if (lb == Licence::kUndecided && la != Licence::kUndecided) {
-        *undecided += f;
-      }
-    }
+    if (!(last < first)) fn(first, last, a, b);
     if (a.last < b.last) {
       ++i;
     } else if (b.last < a.last) {
@@ -273,6 +257,33 @@ void CompareSegments(RowResult* row, double* undecided) {
       ++i, ++j;
     }
   }
+}
+
+// Whether the alternative newly requires a licence where the baseline did not.
+bool NewlyLicensed(const Segment& base, const Segment& alt) {
+  return LicenceOf(alt) == Licence::kYes && LicenceOf(base) != Licence::kYes;
+}
+
+// The what-if fractions of a row: intersect the baseline and alternative segments.
+void CompareSegments(RowResult* row, double* undecided) {
+  *undecided = 0;
+  const double days = static_cast<double>(row->shipment->period.Days());
+  ForEachPiece(*row, [&](Date first, Date last, const Segment& a, const Segment& b) {
+    const double f = static_cast<double>(last.DaysSinceEpoch() - first.DaysSinceEpoch() + 1) / days;
+    const Licence la = LicenceOf(a), lb = LicenceOf(b);
+    if (NewlyLicensed(a, b)) {
+      row->newly_licensed += f;
+      const rules::ReviewPolicy p = b.c->review_policy;
+      if (std::find(row->newly_policies.begin(), row->newly_policies.end(), p) ==
+          row->newly_policies.end())
+        row->newly_policies.push_back(p);
+      if (p == rules::ReviewPolicy::kPresumptionOfDenial) row->denied += f;
+    } else if (la == Licence::kYes && lb == Licence::kNo) {
+      row->freed += f;
+    } else if (lb == Licence::kUndecided && la != Licence::kUndecided) {
+      *undecided += f;
+    }
+  });
 }
 
 void Shares(const ShipmentSet& set, RowResult* row) {
@@ -845,22 +856,13 @@ ChartSeries CumulativeSeries(const FleetResult& r, Yardstick y) {
     events.push_back({s.period.first, fam, per_day});
     events.push_back({s.period.last.AddDays(1), fam, -per_day});
     if (what_if) {
-      // What would have shipped: the parts of the period that would not have needed a licence.
-      for (const Segment& seg : row.alt) {
-        Licence alt = LicenceOf(seg);
-        // Parts that needed a licence in the baseline too stay in the line: the what-if line
-        // removes only what the alternative rules newly require a licence for.
-        bool removed = false;
-        if (alt == Licence::kYes) {
-          removed = true;
-          for (const Segment& b : row.base)
-            if (!(b.last < seg.first) && !(seg.last < b.first) && LicenceOf(b) == Licence::kYes)
-              removed = false;
-        }
-        if (removed) continue;
-        events.push_back({seg.first, -1, per_day});
-        events.push_back({seg.last.AddDays(1), -1, -per_day});
-      }
+      // What would have shipped: every stretch of the period except those the alternative
+      // newly requires a licence for.
+      ForEachPiece(row, [&](Date first, Date last, const Segment& a, const Segment& b) {
+        if (NewlyLicensed(a, b)) return;
+        events.push_back({first, -1, per_day});
+        events.push_back({last.AddDays(1), -1, -per_day});
+      });
     }
   }
   std::sort(events.begin(), events.end(),

@@ -45,8 +45,22 @@ constexpr std::string_view kPeriodForms =
     "a date (2024-06-01), month (2024-06), quarter (2024Q3), year (2024) or FIRST/LAST of two of "
     "those";
 
-// One end of a period: its first and last day.
+constexpr int kFirstYear = 1900, kLastYear = 2200;
+// Counts beyond this are typing errors, not fleets (and would overflow the totals' precision).
+constexpr double kMaxQuantity = 1e12;
+constexpr double kMaxAmount = 1e15;
+
+Result<Period> ParseSpanUnchecked(std::string_view t);
+
+// One end of a period: its first and last day, in years the engine can reason about.
 Result<Period> ParseSpan(std::string_view t) {
+  ASSIGN_OR_RETURN(Period p, ParseSpanUnchecked(t));
+  if (p.first.year < kFirstYear || p.last.year > kLastYear)
+    return SchemaError(fmt::format("year out of range {}-{}: \"{}\"", kFirstYear, kLastYear, t));
+  return p;
+}
+
+Result<Period> ParseSpanUnchecked(std::string_view t) {
   Period p;
   p.text = std::string(t);
   if (t.size() == 4 && AllDigits(t)) {
@@ -97,9 +111,9 @@ Result<std::optional<Range>> ReadRange(const internal::RowReader& r, const std::
   }
   for (const auto& [x, key] :
        {std::pair{v, name}, std::pair{lo, name + "_low"}, std::pair{hi, name + "_high"}})
-    if (x && (!std::isfinite(*x) || *x < 0))
-      return r.ErrorAt(
-          key, fmt::format("must be a finite number of at least 0, got {}", FormatNumber(*x, 6)));
+    if (x && (!std::isfinite(*x) || *x < 0 || *x > kMaxQuantity))
+      return r.ErrorAt(key,
+                       fmt::format("must be a number from 0 to 1e12, got {}", FormatNumber(*x, 6)));
   Range out{*v, lo.value_or(*v), hi.value_or(*v)};
   if (out.low > out.value) return RangeError(r, name + "_low", name, out.low, out.value, "above");
   if (out.high < out.value)
@@ -138,14 +152,12 @@ Result<std::optional<Price>> ReadMoneyRange(const internal::RowReader& r, const 
   return std::optional<Price>(p);
 }
 
-std::string MoneyText(double amount, const std::string& currency) {
-  return fmt::format("{} {}", FormatNumber(amount, 4), currency);
-}
+// "4,600,000,000" (cents only when there are any).
+std::string Amount(double v) { return FormatFixed(v, v == std::floor(v) ? 0 : 2); }
 
 std::string RangeText(const Range& r, const std::string& currency) {
-  if (!r.ranged()) return MoneyText(r.value, currency);
-  return fmt::format("{} ({}-{}) {}", FormatNumber(r.value, 4), FormatNumber(r.low, 4),
-                     FormatNumber(r.high, 4), currency);
+  if (!r.ranged()) return fmt::format("{} {}", Amount(r.value), currency);
+  return fmt::format("{} ({} - {}) {}", Amount(r.value), Amount(r.low), Amount(r.high), currency);
 }
 
 }  // namespace
@@ -207,6 +219,7 @@ Result<Money> ParseMoney(std::string_view text) {
       n.find_first_of("xXpP") != std::string::npos)
     return SchemaError(example());
   if (v < 0) return SchemaError(fmt::format("must not be negative, got \"{}\"", text));
+  if (v > kMaxAmount) return SchemaError(fmt::format("more than 1e15, got \"{}\"", text));
   return Money{v, std::string(cur)};
 }
 
@@ -341,9 +354,8 @@ Status CheckRows(const ShipmentSet& set, const std::vector<const RowReader*>& re
     if (s.id.empty()) continue;
     auto [it, fresh] = ids.emplace(s.id, i);
     if (!fresh)
-      return readers[i]->ErrorAt(
-          "id", fmt::format("\"{}\" is also the id of {} (line {})", s.id,
-                            set.rows[it->second].label(), set.rows[it->second].at.line));
+      return readers[i]->ErrorAt("id", fmt::format("\"{}\" is already the id of the row on line {}",
+                                                   s.id, set.rows[it->second].at.line));
   }
   for (std::size_t i = 0; i < set.rows.size(); ++i) {
     const Shipment& s = set.rows[i];
@@ -368,9 +380,9 @@ Status CheckRows(const ShipmentSet& set, const std::vector<const RowReader*>& re
     auto [it, fresh] = inline_ids.emplace(s.chip, i);
     if (!fresh)
       return readers[i]->ErrorAt(
-          "chip", fmt::format("chip \"{}\" is already defined inline in {} (line {}); refer to it "
-                              "by its id",
-                              s.chip, set.rows[it->second].label(), set.rows[it->second].at.line));
+          "chip", fmt::format("chip \"{}\" is already defined inline on line {}; refer to it by "
+                              "its id",
+                              s.chip, set.rows[it->second].chip_at.line));
   }
   return OkStatus();
 }
