@@ -209,9 +209,12 @@ Result<rules::RuleBook> AlternativeBook(const rules::RuleBook& base, const Fleet
     const std::string& s = req.sets[i];
     const auto eq = s.find('=');
     auto r = book.WithParameter(s.substr(0, eq), s.substr(eq + 1));
-    if (!r.ok())
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("sets[{}]: {}", i, r.error().message));
+    if (!r.ok()) {
+      // The rule book's message may still name its command-line flag; the field says it here.
+      std::string message = r.error().message;
+      if (message.starts_with("--set ")) message.erase(0, 6);
+      return MakeError(ErrorCode::kInvalidArgument, fmt::format("sets[{}]: {}", i, message));
+    }
     book = std::move(r).value();
   }
   return book;
