@@ -319,6 +319,8 @@ void Shares(const ShipmentSet& set, RowResult* row) {
       const Range& q = s.quantity;
       o.owed = Range{o.share * q.value * p.value * o.fraction, o.share * q.low * p.low * o.fraction,
                      o.share * q.high * p.high * o.fraction};
+    } else if (s.quantity.high == 0) {
+      o.owed = Range{};  // nothing shipped, nothing owed, whatever the price
     }
   }
 }
@@ -623,6 +625,15 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
             c.missing[Index(Measure::kH100Train)], ref_info.missing[Index(Measure::kH100Train)]);
     }
   }
+  for (Measure m : {Measure::kH100Tpp, Measure::kH100Decode, Measure::kH100Train}) {
+    const std::size_t i = Index(m);
+    const std::size_t base_i = m == Measure::kH100Tpp ? Index(Measure::kTpp) : i;
+    const bool known = m == Measure::kH100Tpp      ? ref_info.per_unit[base_i].has_value()
+                       : m == Measure::kH100Decode ? ref_info.decode_tps.has_value()
+                                                   : ref_info.train_tps.has_value();
+    if (known) ref_info.per_unit[i] = 1.0;
+  }
+  r.reference_info = ref_info;
   r.evaluations = cache->evaluations() - evaluations_before;
 
   // Rule books: the baseline, and the alternative of the what-if.
@@ -756,9 +767,10 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
       for (const auto& [l, f] : parts) AddRow(&by_licence[std::string(LicenceName(l))], q, chip, f);
     }
     for (const ShareOwed& o : row.shares) {
-      ShareTotal& t = shares[{o.measure, o.currency}];
+      const std::string& currency = o.currency;
+      ShareTotal& t = shares[{o.measure, currency}];
       t.measure = o.measure;
-      t.currency = o.currency;
+      t.currency = currency;
       ++t.rows;
       t.units += q.value * o.fraction;
       if (o.owed) {
@@ -782,6 +794,20 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
   r.by_buyer = ToGroups(std::move(by_buyer));
   r.by_family = ToGroups(std::move(by_family));
   r.by_licence = ToGroups(std::move(by_licence));
+  // Rows with nothing to pay on (no currency) join their measure's total when it has one currency.
+  for (auto it = shares.begin(); it != shares.end();) {
+    const auto& [measure, currency] = it->first;
+    if (currency.empty() && it->second.rows_without_price == 0) {
+      auto next = std::next(it);
+      if (next != shares.end() && next->first.first == measure &&
+          (std::next(next) == shares.end() || std::next(next)->first.first != measure)) {
+        next->second.rows += it->second.rows;
+        it = shares.erase(it);
+        continue;
+      }
+    }
+    ++it;
+  }
   for (auto& [k, t] : shares) r.shares.push_back(std::move(t));
 
   if (store.alt) {

@@ -89,6 +89,18 @@ std::string PerUnit(const ChipInfo& c, Measure m, int significant) {
   return v ? FormatNumber(*v, significant) : "?";
 }
 
+// A total in a table: "?" when no unit of it has the metric, "+?" appended when some lack it.
+std::string TotalCell(const Totals& t, Measure m, double scale = 1,
+                      Measure format = Measure::kUnits) {
+  const Range& r = t.sum[fleet::Index(m)];
+  const double unknown = t.unknown_units[fleet::Index(m)];
+  const double units = t.sum[fleet::Index(Measure::kUnits)].value;
+  if (unknown > 0 && unknown >= units * (1 - 1e-9)) return "?";
+  std::string text = RangeText(Range{r.value * scale, r.low * scale, r.high * scale}, format);
+  if (unknown > 0.5) text += " +?";
+  return text;
+}
+
 // Group table: key, rows, units, TPP, H100-eq by the three yardsticks, MW.
 std::string GroupTable(const std::string& title, const std::vector<Group>& groups) {
   Table t({{title},
@@ -100,20 +112,11 @@ std::string GroupTable(const std::string& title, const std::vector<Group>& group
            {"H100-eq train", Align::kRight},
            {"MW at TDP", Align::kRight}});
   for (const Group& g : groups) {
-    const auto& s = g.totals.sum;
-    auto cell = [&](Measure m) {
-      const Range& r = s[fleet::Index(m)];
-      std::string text = RangeText(r, m);
-      if (g.totals.unknown_units[fleet::Index(m)] > 0.5) text += " +?";
-      return text;
-    };
-    const Range& tpp = s[fleet::Index(Measure::kTpp)];
-    std::string tpp_text =
-        RangeText(Range{tpp.value / 1e6, tpp.low / 1e6, tpp.high / 1e6}, Measure::kUnits);
-    if (g.totals.unknown_units[fleet::Index(Measure::kTpp)] > 0.5) tpp_text += " +?";
-    t.AddRow({g.key, std::to_string(g.totals.rows), cell(Measure::kUnits), tpp_text,
-              cell(Measure::kH100Tpp), cell(Measure::kH100Decode), cell(Measure::kH100Train),
-              cell(Measure::kPower)});
+    const Totals& tot = g.totals;
+    t.AddRow({g.key, std::to_string(tot.rows), TotalCell(tot, Measure::kUnits),
+              TotalCell(tot, Measure::kTpp, 1e-6), TotalCell(tot, Measure::kH100Tpp),
+              TotalCell(tot, Measure::kH100Decode), TotalCell(tot, Measure::kH100Train),
+              TotalCell(tot, Measure::kPower, 1, Measure::kPower)});
   }
   return t.RenderText();
 }
@@ -208,11 +211,19 @@ std::string FleetText(const FleetResult& r) {
   out += fmt::format("  rules: {} view; a row's units ship evenly over its period\n",
                      rules::ViewName(r.view));
   // The yardsticks.
-  const catalog::Chip* ref = nullptr;
-  for (const ChipInfo& c : r.chips)
-    if (c.chip->id == r.reference) ref = c.chip;
-  out += fmt::format("  one H100-equivalent = one {}{}\n", r.reference,
-                     ref == nullptr ? "" : fmt::format(" ({})", ref->name));
+  {
+    const ChipInfo& ri = r.reference_info;
+    std::vector<std::string> parts;
+    if (ri.per_unit[fleet::Index(Measure::kTpp)])
+      parts.push_back("TPP " + FormatFixed(*ri.per_unit[fleet::Index(Measure::kTpp)], 1));
+    if (ri.decode_tps) parts.push_back(FormatFixed(*ri.decode_tps, 0) + " output tokens/s per GPU");
+    if (ri.train_tps)
+      parts.push_back(FormatFixed(*ri.train_tps, 0) + " training tokens/s per GPU" +
+                      (ri.mfu ? " at MFU " + Pct(*ri.mfu) : ""));
+    out += fmt::format("  one H100-equivalent = one {}{}: {}\n", r.reference,
+                       ri.chip == nullptr ? "" : fmt::format(" ({})", ri.chip->name),
+                       Join(parts, ", "));
+  }
   if (!r.decode_workload.empty()) {
     out += "  decode yardstick: " + r.decode_workload + "\n";
     out += "  training yardstick: " + r.training_workload + "\n";
@@ -244,12 +255,13 @@ std::string FleetText(const FleetResult& r) {
   out += rows.RenderText() + "\n";
 
   // Classification of each row over its period, with revenue shares.
-  out += "Licence status of each row over its period (destination, end user's headquarters)\n";
+  out += "Licence status of each row over its period\n";
   for (const RowResult& row : r.rows) {
     const fleet::Shipment& s = *row.shipment;
-    out += fmt::format("  {} {} -> {}{}{}\n", s.label(), s.chip, s.destination,
-                       s.headquarters.empty() ? "" : " (hq " + s.headquarters + ")",
-                       s.buyer.empty() ? "" : ", " + s.buyer);
+    out += fmt::format("  {}: {} {} to {}, end user headquartered in {}{}\n", s.label(),
+                       RangeText(s.quantity, Measure::kUnits), s.chip, s.destination,
+                       s.headquarters.empty() ? s.destination : s.headquarters,
+                       s.buyer.empty() ? "" : "; buyer " + s.buyer);
     for (const Segment& seg : row.base) {
       const std::string span = seg.first == seg.last ? seg.first.ToString()
                                                      : fmt::format("{} .. {}", seg.first.ToString(),
@@ -296,7 +308,8 @@ std::string FleetText(const FleetResult& r) {
       t.AddRow({s.measure->full_id,
                 FormatNumber(100 * s.measure->revenue_share.value_or(0), 3) + "%",
                 std::to_string(s.rows), FormatFixed(s.units, 0),
-                s.currency.empty() ? "" : MoneyRange(s.owed, s.currency),
+                s.currency.empty() ? (s.rows_without_price == s.rows ? "" : "0")
+                                   : MoneyRange(s.owed, s.currency),
                 std::to_string(s.rows_without_price)});
     out += t.RenderText();
   }
@@ -313,13 +326,9 @@ std::string FleetText(const FleetResult& r) {
              {"H100-eq train", Align::kRight},
              {"training PFLOP/s", Align::kRight}});
     auto add = [&](const std::string& label, const Totals& tot) {
-      auto cell = [&](Measure m) {
-        std::string s = RangeText(tot.sum[fleet::Index(m)], m);
-        if (tot.unknown_units[fleet::Index(m)] > 0.5) s += " +?";
-        return s;
-      };
-      t.AddRow({label, cell(Measure::kUnits), cell(Measure::kH100Tpp), cell(Measure::kH100Decode),
-                cell(Measure::kH100Train), cell(Measure::kTrainRate)});
+      t.AddRow({label, TotalCell(tot, Measure::kUnits), TotalCell(tot, Measure::kH100Tpp),
+                TotalCell(tot, Measure::kH100Decode), TotalCell(tot, Measure::kH100Train),
+                TotalCell(tot, Measure::kTrainRate)});
     };
     add("would have needed a licence", w.needs_licence);
     add("  of which presumption of denial", w.denial);
@@ -429,28 +438,29 @@ nlohmann::json FleetJson(const FleetResult& r) {
   nlohmann::json count = nlohmann::json::array();
   for (fleet::ShipmentStatus s : r.count) count.push_back(fleet::StatusName(s));
   j["count"] = count;
-  j["reference"] = r.reference;
   j["workloads"] = {{"decode", r.decode_workload}, {"training", r.training_workload}};
-  nlohmann::json chips = nlohmann::json::array();
-  for (const ChipInfo& c : r.chips) {
+  auto chip_json = [](const ChipInfo& c) {
     nlohmann::json per_unit, missing = nlohmann::json::object();
     for (Measure m : kAllMeasures) {
       per_unit[std::string(fleet::MeasureName(m))] = OptionalJson(c.per_unit[fleet::Index(m)]);
       if (!c.missing[fleet::Index(m)].empty())
         missing[std::string(fleet::MeasureName(m))] = c.missing[fleet::Index(m)];
     }
-    chips.push_back({{"id", c.chip->id},
-                     {"name", c.chip->name},
-                     {"vendor", c.chip->vendor},
-                     {"family", c.chip->family},
-                     {"per_unit", per_unit},
-                     {"missing", missing},
-                     {"decode_tokens_per_s_per_gpu", OptionalJson(c.decode_tps)},
-                     {"decode_deployment", c.decode_deployment},
-                     {"train_tokens_per_s_per_gpu", OptionalJson(c.train_tps)},
-                     {"train_layout", c.train_layout},
-                     {"mfu", OptionalJson(c.mfu)}});
-  }
+    return nlohmann::json{{"id", c.chip->id},
+                          {"name", c.chip->name},
+                          {"vendor", c.chip->vendor},
+                          {"family", c.chip->family},
+                          {"per_unit", per_unit},
+                          {"missing", missing},
+                          {"decode_tokens_per_s_per_gpu", OptionalJson(c.decode_tps)},
+                          {"decode_deployment", c.decode_deployment},
+                          {"train_tokens_per_s_per_gpu", OptionalJson(c.train_tps)},
+                          {"train_layout", c.train_layout},
+                          {"mfu", OptionalJson(c.mfu)}};
+  };
+  if (r.reference_info.chip != nullptr) j["reference"] = chip_json(r.reference_info);
+  nlohmann::json chips = nlohmann::json::array();
+  for (const ChipInfo& c : r.chips) chips.push_back(chip_json(c));
   j["chips"] = chips;
   nlohmann::json rows = nlohmann::json::array();
   for (const RowResult& row : r.rows) {

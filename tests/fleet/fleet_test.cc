@@ -332,3 +332,26 @@ TEST(FleetChart, CumulativeSeriesEndsAtTheTotals) {
 
 }  // namespace
 }  // namespace ceiling::fleet
+
+namespace ceiling::fleet {
+namespace {
+
+TEST(FleetShares, ZeroShipmentsOweNothingWithoutAPrice) {
+  FleetRequest req;
+  req.shipments_name = "h200.csv";
+  req.shipments_text =
+      "chip,quantity,unit_price,date,destination,kind,source,price_source\n"
+      "nvidia-h200-sxm,0,,2026-02-01,CN,official,a,\n"
+      "nvidia-h200-sxm,10,27000 USD,2026-02-01,CN,reported,b,p\n";
+  req.throughput = false;
+  auto r = RunFleet(Kb().kb(false), req);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_EQ(r->shares.size(), 1u);
+  EXPECT_EQ(r->shares[0].currency, "USD");
+  EXPECT_EQ(r->shares[0].rows, 2);
+  EXPECT_EQ(r->shares[0].rows_without_price, 0);
+  EXPECT_DOUBLE_EQ(r->shares[0].owed.value, 0.25 * 10 * 27000);
+}
+
+}  // namespace
+}  // namespace ceiling::fleet

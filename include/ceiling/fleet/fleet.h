@@ -276,7 +276,8 @@ class ThroughputCache {
 
 struct FleetResult {
   ShipmentSet set;
-  std::string reference;                           // reference chip id
+  std::string reference;    // reference chip id
+  ChipInfo reference_info;  // its per-unit values (H100-equivalent ratios 1, or absent if unknown)
   std::string decode_workload, training_workload;  // in words
   std::vector<ShipmentStatus> count;
   rules::View view = rules::View::kEnforced;

@@ -6,8 +6,8 @@
 //   std::string csv = FleetCsv(r);                   // one line per shipment row
 //   std::string svg = FleetChartSvg(r, fleet::CumulativeSeries(r, fleet::Yardstick::kTpp));
 //
-// JSON field names are an interface: `file`, `title`, `reference`, `workloads`, `count`, `view`,
-// `chips` (per-unit values by measure name, `missing` reasons), `rows` (quantity, period,
+// JSON field names are an interface: `file`, `title`, `reference` (a chip entry), `workloads`,
+// `count`, `view`, `chips` (per-unit values by measure name, `missing` reasons), `rows` (quantity, period,
 // `classification` segments, `what_if` segments and fractions, `revenue_share`, `values`),
 // `totals`, `by_quarter`, `by_vendor`, `by_chip`, `by_buyer`, `by_family`, `by_licence`,
 // `revenue_share`, `what_if`, `time_to_train`, `notes`. A total is {"value", "low", "high"} per
