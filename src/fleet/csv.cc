@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <tuple>
 
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/catalog/catalog.h"
@@ -65,31 +66,25 @@ class Tokenizer {
  public:
   Tokenizer(std::string_view text, const std::string& name) : text_(text), name_(name) {}
 
-  Result<std::vector<Record>> Run() {
-    std::vector<Record> out;
-    while (pos_ < text_.size()) {
-      if (col_ == 1 && (Peek() == '#' || AtBlankLine())) {
-        SkipLine();
+  // Reads the next record into `rec`; false at the end of the text.
+  Result<bool> Next(Record* rec) {
+    while (pos_ < text_.size() && col_ == 1 && (Peek() == '#' || AtBlankLine())) SkipLine();
+    if (pos_ >= text_.size()) return false;
+    rec->line = line_;
+    rec->fields.clear();
+    while (true) {
+      ASSIGN_OR_RETURN(Field f, ReadField());
+      rec->fields.push_back(std::move(f));
+      if (pos_ >= text_.size()) break;
+      if (text_[pos_] == ',') {
+        Advance();
         continue;
       }
-      Record rec;
-      rec.line = line_;
-      while (true) {
-        ASSIGN_OR_RETURN(Field f, ReadField());
-        rec.fields.push_back(std::move(f));
-        if (pos_ >= text_.size()) break;
-        const char c = text_[pos_];
-        if (c == ',') {
-          Advance();
-          continue;
-        }
-        // End of line (ReadField stops only at ',' or a line break).
-        SkipLineBreak();
-        break;
-      }
-      out.push_back(std::move(rec));
+      // End of line (ReadField stops only at ',' or a line break).
+      SkipLineBreak();
+      break;
     }
-    return out;
+    return true;
   }
 
   std::string LineText(int line) const {
@@ -201,12 +196,12 @@ class Tokenizer {
 
 class CsvRow final : public internal::RowReader {
  public:
-  CsvRow(const std::string& file, const std::map<std::string, std::size_t>& columns,
+  CsvRow(const std::string& file, const std::map<std::string, std::size_t, std::less<>>& columns,
          const Record& rec)
       : file_(file), columns_(columns), rec_(rec) {}
 
   const Field* Get(std::string_view key) const {
-    const auto it = columns_.find(std::string(key));
+    const auto it = columns_.find(key);
     if (it == columns_.end()) return nullptr;
     const Field& f = rec_.fields[it->second];
     return f.text.empty() ? nullptr : &f;
@@ -251,7 +246,7 @@ class CsvRow final : public internal::RowReader {
 
  private:
   const std::string& file_;
-  const std::map<std::string, std::size_t>& columns_;
+  const std::map<std::string, std::size_t, std::less<>>& columns_;
   const Record& rec_;
 };
 
@@ -288,12 +283,13 @@ Result<ShipmentSet> ParseShipmentsCsv(std::string_view text, std::string name) {
   ShipmentSet set;
   set.name = name;
   Tokenizer tok(text, set.name);
-  ASSIGN_OR_RETURN(std::vector<Record> records, tok.Run());
-  if (records.empty())
+  // Records are read one at a time: a million-row file is never held as fields.
+  Record header;
+  ASSIGN_OR_RETURN(bool any, tok.Next(&header));
+  if (!any)
     return MakeError(ErrorCode::kParse, "empty file: expected a header line naming the columns",
                      SourceLocation{set.name, 1, 1});
-  const Record& header = records.front();
-  std::map<std::string, std::size_t> columns;
+  std::map<std::string, std::size_t, std::less<>> columns;
   for (std::size_t i = 0; i < header.fields.size(); ++i) {
     const Field& f = header.fields[i];
     const SourceLocation loc{set.name, f.line, f.column};
@@ -317,10 +313,22 @@ Result<ShipmentSet> ParseShipmentsCsv(std::string_view text, std::string name) {
     return MakeError(ErrorCode::kSchema, "missing column \"quantity\" (or \"revenue\")",
                      SourceLocation{set.name, header.line, 1});
 
-  std::vector<CsvRow> rows;
-  rows.reserve(records.size() - 1);
-  for (std::size_t r = 1; r < records.size(); ++r) {
-    const Record& rec = records[r];
+  // Rows citing the same source (URL, title, date read) share one entry, named after the first.
+  std::map<std::tuple<std::string, std::string, long>, std::string> cited;
+  auto Cite = [&](catalog::Source src, std::string key) -> std::string {
+    auto [it, fresh] =
+        cited.emplace(std::tuple{src.url, src.title, src.read.DaysSinceEpoch()}, key);
+    if (fresh) {
+      src.key = key;
+      set.sources.emplace(std::move(key), std::move(src));
+    }
+    return it->second;
+  };
+  set.rows.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
+  Record rec;
+  for (std::size_t i = 0;; ++i) {
+    ASSIGN_OR_RETURN(bool more, tok.Next(&rec));
+    if (!more) break;
     if (rec.fields.size() != header.fields.size()) {
       const Field& last = rec.fields.back();
       return MakeError(ErrorCode::kSchema,
@@ -328,15 +336,11 @@ Result<ShipmentSet> ParseShipmentsCsv(std::string_view text, std::string name) {
                                    header.fields.size(), rec.fields.size()),
                        SourceLocation{set.name, last.line, last.column});
     }
-    rows.emplace_back(set.name, columns, rec);
-  }
-  set.rows.reserve(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const CsvRow& row = rows[i];
+    const CsvRow row(set.name, columns, rec);
     const bool price_cited = row.Has("price_source");
     ASSIGN_OR_RETURN(Shipment s, internal::ReadRow(row, price_cited));
     s.index = static_cast<int>(i);
-    s.at = Pos{row.record().line, 1};
+    s.at = Pos{rec.line, 1};
     const Field* chip = row.Get("chip");
     if (chip == nullptr) return row.ErrorAt("", "missing required field \"chip\"");
     s.chip_at = Pos{chip->line, chip->column};
@@ -351,7 +355,6 @@ Result<ShipmentSet> ParseShipmentsCsv(std::string_view text, std::string name) {
     if (src == nullptr) return row.ErrorAt("", "missing required field \"source\"");
     ASSIGN_OR_RETURN(std::optional<std::string> title, row.String("source_title"));
     catalog::Source cite;
-    cite.key = fmt::format("row-{}", i + 1);
     cite.url = src->text;
     cite.title = title.value_or(src->text);
     cite.kind = catalog::SourceKind::kSecondary;
@@ -362,22 +365,19 @@ Result<ShipmentSet> ParseShipmentsCsv(std::string_view text, std::string name) {
       if (!d.ok()) return row.ErrorAt("read", d.error().message);
       cite.read = *d;
     }
-    s.sources.push_back(cite.key);
+    s.sources.push_back(Cite(std::move(cite), fmt::format("row-{}", i + 1)));
     if (price_cited) {
-      catalog::Source price = cite;
-      price.key = fmt::format("row-{}-price", i + 1);
+      catalog::Source price;
       ASSIGN_OR_RETURN(std::optional<std::string> ptitle, row.String("price_source_title"));
       price.url = row.Get("price_source")->text;
       price.title = ptitle.value_or(price.url);
-      s.price_sources.push_back(price.key);
-      set.sources.emplace(price.key, std::move(price));
+      price.kind = catalog::SourceKind::kSecondary;
+      price.note = "cited in a CSV row (source kind not recorded)";
+      s.price_sources.push_back(Cite(std::move(price), fmt::format("row-{}-price", i + 1)));
     }
-    set.sources.emplace(cite.key, std::move(cite));
     set.rows.push_back(std::move(s));
   }
-  std::vector<const internal::RowReader*> readers;
-  for (const CsvRow& r : rows) readers.push_back(&r);
-  RETURN_IF_ERROR(internal::CheckRows(set, readers));
+  RETURN_IF_ERROR(internal::CheckRows(set, false));
   return set;
 }
 

@@ -34,8 +34,9 @@ class RowReader {
 Result<Shipment> ReadRow(const RowReader& r, bool price_cited);
 
 // Checks across rows: unique ids, `overlaps` naming another row that is itself counted, inline
-// chips not redefined. Errors at the offending row's field.
-Status CheckRows(const ShipmentSet& set, const std::vector<const RowReader*>& readers);
+// chips not redefined. Errors at the offending row's field, named "shipment[i].key" when
+// `toml_paths` (as the TOML reader names keys) and "key" otherwise.
+Status CheckRows(const ShipmentSet& set, bool toml_paths);
 
 // Edit-distance suggestions for an unknown name among `known` ("; did you mean \"x\"?" or "").
 std::string DidYouMean(std::string_view name, const std::vector<std::string_view>& known);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <set>
+#include <unordered_map>
 
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/base/units.h"
@@ -344,18 +345,28 @@ Result<Shipment> ReadRow(const RowReader& r, bool price_cited) {
   s.note = note.value_or("");
   ASSIGN_OR_RETURN(std::optional<std::string> overlaps, r.String("overlaps"));
   s.overlaps = overlaps.value_or("");
+  s.id_at = r.Location("id");
+  s.overlaps_at = r.Location("overlaps");
   return s;
 }
 
-Status CheckRows(const ShipmentSet& set, const std::vector<const RowReader*>& readers) {
-  std::map<std::string, std::size_t> ids;
+Status CheckRows(const ShipmentSet& set, bool toml_paths) {
+  auto error_at = [&](std::size_t i, std::string_view key, std::string message) {
+    const Shipment& s = set.rows[i];
+    const Pos p = key == "id" ? s.id_at : key == "overlaps" ? s.overlaps_at : s.chip_at;
+    const std::string path = toml_paths ? fmt::format("shipment[{}].{}", i, key) : std::string(key);
+    return MakeError(ErrorCode::kSchema, fmt::format("{}: {}", path, message), set.At(p));
+  };
+  std::unordered_map<std::string_view, std::size_t> ids;
+  ids.reserve(set.rows.size());
   for (std::size_t i = 0; i < set.rows.size(); ++i) {
     const Shipment& s = set.rows[i];
     if (s.id.empty()) continue;
     auto [it, fresh] = ids.emplace(s.id, i);
     if (!fresh)
-      return readers[i]->ErrorAt("id", fmt::format("\"{}\" is already the id of the row on line {}",
-                                                   s.id, set.rows[it->second].at.line));
+      return error_at(i, "id",
+                      fmt::format("\"{}\" is already the id of the row on line {}", s.id,
+                                  set.rows[it->second].at.line));
   }
   for (std::size_t i = 0; i < set.rows.size(); ++i) {
     const Shipment& s = set.rows[i];
@@ -364,13 +375,15 @@ Status CheckRows(const ShipmentSet& set, const std::vector<const RowReader*>& re
     if (it == ids.end()) {
       std::vector<std::string_view> known;
       for (const auto& [k, v] : ids) known.push_back(k);
-      return readers[i]->ErrorAt("overlaps", fmt::format("no row has the id \"{}\"{}", s.overlaps,
-                                                         DidYouMean(s.overlaps, known)));
+      std::sort(known.begin(), known.end());
+      return error_at(
+          i, "overlaps",
+          fmt::format("no row has the id \"{}\"{}", s.overlaps, DidYouMean(s.overlaps, known)));
     }
-    if (it->second == i) return readers[i]->ErrorAt("overlaps", "a row cannot overlap itself");
+    if (it->second == i) return error_at(i, "overlaps", "a row cannot overlap itself");
     if (!set.rows[it->second].overlaps.empty())
-      return readers[i]->ErrorAt(
-          "overlaps", fmt::format("\"{}\" itself overlaps \"{}\": name the row that is counted",
+      return error_at(i, "overlaps",
+                      fmt::format("\"{}\" itself overlaps \"{}\": name the row that is counted",
                                   s.overlaps, set.rows[it->second].overlaps));
   }
   std::map<std::string, std::size_t> inline_ids;
@@ -379,10 +392,11 @@ Status CheckRows(const ShipmentSet& set, const std::vector<const RowReader*>& re
     if (!s.inline_chip) continue;
     auto [it, fresh] = inline_ids.emplace(s.chip, i);
     if (!fresh)
-      return readers[i]->ErrorAt(
-          "chip", fmt::format("chip \"{}\" is already defined inline on line {}; refer to it by "
-                              "its id",
-                              s.chip, set.rows[it->second].chip_at.line));
+      return error_at(
+          i, "chip",
+          fmt::format("chip \"{}\" is already defined inline on line {}; refer to it by "
+                      "its id",
+                      s.chip, set.rows[it->second].chip_at.line));
   }
   return OkStatus();
 }

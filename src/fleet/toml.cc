@@ -144,9 +144,7 @@ Result<ShipmentSet> ParseShipmentsToml(std::string_view text, std::string name) 
     }
     set.rows.push_back(std::move(s));
   }
-  std::vector<const internal::RowReader*> readers;
-  for (const TomlRow& r : rows) readers.push_back(&r);
-  RETURN_IF_ERROR(internal::CheckRows(set, readers));
+  RETURN_IF_ERROR(internal::CheckRows(set, true));
   return set;
 }
 

@@ -770,6 +770,12 @@ std::string FleetChartSvg(const FleetResult& r, const fleet::ChartSeries& s) {
                            X(d), H - B + 16, year);
     }
   }
+  // The first and last dates, unless a year label already marks them.
+  for (const Date d : {s.dates.front(), s.dates.back()})
+    if (!(d.month == 1 && d.day == 1))
+      svg += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" fill="#555">{}</text>)"
+                         "\n",
+                         X(d), H - B + 30, d.ToString());
   svg += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="black"/>)"
                      R"(<line x1="{0}" y1="{3}" x2="{0}" y2="{1}" stroke="black"/>)"
                      "\n",

@@ -107,6 +107,7 @@ struct Shipment {
   std::string id;  // as written; may be empty
   int index = 0;   // 0-based row number in the file
   Pos at;          // the row (CSV line, TOML [[shipment]] header)
+  Pos id_at, overlaps_at;
 
   std::string chip;  // catalog id, or the id of the inline chip
   Pos chip_at;
