@@ -289,9 +289,8 @@ void CompareSegments(RowResult* row, double* undecided) {
   });
 }
 
-void Shares(const ShipmentSet& set, RowResult* row) {
+void Shares(RowResult* row) {
   const Shipment& s = *row->shipment;
-  (void)set;
   for (const Segment& seg : row->base) {
     if (seg.c == nullptr) continue;
     for (const rules::Clause* m : seg.c->measures) {
@@ -738,7 +737,7 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
         }
       }
     }
-    Shares(set, &row);
+    Shares(&row);
     double undecided = 0;
     if (store.alt) CompareSegments(&row, &undecided);
     if (!row.counted) continue;

@@ -208,7 +208,7 @@ struct ChipInfo {
 struct Totals {
   std::array<Range, kMeasureCount> sum{};
   std::array<double, kMeasureCount> unknown_units{};  // units left out for want of the metric
-  int rows = 0;
+  int rows = 0;  // rows contributing (a row spanning several quarters counts in each)
 };
 
 struct Group {
