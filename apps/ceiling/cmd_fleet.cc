@@ -130,8 +130,10 @@ Runner SetupFleet(CLI::App* sub) {
                                 "Time to train a run of this many FLOPs (default 2e25)");
   auto* tmodel = sub->add_option("--train-model", o->train_model,
                                  "Time to train this model (with --train-tokens)");
-  sub->add_option("--train-tokens", o->train_tokens, "Tokens of the --train-model run");
+  auto* ttokens =
+      sub->add_option("--train-tokens", o->train_tokens, "Tokens of the --train-model run");
   flops->excludes(tmodel);
+  flops->excludes(ttokens);
   return [o](Context& ctx) -> int {
     if (o->json && o->csv)
       return ctx.Fail(

@@ -7,6 +7,10 @@
 // 64 GB; bandwidth 3,350, 4,000, 2,040 GB/s, 910B unknown.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "ceiling/perf/serving.h"
 #include "ceiling/perf/training.h"
 #include "fixture.h"
@@ -351,6 +355,46 @@ TEST(FleetShares, ZeroShipmentsOweNothingWithoutAPrice) {
   EXPECT_EQ(r->shares[0].rows, 2);
   EXPECT_EQ(r->shares[0].rows_without_price, 0);
   EXPECT_DOUBLE_EQ(r->shares[0].owed.value, 0.25 * 10 * 27000);
+}
+
+}  // namespace
+}  // namespace ceiling::fleet
+
+namespace ceiling::fleet {
+namespace {
+
+// Every file under data/fleets loads against the knowledge base, and every row is cited.
+TEST(BundledFleets, LoadAndCiteEveryRow) {
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(DataDir() + "/fleets")) {
+    if (e.path().extension() != ".toml") continue;
+    ++files;
+    std::ifstream in(e.path());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    FleetRequest req;
+    req.shipments_name = e.path().string();
+    req.shipments_text = ss.str();
+    req.throughput = false;
+    auto r = RunFleet(Kb().kb(false), req);
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    EXPECT_GE(r->rows.size(), 15u) << e.path();
+    for (const RowResult& row : r->rows) {
+      const Shipment& s = *row.shipment;
+      EXPECT_FALSE(s.id.empty()) << e.path() << " row " << s.index + 1;
+      ASSERT_FALSE(s.sources.empty()) << s.label();
+      for (const std::string& k : s.sources) {
+        const catalog::Source& src = r->set.sources.at(k);
+        EXPECT_FALSE(src.url.empty()) << s.label();
+        EXPECT_GE(src.read.year, 2026) << s.label();
+      }
+      if (s.derived) {
+        EXPECT_FALSE(s.price_sources.empty()) << s.label();
+      }
+      EXPECT_FALSE(s.note.empty()) << s.label() << ": say what the figure is";
+    }
+  }
+  EXPECT_GE(files, 1);
 }
 
 }  // namespace

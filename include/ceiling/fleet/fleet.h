@@ -274,7 +274,14 @@ class ThroughputCache {
   int evaluations_ = 0;
 };
 
+// Move-only: rows point into `set` and into the rule books held by `storage`.
 struct FleetResult {
+  FleetResult() = default;
+  FleetResult(FleetResult&&) = default;
+  FleetResult& operator=(FleetResult&&) = default;
+  FleetResult(const FleetResult&) = delete;
+  FleetResult& operator=(const FleetResult&) = delete;
+
   ShipmentSet set;
   std::string reference;    // reference chip id
   ChipInfo reference_info;  // its per-unit values (H100-equivalent ratios 1, or absent if unknown)
