@@ -229,7 +229,9 @@ void Binder::operator()(const api::Field& f, std::optional<double>& v) {
   if (!Hidden(f)) Add(f, v);
 }
 void Binder::operator()(const api::Field& f, std::vector<std::string>& v) {
-  if (!Hidden(f)) Add(f, v);
+  if (Hidden(f)) return;
+  CLI::Option* o = Add(f, v);
+  if (f.choices != nullptr) o->delimiter(',');  // "--count shipped,ordered" as well as repeated
 }
 
 void Binder::operator()(const api::Field& f, api::Ref& v) {

@@ -144,10 +144,20 @@ struct Server::Impl {
       http.Post(path, [this, p](const httplib::Request& req, httplib::Response& res) {
         Post(*p, req, res);
       });
-      if (op.get)
+      if (op.get) {
         http.Get(path, [this, p](const httplib::Request& req, httplib::Response& res) {
           Get(*p, req, res);
         });
+      } else {
+        http.Get(path, [p](const httplib::Request&, httplib::Response& res) {
+          SendError(res, MakeError(ErrorCode::kInvalidArgument,
+                                   fmt::format("/api/v1/{} takes a POST with a JSON body (its "
+                                               "input is a file's text)",
+                                               p->name)));
+          res.status = 405;
+          res.set_header("Allow", "POST");
+        });
+      }
     }
     http.Get("/api/v1/openapi.json", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(openapi, kJson);

@@ -6,6 +6,7 @@
 
 #include "ceiling/api/catalog_api.h"
 #include "ceiling/api/design_api.h"
+#include "ceiling/api/fleet_api.h"
 #include "ceiling/api/perf_api.h"
 #include "ceiling/api/rules_api.h"
 #include "ceiling/base/toml_reader.h"
@@ -139,6 +140,9 @@ const std::vector<Operation> kOperations = {
     {"calibrate", "A fresh fit of the performance model's efficiencies (as TOML)", true,
      "performance", Schema<CalibrateRequest>, &schemas::Calibrate, Query<CalibrateRequest>,
      &RunCall<CalibrateRequest, &Calibrate>},
+    {"fleet", "What shipments add up to: H100-equivalents, licences, revenue shares, what-if",
+     false, "fleets", Schema<FleetRequest>, &schemas::Fleet, Query<FleetRequest>,
+     &RunCall<FleetRequest, &Fleet>},
     {"design", "The best derivative of a die that a rule still lets through", true, "design",
      Schema<DesignRequest>, &schemas::Design, Query<DesignRequest>,
      &RunCall<DesignRequest, &Design>},

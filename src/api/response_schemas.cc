@@ -41,6 +41,7 @@ nlohmann::json Compare() { return Get("compare"); }
 nlohmann::json Validate() { return Get("validate"); }
 nlohmann::json Calibrate() { return Get("calibrate"); }
 nlohmann::json Design() { return Get("design"); }
+nlohmann::json Fleet() { return Get("fleet"); }
 nlohmann::json Capability() { return Get("capability"); }
 nlohmann::json Version() { return Get("version"); }
 

@@ -27,6 +27,7 @@ nlohmann::json Compare();
 nlohmann::json Validate();
 nlohmann::json Calibrate();
 nlohmann::json Design();
+nlohmann::json Fleet();
 nlohmann::json Capability();
 nlohmann::json Version();
 
