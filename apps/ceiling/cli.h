@@ -128,6 +128,7 @@ const std::vector<Command>& Commands();
 Runner SetupChips(CLI::App* sub);
 Runner SetupShow(CLI::App* sub);
 Runner SetupCheckData(CLI::App* sub);
+Runner SetupIndex(CLI::App* sub);
 Runner SetupClassify(CLI::App* sub);
 Runner SetupTimeline(CLI::App* sub);
 Runner SetupMatrix(CLI::App* sub);

@@ -12,6 +12,11 @@
 
 namespace ceiling::cli {
 
+namespace web {
+// The built web app, embedded by cmake/embed_web.cmake: (path, bytes); empty without it.
+const std::vector<std::pair<std::string_view, std::string_view>>& Assets();
+}  // namespace web
+
 using nlohmann::json;
 
 namespace {
@@ -81,7 +86,39 @@ constexpr const char* kIndexHtml = R"(<!doctype html>
 </body></html>
 )";
 
+// Content types by extension; text types are compressed by httplib when the client accepts it.
+const char* ContentType(std::string_view path) {
+  auto ends = [&](std::string_view ext) {
+    return path.size() >= ext.size() && path.substr(path.size() - ext.size()) == ext;
+  };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".json")) return kJson;
+  if (ends(".png")) return "image/png";
+  if (ends(".woff2")) return "font/woff2";
+  return "text/plain; charset=utf-8";
+}
+
+// The app's page: scripts and styles from this server only (the charts' inline SVG styles
+// excepted), no framing.
+void SetPageHeaders(httplib::Response& res) {
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                 "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+                 "frame-ancestors 'none'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+}
+
 }  // namespace
+
+const std::vector<std::string>& AppPaths() {
+  static const std::vector<std::string> kPaths = {
+      "/", "/chip", "/map", "/matrix", "/compare", "/design", "/capability", "/rules", "/catalog"};
+  return kPaths;
+}
 
 struct Server::Impl {
   std::shared_ptr<const api::KnowledgeBase> kb;
@@ -158,15 +195,38 @@ struct Server::Impl {
     http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("{\"status\": \"ok\"}\n", kJson);
     });
-    http.Get("/", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(kIndexHtml, "text/html; charset=utf-8");
-    });
+    StaticRoutes();
     if (!options.cors.empty())
       http.Options("/api/v1/.*", [this](const httplib::Request&, httplib::Response& res) {
         res.status = 204;
         res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
         res.set_header("Access-Control-Allow-Headers", "Content-Type");
         res.set_header("Access-Control-Max-Age", "600");
+      });
+  }
+
+  // The web app: its page at every view's path, the bundle under /assets/.
+  void StaticRoutes() {
+    std::string_view page;
+    for (const auto& [path, bytes] : web::Assets()) {
+      if (path == "/index.html") {
+        page = bytes;
+        continue;
+      }
+      const std::string_view body = bytes;
+      const char* type = ContentType(path);
+      http.Get(std::string(path), [body, type](const httplib::Request&, httplib::Response& res) {
+        res.set_content(body.data(), body.size(), type);
+        res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+        res.set_header("X-Content-Type-Options", "nosniff");
+      });
+    }
+    if (page.empty()) page = kIndexHtml;
+    for (const std::string& path : AppPaths())
+      http.Get(path, [page](const httplib::Request&, httplib::Response& res) {
+        res.set_content(page.data(), page.size(), "text/html; charset=utf-8");
+        res.set_header("Cache-Control", "no-cache");
+        SetPageHeaders(res);
       });
   }
 

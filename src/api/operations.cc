@@ -6,6 +6,7 @@
 
 #include "ceiling/api/catalog_api.h"
 #include "ceiling/api/design_api.h"
+#include "ceiling/api/index_api.h"
 #include "ceiling/api/perf_api.h"
 #include "ceiling/api/rules_api.h"
 #include "ceiling/base/toml_reader.h"
@@ -94,6 +95,9 @@ const std::vector<Operation> kOperations = {
      Schema<ShowRequest>, &schemas::Chip, Query<ShowRequest>, &RunPlain<ShowRequest, &Show>},
     {"check-data", "Consistency check of the server's knowledge base", true, "catalog",
      Schema<CheckDataRequest>, &schemas::CheckData, Query<CheckDataRequest>, &RunCheckData},
+    {"index", "What the knowledge base holds: rule-change dates, destinations, models, designs",
+     true, "catalog", Schema<IndexRequest>, &schemas::Index, Query<IndexRequest>,
+     &RunPlain<IndexRequest, &Index>},
     {"classify", "May this chip go there? Controls, licence, exceptions, review, trace", true,
      "rules", Schema<ClassifyRequest>, &schemas::Classify, Query<ClassifyRequest>,
      &RunPlain<ClassifyRequest, &Classify>},

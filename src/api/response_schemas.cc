@@ -42,5 +42,7 @@ nlohmann::json Calibrate() { return Get("calibrate"); }
 nlohmann::json Design() { return Get("design"); }
 nlohmann::json Capability() { return Get("capability"); }
 nlohmann::json Version() { return Get("version"); }
+nlohmann::json Index() { return Get("index"); }
+nlohmann::json Report() { return {{"type", "string"}, {"description", "A self-contained HTML document"}}; }
 
 }  // namespace ceiling::api::schemas

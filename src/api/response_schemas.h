@@ -28,6 +28,8 @@ nlohmann::json Calibrate();
 nlohmann::json Design();
 nlohmann::json Capability();
 nlohmann::json Version();
+nlohmann::json Index();
+nlohmann::json Report();
 
 }  // namespace ceiling::api::schemas
 
