@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <map>
 #include <thread>
 
 #include "ceiling/api/operations.h"
@@ -86,13 +87,15 @@ constexpr const char* kIndexHtml = R"(<!doctype html>
 </body></html>
 )";
 
-// Content types by extension; text types are compressed by httplib when the client accepts it.
+// Content types by extension. httplib compresses text/* (and a few other) types itself when the
+// client accepts it; the script is stored compressed instead, so its type is one httplib leaves
+// alone ("application/javascript" with a charset), else it would be compressed twice.
 const char* ContentType(std::string_view path) {
   auto ends = [&](std::string_view ext) {
     return path.size() >= ext.size() && path.substr(path.size() - ext.size()) == ext;
   };
   if (ends(".html")) return "text/html; charset=utf-8";
-  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".js")) return "application/javascript; charset=utf-8";
   if (ends(".css")) return "text/css; charset=utf-8";
   if (ends(".svg")) return "image/svg+xml";
   if (ends(".json")) return kJson;
@@ -205,18 +208,39 @@ struct Server::Impl {
       });
   }
 
-  // The web app: its page at every view's path, the bundle under /assets/.
+  // The web app: its page at every view's path, the bundle under /assets/ (the script also stored
+  // brotli- and gzip-compressed at build time, served as the browser accepts).
   void StaticRoutes() {
+    struct Asset {
+      std::string_view raw, br, gz;
+    };
+    std::map<std::string_view, Asset> assets;
     std::string_view page;
     for (const auto& [path, bytes] : web::Assets()) {
-      if (path == "/index.html") {
-        page = bytes;
-        continue;
-      }
-      const std::string_view body = bytes;
+      auto strip = [&](std::string_view ext) {
+        return path.size() > ext.size() && path.substr(path.size() - ext.size()) == ext
+                   ? path.substr(0, path.size() - ext.size())
+                   : std::string_view();
+      };
+      if (path == "/index.html") page = bytes;
+      else if (auto p = strip(".br"); !p.empty()) assets[p].br = bytes;
+      else if (auto q = strip(".gz"); !q.empty()) assets[q].gz = bytes;
+      else assets[path].raw = bytes;
+    }
+    for (const auto& [path, a] : assets) {
       const char* type = ContentType(path);
-      http.Get(std::string(path), [body, type](const httplib::Request&, httplib::Response& res) {
+      http.Get(std::string(path), [a, type](const httplib::Request& req, httplib::Response& res) {
+        const std::string accept = req.get_header_value("Accept-Encoding");
+        std::string_view body = a.raw;
+        if (!a.br.empty() && accept.find("br") != std::string::npos) {
+          body = a.br;
+          res.set_header("Content-Encoding", "br");
+        } else if (!a.gz.empty() && accept.find("gzip") != std::string::npos) {
+          body = a.gz;
+          res.set_header("Content-Encoding", "gzip");
+        }
         res.set_content(body.data(), body.size(), type);
+        res.set_header("Vary", "Accept-Encoding");
         res.set_header("Cache-Control", "public, max-age=31536000, immutable");
         res.set_header("X-Content-Type-Options", "nosniff");
       });
