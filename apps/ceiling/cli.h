@@ -143,6 +143,7 @@ Runner SetupCalibrate(CLI::App* sub);
 Runner SetupDesign(CLI::App* sub);
 Runner SetupCapability(CLI::App* sub);
 Runner SetupServe(CLI::App* sub);
+Runner SetupReport(CLI::App* sub);
 
 // The common shape of a command: bind `Request`'s fields, then run `body` with the knowledge base
 // (loaded with `parts`) and the request. `Request` lives as long as the runner.

@@ -35,6 +35,7 @@ const std::vector<Command>& Commands() {
        SetupDesign},
       {"capability", "Per die, the best compliant derivative: the capability a rule leaves open",
        SetupCapability},
+      {"report", "A chip's dossier: one self-contained HTML file (-o FILE.html)", SetupReport},
       {"serve", "The HTTP JSON API (and the web app) on 127.0.0.1:8080", SetupServe},
   };
   return kCommands;

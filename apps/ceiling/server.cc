@@ -142,7 +142,7 @@ struct Server::Impl {
                                       fmt::format("the answer is over {} bytes; narrow the request",
                                                   options.max_response)));
     res.status = 200;
-    res.set_content(std::move(*out), kJson);
+    res.set_content(std::move(*out), std::string(op.content_type));
   }
 
   void Get(const api::Operation& op, const httplib::Request& req, httplib::Response& res) {

@@ -7,6 +7,7 @@
 #include "ceiling/api/catalog_api.h"
 #include "ceiling/api/design_api.h"
 #include "ceiling/api/index_api.h"
+#include "ceiling/api/report_api.h"
 #include "ceiling/api/perf_api.h"
 #include "ceiling/api/rules_api.h"
 #include "ceiling/base/toml_reader.h"
@@ -82,6 +83,12 @@ Result<std::string> RunCheckData(const KnowledgeBase& kb, const json& body, cons
   return DumpJsonText(ToJson(CheckData(kb.data_dir(), req)));
 }
 
+Result<std::string> RunReport(const KnowledgeBase& kb, const json& body, const CallOptions& call) {
+  ASSIGN_OR_RETURN(ReportRequest req, detail::DecodeRequest<ReportRequest>(body));
+  ASSIGN_OR_RETURN(ReportResponse resp, Report(kb, std::move(req), call));
+  return ToHtml(resp);
+}
+
 template <class Request>
 constexpr auto Schema = &detail::RequestSchema<Request>;
 template <class Request>
@@ -146,6 +153,9 @@ const std::vector<Operation> kOperations = {
     {"capability", "Per die, the best compliant derivative: the capability a rule leaves open",
      true, "design", Schema<CapabilityRequest>, &schemas::Capability, Query<CapabilityRequest>,
      &RunCall<CapabilityRequest, &Capability>},
+    {"report", "A chip's dossier: one self-contained HTML file (verdict, charts, comparison, design)",
+     true, "report", Schema<ReportRequest>, &schemas::Report, Query<ReportRequest>, &RunReport,
+     "text/html; charset=utf-8"},
 };
 
 }  // namespace
@@ -192,10 +202,14 @@ json OpenApiDocument(const KnowledgeBase& kb) {
       std::replace(s.begin(), s.end(), '-', '_');
       return s;
     }();
+    const bool is_json = op.content_type == "application/json";
     json responses = {
         {"200",
-         {{"description", "The answer (the same JSON as the CLI's --json)"},
-          {"content", {{"application/json", {{"schema", op.response_schema()}}}}}}},
+         {{"description", is_json ? "The answer (the same JSON as the CLI's --json)"
+                                  : "The answer (the same bytes as the CLI writes)"},
+          {"content",
+           {{is_json ? std::string("application/json") : std::string("text/html"),
+             {{"schema", op.response_schema()}}}}}}},
         {"400", error_with("Bad input (field-level)")},
         {"404", error_with("An unknown id")},
         {"413", error_with("Request too large")},

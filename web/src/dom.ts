@@ -146,3 +146,18 @@ export function figure(title: string, chart: Element, alternative: HTMLElement, 
     note ? h("p", { class: "note" }, note) : null,
     h("details", null, h("summary", null, "Table of the chart's data"), alternative));
 }
+
+// Makes a chart accessible: Plot labels its <g> groups with aria-label, which is not allowed on
+// an element without a role, so those go; a chart without links becomes one image with `label`
+// (its data is in the table beside it); a chart whose marks are links (the map) stays a labelled
+// group and each link is named after its tooltip.
+export function accessible<T extends Element>(chart: T, label: string): T {
+  const svg = chart.tagName.toLowerCase() === "svg" ? chart : chart.querySelector("svg");
+  if (!svg) return chart;
+  svg.querySelectorAll("g[aria-label], g[aria-description]").forEach((g) => { g.removeAttribute("aria-label"); g.removeAttribute("aria-description"); });
+  const links = svg.querySelectorAll("a");
+  links.forEach((a) => a.setAttribute("aria-label", a.querySelector("title")?.textContent?.split("\n").join(", ") ?? "chip"));
+  svg.setAttribute("role", links.length ? "group" : "img");
+  svg.setAttribute("aria-label", label);
+  return chart;
+}

@@ -1,7 +1,7 @@
 // Capability: per die, the best derivative that meets the constraint on each chosen date: the
 // capability a rule leaves open.
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, table, figure, field, select } from "../dom";
+import { h, clear, fmt, table, figure, field, select, accessible } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
 import { index, params, setParams, countryPicker, loading } from "../ui";
@@ -57,8 +57,7 @@ function draw(r: Answer): HTMLElement {
     marks: [Plot.barX(shown, { y: "die", x: "v", fill: "setting", fy: undefined, insetTop: 2, insetBottom: 2, title: (d) => `${d.die} on ${d.setting}: ${fmt(d.objective)} (TPP ${fmt(d.tpp)}); ${d.knobs}${d.binding ? `; binding ${d.binding}` : ""}` }),
       Plot.ruleX([0])],
   });
-  chart.setAttribute("role", "img");
-  chart.setAttribute("aria-label", `Best compliant ${r.objective} per die on ${r.settings.join(" and ")}`);
+  accessible(chart, `Best compliant ${r.objective} per die on ${r.settings.join(" and ")}`);
   return h("div", null,
     h("p", { class: "summary" }, `${r.requirement}, ${r.destination}; ${r.workload}. ${r.rows.length} dies searched${r.skipped.length ? `, ${r.skipped.length} skipped` : ""}; the chart shows the 20 with the most capability (bars of each date overlap: the later, shorter bar is drawn over the earlier).`),
     figure("Best compliant derivative per die", chart,

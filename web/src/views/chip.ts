@@ -1,7 +1,7 @@
 // Chip: may this chip go there on that date? Verdict, headroom to every threshold, the chip's
 // timeline to that destination, the clause-by-clause trace with citations, its figures.
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, pct, table, figure, type Child } from "../dom";
+import { h, clear, fmt, pct, table, figure, accessible, type Child } from "../dom";
 import { get, type ChipRecord, type Source } from "../api";
 import type { View } from "../view";
 import { index, chips, params, setParams, chipPicker, countryPicker, datePicker, statusBadge, statusOf, STATUS, policyText, loading, sourceLinks } from "../ui";
@@ -110,8 +110,7 @@ function headroom(rows: HeadroomRow[]): HTMLElement {
       Plot.text(data, { y: "label", x: "ratio", text: (d: HeadroomRow) => pct(d.ratio), dx: 4, textAnchor: "start", fontSize: 11 }),
     ],
   });
-  chart.setAttribute("role", "img");
-  chart.setAttribute("aria-label", "Headroom bars: each metric as a share of its threshold; the dashed line is the threshold");
+  accessible(chart, "Headroom bars: each metric as a share of its threshold; the dashed line is the threshold");
   return h("section", null, h("h2", null, "Headroom to each threshold"),
     figure("Value ÷ threshold for every threshold test of the rules in force (dark bars: the test holds)", chart,
       table("Headroom", ["clause", "metric", "value", "test", "threshold", "value ÷ threshold", "holds"],
@@ -131,8 +130,7 @@ function timeline(entries: TimelineEntry[], date: string): HTMLElement {
       Plot.text([new Date(date)], { x: (d) => d, text: () => date, dy: -38, fontSize: 11 }),
     ],
   });
-  chart.setAttribute("role", "img");
-  chart.setAttribute("aria-label", "Timeline bar: the chip's status over time; the black line is the chosen date");
+  accessible(chart, "Timeline bar: the chip's status over time; the black line is the chosen date");
   return h("section", null, h("h2", null, "Timeline to this destination"),
     figure("Status over time (colours as in the legend of the map; the line marks the chosen date)", chart,
       table("Timeline", ["from", "status", "changes", "because"], entries.map((e) => [e.from, e.status, e.changes.join("; "), e.events.join("; ")]))),

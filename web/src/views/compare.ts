@@ -1,7 +1,7 @@
 // Compare: the same serving workload on several chips: TTFT, TPOT and output tokens/s per GPU
 // with their 90% bands drawn, memory fit, and what bounds each step.
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, table, figure, field, select } from "../dom";
+import { h, clear, fmt, table, figure, field, select, accessible } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
 import { index, chips, params, setParams, chipOptions, loading } from "../ui";
@@ -82,8 +82,7 @@ function metricChart(data: ChipPerf[], key: "output_tokens_per_s_per_gpu" | "ttf
       Plot.text(rows.filter((r) => r.hi === null), { y: "chip", x: () => max * 1.05, text: () => "→ unbounded", textAnchor: "end", dy: -9, fontSize: 10 }),
     ],
   });
-  chart.setAttribute("role", "img");
-  chart.setAttribute("aria-label", `${label} per chip with its 90% band`);
+  accessible(chart, `${label} per chip with its 90% band`);
   return chart;
 }
 
@@ -103,8 +102,7 @@ function draw(data: ChipPerf[]): HTMLElement {
       Plot.barX(data, { y: "chip", x: (d: ChipPerf) => (d.memory_per_gpu_bytes ?? 0) / 1e9, fill: (d: ChipPerf) => (d.fits ? "#009E73" : "#D55E00"), insetTop: 6, insetBottom: 6 }),
     ],
   });
-  fit.setAttribute("role", "img");
-  fit.setAttribute("aria-label", "Memory needed per GPU against each chip's capacity");
+  accessible(fit, "Memory needed per GPU against each chip's capacity");
   return h("div", null,
     h("div", { class: "grid3" },
       figure("Output tokens/s per GPU (bar) and 90% band (line)", metricChart(data, "output_tokens_per_s_per_gpu", "tokens/s per GPU"), alt.cloneNode(true) as HTMLElement),

@@ -1,7 +1,7 @@
 // Design: the best derivative of a die that a rule still lets through, the Pareto front, the
 // binding clause, and a real product beside it (the H20 for GH100 in 2024).
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, pct, table, figure, field, select } from "../dom";
+import { h, clear, fmt, pct, table, figure, field, select, accessible } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
 import { index, chips, params, setParams, countryPicker, datePicker, chipOptions, loading } from "../ui";
@@ -78,8 +78,7 @@ function draw(r: DesignAnswer): HTMLElement {
       Plot.text(pts, { x: "x", y: "y", text: (d) => (d.kind === "optimum" ? "best design" : d.name), dy: -14, fontSize: 11 }),
     ],
   });
-  chart.setAttribute("role", "img");
-  chart.setAttribute("aria-label", o2 ? `Pareto front of ${o1} against ${o2}` : `${o1} against TPP: the best design, the real product and the binding threshold`);
+  accessible(chart, o2 ? `Pareto front of ${o1} against ${o2}` : `${o1} against TPP: the best design, the real product and the binding threshold`);
   return h("div", null, head,
     h("section", { class: "verdict v-free" }, h("h2", null, "Best design"),
       h("dl", { class: "facts" },

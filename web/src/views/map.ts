@@ -2,7 +2,7 @@
 // on the chosen date; points coloured (and shaped) by their status for the destination. Chips
 // whose PD is unknown sit on a strip at their TPP; chips without TPP are listed. None is dropped.
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, table, figure } from "../dom";
+import { h, clear, fmt, table, figure, accessible } from "../dom";
 import { get, query } from "../api";
 import type { View } from "../view";
 import { index, params, setParams, countryPicker, datePicker, statusOf, STATUS, legend, loading, type StatusKey } from "../ui";
@@ -61,7 +61,7 @@ function draw(m: MapAnswer, args: Record<string, string>): HTMLElement {
         title: (d) => `${d.name}\nTPP ${fmt(d.tpp)}, PD ${fmt(d.pd)}\n${d.status}`, tip: true }),
     ],
   });
-  main.setAttribute("aria-label", `TPP against PD of ${placed.length} chips on ${m.date}, with threshold regions`);
+  accessible(main, `TPP against PD of ${placed.length} chips on ${m.date}, with threshold regions`);
   const stripChart = Plot.plot({
     width, height: 70, marginLeft: 48,
     x: { type: "log", domain: [x0, x1], label: "TPP of chips whose PD is unknown →" },
@@ -73,7 +73,7 @@ function draw(m: MapAnswer, args: Record<string, string>): HTMLElement {
         title: (d: Point) => `${d.name}\nTPP ${fmt(d.tpp)}, PD unknown: ${d.why}\n${d.status}`, tip: true })),
     ],
   });
-  stripChart.setAttribute("aria-label", `${strip.length} chips whose PD is unknown, placed by TPP`);
+  accessible(stripChart, `${strip.length} chips whose PD is unknown, placed by TPP`);
   const counts = (Object.keys(STATUS) as StatusKey[]).map((k) => `${STATUS[k].label}: ${[...placed, ...strip, ...nowhere].filter((d) => statusOf(d) === k).length}`).join("; ");
   const all = [...placed, ...strip, ...nowhere];
   return h("div", null,
