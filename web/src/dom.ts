@@ -152,12 +152,17 @@ export function figure(title: string, chart: Element, alternative: HTMLElement, 
 // (its data is in the table beside it); a chart whose marks are links (the map) stays a labelled
 // group and each link is named after its tooltip.
 export function accessible<T extends Element>(chart: T, label: string): T {
-  const svg = chart.tagName.toLowerCase() === "svg" ? chart : chart.querySelector("svg");
-  if (!svg) return chart;
-  svg.querySelectorAll("g[aria-label], g[aria-description]").forEach((g) => { g.removeAttribute("aria-label"); g.removeAttribute("aria-description"); });
-  const links = svg.querySelectorAll("a");
+  const svgs = chart.tagName.toLowerCase() === "svg" ? [chart] : [...chart.querySelectorAll("svg")];
+  // With a legend Plot returns a <figure> of swatches (small SVGs beside their text) and the plot.
+  const plot = svgs.reduce<Element | null>((a, b) => (!a || b.clientWidth * b.clientHeight + Number(b.getAttribute("width") ?? 0) > a.clientWidth * a.clientHeight + Number(a.getAttribute("width") ?? 0) ? b : a), null);
+  for (const svg of svgs) {
+    svg.querySelectorAll("g[aria-label], g[aria-description]").forEach((g) => { g.removeAttribute("aria-label"); g.removeAttribute("aria-description"); });
+    if (svg !== plot) svg.setAttribute("aria-hidden", "true");
+  }
+  if (!plot) return chart;
+  const links = plot.querySelectorAll("a");
   links.forEach((a) => a.setAttribute("aria-label", a.querySelector("title")?.textContent?.split("\n").join(", ") ?? "chip"));
-  svg.setAttribute("role", links.length ? "group" : "img");
-  svg.setAttribute("aria-label", label);
+  plot.setAttribute("role", links.length ? "group" : "img");
+  plot.setAttribute("aria-label", label);
   return chart;
 }

@@ -58,7 +58,7 @@ function draw(m: MapAnswer, args: Record<string, string>): HTMLElement {
       Plot.ruleX(m.thresholds.filter((t) => t.axis === "tpp"), { x: "value", stroke: "#555", strokeDasharray: "3,3" }),
       Plot.ruleY(m.thresholds.filter((t) => t.axis === "pd"), { y: "value", stroke: "#555", strokeDasharray: "3,3" }),
       Plot.dot(placed, { x: "tpp", y: "pd", fill: "key", symbol: "key", stroke: "#000", strokeWidth: 0.6, r: 5, href: link, ariaLabel: (d) => `${d.name}: ${d.status}`,
-        title: (d) => `${d.name}\nTPP ${fmt(d.tpp)}, PD ${fmt(d.pd)}\n${d.status}`, tip: true }),
+        title: (d) => `${d.name}\nTPP ${fmt(d.tpp)}, PD ${fmt(d.pd)}\n${d.status}` }),
     ],
   });
   accessible(main, `TPP against PD of ${placed.length} chips on ${m.date}, with threshold regions`);
@@ -70,7 +70,7 @@ function draw(m: MapAnswer, args: Record<string, string>): HTMLElement {
     marks: [
       Plot.ruleX(m.thresholds.filter((t) => t.axis === "tpp"), { x: "value", stroke: "#555", strokeDasharray: "3,3" }),
       Plot.dot(strip, Plot.dodgeY({ x: "tpp", fill: "key", symbol: "key", stroke: "#000", strokeWidth: 0.6, r: 4, href: link, anchor: "middle",
-        title: (d: Point) => `${d.name}\nTPP ${fmt(d.tpp)}, PD unknown: ${d.why}\n${d.status}`, tip: true })),
+        title: (d: Point) => `${d.name}\nTPP ${fmt(d.tpp)}, PD unknown: ${d.why}\n${d.status}` })),
     ],
   });
   accessible(stripChart, `${strip.length} chips whose PD is unknown, placed by TPP`);

@@ -249,22 +249,28 @@ await test("measured: first-load bytes (compressed JS + CSS) and interaction tim
   expect(bytes > 0 && bytes <= 300 * 1024, `first load JS + CSS ${bytes} bytes`);
   // Each interaction: from the control's change event to the redrawn view (window.ceiling.lastDrawn).
   const measure = async (label, act) => {
+    // One unmeasured change first (the first redraw of a view also compiles its code).
+    {
+      const n = await page.evaluate(() => window.ceiling.drawn);
+      await act(0);
+      await drawn(page, n);
+    }
     const samples = [];
     for (let i = 0; i < 6; i++) {
       const n = await page.evaluate(() => window.ceiling.drawn);
       const start = await page.evaluate(() => performance.now());
-      await act(i);
+      await act(i + 1);
       await drawn(page, n);
       samples.push(await page.evaluate((s) => window.ceiling.lastDrawn - s, start));
     }
     samples.sort((a, b) => a - b);
     timings[label] = { median_ms: +samples[3].toFixed(1), max_ms: +samples[5].toFixed(1), samples: samples.map((x) => +x.toFixed(1)) };
   };
-  const dates = ["2023-01-01", "2024-06-01", "2025-05-01", "2025-09-01", "2026-02-01", "2022-12-01"];
+  const dates = ["2024-01-01", "2023-01-01", "2024-06-01", "2025-05-01", "2025-09-01", "2026-02-01", "2022-12-01"];
   await measure("chip view: change of date", (i) => page.getByLabel("Exact date", { exact: true }).fill(dates[i]).then(() => page.getByLabel("Exact date", { exact: true }).dispatchEvent("change")));
-  const chipIds = ["nvidia-h100-sxm", "nvidia-a800-sxm", "amd-mi300x", "huawei-ascend-910b", "nvidia-l40", "nvidia-h20"];
+  const chipIds = ["nvidia-a100-sxm-80gb", "nvidia-h100-sxm", "nvidia-a800-sxm", "amd-mi300x", "huawei-ascend-910b", "nvidia-l40", "nvidia-h20"];
   await measure("chip view: change of chip", (i) => page.getByLabel("Chip", { exact: true }).selectOption(chipIds[i]));
-  const dest = ["SG", "AE", "IN", "DE", "MO", "CN"];
+  const dest = ["JP", "SG", "AE", "IN", "DE", "MO", "CN"];
   await measure("chip view: change of destination", (i) => page.getByLabel("Destination", { exact: true }).selectOption(dest[i]));
   await page.goto(`${base}/map?date=2024-06-01&to=CN`);
   await drawn(page, 0);
