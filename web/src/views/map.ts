@@ -47,7 +47,8 @@ function draw(m: MapAnswer, args: Record<string, string>): HTMLElement {
   const regions = m.regions.map((r) => ({ ...r, x1: Math.max(r.tpp[0], x0), x2: r.tpp[1] ?? x1, y1: Math.max(r.pd[0], y0), y2: r.pd[1] ?? y1 }));
   const color = { domain: Object.keys(STATUS), range: Object.values(STATUS).map((s) => s.color) };
   const symbol = { domain: Object.keys(STATUS), range: Object.values(STATUS).map((s) => s.symbol) };
-  const width = Math.min(900, Math.max(340, (document.getElementById("main")?.clientWidth ?? 900) - 8));
+  // From the window, not the page: reading a laid-out width would force a layout on every redraw.
+  const width = Math.min(900, Math.max(340, window.innerWidth - 48));
   const main = Plot.plot({
     width, height: Math.round(width * 0.62), marginLeft: 48,
     x: { type: "log", domain: [x0, x1], label: "TPP (total processing performance) →", grid: true },
