@@ -53,14 +53,20 @@ int JsonDepth(std::string_view s) {
   bool in_string = false, escaped = false;
   for (char c : s) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') max_depth = std::max(max_depth, ++depth);
-    else if (c == ']' || c == '}') --depth;
+    if (c == '"')
+      in_string = true;
+    else if (c == '[' || c == '{')
+      max_depth = std::max(max_depth, ++depth);
+    else if (c == ']' || c == '}')
+      --depth;
   }
   return max_depth;
 }
@@ -167,13 +173,12 @@ struct Server::Impl {
                                                   type)));
     const std::string& text = req.body.empty() ? std::string("{}") : req.body;
     if (JsonDepth(text) > kMaxJsonDepth)
-      return SendError(res, MakeError(ErrorCode::kInvalidArgument,
-                                      fmt::format("the JSON body nests deeper than {} levels",
-                                                  kMaxJsonDepth)));
+      return SendError(
+          res, MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("the JSON body nests deeper than {} levels", kMaxJsonDepth)));
     json body = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded())
-      return SendError(res,
-                       MakeError(ErrorCode::kInvalidArgument, "the body is not valid JSON"));
+      return SendError(res, MakeError(ErrorCode::kInvalidArgument, "the body is not valid JSON"));
     Answer(op, body, res);
   }
 
@@ -222,10 +227,14 @@ struct Server::Impl {
                    ? path.substr(0, path.size() - ext.size())
                    : std::string_view();
       };
-      if (path == "/index.html") page = bytes;
-      else if (auto p = strip(".br"); !p.empty()) assets[p].br = bytes;
-      else if (auto q = strip(".gz"); !q.empty()) assets[q].gz = bytes;
-      else assets[path].raw = bytes;
+      if (path == "/index.html")
+        page = bytes;
+      else if (auto p = strip(".br"); !p.empty())
+        assets[p].br = bytes;
+      else if (auto q = strip(".gz"); !q.empty())
+        assets[q].gz = bytes;
+      else
+        assets[path].raw = bytes;
     }
     for (const auto& [path, a] : assets) {
       const char* type = ContentType(path);
@@ -274,13 +283,12 @@ struct Server::Impl {
       res.set_content(api::DumpJsonText(api::ErrorJson(e)), kJson);
       res.status = status;
     });
-    http.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-          res.status = 500;
-          res.set_content(
-              api::DumpJsonText(api::ErrorJson(MakeError(ErrorCode::kIo, "internal error"))),
-              kJson);
-        });
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                  std::exception_ptr) {
+      res.status = 500;
+      res.set_content(
+          api::DumpJsonText(api::ErrorJson(MakeError(ErrorCode::kIo, "internal error"))), kJson);
+    });
     http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
       // httplib compresses answers with brotli whenever the client accepts it, at brotli's best
       // (slowest) quality: about 100 ms for a 50 KB chip map, 20x the time to compute it. So
@@ -307,10 +315,11 @@ struct Server::Impl {
           req.method != "HEAD") {
         res.status = 405;
         res.set_header("Allow", "GET, POST");
-        res.set_content(api::DumpJsonText(api::ErrorJson(MakeError(
-                            ErrorCode::kInvalidArgument,
-                            fmt::format("method {} is not allowed (use GET or POST)", req.method)))),
-                        kJson);
+        res.set_content(
+            api::DumpJsonText(api::ErrorJson(
+                MakeError(ErrorCode::kInvalidArgument,
+                          fmt::format("method {} is not allowed (use GET or POST)", req.method)))),
+            kJson);
         return httplib::Server::HandlerResponse::Handled;
       }
       return httplib::Server::HandlerResponse::Unhandled;
@@ -330,8 +339,7 @@ Server::Server(std::shared_ptr<const api::KnowledgeBase> kb, ServerOptions optio
   impl_->openapi = api::DumpJsonText(api::OpenApiDocument(*impl_->kb));
   impl_->version = api::DumpJsonText(api::VersionJson(*impl_->kb));
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int threads =
-      impl_->options.threads > 0 ? impl_->options.threads : std::max(64, 8 * cores);
+  const int threads = impl_->options.threads > 0 ? impl_->options.threads : std::max(64, 8 * cores);
   impl_->http.new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<std::size_t>(threads));
   };
@@ -351,8 +359,7 @@ Result<int> Server::Bind() {
   int port = o.port;
   if (port == 0) {
     port = impl_->http.bind_to_any_port(o.host);
-    if (port <= 0)
-      return MakeError(ErrorCode::kIo, fmt::format("cannot listen on {}", o.host));
+    if (port <= 0) return MakeError(ErrorCode::kIo, fmt::format("cannot listen on {}", o.host));
   } else if (!impl_->http.bind_to_port(o.host, port)) {
     return MakeError(ErrorCode::kIo,
                      fmt::format("cannot listen on {}:{} (in use, or not an address of this "

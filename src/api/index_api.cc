@@ -17,8 +17,8 @@ Result<IndexResponse> Index(const KnowledgeBase& kb, IndexRequest request) {
     r.countries.push_back({db.country(i).code, db.country(i).name, db.GroupsOf(i, r.latest)});
   if (auto models = kb.models(); models.ok())
     for (const perf::ModelArch& m : (*models)->models())
-      r.models.push_back({m.id, m.name, m.family, m.published_total_params,
-                          m.published_active_params});
+      r.models.push_back(
+          {m.id, m.name, m.family, m.published_total_params, m.published_active_params});
   if (auto spaces = kb.design_spaces(); spaces.ok())
     for (const design::DesignSpace& s : **spaces)
       r.designs.push_back({s.id, s.title, s.base.id, s.products, s.size()});
@@ -28,7 +28,8 @@ Result<IndexResponse> Index(const KnowledgeBase& kb, IndexRequest request) {
 
 json ToJson(const IndexResponse& r) {
   json dates = json::array();
-  for (const auto& d : r.dates) dates.push_back({{"date", d.date.ToString()}, {"events", d.events}});
+  for (const auto& d : r.dates)
+    dates.push_back({{"date", d.date.ToString()}, {"events", d.events}});
   json countries = json::array();
   for (const auto& c : r.countries)
     countries.push_back({{"code", c.code}, {"name", c.name}, {"groups", c.groups}});
@@ -62,7 +63,8 @@ std::string ToText(const IndexResponse& r) {
   std::string out = "Dates on which a rule or a country group changes\n";
   for (const auto& d : r.dates) {
     out += fmt::format("{}  {}\n", d.date.ToString(), d.events.empty() ? "" : d.events.front());
-    for (std::size_t i = 1; i < d.events.size(); ++i) out += fmt::format("            {}\n", d.events[i]);
+    for (std::size_t i = 1; i < d.events.size(); ++i)
+      out += fmt::format("            {}\n", d.events[i]);
   }
   out += fmt::format("\n{} destinations, {} models, {} design spaces, {} chips; latest change {}",
                      r.countries.size(), r.models.size(), r.designs.size(), r.version.chips,

@@ -129,16 +129,15 @@ Result<ReportResponse> Report(const KnowledgeBase& kb, ReportRequest request,
     }
   }
   const DataVersion& v = kb.version();
-  r.generated_by = fmt::format("ceiling {}{}", CEILING_VERSION,
-                               v.sources_read ? ", data current as of " + v.sources_read->ToString()
-                                              : std::string());
+  r.generated_by = fmt::format(
+      "ceiling {}{}", CEILING_VERSION,
+      v.sources_read ? ", data current as of " + v.sources_read->ToString() : std::string());
   return r;
 }
 
 std::string ToHtml(const ReportResponse& r) {
-  report::DossierParts parts{r.classify, r.headroom, r.timeline, r.chip,
-                             r.flagship,  r.compare,  r.design,   r.notes,
-                             r.generated_by};
+  report::DossierParts parts{r.classify, r.headroom, r.timeline, r.chip,        r.flagship,
+                             r.compare,  r.design,   r.notes,    r.generated_by};
   return report::DossierHtml(parts);
 }
 

@@ -15,12 +15,23 @@ std::string HtmlEscape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -166,8 +177,8 @@ std::string Verdict(const json& c) {
       "<section class=\"verdict\" style=\"border-left-color:{}\"><h2>{} to {} on {}</h2>"
       "<p class=\"big\"><span class=\"dot\" style=\"background:{}\"></span>{}{}</p>"
       "<p class=\"muted\">End user headquartered in {}{}; {} view.</p><dl>",
-      st.color, E(c["chip"], "name"), E(q, "destination_name"), E(q, "date"), st.color,
-      licence, share, E(q, "headquarters"),
+      st.color, E(c["chip"], "name"), E(q, "destination_name"), E(q, "date"), st.color, licence,
+      share, E(q, "headquarters"),
       q.value("headquarters_given", false) ? "" : " (assumed: the destination)", E(q, "view"));
   const bool any_controls = !c["controls"].empty();
   out += "<dt>Controls</dt><dd>" +
@@ -205,7 +216,8 @@ std::string Verdict(const json& c) {
 
 std::string Headroom(const json& h) {
   const json& rows = h["headroom"];
-  if (rows.empty()) return "<section><h2>Headroom</h2><p>No threshold of a rule in force applies.</p></section>";
+  if (rows.empty())
+    return "<section><h2>Headroom</h2><p>No threshold of a rule in force applies.</p></section>";
   std::vector<Bar> bars;
   std::vector<std::vector<std::string>> table;
   for (const json& r : rows) {
@@ -224,7 +236,8 @@ std::string Headroom(const json& h) {
               "value ÷ threshold (dashed: the threshold; dark bars: the test holds)") +
          "<figcaption>Value ÷ threshold for every threshold test of the rules in force</figcaption>"
          "</figure>" +
-         Table("Headroom", {"clause", "metric", "value", "test", "threshold", "value ÷ threshold", "holds"},
+         Table("Headroom",
+               {"clause", "metric", "value", "test", "threshold", "value ÷ threshold", "holds"},
                table) +
          "</section>";
 }
@@ -251,9 +264,11 @@ std::string Timeline(const json& t, const std::string& date) {
     const double a = Year(e.value("from", "")),
                  b = i + 1 < entries.size() ? Year(entries[i + 1].value("from", "")) : t1;
     svg += fmt::format(
-        "<rect x=\"{:.1f}\" y=\"14\" width=\"{:.1f}\" height=\"26\" fill=\"{}\" stroke=\"#fff\"><title>{}: {}</title></rect>",
+        "<rect x=\"{:.1f}\" y=\"14\" width=\"{:.1f}\" height=\"26\" fill=\"{}\" "
+        "stroke=\"#fff\"><title>{}: {}</title></rect>",
         X(a), std::max(0.0, X(b) - X(a)), StatusOf(e).color, E(e, "from"), E(e, "status"));
-    rows.push_back({E(e, "from"), E(e, "status"), Join(e["changes"], "; "), Join(e["events"], "; ")});
+    rows.push_back(
+        {E(e, "from"), E(e, "status"), Join(e["changes"], "; "), Join(e["events"], "; ")});
   }
   for (int y = 2023; y <= 2026; ++y)
     svg += fmt::format("<text x=\"{:.1f}\" y=\"56\" text-anchor=\"middle\">{}</text>", X(y), y);
@@ -307,19 +322,23 @@ std::string Figures(const json& chip) {
   std::vector<std::vector<std::string>> metrics, rates, src;
   for (const auto& [k, m] : chip["metrics"].items()) {
     if (!m.is_object()) continue;
-    metrics.push_back({E(m, "title"), m["value"].is_number() ? Num(m["value"]) + " " + E(m, "unit") : "unknown",
+    metrics.push_back({E(m, "title"),
+                       m["value"].is_number() ? Num(m["value"]) + " " + E(m, "unit") : "unknown",
                        m.contains("how") ? E(m, "how") : E(m, "missing"),
                        links(m.value("sources", json::array()))});
   }
   if (chip.contains("throughput"))
     for (const auto& [k, f] : chip["throughput"].items())
-      rates.push_back({HtmlEscape(k), E(f, "text"), E(f, "note"), links(f.value("sources", json::array()))});
+      rates.push_back(
+          {HtmlEscape(k), E(f, "text"), E(f, "note"), links(f.value("sources", json::array()))});
   for (const auto& [k, s] : sources.items())
     src.push_back({HtmlEscape(k), "<a href=\"" + E(s, "url") + "\">" + E(s, "title") + "</a>",
                    E(s, "kind"), E(s, "read")});
   return "<section><h2>Figures and sources</h2>" +
          Table("Export-control metrics", {"metric", "value", "how", "sources"}, metrics) +
-         (rates.empty() ? "" : Table("Dense throughput by precision", {"precision", "rate", "note", "sources"}, rates)) +
+         (rates.empty() ? ""
+                        : Table("Dense throughput by precision",
+                                {"precision", "rate", "note", "sources"}, rates)) +
          Table("Sources", {"key", "title", "kind", "read"}, src) + "</section>";
 }
 
@@ -329,10 +348,13 @@ std::string Compare(const json& cmp, const std::string& flagship) {
   std::string workload;
   for (const json& c : cmp["chips"]) {
     const std::string id = c.value("chip", "");
-    const json& u = c.contains("uncertainty") && c["uncertainty"].is_object() ? c["uncertainty"] : json::object();
+    const json& u = c.contains("uncertainty") && c["uncertainty"].is_object() ? c["uncertainty"]
+                                                                              : json::object();
     const json band = u.value("output_tokens_per_s_per_gpu", json::object());
     const bool fits = c.value("fits", false);
-    const double v = c["output_tokens_per_s_per_gpu"].is_number() ? c["output_tokens_per_s_per_gpu"].get<double>() : 0;
+    const double v = c["output_tokens_per_s_per_gpu"].is_number()
+                         ? c["output_tokens_per_s_per_gpu"].get<double>()
+                         : 0;
     bars.push_back({id, v, band.value("low", json()).is_number() ? band["low"].get<double>() : kNaN,
                     band.value("high", json()).is_number() ? band["high"].get<double>() : kNaN,
                     fits ? "#0072B2" : "#D55E00", fits ? Num(v) : "does not fit"});
@@ -340,7 +362,8 @@ std::string Compare(const json& cmp, const std::string& flagship) {
     rows.push_back({HtmlEscape(id), fits ? "yes" : "no", ms("ttft_ms"), ms("tpot_ms"),
                     ms("output_tokens_per_s_per_gpu"),
                     c.contains("reference") && c["reference"].is_object()
-                        ? E(c["reference"]["prefill_step"], "bound") + " / " + E(c["reference"]["decode_step"], "bound")
+                        ? E(c["reference"]["prefill_step"], "bound") + " / " +
+                              E(c["reference"]["decode_step"], "bound")
                         : "–",
                     E(u, "basis")});
     if (workload.empty() && c.contains("workload") && c.contains("model"))
@@ -348,19 +371,24 @@ std::string Compare(const json& cmp, const std::string& flagship) {
                              E(c, "model"), c.value("gpus", 0), c["workload"].value("isl", 0),
                              c["workload"].value("osl", 0), c["workload"].value("concurrency", 0));
   }
-  return "<section><h2>Against its die's flagship, " + HtmlEscape(flagship) + "</h2><p>" + workload +
-         "</p><figure>" +
+  return "<section><h2>Against its die's flagship, " + HtmlEscape(flagship) + "</h2><p>" +
+         workload + "</p><figure>" +
          Bars("Output tokens per second per GPU with the 90% band", bars, 0,
               "output tokens/s per GPU (line: 90% band)") +
-         "<figcaption>Serving throughput per GPU of the best deployment found on each chip</figcaption></figure>" +
-         Table("Comparison", {"chip", "fits", "TTFT (ms)", "TPOT (ms)", "tokens/s per GPU", "prefill / decode bound", "uncertainty"}, rows) +
+         "<figcaption>Serving throughput per GPU of the best deployment found on each "
+         "chip</figcaption></figure>" +
+         Table("Comparison",
+               {"chip", "fits", "TTFT (ms)", "TPOT (ms)", "tokens/s per GPU",
+                "prefill / decode bound", "uncertainty"},
+               rows) +
          "</section>";
 }
 
 std::string Design(const json& d) {
-  std::string out = "<section><h2>The design search that rebuilds it</h2><p>" + E(d["space"], "title") +
-                    ": " + Num(d["space"]["size"]) + " designs; constraint: " + E(d, "requirement") +
-                    "; " + E(d, "workload") + ".</p>";
+  std::string out = "<section><h2>The design search that rebuilds it</h2><p>" +
+                    E(d["space"], "title") + ": " + Num(d["space"]["size"]) +
+                    " designs; constraint: " + E(d, "requirement") + "; " + E(d, "workload") +
+                    ".</p>";
   if (!d["best"].is_object()) return out + "<p>No derivative meets the constraint.</p></section>";
   const json& b = d["best"];
   auto objective = [](const json& o) {
@@ -371,26 +399,31 @@ std::string Design(const json& d) {
   out += "<dl><dt>Best design</dt><dd>" + E(b, "knobs") + "</dd><dt>Decode</dt><dd>" +
          objective(b["objective"]) + "</dd><dt>Classification</dt><dd>" + E(b, "status") +
          "</dd><dt>Binding clause</dt><dd>" +
-         (b["binding_clause"].is_object() ? E(b["binding_clause"], "id") + ": " + E(b["binding_clause"], "title")
-                                          : std::string("none")) +
+         (b["binding_clause"].is_object()
+              ? E(b["binding_clause"], "id") + ": " + E(b["binding_clause"], "title")
+              : std::string("none")) +
          "</dd><dt>TPP, PD</dt><dd>" + Num(b["metrics"]["tpp"]["value"]) + ", " +
          Num(b["metrics"]["pd"]["value"]) + "</dd></dl>";
   std::vector<Bar> bars;
-  const double best = b["objective"].contains("decode") ? b["objective"]["decode"].value("value", 0.0) : 0;
+  const double best =
+      b["objective"].contains("decode") ? b["objective"]["decode"].value("value", 0.0) : 0;
   bars.push_back({"best design", best, kNaN, kNaN, "#0072B2", Num(best)});
   if (d["compare"].is_object()) {
     const json& c = d["compare"];
-    const double v = c["objective"].contains("decode") ? c["objective"]["decode"].value("value", 0.0) : 0;
+    const double v =
+        c["objective"].contains("decode") ? c["objective"]["decode"].value("value", 0.0) : 0;
     bars.push_back({c["record"].value("name", "the product"), v, kNaN, kNaN, "#E69F00", Num(v)});
     out += "<p>" + E(c["record"], "name") + " (TPP " + Num(c["record"]["metrics"]["tpp"]["value"]) +
            "): " + objective(c["objective"]) +
            (c["distance"]["objective_ratio"].contains("decode")
-                ? ", " + Pct(c["distance"]["objective_ratio"]["decode"].get<double>()) + " of the best design"
+                ? ", " + Pct(c["distance"]["objective_ratio"]["decode"].get<double>()) +
+                      " of the best design"
                 : "") +
            ".</p>";
   }
-  out += "<figure>" + Bars("Decode throughput: the best compliant design and the real product", bars, 0,
-                           "output tokens/s per GPU") +
+  out += "<figure>" +
+         Bars("Decode throughput: the best compliant design and the real product", bars, 0,
+              "output tokens/s per GPU") +
          "<figcaption>The best compliant derivative beside the real product</figcaption></figure>";
   return out + "</section>";
 }
@@ -414,16 +447,17 @@ figure{margin:10px 0}svg{max-width:100%;height:auto}code{display:block;font-size
 std::string DossierHtml(const DossierParts& p) {
   const json& c = p.classify;
   const std::string date = c["query"].value("date", "");
-  const std::string title = fmt::format("{} to {} on {}: export-control dossier",
-                                        c["chip"].value("name", ""),
-                                        c["query"].value("destination_name", ""), date);
-  std::string out = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                    "<title>" + HtmlEscape(title) + "</title><style>" + kStyle +
-                    "</style></head><body><main><h1>" + HtmlEscape(title) +
-                    "</h1><p class=\"muted\">Generated by " + HtmlEscape(p.generated_by) +
-                    ". Every figure is cited; unknown figures are left out, never guessed. "
-                    "<button type=\"button\" id=\"print\">Print</button></p>";
+  const std::string title =
+      fmt::format("{} to {} on {}: export-control dossier", c["chip"].value("name", ""),
+                  c["query"].value("destination_name", ""), date);
+  std::string out =
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>" +
+      HtmlEscape(title) + "</title><style>" + kStyle + "</style></head><body><main><h1>" +
+      HtmlEscape(title) + "</h1><p class=\"muted\">Generated by " + HtmlEscape(p.generated_by) +
+      ". Every figure is cited; unknown figures are left out, never guessed. "
+      "<button type=\"button\" id=\"print\">Print</button></p>";
   out += Verdict(c);
   out += Headroom(p.headroom);
   out += Timeline(p.timeline, date);
@@ -436,7 +470,10 @@ std::string DossierHtml(const DossierParts& p) {
   }
   out += Trace(c);
   out += Figures(p.chip);
-  out += "</main><script>document.getElementById(\"print\").addEventListener(\"click\",function(){window.print();});</script></body></html>\n";
+  out +=
+      "</"
+      "main><script>document.getElementById(\"print\").addEventListener(\"click\",function(){"
+      "window.print();});</script></body></html>\n";
   return out;
 }
 

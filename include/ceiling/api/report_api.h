@@ -6,7 +6,8 @@
 //   ReportRequest req;
 //   req.chip.id = "nvidia-h20";  req.at = {"2024-06-01", "CN", ""};
 //   ASSIGN_OR_RETURN(ReportResponse r, Report(*kb, req));
-//   std::string html = ToHtml(r);   // `ceiling report nvidia-h20 --to CN --date 2024-06-01 -o x.html`
+//   std::string html = ToHtml(r);   // `ceiling report nvidia-h20 --to CN --date 2024-06-01 -o
+//   x.html`
 //
 // The library computes every part with the operations of this API (classify, headroom, timeline,
 // show, compare, design) and report/dossier.h renders their JSON. The flagship is the base chip of
@@ -45,8 +46,9 @@ struct ReportRequest {
     v(Field{"chip", "Catalog id of the chip (e.g. nvidia-h20), or the chip as TOML", kRequired},
       chip);
     v(Field{"to", "Destination, ISO 3166 alpha-2 code (e.g. CN)", kRequired}, at.to);
-    v(Field{"date", "Date, YYYY-MM-DD (default: the latest date on which a rule or group "
-                    "changes)"},
+    v(Field{"date",
+            "Date, YYYY-MM-DD (default: the latest date on which a rule or group "
+            "changes)"},
       at.date);
     v(Field{"hq", "Country of the end user's headquarters (default: the destination)"}, at.hq);
     v(Field{"view", "enforced or text", 0, "enforced|text"}, view);
@@ -62,11 +64,11 @@ struct ReportRequest {
 struct ReportResponse {
   // Each part as the operation's JSON (the same bytes as its route would answer).
   nlohmann::json classify, headroom, timeline, chip;
-  std::string flagship;           // "" when there is none
-  nlohmann::json compare;         // null when not run
-  nlohmann::json design;          // null when not run
+  std::string flagship;            // "" when there is none
+  nlohmann::json compare;          // null when not run
+  nlohmann::json design;           // null when not run
   std::vector<std::string> notes;  // why a part is missing or partial
-  std::string generated_by;       // "ceiling 0.1.0, data current as of 2026-11-29"
+  std::string generated_by;        // "ceiling 0.1.0, data current as of 2026-11-29"
 };
 
 Result<ReportResponse> Report(const KnowledgeBase& kb, ReportRequest request,

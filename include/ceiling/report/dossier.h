@@ -21,10 +21,10 @@ struct DossierParts {
   const nlohmann::json& classify;  // classify (with its trace)
   const nlohmann::json& headroom;
   const nlohmann::json& timeline;
-  const nlohmann::json& chip;      // show
-  const std::string& flagship;     // "" when none
-  const nlohmann::json& compare;   // null when not run
-  const nlohmann::json& design;    // null when not run
+  const nlohmann::json& chip;     // show
+  const std::string& flagship;    // "" when none
+  const nlohmann::json& compare;  // null when not run
+  const nlohmann::json& design;   // null when not run
   const std::vector<std::string>& notes;
   const std::string& generated_by;
 };
