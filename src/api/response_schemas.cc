@@ -44,5 +44,7 @@ nlohmann::json Design() { return Get("design"); }
 nlohmann::json Fleet() { return Get("fleet"); }
 nlohmann::json Capability() { return Get("capability"); }
 nlohmann::json Version() { return Get("version"); }
+nlohmann::json Index() { return Get("index"); }
+nlohmann::json Report() { return {{"type", "string"}, {"description", "A self-contained HTML document"}}; }
 
 }  // namespace ceiling::api::schemas

@@ -30,6 +30,8 @@ nlohmann::json Design();
 nlohmann::json Fleet();
 nlohmann::json Capability();
 nlohmann::json Version();
+nlohmann::json Index();
+nlohmann::json Report();
 
 }  // namespace ceiling::api::schemas
 
