@@ -1,10 +1,11 @@
 #include "ceiling/design/search.h"
 
+#include "ceiling/base/executor.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <thread>
 #include <utility>
 
 namespace ceiling::design {
@@ -220,7 +221,8 @@ SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchO
 
   Strategy strategy = opt.strategy;
   if (strategy == Strategy::kAuto)
-    strategy = grid <= opt.budget ? Strategy::kExhaustive : Strategy::kMonotone;
+    strategy = grid <= std::min<std::uint64_t>(opt.budget, kExhaustiveLimit) ? Strategy::kExhaustive
+                                                                            : Strategy::kMonotone;
   result.strategy = strategy;
 
   // Cost charged per outer combination, known in advance, so that the set of combinations a
@@ -237,36 +239,40 @@ SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchO
   for (std::uint64_t i = 0; i < outer_count; ++i) order[i] = outer_count - 1 - i;
   order.resize(allowed);
 
-  int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency());
-  threads = std::max(1, std::min<int>(threads, static_cast<int>(allowed)));
+  // Pieces of outer indices (piece t takes t, t + pieces, ...) on the shared executor; results
+  // land in their index's slot and merge in index order, so the answer does not depend on which
+  // thread ran what.
+  Executor& executor = Executor::Shared();
+  const int max_threads = executor.threads();  // the caller takes part, so no more pieces
+  int pieces = opt.threads > 0 ? std::min(opt.threads, max_threads) : max_threads;
+  pieces = std::max(1, static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(pieces),
+                                                                 std::max<std::uint64_t>(allowed, 1))));
+  result.threads = pieces;
   std::vector<OuterResult> outer_results(allowed);
   std::atomic<std::uint64_t> done{0};
-  auto work = [&](int t) {
+  std::atomic<bool> stopped{false};
+  const auto start = std::chrono::steady_clock::now();
+  executor.ParallelFor(static_cast<std::size_t>(pieces), pieces, [&](std::size_t t) {
     Worker w(space, ev, inner);
-    for (std::uint64_t i = static_cast<std::uint64_t>(t); i < allowed;
-         i += static_cast<std::uint64_t>(threads)) {
+    auto last_report = start;
+    for (std::uint64_t i = t; i < allowed; i += static_cast<std::uint64_t>(pieces)) {
+      if (opt.stop.Stopped()) {
+        stopped.store(true, std::memory_order_relaxed);
+        return;
+      }
       outer_results[i] = strategy == Strategy::kExhaustive ? w.Exhaustive(order[i])
                                                            : w.Monotone(order[i]);
       done.fetch_add(1, std::memory_order_relaxed);
-    }
-  };
-  if (threads == 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
-    if (opt.progress) {
-      std::thread first(work, 0);
-      while (done.load() < allowed) {
-        opt.progress(done.load() * per_outer, allowed * per_outer);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (t == 0 && opt.progress) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_report > std::chrono::milliseconds(100)) {
+          opt.progress(done.load(std::memory_order_relaxed) * per_outer, allowed * per_outer);
+          last_report = now;
+        }
       }
-      first.join();
-    } else {
-      work(0);
     }
-    for (auto& th : pool) th.join();
-  }
+  });
+  result.stopped = stopped.load();
 
   std::vector<Candidate> feasible;
   for (OuterResult& r : outer_results) {

@@ -10,12 +10,6 @@
 namespace ceiling::perf {
 namespace {
 
-// An input error attributed to one field of the query (the API renders the field; the message
-// names no command-line flag).
-Error FieldErr(std::string_view field, std::string message) {
-  return MakeError(ErrorCode::kInvalidArgument, fmt::format("{}: {}", field, message));
-}
-
 // Model FLOPs of one token's forward pass: two per matmul weight (the embedding lookup is not
 // a matmul) plus the causal attention products.
 double ForwardFlopsPerToken(const ModelArch& m, double seq) {
@@ -117,43 +111,47 @@ Status TrainingQuery::Validate() const {
         std::pair{ep, "ep"}, std::pair{micro_batch, "micro_batch"},
         std::pair{virtual_stages, "virtual_stages"}, std::pair{seq, "seq"},
         std::pair{global_batch, "global_batch"}})
-    if (v < 1) return FieldErr(name, fmt::format("must be at least 1, got {}", v));
-  if (zero < 0 || zero > 3) return FieldErr("zero", fmt::format("must be 0 to 3, got {}", zero));
+    if (v < 1) return FieldError(name, fmt::format("must be at least 1, got {}", v));
+  if (zero < 0 || zero > 3) return FieldError("zero", fmt::format("must be 0 to 3, got {}", zero));
   if (gpus % (tp * pp * cp) != 0)
-    return FieldErr("gpus",
-                    fmt::format("{} is not divisible by tp x pp x cp = {}", gpus, tp * pp * cp));
+    return FieldError("gpus",
+                      fmt::format("{} is not divisible by tp x pp x cp = {}", gpus, tp * pp * cp));
   const int dp = Dp();
   if (ep > 1 && dp % ep != 0)
-    return FieldErr("ep", fmt::format("{} must divide the data-parallel size {}", ep, dp));
+    return FieldError("ep", fmt::format("{} must divide the data-parallel size {}", ep, dp));
   if (global_batch % (dp * micro_batch) != 0)
-    return FieldErr("global_batch",
-                    fmt::format("{} is not a multiple of dp x micro_batch = {} x {}", global_batch,
-                                dp, micro_batch));
-  if (seq % cp != 0) return FieldErr("cp", fmt::format("{} does not divide seq {}", cp, seq));
+    return FieldError("global_batch",
+                      fmt::format("{} is not a multiple of dp x micro_batch = {} x {}",
+                                  global_batch, dp, micro_batch));
+  if (seq % cp != 0) return FieldError("cp", fmt::format("{} does not divide seq {}", cp, seq));
   if (model) {
     if (pp > model->layers)
-      return FieldErr("pp",
-                      fmt::format("{} exceeds the {} layers of {}", pp, model->layers, model->id));
+      return FieldError(
+          "pp", fmt::format("{} exceeds the {} layers of {}", pp, model->layers, model->id));
     if (virtual_stages > 1) {
       if (pp == 1)
-        return FieldErr("virtual_stages", "interleaving needs pipeline parallelism (pp > 1)");
+        return FieldError("virtual_stages", "interleaving needs pipeline parallelism (pp > 1)");
       if (pp * virtual_stages > model->layers)
-        return FieldErr("virtual_stages",
-                        fmt::format("{} chunks on each of {} pipeline ranks exceed the {} layers "
-                                    "of {}",
-                                    virtual_stages, pp, model->layers, model->id));
+        return FieldError("virtual_stages",
+                          fmt::format("{} chunks on each of {} pipeline ranks exceed the {} layers "
+                                      "of {}",
+                                      virtual_stages, pp, model->layers, model->id));
     }
     if (dualpipe && (pp < 2 || pp % 2 != 0))
-      return FieldErr("dualpipe", fmt::format("needs an even pipeline size, got pp {}", pp));
+      return FieldError("dualpipe", fmt::format("needs an even pipeline size, got pp {}", pp));
     if (dualpipe && virtual_stages > 1)
-      return FieldErr("virtual_stages", "DualPipe and interleaving are different schedules");
+      return FieldError("virtual_stages", "DualPipe and interleaving are different schedules");
     if (ep > 1 && !model->moe.enabled())
-      return FieldErr("ep", fmt::format("{}: {} is a dense model (no experts)", ep, model->id));
+      return FieldError("ep", fmt::format("{}: {} is a dense model (no experts)", ep, model->id));
   }
   if (precision != DType::kBf16 && precision != DType::kFp8)
-    return FieldErr("precision",
-                    fmt::format("training runs in bf16 or fp8, not {}", DTypeName(precision)));
+    return FieldError("precision",
+                      fmt::format("training runs in bf16 or fp8, not {}", DTypeName(precision)));
   return OkStatus();
+}
+
+double TrainingFlopsPerToken(const ModelArch& m, int seq) {
+  return 3 * ForwardFlopsPerToken(m, seq);
 }
 
 Parallelism TrainingParallelism(const TrainingQuery& q) {

@@ -121,8 +121,7 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
         BandJson(r.output_tokens_per_s_per_gpu, r.uncertainty.throughput);
   }
   j["uncertainty"] = u;
-  if (search)
-    j["search"] = json{{"evaluated", search->evaluated}, {"elapsed_ms", Ms(search->elapsed)}};
+  if (search) j["search"] = json{{"evaluated", search->evaluated}};
   j["notes"] = r.notes;
   return j;
 }
@@ -535,8 +534,7 @@ json ValidationJson(const perf::ValidationReport& r, const std::string& status) 
               {"leave_one_chip_out", loco},
               {"leave_one_family_out", RowsJson(r.lofo)},
               {"bands", bands},
-              {"calibration", status},
-              {"elapsed_s", r.elapsed.base()}};
+              {"calibration", status}};
 }
 
 }  // namespace ceiling::report

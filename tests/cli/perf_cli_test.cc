@@ -68,7 +68,7 @@ TEST(PerfServeCli, ImpossibleParallelismIsBadInput) {
   const CliResult r = RunCeiling(
       "perf serve --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 3 --tp 3 --concurrency 8");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--tp 3 does not divide the 64 attention heads of llama-3.1-70b\n");
+  EXPECT_EQ(r.err, "--tp: 3 does not divide the 64 attention heads of llama-3.1-70b\n");
   EXPECT_EQ(r.out, "");
 }
 
@@ -86,20 +86,22 @@ TEST(PerfServeCli, BadModelFileIsBadInputWithLocation) {
 TEST(PerfServeCli, UnknownIdsSuggest) {
   CliResult r = RunCeiling("perf serve --chip nvidia-h100-sxm --model llama3-70b --concurrency 1");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "unknown model \"llama3-70b\"; did you mean \"llama-2-70b\"?\n");
+  EXPECT_EQ(r.err, "--model: unknown model \"llama3-70b\"; did you mean \"llama-2-70b\"?\n");
   r = RunCeiling(
       "perf serve --chip nvidia-h20 --model llama-3.1-8b --precision fp7 --concurrency 1");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "--precision: expected fp4, fp8, int8, int4, bf16 or fp16, got \"fp7\"\n");
   r = RunCeiling("perf serve --chip nvidia-h20 --model llama-3.1-8b");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--concurrency N is required (or give --sla-tpot / --sla-ttft to search it)\n");
+  EXPECT_EQ(r.err,
+            "--concurrency: is required (or give a latency target, sla_tpot or sla_ttft, to "
+            "search it)\n");
 }
 
 TEST(PerfTrainCli, JsonCarriesTheInterfaceFields) {
   const CliResult r = RunCeiling(
       "perf train --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 64 --tp 8 --pp 2 "
-      "--global-batch 512 --seq 4096 --tokens 1e12 --recompute --json");
+      "--global-batch 512 --seq 4096 --tokens 1e12 --recompute full --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = Parse(r);
   for (const char* k : {"step_time_s", "tokens_per_s", "mfu", "memory_per_gpu_bytes",
@@ -123,8 +125,7 @@ TEST(PerfTrainCli, ParallelismAndMemoryOptions) {
   EXPECT_TRUE(p["sequence_parallel"].get<bool>());
   EXPECT_TRUE(p["tp_comm_overlap"].get<bool>());
   EXPECT_EQ(p["virtual_stages"], 1);
-  // A bare --recompute keeps its old meaning: full recomputation.
-  r = RunCeiling(std::string(base) + "--recompute");
+  r = RunCeiling(std::string(base) + "--recompute full");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Parse(r)["parallelism"]["recompute"], "full");
   r = RunCeiling(std::string(base) +
@@ -152,10 +153,10 @@ TEST(PerfTrainCli, BadOptionsAreBadInputNamingTheFlag) {
   EXPECT_EQ(r.err, "--recompute: expected none, selective or full, got \"half\"\n");
   r = RunCeiling(base + "--global-batch 256 --virtual-stages 0");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--virtual-stages must be at least 1, got 0\n");
+  EXPECT_EQ(r.err, "--virtual-stages: must be at least 1\n");
   r = RunCeiling(base + "--global-batch 250");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--global-batch 250 is not a multiple of dp x micro_batch = 4 x 1\n");
+  EXPECT_EQ(r.err, "--global-batch: 250 is not a multiple of dp x micro_batch = 4 x 1\n");
   EXPECT_EQ(r.out, "");
 }
 
@@ -164,7 +165,7 @@ TEST(PerfTrainCli, BadLayoutIsBadInput) {
       "perf train --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 8 --tp 8 --dp 2 "
       "--global-batch 8 --seq 4096");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--dp 2 x tp 8 x pp 1 x cp 1 = 16 is not --gpus 8\n");
+  EXPECT_EQ(r.err, "--dp: 2 x tp 8 x pp 1 x cp 1 = 16 is not gpus 8\n");
 }
 
 TEST(CompareCli, H20H100H200Ascend) {

@@ -163,29 +163,31 @@ TEST_F(TrainingTest, ZeroShardsOptimizerGradientsAndWeights) {
 TEST_F(TrainingTest, BadFieldsAreErrorsThatNameTheField) {
   struct Case {
     void (*edit)(TrainingQuery&);
+    const char* field;
     const char* message;
   };
   const Case cases[] = {
-      {[](TrainingQuery& q) { q.virtual_stages = 0; }, "virtual_stages: must be at least 1, got 0"},
-      {[](TrainingQuery& q) { q.zero = 4; }, "zero: must be 0 to 3, got 4"},
+      {[](TrainingQuery& q) { q.virtual_stages = 0; }, "virtual_stages", "must be at least 1, got 0"},
+      {[](TrainingQuery& q) { q.zero = 4; }, "zero", "must be 0 to 3, got 4"},
       {[](TrainingQuery& q) { q.pp = 1, q.virtual_stages = 2; },
-       "virtual_stages: interleaving needs pipeline parallelism (pp > 1)"},
+       "virtual_stages", "interleaving needs pipeline parallelism (pp > 1)"},
       {[](TrainingQuery& q) { q.virtual_stages = 41; },
-       "virtual_stages: 41 chunks on each of 2 pipeline ranks exceed the 80 layers of "
+       "virtual_stages", "41 chunks on each of 2 pipeline ranks exceed the 80 layers of "
        "llama-3.1-70b"},
-      {[](TrainingQuery& q) { q.ep = 2; }, "ep: 2: llama-3.1-70b is a dense model (no experts)"},
+      {[](TrainingQuery& q) { q.ep = 2; }, "ep", "2: llama-3.1-70b is a dense model (no experts)"},
       {[](TrainingQuery& q) { q.cp = 3, q.gpus = 48, q.global_batch = 2; },
-       "cp: 3 does not divide seq 8192"},
+       "cp", "3 does not divide seq 8192"},
       {[](TrainingQuery& q) { q.dualpipe = true, q.pp = 1; },
-       "dualpipe: needs an even pipeline size, got pp 1"},
+       "dualpipe", "needs an even pipeline size, got pp 1"},
       {[](TrainingQuery& q) { q.precision = DType::kFp4; },
-       "precision: training runs in bf16 or fp8, not fp4"},
+       "precision", "training runs in bf16 or fp8, not fp4"},
   };
   for (const Case& c : cases) {
     TrainingQuery q = Llama70b(Query("llama-3.1-70b", "nvidia-h100-sxm"));
     c.edit(q);
     auto r = Train(q);
     ASSERT_FALSE(r.ok()) << c.message;
+    EXPECT_EQ(r.error().field, c.field) << c.message;
     EXPECT_EQ(r.error().message, c.message);
     EXPECT_EQ(r.error().message.find("--"), std::string::npos);  // no CLI flag names
   }

@@ -17,9 +17,12 @@
 //   compute (true of every TPP/PD threshold on a fixed die) and objectives never fall with more
 //   compute (a law the performance model's property tests check). It visits O(outer x log inner)
 //   points instead of outer x inner.
-// - kAuto: exhaustive when the grid fits the budget, else monotone.
-// Both are deterministic: work is split over threads by outer index and merged in index order;
-// ties keep the lower index. The budget caps evaluations; `budget_exhausted` says when it hit.
+// - kAuto: exhaustive when the grid has at most kExhaustiveLimit designs and fits the budget
+//   (each design may cost a full deployment search, ~0.1 ms), else monotone.
+// Both are deterministic: work is split over the shared executor (base/executor.h) by outer index
+// and merged in index order; ties keep the lower index. The budget caps evaluations;
+// `budget_exhausted` says when it hit. A stop token ends the search early (`stopped`; the result
+// is then partial and callers report a deadline, not an answer).
 // Thread safety: Evaluator methods are called concurrently from several threads.
 #ifndef CEILING_DESIGN_SEARCH_H_
 #define CEILING_DESIGN_SEARCH_H_
@@ -32,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "ceiling/base/executor.h"
 #include "ceiling/catalog/chip.h"
 #include "ceiling/catalog/metrics.h"
 #include "ceiling/design/space.h"
@@ -39,6 +43,8 @@
 namespace ceiling::design {
 
 inline constexpr int kMaxObjectives = 4;
+// Grids up to this many designs are searched exhaustively under Strategy::kAuto.
+inline constexpr std::uint64_t kExhaustiveLimit = 20'000;
 
 class Evaluator {
  public:
@@ -59,9 +65,10 @@ enum class Strategy { kAuto, kExhaustive, kMonotone };
 struct SearchOptions {
   Strategy strategy = Strategy::kAuto;
   std::uint64_t budget = 50'000'000;  // max design evaluations (constraint checks)
-  int threads = 0;                    // 0: all hardware threads
-  // Called now and then from the calling thread with (evaluated, expected total).
+  int threads = 0;                    // at most this many threads; 0: the whole shared executor
+  // Called now and then (from one of the search's threads) with (evaluated, expected total).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
+  StopToken stop;                     // a deadline or a cancel
   // Keep every feasible design whose objectives were evaluated (for charts), in index order.
   bool keep_candidates = false;
 };
@@ -84,6 +91,8 @@ struct SearchResult {
   std::uint64_t evaluated = 0;         // constraint evaluations
   std::uint64_t objective_evaluations = 0;
   bool budget_exhausted = false;
+  bool stopped = false;                // the stop token ended the search: the result is partial
+  int threads = 1;                     // threads the search ran on
   std::optional<Candidate> best;       // by the first objective
   std::vector<Candidate> front;        // non-dominated feasible designs, by first objective desc
   std::vector<Candidate> candidates;   // with keep_candidates: every evaluated feasible design

@@ -31,6 +31,7 @@
 
 #include "ceiling/base/quantity.h"
 #include "ceiling/base/result.h"
+#include "ceiling/base/toml_reader.h"
 #include "ceiling/catalog/catalog.h"
 #include "ceiling/catalog/chip.h"
 
@@ -108,12 +109,19 @@ class DesignSpace {
 // Loads a design file (format in docs/data-format.md). Products listed must exist in `cat` and
 // be covered by the ranges (units, memory, links), else kInconsistent naming the product.
 Result<DesignSpace> LoadDesignSpace(const std::filesystem::path& path, const catalog::Catalog& cat);
+// The same from a parsed document, or from TOML text (`display_name` stands for the file).
+Result<DesignSpace> ParseDesignSpace(const TomlTable& doc, const catalog::Catalog& cat);
+Result<DesignSpace> ParseDesignSpaceText(std::string_view text, std::string display_name,
+                                         const catalog::Catalog& cat);
 // All design files under <data>/designs.
 Result<std::vector<DesignSpace>> LoadDesignSpaces(const std::filesystem::path& data_dir,
                                                   const catalog::Catalog& cat);
 // The space to search for a chip: the design file whose base it is, else one that lists it as a
 // product (a derivative of the same die), else DefaultDesignSpace.
 Result<DesignSpace> DesignSpaceFor(const std::filesystem::path& data_dir,
+                                   const catalog::Catalog& cat, const catalog::Chip& chip);
+// The same among spaces already loaded.
+Result<DesignSpace> DesignSpaceFor(const std::vector<DesignSpace>& spaces,
                                    const catalog::Catalog& cat, const catalog::Chip& chip);
 // A sensible space for any catalog chip: the base chip's own units (or 100 fractions of it), tensor
 // rate 0.05..1, the memory configurations of catalog chips sharing its logic die, links 0..its
