@@ -87,7 +87,7 @@ Result<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::Load(const fs::path&
   v.chips = static_cast<int>(kb->catalog_.chips().size());
   v.models = kb->models_ ? static_cast<int>(kb->models_->models().size()) : 0;
   if (kb->rules_) {
-    auto consider = [&v](const rules::SourceMap& m) {
+    auto consider = [&v](const SourceMap& m) {
       for (const auto& [key, s] : m)
         if (!v.sources_read || *v.sources_read < s.read) v.sources_read = s.read;
     };

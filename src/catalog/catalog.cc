@@ -21,7 +21,7 @@ struct FigureOptions {
 
 // Reads a `source` key or list of keys and checks each against the file's [sources]; sets
 // *derived when one of them is of kind "derived".
-Status ReadSourceKeys(const TomlTable& t, const std::map<std::string, Source>& sources,
+Status ReadFigureSourceKeys(const TomlTable& t, const std::map<std::string, Source>& sources,
                       std::vector<std::string>* keys, bool* derived) {
   if (!t.Has("source"))
     return t.ErrorHere("every figure needs a source: add source = \"<key of a [sources] entry>\"");
@@ -47,7 +47,7 @@ Status ReadFigureMeta(const TomlTable& fig, const std::map<std::string, Source>&
   allowed.insert(allowed.end(), extra.begin(), extra.end());
   RETURN_IF_ERROR(fig.CheckKeys(allowed));
   bool derived = false;
-  RETURN_IF_ERROR(ReadSourceKeys(fig, sources, keys, &derived));
+  RETURN_IF_ERROR(ReadFigureSourceKeys(fig, sources, keys, &derived));
   ASSIGN_OR_RETURN(auto n, fig.GetOptionalString("note"));
   ASSIGN_OR_RETURN(auto f, fig.GetOptionalString("formula"));
   *note = n.value_or("");
@@ -88,7 +88,7 @@ Result<std::vector<Alternative<T>>> ReadAlternatives(const TomlTable& fig,
     alt.location = t.location();
     if (!t.Has("value")) return t.ErrorHere("missing required key \"value\"");
     bool derived = false;
-    RETURN_IF_ERROR(ReadSourceKeys(t, sources, &alt.sources, &derived));
+    RETURN_IF_ERROR(ReadFigureSourceKeys(t, sources, &alt.sources, &derived));
     ASSIGN_OR_RETURN(auto label, t.GetOptionalString("label"));
     ASSIGN_OR_RETURN(auto note, t.GetOptionalString("note"));
     ASSIGN_OR_RETURN(auto formula, t.GetOptionalString("formula"));
@@ -229,41 +229,6 @@ Result<std::optional<Figure<Date>>> ReadDateFigure(const TomlTable& t, std::stri
 
 // Sections -------------------------------------------------------------------------------
 
-Result<std::map<std::string, Source>> ReadSources(const TomlTable& doc) {
-  std::map<std::string, Source> out;
-  if (!doc.Has("sources"))
-    return doc.ErrorHere("missing required table [sources]: every figure needs a source");
-  ASSIGN_OR_RETURN(TomlTable table, doc.GetTable("sources"));
-  for (const std::string& key : table.Keys()) {
-    if (table.KindOf(key) != TomlTable::Kind::kTable)
-      return table.ErrorAt(key, fmt::format("expected a source table [sources.{}], got {}", key,
-                                            table.Describe(key)));
-    ASSIGN_OR_RETURN(TomlTable s, table.GetTable(key));
-    RETURN_IF_ERROR(s.CheckKeys({"title", "url", "kind", "read", "note"}));
-    Source src;
-    src.key = key;
-    ASSIGN_OR_RETURN(src.title, s.GetString("title"));
-    ASSIGN_OR_RETURN(std::string kind, s.GetString("kind"));
-    if (kind == "primary") src.kind = SourceKind::kPrimary;
-    else if (kind == "secondary") src.kind = SourceKind::kSecondary;
-    else if (kind == "derived") src.kind = SourceKind::kDerived;
-    else if (kind == "reported") src.kind = SourceKind::kReported;
-    else
-      return s.ErrorAt("kind", fmt::format("expected primary, secondary, derived or reported, "
-                                           "got \"{}\"", kind));
-    ASSIGN_OR_RETURN(auto url, s.GetOptionalString("url"));
-    src.url = url.value_or("");
-    if (src.url.empty() && src.kind != SourceKind::kDerived)
-      return s.ErrorHere("missing required key \"url\" (only derived sources may omit it)");
-    ASSIGN_OR_RETURN(src.read, s.GetDate("read"));
-    ASSIGN_OR_RETURN(auto note, s.GetOptionalString("note"));
-    src.note = note.value_or("");
-    if (src.title.empty()) return s.ErrorAt("title", "must not be empty");
-    out.emplace(key, std::move(src));
-  }
-  if (out.empty()) return table.ErrorHere("at least one source is required");
-  return out;
-}
 
 Result<std::vector<Die>> ReadDies(const TomlTable& doc, const std::map<std::string, Source>& src) {
   std::vector<Die> dies;
@@ -524,8 +489,5 @@ Result<Chip> Catalog::ParseChipText(std::string_view text, std::string display_n
   return chip;
 }
 
-Result<std::map<std::string, Source>> ReadSourcesTable(const TomlTable& doc) {
-  return ReadSources(doc);
-}
 
 }  // namespace ceiling::catalog

@@ -21,16 +21,6 @@ std::optional<E> FromName(const std::array<std::string_view, N>& names, std::str
 
 }  // namespace
 
-std::string_view SourceKindName(SourceKind k) {
-  switch (k) {
-    case SourceKind::kPrimary: return "primary";
-    case SourceKind::kSecondary: return "secondary";
-    case SourceKind::kDerived: return "derived";
-    case SourceKind::kReported: return "reported";
-  }
-  return "?";
-}
-
 std::string_view PrecisionName(Precision p) { return kPrecisionNames[Index(p)]; }
 std::optional<Precision> PrecisionFromName(std::string_view name) {
   return FromName<Precision>(kPrecisionNames, name);

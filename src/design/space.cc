@@ -110,10 +110,10 @@ Chip DesignSpace::Build(const DesignPoint& p) const {
                      v.market == catalog::Market::kConsumer ? "-consumer" : "");
   c.name = fmt::format("{} derivative ({})", base.name, Describe(p));
 
-  catalog::Source src;
+  Source src;
   src.key = kDerivedKey;
   src.title = fmt::format("ceiling design search over {} ({})", id, file.empty() ? "default space" : file);
-  src.kind = catalog::SourceKind::kDerived;
+  src.kind = SourceKind::kDerived;
   src.read = base.released ? base.released->value : Date{2026, 1, 1};
   c.sources[kDerivedKey] = src;
   for (const auto& [k, s] : base.sources) c.sources[k] = s;

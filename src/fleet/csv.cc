@@ -315,7 +315,7 @@ Result<ShipmentSet> ParseShipmentsCsv(std::string_view text, std::string name) {
 
   // Rows citing the same source (URL, title, date read) share one entry, named after the first.
   std::map<std::tuple<std::string, std::string, long>, std::string> cited;
-  auto Cite = [&](catalog::Source src, std::string key) -> std::string {
+  auto Cite = [&](Source src, std::string key) -> std::string {
     auto [it, fresh] =
         cited.emplace(std::tuple{src.url, src.title, src.read.DaysSinceEpoch()}, key);
     if (fresh) {
@@ -354,10 +354,10 @@ Result<ShipmentSet> ParseShipmentsCsv(std::string_view text, std::string name) {
     const Field* src = row.Get("source");
     if (src == nullptr) return row.ErrorAt("", "missing required field \"source\"");
     ASSIGN_OR_RETURN(std::optional<std::string> title, row.String("source_title"));
-    catalog::Source cite;
+    Source cite;
     cite.url = src->text;
     cite.title = title.value_or(src->text);
-    cite.kind = catalog::SourceKind::kSecondary;
+    cite.kind = SourceKind::kSecondary;
     cite.note = "cited in a CSV row (source kind not recorded)";
     if (row.Has("read")) {
       ASSIGN_OR_RETURN(std::optional<std::string> read, row.String("read"));
@@ -367,11 +367,11 @@ Result<ShipmentSet> ParseShipmentsCsv(std::string_view text, std::string name) {
     }
     s.sources.push_back(Cite(std::move(cite), fmt::format("row-{}", i + 1)));
     if (price_cited) {
-      catalog::Source price;
+      Source price;
       ASSIGN_OR_RETURN(std::optional<std::string> ptitle, row.String("price_source_title"));
       price.url = row.Get("price_source")->text;
       price.title = ptitle.value_or(price.url);
-      price.kind = catalog::SourceKind::kSecondary;
+      price.kind = SourceKind::kSecondary;
       price.note = "cited in a CSV row (source kind not recorded)";
       s.price_sources.push_back(Cite(std::move(price), fmt::format("row-{}-price", i + 1)));
     }

@@ -59,7 +59,7 @@ class TomlRow final : public internal::RowReader {
 
 // `key` as one source key or a list, each defined in `sources`. Required unless `optional`.
 Result<std::vector<std::string>> SourceKeys(const TomlTable& t, std::string_view key,
-                                            const std::map<std::string, catalog::Source>& sources,
+                                            const std::map<std::string, Source>& sources,
                                             bool optional) {
   if (!t.Has(key)) {
     if (optional) return std::vector<std::string>();
@@ -91,7 +91,7 @@ Result<ShipmentSet> ParseShipmentsToml(std::string_view text, std::string name) 
   set.description = description.value_or("");
   if (!doc.Has("shipment"))
     return doc.ErrorHere("missing required array [[shipment]]: a shipments file needs rows");
-  ASSIGN_OR_RETURN(set.sources, catalog::ReadSourcesTable(doc));
+  ASSIGN_OR_RETURN(set.sources, ReadSources(doc));
   ASSIGN_OR_RETURN(std::vector<TomlTable> tables, doc.GetTableArray("shipment"));
   if (tables.empty()) return doc.ErrorAt("shipment", "at least one [[shipment]] is required");
 

@@ -182,7 +182,7 @@ Result<SystemDefaults> LoadSystemDefaults(const std::filesystem::path& data_dir)
   const auto path = data_dir / "perf" / "systems.toml";
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
   RETURN_IF_ERROR(doc.CheckKeys({"scale_up_domain", "scale_out", "chips", "sources"}));
-  ASSIGN_OR_RETURN(auto sources, catalog::ReadSourcesTable(doc));
+  ASSIGN_OR_RETURN(auto sources, ReadSources(doc));
   SystemDefaults out;
   ASSIGN_OR_RETURN(std::int64_t domain, doc.GetInteger("scale_up_domain"));
   out.scale_up_domain = static_cast<int>(domain);

@@ -36,7 +36,7 @@ Result<int> ReadCount(const TomlTable& t, std::string_view key, bool required, b
 
 // { value = 70.6e9, source = "card" }: a cited plain number.
 Result<std::optional<double>> ReadCitedNumber(const TomlTable& doc, std::string_view key,
-                                              const std::map<std::string, catalog::Source>& src) {
+                                              const std::map<std::string, Source>& src) {
   if (!doc.Has(key)) return std::optional<double>();
   if (doc.KindOf(key) != TomlTable::Kind::kTable)
     return doc.ErrorAt(key, fmt::format("expected a figure such as {{ value = 70.6e9, source = "
@@ -278,7 +278,7 @@ Result<ModelArch> ParseModel(const TomlTable& doc, std::string_view expected_id)
   if (doc.Has("aliases")) {
     ASSIGN_OR_RETURN(m.aliases, doc.GetStringArray("aliases", true));
   }
-  ASSIGN_OR_RETURN(m.sources, catalog::ReadSourcesTable(doc));
+  ASSIGN_OR_RETURN(m.sources, ReadSources(doc));
   if (!doc.Has("source"))
     return doc.ErrorHere("missing required key \"source\": the config the numbers come from");
   ASSIGN_OR_RETURN(m.source_keys, doc.GetStringArray("source", true));

@@ -320,7 +320,7 @@ Status LoadPoints(const fs::path& path, const catalog::Catalog& chips, const Mod
                   ValidationSet* set, Excluder* ex) {
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
   RETURN_IF_ERROR(doc.CheckKeys({"serving", "decode", "prefill", "training", "sources"}));
-  ASSIGN_OR_RETURN(auto sources, catalog::ReadSourcesTable(doc));
+  ASSIGN_OR_RETURN(auto sources, ReadSources(doc));
   static const std::pair<const char*, PointKind> kKinds[] = {{"serving", PointKind::kServing},
                                                              {"decode", PointKind::kDecode},
                                                              {"prefill", PointKind::kPrefill},

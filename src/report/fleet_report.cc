@@ -76,10 +76,10 @@ std::string ReviewOf(const Segment& s) {
   return std::string(rules::ReviewPolicyTitle(s.c->review_policy));
 }
 
-std::string SourceLine(const catalog::Source& s) {
+std::string SourceLine(const Source& s) {
   std::string out = s.title;
   if (!s.url.empty() && s.url != s.title) out += " <" + s.url + ">";
-  out += fmt::format(" ({}", catalog::SourceKindName(s.kind));
+  out += fmt::format(" ({}", SourceKindName(s.kind));
   if (s.read.year > 1970) out += ", read " + s.read.ToString();
   return out + ")";
 }
@@ -469,11 +469,11 @@ nlohmann::json FleetJson(const FleetResult& r) {
     auto cite = [&](const std::vector<std::string>& keys) {
       nlohmann::json a = nlohmann::json::array();
       for (const std::string& k : keys) {
-        const catalog::Source& src = r.set.sources.at(k);
+        const Source& src = r.set.sources.at(k);
         a.push_back({{"key", k},
                      {"title", src.title},
                      {"url", src.url},
-                     {"kind", catalog::SourceKindName(src.kind)},
+                     {"kind", SourceKindName(src.kind)},
                      {"read", src.read.year > 1970 ? nlohmann::json(src.read.ToString())
                                                    : nlohmann::json(nullptr)},
                      {"note", src.note}});

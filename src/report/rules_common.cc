@@ -102,8 +102,8 @@ std::string RuleStatusText(const rules::RuleVersion& rule, const rules::RuleStat
 
 std::string ClauseCitation(const rules::Clause& clause, const rules::RuleVersion& rule) {
   std::string out = rule.citation;
-  if (clause.basis == rules::Basis::kSecondary) out += "; SECONDARY SOURCES ONLY";
-  else if (clause.basis == rules::Basis::kQuoted) out += "; primary text seen as quoted";
+  if (clause.basis == rules::TextBasis::kSecondary) out += "; SECONDARY SOURCES ONLY";
+  else if (clause.basis == rules::TextBasis::kQuoted) out += "; primary text seen as quoted";
   return out;
 }
 
@@ -113,9 +113,9 @@ std::vector<std::string> SourceLines(const rules::RuleVersion& rule,
   for (const std::string& k : keys) {
     auto it = rule.source_map.find(k);
     if (it == rule.source_map.end()) continue;
-    const rules::Source& s = it->second;
+    const Source& s = it->second;
     out.push_back(fmt::format("{}{} ({})", s.title, s.url.empty() ? "" : " <" + s.url + ">",
-                              rules::SourceKindName(s.kind)));
+                              SourceKindName(s.kind)));
   }
   return out;
 }
@@ -155,7 +155,7 @@ std::string MembershipText(const rules::CountryDb& db, int country, Date date,
     if (it != n.group->source_map.end())
       cites.push_back(fmt::format("{}{} ({})", it->second.title,
                                   it->second.url.empty() ? "" : " <" + it->second.url + ">",
-                                  rules::SourceKindName(it->second.kind)));
+                                  SourceKindName(it->second.kind)));
   }
   if (!cites.empty()) out += "; cited: " + Join(cites, "; ");
   return out;

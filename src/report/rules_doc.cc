@@ -83,8 +83,8 @@ std::string RuleText(const rules::RuleBook& book, const rules::RuleVersion& r) {
                        c.kind == rules::ClauseKind::kControl ? " " + c.paragraph
                        : c.kind == rules::ClauseKind::kException ? " " + c.exception
                                                                  : "",
-                       c.basis == rules::Basis::kSecondary ? "  SECONDARY SOURCES ONLY"
-                       : c.basis == rules::Basis::kQuoted  ? "  (primary text seen as quoted)"
+                       c.basis == rules::TextBasis::kSecondary ? "  SECONDARY SOURCES ONLY"
+                       : c.basis == rules::TextBasis::kQuoted  ? "  (primary text seen as quoted)"
                                                            : "");
     out += "      " + c.title + "\n";
     if (c.effective) out += "      effective " + c.effective->ToString() + "\n";
@@ -120,7 +120,7 @@ std::string RuleText(const rules::RuleBook& book, const rules::RuleVersion& r) {
   }
   out += "\nSources\n";
   for (const auto& [key, s] : r.source_map) {
-    out += fmt::format("  [{}] {} ({})\n", key, s.title, rules::SourceKindName(s.kind));
+    out += fmt::format("  [{}] {} ({})\n", key, s.title, SourceKindName(s.kind));
     if (!s.url.empty()) out += "      " + s.url + "\n";
     if (!s.note.empty()) out += "      " + s.note + "\n";
   }

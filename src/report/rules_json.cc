@@ -23,7 +23,7 @@ json Sources(const rules::RuleVersion& r, const std::vector<std::string>& keys) 
     out.push_back({{"key", k},
                    {"title", it->second.title},
                    {"url", it->second.url},
-                   {"kind", rules::SourceKindName(it->second.kind)}});
+                   {"kind", SourceKindName(it->second.kind)}});
   }
   return out;
 }
@@ -41,8 +41,8 @@ json ClauseRef(const rules::RuleBook& book, const rules::Clause* c) {
           {"kind", rules::ClauseKindName(c->kind)},
           {"title", c->title},
           {"citation", r != nullptr ? r->citation : ""},
-          {"basis", rules::BasisName(c->basis)},
-          {"secondary", c->basis == rules::Basis::kSecondary}};
+          {"basis", rules::TextBasisName(c->basis)},
+          {"secondary", c->basis == rules::TextBasis::kSecondary}};
 }
 
 json AtomJson(const rules::Atom& a, const rules::AtomValue& v, const rules::ChipFacts& facts) {
@@ -153,7 +153,7 @@ json MembershipJson(const rules::CountryDb& db, const rules::MembershipNote& n) 
       sources.push_back({{"key", k},
                          {"title", it->second.title},
                          {"url", it->second.url},
-                         {"kind", rules::SourceKindName(it->second.kind)}});
+                         {"kind", SourceKindName(it->second.kind)}});
     }
   };
   if (n.info.change != nullptr) {
@@ -203,7 +203,7 @@ json PartyJson(const rules::ListedParty& p) {
       sources.push_back({{"key", k},
                          {"title", it->second.title},
                          {"url", it->second.url},
-                         {"kind", rules::SourceKindName(it->second.kind)}});
+                         {"kind", SourceKindName(it->second.kind)}});
     }
     x["sources"] = sources;
   }
@@ -236,7 +236,7 @@ json ImportSideJson(const rules::RuleBook& book, const rules::ImportSide& side) 
       sources.push_back({{"key", k},
                          {"title", it->second.title},
                          {"url", it->second.url},
-                         {"kind", rules::SourceKindName(it->second.kind)}});
+                         {"kind", SourceKindName(it->second.kind)}});
     }
     measures.push_back({{"id", m.id},
                         {"authority", m.authority},
@@ -438,11 +438,11 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
     json x = Summary(o.result);
     x["label"] = o.label;
     json sources = json::array();
-    for (const catalog::Source& src : o.sources)
+    for (const Source& src : o.sources)
       sources.push_back({{"key", src.key},
                          {"title", src.title},
                          {"url", src.url},
-                         {"kind", catalog::SourceKindName(src.kind)}});
+                         {"kind", SourceKindName(src.kind)}});
     x["sources"] = sources;
     json changes = json::array();
     for (const catalog::FigureChange& ch : o.changes) {
@@ -493,7 +493,7 @@ json RulesStatusJson(const std::vector<rules::StatusRow>& rows) {
   for (const rules::StatusRow& r : rows) {
     json kinds = json::object();
     for (std::size_t k = 0; k < r.sources.size(); ++k)
-      kinds[std::string(rules::SourceKindName(static_cast<rules::SourceKind>(k)))] = r.sources[k];
+      kinds[std::string(SourceKindName(static_cast<SourceKind>(k)))] = r.sources[k];
     out.push_back({{"kind", r.kind},
                    {"id", r.id},
                    {"title", r.title},
@@ -569,8 +569,8 @@ json RuleJson(const rules::RuleBook& book, const rules::RuleVersion& r) {
     json x = {{"id", c.full_id},
               {"kind", rules::ClauseKindName(c.kind)},
               {"title", c.title},
-              {"basis", rules::BasisName(c.basis)},
-              {"secondary", c.basis == rules::Basis::kSecondary},
+              {"basis", rules::TextBasisName(c.basis)},
+              {"secondary", c.basis == rules::TextBasis::kSecondary},
               {"sources", Sources(r, c.sources)}};
     if (c.kind == rules::ClauseKind::kControl) x["paragraph"] = c.paragraph;
     if (c.kind == rules::ClauseKind::kException) x["exception"] = c.exception;

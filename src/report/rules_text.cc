@@ -289,7 +289,7 @@ std::string ImportSideText(const rules::RuleBook& book, const rules::ImportSide&
       if (it != m.source_map.end())
         out += fmt::format("      source: {}{} ({})\n", it->second.title,
                            it->second.url.empty() ? "" : " <" + it->second.url + ">",
-                           rules::SourceKindName(it->second.kind));
+                           SourceKindName(it->second.kind));
     }
   }
   if (side.measures.empty()) out += "  (no measure in force covers this chip on this date)\n";
@@ -579,7 +579,7 @@ std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chi
                                 StatusLine(o.result)));
     for (const catalog::FigureChange& ch : o.changes) {
       std::vector<std::string> keys;
-      for (const catalog::Source& src : o.sources) keys.push_back(src.key);
+      for (const Source& src : o.sources) keys.push_back(src.key);
       lines.push_back(fmt::format("{:<{}}    {} {} instead of {} [{}]{}", "", width, ch.figure,
                                   ch.alternative, ch.recorded, Join(keys, ", "),
                                   ch.note.empty() ? "" : ": " + ch.note));
@@ -649,7 +649,7 @@ std::string RulesStatusText(const std::vector<rules::StatusRow>& rows) {
     for (std::size_t k = 0; k < r.sources.size(); ++k)
       if (r.sources[k] > 0)
         kinds.push_back(fmt::format("{} {}", r.sources[k],
-                                    rules::SourceKindName(static_cast<rules::SourceKind>(k))));
+                                    SourceKindName(static_cast<SourceKind>(k))));
     t.AddRow({r.kind, r.id, r.effective ? r.effective->ToString() : "",
               r.checked.ToString() + (r.checked_given ? "" : "*"), Join(kinds, ", "),
               r.title.size() > 60 ? r.title.substr(0, 59) + "~" : r.title});

@@ -153,7 +153,7 @@ Result<ImportMeasure> ReadMeasure(const TomlTable& doc, const CountryDb& countri
       return s.ErrorAt(key, "source is defined but never cited");
     }
   // An official measure rests on published text: at least one primary or quoted source.
-  if (m.basis == ImportBasis::kOfficial && BasisOf(m.sources, m.source_map) == Basis::kSecondary)
+  if (m.basis == ImportBasis::kOfficial && TextBasisOf(m.sources, m.source_map) == TextBasis::kSecondary)
     return doc.ErrorAt("basis",
                        "an official measure needs a primary or quoted source (the "
                        "published text); mark it reported otherwise");

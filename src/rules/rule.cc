@@ -165,7 +165,7 @@ Result<Clause> ReadClause(const TomlTable& t, const RuleVersion& rule, const Cou
     ASSIGN_OR_RETURN(c.supersedes, t.GetStringArray("supersedes", true));
   }
   ASSIGN_OR_RETURN(c.sources, ReadSourceKeys(t, "source", rule.source_map));
-  c.basis = BasisOf(c.sources, rule.source_map);
+  c.basis = TextBasisOf(c.sources, rule.source_map);
 
   const char* cond_key = nullptr;
   switch (c.kind) {
@@ -331,7 +331,7 @@ Date RuleVersion::LastChecked() const {
 std::vector<const Clause*> RuleVersion::SecondaryClauses() const {
   std::vector<const Clause*> out;
   for (const Clause& c : clauses)
-    if (c.basis == Basis::kSecondary) out.push_back(&c);
+    if (c.basis == TextBasis::kSecondary) out.push_back(&c);
   return out;
 }
 

@@ -1,89 +1,25 @@
 #include "ceiling/rules/source.h"
 
-#include <fmt/format.h>
-
 namespace ceiling::rules {
 
-std::string_view SourceKindName(SourceKind k) {
-  switch (k) {
-    case SourceKind::kPrimary: return "primary";
-    case SourceKind::kQuoted: return "quoted";
-    case SourceKind::kSecondary: return "secondary";
-    case SourceKind::kReported: return "reported";
-    case SourceKind::kInferred: return "inferred";
-  }
-  return "secondary";
-}
-
-std::string_view BasisName(Basis b) {
+std::string_view TextBasisName(TextBasis b) {
   switch (b) {
-    case Basis::kPrimary: return "primary";
-    case Basis::kQuoted: return "quoted";
-    case Basis::kSecondary: return "secondary";
+    case TextBasis::kPrimary: return "primary";
+    case TextBasis::kQuoted: return "quoted";
+    case TextBasis::kSecondary: return "secondary";
   }
   return "secondary";
 }
 
-Basis BasisOf(const std::vector<std::string>& keys, const SourceMap& sources) {
-  Basis best = Basis::kSecondary;
+TextBasis TextBasisOf(const std::vector<std::string>& keys, const SourceMap& sources) {
+  TextBasis best = TextBasis::kSecondary;
   for (const std::string& k : keys) {
     auto it = sources.find(k);
     if (it == sources.end()) continue;
-    if (it->second.kind == SourceKind::kPrimary) return Basis::kPrimary;
-    if (it->second.kind == SourceKind::kQuoted) best = Basis::kQuoted;
+    if (it->second.kind == SourceKind::kPrimary) return TextBasis::kPrimary;
+    if (it->second.kind == SourceKind::kQuoted) best = TextBasis::kQuoted;
   }
   return best;
-}
-
-Result<SourceMap> ReadSources(const TomlTable& doc) {
-  if (!doc.Has("sources"))
-    return doc.ErrorHere("missing required table [sources]: every fact needs a source");
-  ASSIGN_OR_RETURN(TomlTable table, doc.GetTable("sources"));
-  SourceMap out;
-  for (const std::string& key : table.Keys()) {
-    if (table.KindOf(key) != TomlTable::Kind::kTable)
-      return table.ErrorAt(key, fmt::format("expected a source table [sources.{}], got {}", key,
-                                            table.Describe(key)));
-    ASSIGN_OR_RETURN(TomlTable s, table.GetTable(key));
-    RETURN_IF_ERROR(s.CheckKeys({"title", "url", "kind", "read", "note"}));
-    Source src;
-    src.key = key;
-    ASSIGN_OR_RETURN(src.title, s.GetString("title"));
-    if (src.title.empty()) return s.ErrorAt("title", "must not be empty");
-    ASSIGN_OR_RETURN(std::string kind, s.GetString("kind"));
-    if (kind == "primary") src.kind = SourceKind::kPrimary;
-    else if (kind == "quoted") src.kind = SourceKind::kQuoted;
-    else if (kind == "secondary") src.kind = SourceKind::kSecondary;
-    else if (kind == "reported") src.kind = SourceKind::kReported;
-    else if (kind == "inferred") src.kind = SourceKind::kInferred;
-    else
-      return s.ErrorAt("kind", fmt::format("expected primary, quoted, secondary, reported or "
-                                           "inferred, got \"{}\"", kind));
-    ASSIGN_OR_RETURN(auto url, s.GetOptionalString("url"));
-    src.url = url.value_or("");
-    if (src.url.empty() && src.kind != SourceKind::kInferred)
-      return s.ErrorHere("missing required key \"url\" (only inferred sources may omit it)");
-    ASSIGN_OR_RETURN(src.read, s.GetDate("read"));
-    ASSIGN_OR_RETURN(auto note, s.GetOptionalString("note"));
-    src.note = note.value_or("");
-    if (src.kind == SourceKind::kInferred && src.note.empty())
-      return s.ErrorHere("an inferred source needs a note saying what was inferred and from what");
-    out.emplace(key, std::move(src));
-  }
-  if (out.empty()) return table.ErrorHere("at least one source is required");
-  return out;
-}
-
-Result<std::vector<std::string>> ReadSourceKeys(const TomlTable& t, std::string_view key,
-                                                const SourceMap& sources) {
-  if (!t.Has(key))
-    return t.ErrorHere(fmt::format("missing required key \"{}\": every entry needs a source", key));
-  ASSIGN_OR_RETURN(std::vector<std::string> keys, t.GetStringArray(key, /*allow_single=*/true));
-  if (keys.empty()) return t.ErrorAt(key, "at least one source key is required");
-  for (const std::string& k : keys)
-    if (sources.find(k) == sources.end())
-      return t.ErrorAt(key, fmt::format("unknown source key \"{}\" (define [sources.{}])", k, k));
-  return keys;
 }
 
 }  // namespace ceiling::rules

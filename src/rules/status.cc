@@ -6,8 +6,8 @@
 namespace ceiling::rules {
 namespace {
 
-std::array<int, 5> Count(const std::vector<std::string>& keys, const SourceMap& sources) {
-  std::array<int, 5> out{};
+std::array<int, kSourceKindCount> Count(const std::vector<std::string>& keys, const SourceMap& sources) {
+  std::array<int, kSourceKindCount> out{};
   for (const std::string& k : keys) {
     auto it = sources.find(k);
     if (it != sources.end()) ++out[static_cast<std::size_t>(it->second.kind)];

@@ -384,7 +384,7 @@ TEST(BundledFleets, LoadAndCiteEveryRow) {
       EXPECT_FALSE(s.id.empty()) << e.path() << " row " << s.index + 1;
       ASSERT_FALSE(s.sources.empty()) << s.label();
       for (const std::string& k : s.sources) {
-        const catalog::Source& src = r->set.sources.at(k);
+        const Source& src = r->set.sources.at(k);
         EXPECT_FALSE(src.url.empty()) << s.label();
         EXPECT_GE(src.read.year, 2026) << s.label();
       }

@@ -31,9 +31,6 @@ namespace ceiling::catalog {
 Result<Chip> LoadChipFile(const std::filesystem::path& path, std::string display_name = "",
                           std::string_view expected_id = "");
 Result<Chip> ParseChip(const TomlTable& doc, std::string_view expected_id = "");
-// Reads the [sources.KEY] tables of any data file (chips, models, validation points) with the
-// chip files' schema: title, url (optional only for kind = "derived"), kind, read, note.
-Result<std::map<std::string, Source>> ReadSourcesTable(const TomlTable& doc);
 
 // Every chip file under `chips_dir`, sorted by path, with a display name relative to the
 // current directory when possible.

@@ -25,20 +25,9 @@
 #include "ceiling/base/date.h"
 #include "ceiling/base/quantity.h"
 #include "ceiling/base/result.h"
+#include "ceiling/base/source.h"
 
 namespace ceiling::catalog {
-
-enum class SourceKind { kPrimary, kSecondary, kDerived, kReported };
-std::string_view SourceKindName(SourceKind k);
-
-struct Source {
-  std::string key;
-  std::string title;
-  std::string url;  // may be empty only for kind == kDerived
-  SourceKind kind = SourceKind::kSecondary;
-  Date read;
-  std::string note;
-};
 
 // Another value for a figure, given by other sources (a disputed figure). Alternatives with the
 // same label, across all figures of a chip, form one scenario: "what the record would say if

@@ -145,7 +145,7 @@ struct ShipmentSet {
   std::string name;  // the file name diagnostics use
   std::string title, description;
   std::vector<Shipment> rows;
-  std::map<std::string, catalog::Source> sources;  // by key
+  std::map<std::string, Source> sources;  // by key
 
   const Shipment* Find(std::string_view id) const;
   SourceLocation At(Pos p) const { return SourceLocation{name, p.line, p.column}; }

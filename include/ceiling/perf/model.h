@@ -90,7 +90,7 @@ struct ModelArch {
   std::optional<double> published_total_params;  // as the model card states it
   std::optional<double> published_active_params;
   std::vector<std::string> source_keys;  // sources of the architecture numbers
-  std::map<std::string, catalog::Source> sources;
+  std::map<std::string, Source> sources;
   std::string file;
 
   int FfnMatrices() const { return ffn == FfnKind::kSwiGlu ? 3 : 2; }

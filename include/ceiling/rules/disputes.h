@@ -36,7 +36,7 @@ inline constexpr std::string_view kRecordedLabel = "as recorded";
 
 struct SourceOutcome {
   std::string label;                     // kRecordedLabel for the record, else the scenario label
-  std::vector<catalog::Source> sources;  // the scenario's sources (empty for the record)
+  std::vector<Source> sources;  // the scenario's sources (empty for the record)
   std::vector<catalog::FigureChange> changes;  // figures the scenario changes (empty: record)
   catalog::ChipMetrics metrics;                // metrics under this source's values
   ChipFacts facts;

@@ -14,7 +14,7 @@
 //              a revenue share): requires a license or sets the terms of licenses
 //
 //   ASSIGN_OR_RETURN(RuleVersion r, LoadRuleFile("data/rules/us-2023-10-acs.toml", countries));
-//   for (const Clause& c : r.clauses) fmt::print("{} {}\n", c.full_id, BasisName(c.basis));
+//   for (const Clause& c : r.clauses) fmt::print("{} {}\n", c.full_id, TextBasisName(c.basis));
 //
 // Loading checks the schema strictly (unknown keys, missing keys, dates, sources, set
 // expressions) and reports file:line:col. Conditions are compiled later by RuleBook, which
@@ -84,7 +84,7 @@ struct Clause {
   std::optional<Date> effective;        // when later than the rule's effective date
   std::vector<std::string> supersedes;  // rule ids or "rule/clause" ids
   std::vector<std::string> sources;
-  Basis basis = Basis::kSecondary;      // strongest source kind; kSecondary is marked in output
+  TextBasis basis = TextBasis::kSecondary;     // strongest source kind; kSecondary is marked in output
   SourceLocation location;
   std::string key_path;                 // "clause[3]", for diagnostics after loading
   SourceLocation supersedes_location, excludes_location;

@@ -29,7 +29,7 @@ struct StatusRow {
   std::optional<Date> effective;
   Date checked;
   bool checked_given = false;                 // from a `checked` key, not source dates
-  std::array<int, 5> sources{};               // count by SourceKind
+  std::array<int, kSourceKindCount> sources{};             // count by SourceKind
   std::vector<std::string> pending_products;  // ids named but not in the catalog yet
 };
 
