@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "ceiling/base/source.h"
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/base/units.h"
 #include "ceiling/catalog/catalog.h"
@@ -154,7 +155,7 @@ Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
 Status LoadEngineTraits(const std::filesystem::path& path, SystemDefaults* out) {
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
   RETURN_IF_ERROR(doc.CheckKeys({"default", "engines", "sources"}));
-  ASSIGN_OR_RETURN(auto sources, catalog::ReadSourcesTable(doc));
+  ASSIGN_OR_RETURN(auto sources, ReadSources(doc));
   ASSIGN_OR_RETURN(TomlTable def, doc.GetTable("default"));
   ASSIGN_OR_RETURN(out->default_engine, ReadEngineTraits(def));
   ASSIGN_OR_RETURN(TomlTable engines, doc.GetTable("engines"));
