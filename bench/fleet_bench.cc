@@ -116,7 +116,7 @@ const fleet::ShipmentSet& Parsed() {
 
 void Aggregate(benchmark::State& state, bool what_if) {
   const fleet::ShipmentSet& set = Parsed();
-  fleet::FleetRequest req;
+  fleet::FleetQuery req;
   req.shipments_name = "bench.csv";
   req.throughput = false;
   if (what_if) req.as_of = Date{2025, 5, 1};
@@ -152,8 +152,8 @@ void BM_ParseCsv(benchmark::State& state) {
 BENCHMARK(BM_ParseCsv)->Unit(benchmark::kMillisecond)->Iterations(2);
 
 // The throughput yardsticks for a file naming all ten chips (the H100 is also the reference).
-fleet::FleetRequest ThroughputRequest() {
-  fleet::FleetRequest req;
+fleet::FleetQuery ThroughputRequest() {
+  fleet::FleetQuery req;
   req.shipments_name = "ten.csv";
   req.shipments_text = "chip,quantity,date,destination,kind,source\n";
   for (const char* c : kChips) req.shipments_text += fmt::format("{},100,2024,CN,estimate,x\n", c);
@@ -161,7 +161,7 @@ fleet::FleetRequest ThroughputRequest() {
 }
 
 void BM_ThroughputColdCache(benchmark::State& state) {
-  const fleet::FleetRequest req = ThroughputRequest();
+  const fleet::FleetQuery req = ThroughputRequest();
   int evaluations = 0;
   for (auto _ : state) {
     fleet::ThroughputCache cache;
@@ -174,7 +174,7 @@ void BM_ThroughputColdCache(benchmark::State& state) {
 BENCHMARK(BM_ThroughputColdCache)->Unit(benchmark::kMillisecond);
 
 void BM_ThroughputWarmCache(benchmark::State& state) {
-  const fleet::FleetRequest req = ThroughputRequest();
+  const fleet::FleetQuery req = ThroughputRequest();
   fleet::ThroughputCache cache;
   (void)fleet::RunFleet(Knowledge(true), req, &cache);
   int evaluations = 0;

@@ -98,7 +98,7 @@ void BM_SlaSearch(benchmark::State& state, const char* chip, const char* model) 
   q.gpus = 8;
   q.precision = PrecisionForMode(DType::kFp8);
   q.workload.isl = 4096, q.workload.osl = 1024, q.workload.concurrency = 1;
-  SearchOptions o;
+  SlaSearchOptions o;
   o.sla.tpot = Seconds::FromBase(0.05);
   o.sla.ttft = Seconds::FromBase(2.0);
   int evaluated = 0;

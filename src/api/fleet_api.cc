@@ -54,7 +54,7 @@ Status FleetRequest::Validate() {
 Result<FleetResponse> Fleet(const KnowledgeBase& kb, FleetRequest request,
                             const CallOptions& call) {
   RETURN_IF_ERROR(request.Validate());
-  fleet::FleetRequest req;
+  fleet::FleetQuery req;
   req.shipments_text = request.shipments->text;
   req.shipments_name = request.shipments->name.empty() ? "shipments.toml"
                                                        : request.shipments->name;

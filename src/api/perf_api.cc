@@ -81,7 +81,7 @@ Status CheckFixedSizes(const ModelArch& m, const ServingFields& s) {
 
 // A search that could evaluate nothing: the caller's fixed size at fault (bad input), or no layout
 // of these GPUs fits the model at all (a valid question without an answer).
-Error NoDeployment(const SearchResult& s, const std::string& chip) {
+Error NoDeployment(const SlaSearchResult& s, const std::string& chip) {
   const std::string message = chip.empty() ? s.why_none : fmt::format("{}: {}", chip, s.why_none);
   if (!s.why_none_field.empty()) return FieldError(s.why_none_field, message);
   return MakeError(ErrorCode::kNoAnswer, message);
@@ -185,8 +185,8 @@ Result<ServingQuery> ServingFields::Query(const ModelArch* m, const Hardware* hw
   return q;
 }
 
-SearchOptions ServingFields::Search() const {
-  SearchOptions o;
+SlaSearchOptions ServingFields::Search() const {
+  SlaSearchOptions o;
   o.tp = tp, o.pp = pp, o.ep = ep, o.dp_attn = dp_attn;
   if (sla_tpot) o.sla.tpot = Seconds::FromBase(*sla_tpot * 1e-3);
   if (sla_ttft) o.sla.ttft = Seconds::FromBase(*sla_ttft * 1e-3);
@@ -231,7 +231,7 @@ Result<PerfServeResponse> PerfServe(const KnowledgeBase& kb, PerfServeRequest re
 }
 
 nlohmann::json ToJson(const PerfServeResponse& r) {
-  const SearchResult& sr = r.search;
+  const SlaSearchResult& sr = r.search;
   nlohmann::json j = report::ServingJson(sr.query, sr.result, r.searched ? &sr : nullptr);
   if (r.sla_tpot || r.sla_ttft) {
     j["sla"] = nlohmann::json{
@@ -243,7 +243,7 @@ nlohmann::json ToJson(const PerfServeResponse& r) {
 }
 
 std::string ToText(const PerfServeResponse& r) {
-  const SearchResult& sr = r.search;
+  const SlaSearchResult& sr = r.search;
   std::string out = report::ServingText(sr.query, sr.result, r.searched ? &sr : nullptr);
   if (r.sla_tpot || r.sla_ttft)
     out += sr.found ? fmt::format("SLA met: best throughput per GPU at {} clients\n",
@@ -342,7 +342,7 @@ Result<CompareResponse> Compare(const KnowledgeBase& kb, CompareRequest request,
     if (call.stop.Stopped())
       return MakeError(ErrorCode::kDeadlineExceeded, "the comparison stopped at its deadline");
     ASSIGN_OR_RETURN(ServingQuery q, request.serving.Query(r.model.get(), hw.get(), cal));
-    ASSIGN_OR_RETURN(SearchResult s, SearchServing(q, request.serving.Search()));
+    ASSIGN_OR_RETURN(SlaSearchResult s, SearchServing(q, request.serving.Search()));
     if (s.evaluated == 0) return NoDeployment(s, hw->chip_id);
     if (common_concurrency == 0) common_concurrency = s.query.workload.concurrency;
     ServingQuery same = s.query;

@@ -291,7 +291,7 @@ ObjectiveReport DesignEvaluator::Report(ObjectiveKind k, const catalog::Chip& ch
       if (rep.value <= 0) rep.why_zero = "one prompt does not fit any layout of these GPUs";
       // Prefill time is what TTFT measures; its band is the TTFT band for this kind of chip.
       rep.band = w.calibration->Band(w.calibration->BasisFor(chip.id, chip.family),
-                                     perf::Metric::kTtft, perf::Regime::kSmallBatch);
+                                     perf::PerfMetric::kTtft, perf::Regime::kSmallBatch);
       rep.deployment = fmt::format("{} tokens per prompt, {} GPUs", w.serving.isl, w.gpus);
       break;
     case ObjectiveKind::kTrain: {

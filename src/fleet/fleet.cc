@@ -84,7 +84,7 @@ Error At(const ShipmentSet& set, Pos p, ErrorCode code, std::string message) {
 // Evaluates the decode and training yardsticks of one chip.
 ThroughputCache::Entry Evaluate(const catalog::Chip& chip, const Knowledge& kb,
                                 const perf::ModelArch& decode_model,
-                                const perf::ModelArch& train_model, const FleetRequest& req,
+                                const perf::ModelArch& train_model, const FleetQuery& req,
                                 ThroughputCache* cache) {
   ThroughputCache::Entry e;
   auto hw = perf::HardwareFromChip(chip, *kb.systems, {});
@@ -105,7 +105,7 @@ ThroughputCache::Entry Evaluate(const catalog::Chip& chip, const Knowledge& kb,
     q.workload.isl = w.isl;
     q.workload.osl = w.osl;
     q.workload.engine = w.engine;
-    perf::SearchOptions so;
+    perf::SlaSearchOptions so;
     so.sla.tpot = Seconds::FromBase(w.sla_tpot_ms * 1e-3);
     cache->CountEvaluation();
     auto s = perf::SearchServing(q, so);
@@ -197,9 +197,9 @@ Result<const catalog::Chip*> FindChip(
   return At(set, s.chip_at, ErrorCode::kNotFound, msg);
 }
 
-Result<rules::RuleBook> AlternativeBook(const rules::RuleBook& base, const FleetRequest& req) {
+Result<rules::RuleBook> AlternativeBook(const rules::RuleBook& base, const FleetQuery& req) {
   rules::RuleBook book = base;
-  for (const FleetRequest::RuleText& rt : req.rules) {
+  for (const FleetQuery::RuleText& rt : req.rules) {
     auto added = book.WithRuleText(rt.text, rt.name);
     if (!added.ok()) return WithField(added.error(), "rules");
     book = std::move(*added);
@@ -380,7 +380,7 @@ Licence LicenceOf(const Segment& s) {
   }
 }
 
-std::vector<InvalidField> FleetRequest::Validate() const {
+std::vector<InvalidField> FleetQuery::Validate() const {
   std::vector<InvalidField> e;
   auto bad = [&e](std::string field, std::string message) {
     e.push_back({std::move(field), std::move(message)});
@@ -456,14 +456,14 @@ void ThroughputCache::Put(const std::string& chip, const std::string& workload, 
   entries_[{chip, workload}] = std::move(e);
 }
 
-Result<FleetResult> RunFleet(const Knowledge& kb, const FleetRequest& req, ThroughputCache* cache) {
+Result<FleetResult> RunFleet(const Knowledge& kb, const FleetQuery& req, ThroughputCache* cache) {
   if (auto errors = req.Validate(); !errors.empty())
     return ceiling::FieldError(errors.front().field, errors.front().message);
   ASSIGN_OR_RETURN(ShipmentSet set, ParseShipments(req.shipments_text, req.shipments_name));
   return EvaluateFleet(kb, std::move(set), req, cache);
 }
 
-Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const FleetRequest& req,
+Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const FleetQuery& req,
                                   ThroughputCache* cache) {
   if (auto errors = req.Validate(); !errors.empty()) {
     // The text's name is not needed for a parsed set.
@@ -804,7 +804,7 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
 
   if (store.alt) {
     std::vector<std::string> parts;
-    for (const FleetRequest::RuleText& rt : req.rules) parts.push_back("rule file " + rt.name);
+    for (const FleetQuery::RuleText& rt : req.rules) parts.push_back("rule file " + rt.name);
     for (const std::string& s : req.sets) parts.push_back(s);
     if (req.as_of) parts.push_back("every row under the rules of " + req.as_of->ToString());
     what_if.description = fmt::format("{}", fmt::join(parts, "; "));

@@ -108,15 +108,15 @@ std::string EngineToml(const EngineParams& e) {
 
 }  // namespace
 
-std::string_view MetricName(Metric m) {
+std::string_view PerfMetricName(PerfMetric m) {
   switch (m) {
-    case Metric::kTtft:
+    case PerfMetric::kTtft:
       return "ttft";
-    case Metric::kTpot:
+    case PerfMetric::kTpot:
       return "tpot";
-    case Metric::kThroughput:
+    case PerfMetric::kThroughput:
       return "throughput";
-    case Metric::kTrainStep:
+    case PerfMetric::kTrainStep:
       return "train_step";
   }
   return "?";
@@ -136,13 +136,13 @@ std::string_view RegimeName(Regime r) {
   return "?";
 }
 
-std::string_view BasisName(Basis b) {
+std::string_view CalibrationBasisName(CalibrationBasis b) {
   switch (b) {
-    case Basis::kProfiled:
+    case CalibrationBasis::kProfiled:
       return "profiled";
-    case Basis::kUnprofiledChip:
+    case CalibrationBasis::kUnprofiledChip:
       return "unprofiled_chip";
-    case Basis::kUnprofiledFamily:
+    case CalibrationBasis::kUnprofiledFamily:
       return "unprofiled_family";
   }
   return "?";
@@ -159,15 +159,15 @@ const EngineParams& Calibration::Engine(std::string_view engine) const {
   return it == engines.end() ? generic_engine : it->second;
 }
 
-const ErrorBand& Calibration::Band(Basis b, Metric m, Regime r) const {
+const ErrorBand& Calibration::Band(CalibrationBasis b, PerfMetric m, Regime r) const {
   return bands[static_cast<int>(b)][static_cast<int>(m)][static_cast<int>(r)];
 }
 
-Basis Calibration::BasisFor(std::string_view chip_id, std::string_view family) const {
+CalibrationBasis Calibration::BasisFor(std::string_view chip_id, std::string_view family) const {
   if (std::find(calibrated_chips.begin(), calibrated_chips.end(), chip_id) !=
       calibrated_chips.end())
-    return Basis::kProfiled;
-  return families.count(std::string(family)) ? Basis::kUnprofiledChip : Basis::kUnprofiledFamily;
+    return CalibrationBasis::kProfiled;
+  return families.count(std::string(family)) ? CalibrationBasis::kUnprofiledChip : CalibrationBasis::kUnprofiledFamily;
 }
 
 Result<Calibration> ParseCalibrationFile(const std::filesystem::path& path) {
@@ -198,14 +198,14 @@ Result<Calibration> ParseCalibrationFile(const std::filesystem::path& path) {
     for (const std::string& bk : bands.Keys()) {
       int b = -1;
       for (int i = 0; i < 3; ++i)
-        if (BasisName(static_cast<Basis>(i)) == bk) b = i;
+        if (CalibrationBasisName(static_cast<CalibrationBasis>(i)) == bk) b = i;
       if (b < 0)
         return bands.ErrorAt(bk, "expected profiled, unprofiled_chip or unprofiled_family");
       ASSIGN_OR_RETURN(TomlTable bt, bands.GetTable(bk));
       for (const std::string& mk : bt.Keys()) {
         int m = -1;
         for (int i = 0; i < kMetricCount; ++i)
-          if (MetricName(static_cast<Metric>(i)) == mk) m = i;
+          if (PerfMetricName(static_cast<PerfMetric>(i)) == mk) m = i;
         if (m < 0) return bt.ErrorAt(mk, "expected ttft, tpot, throughput or train_step");
         ASSIGN_OR_RETURN(TomlTable mt, bt.GetTable(mk));
         for (const std::string& rk : mt.Keys()) {
@@ -266,7 +266,7 @@ std::string CalibrationToToml(const Calibration& c) {
         s += fmt::format(
             "[bands.{}.{}.{}]\np50 = {:.4g}\np90 = {:.4g}\nlow = {:.4g}\nhigh = {:.4g}\n"
             "count = {}\n",
-            BasisName(static_cast<Basis>(b)), MetricName(static_cast<Metric>(m)),
+            CalibrationBasisName(static_cast<CalibrationBasis>(b)), PerfMetricName(static_cast<PerfMetric>(m)),
             RegimeName(static_cast<Regime>(r)), e.p50, e.p90, e.low, e.high, e.count);
       }
   return s;

@@ -81,7 +81,7 @@ LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& family,
                              const EngineParams& ep, const ServingWorkload& w) {
   const FamilyParams fp = WithEngine(family, ep);
   const double tokens_per_seq = static_cast<double>(w.isl) + w.osl;
-  const Memory mem = sm.ServingMemory(1, tokens_per_seq);
+  const MemoryUse mem = sm.ServingMemory(1, tokens_per_seq);
   LayoutConstants k;
   k.max_batch = std::floor(mem.kv_token_capacity / tokens_per_seq);
   if (k.max_batch >= 1) {
@@ -214,9 +214,9 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
   const int dp_d = decode.parallelism().dp_attn;
   const int dp_p = prefill.parallelism().dp_attn;
   const double b = std::max(1.0, decode_batch / dp_d);
-  const Memory mem = decode.ServingMemory(1, isl + osl);
+  const MemoryUse mem = decode.ServingMemory(1, isl + osl);
   if (std::floor(mem.kv_token_capacity / (isl + osl)) < 1) return out;
-  const Memory pmem = prefill.ServingMemory(1, isl);
+  const MemoryUse pmem = prefill.ServingMemory(1, isl);
   if (pmem.kv_token_capacity < isl) return out;
   out.fits = true;
   out.batch = b;
@@ -305,9 +305,9 @@ Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double ba
   const Regime batch = batch_per_rank <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch;
   // Queueing for KV room is a TTFT matter; TPOT and throughput keep their batch regime.
   u.regime = kv_limited ? Regime::kQueued : batch;
-  u.ttft = cal.Band(u.basis, Metric::kTtft, u.regime);
-  u.tpot = cal.Band(u.basis, Metric::kTpot, batch);
-  u.throughput = cal.Band(u.basis, Metric::kThroughput, batch);
+  u.ttft = cal.Band(u.basis, PerfMetric::kTtft, u.regime);
+  u.tpot = cal.Band(u.basis, PerfMetric::kTpot, batch);
+  u.throughput = cal.Band(u.basis, PerfMetric::kThroughput, batch);
   return u;
 }
 
@@ -369,7 +369,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   r.memory = sm.ServingMemory(t.fits ? t.batch : 1, tokens_per_seq);
   r.prefill_step = sm.Prefill(fp, 1, q.workload.isl);
   if (!t.fits) {
-    const Memory one = sm.ServingMemory(1, tokens_per_seq);
+    const MemoryUse one = sm.ServingMemory(1, tokens_per_seq);
     r.does_not_fit = fmt::format(
         "per GPU: weights {} + reserve {} + workspace {} + KV of one {}-token sequence {} = {} "
         "> capacity {}",
@@ -424,11 +424,11 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
   r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch, false);
   r.uncertainty.regime = Regime::kDisaggregated;
   r.uncertainty.ttft =
-      q.calibration->Band(r.uncertainty.basis, Metric::kTtft, Regime::kDisaggregated);
+      q.calibration->Band(r.uncertainty.basis, PerfMetric::kTtft, Regime::kDisaggregated);
   r.uncertainty.tpot =
-      q.calibration->Band(r.uncertainty.basis, Metric::kTpot, Regime::kDisaggregated);
+      q.calibration->Band(r.uncertainty.basis, PerfMetric::kTpot, Regime::kDisaggregated);
   r.uncertainty.throughput =
-      q.calibration->Band(r.uncertainty.basis, Metric::kThroughput, Regime::kDisaggregated);
+      q.calibration->Band(r.uncertainty.basis, PerfMetric::kThroughput, Regime::kDisaggregated);
   return r;
 }
 
@@ -437,7 +437,7 @@ namespace {
 // The deployment layouts a search may use for `gpus` GPUs, honouring fixed sizes. Layouts that
 // CheckParallelism rejects are skipped; the first rejection of a size the caller fixed is kept
 // for "why none" (a searched size that does not fit the model is no fault of the caller's).
-std::vector<Parallelism> Layouts(const ModelArch& m, int gpus, const SearchOptions& o,
+std::vector<Parallelism> Layouts(const ModelArch& m, int gpus, const SlaSearchOptions& o,
                                  std::optional<Error>* first_error) {
   auto divisors = [](int n) {
     std::vector<int> d;
@@ -478,7 +478,7 @@ std::vector<Parallelism> Layouts(const ModelArch& m, int gpus, const SearchOptio
 }
 
 // Client counts an SLA search tries: 1, then x1.25 steps, up to the cap.
-std::vector<int> ClientGrid(const ServingQuery& base, const SearchOptions& o) {
+std::vector<int> ClientGrid(const ServingQuery& base, const SlaSearchOptions& o) {
   std::vector<int> clients;
   if (o.sla.ttft.has_value() || o.sla.tpot.has_value()) {
     const int cap = std::max(1, o.max_concurrency);
@@ -501,7 +501,7 @@ struct ScanResult {
 };
 
 // The search proper, shared by SearchServing and BestServingThroughput.
-ScanResult Scan(const ServingQuery& base, const SearchOptions& o,
+ScanResult Scan(const ServingQuery& base, const SlaSearchOptions& o,
                 const std::vector<Parallelism>& layouts, const std::vector<int>& clients) {
   const ModelArch& m = *base.model;
   const FamilyParams& fp = base.calibration->Family(base.hardware->family);
@@ -551,14 +551,14 @@ Status CheckSearch(const ServingQuery& base) {
 
 }  // namespace
 
-Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions& o) {
+Result<SlaSearchResult> SearchServing(const ServingQuery& base, const SlaSearchOptions& o) {
   RETURN_IF_ERROR(CheckSearch(base));
   const auto start = std::chrono::steady_clock::now();
   const bool sla = o.sla.ttft.has_value() || o.sla.tpot.has_value();
   std::optional<Error> first_error;
   const std::vector<Parallelism> layouts = Layouts(*base.model, base.gpus, o, &first_error);
   const ScanResult scan = Scan(base, o, layouts, ClientGrid(base, o));
-  SearchResult best;
+  SlaSearchResult best;
   best.evaluated = scan.evaluated;
   best.found = scan.found;
   best.query = base;
@@ -583,7 +583,7 @@ Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions
   return best;
 }
 
-ServingPlan::ServingPlan(const ModelArch& model, int gpus, const SearchOptions& options,
+ServingPlan::ServingPlan(const ModelArch& model, int gpus, const SlaSearchOptions& options,
                          const ServingQuery& base)
     : options_(options),
       layouts_(Layouts(model, gpus, options, nullptr)),

@@ -550,9 +550,9 @@ double StepModel::ExpertParamsPerGpu() const {
   return s_.n_moe * s_.experts_l * model_->FfnMatrices() * s_.hidden * s_.expert_inter_l;
 }
 
-Memory StepModel::ServingMemory(double seqs, double tokens_per_seq) const {
+MemoryUse StepModel::ServingMemory(double seqs, double tokens_per_seq) const {
   const Shape& s = s_;
-  Memory m;
+  MemoryUse m;
   m.capacity = hw_.memory_capacity;
   m.weights = Bytes::FromBase(s.weight_bytes);
   // Serving engines keep ~8% of the device for the runtime, communication buffers and

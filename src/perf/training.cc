@@ -257,10 +257,10 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
   return out;
 }
 
-Memory TrainingMemory(const StepModel& sm, const TrainingQuery& q, int dp, int micro_batches,
+MemoryUse TrainingMemory(const StepModel& sm, const TrainingQuery& q, int dp, int micro_batches,
                       double* in_flight_out) {
   const ModelArch& m = *q.model;
-  Memory mem;
+  MemoryUse mem;
   mem.capacity = q.hardware->memory_capacity;
   // Weights bf16, gradients fp32, Adam state (fp32 master, two moments) 12 bytes; the routed
   // experts' copies are sharded over their own data-parallel group (dp / ep).
@@ -333,7 +333,7 @@ Result<TrainingResult> Train(const TrainingQuery& q) {
   if (q.tokens) r.time_to_train = Seconds::FromBase(*q.tokens / r.tokens_per_s);
 
   r.memory = TrainingMemory(sm, q, dp, micro_batches, &r.in_flight);
-  const Memory& mem = r.memory;
+  const MemoryUse& mem = r.memory;
   r.fits = mem.fits;
   if (!r.fits)
     r.does_not_fit = fmt::format(
@@ -342,7 +342,7 @@ Result<TrainingResult> Train(const TrainingQuery& q) {
         FormatQuantity(mem.weights), FormatQuantity(mem.optimizer), FormatQuantity(mem.activations),
         FormatQuantity(mem.reserve), FormatQuantity(mem.total), FormatQuantity(mem.capacity));
   r.basis = q.calibration->BasisFor(q.hardware->chip_id, q.hardware->family);
-  r.uncertainty = q.calibration->Band(r.basis, Metric::kTrainStep, Regime::kLargeBatch);
+  r.uncertainty = q.calibration->Band(r.basis, PerfMetric::kTrainStep, Regime::kLargeBatch);
   return r;
 }
 

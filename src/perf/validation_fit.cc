@@ -331,7 +331,7 @@ struct Sample {
 
 struct Errors {
   std::array<std::vector<Sample>, kMetricCount> m;
-  void Add(Metric metric, double predicted, double measured, int fold) {
+  void Add(PerfMetric metric, double predicted, double measured, int fold) {
     if (std::isnan(predicted) || !(measured > 0) || !(predicted > 0)) return;
     m[static_cast<int>(metric)].push_back(
         {std::abs(predicted / measured - 1), std::log(measured / predicted), fold});
@@ -353,19 +353,19 @@ Errors ErrorsOf(const Row& r, const Pred& p) {
   const int fold = v.fold;
   if (!p.fits) {
     // A measured deployment the model says cannot fit is an error of 100%, outside any band.
-    for (auto [m, has] : {std::pair{Metric::kTtft, v.ttft_s.has_value()},
-                          std::pair{Metric::kTpot, v.tpot_s.has_value()},
-                          std::pair{Metric::kThroughput, v.throughput.has_value()}})
+    for (auto [m, has] : {std::pair{PerfMetric::kTtft, v.ttft_s.has_value()},
+                          std::pair{PerfMetric::kTpot, v.tpot_s.has_value()},
+                          std::pair{PerfMetric::kThroughput, v.throughput.has_value()}})
       if (has) e.m[static_cast<int>(m)].push_back({1.0, kNaN, fold});
     return e;
   }
-  if (v.ttft_s) e.Add(Metric::kTtft, p.ttft, *v.ttft_s, fold);
-  if (v.tpot_s) e.Add(Metric::kTpot, p.tpot, *v.tpot_s, fold);
-  if (v.throughput) e.Add(Metric::kThroughput, p.thr, *v.throughput, fold);
+  if (v.ttft_s) e.Add(PerfMetric::kTtft, p.ttft, *v.ttft_s, fold);
+  if (v.tpot_s) e.Add(PerfMetric::kTpot, p.tpot, *v.tpot_s, fold);
+  if (v.throughput) e.Add(PerfMetric::kThroughput, p.thr, *v.throughput, fold);
   if (v.kind == PointKind::kTraining) {
     double measured = v.step_s.value_or(kNaN);
     if (v.tflops_per_gpu) measured = p.flops / (*v.tflops_per_gpu * 1e12 * v.gpus);
-    e.Add(Metric::kTrainStep, p.step, measured, fold);
+    e.Add(PerfMetric::kTrainStep, p.step, measured, fold);
   }
   return e;
 }
@@ -374,7 +374,7 @@ Errors ErrorsOf(const Row& r, const Pred& p) {
 // under its batch regime.
 void MergeByRegime(std::array<Errors, kRegimeCount>& groups, const Errors& e, const Row& r) {
   for (int m = 0; m < kMetricCount; ++m) {
-    const Regime g = m == static_cast<int>(Metric::kTtft) ? r.regime : r.batch_regime;
+    const Regime g = m == static_cast<int>(PerfMetric::kTtft) ? r.regime : r.batch_regime;
     auto& dst = groups[static_cast<int>(g)].m[m];
     dst.insert(dst.end(), e.m[m].begin(), e.m[m].end());
   }
@@ -673,7 +673,7 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
     if (!std::isnan(lo)) b.low = std::min(1.0, std::exp(lo)), b.high = std::max(1.0, std::exp(hi));
     return b;
   };
-  const int train = static_cast<int>(Metric::kTrainStep);
+  const int train = static_cast<int>(PerfMetric::kTrainStep);
   for (int b = 0; b < 3; ++b) {
     for (int m = 0; m < kMetricCount; ++m) {
       int pooled_n = 0, pooled_covered = 0;
@@ -687,8 +687,8 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
         const int n = static_cast<int>(e.m[m].size());
         const int covered = CoveredCrossFitted(e.m[m]);
         BandRow row;
-        row.basis = static_cast<Basis>(b);
-        row.metric = static_cast<Metric>(m);
+        row.basis = static_cast<CalibrationBasis>(b);
+        row.metric = static_cast<PerfMetric>(m);
         row.regime = g;
         row.count = n;
         row.coverage = static_cast<double>(covered) / n;
@@ -701,8 +701,8 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
       if (pooled_n == 0 || m == train) continue;
       std::sort(widths.begin(), widths.end());
       BandRow all;
-      all.basis = static_cast<Basis>(b);
-      all.metric = static_cast<Metric>(m);
+      all.basis = static_cast<CalibrationBasis>(b);
+      all.metric = static_cast<PerfMetric>(m);
       all.regime = -1;
       all.count = pooled_n;
       all.coverage = static_cast<double>(pooled_covered) / pooled_n;

@@ -11,7 +11,7 @@ namespace ceiling::report {
 
 using nlohmann::json;
 using perf::ErrorBand;
-using perf::Metric;
+using perf::PerfMetric;
 
 // A measured value lies in [pred x low, pred x high] for 90% of held-out validation points.
 json BandJson(double predicted, const ErrorBand& b) {
@@ -44,13 +44,13 @@ json StepJson(const perf::StepTime& t) {
               {"bound", t.MemoryBound() ? "memory" : "compute"}};
 }
 
-std::string BasisText(perf::Basis b) {
+std::string BasisText(perf::CalibrationBasis b) {
   switch (b) {
-    case perf::Basis::kProfiled:
+    case perf::CalibrationBasis::kProfiled:
       return "chip in the calibration data (held-out error)";
-    case perf::Basis::kUnprofiledChip:
+    case perf::CalibrationBasis::kUnprofiledChip:
       return "chip never measured, family calibrated (leave-one-chip-out error)";
-    case perf::Basis::kUnprofiledFamily:
+    case perf::CalibrationBasis::kUnprofiledFamily:
       return "chip family never measured (leave-one-family-out error)";
   }
   return "";
@@ -77,7 +77,7 @@ std::string StepRow(const perf::StepTime& t) { return fmt::format("{:.3f}", Ms(t
 }  // namespace
 
 json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
-                 const perf::SearchResult* search) {
+                 const perf::SlaSearchResult* search) {
   json j;
   j["chip"] = q.hardware->chip_id;
   j["model"] = q.model->id;
@@ -112,7 +112,7 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
   j["breakdown"] =
       json{{"prefill_step", StepJson(r.prefill_step)}, {"decode_step", StepJson(r.decode_step)}};
   json u;
-  u["basis"] = perf::BasisName(r.uncertainty.basis);
+  u["basis"] = perf::CalibrationBasisName(r.uncertainty.basis);
   u["regime"] = perf::RegimeName(r.uncertainty.regime);
   if (r.fits) {
     u["ttft_ms"] = BandJson(Ms(r.ttft), r.uncertainty.ttft);
@@ -127,7 +127,7 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
 }
 
 std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& r,
-                        const perf::SearchResult* search) {
+                        const perf::SlaSearchResult* search) {
   std::string s =
       fmt::format("{} on {} x {} ({}{}), {} weights / {} KV cache, engine {}\n", q.model->name,
                   q.gpus, q.hardware->chip_name, q.par.ToString(),
@@ -223,7 +223,7 @@ json TrainingJson(const perf::TrainingQuery& q, const perf::TrainingResult& r) {
                         {"pipeline_bubble_s", r.breakdown.bubble.base()},
                         {"optimizer_s", r.breakdown.optimizer.base()},
                         {"overhead_s", r.breakdown.overhead.base()}};
-  json u{{"basis", perf::BasisName(r.basis)}};
+  json u{{"basis", perf::CalibrationBasisName(r.basis)}};
   u["step_time_s"] = BandJson(r.step_time.base(), r.uncertainty);
   j["uncertainty"] = u;
   j["notes"] = r.notes;
@@ -344,7 +344,7 @@ std::string CompareText(const std::vector<CompareColumn>& cols) {
         c, BandText(c.result.output_tokens_per_s_per_gpu, c.result.uncertainty.throughput, 0));
   });
   add("uncertainty basis", [](const CompareColumn& c) {
-    return std::string(perf::BasisName(c.result.uncertainty.basis));
+    return std::string(perf::CalibrationBasisName(c.result.uncertainty.basis));
   });
   s += t.RenderText();
   for (const auto& c : cols) {
@@ -410,7 +410,7 @@ json RowsJson(const std::vector<perf::ReportRow>& rows) {
   for (const auto& r : rows) {
     json j{{"group", r.group}};
     for (int m = 0; m < perf::kMetricCount; ++m)
-      j[std::string(perf::MetricName(static_cast<Metric>(m)))] = StatsJson(r.stats[m]);
+      j[std::string(perf::PerfMetricName(static_cast<PerfMetric>(m)))] = StatsJson(r.stats[m]);
     arr.push_back(j);
   }
   return arr;
@@ -477,7 +477,7 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
     for (const auto& b : r.bands) {
       const bool all = b.regime < 0;
       t.AddRow(
-          {std::string(perf::BasisName(b.basis)), std::string(perf::MetricName(b.metric)),
+          {std::string(perf::CalibrationBasisName(b.basis)), std::string(perf::PerfMetricName(b.metric)),
            all ? std::string("all") : std::string(RegimeName(static_cast<perf::Regime>(b.regime))),
            fmt::format("{}", b.count), fmt::format("{:.1f}", b.coverage * 100),
            fmt::format("{:.2f}", b.median_width), all ? "" : fmt::format("{:.3f}", b.low),
@@ -504,15 +504,15 @@ json ValidationJson(const perf::ValidationReport& r, const std::string& status) 
     for (const auto& x : r.loco_in_sample)
       if (x.group == row.group) ins = x;
     for (int m = 0; m < perf::kMetricCount; ++m) {
-      const std::string name(perf::MetricName(static_cast<Metric>(m)));
+      const std::string name(perf::PerfMetricName(static_cast<PerfMetric>(m)));
       j[name] = json{{"loco", StatsJson(row.stats[m])}, {"in_sample", StatsJson(ins.stats[m])}};
     }
     loco.push_back(j);
   }
   json bands = json::array();
   for (const auto& b : r.bands) {
-    json j{{"basis", perf::BasisName(b.basis)},
-           {"metric", perf::MetricName(b.metric)},
+    json j{{"basis", perf::CalibrationBasisName(b.basis)},
+           {"metric", perf::PerfMetricName(b.metric)},
            {"regime", b.regime < 0 ? std::string("all")
                                    : std::string(RegimeName(static_cast<perf::Regime>(b.regime)))},
            {"count", b.count},

@@ -60,8 +60,8 @@ inline const LoadedKb& Kb() {
 }
 
 // A request for a case file under tests/cases/fleets, TPP only unless `throughput`.
-inline FleetRequest CaseRequest(const std::string& file, bool throughput = false) {
-  FleetRequest req;
+inline FleetQuery CaseRequest(const std::string& file, bool throughput = false) {
+  FleetQuery req;
   req.shipments_name = "fleets/" + file;
   req.shipments_text = ReadCase("fleets/" + file);
   req.throughput = throughput;

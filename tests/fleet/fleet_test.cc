@@ -20,7 +20,7 @@ namespace {
 
 constexpr double kH100Tpp = 15831.2;
 
-FleetResult RunCase(const FleetRequest& req, ThroughputCache* cache = nullptr) {
+FleetResult RunCase(const FleetQuery& req, ThroughputCache* cache = nullptr) {
   auto r = RunFleet(Kb().kb(req.throughput), req, cache);
   if (!r.ok()) ADD_FAILURE() << r.error().ToString();
   return r.ok() ? std::move(r).value() : FleetResult{};
@@ -129,7 +129,7 @@ TEST_P(SmallFleet, RevenueSharesAndCounting) {
 }
 
 TEST_P(SmallFleet, CountingOrderedRowsAddsThem) {
-  FleetRequest req = CaseRequest(GetParam());
+  FleetQuery req = CaseRequest(GetParam());
   req.count = {ShipmentStatus::kShipped, ShipmentStatus::kProduced, ShipmentStatus::kOrdered};
   const FleetResult r = RunCase(req);
   EXPECT_DOUBLE_EQ(Sum(r.total, Measure::kUnits).value, 5076 + 10);
@@ -140,7 +140,7 @@ INSTANTIATE_TEST_SUITE_P(Formats, SmallFleet, ::testing::Values("small.csv", "sm
                          [](const auto& p) { return p.param == "small.csv" ? "csv" : "toml"; });
 
 TEST(FleetWhatIf, H20LetterFrom2024NeedsLicencesForThe2024H20s) {
-  FleetRequest req = CaseRequest("small.csv");
+  FleetQuery req = CaseRequest("small.csv");
   std::ifstream in(std::string(CEILING_SOURCE_DIR) + "/docs/examples/h20-letter-from-2024.toml");
   std::stringstream ss;
   ss << in.rdbuf();
@@ -164,7 +164,7 @@ TEST(FleetWhatIf, H20LetterFrom2024NeedsLicencesForThe2024H20s) {
 }
 
 TEST(FleetWhatIf, AsOfAnEarlierDateFreesRows) {
-  FleetRequest req = CaseRequest("small.csv");
+  FleetQuery req = CaseRequest("small.csv");
   req.as_of = Date{2023, 6, 1};  // the October 2022 rule: the A800 and H20 need no licence
   const FleetResult r = RunCase(req);
   ASSERT_TRUE(r.what_if.has_value());
@@ -175,7 +175,7 @@ TEST(FleetWhatIf, AsOfAnEarlierDateFreesRows) {
 }
 
 TEST(FleetWhatIf, AsOfALaterDateDeniesTheA800s) {
-  FleetRequest req = CaseRequest("small.csv");
+  FleetQuery req = CaseRequest("small.csv");
   req.as_of = Date{2025, 5, 1};
   const FleetResult r = RunCase(req);
   // Newly licensed: the A800's first 16 days (160, presumption of denial) and the 2024 H20s
@@ -186,7 +186,7 @@ TEST(FleetWhatIf, AsOfALaterDateDeniesTheA800s) {
 }
 
 TEST(FleetWhatIf, ParameterOverridesMoveTheA800FromAToB) {
-  FleetRequest req = CaseRequest("small.csv");
+  FleetQuery req = CaseRequest("small.csv");
   // TPP 4,992 and PD 6.04 on 826 mm^2: raising both 3A090.a lines past them leaves the A800 in
   // 3A090.b (license to China still required) - so also move the .b PD band's top.
   req.sets = {"tpp_a=6000", "pd_a=7"};
@@ -236,7 +236,7 @@ TEST(FleetDerived, RevenueOverPriceWithBounds) {
 }
 
 TEST(FleetBeforeRules, ShipmentsBeforeTheFirstRuleNeedNoLicence) {
-  FleetRequest req;
+  FleetQuery req;
   req.shipments_name = "old.csv";
   req.shipments_text =
       "chip,quantity,date,destination,kind,source\nnvidia-a100-sxm-80gb,10000,2021,CN,reported,x\n";
@@ -251,7 +251,7 @@ TEST(FleetBeforeRules, ShipmentsBeforeTheFirstRuleNeedNoLicence) {
 // evaluation per chip and yardstick, none when the cache already holds them.
 TEST(FleetThroughput, RatiosToTheReferenceAndCaching) {
   ThroughputCache cache;
-  FleetRequest req = CaseRequest("small.csv", true);
+  FleetQuery req = CaseRequest("small.csv", true);
   const FleetResult r = RunCase(req, &cache);
   // Chips: H100 (also the reference), H20, A800, H200: 4 chips x 2 yardsticks. The 910B cannot
   // be modelled (no memory bandwidth), so it costs no evaluation; its reason is cached too.
@@ -284,7 +284,7 @@ TEST(FleetThroughput, RatiosToTheReferenceAndCaching) {
   q.gpus = 8;
   q.precision = perf::PrecisionForMode(perf::DType::kFp8);
   q.workload.isl = q.workload.osl = 1024;
-  perf::SearchOptions so;
+  perf::SlaSearchOptions so;
   so.sla.tpot = Seconds::FromBase(0.05);
   auto s = perf::SearchServing(q, so);
   ASSERT_TRUE(s.ok() && s->found);
@@ -305,7 +305,7 @@ TEST(FleetThroughput, RatiosToTheReferenceAndCaching) {
 }
 
 TEST(FleetThroughput, NamedRunUsesTheModelsTrainingFlops) {
-  FleetRequest req = CaseRequest("small.csv", true);
+  FleetQuery req = CaseRequest("small.csv", true);
   req.run.flops.reset();
   req.run.model = "llama-3.1-8b";
   req.run.tokens = 15e12;
@@ -319,7 +319,7 @@ TEST(FleetThroughput, NamedRunUsesTheModelsTrainingFlops) {
 }
 
 TEST(FleetChart, CumulativeSeriesEndsAtTheTotals) {
-  FleetRequest req = CaseRequest("small.csv");
+  FleetQuery req = CaseRequest("small.csv");
   req.as_of = Date{2025, 5, 1};
   const FleetResult r = RunCase(req);
   const ChartSeries s = CumulativeSeries(r, Yardstick::kTpp);
@@ -341,7 +341,7 @@ namespace ceiling::fleet {
 namespace {
 
 TEST(FleetShares, ZeroShipmentsOweNothingWithoutAPrice) {
-  FleetRequest req;
+  FleetQuery req;
   req.shipments_name = "h200.csv";
   req.shipments_text =
       "chip,quantity,unit_price,date,destination,kind,source,price_source\n"
@@ -372,7 +372,7 @@ TEST(BundledFleets, LoadAndCiteEveryRow) {
     std::ifstream in(e.path());
     std::stringstream ss;
     ss << in.rdbuf();
-    FleetRequest req;
+    FleetQuery req;
     req.shipments_name = e.path().string();
     req.shipments_text = ss.str();
     req.throughput = false;

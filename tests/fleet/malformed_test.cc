@@ -29,7 +29,7 @@ class MalformedFleet : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MalformedFleet, FailsWithPinnedDiagnostic) {
   const std::string file = GetParam();
-  FleetRequest req;
+  FleetQuery req;
   req.shipments_name = "fleets_malformed/" + file;
   req.shipments_text = ReadCase("fleets_malformed/" + file);
   req.throughput = false;

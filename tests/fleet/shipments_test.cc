@@ -128,7 +128,7 @@ std::vector<std::string> Fields(const std::vector<InvalidField>& e) {
 }
 
 TEST(Request, DefaultsAreValid) {
-  FleetRequest req;
+  FleetQuery req;
   req.shipments_name = "x.csv";
   EXPECT_TRUE(req.Validate().empty());
   EXPECT_FALSE(req.what_if());
@@ -137,7 +137,7 @@ TEST(Request, DefaultsAreValid) {
 }
 
 TEST(Request, FieldErrorsNameFieldsNotFlags) {
-  FleetRequest req;
+  FleetQuery req;
   req.shipments_name = "x.json";
   req.count.clear();
   req.decode.gpus = 0;
@@ -156,7 +156,7 @@ TEST(Request, FieldErrorsNameFieldsNotFlags) {
 }
 
 TEST(Request, TrainingBatchAndRunChecks) {
-  FleetRequest req;
+  FleetQuery req;
   req.shipments_name = "x.toml";
   req.training.global_batch = 255;  // dp 2 x micro-batch 1
   req.run.flops.reset();
@@ -167,7 +167,7 @@ TEST(Request, TrainingBatchAndRunChecks) {
 }
 
 TEST(Request, RunFleetReportsTheFirstFieldError) {
-  FleetRequest req;
+  FleetQuery req;
   req.shipments_name = "x.csv";
   req.decode.isl = 0;
   auto r = RunFleet(Knowledge{}, req);

@@ -39,7 +39,7 @@ TEST(Serve, Llama70bOn8H100) {
   EXPECT_NEAR(r->tokens_per_s_per_user, 1.0 / r->tpot.base(), 1e-9);
   EXPECT_NEAR(r->output_tokens_per_s_per_gpu * 8, r->output_tokens_per_s, 1e-6);
   EXPECT_GT(r->uncertainty.tpot.count, 0);
-  EXPECT_EQ(r->uncertainty.basis, Basis::kProfiled);
+  EXPECT_EQ(r->uncertainty.basis, CalibrationBasis::kProfiled);
 }
 
 TEST(Serve, ModelThatDoesNotFitIsAnOutcomeWithNumbers) {
@@ -86,7 +86,7 @@ TEST(Search, SlaSearchMeetsTheTargetAndBeatsOrMatchesEveryFixedLayout) {
   const Hardware hw = HardwareOf("nvidia-h200-sxm");
   const ModelArch& m = ModelOf("llama-3.1-70b");
   ServingQuery q = Query(m, hw, 8, {}, DType::kFp8, 1024, 1024, 1);
-  SearchOptions o;
+  SlaSearchOptions o;
   o.sla.tpot = Seconds::FromBase(0.025);
   o.max_concurrency = 512;
   auto best = SearchServing(q, o);
@@ -95,7 +95,7 @@ TEST(Search, SlaSearchMeetsTheTargetAndBeatsOrMatchesEveryFixedLayout) {
   EXPECT_LE(best->result.tpot.base(), 0.025);
   EXPECT_GT(best->evaluated, 10);
   for (int tp : {1, 2, 4, 8}) {
-    SearchOptions fixed = o;
+    SlaSearchOptions fixed = o;
     fixed.tp = tp;
     auto r = SearchServing(q, fixed);
     ASSERT_TRUE(r.ok());
@@ -109,7 +109,7 @@ TEST(Search, SlaSearchMeetsTheTargetAndBeatsOrMatchesEveryFixedLayout) {
 TEST(Search, UnreachableSlaIsAnOutcome) {
   const Hardware hw = HardwareOf("nvidia-h100-sxm");
   ServingQuery q = Query(ModelOf("llama-3.1-405b"), hw, 8, {}, DType::kFp8, 1024, 1024, 1);
-  SearchOptions o;
+  SlaSearchOptions o;
   o.sla.tpot = Seconds::FromBase(0.0001);
   auto r = SearchServing(q, o);
   ASSERT_TRUE(r.ok());

@@ -150,11 +150,11 @@ TEST_F(TrainingTest, Fp8GemmsAreFasterButNotTwiceAsFast) {
 TEST_F(TrainingTest, ZeroShardsOptimizerGradientsAndWeights) {
   TrainingQuery q = Llama70b(Query("llama-3.1-70b", "nvidia-h100-sxm"));
   q.zero = 0;
-  const Memory z0 = Run(q).memory;
+  const MemoryUse z0 = Run(q).memory;
   q.zero = 1;
-  const Memory z1 = Run(q).memory;
+  const MemoryUse z1 = Run(q).memory;
   q.zero = 3;
-  const Memory z3 = Run(q).memory;
+  const MemoryUse z3 = Run(q).memory;
   EXPECT_GT(z0.optimizer, z1.optimizer);
   EXPECT_GT(z1.optimizer, z3.optimizer);
   EXPECT_GT(z1.weights, z3.weights);

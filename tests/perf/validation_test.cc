@@ -74,9 +74,9 @@ TEST(CalibrationFile, IsReproducedByAFreshFit) {
   }
   // Held-out accuracy of the fit, pinned loosely so that a regression shows up here.
   const ReportRow& all = rep->overall[0];
-  EXPECT_LT(all.stats[static_cast<int>(Metric::kTpot)].median, 0.14);
-  EXPECT_LT(all.stats[static_cast<int>(Metric::kThroughput)].median, 0.14);
-  EXPECT_LT(all.stats[static_cast<int>(Metric::kTtft)].median, 0.35);
+  EXPECT_LT(all.stats[static_cast<int>(PerfMetric::kTpot)].median, 0.14);
+  EXPECT_LT(all.stats[static_cast<int>(PerfMetric::kThroughput)].median, 0.14);
+  EXPECT_LT(all.stats[static_cast<int>(PerfMetric::kTtft)].median, 0.35);
 }
 
 }  // namespace

@@ -101,7 +101,7 @@ struct ServingFields {
   // The serving query (model, hardware and calibration pointers as given).
   Result<perf::ServingQuery> Query(const perf::ModelArch* m, const perf::Hardware* hw,
                                    const perf::Calibration* cal) const;
-  perf::SearchOptions Search() const;
+  perf::SlaSearchOptions Search() const;
   // "deepseek-r1, 8 GPUs, fp8 serving, input 1024 / output 1024 tokens, TPOT <= 50 ms".
   std::string Describe() const;
 };
@@ -124,7 +124,7 @@ struct PerfServeResponse {
   std::shared_ptr<const KnowledgeBase> kb;
   std::shared_ptr<const perf::ModelArch> model;
   std::shared_ptr<const perf::Hardware> hardware;
-  perf::SearchResult search;  // its query points at model, hardware and kb's calibration
+  perf::SlaSearchResult search;  // its query points at model, hardware and kb's calibration
   bool searched = false;      // some parallel size or the client count was searched
   std::optional<double> sla_tpot, sla_ttft;
 };

@@ -79,7 +79,7 @@ struct Workload {
   int gpus = 8;
   perf::PrecisionConfig precision;
   perf::ServingWorkload serving;
-  perf::SearchOptions serving_search;
+  perf::SlaSearchOptions serving_search;
   // Training: the layout and batch (model, hardware and calibration are filled per chip).
   perf::TrainingQuery training;
 };

@@ -1,7 +1,7 @@
 // Fleets: what shipments add up to — compute, H100-equivalents, licences, revenue shares — and
 // what other rules would have changed.
 //
-//   FleetRequest req;
+//   FleetQuery req;
 //   req.shipments_text = text;                      // CSV or TOML (shipments.h)
 //   req.shipments_name = "data/fleets/china-2022-2026.toml";
 //   req.as_of = Date{2025, 5, 1};                   // what-if: that day's rules for every row
@@ -134,7 +134,7 @@ struct InvalidField {
   std::string message;  // without the field name and without CLI flag names
 };
 
-struct FleetRequest {
+struct FleetQuery {
   std::string shipments_text;
   std::string shipments_name;  // for diagnostics; ".csv" or ".toml" selects the format
   // Rows with these statuses are counted in totals (others are listed and classified).
@@ -262,7 +262,7 @@ class ThroughputCache {
     std::string decode_why, train_why;                            // when absent
     std::string decode_deployment, train_layout;
   };
-  // The entry for `chip` under `workload` (a key FleetRequest builds), or nullptr.
+  // The entry for `chip` under `workload` (a key FleetQuery builds), or nullptr.
   const Entry* Find(const std::string& chip, const std::string& workload) const;
   void Put(const std::string& chip, const std::string& workload, Entry e);
   // Performance-model evaluations made to fill the cache (one per chip and yardstick).
@@ -305,10 +305,10 @@ struct FleetResult {
   std::shared_ptr<Storage> storage;
 };
 
-Result<FleetResult> RunFleet(const Knowledge& kb, const FleetRequest& req,
+Result<FleetResult> RunFleet(const Knowledge& kb, const FleetQuery& req,
                              ThroughputCache* cache = nullptr);
 // The same for shipments already parsed (benchmarks, tests); `req.shipments_text` is ignored.
-Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set, const FleetRequest& req,
+Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set, const FleetQuery& req,
                                   ThroughputCache* cache = nullptr);
 
 // A row's contribution to a measure over its whole period (quantity x the chip's per-unit value),

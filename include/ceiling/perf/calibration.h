@@ -113,9 +113,9 @@ struct ErrorBand {
   int count = 0;  // held-out measurements behind it (0: no band)
 };
 
-enum class Metric { kTtft, kTpot, kThroughput, kTrainStep };
+enum class PerfMetric { kTtft, kTpot, kThroughput, kTrainStep };
 inline constexpr int kMetricCount = 4;
-std::string_view MetricName(Metric m);  // "ttft", "tpot", "throughput", "train_step"
+std::string_view PerfMetricName(PerfMetric m);  // "ttft", "tpot", "throughput", "train_step"
 
 // Regimes an error band is kept for: decode batch per attention rank <= 16 or > 16; clients
 // queueing for KV-cache room (the wait is Little's law on an estimated capacity, the least
@@ -126,8 +126,8 @@ std::string_view RegimeName(Regime r);  // "small_batch", "large_batch", "queued
 // How a chip relates to the calibration data: its data was fitted (in-sample held-out error);
 // its family was fitted without it (leave-one-chip-out error); its family was never fitted
 // (leave-one-family-out error).
-enum class Basis { kProfiled, kUnprofiledChip, kUnprofiledFamily };
-std::string_view BasisName(Basis b);
+enum class CalibrationBasis { kProfiled, kUnprofiledChip, kUnprofiledFamily };
+std::string_view CalibrationBasisName(CalibrationBasis b);
 
 struct Calibration {
   std::map<std::string, FamilyParams> families;
@@ -141,8 +141,8 @@ struct Calibration {
 
   const FamilyParams& Family(std::string_view family, bool* fitted = nullptr) const;
   const EngineParams& Engine(std::string_view engine) const;
-  const ErrorBand& Band(Basis b, Metric m, Regime r) const;
-  Basis BasisFor(std::string_view chip_id, std::string_view family) const;
+  const ErrorBand& Band(CalibrationBasis b, PerfMetric m, Regime r) const;
+  CalibrationBasis BasisFor(std::string_view chip_id, std::string_view family) const;
 };
 
 Result<Calibration> LoadCalibration(const std::filesystem::path& data_dir);

@@ -15,7 +15,7 @@
 //   r.output_tokens_per_s_per_gpu;         // throughput per GPU
 //   r.uncertainty.tpot.p90                 // relative error band from validation
 //
-//   ASSIGN_OR_RETURN(SearchResult best, SearchServing(q, {.sla_tpot = Seconds::FromBase(0.05)}));
+//   ASSIGN_OR_RETURN(SlaSearchResult best, SearchServing(q, {.sla_tpot = Seconds::FromBase(0.05)}));
 //
 // Model (docs/perf.md §2): b clients per attention rank run (capped by the KV cache, paged in
 // by vLLM/SGLang, reserved at full length by TensorRT-LLM, and by the engine's sequence cap).
@@ -77,14 +77,14 @@ struct ServingQuery {
 // basis they come from.
 struct Uncertainty {
   ErrorBand ttft, tpot, throughput;
-  Basis basis = Basis::kProfiled;
+  CalibrationBasis basis = CalibrationBasis::kProfiled;
   Regime regime = Regime::kSmallBatch;
 };
 
 struct ServingResult {
   bool fits = false;
   std::string does_not_fit;  // why, with the numbers, when !fits
-  Memory memory;             // per GPU at the served batch
+  MemoryUse memory;             // per GPU at the served batch
   Seconds ttft, tpot;
   double output_tokens_per_s = 0;
   double output_tokens_per_s_per_gpu = 0;
@@ -143,7 +143,7 @@ struct SlaTargets {
   std::optional<Seconds> tpot;
 };
 
-struct SearchOptions {
+struct SlaSearchOptions {
   SlaTargets sla;
   // Fixed parallel sizes (from the command line); unset ones are searched.
   std::optional<int> tp, pp, ep, dp_attn;
@@ -151,7 +151,7 @@ struct SearchOptions {
   int max_concurrency = 4096;
 };
 
-struct SearchResult {
+struct SlaSearchResult {
   bool found = false;  // some deployment fits and meets the targets
   ServingQuery query;  // the winning deployment (par and concurrency filled in)
   ServingResult result;
@@ -164,7 +164,7 @@ struct SearchResult {
 
 // Best output tokens/s per GPU over parallelism (and, with an SLA, concurrency), among
 // deployments that fit and meet the targets. Deterministic: ties go to the smaller instance.
-Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions& options);
+Result<SlaSearchResult> SearchServing(const ServingQuery& base, const SlaSearchOptions& options);
 
 // The objective of a search over chips (design search): the same deployment search for many
 // hardware variants of one workload, with the layouts and client grid prepared once.
@@ -176,7 +176,7 @@ Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions
 // final report. Thread safety: const methods may be called concurrently.
 class ServingPlan {
  public:
-  ServingPlan(const ModelArch& model, int gpus, const SearchOptions& options,
+  ServingPlan(const ModelArch& model, int gpus, const SlaSearchOptions& options,
               const ServingQuery& base);
   double BestThroughputPerGpu(const ServingQuery& q) const;
   // Prefill-only input tokens/s per GPU of one prompt of workload.isl tokens, best over the
@@ -184,7 +184,7 @@ class ServingPlan {
   double BestPrefillPerGpu(const ServingQuery& q) const;
 
  private:
-  SearchOptions options_;
+  SlaSearchOptions options_;
   std::vector<Parallelism> layouts_;
   std::vector<int> clients_;
 };

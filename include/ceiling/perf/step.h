@@ -10,7 +10,7 @@
 //   StepTime d = sm.Decode(params, /*batch=*/64, /*context=*/2048);
 //   double ms = MillisecondsOf(d.total);        // one decode iteration, all pipeline stages
 //   bool mem_bound = d.MemoryBound();           // bytes, not FLOPs, set most of its time
-//   Memory m = sm.ServingMemory(/*seqs=*/64, /*tokens_per_seq=*/3072);
+//   MemoryUse m = sm.ServingMemory(/*seqs=*/64, /*tokens_per_seq=*/3072);
 //   if (!m.fits) ...                            // an outcome, not an error
 //
 // Operator time = max(arithmetic time, bytes / (bandwidth x memory_efficiency)) + the fixed
@@ -94,7 +94,7 @@ struct StepTime {
 };
 
 // Per-GPU memory of a deployment.
-struct Memory {
+struct MemoryUse {
   Bytes weights;
   Bytes kv_cache;     // for the sequences asked about
   Bytes activations;  // serving workspace or training activations
@@ -145,7 +145,7 @@ class StepModel {
   Seconds GradientSync(const FamilyParams& p, int dp, int zero_stage) const;
 
   // Serving memory per GPU with `seqs` sequences of `tokens_per_seq` tokens per attention rank.
-  Memory ServingMemory(double seqs, double tokens_per_seq) const;
+  MemoryUse ServingMemory(double seqs, double tokens_per_seq) const;
   // Bytes of one token's KV cache on one GPU (all layers of its stage), and of one sequence's
   // constant state (linear-attention layers).
   Bytes KvBytesPerToken() const;

@@ -105,14 +105,14 @@ struct TrainingResult {
   double tokens_per_s = 0;
   double mfu = 0;  // model FLOPs / (step time x GPUs x dense bf16 peak)
   double model_flops_per_step = 0;
-  Memory memory;  // per GPU, the busiest pipeline stage
+  MemoryUse memory;  // per GPU, the busiest pipeline stage
   std::optional<Seconds> time_to_train;
   TrainingBreakdown breakdown;
   int dp = 1;
   int micro_batches = 1;  // per pipeline per step
   double in_flight = 1;   // micro-batches whose activations the first stage holds at peak
   ErrorBand uncertainty;
-  Basis basis = Basis::kProfiled;
+  CalibrationBasis basis = CalibrationBasis::kProfiled;
   std::vector<std::string> notes;
 };
 
@@ -127,7 +127,7 @@ struct TrainingTimes {
 TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const TrainingQuery& q,
                          int dp, int micro_batches);
 // Per-GPU memory of a training layout (busiest stage).
-Memory TrainingMemory(const StepModel& sm, const TrainingQuery& q, int dp, int micro_batches,
+MemoryUse TrainingMemory(const StepModel& sm, const TrainingQuery& q, int dp, int micro_batches,
                       double* in_flight = nullptr);
 
 // Model FLOPs of training on one token at sequence length `seq`: forward and backward passes

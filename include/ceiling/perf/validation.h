@@ -7,7 +7,7 @@
 //
 //   ASSIGN_OR_RETURN(ValidationSet set, LoadValidationSet("data", catalog, models));
 //   ASSIGN_OR_RETURN(ValidationReport rep, RunValidation(set, catalog, models, systems, {}));
-//   rep.overall[0].stats[Metric::kTpot]    // count, median and p90 absolute % error
+//   rep.overall[0].stats[PerfMetric::kTpot]    // count, median and p90 absolute % error
 //   rep.fitted                             // the calibration `ceiling calibrate` writes
 //
 // Procedure (deterministic, docs/perf.md "Calibration"): CSV rows are split by a hash of their
@@ -117,8 +117,8 @@ struct PredictionRow {
 // other, so no row is judged by a band it helped to set. Regime "all" (regime = -1) pools the
 // metric's rows, each judged by its own regime's band.
 struct BandRow {
-  Basis basis = Basis::kProfiled;
-  Metric metric = Metric::kTpot;
+  CalibrationBasis basis = CalibrationBasis::kProfiled;
+  PerfMetric metric = PerfMetric::kTpot;
   int regime = -1;  // a Regime, or -1 for all regimes pooled
   int count = 0;
   double coverage = 0;       // fraction of rows whose measurement lies inside the band

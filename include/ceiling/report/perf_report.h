@@ -28,9 +28,9 @@ nlohmann::json BandJson(double predicted, const perf::ErrorBand& b);
 std::string BandText(double predicted, const perf::ErrorBand& b, int decimals);
 
 std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& r,
-                        const perf::SearchResult* search);
+                        const perf::SlaSearchResult* search);
 nlohmann::json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
-                           const perf::SearchResult* search);
+                           const perf::SlaSearchResult* search);
 
 std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResult& r);
 nlohmann::json TrainingJson(const perf::TrainingQuery& q, const perf::TrainingResult& r);
