@@ -32,6 +32,24 @@ bool LooksLikePath(const std::string& s) {
   return s.find('/') != std::string::npos || (s.size() > 5 && s.ends_with(".toml"));
 }
 
+// A TOML input named on the command line: only *.toml files are read, so that a mistyped path
+// (`classify /etc/shadow`) is refused before any of its text could reach a diagnostic.
+Result<api::Text> ReadTomlArgument(const std::string& path) {
+  if (!path.ends_with(".toml"))
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("{}: not a .toml file (chips, models, rules and design spaces are "
+                                 "TOML files; give a catalog id or a .toml path)",
+                                 path));
+  ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  return api::Text{std::move(text), path};
+}
+
+// Any other input file (a CSV or JSON screening list).
+Result<api::Text> ReadDataArgument(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  return api::Text{std::move(text), path};
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const api::KnowledgeBase>> Context::Kb(unsigned parts) {
@@ -211,7 +229,9 @@ void Binder::operator()(const api::Field& f, std::optional<double>& v) {
   if (!Hidden(f)) Add(f, v);
 }
 void Binder::operator()(const api::Field& f, std::vector<std::string>& v) {
-  if (!Hidden(f)) Add(f, v);
+  if (Hidden(f)) return;
+  CLI::Option* o = Add(f, v);
+  if (f.choices != nullptr) o->delimiter(',');  // "--count shipped,ordered" as well as repeated
 }
 
 void Binder::operator()(const api::Field& f, api::Ref& v) {
@@ -225,9 +245,9 @@ void Binder::operator()(const api::Field& f, api::Ref& v) {
       v.id = arg;
       return OkStatus();
     }
-    auto text = ReadTextFile(arg);
+    auto text = ReadTomlArgument(arg);
     if (!text.ok()) return text.error();
-    v.toml = api::Text{std::move(*text), arg};
+    v.toml = std::move(*text);
     return OkStatus();
   });
 }
@@ -242,9 +262,9 @@ void Binder::operator()(const api::Field& f, std::vector<api::Ref>& v) {
       if (!LooksLikePath(a)) {
         r.id = a;
       } else {
-        auto text = ReadTextFile(a);
+        auto text = ReadTomlArgument(a);
         if (!text.ok()) return text.error();
-        r.toml = api::Text{std::move(*text), a};
+        r.toml = std::move(*text);
       }
       v.push_back(std::move(r));
     }
@@ -256,11 +276,12 @@ void Binder::operator()(const api::Field& f, std::optional<api::Text>& v) {
   if (Hidden(f)) return;
   std::string& arg = strings_.emplace_back();
   Add(f, arg)->description(Help(f) + " (a file)");
-  finish_.push_back([&v, &arg]() -> Status {
+  const bool any_file = (f.flags & api::kDataFile) != 0;
+  finish_.push_back([&v, &arg, any_file]() -> Status {
     if (arg.empty()) return OkStatus();
-    auto text = ReadTextFile(arg);
+    auto text = any_file ? ReadDataArgument(arg) : ReadTomlArgument(arg);
     if (!text.ok()) return text.error();
-    v = api::Text{std::move(*text), arg};
+    v = std::move(*text);
     return OkStatus();
   });
 }
@@ -271,9 +292,9 @@ void Binder::operator()(const api::Field& f, std::vector<api::Text>& v) {
   Add(f, args)->description(Help(f) + " (a file; repeatable)");
   finish_.push_back([&v, &args]() -> Status {
     for (const std::string& a : args) {
-      auto text = ReadTextFile(a);
+      auto text = ReadTomlArgument(a);
       if (!text.ok()) return text.error();
-      v.push_back(api::Text{std::move(*text), a});
+      v.push_back(std::move(*text));
     }
     return OkStatus();
   });

@@ -128,6 +128,7 @@ const std::vector<Command>& Commands();
 Runner SetupChips(CLI::App* sub);
 Runner SetupShow(CLI::App* sub);
 Runner SetupCheckData(CLI::App* sub);
+Runner SetupIndex(CLI::App* sub);
 Runner SetupClassify(CLI::App* sub);
 Runner SetupTimeline(CLI::App* sub);
 Runner SetupMatrix(CLI::App* sub);
@@ -142,6 +143,8 @@ Runner SetupCalibrate(CLI::App* sub);
 Runner SetupDesign(CLI::App* sub);
 Runner SetupCapability(CLI::App* sub);
 Runner SetupServe(CLI::App* sub);
+Runner SetupFleet(CLI::App* sub);
+Runner SetupReport(CLI::App* sub);
 
 // The common shape of a command: bind `Request`'s fields, then run `body` with the knowledge base
 // (loaded with `parts`) and the request. `Request` lives as long as the runner.

@@ -1,5 +1,6 @@
-// chips, show, check-data.
+// chips, show, check-data, index.
 #include "ceiling/api/catalog_api.h"
+#include "ceiling/api/index_api.h"
 #include "ceiling/api/operations.h"
 #include "cli.h"
 
@@ -47,6 +48,20 @@ Runner SetupCheckData(CLI::App* sub) {
         ctx.Print(*json ? api::DumpJsonText(api::ToJson(r)) : api::ToText(r, *quiet));
     if (printed != kExitOk) return printed;
     return r.ok() ? kExitOk : kExitCheckFailed;
+  };
+}
+
+Runner SetupIndex(CLI::App* sub) {
+  auto b = BindRequest<api::IndexRequest>(sub, {});
+  auto json = std::make_shared<bool>(false);
+  sub->add_flag("--json", *json, "JSON output");
+  return [b, json](Context& ctx) -> int {
+    int exit = 0;
+    auto kb = Prepare(ctx, *b, api::kAllParts & ~api::kValidation, &exit);
+    if (!kb) return exit;
+    auto r = api::Index(*kb, b->request);
+    if (!r.ok()) return ctx.Fail(r.error());
+    return ctx.Print(*json ? api::DumpJsonText(api::ToJson(*r)) : api::ToText(*r));
   };
 }
 

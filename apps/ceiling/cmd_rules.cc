@@ -36,13 +36,13 @@ Runner Simple(CLI::App* sub, FlagSpec spec, Fn fn, bool csv = false) {
 
 Runner SetupClassify(CLI::App* sub) {
   return Simple<api::ClassifyRequest>(
-      sub, {.positional = {"chip"}},
+      sub, {.positional = {"chip"}, .rename = {{"owners", "--owner"}}},
       [](const api::KnowledgeBase& kb, api::ClassifyRequest r) { return api::Classify(kb, r); });
 }
 
 Runner SetupTimeline(CLI::App* sub) {
   return Simple<api::TimelineRequest>(
-      sub, {.positional = {"chip"}},
+      sub, {.positional = {"chip"}, .rename = {{"owners", "--owner"}}},
       [](const api::KnowledgeBase& kb, api::TimelineRequest r) { return api::Timeline(kb, r); });
 }
 
@@ -72,6 +72,9 @@ Runner SetupRules(CLI::App* sub) {
       sub->add_subcommand("show", "One rule version: dates, parameters, clauses, sources");
   CLI::App* diff = sub->add_subcommand(
       "diff", "What rule B changes relative to rule A, and which chips change status");
+  CLI::App* status = sub->add_subcommand(
+      "status", "Every rule version, measure, list and group with its last-checked date and the "
+                "kinds of its sources");
   Runner rl = Simple<api::RulesListRequest>(
       list, {}, [](const api::KnowledgeBase& kb, api::RulesListRequest r) {
         return api::RulesList(kb, r);
@@ -82,6 +85,11 @@ Runner SetupRules(CLI::App* sub) {
   Runner rd = Simple<api::RulesDiffRequest>(
       diff, {.positional = {"a", "b"}},
       [](const api::KnowledgeBase& kb, api::RulesDiffRequest r) { return api::RulesDiff(kb, r); });
+  Runner rst = Simple<api::RulesStatusRequest>(
+      status, {}, [](const api::KnowledgeBase& kb, api::RulesStatusRequest r) {
+        return api::RulesStatus(kb, r);
+      });
+  status->callback([selected, rst] { *selected = rst; });
   list->callback([selected, rl] { *selected = rl; });
   show->callback([selected, rs] { *selected = rs; });
   diff->callback([selected, rd] { *selected = rd; });

@@ -11,6 +11,8 @@ const std::vector<Command>& Commands() {
       {"chips", "List the chip catalog with export-control metrics", SetupChips},
       {"show", "Show one chip: record, metrics with derivations, sources", SetupShow},
       {"check-data", "Validate the knowledge base (exit 1 on any finding)", SetupCheckData},
+      {"index", "What the knowledge base holds: rule-change dates, destinations, models, designs",
+       SetupIndex},
       {"classify", "May this chip go there? Controls, license, exceptions, review, trace",
        SetupClassify},
       {"timeline", "Every date on which a chip's export status changes, with the reason",
@@ -33,6 +35,9 @@ const std::vector<Command>& Commands() {
        SetupDesign},
       {"capability", "Per die, the best compliant derivative: the capability a rule leaves open",
        SetupCapability},
+      {"fleet", "What shipments add up to: H100-equivalents, licences, revenue shares, what-if",
+       SetupFleet},
+      {"report", "A chip's dossier: one self-contained HTML file (-o FILE.html)", SetupReport},
       {"serve", "The HTTP JSON API (and the web app) on 127.0.0.1:8080", SetupServe},
   };
   return kCommands;

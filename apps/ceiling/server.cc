@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <map>
 #include <thread>
 
 #include "ceiling/api/operations.h"
@@ -11,6 +12,11 @@
 #include "ceiling/base/toml_reader.h"
 
 namespace ceiling::cli {
+
+namespace web {
+// The built web app, embedded by cmake/embed_web.cmake: (path, bytes); empty without it.
+const std::vector<std::pair<std::string_view, std::string_view>>& Assets();
+}  // namespace web
 
 using nlohmann::json;
 
@@ -47,14 +53,20 @@ int JsonDepth(std::string_view s) {
   bool in_string = false, escaped = false;
   for (char c : s) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') max_depth = std::max(max_depth, ++depth);
-    else if (c == ']' || c == '}') --depth;
+    if (c == '"')
+      in_string = true;
+    else if (c == '[' || c == '{')
+      max_depth = std::max(max_depth, ++depth);
+    else if (c == ']' || c == '}')
+      --depth;
   }
   return max_depth;
 }
@@ -81,7 +93,41 @@ constexpr const char* kIndexHtml = R"(<!doctype html>
 </body></html>
 )";
 
+// Content types by extension. httplib compresses text/* (and a few other) types itself when the
+// client accepts it; the script is stored compressed instead, so its type is one httplib leaves
+// alone ("application/javascript" with a charset), else it would be compressed twice.
+const char* ContentType(std::string_view path) {
+  auto ends = [&](std::string_view ext) {
+    return path.size() >= ext.size() && path.substr(path.size() - ext.size()) == ext;
+  };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js")) return "application/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".json")) return kJson;
+  if (ends(".png")) return "image/png";
+  if (ends(".woff2")) return "font/woff2";
+  return "text/plain; charset=utf-8";
+}
+
+// The app's page: scripts and styles from this server only (the charts' inline SVG styles
+// excepted), no framing.
+void SetPageHeaders(httplib::Response& res) {
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                 "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+                 "frame-ancestors 'none'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+}
+
 }  // namespace
+
+const std::vector<std::string>& AppPaths() {
+  static const std::vector<std::string> kPaths = {
+      "/", "/chip", "/map", "/matrix", "/compare", "/design", "/capability", "/rules", "/catalog"};
+  return kPaths;
+}
 
 struct Server::Impl {
   std::shared_ptr<const api::KnowledgeBase> kb;
@@ -102,7 +148,7 @@ struct Server::Impl {
                                       fmt::format("the answer is over {} bytes; narrow the request",
                                                   options.max_response)));
     res.status = 200;
-    res.set_content(std::move(*out), kJson);
+    res.set_content(std::move(*out), std::string(op.content_type));
   }
 
   void Get(const api::Operation& op, const httplib::Request& req, httplib::Response& res) {
@@ -127,13 +173,12 @@ struct Server::Impl {
                                                   type)));
     const std::string& text = req.body.empty() ? std::string("{}") : req.body;
     if (JsonDepth(text) > kMaxJsonDepth)
-      return SendError(res, MakeError(ErrorCode::kInvalidArgument,
-                                      fmt::format("the JSON body nests deeper than {} levels",
-                                                  kMaxJsonDepth)));
+      return SendError(
+          res, MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("the JSON body nests deeper than {} levels", kMaxJsonDepth)));
     json body = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded())
-      return SendError(res,
-                       MakeError(ErrorCode::kInvalidArgument, "the body is not valid JSON"));
+      return SendError(res, MakeError(ErrorCode::kInvalidArgument, "the body is not valid JSON"));
     Answer(op, body, res);
   }
 
@@ -144,10 +189,20 @@ struct Server::Impl {
       http.Post(path, [this, p](const httplib::Request& req, httplib::Response& res) {
         Post(*p, req, res);
       });
-      if (op.get)
+      if (op.get) {
         http.Get(path, [this, p](const httplib::Request& req, httplib::Response& res) {
           Get(*p, req, res);
         });
+      } else {
+        http.Get(path, [p](const httplib::Request&, httplib::Response& res) {
+          SendError(res, MakeError(ErrorCode::kInvalidArgument,
+                                   fmt::format("/api/v1/{} takes a POST with a JSON body (its "
+                                               "input is a file's text)",
+                                               p->name)));
+          res.status = 405;
+          res.set_header("Allow", "POST");
+        });
+      }
     }
     http.Get("/api/v1/openapi.json", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(openapi, kJson);
@@ -158,15 +213,63 @@ struct Server::Impl {
     http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("{\"status\": \"ok\"}\n", kJson);
     });
-    http.Get("/", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(kIndexHtml, "text/html; charset=utf-8");
-    });
+    StaticRoutes();
     if (!options.cors.empty())
       http.Options("/api/v1/.*", [this](const httplib::Request&, httplib::Response& res) {
         res.status = 204;
         res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
         res.set_header("Access-Control-Allow-Headers", "Content-Type");
         res.set_header("Access-Control-Max-Age", "600");
+      });
+  }
+
+  // The web app: its page at every view's path, the bundle under /assets/ (the script also stored
+  // brotli- and gzip-compressed at build time, served as the browser accepts).
+  void StaticRoutes() {
+    struct Asset {
+      std::string_view raw, br, gz;
+    };
+    std::map<std::string_view, Asset> assets;
+    std::string_view page;
+    for (const auto& [path, bytes] : web::Assets()) {
+      auto strip = [&](std::string_view ext) {
+        return path.size() > ext.size() && path.substr(path.size() - ext.size()) == ext
+                   ? path.substr(0, path.size() - ext.size())
+                   : std::string_view();
+      };
+      if (path == "/index.html")
+        page = bytes;
+      else if (auto p = strip(".br"); !p.empty())
+        assets[p].br = bytes;
+      else if (auto q = strip(".gz"); !q.empty())
+        assets[q].gz = bytes;
+      else
+        assets[path].raw = bytes;
+    }
+    for (const auto& [path, a] : assets) {
+      const char* type = ContentType(path);
+      http.Get(std::string(path), [a, type](const httplib::Request& req, httplib::Response& res) {
+        const std::string accept = req.get_header_value("Accept-Encoding");
+        std::string_view body = a.raw;
+        if (!a.br.empty() && accept.find("br") != std::string::npos) {
+          body = a.br;
+          res.set_header("Content-Encoding", "br");
+        } else if (!a.gz.empty() && accept.find("gzip") != std::string::npos) {
+          body = a.gz;
+          res.set_header("Content-Encoding", "gzip");
+        }
+        res.set_content(body.data(), body.size(), type);
+        res.set_header("Vary", "Accept-Encoding");
+        res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+        res.set_header("X-Content-Type-Options", "nosniff");
+      });
+    }
+    if (page.empty()) page = kIndexHtml;
+    for (const std::string& path : AppPaths())
+      http.Get(path, [page](const httplib::Request&, httplib::Response& res) {
+        res.set_content(page.data(), page.size(), "text/html; charset=utf-8");
+        res.set_header("Cache-Control", "no-cache");
+        SetPageHeaders(res);
       });
   }
 
@@ -190,23 +293,43 @@ struct Server::Impl {
       res.set_content(api::DumpJsonText(api::ErrorJson(e)), kJson);
       res.status = status;
     });
-    http.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-          res.status = 500;
-          res.set_content(
-              api::DumpJsonText(api::ErrorJson(MakeError(ErrorCode::kIo, "internal error"))),
-              kJson);
-        });
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                  std::exception_ptr) {
+      res.status = 500;
+      res.set_content(
+          api::DumpJsonText(api::ErrorJson(MakeError(ErrorCode::kIo, "internal error"))), kJson);
+    });
     http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      // httplib compresses answers with brotli whenever the client accepts it, at brotli's best
+      // (slowest) quality: about 100 ms for a 50 KB chip map, 20x the time to compute it. So
+      // brotli is offered only for the web app's script, stored compressed at build time
+      // (StaticRoutes); every other answer is gzip-compressed, which costs about a millisecond.
+      // The request object is httplib's own, not const (only the handler's view of it is).
+      if (req.path.rfind("/assets/", 0) != 0) {
+        auto& headers = const_cast<httplib::Request&>(req).headers;
+        auto it = headers.find("Accept-Encoding");
+        if (it != headers.end() && it->second.find("br") != std::string::npos) {
+          std::string kept;
+          for (std::string_view rest = it->second; !rest.empty();) {
+            const auto comma = rest.find(',');
+            std::string_view item = rest.substr(0, comma);
+            while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+            if (item.rfind("br", 0) != 0) kept += (kept.empty() ? "" : ", ") + std::string(item);
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+          }
+          it->second = kept;
+        }
+      }
       // A known route asked with a method it does not take: 405, not 404.
       if (req.method != "GET" && req.method != "POST" && req.method != "OPTIONS" &&
           req.method != "HEAD") {
         res.status = 405;
         res.set_header("Allow", "GET, POST");
-        res.set_content(api::DumpJsonText(api::ErrorJson(MakeError(
-                            ErrorCode::kInvalidArgument,
-                            fmt::format("method {} is not allowed (use GET or POST)", req.method)))),
-                        kJson);
+        res.set_content(
+            api::DumpJsonText(api::ErrorJson(
+                MakeError(ErrorCode::kInvalidArgument,
+                          fmt::format("method {} is not allowed (use GET or POST)", req.method)))),
+            kJson);
         return httplib::Server::HandlerResponse::Handled;
       }
       return httplib::Server::HandlerResponse::Unhandled;
@@ -226,8 +349,7 @@ Server::Server(std::shared_ptr<const api::KnowledgeBase> kb, ServerOptions optio
   impl_->openapi = api::DumpJsonText(api::OpenApiDocument(*impl_->kb));
   impl_->version = api::DumpJsonText(api::VersionJson(*impl_->kb));
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int threads =
-      impl_->options.threads > 0 ? impl_->options.threads : std::max(64, 8 * cores);
+  const int threads = impl_->options.threads > 0 ? impl_->options.threads : std::max(64, 8 * cores);
   impl_->http.new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<std::size_t>(threads));
   };
@@ -247,8 +369,7 @@ Result<int> Server::Bind() {
   int port = o.port;
   if (port == 0) {
     port = impl_->http.bind_to_any_port(o.host);
-    if (port <= 0)
-      return MakeError(ErrorCode::kIo, fmt::format("cannot listen on {}", o.host));
+    if (port <= 0) return MakeError(ErrorCode::kIo, fmt::format("cannot listen on {}", o.host));
   } else if (!impl_->http.bind_to_port(o.host, port)) {
     return MakeError(ErrorCode::kIo,
                      fmt::format("cannot listen on {}:{} (in use, or not an address of this "

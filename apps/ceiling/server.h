@@ -6,7 +6,10 @@
 //   s.Run();                                           // until Stop() (SIGINT/SIGTERM in main)
 //
 // Routes: /api/v1/<operation> for every api::Operations() entry (POST with a JSON body; GET with
-// query parameters), /api/v1/openapi.json, /api/v1/version, /healthz. Bodies are exactly the
+// query parameters), /api/v1/openapi.json, /api/v1/version, /healthz, and the web app embedded in
+// the binary: its page at / and at every view's path (AppPaths()), its bundle under /assets/
+// (content-hashed names, cached for a year). A binary built without the web app (no node) serves
+// a placeholder page at / that points at the API. Bodies are exactly the
 // CLI's --json output. Errors are JSON: 400 bad input {"error": {"field", "message"}}, 404 unknown
 // route or id (with suggestions), 405 wrong method, 413 body or response over its limit, 422 a valid
 // request without an answer, 503 the deadline stopped a search. Nothing from a request reaches
@@ -17,6 +20,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ceiling/api/knowledge_base.h"
 #include "ceiling/base/result.h"
@@ -32,8 +36,10 @@ struct ServerOptions {
   std::size_t max_response = 64u << 20;     // bytes
   int read_timeout_s = 10, write_timeout_s = 30;
   std::string cors;                         // an origin allowed to call the API; "" = none
-  std::string web_dir;                      // static files of the web app ("" = none)
 };
+
+// The paths at which the web app's page is served: "/" and one per view ("/chip", "/map", ...).
+const std::vector<std::string>& AppPaths();
 
 class Server {
  public:

@@ -12,6 +12,8 @@ tables, and a bulk path that classifies millions of rows at once.
 >>> kb.timeline("nvidia-h20", to="CN").to_frame()          # every change of status
 >>> kb.classify_many(df)                                   # df: chip, date, to[, hq] columns
 >>> kb.design("nvidia-h100-sxm", "2024-06-01", "CN", model="deepseek-r1", compare="nvidia-h20")
+>>> kb.fleet(pathlib.Path("data/fleets/china-2022-2026.toml")).to_frame("chip")
+>>> kb.report("nvidia-h20", "CN").save("h20.html")         # the dossier, one HTML file
 
 Errors raise :class:`InputError` (``.field``, ``.message``, ``.code``), :class:`NoAnswerError`,
 :class:`DeadlineExceeded` or :class:`DataError`.
@@ -28,11 +30,15 @@ from ._results import (
     Classification,
     Comparison,
     DesignResult,
+    Fleet,
     Headroom,
+    Index,
     Matrix,
     PerfServe,
     PerfTrain,
+    Report,
     Response,
+    RulesStatus,
     Timeline,
     WhatIf,
 )
@@ -62,5 +68,9 @@ __all__ = [
     "Comparison",
     "DesignResult",
     "Capability",
+    "RulesStatus",
+    "Index",
+    "Fleet",
+    "Report",
     "BulkClassification",
 ]

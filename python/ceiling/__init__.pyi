@@ -97,16 +97,19 @@ class KnowledgeBase:
     def check_data(self) -> Response:
         """The consistency check of the loaded data directory: every finding, per file."""
         ...
-    def classify(self, chip: RefLike, date: DateLike, to: str, hq: Optional[str] = None, view: str = 'enforced', end_user: Optional[str] = None, *, set: Optional[Sequence[str]] = None, rules: Optional[Sequence[TextLike]] = None, trace: bool = True) -> Classification:
+    def classify(self, chip: RefLike, date: DateLike, to: str, hq: Optional[str] = None, view: str = 'enforced', end_user: Optional[str] = None, *, owners: Optional[Sequence[str]] = None, screening_list: Optional[TextLike] = None, set: Optional[Sequence[str]] = None, rules: Optional[Sequence[TextLike]] = None, trace: bool = True) -> Classification:
         """May this chip go there? Controls met, licence, exceptions, review policy, measures,
-        and the clause-by-clause trace.
+        the end user's screening, and the clause-by-clause trace.
 
         chip: catalog id or TOML; date: the date of the export; to: destination (ISO 3166
         alpha-2, e.g. "CN"); hq: the end user's headquarters or ultimate parent (default: the
         destination); view: "enforced" (what BIS enforces) or "text" (every rule whose text is
-        in force, e.g. the AI Diffusion rule); set: parameter overrides ("tpp_a=4000"); rules:
-        extra rule versions as TOML; trace: include the trace. end_user: reserved for end-user
-        screening, which the library API does not have yet (giving one raises InputError).
+        in force, e.g. the AI Diffusion rule); end_user: the end user's name, screened (fuzzy)
+        against the Entity List and `screening_list`; owners: the end user's owners ("NAME",
+        "NAME=60%", "NAME=60%>OWNED") for the Affiliates (50 percent) rule; screening_list: a
+        Consolidated Screening List (CSV or JSON text, or a Path); set: parameter overrides
+        ("tpp_a=4000"); rules: extra rule versions as TOML; trace: include the trace.
+        ``end_user`` of the answer: the screening's result (None when no end user was given).
         """
         ...
     def classify_many(self, data: Any, *, chip: Optional[str] = None, date: Optional[DateLike] = None, to: Optional[str] = None, hq: Optional[str] = None, view: str = 'enforced', set: Optional[Sequence[str]] = None, rules: Optional[Sequence[TextLike]] = None, threads: int = 0, deadline: Optional[float] = None) -> _bulk.BulkClassification:
@@ -125,8 +128,10 @@ class KnowledgeBase:
         :meth:`classify` answers for it. Errors name the column and the first row at fault.
         """
         ...
-    def timeline(self, chip: RefLike, to: str = 'CN', hq: Optional[str] = None, view: str = 'enforced', *, set: Optional[Sequence[str]] = None, rules: Optional[Sequence[TextLike]] = None) -> Timeline:
-        """Every date on which a chip's export status to `to` changes, with what changed and why.
+    def timeline(self, chip: RefLike, to: str = 'CN', hq: Optional[str] = None, view: str = 'enforced', *, end_user: Optional[str] = None, owners: Optional[Sequence[str]] = None, screening_list: Optional[TextLike] = None, set: Optional[Sequence[str]] = None, rules: Optional[Sequence[TextLike]] = None) -> Timeline:
+        """Every date on which a chip's export status to `to` changes, with what changed and why
+        (for `end_user`, with `owners` and `screening_list`, as for :meth:`classify`: listings
+        and removals are changes too).
 
         ``to_frame()``: one row per status, indexed by its first day.
         """
@@ -156,6 +161,18 @@ class KnowledgeBase:
         ...
     def rules_diff(self, a: str, b: str, to: str = 'CN', hq: Optional[str] = None, view: str = 'enforced', *, set: Optional[Sequence[str]] = None, rules: Optional[Sequence[TextLike]] = None) -> Response:
         """What rule version `b` changes relative to `a`, and which chips change status."""
+        ...
+    def rules_status(self, *, set: Optional[Sequence[str]] = None, rules: Optional[Sequence[TextLike]] = None) -> RulesStatus:
+        """Every rule version, measure, entity-list notice and country group with the date its
+        data was last checked and the kinds of its sources (primary, quoted, secondary ...).
+        ``to_frame()``: one row each.
+        """
+        ...
+    def index(self) -> Index:
+        """What the knowledge base holds: the dates on which rules or country groups change (with
+        what happens on each), destinations with their groups, models and design spaces.
+        ``to_frame()``: one row per change date.
+        """
         ...
     def chip_map(self, date: Optional[DateLike] = None, to: str = 'CN', hq: Optional[str] = None, view: str = 'enforced', *, set: Optional[Sequence[str]] = None, rules: Optional[Sequence[TextLike]] = None) -> Response:
         """The TPP x PD chart's data: threshold regions of the rules in force and every chip
@@ -203,10 +220,29 @@ class KnowledgeBase:
         :meth:`design`). ``to_frame()``: one row per (die, date).
         """
         ...
-    def fleet(self, deadline: Optional[float] = None, **fields: Any) -> Response:
-        """Aggregate capability of shipments, when this build's library API has the "fleet"
-        operation (being built); its request fields are the keyword arguments. Raises
-        NotImplementedError when the operation does not exist yet.
+    def fleet(self, shipments: TextLike, *, count: Optional[Sequence[str]] = None, reference: str = 'nvidia-h100-sxm', view: str = 'enforced', throughput: bool = True, model: str = 'llama-3.1-70b', gpus: int = 8, isl: int = 1024, osl: int = 1024, precision: str = 'fp8', sla_tpot: float = 50.0, engine: Optional[str] = None, train_gpus: int = 64, train_tp: int = 8, train_pp: int = 4, zero: int = 1, micro_batch: int = 1, global_batch: int = 256, seq: int = 4096, train_precision: str = 'bf16', train_flops: Optional[float] = None, train_model: Optional[str] = None, train_tokens: Optional[float] = None, rules: Optional[Sequence[TextLike]] = None, set: Optional[Sequence[str]] = None, as_of: Optional[DateLike] = None, chart: str = 'tpp', deadline: Optional[float] = None) -> Fleet:
+        """What shipments add up to: each row classified on its own dates for its destination and
+        end user, totals in H100-equivalents (by TPP, decode and training throughput), licences,
+        the revenue shares owed, the time to train a reference run, and a what-if.
+
+        shipments: a shipments file as a ``pathlib.Path`` (.csv or .toml, e.g.
+        data/fleets/china-2022-2026.toml), TOML text, or {"toml": text, "name": "x.csv"} (the
+        name's extension selects the format). count: the statuses counted in totals (default:
+        shipped and produced); reference: the chip that counts as one H100-equivalent;
+        throughput: evaluate the decode (model, gpus, isl, osl, precision, sla_tpot ms, engine)
+        and training (train_gpus, train_tp, train_pp, zero, micro_batch, global_batch, seq,
+        train_precision) yardsticks; train_flops, or train_model with train_tokens: the run whose
+        time to train is reported; rules, set, as_of: the what-if (another rule, overridden
+        parameters, every row classified on one date). ``to_frame()``: one row per shipment row,
+        ``to_frame("chip")`` (or buyer, family, licence, quarter, vendor): totals per group.
+        """
+        ...
+    def report(self, chip: RefLike, to: str, date: Optional[DateLike] = None, hq: Optional[str] = None, view: str = 'enforced', *, model: str = 'llama-3.1-70b', gpus: int = 8, isl: int = 2048, osl: int = 512, concurrency: int = 32, deadline: Optional[float] = None) -> Report:
+        """A chip's dossier as one self-contained HTML document (what ``ceiling report`` writes):
+        verdict, headroom, timeline, trace, figures with sources, the comparison with its die's
+        flagship and the design search that rebuilds it (serving workload: model, gpus, isl,
+        osl, concurrency). date: default the latest date on which a rule or group changes.
+        ``html`` is the document; ``save(path)`` writes it; a notebook displays it inline.
         """
         ...
 
@@ -356,6 +392,12 @@ class Classification(Response):
     def disputed(self) -> Optional[str]:
         """For a chip with disputed figures, whether the sources agree ("identical",
         "same-paragraphs", "depends"); None for other chips.
+        """
+        ...
+    @property
+    def end_user(self) -> Optional[Dict[str, Any]]:
+        """The end user's screening when one was given: "listed", "affiliate", "reason", the
+        listing it rests on ("basis") with its citation, and the screening hits; None otherwise.
         """
         ...
     @property
@@ -550,6 +592,94 @@ class Capability(Response):
         """One row per (die, setting): base chip, feasible, objective, TPP, PD, memory bandwidth,
         binding clause and knobs (index: die, setting).
         """
+        ...
+
+
+class RulesStatus(Response):
+    """The currency of the rule data (``kb.rules_status``): every rule version, measure,
+    entity-list notice and country group with the date it was last checked and its sources.
+    """
+    @property
+    def rows(self) -> List[Dict[str, Any]]:
+        """One dict per item: id, kind, title, citation, effective, checked, sources by kind."""
+        ...
+    def to_frame(self):
+        """One row per item (index: id): kind, title, citation, effective, checked and one
+        ``sources.<kind>`` column per kind of source (primary, quoted, secondary, ...).
+        """
+        ...
+
+
+class Index(Response):
+    """What the knowledge base holds (``kb.index``): change dates with their events,
+    destinations, models and design spaces.
+    """
+    @property
+    def dates(self) -> List[str]:
+        """The dates on which a rule or country group changes, ascending (YYYY-MM-DD)."""
+        ...
+    def to_frame(self):
+        """One row per change date (index: date) with its events joined."""
+        ...
+
+
+class Fleet(Response):
+    """What shipments add up to (``kb.fleet``): per-row classification, totals in
+    H100-equivalents with low/high ranges, licences, revenue shares, time to train, what-if.
+    """
+    @property
+    def rows(self) -> List[Dict[str, Any]]:
+        """One dict per shipment row: chip, buyer, destination, dates, quantity, status,
+        whether it is counted, its classification over its dates, sources.
+        """
+        ...
+    @property
+    def totals(self) -> Dict[str, Dict[str, float]]:
+        """The counted rows' totals: units, tpp, h100_eq_tpp, h100_eq_decode, h100_eq_train,
+        memory_gb, bandwidth_gbps, power_mw, train_pflops (each value, low, high,
+        unknown_units).
+        """
+        ...
+    @property
+    def h100_equivalents(self) -> Optional[float]:
+        """The counted rows in H100-equivalents by TPP (the central value)."""
+        ...
+    @property
+    def what_if(self) -> Optional[Dict[str, Any]]:
+        """The what-if's answer (rows whose status changes, what it denies); None without one."""
+        ...
+    def to_frame(self, by: Optional[str] = None):
+        """by=None: one row per shipment row (index: id) with chip, buyer, destination, hq,
+        first, last, kind, status, counted, quantity (value/low/high), unit price and the
+        licence column of each classification period joined; by="chip" (or buyer, family,
+        licence, quarter, vendor): the totals per group (index: the group's key), each total's
+        central value.
+        """
+        ...
+
+
+class Report(Response):
+    """A chip's dossier (``kb.report``): one self-contained HTML document, the bytes ``ceiling
+    report`` writes. It is HTML, not JSON: ``html`` / ``to_html()`` give it, ``save(path)``
+    writes it, and a notebook shows it inline.
+    """
+    def __init__(self, text: str, request: Dict[str, Any]) -> None:
+        ...
+    @property
+    def html(self) -> str:
+        """The HTML document."""
+        ...
+    def to_html(self) -> str:
+        """The HTML document (as ``html``)."""
+        ...
+    def to_json(self) -> str:
+        """Not available: a report is an HTML document (TypeError); see ``html``."""
+        ...
+    def to_dict(self) -> Any:
+        """Not available: a report is an HTML document (TypeError); see ``html``."""
+        ...
+    def save(self, path: Any) -> None:
+        """Writes the document to `path` (UTF-8)."""
         ...
 
 

@@ -120,7 +120,7 @@ def body(schema: Dict[str, Any], fields: Dict[str, Any]) -> Dict[str, Any]:
             out[name] = value
             continue
         kind = _kind(prop)
-        if name == "date":
+        if name in ("date", "as_of"):
             value = date_text(value, name)
         elif name == "dates":
             value = [date_text(v, name) for v in listify(value)]

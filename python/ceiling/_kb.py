@@ -17,11 +17,15 @@ from ._results import (
     Classification,
     Comparison,
     DesignResult,
+    Fleet,
     Headroom,
+    Index,
     Matrix,
     PerfServe,
     PerfTrain,
+    Report,
     Response,
+    RulesStatus,
     Timeline,
     WhatIf,
 )
@@ -35,7 +39,7 @@ TextLike = Any
 
 # The operations whose searches take a deadline and can be interrupted with Ctrl-C (they run on a
 # helper thread while the calling thread watches for KeyboardInterrupt).
-_SEARCHES = {"compare", "design", "capability", "validate", "calibrate", "fleet"}
+_SEARCHES = {"compare", "design", "capability", "validate", "calibrate", "fleet", "report"}
 
 _SCHEMAS: Dict[str, Dict[str, Any]] = {}
 _SUMMARIES: Dict[str, str] = {}
@@ -179,17 +183,22 @@ class KnowledgeBase:
 
     def classify(self, chip: RefLike, date: DateLike, to: str, hq: Optional[str] = None,
                  view: str = "enforced", end_user: Optional[str] = None, *,
+                 owners: Optional[Sequence[str]] = None,
+                 screening_list: Optional[TextLike] = None,
                  set: Optional[Sequence[str]] = None, rules: Optional[Sequence[TextLike]] = None,
                  trace: bool = True) -> Classification:
         """May this chip go there? Controls met, licence, exceptions, review policy, measures,
-        and the clause-by-clause trace.
+        the end user's screening, and the clause-by-clause trace.
 
         chip: catalog id or TOML; date: the date of the export; to: destination (ISO 3166
         alpha-2, e.g. "CN"); hq: the end user's headquarters or ultimate parent (default: the
         destination); view: "enforced" (what BIS enforces) or "text" (every rule whose text is
-        in force, e.g. the AI Diffusion rule); set: parameter overrides ("tpp_a=4000"); rules:
-        extra rule versions as TOML; trace: include the trace. end_user: reserved for end-user
-        screening, which the library API does not have yet (giving one raises InputError).
+        in force, e.g. the AI Diffusion rule); end_user: the end user's name, screened (fuzzy)
+        against the Entity List and `screening_list`; owners: the end user's owners ("NAME",
+        "NAME=60%", "NAME=60%>OWNED") for the Affiliates (50 percent) rule; screening_list: a
+        Consolidated Screening List (CSV or JSON text, or a Path); set: parameter overrides
+        ("tpp_a=4000"); rules: extra rule versions as TOML; trace: include the trace.
+        ``end_user`` of the answer: the screening's result (None when no end user was given).
         """
         return self.call("classify", **_fields(locals()))  # type: ignore[return-value]
 
@@ -223,9 +232,14 @@ class KnowledgeBase:
                                    _convert.check_deadline(deadline))
 
     def timeline(self, chip: RefLike, to: str = "CN", hq: Optional[str] = None,
-                 view: str = "enforced", *, set: Optional[Sequence[str]] = None,
+                 view: str = "enforced", *, end_user: Optional[str] = None,
+                 owners: Optional[Sequence[str]] = None,
+                 screening_list: Optional[TextLike] = None,
+                 set: Optional[Sequence[str]] = None,
                  rules: Optional[Sequence[TextLike]] = None) -> Timeline:
-        """Every date on which a chip's export status to `to` changes, with what changed and why.
+        """Every date on which a chip's export status to `to` changes, with what changed and why
+        (for `end_user`, with `owners` and `screening_list`, as for :meth:`classify`: listings
+        and removals are changes too).
 
         ``to_frame()``: one row per status, indexed by its first day.
         """
@@ -274,6 +288,21 @@ class KnowledgeBase:
                    rules: Optional[Sequence[TextLike]] = None) -> Response:
         """What rule version `b` changes relative to `a`, and which chips change status."""
         return self.call("rules/diff", **_fields(locals()))
+
+    def rules_status(self, *, set: Optional[Sequence[str]] = None,
+                     rules: Optional[Sequence[TextLike]] = None) -> RulesStatus:
+        """Every rule version, measure, entity-list notice and country group with the date its
+        data was last checked and the kinds of its sources (primary, quoted, secondary ...).
+        ``to_frame()``: one row each.
+        """
+        return self.call("rules/status", **_fields(locals()))  # type: ignore[return-value]
+
+    def index(self) -> Index:
+        """What the knowledge base holds: the dates on which rules or country groups change (with
+        what happens on each), destinations with their groups, models and design spaces.
+        ``to_frame()``: one row per change date.
+        """
+        return self.call("index")  # type: ignore[return-value]
 
     def chip_map(self, date: Optional[DateLike] = None, to: str = "CN", hq: Optional[str] = None,
                  view: str = "enforced", *, set: Optional[Sequence[str]] = None,
@@ -393,12 +422,48 @@ class KnowledgeBase:
         return self.call("capability", deadline=deadline,
                          **_fields(locals()))  # type: ignore[return-value]
 
-    # Fleets -------------------------------------------------------------------------------------
+    # Fleets -----------------------------------------------------------------------------------
 
-    def fleet(self, deadline: Optional[float] = None, **fields: Any) -> Response:
-        """Aggregate capability of shipments, when this build's library API has the "fleet"
-        operation (being built); its request fields are the keyword arguments. Raises
-        NotImplementedError when the operation does not exist yet."""
-        if "fleet" not in _SCHEMAS:
-            raise NotImplementedError("this build of the library API has no fleet operation")
-        return self.call("fleet", deadline=deadline, **fields)
+    def fleet(self, shipments: TextLike, *, count: Optional[Sequence[str]] = None,
+              reference: str = "nvidia-h100-sxm", view: str = "enforced",
+              throughput: bool = True, model: str = "llama-3.1-70b", gpus: int = 8,
+              isl: int = 1024, osl: int = 1024, precision: str = "fp8", sla_tpot: float = 50.0,
+              engine: Optional[str] = None, train_gpus: int = 64, train_tp: int = 8,
+              train_pp: int = 4, zero: int = 1, micro_batch: int = 1, global_batch: int = 256,
+              seq: int = 4096, train_precision: str = "bf16",
+              train_flops: Optional[float] = None, train_model: Optional[str] = None,
+              train_tokens: Optional[float] = None, rules: Optional[Sequence[TextLike]] = None,
+              set: Optional[Sequence[str]] = None, as_of: Optional[DateLike] = None,
+              chart: str = "tpp", deadline: Optional[float] = None) -> Fleet:
+        """What shipments add up to: each row classified on its own dates for its destination and
+        end user, totals in H100-equivalents (by TPP, decode and training throughput), licences,
+        the revenue shares owed, the time to train a reference run, and a what-if.
+
+        shipments: a shipments file as a ``pathlib.Path`` (.csv or .toml, e.g.
+        data/fleets/china-2022-2026.toml), TOML text, or {"toml": text, "name": "x.csv"} (the
+        name's extension selects the format). count: the statuses counted in totals (default:
+        shipped and produced); reference: the chip that counts as one H100-equivalent;
+        throughput: evaluate the decode (model, gpus, isl, osl, precision, sla_tpot ms, engine)
+        and training (train_gpus, train_tp, train_pp, zero, micro_batch, global_batch, seq,
+        train_precision) yardsticks; train_flops, or train_model with train_tokens: the run whose
+        time to train is reported; rules, set, as_of: the what-if (another rule, overridden
+        parameters, every row classified on one date). ``to_frame()``: one row per shipment row,
+        ``to_frame("chip")`` (or buyer, family, licence, quarter, vendor): totals per group.
+        """
+        return self.call("fleet", deadline=deadline,
+                         **_fields(locals()))  # type: ignore[return-value]
+
+    # Report -------------------------------------------------------------------------------------
+
+    def report(self, chip: RefLike, to: str, date: Optional[DateLike] = None,
+               hq: Optional[str] = None, view: str = "enforced", *,
+               model: str = "llama-3.1-70b", gpus: int = 8, isl: int = 2048, osl: int = 512,
+               concurrency: int = 32, deadline: Optional[float] = None) -> Report:
+        """A chip's dossier as one self-contained HTML document (what ``ceiling report`` writes):
+        verdict, headroom, timeline, trace, figures with sources, the comparison with its die's
+        flagship and the design search that rebuilds it (serving workload: model, gpus, isl,
+        osl, concurrency). date: default the latest date on which a rule or group changes.
+        ``html`` is the document; ``save(path)`` writes it; a notebook displays it inline.
+        """
+        return self.call("report", deadline=deadline,
+                         **_fields(locals()))  # type: ignore[return-value]

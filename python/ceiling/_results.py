@@ -274,6 +274,13 @@ class Classification(Response):
         return d["agreement"] if d else None
 
     @property
+    def end_user(self) -> Optional[Dict[str, Any]]:
+        """The end user's screening when one was given: "listed", "affiliate", "reason", the
+        listing it rests on ("basis") with its citation, and the screening hits; None otherwise."""
+        e = self._data.get("end_user")
+        return json.loads(json.dumps(e)) if e is not None else None
+
+    @property
     def trace(self) -> List[Dict[str, Any]]:
         """Every clause evaluated, with inputs, thresholds, outcome and citation."""
         return self.to_dict()["trace"]
@@ -656,8 +663,168 @@ class Capability(Response):
         return f"{len(self._data['rows'])} dies, {self._data['requirement']}"
 
 
+class RulesStatus(Response):
+    """The currency of the rule data (``kb.rules_status``): every rule version, measure,
+    entity-list notice and country group with the date it was last checked and its sources."""
+
+    operation = "rules/status"
+
+    @property
+    def rows(self) -> List[Dict[str, Any]]:
+        """One dict per item: id, kind, title, citation, effective, checked, sources by kind."""
+        return self.to_dict()["rows"]
+
+    def to_frame(self):
+        """One row per item (index: id): kind, title, citation, effective, checked and one
+        ``sources.<kind>`` column per kind of source (primary, quoted, secondary, ...)."""
+        pd = _pandas()
+        f = pd.DataFrame([_flatten(r) for r in self._data["rows"]])
+        return f.set_index("id") if len(f) else f
+
+    def _summary(self) -> str:
+        return f"{len(self._data['rows'])} items, data checked {self._data.get('data_checked')}"
+
+
+class Index(Response):
+    """What the knowledge base holds (``kb.index``): change dates with their events,
+    destinations, models and design spaces."""
+
+    operation = "index"
+
+    @property
+    def dates(self) -> List[str]:
+        """The dates on which a rule or country group changes, ascending (YYYY-MM-DD)."""
+        return [d["date"] for d in self._data["dates"]]
+
+    def to_frame(self):
+        """One row per change date (index: date) with its events joined."""
+        pd = _pandas()
+        f = pd.DataFrame([{"date": d["date"], "events": _joined(d["events"])}
+                          for d in self._data["dates"]], columns=["date", "events"])
+        return f.set_index("date")
+
+    def _summary(self) -> str:
+        return (f"{len(self._data['dates'])} change dates, {self._data['chips']} chips, "
+                f"{len(self._data['models'])} models")
+
+
+_FLEET_GROUPS = ("chip", "buyer", "family", "licence", "quarter", "vendor")
+
+
+class Fleet(Response):
+    """What shipments add up to (``kb.fleet``): per-row classification, totals in
+    H100-equivalents with low/high ranges, licences, revenue shares, time to train, what-if."""
+
+    operation = "fleet"
+
+    @property
+    def rows(self) -> List[Dict[str, Any]]:
+        """One dict per shipment row: chip, buyer, destination, dates, quantity, status,
+        whether it is counted, its classification over its dates, sources."""
+        return self.to_dict()["rows"]
+
+    @property
+    def totals(self) -> Dict[str, Dict[str, float]]:
+        """The counted rows' totals: units, tpp, h100_eq_tpp, h100_eq_decode, h100_eq_train,
+        memory_gb, bandwidth_gbps, power_mw, train_pflops (each value, low, high,
+        unknown_units)."""
+        return self.to_dict()["totals"]
+
+    @property
+    def h100_equivalents(self) -> Optional[float]:
+        """The counted rows in H100-equivalents by TPP (the central value)."""
+        return self._data["totals"]["h100_eq_tpp"]["value"]
+
+    @property
+    def what_if(self) -> Optional[Dict[str, Any]]:
+        """The what-if's answer (rows whose status changes, what it denies); None without one."""
+        w = self._data.get("what_if")
+        return json.loads(json.dumps(w)) if w is not None else None
+
+    def to_frame(self, by: Optional[str] = None):
+        """by=None: one row per shipment row (index: id) with chip, buyer, destination, hq,
+        first, last, kind, status, counted, quantity (value/low/high), unit price and the
+        licence column of each classification period joined; by="chip" (or buyer, family,
+        licence, quarter, vendor): the totals per group (index: the group's key), each total's
+        central value."""
+        pd = _pandas()
+        if by is not None:
+            if by not in _FLEET_GROUPS:
+                raise ValueError(f"by must be one of {', '.join(_FLEET_GROUPS)}, got {by!r}")
+            rows = [{by: g["key"], **{k: v["value"] for k, v in g["totals"].items()
+                                      if isinstance(v, dict)}}
+                    for g in self._data[f"by_{by}"]]
+            f = pd.DataFrame(rows)
+            return f.set_index(by) if rows else f
+        rows = []
+        for r in self._data["rows"]:
+            q = r.get("quantity") or {}
+            rows.append({
+                "id": r["id"], "chip": r["chip"], "buyer": r.get("buyer"),
+                "destination": r.get("destination"), "hq": r.get("hq"), "first": r.get("first"),
+                "last": r.get("last"), "kind": r.get("kind"), "status": r.get("status"),
+                "counted": r.get("counted"), "quantity": q.get("value"),
+                "quantity_low": q.get("low"), "quantity_high": q.get("high"),
+                "unit_price": r.get("unit_price"),
+                "licence": _joined([c.get("licence") for c in r.get("classification", [])]),
+            })
+        f = pd.DataFrame(rows)
+        return f.set_index("id") if rows else f
+
+    def _summary(self) -> str:
+        h = self.h100_equivalents
+        return f"{len(self._data['rows'])} rows, " + (
+            f"{h:,.0f} H100-equivalents (TPP)" if h is not None else "H100-equivalents unknown")
+
+
+class Report(Response):
+    """A chip's dossier (``kb.report``): one self-contained HTML document, the bytes ``ceiling
+    report`` writes. It is HTML, not JSON: ``html`` / ``to_html()`` give it, ``save(path)``
+    writes it, and a notebook shows it inline."""
+
+    operation = "report"
+
+    def __init__(self, text: str, request: Dict[str, Any]) -> None:  # pylint: disable=super-init-not-called
+        self._text = text
+        self._data = {}
+        self._request = request
+
+    @property
+    def html(self) -> str:
+        """The HTML document."""
+        return self._text
+
+    def to_html(self) -> str:
+        """The HTML document (as ``html``)."""
+        return self._text
+
+    def to_json(self) -> str:
+        """Not available: a report is an HTML document (TypeError); see ``html``."""
+        raise TypeError("a report is an HTML document, not JSON: use .html or .save(path)")
+
+    def to_dict(self) -> Any:
+        """Not available: a report is an HTML document (TypeError); see ``html``."""
+        raise TypeError("a report is an HTML document, not JSON: use .html or .save(path)")
+
+    def save(self, path: Any) -> None:
+        """Writes the document to `path` (UTF-8)."""
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self._text)
+
+    def _repr_html_(self) -> str:
+        # In an iframe: the dossier's own styles and script stay out of the notebook's page.
+        import html as _html
+
+        return (f'<iframe srcdoc="{_html.escape(self._text, quote=True)}" '
+                'style="width:100%;height:720px;border:1px solid #ccc"></iframe>')
+
+    def _summary(self) -> str:
+        return f"{self._request.get('chip')} to {self._request.get('to')}: {len(self._text)} chars"
+
+
 RESULT_TYPES = {
     cls.operation: cls
     for cls in (Chip, ChipList, Classification, Timeline, Matrix, Headroom, WhatIf, PerfServe,
-                PerfTrain, Comparison, DesignResult, Capability)
+                PerfTrain, Comparison, DesignResult, Capability, RulesStatus, Index, Fleet,
+                Report)
 }

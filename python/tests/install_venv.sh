@@ -13,6 +13,12 @@ venv=$2
 build=${3:-}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
+# Skipped (exit 77, ctest's SKIP_RETURN_CODE) without venv/ensurepip, setuptools or wheel.
+if ! "$python" -c "import ensurepip, setuptools, wheel, venv" 2>/dev/null; then
+  echo "SKIPPED: venv, setuptools or wheel missing for $python (Debian: apt-get install" \
+    "python3-venv python3-setuptools python3-wheel; scripts/setup.sh installs them)"
+  exit 77
+fi
 rm -rf "$venv"
 "$python" -m venv --system-site-packages "$venv"
 cd "$root"

@@ -14,6 +14,8 @@ import ceiling
 
 from conftest import DATA_DIR
 
+FLEET = DATA_DIR / "fleets" / "china-2022-2026.toml"
+
 # (python call, CLI arguments): the same request both ways.
 SAME_REQUEST = [
     (lambda kb: kb.chips(), ["chips"]),
@@ -34,7 +36,23 @@ SAME_REQUEST = [
      ["classify", "nvidia-h20", "--date", "2024-06-01", "--to", "CN", "--set", "tpp_b1=2000"]),
     (lambda kb: kb.classify("huawei-ascend-910b", "2024-06-01", "CN"),
      ["classify", "huawei-ascend-910b", "--date", "2024-06-01", "--to", "CN"]),
+    (lambda kb: kb.classify("nvidia-h100-sxm", "2025-05-01", "SG",
+                            end_user="Sophgo Technologies"),
+     ["classify", "nvidia-h100-sxm", "--date", "2025-05-01", "--to", "SG", "--end-user",
+      "Sophgo Technologies"]),
+    (lambda kb: kb.classify("nvidia-h100-sxm", "2025-10-01", "MY", end_user="Acme Compute",
+                            owners=["Huawei=60%"], trace=False),
+     ["classify", "nvidia-h100-sxm", "--date", "2025-10-01", "--to", "MY", "--end-user",
+      "Acme Compute", "--owner", "Huawei=60%", "--no-trace"]),
     (lambda kb: kb.timeline("nvidia-h20"), ["timeline", "nvidia-h20"]),
+    (lambda kb: kb.timeline("nvidia-h100-sxm", to="SG", end_user="Sophgo"),
+     ["timeline", "nvidia-h100-sxm", "--to", "SG", "--end-user", "Sophgo"]),
+    (lambda kb: kb.rules_status(), ["rules", "status"]),
+    (lambda kb: kb.index(), ["index"]),
+    (lambda kb: kb.fleet(FLEET), ["fleet", str(FLEET)]),
+    (lambda kb: kb.fleet(FLEET, as_of=dt.date(2026, 1, 20), throughput=False,
+                         count=["shipped"]),
+     ["fleet", str(FLEET), "--as-of", "2026-01-20", "--no-throughput", "--count", "shipped"]),
     (lambda kb: kb.timeline("nvidia-h100-sxm", to="AE", hq="CN"),
      ["timeline", "nvidia-h100-sxm", "--to", "AE", "--hq", "CN"]),
     (lambda kb: kb.matrix(), ["matrix"]),
@@ -267,11 +285,88 @@ def test_version_and_operations(kb):
     assert "87 chips" in repr(kb) or "chips" in repr(kb)
 
 
-def test_fleet_hook(kb):
-    if "fleet" in ceiling.operations():
-        pytest.skip("this build has a fleet operation; its own tests cover it")
-    with pytest.raises(NotImplementedError):
-        kb.fleet()
+def test_end_user_screening(kb, cli, tmp_path):
+    listed = kb.classify("nvidia-h100-sxm", "2025-05-01", "SG", end_user="Sophgo Technologies")
+    assert listed.license_required is True
+    assert listed.end_user["listed"] is True and listed.end_user["reason"] == "listed"
+    assert listed.end_user["basis"]["notice"] == "us-2025-01-el-sophgo"
+    assert kb.classify("nvidia-h100-sxm", "2025-05-01", "SG").end_user is None
+    # A screening list of one's own (CSL CSV), given as a Path: read here, as the CLI does.
+    csl = tmp_path / "csl.csv"
+    csl.write_text("source,name,start_date,license_requirement,license_policy\n"
+                   '"Entity List (EL) - Bureau of Industry and Security",Example Compute Pte,'
+                   "2024-01-10,For all items subject to the EAR,Presumption of denial\n")
+    mine = kb.classify("nvidia-h20", "2024-06-01", "SG", end_user="Example Compute",
+                       screening_list=csl)
+    assert mine.to_json() == cli.json("classify", "nvidia-h20", "--date", "2024-06-01", "--to",
+                                      "SG", "--end-user", "Example Compute",
+                                      "--screening-list", str(csl))
+    assert mine.end_user["listed"] is True and mine.license_required is True
+    assert kb.classify("nvidia-h20", "2024-06-01", "SG").license_required is False
+    t = kb.timeline("nvidia-h100-sxm", to="SG", end_user="Sophgo").to_frame()
+    assert t.loc[pd.Timestamp("2025-01-16"), "license_required"] == True  # noqa: E712
+
+
+def test_rules_status_and_index(kb):
+    st = kb.rules_status()
+    assert isinstance(st, ceiling.RulesStatus)
+    f = st.to_frame()
+    assert len(f) == len(st.rows) and "us-2023-10-acs" in f.index
+    assert f.loc["us-2023-10-acs", "kind"] == "rule"
+    assert f.loc["us-2023-10-acs", "citation"] == "88 FR 73458"
+    assert {"entity-notice", "country-group"} <= set(f["kind"])
+    ix = kb.index()
+    assert isinstance(ix, ceiling.Index)
+    assert "2023-11-17" in ix.dates and ix.dates == sorted(ix.dates)
+    assert list(ix.to_frame().index) == ix.dates
+    assert "us-2023-10-acs takes effect" in ix.to_frame().loc["2023-11-17", "events"]
+    assert ix["chips"] == len(kb.chips())
+
+
+def test_fleet(kb):
+    f = kb.fleet(FLEET)
+    assert isinstance(f, ceiling.Fleet)
+    assert f["file"] == str(FLEET)
+    rows = f.to_frame()
+    assert list(rows.index) == [r["id"] for r in f.rows]
+    assert rows.loc["h20-2024", "chip"] == "nvidia-h20"
+    assert set(rows["counted"]) <= {True, False}
+    by_chip = f.to_frame("chip")
+    counted = {r["chip"] for r in f.rows if r["counted"]}
+    assert counted <= set(by_chip.index)
+    # The per-chip totals add up to the total (H100-equivalents by TPP).
+    assert by_chip["h100_eq_tpp"].sum() == pytest.approx(f.h100_equivalents, rel=1e-9)
+    assert f.totals["h100_eq_tpp"]["low"] <= f.h100_equivalents <= f.totals["h100_eq_tpp"]["high"]
+    assert f.what_if is None
+    with pytest.raises(ValueError):
+        f.to_frame("colour")
+    # The same file as text with its name, and a what-if on one date's rules.
+    same = kb.fleet({"toml": FLEET.read_text(), "name": str(FLEET)})
+    assert same == f
+    w = kb.fleet(FLEET, as_of="2026-01-20", throughput=False)
+    assert w.what_if is not None and "rows_needing_licence" in w.what_if
+    assert w.totals["h100_eq_decode"]["value"] == 0  # yardsticks not evaluated
+
+
+def test_report_is_the_cli_dossier(kb, cli, tmp_path):
+    r = kb.report("nvidia-h20", "CN", date=dt.date(2024, 6, 1))
+    assert isinstance(r, ceiling.Report)
+    out = tmp_path / "cli.html"
+    p = cli.run("report", "nvidia-h20", "--to", "CN", "--date", "2024-06-01", "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    assert r.html == out.read_text(encoding="utf-8") == r.to_html()
+    assert r.html.startswith("<!doctype html>") and "nvidia-h20" in r.html.lower()
+    saved = tmp_path / "py.html"
+    r.save(saved)
+    assert saved.read_text(encoding="utf-8") == r.html
+    assert r._repr_html_().startswith("<iframe srcdoc=")
+    with pytest.raises(TypeError):
+        r.to_dict()
+    with pytest.raises(TypeError):
+        r.to_json()
+    assert r.request == {"chip": "nvidia-h20", "to": "CN", "date": "2024-06-01",
+                         "view": "enforced", "model": "llama-3.1-70b", "gpus": 8, "isl": 2048,
+                         "osl": 512, "concurrency": 32}
 
 
 def test_default_data_dir(monkeypatch, tmp_path):

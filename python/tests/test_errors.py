@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import pathlib
 import shutil
 import signal
 import threading
@@ -16,6 +17,8 @@ import pytest
 import ceiling
 
 from conftest import DATA_DIR
+
+FLEET = DATA_DIR / "fleets" / "china-2022-2026.toml"
 
 # (call, exception, field, code, start of the message)
 BAD = [
@@ -55,8 +58,52 @@ BAD = [
      ceiling.InputError, "rules", "parse", "invalid TOML"),
     (lambda kb: kb.classify("nvidia-h20", "2024-06-01", "CN", trace="yes"), ceiling.InputError,
      "trace", "invalid-argument", "expected true or false, got a string"),
-    (lambda kb: kb.classify("nvidia-h20", "2024-06-01", "CN", end_user="Huawei"),
-     ceiling.InputError, "end_user", "invalid-argument", "unknown field"),
+    (lambda kb: kb.classify("nvidia-h20", "2024-06-01", "CN", end_user=3),
+     ceiling.InputError, "end_user", "invalid-argument", "expected a string, got an integer"),
+    (lambda kb: kb.classify("nvidia-h20", "2024-06-01", "CN", owners=["Huawei=60%"]),
+     ceiling.InputError, "owners", "invalid-argument", "owners need an end user"),
+    (lambda kb: kb.classify("nvidia-h20", "2024-06-01", "CN", end_user="X",
+                            owners=["Huawei=160%"]),
+     ceiling.InputError, "owners", "invalid-argument", '"Huawei=160%": the share must be'),
+    (lambda kb: kb.classify("nvidia-h20", "2024-06-01", "CN", end_user="X",
+                            screening_list='name,source\n"Acme'),
+     ceiling.InputError, "screening_list", "parse", "a quoted field is not closed"),
+    (lambda kb: kb.timeline("nvidia-h20", end_user="B", owners=["A=x%"]), ceiling.InputError,
+     "owners", "invalid-argument", '"A=x%": the share must be'),
+    (lambda kb: kb.rules_status(set=["x"]), ceiling.InputError, "set", "invalid-argument",
+     'expected NAME=VALUE, got "x"'),
+    (lambda kb: kb.rules_status(rules=["[rule]\nid="]), ceiling.InputError, "rules", "parse",
+     "invalid TOML"),
+    (lambda kb: kb.fleet(None), ceiling.InputError, "shipments", "invalid-argument",
+     "is required"),
+    (lambda kb: kb.fleet("[[shipment]]\nchip = 3\n"), ceiling.InputError, "shipments",
+     "schema", "missing required table [sources]"),
+    (lambda kb: kb.fleet({"toml": "a,b\n1,2\n", "name": "s.csv"}), ceiling.InputError,
+     "shipments", "schema", 'unknown column "a"'),
+    (lambda kb: kb.fleet(pathlib.Path("/nonexistent/ships.toml")), ceiling.InputError,
+     "shipments", "invalid-argument", "cannot read /nonexistent/ships.toml"),
+    (lambda kb: kb.fleet(FLEET, reference="nope"), ceiling.InputError, "reference", "not-found",
+     'unknown chip "nope"'),
+    (lambda kb: kb.fleet(FLEET, as_of="2026-13-01"), ceiling.InputError, "as_of",
+     "invalid-argument", 'no such date: "2026-13-01"'),
+    (lambda kb: kb.fleet(FLEET, count=["lost"]), ceiling.InputError, "count", "invalid-argument",
+     "expected shipped, produced"),
+    (lambda kb: kb.fleet(FLEET, train_tp=0), ceiling.InputError, "train_tp", "invalid-argument",
+     "must be at least 1"),
+    (lambda kb: kb.fleet(FLEET, chart="pie"), ceiling.InputError, "chart", "invalid-argument",
+     'expected tpp, decode or train, got "pie"'),
+    (lambda kb: kb.fleet(FLEET, model="nope"), ceiling.InputError, "model", "not-found",
+     'unknown model "nope"'),
+    (lambda kb: kb.report("nope", "CN"), ceiling.InputError, "chip", "not-found",
+     'unknown chip "nope"'),
+    (lambda kb: kb.report("nvidia-h20", "XX"), ceiling.InputError, "to", "invalid-argument",
+     'unknown country code "XX"'),
+    (lambda kb: kb.report("nvidia-h20", "CN", date="2024-02-30"), ceiling.InputError, "date",
+     "invalid-argument", 'no such date: "2024-02-30"'),
+    (lambda kb: kb.report("nvidia-h20", "CN", gpus=0), ceiling.InputError, "gpus",
+     "invalid-argument", "must be between 1 and"),
+    (lambda kb: kb.report("nvidia-h20", "CN", model="nope"), ceiling.InputError, "model",
+     "not-found", 'unknown model "nope"'),
     (lambda kb: kb.timeline("nvidia-h20", to="XX"), ceiling.InputError, "to", "invalid-argument",
      "unknown country"),
     (lambda kb: kb.timeline("no-chip"), ceiling.InputError, "chip", "not-found", "unknown chip"),
@@ -185,6 +232,8 @@ def test_a_deadline_stops_a_search(kb):
                           strategy="exhaustive", deadline=0.2),
         lambda: kb.capability("2024-06-01", "CN", model="deepseek-r1", deadline=0.05),
         lambda: kb.compare(["nvidia-h20", "nvidia-h200-sxm"], "deepseek-r1", sla_tpot=50, deadline=1e-6),
+        lambda: kb.report("nvidia-h20", "CN", deadline=1e-6),
+        lambda: kb.fleet(FLEET, deadline=1e-6),
     ):
         start = time.monotonic()
         with pytest.raises(ceiling.DeadlineExceeded) as info:

@@ -6,6 +6,9 @@
 
 #include "ceiling/api/catalog_api.h"
 #include "ceiling/api/design_api.h"
+#include "ceiling/api/fleet_api.h"
+#include "ceiling/api/index_api.h"
+#include "ceiling/api/report_api.h"
 #include "ceiling/api/perf_api.h"
 #include "ceiling/api/rules_api.h"
 #include "ceiling/base/toml_reader.h"
@@ -81,6 +84,12 @@ Result<std::string> RunCheckData(const KnowledgeBase& kb, const json& body, cons
   return DumpJsonText(ToJson(CheckData(kb.data_dir(), req)));
 }
 
+Result<std::string> RunReport(const KnowledgeBase& kb, const json& body, const CallOptions& call) {
+  ASSIGN_OR_RETURN(ReportRequest req, detail::DecodeRequest<ReportRequest>(body));
+  ASSIGN_OR_RETURN(ReportResponse resp, Report(kb, std::move(req), call));
+  return ToHtml(resp);
+}
+
 template <class Request>
 constexpr auto Schema = &detail::RequestSchema<Request>;
 template <class Request>
@@ -94,6 +103,9 @@ const std::vector<Operation> kOperations = {
      Schema<ShowRequest>, &schemas::Chip, Query<ShowRequest>, &RunPlain<ShowRequest, &Show>},
     {"check-data", "Consistency check of the server's knowledge base", true, "catalog",
      Schema<CheckDataRequest>, &schemas::CheckData, Query<CheckDataRequest>, &RunCheckData},
+    {"index", "What the knowledge base holds: rule-change dates, destinations, models, designs",
+     true, "catalog", Schema<IndexRequest>, &schemas::Index, Query<IndexRequest>,
+     &RunPlain<IndexRequest, &Index>},
     {"classify", "May this chip go there? Controls, licence, exceptions, review, trace", true,
      "rules", Schema<ClassifyRequest>, &schemas::Classify, Query<ClassifyRequest>,
      &RunPlain<ClassifyRequest, &Classify>},
@@ -115,6 +127,9 @@ const std::vector<Operation> kOperations = {
     {"rules/show", "One rule version: dates, parameters, clauses, sources", true, "rules",
      Schema<RuleShowRequest>, &schemas::RuleShow, Query<RuleShowRequest>,
      &RunPlain<RuleShowRequest, &RuleShow>},
+    {"rules/status", "Every rule version, measure, list and group with its last-checked date", true,
+     "rules", Schema<RulesStatusRequest>, &schemas::RulesStatus, Query<RulesStatusRequest>,
+     &RunPlain<RulesStatusRequest, &RulesStatus>},
     {"rules/diff", "What rule b changes relative to rule a, and which chips change status", true,
      "rules", Schema<RulesDiffRequest>, &schemas::RulesDiff, Query<RulesDiffRequest>,
      &RunPlain<RulesDiffRequest, &RulesDiff>},
@@ -136,12 +151,18 @@ const std::vector<Operation> kOperations = {
     {"calibrate", "A fresh fit of the performance model's efficiencies (as TOML)", true,
      "performance", Schema<CalibrateRequest>, &schemas::Calibrate, Query<CalibrateRequest>,
      &RunCall<CalibrateRequest, &Calibrate>},
+    {"fleet", "What shipments add up to: H100-equivalents, licences, revenue shares, what-if",
+     false, "fleets", Schema<FleetRequest>, &schemas::Fleet, Query<FleetRequest>,
+     &RunCall<FleetRequest, &Fleet>},
     {"design", "The best derivative of a die that a rule still lets through", true, "design",
      Schema<DesignRequest>, &schemas::Design, Query<DesignRequest>,
      &RunCall<DesignRequest, &Design>},
     {"capability", "Per die, the best compliant derivative: the capability a rule leaves open",
      true, "design", Schema<CapabilityRequest>, &schemas::Capability, Query<CapabilityRequest>,
      &RunCall<CapabilityRequest, &Capability>},
+    {"report", "A chip's dossier: one self-contained HTML file (verdict, charts, comparison, design)",
+     true, "report", Schema<ReportRequest>, &schemas::Report, Query<ReportRequest>, &RunReport,
+     "text/html; charset=utf-8"},
 };
 
 }  // namespace
@@ -188,10 +209,14 @@ json OpenApiDocument(const KnowledgeBase& kb) {
       std::replace(s.begin(), s.end(), '-', '_');
       return s;
     }();
+    const bool is_json = op.content_type == "application/json";
     json responses = {
         {"200",
-         {{"description", "The answer (the same JSON as the CLI's --json)"},
-          {"content", {{"application/json", {{"schema", op.response_schema()}}}}}}},
+         {{"description", is_json ? "The answer (the same JSON as the CLI's --json)"
+                                  : "The answer (the same bytes as the CLI writes)"},
+          {"content",
+           {{is_json ? std::string("application/json") : std::string("text/html"),
+             {{"schema", op.response_schema()}}}}}}},
         {"400", error_with("Bad input (field-level)")},
         {"404", error_with("An unknown id")},
         {"413", error_with("Request too large")},

@@ -34,8 +34,12 @@ Result<std::optional<BytesPerSecond>> ScaleOut(const std::string& s) {
   if (s.empty()) return std::optional<BytesPerSecond>();
   auto q = ParseQuantityAs<BytesPerSecond>(s);
   if (!q.ok()) return FieldError("scale_out", q.error().message);
-  if (!(std::isfinite(q->In(1.0)) && q->In(1.0) > 0))
-    return FieldError("scale_out", fmt::format("must be a positive bandwidth, got \"{}\"", s));
+  // Per GPU and direction: from a 100 Mb/s port to 100 Tb/s, far beyond any NIC; outside that a
+  // figure is a typo (1e-300 Gb/s would print a 300-digit TTFT).
+  const double bytes_per_s = q->In(1.0);
+  if (!(std::isfinite(bytes_per_s) && bytes_per_s >= 100e6 / 8 && bytes_per_s <= 100e12 / 8))
+    return FieldError("scale_out",
+                      fmt::format("must be between 100 Mb/s and 100 Tb/s, got \"{}\"", s));
   return std::optional<BytesPerSecond>(*q);
 }
 

@@ -33,6 +33,7 @@ nlohmann::json WhatIf() { return Get("whatif"); }
 nlohmann::json RulesList() { return Get("rules/list"); }
 nlohmann::json RuleShow() { return Get("rules/show"); }
 nlohmann::json RulesDiff() { return Get("rules/diff"); }
+nlohmann::json RulesStatus() { return Get("rules/status"); }
 nlohmann::json ChipMap() { return Get("map"); }
 nlohmann::json PerfServe() { return Get("perf/serve"); }
 nlohmann::json PerfTrain() { return Get("perf/train"); }
@@ -40,7 +41,10 @@ nlohmann::json Compare() { return Get("compare"); }
 nlohmann::json Validate() { return Get("validate"); }
 nlohmann::json Calibrate() { return Get("calibrate"); }
 nlohmann::json Design() { return Get("design"); }
+nlohmann::json Fleet() { return Get("fleet"); }
 nlohmann::json Capability() { return Get("capability"); }
 nlohmann::json Version() { return Get("version"); }
+nlohmann::json Index() { return Get("index"); }
+nlohmann::json Report() { return {{"type", "string"}, {"description", "A self-contained HTML document"}}; }
 
 }  // namespace ceiling::api::schemas

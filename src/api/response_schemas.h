@@ -19,6 +19,7 @@ nlohmann::json WhatIf();
 nlohmann::json RulesList();
 nlohmann::json RuleShow();
 nlohmann::json RulesDiff();
+nlohmann::json RulesStatus();
 nlohmann::json ChipMap();
 nlohmann::json PerfServe();
 nlohmann::json PerfTrain();
@@ -26,8 +27,11 @@ nlohmann::json Compare();
 nlohmann::json Validate();
 nlohmann::json Calibrate();
 nlohmann::json Design();
+nlohmann::json Fleet();
 nlohmann::json Capability();
 nlohmann::json Version();
+nlohmann::json Index();
+nlohmann::json Report();
 
 }  // namespace ceiling::api::schemas
 

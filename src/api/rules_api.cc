@@ -63,6 +63,32 @@ Result<rules::Query> QueryFor(const rules::RuleBook& book, const Place& at, std:
   return q;
 }
 
+Result<std::shared_ptr<const rules::ScreeningList>> ApplyEndUser(const EndUserFields& e,
+                                                                 rules::Query* q) {
+  if (e.end_user.empty()) {
+    if (!e.owners.empty())
+      return FieldError("owners", "owners need an end user (end_user: the party screened)");
+    if (e.screening_list)
+      return FieldError("screening_list",
+                        "a screening list needs an end user (end_user: the party screened)");
+    return std::shared_ptr<const rules::ScreeningList>();
+  }
+  q->end_user = e.end_user;
+  auto owners = rules::ParseOwners(e.owners, e.end_user);
+  if (!owners.ok()) return WithField(owners.error(), "owners");
+  q->owners = std::move(*owners);
+  std::shared_ptr<const rules::ScreeningList> list;
+  if (e.screening_list) {
+    auto parsed = rules::ScreeningList::Parse(
+        e.screening_list->text,
+        e.screening_list->name.empty() ? "screening_list" : e.screening_list->name);
+    if (!parsed.ok()) return WithField(parsed.error(), "screening_list");
+    list = std::make_shared<const rules::ScreeningList>(std::move(*parsed));
+    q->screening = list.get();
+  }
+  return list;
+}
+
 Result<std::vector<rules::ChipEntry>> ChipEntries(const KnowledgeBase& kb,
                                                   const std::vector<std::string>& ids,
                                                   std::string_view field) {
@@ -84,6 +110,7 @@ Result<ClassifyResponse> Classify(const KnowledgeBase& kb, ClassifyRequest reque
   ClassifyResponse r;
   ASSIGN_OR_RETURN(r.book, BookFor(kb, request.rules));
   ASSIGN_OR_RETURN(rules::Query q, QueryFor(*r.book, request.at, request.rules.view));
+  ASSIGN_OR_RETURN(r.screening, ApplyEndUser(request.end_user, &q));
   ASSIGN_OR_RETURN(r.chip, ResolveChip(kb, request.chip, "chip"));
   r.label = LabelOf(*r.chip);
   r.facts = FactsOfChip(kb, *r.chip, request.chip.toml.has_value());
@@ -116,19 +143,22 @@ Result<TimelineResponse> Timeline(const KnowledgeBase& kb, TimelineRequest reque
   ASSIGN_OR_RETURN(r.book, BookFor(kb, request.rules));
   ASSIGN_OR_RETURN(r.query,
                    QueryFor(*r.book, request.at, request.rules.view, r.book->first_rule_date()));
+  ASSIGN_OR_RETURN(r.screening, ApplyEndUser(request.end_user, &r.query));
   ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Chip> chip,
                    ResolveChip(kb, request.chip, "chip"));
   r.label = LabelOf(*chip);
-  r.entries = rules::Timeline(*r.book, FactsOfChip(kb, *chip, request.chip.toml.has_value()),
-                              r.query);
+  const rules::ChipFacts facts = FactsOfChip(kb, *chip, request.chip.toml.has_value());
+  r.entries = rules::Timeline(*r.book, facts, r.query);
+  r.imports = rules::ImportTimeline(r.book->imports(), facts, r.query.destination,
+                                    r.query.end_user);
   return r;
 }
 
 nlohmann::json ToJson(const TimelineResponse& r) {
-  return report::TimelineJson(*r.book, r.label, r.query, r.entries);
+  return report::TimelineJson(*r.book, r.label, r.query, r.entries, r.imports);
 }
 std::string ToText(const TimelineResponse& r) {
-  return report::TimelineText(*r.book, r.label, r.query, r.entries);
+  return report::TimelineText(*r.book, r.label, r.query, r.entries, r.imports);
 }
 
 // matrix -----------------------------------------------------------------------------------------
@@ -262,6 +292,17 @@ nlohmann::json ToJson(const RulesDiffResponse& r) {
 std::string ToText(const RulesDiffResponse& r) {
   return report::RuleDiffText(*r.book, *r.a, *r.b, r.chips, r.query, r.changes);
 }
+
+// rules status -----------------------------------------------------------------------------------
+
+Result<RulesStatusResponse> RulesStatus(const KnowledgeBase& kb, RulesStatusRequest request) {
+  RETURN_IF_ERROR(request.Validate());
+  ASSIGN_OR_RETURN(rules::RuleBook book, BookFor(kb, request.rules));
+  return RulesStatusResponse{rules::RulesStatus(book)};
+}
+
+nlohmann::json ToJson(const RulesStatusResponse& r) { return report::RulesStatusJson(r.rows); }
+std::string ToText(const RulesStatusResponse& r) { return report::RulesStatusText(r.rows); }
 
 // chip map ---------------------------------------------------------------------------------------
 

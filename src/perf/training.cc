@@ -27,6 +27,10 @@ double ForwardFlopsPerToken(const ModelArch& m, double seq) {
 
 }  // namespace
 
+double TrainingFlopsPerToken(const ModelArch& m, int seq) {
+  return 3 * ForwardFlopsPerToken(m, seq);
+}
+
 Parallelism TrainingParallelism(const TrainingQuery& q) {
   Parallelism p;
   p.tp = q.tp;

@@ -44,6 +44,22 @@ std::vector<std::string> RelevantEvents(const RuleBook& book, Date date, const Q
     const std::string first = e.substr(0, e.find_first_of(" /:"));
     if (ids.count(first) != 0 || first == dest || first == hq) out.push_back(e);
   }
+  // The Entity List notice or the Affiliates rule behind an end-user change.
+  for (const Classification* c : {&after, &before}) {
+    if (!c->end_user.given) continue;
+    const ListedParty* p = c->end_user.basis;
+    if (p != nullptr && p->notice != nullptr && p->notice->effective == date)
+      out.push_back(fmt::format("Entity List notice {} takes effect ({}): lists \"{}\"",
+                                p->notice->id, p->notice->citation, p->name));
+    const AffiliatesRule* a = c->end_user.affiliates_rule;
+    if (a != nullptr)
+      for (const AffiliatesPeriod& period : a->periods)
+        if (period.from == date && c == &after)
+          out.push_back(fmt::format("Affiliates rule {}: {} from today{}", a->id,
+                                    AffiliatesStatusName(period.status),
+                                    period.note.empty() ? "" : " (" + period.note + ")"));
+  }
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -86,11 +102,20 @@ std::vector<std::string> DescribeChange(const Classification& before, const Clas
   for (const Clause* m : before.measures)
     if (std::find(after.measures.begin(), after.measures.end(), m) == after.measures.end())
       out.push_back("-measure " + m->full_id);
+  auto end_user = [](const Classification& c) {
+    if (!c.end_user.given || !c.end_user.license) return std::string("none");
+    return fmt::format("{} ({}{})", c.end_user.reason,
+                       c.end_user.basis != nullptr ? c.end_user.basis->name : "",
+                       c.end_user.basis != nullptr ? ", " + c.end_user.basis->citation : "");
+  };
+  if (end_user(before) != end_user(after))
+    out.push_back(fmt::format("end-user license: {} -> {}", end_user(before), end_user(after)));
   return out;
 }
 
 std::vector<TimelineEntry> Timeline(const RuleBook& book, const ChipFacts& facts, Query query) {
   query.trace = false;
+  query.import_side = false;  // a separate layer: ImportTimeline
   std::vector<TimelineEntry> out;
   const Date start = book.first_rule_date().AddDays(-1);
   query.date = start;
@@ -131,6 +156,7 @@ MatrixColumn ColumnFor(const RuleBook& book, const RuleVersion& rule) {
 
 Matrix MigrationMatrix(const RuleBook& book, const std::vector<ChipEntry>& chips, Query query) {
   query.trace = false;
+  query.import_side = false;  // a separate layer: ImportTimeline
   Matrix m;
   for (const RuleVersion& r : book.rules()) m.columns.push_back(ColumnFor(book, r));
   m.cells.resize(chips.size());
@@ -147,6 +173,7 @@ std::vector<ChipChange> CompareBooks(const RuleBook& a, const RuleBook& b,
                                      const std::vector<ChipEntry>& chips, const Query& query) {
   Query q = query;
   q.trace = false;
+  q.import_side = false;
   std::vector<ChipChange> out;
   for (std::size_t i = 0; i < chips.size(); ++i) {
     Classification x = Classify(a, chips[i].facts, q);
@@ -166,6 +193,7 @@ std::vector<ChipChange> CompareRules(const RuleBook& book, const RuleVersion& a,
                                      const RuleVersion& b, const std::vector<ChipEntry>& chips,
                                      Query query) {
   query.trace = false;
+  query.import_side = false;  // a separate layer: ImportTimeline
   const MatrixColumn ca = ColumnFor(book, a);
   const MatrixColumn cb = ColumnFor(book, b);
   std::vector<ChipChange> out;
@@ -301,6 +329,7 @@ MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, cons
   MapData map;
   map.query = query;
   map.query.trace = false;
+  map.query.import_side = false;
   const int interval = c.IntervalOf(query.date);
   std::vector<double> xs{0}, ys{0};
   if (interval >= 0) {

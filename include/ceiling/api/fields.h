@@ -59,6 +59,7 @@ struct Ref {
 
 inline constexpr unsigned kRequired = 1;  // must be given (non-empty)
 inline constexpr unsigned kAdvanced = 2;  // listed after the common fields in help
+inline constexpr unsigned kDataFile = 4;  // a Text that is not TOML (CSV, JSON): any file name
 
 struct Field {
   const char* name;

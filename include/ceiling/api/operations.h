@@ -42,9 +42,12 @@ struct Operation {
   nlohmann::json (*response_schema)() = nullptr;
   // Query parameters to a request body (types from the request's fields).
   Result<nlohmann::json> (*decode_query)(const QueryParams& params) = nullptr;
-  // Decodes the body, runs the operation, returns the JSON text.
+  // Decodes the body, runs the operation, returns the response text (JSON unless `content_type`
+  // says otherwise).
   Result<std::string> (*run)(const KnowledgeBase& kb, const nlohmann::json& body,
                              const CallOptions& call) = nullptr;
+  // The media type of a 200 answer: JSON for every operation but `report` (an HTML document).
+  std::string_view content_type = "application/json";
 };
 
 const std::vector<Operation>& Operations();

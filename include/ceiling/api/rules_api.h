@@ -29,6 +29,9 @@
 #include "ceiling/rules/analysis.h"
 #include "ceiling/rules/classify.h"
 #include "ceiling/rules/disputes.h"
+#include "ceiling/rules/imports.h"
+#include "ceiling/rules/screening.h"
+#include "ceiling/rules/status.h"
 
 namespace ceiling::api {
 
@@ -57,6 +60,31 @@ struct RuleSettings {
   bool changes_book() const { return !set.empty() || !add_rules.empty(); }
 };
 
+// The end user a question names: screened against the bundled Entity List entries and a list
+// the caller supplies (Consolidated Screening List format, CSV or JSON text), with its owners for
+// the Affiliates (50 percent) rule.
+struct EndUserFields {
+  std::string end_user;             // a name ("" = not screened)
+  std::vector<std::string> owners;  // "NAME", "NAME=60%", "NAME=60%>OWNED"
+  std::optional<Text> screening_list;
+
+  template <class V>
+  void Visit(V& v) {
+    v(Field{"end_user",
+            "The end user's name, screened (fuzzy) against the Entity List and any screening list"},
+      end_user);
+    v(Field{"owners",
+            "An owner of the end user: NAME, NAME=60% or NAME=60%>OWNED (a share of another "
+            "owner), for the Affiliates (50 percent) rule",
+            kAdvanced},
+      owners);
+    v(Field{"screening_list",
+            "A screening list in the Consolidated Screening List format (CSV or JSON text)",
+            kAdvanced | kDataFile},
+      screening_list);
+  }
+};
+
 // Where and when a question is asked (each request documents its own defaults).
 struct Place {
   std::string date;  // YYYY-MM-DD
@@ -70,6 +98,7 @@ struct ClassifyRequest {
   Ref chip;
   Place at;
   RuleSettings rules;
+  EndUserFields end_user;
   bool trace = true;
 
   template <class V>
@@ -82,6 +111,7 @@ struct ClassifyRequest {
                   "destination)"},
       at.hq);
     rules.Visit(v);
+    end_user.Visit(v);
     v(Field{"trace", "Include the clause-by-clause trace"}, trace);
   }
   Status Validate() { return CheckFields(*this); }
@@ -96,6 +126,7 @@ struct ClassifyResponse {
   // For a chip with disputed figures: the classification under every source (outcomes[0] is the
   // record, the same as `result`).
   std::optional<rules::DisputedClassification> disputed;
+  std::shared_ptr<const rules::ScreeningList> screening;  // the caller's list the result cites
 };
 
 Result<ClassifyResponse> Classify(const KnowledgeBase& kb, ClassifyRequest request);
@@ -108,6 +139,7 @@ struct TimelineRequest {
   Ref chip;
   Place at{"", "CN", ""};
   RuleSettings rules;
+  EndUserFields end_user;
 
   template <class V>
   void Visit(V& v) {
@@ -115,6 +147,7 @@ struct TimelineRequest {
     v(Field{"to", "Destination, ISO 3166 alpha-2 code"}, at.to);
     v(Field{"hq", "Country of the end user's headquarters (default: the destination)"}, at.hq);
     rules.Visit(v);
+    end_user.Visit(v);
   }
   Status Validate() { return CheckFields(*this); }
 };
@@ -124,6 +157,8 @@ struct TimelineResponse {
   report::ChipLabel label;
   rules::Query query;
   std::vector<rules::TimelineEntry> entries;
+  std::vector<rules::ImportTimelineEntry> imports;  // the destination's import side, its own dates
+  std::shared_ptr<const rules::ScreeningList> screening;
 };
 
 Result<TimelineResponse> Timeline(const KnowledgeBase& kb, TimelineRequest request);
@@ -287,6 +322,25 @@ Result<RulesDiffResponse> RulesDiff(const KnowledgeBase& kb, RulesDiffRequest re
 nlohmann::json ToJson(const RulesDiffResponse& r);
 std::string ToText(const RulesDiffResponse& r);
 
+// rules status -----------------------------------------------------------------------------------
+
+struct RulesStatusRequest {
+  RuleSettings rules;
+  template <class V>
+  void Visit(V& v) {
+    rules.Visit(v, false);
+  }
+  Status Validate() { return CheckFields(*this); }
+};
+
+struct RulesStatusResponse {
+  std::vector<rules::StatusRow> rows;  // every rule, measure, list and group, last checked
+};
+
+Result<RulesStatusResponse> RulesStatus(const KnowledgeBase& kb, RulesStatusRequest request);
+nlohmann::json ToJson(const RulesStatusResponse& r);
+std::string ToText(const RulesStatusResponse& r);
+
 // chip map ---------------------------------------------------------------------------------------
 
 struct ChipMapRequest {
@@ -322,6 +376,10 @@ Result<rules::RuleBook> BookFor(const KnowledgeBase& kb, const RuleSettings& set
 // an empty date without a default is an error.
 Result<rules::Query> QueryFor(const rules::RuleBook& book, const Place& at, std::string_view view,
                               std::optional<Date> default_date = std::nullopt);
+// Puts the end user, owners and screening list into `q` ("end_user", "owners", "screening_list"
+// errors). The parsed list is returned: the query and its results point into it.
+Result<std::shared_ptr<const rules::ScreeningList>> ApplyEndUser(const EndUserFields& e,
+                                                                 rules::Query* q);
 // The knowledge base's chips as analyses take them, sorted by id (only `ids` when not empty;
 // unknown ids fail in `field`).
 Result<std::vector<rules::ChipEntry>> ChipEntries(const KnowledgeBase& kb,

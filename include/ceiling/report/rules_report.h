@@ -6,7 +6,9 @@
 //
 // JSON field names are an interface: classification objects carry `controls`,
 // `license_required` ("yes" | "no" | "cannot-decide"), `exceptions`, `review_policy`,
-// `measures`, `trace` and `rules`, plus `query`, `chip`, `controlled`, `cannot_decide`.
+// `measures`, `trace` and `rules`, plus `query`, `chip`, `controlled`, `cannot_decide`,
+// `caveats` and `data_checked`; `end_user` when the query names one and `import_side` when the
+// destination has import measures (its own section, never part of the US answer).
 // Quantities in JSON are plain numbers in the canonical units named next to them (TPP plain,
 // PD per mm^2, bandwidths GB/s). Output is deterministic (same data + query, same bytes).
 #ifndef CEILING_REPORT_RULES_REPORT_H_
@@ -19,7 +21,9 @@
 #include "ceiling/rules/analysis.h"
 #include "ceiling/rules/classify.h"
 #include "ceiling/rules/disputes.h"
+#include "ceiling/rules/imports.h"
 #include "ceiling/rules/rulebook.h"
+#include "ceiling/rules/status.h"
 
 namespace ceiling::report {
 
@@ -69,6 +73,20 @@ std::string TimelineText(const rules::RuleBook& book, const ChipLabel& chip,
 nlohmann::json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip,
                             const rules::Query& query,
                             const std::vector<rules::TimelineEntry>& timeline);
+// The same with the import side as its own section ("Import side: China") / `import_side`.
+std::string TimelineText(const rules::RuleBook& book, const ChipLabel& chip,
+                         const rules::Query& query,
+                         const std::vector<rules::TimelineEntry>& timeline,
+                         const std::vector<rules::ImportTimelineEntry>& imports);
+nlohmann::json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip,
+                            const rules::Query& query,
+                            const std::vector<rules::TimelineEntry>& timeline,
+                            const std::vector<rules::ImportTimelineEntry>& imports);
+
+// `rules status`: every rule version, measure, Entity List notice, the Affiliates rule, import
+// measure and country group with the date it was last checked and the kinds of its sources.
+std::string RulesStatusText(const std::vector<rules::StatusRow>& rows);
+nlohmann::json RulesStatusJson(const std::vector<rules::StatusRow>& rows);
 
 std::string MatrixText(const rules::RuleBook& book, const std::vector<rules::ChipEntry>& chips,
                        const rules::Query& query, const rules::Matrix& m);
