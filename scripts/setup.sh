@@ -12,6 +12,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev libgoogle-perftools-dev
   nodejs npm chromium
+  # The Python module (python/) and its tests: pybind11, pandas, matplotlib, pytest, the notebook
+  # runner and an offline pip install into a virtual environment.
+  python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pandas python3-matplotlib
+  python3-pytest jupyter-nbconvert python3-ipykernel python3-venv python3-setuptools python3-wheel
 )
 
 missing=()

@@ -493,8 +493,9 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
   // Chips: one ChipInfo per distinct chip, the reference first looked up in the catalog.
   const catalog::Chip* ref = kb.chips->Find(req.reference_chip);
   if (ref == nullptr)
-    return MakeError(ErrorCode::kNotFound,
-                     fmt::format("reference_chip: unknown chip \"{}\"", req.reference_chip));
+    return ceiling::FieldError("reference_chip",
+                               fmt::format("unknown chip \"{}\"", req.reference_chip),
+                               ErrorCode::kNotFound);
   std::map<std::string, const catalog::Chip*> inline_ids;
   for (const Shipment& s : set.rows)
     if (s.inline_chip) inline_ids.emplace(s.chip, s.inline_chip.get());
@@ -670,7 +671,9 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
 
   r.rows.resize(set.rows.size());
   std::map<std::string, Totals> by_quarter, by_vendor, by_chip, by_buyer, by_family, by_licence;
-  std::map<std::pair<const rules::Clause*, std::string>, ShareTotal> shares;
+  // Keyed by the measure's id (not its address), so that the order of the answer is the same in
+  // every process.
+  std::map<std::pair<std::string, std::string>, ShareTotal> shares;
   WhatIf what_if;
   std::set<ShipmentStatus> counted_statuses(req.count.begin(), req.count.end());
 
@@ -760,7 +763,7 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
     }
     for (const ShareOwed& o : row.shares) {
       const std::string& currency = o.currency;
-      ShareTotal& t = shares[{o.measure, currency}];
+      ShareTotal& t = shares[{o.measure->full_id, currency}];
       t.measure = o.measure;
       t.currency = currency;
       ++t.rows;
