@@ -335,7 +335,10 @@ class KnowledgeBase:
 
     def perf_train(self, chip: RefLike, model: RefLike, gpus: int = 8, *, tp: int = 1,
                    pp: int = 1, dp: Optional[int] = None, ep: int = 1, cp: int = 1,
-                   zero: int = 1, micro_batch: int = 1, recompute: bool = False,
+                   zero: int = 1, micro_batch: int = 1, virtual_stages: int = 1,
+                   recompute: str = "selective", sequence_parallel: bool = True,
+                   tp_comm_overlap: bool = True, ep_comm_overlap: bool = False,
+                   dualpipe: bool = False, bf16_moments: bool = False,
                    global_batch: Optional[int] = None, seq: Optional[int] = None,
                    tokens: Optional[float] = None, precision: str = "bf16",
                    gpus_per_node: Optional[int] = None,
@@ -343,7 +346,10 @@ class KnowledgeBase:
         """LLM training: step time, tokens/s, MFU and memory per GPU.
 
         global_batch (sequences per step) and seq (tokens per sequence) are required; tokens:
-        tokens to train on (for the time to train); zero: ZeRO stage 0-3.
+        tokens to train on (for the time to train); zero: ZeRO stage 0-3; virtual_stages:
+        interleaved 1F1B chunks per pipeline rank; recompute: "none", "selective" (Megatron-Core's
+        default) or "full"; sequence_parallel, tp_comm_overlap, ep_comm_overlap, dualpipe and
+        bf16_moments as in the HTTP API's perf/train fields.
         """
         return self.call("perf/train", **_fields(locals()))  # type: ignore[return-value]
 
