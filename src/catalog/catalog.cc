@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "ceiling/base/units.h"
@@ -116,8 +117,14 @@ Result<std::optional<Figure<double>>> ReadCountFigure(const TomlTable& t, std::s
     return fig.ErrorAt("value", fmt::format("expected a count (a plain number), got {}",
                                             fig.Describe("value")));
   ASSIGN_OR_RETURN(out.value, fig.GetNumber("value"));
-  if (out.value <= 0)
+  if (!(out.value > 0) || !std::isfinite(out.value))
     return fig.ErrorAt("value", fmt::format("must be positive, got {}", fig.Describe("value")));
+  // Counts of units, stacks and links are whole numbers (78.5 units is a typo or a halved
+  // figure), and far below a billion.
+  if (out.value != std::floor(out.value) || out.value > 1e9)
+    return fig.ErrorAt("value", fmt::format("must be a whole number of at most 1,000,000,000, got "
+                                            "{}",
+                                            fig.Describe("value")));
   return std::optional<Figure<double>>(std::move(out));
 }
 
@@ -315,6 +322,12 @@ Result<Chip> LoadChipFile(const fs::path& path, std::string display_name,
   return ParseChip(doc, expected_id);
 }
 
+Result<Chip> ParseChipText(std::string_view text, std::string display_name,
+                           std::string_view expected_id) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
+  return ParseChip(doc, expected_id);
+}
+
 std::vector<fs::path> ListChipFiles(const fs::path& chips_dir) {
   std::vector<fs::path> files;
   std::error_code ec;
@@ -358,6 +371,13 @@ Result<Catalog> Catalog::FromChips(std::vector<Chip> chips) {
                        fmt::format("derived_from: unknown chip \"{}\"", *c.derived_from),
                        SourceLocation{c.file, 0, 0});
   }
+  for (const Chip& c : chips)
+    if (auto cycle = DerivedFromCycle(chips, c.id); !cycle.empty())
+      return MakeError(ErrorCode::kInconsistent,
+                       fmt::format("derived_from: a cycle ({}); a chip cannot be derived from "
+                                   "itself, directly or through others",
+                                   cycle),
+                       SourceLocation{c.file, 0, 0});
   cat.metrics_ = std::make_shared<std::vector<ChipMetrics>>();
   for (const Chip& c : chips) cat.metrics_->push_back(ComputeMetrics(c));
   cat.chips_ = std::make_shared<std::vector<Chip>>(std::move(chips));

@@ -130,6 +130,15 @@ Basis Calibration::BasisFor(std::string_view chip_id, std::string_view family) c
 
 Result<Calibration> ParseCalibrationFile(const std::filesystem::path& path) {
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
+  return ParseCalibration(doc);
+}
+
+Result<Calibration> ParseCalibrationText(std::string_view text, std::string display_name) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
+  return ParseCalibration(doc);
+}
+
+Result<Calibration> ParseCalibration(const TomlTable& doc) {
   RETURN_IF_ERROR(doc.CheckKeys({"produced_by", "calibrated_chips", "generic", "families",
                                  "generic_engine", "engines", "bands"}));
   Calibration c;
@@ -175,6 +184,8 @@ Result<Calibration> ParseCalibrationFile(const std::filesystem::path& path) {
           ASSIGN_OR_RETURN(e.p50, ReadParam(rt, "p50", 0, 1e3));
           ASSIGN_OR_RETURN(e.p90, ReadParam(rt, "p90", 0, 1e3));
           ASSIGN_OR_RETURN(std::int64_t n, rt.GetInteger("count"));
+          if (n < 0 || n > 100'000'000)
+            return rt.ErrorAt("count", fmt::format("must be between 0 and 100000000, got {}", n));
           e.count = static_cast<int>(n);
         }
       }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "ceiling/catalog/catalog.h"
 
@@ -45,7 +46,8 @@ Result<std::optional<double>> ReadCitedNumber(const TomlTable& doc, std::string_
   ASSIGN_OR_RETURN(TomlTable fig, doc.GetTable(key));
   RETURN_IF_ERROR(fig.CheckKeys({"value", "source", "note"}));
   ASSIGN_OR_RETURN(double v, fig.GetNumber("value"));
-  if (!(v > 0)) return fig.ErrorAt("value", fmt::format("must be positive, got {}", v));
+  if (!(v > 0) || !std::isfinite(v))
+    return fig.ErrorAt("value", fmt::format("must be positive and finite, got {}", v));
   ASSIGN_OR_RETURN(std::vector<std::string> keys, fig.GetStringArray("source", true));
   for (const std::string& k : keys)
     if (!src.count(k))
@@ -313,6 +315,11 @@ Result<ModelArch> LoadModelFile(const fs::path& path, std::string display_name,
   if (display_name.empty()) display_name = catalog::DisplayPath(path);
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, display_name));
   return ParseModel(doc, expected_id);
+}
+
+Result<ModelArch> ParseModelText(std::string_view text, std::string display_name) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
+  return ParseModel(doc);
 }
 
 Result<ModelCatalog> ModelCatalog::Load(const fs::path& data_dir) {

@@ -243,13 +243,19 @@ std::string DesignText(const DesignReport& r) {
     names.push_back(fmt::format("{} ({})", design::ObjectiveName(k), design::ObjectiveUnit(k)));
   out += fmt::format("  objective{}: {}; {}\n", names.size() > 1 ? "s" : "", fmt::join(names, ", "),
                      r.workload);
+  // What was actually searched and on how many threads (not the grid size or the threads asked
+  // for: a budget can stop the search early, and threads are capped by the hardware).
+  const std::string searched =
+      res.budget_exhausted
+          ? fmt::format("{} of {}", FormatFixed(static_cast<double>(res.covered), 0),
+                        FormatFixed(static_cast<double>(r.space->size()), 0))
+          : FormatFixed(static_cast<double>(r.space->size()), 0);
   out += fmt::format(
       "  searched {} designs ({}): {} rule checks, {} objective evaluations, "
       "{:.2f} s on {} thread{}{}\n\n",
-      FormatFixed(static_cast<double>(r.space->size()), 0), StrategyName(res.strategy),
-      FormatFixed(static_cast<double>(res.evaluated), 0),
-      FormatFixed(static_cast<double>(res.objective_evaluations), 0), r.seconds, r.threads,
-      r.threads == 1 ? "" : "s",
+      searched, StrategyName(res.strategy), FormatFixed(static_cast<double>(res.evaluated), 0),
+      FormatFixed(static_cast<double>(res.objective_evaluations), 0), r.seconds, res.threads,
+      res.threads == 1 ? "" : "s",
       res.budget_exhausted ? "; the budget ran out before the whole space" : "");
   if (!r.best) {
     out += "No design satisfies the constraint.\n";

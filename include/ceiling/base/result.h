@@ -33,6 +33,7 @@ enum class ErrorCode {
   kNotFound,         // unknown id, missing file
   kIo,               // file could not be read or written
   kInconsistent,     // data contradicts itself (duplicate ids, derived chip without its base)
+  kTooLarge,         // input or work over a limit (file size, request size, search budget)
 };
 
 // A position in an input file; `line`/`column` are 1-based, 0 when unknown.
@@ -52,9 +53,11 @@ struct Error {
   SourceLocation location;   // where in the input, if anywhere
   std::string context;       // optional: the offending source line, for a caret display
 
-  // "file:line:col: message" (or just the message when there is no location).
+  // "file:line:col: message" (or just the message when there is no location). What it echoes is
+  // made safe for a terminal (base/text.h): control characters escaped, length bounded.
   std::string ToString() const;
-  // ToString() plus, when `context` is set, the source line and a caret under the column.
+  // ToString() plus, when `context` is set, the source line (at most 120 bytes of it, around the
+  // column) and a caret under the column.
   std::string ToStringWithCaret() const;
 };
 

@@ -20,6 +20,10 @@
 // - kAuto: exhaustive when the grid fits the budget, else monotone.
 // Both are deterministic: work is split over threads by outer index and merged in index order;
 // ties keep the lower index. The budget caps evaluations; `budget_exhausted` says when it hit.
+// Memory stays bounded whatever the grid: the budget applies before anything is sized from the
+// grid, combinations are searched in blocks merged as they finish, and only Pareto fronts are
+// kept. Threads are capped by the hardware; if the system refuses to start one, the others do
+// its work (`threads` says how many ran).
 // Thread safety: Evaluator methods are called concurrently from several threads.
 #ifndef CEILING_DESIGN_SEARCH_H_
 #define CEILING_DESIGN_SEARCH_H_
@@ -84,9 +88,15 @@ struct SearchResult {
   std::uint64_t evaluated = 0;         // constraint evaluations
   std::uint64_t objective_evaluations = 0;
   bool budget_exhausted = false;
+  // Designs in the part of the grid the search covered: the whole grid unless the budget ran
+  // out (a monotone search covers a combination's compute axis with a binary search).
+  std::uint64_t covered = 0;
+  int threads = 1;                     // threads the search actually ran on
+  bool candidates_truncated = false;   // keep_candidates stopped at its cap of 200,000
   std::optional<Candidate> best;       // by the first objective
   std::vector<Candidate> front;        // non-dominated feasible designs, by first objective desc
   std::vector<Candidate> candidates;   // with keep_candidates: every evaluated feasible design
+                                       // (the first 200,000 in search order), by index
   // When nothing is feasible: how often each clause ruled a design out.
   std::map<std::string, std::uint64_t> binding_counts;
   bool feasible() const { return best.has_value(); }
@@ -97,7 +107,8 @@ struct SearchResult {
 SearchResult Search(const DesignSpace& space, const Evaluator& evaluator,
                     const SearchOptions& options = {});
 
-// Non-dominated subset (maximisation in every objective), sorted by objective 0 descending.
+// Non-dominated subset (maximisation in every objective), sorted by objective 0 descending (then
+// the other objectives, then index); of designs with equal objectives only the lowest index.
 std::vector<Candidate> ParetoFront(std::vector<Candidate> candidates, int objective_count);
 
 }  // namespace ceiling::design

@@ -112,6 +112,8 @@ struct ModelArch {
 Result<ModelArch> LoadModelFile(const std::filesystem::path& path, std::string display_name = "",
                                 std::string_view expected_id = "");
 Result<ModelArch> ParseModel(const TomlTable& doc, std::string_view expected_id = "");
+// A user's model given as TOML text; `display_name` stands for the file in diagnostics.
+Result<ModelArch> ParseModelText(std::string_view text, std::string display_name);
 
 class ModelCatalog {
  public:

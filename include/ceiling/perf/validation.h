@@ -82,6 +82,10 @@ struct ValidationSet {
 
 Result<ValidationSet> LoadValidationSet(const std::filesystem::path& data_dir,
                                         const catalog::Catalog& chips, const ModelCatalog& models);
+// Only the points of one points.toml given as text (`display_name` stands for the file).
+Result<ValidationSet> ParseValidationPointsText(std::string_view text, std::string display_name,
+                                                const catalog::Catalog& chips,
+                                                const ModelCatalog& models);
 
 struct ErrorStats {
   int count = 0;
