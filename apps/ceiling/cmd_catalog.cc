@@ -7,6 +7,7 @@
 
 #include "ceiling/base/units.h"
 #include "ceiling/catalog/check.h"
+#include "ceiling/design/check.h"
 #include "ceiling/report/chip_text.h"
 #include "ceiling/report/json.h"
 #include "commands.h"
@@ -141,19 +142,22 @@ Runner SetupCheckData(CLI::App* sub) {
     std::error_code ec;
     if (std::filesystem::exists(std::filesystem::path(ctx.data_dir) / "rules", ec)) {
       auto book = rules::RuleBook::Load(ctx.data_dir);
-      if (!book.ok()) {
-        r.findings.push_back({book.error().location, book.error().message});
-      } else {
+      if (book.ok()) {
         std::size_t clauses = 0;
         for (const rules::RuleVersion& v : book->rules()) clauses += v.clauses.size();
-        rules_summary = fmt::format(", {} rule versions, {} clauses, {} country groups",
-                                    book->rules().size(), clauses,
-                                    book->countries().groups().size());
-        auto cat = catalog::Catalog::Load(ctx.data_dir);
-        if (cat.ok())
-          for (const Error& e : book->CheckAgainstCatalog(*cat))
-            r.findings.push_back({e.location, e.message});
+        rules_summary =
+            fmt::format(", {} rule versions, {} clauses, {} country groups", book->rules().size(),
+                        clauses, book->countries().groups().size());
       }
+    }
+    // Every other folder (countries, rules, models, perf, designs, validation), file by file.
+    for (catalog::FolderCheck& f : design::CheckKnowledgeBase(ctx.data_dir)) {
+      if (f.present && f.folder != "rules" && f.folder != "countries")
+        rules_summary +=
+            fmt::format(", {} {} file{}", f.files,
+                        f.folder.back() == 's' ? f.folder.substr(0, f.folder.size() - 1) : f.folder,
+                        f.files == 1 ? "" : "s");
+      for (catalog::Finding& x : f.findings) r.findings.push_back(std::move(x));
     }
     for (const auto& f : r.findings) ctx.out << f.ToString() << "\n";
     if (!*quiet)

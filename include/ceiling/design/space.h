@@ -46,7 +46,7 @@ inline constexpr std::size_t kMaxKnobValues = 100'000;
 inline constexpr std::uint64_t kMaxComputeSteps = 1'000'000;
 inline constexpr std::uint64_t kMaxDesignPoints = 1'000'000'000'000'000;
 inline constexpr double kMaxUnits = 1e6;
-inline constexpr std::int64_t kMaxLinks = 100'000;
+inline constexpr std::int64_t kMaxLinks = 10'000;
 
 struct MemoryOption {
   std::string type;
