@@ -245,6 +245,8 @@ Result<Chip> ParseChip(const TomlTable& doc, std::string_view expected_id) {
     return doc.ErrorAt("form_factor", fmt::format("expected sxm, oam, pcie, module, superchip, "
                                                   "card or chip, got \"{}\"", ff));
   ASSIGN_OR_RETURN(chip.derived_from, doc.GetOptionalString("derived_from"));
+  if (chip.derived_from && *chip.derived_from == chip.id)
+    return doc.ErrorAt("derived_from", "a chip cannot be derived from itself");
   ASSIGN_OR_RETURN(chip.released, ReadDateFigure(doc, "released", src));
   ASSIGN_OR_RETURN(chip.announced, ReadDateFigure(doc, "announced", src));
   ASSIGN_OR_RETURN(chip.dies, ReadDies(doc, src));

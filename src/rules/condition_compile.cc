@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 
 #include "ceiling/base/toml_reader.h"
@@ -62,6 +63,8 @@ Result<std::vector<Token>> Lex(std::string_view s) {
       t.number = std::strtod(num.c_str(), &end);
       if (end != num.c_str() + num.size() || std::count(num.begin(), num.end(), '.') > 1)
         return ErrorAt(s, i, fmt::format("malformed number \"{}\"", num));
+      if (!std::isfinite(t.number))
+        return ErrorAt(s, i, fmt::format("number out of range \"{}\"", num));
       if (j < s.size() && is_ident_start(s[j]))
         return ErrorAt(s, j, fmt::format("unexpected \"{}\" after the number {}: units are not "
                                          "written in conditions; use a named parameter with a unit",

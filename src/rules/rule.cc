@@ -104,8 +104,8 @@ Result<Parameter> ReadParameter(const TomlTable& params, const std::string& name
     return p.ErrorAt("value", fmt::format("expected a number or a quantity such as \"6500 GB/s\", "
                                           "got {}", p.Describe("value")));
   }
-  if (!(out.value >= 0)) return p.ErrorAt("value", "must not be negative");
   if (!std::isfinite(out.value)) return p.ErrorAt("value", "must be a finite number");
+  if (!(out.value >= 0)) return p.ErrorAt("value", "must not be negative");
   return out;
 }
 
