@@ -4,7 +4,10 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo test asan clean format
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+
+.PHONY: all setup configure build demo test asan fuzz clean format
 
 all: build
 
@@ -33,8 +36,17 @@ asan: setup
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer targets (fuzz/), built with clang 14 + ASan + UBSan in build-fuzz, each run for
+# FUZZ_SECONDS (all of them, or FUZZ_TARGETS="chip rule"); summary in build-fuzz/fuzz/summary.md.
+fuzz:
+	@scripts/setup.sh fuzz
+	@cmake -S . -B build-fuzz -G Ninja -DCEILING_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DBUILD_TESTING=OFF -DCEILING_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_all
+	@fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 format:
 	@find include src apps tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	@rm -rf $(BUILD) build-asan
+	@rm -rf $(BUILD) build-asan build-fuzz

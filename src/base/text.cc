@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace ceiling {
 namespace {
 
@@ -38,33 +41,30 @@ std::size_t Utf8Sequence(std::string_view s, std::size_t i, char32_t* cp) {
 
 bool IsControl(char32_t cp) { return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F); }
 
-void AppendSanitized(std::string_view s, bool keep_tabs, std::string* out) {
-  for (std::size_t i = 0; i < s.size();) {
-    char32_t cp = 0;
-    const std::size_t n = Utf8Sequence(s, i, &cp);
-    if (n == 0) {
-      *out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[i]));
-      ++i;
-      continue;
-    }
-    if (IsControl(cp)) {
-      if (cp == '\t' && keep_tabs)
-        *out += '\t';
-      else if (cp == '\n')
-        *out += "\\n";
-      else if (cp == '\r')
-        *out += "\\r";
-      else if (cp == '\t')
-        *out += "\\t";
-      else if (cp < 0x80)
-        *out += fmt::format("\\x{:02x}", static_cast<unsigned>(cp));
-      else
-        *out += fmt::format("\\u{:04x}", static_cast<unsigned>(cp));
-    } else {
-      out->append(s.substr(i, n));
-    }
-    i += n;
+// Appends the sanitized form of the character at `i` and returns how many input bytes it used.
+std::size_t AppendChar(std::string_view s, std::size_t i, bool keep_tabs, std::string* out) {
+  char32_t cp = 0;
+  const std::size_t n = Utf8Sequence(s, i, &cp);
+  if (n == 0) {
+    *out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[i]));
+    return 1;
   }
+  if (!IsControl(cp)) {
+    out->append(s.substr(i, n));
+  } else if (cp == '\t' && keep_tabs) {
+    *out += '\t';
+  } else if (cp == '\n') {
+    *out += "\\n";
+  } else if (cp == '\r') {
+    *out += "\\r";
+  } else if (cp == '\t') {
+    *out += "\\t";
+  } else if (cp < 0x80) {
+    *out += fmt::format("\\x{:02x}", static_cast<unsigned>(cp));
+  } else {
+    *out += fmt::format("\\u{:04x}", static_cast<unsigned>(cp));
+  }
+  return n;
 }
 
 // Moves a cut position off the middle of a UTF-8 sequence: backwards (`forward` false) or
@@ -81,17 +81,43 @@ std::size_t Boundary(std::string_view s, std::size_t k, bool forward) {
 }  // namespace
 
 std::string SanitizeForTerminal(std::string_view text, std::size_t max_bytes, bool keep_tabs) {
+  // The bound is on the output: escapes make it up to six times longer than the input.
   std::string out;
-  if (text.size() <= max_bytes) {
-    out.reserve(text.size());
-    AppendSanitized(text, keep_tabs, &out);
-    return out;
+  out.reserve(std::min(text.size(), max_bytes) + 16);
+  std::size_t i = 0;
+  while (i < text.size() && out.size() <= max_bytes) i += AppendChar(text, i, keep_tabs, &out);
+  if (i >= text.size() && out.size() <= max_bytes) return out;
+  // Too long: the first and last max_bytes / 2 bytes of output, whole characters only.
+  std::string head;
+  std::size_t head_end = 0;
+  while (head_end < text.size()) {
+    std::string piece;
+    const std::size_t n = AppendChar(text, head_end, keep_tabs, &piece);
+    if (head.size() + piece.size() > max_bytes / 2) break;
+    head += piece;
+    head_end += n;
   }
-  const std::size_t head_end = Boundary(text, max_bytes / 2, false);
-  const std::size_t tail_begin = Boundary(text, text.size() - max_bytes / 2, true);
-  AppendSanitized(text.substr(0, head_end), keep_tabs, &out);
+  std::vector<std::string> tail;  // characters from the end, in reverse
+  std::size_t tail_size = 0, tail_begin = text.size();
+  while (tail_begin > head_end) {
+    std::size_t k = tail_begin - 1;
+    while (k > head_end && (static_cast<unsigned char>(text[k]) & 0xC0) == 0x80 &&
+           tail_begin - k < 4)
+      --k;
+    std::string piece;
+    if (k + AppendChar(text.substr(0, tail_begin), k, keep_tabs, &piece) != tail_begin) {
+      piece.clear();  // not one valid character: take the last byte alone
+      k = tail_begin - 1;
+      AppendChar(text.substr(0, tail_begin), k, keep_tabs, &piece);
+    }
+    if (tail_size + piece.size() > max_bytes / 2) break;
+    tail_size += piece.size();
+    tail.push_back(std::move(piece));
+    tail_begin = k;
+  }
+  out = std::move(head);
   out += fmt::format(" ... [{} bytes left out] ... ", tail_begin - head_end);
-  AppendSanitized(text.substr(tail_begin), keep_tabs, &out);
+  for (auto it = tail.rbegin(); it != tail.rend(); ++it) out += *it;
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "ceiling/perf/validation.h"
@@ -471,8 +472,18 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
       jobs[k].result = Fit(rows, jobs[k].fit);
   };
   std::vector<std::thread> pool;
-  const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(jobs.size())));
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  // At most the hardware's threads; a thread the system refuses to start (a process or memory
+  // limit) leaves its jobs to the others, which take them from the shared counter.
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int threads =
+      std::max(1, std::min({options.threads, cores, static_cast<int>(jobs.size())}));
+  for (int t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
   worker();
   for (auto& t : pool) t.join();
 

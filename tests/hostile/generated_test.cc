@@ -114,6 +114,12 @@ TEST(HostileDiagnostics, MessagesEscapeWhatTheyEcho) {
   // Valid UTF-8 passes; the C1 control U+009B (CSI) in UTF-8 is escaped too.
   EXPECT_EQ(SanitizeForTerminal("T\xc3\xbcrkiye \xc2\x9b"), "T\xc3\xbcrkiye \\u009b");
   EXPECT_EQ(SanitizeForTerminal(std::string(5000, 'a'), 100).size(), 131u);
+  // The bound holds after escaping (found by fuzz_quantity: a message quoting 1,000 control
+  // bytes twice grew to 8 KB): each escape is whole, and the output stays near the bound.
+  const std::string controls = SanitizeForTerminal(std::string(5000, '\x01'), 100);
+  EXPECT_LE(controls.size(), 100u + 32);
+  EXPECT_EQ(controls.substr(0, 8), "\\x01\\x01");
+  EXPECT_EQ(controls.substr(controls.size() - 4), "\\x01");
 }
 
 TEST(HostileDiagnostics, ArbitraryFilesAreNotQuoted) {
