@@ -43,7 +43,7 @@ namespace ceiling::design {
 // in memory, at most kMaxComputeSteps; the whole grid at most kMaxDesignPoints (the search
 // budget then bounds the work); enabled units at most kMaxUnits; links at most kMaxLinks.
 inline constexpr std::size_t kMaxKnobValues = 100'000;
-inline constexpr std::uint64_t kMaxComputeSteps = 1'000'000;
+inline constexpr std::uint64_t kMaxComputeSteps = 4'000'000;
 inline constexpr std::uint64_t kMaxDesignPoints = 1'000'000'000'000'000;
 inline constexpr double kMaxUnits = 1e6;
 inline constexpr std::int64_t kMaxLinks = 10'000;
