@@ -1,26 +1,34 @@
-# Two entry points for people: `make demo` and `make test`. Both install what is missing
-# (scripts/setup.sh), configure and build, then run.
+# Entry points for people: `make serve` (the web app and the API on 127.0.0.1:8080), `make test`
+# and `make demo`. Each installs what is missing (scripts/setup.sh), configures and builds, then
+# runs.
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PORT ?= 8080
 CMAKE_FLAGS ?=
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 
-.PHONY: all setup configure build demo test asan fuzz clean format
+.PHONY: all setup configure build serve demo test asan tsan fuzz clean format
 
 all: build
 
 setup:
 	@scripts/setup.sh
 
-$(BUILD)/build.ninja:
-	@cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS) >/dev/null
-
-configure: setup $(BUILD)/build.ninja
+# Configured again when web/node_modules appeared after the first configure (it decides whether
+# the web app is built into the binary).
+configure: setup
+	@if [ ! -f $(BUILD)/build.ninja ] || [ web/node_modules -nt $(BUILD)/build.ninja ]; then \
+	  cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS) >/dev/null; fi
 
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
+
+# The web app and the JSON API, bundled data, loopback only.
+serve: build
+	@echo "ceiling: open http://127.0.0.1:$(PORT)/ in a browser (Ctrl-C stops the server)"
+	@$(BUILD)/ceiling serve --host 127.0.0.1 --port $(PORT)
 
 demo: build
 	@scripts/demo.sh $(BUILD)/ceiling
@@ -30,7 +38,7 @@ test: build
 
 # The sanitizer build CI runs once: AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: setup
-	@cmake -S . -B build-asan -G Ninja -DCEILING_SANITIZE=ON -DCEILING_BUILD_BENCH=OFF \
+	@cmake -S . -B build-asan -G Ninja -DCEILING_SANITIZE=ON -DCEILING_BUILD_BENCH=OFF -DCEILING_BROWSER_TESTS=OFF \
 	  -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -45,8 +53,17 @@ fuzz:
 	@cmake --build build-fuzz -j $(JOBS) --target fuzz_all
 	@fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# ThreadSanitizer: the API in process (16 threads, one knowledge base) and the HTTP server with
+# 16 concurrent clients.
+tsan: setup
+	@cmake -S . -B build-tsan -G Ninja -DCEILING_TSAN=ON -DCEILING_BUILD_BENCH=OFF -DCEILING_BROWSER_TESTS=OFF \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build-tsan -j $(JOBS) --target ceiling api_test http_test
+	@cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure -j 1 -R 'Executor|Concurrency|Deadlines|http_api'
+
 format:
 	@find include src apps tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	@rm -rf $(BUILD) build-asan build-fuzz
+	@rm -rf $(BUILD) build-asan build-tsan build-fuzz

@@ -7,6 +7,7 @@
 #include "ceiling/catalog/catalog.h"
 #include "ceiling/rules/analysis.h"
 #include "ceiling/rules/classify.h"
+#include "ceiling/rules/disputes.h"
 
 namespace {
 
@@ -92,6 +93,20 @@ void BM_ClassifyCatalogAllCountries(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(facts.size()) * countries);
 }
 BENCHMARK(BM_ClassifyCatalogAllCountries)->Unit(benchmark::kMillisecond);
+
+// A chip with disputed figures under every source (issue 13): the Ascend 910B has three alternatives,
+// so four scenarios are built (record copies), their metrics computed and each classified with its
+// trace. This is `ceiling classify`'s cost for such a chip; Classify itself is untouched.
+void BM_ClassifyDisputed(benchmark::State& state) {
+  const catalog::Chip& chip = *Cat().Find("huawei-ascend-910b");
+  const rules::Query q = MakeQ("2024-06-01", "CN", state.range(0) != 0);
+  for (auto _ : state) {
+    rules::DisputedClassification d = rules::ClassifyDisputed(Book(), chip, q);
+    benchmark::DoNotOptimize(d.agreement);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ClassifyDisputed)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 // Building the rule book once (load, compile, precompute intervals) and a what-if recompile.
 void BM_WithParameter(benchmark::State& state) {

@@ -102,3 +102,59 @@ for target, tokens in GRAMMARS.items():
         f.write(f"# {target}: tokens of the grammar (fuzz/make_seeds.py)\n")
         for t in tokens:
             f.write(dict_line(t) + "\n")
+
+# The API target (fuzz_api.cc): "OPERATION\nBODY" from every case of tests/cases/api/routes.toml
+# (a GET's query string becomes a JSON object: numbers and booleans where they read as such, a
+# repeated name a list), and a dictionary of operation names, field names and JSON syntax.
+import json
+import tomllib
+import urllib.parse
+
+
+def query_value(v):
+    if v in ("true", "false"):
+        return v == "true"
+    try:
+        return int(v)
+    except ValueError:
+        pass
+    try:
+        return float(v)
+    except ValueError:
+        return v
+
+
+with open("tests/cases/api/routes.toml", "rb") as f:
+    cases = tomllib.load(f)["case"]
+d = os.path.join(ROOT, "api")
+os.makedirs(d, exist_ok=True)
+for old in glob.glob(os.path.join(d, "*")):
+    os.remove(old)
+api_tokens = set(['{', '}', '[', ']', ':', ',', '"', 'null', 'true', 'false', '-1', '0', '1e308',
+                  '1e-308', '2147483647', '9223372036854775808', '"\\u001b"', '"\\ud800"', '\n'])
+for c in cases:
+    if "body" in c:
+        body = c["body"]
+    else:
+        obj = {}
+        for k, v in urllib.parse.parse_qsl(c.get("query", ""), keep_blank_values=True):
+            v = query_value(v)
+            if k in obj:
+                obj[k] = obj[k] if isinstance(obj[k], list) else [obj[k]]
+                obj[k].append(v)
+            else:
+                obj[k] = v
+        body = json.dumps(obj)
+    api_tokens.add(c["route"])
+    try:
+        for k in json.loads(body) if body.strip().startswith("{") else []:
+            api_tokens.add('"' + k + '"')
+    except ValueError:
+        pass
+    with open(os.path.join(d, c["name"]), "w", encoding="utf-8") as f:
+        f.write(c["route"] + "\n" + body)
+print("api", len(cases))
+with open("fuzz/dict/api.dict", "w", encoding="utf-8") as f:
+    f.write("# api: operation names, request field names and JSON syntax (fuzz/make_seeds.py)\n")
+    for t in sorted(api_tokens):
+        f.write(dict_line(t) + "\n")

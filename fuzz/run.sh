@@ -12,7 +12,7 @@ seconds=${2:?usage: fuzz/run.sh BUILD SECONDS [TARGET...]}
 shift 2
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(toml chip model rule country design systems calibration points condition setexpr quantity date)
+  targets=(toml chip model rule country design systems calibration points condition setexpr quantity date api)
 fi
 out="$build/fuzz"
 mkdir -p "$out/logs"

@@ -39,3 +39,10 @@ echo
 "$bin" design --base nvidia-h100-sxm --date 2024-06-01 --to CN --require no-license \
   --objective decode --model deepseek-r1 --sla-tpot 50 --compare nvidia-h20 \
   -o build/demo-design.svg
+
+echo
+echo "== 6. The H20 dossier: one self-contained HTML file (opens offline, prints) =="
+echo
+mkdir -p out
+"$bin" report nvidia-h20 --to CN --date 2024-06-01 -o out/nvidia-h20-dossier.html
+echo "wrote $(pwd)/out/nvidia-h20-dossier.html"

@@ -1,277 +1,136 @@
-// classify, timeline, matrix, whatif, headroom: thin adapters over ceiling::rules.
+// classify, timeline, matrix, whatif, headroom, rules list/show/diff, plot map.
 #include <fmt/format.h>
 
-#include <algorithm>
+#include <filesystem>
 
-#include "ceiling/report/json.h"
-#include "rule_options.h"
+#include "ceiling/api/operations.h"
+#include "ceiling/api/rules_api.h"
+#include "cli.h"
 
 namespace ceiling::cli {
 
-void AddRuleOptions(CLI::App* sub, RuleOptions* o, bool with_where, const char* default_to,
-                    const char* default_date) {
-  if (with_where) {
-    sub->add_option("--date", o->date,
-                    default_date == nullptr
-                        ? std::string("Date, YYYY-MM-DD")
-                        : fmt::format("Date, YYYY-MM-DD (default: {})", default_date));
-    sub->add_option("--to", o->to,
-                    default_to == nullptr
-                        ? std::string("Destination, ISO 3166 alpha-2 code (e.g. CN)")
-                        : fmt::format("Destination, ISO 3166 alpha-2 code (default {})", default_to));
-    sub->add_option("--hq", o->hq,
-                    "Country of the end user's headquarters or ultimate parent (default: the "
-                    "destination)");
-  }
-  sub->add_option("--view", o->view,
-                  "enforced (what BIS enforces; default) or text (every rule whose text is in "
-                  "force, e.g. the AI Diffusion rule)")
-      ->check(CLI::IsMember({"enforced", "text"}));
-  sub->add_option("--set", o->sets,
-                  "Override a rule parameter: NAME=VALUE or RULE.NAME=VALUE (repeatable), e.g. "
-                  "tpp_a=4000, dram_bw_cbc=\"7 TB/s\"");
-  sub->add_option("--rules", o->rule_files, "Add a rule version from a TOML file (repeatable)");
-}
+namespace {
 
-Result<rules::RuleBook> BookFor(Context& ctx, const RuleOptions& o) {
-  ASSIGN_OR_RETURN(const rules::RuleBook* base, ctx.Rules());
-  rules::RuleBook book = *base;
-  for (const std::string& f : o.rule_files) {
-    ASSIGN_OR_RETURN(book, book.WithRuleFile(f));
-  }
-  for (const std::string& s : o.sets) {
-    const auto eq = s.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("--set: expected NAME=VALUE, got \"{}\"", s));
-    ASSIGN_OR_RETURN(book, book.WithParameter(s.substr(0, eq), s.substr(eq + 1)));
-  }
-  return book;
-}
-
-Date LatestDate(const rules::RuleBook& book) {
-  Date d = book.first_rule_date();
-  for (Date c : book.change_dates()) d = std::max(d, c);
-  return d;
-}
-
-Result<rules::Query> QueryFor(const rules::RuleBook& book, const RuleOptions& o,
-                              std::optional<Date> default_date, const char* default_to) {
-  Date date;
-  if (!o.date.empty()) {
-    auto d = ParseDate(o.date);
-    if (!d.ok())
-      return MakeError(ErrorCode::kInvalidArgument, "--date: " + d.error().message);
-    date = *d;
-  } else if (default_date) {
-    date = *default_date;
-  } else {
-    return MakeError(ErrorCode::kInvalidArgument, "--date is required (YYYY-MM-DD)");
-  }
-  std::string to = o.to;
-  if (to.empty()) {
-    if (default_to == nullptr)
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "--to is required (an ISO 3166 alpha-2 code such as CN)");
-    to = default_to;
-  }
-  auto dest = book.countries().Resolve(to);
-  if (!dest.ok()) return MakeError(ErrorCode::kInvalidArgument, "--to: " + dest.error().message);
-  auto q = rules::MakeQuery(book, date, to, "",
-                            o.view == "text" ? rules::View::kText : rules::View::kEnforced);
-  if (!q.ok()) return q.error();
-  if (!o.hq.empty()) {
-    auto hq = book.countries().Resolve(o.hq);
-    if (!hq.ok()) return MakeError(ErrorCode::kInvalidArgument, "--hq: " + hq.error().message);
-    q->headquarters = *hq;
-    q->headquarters_given = true;
-  }
-  return q;
-}
-
-Result<ResolvedChip> ResolveChip(Context& ctx, const std::string& id_or_path) {
-  ASSIGN_OR_RETURN(const catalog::Catalog* cat, ctx.Catalog());
-  ASSIGN_OR_RETURN(const catalog::Chip* chip, cat->Resolve(id_or_path));
-  ResolvedChip out;
-  out.label = {chip->id, chip->name};
-  out.facts = rules::FactsOf(*chip, catalog::ComputeMetrics(*chip));
-  return out;
-}
-
-Result<std::vector<rules::ChipEntry>> CatalogChips(Context& ctx,
-                                                   const std::vector<std::string>& only) {
-  ASSIGN_OR_RETURN(const catalog::Catalog* cat, ctx.Catalog());
-  std::vector<rules::ChipEntry> out;
-  for (const std::string& id : only)
-    if (cat->Find(id) == nullptr) {
-      auto r = cat->Resolve(id);
-      if (!r.ok()) return r.error();
+// The common case: bind, run one api call, print text or JSON (or CSV).
+template <class Request, class Fn>
+Runner Simple(CLI::App* sub, FlagSpec spec, Fn fn, bool csv = false) {
+  auto b = BindRequest<Request>(sub, std::move(spec));
+  auto fmt = std::make_shared<std::pair<bool, bool>>();
+  auto* json = sub->add_flag("--json", fmt->first, "JSON output");
+  if (csv) sub->add_flag("--csv", fmt->second, "CSV output")->excludes(json);
+  return [b, fmt, fn](Context& ctx) -> int {
+    int exit = 0;
+    auto kb = Prepare(ctx, *b, 0, &exit);
+    if (!kb) return exit;
+    auto r = fn(*kb, b->request);
+    if (!r.ok()) return ctx.Fail(r.error());
+    if (fmt->first) return ctx.Print(api::DumpJsonText(api::ToJson(*r)));
+    if constexpr (requires { api::ToCsv(*r); }) {
+      if (fmt->second) return ctx.Print(api::ToCsv(*r));
     }
-  for (std::size_t i = 0; i < cat->chips().size(); ++i) {
-    const catalog::Chip& c = cat->chips()[i];
-    if (!only.empty() && std::find(only.begin(), only.end(), c.id) == only.end()) continue;
-    out.push_back({c.id, c.name, rules::FactsOf(c, cat->metrics(i))});
-  }
-  std::sort(out.begin(), out.end(),
-            [](const rules::ChipEntry& a, const rules::ChipEntry& b) { return a.id < b.id; });
-  return out;
+    return ctx.Print(api::ToText(*r));
+  };
 }
+
+}  // namespace
 
 Runner SetupClassify(CLI::App* sub) {
-  struct Opts {
-    std::string chip;
-    bool json = false, no_trace = false;
-    RuleOptions r;
-  };
-  auto o = std::make_shared<Opts>();
-  sub->add_option("CHIP", o->chip, "Catalog id (e.g. nvidia-h20) or path to a chip file")
-      ->required();
-  AddRuleOptions(sub, &o->r, true, nullptr);
-  sub->add_flag("--json", o->json, "JSON output");
-  sub->add_flag("--no-trace", o->no_trace, "Leave the clause-by-clause trace out");
-  return [o](Context& ctx) -> int {
-    auto book = BookFor(ctx, o->r);
-    if (!book.ok()) return ctx.Fail(book.error());
-    auto q = QueryFor(*book, o->r, std::nullopt, nullptr);
-    if (!q.ok()) return ctx.Fail(q.error());
-    auto chip = ResolveChip(ctx, o->chip);
-    if (!chip.ok()) return ctx.Fail(chip.error());
-    q->trace = !o->no_trace;
-    const rules::Classification c = rules::Classify(*book, chip->facts, *q);
-    if (o->json)
-      ctx.out << report::DumpJson(report::ClassificationJson(*book, chip->label, chip->facts, c))
-              << "\n";
-    else
-      ctx.out << report::ClassificationText(*book, chip->label, chip->facts, c);
-    return kExitOk;
-  };
+  return Simple<api::ClassifyRequest>(
+      sub, {.positional = {"chip"}, .rename = {{"owners", "--owner"}}},
+      [](const api::KnowledgeBase& kb, api::ClassifyRequest r) { return api::Classify(kb, r); });
 }
 
 Runner SetupTimeline(CLI::App* sub) {
-  struct Opts {
-    std::string chip;
-    bool json = false;
-    RuleOptions r;
-  };
-  auto o = std::make_shared<Opts>();
-  sub->add_option("CHIP", o->chip, "Catalog id or path to a chip file")->required();
-  AddRuleOptions(sub, &o->r, true, "CN");
-  sub->add_flag("--json", o->json, "JSON output");
-  return [o](Context& ctx) -> int {
-    auto book = BookFor(ctx, o->r);
-    if (!book.ok()) return ctx.Fail(book.error());
-    if (!o->r.date.empty())
-      return ctx.Fail(MakeError(ErrorCode::kInvalidArgument,
-                                "timeline covers every date; --date is not used here"));
-    auto q = QueryFor(*book, o->r, book->first_rule_date(), "CN");
-    if (!q.ok()) return ctx.Fail(q.error());
-    auto chip = ResolveChip(ctx, o->chip);
-    if (!chip.ok()) return ctx.Fail(chip.error());
-    const auto t = rules::Timeline(*book, chip->facts, *q);
-    if (o->json)
-      ctx.out << report::DumpJson(report::TimelineJson(*book, chip->label, *q, t)) << "\n";
-    else
-      ctx.out << report::TimelineText(*book, chip->label, *q, t);
-    return kExitOk;
-  };
+  return Simple<api::TimelineRequest>(
+      sub, {.positional = {"chip"}, .rename = {{"owners", "--owner"}}},
+      [](const api::KnowledgeBase& kb, api::TimelineRequest r) { return api::Timeline(kb, r); });
 }
 
 Runner SetupMatrix(CLI::App* sub) {
-  struct Opts {
-    bool json = false, csv = false;
-    std::vector<std::string> chips;
-    RuleOptions r;
-  };
-  auto o = std::make_shared<Opts>();
-  AddRuleOptions(sub, &o->r, true, "CN");
-  sub->get_option("--date")->group("");  // hidden: each column is dated at its own rule
-  sub->add_option("--chip", o->chips, "Only these catalog ids (repeatable)");
-  auto* json = sub->add_flag("--json", o->json, "JSON output");
-  sub->add_flag("--csv", o->csv, "CSV output")->excludes(json);
-  return [o](Context& ctx) -> int {
-    auto book = BookFor(ctx, o->r);
-    if (!book.ok()) return ctx.Fail(book.error());
-    if (!o->r.date.empty())
-      return ctx.Fail(MakeError(ErrorCode::kInvalidArgument,
-                                "matrix dates each column at its rule; --date is not used here"));
-    auto q = QueryFor(*book, o->r, book->first_rule_date(), "CN");
-    if (!q.ok()) return ctx.Fail(q.error());
-    auto chips = CatalogChips(ctx, o->chips);
-    if (!chips.ok()) return ctx.Fail(chips.error());
-    const rules::Matrix m = rules::MigrationMatrix(*book, *chips, *q);
-    if (o->json)
-      ctx.out << report::DumpJson(report::MatrixJson(*book, *chips, *q, m)) << "\n";
-    else if (o->csv)
-      ctx.out << report::MatrixCsv(*chips, m);
-    else
-      ctx.out << report::MatrixText(*book, *chips, *q, m);
-    return kExitOk;
-  };
+  return Simple<api::MatrixRequest>(
+      sub, {.rename = {{"chips", "--chip"}}},
+      [](const api::KnowledgeBase& kb, api::MatrixRequest r) { return api::Matrix(kb, r); },
+      /*csv=*/true);
 }
 
 Runner SetupWhatIf(CLI::App* sub) {
-  struct Opts {
-    bool json = false;
-    RuleOptions r;
-  };
-  auto o = std::make_shared<Opts>();
-  AddRuleOptions(sub, &o->r, true, "CN", "the latest date on which a rule or group changes");
-  sub->add_flag("--json", o->json, "JSON output");
-  return [o](Context& ctx) -> int {
-    if (o->r.sets.empty() && o->r.rule_files.empty())
-      return ctx.Fail(MakeError(ErrorCode::kInvalidArgument,
-                                "whatif needs at least one --set NAME=VALUE or --rules FILE"));
-    auto base = ctx.Rules();
-    if (!base.ok()) return ctx.Fail(base.error());
-    auto book = BookFor(ctx, o->r);
-    if (!book.ok()) return ctx.Fail(book.error());
-    auto q = QueryFor(*book, o->r, LatestDate(*book), "CN");
-    if (!q.ok()) return ctx.Fail(q.error());
-    auto chips = CatalogChips(ctx);
-    if (!chips.ok()) return ctx.Fail(chips.error());
-    const auto changes = rules::CompareBooks(**base, *book, *chips, *q);
-    std::vector<std::string> settings;
-    for (const std::string& s : o->r.sets) settings.push_back(s);
-    for (const std::string& f : o->r.rule_files) settings.push_back("rule file " + f + " is added");
-    if (o->json) {
-      nlohmann::json j = {{"settings", settings},
-                          {"date", q->date.ToString()},
-                          {"destination", book->countries().country(q->destination).code},
-                          {"headquarters", book->countries().country(q->headquarters).code},
-                          {"view", rules::ViewName(q->view)},
-                          {"chips", chips->size()},
-                          {"changes", report::ChangesJson(*chips, changes)}};
-      ctx.out << report::DumpJson(j) << "\n";
-    } else {
-      ctx.out << report::WhatIfText(*book, settings, *chips, *q, changes);
-    }
-    return kExitOk;
-  };
+  return Simple<api::WhatIfRequest>(
+      sub, {}, [](const api::KnowledgeBase& kb, api::WhatIfRequest r) { return api::WhatIf(kb, r); });
 }
 
 Runner SetupHeadroom(CLI::App* sub) {
-  struct Opts {
-    std::string chip;
-    bool json = false;
-    RuleOptions r;
-  };
-  auto o = std::make_shared<Opts>();
-  sub->add_option("CHIP", o->chip, "Catalog id or path to a chip file")->required();
-  AddRuleOptions(sub, &o->r, true, "CN", "the latest date on which a rule or group changes");
-  sub->add_flag("--json", o->json, "JSON output");
-  return [o](Context& ctx) -> int {
-    auto book = BookFor(ctx, o->r);
-    if (!book.ok()) return ctx.Fail(book.error());
-    auto q = QueryFor(*book, o->r, LatestDate(*book), "CN");
-    if (!q.ok()) return ctx.Fail(q.error());
-    auto chip = ResolveChip(ctx, o->chip);
-    if (!chip.ok()) return ctx.Fail(chip.error());
-    const auto rows = rules::Headroom(*book, chip->facts, *q);
-    if (o->json)
-      ctx.out << report::DumpJson(report::HeadroomJson(chip->label, *q, rows)) << "\n";
-    else
-      ctx.out << report::HeadroomText(chip->label, *q, rows);
-    return kExitOk;
+  return Simple<api::HeadroomRequest>(
+      sub, {.positional = {"chip"}},
+      [](const api::KnowledgeBase& kb, api::HeadroomRequest r) { return api::Headroom(kb, r); });
+}
+
+Runner SetupRules(CLI::App* sub) {
+  sub->require_subcommand(1);
+  auto selected = std::make_shared<Runner>();
+  CLI::App* list = sub->add_subcommand("list", "Every rule version, in order of effect");
+  CLI::App* show =
+      sub->add_subcommand("show", "One rule version: dates, parameters, clauses, sources");
+  CLI::App* diff = sub->add_subcommand(
+      "diff", "What rule B changes relative to rule A, and which chips change status");
+  CLI::App* status = sub->add_subcommand(
+      "status", "Every rule version, measure, list and group with its last-checked date and the "
+                "kinds of its sources");
+  Runner rl = Simple<api::RulesListRequest>(
+      list, {}, [](const api::KnowledgeBase& kb, api::RulesListRequest r) {
+        return api::RulesList(kb, r);
+      });
+  Runner rs = Simple<api::RuleShowRequest>(
+      show, {.positional = {"id"}},
+      [](const api::KnowledgeBase& kb, api::RuleShowRequest r) { return api::RuleShow(kb, r); });
+  Runner rd = Simple<api::RulesDiffRequest>(
+      diff, {.positional = {"a", "b"}},
+      [](const api::KnowledgeBase& kb, api::RulesDiffRequest r) { return api::RulesDiff(kb, r); });
+  Runner rst = Simple<api::RulesStatusRequest>(
+      status, {}, [](const api::KnowledgeBase& kb, api::RulesStatusRequest r) {
+        return api::RulesStatus(kb, r);
+      });
+  status->callback([selected, rst] { *selected = rst; });
+  list->callback([selected, rl] { *selected = rl; });
+  show->callback([selected, rs] { *selected = rs; });
+  diff->callback([selected, rd] { *selected = rd; });
+  return [selected](Context& ctx) -> int { return *selected ? (*selected)(ctx) : kExitBadInput; };
+}
+
+Runner SetupPlot(CLI::App* sub) {
+  sub->require_subcommand(1);
+  CLI::App* map = sub->add_subcommand(
+      "map",
+      "TPP (log x) against PD (log y): threshold regions of the rules in force, chips by status; "
+      "writes OUTPUT.svg and OUTPUT.json");
+  auto b = BindRequest<api::ChipMapRequest>(map, {});
+  auto output = std::make_shared<std::string>("map.svg");
+  map->add_option("-o,--output", *output,
+                  "SVG file to write (default map.svg); the data goes to the same name with .json");
+  return [b, output](Context& ctx) -> int {
+    ctx.flag_of = b->binder->flag_of();
+    ctx.flag_of["output"] = "-o";
+    namespace fs = std::filesystem;
+    const fs::path svg_path(*output);
+    if (output->empty() || *output == "-" || svg_path.extension() != ".svg")
+      return ctx.Fail(FieldError(
+          "output", fmt::format("expected a file name ending in .svg (the JSON is written beside "
+                                "it), got \"{}\"",
+                                *output)));
+    int exit = 0;
+    auto kb = Prepare(ctx, *b, 0, &exit);
+    if (!kb) return exit;
+    auto r = api::ChipMap(*kb, b->request);
+    if (!r.ok()) return ctx.Fail(r.error());
+    fs::path json_path = svg_path;
+    json_path.replace_extension(".json");
+    if (auto st = WriteOutputs({{svg_path.string(), api::ToSvg(*r)},
+                                {json_path.string(), api::DumpJsonText(api::ToJson(*r))}},
+                               ctx.out);
+        !st.ok())
+      return ctx.Fail(st.error());
+    return ctx.Print(fmt::format("wrote {} and {} ({} chips plotted, {} without TPP or PD)\n",
+                                 svg_path.string(), json_path.string(), r->map.points.size(),
+                                 r->map.unplotted.size()));
   };
 }
 

@@ -1,69 +1,18 @@
 // `ceiling`: export-control classification and performance of AI accelerators.
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 
-#include "commands.h"
+#include "cli.h"
 
 namespace ceiling::cli {
-
-Result<const catalog::Catalog*> Context::Catalog() {
-  if (!catalog_) {
-    ASSIGN_OR_RETURN(catalog::Catalog c, catalog::Catalog::Load(data_dir));
-    catalog_ = std::move(c);
-  }
-  return &*catalog_;
-}
-
-Result<const rules::RuleBook*> Context::Rules() {
-  if (!rules_) {
-    ASSIGN_OR_RETURN(rules::RuleBook b, rules::RuleBook::Load(data_dir));
-    rules_ = std::move(b);
-  }
-  return &*rules_;
-}
-
-int Context::Fail(const Error& e) const {
-  err << (e.code == ErrorCode::kParse && !e.context.empty() ? e.ToStringWithCaret()
-                                                            : e.ToString())
-      << "\n";
-  return kExitBadInput;
-}
-
-Status WriteOutput(const std::string& path, const std::string& content, std::ostream& out) {
-  if (path.empty() || path == "-") {
-    out << content;
-    return OkStatus();
-  }
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path tmp = target.string() + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return MakeError(ErrorCode::kIo, path + ": cannot write file");
-    f << content;
-    f.flush();
-    if (!f) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      return MakeError(ErrorCode::kIo, path + ": write failed");
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return MakeError(ErrorCode::kIo, path + ": cannot write file");
-  }
-  return OkStatus();
-}
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"chips", "List the chip catalog with export-control metrics", SetupChips},
       {"show", "Show one chip: record, metrics with derivations, sources", SetupShow},
       {"check-data", "Validate the knowledge base (exit 1 on any finding)", SetupCheckData},
+      {"index", "What the knowledge base holds: rule-change dates, destinations, models, designs",
+       SetupIndex},
       {"classify", "May this chip go there? Controls, license, exceptions, review, trace",
        SetupClassify},
       {"timeline", "Every date on which a chip's export status changes, with the reason",
@@ -86,6 +35,10 @@ const std::vector<Command>& Commands() {
        SetupDesign},
       {"capability", "Per die, the best compliant derivative: the capability a rule leaves open",
        SetupCapability},
+      {"fleet", "What shipments add up to: H100-equivalents, licences, revenue shares, what-if",
+       SetupFleet},
+      {"report", "A chip's dossier: one self-contained HTML file (-o FILE.html)", SetupReport},
+      {"serve", "The HTTP JSON API (and the web app) on 127.0.0.1:8080", SetupServe},
   };
   return kCommands;
 }
@@ -113,6 +66,22 @@ int Main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::RequiredError& e) {
+    // An unknown subcommand also lands here ("A subcommand is required"): say which.
+    if (app.get_subcommands().empty() && argc > 1) {
+      for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--data") {
+          ++i;
+          continue;
+        }
+        if (a.rfind("--data=", 0) == 0 || a.rfind('-', 0) == 0) continue;
+        std::cerr << "ceiling: unknown command \"" << a << "\" (see ceiling --help)\n";
+        return kExitBadInput;
+      }
+    }
+    std::cerr << "ceiling: " << e.what() << " (see ceiling --help)\n";
+    return kExitBadInput;
   } catch (const CLI::ParseError& e) {
     std::cerr << "ceiling: " << e.what() << " (see ceiling --help)\n";
     return kExitBadInput;

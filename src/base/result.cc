@@ -42,7 +42,31 @@ std::string Error::ToStringWithCaret() const {
 }
 
 Error MakeError(ErrorCode code, std::string message, SourceLocation location) {
-  return Error{code, std::move(message), std::move(location), {}};
+  return Error{code, std::move(message), std::move(location), {}, {}};
+}
+
+Error FieldError(std::string field, std::string message, ErrorCode code) {
+  return Error{code, std::move(message), {}, {}, std::move(field)};
+}
+
+Error WithField(Error e, std::string_view field) {
+  if (e.field.empty()) e.field = std::string(field);
+  return e;
+}
+
+std::string_view ErrorCodeName(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return "invalid-argument";
+    case ErrorCode::kParse: return "parse";
+    case ErrorCode::kSchema: return "schema";
+    case ErrorCode::kNotFound: return "not-found";
+    case ErrorCode::kIo: return "io";
+    case ErrorCode::kInconsistent: return "inconsistent";
+    case ErrorCode::kNoAnswer: return "no-answer";
+    case ErrorCode::kDeadlineExceeded: return "deadline-exceeded";
+    case ErrorCode::kTooLarge: return "too-large";
+  }
+  return "unknown";
 }
 
 }  // namespace ceiling

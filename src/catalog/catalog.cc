@@ -20,27 +20,35 @@ struct FigureOptions {
   bool allow_zero = false;
 };
 
-// Reads the `source`, `note`, `formula` fields common to every figure and checks the keys.
-Status ReadFigureMeta(const TomlTable& fig, const std::map<std::string, Source>& sources,
-                      bool allow_sparse, std::vector<std::string>* keys, std::string* note,
-                      std::string* formula) {
-  if (allow_sparse) {
-    RETURN_IF_ERROR(fig.CheckKeys({"value", "source", "note", "formula", "sparse"}));
-  } else {
-    RETURN_IF_ERROR(fig.CheckKeys({"value", "source", "note", "formula"}));
-  }
-  if (!fig.Has("source"))
-    return fig.ErrorHere("every figure needs a source: add source = \"<key of a [sources] entry>\"");
-  ASSIGN_OR_RETURN(*keys, fig.GetStringArray("source", /*allow_single=*/true));
-  if (keys->empty()) return fig.ErrorAt("source", "at least one source key is required");
-  bool derived = false;
+// Reads a `source` key or list of keys and checks each against the file's [sources]; sets
+// *derived when one of them is of kind "derived".
+Status ReadSourceKeys(const TomlTable& t, const std::map<std::string, Source>& sources,
+                      std::vector<std::string>* keys, bool* derived) {
+  if (!t.Has("source"))
+    return t.ErrorHere("every figure needs a source: add source = \"<key of a [sources] entry>\"");
+  ASSIGN_OR_RETURN(*keys, t.GetStringArray("source", /*allow_single=*/true));
+  if (keys->empty()) return t.ErrorAt("source", "at least one source key is required");
+  *derived = false;
   for (const std::string& k : *keys) {
     auto it = sources.find(k);
     if (it == sources.end())
-      return fig.ErrorAt("source", fmt::format("unknown source key \"{}\" (define [sources.{}])",
-                                               k, k));
-    derived = derived || it->second.kind == SourceKind::kDerived;
+      return t.ErrorAt("source", fmt::format("unknown source key \"{}\" (define [sources.{}])",
+                                             k, k));
+    *derived = *derived || it->second.kind == SourceKind::kDerived;
   }
+  return OkStatus();
+}
+
+// Reads the `source`, `note`, `formula` fields common to every figure and checks the keys.
+// `extra` lists the value keys the figure may also have (`sparse`, `alternatives`).
+Status ReadFigureMeta(const TomlTable& fig, const std::map<std::string, Source>& sources,
+                      const std::vector<std::string>& extra, std::vector<std::string>* keys,
+                      std::string* note, std::string* formula) {
+  std::vector<std::string> allowed = {"value", "source", "note", "formula"};
+  allowed.insert(allowed.end(), extra.begin(), extra.end());
+  RETURN_IF_ERROR(fig.CheckKeys(allowed));
+  bool derived = false;
+  RETURN_IF_ERROR(ReadSourceKeys(fig, sources, keys, &derived));
   ASSIGN_OR_RETURN(auto n, fig.GetOptionalString("note"));
   ASSIGN_OR_RETURN(auto f, fig.GetOptionalString("formula"));
   *note = n.value_or("");
@@ -48,6 +56,66 @@ Status ReadFigureMeta(const TomlTable& fig, const std::map<std::string, Source>&
   if (derived && formula->empty())
     return fig.ErrorHere("cites a derived source, so it needs formula = \"how it was computed\"");
   return OkStatus();
+}
+
+std::string JoinKeys(const std::vector<std::string>& keys) {
+  std::string out;
+  for (const std::string& k : keys) out += (out.empty() ? "" : "+") + k;
+  return out;
+}
+
+// Reads `alternatives = [{ value, source, label?, note?, formula? }, ...]` of a figure whose
+// recorded value is `recorded`. `read_value(table, key)` parses one value; `same(a, b)` says
+// whether two values are equal. An alternative must differ from the recorded value and from the
+// other alternatives, and its label (a scenario name) must be unique within the figure.
+template <typename T, typename ReadValue, typename Same>
+Result<std::vector<Alternative<T>>> ReadAlternatives(const TomlTable& fig,
+                                                     const std::map<std::string, Source>& sources,
+                                                     const T& recorded, ReadValue read_value,
+                                                     Same same) {
+  std::vector<Alternative<T>> out;
+  if (!fig.Has("alternatives")) return out;
+  if (fig.KindOf("alternatives") != TomlTable::Kind::kArray)
+    return fig.ErrorAt("alternatives",
+                       fmt::format("expected an array of alternatives such as [{{ value = ..., "
+                                   "source = \"key\" }}], got {}",
+                                   fig.Describe("alternatives")));
+  ASSIGN_OR_RETURN(std::vector<TomlTable> tables, fig.GetTableArray("alternatives"));
+  if (tables.empty())
+    return fig.ErrorAt("alternatives", "is empty; leave it out when the figure is undisputed");
+  for (const TomlTable& t : tables) {
+    RETURN_IF_ERROR(t.CheckKeys({"value", "source", "label", "note", "formula"}));
+    Alternative<T> alt;
+    alt.location = t.location();
+    if (!t.Has("value")) return t.ErrorHere("missing required key \"value\"");
+    bool derived = false;
+    RETURN_IF_ERROR(ReadSourceKeys(t, sources, &alt.sources, &derived));
+    ASSIGN_OR_RETURN(auto label, t.GetOptionalString("label"));
+    ASSIGN_OR_RETURN(auto note, t.GetOptionalString("note"));
+    ASSIGN_OR_RETURN(auto formula, t.GetOptionalString("formula"));
+    alt.label = label.value_or(JoinKeys(alt.sources));
+    alt.note = note.value_or("");
+    alt.formula = formula.value_or("");
+    if (label && label->empty()) return t.ErrorAt("label", "must not be empty");
+    if (derived && alt.formula.empty())
+      return t.ErrorHere("cites a derived source, so it needs formula = \"how it was computed\"");
+    ASSIGN_OR_RETURN(alt.value, read_value(t, "value"));
+    if (same(alt.value, recorded))
+      return t.ErrorAt("value", "equals the recorded value; an alternative must differ from it");
+    for (const Alternative<T>& other : out) {
+      if (same(other.value, alt.value))
+        return t.ErrorAt("value", fmt::format("repeats the alternative labelled \"{}\"; give one "
+                                              "alternative per value and list all its sources",
+                                              other.label));
+      if (other.label == alt.label)
+        return t.ErrorAt(label ? "label" : "source",
+                         fmt::format("alternative label \"{}\" is used twice in this figure; one "
+                                     "source gives one value",
+                                     alt.label));
+    }
+    out.push_back(std::move(alt));
+  }
+  return out;
 }
 
 Result<TomlTable> FigureTable(const TomlTable& parent, std::string_view key) {
@@ -90,8 +158,9 @@ Result<std::optional<Figure<Q>>> ReadQuantityFigure(const TomlTable& t, std::str
           "keep the datasheet's sparse rate in sparse");
     return fig.ErrorHere("missing required key \"value\"");
   }
-  RETURN_IF_ERROR(ReadFigureMeta(fig, sources, opt.allow_sparse, &out.sources, &out.note,
-                                 &out.formula));
+  std::vector<std::string> extra = {"alternatives"};
+  if (opt.allow_sparse) extra.push_back("sparse");
+  RETURN_IF_ERROR(ReadFigureMeta(fig, sources, extra, &out.sources, &out.note, &out.formula));
   ASSIGN_OR_RETURN(out.value, ReadQuantityValue<Q>(fig, "value", opt));
   if (fig.Has("sparse")) {
     ASSIGN_OR_RETURN(Q sparse, ReadQuantityValue<Q>(fig, "sparse", opt));
@@ -101,30 +170,52 @@ Result<std::optional<Figure<Q>>> ReadQuantityFigure(const TomlTable& t, std::str
                                               FormatQuantity(out.value), FormatQuantity(sparse)));
     out.sparse = sparse;
   }
+  ASSIGN_OR_RETURN(
+      out.alternatives,
+      (ReadAlternatives<Q>(
+          fig, sources, out.value,
+          [&opt](const TomlTable& a, std::string_view k) { return ReadQuantityValue<Q>(a, k, opt); },
+          [](const Q& a, const Q& b) { return a.base() == b.base(); })));
   return std::optional<Figure<Q>>(std::move(out));
 }
 
+Result<double> ReadCountValue(const TomlTable& t, std::string_view key, bool integral) {
+  const auto kind = t.KindOf(key);
+  if (kind != TomlTable::Kind::kInteger && kind != TomlTable::Kind::kFloat)
+    return t.ErrorAt(key, fmt::format("expected a count (a plain number), got {}", t.Describe(key)));
+  ASSIGN_OR_RETURN(double v, t.GetNumber(key));
+  if (!(v > 0) || !std::isfinite(v))
+    return t.ErrorAt(key, fmt::format("must be positive, got {}", t.Describe(key)));
+  if (integral && (kind != TomlTable::Kind::kInteger || v > 1024))
+    return t.ErrorAt(key, fmt::format("must be a whole number between 1 and 1024, got {}",
+                                      t.Describe(key)));
+  // Counts of units, stacks and links are whole numbers (78.5 units is a typo or a halved
+  // figure), and far below a billion.
+  if (v != std::floor(v) || v > 1e9)
+    return t.ErrorAt(key, fmt::format("must be a whole number of at most 1,000,000,000, got {}",
+                                      t.Describe(key)));
+  return v;
+}
+
+// `integral`: a die count (a whole number from 1 to 1024) rather than any positive count.
 Result<std::optional<Figure<double>>> ReadCountFigure(const TomlTable& t, std::string_view key,
-                                                      const std::map<std::string, Source>& sources) {
+                                                      const std::map<std::string, Source>& sources,
+                                                      bool integral = false) {
   if (!t.Has(key)) return std::optional<Figure<double>>();
   ASSIGN_OR_RETURN(TomlTable fig, FigureTable(t, key));
   Figure<double> out;
   out.location = t.LocationOf(key);
   if (!fig.Has("value")) return fig.ErrorHere("missing required key \"value\"");
-  RETURN_IF_ERROR(ReadFigureMeta(fig, sources, false, &out.sources, &out.note, &out.formula));
-  const auto kind = fig.KindOf("value");
-  if (kind != TomlTable::Kind::kInteger && kind != TomlTable::Kind::kFloat)
-    return fig.ErrorAt("value", fmt::format("expected a count (a plain number), got {}",
-                                            fig.Describe("value")));
-  ASSIGN_OR_RETURN(out.value, fig.GetNumber("value"));
-  if (!(out.value > 0) || !std::isfinite(out.value))
-    return fig.ErrorAt("value", fmt::format("must be positive, got {}", fig.Describe("value")));
-  // Counts of units, stacks and links are whole numbers (78.5 units is a typo or a halved
-  // figure), and far below a billion.
-  if (out.value != std::floor(out.value) || out.value > 1e9)
-    return fig.ErrorAt("value", fmt::format("must be a whole number of at most 1,000,000,000, got "
-                                            "{}",
-                                            fig.Describe("value")));
+  RETURN_IF_ERROR(
+      ReadFigureMeta(fig, sources, {"alternatives"}, &out.sources, &out.note, &out.formula));
+  ASSIGN_OR_RETURN(out.value, ReadCountValue(fig, "value", integral));
+  ASSIGN_OR_RETURN(out.alternatives,
+                   (ReadAlternatives<double>(
+                       fig, sources, out.value,
+                       [integral](const TomlTable& a, std::string_view k) {
+                         return ReadCountValue(a, k, integral);
+                       },
+                       [](double a, double b) { return a == b; })));
   return std::optional<Figure<double>>(std::move(out));
 }
 
@@ -135,7 +226,10 @@ Result<std::optional<Figure<Date>>> ReadDateFigure(const TomlTable& t, std::stri
   Figure<Date> out;
   out.location = t.LocationOf(key);
   if (!fig.Has("value")) return fig.ErrorHere("missing required key \"value\"");
-  RETURN_IF_ERROR(ReadFigureMeta(fig, sources, false, &out.sources, &out.note, &out.formula));
+  if (fig.Has("alternatives"))
+    return fig.ErrorAt("alternatives", "dates take no alternatives; name the other sources' "
+                                       "dates in the note");
+  RETURN_IF_ERROR(ReadFigureMeta(fig, sources, {}, &out.sources, &out.note, &out.formula));
   ASSIGN_OR_RETURN(out.value, fig.GetDate("value"));
   return std::optional<Figure<Date>>(std::move(out));
 }
@@ -193,10 +287,15 @@ Result<std::vector<Die>> ReadDies(const TomlTable& doc, const std::map<std::stri
     else return t.ErrorAt("kind", fmt::format("expected logic or memory, got \"{}\"", kind));
     ASSIGN_OR_RETURN(d.process, t.GetString("process"));
     ASSIGN_OR_RETURN(d.non_planar, t.GetBool("non_planar"));
-    ASSIGN_OR_RETURN(auto count, t.GetOptionalInteger("count"));
-    d.count = static_cast<int>(count.value_or(1));
-    if (count && (*count < 1 || *count > 1024))
-      return t.ErrorAt("count", fmt::format("must be between 1 and 1024, got {}", *count));
+    if (t.KindOf("count") == TomlTable::Kind::kTable) {
+      ASSIGN_OR_RETURN(d.count_figure, ReadCountFigure(t, "count", src, /*integral=*/true));
+      d.count = static_cast<int>(d.count_figure->value);
+    } else {
+      ASSIGN_OR_RETURN(auto count, t.GetOptionalInteger("count"));
+      d.count = static_cast<int>(count.value_or(1));
+      if (count && (*count < 1 || *count > 1024))
+        return t.ErrorAt("count", fmt::format("must be between 1 and 1024, got {}", *count));
+    }
     ASSIGN_OR_RETURN(d.area, ReadQuantityFigure<SquareMetres>(t, "area", src));
     dies.push_back(std::move(d));
   }
@@ -214,7 +313,7 @@ bool ValidId(std::string_view id) {
 
 Result<Chip> ParseChip(const TomlTable& doc, std::string_view expected_id) {
   RETURN_IF_ERROR(doc.CheckKeys({"id", "name", "vendor", "family", "market", "form_factor",
-                                 "derived_from", "released", "announced", "dies", "throughput",
+                                 "derived_from", "released", "announced", "first_reported", "dies", "throughput",
                                  "memory", "interconnect", "power", "compute", "sources"}));
   Chip chip;
   chip.file = doc.file();
@@ -249,6 +348,7 @@ Result<Chip> ParseChip(const TomlTable& doc, std::string_view expected_id) {
     return doc.ErrorAt("derived_from", "a chip cannot be derived from itself");
   ASSIGN_OR_RETURN(chip.released, ReadDateFigure(doc, "released", src));
   ASSIGN_OR_RETURN(chip.announced, ReadDateFigure(doc, "announced", src));
+  ASSIGN_OR_RETURN(chip.first_reported, ReadDateFigure(doc, "first_reported", src));
   ASSIGN_OR_RETURN(chip.dies, ReadDies(doc, src));
 
   if (doc.Has("throughput")) {
@@ -347,7 +447,7 @@ Result<Catalog> Catalog::Load(const fs::path& data_dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     return MakeError(ErrorCode::kNotFound,
-                     fmt::format("{}: no chips directory (use --data DIR)", DisplayPath(dir)));
+                     fmt::format("{}: no chips directory", DisplayPath(dir)));
   std::vector<Chip> chips;
   for (const fs::path& p : ListChipFiles(dir)) {
     ASSIGN_OR_RETURN(Chip c, LoadChipFile(p, DisplayPath(p), ExpectedIdForPath(p)));
@@ -383,7 +483,6 @@ Result<Catalog> Catalog::FromChips(std::vector<Chip> chips) {
   cat.metrics_ = std::make_shared<std::vector<ChipMetrics>>();
   for (const Chip& c : chips) cat.metrics_->push_back(ComputeMetrics(c));
   cat.chips_ = std::make_shared<std::vector<Chip>>(std::move(chips));
-  cat.loaded_files_ = std::make_shared<std::vector<std::unique_ptr<Chip>>>();
   return cat;
 }
 
@@ -421,31 +520,30 @@ std::vector<std::string> Catalog::Suggest(std::string_view id, std::size_t n) co
   return out;
 }
 
-Result<const Chip*> Catalog::Resolve(std::string_view id_or_path) const {
-  const std::string arg(id_or_path);
-  const bool looks_like_path =
-      arg.find('/') != std::string::npos || (arg.size() > 5 && arg.ends_with(".toml"));
-  if (!looks_like_path) {
-    if (const Chip* c = Find(arg)) return c;
-    std::string msg = fmt::format("unknown chip \"{}\"", arg);
-    auto near = Suggest(arg);
-    if (!near.empty()) {
-      msg += "; did you mean ";
-      for (std::size_t i = 0; i < near.size(); ++i)
-        msg += (i ? (i + 1 == near.size() ? " or " : ", ") : "") + fmt::format("\"{}\"", near[i]);
-      msg += "?";
-    } else {
-      msg += " (see `ceiling chips` for the list)";
-    }
-    return MakeError(ErrorCode::kNotFound, msg);
+Result<const Chip*> Catalog::Resolve(std::string_view id) const {
+  if (const Chip* c = Find(id)) return c;
+  std::string msg = fmt::format("unknown chip \"{}\"", id);
+  auto near = Suggest(id);
+  if (!near.empty()) {
+    msg += "; did you mean ";
+    for (std::size_t i = 0; i < near.size(); ++i)
+      msg += (i ? (i + 1 == near.size() ? " or " : ", ") : "") + fmt::format("\"{}\"", near[i]);
+    msg += "?";
+  } else {
+    msg += " (see `ceiling chips` for the list)";
   }
-  ASSIGN_OR_RETURN(Chip chip, LoadChipFile(arg, arg));
+  return MakeError(ErrorCode::kNotFound, msg);
+}
+
+Result<Chip> Catalog::ParseChipText(std::string_view text, std::string display_name) const {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, display_name));
+  ASSIGN_OR_RETURN(Chip chip, ParseChip(doc));
+  if (chip.file.empty()) chip.file = display_name;
   if (chip.derived_from && !Find(*chip.derived_from))
     return MakeError(ErrorCode::kInconsistent,
                      fmt::format("derived_from: unknown chip \"{}\"", *chip.derived_from),
-                     SourceLocation{arg, 0, 0});
-  loaded_files_->push_back(std::make_unique<Chip>(std::move(chip)));
-  return loaded_files_->back().get();
+                     SourceLocation{display_name, 0, 0});
+  return chip;
 }
 
 Result<std::map<std::string, Source>> ReadSourcesTable(const TomlTable& doc) {

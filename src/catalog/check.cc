@@ -6,34 +6,22 @@
 #include <unordered_map>
 
 #include "ceiling/base/units.h"
+#include "ceiling/catalog/alternatives.h"
 #include "ceiling/catalog/catalog.h"
+#include "figures.h"
 
 namespace ceiling::catalog {
 namespace {
 
-// Visits every figure of a chip with its name and cited keys.
+// Visits every figure of a chip, and every alternative of a figure, with its name, cited keys
+// and location.
 template <typename F>
 void ForEachFigure(const Chip& c, F&& f) {
-  auto visit = [&](std::string_view name, const auto& fig) {
-    if (fig) f(name, fig->sources, fig->location);
-  };
-  visit("released", c.released);
-  visit("announced", c.announced);
-  for (std::size_t i = 0; i < c.dies.size(); ++i) visit("dies.area", c.dies[i].area);
-  for (std::size_t i = 0; i < kPrecisionCount; ++i)
-    visit(PrecisionName(static_cast<Precision>(i)), c.throughput[i]);
-  if (c.memory) {
-    visit("memory.capacity", c.memory->capacity);
-    visit("memory.bandwidth", c.memory->bandwidth);
-    visit("memory.stacks", c.memory->stacks);
-  }
-  visit("interconnect.scale_up", c.interconnect.scale_up);
-  visit("interconnect.scale_up_links", c.interconnect.scale_up_links);
-  visit("interconnect.io_aggregate", c.interconnect.io_aggregate);
-  visit("interconnect.pcie", c.interconnect.pcie);
-  visit("power.tdp", c.tdp);
-  visit("compute.units", c.compute.units);
-  visit("compute.boost_clock", c.compute.boost_clock);
+  VisitFigures(c, [&f](const std::string& name, const auto& fig) {
+    if (!fig) return;
+    f(name, fig->sources, fig->location);
+    for (const auto& alt : fig->alternatives) f(name, alt.sources, alt.location);
+  });
 }
 
 SourceLocation FileLoc(const Chip& c) { return SourceLocation{c.file, 0, 0}; }
@@ -63,25 +51,31 @@ std::vector<Finding> CheckConsistency(const std::vector<Chip>& chips) {
         out.push_back({FileLoc(c), fmt::format("sources.{}: defined but no figure cites it", key)});
 
     // Lower precision never slower than higher precision on the same tensor units. (INT8 is not
-    // compared with FP16: Blackwell Ultra cut INT8 below FP16.)
-    auto rate = [&](Precision p) -> std::optional<double> {
-      if (const auto& r = c.Rate(p)) return r->value.base();
-      return std::nullopt;
+    // compared with FP16: Blackwell Ultra cut INT8 below FP16.) Checked for the record and for
+    // every scenario of its disputed figures, so an alternative cannot slip one in either.
+    auto check_order = [&out](const Chip& x, const std::string& scenario) {
+      auto rate = [&](Precision p) -> std::optional<double> {
+        if (const auto& r = x.Rate(p)) return r->value.base();
+        return std::nullopt;
+      };
+      auto order = [&](Precision lo, Precision hi) {
+        auto a = rate(lo), b = rate(hi);
+        if (a && b && *a < *b)
+          out.push_back({x.Rate(lo)->location,
+                         fmt::format("{}throughput.{} ({}) is below throughput.{} ({}); a lower "
+                                     "precision is never slower on the same units",
+                                     scenario.empty() ? "" : "under \"" + scenario + "\": ",
+                                     PrecisionName(lo), FormatQuantity(x.Rate(lo)->value),
+                                     PrecisionName(hi), FormatQuantity(x.Rate(hi)->value))});
+      };
+      order(Precision::kFp8, Precision::kFp16);
+      order(Precision::kFp8, Precision::kBf16);
+      order(Precision::kFp4, Precision::kFp8);
+      order(Precision::kFp16, Precision::kTf32);
+      order(Precision::kBf16, Precision::kTf32);
     };
-    auto order = [&](Precision lo, Precision hi) {
-      auto a = rate(lo), b = rate(hi);
-      if (a && b && *a < *b)
-        out.push_back({c.Rate(lo)->location,
-                       fmt::format("throughput.{} ({}) is below throughput.{} ({}); a lower "
-                                   "precision is never slower on the same units",
-                                   PrecisionName(lo), FormatQuantity(c.Rate(lo)->value),
-                                   PrecisionName(hi), FormatQuantity(c.Rate(hi)->value))});
-    };
-    order(Precision::kFp8, Precision::kFp16);
-    order(Precision::kFp8, Precision::kBf16);
-    order(Precision::kFp4, Precision::kFp8);
-    order(Precision::kFp16, Precision::kTf32);
-    order(Precision::kBf16, Precision::kTf32);
+    check_order(c, "");
+    for (const Scenario& sc : AlternativeScenarios(c)) check_order(sc.chip, sc.label);
 
     // Sparse figures are about twice the dense figure (2:4 sparsity; vendors round, e.g. L40S
     // 362.05 dense vs 733 sparse, so allow 2.5%); more means the dense

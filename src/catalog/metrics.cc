@@ -23,10 +23,6 @@ constexpr std::array<MetricInfo, kMetricCount> kInfo = {{
     {"tdp", "W", "Thermal design power"},
 }};
 
-Metric Known(double v, std::string how, std::vector<std::string> sources = {}) {
-  return Metric{v, std::move(how), {}, std::move(sources)};
-}
-Metric Missing(std::string why) { return Metric{std::nullopt, {}, std::move(why), {}}; }
 
 void AddSources(std::vector<std::string>* out, const std::vector<std::string>& keys) {
   for (const std::string& k : keys)
@@ -48,52 +44,23 @@ double TppOf(OpsPerSecond dense_rate, Precision p) {
   return dense_rate.In(1e12) * BitLength(p);
 }
 
-namespace {
-
-// The numbers alone: the same definitions as ComputeMetrics, without explanations.
-ChipMetrics ComputeValues(const Chip& chip) {
-  ChipMetrics m;
-  double best = -1;
-  for (std::size_t i = 0; i < kPrecisionCount; ++i) {
-    if (!chip.throughput[i]) continue;
-    const auto p = static_cast<Precision>(i);
-    const double tpp = TppOf(chip.throughput[i]->value, p);
-    if (tpp > best) best = tpp, m.tpp_precision = p;
-  }
-  if (m.tpp_precision) m[MetricId::kTpp].value = best;
-  double area = 0;
-  bool area_known = false;
-  for (const Die& d : chip.dies) {
-    if (d.kind != DieKind::kLogic || !d.non_planar) continue;
-    if (!d.area) {
-      area_known = false;
-      area = 0;
-      break;
-    }
-    area += SquareMillimetresOf(d.area->value) * d.count;
-    area_known = true;
-  }
-  if (area_known) {
-    m[MetricId::kApplicableArea].value = area;
-    if (m.tpp_precision) m[MetricId::kPd].value = best / area;
-  }
-  const auto& ic = chip.interconnect;
-  if (ic.io_aggregate)
-    m[MetricId::kIoAggregate].value = ic.io_aggregate->value.In(1e9);
-  else if (ic.scale_up && ic.pcie)
-    m[MetricId::kIoAggregate].value = ic.scale_up->value.In(1e9) + ic.pcie->value.In(1e9);
-  if (auto bw = chip.MemoryBandwidth()) m[MetricId::kDramBandwidth].value = bw->In(1e9);
-  if (auto cap = chip.MemoryCapacity()) m[MetricId::kMemoryCapacity].value = cap->In(1e9);
-  if (ic.scale_up) m[MetricId::kScaleUp].value = ic.scale_up->value.In(1e9);
-  if (chip.tdp) m[MetricId::kTdp].value = chip.tdp->value.In(1.0);
-  return m;
-}
-
-}  // namespace
-
+// One pass over the record computes every metric; with MetricDetail::kExplain it also says how
+// (the inputs with their units) and from which sources, else it only fills the values (search
+// loops rebuild millions of derivatives and must not allocate).
 ChipMetrics ComputeMetrics(const Chip& chip, MetricDetail detail) {
-  if (detail == MetricDetail::kValues) return ComputeValues(chip);
+  const bool explain = detail == MetricDetail::kExplain;
   ChipMetrics m;
+  auto known = [&](MetricId id, double v, auto&& how, const std::vector<std::string>& sources) {
+    Metric& out = m[id];
+    out.value = v;
+    if (explain) {
+      out.how = how();
+      out.sources = sources;
+    }
+  };
+  auto missing = [&](MetricId id, auto&& why) {
+    if (explain) m[id].missing = why();
+  };
 
   // TPP: the highest dense rate x bit length over all precisions (Technical Note 2).
   double best = -1;
@@ -109,104 +76,131 @@ ChipMetrics ComputeMetrics(const Chip& chip, MetricDetail detail) {
   }
   if (m.tpp_precision) {
     const Precision p = *m.tpp_precision;
-    const double rate = chip.throughput[Index(p)]->value.In(1e12);
-    m[MetricId::kTpp] = Known(
-        best, fmt::format("{} {} {}/s dense x {} bit = {}", PrecisionName(p), FormatNumber(rate, 6),
-                          IsInteger(p) ? "TOP" : "TFLOP", BitLength(p), FormatNumber(best, 6)),
-        chip.throughput[Index(p)]->sources);
+    const auto& rate = *chip.throughput[Index(p)];
+    known(
+        MetricId::kTpp, best,
+        [&] {
+          return fmt::format("{} {} {}/s dense x {} bit = {}", PrecisionName(p),
+                             FormatNumber(rate.value.In(1e12), 6), IsInteger(p) ? "TOP" : "TFLOP",
+                             BitLength(p), FormatNumber(best, 6));
+        },
+        rate.sources);
   } else {
-    m[MetricId::kTpp] = Missing("no dense throughput figure in the record");
+    missing(MetricId::kTpp, [] { return std::string("no dense throughput figure in the record"); });
   }
 
   // Applicable die area: logic dies on non-planar nodes; memory and planar dies excluded.
   double area_mm2 = 0;
-  std::string area_how;
-  std::string area_missing;
   int counted = 0;
+  const Die* unknown_die = nullptr;
+  std::string area_how;
   std::vector<std::string> area_sources;
   for (const Die& d : chip.dies) {
     if (d.kind != DieKind::kLogic || !d.non_planar) continue;
     if (!d.area) {
-      area_missing = fmt::format("the area of logic die {} is not in the record", d.name);
+      unknown_die = &d;
       break;
     }
     const double a = SquareMillimetresOf(d.area->value);
     area_mm2 += a * d.count;
-    if (!area_how.empty()) area_how += " + ";
-    area_how += d.count == 1 ? fmt::format("{} {} mm^2", d.name, FormatNumber(a, 6))
-                             : fmt::format("{} x {} {} mm^2", d.count, d.name, FormatNumber(a, 6));
-    AddSources(&area_sources, d.area->sources);
     ++counted;
+    if (explain) {
+      if (!area_how.empty()) area_how += " + ";
+      area_how += d.count == 1 ? fmt::format("{} {} mm^2", d.name, FormatNumber(a, 6))
+                               : fmt::format("{} x {} {} mm^2", d.count, d.name, FormatNumber(a, 6));
+      AddSources(&area_sources, d.area->sources);
+    }
   }
-  if (area_missing.empty() && counted == 0)
-    area_missing = chip.dies.empty() ? "no dies are listed in the record"
-                                     : "no logic die on a non-planar node is listed";
-  if (area_missing.empty()) {
-    m[MetricId::kApplicableArea] =
-        Known(area_mm2, fmt::format("{} (non-planar logic dies; memory and planar dies excluded)",
-                                    area_how),
-              area_sources);
+  const bool area_known = unknown_die == nullptr && counted > 0;
+  auto area_missing = [&] {
+    if (unknown_die != nullptr)
+      return fmt::format("the area of logic die {} is not in the record", unknown_die->name);
+    return std::string(chip.dies.empty() ? "no dies are listed in the record"
+                                         : "no logic die on a non-planar node is listed");
+  };
+  if (area_known) {
+    known(
+        MetricId::kApplicableArea, area_mm2,
+        [&] {
+          return fmt::format("{} (non-planar logic dies; memory and planar dies excluded)",
+                             area_how);
+        },
+        area_sources);
   } else {
-    m[MetricId::kApplicableArea] = Missing(area_missing);
+    missing(MetricId::kApplicableArea, area_missing);
   }
 
   // PD = TPP / applicable area.
-  if (!m.tpp()) {
-    m[MetricId::kPd] = Missing("TPP unknown: " + m[MetricId::kTpp].missing);
-  } else if (!m.value(MetricId::kApplicableArea)) {
-    m[MetricId::kPd] = Missing("die area unknown: " + area_missing);
+  if (!m.tpp_precision) {
+    missing(MetricId::kPd, [&] { return "TPP unknown: " + m[MetricId::kTpp].missing; });
+  } else if (!area_known) {
+    missing(MetricId::kPd, [&] { return "die area unknown: " + area_missing(); });
   } else {
-    const double pd = *m.tpp() / area_mm2;
-    std::vector<std::string> src = m[MetricId::kTpp].sources;
-    AddSources(&src, area_sources);
-    m[MetricId::kPd] = Known(pd,
-                             fmt::format("TPP {} / {} mm^2 = {}", FormatNumber(*m.tpp(), 6),
-                                         FormatNumber(area_mm2, 6), FormatNumber(pd, 4)),
-                             std::move(src));
+    const double pd = best / area_mm2;
+    std::vector<std::string> src;
+    if (explain) {
+      src = m[MetricId::kTpp].sources;
+      AddSources(&src, area_sources);
+    }
+    known(
+        MetricId::kPd, pd,
+        [&] {
+          return fmt::format("TPP {} / {} mm^2 = {}", FormatNumber(best, 6),
+                             FormatNumber(area_mm2, 6), FormatNumber(pd, 4));
+        },
+        src);
   }
 
   // 2022 aggregate bidirectional transfer rate.
   const auto& ic = chip.interconnect;
   if (ic.io_aggregate) {
     const double v = ic.io_aggregate->value.In(1e9);
-    m[MetricId::kIoAggregate] =
-        Known(v, fmt::format("published: {} GB/s", FormatNumber(v, 6)), ic.io_aggregate->sources);
+    known(
+        MetricId::kIoAggregate, v,
+        [&] { return fmt::format("published: {} GB/s", FormatNumber(v, 6)); },
+        ic.io_aggregate->sources);
   } else if (ic.scale_up && ic.pcie) {
     const double su = ic.scale_up->value.In(1e9), pcie = ic.pcie->value.In(1e9);
-    m[MetricId::kIoAggregate] =
-        Known(su + pcie, fmt::format("scale-up {} GB/s + PCIe {} GB/s = {} GB/s",
-                                     FormatNumber(su, 6), FormatNumber(pcie, 6),
-                                     FormatNumber(su + pcie, 6)),
-              ic.scale_up->sources);
-    AddSources(&m[MetricId::kIoAggregate].sources, ic.pcie->sources);
+    std::vector<std::string> src;
+    if (explain) {
+      src = ic.scale_up->sources;
+      AddSources(&src, ic.pcie->sources);
+    }
+    known(
+        MetricId::kIoAggregate, su + pcie,
+        [&] {
+          return fmt::format("scale-up {} GB/s + PCIe {} GB/s = {} GB/s", FormatNumber(su, 6),
+                             FormatNumber(pcie, 6), FormatNumber(su + pcie, 6));
+        },
+        src);
   } else {
-    m[MetricId::kIoAggregate] = Missing(!ic.scale_up ? "scale-up bandwidth is not in the record"
-                                                     : "PCIe bandwidth is not in the record");
+    missing(MetricId::kIoAggregate, [&] {
+      return std::string(!ic.scale_up ? "scale-up bandwidth is not in the record"
+                                      : "PCIe bandwidth is not in the record");
+    });
   }
 
-  if (auto bw = chip.MemoryBandwidth()) {
-    m[MetricId::kDramBandwidth] =
-        Known(bw->In(1e9), "memory.bandwidth", chip.memory->bandwidth->sources);
-  } else {
-    m[MetricId::kDramBandwidth] = Missing("memory bandwidth is not in the record");
-  }
-  if (auto cap = chip.MemoryCapacity()) {
-    m[MetricId::kMemoryCapacity] =
-        Known(cap->In(1e9), "memory.capacity", chip.memory->capacity->sources);
-  } else {
-    m[MetricId::kMemoryCapacity] = Missing("memory capacity is not in the record");
-  }
-  if (ic.scale_up) {
-    m[MetricId::kScaleUp] =
-        Known(ic.scale_up->value.In(1e9), "interconnect.scale_up", ic.scale_up->sources);
-  } else {
-    m[MetricId::kScaleUp] = Missing("scale-up bandwidth is not in the record");
-  }
-  if (chip.tdp) {
-    m[MetricId::kTdp] = Known(chip.tdp->value.In(1.0), "power.tdp", chip.tdp->sources);
-  } else {
-    m[MetricId::kTdp] = Missing("TDP is not in the record");
-  }
+  auto figure = [&](MetricId id, std::optional<double> v, const char* how,
+                    const std::vector<std::string>* sources, const char* why) {
+    if (v)
+      known(id, *v, [how] { return std::string(how); }, *sources);
+    else
+      missing(id, [why] { return std::string(why); });
+  };
+  static const std::vector<std::string> kNoSources;
+  const auto bw = chip.MemoryBandwidth();
+  figure(MetricId::kDramBandwidth, bw ? std::optional(bw->In(1e9)) : std::nullopt,
+         "memory.bandwidth", bw ? &chip.memory->bandwidth->sources : &kNoSources,
+         "memory bandwidth is not in the record");
+  const auto cap = chip.MemoryCapacity();
+  figure(MetricId::kMemoryCapacity, cap ? std::optional(cap->In(1e9)) : std::nullopt,
+         "memory.capacity", cap ? &chip.memory->capacity->sources : &kNoSources,
+         "memory capacity is not in the record");
+  figure(MetricId::kScaleUp, ic.scale_up ? std::optional(ic.scale_up->value.In(1e9)) : std::nullopt,
+         "interconnect.scale_up", ic.scale_up ? &ic.scale_up->sources : &kNoSources,
+         "scale-up bandwidth is not in the record");
+  figure(MetricId::kTdp, chip.tdp ? std::optional(chip.tdp->value.In(1.0)) : std::nullopt,
+         "power.tdp", chip.tdp ? &chip.tdp->sources : &kNoSources, "TDP is not in the record");
   return m;
 }
 

@@ -32,14 +32,41 @@ std::string Meta(const Figure<T>& f) {
   return out;
 }
 
-template <typename D>
-std::string QFig(const Figure<Quantity<D>>& f, double unit, const char* unit_name) {
-  std::string out = "{ value = " + Quote(Num(f.value.In(unit)) + " " + unit_name);
-  if (f.sparse) out += ", sparse = " + Quote(Num(f.sparse->In(unit)) + " " + unit_name);
-  return out + Meta(f) + " }";
+std::string Keys(const std::vector<std::string>& keys) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < keys.size(); ++i) out += (i ? ", " : "") + Quote(keys[i]);
+  return out + "]";
 }
 
-std::string CFig(const Figure<double>& f) { return "{ value = " + Num(f.value) + Meta(f) + " }"; }
+// `, alternatives = [{ value = ..., source = [...], label = "...", ... }, ...]`; `value` formats
+// one value.
+template <typename T, typename V>
+std::string Alternatives(const std::vector<Alternative<T>>& alts, V value) {
+  if (alts.empty()) return "";
+  std::string out = ", alternatives = [";
+  for (std::size_t i = 0; i < alts.size(); ++i) {
+    const Alternative<T>& a = alts[i];
+    out += (i ? ", " : "") + std::string("{ value = ") + value(a.value) +
+           ", source = " + Keys(a.sources) + ", label = " + Quote(a.label);
+    if (!a.note.empty()) out += ", note = " + Quote(a.note);
+    if (!a.formula.empty()) out += ", formula = " + Quote(a.formula);
+    out += " }";
+  }
+  return out + "]";
+}
+
+template <typename D>
+std::string QFig(const Figure<Quantity<D>>& f, double unit, const char* unit_name) {
+  auto value = [&](const Quantity<D>& q) { return Quote(Num(q.In(unit)) + " " + unit_name); };
+  std::string out = "{ value = " + value(f.value);
+  if (f.sparse) out += ", sparse = " + value(*f.sparse);
+  return out + Meta(f) + Alternatives(f.alternatives, value) + " }";
+}
+
+std::string CFig(const Figure<double>& f) {
+  return "{ value = " + Num(f.value) + Meta(f) +
+         Alternatives(f.alternatives, [](double v) { return Num(v); }) + " }";
+}
 std::string DFig(const Figure<Date>& f) { return "{ value = " + f.value.ToString() + Meta(f) + " }"; }
 
 }  // namespace
@@ -55,13 +82,17 @@ std::string ChipToToml(const Chip& c) {
   if (c.derived_from) out += "derived_from = " + Quote(*c.derived_from) + "\n";
   if (c.released) out += "released = " + DFig(*c.released) + "\n";
   if (c.announced) out += "announced = " + DFig(*c.announced) + "\n";
+  if (c.first_reported) out += "first_reported = " + DFig(*c.first_reported) + "\n";
   for (const Die& d : c.dies) {
     out += "\n[[dies]]\n";
     out += "name = " + Quote(d.name) + "\n";
     out += std::string("kind = ") + (d.kind == DieKind::kLogic ? "\"logic\"" : "\"memory\"") + "\n";
     out += "process = " + Quote(d.process) + "\n";
     out += std::string("non_planar = ") + (d.non_planar ? "true" : "false") + "\n";
-    if (d.count != 1) out += fmt::format("count = {}\n", d.count);
+    if (d.count_figure)
+      out += "count = " + CFig(*d.count_figure) + "\n";
+    else if (d.count != 1)
+      out += fmt::format("count = {}\n", d.count);
     if (d.area) out += "area = " + QFig(*d.area, 1e-6, "mm^2") + "\n";
   }
   bool any = false;

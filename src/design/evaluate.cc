@@ -81,10 +81,10 @@ std::string_view RequirementTitle(Requirement r) {
 Result<Requirement> RequirementFromName(std::string_view name) {
   for (const auto& [k, n] : kRequirementNames)
     if (n == name) return k;
-  return MakeError(ErrorCode::kInvalidArgument,
-                   fmt::format("--require: expected no-license, not-3a090, exception-eligible or "
-                               "case-by-case, got \"{}\"",
-                               name));
+  return FieldError("require",
+                    fmt::format("expected no-license, not-3a090, exception-eligible or "
+                                "case-by-case, got \"{}\"",
+                                name));
 }
 
 bool Satisfies(const rules::Classification& c, Requirement r, const rules::Clause** binding) {
@@ -148,19 +148,16 @@ Result<std::vector<ObjectiveKind>> ParseObjectives(std::string_view list) {
     const auto* it = std::find_if(std::begin(kObjectiveNames), std::end(kObjectiveNames),
                                   [&](const auto& p) { return p.second == name; });
     if (it == std::end(kObjectiveNames))
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("--objective: expected decode, prefill or train (several "
-                                   "comma-separated), got \"{}\"",
-                                   name));
+      return FieldError("objective", fmt::format("expected decode, prefill or train (several "
+                                                 "comma-separated), got \"{}\"",
+                                                 name));
     if (std::find(out.begin(), out.end(), it->first) != out.end())
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("--objective: \"{}\" is given twice", name));
+      return FieldError("objective", fmt::format("\"{}\" is given twice", name));
     out.push_back(it->first);
     pos = comma + 1;
   }
   if (out.size() > static_cast<std::size_t>(kMaxObjectives))
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("--objective: at most {} objectives", kMaxObjectives));
+    return FieldError("objective", fmt::format("at most {} objectives", kMaxObjectives));
   return out;
 }
 

@@ -5,9 +5,9 @@
 #include <chrono>
 #include <cmath>
 #include <optional>
-#include <system_error>
-#include <thread>
 #include <utility>
+
+#include "ceiling/base/executor.h"
 
 namespace ceiling::design {
 
@@ -58,7 +58,8 @@ struct OuterResult {
 
 class Worker {
  public:
-  Worker(const DesignSpace& space, const Evaluator& ev, const std::vector<std::pair<int, int>>& inner)
+  Worker(const DesignSpace& space, const Evaluator& ev,
+         const std::vector<std::pair<int, int>>& inner)
       : space_(space), ev_(ev), inner_(inner), chip_(space.Build(space.PointAt(0))) {}
 
   // Linear index of (outer o, inner k); o enumerates (memory, links, market, tdp).
@@ -213,8 +214,8 @@ std::vector<Candidate> ParetoFront(std::vector<Candidate> candidates, int n) {
   for (const Candidate& c : candidates) {
     bool dominated = false;
     for (const Candidate& f : front)
-      if (Dominates(f, c, n) || (std::equal(f.objectives.begin(), f.objectives.begin() + n,
-                                            c.objectives.begin()))) {
+      if (Dominates(f, c, n) ||
+          (std::equal(f.objectives.begin(), f.objectives.begin() + n, c.objectives.begin()))) {
         dominated = true;
         break;
       }
@@ -249,15 +250,17 @@ SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchO
 
   Strategy strategy = opt.strategy;
   if (strategy == Strategy::kAuto)
-    strategy = grid <= opt.budget ? Strategy::kExhaustive : Strategy::kMonotone;
+    strategy = grid <= std::min<std::uint64_t>(opt.budget, kExhaustiveLimit) ? Strategy::kExhaustive
+                                                                             : Strategy::kMonotone;
   result.strategy = strategy;
 
   // Cost charged per outer combination, known in advance, so that the set of combinations a
   // budget allows does not depend on threads or timing.
-  const std::uint64_t per_outer =
-      strategy == Strategy::kExhaustive
-          ? static_cast<std::uint64_t>(inner.size())
-          : static_cast<std::uint64_t>(std::ceil(std::log2(static_cast<double>(inner.size()) + 1))) + 2;
+  const std::uint64_t per_outer = strategy == Strategy::kExhaustive
+                                      ? static_cast<std::uint64_t>(inner.size())
+                                      : static_cast<std::uint64_t>(std::ceil(
+                                            std::log2(static_cast<double>(inner.size()) + 1))) +
+                                            2;
   // The budget applies before anything is sized from the grid: only `allowed` combinations are
   // ever visited, and they are visited in blocks whose results are merged as they finish.
   const std::uint64_t allowed =
@@ -267,27 +270,35 @@ SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchO
   // Larger memory bandwidth / links first: with a budget, the promising region is searched.
   auto outer_at = [&](std::uint64_t i) { return outer_count - 1 - i; };
 
-  // Threads: at most what was asked for and what the hardware has, and no more than there is
-  // work for. A thread the system refuses to start leaves its share to the others.
-  const int hardware = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  int threads = opt.threads > 0 ? std::min(opt.threads, hardware) : hardware;
-  threads = std::max(
-      1, static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(threads), allowed)));
+  // Pieces on the shared executor (base/executor.h): at most what was asked for, what the pool
+  // has and what there is work for. Each block of combinations is handed out to the pieces by
+  // index; results land in their index's slot and merge in index order, so the answer does not
+  // depend on which thread ran what.
+  Executor& executor = Executor::Shared();
+  const int max_threads = std::max(1, executor.threads());
+  int pieces = opt.threads > 0 ? std::min(opt.threads, max_threads) : max_threads;
+  pieces =
+      std::max(1, static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(pieces),
+                                                           std::max<std::uint64_t>(allowed, 1))));
   const int n_obj = std::max(1, ev.objective_count());
-  std::vector<std::optional<Worker>> workers(static_cast<std::size_t>(threads));
+  std::vector<std::optional<Worker>> workers(static_cast<std::size_t>(pieces));
   std::vector<Candidate> front;  // running Pareto front of everything merged so far
-  int started_max = 1;
+  std::atomic<bool> stopped{false};
   constexpr std::uint64_t kBlock = 16'384;
   const auto start = std::chrono::steady_clock::now();
   auto last_report = start;
-  for (std::uint64_t b0 = 0; b0 < allowed; b0 += kBlock) {
+  for (std::uint64_t b0 = 0; b0 < allowed && !stopped.load(); b0 += kBlock) {
     const std::uint64_t b1 = std::min(allowed, b0 + kBlock);
     std::vector<OuterResult> outer_results(static_cast<std::size_t>(b1 - b0));
     std::atomic<std::uint64_t> next{b0};
-    auto work = [&](int t) {
-      std::optional<Worker>& w = workers[static_cast<std::size_t>(t)];
+    executor.ParallelFor(static_cast<std::size_t>(pieces), pieces, [&](std::size_t t) {
+      std::optional<Worker>& w = workers[t];
       if (!w) w.emplace(space, ev, inner);
       for (std::uint64_t i = next.fetch_add(1); i < b1; i = next.fetch_add(1)) {
+        if (opt.stop.Stopped()) {
+          stopped.store(true, std::memory_order_relaxed);
+          return;
+        }
         outer_results[static_cast<std::size_t>(i - b0)] =
             strategy == Strategy::kExhaustive
                 ? w->Exhaustive(outer_at(i), n_obj, opt.keep_candidates)
@@ -300,18 +311,7 @@ SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchO
           }
         }
       }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) {
-      try {
-        pool.emplace_back(work, t);
-      } catch (const std::system_error&) {
-        break;  // out of threads (a process or memory limit): the started ones do the work
-      }
-    }
-    work(0);
-    for (auto& th : pool) th.join();
-    started_max = std::max(started_max, 1 + static_cast<int>(pool.size()));
+    });
 
     // Merge in index order, so that the answer does not depend on which thread ran what.
     std::vector<Candidate> merged = std::move(front);
@@ -330,7 +330,8 @@ SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchO
     }
     front = ParetoFront(std::move(merged), n_obj);
   }
-  result.threads = started_max;
+  result.threads = pieces;
+  result.stopped = stopped.load();
   if (opt.progress) opt.progress(result.evaluated, result.evaluated);
   if (opt.keep_candidates) {
     std::sort(result.candidates.begin(), result.candidates.end(),

@@ -196,10 +196,9 @@ Status DesignSpace::PinTdp(std::optional<Watts> cap) {
   for (Watts w : tdp)
     if (!cap || w <= *cap) keep.push_back(w);
   if (keep.empty())
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("--max-tdp {}: the design space {} has no TDP value within it "
-                                 "(lowest {})",
-                                 FormatQuantity(*cap), id, FormatQuantity(tdp.front())));
+    return FieldError("max_tdp", fmt::format("{}: the design space {} has no TDP value within it "
+                                             "(lowest {})",
+                                             FormatQuantity(*cap), id, FormatQuantity(tdp.front())));
   Watts pick = keep.back();
   if (!cap && base.tdp && std::find(keep.begin(), keep.end(), base.tdp->value) != keep.end())
     pick = base.tdp->value;
@@ -209,9 +208,8 @@ Status DesignSpace::PinTdp(std::optional<Watts> cap) {
 
 Status DesignSpace::RestrictMarket(catalog::Market market) {
   if (std::find(markets.begin(), markets.end(), market) == markets.end())
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("--market {}: the design space {} has no such market value",
-                                 catalog::MarketName(market), id));
+    return FieldError("market", fmt::format("{}: the design space {} has no such market value",
+                                            catalog::MarketName(market), id));
   markets = {market};
   return OkStatus();
 }
@@ -538,11 +536,15 @@ Result<DesignSpace> DefaultDesignSpace(const Chip& base, const catalog::Catalog&
 Result<DesignSpace> DesignSpaceFor(const std::filesystem::path& data_dir,
                                    const catalog::Catalog& cat, const Chip& chip) {
   ASSIGN_OR_RETURN(std::vector<DesignSpace> spaces, LoadDesignSpaces(data_dir, cat));
-  for (DesignSpace& s : spaces)
-    if (s.base.id == chip.id) return std::move(s);
-  for (DesignSpace& s : spaces)
-    if (std::find(s.products.begin(), s.products.end(), chip.id) != s.products.end())
-      return std::move(s);
+  return DesignSpaceFor(spaces, cat, chip);
+}
+
+Result<DesignSpace> DesignSpaceFor(const std::vector<DesignSpace>& spaces,
+                                   const catalog::Catalog& cat, const Chip& chip) {
+  for (const DesignSpace& s : spaces)
+    if (s.base.id == chip.id) return s;
+  for (const DesignSpace& s : spaces)
+    if (std::find(s.products.begin(), s.products.end(), chip.id) != s.products.end()) return s;
   return DefaultDesignSpace(chip, cat);
 }
 

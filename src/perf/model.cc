@@ -326,8 +326,8 @@ Result<ModelCatalog> ModelCatalog::Load(const fs::path& data_dir) {
   const fs::path dir = data_dir / "models";
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
-    return MakeError(ErrorCode::kNotFound, fmt::format("{}: no models directory (use --data DIR)",
-                                                       catalog::DisplayPath(dir)));
+    return MakeError(ErrorCode::kNotFound,
+                     fmt::format("{}: no models directory", catalog::DisplayPath(dir)));
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir, ec))
     if (e.is_regular_file() && e.path().extension() == ".toml") files.push_back(e.path());
@@ -355,7 +355,6 @@ Result<ModelCatalog> ModelCatalog::FromModels(std::vector<ModelArch> models) {
   }
   ModelCatalog cat;
   cat.models_ = std::make_shared<std::vector<ModelArch>>(std::move(models));
-  cat.loaded_files_ = std::make_shared<std::vector<std::unique_ptr<ModelArch>>>();
   return cat;
 }
 
@@ -375,26 +374,19 @@ const ModelArch* ModelCatalog::FindByAlias(std::string_view hf_id) const {
   return nullptr;
 }
 
-Result<const ModelArch*> ModelCatalog::Resolve(std::string_view id_or_path) const {
-  const std::string arg(id_or_path);
-  const bool looks_like_path =
-      arg.size() > 5 && arg.ends_with(".toml") && arg.find('/') != std::string::npos;
-  if (!looks_like_path) {
-    if (const ModelArch* m = Find(arg)) return m;
-    if (const ModelArch* m = FindByAlias(arg)) return m;
-    std::vector<std::pair<int, std::string>> near;
-    for (const ModelArch& m : *models_) near.emplace_back(EditDistance(arg, m.id), m.id);
-    std::sort(near.begin(), near.end());
-    std::string msg = fmt::format("unknown model \"{}\"", arg);
-    if (!near.empty() && near.front().first <= std::max<int>(3, static_cast<int>(arg.size()) / 3))
-      msg += fmt::format("; did you mean \"{}\"?", near.front().second);
-    else
-      msg += " (see data/models/ for the list)";
-    return MakeError(ErrorCode::kNotFound, msg);
-  }
-  ASSIGN_OR_RETURN(ModelArch m, LoadModelFile(arg, arg));
-  loaded_files_->push_back(std::make_unique<ModelArch>(std::move(m)));
-  return loaded_files_->back().get();
+Result<const ModelArch*> ModelCatalog::Resolve(std::string_view id) const {
+  const std::string arg(id);
+  if (const ModelArch* m = Find(arg)) return m;
+  if (const ModelArch* m = FindByAlias(arg)) return m;
+  std::vector<std::pair<int, std::string>> near;
+  for (const ModelArch& m : *models_) near.emplace_back(EditDistance(arg, m.id), m.id);
+  std::sort(near.begin(), near.end());
+  std::string msg = fmt::format("unknown model \"{}\"", arg);
+  if (!near.empty() && near.front().first <= std::max<int>(3, static_cast<int>(arg.size()) / 3))
+    msg += fmt::format("; did you mean \"{}\"?", near.front().second);
+  else
+    msg += " (see data/models/ for the list)";
+  return MakeError(ErrorCode::kNotFound, msg);
 }
 
 }  // namespace ceiling::perf

@@ -214,10 +214,9 @@ Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double ba
 namespace {
 
 Status CheckWorkload(const ServingWorkload& w) {
-  if (w.isl < 1 || w.osl < 1)
-    return MakeError(ErrorCode::kInvalidArgument, "--isl and --osl must be at least 1");
-  if (w.concurrency < 1)
-    return MakeError(ErrorCode::kInvalidArgument, "--concurrency must be at least 1");
+  if (w.isl < 1) return FieldError("isl", "must be at least 1");
+  if (w.osl < 1) return FieldError("osl", "must be at least 1");
+  if (w.concurrency < 1) return FieldError("concurrency", "must be at least 1");
   if (w.speculative.steps > 0 && (w.speculative.draft_tokens < 1 || w.speculative.accepted < 1))
     return MakeError(ErrorCode::kInvalidArgument,
                      "speculative decoding needs draft tokens >= 1 and accepted >= 1");
@@ -240,13 +239,11 @@ void AddPrecisionNotes(const Hardware& hw, const PrecisionConfig& prec,
 Result<ServingResult> Serve(const ServingQuery& q) {
   RETURN_IF_ERROR(CheckWorkload(q.workload));
   if (q.gpus < 1 || q.gpus > kMaxGpus)
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("--gpus must be between 1 and {}", kMaxGpus));
+    return FieldError("gpus", fmt::format("must be between 1 and {}", kMaxGpus));
   if (q.gpus % q.par.Gpus() != 0)
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("--gpus {} is not a multiple of the instance size {} ({} = tp x "
-                                 "dp-attn x pp)",
-                                 q.gpus, q.par.Gpus(), q.par.ToString()));
+    return FieldError("gpus", fmt::format("{} is not a multiple of the instance size {} ({} = tp x "
+                                          "dp-attn x pp)",
+                                          q.gpus, q.par.Gpus(), q.par.ToString()));
   ASSIGN_OR_RETURN(StepModel sm, StepModel::Build(*q.model, *q.hardware, q.par, q.precision));
   const FamilyParams& fp = q.calibration->Family(q.hardware->family);
   const EngineParams& ep = q.calibration->Engine(q.workload.engine);
@@ -327,9 +324,10 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
 namespace {
 
 // The deployment layouts a search may use for `gpus` GPUs, honouring fixed sizes. Layouts that
-// CheckParallelism rejects are skipped; the first such message is kept for "why none".
+// CheckParallelism rejects are skipped; the first rejection of a size the caller fixed is kept
+// for "why none" (a searched size that does not fit the model is no fault of the caller's).
 std::vector<Parallelism> Layouts(const ModelArch& m, int gpus, const SearchOptions& o,
-                                 std::string* first_error) {
+                                 std::optional<Error>* first_error) {
   auto divisors = [](int n) {
     std::vector<int> d;
     for (int i = 1; i * i <= n; ++i)
@@ -355,7 +353,9 @@ std::vector<Parallelism> Layouts(const ModelArch& m, int gpus, const SearchOptio
           Parallelism par{tp, pp, dp, ep_size};
           if (gpus % par.Gpus() != 0) continue;
           if (Status st = CheckParallelism(m, par); !st.ok()) {
-            if (first_error && first_error->empty()) *first_error = st.error().message;
+            const std::string& f = st.error().field;
+            const bool fixed = (f == "tp" && o.tp) || (f == "pp" && o.pp) || (f == "ep" && o.ep);
+            if (first_error && !*first_error && fixed) *first_error = st.error();
             continue;
           }
           out.push_back(par);
@@ -434,8 +434,7 @@ ScanResult Scan(const ServingQuery& base, const SearchOptions& o,
 Status CheckSearch(const ServingQuery& base) {
   RETURN_IF_ERROR(CheckWorkload(base.workload));
   if (base.gpus < 1 || base.gpus > kMaxGpus)
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("--gpus must be between 1 and {}", kMaxGpus));
+    return FieldError("gpus", fmt::format("must be between 1 and {}", kMaxGpus));
   return OkStatus();
 }
 
@@ -445,7 +444,7 @@ Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions
   RETURN_IF_ERROR(CheckSearch(base));
   const auto start = std::chrono::steady_clock::now();
   const bool sla = o.sla.ttft.has_value() || o.sla.tpot.has_value();
-  std::string first_error;
+  std::optional<Error> first_error;
   const std::vector<Parallelism> layouts = Layouts(*base.model, base.gpus, o, &first_error);
   const ScanResult scan = Scan(base, o, layouts, ClientGrid(base, o));
   SearchResult best;
@@ -459,7 +458,10 @@ Result<SearchResult> SearchServing(const ServingQuery& base, const SearchOptions
   } else {
     best.why_none = sla ? "no deployment fits and meets the latency targets"
                         : "no parallel layout of these GPUs fits the model";
-    if (best.evaluated == 0 && !first_error.empty()) best.why_none = first_error;
+    if (best.evaluated == 0 && first_error) {
+      best.why_none = first_error->message;
+      best.why_none_field = first_error->field;
+    }
     if (scan.fallback) {
       best.query.par = *scan.fallback;
       ASSIGN_OR_RETURN(best.result, Serve(best.query));

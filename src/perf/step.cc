@@ -79,26 +79,29 @@ Status CheckParallelism(const ModelArch& m, const Parallelism& p) {
     return bad("parallel sizes must be at least 1");
   const Attention& a = m.attention;
   if (a.heads % p.tp != 0)
-    return bad(
-        fmt::format("--tp {} does not divide the {} attention heads of {}", p.tp, a.heads, m.id));
+    return FieldError("tp", fmt::format("{} does not divide the {} attention heads of {}", p.tp,
+                                        a.heads, m.id));
   if (a.kind == AttentionKind::kGqa && a.kv_heads % p.tp != 0 && p.tp % a.kv_heads != 0)
-    return bad(fmt::format("--tp {} neither divides nor is a multiple of the {} KV heads of {}",
-                           p.tp, a.kv_heads, m.id));
+    return FieldError("tp", fmt::format("{} neither divides nor is a multiple of the {} KV heads "
+                                        "of {}",
+                                        p.tp, a.kv_heads, m.id));
   if (a.linear_layers > 0 && a.linear_value_heads % p.tp != 0)
-    return bad(fmt::format("--tp {} does not divide the {} linear-attention heads of {}", p.tp,
-                           a.linear_value_heads, m.id));
+    return FieldError("tp", fmt::format("{} does not divide the {} linear-attention heads of {}",
+                                        p.tp, a.linear_value_heads, m.id));
   if (p.pp > m.layers)
-    return bad(fmt::format("--pp {} exceeds the {} layers of {}", p.pp, m.layers, m.id));
+    return FieldError("pp", fmt::format("{} exceeds the {} layers of {}", p.pp, m.layers, m.id));
   if (!m.moe.enabled()) {
-    if (p.ep > 1) return bad(fmt::format("--ep {}: {} is a dense model (no experts)", p.ep, m.id));
+    if (p.ep > 1)
+      return FieldError("ep", fmt::format("{}: {} is a dense model (no experts)", p.ep, m.id));
     return OkStatus();
   }
   if (m.moe.experts % p.ep != 0)
-    return bad(
-        fmt::format("--ep {} does not divide the {} experts of {}", p.ep, m.moe.experts, m.id));
+    return FieldError("ep", fmt::format("{} does not divide the {} experts of {}", p.ep,
+                                        m.moe.experts, m.id));
   if (p.MoeGroup() % p.ep != 0)
-    return bad(fmt::format("--ep {} does not divide the MoE group of tp x dp-attn = {} GPUs", p.ep,
-                           p.MoeGroup()));
+    return FieldError("ep", fmt::format("{} does not divide the MoE group of tp x dp-attn = {} "
+                                        "GPUs",
+                                        p.ep, p.MoeGroup()));
   if (m.moe.expert_intermediate % p.MoeTp() != 0)
     return bad(
         fmt::format("the expert width {} of {} is not divisible by the MoE tensor-parallel "

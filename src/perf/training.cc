@@ -27,6 +27,10 @@ double ForwardFlopsPerToken(const ModelArch& m, double seq) {
 
 }  // namespace
 
+double TrainingFlopsPerToken(const ModelArch& m, int seq) {
+  return 3 * ForwardFlopsPerToken(m, seq);
+}
+
 Parallelism TrainingParallelism(const TrainingQuery& q) {
   Parallelism p;
   p.tp = q.tp;
@@ -75,19 +79,22 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
 Result<TrainingResult> Train(const TrainingQuery& q) {
   auto bad = [](std::string msg) { return MakeError(ErrorCode::kInvalidArgument, std::move(msg)); };
   if (q.gpus < 1 || q.tp < 1 || q.pp < 1 || q.cp < 1 || q.ep < 1 || q.micro_batch < 1)
-    return bad("--gpus, --tp, --pp, --ep, --cp and --micro-batch must be at least 1");
-  if (q.seq < 1 || q.global_batch < 1) return bad("--seq and --global-batch must be at least 1");
-  if (q.zero < 0 || q.zero > 3) return bad(fmt::format("--zero must be 0 to 3, got {}", q.zero));
+    return bad("gpus, tp, pp, ep, cp and micro_batch must be at least 1");
+  if (q.seq < 1) return FieldError("seq", "must be at least 1");
+  if (q.global_batch < 1) return FieldError("global_batch", "must be at least 1");
+  if (q.zero < 0 || q.zero > 3) return FieldError("zero", fmt::format("must be 0 to 3, got {}", q.zero));
   if (q.gpus % (q.tp * q.pp * q.cp) != 0)
-    return bad(
-        fmt::format("--gpus {} is not divisible by tp x pp x cp = {}", q.gpus, q.tp * q.pp * q.cp));
+    return FieldError("gpus", fmt::format("{} is not divisible by tp x pp x cp = {}", q.gpus,
+                                          q.tp * q.pp * q.cp));
   const int dp = q.gpus / (q.tp * q.pp * q.cp);
   if (q.ep > 1 && dp % q.ep != 0)
-    return bad(fmt::format("--ep {} must divide the data-parallel size {}", q.ep, dp));
+    return FieldError("ep", fmt::format("{} must divide the data-parallel size {}", q.ep, dp));
   if (q.global_batch % (dp * q.micro_batch) != 0)
-    return bad(fmt::format("--global-batch {} is not a multiple of dp x micro-batch = {} x {}",
-                           q.global_batch, dp, q.micro_batch));
-  if (q.seq % q.cp != 0) return bad(fmt::format("--cp {} does not divide --seq {}", q.cp, q.seq));
+    return FieldError("global_batch",
+                      fmt::format("{} is not a multiple of dp x micro_batch = {} x {}",
+                                  q.global_batch, dp, q.micro_batch));
+  if (q.seq % q.cp != 0)
+    return FieldError("cp", fmt::format("{} does not divide seq {}", q.cp, q.seq));
   const int micro_batches = q.global_batch / (dp * q.micro_batch);
   PrecisionConfig prec = PrecisionForMode(q.precision);
   prec.kv_cache = DType::kBf16;

@@ -2,15 +2,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <set>
-#include <system_error>
-#include <thread>
 
+#include "ceiling/base/executor.h"
 #include "ceiling/perf/validation.h"
 
 namespace ceiling::perf {
@@ -466,26 +464,9 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
         jobs.push_back(std::move(j));
       }
   }
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t k = next++; k < jobs.size(); k = next++)
-      jobs[k].result = Fit(rows, jobs[k].fit);
-  };
-  std::vector<std::thread> pool;
-  // At most the hardware's threads; a thread the system refuses to start (a process or memory
-  // limit) leaves its jobs to the others, which take them from the shared counter.
-  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  const int threads =
-      std::max(1, std::min({options.threads, cores, static_cast<int>(jobs.size())}));
-  for (int t = 1; t < threads; ++t) {
-    try {
-      pool.emplace_back(worker);
-    } catch (const std::system_error&) {
-      break;
-    }
-  }
-  worker();
-  for (auto& t : pool) t.join();
+  // On the shared executor (base/executor.h): never more threads than the machine has.
+  Executor::Shared().ParallelFor(jobs.size(), std::max(1, options.threads),
+                                 [&](std::size_t k) { jobs[k].result = Fit(rows, jobs[k].fit); });
 
   // Held-out errors under the full fit.
   const Fitted& full = jobs[0].result;

@@ -82,18 +82,35 @@ const char* StatusName(Status s) {
   return "";
 }
 
-std::string RegionFill(const rules::MapRegion& r) {
-  bool a = false, b = false, c = false;
-  for (const std::string& p : r.paragraphs) {
-    a = a || p.rfind("3A090.a", 0) == 0;
-    b = b || p.rfind("3A090.b", 0) == 0;
-    c = c || p.rfind("3A090.c", 0) == 0;
+std::string RegionFill(rules::RegionClass c) {
+  switch (c) {
+    case rules::RegionClass::kA:
+      return "#f6cfc9";
+    case rules::RegionClass::kB:
+      return "#fde7c4";
+    case rules::RegionClass::kC:
+      return "#d9e8f5";
+    case rules::RegionClass::kConditional:
+      return "url(#hatch)";
+    case rules::RegionClass::kOther:
+      return "#eeeeee";
   }
-  if (r.depends_on_other_metrics) return "url(#hatch)";
-  if (a) return "#f6cfc9";
-  if (b) return "#fde7c4";
-  if (c) return "#d9e8f5";
   return "#eeeeee";
+}
+
+// The exclusions in force, in the rule book's own terms: clause, condition and the TPP bound it
+// has in this book (an overridden parameter shows its new value).
+std::string ExclusionsCaption(const rules::MapData& map) {
+  std::vector<std::string> parts;
+  for (const rules::MapExclusion& e : map.exclusions) {
+    std::string p = fmt::format("{} takes a chip out of {} where {}", e.clause->full_id,
+                                Join(e.clause->excludes, ", "),
+                                e.clause->condition ? e.clause->condition->text : "its condition holds");
+    if (e.tpp_below) p += fmt::format(" (TPP {})", FormatFixed(*e.tpp_below, 0));
+    parts.push_back(std::move(p));
+  }
+  if (parts.empty()) return "No exclusion clause is in force.";
+  return "Not shaded: " + Join(parts, "; ") + ".";
 }
 
 // The catalog id without its vendor prefix: "nvidia-h100-sxm" -> "h100-sxm".
@@ -152,10 +169,9 @@ std::string ChipMapSvg(const rules::RuleBook& book, const std::vector<rules::Chi
                    "datacenters. Points: each chip's status to {}.</text>\n",
                    kLeft, rules::ViewName(map.query.view),
                    Esc(CountryLabel(db, map.query.destination)));
-  s += fmt::format("<text x=\"{}\" y=\"64\" font-size=\"12\" fill=\"#444\">Consumer and "
-                   "workstation parts below TPP 4,800 are outside 3A090 (Note 2) even inside a "
-                   "shaded region. Dashed lines: thresholds of the clauses in force.</text>\n",
-                   kLeft);
+  s += fmt::format("<text x=\"{}\" y=\"64\" font-size=\"12\" fill=\"#444\">{} Dashed lines: "
+                   "thresholds of the clauses in force.</text>\n",
+                   kLeft, Esc(ExclusionsCaption(map)));
 
   // Regions, clipped to the plot.
   s += "<g>\n";
@@ -165,7 +181,7 @@ std::string ChipMapSvg(const rules::RuleBook& book, const std::vector<rules::Chi
     if (x1 <= x0 || y1 <= y0) continue;
     s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
                      "fill=\"{}\"><title>{}</title></rect>\n",
-                     x0, y0, x1 - x0, y1 - y0, RegionFill(r), Esc(Join(r.paragraphs, ", ")));
+                     x0, y0, x1 - x0, y1 - y0, RegionFill(r.cls), Esc(Join(r.paragraphs, ", ")));
   }
   s += "</g>\n";
 
@@ -181,10 +197,7 @@ std::string ChipMapSvg(const rules::RuleBook& book, const std::vector<rules::Chi
       const double x0 = x(std::max(r.tpp_lo, xl)), x1 = x(std::min(r.tpp_hi, xh));
       const double y0 = y(std::min(r.pd_hi, yh)), y1 = y(std::max(r.pd_lo, yl));
       if (x1 <= x0 || y1 <= y0) continue;
-      std::string label = RegionFill(r) == "#f6cfc9"   ? "3A090.a"
-                          : RegionFill(r) == "#fde7c4" ? "3A090.b"
-                          : RegionFill(r) == "#d9e8f5" ? "3A090.c"
-                                                       : "3A090 if other metrics qualify";
+      std::string label(rules::RegionClassLabel(r.cls));
       const double area = (x1 - x0) * (y1 - y0);
       auto it = std::find_if(best.begin(), best.end(), [&](const Best& b) { return b.label == label; });
       if (it == best.end()) best.push_back({label, {x0, y0, x1, y1}, area});
@@ -377,8 +390,12 @@ std::string ChipMapSvg(const rules::RuleBook& book, const std::vector<rules::Chi
   ly += 8;
   s += fmt::format("<text x=\"{}\" y=\"{}\" font-weight=\"bold\">Regions</text>\n", lx, ly);
   ly += 16;
-  const std::vector<std::pair<std::string, std::string>> fills = {
-      {"#f6cfc9", "3A090.a"}, {"#fde7c4", "3A090.b"}, {"url(#hatch)", "3A090 if other metrics qualify"}};
+  std::vector<std::pair<std::string, std::string>> fills;
+  for (rules::RegionClass c : {rules::RegionClass::kA, rules::RegionClass::kB,
+                               rules::RegionClass::kC, rules::RegionClass::kConditional})
+    if (std::any_of(map.regions.begin(), map.regions.end(),
+                    [c](const rules::MapRegion& r) { return r.cls == c; }))
+      fills.emplace_back(RegionFill(c), std::string(rules::RegionClassLabel(c)));
   for (const auto& [fill, text] : fills) {
     s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"10\" fill=\"{}\" stroke=\"#999\" "
                      "stroke-width=\"0.5\"/><text x=\"{}\" y=\"{}\" font-size=\"9.5\">{}</text>\n",

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "ceiling/base/units.h"
+#include "ceiling/catalog/alternatives.h"
 
 namespace ceiling::report {
 
@@ -24,6 +25,9 @@ void FigureLine(std::string* out, std::string_view label, const std::optional<Fi
   if (f->sparse) *out += fmt::format("  {:<22} {:<18} (datasheet, sparse)\n", "", format(*f->sparse));
   if (!f->formula.empty()) *out += fmt::format("  {:<22} derived: {}\n", "", f->formula);
   if (!f->note.empty()) *out += fmt::format("  {:<22} note: {}\n", "", f->note);
+  for (const auto& a : f->alternatives)
+    *out += fmt::format("  {:<22} disputed: {} under \"{}\" {}{}\n", "", format(a.value), a.label,
+                        Cites(a.sources), a.note.empty() ? "" : " - " + a.note);
 }
 
 std::string MetricValue(MetricId id, double v) {
@@ -56,9 +60,28 @@ std::string ChipText(const Chip& c, const ChipMetrics& m) {
     }
   }
 
+  // Disputed figures: TPP and PD under each source's values (the rules see each in `classify`).
+  const std::vector<Scenario> scenarios = AlternativeScenarios(c);
+  if (!scenarios.empty()) {
+    out += "\nDisputed figures: metrics under each source\n";
+    auto tpp_pd = [](const ChipMetrics& x) {
+      return fmt::format("TPP {}, PD {}", x.tpp() ? FormatFixed(*x.tpp(), 0) : "unknown",
+                         x.pd() ? FormatFixed(*x.pd(), 2) : "unknown");
+    };
+    out += fmt::format("  {:<22} {}\n", "as recorded", tpp_pd(m));
+    for (const Scenario& s : scenarios) {
+      std::string changes;
+      for (const FigureChange& ch : s.changes)
+        changes += fmt::format("{}{} {}", changes.empty() ? "" : "; ", ch.figure, ch.alternative);
+      out += fmt::format("  {:<22} {} ({}) {}\n", s.label, tpp_pd(ComputeMetrics(s.chip)), changes,
+                         Cites(s.sources));
+    }
+  }
+
   out += "\nIdentity\n";
   FigureLine(&out, "released", c.released, [](const Date& d) { return d.ToString(); });
   FigureLine(&out, "announced", c.announced, [](const Date& d) { return d.ToString(); });
+  FigureLine(&out, "first reported", c.first_reported, [](const Date& d) { return d.ToString(); });
 
   if (!c.dies.empty()) {
     out += "\nDies\n";
@@ -74,6 +97,16 @@ std::string ChipText(const Chip& c, const ChipMetrics& m) {
       if (d.area && !d.area->formula.empty())
         out += fmt::format("      derived: {}\n", d.area->formula);
       if (d.area && !d.area->note.empty()) out += fmt::format("      note: {}\n", d.area->note);
+      if (d.count_figure) {
+        out += fmt::format("      count {}\n", Cites(d.count_figure->sources));
+        for (const auto& a : d.count_figure->alternatives)
+          out += fmt::format("      disputed: count {} under \"{}\" {}{}\n", FormatNumber(a.value),
+                             a.label, Cites(a.sources), a.note.empty() ? "" : " - " + a.note);
+      }
+      if (d.area)
+        for (const auto& a : d.area->alternatives)
+          out += fmt::format("      disputed: area {} under \"{}\" {}{}\n", FormatQuantity(a.value),
+                             a.label, Cites(a.sources), a.note.empty() ? "" : " - " + a.note);
     }
   }
 

@@ -183,45 +183,6 @@ double Ratio(std::optional<double> a, std::optional<double> b) {
 
 }  // namespace
 
-EvaluatedDesign EvaluateDesign(const rules::RuleBook& book, const design::DesignEvaluator& ev,
-                               catalog::Chip chip, std::string knobs, const char* next_binding,
-                               const char* next_knob) {
-  EvaluatedDesign d;
-  d.metrics = catalog::ComputeMetrics(chip, catalog::MetricDetail::kExplain);
-  d.knobs = std::move(knobs);
-  for (ObjectiveKind k : ev.setup().objectives) d.objectives.push_back(ev.Report(k, chip));
-  const rules::ChipFacts facts = rules::FactsOf(chip, d.metrics);
-  d.classification = rules::Classify(book, facts, ev.setup().query);
-  const rules::Clause* blame = nullptr;
-  d.satisfies = design::Satisfies(d.classification, ev.setup().requirement, &blame);
-  if (next_binding != nullptr && *next_binding != '\0') {
-    d.binding_knob = next_knob != nullptr ? next_knob : "";
-    d.binding = design::BindingClause(book, next_binding);
-    if (d.binding == nullptr) d.binding_text = next_binding;
-  } else if (!d.satisfies) {
-    d.binding = blame;
-  }
-  d.headroom = rules::Headroom(book, facts, ev.setup().query);
-  d.chip = std::move(chip);
-  return d;
-}
-
-DesignReport BuildDesignReport(const rules::RuleBook& book, const design::DesignSpace& space,
-                               const design::DesignEvaluator& ev,
-                               const design::SearchResult& result, const catalog::Chip* compare) {
-  DesignReport r;
-  r.book = &book;
-  r.space = &space;
-  r.evaluator = &ev;
-  r.result = &result;
-  if (result.best)
-    r.best = EvaluateDesign(book, ev, space.Build(result.best->point),
-                            space.Describe(result.best->point), result.best->next_binding,
-                            result.best->next_knob);
-  if (compare != nullptr) r.compare = EvaluateDesign(book, ev, *compare, "", nullptr, nullptr);
-  return r;
-}
-
 std::string DesignText(const DesignReport& r) {
   const design::DesignEvaluator::Setup& s = r.evaluator->setup();
   const design::SearchResult& res = *r.result;
@@ -243,20 +204,15 @@ std::string DesignText(const DesignReport& r) {
     names.push_back(fmt::format("{} ({})", design::ObjectiveName(k), design::ObjectiveUnit(k)));
   out += fmt::format("  objective{}: {}; {}\n", names.size() > 1 ? "s" : "", fmt::join(names, ", "),
                      r.workload);
-  // What was actually searched and on how many threads (not the grid size or the threads asked
-  // for: a budget can stop the search early, and threads are capped by the hardware).
-  const std::string searched =
-      res.budget_exhausted
-          ? fmt::format("{} of {}", FormatFixed(static_cast<double>(res.covered), 0),
-                        FormatFixed(static_cast<double>(r.space->size()), 0))
-          : FormatFixed(static_cast<double>(r.space->size()), 0);
   out += fmt::format(
-      "  searched {} designs ({}): {} rule checks, {} objective evaluations, "
-      "{:.2f} s on {} thread{}{}\n\n",
-      searched, StrategyName(res.strategy), FormatFixed(static_cast<double>(res.evaluated), 0),
+      "  {} {} designs ({}): {} rule checks, {} objective evaluations, {:.2f} s on {} "
+      "thread{}{}\n\n",
+      res.budget_exhausted ? "a space of" : "searched",
+      FormatFixed(static_cast<double>(r.space->size()), 0), StrategyName(res.strategy),
+      FormatFixed(static_cast<double>(res.evaluated), 0),
       FormatFixed(static_cast<double>(res.objective_evaluations), 0), r.seconds, res.threads,
       res.threads == 1 ? "" : "s",
-      res.budget_exhausted ? "; the budget ran out before the whole space" : "");
+      res.budget_exhausted ? "; the budget stopped the search before it covered the space" : "");
   if (!r.best) {
     out += "No design satisfies the constraint.\n";
     const std::string most = res.MostBinding();
@@ -350,7 +306,6 @@ json DesignJson(const DesignReport& r) {
   j["evaluated"] = res.evaluated;
   j["objective_evaluations"] = res.objective_evaluations;
   j["budget_exhausted"] = res.budget_exhausted;
-  j["seconds"] = r.seconds;
   j["feasible"] = res.feasible();
   j["workload_runs"] = r.best ? Runs(*r.best) : false;
   json counts = json::object();

@@ -22,6 +22,20 @@ json FigureMeta(const Figure<T>& f) {
   return j;
 }
 
+// `alternatives` (only for disputed figures): each with value, label, sources, note, formula.
+template <typename T, typename V>
+void AddAlternatives(json* j, const Figure<T>& f, V value) {
+  if (f.alternatives.empty()) return;
+  json alts = json::array();
+  for (const Alternative<T>& a : f.alternatives) {
+    json x = {{"value", value(a.value)}, {"label", a.label}, {"sources", a.sources}};
+    if (!a.note.empty()) x["note"] = a.note;
+    if (!a.formula.empty()) x["formula"] = a.formula;
+    alts.push_back(x);
+  }
+  (*j)["alternatives"] = alts;
+}
+
 template <typename D>
 json QuantityFigure(const std::optional<Figure<Quantity<D>>>& f, double unit,
                     const char* unit_name) {
@@ -31,6 +45,7 @@ json QuantityFigure(const std::optional<Figure<Quantity<D>>>& f, double unit,
   j["unit"] = unit_name;
   j["text"] = FormatQuantity(f->value);
   if (f->sparse) j["sparse"] = f->sparse->In(unit);
+  AddAlternatives(&j, *f, [unit](const Quantity<D>& q) { return q.In(unit); });
   return j;
 }
 
@@ -38,6 +53,7 @@ json CountFigure(const std::optional<Figure<double>>& f) {
   if (!f) return nullptr;
   json j = FigureMeta(*f);
   j["value"] = f->value;
+  AddAlternatives(&j, *f, [](double v) { return v; });
   return j;
 }
 
@@ -86,6 +102,7 @@ json ChipJson(const Chip& c, const ChipMetrics& metrics) {
   j["derived_from"] = c.derived_from ? json(*c.derived_from) : json(nullptr);
   j["released"] = DateFigure(c.released);
   j["announced"] = DateFigure(c.announced);
+  if (c.first_reported) j["first_reported"] = DateFigure(c.first_reported);
   j["dies"] = json::array();
   for (const Die& d : c.dies) {
     json dj;
@@ -94,10 +111,13 @@ json ChipJson(const Chip& c, const ChipMetrics& metrics) {
     dj["process"] = d.process;
     dj["non_planar"] = d.non_planar;
     dj["count"] = d.count;
+    if (d.count_figure) dj["count_figure"] = CountFigure(d.count_figure);
     dj["area_mm2"] = nullptr;
     if (d.area) {
       dj["area_mm2"] = SquareMillimetresOf(d.area->value);
       dj["area"] = FigureMeta(*d.area);
+      AddAlternatives(&dj["area"], *d.area,
+                      [](const SquareMetres& a) { return SquareMillimetresOf(a); });
     }
     j["dies"].push_back(dj);
   }

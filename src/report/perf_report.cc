@@ -126,7 +126,7 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
   }
   j["uncertainty"] = u;
   if (search)
-    j["search"] = json{{"evaluated", search->evaluated}, {"elapsed_ms", Ms(search->elapsed)}};
+    j["search"] = json{{"evaluated", search->evaluated}};
   j["notes"] = r.notes;
   return j;
 }
@@ -491,8 +491,7 @@ json ValidationJson(const perf::ValidationReport& r, const std::string& status) 
               {"per_engine", RowsJson(r.per_engine)},
               {"leave_one_chip_out", loco},
               {"leave_one_family_out", RowsJson(r.lofo)},
-              {"calibration", status},
-              {"elapsed_s", r.elapsed.base()}};
+              {"calibration", status}};
 }
 
 }  // namespace ceiling::report

@@ -95,6 +95,8 @@ std::string RuleStatusText(const rules::RuleVersion& rule, const rules::RuleStat
     case rules::RuleStatus::kNotYetEffective: out = "not yet effective"; break;
   }
   if (!s.applied) out += " (not applied in the enforced view; --view text applies it)";
+  for (const rules::LegalNote& n : rule.legal)
+    if (n.date <= date) out += fmt::format("; {} ({})", n.finding, n.date.ToString());
   return out;
 }
 
@@ -115,6 +117,47 @@ std::vector<std::string> SourceLines(const rules::RuleVersion& rule,
     out.push_back(fmt::format("{}{} ({})", s.title, s.url.empty() ? "" : " <" + s.url + ">",
                               rules::SourceKindName(s.kind)));
   }
+  return out;
+}
+
+std::string MembershipText(const rules::CountryDb& db, int country, Date date,
+                           const rules::MembershipNote& n, bool full) {
+  const rules::Country& c = db.country(db.Canonical(country, date));
+  std::string out = fmt::format("{} in {}: {}", c.code, n.group->id, n.info.member ? "yes" : "no");
+  if (n.info.change == nullptr) {
+    if (n.group->definition)
+      return out + fmt::format(" (defined as {})", n.group->definition->text());
+    return out + fmt::format(" ({} snapshot of {}; assumed for earlier dates)", n.group->citation,
+                             n.group->as_of ? n.group->as_of->ToString() : "?");
+  }
+  if (!full) return out + " (dated record, cited above)";
+  const rules::Membership& m = *n.info.change;
+  std::vector<std::string> when;
+  auto bound = [&](const char* verb, const std::optional<Date>& d, bool undated,
+                   const std::optional<Date>& after) {
+    if (!d) return;
+    if (!undated) {
+      when.push_back(fmt::format("{} {}", verb, d->ToString()));
+      return;
+    }
+    when.push_back(fmt::format(
+        "{} by {}, the first cited snapshot that shows it (the date of the "
+        "change was not found{})",
+        verb, d->ToString(), after ? "; it came after " + after->ToString() : std::string()));
+  };
+  bound("joined", m.added, m.added_undated, m.added_after);
+  bound("left", m.removed, m.removed_undated, m.removed_after);
+  out += " [dated record: " + Join(when, "; ") + "]";
+  if (n.info.assumed) out += " ASSUMED: the earlier state is kept until the snapshot";
+  std::vector<std::string> cites;
+  for (const std::string& k : m.sources) {
+    auto it = n.group->source_map.find(k);
+    if (it != n.group->source_map.end())
+      cites.push_back(fmt::format("{}{} ({})", it->second.title,
+                                  it->second.url.empty() ? "" : " <" + it->second.url + ">",
+                                  rules::SourceKindName(it->second.kind)));
+  }
+  if (!cites.empty()) out += "; cited: " + Join(cites, "; ");
   return out;
 }
 

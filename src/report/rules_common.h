@@ -33,6 +33,13 @@ std::string ClauseCitation(const rules::Clause& clause, const rules::RuleVersion
 std::vector<std::string> SourceLines(const rules::RuleVersion& rule,
                                      const std::vector<std::string>& keys);
 std::string Join(const std::vector<std::string>& parts, const std::string& sep);
+// The "Import side: China" section of a classification ("" when the destination has none).
+std::string ImportSideText(const rules::RuleBook& book, const rules::ImportSide& side);
+// "AE in D:4: yes [dated record: left by 2026-07-23, the first cited snapshot ...]; cited: ..."
+// for a dated membership (`full` = false: a short form pointing back to the first mention); a
+// snapshot membership names the snapshot.
+std::string MembershipText(const rules::CountryDb& db, int country, Date date,
+                           const rules::MembershipNote& n, bool full);
 
 }  // namespace ceiling::report
 

@@ -58,6 +58,10 @@ std::string RuleText(const rules::RuleBook& book, const rules::RuleVersion& r) {
                        e.status == rules::EnforcementStatus::kNotEnforced ? "not enforced"
                                                                            : "enforced",
                        e.from.ToString(), e.note.empty() ? "" : ": " + e.note);
+  for (const rules::LegalNote& n : r.legal)
+    out += fmt::format("  legal status {}: {}\n", n.date.ToString(), n.finding);
+  out += fmt::format("  checked      {}{}\n", r.LastChecked().ToString(),
+                     r.checked ? "" : " (latest source read date)");
   if (!r.supersedes.empty()) out += "  supersedes   " + Join(r.supersedes, ", ") + "\n";
   out += "  file         " + r.file + "\n\n" + r.summary + "\n";
 
@@ -95,6 +99,8 @@ std::string RuleText(const rules::RuleBook& book, const rules::RuleVersion& r) {
     if (!c.excludes.empty()) out += "      excludes: " + Join(c.excludes, ", ") + "\n";
     if (!c.products.empty())
       out += fmt::format("      products: {} ({})\n", Join(c.products, ", "), c.products_text);
+    if (!c.pending_products.empty())
+      out += fmt::format("      not in the catalog yet: {}\n", Join(c.pending_products, ", "));
     if (c.destinations) out += "      destinations: " + c.destinations->text() + "\n";
     if (c.headquarters)
       out += fmt::format("      headquarters: {}{}\n", c.headquarters->text(),

@@ -87,6 +87,197 @@ json Inputs(const rules::ChipFacts& facts, const rules::Condition& cond) {
 }
 
 }  // namespace
+json MembershipJson(const rules::CountryDb& db, const rules::MembershipNote& n);
+namespace {
+
+json StepJson(const rules::RuleBook& book, const rules::ChipFacts& facts,
+              const std::vector<rules::ParameterInfo>& infos, const rules::TraceStep& s) {
+  json x = ClauseRef(book, s.clause);
+  x["rule"] = s.rule->id;
+  if (s.clause->kind == rules::ClauseKind::kControl) x["paragraph"] = s.clause->paragraph;
+  if (s.clause->kind == rules::ClauseKind::kException) x["exception"] = s.clause->exception;
+  if (s.condition != nullptr) {
+    x["condition"] = s.condition->text();
+    x["inputs"] = Inputs(facts, *s.condition);
+    json atoms = json::array();
+    for (std::size_t i = 0; i < s.atoms.size(); ++i)
+      atoms.push_back(AtomJson(s.condition->atoms()[i], s.atoms[i], facts));
+    x["comparisons"] = atoms;
+    x["condition_value"] = rules::TriName(s.condition_value.tri);
+    json params = json::object();
+    for (std::uint16_t slot : s.condition->params_read()) {
+      if (slot < infos.size())
+        params[infos[slot].parameter->name] = {
+            {"value", Number(infos[slot].value)},
+            {"text", infos[slot].parameter->text},
+            {"overridden", infos[slot].overridden}};
+    }
+    x["parameters"] = params;
+  }
+  if (s.destination_in) {
+    x["destinations"] = s.clause->destinations->text();
+    x["destination_in"] = *s.destination_in;
+    json groups = json::array();
+    for (const rules::MembershipNote& n : s.destination_groups)
+      groups.push_back(MembershipJson(book.countries(), n));
+    x["destination_groups"] = groups;
+  }
+  if (s.headquarters_in) {
+    x["headquarters"] = s.clause->headquarters->text();
+    x["headquarters_in"] = *s.headquarters_in;
+    x["match"] = s.clause->match == rules::Match::kAll ? "all" : "any";
+    json groups = json::array();
+    for (const rules::MembershipNote& n : s.headquarters_groups)
+      groups.push_back(MembershipJson(book.countries(), n));
+    x["headquarters_groups"] = groups;
+  }
+  if (s.product_named) x["product_named"] = *s.product_named;
+  json excluded = json::array();
+  for (const rules::Clause* e : s.excluded_by) excluded.push_back(e->full_id);
+  if (!excluded.empty()) x["excluded_by"] = excluded;
+  x["outcome"] = rules::TriName(s.outcome.tri);
+  x["outcome_text"] = OutcomeWord(*s.clause, s.outcome.tri, s.excluded_by);
+  x["sources"] = Sources(*s.rule, s.clause->sources);
+  return x;
+}
+
+}  // namespace
+
+json MembershipJson(const rules::CountryDb& db, const rules::MembershipNote& n) {
+  json x = {{"group", n.group->id}, {"member", n.info.member}, {"assumed", n.info.assumed}};
+  json sources = json::array();
+  auto add_sources = [&](const std::vector<std::string>& keys) {
+    for (const std::string& k : keys) {
+      auto it = n.group->source_map.find(k);
+      if (it == n.group->source_map.end()) continue;
+      sources.push_back({{"key", k},
+                         {"title", it->second.title},
+                         {"url", it->second.url},
+                         {"kind", rules::SourceKindName(it->second.kind)}});
+    }
+  };
+  if (n.info.change != nullptr) {
+    const rules::Membership& m = *n.info.change;
+    x["basis"] = "dated";
+    x["added"] = m.added ? json(m.added->ToString()) : json(nullptr);
+    x["added_undated"] = m.added_undated;
+    x["added_after"] = m.added_after ? json(m.added_after->ToString()) : json(nullptr);
+    x["removed"] = m.removed ? json(m.removed->ToString()) : json(nullptr);
+    x["removed_undated"] = m.removed_undated;
+    x["removed_after"] = m.removed_after ? json(m.removed_after->ToString()) : json(nullptr);
+    if (!m.note.empty()) x["note"] = m.note;
+    add_sources(m.sources);
+  } else if (n.group->definition) {
+    x["basis"] = "definition";
+    x["definition"] = n.group->definition->text();
+  } else {
+    x["basis"] = "snapshot";
+    x["as_of"] = n.group->as_of ? json(n.group->as_of->ToString()) : json(nullptr);
+    add_sources(n.group->sources);
+  }
+  x["sources"] = sources;
+  (void)db;
+  return x;
+}
+
+json PartyJson(const rules::ListedParty& p) {
+  json x = {{"name", p.name},
+            {"aliases", p.aliases},
+            {"list", p.list},
+            {"entity_list", p.entity_list},
+            {"citation", p.citation},
+            {"listed", p.listed ? json(p.listed->ToString()) : json(nullptr)},
+            {"removed", p.removed ? json(p.removed->ToString()) : json(nullptr)},
+            {"license_requirement", p.license_requirement},
+            {"review_policy", rules::ReviewPolicyName(p.policy)},
+            {"review_policy_text", p.policy_text},
+            {"origin", p.origin}};
+  if (!p.footnote.empty()) x["footnote"] = p.footnote;
+  if (!p.country.empty()) x["country"] = p.country;
+  if (p.notice != nullptr) {
+    x["notice"] = p.notice->id;
+    json sources = json::array();
+    for (const std::string& k : p.sources) {
+      auto it = p.notice->source_map.find(k);
+      if (it == p.notice->source_map.end()) continue;
+      sources.push_back({{"key", k},
+                         {"title", it->second.title},
+                         {"url", it->second.url},
+                         {"kind", rules::SourceKindName(it->second.kind)}});
+    }
+    x["sources"] = sources;
+  }
+  return x;
+}
+
+json ScreeningJson(const rules::PartyScreening& s) {
+  auto hit = [](const rules::ScreenHit& h) {
+    return json{{"matched", h.matched},
+                {"alias", h.alias},
+                {"score", std::round(h.score * 1000) / 1000},
+                {"in_force", h.in_force},
+                {"from", h.user_list ? "user-list" : "bundled"},
+                {"party", PartyJson(*h.party)}};
+  };
+  json hits = json::array(), other = json::array();
+  for (const rules::ScreenHit& h : s.hits) hits.push_back(hit(h));
+  for (const rules::ScreenHit& h : s.other) other.push_back(hit(h));
+  return {{"name", s.name}, {"hits", hits}, {"other", other}};
+}
+
+json ImportSideJson(const rules::RuleBook& book, const rules::ImportSide& side) {
+  json measures = json::array();
+  for (const rules::ImportHit& h : side.measures) {
+    const rules::ImportMeasure& m = *h.measure;
+    json sources = json::array();
+    for (const std::string& k : m.sources) {
+      auto it = m.source_map.find(k);
+      if (it == m.source_map.end()) continue;
+      sources.push_back({{"key", k},
+                         {"title", it->second.title},
+                         {"url", it->second.url},
+                         {"kind", rules::SourceKindName(it->second.kind)}});
+    }
+    measures.push_back({{"id", m.id},
+                        {"authority", m.authority},
+                        {"title", m.title},
+                        {"date", m.date.ToString()},
+                        {"approximate", m.approximate},
+                        {"until", m.until ? json(m.until->ToString()) : json(nullptr)},
+                        {"effect", rules::ImportEffectName(m.effect)},
+                        {"basis", rules::ImportBasisName(m.basis)},
+                        {"products", m.products},
+                        {"pending_products", m.pending_products},
+                        {"products_text", m.products_text},
+                        {"buyers", m.buyers},
+                        {"buyers_text", m.buyers_text},
+                        {"projects_text", m.projects_text},
+                        {"applies_to_buyer", TriJson(h.applies)},
+                        {"matched_buyer", h.matched_buyer},
+                        {"summary", m.summary},
+                        {"sources", sources}});
+  }
+  return {{"country", book.countries().country(side.country).code},
+          {"verdict", rules::ImportVerdictName(side.verdict)},
+          {"verdict_text", rules::ImportVerdictTitle(side.verdict)},
+          {"reported_only", side.reported_only},
+          {"approved_buyers", side.approved_buyers},
+          {"measures", measures}};
+}
+
+json CaveatsJson(const rules::RuleBook& book, const std::vector<rules::Caveat>& caveats) {
+  json out = json::array();
+  for (const rules::Caveat& cv : caveats) {
+    json x = {{"kind", rules::CaveatKindName(cv.kind)}, {"text", cv.text}};
+    if (cv.kind == rules::CaveatKind::kUndatedMembership && cv.group != nullptr) {
+      x["country"] = book.countries().country(cv.country).code;
+      x["group"] = cv.group->id;
+      x["assumed_member"] = cv.assumed_member;
+    }
+    out.push_back(x);
+  }
+  return out;
+}
 
 json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
                         const rules::ChipFacts& facts, const rules::Classification& c) {
@@ -99,6 +290,16 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
                 {"headquarters", db.country(c.query.headquarters).code},
                 {"headquarters_given", c.query.headquarters_given},
                 {"view", rules::ViewName(c.query.view)}};
+  if (!c.query.end_user.empty()) {
+    j["query"]["end_user"] = c.query.end_user;
+    json owners = json::array();
+    for (const rules::Owner& o : c.query.owners)
+      owners.push_back({{"name", o.name},
+                        {"percent", o.percent ? json(*o.percent) : json(nullptr)},
+                        {"of", o.of}});
+    j["query"]["owners"] = owners;
+    if (c.query.screening != nullptr) j["query"]["screening_list"] = c.query.screening->name();
+  }
   j["before_first_rule"] = c.before_first_rule;
   j["controlled"] = TriJson(c.controlled.tri);
   json controls = json::array();
@@ -138,6 +339,7 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
     x["policy"] = rules::ReviewPolicyName(m->policy);
     x["conditions"] = m->conditions;
     if (!m->equivalents.empty()) x["equivalents"] = m->equivalents;
+    if (!m->pending_products.empty()) x["pending_products"] = m->pending_products;
     if (const rules::RuleVersion* r = RuleOf(book, m)) x["sources"] = Sources(*r, m->sources);
     measures.push_back(x);
   }
@@ -151,51 +353,56 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
                           {"status", rules::RuleStatusName(s.status)},
                           {"status_text", RuleStatusText(*s.rule, s, c.query.date)},
                           {"applied", s.applied}});
+  for (std::size_t k = 0; k < c.rules.size(); ++k) {
+    json legal = json::array();
+    for (const rules::LegalNote& n : c.rules[k].rule->legal)
+      if (n.date <= c.query.date)
+        legal.push_back({{"date", n.date.ToString()},
+                         {"finding", n.finding},
+                         {"sources", Sources(*c.rules[k].rule, n.sources)}});
+    if (!legal.empty()) rules_json[k]["legal_status"] = legal;
+  }
   j["rules"] = rules_json;
   json trace = json::array();
   const std::vector<rules::ParameterInfo> infos = book.Parameters();
-  for (const rules::TraceStep& s : c.trace) {
-    json x = ClauseRef(book, s.clause);
-    x["rule"] = s.rule->id;
-    if (s.clause->kind == rules::ClauseKind::kControl) x["paragraph"] = s.clause->paragraph;
-    if (s.clause->kind == rules::ClauseKind::kException) x["exception"] = s.clause->exception;
-    if (s.condition != nullptr) {
-      x["condition"] = s.condition->text();
-      x["inputs"] = Inputs(facts, *s.condition);
-      json atoms = json::array();
-      for (std::size_t i = 0; i < s.atoms.size(); ++i)
-        atoms.push_back(AtomJson(s.condition->atoms()[i], s.atoms[i], facts));
-      x["comparisons"] = atoms;
-      x["condition_value"] = rules::TriName(s.condition_value.tri);
-      json params = json::object();
-      for (std::uint16_t slot : s.condition->params_read()) {
-        if (slot < infos.size())
-          params[infos[slot].parameter->name] = {
-              {"value", Number(infos[slot].value)},
-              {"text", infos[slot].parameter->text},
-              {"overridden", infos[slot].overridden}};
-      }
-      x["parameters"] = params;
-    }
-    if (s.destination_in) {
-      x["destinations"] = s.clause->destinations->text();
-      x["destination_in"] = *s.destination_in;
-    }
-    if (s.headquarters_in) {
-      x["headquarters"] = s.clause->headquarters->text();
-      x["headquarters_in"] = *s.headquarters_in;
-      x["match"] = s.clause->match == rules::Match::kAll ? "all" : "any";
-    }
-    if (s.product_named) x["product_named"] = *s.product_named;
-    json excluded = json::array();
-    for (const rules::Clause* e : s.excluded_by) excluded.push_back(e->full_id);
-    if (!excluded.empty()) x["excluded_by"] = excluded;
-    x["outcome"] = rules::TriName(s.outcome.tri);
-    x["outcome_text"] = OutcomeWord(*s.clause, s.outcome.tri, s.excluded_by);
-    x["sources"] = Sources(*s.rule, s.clause->sources);
-    trace.push_back(x);
-  }
+  for (const rules::TraceStep& s : c.trace) trace.push_back(StepJson(book, facts, infos, s));
   j["trace"] = trace;
+  if (c.end_user.given) {
+    const rules::EndUserResult& eu = c.end_user;
+    json owners = json::array();
+    for (const rules::OwnerResult& o : eu.owners)
+      owners.push_back({{"name", o.owner.name},
+                        {"percent", o.owner.percent ? json(*o.owner.percent) : json(nullptr)},
+                        {"of", o.owner.of},
+                        {"restricted", TriJson(o.restricted)},
+                        {"via", o.via != nullptr ? json(o.via->name) : json(nullptr)},
+                        {"screening", ScreeningJson(o.screening)}});
+    json e = {
+        {"screening", ScreeningJson(eu.end_user)},
+        {"owners", owners},
+        {"listed", eu.listed},
+        {"affiliate", TriJson(eu.affiliate)},
+        {"restricted_share", eu.restricted_share ? json(*eu.restricted_share) : json(nullptr)},
+        {"share_unknown", eu.share_unknown},
+        {"license_required", eu.license ? "yes" : "no"},
+        {"reason", eu.reason},
+        {"review_policy", rules::ReviewPolicyName(eu.policy)},
+        {"basis", eu.basis != nullptr ? PartyJson(*eu.basis) : json(nullptr)}};
+    if (eu.affiliates_rule != nullptr)
+      e["affiliates_rule"] = {
+          {"id", eu.affiliates_rule->id},
+          {"citation", eu.affiliates_rule->citation},
+          {"status", eu.affiliates_period != nullptr
+                         ? rules::AffiliatesStatusName(eu.affiliates_period->status)
+                         : rules::AffiliatesStatusName(rules::AffiliatesStatus::kNotYetIssued)},
+          {"since", eu.affiliates_period != nullptr ? json(eu.affiliates_period->from.ToString())
+                                                    : json(nullptr)},
+          {"scheduled", eu.affiliates_period != nullptr && eu.affiliates_period->scheduled}};
+    j["end_user"] = e;
+  }
+  if (c.import_side.country >= 0) j["import_side"] = ImportSideJson(book, c.import_side);
+  j["caveats"] = CaveatsJson(book, c.caveats);
+  j["data_checked"] = c.data_checked.ToString();
   return j;
 }
 
@@ -220,6 +427,86 @@ json Summary(const rules::Classification& c) {
 }
 }  // namespace
 
+json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
+                        const rules::ChipFacts& facts, const rules::Classification& c,
+                        const rules::DisputedClassification& d) {
+  json j = ClassificationJson(book, chip, facts, c);
+  if (d.agreement == rules::Agreement::kNone) return j;
+  const std::vector<rules::ParameterInfo> infos = book.Parameters();
+  json outcomes = json::array();
+  for (const rules::SourceOutcome& o : d.outcomes) {
+    json x = Summary(o.result);
+    x["label"] = o.label;
+    json sources = json::array();
+    for (const catalog::Source& src : o.sources)
+      sources.push_back({{"key", src.key},
+                         {"title", src.title},
+                         {"url", src.url},
+                         {"kind", catalog::SourceKindName(src.kind)}});
+    x["sources"] = sources;
+    json changes = json::array();
+    for (const catalog::FigureChange& ch : o.changes) {
+      json y = {{"figure", ch.figure}, {"recorded", ch.recorded}, {"alternative", ch.alternative}};
+      if (!ch.note.empty()) y["note"] = ch.note;
+      if (!ch.formula.empty()) y["formula"] = ch.formula;
+      changes.push_back(y);
+    }
+    x["changes"] = changes;
+    x["tpp"] = o.metrics.tpp() ? Number(*o.metrics.tpp()) : json(nullptr);
+    x["pd"] = o.metrics.pd() ? Number(*o.metrics.pd()) : json(nullptr);
+    x["license_required"] = TriJson(o.result.license_required.tri);
+    json steps = json::array();
+    for (std::size_t k : o.differing_steps)
+      steps.push_back(StepJson(book, o.facts, infos, o.result.trace[k]));
+    x["trace_differences"] = steps;
+    outcomes.push_back(x);
+  }
+  j["disputed_figures"] = {{"agreement", rules::AgreementName(d.agreement)},
+                           {"robust", d.agreement != rules::Agreement::kDependsOnSource},
+                           {"verdict", DisputeVerdict(d)},
+                           {"differing", d.differing},
+                           {"outcomes", outcomes}};
+  return j;
+}
+
+json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip, const rules::Query& query,
+                  const std::vector<rules::TimelineEntry>& timeline,
+                  const std::vector<rules::ImportTimelineEntry>& imports) {
+  json j = TimelineJson(book, chip, query, timeline);
+  if (imports.empty()) return j;
+  json entries = json::array();
+  for (const rules::ImportTimelineEntry& e : imports) {
+    json started = json::array();
+    for (const rules::ImportMeasure* m : e.started) started.push_back(m->id);
+    json x = ImportSideJson(book, e.side);
+    x["from"] = e.from.ToString();
+    x["started"] = started;
+    entries.push_back(x);
+  }
+  j["import_side"] = {{"country", book.countries().country(imports.front().side.country).code},
+                      {"timeline", entries}};
+  return j;
+}
+
+json RulesStatusJson(const std::vector<rules::StatusRow>& rows) {
+  json out = json::array();
+  for (const rules::StatusRow& r : rows) {
+    json kinds = json::object();
+    for (std::size_t k = 0; k < r.sources.size(); ++k)
+      kinds[std::string(rules::SourceKindName(static_cast<rules::SourceKind>(k)))] = r.sources[k];
+    out.push_back({{"kind", r.kind},
+                   {"id", r.id},
+                   {"title", r.title},
+                   {"citation", r.citation},
+                   {"effective", r.effective ? json(r.effective->ToString()) : json(nullptr)},
+                   {"checked", r.checked.ToString()},
+                   {"checked_given", r.checked_given},
+                   {"sources", kinds},
+                   {"pending_products", r.pending_products}});
+  }
+  return {{"data_checked", rules::DataChecked(rows).ToString()}, {"rows", out}};
+}
+
 json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip, const rules::Query& query,
                   const std::vector<rules::TimelineEntry>& timeline) {
   const rules::CountryDb& db = book.countries();
@@ -235,7 +522,8 @@ json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip, const rule
           {"destination", db.country(query.destination).code},
           {"headquarters", db.country(query.headquarters).code},
           {"view", rules::ViewName(query.view)},
-          {"timeline", entries}};
+          {"timeline", entries},
+          {"data_checked", rules::DataChecked(rules::RulesStatus(book)).ToString()}};
 }
 
 json MatrixJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry>& chips,
@@ -291,6 +579,7 @@ json RuleJson(const rules::RuleBook& book, const rules::RuleVersion& r) {
     if (c.headquarters) x["headquarters"] = c.headquarters->text();
     if (c.policy != rules::ReviewPolicy::kNone) x["policy"] = rules::ReviewPolicyName(c.policy);
     if (!c.products.empty()) x["products"] = c.products;
+    if (!c.pending_products.empty()) x["pending_products"] = c.pending_products;
     if (c.revenue_share) x["revenue_share"] = *c.revenue_share;
     if (c.effective) x["effective"] = c.effective->ToString();
     if (!c.supersedes.empty()) x["supersedes"] = c.supersedes;
@@ -305,9 +594,18 @@ json RuleJson(const rules::RuleBook& book, const rules::RuleVersion& r) {
                                           ? "not-enforced"
                                           : "enforced"},
                            {"note", e.note}});
+  json legal = json::array();
+  for (const rules::LegalNote& n : r.legal)
+    legal.push_back({{"date", n.date.ToString()},
+                     {"finding", n.finding},
+                     {"note", n.note},
+                     {"sources", Sources(r, n.sources)}});
   return {{"id", r.id},
           {"title", r.title},
           {"short_title", r.short_title},
+          {"legal_status", legal},
+          {"checked", r.LastChecked().ToString()},
+          {"checked_given", r.checked.has_value()},
           {"citation", r.citation},
           {"document", r.document},
           {"published", r.published ? json(r.published->ToString()) : json(nullptr)},
@@ -360,7 +658,16 @@ json ChipMapJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry
     regions.push_back({{"tpp", {Number(r.tpp_lo), Number(r.tpp_hi)}},
                        {"pd", {Number(r.pd_lo), Number(r.pd_hi)}},
                        {"paragraphs", r.paragraphs},
+                       {"class", rules::RegionClassLabel(r.cls)},
                        {"depends_on_other_metrics", r.depends_on_other_metrics}});
+  json exclusions = json::array();
+  for (const rules::MapExclusion& e : map.exclusions)
+    exclusions.push_back(
+        {{"clause", e.clause->full_id},
+         {"title", e.clause->title},
+         {"excludes", e.clause->excludes},
+         {"condition", e.clause->condition ? json(e.clause->condition->text) : json(nullptr)},
+         {"tpp_below", e.tpp_below ? Number(*e.tpp_below) : json(nullptr)}});
   json thresholds = json::array();
   for (const rules::MapThreshold& t : map.thresholds)
     thresholds.push_back(
@@ -375,11 +682,16 @@ json ChipMapJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry
     points.push_back(x);
   }
   json unplotted = json::array();
-  for (std::size_t i : map.unplotted) {
+  for (std::size_t k = 0; k < map.unplotted.size(); ++k) {
+    const std::size_t i = map.unplotted[k];
     const rules::ChipFacts& f = chips[i].facts;
-    unplotted.push_back({{"chip", chips[i].id},
-                         {"why", !f.Known(rules::Var::kTpp) ? "TPP unknown: " + f.missing(rules::Var::kTpp)
-                                                            : "PD unknown: " + f.missing(rules::Var::kPd)}});
+    json x = Summary(map.unplotted_results[k]);
+    x["chip"] = chips[i].id;
+    x["name"] = chips[i].name;
+    x["tpp"] = f.Known(rules::Var::kTpp) ? Number(f.number(rules::Var::kTpp)) : json(nullptr);
+    x["why"] = !f.Known(rules::Var::kTpp) ? "TPP unknown: " + f.missing(rules::Var::kTpp)
+                                          : "PD unknown: " + f.missing(rules::Var::kPd);
+    unplotted.push_back(std::move(x));
   }
   return {{"date", map.query.date.ToString()},
           {"destination", db.country(map.query.destination).code},
@@ -387,8 +699,36 @@ json ChipMapJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry
           {"view", rules::ViewName(map.query.view)},
           {"regions", regions},
           {"thresholds", thresholds},
+          {"exclusions", exclusions},
           {"points", points},
           {"unplotted", unplotted}};
+}
+
+json WhatIfJson(const rules::RuleBook& book, const std::vector<std::string>& settings,
+                const std::vector<rules::ChipEntry>& chips, const rules::Query& query,
+                const std::vector<rules::ChipChange>& changes) {
+  const rules::CountryDb& db = book.countries();
+  return {{"settings", settings},
+          {"date", query.date.ToString()},
+          {"destination", db.country(query.destination).code},
+          {"headquarters", db.country(query.headquarters).code},
+          {"view", rules::ViewName(query.view)},
+          {"chips", chips.size()},
+          {"changes", ChangesJson(chips, changes)}};
+}
+
+json RuleDiffJson(const rules::RuleBook& book, const rules::RuleVersion& a,
+                  const rules::RuleVersion& b, const std::vector<rules::ChipEntry>& chips,
+                  const rules::Query& query, const std::vector<rules::ChipChange>& changes) {
+  const rules::MatrixColumn ca = rules::ColumnFor(book, a);
+  const rules::MatrixColumn cb = rules::ColumnFor(book, b);
+  const rules::CountryDb& db = book.countries();
+  return {{"a", {{"rule", a.id}, {"date", ca.date.ToString()}, {"view", rules::ViewName(ca.view)}}},
+          {"b", {{"rule", b.id}, {"date", cb.date.ToString()}, {"view", rules::ViewName(cb.view)}}},
+          {"destination", db.country(query.destination).code},
+          {"headquarters", db.country(query.headquarters).code},
+          {"chips", chips.size()},
+          {"changes", ChangesJson(chips, changes)}};
 }
 
 }  // namespace ceiling::report

@@ -44,6 +44,22 @@ std::vector<std::string> RelevantEvents(const RuleBook& book, Date date, const Q
     const std::string first = e.substr(0, e.find_first_of(" /:"));
     if (ids.count(first) != 0 || first == dest || first == hq) out.push_back(e);
   }
+  // The Entity List notice or the Affiliates rule behind an end-user change.
+  for (const Classification* c : {&after, &before}) {
+    if (!c->end_user.given) continue;
+    const ListedParty* p = c->end_user.basis;
+    if (p != nullptr && p->notice != nullptr && p->notice->effective == date)
+      out.push_back(fmt::format("Entity List notice {} takes effect ({}): lists \"{}\"",
+                                p->notice->id, p->notice->citation, p->name));
+    const AffiliatesRule* a = c->end_user.affiliates_rule;
+    if (a != nullptr)
+      for (const AffiliatesPeriod& period : a->periods)
+        if (period.from == date && c == &after)
+          out.push_back(fmt::format("Affiliates rule {}: {} from today{}", a->id,
+                                    AffiliatesStatusName(period.status),
+                                    period.note.empty() ? "" : " (" + period.note + ")"));
+  }
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -86,11 +102,20 @@ std::vector<std::string> DescribeChange(const Classification& before, const Clas
   for (const Clause* m : before.measures)
     if (std::find(after.measures.begin(), after.measures.end(), m) == after.measures.end())
       out.push_back("-measure " + m->full_id);
+  auto end_user = [](const Classification& c) {
+    if (!c.end_user.given || !c.end_user.license) return std::string("none");
+    return fmt::format("{} ({}{})", c.end_user.reason,
+                       c.end_user.basis != nullptr ? c.end_user.basis->name : "",
+                       c.end_user.basis != nullptr ? ", " + c.end_user.basis->citation : "");
+  };
+  if (end_user(before) != end_user(after))
+    out.push_back(fmt::format("end-user license: {} -> {}", end_user(before), end_user(after)));
   return out;
 }
 
 std::vector<TimelineEntry> Timeline(const RuleBook& book, const ChipFacts& facts, Query query) {
   query.trace = false;
+  query.import_side = false;  // a separate layer: ImportTimeline
   std::vector<TimelineEntry> out;
   const Date start = book.first_rule_date().AddDays(-1);
   query.date = start;
@@ -103,7 +128,7 @@ std::vector<TimelineEntry> Timeline(const RuleBook& book, const ChipFacts& facts
     query.date = d;
     Classification c = Classify(book, facts, query);
     const Classification& prev = out.back().result;
-    if (StatusKey(c) == StatusKey(prev)) continue;
+    if (SameOutcome(c, prev)) continue;
     TimelineEntry e;
     e.from = d;
     e.changes = DescribeChange(prev, c);
@@ -131,6 +156,7 @@ MatrixColumn ColumnFor(const RuleBook& book, const RuleVersion& rule) {
 
 Matrix MigrationMatrix(const RuleBook& book, const std::vector<ChipEntry>& chips, Query query) {
   query.trace = false;
+  query.import_side = false;  // a separate layer: ImportTimeline
   Matrix m;
   for (const RuleVersion& r : book.rules()) m.columns.push_back(ColumnFor(book, r));
   m.cells.resize(chips.size());
@@ -147,11 +173,12 @@ std::vector<ChipChange> CompareBooks(const RuleBook& a, const RuleBook& b,
                                      const std::vector<ChipEntry>& chips, const Query& query) {
   Query q = query;
   q.trace = false;
+  q.import_side = false;
   std::vector<ChipChange> out;
   for (std::size_t i = 0; i < chips.size(); ++i) {
     Classification x = Classify(a, chips[i].facts, q);
     Classification y = Classify(b, chips[i].facts, q);
-    if (StatusKey(x) == StatusKey(y)) continue;
+    if (SameOutcome(x, y)) continue;
     ChipChange c;
     c.chip = i;
     c.changes = DescribeChange(x, y);
@@ -166,6 +193,7 @@ std::vector<ChipChange> CompareRules(const RuleBook& book, const RuleVersion& a,
                                      const RuleVersion& b, const std::vector<ChipEntry>& chips,
                                      Query query) {
   query.trace = false;
+  query.import_side = false;  // a separate layer: ImportTimeline
   const MatrixColumn ca = ColumnFor(book, a);
   const MatrixColumn cb = ColumnFor(book, b);
   std::vector<ChipChange> out;
@@ -176,7 +204,7 @@ std::vector<ChipChange> CompareRules(const RuleBook& book, const RuleVersion& a,
     query.date = cb.date;
     query.view = cb.view;
     Classification y = Classify(book, chips[i].facts, query);
-    if (StatusKey(x) == StatusKey(y)) continue;
+    if (SameOutcome(x, y)) continue;
     ChipChange c;
     c.chip = i;
     c.changes = DescribeChange(x, y);
@@ -264,11 +292,44 @@ std::vector<HeadroomRow> Headroom(const RuleBook& book, const ChipFacts& facts, 
   return out;
 }
 
+std::string_view RegionClassLabel(RegionClass c) {
+  switch (c) {
+    case RegionClass::kA:
+      return "3A090.a";
+    case RegionClass::kB:
+      return "3A090.b";
+    case RegionClass::kC:
+      return "3A090.c";
+    case RegionClass::kConditional:
+      return "3A090 if other metrics qualify";
+    case RegionClass::kOther:
+      return "other paragraphs";
+  }
+  return "";
+}
+
+namespace {
+
+RegionClass ClassOf(const MapRegion& r) {
+  if (r.depends_on_other_metrics) return RegionClass::kConditional;
+  auto has = [&](std::string_view prefix) {
+    return std::any_of(r.paragraphs.begin(), r.paragraphs.end(),
+                       [&](const std::string& p) { return p.rfind(prefix, 0) == 0; });
+  };
+  if (has("3A090.a")) return RegionClass::kA;
+  if (has("3A090.b")) return RegionClass::kB;
+  if (has("3A090.c")) return RegionClass::kC;
+  return RegionClass::kOther;
+}
+
+}  // namespace
+
 MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, const Query& query) {
   const RuleBook::Compiled& c = book.compiled();
   MapData map;
   map.query = query;
   map.query.trace = false;
+  map.query.import_side = false;
   const int interval = c.IntervalOf(query.date);
   std::vector<double> xs{0}, ys{0};
   if (interval >= 0) {
@@ -280,6 +341,7 @@ MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, cons
     for (std::uint16_t k : order) {
       const CompiledClause& cc = c.clauses[k];
       const bool control = cc.clause->kind == ClauseKind::kControl;
+      MapExclusion exclusion{cc.clause, std::nullopt};
       for (const Atom& a : cc.condition.atoms()) {
         for (int side = 0; side < 2; ++side) {
           const std::optional<Var>& var = side == 0 ? a.lhs_var : a.rhs_var;
@@ -289,6 +351,7 @@ MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, cons
           if (!var || (*var != Var::kTpp && *var != Var::kPd) || (!param && !constant)) continue;
           const double v = param ? c.params[*param] : *constant;
           if (control) (*var == Var::kTpp ? xs : ys).push_back(v);
+          if (cc.clause->kind == ClauseKind::kExclusion && *var == Var::kTpp) exclusion.tpp_below = v;
           const std::string label =
               param ? fmt::format("{} {} ({})", name, FormatNumber(v, 4), cc.rule->id)
                     : fmt::format("{} ({})", FormatNumber(v, 4), cc.rule->id);
@@ -299,6 +362,7 @@ MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, cons
           if (!dup && v > 0) map.thresholds.push_back({*var, v, label});
         }
       }
+      if (cc.clause->kind == ClauseKind::kExclusion) map.exclusions.push_back(exclusion);
     }
   }
   for (auto* v : {&xs, &ys}) {
@@ -327,6 +391,7 @@ MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, cons
         region.paragraphs.push_back(cl->paragraph);
         region.depends_on_other_metrics = true;
       }
+      region.cls = ClassOf(region);
       if (!region.paragraphs.empty()) map.regions.push_back(std::move(region));
     }
   for (std::size_t i = 0; i < chips.size(); ++i) {
@@ -334,6 +399,7 @@ MapData BuildMap(const RuleBook& book, const std::vector<ChipEntry>& chips, cons
     if (!f.Known(Var::kTpp) || !f.Known(Var::kPd) || f.number(Var::kTpp) <= 0 ||
         f.number(Var::kPd) <= 0) {
       map.unplotted.push_back(i);
+      map.unplotted_results.push_back(Classify(book, f, q));
       continue;
     }
     map.points.push_back({i, f.number(Var::kTpp), f.number(Var::kPd), Classify(book, f, q)});

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "compiled.h"
+#include "end_user.h"
 
 namespace ceiling::rules {
 namespace {
@@ -52,6 +53,15 @@ struct Evaluator {
     if (step != nullptr) {
       step->destination_in = d;
       step->headquarters_in = h;
+      const CountryDb& db = c.countries;
+      auto notes = [&](const SetExpr& set, int country, std::vector<MembershipNote>* out_notes) {
+        for (const std::string& name : set.names())
+          for (std::size_t g = 0; g < db.groups().size(); ++g)
+            if (db.groups()[g].id == name)
+              out_notes->push_back({&db.groups()[g], db.MembershipOf(g, country, q.date)});
+      };
+      if (cl.destinations) notes(*cl.destinations, q.destination, &step->destination_groups);
+      if (cl.headquarters) notes(*cl.headquarters, q.headquarters, &step->headquarters_groups);
     }
     if (d && h) return cl.match == Match::kAll ? (*d && *h) : (*d || *h);
     return d.value_or(true) && h.value_or(true);
@@ -60,9 +70,12 @@ struct Evaluator {
   bool ProductNamed(std::uint16_t k, TraceStep* step) const {
     const Clause& cl = *c.clauses[k].clause;
     bool named = false;
-    if (facts.Known(Var::kId))
-      named = std::find(cl.products.begin(), cl.products.end(), facts.text(Var::kId)) !=
-              cl.products.end();
+    if (facts.Known(Var::kId)) {
+      const std::string& id = facts.text(Var::kId);
+      named = std::find(cl.products.begin(), cl.products.end(), id) != cl.products.end() ||
+              std::find(cl.pending_products.begin(), cl.pending_products.end(), id) !=
+                  cl.pending_products.end();
+    }
     if (step != nullptr) step->product_named = named;
     return named;
   }
@@ -214,8 +227,17 @@ void ClassifyInto(const RuleBook& book, const ChipFacts& facts, const Query& que
   out->measures.clear();
   out->rules.clear();
   out->trace.clear();
+  out->caveats.clear();
+  out->end_user.given = false;
+  out->import_side.country = -1;
+  out->import_side.measures.clear();
+  out->import_side.verdict = ImportVerdict::kNone;
+  out->data_checked = Date{9999, 12, 31};
   const int interval = c.IntervalOf(query.date);
-  if (interval < 0) return;
+  if (interval < 0) {
+    FinishClassification(c, facts, query, nullptr, out);
+    return;
+  }
   const auto i = static_cast<std::size_t>(interval);
   const Plan& plan = c.plans[i][static_cast<std::size_t>(query.view)];
   for (const auto& [r, status] : plan.rules)
@@ -225,6 +247,7 @@ void ClassifyInto(const RuleBook& book, const ChipFacts& facts, const Query& que
     out->scratch_paragraph.resize(c.paragraphs.size());
   Evaluator e{c, facts, query, plan, c.dest[i], c.hq[i], *out};
   e.Run();
+  FinishClassification(c, facts, query, &plan, out);
 }
 
 Classification Classify(const RuleBook& book, const ChipFacts& facts, const Query& query) {
@@ -243,6 +266,63 @@ std::vector<std::string> UnknownReasons(const ChipFacts& facts, std::uint32_t un
   return out;
 }
 
+std::string_view CaveatKindName(CaveatKind k) {
+  switch (k) {
+    case CaveatKind::kUndatedMembership:
+      return "undated-membership";
+    case CaveatKind::kAffiliatesRule:
+      return "affiliates-rule";
+    case CaveatKind::kPossibleMatch:
+      return "possible-match";
+    case CaveatKind::kOtherList:
+      return "other-list";
+    case CaveatKind::kAfterDataChecked:
+      return "after-data-checked";
+  }
+  return "undated-membership";
+}
+
+namespace {
+
+// An end-user licence counts as the same when its reason and basis agree (by name and citation:
+// the two outcomes may come from two rule books).
+bool SameEndUserLicense(const EndUserResult& a, const EndUserResult& b) {
+  const bool la = a.given && a.license, lb = b.given && b.license;
+  if (la != lb) return false;
+  if (!la) return true;
+  auto basis = [](const EndUserResult& r) {
+    return r.basis != nullptr ? r.basis->name + "|" + r.basis->citation : std::string();
+  };
+  return a.reason == b.reason && basis(a) == basis(b);
+}
+
+}  // namespace
+
+bool SameOutcome(const Classification& a, const Classification& b) {
+  // By name, not by pointer: the outcomes may come from two rule books (what-if, diffs).
+  auto same_paragraphs = [](const std::vector<const Clause*>& x,
+                            const std::vector<const Clause*>& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                      [](const Clause* p, const Clause* q) { return p->paragraph == q->paragraph; });
+  };
+  auto same_exceptions = [](const std::vector<ExceptionHit>& x, const std::vector<ExceptionHit>& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                      [](const ExceptionHit& p, const ExceptionHit& q) {
+                        return p.clause->exception == q.clause->exception &&
+                               (p.eligible.tri == Tri::kUnknown) == (q.eligible.tri == Tri::kUnknown);
+                      });
+  };
+  return a.before_first_rule == b.before_first_rule &&
+         same_paragraphs(a.controls, b.controls) &&
+         same_paragraphs(a.controls_undecided, b.controls_undecided) &&
+         a.license_required.tri == b.license_required.tri &&
+         same_exceptions(a.exceptions, b.exceptions) && a.review_policy == b.review_policy &&
+         (a.review_decided.tri == Tri::kUnknown) == (b.review_decided.tri == Tri::kUnknown) &&
+         std::equal(a.measures.begin(), a.measures.end(), b.measures.begin(), b.measures.end(),
+                    [](const Clause* p, const Clause* q) { return p->full_id == q->full_id; }) &&
+         SameEndUserLicense(a.end_user, b.end_user);
+}
+
 std::string StatusKey(const Classification& c) {
   std::string s = c.before_first_rule ? "no-rule " : "";
   for (const Clause* cl : c.controls) s += cl->paragraph + " ";
@@ -257,6 +337,9 @@ std::string StatusKey(const Classification& c) {
     s += " | measures:";
     for (const Clause* m : c.measures) s += " " + m->full_id;
   }
+  if (c.end_user.given && c.end_user.license)
+    s += fmt::format(" | end user: {} {}", c.end_user.reason,
+                     c.end_user.basis != nullptr ? c.end_user.basis->citation : "");
   return s;
 }
 

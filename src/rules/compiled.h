@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "ceiling/rules/condition.h"
+#include "ceiling/rules/entities.h"
+#include "ceiling/rules/imports.h"
 #include "ceiling/rules/rulebook.h"
 
 namespace ceiling::rules {
@@ -28,6 +30,9 @@ struct CompiledClause {
 struct Plan {
   std::vector<std::uint16_t> controls, exclusions, licenses, exceptions, reviews, measures;
   std::vector<std::pair<std::uint16_t, RuleStatus>> rules;  // rules with text in force
+  std::vector<std::size_t> groups_used;  // country groups the applied clauses' sets name
+  CountrySet uncertain;                  // countries with an assumed membership in one of them
+  Date checked;                          // earliest last-checked date of the rules in `rules`
 };
 
 struct ParamSlot {
@@ -39,6 +44,8 @@ struct ParamSlot {
 struct RuleBook::Compiled {
   CountryDb countries;
   std::vector<RuleVersion> rules;
+  EntityDb entities;
+  ImportDb imports;
   std::vector<std::pair<std::string, std::string>> overrides;
   std::vector<CompiledClause> clauses;
   std::vector<std::string> paragraphs;  // by slot

@@ -37,7 +37,16 @@ bool InInterval(const Membership& m, Date d) {
   return (!m.added || *m.added <= d) && (!m.removed || d < *m.removed);
 }
 
+bool InWindow(const std::optional<Date>& after, Date bound, Date d) {
+  return (!after || *after <= d) && d < bound;
+}
+
 }  // namespace
+
+bool Membership::Uncertain(Date date) const {
+  return (added_undated && added && InWindow(added_after, *added, date)) ||
+         (removed_undated && removed && InWindow(removed_after, *removed, date));
+}
 
 Result<CountryDb> CountryDb::FromCountryFile(const fs::path& file, std::string display_name) {
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(file, std::move(display_name)));
@@ -162,7 +171,8 @@ Status CountryDb::AddGroupTable(const TomlTable& doc) {
       return doc.ErrorAt("change", "dated changes are only allowed for groups with members");
     ASSIGN_OR_RETURN(std::vector<TomlTable> items, doc.GetTableArray("change"));
     for (const TomlTable& t : items) {
-      RETURN_IF_ERROR(t.CheckKeys({"code", "added", "removed", "source", "note"}));
+      RETURN_IF_ERROR(t.CheckKeys({"code", "added", "removed", "added_by", "removed_by",
+                                   "added_after", "removed_after", "source", "note"}));
       Membership m;
       ASSIGN_OR_RETURN(std::string code, t.GetString("code"));
       auto c = Find(code);
@@ -171,12 +181,37 @@ Status CountryDb::AddGroupTable(const TomlTable& doc) {
         return t.ErrorAt("code", r.ok() ? "" : r.error().message);
       }
       m.country = *c;
-      ASSIGN_OR_RETURN(m.added, t.GetOptionalDate("added"));
-      ASSIGN_OR_RETURN(m.removed, t.GetOptionalDate("removed"));
+      // Each bound is exact (`added`) or undated (`added_by`, optionally `added_after`).
+      for (const char* side : {"added", "removed"}) {
+        const std::string exact(side), by = exact + "_by", after = exact + "_after";
+        ASSIGN_OR_RETURN(auto e, t.GetOptionalDate(exact));
+        ASSIGN_OR_RETURN(auto b, t.GetOptionalDate(by));
+        ASSIGN_OR_RETURN(auto a, t.GetOptionalDate(after));
+        if (e && b)
+          return t.ErrorAt(by, fmt::format("give \"{}\" (the date of the change) or \"{}\" (the "
+                                           "first snapshot that shows it), not both",
+                                           exact, by));
+        if (a && !b)
+          return t.ErrorAt(after, fmt::format("\"{}\" needs \"{}\" (the first snapshot that "
+                                              "shows the change)",
+                                              after, by));
+        if (a && b && !(*a < *b)) return t.ErrorAt(after, fmt::format("must be before \"{}\"", by));
+        const bool undated = b.has_value();
+        const std::optional<Date> bound = undated ? b : e;
+        if (exact == "added") {
+          m.added = bound, m.added_undated = undated, m.added_after = a;
+        } else {
+          m.removed = bound, m.removed_undated = undated, m.removed_after = a;
+        }
+      }
       if (!m.added && !m.removed)
-        return t.ErrorHere("a change needs \"added\", \"removed\" or both");
+        return t.ErrorHere(
+            "a change needs \"added\", \"removed\" or both (or \"added_by\", "
+            "\"removed_by\" when the date was not found)");
       if (m.added && m.removed && !(*m.added < *m.removed))
-        return t.ErrorAt("removed", "must be after \"added\"");
+        return t.ErrorAt(t.Has("removed") ? "removed" : "removed_by", "must be after \"added\"");
+      if (m.added && m.removed_after && *m.removed_after < *m.added)
+        return t.ErrorAt("removed_after", "must not be before the member was added");
       ASSIGN_OR_RETURN(m.sources, ReadSourceKeys(t, "source", g.source_map));
       ASSIGN_OR_RETURN(auto n, t.GetOptionalString("note"));
       m.note = n.value_or("");
@@ -479,6 +514,56 @@ std::vector<std::string> CountryDb::GroupsOf(int country, Date date) const {
   return out;
 }
 
+MembershipInfo CountryDb::MembershipOf(std::size_t group, int country, Date date) const {
+  const CountryGroup& g = groups_[group];
+  const int c = Canonical(country, date);
+  MembershipInfo out;
+  if (g.definition) {
+    out.member = Eval(*g.definition, date, 1).test(static_cast<std::size_t>(c));
+    return out;
+  }
+  out.member = std::find(g.members.begin(), g.members.end(), c) != g.members.end();
+  for (const Membership& m : g.changes) {
+    if (m.country != c) continue;
+    // The record that covers the date, or else the nearest one (it says when the country was
+    // or will be a member, and why it is not now).
+    if (InInterval(m, date)) {
+      out = {true, &m, m.Uncertain(date)};
+      return out;
+    }
+    out.change = &m;
+    out.assumed = m.Uncertain(date);
+  }
+  return out;
+}
+
+std::vector<std::size_t> CountryDb::GroupsIn(const SetExpr& expr) const {
+  std::vector<std::size_t> out;
+  std::vector<const SetExpr*> todo = {&expr};
+  for (int depth = 0; !todo.empty() && depth < 32; ++depth) {
+    std::vector<const SetExpr*> next;
+    for (const SetExpr* e : todo)
+      for (const SetExpr::Op& op : e->ops_) {
+        if (op.code != SetExpr::OpCode::kGroup) continue;
+        if (std::find(out.begin(), out.end(), op.index) != out.end()) continue;
+        out.push_back(op.index);
+        if (groups_[op.index].definition) next.push_back(&*groups_[op.index].definition);
+      }
+    todo = std::move(next);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::size_t, const Membership*>> CountryDb::UncertainMemberships(
+    int country, Date date) const {
+  const int c = Canonical(country, date);
+  std::vector<std::pair<std::size_t, const Membership*>> out;
+  for (std::size_t g = 0; g < groups_.size(); ++g)
+    for (const Membership& m : groups_[g].changes)
+      if (m.country == c && m.Uncertain(date)) out.push_back({g, &m});
+  return out;
+}
+
 std::vector<Date> CountryDb::ChangeDates() const {
   std::vector<Date> out;
   for (const Treatment& t : treatments_) out.push_back(t.from);
@@ -486,6 +571,8 @@ std::vector<Date> CountryDb::ChangeDates() const {
     for (const Membership& m : g.changes) {
       if (m.added) out.push_back(*m.added);
       if (m.removed) out.push_back(*m.removed);
+      if (m.added_after) out.push_back(*m.added_after);
+      if (m.removed_after) out.push_back(*m.removed_after);
     }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -145,8 +145,9 @@ Result<Clause> ReadClause(const TomlTable& t, const RuleVersion& rule, const Cou
       allow({"policy", "applies_to", "destinations", "headquarters", "match", "conditions"});
       break;
     case ClauseKind::kMeasure:
-      allow({"products", "products_text", "effect", "applies_to", "destinations", "headquarters",
-             "match", "policy", "conditions", "revenue_share", "equivalents"});
+      allow({"products", "pending_products", "products_text", "effect", "applies_to",
+             "destinations", "headquarters", "match", "policy", "conditions", "revenue_share",
+             "equivalents"});
       break;
   }
   RETURN_IF_ERROR(t.CheckKeys(allowed));
@@ -227,8 +228,18 @@ Result<Clause> ReadClause(const TomlTable& t, const RuleVersion& rule, const Cou
       break;
     }
     case ClauseKind::kMeasure: {
-      ASSIGN_OR_RETURN(c.products, t.GetStringArray("products", true));
-      if (c.products.empty()) return t.ErrorAt("products", "name at least one catalog id");
+      if (t.Has("products") || !t.Has("pending_products")) {
+        ASSIGN_OR_RETURN(c.products, t.GetStringArray("products", true));
+      }
+      if (t.Has("pending_products")) {
+        ASSIGN_OR_RETURN(c.pending_products, t.GetStringArray("pending_products", true));
+      }
+      if (c.products.empty() && c.pending_products.empty())
+        return t.ErrorAt(t.Has("products") ? "products" : "pending_products",
+                         "name at least one catalog id");
+      for (const std::string& p : c.pending_products)
+        if (std::find(c.products.begin(), c.products.end(), p) != c.products.end())
+          return t.ErrorAt("pending_products", fmt::format("\"{}\" is also in \"products\"", p));
       ASSIGN_OR_RETURN(c.products_text, t.GetString("products_text"));
       ASSIGN_OR_RETURN(std::string effect, t.GetString("effect"));
       if (effect == "license-required") c.effect = MeasureEffect::kLicenseRequired;
@@ -312,6 +323,13 @@ const Parameter* RuleVersion::FindParameter(std::string_view name) const {
   return nullptr;
 }
 
+Date RuleVersion::LastChecked() const {
+  if (checked) return *checked;
+  Date latest{1970, 1, 1};
+  for (const auto& [key, src] : source_map) latest = std::max(latest, src.read);
+  return latest;
+}
+
 std::vector<const Clause*> RuleVersion::SecondaryClauses() const {
   std::vector<const Clause*> out;
   for (const Clause& c : clauses)
@@ -362,9 +380,10 @@ Result<ParsedValue> ParseParameterValue(std::string_view text) {
 }
 
 Result<RuleVersion> ParseRule(const TomlTable& doc, const CountryDb& countries) {
-  RETURN_IF_ERROR(doc.CheckKeys({"id", "title", "short_title", "citation", "document", "summary",
-                                 "published", "effective", "compliance", "supersedes", "source",
-                                 "enforcement", "parameters", "clause", "sources"}));
+  RETURN_IF_ERROR(
+      doc.CheckKeys({"id", "title", "short_title", "citation", "document", "summary", "published",
+                     "effective", "compliance", "supersedes", "source", "checked", "enforcement",
+                     "legal_status", "parameters", "clause", "sources"}));
   RuleVersion r;
   r.file = doc.file();
   r.location = doc.LocationOf("id");
@@ -389,6 +408,30 @@ Result<RuleVersion> ParseRule(const TomlTable& doc, const CountryDb& countries) 
     ASSIGN_OR_RETURN(r.supersedes, doc.GetStringArray("supersedes", true));
   }
   ASSIGN_OR_RETURN(r.sources, ReadSourceKeys(doc, "source", r.source_map));
+  ASSIGN_OR_RETURN(r.checked, doc.GetOptionalDate("checked"));
+  if (r.checked)
+    for (const auto& [key, src] : r.source_map)
+      if (*r.checked < src.read)
+        return doc.ErrorAt("checked", fmt::format("is before source \"{}\" was read ({})", key,
+                                                  src.read.ToString()));
+
+  if (doc.Has("legal_status")) {
+    ASSIGN_OR_RETURN(std::vector<TomlTable> items, doc.GetTableArray("legal_status"));
+    for (const TomlTable& t : items) {
+      RETURN_IF_ERROR(t.CheckKeys({"date", "finding", "source", "note"}));
+      LegalNote n;
+      ASSIGN_OR_RETURN(n.date, t.GetDate("date"));
+      if (n.date < r.effective) return t.ErrorAt("date", "is before the rule's effective date");
+      if (!r.legal.empty() && n.date < r.legal.back().date)
+        return t.ErrorAt("date", "legal_status entries must be in date order");
+      ASSIGN_OR_RETURN(n.finding, t.GetString("finding"));
+      if (n.finding.empty()) return t.ErrorAt("finding", "must not be empty");
+      ASSIGN_OR_RETURN(n.sources, ReadSourceKeys(t, "source", r.source_map));
+      ASSIGN_OR_RETURN(auto note, t.GetOptionalString("note"));
+      n.note = note.value_or("");
+      r.legal.push_back(std::move(n));
+    }
+  }
 
   if (doc.Has("enforcement")) {
     ASSIGN_OR_RETURN(std::vector<TomlTable> items, doc.GetTableArray("enforcement"));
@@ -433,6 +476,7 @@ Result<RuleVersion> ParseRule(const TomlTable& doc, const CountryDb& countries) 
   // Every source defined is used somewhere (a stale source is usually a missing citation).
   std::set<std::string> used(r.sources.begin(), r.sources.end());
   for (const Enforcement& e : r.enforcement) used.insert(e.sources.begin(), e.sources.end());
+  for (const LegalNote& n : r.legal) used.insert(n.sources.begin(), n.sources.end());
   for (const Parameter& p : r.parameters) used.insert(p.sources.begin(), p.sources.end());
   for (const Clause& c : r.clauses) used.insert(c.sources.begin(), c.sources.end());
   for (const auto& [key, src] : r.source_map)

@@ -231,17 +231,21 @@ Result<RuleBook> RuleBook::Load(const fs::path& data_dir) {
                        SourceLocation{catalog::DisplayPath(f), 1, 1});
     rules.push_back(std::move(r));
   }
-  return Build(std::move(countries), std::move(rules));
+  ASSIGN_OR_RETURN(EntityDb entities, EntityDb::Load(data_dir / "entities"));
+  ASSIGN_OR_RETURN(ImportDb imports, ImportDb::Load(data_dir / "import", countries));
+  return Build(std::move(countries), std::move(rules), std::move(entities), std::move(imports));
 }
 
-Result<RuleBook> RuleBook::Build(CountryDb countries, std::vector<RuleVersion> rules) {
-  return Compile(std::move(countries), std::move(rules), {});
+Result<RuleBook> RuleBook::Build(CountryDb countries, std::vector<RuleVersion> rules,
+                                 EntityDb entities, ImportDb imports) {
+  return Compile(std::move(countries), std::move(rules), std::move(entities), std::move(imports),
+                 {});
 }
 
 Result<RuleBook> RuleBook::WithParameter(std::string_view name, std::string_view value) const {
   auto overrides = c_->overrides;
   overrides.emplace_back(std::string(name), std::string(value));
-  return Compile(c_->countries, c_->rules, std::move(overrides));
+  return Compile(c_->countries, c_->rules, c_->entities, c_->imports, std::move(overrides));
 }
 
 Result<RuleBook> RuleBook::WithRule(RuleVersion rule) const {
@@ -251,7 +255,7 @@ Result<RuleBook> RuleBook::WithRule(RuleVersion rule) const {
                      rule.location);
   auto rules = c_->rules;
   rules.push_back(std::move(rule));
-  return Compile(c_->countries, std::move(rules), c_->overrides);
+  return Compile(c_->countries, std::move(rules), c_->entities, c_->imports, c_->overrides);
 }
 
 Result<RuleBook> RuleBook::WithRuleFile(const fs::path& path) const {
@@ -259,7 +263,15 @@ Result<RuleBook> RuleBook::WithRuleFile(const fs::path& path) const {
   return WithRule(std::move(r));
 }
 
+Result<RuleBook> RuleBook::WithRuleText(std::string_view text, std::string display_name) const {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
+  ASSIGN_OR_RETURN(RuleVersion r, ParseRule(doc, c_->countries));
+  return WithRule(std::move(r));
+}
+
 const CountryDb& RuleBook::countries() const { return c_->countries; }
+const EntityDb& RuleBook::entities() const { return c_->entities; }
+const ImportDb& RuleBook::imports() const { return c_->imports; }
 const std::vector<RuleVersion>& RuleBook::rules() const { return c_->rules; }
 const std::vector<Date>& RuleBook::change_dates() const { return c_->dates; }
 Date RuleBook::first_rule_date() const { return c_->first_rule_date; }
@@ -286,9 +298,9 @@ Result<const RuleVersion*> RuleBook::ResolveRule(std::string_view id) const {
       msg += (i == 0 ? "" : ", ") + scored[i].second;
     msg += "?";
   } else {
-    msg += " (see ceiling rules list)";
+    msg += " (see `ceiling rules list`)";
   }
-  return MakeError(ErrorCode::kInvalidArgument, std::move(msg));
+  return MakeError(ErrorCode::kNotFound, std::move(msg));
 }
 
 std::vector<ParameterInfo> RuleBook::Parameters() const {
@@ -331,6 +343,14 @@ std::vector<Error> RuleBook::CheckAgainstCatalog(const catalog::Catalog& catalog
           if (!near.empty()) msg += fmt::format(" (did you mean \"{}\"?)", near[0]);
           out.push_back(MakeError(ErrorCode::kInconsistent, std::move(msg), cl.location));
         }
+  for (const ImportMeasure& m : c_->imports.measures())
+    for (const std::string& p : m.products)
+      if (catalog.Find(p) == nullptr) {
+        std::string msg = fmt::format("products: \"{}\" is not a catalog chip id", p);
+        auto near = catalog.Suggest(p, 1);
+        if (!near.empty()) msg += fmt::format(" (did you mean \"{}\"?)", near[0]);
+        out.push_back(MakeError(ErrorCode::kInconsistent, std::move(msg), m.location));
+      }
   return out;
 }
 
@@ -355,10 +375,18 @@ std::vector<std::string> RuleBook::EventsOn(Date date) const {
   for (const CountryGroup& g : db.groups())
     for (const Membership& m : g.changes) {
       const Country& c = db.country(m.country);
+      auto undated = [](const std::optional<Date>& after) {
+        return fmt::format(
+            " (from the first cited snapshot that shows it; the date of the change "
+            "was not found{})",
+            after ? ", it came after " + after->ToString() : std::string());
+      };
       if (m.added && *m.added == date)
-        out.push_back(fmt::format("{} ({}) joins {}", c.code, c.name, g.id));
+        out.push_back(fmt::format("{} ({}) joins {}{}", c.code, c.name, g.id,
+                                  m.added_undated ? undated(m.added_after) : ""));
       if (m.removed && *m.removed == date)
-        out.push_back(fmt::format("{} ({}) leaves {}", c.code, c.name, g.id));
+        out.push_back(fmt::format("{} ({}) leaves {}{}", c.code, c.name, g.id,
+                                  m.removed_undated ? undated(m.removed_after) : ""));
     }
   for (const Treatment& t : db.treatments())
     if (t.from == date)
@@ -368,9 +396,12 @@ std::vector<std::string> RuleBook::EventsOn(Date date) const {
 }
 
 Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion> rules,
+                                   EntityDb entities, ImportDb imports,
                                    std::vector<std::pair<std::string, std::string>> overrides) {
   auto c = std::make_shared<Compiled>();
   c->countries = std::move(countries);
+  c->entities = std::move(entities);
+  c->imports = std::move(imports);
   c->overrides = std::move(overrides);
   std::stable_sort(rules.begin(), rules.end(), [](const RuleVersion& a, const RuleVersion& b) {
     return a.effective != b.effective ? a.effective < b.effective : a.id < b.id;
@@ -416,12 +447,10 @@ Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion>
     const std::string rule_part = dot == std::string::npos ? "" : name.substr(0, dot);
     const std::string param_part = dot == std::string::npos ? name : name.substr(dot + 1);
     if (!rule_part.empty() && rule_index.count(rule_part) == 0)
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("--set {}: unknown rule \"{}\"", name, rule_part));
+      return FieldError("set", fmt::format("{}: unknown rule \"{}\"", name, rule_part));
     auto parsed = ParseParameterValue(value);
     if (!parsed.ok())
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("--set {}={}: {}", name, value, parsed.error().message));
+      return FieldError("set", fmt::format("{}={}: {}", name, value, parsed.error().message));
     int hits = 0;
     for (std::size_t s = 0; s < c->param_slots.size(); ++s) {
       const RuleVersion& r = R[c->param_slots[s].rule];
@@ -429,13 +458,11 @@ Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion>
       if (p.name != param_part || (!rule_part.empty() && r.id != rule_part)) continue;
       if (!(p.dim == parsed->dim)) {
         if (p.dim == DimVector{})
-          return MakeError(ErrorCode::kInvalidArgument,
-                           fmt::format("--set {}={}: {} is a plain number, got {}", name, value,
-                                       p.name, DimensionName(parsed->dim)));
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("--set {}={}: {} is a {}; write the value with a unit, as "
-                                     "in \"{}\"", name, value, p.name, DimensionName(p.dim),
-                                     p.text));
+          return FieldError("set", fmt::format("{}={}: {} is a plain number, got {}", name,
+                                               value, p.name, DimensionName(parsed->dim)));
+        return FieldError("set", fmt::format("{}={}: {} is a {}; write the value with a unit, as "
+                                             "in \"{}\"", name, value, p.name,
+                                             DimensionName(p.dim), p.text));
       }
       c->params[s] = parsed->value;
       c->param_slots[s].overridden = true;
@@ -450,11 +477,11 @@ Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion>
         const int d = EditDistance(param_part, n);
         if (d < best_d) best_d = d, best = n;
       }
-      return MakeError(ErrorCode::kInvalidArgument,
-                       best.empty() ? fmt::format("--set {}: unknown parameter (see ceiling rules "
-                                                  "show RULE for the parameters)", name)
-                                    : fmt::format("--set {}: unknown parameter; did you mean "
-                                                  "\"{}\"?", name, best));
+      return FieldError("set", best.empty()
+                                   ? fmt::format("{}: unknown parameter (see the parameters of "
+                                                 "each rule version in `rules show`)", name)
+                                   : fmt::format("{}: unknown parameter; did you mean \"{}\"?",
+                                                 name, best));
     }
   }
 
@@ -538,6 +565,7 @@ Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion>
 
   // Intervals --------------------------------------------------------------------------------
   std::vector<Date> dates = c->countries.ChangeDates();
+  for (Date d : c->entities.ChangeDates()) dates.push_back(d);
   for (const RuleVersion& r : R) {
     dates.push_back(r.effective);
     if (r.compliance) dates.push_back(*r.compliance);
@@ -623,6 +651,25 @@ Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion>
       });
       plan.reviews = std::move(reviews);
       RETURN_IF_ERROR(CheckParagraphOrder(*c, plan, d));
+      // Groups the applied clauses name, countries whose membership of one is assumed on d,
+      // and the currency of the rules in the plan.
+      for (const auto& lists : {&plan.controls, &plan.exclusions, &plan.licenses, &plan.exceptions,
+                                &plan.reviews, &plan.measures})
+        for (std::uint16_t k : *lists) {
+          const Clause& cl = *c->clauses[k].clause;
+          for (const auto* set : {&cl.destinations, &cl.headquarters})
+            if (*set)
+              for (std::size_t g : c->countries.GroupsIn(**set))
+                if (std::find(plan.groups_used.begin(), plan.groups_used.end(), g) ==
+                    plan.groups_used.end())
+                  plan.groups_used.push_back(g);
+        }
+      for (std::size_t g : plan.groups_used)
+        for (const Membership& m : c->countries.groups()[g].changes)
+          if (m.Uncertain(d)) plan.uncertain.set(static_cast<std::size_t>(m.country));
+      plan.checked = Date{9999, 12, 31};
+      for (const auto& [r, status] : plan.rules)
+        plan.checked = std::min(plan.checked, R[r].LastChecked());
     }
     c->dest[i].resize(c->clauses.size());
     c->hq[i].resize(c->clauses.size());

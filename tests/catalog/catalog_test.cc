@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <fstream>
 
 #include "ceiling/catalog/check.h"
 
@@ -34,12 +36,23 @@ TEST(Catalog, UnknownIdSuggestsNearest) {
   EXPECT_TRUE(cat->Suggest("qqqqqqqqqqqq").empty());
 }
 
-TEST(Catalog, ResolvesAChipFile) {
+TEST(Catalog, ParsesAChipGivenAsText) {
   auto cat = Catalog::Load(kData);
   ASSERT_TRUE(cat.ok());
-  auto r = cat->Resolve(kData + "/chips/nvidia/h100-sxm.toml");
+  std::ifstream in(kData + "/chips/nvidia/h100-sxm.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto r = cat->ParseChipText(text.str(), "mine.toml");
   ASSERT_TRUE(r.ok()) << r.error().ToString();
-  EXPECT_EQ((*r)->id, "nvidia-h100-sxm");
+  EXPECT_EQ(r->id, "nvidia-h100-sxm");
+  // Never a file: an id that looks like a path is only an unknown id.
+  auto p = cat->Resolve(kData + "/chips/nvidia/h100-sxm.toml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().code, ErrorCode::kNotFound);
+  // Diagnostics use the given name; a dangling derived_from is an error.
+  auto bad = cat->ParseChipText("id = 7\n", "mine.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().location.file, "mine.toml");
 }
 
 class TempDir {

@@ -137,3 +137,26 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace ceiling::catalog
+
+namespace ceiling::catalog {
+namespace {
+
+// One definition: the values-only pass (search loops) gives exactly the explained pass's values
+// for every catalog chip, and explains nothing.
+TEST(Metrics, ValuesOnlyMatchesExplainedForEveryChip) {
+  auto cat = Catalog::Load(std::string(CEILING_SOURCE_DIR) + "/data");
+  ASSERT_TRUE(cat.ok()) << cat.error().ToString();
+  for (const Chip& c : cat->chips()) {
+    const ChipMetrics full = ComputeMetrics(c, MetricDetail::kExplain);
+    const ChipMetrics values = ComputeMetrics(c, MetricDetail::kValues);
+    EXPECT_EQ(full.tpp_precision, values.tpp_precision) << c.id;
+    for (std::size_t i = 0; i < kMetricCount; ++i) {
+      EXPECT_EQ(full.metrics[i].value, values.metrics[i].value) << c.id << " " << i;
+      EXPECT_EQ(full.metrics[i].value.has_value(), full.metrics[i].missing.empty()) << c.id;
+      EXPECT_TRUE(values.metrics[i].how.empty() && values.metrics[i].missing.empty()) << c.id;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ceiling::catalog

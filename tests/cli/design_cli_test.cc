@@ -133,7 +133,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "no default design space"},
         BadCase{"capability --date 2024-06-01 --to CN --model llama-3.1-8b "
                 "--objective decode,prefill",
-                "capability takes one --objective"}));
+                "--objective: capability takes one objective"}));
 
 TEST(DesignCli, MalformedDesignFileIsLocated) {
   const fs::path file = fs::path(::testing::TempDir()) / "ceiling-empty-units.toml";

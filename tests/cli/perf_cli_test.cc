@@ -68,7 +68,7 @@ TEST(PerfServeCli, ImpossibleParallelismIsBadInput) {
   const CliResult r = RunCeiling(
       "perf serve --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 3 --tp 3 --concurrency 8");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--tp 3 does not divide the 64 attention heads of llama-3.1-70b\n");
+  EXPECT_EQ(r.err, "--tp: 3 does not divide the 64 attention heads of llama-3.1-70b\n");
   EXPECT_EQ(r.out, "");
 }
 
@@ -86,14 +86,16 @@ TEST(PerfServeCli, BadModelFileIsBadInputWithLocation) {
 TEST(PerfServeCli, UnknownIdsSuggest) {
   CliResult r = RunCeiling("perf serve --chip nvidia-h100-sxm --model llama3-70b --concurrency 1");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "unknown model \"llama3-70b\"; did you mean \"llama-2-70b\"?\n");
+  EXPECT_EQ(r.err, "--model: unknown model \"llama3-70b\"; did you mean \"llama-2-70b\"?\n");
   r = RunCeiling(
       "perf serve --chip nvidia-h20 --model llama-3.1-8b --precision fp7 --concurrency 1");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "--precision: expected fp4, fp8, int8, int4, bf16 or fp16, got \"fp7\"\n");
   r = RunCeiling("perf serve --chip nvidia-h20 --model llama-3.1-8b");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--concurrency N is required (or give --sla-tpot / --sla-ttft to search it)\n");
+  EXPECT_EQ(r.err,
+            "--concurrency: is required (or give a latency target, sla_tpot or sla_ttft, to "
+            "search it)\n");
 }
 
 TEST(PerfTrainCli, JsonCarriesTheInterfaceFields) {
@@ -116,7 +118,7 @@ TEST(PerfTrainCli, BadLayoutIsBadInput) {
       "perf train --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 8 --tp 8 --dp 2 "
       "--global-batch 8 --seq 4096");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--dp 2 x tp 8 x pp 1 x cp 1 = 16 is not --gpus 8\n");
+  EXPECT_EQ(r.err, "--dp: 2 x tp 8 x pp 1 x cp 1 = 16 is not gpus 8\n");
 }
 
 TEST(CompareCli, H20H100H200Ascend) {

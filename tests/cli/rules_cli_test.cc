@@ -50,6 +50,36 @@ TEST(RulesCli, ClassifyTextIsReadable) {
   EXPECT_FALSE(Has(r.out, "Trace"));
 }
 
+// Issue 13: a chip with disputed figures is classified under every source; JSON and text say so,
+// and a chip without alternatives keeps exactly its previous output (no new field).
+TEST(RulesCli, DisputedFiguresInJsonAndText) {
+  auto j = RunCeiling("classify huawei-ascend-910b --date 2024-06-01 --to CN --json");
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  for (const char* field :
+       {"\"disputed_figures\"", "\"agreement\": \"depends\"", "\"robust\": false",
+        "\"label\": \"Epoch's low end\"", "\"figure\": \"throughput.fp16\"",
+        "\"alternative\": \"220 TFLOP/s\"", "\"trace_differences\"", "\"code\": \"b LIC deny +NAC\"",
+        "\"verdict\": \"depends on the source: 3A090.a, 4A090.a, no exception under as recorded"})
+    EXPECT_TRUE(Has(j.out, field)) << field;
+  auto t = RunCeiling("classify huawei-ascend-910b --date 2024-06-01 --to CN");
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_TRUE(Has(t.out, "Disputed figures  DEPENDS ON THE SOURCE"));
+  EXPECT_TRUE(Has(t.out, "Trace under each other source"));
+  auto plain = RunCeiling("classify nvidia-h100-sxm --date 2024-06-01 --to CN --json");
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_FALSE(Has(plain.out, "disputed_figures"));
+  auto plain_text = RunCeiling("classify nvidia-h100-sxm --date 2024-06-01 --to CN");
+  EXPECT_FALSE(Has(plain_text.out, "Disputed figures"));
+}
+
+TEST(RulesCli, ShowListsTheMetricsUnderEachSource) {
+  auto r = RunCeiling("show huawei-ascend-910c");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Has(r.out, "Disputed figures: metrics under each source"));
+  EXPECT_TRUE(Has(r.out, "Tom's Hardware         TPP 12,800, PD 19.23"));
+  EXPECT_TRUE(Has(r.out, "disputed: count 1 under \"Tom's Hardware\" [toms-910c]"));
+}
+
 TEST(RulesCli, ClassifyAChipFile) {
   auto r = RunCeiling("classify tests/cases/rules/chips/two-die.toml --date 2024-06-01 --to CN");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -80,18 +110,18 @@ TEST(RulesCli, BadInputExitsTwoWithOneLine) {
       {"classify nvidia-h20 --date 2025-05-01 --to CN --hq XX",
        "--hq: unknown country code \"XX\""},
       {"classify nvidia-h20 --date 2025-13-01 --to CN", "--date: no such date: \"2025-13-01\""},
-      {"classify nvidia-h20 --to CN", "--date is required (YYYY-MM-DD)"},
+      {"classify nvidia-h20 --to CN", "--date is required"},
       {"classify nvidia-h20 --date 2025-05-01", "--to is required"},
       {"classify nvidia-h2 --date 2025-05-01 --to CN", "unknown chip \"nvidia-h2\""},
       {"classify nvidia-h20 --date 2025-05-01 --to CN --set tpp_x=1",
-       "--set tpp_x: unknown parameter; did you mean \"tpp_a\"?"},
+       "--set: tpp_x: unknown parameter; did you mean \"tpp_a\"?"},
       {"classify nvidia-h20 --date 2025-05-01 --to CN --set dram_bw_cbc=7000",
        "dram_bw_cbc is a bandwidth; write the value with a unit"},
       {"classify nvidia-h20 --date 2025-05-01 --to CN --set tpp_a",
        "--set: expected NAME=VALUE, got \"tpp_a\""},
       {"rules show us-2023-10", "unknown rule \"us-2023-10\"; did you mean us-2023-10-acs"},
-      {"whatif", "whatif needs at least one --set NAME=VALUE or --rules FILE"},
-      {"timeline nvidia-h20 --date 2024-01-01", "timeline covers every date"},
+      {"whatif", "--set: what-if needs a parameter override or an added rule"},
+      {"timeline nvidia-h20 --date 2024-01-01", "not expected: 2024-01-01 --date"},
   };
   for (const auto& c : cases) {
     auto r = RunCeiling(c.args);

@@ -338,16 +338,15 @@ TEST(ParseObjectives, AcceptsListsAndRejectsBadNames) {
   auto ok = ParseObjectives("decode,prefill,train");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->size(), 3u);
+  EXPECT_EQ(ParseObjectives("speed").error().field, "objective");
   EXPECT_EQ(ParseObjectives("speed").error().message,
-            "--objective: expected decode, prefill or train (several comma-separated), got "
-            "\"speed\"");
-  EXPECT_EQ(ParseObjectives("decode,decode").error().message,
-            "--objective: \"decode\" is given twice");
+            "expected decode, prefill or train (several comma-separated), got \"speed\"");
+  EXPECT_EQ(ParseObjectives("decode,decode").error().message, "\"decode\" is given twice");
   EXPECT_FALSE(ParseObjectives("").ok());
   EXPECT_FALSE(ParseObjectives("decode,").ok());
+  EXPECT_EQ(RequirementFromName("free").error().field, "require");
   EXPECT_EQ(RequirementFromName("free").error().message,
-            "--require: expected no-license, not-3a090, exception-eligible or case-by-case, got "
-            "\"free\"");
+            "expected no-license, not-3a090, exception-eligible or case-by-case, got \"free\"");
 }
 
 TEST(DesignEvaluator, CreateRejectsMissingParts) {
@@ -384,10 +383,11 @@ TEST(DesignSpace, PinTdpAndMarket) {
   EXPECT_EQ(b.tdp[0], Watts::FromBase(350)) << "the largest value within the cap";
   DesignSpace c = *s;
   EXPECT_EQ(c.PinTdp(Watts::FromBase(100)).error().message,
-            "--max-tdp 100 W: the design space ad102 has no TDP value within it (lowest 275 W)");
+            "100 W: the design space ad102 has no TDP value within it (lowest 275 W)");
+  EXPECT_EQ(c.PinTdp(Watts::FromBase(100)).error().field, "max_tdp");
   DesignSpace g = *DesignSpaceFor(kData, W().cat, *W().cat.Find("nvidia-h100-sxm"));
   EXPECT_EQ(g.RestrictMarket(catalog::Market::kConsumer).error().message,
-            "--market consumer: the design space gh100 has no such market value");
+            "consumer: the design space gh100 has no such market value");
 }
 
 }  // namespace

@@ -55,11 +55,12 @@ TEST(Serve, ImpossibleLayoutsAreErrors) {
   const Hardware hw = HardwareOf("nvidia-h100-sxm");
   auto r = Serve(Query(ModelOf("llama-3.1-70b"), hw, 6, {.tp = 6}, DType::kFp8, 128, 128, 1));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "--tp 6 does not divide the 64 attention heads of llama-3.1-70b");
+  EXPECT_EQ(r.error().field, "tp");
+  EXPECT_EQ(r.error().message, "6 does not divide the 64 attention heads of llama-3.1-70b");
   r = Serve(Query(ModelOf("llama-3.1-70b"), hw, 12, {.tp = 8}, DType::kFp8, 128, 128, 1));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message,
-            "--gpus 12 is not a multiple of the instance size 8 (TP8 = tp x dp-attn x pp)");
+  EXPECT_EQ(r.error().field, "gpus");
+  EXPECT_EQ(r.error().message, "12 is not a multiple of the instance size 8 (TP8 = tp x dp-attn x pp)");
 }
 
 TEST(Serve, H20DecodesRelativelyBetterThanItPrefills) {
@@ -157,11 +158,13 @@ TEST(Train, NoBubbleWithoutPipelineAndErrorsForBadLayouts) {
   q.global_batch = 60;
   r = Train(q);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "--global-batch 60 is not a multiple of dp x micro-batch = 8 x 1");
+  EXPECT_EQ(r.error().field, "global_batch");
+  EXPECT_EQ(r.error().message, "60 is not a multiple of dp x micro_batch = 8 x 1");
   q.global_batch = 64, q.tp = 3;
   r = Train(q);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "--gpus 8 is not divisible by tp x pp x cp = 3");
+  EXPECT_EQ(r.error().field, "gpus");
+  EXPECT_EQ(r.error().message, "8 is not divisible by tp x pp x cp = 3");
 }
 
 TEST(Train, DoesNotFitIsAnOutcome) {

@@ -164,13 +164,16 @@ TEST(Parallelism, ErrorsSayWhatToFix) {
   const ModelArch& m = ModelOf("llama-3.1-70b");
   auto e = CheckParallelism(m, {.tp = 3});
   ASSERT_FALSE(e.ok());
-  EXPECT_EQ(e.error().message, "--tp 3 does not divide the 64 attention heads of llama-3.1-70b");
+  EXPECT_EQ(e.error().field, "tp");
+  EXPECT_EQ(e.error().message, "3 does not divide the 64 attention heads of llama-3.1-70b");
   e = CheckParallelism(m, {.tp = 8, .ep = 2});
   ASSERT_FALSE(e.ok());
-  EXPECT_EQ(e.error().message, "--ep 2: llama-3.1-70b is a dense model (no experts)");
+  EXPECT_EQ(e.error().field, "ep");
+  EXPECT_EQ(e.error().message, "2: llama-3.1-70b is a dense model (no experts)");
   e = CheckParallelism(ModelOf("deepseek-v3"), {.tp = 4, .ep = 3});
   ASSERT_FALSE(e.ok());
-  EXPECT_EQ(e.error().message, "--ep 3 does not divide the 256 experts of deepseek-v3");
+  EXPECT_EQ(e.error().field, "ep");
+  EXPECT_EQ(e.error().message, "3 does not divide the 256 experts of deepseek-v3");
   EXPECT_TRUE(CheckParallelism(ModelOf("llama-3.1-405b"), {.tp = 8, .pp = 16}).ok());
   EXPECT_EQ((Parallelism{.tp = 1, .dp_attn = 16, .ep = 16}).ToString(), "TP1 DP-attn16 EP16");
 }

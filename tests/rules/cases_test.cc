@@ -5,13 +5,19 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/catalog/catalog.h"
+#include "ceiling/report/json.h"
 #include "ceiling/report/rules_report.h"
 #include "ceiling/rules/classify.h"
+#include "ceiling/rules/disputes.h"
 
 namespace ceiling::rules {
 namespace {
@@ -125,10 +131,46 @@ class RuleCase : public ::testing::TestWithParam<std::size_t> {};
 TEST_P(RuleCase, Holds) {
   const Case& c = Cases()[GetParam()];
   const TomlTable& t = c.table;
-  const Status keys = t.CheckKeys(
-      {"name", "note", "chip", "chip_file", "metrics", "missing", "date", "to", "hq", "view", "set",
-       "controls", "undecided", "controlled", "license", "exceptions", "review", "measures",
-       "revenue_share", "trace", "text", "reasons", "before_first_rule"});
+  const Status keys = t.CheckKeys({"name",
+                                   "note",
+                                   "chip",
+                                   "chip_file",
+                                   "metrics",
+                                   "missing",
+                                   "date",
+                                   "to",
+                                   "hq",
+                                   "view",
+                                   "set",
+                                   "end_user",
+                                   "owners",
+                                   "screening_list",
+                                   "controls",
+                                   "undecided",
+                                   "controlled",
+                                   "license",
+                                   "exceptions",
+                                   "review",
+                                   "measures",
+                                   "revenue_share",
+                                   "trace",
+                                   "text",
+                                   "json",
+                                   "reasons",
+                                   "before_first_rule",
+                                   "end_user_license",
+                                   "end_user_reason",
+                                   "entity",
+                                   "entity_citation",
+                                   "score_min",
+                                   "affiliate",
+                                   "import_verdict",
+                                   "import_measures",
+                                   "caveats",
+                                   "data_checked",
+                                   "disputed",
+                                   "source_outcomes",
+                                   "verdict"});
   ASSERT_TRUE(keys.ok()) << keys.error().ToString();
 
   RuleBook book = Book();
@@ -142,13 +184,25 @@ TEST_P(RuleCase, Holds) {
 
   ChipFacts facts;
   report::ChipLabel label;
+  catalog::Chip chip;
+  const catalog::Chip* record = nullptr;  // catalog chips and chip files: disputes are evaluated
   if (t.Has("chip") || t.Has("chip_file")) {
-    std::string id = t.Has("chip") ? *t.GetString("chip")
-                                   : (kSource / *t.GetString("chip_file")).string();
-    auto chip = Catalog().Resolve(id);
-    ASSERT_TRUE(chip.ok()) << chip.error().ToString();
-    facts = FactsOf(**chip, catalog::ComputeMetrics(**chip));
-    label = {(*chip)->id, (*chip)->name};
+    if (t.Has("chip")) {
+      auto found = Catalog().Resolve(*t.GetString("chip"));
+      ASSERT_TRUE(found.ok()) << found.error().ToString();
+      chip = **found;
+    } else {
+      const std::string path = (kSource / *t.GetString("chip_file")).string();
+      std::ifstream in(path);
+      std::stringstream text;
+      text << in.rdbuf();
+      auto parsed = Catalog().ParseChipText(text.str(), path);
+      ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
+      chip = std::move(*parsed);
+    }
+    record = &chip;
+    facts = FactsOf(chip, catalog::ComputeMetrics(chip));
+    label = {chip.id, chip.name};
   } else {
     auto m = t.GetTable("metrics");
     ASSERT_TRUE(m.ok()) << c.name << ": needs chip, chip_file or metrics";
@@ -167,8 +221,33 @@ TEST_P(RuleCase, Holds) {
   const View view = view_name->value_or("enforced") == "text" ? View::kText : View::kEnforced;
   auto q = MakeQuery(book, *date, *t.GetString("to"), t.Has("hq") ? *t.GetString("hq") : "", view);
   ASSERT_TRUE(q.ok()) << q.error().ToString();
-  const Classification r = Classify(book, facts, *q);
-  const std::string text = report::ClassificationText(book, label, facts, r);
+  // End user: name, owners (as --owner specs) and a screening list (a file, read here as the CLI
+  // does; the library gets its text).
+  std::optional<ScreeningList> list;
+  if (t.Has("end_user")) {
+    q->end_user = *t.GetString("end_user");
+    std::vector<std::string> specs;
+    if (t.Has("owners")) specs = Strings(t, "owners");
+    auto owners = ParseOwners(specs, q->end_user);
+    ASSERT_TRUE(owners.ok()) << owners.error().ToString();
+    q->owners = *owners;
+    if (t.Has("screening_list")) {
+      const std::string path = *t.GetString("screening_list");
+      std::ifstream in(kSource / path, std::ios::binary);
+      ASSERT_TRUE(in) << "cannot read " << path;
+      std::stringstream ss;
+      ss << in.rdbuf();
+      auto parsed = ScreeningList::Parse(ss.str(), path);
+      ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
+      list = std::move(parsed).value();
+      q->screening = &*list;
+    }
+  }
+  DisputedClassification disputes;
+  if (record != nullptr) disputes = ClassifyDisputed(book, *record, *q);
+  const Classification r = record != nullptr ? disputes.outcomes.front().result
+                                             : Classify(book, facts, *q);
+  const std::string text = report::ClassificationText(book, label, facts, r, disputes);
   SCOPED_TRACE(text);
 
   std::vector<std::string> controls, undecided, exceptions, measures;
@@ -224,10 +303,69 @@ TEST_P(RuleCase, Holds) {
       EXPECT_EQ(std::string(TriName(it->outcome.tri)), outcome) << id;
     }
   }
+  if (t.Has("disputed")) {
+    // none | identical | same-paragraphs | depends
+    EXPECT_EQ(std::string(AgreementName(disputes.agreement)), *t.GetString("disputed"));
+  }
+  if (t.Has("source_outcomes")) {
+    // "LABEL: CODE" for every source, the record first; CODE as in `matrix` ("a LIC deny").
+    std::vector<std::string> got;
+    for (const SourceOutcome& o : disputes.outcomes)
+      got.push_back(o.label + ": " + report::StatusCode(o.result));
+    EXPECT_EQ(got, Strings(t, "source_outcomes")) << "source_outcomes";
+  }
+  if (t.Has("verdict")) {
+    EXPECT_EQ(report::DisputeVerdict(disputes), *t.GetString("verdict")) << "verdict";
+  }
   if (t.Has("text")) {
     for (const std::string& want : Strings(t, "text")) {
       EXPECT_NE(text.find(want), std::string::npos) << "text lacks: " << want;
     }
+  }
+  if (t.Has("json")) {
+    const std::string j = report::DumpJson(report::ClassificationJson(book, label, facts, r, disputes));
+    for (const std::string& want : Strings(t, "json")) {
+      EXPECT_NE(j.find(want), std::string::npos) << "JSON lacks: " << want;
+    }
+  }
+  if (t.Has("end_user_license")) {
+    ASSERT_TRUE(r.end_user.given) << "no end user in the result";
+    EXPECT_EQ(r.end_user.license ? "yes" : "no", *t.GetString("end_user_license"));
+  }
+  if (t.Has("end_user_reason")) {
+    EXPECT_EQ(r.end_user.reason, *t.GetString("end_user_reason"));
+  }
+  if (t.Has("entity")) {
+    ASSERT_NE(r.end_user.basis, nullptr) << "no Entity List row decides the end user";
+    EXPECT_EQ(r.end_user.basis->name, *t.GetString("entity"));
+  }
+  if (t.Has("entity_citation")) {
+    ASSERT_NE(r.end_user.basis, nullptr);
+    EXPECT_EQ(r.end_user.basis->citation, *t.GetString("entity_citation"));
+  }
+  if (t.Has("score_min")) {
+    ASSERT_FALSE(r.end_user.end_user.hits.empty()) << "no hit for the end user";
+    EXPECT_GE(r.end_user.end_user.hits.front().score, *t.GetNumber("score_min"));
+  }
+  if (t.Has("affiliate")) {
+    EXPECT_EQ(tri(r.end_user.affiliate), *t.GetString("affiliate")) << "affiliate";
+  }
+  if (t.Has("import_verdict")) {
+    EXPECT_EQ(std::string(ImportVerdictName(r.import_side.verdict)),
+              *t.GetString("import_verdict"));
+  }
+  if (t.Has("import_measures")) {
+    std::vector<std::string> ids;
+    for (const ImportHit& h : r.import_side.measures) ids.push_back(h.measure->id);
+    EXPECT_EQ(ids, Strings(t, "import_measures")) << "import measures";
+  }
+  if (t.Has("caveats")) {
+    std::vector<std::string> kinds;
+    for (const Caveat& cv : r.caveats) kinds.push_back(std::string(CaveatKindName(cv.kind)));
+    EXPECT_EQ(kinds, Strings(t, "caveats")) << "caveats";
+  }
+  if (t.Has("data_checked")) {
+    EXPECT_EQ(r.data_checked.ToString(), *t.GetString("data_checked"));
   }
   if (t.Has("reasons")) {
     const auto reasons = report::CannotDecideReasons(facts, r);

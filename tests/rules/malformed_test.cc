@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "ceiling/rules/rulebook.h"
+#include "ceiling/rules/screening.h"
 #include "golden.h"
 
 namespace ceiling::rules {
@@ -19,12 +20,19 @@ namespace {
 namespace fs = std::filesystem;
 const fs::path kSource(CEILING_SOURCE_DIR);
 
-std::vector<std::string> Names(const fs::path& dir) {
+std::vector<std::string> Names(const fs::path& dir, const std::string& ext = ".toml") {
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
+    if (e.path().extension() == ext) names.push_back(e.path().stem().string());
   std::sort(names.begin(), names.end());
   return names;
+}
+
+std::string ParamName(const ::testing::TestParamInfo<std::string>& param_info) {
+  std::string n = param_info.param;
+  for (char& c : n)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
 }
 
 std::string CliText(const Error& e) {
@@ -101,7 +109,72 @@ INSTANTIATE_TEST_SUITE_P(Cases, MalformedCountries,
                            return n;
                          });
 
+// tests/cases/entities_malformed/NAME.toml: an Entity List notice or Affiliates rule file.
+class MalformedEntities : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MalformedEntities, FailsWithPinnedDiagnostic) {
+  const fs::path dir = kSource / "tests/cases/entities_malformed";
+  const std::string stem = GetParam();
+  EntityDb db;
+  Status s = db.AddFile(dir / (stem + ".toml"), "entities_malformed/" + stem + ".toml");
+  ASSERT_FALSE(s.ok()) << stem << " loaded but should not";
+  Compare(dir, stem, CliText(s.error()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, MalformedEntities,
+                         ::testing::ValuesIn(Names(kSource / "tests/cases/entities_malformed")),
+                         ParamName);
+
+// tests/cases/import_malformed/NAME.toml: an import-side measure.
+class MalformedImports : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MalformedImports, FailsWithPinnedDiagnostic) {
+  const fs::path dir = kSource / "tests/cases/import_malformed";
+  const std::string stem = GetParam();
+  ImportDb db;
+  Status s = db.AddFile(dir / (stem + ".toml"), Bundled().countries(),
+                        "import_malformed/" + stem + ".toml");
+  ASSERT_FALSE(s.ok()) << stem << " loaded but should not";
+  Compare(dir, stem, CliText(s.error()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, MalformedImports,
+                         ::testing::ValuesIn(Names(kSource / "tests/cases/import_malformed")),
+                         ParamName);
+
+// tests/cases/screening_malformed/NAME.csv or NAME.json: a user screening list, parsed from its
+// text as the CLI passes it.
+std::vector<std::string> ScreeningNames() {
+  const fs::path dir = kSource / "tests/cases/screening_malformed";
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".csv" || e.path().extension() == ".json")
+      out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class MalformedScreening : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MalformedScreening, FailsWithPinnedDiagnostic) {
+  const fs::path dir = kSource / "tests/cases/screening_malformed";
+  const std::string file = GetParam();
+  std::ifstream in(dir / file, std::ios::binary);
+  ASSERT_TRUE(in);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto list = ScreeningList::Parse(ss.str(), "screening_malformed/" + file);
+  ASSERT_FALSE(list.ok()) << file << " parsed but should not";
+  Compare(dir, fs::path(file).stem().string(), CliText(list.error()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, MalformedScreening, ::testing::ValuesIn(ScreeningNames()),
+                         ParamName);
+
 TEST(Malformed, EnoughCases) {
+  EXPECT_GE(Names(kSource / "tests/cases/entities_malformed").size(), 15u);
+  EXPECT_GE(Names(kSource / "tests/cases/import_malformed").size(), 12u);
+  EXPECT_GE(ScreeningNames().size(), 12u);
   EXPECT_GE(Names(kSource / "tests/cases/rules_malformed").size(), 30u);
   EXPECT_GE(Names(kSource / "tests/cases/countries_malformed").size(), 15u);
 }

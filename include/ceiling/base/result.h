@@ -5,7 +5,7 @@
 // place in an input file it concerns (if any) and optional context. Outcomes of a query ("not
 // controlled", "does not fit") are NOT errors; they are values in result structs.
 //
-//   Result<Chip> LoadChip(const std::filesystem::path& p);
+//   Result<Chip> ParseChip(const TomlTable& doc);
 //
 //   Result<Report> Build(...) {
 //     ASSIGN_OR_RETURN(Chip chip, LoadChip(path));
@@ -13,13 +13,18 @@
 //     return Report{...};
 //   }
 //
-// `Error::ToString()` renders `file:line:col: message` (Ninja/compiler style), which is what the
-// CLI prints. Thread safety: values; no shared state.
+// `Error::ToString()` renders `file:line:col: message` (Ninja/compiler style). An error about one
+// argument of a request names it in `field` ("tp", "chip", "sla_tpot") and leaves the argument's
+// name out of `message`, so that each adapter can say it its own way: the CLI as `--tp`, the HTTP
+// API as `{"field": "tp"}`, Python as `InputError.field`. Thread safety: values; no shared state.
+//
+//   return FieldError("tp", "3 does not divide the 64 attention heads of llama-3.1-70b");
 #ifndef CEILING_BASE_RESULT_H_
 #define CEILING_BASE_RESULT_H_
 
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -33,8 +38,11 @@ enum class ErrorCode {
   kNotFound,         // unknown id, missing file
   kIo,               // file could not be read or written
   kInconsistent,     // data contradicts itself (duplicate ids, derived chip without its base)
+  kNoAnswer,         // a valid request that has no answer (no deployment fits, nothing to show)
+  kDeadlineExceeded, // a search stopped at its deadline or was cancelled
   kTooLarge,         // input or work over a limit (file size, request size, search budget)
 };
+std::string_view ErrorCodeName(ErrorCode code);  // "invalid-argument", "not-found", ...
 
 // A position in an input file; `line`/`column` are 1-based, 0 when unknown.
 struct SourceLocation {
@@ -52,6 +60,7 @@ struct Error {
   std::string message;       // one line, no trailing period required
   SourceLocation location;   // where in the input, if anywhere
   std::string context;       // optional: the offending source line, for a caret display
+  std::string field;         // the request argument at fault ("tp", "chip"), "" if none
 
   // "file:line:col: message" (or just the message when there is no location). What it echoes is
   // made safe for a terminal (base/text.h): control characters escaped, length bounded.
@@ -62,6 +71,11 @@ struct Error {
 };
 
 Error MakeError(ErrorCode code, std::string message, SourceLocation location = {});
+// An error about one request argument (kInvalidArgument unless `code` says otherwise).
+Error FieldError(std::string field, std::string message,
+                 ErrorCode code = ErrorCode::kInvalidArgument);
+// The same error, attributed to `field` when it names none yet (a nested call's error).
+Error WithField(Error e, std::string_view field);
 
 template <typename T>
 class [[nodiscard]] Result {

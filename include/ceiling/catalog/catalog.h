@@ -2,7 +2,8 @@
 //
 //   ASSIGN_OR_RETURN(Catalog cat, Catalog::Load("data"));        // reads data/chips/**.toml
 //   const Chip* h20 = cat.Find("nvidia-h20");                    // nullptr if unknown
-//   ASSIGN_OR_RETURN(const Chip* c, cat.Resolve("my-part.toml")); // id or a chip file
+//   ASSIGN_OR_RETURN(const Chip* c, cat.Resolve("nvidia-h20"));  // or kNotFound, did you mean
+//   ASSIGN_OR_RETURN(Chip mine, cat.ParseChipText(text, "my-part.toml"));  // a user's chip
 //
 // Loading is strict (see docs/data-format.md): unknown keys, missing required keys, bare numbers
 // for dimensioned figures, wrong units, negative values, sparse-only throughput, undefined source
@@ -62,16 +63,16 @@ class Catalog {
   const ChipMetrics* MetricsOf(std::string_view id) const;
   // Up to `n` ids closest to `id` (edit distance, then shared prefix).
   std::vector<std::string> Suggest(std::string_view id, std::size_t n = 3) const;
-  // A catalog id, or a path to a chip file (anything ending in .toml or containing '/').
-  // Unknown ids fail with kNotFound and a "did you mean" list. Loaded files are kept alive
-  // by the catalog (it is logically const; the pool is append-only and not thread-safe).
-  Result<const Chip*> Resolve(std::string_view id_or_path) const;
+  // A catalog id. Unknown ids fail with kNotFound and a "did you mean" list. Never reads a file.
+  Result<const Chip*> Resolve(std::string_view id) const;
+  // A user's own chip given as TOML text (`display_name` stands for the file in diagnostics),
+  // checked like a catalog file and against the catalog (derived_from must name a catalog chip).
+  Result<Chip> ParseChipText(std::string_view text, std::string display_name) const;
 
  private:
   std::shared_ptr<std::vector<Chip>> chips_;
   std::shared_ptr<std::vector<ChipMetrics>> metrics_;
   std::shared_ptr<std::unordered_map<std::string, std::size_t>> index_;
-  std::shared_ptr<std::vector<std::unique_ptr<Chip>>> loaded_files_;
 };
 
 }  // namespace ceiling::catalog

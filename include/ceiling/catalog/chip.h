@@ -40,6 +40,19 @@ struct Source {
   std::string note;
 };
 
+// Another value for a figure, given by other sources (a disputed figure). Alternatives with the
+// same label, across all figures of a chip, form one scenario: "what the record would say if
+// that source were right" (see alternatives.h). Values are always dense rates.
+template <typename T>
+struct Alternative {
+  T value{};
+  std::vector<std::string> sources;  // keys into Chip::sources, at least one
+  std::string label;                 // scenario name; defaults to the source keys joined by '+'
+  std::string note;
+  std::string formula;               // non-empty for derived values
+  SourceLocation location;           // where the alternative is written
+};
+
 // A cited value.
 template <typename T>
 struct Figure {
@@ -49,6 +62,7 @@ struct Figure {
   std::string formula;               // non-empty for derived figures
   std::optional<T> sparse;           // throughput only: the vendor's 2:4-sparse rate
   SourceLocation location;           // where the figure is written (empty for built records)
+  std::vector<Alternative<T>> alternatives;  // other sources' values; empty when undisputed
 
   bool derived() const { return !formula.empty(); }
 };
@@ -81,6 +95,9 @@ struct Die {
   std::string process;
   bool non_planar = true;  // FinFET/GAA: only such logic dies count for performance density
   int count = 1;
+  // Present when the count is written as a cited figure (`count = { value = 2, source = ... }`),
+  // which it must be to carry alternatives (one or two compute dies); its value equals `count`.
+  std::optional<Figure<double>> count_figure;
   std::optional<Figure<SquareMetres>> area;  // per die
   SourceLocation location;
 };
@@ -115,6 +132,8 @@ struct Chip {
   std::optional<std::string> derived_from;
   std::optional<Figure<Date>> released;
   std::optional<Figure<Date>> announced;
+  // First press report of a part known only from reports (no announcement, no datasheet).
+  std::optional<Figure<Date>> first_reported;
   std::vector<Die> dies;
   std::array<std::optional<Figure<OpsPerSecond>>, kPrecisionCount> throughput;
   std::optional<Memory> memory;

@@ -17,13 +17,15 @@
 //   compute (true of every TPP/PD threshold on a fixed die) and objectives never fall with more
 //   compute (a law the performance model's property tests check). It visits O(outer x log inner)
 //   points instead of outer x inner.
-// - kAuto: exhaustive when the grid fits the budget, else monotone.
-// Both are deterministic: work is split over threads by outer index and merged in index order;
-// ties keep the lower index. The budget caps evaluations; `budget_exhausted` says when it hit.
+// - kAuto: exhaustive when the grid has at most kExhaustiveLimit designs and fits the budget
+//   (each design may cost a full deployment search, ~0.1 ms), else monotone.
+// Both are deterministic: work is split over the shared executor (base/executor.h) by outer index
+// and merged in index order; ties keep the lower index. The budget caps evaluations;
+// `budget_exhausted` says when it hit. A stop token ends the search early (`stopped`; the result
+// is then partial and callers report a deadline, not an answer).
 // Memory stays bounded whatever the grid: the budget applies before anything is sized from the
 // grid, combinations are searched in blocks merged as they finish, and only Pareto fronts are
-// kept. Threads are capped by the hardware; if the system refuses to start one, the others do
-// its work (`threads` says how many ran).
+// kept. Threads are capped by the executor's pool (`threads` says how many pieces ran).
 // Thread safety: Evaluator methods are called concurrently from several threads.
 #ifndef CEILING_DESIGN_SEARCH_H_
 #define CEILING_DESIGN_SEARCH_H_
@@ -36,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "ceiling/base/executor.h"
 #include "ceiling/catalog/chip.h"
 #include "ceiling/catalog/metrics.h"
 #include "ceiling/design/space.h"
@@ -43,6 +46,8 @@
 namespace ceiling::design {
 
 inline constexpr int kMaxObjectives = 4;
+// Grids up to this many designs are searched exhaustively under Strategy::kAuto.
+inline constexpr std::uint64_t kExhaustiveLimit = 20'000;
 
 class Evaluator {
  public:
@@ -63,9 +68,10 @@ enum class Strategy { kAuto, kExhaustive, kMonotone };
 struct SearchOptions {
   Strategy strategy = Strategy::kAuto;
   std::uint64_t budget = 50'000'000;  // max design evaluations (constraint checks)
-  int threads = 0;                    // 0: all hardware threads
-  // Called now and then from the calling thread with (evaluated, expected total).
+  int threads = 0;                    // at most this many threads; 0: the whole shared executor
+  // Called now and then (from one of the search's threads) with (evaluated, expected total).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
+  StopToken stop;  // a deadline or a cancel
   // Keep every feasible design whose objectives were evaluated (for charts), in index order.
   bool keep_candidates = false;
 };
@@ -85,18 +91,19 @@ struct Candidate {
 
 struct SearchResult {
   Strategy strategy = Strategy::kExhaustive;
-  std::uint64_t evaluated = 0;         // constraint evaluations
+  std::uint64_t evaluated = 0;  // constraint evaluations
   std::uint64_t objective_evaluations = 0;
   bool budget_exhausted = false;
+  bool stopped = false;  // the stop token ended the search: the result is partial
   // Designs in the part of the grid the search covered: the whole grid unless the budget ran
   // out (a monotone search covers a combination's compute axis with a binary search).
   std::uint64_t covered = 0;
-  int threads = 1;                     // threads the search actually ran on
-  bool candidates_truncated = false;   // keep_candidates stopped at its cap of 200,000
-  std::optional<Candidate> best;       // by the first objective
-  std::vector<Candidate> front;        // non-dominated feasible designs, by first objective desc
-  std::vector<Candidate> candidates;   // with keep_candidates: every evaluated feasible design
-                                       // (the first 200,000 in search order), by index
+  int threads = 1;                    // threads the search ran on
+  bool candidates_truncated = false;  // keep_candidates stopped at its cap of 200,000
+  std::optional<Candidate> best;      // by the first objective
+  std::vector<Candidate> front;       // non-dominated feasible designs, by first objective desc
+  std::vector<Candidate> candidates;  // with keep_candidates: every evaluated feasible design
+                                      // (the first 200,000 in search order), by index
   // When nothing is feasible: how often each clause ruled a design out.
   std::map<std::string, std::uint64_t> binding_counts;
   bool feasible() const { return best.has_value(); }

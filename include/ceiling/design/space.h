@@ -132,6 +132,9 @@ Result<std::vector<DesignSpace>> LoadDesignSpaces(const std::filesystem::path& d
 // product (a derivative of the same die), else DefaultDesignSpace.
 Result<DesignSpace> DesignSpaceFor(const std::filesystem::path& data_dir,
                                    const catalog::Catalog& cat, const catalog::Chip& chip);
+// The same among spaces already loaded.
+Result<DesignSpace> DesignSpaceFor(const std::vector<DesignSpace>& spaces,
+                                   const catalog::Catalog& cat, const catalog::Chip& chip);
 // A sensible space for any catalog chip: the base chip's own units (or 100 fractions of it), tensor
 // rate 0.05..1, the memory configurations of catalog chips sharing its logic die, links 0..its
 // own. Fails (kInvalidArgument) when the chip lacks the throughput or memory figures needed.

@@ -7,6 +7,7 @@
 //
 //   ASSIGN_OR_RETURN(ModelCatalog models, ModelCatalog::Load("data"));
 //   ASSIGN_OR_RETURN(const ModelArch* m, models.Resolve("llama-3.1-70b"));
+//   ASSIGN_OR_RETURN(ModelArch mine, ParseModelText(toml_text, "my-model.toml"));
 //   double params = m->TotalParams();               // 70.55e9
 //   double kv = m->KvElementsPerToken();            // 163,840 elements (80 layers x 2 x 8 x 128)
 //   const ModelArch* same = models.FindByAlias("meta-llama/Llama-3.1-70B-Instruct");
@@ -125,13 +126,12 @@ class ModelCatalog {
   const ModelArch* Find(std::string_view id) const;
   // By Hugging Face id ("meta-llama/Llama-3.1-70B"), case-insensitive; nullptr if none.
   const ModelArch* FindByAlias(std::string_view hf_id) const;
-  // An id, or a path to a model file (anything ending in .toml or containing '/'). Unknown ids
-  // fail with kNotFound and a "did you mean" list.
-  Result<const ModelArch*> Resolve(std::string_view id_or_path) const;
+  // By id or Hugging Face alias. Unknown ids fail with kNotFound and a "did you mean" list. Never
+  // reads a file: a user's own model arrives as text (ParseModelText).
+  Result<const ModelArch*> Resolve(std::string_view id) const;
 
  private:
   std::shared_ptr<std::vector<ModelArch>> models_;
-  std::shared_ptr<std::vector<std::unique_ptr<ModelArch>>> loaded_files_;
 };
 
 }  // namespace ceiling::perf

@@ -156,6 +156,8 @@ struct SearchResult {
   int evaluated = 0;     // deployments evaluated
   Seconds elapsed;       // wall time of the search
   std::string why_none;  // when !found
+  // When nothing could be evaluated because of a size the caller fixed: that field ("tp").
+  std::string why_none_field;
 };
 
 // Best output tokens/s per GPU over parallelism (and, with an SLA, concurrency), among

@@ -89,6 +89,11 @@ struct TrainingTimes {
 TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const TrainingQuery& q,
                          int dp, int micro_batches);
 
+// Model FLOPs of training on one token at sequence length `seq`: forward and backward passes
+// (3 x the forward pass: two per matmul weight, plus the causal attention products), the
+// numerator of MFU. Used for FLOP budgets of named runs (model x tokens).
+double TrainingFlopsPerToken(const ModelArch& m, int seq);
+
 // Parallel layout of a training query as a StepModel sees it (attention ranks = ep when the
 // experts are spread over data-parallel ranks).
 Parallelism TrainingParallelism(const TrainingQuery& q);

@@ -1,7 +1,7 @@
 // Rendering of design searches: the best compliant derivative, the Pareto front, a named product's
 // distance from the optimum (text, JSON, SVG), and the capability a rule leaves open per die.
 //
-//   DesignReport rep = BuildDesignReport(book, space, evaluator, result, compare_chip);
+//   DesignReport rep{...};                 // the API fills it from a design response
 //   std::string text = DesignText(rep);
 //   nlohmann::json j = DesignJson(rep);   // best, front, compare, evaluated, budget_exhausted
 //   std::string svg = DesignFrontSvg(rep);
@@ -21,6 +21,7 @@
 
 #include "ceiling/catalog/chip.h"
 #include "ceiling/catalog/metrics.h"
+#include "ceiling/design/assess.h"
 #include "ceiling/design/evaluate.h"
 #include "ceiling/design/search.h"
 #include "ceiling/design/space.h"
@@ -28,20 +29,9 @@
 
 namespace ceiling::report {
 
-// One design (or a catalog product) evaluated in full.
-struct EvaluatedDesign {
-  catalog::Chip chip;
-  catalog::ChipMetrics metrics;  // explained
-  std::string knobs;             // the design's knob values in words ("" for a product)
-  std::vector<design::ObjectiveReport> objectives;
-  rules::Classification classification;
-  bool satisfies = false;                  // meets the search's requirement
-  const rules::Clause* binding = nullptr;  // the clause one more step would meet
-  std::string binding_text;                // a binding that is not a clause ("cap: TDP")
-  std::string binding_knob;                // the step: "compute", "links" or "memory"
-  std::vector<rules::HeadroomRow> headroom;
-};
+using design::EvaluatedDesign;
 
+// What a design search found, as the renderers take it (built by the API from its response).
 struct DesignReport {
   const rules::RuleBook* book = nullptr;
   const design::DesignSpace* space = nullptr;
@@ -49,19 +39,10 @@ struct DesignReport {
   const design::SearchResult* result = nullptr;
   std::string
       workload;  // "deepseek-r1, 8 GPUs, fp8, input 1024 / output 1024 tokens, TPOT <= 50 ms"
-  double seconds = 0;
-  int threads = 1;
-  std::optional<EvaluatedDesign> best;
-  std::optional<EvaluatedDesign> compare;
+  double seconds = 0;  // wall time, shown in text only (JSON is reproducible byte for byte)
+  const EvaluatedDesign* best = nullptr;     // none when nothing is feasible
+  const EvaluatedDesign* compare = nullptr;  // the product to compare with, if any
 };
-
-// Evaluates the best design and the product to compare with (nullptr: none) in full.
-DesignReport BuildDesignReport(const rules::RuleBook& book, const design::DesignSpace& space,
-                               const design::DesignEvaluator& ev,
-                               const design::SearchResult& result, const catalog::Chip* compare);
-EvaluatedDesign EvaluateDesign(const rules::RuleBook& book, const design::DesignEvaluator& ev,
-                               catalog::Chip chip, std::string knobs, const char* next_binding,
-                               const char* next_knob);
 
 std::string DesignText(const DesignReport& r);
 nlohmann::json DesignJson(const DesignReport& r);
@@ -70,28 +51,9 @@ nlohmann::json DesignJson(const DesignReport& r);
 // is marked in both.
 std::string DesignFrontSvg(const DesignReport& r);
 
-// Capability: for each base die, the best compliant derivative under each of one or two rule
-// settings (dates).
-struct CapabilityCell {
-  bool searched = false;  // false: the die could not be searched (why in `note`)
-  bool feasible = false;
-  std::string knobs;
-  double tpp = 0, pd = 0;  // pd < 0 when unknown
-  double memory_bw_tbs = 0;
-  double objective = 0;
-  std::string binding;  // clause id, cap, or "" when the maximum design passes
-  std::string note;
-};
-struct CapabilityRow {
-  std::string die;                    // space id ("gh100") or the base chip's die name
-  std::string base;                   // base chip id
-  std::vector<CapabilityCell> cells;  // one per setting
-};
-struct CapabilityReport {
-  std::vector<std::string> settings;  // "2023-06-01", ...
-  std::string requirement, destination, objective, workload;
-  std::vector<CapabilityRow> rows;
-};
+using design::CapabilityCell;
+using design::CapabilityReport;
+using design::CapabilityRow;
 std::string CapabilityText(const CapabilityReport& r);
 nlohmann::json CapabilityJson(const CapabilityReport& r);
 

@@ -6,7 +6,9 @@
 //
 // JSON field names are an interface: classification objects carry `controls`,
 // `license_required` ("yes" | "no" | "cannot-decide"), `exceptions`, `review_policy`,
-// `measures`, `trace` and `rules`, plus `query`, `chip`, `controlled`, `cannot_decide`.
+// `measures`, `trace` and `rules`, plus `query`, `chip`, `controlled`, `cannot_decide`,
+// `caveats` and `data_checked`; `end_user` when the query names one and `import_side` when the
+// destination has import measures (its own section, never part of the US answer).
 // Quantities in JSON are plain numbers in the canonical units named next to them (TPP plain,
 // PD per mm^2, bandwidths GB/s). Output is deterministic (same data + query, same bytes).
 #ifndef CEILING_REPORT_RULES_REPORT_H_
@@ -18,7 +20,10 @@
 
 #include "ceiling/rules/analysis.h"
 #include "ceiling/rules/classify.h"
+#include "ceiling/rules/disputes.h"
+#include "ceiling/rules/imports.h"
 #include "ceiling/rules/rulebook.h"
+#include "ceiling/rules/status.h"
 
 namespace ceiling::report {
 
@@ -42,12 +47,46 @@ std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chi
 nlohmann::json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
                                   const rules::ChipFacts& facts, const rules::Classification& c);
 
+// Disputed figures. `d` comes from rules::ClassifyDisputed for the same chip and query; its
+// outcomes[0] is `c`. When the chip has no alternatives (d.agreement == kNone) these give exactly
+// the output of the functions above. Otherwise the text gains a "Disputed figures" section
+// (the verdict, then each source's values, metrics and answer) before the trace, and the trace
+// gains, per source, the clauses that come out differently; the JSON gains `disputed_figures`:
+// {agreement: "identical" | "same-paragraphs" | "depends", verdict, differing: [...],
+//  outcomes: [{label, sources: [{key, title, url, kind}], changes: [{figure, recorded,
+//  alternative, note, formula}], tpp, pd, status, code, controls, license_required, exceptions,
+//  review_policy, measures, trace_differences: [trace steps as in `trace`]}]}.
+std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chip,
+                               const rules::ChipFacts& facts, const rules::Classification& c,
+                               const rules::DisputedClassification& d);
+nlohmann::json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
+                                  const rules::ChipFacts& facts, const rules::Classification& c,
+                                  const rules::DisputedClassification& d);
+// The verdict in one line: "robust: 3A090.a, 4A090.a, license required, under every source (4)"
+// or "depends on the source: 3A090.a, 4A090.a under as recorded, gitee; 3A090.b, 4A090.b under
+// cset" (each group names the aspects that differ); "" when the chip has no alternatives.
+std::string DisputeVerdict(const rules::DisputedClassification& d);
+
 std::string TimelineText(const rules::RuleBook& book, const ChipLabel& chip,
                          const rules::Query& query,
                          const std::vector<rules::TimelineEntry>& timeline);
 nlohmann::json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip,
                             const rules::Query& query,
                             const std::vector<rules::TimelineEntry>& timeline);
+// The same with the import side as its own section ("Import side: China") / `import_side`.
+std::string TimelineText(const rules::RuleBook& book, const ChipLabel& chip,
+                         const rules::Query& query,
+                         const std::vector<rules::TimelineEntry>& timeline,
+                         const std::vector<rules::ImportTimelineEntry>& imports);
+nlohmann::json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip,
+                            const rules::Query& query,
+                            const std::vector<rules::TimelineEntry>& timeline,
+                            const std::vector<rules::ImportTimelineEntry>& imports);
+
+// `rules status`: every rule version, measure, Entity List notice, the Affiliates rule, import
+// measure and country group with the date it was last checked and the kinds of its sources.
+std::string RulesStatusText(const std::vector<rules::StatusRow>& rows);
+nlohmann::json RulesStatusJson(const std::vector<rules::StatusRow>& rows);
 
 std::string MatrixText(const rules::RuleBook& book, const std::vector<rules::ChipEntry>& chips,
                        const rules::Query& query, const rules::Matrix& m);
@@ -69,6 +108,13 @@ std::string WhatIfText(const rules::RuleBook& book, const std::vector<std::strin
                        const std::vector<rules::ChipChange>& changes);
 nlohmann::json ChangesJson(const std::vector<rules::ChipEntry>& chips,
                            const std::vector<rules::ChipChange>& changes);
+nlohmann::json WhatIfJson(const rules::RuleBook& book, const std::vector<std::string>& settings,
+                          const std::vector<rules::ChipEntry>& chips, const rules::Query& query,
+                          const std::vector<rules::ChipChange>& changes);
+nlohmann::json RuleDiffJson(const rules::RuleBook& book, const rules::RuleVersion& a,
+                            const rules::RuleVersion& b,
+                            const std::vector<rules::ChipEntry>& chips, const rules::Query& query,
+                            const std::vector<rules::ChipChange>& changes);
 
 std::string HeadroomText(const ChipLabel& chip, const rules::Query& query,
                          const std::vector<rules::HeadroomRow>& rows);

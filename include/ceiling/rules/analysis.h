@@ -93,10 +93,22 @@ std::vector<HeadroomRow> Headroom(const RuleBook& book, const ChipFacts& facts, 
 
 // Chip map ------------------------------------------------------------------------------------
 
+// What a region of the map is, by the strongest paragraph met there.
+enum class RegionClass { kA, kB, kC, kConditional, kOther };
+std::string_view RegionClassLabel(RegionClass c);  // "3A090.a", ..., "3A090 if other metrics qualify"
+
 struct MapRegion {
   double tpp_lo, tpp_hi, pd_lo, pd_hi;    // bounds (tpp_hi/pd_hi may be +inf)
   std::vector<std::string> paragraphs;    // met for a datacenter chip there
   bool depends_on_other_metrics = false;  // a paragraph holds only for some other metrics
+  RegionClass cls = RegionClass::kOther;
+};
+// An exclusion clause in force that takes some chips out of the shaded regions (Note 2: parts
+// not designed or marketed for datacenters below a TPP), with its TPP bound as in force in the
+// book (an overridden parameter shows its new value).
+struct MapExclusion {
+  const Clause* clause = nullptr;
+  std::optional<double> tpp_below;  // the exclusion holds below this TPP, when it tests one
 };
 struct MapThreshold {
   Var axis = Var::kTpp;  // kTpp (vertical line) or kPd (horizontal line)
@@ -112,8 +124,10 @@ struct MapData {
   Query query;
   std::vector<MapRegion> regions;
   std::vector<MapThreshold> thresholds;
+  std::vector<MapExclusion> exclusions;
   std::vector<MapPoint> points;
   std::vector<std::size_t> unplotted;  // chips without TPP or PD
+  std::vector<Classification> unplotted_results;  // their status for the query, in that order
 };
 // Regions of the TPP/PD plane that the control clauses in force put in each paragraph for a
 // datacenter chip, the TPP/PD thresholds of the clauses in force, and every chip with both

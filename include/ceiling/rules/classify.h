@@ -19,6 +19,16 @@
 // - rules: the rule versions whose text is in force, with their status and whether applied;
 // - trace: when requested, every clause evaluated: inputs with units, parameters, comparisons,
 //   set memberships, outcome, citation (through the clause).
+// - end_user: when the query names one (and its owners), the Entity List rows it or its owners
+//   match, with scores, and what the Affiliates rule makes of the ownership on the date; an
+//   Entity List hit requires a license with the row's review policy and no license exceptions
+//   (end users are screened from the first rule's date on, the tool's scope);
+// - import_side: the destination's own measures (China's), a separate layer that never changes
+//   the US answer above;
+// - caveats: what makes the answer conditional (a group membership whose change date was not
+//   found and is assumed, the Affiliates rule's suspension, a possible name match, a date after
+//   the data was last checked), each in words;
+// - data_checked: the date the rule data behind the answer was last checked.
 // Unknown never becomes a guess: `unknown` masks name the variables that kept a result open
 // (render with UnknownReasons). Dates before the first rule give `before_first_rule`.
 //
@@ -37,8 +47,11 @@
 #include "ceiling/base/date.h"
 #include "ceiling/base/result.h"
 #include "ceiling/rules/condition.h"
+#include "ceiling/rules/entities.h"
 #include "ceiling/rules/facts.h"
+#include "ceiling/rules/imports.h"
 #include "ceiling/rules/rulebook.h"
+#include "ceiling/rules/screening.h"
 
 namespace ceiling::rules {
 
@@ -49,12 +62,30 @@ struct Query {
   bool headquarters_given = false;
   View view = View::kEnforced;
   bool trace = true;
+  bool import_side = true;  // evaluate the destination's import measures
+  // The end user by name ("" = not given), its owners (ParseOwners) and a screening list the
+  // user supplied (may be null; it must outlive the Classification).
+  std::string end_user;
+  std::vector<Owner> owners;
+  const ScreeningList* screening = nullptr;
 };
 
 // Resolves country codes. `headquarters` empty = same as the destination (an end user
 // headquartered where it is located). Errors: unknown codes, kInvalidArgument with suggestions.
 Result<Query> MakeQuery(const RuleBook& book, Date date, std::string_view destination,
                         std::string_view headquarters = "", View view = View::kEnforced);
+
+// Parses owner specs (ParseOwner) and checks the ownership chain: every "NAME=60%>OWNED" names
+// the end user or another owner, no owner owns itself (directly or through others), and owners
+// need an end user. Errors: kInvalidArgument with the offending spec.
+Result<std::vector<Owner>> ParseOwners(const std::vector<std::string>& specs,
+                                       std::string_view end_user);
+
+// A country's membership of one group named by a clause's set, as the trace shows it.
+struct MembershipNote {
+  const CountryGroup* group = nullptr;
+  MembershipInfo info;
+};
 
 struct TraceStep {
   const RuleVersion* rule = nullptr;
@@ -67,6 +98,58 @@ struct TraceStep {
   std::optional<bool> product_named;       // measures
   std::vector<const Clause*> excluded_by;  // exclusions that took the paragraph out (true ones)
   Cell outcome;                            // what the clause decided
+  // Memberships of the destination and headquarters in the groups the sets name.
+  std::vector<MembershipNote> destination_groups, headquarters_groups;
+};
+
+enum class CaveatKind : std::uint8_t {
+  kUndatedMembership,  // a membership change whose date was not found: the earlier state assumed
+  kAffiliatesRule,     // the Affiliates rule's status decides the end-user answer
+  kPossibleMatch,      // a name close to a listed party, below the match score
+  kOtherList,          // a hit on a screening list whose effect is not modelled (not the EL)
+  kAfterDataChecked,   // the date asked is after the rule data was last checked
+};
+std::string_view CaveatKindName(CaveatKind k);  // "undated-membership", ...
+
+struct Caveat {
+  CaveatKind kind = CaveatKind::kUndatedMembership;
+  std::string text;  // one sentence, for every renderer
+  // kUndatedMembership: whose membership, of which group, and the dated record.
+  int country = -1;
+  const CountryGroup* group = nullptr;
+  const Membership* change = nullptr;
+  bool assumed_member = false;
+};
+
+// Screening of one name.
+struct PartyScreening {
+  std::string name;
+  std::vector<ScreenHit> hits;   // Entity List (or other list) rows in force, score >= match
+  std::vector<ScreenHit> other;  // possible matches, and matching rows not in force on the date
+};
+
+struct OwnerResult {
+  Owner owner;
+  PartyScreening screening;
+  // Listed itself, or (under the Affiliates rule's terms) owned enough by listed parties.
+  Tri restricted = Tri::kFalse;
+  const ListedParty* via = nullptr;  // the Entity List row behind `restricted`
+};
+
+struct EndUserResult {
+  bool given = false;
+  PartyScreening end_user;
+  std::vector<OwnerResult> owners;
+  bool listed = false;                     // the end user matches an Entity List row in force
+  Tri affiliate = Tri::kFalse;             // owned >= the threshold by restricted owners
+  std::optional<double> restricted_share;  // known share (percent) held by restricted owners
+  bool share_unknown = false;              // a restricted owner's share is not given
+  const AffiliatesRule* affiliates_rule = nullptr;
+  const AffiliatesPeriod* affiliates_period = nullptr;  // on the date; nullptr before the rule
+  bool license = false;                                 // the end-user controls require a license
+  const ListedParty* basis = nullptr;                   // the row that requires it
+  std::string reason;                                   // "listed", "affiliate", "red-flag-29"
+  ReviewPolicy policy = ReviewPolicy::kNone;
 };
 
 struct ExceptionHit {
@@ -104,6 +187,11 @@ struct Classification {
   std::vector<RuleState> rules;
   std::vector<TraceStep> trace;
 
+  EndUserResult end_user;
+  ImportSide import_side;
+  std::vector<Caveat> caveats;
+  Date data_checked;  // the earliest last-checked date of the data the answer used
+
   // Scratch for evaluation (kept to avoid allocation when the result is reused).
   std::vector<Cell> scratch_clause;
   std::vector<Cell> scratch_paragraph;
@@ -118,7 +206,10 @@ void ClassifyInto(const RuleBook& book, const ChipFacts& facts, const Query& que
 // "PD unknown because die area unknown: ..." for each variable in `unknown` (Bit(Var) mask).
 std::vector<std::string> UnknownReasons(const ChipFacts& facts, std::uint32_t unknown);
 
-// A compact, comparable summary of an outcome (for timelines, matrices and diffs):
+// Whether two outcomes are the same for timelines, matrices and diffs: the paragraphs met (and
+// undecided), the licence requirement, the exceptions, the review policy and the measures.
+bool SameOutcome(const Classification& a, const Classification& b);
+// A compact summary of an outcome, for display and tests:
 // "3A090.a.1 3A090.a.2 4A090.a | license: yes | NAC | presumption-of-denial | measures: ...".
 std::string StatusKey(const Classification& c);
 

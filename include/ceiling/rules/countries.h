@@ -20,6 +20,10 @@
 //
 // Membership before the dated snapshot is assumed unchanged unless a change is recorded (the
 // sources give a 2026 snapshot and a few dated changes); group files say so in their notes.
+// A change whose date was not found is recorded by the first cited snapshot that shows it
+// (`removed_by`, `added_by`), optionally with the last cited evidence of the earlier state
+// (`removed_after`, `added_after`): the engine keeps the earlier membership until the snapshot and
+// reports dates in between as assumed (MembershipOf(...).assumed, UncertainMemberships).
 // Errors: file:line:col for data files; set-expression errors have column = offset + 1 and the
 // expression as context (see condition.h). A loaded CountryDb is immutable and thread-safe.
 #ifndef CEILING_RULES_COUNTRIES_H_
@@ -61,11 +65,28 @@ struct Treatment {
 };
 
 // A dated membership interval: member from `added` (inclusive) until `removed` (exclusive).
+// An undated bound (`*_undated`) is the first cited snapshot that shows the change; the change
+// happened on an unknown date after `*_after` (the last cited evidence of the earlier state;
+// absent = unknown) and on or before the bound. The interval keeps the earlier state until then.
 struct Membership {
   int country = 0;
   std::optional<Date> added, removed;
+  bool added_undated = false, removed_undated = false;
+  std::optional<Date> added_after, removed_after;
   std::vector<std::string> sources;
   std::string note;
+
+  // True when `date` falls where the change may already have happened but the engine assumes
+  // the earlier state: [*_after (or the beginning), bound) of an undated bound.
+  bool Uncertain(Date date) const;
+};
+
+// How a country's membership of one group on a date is known.
+struct MembershipInfo {
+  bool member = false;
+  const Membership* change = nullptr;  // the dated record that decides it; nullptr: the snapshot
+                                       // list (or the group's definition)
+  bool assumed = false;                // inside an undated change's uncertainty window
 };
 
 class SetExpr {
@@ -136,7 +157,16 @@ class CountryDb {
   const Treatment* TreatmentOf(int country, Date date) const;
   // Ids of the groups that contain `country` on `date`, in file order.
   std::vector<std::string> GroupsOf(int country, Date date) const;
-  // Every date on which a membership or treatment changes, sorted, unique.
+  // Membership of `country` (as treated on `date`) in groups()[group], and how it is known.
+  MembershipInfo MembershipOf(std::size_t group, int country, Date date) const;
+  // Indices of the groups `expr` names, directly or through expression-defined groups.
+  std::vector<std::size_t> GroupsIn(const SetExpr& expr) const;
+  // The undated changes of `country` (as treated on `date`) whose uncertainty window holds
+  // `date`, as (group index, change).
+  std::vector<std::pair<std::size_t, const Membership*>> UncertainMemberships(int country,
+                                                                              Date date) const;
+  // Every date on which a membership or treatment changes, or an uncertainty window opens,
+  // sorted, unique.
   std::vector<Date> ChangeDates() const;
 
  private:

@@ -103,6 +103,8 @@ struct Clause {
   std::vector<std::string> conditions;        // license conditions, in words (review, measure)
 
   std::vector<std::string> products;          // measure: catalog ids
+  std::vector<std::string> pending_products;  // measure: ids of named products the catalog does
+                                              // not hold yet (matched like products; not checked)
   std::string products_text;                  // measure: "NVIDIA H20, AMD MI308 and equivalents"
   MeasureEffect effect = MeasureEffect::kLicenseRequired;
   std::optional<double> revenue_share;        // measure: 0.15
@@ -114,6 +116,16 @@ enum class EnforcementStatus { kEnforced, kNotEnforced };
 struct Enforcement {
   Date from;
   EnforcementStatus status = EnforcementStatus::kEnforced;
+  std::vector<std::string> sources;
+  std::string note;
+};
+
+// A finding about the rule's legal standing that does not change what is enforced (GAO's
+// decision that the AI Diffusion rule's non-enforcement announcement was a rule never submitted
+// to Congress, so the rule remains legally in effect).
+struct LegalNote {
+  Date date;
+  std::string finding;  // in the project's words
   std::vector<std::string> sources;
   std::string note;
 };
@@ -130,6 +142,8 @@ struct RuleVersion {
   std::optional<Date> compliance;
   std::vector<std::string> supersedes;
   std::vector<Enforcement> enforcement;
+  std::vector<LegalNote> legal;  // in date order
+  std::optional<Date> checked;   // when the file was last checked against its sources
   std::vector<Parameter> parameters;
   std::vector<Clause> clauses;
   std::vector<std::string> sources;  // the rule's own citation
@@ -142,6 +156,8 @@ struct RuleVersion {
   const Parameter* FindParameter(std::string_view name) const;
   // Secondary-basis clauses, in file order.
   std::vector<const Clause*> SecondaryClauses() const;
+  // `checked` if given, else the latest `read` date of the rule's sources.
+  Date LastChecked() const;
 };
 
 Result<RuleVersion> LoadRuleFile(const std::filesystem::path& path, const CountryDb& countries,

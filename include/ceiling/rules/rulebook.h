@@ -31,6 +31,8 @@
 #include "ceiling/base/result.h"
 #include "ceiling/catalog/catalog.h"
 #include "ceiling/rules/countries.h"
+#include "ceiling/rules/entities.h"
+#include "ceiling/rules/imports.h"
 #include "ceiling/rules/rule.h"
 
 namespace ceiling::rules {
@@ -58,19 +60,25 @@ struct ParameterInfo {
 
 class RuleBook {
  public:
-  // Loads `data_dir`/countries and every `data_dir`/rules/*.toml (sorted by path).
+  // Loads `data_dir`/countries, every `data_dir`/rules/*.toml (sorted by path), and, when the
+  // folders exist, the end-user data `data_dir`/entities and the import side `data_dir`/import.
   static Result<RuleBook> Load(const std::filesystem::path& data_dir);
-  static Result<RuleBook> Build(CountryDb countries, std::vector<RuleVersion> rules);
+  static Result<RuleBook> Build(CountryDb countries, std::vector<RuleVersion> rules,
+                                EntityDb entities = {}, ImportDb imports = {});
 
   // A copy with parameter NAME (every rule's) or RULE.NAME set to VALUE ("4000", "6 TB/s").
-  // Errors (kInvalidArgument): unknown name (with suggestions), unparsable value, a value whose
-  // unit does not match the parameter's.
+  // Errors (kInvalidArgument, field "set"): unknown name (with suggestions), unparsable value, a
+  // value whose unit does not match the parameter's.
   Result<RuleBook> WithParameter(std::string_view name, std::string_view value) const;
   // A copy with one more rule version (a user's file). Its id must be new.
   Result<RuleBook> WithRule(RuleVersion rule) const;
   Result<RuleBook> WithRuleFile(const std::filesystem::path& path) const;
+  // The same from TOML text; `display_name` stands for the file in diagnostics.
+  Result<RuleBook> WithRuleText(std::string_view text, std::string display_name) const;
 
   const CountryDb& countries() const;
+  const EntityDb& entities() const;
+  const ImportDb& imports() const;
   // Sorted by effective date, then id.
   const std::vector<RuleVersion>& rules() const;
   const RuleVersion* FindRule(std::string_view id) const;
@@ -88,8 +96,9 @@ class RuleBook {
   // What happens on `date`, in words ("us-2023-10-acs takes effect (88 FR 73458)").
   std::vector<std::string> EventsOn(Date date) const;
 
-  // Cross-checks with the chip catalog: every product a measure names is a catalog id. Returns
-  // one located error per finding (empty when consistent).
+  // Cross-checks with the chip catalog: every product a measure (or an import measure) names in
+  // `products` is a catalog id; `pending_products` are not checked. Returns one located error
+  // per finding (empty when consistent).
   std::vector<Error> CheckAgainstCatalog(const catalog::Catalog& catalog) const;
 
   struct Compiled;  // private, see src/rules/compiled.h
@@ -98,6 +107,7 @@ class RuleBook {
  private:
   explicit RuleBook(std::shared_ptr<const Compiled> c) : c_(std::move(c)) {}
   static Result<RuleBook> Compile(CountryDb countries, std::vector<RuleVersion> rules,
+                                  EntityDb entities, ImportDb imports,
                                   std::vector<std::pair<std::string, std::string>> overrides);
   std::shared_ptr<const Compiled> c_;
 };

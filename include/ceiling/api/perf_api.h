@@ -1,0 +1,269 @@
+// Performance questions: LLM serving (perf serve), training (perf train), the same serving
+// workload on several chips (compare), and the model's error against published measurements
+// (validate, calibrate).
+//
+//   PerfServeRequest req;
+//   req.chip.id = "nvidia-h20";  req.serving.model.id = "llama-3.1-70b";
+//   req.serving.concurrency = 32;                     // or an SLA: req.serving.sla_tpot = 50 (ms)
+//   ASSIGN_OR_RETURN(PerfServeResponse r, PerfServe(*kb, req));
+//   r.search.result.tpot;                             // time per output token
+//
+// Sizes are plain counts (GPUs, tokens, clients), latency targets milliseconds, bandwidths
+// quantity strings ("400 Gb/s"). Parallel sizes left unset are searched. Errors name their field
+// ("gpus", "tp", "sla_tpot", "scale_out", "model" ...); a valid request for which no deployment
+// fits is kNoAnswer with the reason. Responses own the chip, model and hardware their results
+// point to.
+#ifndef CEILING_API_PERF_API_H_
+#define CEILING_API_PERF_API_H_
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ceiling/api/fields.h"
+#include "ceiling/api/knowledge_base.h"
+#include "ceiling/perf/serving.h"
+#include "ceiling/perf/training.h"
+#include "ceiling/perf/validation.h"
+#include "ceiling/report/perf_report.h"
+
+namespace ceiling::api {
+
+// The serving workload shared by perf serve, compare, design and capability.
+struct ServingFields {
+  Ref model;
+  int gpus = 8;
+  std::optional<int> tp, pp, ep, dp_attn;
+  int isl = 1024;
+  int osl = 1024;
+  std::optional<int> concurrency;  // required unless an SLA is given (then the maximum searched)
+  std::string precision = "fp8";
+  std::string kv_precision;         // "" = per precision
+  std::string attention_precision;  // "" = bf16
+  std::string engine;               // "" = the average of the calibrated engines
+  std::optional<double> sla_tpot;   // ms
+  std::optional<double> sla_ttft;   // ms
+  std::optional<int> gpus_per_node;
+  std::string scale_out;  // per GPU and direction, e.g. "400 Gb/s"; "" = the data's default
+  int spec_steps = 0;
+  int spec_draft = 0;
+  double spec_accept = 1;
+
+  template <class V>
+  void Visit(V& v, bool model_required = true) {
+    v(Field{"model", "Model id (data/models, e.g. llama-3.1-70b), or the model as TOML",
+            model_required ? kRequired : 0u},
+      model);
+    v(Field{"gpus", "GPUs in the deployment"}, gpus);
+    v(Field{"tp", "Tensor-parallel size (default: searched)"}, tp);
+    v(Field{"pp", "Pipeline-parallel size (default: searched)"}, pp);
+    v(Field{"ep", "Expert-parallel size (default: searched)"}, ep);
+    v(Field{"dp_attn", "Attention data-parallel ranks (default: searched)"}, dp_attn);
+    v(Field{"isl", "Input (prompt) tokens per request"}, isl);
+    v(Field{"osl", "Output tokens per request"}, osl);
+    v(Field{"concurrency",
+            "Concurrent clients (required unless an SLA is given; then the most searched)"},
+      concurrency);
+    v(Field{"precision", "Weights/activations format", 0, "fp4|fp8|int8|int4|bf16|fp16"},
+      precision);
+    v(Field{"kv_precision", "KV-cache format (default: per precision)", kAdvanced,
+            "fp4|fp8|int8|int4|bf16|fp16"},
+      kv_precision);
+    v(Field{"attention_precision", "Attention math format, e.g. fp8 for FP8 FlashMLA/FA3 "
+                                   "(default bf16)",
+            kAdvanced, "fp4|fp8|int8|int4|bf16|fp16"},
+      attention_precision);
+    v(Field{"engine",
+            "Serving engine whose calibration to use: vllm, sglang or trtllm (default: their "
+            "average)",
+            kAdvanced},
+      engine);
+    v(Field{"sla_tpot", "Search for the best deployment with TPOT <= this many ms"}, sla_tpot);
+    v(Field{"sla_ttft", "Search for the best deployment with TTFT <= this many ms"}, sla_ttft);
+    v(Field{"gpus_per_node", "GPUs per scale-up domain (default: data/perf/systems.toml)",
+            kAdvanced},
+      gpus_per_node);
+    v(Field{"scale_out", "Scale-out bandwidth per GPU and direction, e.g. \"400 Gb/s\"",
+            kAdvanced},
+      scale_out);
+    v(Field{"spec_steps", "Speculative decoding: draft steps", kAdvanced}, spec_steps);
+    v(Field{"spec_draft", "Speculative decoding: tokens verified per step", kAdvanced},
+      spec_draft);
+    v(Field{"spec_accept", "Speculative decoding: mean tokens accepted per step", kAdvanced},
+      spec_accept);
+  }
+  bool sla() const { return sla_tpot.has_value() || sla_ttft.has_value(); }
+  // Ranges and consistency; `need_concurrency`: without an SLA, concurrency is required.
+  Status Check(bool need_concurrency) const;
+  Result<perf::SystemOptions> System() const;
+  // The serving query (model, hardware and calibration pointers as given).
+  Result<perf::ServingQuery> Query(const perf::ModelArch* m, const perf::Hardware* hw,
+                                   const perf::Calibration* cal) const;
+  perf::SearchOptions Search() const;
+  // "deepseek-r1, 8 GPUs, fp8 serving, input 1024 / output 1024 tokens, TPOT <= 50 ms".
+  std::string Describe() const;
+};
+
+// perf serve -------------------------------------------------------------------------------------
+
+struct PerfServeRequest {
+  Ref chip;
+  ServingFields serving;
+
+  template <class V>
+  void Visit(V& v) {
+    v(Field{"chip", "Catalog id of the chip, or the chip as TOML", kRequired}, chip);
+    serving.Visit(v);
+  }
+  Status Validate();
+};
+
+struct PerfServeResponse {
+  std::shared_ptr<const KnowledgeBase> kb;
+  std::shared_ptr<const perf::ModelArch> model;
+  std::shared_ptr<const perf::Hardware> hardware;
+  perf::SearchResult search;  // its query points at model, hardware and kb's calibration
+  bool searched = false;      // some parallel size or the client count was searched
+  std::optional<double> sla_tpot, sla_ttft;
+};
+
+Result<PerfServeResponse> PerfServe(const KnowledgeBase& kb, PerfServeRequest request);
+nlohmann::json ToJson(const PerfServeResponse& r);
+std::string ToText(const PerfServeResponse& r);
+
+// perf train -------------------------------------------------------------------------------------
+
+struct PerfTrainRequest {
+  Ref chip;
+  Ref model;
+  int gpus = 8;
+  int tp = 1, pp = 1, ep = 1, cp = 1;
+  std::optional<int> dp;
+  int zero = 1;
+  int micro_batch = 1;
+  bool recompute = false;
+  std::optional<int> global_batch;  // required
+  std::optional<int> seq;           // required
+  std::optional<double> tokens;
+  std::string precision = "bf16";
+  std::optional<int> gpus_per_node;
+  std::string scale_out;
+
+  template <class V>
+  void Visit(V& v) {
+    v(Field{"chip", "Catalog id of the chip, or the chip as TOML", kRequired}, chip);
+    v(Field{"model", "Model id (data/models), or the model as TOML", kRequired}, model);
+    v(Field{"gpus", "GPUs"}, gpus);
+    v(Field{"tp", "Tensor-parallel size"}, tp);
+    v(Field{"pp", "Pipeline-parallel size"}, pp);
+    v(Field{"dp", "Data-parallel size (default: gpus / (tp x pp x cp))"}, dp);
+    v(Field{"ep", "Expert-parallel size"}, ep);
+    v(Field{"cp", "Context-parallel size"}, cp);
+    v(Field{"zero", "ZeRO stage 0-3"}, zero);
+    v(Field{"micro_batch", "Sequences per micro-batch"}, micro_batch);
+    v(Field{"recompute", "Full activation recomputation"}, recompute);
+    v(Field{"global_batch", "Sequences per step (required)"}, global_batch);
+    v(Field{"seq", "Sequence length in tokens (required)"}, seq);
+    v(Field{"tokens", "Tokens to train on (for the time to train)"}, tokens);
+    v(Field{"precision", "GEMM format", 0, "bf16|fp8"}, precision);
+    v(Field{"gpus_per_node", "GPUs per scale-up domain", kAdvanced}, gpus_per_node);
+    v(Field{"scale_out", "Scale-out bandwidth per GPU and direction, e.g. \"400 Gb/s\"",
+            kAdvanced},
+      scale_out);
+  }
+  Status Validate();
+};
+
+struct PerfTrainResponse {
+  std::shared_ptr<const KnowledgeBase> kb;
+  std::shared_ptr<const perf::ModelArch> model;
+  std::shared_ptr<const perf::Hardware> hardware;
+  perf::TrainingQuery query;  // points at model, hardware and kb's calibration
+  perf::TrainingResult result;
+};
+
+Result<PerfTrainResponse> PerfTrain(const KnowledgeBase& kb, PerfTrainRequest request);
+nlohmann::json ToJson(const PerfTrainResponse& r);
+std::string ToText(const PerfTrainResponse& r);
+
+// compare ----------------------------------------------------------------------------------------
+
+struct CompareRequest {
+  std::vector<Ref> chips;  // ratios are to the first
+  ServingFields serving;
+
+  template <class V>
+  void Visit(V& v) {
+    v(Field{"chips", "Chips to compare (ids or TOML); ratios are to the first", kRequired},
+      chips);
+    serving.Visit(v);
+  }
+  Status Validate();
+};
+
+struct CompareResponse {
+  std::shared_ptr<const KnowledgeBase> kb;
+  std::shared_ptr<const perf::ModelArch> model;
+  std::vector<std::shared_ptr<const perf::Hardware>> hardware;  // one per chip
+  std::vector<report::CompareColumn> columns;  // their queries point at the above
+};
+
+Result<CompareResponse> Compare(const KnowledgeBase& kb, CompareRequest request,
+                                const CallOptions& call = {});
+nlohmann::json ToJson(const CompareResponse& r);
+std::string ToText(const CompareResponse& r);
+
+// validate / calibrate ---------------------------------------------------------------------------
+
+struct ValidateRequest {
+  int threads = 0;  // 0 = every core of the shared executor
+
+  template <class V>
+  void Visit(V& v) {
+    v(Field{"threads", "Worker threads for the fits (0: all cores)", kAdvanced}, threads);
+  }
+  Status Validate();
+};
+
+struct ValidateResponse {
+  perf::ValidationReport report;
+  std::string calibration_status;  // whether data/perf/calibration.toml matches this fit
+};
+
+Result<ValidateResponse> Validate(const KnowledgeBase& kb, ValidateRequest request,
+                                  const CallOptions& call = {});
+nlohmann::json ToJson(const ValidateResponse& r);
+std::string ToText(const ValidateResponse& r);
+// Every point's prediction, one CSV row each.
+std::string PredictionsCsv(const ValidateResponse& r);
+
+struct CalibrateRequest {
+  int threads = 0;
+  template <class V>
+  void Visit(V& v) {
+    v(Field{"threads", "Worker threads for the fits (0: all cores)", kAdvanced}, threads);
+  }
+  Status Validate();
+};
+
+struct CalibrateResponse {
+  perf::Calibration calibration;  // the fresh fit
+  std::string toml;               // as data/perf/calibration.toml would hold it
+};
+
+Result<CalibrateResponse> Calibrate(const KnowledgeBase& kb, CalibrateRequest request,
+                                    const CallOptions& call = {});
+nlohmann::json ToJson(const CalibrateResponse& r);
+
+// Helpers shared by the operations ---------------------------------------------------------------
+
+Result<std::shared_ptr<const perf::ModelArch>> ResolveModel(const KnowledgeBase& kb, const Ref& ref,
+                                                            std::string_view field);
+// "fp8" -> DType (errors in `field`).
+Result<perf::DType> ParsePrecision(const std::string& s, std::string_view field);
+
+}  // namespace ceiling::api
+
+#endif  // CEILING_API_PERF_API_H_

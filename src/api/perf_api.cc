@@ -1,0 +1,439 @@
+#include "ceiling/api/perf_api.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "ceiling/api/catalog_api.h"
+#include "ceiling/base/units.h"
+#include "ceiling/perf/calibration.h"
+#include "ceiling/report/table.h"
+
+namespace ceiling::api {
+
+using namespace ceiling::perf;  // NOLINT: the perf module's adapter
+
+namespace {
+
+constexpr const char* kProducedBy = "ceiling calibrate --write";
+
+Status AtLeast(std::string_view field, std::optional<int> v, int min) {
+  if (v && *v < min) return FieldError(std::string(field), fmt::format("must be at least {}", min));
+  return OkStatus();
+}
+
+Status Positive(std::string_view field, std::optional<double> v) {
+  if (v && !(std::isfinite(*v) && *v > 0))
+    return FieldError(std::string(field), "must be a positive number");
+  return OkStatus();
+}
+
+Result<std::optional<BytesPerSecond>> ScaleOut(const std::string& s) {
+  if (s.empty()) return std::optional<BytesPerSecond>();
+  auto q = ParseQuantityAs<BytesPerSecond>(s);
+  if (!q.ok()) return FieldError("scale_out", q.error().message);
+  // Per GPU and direction: from a 100 Mb/s port to 100 Tb/s, far beyond any NIC; outside that a
+  // figure is a typo (1e-300 Gb/s would print a 300-digit TTFT).
+  const double bytes_per_s = q->In(1.0);
+  if (!(std::isfinite(bytes_per_s) && bytes_per_s >= 100e6 / 8 && bytes_per_s <= 100e12 / 8))
+    return FieldError("scale_out",
+                      fmt::format("must be between 100 Mb/s and 100 Tb/s, got \"{}\"", s));
+  return std::optional<BytesPerSecond>(*q);
+}
+
+Result<std::shared_ptr<const Hardware>> HardwareFor(const KnowledgeBase& kb, const Ref& chip_ref,
+                                                    std::string_view field,
+                                                    const SystemOptions& so) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Chip> chip, ResolveChip(kb, chip_ref, field));
+  ASSIGN_OR_RETURN(const SystemDefaults* sys, kb.systems());
+  auto hw = HardwareFromChip(*chip, *sys, so);
+  if (!hw.ok()) {
+    // A chip whose record lacks a figure the model needs: a valid question without an answer.
+    Error e = WithField(hw.error(), field);
+    if (e.code == ErrorCode::kInvalidArgument) e.code = ErrorCode::kNoAnswer;
+    return e;
+  }
+  return std::shared_ptr<const Hardware>(std::make_shared<Hardware>(std::move(*hw)));
+}
+
+Status CheckEngine(const Calibration& cal, const std::string& engine) {
+  if (engine.empty() || cal.engines.count(engine)) return OkStatus();
+  std::string known;
+  for (const auto& [name, params] : cal.engines) known += (known.empty() ? "" : ", ") + name;
+  return FieldError("engine", fmt::format("unknown engine \"{}\" (calibrated: {})", engine, known));
+}
+
+// Sizes the caller fixed that no layout of this model can take (the search would only say that
+// nothing fits).
+Status CheckFixedSizes(const ModelArch& m, const ServingFields& s) {
+  if (!s.ep) return OkStatus();
+  if (!m.moe.enabled() && *s.ep > 1)
+    return FieldError("ep", fmt::format("{}: {} is a dense model (no experts)", *s.ep, m.id));
+  if (m.moe.enabled() && m.moe.experts % *s.ep != 0)
+    return FieldError("ep", fmt::format("{} does not divide the {} experts of {}", *s.ep,
+                                        m.moe.experts, m.id));
+  if (s.gpus % *s.ep != 0)
+    return FieldError("ep", fmt::format("{} does not divide gpus {}", *s.ep, s.gpus));
+  return OkStatus();
+}
+
+// A search that could evaluate nothing: the caller's fixed size at fault (bad input), or no layout
+// of these GPUs fits the model at all (a valid question without an answer).
+Error NoDeployment(const SearchResult& s, const std::string& chip) {
+  const std::string message = chip.empty() ? s.why_none : fmt::format("{}: {}", chip, s.why_none);
+  if (!s.why_none_field.empty()) return FieldError(s.why_none_field, message);
+  return MakeError(ErrorCode::kNoAnswer, message);
+}
+
+}  // namespace
+
+Result<DType> ParsePrecision(const std::string& s, std::string_view field) {
+  auto d = DTypeFromName(s);
+  if (!d || *d == DType::kFp32)
+    return FieldError(std::string(field),
+                      fmt::format("expected fp4, fp8, int8, int4, bf16 or fp16, got \"{}\"", s));
+  return *d;
+}
+
+Result<std::shared_ptr<const ModelArch>> ResolveModel(const KnowledgeBase& kb, const Ref& ref,
+                                                      std::string_view field) {
+  if (ref.toml) {
+    auto m = ParseModelText(ref.toml->text, ref.toml->name.empty() ? std::string(field)
+                                                                   : ref.toml->name);
+    if (!m.ok()) return WithField(m.error(), field);
+    return std::shared_ptr<const ModelArch>(std::make_shared<ModelArch>(std::move(*m)));
+  }
+  ASSIGN_OR_RETURN(const ModelCatalog* models, kb.models());
+  auto m = models->Resolve(ref.id);
+  if (!m.ok()) return WithField(m.error(), field);
+  return std::shared_ptr<const ModelArch>(kb.shared_from_this(), *m);
+}
+
+// ServingFields ----------------------------------------------------------------------------------
+
+Status ServingFields::Check(bool need_concurrency) const {
+  if (gpus < 1 || gpus > kMaxGpus)
+    return FieldError("gpus", fmt::format("must be between 1 and {}", kMaxGpus));
+  constexpr int kMaxTokens = 1 << 24;  // 16M tokens: keeps every token count far from overflow
+  if (isl < 1 || isl > kMaxTokens)
+    return FieldError("isl", fmt::format("must be between 1 and {}", kMaxTokens));
+  if (osl < 1 || osl > kMaxTokens)
+    return FieldError("osl", fmt::format("must be between 1 and {}", kMaxTokens));
+  if (concurrency && (*concurrency < 1 || *concurrency > 1 << 20))
+    return FieldError("concurrency", "must be between 1 and 1048576");
+  if (need_concurrency && !sla() && !concurrency)
+    return FieldError("concurrency",
+                      "is required (or give a latency target, sla_tpot or sla_ttft, to search it)");
+  RETURN_IF_ERROR(Positive("sla_tpot", sla_tpot));
+  RETURN_IF_ERROR(Positive("sla_ttft", sla_ttft));
+  RETURN_IF_ERROR(AtLeast("tp", tp, 1));
+  RETURN_IF_ERROR(AtLeast("pp", pp, 1));
+  RETURN_IF_ERROR(AtLeast("ep", ep, 1));
+  RETURN_IF_ERROR(AtLeast("dp_attn", dp_attn, 1));
+  RETURN_IF_ERROR(AtLeast("gpus_per_node", gpus_per_node, 1));
+  for (auto [v, name] : {std::pair{tp, "tp"}, std::pair{pp, "pp"}, std::pair{dp_attn, "dp_attn"}})
+    if (v && gpus % *v != 0)
+      return FieldError(name, fmt::format("{} does not divide gpus {}", *v, gpus));
+  const long long instance = 1LL * tp.value_or(1) * pp.value_or(1) * dp_attn.value_or(1);
+  if (gpus % instance != 0)
+    return FieldError(tp ? "tp" : pp ? "pp" : "dp_attn",
+                      fmt::format("tp x pp x dp_attn = {} does not divide gpus {}", instance, gpus));
+  if (ep && *ep > gpus) return FieldError("ep", fmt::format("{} exceeds gpus {}", *ep, gpus));
+  if (spec_steps < 0 || spec_steps > 16) return FieldError("spec_steps", "must be 0 to 16");
+  if (spec_steps > 0) {
+    if (spec_draft < 1 || spec_draft > 64)
+      return FieldError("spec_draft", "must be 1 to 64 with speculative decoding");
+    if (!(std::isfinite(spec_accept) && spec_accept >= 1 && spec_accept <= spec_draft + 1))
+      return FieldError("spec_accept",
+                        fmt::format("must be between 1 and spec_draft + 1 = {}", spec_draft + 1));
+  }
+  ASSIGN_OR_RETURN(auto so, ScaleOut(scale_out));
+  (void)so;
+  return OkStatus();
+}
+
+Result<SystemOptions> ServingFields::System() const {
+  SystemOptions o;
+  o.scale_up_domain = gpus_per_node;
+  ASSIGN_OR_RETURN(o.scale_out, ScaleOut(scale_out));
+  return o;
+}
+
+Result<ServingQuery> ServingFields::Query(const ModelArch* m, const Hardware* hw,
+                                          const Calibration* cal) const {
+  ServingQuery q;
+  q.model = m;
+  q.hardware = hw;
+  q.calibration = cal;
+  q.gpus = gpus;
+  ASSIGN_OR_RETURN(DType mode, ParsePrecision(precision, "precision"));
+  q.precision = PrecisionForMode(mode);
+  if (!kv_precision.empty()) {
+    ASSIGN_OR_RETURN(q.precision.kv_cache, ParsePrecision(kv_precision, "kv_precision"));
+  }
+  if (!attention_precision.empty()) {
+    ASSIGN_OR_RETURN(q.precision.attention,
+                     ParsePrecision(attention_precision, "attention_precision"));
+  }
+  q.workload.isl = isl;
+  q.workload.osl = osl;
+  q.workload.concurrency = concurrency.value_or(1);
+  q.workload.engine = engine;
+  q.workload.speculative = {spec_steps, spec_draft, spec_accept};
+  return q;
+}
+
+SearchOptions ServingFields::Search() const {
+  SearchOptions o;
+  o.tp = tp, o.pp = pp, o.ep = ep, o.dp_attn = dp_attn;
+  if (sla_tpot) o.sla.tpot = Seconds::FromBase(*sla_tpot * 1e-3);
+  if (sla_ttft) o.sla.ttft = Seconds::FromBase(*sla_ttft * 1e-3);
+  if (concurrency) o.max_concurrency = *concurrency;
+  return o;
+}
+
+std::string ServingFields::Describe() const {
+  std::vector<std::string> parts = {model.Label("model"), fmt::format("{} GPUs", gpus)};
+  parts.push_back(fmt::format("{} serving, input {} / output {} tokens", precision, isl, osl));
+  if (sla_tpot) parts.push_back(fmt::format("TPOT <= {} ms", *sla_tpot));
+  if (sla_ttft) parts.push_back(fmt::format("TTFT <= {} ms", *sla_ttft));
+  if (!sla() && concurrency) parts.push_back(fmt::format("{} clients", *concurrency));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+// perf serve -------------------------------------------------------------------------------------
+
+Status PerfServeRequest::Validate() {
+  RETURN_IF_ERROR(CheckFields(*this));
+  return serving.Check(true);
+}
+
+Result<PerfServeResponse> PerfServe(const KnowledgeBase& kb, PerfServeRequest request) {
+  RETURN_IF_ERROR(request.Validate());
+  PerfServeResponse r;
+  r.kb = kb.shared_from_this();
+  ASSIGN_OR_RETURN(const Calibration* cal, kb.calibration());
+  RETURN_IF_ERROR(CheckEngine(*cal, request.serving.engine));
+  ASSIGN_OR_RETURN(r.model, ResolveModel(kb, request.serving.model, "model"));
+  RETURN_IF_ERROR(CheckFixedSizes(*r.model, request.serving));
+  ASSIGN_OR_RETURN(SystemOptions so, request.serving.System());
+  ASSIGN_OR_RETURN(r.hardware, HardwareFor(kb, request.chip, "chip", so));
+  ASSIGN_OR_RETURN(ServingQuery q, request.serving.Query(r.model.get(), r.hardware.get(), cal));
+  ASSIGN_OR_RETURN(r.search, SearchServing(q, request.serving.Search()));
+  if (r.search.evaluated == 0) return NoDeployment(r.search, "");
+  const ServingFields& s = request.serving;
+  r.searched = !(s.tp && s.pp && s.ep && s.dp_attn) || s.sla();
+  r.sla_tpot = s.sla_tpot;
+  r.sla_ttft = s.sla_ttft;
+  return r;
+}
+
+nlohmann::json ToJson(const PerfServeResponse& r) {
+  const SearchResult& sr = r.search;
+  nlohmann::json j = report::ServingJson(sr.query, sr.result, r.searched ? &sr : nullptr);
+  if (r.sla_tpot || r.sla_ttft) {
+    j["sla"] = nlohmann::json{
+        {"tpot_ms", r.sla_tpot ? nlohmann::json(*r.sla_tpot) : nlohmann::json(nullptr)},
+        {"ttft_ms", r.sla_ttft ? nlohmann::json(*r.sla_ttft) : nlohmann::json(nullptr)},
+        {"met", sr.found}};
+  }
+  return j;
+}
+
+std::string ToText(const PerfServeResponse& r) {
+  const SearchResult& sr = r.search;
+  std::string out = report::ServingText(sr.query, sr.result, r.searched ? &sr : nullptr);
+  if (r.sla_tpot || r.sla_ttft)
+    out += sr.found ? fmt::format("SLA met: best throughput per GPU at {} clients\n",
+                                  sr.query.workload.concurrency)
+                    : "SLA not met: " + sr.why_none + "\n";
+  return out;
+}
+
+// perf train -------------------------------------------------------------------------------------
+
+Status PerfTrainRequest::Validate() {
+  RETURN_IF_ERROR(CheckFields(*this));
+  if (gpus < 1 || gpus > kMaxGpus)
+    return FieldError("gpus", fmt::format("must be between 1 and {}", kMaxGpus));
+  for (auto [v, name] : {std::pair{tp, "tp"}, std::pair{pp, "pp"}, std::pair{ep, "ep"},
+                         std::pair{cp, "cp"}, std::pair{micro_batch, "micro_batch"}})
+    if (v < 1 || v > kMaxGpus) return FieldError(name, "must be at least 1");
+  RETURN_IF_ERROR(AtLeast("dp", dp, 1));
+  RETURN_IF_ERROR(AtLeast("gpus_per_node", gpus_per_node, 1));
+  if (zero < 0 || zero > 3) return FieldError("zero", fmt::format("must be 0 to 3, got {}", zero));
+  if (!global_batch) return FieldError("global_batch", "is required");
+  if (!seq) return FieldError("seq", "is required");
+  if (*global_batch < 1) return FieldError("global_batch", "must be at least 1");
+  if (*seq < 1 || *seq > 1 << 24) return FieldError("seq", "must be between 1 and 16777216");
+  RETURN_IF_ERROR(Positive("tokens", tokens));
+  if (dp) {
+    const long long prod = static_cast<long long>(*dp) * tp * pp * cp;
+    if (prod != gpus)
+      return FieldError("dp", fmt::format("{} x tp {} x pp {} x cp {} = {} is not gpus {}", *dp,
+                                          tp, pp, cp, prod, gpus));
+  }
+  ASSIGN_OR_RETURN(auto so, ScaleOut(scale_out));
+  (void)so;
+  return OkStatus();
+}
+
+Result<PerfTrainResponse> PerfTrain(const KnowledgeBase& kb, PerfTrainRequest request) {
+  RETURN_IF_ERROR(request.Validate());
+  PerfTrainResponse r;
+  r.kb = kb.shared_from_this();
+  ASSIGN_OR_RETURN(const Calibration* cal, kb.calibration());
+  ASSIGN_OR_RETURN(r.model, ResolveModel(kb, request.model, "model"));
+  SystemOptions so;
+  so.scale_up_domain = request.gpus_per_node;
+  ASSIGN_OR_RETURN(so.scale_out, ScaleOut(request.scale_out));
+  ASSIGN_OR_RETURN(r.hardware, HardwareFor(kb, request.chip, "chip", so));
+  ASSIGN_OR_RETURN(DType prec, ParsePrecision(request.precision, "precision"));
+  TrainingQuery& q = r.query;
+  q.model = r.model.get();
+  q.hardware = r.hardware.get();
+  q.calibration = cal;
+  q.gpus = request.gpus, q.tp = request.tp, q.pp = request.pp, q.ep = request.ep;
+  q.cp = request.cp, q.zero = request.zero, q.micro_batch = request.micro_batch;
+  q.recompute = request.recompute;
+  q.global_batch = *request.global_batch, q.seq = *request.seq, q.precision = prec;
+  q.tokens = request.tokens;
+  ASSIGN_OR_RETURN(r.result, Train(q));
+  return r;
+}
+
+nlohmann::json ToJson(const PerfTrainResponse& r) { return report::TrainingJson(r.query, r.result); }
+std::string ToText(const PerfTrainResponse& r) { return report::TrainingText(r.query, r.result); }
+
+// compare ----------------------------------------------------------------------------------------
+
+Status CompareRequest::Validate() {
+  RETURN_IF_ERROR(CheckFields(*this));
+  if (chips.size() > 16) return FieldError("chips", "at most 16 chips", ErrorCode::kTooLarge);
+  return serving.Check(true);
+}
+
+Result<CompareResponse> Compare(const KnowledgeBase& kb, CompareRequest request,
+                                const CallOptions& call) {
+  RETURN_IF_ERROR(request.Validate());
+  CompareResponse r;
+  r.kb = kb.shared_from_this();
+  ASSIGN_OR_RETURN(const Calibration* cal, kb.calibration());
+  RETURN_IF_ERROR(CheckEngine(*cal, request.serving.engine));
+  ASSIGN_OR_RETURN(r.model, ResolveModel(kb, request.serving.model, "model"));
+  RETURN_IF_ERROR(CheckFixedSizes(*r.model, request.serving));
+  ASSIGN_OR_RETURN(SystemOptions so, request.serving.System());
+  for (const Ref& c : request.chips) {
+    ASSIGN_OR_RETURN(std::shared_ptr<const Hardware> hw, HardwareFor(kb, c, "chips", so));
+    r.hardware.push_back(std::move(hw));
+  }
+  // The "same work" half runs every chip at the first chip's client count.
+  int common_concurrency = 0;
+  for (const auto& hw : r.hardware) {
+    if (call.stop.Stopped())
+      return MakeError(ErrorCode::kDeadlineExceeded, "the comparison stopped at its deadline");
+    ASSIGN_OR_RETURN(ServingQuery q, request.serving.Query(r.model.get(), hw.get(), cal));
+    ASSIGN_OR_RETURN(SearchResult s, SearchServing(q, request.serving.Search()));
+    if (s.evaluated == 0) return NoDeployment(s, hw->chip_id);
+    if (common_concurrency == 0) common_concurrency = s.query.workload.concurrency;
+    ServingQuery same = s.query;
+    same.workload.concurrency = common_concurrency;
+    ASSIGN_OR_RETURN(ReferenceSteps ref, ReferenceStepsFor(same));
+    r.columns.push_back({s.query, s.result, ref});
+  }
+  return r;
+}
+
+nlohmann::json ToJson(const CompareResponse& r) { return report::CompareJson(r.columns); }
+std::string ToText(const CompareResponse& r) { return report::CompareText(r.columns); }
+
+// validate / calibrate ---------------------------------------------------------------------------
+
+namespace {
+
+Result<ValidationReport> RunFits(const KnowledgeBase& kb, int threads, const CallOptions& call) {
+  if (threads < 0 || threads > 1024) return FieldError("threads", "must be 0 to 1024");
+  ASSIGN_OR_RETURN(const ValidationSet* set, kb.validation());
+  ASSIGN_OR_RETURN(const ModelCatalog* models, kb.models());
+  ASSIGN_OR_RETURN(const SystemDefaults* sys, kb.systems());
+  ValidationOptions vo;
+  vo.threads = threads > 0 ? threads : Executor::Shared().threads();
+  if (call.stop.Stopped())
+    return MakeError(ErrorCode::kDeadlineExceeded, "validation stopped at its deadline");
+  return RunValidation(*set, kb.catalog(), *models, *sys, vo);
+}
+
+std::string CalibrationStatus(const KnowledgeBase& kb, const Calibration& fitted) {
+  Calibration c = fitted;
+  c.produced_by = kProducedBy;
+  auto current = kb.calibration();
+  if (!current.ok()) return "data/perf/calibration.toml is missing: run `ceiling calibrate --write`";
+  Calibration loaded = **current;
+  return CalibrationToToml(loaded) == CalibrationToToml(c)
+             ? "data/perf/calibration.toml is up to date with this fit"
+             : "data/perf/calibration.toml differs from this fit: run `ceiling calibrate --write`";
+}
+
+}  // namespace
+
+Status ValidateRequest::Validate() {
+  if (threads < 0 || threads > 1024) return FieldError("threads", "must be 0 to 1024");
+  return OkStatus();
+}
+
+Result<ValidateResponse> Validate(const KnowledgeBase& kb, ValidateRequest request,
+                                  const CallOptions& call) {
+  RETURN_IF_ERROR(request.Validate());
+  ValidateResponse r;
+  ASSIGN_OR_RETURN(r.report, RunFits(kb, request.threads, call));
+  r.calibration_status = CalibrationStatus(kb, r.report.fitted);
+  return r;
+}
+
+nlohmann::json ToJson(const ValidateResponse& r) {
+  return report::ValidationJson(r.report, r.calibration_status);
+}
+std::string ToText(const ValidateResponse& r) {
+  return report::ValidationText(r.report, r.calibration_status);
+}
+
+std::string PredictionsCsv(const ValidateResponse& r) {
+  std::string csv =
+      "id,source,kind,chip,model,engine,isl,osl,concurrency,gpus,parallelism,held_out,regime,"
+      "fits,ttft_s,ttft_s_pred,tpot_s,tpot_s_pred,throughput,throughput_pred,step_s,"
+      "step_s_pred\n";
+  for (const PredictionRow& p : r.report.predictions) {
+    const ValidationPoint& v = p.point;
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", v.id,
+                       report::CsvField(v.source), static_cast<int>(v.kind), v.chip, v.model,
+                       v.engine, v.workload.isl, v.workload.osl, v.workload.concurrency, v.gpus,
+                       v.par.ToString(), p.held_out ? 1 : 0, RegimeName(p.regime), p.fits ? 1 : 0,
+                       v.ttft_s.value_or(0), p.ttft_s, v.tpot_s.value_or(0), p.tpot_s,
+                       v.throughput.value_or(0), p.throughput, p.measured_step_s, p.step_s);
+  }
+  return csv;
+}
+
+Status CalibrateRequest::Validate() {
+  if (threads < 0 || threads > 1024) return FieldError("threads", "must be 0 to 1024");
+  return OkStatus();
+}
+
+Result<CalibrateResponse> Calibrate(const KnowledgeBase& kb, CalibrateRequest request,
+                                    const CallOptions& call) {
+  RETURN_IF_ERROR(request.Validate());
+  ASSIGN_OR_RETURN(ValidationReport rep, RunFits(kb, request.threads, call));
+  CalibrateResponse r;
+  r.calibration = std::move(rep.fitted);
+  r.calibration.produced_by = kProducedBy;
+  r.toml = CalibrationToToml(r.calibration);
+  return r;
+}
+
+nlohmann::json ToJson(const CalibrateResponse& r) {
+  return {{"produced_by", r.calibration.produced_by}, {"toml", r.toml}};
+}
+
+}  // namespace ceiling::api

@@ -1,0 +1,117 @@
+#include "ceiling/design/assess.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace ceiling::design {
+
+EvaluatedDesign EvaluateDesign(const rules::RuleBook& book, const DesignEvaluator& ev,
+                               catalog::Chip chip, std::string knobs, const char* next_binding,
+                               const char* next_knob) {
+  EvaluatedDesign d;
+  d.metrics = catalog::ComputeMetrics(chip, catalog::MetricDetail::kExplain);
+  d.knobs = std::move(knobs);
+  for (ObjectiveKind k : ev.setup().objectives) d.objectives.push_back(ev.Report(k, chip));
+  const rules::ChipFacts facts = rules::FactsOf(chip, d.metrics);
+  d.classification = rules::Classify(book, facts, ev.setup().query);
+  const rules::Clause* blame = nullptr;
+  d.satisfies = Satisfies(d.classification, ev.setup().requirement, &blame);
+  if (next_binding != nullptr && *next_binding != '\0') {
+    d.binding_knob = next_knob != nullptr ? next_knob : "";
+    d.binding = BindingClause(book, next_binding);
+    if (d.binding == nullptr) d.binding_text = next_binding;
+  } else if (!d.satisfies) {
+    d.binding = blame;
+  }
+  d.headroom = rules::Headroom(book, facts, ev.setup().query);
+  d.chip = std::move(chip);
+  return d;
+}
+
+std::vector<DesignSpace> CapabilitySpaces(const std::vector<DesignSpace>& design_files,
+                                          const catalog::Catalog& cat,
+                                          std::vector<std::string>* skipped) {
+  std::vector<DesignSpace> spaces = design_files;
+  std::set<std::string> covered;
+  for (const auto& s : spaces) covered.insert(s.products.begin(), s.products.end());
+  std::map<std::string, std::vector<std::size_t>> by_die;
+  for (std::size_t i = 0; i < cat.chips().size(); ++i) {
+    const catalog::Chip& c = cat.chips()[i];
+    if (covered.count(c.id)) continue;
+    std::string die;
+    for (const auto& d : c.dies)
+      if (d.kind == catalog::DieKind::kLogic) {
+        die = d.name;
+        break;
+      }
+    by_die[die.empty() ? c.id : die].push_back(i);
+  }
+  for (const auto& [die, idx] : by_die) {
+    std::size_t best = idx.front();
+    for (std::size_t i : idx)
+      if (cat.metrics(i)[catalog::MetricId::kTpp].value.value_or(0) >
+          cat.metrics(best)[catalog::MetricId::kTpp].value.value_or(0))
+        best = i;
+    auto s = DefaultDesignSpace(cat.chips()[best], cat);
+    if (!s.ok()) {
+      skipped->push_back(s.error().message);
+      continue;
+    }
+    s->id = die;
+    spaces.push_back(std::move(*s));
+  }
+  return spaces;
+}
+
+CapabilityReport AssessCapability(std::vector<DesignSpace> spaces,
+                                  const std::vector<const DesignEvaluator*>& settings,
+                                  const SearchOptions& options,
+                                  std::optional<catalog::Market> market,
+                                  std::optional<Watts> max_tdp) {
+  CapabilityReport rep;
+  for (DesignSpace& space : spaces) {
+    if (market && !space.RestrictMarket(*market).ok()) continue;
+    if (!space.PinTdp(max_tdp).ok()) continue;
+    CapabilityRow row;
+    row.die = space.id;
+    row.base = space.base.id;
+    for (const DesignEvaluator* ev : settings) {
+      CapabilityCell cell;
+      cell.searched = true;
+      const SearchResult r = Search(space, *ev, options);
+      if (r.stopped) {
+        rep.stopped = true;
+        return rep;
+      }
+      cell.feasible = r.feasible();
+      if (!r.best) {
+        cell.binding = r.MostBinding();
+      } else {
+        const catalog::Chip chip = space.Build(r.best->point);
+        const auto m = catalog::ComputeMetrics(chip, catalog::MetricDetail::kValues);
+        cell.knobs = space.Describe(r.best->point);
+        cell.tpp = m[catalog::MetricId::kTpp].value.value_or(0);
+        cell.pd = m[catalog::MetricId::kPd].value.value_or(-1);
+        cell.memory_bw_tbs = m[catalog::MetricId::kDramBandwidth].value.value_or(0) / 1000;
+        cell.objective = r.best->objectives[0];
+        cell.binding = *r.best->next_binding == '\0'
+                           ? std::string()
+                           : fmt::format("{} ({})", r.best->next_binding, r.best->next_knob);
+        if (cell.objective <= 0) cell.note = "workload does not fit or misses the SLA";
+      }
+      row.cells.push_back(std::move(cell));
+    }
+    rep.rows.push_back(std::move(row));
+  }
+  std::sort(rep.rows.begin(), rep.rows.end(), [](const CapabilityRow& a, const CapabilityRow& b) {
+    const double va = a.cells.back().feasible ? a.cells.back().objective : -1;
+    const double vb = b.cells.back().feasible ? b.cells.back().objective : -1;
+    return va != vb ? va > vb : a.die < b.die;
+  });
+  return rep;
+}
+
+}  // namespace ceiling::design

@@ -1,0 +1,284 @@
+// The api module in process: the executor, the request field tables (JSON decoding, query
+// strings, schemas), field-level errors, deadlines, and many threads asking at once.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "ceiling/api/catalog_api.h"
+#include "ceiling/api/design_api.h"
+#include "ceiling/api/operations.h"
+#include "ceiling/api/perf_api.h"
+#include "ceiling/api/rules_api.h"
+#include "ceiling/base/executor.h"
+
+namespace ceiling::api {
+namespace {
+
+using nlohmann::json;
+
+const KnowledgeBase& Kb() {
+  static const std::shared_ptr<const KnowledgeBase> kb = [] {
+    auto k = KnowledgeBase::Load(std::string(CEILING_SOURCE_DIR) + "/data");
+    if (!k.ok()) ADD_FAILURE() << k.error().ToString();
+    return *k;
+  }();
+  return *kb;
+}
+
+Result<json> Ask(std::string_view op, const json& body, const CallOptions& call = {}) {
+  const Operation* o = FindOperation(op);
+  if (o == nullptr) return MakeError(ErrorCode::kNotFound, std::string(op));
+  ASSIGN_OR_RETURN(std::string text, o->run(Kb(), body, call));
+  return json::parse(text);
+}
+
+// Executor ----------------------------------------------------------------------------------------
+
+TEST(Executor, RunsEveryPieceOnceAndNestsWithoutDeadlock) {
+  Executor ex(3);
+  std::vector<std::atomic<int>> hits(1000);
+  ex.ParallelFor(hits.size(), 0, [&](std::size_t i) {
+    hits[i].fetch_add(1);
+    // A nested call from inside a piece must not wait on pieces that never start.
+    std::atomic<int> inner{0};
+    ex.ParallelFor(4, 0, [&](std::size_t) { inner.fetch_add(1); });
+    EXPECT_EQ(inner.load(), 4);
+  });
+  for (const auto& h : hits) EXPECT_EQ(h.load(), 1);
+  ex.ParallelFor(0, 4, [](std::size_t) { ADD_FAILURE() << "no pieces"; });
+}
+
+TEST(Executor, StopTokens) {
+  EXPECT_FALSE(StopToken().Stopped());
+  StopToken manual = StopToken::Manual();
+  StopToken copy = manual;
+  EXPECT_FALSE(copy.Stopped());
+  manual.Stop();
+  EXPECT_TRUE(copy.Stopped()) << "copies share the flag";
+  EXPECT_TRUE(StopToken::After(std::chrono::seconds(-1)).Stopped());
+  EXPECT_FALSE(StopToken::After(std::chrono::hours(1)).Stopped());
+}
+
+// Field tables --------------------------------------------------------------------------------
+
+TEST(Requests, UnknownFieldsAndWrongTypesNameTheField) {
+  auto r = Ask("classify", {{"chip", "nvidia-h20"}, {"date", "2025-05-01"}, {"too", "CN"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().field, "too");
+  EXPECT_EQ(r.error().message, "unknown field; did you mean \"to\"?");
+  r = Ask("perf/serve", {{"chip", "nvidia-h20"}, {"model", "llama-3.1-8b"}, {"gpus", "8"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().field, "gpus");
+  EXPECT_EQ(r.error().message, "expected an integer, got a string");
+  r = Ask("perf/serve", {{"chip", "nvidia-h20"}, {"model", "llama-3.1-8b"}, {"sla_tpot", true}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().field, "sla_tpot");
+  r = Ask("matrix", {{"chips", json::array({1, 2})}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().field, "chips");
+  r = Ask("chips", json::array());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "the request body must be a JSON object, got a list");
+}
+
+TEST(Requests, QueryStringsAreTypedByTheFieldTable) {
+  const Operation* op = FindOperation("perf/serve");
+  ASSERT_NE(op, nullptr);
+  auto body = op->decode_query({{"chip", "nvidia-h20"},
+                                {"model", "llama-3.1-8b"},
+                                {"gpus", "8"},
+                                {"sla_tpot", "50.5"}});
+  ASSERT_TRUE(body.ok()) << body.error().ToString();
+  EXPECT_EQ((*body)["gpus"], 8);
+  EXPECT_EQ((*body)["sla_tpot"], 50.5);
+  auto bad = op->decode_query({{"gpus", "eight"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "gpus");
+  auto nan = op->decode_query({{"sla_tpot", "nan"}});
+  ASSERT_FALSE(nan.ok());
+  EXPECT_EQ(nan.error().field, "sla_tpot");
+  auto text = FindOperation("classify")->decode_query({{"rules", "id = 1"}});
+  ASSERT_FALSE(text.ok());
+  EXPECT_EQ(text.error().field, "rules") << "TOML text only in a POST body";
+}
+
+TEST(Requests, SchemasListEveryFieldWithItsDefault) {
+  std::set<std::string> names;
+  for (const Operation& op : Operations()) {
+    EXPECT_TRUE(names.insert(std::string(op.name)).second) << op.name;
+    const json s = op.request_schema();
+    EXPECT_EQ(s["type"], "object") << op.name;
+    for (const auto& r : s.value("required", json::array()))
+      EXPECT_TRUE(s["properties"].contains(r.get<std::string>())) << op.name << " " << r;
+    for (const auto& [k, v] : s["properties"].items())
+      EXPECT_FALSE(v.value("description", "").empty()) << op.name << "." << k;
+    EXPECT_TRUE(op.response_schema().is_object()) << op.name;
+  }
+  const json serve = FindOperation("perf/serve")->request_schema();
+  EXPECT_EQ(serve["properties"]["gpus"]["default"], 8);
+  EXPECT_EQ(serve["properties"]["precision"]["default"], "fp8");
+  EXPECT_EQ(FindOperation("classify")->request_schema()["properties"]["trace"]["default"], true);
+}
+
+// Field-level errors of each operation ------------------------------------------------------------
+
+struct BadRequest {
+  const char* op;
+  const char* body;
+  ErrorCode code;
+  const char* field;
+};
+
+void PrintTo(const BadRequest& b, std::ostream* os) { *os << b.op << " " << b.body; }
+
+class BadRequests : public ::testing::TestWithParam<BadRequest> {};
+
+TEST_P(BadRequests, NameTheirField) {
+  const BadRequest& b = GetParam();
+  auto r = Ask(b.op, json::parse(b.body));
+  ASSERT_FALSE(r.ok()) << b.op << " " << b.body;
+  EXPECT_EQ(r.error().code, b.code) << r.error().message;
+  EXPECT_EQ(r.error().field, b.field) << r.error().message;
+  EXPECT_EQ(r.error().message.find("--"), std::string::npos)
+      << "no CLI flag names in library messages: " << r.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Api, BadRequests,
+    ::testing::Values(
+        BadRequest{"chips", R"({"market": "server"})", ErrorCode::kInvalidArgument, "market"},
+        BadRequest{"chips", R"({"mark_tpp": ["4800"], "sort": "tpp"})",
+                   ErrorCode::kInvalidArgument, "mark_tpp"},
+        BadRequest{"show", R"({})", ErrorCode::kInvalidArgument, "chip"},
+        BadRequest{"show", R"({"chip": "nvidia-h2O"})", ErrorCode::kNotFound, "chip"},
+        BadRequest{"show", R"({"chip": {"toml": "id = ["}})", ErrorCode::kParse, "chip"},
+        BadRequest{"show", R"({"chip": "x", "extra": 1})", ErrorCode::kInvalidArgument, "extra"},
+        BadRequest{"classify", R"({"chip": "nvidia-h20", "to": "CN"})",
+                   ErrorCode::kInvalidArgument, "date"},
+        BadRequest{"classify", R"({"chip": "nvidia-h20", "date": "2025-02-30", "to": "CN"})",
+                   ErrorCode::kInvalidArgument, "date"},
+        BadRequest{"classify", R"({"chip": "nvidia-h20", "date": "2025-05-01", "to": "ZZ"})",
+                   ErrorCode::kInvalidArgument, "to"},
+        BadRequest{"classify",
+                   R"({"chip": "nvidia-h20", "date": "2025-05-01", "to": "CN", "view": "law"})",
+                   ErrorCode::kInvalidArgument, "view"},
+        BadRequest{"classify",
+                   R"({"chip": "nvidia-h20", "date": "2025-05-01", "to": "CN", "set": ["pd_a=x"]})",
+                   ErrorCode::kInvalidArgument, "set"},
+        BadRequest{"timeline", R"({"chip": "nvidia-h20", "hq": "XX"})",
+                   ErrorCode::kInvalidArgument, "hq"},
+        BadRequest{"rules/diff", R"({"a": "us-2023-10-acs", "b": "nope"})", ErrorCode::kNotFound,
+                   "b"},
+        BadRequest{"perf/serve", R"({"chip": "nvidia-h20", "model": "llama-3.1-8b", "osl": 0,
+                   "concurrency": 1})",
+                   ErrorCode::kInvalidArgument, "osl"},
+        BadRequest{"perf/serve", R"({"chip": "nvidia-h20", "model": "llama-3.1-8b",
+                   "concurrency": 1, "spec_steps": 2, "spec_draft": 2, "spec_accept": 9})",
+                   ErrorCode::kInvalidArgument, "spec_accept"},
+        BadRequest{"perf/serve", R"({"chip": "nvidia-h20", "model": "llama-3.1-8b",
+                   "concurrency": 1, "precision": "fp7"})",
+                   ErrorCode::kInvalidArgument, "precision"},
+        BadRequest{"perf/serve", R"({"chip": "nvidia-h20", "model": "deepseek-r1", "gpus": 8,
+                   "ep": 3, "concurrency": 1})",
+                   ErrorCode::kInvalidArgument, "ep"},
+        BadRequest{"perf/train", R"({"chip": "nvidia-h100-sxm", "model": "llama-3.1-70b",
+                   "global_batch": 8, "seq": 4096, "zero": 5})",
+                   ErrorCode::kInvalidArgument, "zero"},
+        BadRequest{"compare", R"({"chips": ["nvidia-h20", "nope"], "model": "llama-3.1-8b",
+                   "concurrency": 1})",
+                   ErrorCode::kNotFound, "chips"},
+        BadRequest{"validate", R"({"threads": -1})", ErrorCode::kInvalidArgument, "threads"},
+        BadRequest{"design", R"({"base": "nvidia-h100-sxm", "date": "2024-06-01", "to": "CN",
+                   "model": "deepseek-r1", "objective": "speed"})",
+                   ErrorCode::kInvalidArgument, "objective"},
+        BadRequest{"design", R"({"base": "nvidia-h100-sxm", "date": "2024-06-01", "to": "CN",
+                   "model": "deepseek-r1", "max_tdp": "400 GB"})",
+                   ErrorCode::kInvalidArgument, "max_tdp"},
+        BadRequest{"design", R"({"base": "nvidia-h100-sxm", "date": "2024-06-01", "to": "CN",
+                   "model": "deepseek-r1", "strategy": "random"})",
+                   ErrorCode::kInvalidArgument, "strategy"},
+        BadRequest{"capability", R"({"dates": ["2023-06-01", "2024-06-01", "2025-06-01"],
+                   "to": "CN", "model": "llama-3.1-8b"})",
+                   ErrorCode::kInvalidArgument, "dates"},
+        BadRequest{"capability", R"({"dates": ["2024-06-31"], "to": "CN",
+                   "model": "llama-3.1-8b"})",
+                   ErrorCode::kInvalidArgument, "dates"}));
+
+// Deadlines -------------------------------------------------------------------------------------
+
+TEST(Deadlines, StopSearchesWithDeadlineExceeded) {
+  CallOptions expired;
+  expired.stop = StopToken::After(std::chrono::seconds(-1));
+  const json design = {{"base", "nvidia-h100-sxm"}, {"date", "2024-06-01"}, {"to", "CN"},
+                       {"model", "deepseek-r1"}};
+  auto r = Ask("design", design, expired);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kDeadlineExceeded);
+  auto c = Ask("capability",
+               {{"dates", {"2024-06-01"}}, {"to", "CN"}, {"model", "llama-3.1-8b"}}, expired);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, ErrorCode::kDeadlineExceeded);
+  EXPECT_TRUE(Ask("design", design).ok()) << "without a deadline it answers";
+}
+
+// Threads ---------------------------------------------------------------------------------------
+
+// Many threads asking different questions of one knowledge base get the answers one thread gets.
+TEST(Concurrency, SixteenThreadsOneKnowledgeBase) {
+  const std::vector<std::pair<std::string, json>> asks = {
+      {"classify", {{"chip", "nvidia-h20"}, {"date", "2025-05-01"}, {"to", "CN"}}},
+      {"classify",
+       {{"chip", "nvidia-h100-sxm"}, {"date", "2024-06-01"}, {"to", "SG"}, {"hq", "CN"},
+        {"set", {"tpp_a=4000"}}}},
+      {"timeline", {{"chip", "nvidia-h20"}}},
+      {"headroom", {{"chip", "nvidia-l40"}, {"date", "2024-06-01"}}},
+      {"whatif", {{"set", {"tpp_b1=2000"}}, {"date", "2024-06-01"}}},
+      {"perf/serve",
+       {{"chip", "nvidia-h20"}, {"model", "deepseek-r1"}, {"gpus", 8}, {"concurrency", 16}}},
+      {"perf/serve",
+       {{"chip", "nvidia-h200-sxm"}, {"model", "llama-3.1-70b"}, {"gpus", 8}, {"sla_tpot", 30}}},
+      {"design",
+       {{"base", "nvidia-rtx-4090"}, {"market", "consumer"}, {"date", "2024-06-01"}, {"to", "CN"},
+        {"require", "not-3a090"}, {"model", "llama-3.1-8b"}}},
+  };
+  std::vector<std::string> expected;
+  for (const auto& [op, body] : asks) {
+    auto r = Ask(op, body);
+    ASSERT_TRUE(r.ok()) << op << ": " << r.error().ToString();
+    expected.push_back(r->dump());
+  }
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round)
+        for (std::size_t i = 0; i < asks.size(); ++i) {
+          const std::size_t k = (i + static_cast<std::size_t>(t)) % asks.size();
+          auto r = Ask(asks[k].first, asks[k].second);
+          if (!r.ok() || r->dump() != expected[k]) ++mismatches;
+        }
+    });
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+TEST(KnowledgeBase, VersionAndParts) {
+  const DataVersion& v = Kb().version();
+  EXPECT_FALSE(v.rule_versions.empty());
+  ASSERT_TRUE(v.sources_read.has_value());
+  EXPECT_GT(v.chips, 50);
+  auto partial = KnowledgeBase::Load(std::string(CEILING_SOURCE_DIR) + "/data", 0);
+  ASSERT_TRUE(partial.ok());
+  auto models = (*partial)->models();
+  ASSERT_FALSE(models.ok()) << "models were not asked for";
+  EXPECT_EQ(models.error().code, ErrorCode::kNotFound);
+  auto missing = KnowledgeBase::Load("/nonexistent-ceiling-data");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace ceiling::api

@@ -1,0 +1,134 @@
+// Shared pieces of the views: the status palette, the chip / date / destination pickers, and
+// URL state (every view is a URL: its query string reproduces it).
+import { h, select, field, type Option } from "./dom";
+import { get, type IndexAnswer, type ChipRecord, type Outcome } from "./api";
+
+// Okabe-Ito colours (distinguishable with the common colour-vision deficiencies); each status
+// also has its own marker shape and text, so colour is never the only cue.
+export const STATUS = {
+  free: { label: "no licence required", color: "#009E73", symbol: "circle" },
+  exception: { label: "licence; exception may apply", color: "#56B4E9", symbol: "diamond" },
+  approval: { label: "licence; approval or case-by-case", color: "#E69F00", symbol: "square" },
+  denial: { label: "licence; denial or policy not published", color: "#D55E00", symbol: "triangle" },
+  undecided: { label: "cannot decide (figure missing)", color: "#CC79A7", symbol: "cross" },
+} as const;
+export type StatusKey = keyof typeof STATUS;
+
+// The engine's outcome, grouped for colouring (no law here: every field is the engine's).
+export function statusOf(o: Pick<Outcome, "license_required" | "exceptions" | "review_policy">): StatusKey {
+  if (o.license_required === "cannot-decide") return "undecided";
+  if (o.license_required === "no") return "free";
+  if (o.exceptions.length > 0) return "exception";
+  if (o.review_policy === "presumption-of-approval" || o.review_policy === "case-by-case") return "approval";
+  return "denial";
+}
+
+export function statusBadge(o: Pick<Outcome, "license_required" | "exceptions" | "review_policy">, text?: string): HTMLElement {
+  const k = statusOf(o);
+  return h("span", { class: `badge s-${k}` }, h("span", { class: `mark m-${k}`, "aria-hidden": "true" }), text ?? STATUS[k].label);
+}
+
+export function legend(): HTMLElement {
+  return h("ul", { class: "legend", "aria-label": "Legend" },
+    (Object.keys(STATUS) as StatusKey[]).map((k) =>
+      h("li", null, h("span", { class: `mark m-${k}`, "aria-hidden": "true" }), STATUS[k].label)));
+}
+
+export const policyText = (p: string): string => p.replaceAll("-", " ");
+
+// URL state -------------------------------------------------------------------------------------
+
+export function params(): URLSearchParams {
+  return new URLSearchParams(location.search);
+}
+
+// Replaces the current URL's query (the view stays); `render` redraws.
+export function setParams(values: Record<string, string | string[] | null | undefined>, push = false): void {
+  const q = params();
+  for (const [k, v] of Object.entries(values)) {
+    q.delete(k);
+    if (Array.isArray(v)) v.forEach((x) => q.append(k, x));
+    else if (v !== null && v !== undefined && v !== "") q.set(k, v);
+  }
+  const url = `${location.pathname}${q.toString() ? `?${q}` : ""}`;
+  if (push) history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
+  window.dispatchEvent(new Event("ceiling:params"));
+}
+
+// Data every view may need ------------------------------------------------------------------------
+
+export const index = (): Promise<IndexAnswer> => get<IndexAnswer>("index");
+export const chips = (): Promise<ChipRecord[]> => get<ChipRecord[]>("chips");
+
+export function chipOptions(list: ChipRecord[]): Option[] {
+  const vendorName = (v: string) => v.charAt(0).toUpperCase() + v.slice(1);
+  return [...list]
+    .sort((a, b) => a.vendor.localeCompare(b.vendor) || a.name.localeCompare(b.name))
+    .map((c) => ({ value: c.id, label: c.name, group: vendorName(c.vendor) }));
+}
+
+export function chipPicker(list: ChipRecord[], value: string, onChange: (v: string) => void, label = "Chip"): HTMLElement {
+  return field(label, select(chipOptions(list), value, onChange));
+}
+
+export function countryPicker(idx: IndexAnswer, value: string, onChange: (v: string) => void, label: string, blank?: string): HTMLElement {
+  const opts: Option[] = blank ? [{ value: "", label: blank }] : [];
+  for (const c of [...idx.countries].sort((a, b) => a.name.localeCompare(b.name)))
+    opts.push({ value: c.code, label: `${c.name} (${c.code})` });
+  return field(label, select(opts, value, onChange));
+}
+
+// The date control: a slider that snaps to the dates on which rules change, and a date box for
+// any other day. `onChange` gets YYYY-MM-DD.
+export function datePicker(idx: IndexAnswer, value: string, onChange: (v: string) => void, label = "Date"): HTMLElement {
+  const dates = idx.dates.map((d) => d.date).filter((d) => d >= "2022-01-01");
+  const nearest = () => {
+    let i = 0;
+    dates.forEach((d, j) => { if (d <= value) i = j; });
+    return i;
+  };
+  const out = h("output", { class: "events" });
+  const describe = (d: string) => {
+    const e = idx.dates.find((x) => x.date === d);
+    out.textContent = e ? e.events.join("; ") : "no rule changes on this day";
+  };
+  const box = h("input", { type: "date", value, min: "2015-01-01", max: "2035-12-31",
+    onchange: () => { if (box.value) onChange(box.value); } }) as HTMLInputElement;
+  const slider = h("input", { type: "range", min: 0, max: dates.length - 1, step: 1, value: nearest(),
+    "aria-valuetext": value,
+    oninput: () => {
+      const d = dates[Number(slider.value)];
+      box.value = d;
+      slider.setAttribute("aria-valuetext", d);
+      describe(d);
+    },
+    onchange: () => onChange(dates[Number(slider.value)]) }) as HTMLInputElement;
+  describe(value);
+  const sliderId = `${label.toLowerCase().replace(/\W+/g, "-")}-slider`;
+  slider.id = sliderId;
+  const ticks = h("div", { class: "ticks", "aria-hidden": "true" },
+    dates.map((d, i) => (i === 0 || d.slice(0, 4) !== dates[i - 1].slice(0, 4) ? h("span", { style: `left:${(i / (dates.length - 1)) * 100}%` }, d.slice(0, 4)) : null)));
+  return h("div", { class: "field date-field" },
+    h("label", { for: sliderId }, `${label} (snaps to the ${dates.length} dates a rule changes)`),
+    h("div", { class: "slider" }, slider, ticks),
+    h("div", { class: "date-row" }, field("Exact date", box), out));
+}
+
+export function loading(): HTMLElement {
+  return h("p", { class: "loading", role: "status" }, "Asking the engine…");
+}
+
+export function errorBox(e: unknown): HTMLElement {
+  const msg = e instanceof Error ? e.message : String(e);
+  const f = (e as { field?: string | null }).field;
+  return h("p", { class: "error", role: "alert" }, f ? `${f}: ${msg}` : msg);
+}
+
+export function sourceLinks(keys: string[] | undefined, sources: Record<string, { url: string; title: string }>): HTMLElement | null {
+  if (!keys || keys.length === 0) return null;
+  return h("span", { class: "sources" }, keys.map((k, i) => {
+    const s = sources[k];
+    return [i ? " " : "", s ? h("a", { href: s.url, title: s.title, rel: "noopener noreferrer", target: "_blank" }, `[${k}]`) : `[${k}]`];
+  }));
+}

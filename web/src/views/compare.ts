@@ -1,0 +1,115 @@
+// Compare: the same serving workload on several chips: TTFT, TPOT and output tokens/s per GPU
+// with their 90% bands drawn, memory fit, and what bounds each step.
+import * as Plot from "@observablehq/plot";
+import { h, clear, fmt, table, figure, field, select, accessible } from "../dom";
+import { get } from "../api";
+import type { View } from "../view";
+import { index, chips, params, setParams, chipOptions, loading } from "../ui";
+
+interface Band { low: number | null; high: number | null }
+interface Step { total_ms: number; bound: string }
+interface ChipPerf {
+  chip: string; fits: boolean; does_not_fit?: string | null; ttft_ms: number | null; tpot_ms: number | null; output_tokens_per_s_per_gpu: number | null;
+  memory_per_gpu_bytes: number | null; memory: { capacity_bytes: number }; parallelism: { tp: number; pp: number; ep: number; dp_attn: number; instances: number };
+  uncertainty: { basis: string; ttft_ms: Band; tpot_ms: Band; output_tokens_per_s_per_gpu: Band } | null;
+  reference: { prefill_step: Step; decode_step: Step } | null; breakdown: { prefill_step: Step; decode_step: Step } | null;
+  notes: string[]; ratio_to_first: { output_tokens_per_s_per_gpu: number | null } | null;
+}
+
+const PRESETS: Record<string, Record<string, string | string[]>> = {
+  "H20 vs H100 vs H200 vs Ascend 910C, DeepSeek-R1": { chips: ["nvidia-h20", "nvidia-h100-sxm", "nvidia-h200-sxm", "huawei-ascend-910c"], model: "deepseek-r1", gpus: "8", isl: "4096", osl: "1536", concurrency: "64" },
+  "H20 vs H100 vs H200, DeepSeek-R1 on 16 GPUs": { chips: ["nvidia-h20", "nvidia-h100-sxm", "nvidia-h200-sxm"], model: "deepseek-r1", gpus: "16", isl: "4096", osl: "1536", concurrency: "128" },
+  "H20 vs H100, Llama 3.1 70B": { chips: ["nvidia-h20", "nvidia-h100-sxm"], model: "llama-3.1-70b", gpus: "8", isl: "2048", osl: "512", concurrency: "32" },
+};
+const DEFAULTS = PRESETS["H20 vs H100 vs H200 vs Ascend 910C, DeepSeek-R1"];
+
+export const compareView: View = {
+  title: "Compare",
+  blurb: "The same LLM serving workload on several chips: TTFT, TPOT and throughput per GPU with uncertainty bands, memory fit, what bounds each step.",
+  async mount(main) {
+    const [idx, list] = await Promise.all([index(), chips()]);
+    const p = params();
+    const val = (k: string) => p.get(k) ?? (DEFAULTS[k] as string);
+    const chosen = p.getAll("chips").length ? p.getAll("chips") : (DEFAULTS.chips as string[]);
+    const opts = [{ value: "", label: "(none)" }, ...chipOptions(list)];
+    const num = (k: string, label: string) => {
+      const i = h("input", { type: "number", min: 1, value: val(k), onchange: () => setParams({ [k]: i.value }) }) as HTMLInputElement;
+      return field(label, i);
+    };
+    const setChip = (i: number, v: string) => {
+      const now = [...(params().getAll("chips").length ? params().getAll("chips") : chosen)];
+      now[i] = v;
+      setParams({ chips: now.filter(Boolean) });
+    };
+    main.append(h("h1", null, "Compare chips on a serving workload"),
+      h("form", { class: "controls", onsubmit: (e: Event) => e.preventDefault() },
+        field("Preset", select([{ value: "", label: "choose a preset…" }, ...Object.keys(PRESETS).map((k) => ({ value: k, label: k }))], "", (v) => {
+          if (PRESETS[v]) { setParams(PRESETS[v]); void remount(main); }
+        })),
+        [0, 1, 2, 3].map((i) => field(`Chip ${i + 1}`, select(opts, chosen[i] ?? "", (v) => setChip(i, v)))),
+        field("Model", select(idx.models.map((m) => ({ value: m.id, label: m.name })), val("model"), (v) => setParams({ model: v }))),
+        num("gpus", "GPUs"), num("isl", "Input tokens"), num("osl", "Output tokens"), num("concurrency", "Concurrent clients")));
+    const out = h("div", { class: "results", "aria-live": "polite" }, loading());
+    main.append(out);
+    return async () => {
+      const q = params();
+      const args = { chips: q.getAll("chips").length ? q.getAll("chips") : chosen, model: q.get("model") ?? val("model"), gpus: q.get("gpus") ?? val("gpus"), isl: q.get("isl") ?? val("isl"), osl: q.get("osl") ?? val("osl"), concurrency: q.get("concurrency") ?? val("concurrency") };
+      const r = await get<{ chips: ChipPerf[] }>("compare", args);
+      clear(out, draw(r.chips));
+    };
+  },
+};
+
+async function remount(main: HTMLElement): Promise<void> {
+  window.dispatchEvent(new PopStateEvent("popstate"));
+  void main;
+}
+
+function band(v: number | null, b: Band | undefined): string {
+  if (v === null) return "–";
+  return `${fmt(v)} (${b?.low === null || b?.low === undefined ? "?" : fmt(b.low)}–${b?.high === null || b?.high === undefined ? "unbounded" : fmt(b.high)})`;
+}
+
+function metricChart(data: ChipPerf[], key: "output_tokens_per_s_per_gpu" | "ttft_ms" | "tpot_ms", label: string): SVGSVGElement | HTMLElement {
+  const rows = data.filter((d) => d[key] !== null).map((d) => ({ chip: d.chip, v: d[key] as number, lo: d.uncertainty?.[key]?.low ?? d[key], hi: d.uncertainty?.[key]?.high ?? null }));
+  const max = Math.max(...rows.map((r) => r.hi ?? r.v * 1.2), 1);
+  const chart = Plot.plot({
+    width: 420, height: 40 + 34 * Math.max(rows.length, 1), marginLeft: 150, marginRight: 30,
+    x: { label, grid: true, domain: [0, max * 1.05] }, y: { label: null },
+    marks: [
+      Plot.barX(rows, { y: "chip", x: "v", fill: "#0072B2", fillOpacity: 0.75 }),
+      Plot.ruleY(rows, { y: "chip", x1: "lo", x2: (r) => r.hi ?? max * 1.05, stroke: "#000", strokeWidth: 2, markerStart: "tick-x", markerEnd: "tick-x" }),
+      Plot.text(rows.filter((r) => r.hi === null), { y: "chip", x: () => max * 1.05, text: () => "→ unbounded", textAnchor: "end", dy: -9, fontSize: 10 }),
+    ],
+  });
+  accessible(chart, `${label} per chip with its 90% band`);
+  return chart;
+}
+
+function draw(data: ChipPerf[]): HTMLElement {
+  const gb = (b: number | null | undefined) => (b === null || b === undefined ? "–" : fmt(b / 1e9));
+  const alt = table("Compare", ["chip", "fits", "parallelism", "memory per GPU (GB)", "TTFT ms (90% band)", "TPOT ms (90% band)", "tokens/s per GPU (90% band)", "ratio", "prefill bound", "decode bound", "uncertainty basis"],
+    data.map((d) => [d.chip, d.fits ? "yes" : `no${d.does_not_fit ? `: ${d.does_not_fit}` : ""}`,
+      d.fits ? `TP${d.parallelism.tp}${d.parallelism.pp > 1 ? ` PP${d.parallelism.pp}` : ""}${d.parallelism.ep > 1 ? ` EP${d.parallelism.ep}` : ""}${d.parallelism.dp_attn > 1 ? ` DP-attn${d.parallelism.dp_attn}` : ""} × ${d.parallelism.instances}` : "–",
+      `${gb(d.memory_per_gpu_bytes)} / ${gb(d.memory?.capacity_bytes)}`,
+      band(d.ttft_ms, d.uncertainty?.ttft_ms), band(d.tpot_ms, d.uncertainty?.tpot_ms), band(d.output_tokens_per_s_per_gpu, d.uncertainty?.output_tokens_per_s_per_gpu),
+      d.ratio_to_first?.output_tokens_per_s_per_gpu ? `${fmt(d.ratio_to_first.output_tokens_per_s_per_gpu)}×` : "–",
+      d.reference?.prefill_step.bound ?? "–", d.reference?.decode_step.bound ?? "–", d.uncertainty?.basis ?? "–"]));
+  const fit = Plot.plot({
+    width: 420, height: 40 + 34 * data.length, marginLeft: 150, x: { label: "memory per GPU (GB)", grid: true }, y: { label: null },
+    marks: [
+      Plot.barX(data, { y: "chip", x: (d: ChipPerf) => d.memory.capacity_bytes / 1e9, fill: "#ddd" }),
+      Plot.barX(data, { y: "chip", x: (d: ChipPerf) => (d.memory_per_gpu_bytes ?? 0) / 1e9, fill: (d: ChipPerf) => (d.fits ? "#009E73" : "#D55E00"), insetTop: 6, insetBottom: 6 }),
+    ],
+  });
+  accessible(fit, "Memory needed per GPU against each chip's capacity");
+  return h("div", null,
+    h("div", { class: "grid3" },
+      figure("Output tokens/s per GPU (bar) and 90% band (line)", metricChart(data, "output_tokens_per_s_per_gpu", "tokens/s per GPU"), alt.cloneNode(true) as HTMLElement),
+      figure("TTFT, ms", metricChart(data, "ttft_ms", "TTFT (ms)"), alt.cloneNode(true) as HTMLElement),
+      figure("TPOT, ms", metricChart(data, "tpot_ms", "TPOT (ms)"), alt.cloneNode(true) as HTMLElement),
+      figure("Memory fit: needed (green fits, red does not) within capacity (grey)", fit, alt.cloneNode(true) as HTMLElement)),
+    h("h2", null, "All figures"), alt,
+    data.some((d) => d.notes.length) ? h("ul", { class: "note" }, data.flatMap((d) => d.notes.map((n) => h("li", null, `${d.chip}: ${n}`)))) : null,
+    h("p", { class: "note" }, "Bands are the measured error of the model in that regime (a chip never measured gets the leave-one-chip-out error); an arrow means the band is unbounded above. Bounds are from the same-work comparison (all GPUs in one instance)."));
+}

@@ -1,0 +1,319 @@
+// Browser tests of the web app: Playwright (playwright-core) driving Debian's /usr/bin/chromium
+// against `ceiling serve --port 0` started here. Registered in ctest (tests/CMakeLists.txt).
+//
+//   node web/tests/browser/run.mjs --binary build/ceiling --out build/browser [--only NAME]
+//
+// Writes screenshots of every view at 1280x800 and 390x844, timings.json (first-load bytes and
+// interaction times) and prints "N passed, N failed". Exit 1 on any failure.
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+
+const require = createRequire(import.meta.url);
+const argv = process.argv.slice(2);
+const arg = (name, def) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : def);
+const binary = resolve(arg("--binary", "build/ceiling"));
+const out = resolve(arg("--out", "build/browser"));
+const only = arg("--only", "");
+const dossier = arg("--dossier", "");
+const chromiumPath = arg("--chromium", "/usr/bin/chromium");
+mkdirSync(join(out, "screenshots"), { recursive: true });
+
+// The server -----------------------------------------------------------------------------------
+const server = spawn(binary, ["serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+server.stderr.on("data", (d) => process.stderr.write(d));
+const base = await new Promise((ok, fail) => {
+  let text = "";
+  server.stdout.on("data", (d) => {
+    text += d;
+    const m = text.match(/listening on (http:\/\/[^/\s]+)\//);
+    if (m) ok(m[1]);
+  });
+  server.on("exit", (c) => fail(new Error(`ceiling serve exited with ${c}: ${text}`)));
+  setTimeout(() => fail(new Error("ceiling serve did not start in 20 s")), 20000);
+});
+
+process.on("exit", () => server.kill("SIGTERM"));
+// Playwright gives every launch a fresh, temporary --user-data-dir of its own (it refuses one in
+// args); the browser is Debian's, never a downloaded one.
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const axeSource = require("fs").readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
+const VIEWS = {
+  home: "/",
+  chip: "/chip?chip=nvidia-h20&date=2025-09-01&to=CN",
+  map: "/map?date=2024-06-01&to=CN",
+  matrix: "/matrix?to=CN&chip=nvidia-a800-sxm",
+  compare: "/compare?chips=nvidia-h20&chips=nvidia-h100-sxm&chips=nvidia-h200-sxm&chips=huawei-ascend-910c&model=deepseek-r1&gpus=8&isl=4096&osl=1536&concurrency=64",
+  design: "/design?base=nvidia-h100-sxm&date=2024-06-01&to=CN&objective=decode&model=deepseek-r1&compare=nvidia-h20",
+  capability: "/capability?dates=2023-06-01&dates=2024-06-01&to=CN&objective=prefill&model=llama-3.1-8b",
+  rules: "/rules?id=us-2023-10-acs&a=us-2022-10-acs&b=us-2023-10-acs",
+  catalog: "/catalog?sort=tpp&desc=1",
+};
+
+// A page that records console errors and failed requests.
+async function open(path, viewport = VIEWPORTS.desktop) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  if (path !== null) {
+    await page.goto(base + path);
+    await drawn(page, 0);
+  }
+  return { page, context, problems };
+}
+
+// Waits until the app has finished `after` + 1 redraws.
+async function drawn(page, after, timeout = 60000) {
+  await page.waitForFunction((n) => (window.ceiling?.drawn ?? 0) > n, after, { timeout });
+}
+
+const text = (page, sel) => page.locator(sel).first().innerText();
+
+const results = [];
+const timings = {};
+async function test(name, fn) {
+  if (only && !name.includes(only)) return;
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`ok    ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL  ${name} (${Date.now() - t0} ms)\n      ${String(e?.stack ?? e).split("\n").slice(0, 4).join("\n      ")}`);
+  }
+}
+function expect(cond, message) { if (!cond) throw new Error(message); }
+
+// Every view: loads clean at both sizes, passes axe, gets its screenshots ---------------------------
+for (const [name, path] of Object.entries(VIEWS)) {
+  await test(`view ${name}: loads with no console errors or failed requests, axe clean, screenshots`, async () => {
+    for (const [vp, size] of Object.entries(VIEWPORTS)) {
+      const { page, context, problems } = await open(path, size);
+      expect(!(await page.locator(".error").count()), `${vp}: an error box is shown: ${await page.locator(".error").allInnerTexts()}`);
+      await page.screenshot({ path: join(out, "screenshots", `${name}-${vp}.png`), fullPage: false });
+      await page.screenshot({ path: join(out, "screenshots", `${name}-${vp}-full.png`), fullPage: true });
+      await page.evaluate(axeSource); // CDP evaluation: the page's CSP (script-src 'self') stays on
+      const axe = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { resultTypes: ["violations"] });
+        return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+          .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes, e.g. ${v.nodes[0]?.target})`);
+      });
+      if (vp === "phone") {
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow <= 1, `phone: the page is ${overflow} px wider than the viewport`);
+      }
+      await context.close();
+      expect(problems.length === 0, `${vp}: ${problems.join("; ")}`);
+      expect(axe.length === 0, `${vp}: axe: ${axe.join("; ")}`);
+    }
+  });
+}
+
+// The H20 story ------------------------------------------------------------------------------------
+await test("chip view: the H20 story to China (2024-06-01 free, 2025-05-01 letter, 2025-09-01 approval with 15%)", async () => {
+  const { page, context, problems } = await open("/chip?chip=nvidia-h20&date=2024-06-01&to=CN");
+  let v = await text(page, ".verdict");
+  expect(/No licence required/.test(v), `2024-06-01: ${v}`);
+  // Move the date the way a user does: the exact-date box.
+  for (const [date, want] of [["2025-05-01", /Licence required by us-2025-04-h20-letter\/h20-letter/], ["2025-09-01", /presumption of approval/]]) {
+    const n = await page.evaluate(() => window.ceiling.drawn);
+    await page.getByLabel("Exact date", { exact: true }).fill(date);
+    await page.getByLabel("Exact date", { exact: true }).dispatchEvent("change");
+    await drawn(page, n);
+    v = await text(page, ".verdict");
+    expect(want.test(v), `${date}: ${v}`);
+    expect(new URL(page.url()).searchParams.get("date") === date, `URL date ${page.url()}`);
+  }
+  expect(/15% revenue share/.test(v) && /us-2025-08-h20-licensing\/revenue-share/.test(v), `2025-09-01 revenue share: ${v}`);
+  // Every trace clause links to its rule; the citations link out.
+  const links = await page.locator("ol.trace li a[href^='/rules?id=']").count();
+  const cites = await page.locator("ol.trace .cite a[href^='http']").count();
+  expect(links > 5 && cites > 5, `trace links ${links}, citation links ${cites}`);
+  await context.close();
+  expect(problems.length === 0, problems.join("; "));
+});
+
+// The map ------------------------------------------------------------------------------------------
+await test("map: every catalog chip is accounted for; moving the date changes the regions", async () => {
+  const { page, context, problems } = await open("/map?date=2024-06-01&to=CN");
+  const total = (await (await fetch(`${base}/api/v1/index`)).json()).chips;
+  const counts = await text(page, "[data-testid=map-counts]");
+  const m = counts.match(/(\d+) chips plotted, (\d+) on the unknown-PD strip, (\d+) without TPP \(listed below\); (\d+) in all/);
+  expect(m, counts);
+  const [plotted, strip, none, all] = m.slice(1).map(Number);
+  expect(plotted + strip + none === total && all === total, `${counts} vs ${total} chips in the catalog`);
+  // Each chip is a link (plotted dots and strip dots) or a row in the no-TPP table.
+  const dots = await page.locator("figure.chart svg a").count();
+  expect(dots === plotted + strip, `${dots} chip links in the charts, expected ${plotted + strip}`);
+  const regions = async () => page.evaluate(() => [...document.querySelectorAll("figure.chart svg")][0].querySelectorAll("rect title").length + ":" +
+    [...[...document.querySelectorAll("figure.chart svg")][0].querySelectorAll("rect title")].map((t) => t.textContent).join("|"));
+  const before = await regions();
+  const n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByLabel("Exact date", { exact: true }).fill("2023-01-01");
+  await page.getByLabel("Exact date", { exact: true }).dispatchEvent("change");
+  await drawn(page, n);
+  const after = await regions();
+  expect(before !== after, "the regions did not change between 2024-06-01 and 2023-01-01");
+  await context.close();
+  expect(problems.length === 0, problems.join("; "));
+});
+
+// URLs reproduce views -----------------------------------------------------------------------------
+await test("a copied URL, opened fresh, reproduces the view", async () => {
+  const { page, context } = await open("/chip?chip=nvidia-h20&date=2024-06-01&to=CN");
+  let n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByLabel("Chip", { exact: true }).selectOption("nvidia-h100-sxm");
+  await drawn(page, n);
+  n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByLabel("Destination", { exact: true }).selectOption("SG");
+  await drawn(page, n);
+  n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByLabel("End user's headquarters", { exact: true }).selectOption("CN");
+  await drawn(page, n);
+  const url = page.url();
+  const want = await text(page, "main .results");
+  await context.close();
+  const fresh = await open(url.replace(base, ""));
+  const got = await text(fresh.page, "main .results");
+  expect(got === want, "the fresh page differs from the one the URL was copied from");
+  expect(/Licence required/.test(got) && /lic-hq/.test(got), `H100 to SG for a CN-headquartered buyer: ${got.slice(0, 300)}`);
+  await fresh.context.close();
+});
+
+// What-if ------------------------------------------------------------------------------------------
+await test("rules: a what-if edit re-classifies the catalog and changes classifications", async () => {
+  const { page, context, problems } = await open("/rules?wdate=2024-06-01");
+  const n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByLabel("tpp_b1", { exact: true }).fill("2000");
+  await page.getByRole("button", { name: "Re-classify the catalog" }).click();
+  await drawn(page, n);
+  const s = await text(page, "[data-testid=whatif-summary]");
+  const m = s.match(/(\d+) of (\d+) chips change status/);
+  expect(m && Number(m[1]) > 0, s);
+  const rows = await page.locator("#whatif ~ .results table").first().innerText();
+  expect(/nvidia-h20/.test(rows), `the H20 should move into 3A090.b with tpp_b1=2000: ${rows.slice(0, 300)}`);
+  expect(new URL(page.url()).searchParams.getAll("set").includes("tpp_b1=2000"), page.url());
+  await context.close();
+  expect(problems.length === 0, problems.join("; "));
+});
+
+// Keyboard -----------------------------------------------------------------------------------------
+await test("keyboard: the skip link, the nav and the controls are reachable with Tab", async () => {
+  const { page, context } = await open("/chip?chip=nvidia-h20&date=2024-06-01&to=CN");
+  const seen = [];
+  for (let i = 0; i < 16; i++) {
+    await page.keyboard.press("Tab");
+    seen.push(await page.evaluate(() => { const a = document.activeElement; return `${a.tagName}:${a.textContent?.slice(0, 20) ?? ""}:${a.id}`; }));
+  }
+  expect(seen[0].startsWith("A:Skip"), `first Tab: ${seen[0]}`);
+  expect(seen.some((s) => s.startsWith("A:Map")), `nav not reached: ${seen.join(", ")}`);
+  expect(seen.some((s) => s.startsWith("SELECT")), `no control reached: ${seen.join(", ")}`);
+  // A select changed from the keyboard redraws the view.
+  const n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByLabel("Destination", { exact: true }).focus();
+  await page.keyboard.press("ArrowDown");
+  await drawn(page, n);
+  await context.close();
+});
+
+// Timings ------------------------------------------------------------------------------------------
+await test("measured: first-load bytes (compressed JS + CSS) and interaction times", async () => {
+  const { page, context } = await open(null);
+  let bytes = 0;
+  const assets = [];
+  page.on("requestfinished", async (r) => {
+    if (!/\.(js|css)$/.test(new URL(r.url()).pathname)) return;
+    const s = await r.sizes();
+    bytes += s.responseBodySize;
+    assets.push({ url: new URL(r.url()).pathname, bytes: s.responseBodySize, encoding: (await r.response()).headers()["content-encoding"] ?? "identity" });
+  });
+  const t0 = Date.now();
+  await page.goto(`${base}/chip?chip=nvidia-h20&date=2024-06-01&to=CN`);
+  await drawn(page, 0);
+  timings.first_load_ms = Date.now() - t0;
+  timings.first_load_js_css_bytes = bytes;
+  timings.first_load_assets = assets;
+  expect(bytes > 0 && bytes <= 300 * 1024, `first load JS + CSS ${bytes} bytes`);
+  // Each interaction: from the control's change event to the redrawn view (window.ceiling.lastDrawn).
+  const measure = async (label, act) => {
+    // One unmeasured change first (the first redraw of a view also compiles its code).
+    {
+      const n = await page.evaluate(() => window.ceiling.drawn);
+      await act(0);
+      await drawn(page, n);
+    }
+    const samples = [];
+    for (let i = 0; i < 6; i++) {
+      const n = await page.evaluate(() => window.ceiling.drawn);
+      const start = await page.evaluate(() => performance.now());
+      await act(i + 1);
+      await drawn(page, n);
+      samples.push(await page.evaluate((s) => window.ceiling.lastDrawn - s, start));
+    }
+    samples.sort((a, b) => a - b);
+    timings[label] = { median_ms: +samples[3].toFixed(1), max_ms: +samples[5].toFixed(1), samples: samples.map((x) => +x.toFixed(1)) };
+  };
+  const dates = ["2024-01-01", "2023-01-01", "2024-06-01", "2025-05-01", "2025-09-01", "2026-02-01", "2022-12-01"];
+  await measure("chip view: change of date", (i) => page.getByLabel("Exact date", { exact: true }).fill(dates[i]).then(() => page.getByLabel("Exact date", { exact: true }).dispatchEvent("change")));
+  const chipIds = ["nvidia-a100-sxm-80gb", "nvidia-h100-sxm", "nvidia-a800-sxm", "amd-mi300x", "huawei-ascend-910b", "nvidia-l40", "nvidia-h20"];
+  await measure("chip view: change of chip", (i) => page.getByLabel("Chip", { exact: true }).selectOption(chipIds[i]));
+  const dest = ["JP", "SG", "AE", "IN", "DE", "MO", "CN"];
+  await measure("chip view: change of destination", (i) => page.getByLabel("Destination", { exact: true }).selectOption(dest[i]));
+  await page.goto(`${base}/map?date=2024-06-01&to=CN`);
+  await drawn(page, 0);
+  await measure("map: change of date", (i) => page.getByLabel("Exact date", { exact: true }).fill(dates[i]).then(() => page.getByLabel("Exact date", { exact: true }).dispatchEvent("change")));
+  await context.close();
+  // The target is 200 ms; on a shared two-core machine one sample in six can stall on another
+  // process, so the median must meet it and no sample may reach twice it (timings.json and the
+  // README give both).
+  const slow = Object.entries(timings).filter(([, v]) => v?.median_ms > 200 || v?.max_ms > 400).map(([k, v]) => `${k} median ${v.median_ms} ms, max ${v.max_ms} ms`);
+  expect(slow.length === 0, `too slow: ${slow.join("; ")}`);
+});
+
+// The dossier ----------------------------------------------------------------------------------------
+if (dossier) {
+  await test("dossier: opens from file:// with no network and holds the verdict and charts", async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS.desktop, offline: true });
+    const page = await context.newPage();
+    const requests = [];
+    page.on("request", (r) => { if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) requests.push(r.url()); });
+    const problems = [];
+    page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
+    page.on("pageerror", (e) => problems.push(e.message));
+    expect(existsSync(dossier), `${dossier} was not written`);
+    await page.goto(`file://${resolve(dossier)}`);
+    const body = await page.locator("body").innerText();
+    expect(/Licence required|No licence required|Cannot decide/.test(body), "no verdict in the dossier");
+    const charts = await page.locator("svg").count();
+    expect(charts >= 3, `${charts} SVG charts`);
+    await page.screenshot({ path: join(out, "screenshots", "dossier-desktop.png") });
+    await page.screenshot({ path: join(out, "screenshots", "dossier-desktop-full.png"), fullPage: true });
+    await page.evaluate(axeSource); // CDP evaluation: the page's CSP (script-src 'self') stays on
+    const axe = await page.evaluate(async () => (await window.axe.run(document)).violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} ${v.nodes[0]?.target}`));
+    await context.close();
+    expect(requests.length === 0, `network requests: ${requests.join(", ")}`);
+    expect(problems.length === 0, problems.join("; "));
+    expect(axe.length === 0, `axe: ${axe.join("; ")}`);
+  });
+}
+
+await browser.close();
+server.kill("SIGTERM");
+writeFileSync(join(out, "timings.json"), JSON.stringify(timings, null, 2) + "\n");
+if (Object.keys(timings).length) console.log(JSON.stringify(Object.fromEntries(Object.entries(timings).filter(([k]) => k !== "first_load_assets")), null, 0));
+const failed = results.filter((r) => !r.ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
