@@ -11,6 +11,7 @@
 #include <climits>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "bundled.h"
@@ -465,6 +466,36 @@ TEST(HostileCli, MultiFileOutputsAreAllOrNothing) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_FALSE(std::filesystem::exists(tmp + "/a.toml"));
   EXPECT_FALSE(std::filesystem::exists(tmp + "/a.toml.tmp"));
+  std::filesystem::remove_all(tmp);
+}
+
+TEST(HostileCheckData, EveryFolderIsCheckedFileByFile) {
+  // Before: check-data read only chips, rules and countries; a models file of `garbage [[[`,
+  // `layers = 0`, `scale_up_domain = 0` or a design knob with step = nan passed with 0 findings.
+  const std::string tmp = FreshTempDir("kb");
+  std::filesystem::copy(std::string(CEILING_SOURCE_DIR) + "/data", tmp,
+                        std::filesystem::copy_options::recursive);
+  auto edit = [&](const std::string& file, const std::string& from, const std::string& to) {
+    std::ifstream in(tmp + "/" + file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    const auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << file << ": " << from;
+    text.replace(at, from.size(), to);
+    std::ofstream(tmp + "/" + file, std::ios::trunc) << text;
+  };
+  std::ofstream(tmp + "/models/garbage.toml") << "garbage [[[\n";
+  edit("models/llama-3.1-8b.toml", "\nlayers = 32", "\nlayers = 0");
+  edit("perf/systems.toml", "scale_up_domain = 8 ", "scale_up_domain = 0 ");
+  edit("designs/gh100.toml", "step = 2,", "step = nan,");
+  const CliResult r = RunCeiling("--data " + tmp + " check-data");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  for (const char* want :
+       {"models/garbage.toml:1:", "models/llama-3.1-8b.toml:", "layers: must be between 1",
+        "perf/systems.toml:", "scale_up_domain: must be between 1",
+        "designs/gh100.toml:", "4 findings"})
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
   std::filesystem::remove_all(tmp);
 }
 
