@@ -34,7 +34,8 @@ for t in "${targets[@]}"; do
     if [ -d "$s" ]; then seeds+=("$s"); elif [ -f "$s" ]; then cp "$s" "$out/seed-files/$t/"; fi
   done < "$out/seeds_$t.txt"
   seeds+=("$out/seed-files/$t")
-  seeds+=("fuzz/regressions/$t")
+  # Empty folders are not kept by git: only a target with a saved crash input has one.
+  [ -d "fuzz/regressions/$t" ] && seeds+=("fuzz/regressions/$t")
   log="$out/logs/$t.log"
   "$bin" "$out/corpus/$t" "${seeds[@]}" -max_total_time="$seconds" -dict="fuzz/dict/$t.dict" \
     -print_final_stats=1 -timeout=30 -rss_limit_mb=2048 -artifact_prefix="$out/artifacts/$t/" \

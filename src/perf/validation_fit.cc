@@ -190,7 +190,7 @@ struct Fitted {
 
 // Bounded coordinate pattern search over the family and engine parameters of the rows in
 // `fit` (indices into `rows`), from the documented defaults.
-Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
+Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit, const StopToken& stop) {
   std::vector<std::string> fams, engs;
   for (int i : fit) {
     fams.push_back(rows[i].family);
@@ -224,7 +224,7 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit) {
   std::vector<double> cache(fit.size());
   for (std::size_t k = 0; k < fit.size(); ++k) cache[k] = loss_of(static_cast<int>(k), u);
   std::vector<double> step(u.size(), 1.0), trial(fit.size());
-  for (int sweep = 0; sweep < 80; ++sweep) {
+  for (int sweep = 0; sweep < 80 && !stop.Stopped(); ++sweep) {
     bool active = false;
     for (std::size_t j = 0; j < u.size(); ++j) {
       if (step[j] < 2e-3) continue;
@@ -465,8 +465,11 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
       }
   }
   // On the shared executor (base/executor.h): never more threads than the machine has.
-  Executor::Shared().ParallelFor(jobs.size(), std::max(1, options.threads),
-                                 [&](std::size_t k) { jobs[k].result = Fit(rows, jobs[k].fit); });
+  Executor::Shared().ParallelFor(jobs.size(), std::max(1, options.threads), [&](std::size_t k) {
+    if (!options.stop.Stopped()) jobs[k].result = Fit(rows, jobs[k].fit, options.stop);
+  });
+  if (options.stop.Stopped())
+    return MakeError(ErrorCode::kDeadlineExceeded, "validation stopped at its deadline");
 
   // Held-out errors under the full fit.
   const Fitted& full = jobs[0].result;

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "ceiling/base/executor.h"
 #include "ceiling/base/quantity.h"
 #include "ceiling/base/result.h"
 #include "ceiling/catalog/catalog.h"
@@ -101,6 +102,8 @@ struct ReportRow {
 struct ValidationOptions {
   int threads = 2;
   bool leave_one_out = true;  // also run leave-one-chip-out and leave-one-family-out
+  StopToken stop;             // a deadline: the fits end early and RunValidation fails with
+                              // kDeadlineExceeded
 };
 
 // One point's prediction under the full fit (for `ceiling validate --dump`).
