@@ -6,7 +6,10 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PORT ?= 8080
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build serve demo test asan tsan clean format
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+
+.PHONY: all setup configure build serve demo test asan tsan fuzz clean format
 
 all: build
 
@@ -41,6 +44,15 @@ asan: setup
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer targets (fuzz/), built with clang 14 + ASan + UBSan in build-fuzz, each run for
+# FUZZ_SECONDS (all of them, or FUZZ_TARGETS="chip rule"); summary in build-fuzz/fuzz/summary.md.
+fuzz:
+	@scripts/setup.sh fuzz
+	@cmake -S . -B build-fuzz -G Ninja -DCEILING_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DBUILD_TESTING=OFF -DCEILING_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_all
+	@fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # ThreadSanitizer: the API in process (16 threads, one knowledge base) and the HTTP server with
 # 16 concurrent clients.
 tsan: setup
@@ -54,4 +66,4 @@ format:
 	@find include src apps tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	@rm -rf $(BUILD) build-asan build-tsan
+	@rm -rf $(BUILD) build-asan build-tsan build-fuzz

@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,21 +11,14 @@
 #include <iostream>
 #include <sstream>
 
+#include "ceiling/base/file.h"
+#include "ceiling/base/text.h"
+
 namespace ceiling::cli {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr std::uintmax_t kMaxInputFile = 16u << 20;
-
-// Control characters (ESC, BEL ...) in text echoed to a terminal are shown as '?' (newlines stay:
-// the caret display of a parse error spans three lines).
-std::string Printable(std::string s) {
-  for (char& c : s)
-    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') || c == 0x7f) c = '?';
-  return s;
-}
 
 bool LooksLikePath(const std::string& s) {
   return s.find('/') != std::string::npos || (s.size() > 5 && s.ends_with(".toml"));
@@ -40,13 +32,13 @@ Result<api::Text> ReadTomlArgument(const std::string& path) {
                      fmt::format("{}: not a .toml file (chips, models, rules and design spaces are "
                                  "TOML files; give a catalog id or a .toml path)",
                                  path));
-  ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  ASSIGN_OR_RETURN(std::string text, ReadTextFile(path, path));
   return api::Text{std::move(text), path};
 }
 
 // Any other input file (a CSV or JSON screening list).
 Result<api::Text> ReadDataArgument(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  ASSIGN_OR_RETURN(std::string text, ReadTextFile(path, path));
   return api::Text{std::move(text), path};
 }
 
@@ -71,9 +63,8 @@ int Context::Fail(const Error& e) const {
   } else {
     text = e.message;
   }
-  constexpr std::size_t kMaxLine = 2000;
-  if (text.size() > kMaxLine) text = text.substr(0, kMaxLine) + " ...";
-  err << Printable(text) << "\n";
+  // A located error's text is already safe (Error::ToString); the others quote request values.
+  err << (e.location.known() ? text : SanitizeForTerminal(text, 2000)) << "\n";
   return kExitBadInput;
 }
 
@@ -87,29 +78,6 @@ int Context::Print(const std::string& content) const {
   return kExitOk;
 }
 
-Result<std::string> ReadTextFile(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    return MakeError(ErrorCode::kIo, fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
-  if (S_ISDIR(st.st_mode))
-    return MakeError(ErrorCode::kIo, fmt::format("{}: is a directory, not a file", path));
-  if (!S_ISREG(st.st_mode))
-    return MakeError(ErrorCode::kIo,
-                     fmt::format("{}: not a regular file (a device, pipe or socket)", path));
-  if (static_cast<std::uintmax_t>(st.st_size) > kMaxInputFile)
-    return MakeError(ErrorCode::kTooLarge,
-                     fmt::format("{}: {} bytes is over the 16 MiB limit for an input file", path,
-                                 st.st_size));
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return MakeError(ErrorCode::kIo, fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
-  std::string text(static_cast<std::size_t>(st.st_size), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (in.bad()) return MakeError(ErrorCode::kIo, fmt::format("{}: read failed", path));
-  return text;
-}
-
 Status WriteOutputs(const std::vector<std::pair<std::string, std::string>>& files,
                     std::ostream& out) {
   std::vector<std::pair<fs::path, fs::path>> staged;  // temp -> target
@@ -117,6 +85,19 @@ Status WriteOutputs(const std::vector<std::pair<std::string, std::string>>& file
     std::error_code ec;
     for (const auto& [tmp, target] : staged) fs::remove(tmp, ec);
   };
+  // Targets that cannot be replaced by a file (a directory, a device) are refused before anything
+  // is written: a rename into them would fail after the other files were already in place.
+  for (const auto& [path, content] : files) {
+    if (path.empty() || path == "-") continue;
+    std::error_code ec;
+    const fs::file_status st = fs::status(fs::path(path), ec);
+    if (fs::is_directory(st))
+      return MakeError(ErrorCode::kIo, fmt::format("{}: cannot write: is a directory", path));
+    if (fs::exists(st) && !fs::is_regular_file(st))
+      return MakeError(
+          ErrorCode::kIo,
+          fmt::format("{}: cannot write: not a regular file (a device, FIFO or socket)", path));
+  }
   const std::string* to_stdout = nullptr;
   for (const auto& [path, content] : files) {
     if (path.empty() || path == "-") {
@@ -205,7 +186,8 @@ void Binder::operator()(const api::Field& f, bool& v) {
   if (v) {  // on by default: the flag turns it off
     name = "--no-" + name.substr(2);
     flag_of_[f.name] = name;
-    auto* o = sub_->add_flag_callback(name, [&v] { v = false; }, Help(f) + " (on by default)");
+    auto* o = sub_->add_flag_callback(
+        name, [&v] { v = false; }, Help(f) + " (on by default)");
     if ((f.flags & api::kAdvanced) != 0) o->group("Advanced");
   } else {
     auto* o = sub_->add_flag(name, v, Help(f));

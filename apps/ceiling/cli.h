@@ -55,9 +55,6 @@ class Context {
   std::shared_ptr<const api::KnowledgeBase> kb_;
 };
 
-// Reads a text file given on the command line: regular files only, at most 16 MiB. Errors name
-// the path and say why (no such file, a directory, not a regular file, too large, unreadable).
-Result<std::string> ReadTextFile(const std::string& path);
 // Writes files atomically, all or nothing: every file is written to a temporary beside it first;
 // only when all succeeded are they renamed into place ("-" is standard output, written last).
 Status WriteOutputs(const std::vector<std::pair<std::string, std::string>>& files,
@@ -65,9 +62,9 @@ Status WriteOutputs(const std::vector<std::pair<std::string, std::string>>& file
 
 // How a command shows its fields on the command line.
 struct FlagSpec {
-  std::vector<std::string> positional{};         // fields taken as positional arguments, in order
-  std::map<std::string, std::string> rename{};   // field -> flag ("chips" -> "--chip")
-  std::vector<std::string> hidden{};             // fields not offered on this command
+  std::vector<std::string> positional{};        // fields taken as positional arguments, in order
+  std::map<std::string, std::string> rename{};  // field -> flag ("chips" -> "--chip")
+  std::vector<std::string> hidden{};            // fields not offered on this command
 };
 
 // Declares the flags of `request`'s fields on `sub`. Returns the function to call after parsing:
@@ -108,7 +105,7 @@ class Binder {
   CLI::App* sub_;
   FlagSpec spec_;
   std::map<std::string, std::string> flag_of_;
-  std::deque<std::string> strings_;                // storage for Ref/Text arguments
+  std::deque<std::string> strings_;  // storage for Ref/Text arguments
   std::deque<std::vector<std::string>> lists_;
   std::vector<std::function<Status()>> finish_;
 };

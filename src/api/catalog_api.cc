@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "ceiling/base/units.h"
+#include "ceiling/design/check.h"
 #include "ceiling/report/chip_text.h"
 #include "ceiling/report/json.h"
 #include "ceiling/rules/rulebook.h"
@@ -121,7 +122,8 @@ std::string ToText(const ChipsResponse& r) {
   for (std::size_t i : r.chips) {
     const double tpp = cat.metrics(i).value(MetricId::kTpp).value_or(-1);
     while (next < r.markers.size() && tpp < r.markers[next].tpp) {
-      t.AddRule(fmt::format("TPP {} {}", FormatFixed(r.markers[next].tpp, 0), r.markers[next].label));
+      t.AddRule(
+          fmt::format("TPP {} {}", FormatFixed(r.markers[next].tpp, 0), r.markers[next].label));
       ++next;
     }
     t.AddRow(report::ChipsRow(cat.chips()[i], cat.metrics(i)));
@@ -155,21 +157,30 @@ std::string ToText(const ShowResponse& r) { return report::ChipText(*r.chip, r.m
 CheckDataResponse CheckData(const std::filesystem::path& data_dir, const CheckDataRequest&) {
   CheckDataResponse r;
   r.chips = catalog::CheckChipsDir(data_dir / "chips");
+  // Every other folder (countries, rules, models, perf, designs, validation), file by file, each
+  // value range-checked by its module's loader.
+  for (catalog::FolderCheck& f : design::CheckKnowledgeBase(data_dir)) {
+    if (f.present && f.folder != "rules" && f.folder != "countries") r.files[f.folder] = f.files;
+    for (catalog::Finding& x : f.findings) r.chips.findings.push_back(std::move(x));
+  }
   std::error_code ec;
   if (std::filesystem::exists(data_dir / "rules", ec)) {
+    // The whole rule book (with what the folder checks do not read: entities, import measures,
+    // screening lists) for the counts; a load error not already found file by file is a finding.
     auto book = rules::RuleBook::Load(data_dir);
     if (!book.ok()) {
-      r.chips.findings.push_back({book.error().location, book.error().message});
+      const catalog::Finding f{book.error().location, book.error().message};
+      if (std::none_of(
+              r.chips.findings.begin(), r.chips.findings.end(), [&](const catalog::Finding& x) {
+                return x.location.ToString() == f.location.ToString() && x.message == f.message;
+              }))
+        r.chips.findings.push_back(f);
     } else {
       r.rules_loaded = true;
       r.rule_versions = static_cast<int>(book->rules().size());
       for (const rules::RuleVersion& v : book->rules())
         r.clauses += static_cast<int>(v.clauses.size());
       r.country_groups = static_cast<int>(book->countries().groups().size());
-      auto cat = catalog::Catalog::Load(data_dir);
-      if (cat.ok())
-        for (const Error& e : book->CheckAgainstCatalog(*cat))
-          r.chips.findings.push_back({e.location, e.message});
     }
   }
   return r;
@@ -186,6 +197,7 @@ nlohmann::json ToJson(const CheckDataResponse& r) {
           {"rule_versions", r.rule_versions},
           {"clauses", r.clauses},
           {"country_groups", r.country_groups},
+          {"files", r.files},
           {"findings", findings}};
 }
 
@@ -193,13 +205,18 @@ std::string ToText(const CheckDataResponse& r, bool quiet) {
   std::string out;
   for (const catalog::Finding& f : r.chips.findings) out += f.ToString() + "\n";
   if (!quiet) {
-    const std::string rules =
-        r.rules_loaded ? fmt::format(", {} rule versions, {} clauses, {} country groups",
-                                     r.rule_versions, r.clauses, r.country_groups)
-                       : "";
+    const std::string rules = r.rules_loaded
+                                  ? fmt::format(", {} rule versions, {} clauses, {} country groups",
+                                                r.rule_versions, r.clauses, r.country_groups)
+                                  : "";
+    std::string folders;
+    for (const auto& [folder, files] : r.files)
+      folders += fmt::format(", {} {} file{}", files,
+                             folder.back() == 's' ? folder.substr(0, folder.size() - 1) : folder,
+                             files == 1 ? "" : "s");
     const std::size_t n = r.chips.findings.size();
-    out += fmt::format("check-data: {} chip files, {} chips, {} cited figures{}, {} finding{}\n",
-                       r.chips.files, r.chips.chips, r.chips.figures, rules, n,
+    out += fmt::format("check-data: {} chip files, {} chips, {} cited figures{}{}, {} finding{}\n",
+                       r.chips.files, r.chips.chips, r.chips.figures, rules, folders, n,
                        n == 1 ? "" : "s");
   }
   return out;

@@ -367,6 +367,7 @@ Result<ValidationReport> RunFits(const KnowledgeBase& kb, int threads, const Cal
   ASSIGN_OR_RETURN(const SystemDefaults* sys, kb.systems());
   ValidationOptions vo;
   vo.threads = threads > 0 ? threads : Executor::Shared().threads();
+  vo.stop = call.stop;
   if (call.stop.Stopped())
     return MakeError(ErrorCode::kDeadlineExceeded, "validation stopped at its deadline");
   return RunValidation(*set, kb.catalog(), *models, *sys, vo);

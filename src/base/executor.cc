@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -71,7 +72,13 @@ struct Executor::Pool {
 Executor::Executor(int threads) : pool_(std::make_unique<Pool>()) {
   const int n = std::max(1, threads);
   pool_->workers.reserve(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) pool_->workers.emplace_back([p = pool_.get()] { p->Run(); });
+  for (int i = 0; i < n; ++i) {
+    try {
+      pool_->workers.emplace_back([p = pool_.get()] { p->Run(); });
+    } catch (const std::system_error&) {
+      break;  // out of threads (a process or memory limit): the caller of ParallelFor works too
+    }
+  }
 }
 
 Executor::~Executor() {

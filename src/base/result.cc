@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "ceiling/base/text.h"
+
 namespace ceiling {
 
 std::string SourceLocation::ToString() const {
@@ -12,17 +14,29 @@ std::string SourceLocation::ToString() const {
 }
 
 std::string Error::ToString() const {
-  if (!location.known()) return message;
-  return location.ToString() + ": " + message;
+  // The message and the file name may quote input (an id, a value, a path from a command line):
+  // escape what a terminal would act on and bound the length.
+  if (!location.known()) return SanitizeForTerminal(message);
+  return SanitizeForTerminal(location.ToString(), 300) + ": " + SanitizeForTerminal(message);
 }
 
 std::string Error::ToStringWithCaret() const {
   std::string out = ToString();
   if (context.empty()) return out;
-  out += "\n  " + context + "\n  ";
-  // Keep tabs in the caret line so it lines up with the source line.
-  for (int i = 1; i < location.column && static_cast<size_t>(i - 1) < context.size(); ++i)
-    out += context[static_cast<size_t>(i - 1)] == '\t' ? '\t' : ' ';
+  // A window of the line around the column, sanitized piece by piece so that the caret stays
+  // under the same character: one column per character of the sanitized prefix.
+  const Window w = ContextWindow(context, location.column);
+  const std::size_t at =
+      w.column < 1 ? 0 : std::min(w.text.size(), static_cast<std::size_t>(w.column - 1));
+  const std::string before =
+      SanitizeForTerminal(std::string_view(w.text).substr(0, at), 1000, true);
+  const std::string after = SanitizeForTerminal(std::string_view(w.text).substr(at), 1000, true);
+  out += "\n  " + before + after + "\n  ";
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    const auto c = static_cast<unsigned char>(before[i]);
+    if ((c & 0xC0) == 0x80) continue;  // one column per UTF-8 character
+    out += c == '\t' ? '\t' : ' ';
+  }
   out += '^';
   return out;
 }

@@ -2,11 +2,12 @@
 #include "ceiling/base/toml_reader.h"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
-#include <toml++/toml.h>
+
+#include "ceiling/base/file.h"
+#include "ceiling/base/text.h"
 
 namespace ceiling {
 namespace {
@@ -15,6 +16,9 @@ struct Doc {
   toml::table root;
   std::string file;
   std::vector<std::string> lines;
+  // Whether diagnostics may quote source lines. Not for a file that is not named *.toml: a user
+  // who points a command at /etc/shadow must not see its first line in the error.
+  bool echo = true;
 };
 
 std::vector<std::string> SplitLines(std::string_view text) {
@@ -33,8 +37,88 @@ std::vector<std::string> SplitLines(std::string_view text) {
 }
 
 std::string Context(const Doc& doc, int line) {
-  if (line <= 0 || static_cast<size_t>(line) > doc.lines.size()) return "";
+  if (!doc.echo || line <= 0 || static_cast<size_t>(line) > doc.lines.size()) return "";
   return doc.lines[static_cast<size_t>(line - 1)];
+}
+
+// A lexical pass over TOML text, before toml++ sees it: skips strings and comments as TOML
+// defines them, and counts (1) the dot-separated parts of each run of bare or quoted key parts
+// (a dotted key or table header; a float has one dot) and (2) bracket nesting. Iterative and
+// linear in the text; it never rejects valid TOML within the limits, and leaves syntax errors
+// to toml++.
+Status CheckTomlShape(std::string_view s) {
+  const std::size_t n = s.size();
+  auto error_at = [&](std::size_t offset, std::string message) {
+    int line = 1;
+    std::size_t line_start = 0;
+    for (std::size_t k = 0; k < offset && k < n; ++k)
+      if (s[k] == '\n') ++line, line_start = k + 1;
+    return MakeError(ErrorCode::kParse, std::move(message),
+                     SourceLocation{"", line, static_cast<int>(offset - line_start) + 1});
+  };
+  auto is_key_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  };
+  std::size_t depth = 0;
+  int dots = 0;
+  std::size_t run_start = 0;
+  bool in_run = false;
+  std::size_t i = 0;
+  while (i < n) {
+    const char c = s[i];
+    if (c == '"' || c == '\'') {
+      if (!in_run) in_run = true, run_start = i, dots = 0;
+      const bool triple = i + 2 < n && s[i + 1] == c && s[i + 2] == c;
+      i += triple ? 3 : 1;
+      while (i < n) {
+        if (c == '"' && s[i] == '\\') {
+          i += 2;
+          continue;
+        }
+        if (!triple && s[i] == '\n') break;  // unterminated: toml++ reports it
+        if (s[i] == c && (!triple || (i + 2 < n && s[i + 1] == c && s[i + 2] == c))) {
+          i += triple ? 3 : 1;
+          break;
+        }
+        ++i;
+      }
+      continue;
+    }
+    if (c == '#') {
+      while (i < n && s[i] != '\n') ++i;
+      in_run = false;
+      continue;
+    }
+    if (c == '.') {
+      if (!in_run) in_run = true, run_start = i, dots = 0;
+      if (++dots >= TomlTable::kMaxKeySegments)
+        return error_at(run_start, fmt::format("a dotted key or table header has more than {} "
+                                               "parts",
+                                               TomlTable::kMaxKeySegments));
+      ++i;
+      continue;
+    }
+    if (is_key_char(c)) {
+      if (!in_run) in_run = true, run_start = i, dots = 0;
+      ++i;
+      continue;
+    }
+    if (c == ' ' || c == '\t') {
+      ++i;
+      continue;
+    }
+    in_run = false;
+    if (c == '[' || c == '{') {
+      if (++depth > static_cast<std::size_t>(TomlTable::kMaxNesting))
+        return error_at(i, fmt::format("arrays or inline tables nested more than {} deep",
+                                       TomlTable::kMaxNesting));
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    ++i;
+  }
+  return OkStatus();
 }
 
 std::string DescribeNode(const toml::node& n) {
@@ -86,19 +170,33 @@ TomlTable::TomlTable(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) 
 Result<TomlTable> TomlTable::ParseFile(const std::filesystem::path& path,
                                        std::string display_name) {
   if (display_name.empty()) display_name = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError(ErrorCode::kIo, fmt::format("{}: cannot read file", display_name));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return ParseString(buf.str(), std::move(display_name));
+  ASSIGN_OR_RETURN(std::string text, ReadTextFile(path, display_name));
+  return Parse(text, std::move(display_name), path.extension() == ".toml");
 }
 
 Result<TomlTable> TomlTable::ParseString(std::string_view text, std::string display_name) {
+  return Parse(text, std::move(display_name), true);
+}
+
+Result<TomlTable> TomlTable::Parse(std::string_view text, std::string display_name, bool echo) {
   auto doc = std::make_shared<Doc>();
   doc->file = display_name;
+  doc->echo = echo;
+  if (text.size() > kMaxInputFileBytes)
+    return MakeError(ErrorCode::kTooLarge,
+                     fmt::format("{}: text is larger than the {} MiB limit for input files",
+                                 display_name, kMaxInputFileBytes >> 20));
   doc->lines = SplitLines(text);
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return MakeError(ErrorCode::kParse, "empty file", SourceLocation{display_name, 1, 1});
+  // toml++ 3.3.0 recurses once per dotted-key segment and overflows the stack on a key of tens
+  // of thousands of segments (fixed in later releases): the shape is checked first.
+  if (auto shape = CheckTomlShape(text); !shape.ok()) {
+    Error err = std::move(shape).error();
+    err.location.file = display_name;
+    err.context = Context(*doc, err.location.line);
+    return err;
+  }
   try {
     doc->root = toml::parse(text, display_name);
   } catch (const toml::parse_error& e) {
@@ -192,13 +290,24 @@ Error Missing(const TomlTable& t, std::string_view key) {
 Error WrongType(const TomlTable& t, std::string_view key, std::string_view expected) {
   return t.ErrorAt(key, fmt::format("expected {}, got {}", expected, t.Describe(key)));
 }
+// Data files hold printable text: a control character (an escape sequence written as "\u001b")
+// would reach terminals through every listing that shows the value.
+Status CheckPrintable(const TomlTable& t, std::string_view key, std::string_view value) {
+  std::size_t at = 0;
+  if (!HasControlCharacter(value, &at)) return OkStatus();
+  return t.ErrorAt(key, fmt::format("contains a control character (byte {} of the text); data "
+                                    "files hold printable text only",
+                                    at + 1));
+}
 }  // namespace
 
 Result<std::string> TomlTable::GetString(std::string_view key) const {
   const toml::node* n = impl_->Find(key);
   if (n == nullptr) return Missing(*this, key);
   if (!n->is_string()) return WrongType(*this, key, "a string");
-  return *n->value<std::string>();
+  std::string v = *n->value<std::string>();
+  RETURN_IF_ERROR(CheckPrintable(*this, key, v));
+  return v;
 }
 
 Result<double> TomlTable::GetNumber(std::string_view key) const {
@@ -273,7 +382,11 @@ Result<std::vector<std::string>> TomlTable::GetStringArray(std::string_view key,
                                                            bool allow_single) const {
   const toml::node* n = impl_->Find(key);
   if (n == nullptr) return Missing(*this, key);
-  if (allow_single && n->is_string()) return std::vector<std::string>{*n->value<std::string>()};
+  if (allow_single && n->is_string()) {
+    std::string v = *n->value<std::string>();
+    RETURN_IF_ERROR(CheckPrintable(*this, key, v));
+    return std::vector<std::string>{std::move(v)};
+  }
   if (!n->is_array()) return WrongType(*this, key, "an array of strings");
   std::vector<std::string> out;
   for (const toml::node& el : *n->as_array()) {
@@ -281,6 +394,7 @@ Result<std::vector<std::string>> TomlTable::GetStringArray(std::string_view key,
       return ErrorAt(key, fmt::format("expected an array of strings, found element {}",
                                       DescribeNode(el)));
     out.push_back(*el.value<std::string>());
+    RETURN_IF_ERROR(CheckPrintable(*this, key, out.back()));
   }
   return out;
 }

@@ -80,6 +80,10 @@ DimVector Add(DimVector a, DimVector b) {
           a.metres + b.metres};
 }
 
+constexpr int kMaxPower = 9;
+// Units are short ("TFLOP/s", "kW*h" is not even accepted); a long one is not a unit.
+constexpr std::size_t kMaxUnitTerms = 8;
+
 const Symbol* FindSymbol(std::string_view s) {
   for (const Symbol& sym : kSymbols)
     if (sym.text == s) return &sym;
@@ -94,7 +98,10 @@ std::optional<std::pair<double, DimVector>> ParseTerm(std::string_view term) {
     term = term.substr(0, caret);
     if (exp.empty()) return std::nullopt;
     auto [ptr, ec] = std::from_chars(exp.data(), exp.data() + exp.size(), power);
-    if (ec != std::errc() || ptr != exp.data() + exp.size() || power == 0) return std::nullopt;
+    // Powers are small (mm^2, s^-1); a large one would overflow the dimension exponents.
+    if (ec != std::errc() || ptr != exp.data() + exp.size() || power == 0 || power > kMaxPower ||
+        power < -kMaxPower)
+      return std::nullopt;
   }
   double factor = 0;
   DimVector dim;
@@ -186,7 +193,11 @@ Result<ParsedQuantity> ParseQuantity(std::string_view text) {
   DimVector dim;
   size_t start = 0;
   bool first = true;
+  std::size_t terms = 0;
   while (start <= unit.size()) {
+    if (++terms > kMaxUnitTerms)
+      return MakeError(ErrorCode::kParse, fmt::format("unknown unit \"{}\" in \"{}\"",
+                                                      std::string(unit), std::string(s)));
     size_t slash = unit.find('/', start);
     std::string_view term = Trim(unit.substr(start, slash == std::string_view::npos
                                                         ? std::string_view::npos
@@ -206,7 +217,13 @@ Result<ParsedQuantity> ParseQuantity(std::string_view text) {
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
-  return ParsedQuantity{value * factor, dim};
+  // "1e300 TFLOP/s" is a finite number and a known unit, but not a finite quantity.
+  const double base = value * factor;
+  if (!std::isfinite(base) || (base == 0 && value != 0))
+    return MakeError(ErrorCode::kParse,
+                     fmt::format("\"{}\" is out of range (in base units it is {})", std::string(s),
+                                 std::isfinite(base) ? "below the smallest number" : "infinite"));
+  return ParsedQuantity{base, dim};
 }
 
 std::string DimensionName(const DimVector& dim) {

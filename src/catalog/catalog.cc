@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "ceiling/base/units.h"
@@ -183,9 +184,15 @@ Result<double> ReadCountValue(const TomlTable& t, std::string_view key, bool int
   if (kind != TomlTable::Kind::kInteger && kind != TomlTable::Kind::kFloat)
     return t.ErrorAt(key, fmt::format("expected a count (a plain number), got {}", t.Describe(key)));
   ASSIGN_OR_RETURN(double v, t.GetNumber(key));
-  if (v <= 0) return t.ErrorAt(key, fmt::format("must be positive, got {}", t.Describe(key)));
+  if (!(v > 0) || !std::isfinite(v))
+    return t.ErrorAt(key, fmt::format("must be positive, got {}", t.Describe(key)));
   if (integral && (kind != TomlTable::Kind::kInteger || v > 1024))
     return t.ErrorAt(key, fmt::format("must be a whole number between 1 and 1024, got {}",
+                                      t.Describe(key)));
+  // Counts of units, stacks and links are whole numbers (78.5 units is a typo or a halved
+  // figure), and far below a billion.
+  if (v != std::floor(v) || v > 1e9)
+    return t.ErrorAt(key, fmt::format("must be a whole number of at most 1,000,000,000, got {}",
                                       t.Describe(key)));
   return v;
 }
@@ -302,6 +309,8 @@ Result<Chip> ParseChip(const TomlTable& doc, std::string_view expected_id) {
     return doc.ErrorAt("form_factor", fmt::format("expected sxm, oam, pcie, module, superchip, "
                                                   "card or chip, got \"{}\"", ff));
   ASSIGN_OR_RETURN(chip.derived_from, doc.GetOptionalString("derived_from"));
+  if (chip.derived_from && *chip.derived_from == chip.id)
+    return doc.ErrorAt("derived_from", "a chip cannot be derived from itself");
   ASSIGN_OR_RETURN(chip.released, ReadDateFigure(doc, "released", src));
   ASSIGN_OR_RETURN(chip.announced, ReadDateFigure(doc, "announced", src));
   ASSIGN_OR_RETURN(chip.first_reported, ReadDateFigure(doc, "first_reported", src));
@@ -380,6 +389,12 @@ Result<Chip> LoadChipFile(const fs::path& path, std::string display_name,
   return ParseChip(doc, expected_id);
 }
 
+Result<Chip> ParseChipText(std::string_view text, std::string display_name,
+                           std::string_view expected_id) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
+  return ParseChip(doc, expected_id);
+}
+
 std::vector<fs::path> ListChipFiles(const fs::path& chips_dir) {
   std::vector<fs::path> files;
   std::error_code ec;
@@ -423,6 +438,13 @@ Result<Catalog> Catalog::FromChips(std::vector<Chip> chips) {
                        fmt::format("derived_from: unknown chip \"{}\"", *c.derived_from),
                        SourceLocation{c.file, 0, 0});
   }
+  for (const Chip& c : chips)
+    if (auto cycle = DerivedFromCycle(chips, c.id); !cycle.empty())
+      return MakeError(ErrorCode::kInconsistent,
+                       fmt::format("derived_from: a cycle ({}); a chip cannot be derived from "
+                                   "itself, directly or through others",
+                                   cycle),
+                       SourceLocation{c.file, 0, 0});
   cat.metrics_ = std::make_shared<std::vector<ChipMetrics>>();
   for (const Chip& c : chips) cat.metrics_->push_back(ComputeMetrics(c));
   cat.chips_ = std::make_shared<std::vector<Chip>>(std::move(chips));

@@ -98,6 +98,10 @@ std::vector<Finding> CheckConsistency(const std::vector<Chip>& chips) {
                                                *c.derived_from)});
       } else if (*c.derived_from == c.id) {
         out.push_back({FileLoc(c), "derived_from: a chip cannot be derived from itself"});
+      } else if (const std::string cycle = DerivedFromCycle(chips, c.id); !cycle.empty()) {
+        out.push_back({FileLoc(c), fmt::format("derived_from: a cycle ({}); a chip cannot be "
+                                               "derived from itself, directly or through others",
+                                               cycle)});
       } else {
         std::set<std::string> base_dies;
         for (const Die& d : it->second->dies)
@@ -137,6 +141,28 @@ CheckReport CheckChipsDir(const std::filesystem::path& chips_dir) {
   report.chips = static_cast<int>(chips.size());
   for (Finding& f : CheckConsistency(chips)) report.findings.push_back(std::move(f));
   return report;
+}
+
+std::string DerivedFromCycle(const std::vector<Chip>& chips, std::string_view id) {
+  std::unordered_map<std::string_view, const Chip*> by_id;
+  for (const Chip& c : chips) by_id.emplace(c.id, &c);
+  std::vector<std::string_view> path;
+  std::set<std::string_view> seen;
+  std::string_view at = id;
+  while (true) {
+    auto it = by_id.find(at);
+    if (it == by_id.end()) return "";
+    if (!seen.insert(at).second) break;
+    path.push_back(at);
+    if (!it->second->derived_from) return "";
+    at = *it->second->derived_from;
+  }
+  // `at` was visited before: the cycle runs from its first visit to here. Chips that only lead
+  // into a cycle are not on it, and report nothing (the cycle's own chips do).
+  if (at != id) return "";
+  std::string out;
+  for (std::string_view p : path) out += std::string(p) + " -> ";
+  return out + std::string(at);
 }
 
 }  // namespace ceiling::catalog

@@ -1,12 +1,13 @@
 #include "ceiling/design/search.h"
 
-#include "ceiling/base/executor.h"
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <utility>
+
+#include "ceiling/base/executor.h"
 
 namespace ceiling::design {
 
@@ -27,23 +28,38 @@ bool Dominates(const Candidate& a, const Candidate& b, int n) {
   return strictly;
 }
 
-// Better by objective 0, ties to the lower index (determinism).
-bool Better(const Candidate& a, const Candidate& b) {
-  if (a.objectives[0] != b.objectives[0]) return a.objectives[0] > b.objectives[0];
-  return a.index < b.index;
-}
+// Objectives in lexicographic order (objective 0 first, descending), ties to the lower index.
+// Sorting by all objectives, not objective 0 alone, puts a dominating design before every design
+// it dominates, so one pass keeps exactly the non-dominated ones.
+struct Lexicographic {
+  int n;
+  bool operator()(const Candidate& a, const Candidate& b) const {
+    for (int i = 0; i < n; ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      if (a.objectives[k] != b.objectives[k]) return a.objectives[k] > b.objectives[k];
+    }
+    return a.index < b.index;
+  }
+};
+
+// The largest number of candidates kept for charts with keep_candidates.
+constexpr std::size_t kMaxKeptCandidates = 200'000;
 
 // The outcome of one outer combination (fixed memory/links/market/tdp).
 struct OuterResult {
   std::uint64_t evaluated = 0;
   std::uint64_t objective_evaluations = 0;
-  std::vector<Candidate> feasible;  // exhaustive: all feasible; monotone: the boundary point
+  // Exhaustive: the non-dominated feasible designs (compacted as they come, so an outer of a
+  // million feasible designs never holds them all); monotone: the boundary point.
+  std::vector<Candidate> feasible;
+  std::vector<Candidate> kept;  // with keep_candidates: every feasible design, up to the cap
   std::map<const char*, std::uint64_t> bindings;
 };
 
 class Worker {
  public:
-  Worker(const DesignSpace& space, const Evaluator& ev, const std::vector<std::pair<int, int>>& inner)
+  Worker(const DesignSpace& space, const Evaluator& ev,
+         const std::vector<std::pair<int, int>>& inner)
       : space_(space), ev_(ev), inner_(inner), chip_(space.Build(space.PointAt(0))) {}
 
   // Linear index of (outer o, inner k); o enumerates (memory, links, market, tdp).
@@ -91,8 +107,9 @@ class Worker {
     return c;
   }
 
-  OuterResult Exhaustive(std::uint64_t outer) {
+  OuterResult Exhaustive(std::uint64_t outer, int objectives, bool keep) {
     OuterResult r;
+    std::size_t compact_at = 4096;
     for (std::size_t k = 0; k < inner_.size(); ++k) {
       const char* binding = "";
       if (!Check(outer, k, &r, &binding)) {
@@ -100,7 +117,13 @@ class Worker {
         continue;
       }
       r.feasible.push_back(Evaluate(outer, k, &r));
+      if (keep && r.kept.size() < kMaxKeptCandidates) r.kept.push_back(r.feasible.back());
+      if (r.feasible.size() >= compact_at) {
+        r.feasible = ParetoFront(std::move(r.feasible), objectives);
+        compact_at = std::max<std::size_t>(4096, 2 * r.feasible.size());
+      }
     }
+    r.feasible = ParetoFront(std::move(r.feasible), objectives);
     return r;
   }
 
@@ -186,13 +209,13 @@ std::string SearchResult::MostBinding() const {
 }
 
 std::vector<Candidate> ParetoFront(std::vector<Candidate> candidates, int n) {
-  std::sort(candidates.begin(), candidates.end(), Better);
+  std::sort(candidates.begin(), candidates.end(), Lexicographic{n});
   std::vector<Candidate> front;
   for (const Candidate& c : candidates) {
     bool dominated = false;
     for (const Candidate& f : front)
-      if (Dominates(f, c, n) || (std::equal(f.objectives.begin(), f.objectives.begin() + n,
-                                            c.objectives.begin()))) {
+      if (Dominates(f, c, n) ||
+          (std::equal(f.objectives.begin(), f.objectives.begin() + n, c.objectives.begin()))) {
         dominated = true;
         break;
       }
@@ -203,8 +226,10 @@ std::vector<Candidate> ParetoFront(std::vector<Candidate> candidates, int n) {
 
 SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchOptions& opt) {
   SearchResult result;
-  // The compute axis: (units, tensor rate) pairs by total compute, ascending.
+  // The compute axis: (units, tensor rate) pairs by total compute, ascending. Its size is bounded
+  // by DesignSpace::Validate (kMaxComputeSteps).
   std::vector<std::pair<int, int>> inner;
+  inner.reserve(space.units.size() * space.tensor_rate.size());
   for (std::size_t u = 0; u < space.units.size(); ++u)
     for (std::size_t t = 0; t < space.tensor_rate.size(); ++t)
       inner.emplace_back(static_cast<int>(u), static_cast<int>(t));
@@ -215,80 +240,104 @@ SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchO
                       space.tensor_rate[static_cast<std::size_t>(b.second)];
     return ca < cb;
   });
-  const std::uint64_t outer_count = static_cast<std::uint64_t>(space.memory.size()) *
-                                    space.links.size() * space.markets.size() * space.tdp.size();
-  const std::uint64_t grid = outer_count * inner.size();
+  std::uint64_t outer_count = 1;
+  for (std::size_t k :
+       {space.memory.size(), space.links.size(), space.markets.size(), space.tdp.size()}) {
+    const auto n = static_cast<std::uint64_t>(k);
+    outer_count = n != 0 && outer_count > UINT64_MAX / n ? UINT64_MAX : outer_count * n;
+  }
+  const std::uint64_t grid = space.size();
 
   Strategy strategy = opt.strategy;
   if (strategy == Strategy::kAuto)
     strategy = grid <= std::min<std::uint64_t>(opt.budget, kExhaustiveLimit) ? Strategy::kExhaustive
-                                                                            : Strategy::kMonotone;
+                                                                             : Strategy::kMonotone;
   result.strategy = strategy;
 
   // Cost charged per outer combination, known in advance, so that the set of combinations a
   // budget allows does not depend on threads or timing.
-  const std::uint64_t per_outer =
-      strategy == Strategy::kExhaustive
-          ? static_cast<std::uint64_t>(inner.size())
-          : static_cast<std::uint64_t>(std::ceil(std::log2(static_cast<double>(inner.size()) + 1))) + 2;
-  std::uint64_t allowed = std::min<std::uint64_t>(outer_count, std::max<std::uint64_t>(1, opt.budget / per_outer));
+  const std::uint64_t per_outer = strategy == Strategy::kExhaustive
+                                      ? static_cast<std::uint64_t>(inner.size())
+                                      : static_cast<std::uint64_t>(std::ceil(
+                                            std::log2(static_cast<double>(inner.size()) + 1))) +
+                                            2;
+  // The budget applies before anything is sized from the grid: only `allowed` combinations are
+  // ever visited, and they are visited in blocks whose results are merged as they finish.
+  const std::uint64_t allowed =
+      std::min<std::uint64_t>(outer_count, std::max<std::uint64_t>(1, opt.budget / per_outer));
   if (allowed < outer_count) result.budget_exhausted = true;
-
+  result.covered = allowed * static_cast<std::uint64_t>(inner.size());
   // Larger memory bandwidth / links first: with a budget, the promising region is searched.
-  std::vector<std::uint64_t> order(outer_count);
-  for (std::uint64_t i = 0; i < outer_count; ++i) order[i] = outer_count - 1 - i;
-  order.resize(allowed);
+  auto outer_at = [&](std::uint64_t i) { return outer_count - 1 - i; };
 
-  // Pieces of outer indices (piece t takes t, t + pieces, ...) on the shared executor; results
-  // land in their index's slot and merge in index order, so the answer does not depend on which
-  // thread ran what.
+  // Pieces on the shared executor (base/executor.h): at most what was asked for, what the pool
+  // has and what there is work for. Each block of combinations is handed out to the pieces by
+  // index; results land in their index's slot and merge in index order, so the answer does not
+  // depend on which thread ran what.
   Executor& executor = Executor::Shared();
-  const int max_threads = executor.threads();  // the caller takes part, so no more pieces
+  const int max_threads = std::max(1, executor.threads());
   int pieces = opt.threads > 0 ? std::min(opt.threads, max_threads) : max_threads;
-  pieces = std::max(1, static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(pieces),
-                                                                 std::max<std::uint64_t>(allowed, 1))));
-  result.threads = pieces;
-  std::vector<OuterResult> outer_results(allowed);
-  std::atomic<std::uint64_t> done{0};
+  pieces =
+      std::max(1, static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(pieces),
+                                                           std::max<std::uint64_t>(allowed, 1))));
+  const int n_obj = std::max(1, ev.objective_count());
+  std::vector<std::optional<Worker>> workers(static_cast<std::size_t>(pieces));
+  std::vector<Candidate> front;  // running Pareto front of everything merged so far
   std::atomic<bool> stopped{false};
+  constexpr std::uint64_t kBlock = 16'384;
   const auto start = std::chrono::steady_clock::now();
-  executor.ParallelFor(static_cast<std::size_t>(pieces), pieces, [&](std::size_t t) {
-    Worker w(space, ev, inner);
-    auto last_report = start;
-    for (std::uint64_t i = t; i < allowed; i += static_cast<std::uint64_t>(pieces)) {
-      if (opt.stop.Stopped()) {
-        stopped.store(true, std::memory_order_relaxed);
-        return;
-      }
-      outer_results[i] = strategy == Strategy::kExhaustive ? w.Exhaustive(order[i])
-                                                           : w.Monotone(order[i]);
-      done.fetch_add(1, std::memory_order_relaxed);
-      if (t == 0 && opt.progress) {
-        const auto now = std::chrono::steady_clock::now();
-        if (now - last_report > std::chrono::milliseconds(100)) {
-          opt.progress(done.load(std::memory_order_relaxed) * per_outer, allowed * per_outer);
-          last_report = now;
+  auto last_report = start;
+  for (std::uint64_t b0 = 0; b0 < allowed && !stopped.load(); b0 += kBlock) {
+    const std::uint64_t b1 = std::min(allowed, b0 + kBlock);
+    std::vector<OuterResult> outer_results(static_cast<std::size_t>(b1 - b0));
+    std::atomic<std::uint64_t> next{b0};
+    executor.ParallelFor(static_cast<std::size_t>(pieces), pieces, [&](std::size_t t) {
+      std::optional<Worker>& w = workers[t];
+      if (!w) w.emplace(space, ev, inner);
+      for (std::uint64_t i = next.fetch_add(1); i < b1; i = next.fetch_add(1)) {
+        if (opt.stop.Stopped()) {
+          stopped.store(true, std::memory_order_relaxed);
+          return;
+        }
+        outer_results[static_cast<std::size_t>(i - b0)] =
+            strategy == Strategy::kExhaustive
+                ? w->Exhaustive(outer_at(i), n_obj, opt.keep_candidates)
+                : w->Monotone(outer_at(i));
+        if (t == 0 && opt.progress) {
+          const auto now = std::chrono::steady_clock::now();
+          if (now - last_report > std::chrono::milliseconds(100)) {
+            opt.progress(std::min(next.load(), b1) * per_outer, allowed * per_outer);
+            last_report = now;
+          }
         }
       }
-    }
-  });
-  result.stopped = stopped.load();
+    });
 
-  std::vector<Candidate> feasible;
-  for (OuterResult& r : outer_results) {
-    result.evaluated += r.evaluated;
-    result.objective_evaluations += r.objective_evaluations;
-    for (const auto& [k, v] : r.bindings) result.binding_counts[k] += v;
-    for (Candidate& c : r.feasible) feasible.push_back(c);
+    // Merge in index order, so that the answer does not depend on which thread ran what.
+    std::vector<Candidate> merged = std::move(front);
+    for (OuterResult& r : outer_results) {
+      result.evaluated += r.evaluated;
+      result.objective_evaluations += r.objective_evaluations;
+      for (const auto& [k, v] : r.bindings) result.binding_counts[k] += v;
+      merged.insert(merged.end(), r.feasible.begin(), r.feasible.end());
+      for (Candidate& c : r.kept) {
+        if (result.candidates.size() >= kMaxKeptCandidates) {
+          result.candidates_truncated = true;
+          break;
+        }
+        result.candidates.push_back(c);
+      }
+    }
+    front = ParetoFront(std::move(merged), n_obj);
   }
+  result.threads = pieces;
+  result.stopped = stopped.load();
   if (opt.progress) opt.progress(result.evaluated, result.evaluated);
-  const int n = std::max(1, ev.objective_count());
   if (opt.keep_candidates) {
-    result.candidates = feasible;
     std::sort(result.candidates.begin(), result.candidates.end(),
               [](const Candidate& a, const Candidate& b) { return a.index < b.index; });
   }
-  result.front = ParetoFront(std::move(feasible), n);
+  result.front = std::move(front);
   if (!result.front.empty()) {
     result.best = result.front.front();
     std::vector<double> compute(inner.size());

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "ceiling/base/toml_reader.h"
@@ -38,19 +39,39 @@ Figure<T> Derived(T value, std::string formula, std::vector<std::string> inputs 
   return f;
 }
 
+// min, min + step, ... up to max (max itself always included). Callers check that the count,
+// RangeCount, is within kMaxKnobValues before calling.
 std::vector<double> Range(double lo, double hi, double step) {
   std::vector<double> v;
   const double n = std::floor((hi - lo) / step + 1e-9);
-  for (int i = 0; i <= static_cast<int>(n); ++i) v.push_back(lo + step * i);
+  for (std::int64_t i = 0; i <= static_cast<std::int64_t>(n); ++i)
+    v.push_back(lo + step * static_cast<double>(i));
   if (v.empty() || std::fabs(v.back() - hi) > 1e-9 * std::max(1.0, std::fabs(hi))) v.push_back(hi);
   return v;
+}
+
+// How many values Range(lo, hi, step) holds, computed without allocating; infinity when the
+// arithmetic overflows.
+double RangeCount(double lo, double hi, double step) {
+  const double n = std::floor((hi - lo) / step + 1e-9);
+  return std::isfinite(n) ? n + 2 : std::numeric_limits<double>::infinity();
+}
+
+// a * b, saturating at UINT64_MAX.
+std::uint64_t SatMul(std::uint64_t a, std::uint64_t b) {
+  if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a)
+    return std::numeric_limits<std::uint64_t>::max();
+  return a * b;
 }
 
 }  // namespace
 
 std::uint64_t DesignSpace::size() const {
-  return static_cast<std::uint64_t>(units.size()) * tensor_rate.size() * memory.size() *
-         links.size() * markets.size() * tdp.size();
+  std::uint64_t n = 1;
+  for (std::size_t k :
+       {units.size(), tensor_rate.size(), memory.size(), links.size(), markets.size(), tdp.size()})
+    n = SatMul(n, k);
+  return n;
 }
 
 DesignPoint DesignSpace::PointAt(std::uint64_t i) const {
@@ -211,6 +232,22 @@ Status DesignSpace::Validate() const {
     return bad("tensor_rate must lie in (0, 1]");
   if (links.front() < 0) return bad("links must not be negative");
   if (!std::is_sorted(tdp.begin(), tdp.end())) return bad("tdp values must be ascending");
+  // Sizes before anything is allocated from them: the search keeps the units x tensor_rate axis
+  // in memory, and the grid size must stay a number the budget can be compared with.
+  for (std::size_t n :
+       {units.size(), tensor_rate.size(), memory.size(), links.size(), markets.size(), tdp.size()})
+    if (n > kMaxKnobValues)
+      return bad(fmt::format("a knob has {} values; at most {} are allowed", n, kMaxKnobValues));
+  if (SatMul(units.size(), tensor_rate.size()) > kMaxComputeSteps)
+    return bad(fmt::format("units x tensor_rate make {} combinations; at most {} are allowed",
+                           SatMul(units.size(), tensor_rate.size()), kMaxComputeSteps));
+  if (size() > kMaxDesignPoints)
+    return bad(fmt::format("the grid has more than {} designs", kMaxDesignPoints));
+  if (units.back() > kMaxUnits)
+    return bad(fmt::format("units go up to {}; at most {} are allowed", FormatNumber(units.back()),
+                           FormatNumber(kMaxUnits)));
+  if (!(link_rate.base() > 0) || !std::isfinite(link_rate.base()))
+    return bad("the per-link rate must be positive");
   return OkStatus();
 }
 
@@ -227,17 +264,42 @@ Result<std::vector<double>> ReadNumericKnob(const TomlTable& t, std::string_view
       return k.ErrorHere("give either values or min/max/step, not both");
     ASSIGN_OR_RETURN(std::vector<double> v, k.GetNumberArray("values"));
     if (v.empty()) return k.ErrorAt("values", "empty list: at least one value is required");
+    if (v.size() > kMaxKnobValues)
+      return k.ErrorAt("values",
+                       fmt::format("{} values; at most {} are allowed", v.size(), kMaxKnobValues));
+    for (double x : v)
+      if (!std::isfinite(x))
+        return k.ErrorAt("values", fmt::format("{} is not a finite number", x));
     std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
     return v;
   }
   ASSIGN_OR_RETURN(double lo, k.GetNumber("min"));
   ASSIGN_OR_RETURN(double hi, k.GetNumber("max"));
   ASSIGN_OR_RETURN(double step, k.GetNumber("step"));
+  for (const char* name : {"min", "max", "step"})
+    if (!std::isfinite(*k.GetNumber(name)))
+      return k.ErrorAt(name, fmt::format("must be a finite number, got {}", k.Describe(name)));
   if (step <= 0) return k.ErrorAt("step", fmt::format("must be positive, got {}", k.Describe("step")));
   if (hi < lo)
     return k.ErrorAt("max", fmt::format("empty range: max {} is below min {}", k.Describe("max"),
                                         k.Describe("min")));
-  return Range(lo, hi, step);
+  // Counted before anything is allocated: a step of 1e-12 over 0..1 is a trillion values.
+  const double count = RangeCount(lo, hi, step);
+  if (count > static_cast<double>(kMaxKnobValues))
+    return k.ErrorAt("step", fmt::format("{} from {} to {} gives {} values; at most {} are "
+                                         "allowed (use a coarser step)",
+                                         k.Describe("step"), k.Describe("min"), k.Describe("max"),
+                                         FormatNumber(count), kMaxKnobValues));
+  std::vector<double> v = Range(lo, hi, step);
+  // A step below the spacing of doubles near the values would repeat values (or collapse the
+  // knob to its ends): an error, never a silent change of the grid.
+  for (std::size_t i = 1; i < v.size(); ++i)
+    if (!(v[i] > v[i - 1]))
+      return k.ErrorAt("step", fmt::format("{} is too fine for values near {}: steps would repeat "
+                                           "the same value",
+                                           k.Describe("step"), FormatNumber(v[i])));
+  return v;
 }
 
 template <typename Q>
@@ -286,12 +348,18 @@ Result<DesignSpace> ParseDesignSpace(const TomlTable& doc, const catalog::Catalo
   ASSIGN_OR_RETURN(TomlTable knobs, doc.GetTable("knobs"));
   RETURN_IF_ERROR(knobs.CheckKeys({"units", "tensor_rate", "memory", "links", "market", "tdp"}));
   ASSIGN_OR_RETURN(s.units, ReadNumericKnob(knobs, "units"));
+  if (s.units.front() <= 0 || s.units.back() > kMaxUnits)
+    return knobs.ErrorAt("units",
+                         fmt::format("enabled units must lie in (0, {}]", FormatNumber(kMaxUnits)));
   ASSIGN_OR_RETURN(s.tensor_rate, ReadNumericKnob(knobs, "tensor_rate"));
   if (s.tensor_rate.front() <= 0 || s.tensor_rate.back() > 1 + 1e-12)
     return knobs.ErrorAt("tensor_rate", "the tensor rate kept must lie in (0, 1]");
 
   ASSIGN_OR_RETURN(std::vector<TomlTable> mems, knobs.GetTableArray("memory"));
   if (mems.empty()) return knobs.ErrorAt("memory", "at least one memory configuration is required");
+  if (mems.size() > kMaxKnobValues)
+    return knobs.ErrorAt("memory", fmt::format("{} configurations; at most {} are allowed",
+                                               mems.size(), kMaxKnobValues));
   for (const TomlTable& m : mems) {
     RETURN_IF_ERROR(m.CheckKeys({"type", "capacity", "bandwidth", "from"}));
     MemoryOption o;
@@ -316,7 +384,14 @@ Result<DesignSpace> ParseDesignSpace(const TomlTable& doc, const catalog::Catalo
   if (lo < 0) return links.ErrorAt("min", "must not be negative");
   if (hi < lo) return links.ErrorAt("max", fmt::format("empty range: max {} is below min {}", hi, lo));
   if (step && *step <= 0) return links.ErrorAt("step", "must be positive");
-  for (std::int64_t l = lo; l <= hi; l += step.value_or(1)) s.links.push_back(static_cast<int>(l));
+  // Bounded before the loop: {min = 0, max = 9223372036854775807} must not allocate until
+  // std::bad_alloc.
+  if (hi > kMaxLinks)
+    return links.ErrorAt("max", fmt::format("{} links; at most {} are allowed", hi, kMaxLinks));
+  for (std::int64_t l = lo, st = step.value_or(1);; l += st) {
+    s.links.push_back(static_cast<int>(l));
+    if (hi - l < st) break;  // no overflow near INT64_MAX
+  }
   ASSIGN_OR_RETURN(s.link_rate, ReadQuantityString<BytesPerSecond>(links, "rate"));
 
   ASSIGN_OR_RETURN(auto markets, knobs.GetStringArray("market"));
@@ -324,16 +399,23 @@ Result<DesignSpace> ParseDesignSpace(const TomlTable& doc, const catalog::Catalo
   for (const std::string& m : markets) {
     auto mk = catalog::MarketFromName(m);
     if (!mk) return knobs.ErrorAt("market", fmt::format("unknown market \"{}\"", m));
-    s.markets.push_back(*mk);
+    if (std::find(s.markets.begin(), s.markets.end(), *mk) == s.markets.end())
+      s.markets.push_back(*mk);
   }
   ASSIGN_OR_RETURN(auto tdps, knobs.GetStringArray("tdp"));
   if (tdps.empty()) return knobs.ErrorAt("tdp", "at least one tdp value is required");
+  if (tdps.size() > kMaxKnobValues)
+    return knobs.ErrorAt(
+        "tdp", fmt::format("{} values; at most {} are allowed", tdps.size(), kMaxKnobValues));
   for (const std::string& t : tdps) {
     auto w = ParseQuantityAs<Watts>(t);
     if (!w.ok()) return knobs.ErrorAt("tdp", w.error().message);
+    if (!(w->base() > 0))
+      return knobs.ErrorAt("tdp", fmt::format("must be positive, got \"{}\"", t));
     s.tdp.push_back(*w);
   }
   std::sort(s.tdp.begin(), s.tdp.end());
+  s.tdp.erase(std::unique(s.tdp.begin(), s.tdp.end()), s.tdp.end());
 
   // The ranges must cover every product built on this die.
   for (const std::string& pid : s.products) {
@@ -431,6 +513,9 @@ Result<DesignSpace> DefaultDesignSpace(const Chip& base, const catalog::Catalog&
                    [](const auto& a, const auto& b) { return a.bandwidth < b.bandwidth; });
 
   const auto& ic = base.interconnect;
+  if (ic.scale_up_links && ic.scale_up_links->value > static_cast<double>(kMaxLinks))
+    return fail(fmt::format("{} scale-up links; at most {} are searched",
+                            FormatNumber(ic.scale_up_links->value), kMaxLinks));
   if (ic.scale_up && ic.scale_up_links && ic.scale_up_links->value > 0) {
     s.link_rate = ic.scale_up->value / ic.scale_up_links->value;
     for (int l = 0; l <= static_cast<int>(ic.scale_up_links->value); ++l) s.links.push_back(l);

@@ -172,6 +172,15 @@ CalibrationBasis Calibration::BasisFor(std::string_view chip_id, std::string_vie
 
 Result<Calibration> ParseCalibrationFile(const std::filesystem::path& path) {
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
+  return ParseCalibration(doc);
+}
+
+Result<Calibration> ParseCalibrationText(std::string_view text, std::string display_name) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
+  return ParseCalibration(doc);
+}
+
+Result<Calibration> ParseCalibration(const TomlTable& doc) {
   RETURN_IF_ERROR(doc.CheckKeys({"produced_by", "calibrated_chips", "generic", "families",
                                  "generic_engine", "engines", "bands"}));
   Calibration c;
@@ -222,6 +231,8 @@ Result<Calibration> ParseCalibrationFile(const std::filesystem::path& path) {
           ASSIGN_OR_RETURN(e.low, ReadParam(rt, "low", 1e-6, 1.0));
           ASSIGN_OR_RETURN(e.high, ReadParam(rt, "high", 1.0, 1e6));
           ASSIGN_OR_RETURN(std::int64_t n, rt.GetInteger("count"));
+          if (n < 0 || n > 100'000'000)
+            return rt.ErrorAt("count", fmt::format("must be between 0 and 100000000, got {}", n));
           e.count = static_cast<int>(n);
         }
       }

@@ -179,19 +179,44 @@ const EngineTraits& SystemDefaults::EngineTraitsFor(std::string_view engine) con
   return it == engines.end() ? default_engine : it->second;
 }
 
+// systems.toml, then the engines' scheduler defaults from engines.toml beside it.
 Result<SystemDefaults> LoadSystemDefaults(const std::filesystem::path& data_dir) {
   const auto path = data_dir / "perf" / "systems.toml";
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
+  ASSIGN_OR_RETURN(SystemDefaults out, ParseSystemDefaults(doc));
+  RETURN_IF_ERROR(LoadEngineTraits(data_dir / "perf" / "engines.toml", &out));
+  return out;
+}
+
+// systems.toml's text alone: the engines keep their built-in defaults.
+Result<SystemDefaults> ParseSystemDefaultsText(std::string_view text, std::string display_name) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
+  return ParseSystemDefaults(doc);
+}
+
+Status CheckScaleOut(BytesPerSecond scale_out) {
+  if (!(scale_out.base() >= kMinScaleOut.base()) || !(scale_out.base() <= kMaxScaleOut.base()))
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("scale_out: {} per GPU is outside 1 Mb/s .. 1 PB/s",
+                                 FormatQuantity(scale_out)));
+  return OkStatus();
+}
+
+Result<SystemDefaults> ParseSystemDefaults(const TomlTable& doc) {
   RETURN_IF_ERROR(doc.CheckKeys({"scale_up_domain", "scale_out", "chips", "sources"}));
   ASSIGN_OR_RETURN(auto sources, ReadSources(doc));
   SystemDefaults out;
   ASSIGN_OR_RETURN(std::int64_t domain, doc.GetInteger("scale_up_domain"));
+  if (domain < 1 || domain > 100000)
+    return doc.ErrorAt("scale_up_domain",
+                       fmt::format("must be between 1 and 100000, got {}", domain));
   out.scale_up_domain = static_cast<int>(domain);
   ASSIGN_OR_RETURN(std::string so, doc.GetString("scale_out"));
   auto so_q = ParseQuantityAs<BytesPerSecond>(so);
   if (!so_q.ok()) return doc.ErrorAt("scale_out", so_q.error().message);
+  if (auto st = CheckScaleOut(*so_q); !st.ok())
+    return doc.ErrorAt("scale_out", fmt::format("\"{}\" per GPU is outside 1 Mb/s .. 1 PB/s", so));
   out.scale_out = *so_q;
-  RETURN_IF_ERROR(LoadEngineTraits(data_dir / "perf" / "engines.toml", &out));
   if (!doc.Has("chips")) return out;
   ASSIGN_OR_RETURN(TomlTable chips, doc.GetTable("chips"));
   for (const std::string& id : chips.Keys()) {
@@ -209,6 +234,7 @@ Result<SystemDefaults> LoadSystemDefaults(const std::filesystem::path& data_dir)
     if (fb) {
       auto q = ParseQuantityAs<BytesPerSecond>(*fb);
       if (!q.ok()) return c.ErrorAt("scale_up_fallback", q.error().message);
+      if (!(q->base() > 0)) return c.ErrorAt("scale_up_fallback", "must be positive");
       cs.scale_up_fallback = *q;
     }
     ASSIGN_OR_RETURN(std::vector<std::string> keys, c.GetStringArray("source", true));
@@ -267,6 +293,14 @@ Result<Hardware> HardwareFromChip(const catalog::Chip& chip, const SystemDefault
   hw.scale_up_domain = options.scale_up_domain.value_or(
       cs && cs->scale_up_domain ? *cs->scale_up_domain : defaults.scale_up_domain);
   hw.scale_out = options.scale_out.value_or(defaults.scale_out);
+  // The model divides by both: a zero, negative or absurd value would give a division by zero or
+  // a meaningless time rather than an error.
+  if (hw.scale_up_domain < 1 || hw.scale_up_domain > 100000)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("scale_up_domain: {} GPUs per scale-up domain is outside 1 .. "
+                                 "100000",
+                                 hw.scale_up_domain));
+  RETURN_IF_ERROR(CheckScaleOut(hw.scale_out));
   if (chip.interconnect.scale_up && chip.interconnect.scale_up->value.base() > 0) {
     hw.scale_up = chip.interconnect.scale_up->value * 0.5;
   } else if (cs && cs->scale_up_fallback) {

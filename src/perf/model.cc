@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "ceiling/catalog/catalog.h"
 
@@ -45,7 +46,8 @@ Result<std::optional<double>> ReadCitedNumber(const TomlTable& doc, std::string_
   ASSIGN_OR_RETURN(TomlTable fig, doc.GetTable(key));
   RETURN_IF_ERROR(fig.CheckKeys({"value", "source", "note"}));
   ASSIGN_OR_RETURN(double v, fig.GetNumber("value"));
-  if (!(v > 0)) return fig.ErrorAt("value", fmt::format("must be positive, got {}", v));
+  if (!(v > 0) || !std::isfinite(v))
+    return fig.ErrorAt("value", fmt::format("must be positive and finite, got {}", v));
   ASSIGN_OR_RETURN(std::vector<std::string> keys, fig.GetStringArray("source", true));
   for (const std::string& k : keys)
     if (!src.count(k))
@@ -315,12 +317,17 @@ Result<ModelArch> LoadModelFile(const fs::path& path, std::string display_name,
   return ParseModel(doc, expected_id);
 }
 
+Result<ModelArch> ParseModelText(std::string_view text, std::string display_name) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
+  return ParseModel(doc);
+}
+
 Result<ModelCatalog> ModelCatalog::Load(const fs::path& data_dir) {
   const fs::path dir = data_dir / "models";
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
-    return MakeError(ErrorCode::kNotFound, fmt::format("{}: no models directory",
-                                                       catalog::DisplayPath(dir)));
+    return MakeError(ErrorCode::kNotFound,
+                     fmt::format("{}: no models directory", catalog::DisplayPath(dir)));
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir, ec))
     if (e.is_regular_file() && e.path().extension() == ".toml") files.push_back(e.path());
@@ -380,11 +387,6 @@ Result<const ModelArch*> ModelCatalog::Resolve(std::string_view id) const {
   else
     msg += " (see data/models/ for the list)";
   return MakeError(ErrorCode::kNotFound, msg);
-}
-
-Result<ModelArch> ParseModelText(std::string_view text, std::string display_name) {
-  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
-  return ParseModel(doc);
 }
 
 }  // namespace ceiling::perf

@@ -364,7 +364,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
                     "(fitted on all families) are used",
                     q.hardware->family));
   const ServingTimes t = ServeTimes(sm, fp, ep, q.workload, r.instances);
-  const double tokens_per_seq = q.workload.isl + q.workload.osl;
+  const double tokens_per_seq = static_cast<double>(q.workload.isl) + q.workload.osl;
   r.fits = t.fits;
   r.memory = sm.ServingMemory(t.fits ? t.batch : 1, tokens_per_seq);
   r.prefill_step = sm.Prefill(fp, 1, q.workload.isl);
@@ -408,7 +408,8 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
   r.fits = t.fits;
   r.notes = q.hardware->notes;
   const int gpus = q.prefill_workers * q.prefill.Gpus() + q.decode_workers * q.decode.Gpus();
-  r.memory = dec.ServingMemory(std::max(1.0, t.batch), q.workload.isl + q.workload.osl);
+  r.memory = dec.ServingMemory(std::max(1.0, t.batch),
+                               static_cast<double>(q.workload.isl) + q.workload.osl);
   if (!t.fits) {
     r.does_not_fit = "the weights and one sequence's KV cache do not fit a worker";
     return r;

@@ -2,12 +2,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "ceiling/base/file.h"
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/perf/validation.h"
 
@@ -114,8 +115,8 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
   }
   const fs::path csv_path = dir / "silicon_sample.csv";
   const std::string display = catalog::DisplayPath(csv_path);
-  std::ifstream in(csv_path);
-  if (!in) return MakeError(ErrorCode::kIo, display + ": cannot read file");
+  ASSIGN_OR_RETURN(const std::string csv, ReadTextFile(csv_path, display));
+  std::istringstream in(csv);
   std::string line;
   if (!std::getline(in, line)) return MakeError(ErrorCode::kParse, display + ": empty file");
   const std::vector<std::string> header = SplitCsv(line);
@@ -312,13 +313,13 @@ Result<int> Int(const TomlTable& t, std::string_view key, int def, bool required
 
 Result<double> Positive(const TomlTable& t, std::string_view key) {
   ASSIGN_OR_RETURN(double v, t.GetNumber(key));
-  if (!(v > 0)) return t.ErrorAt(key, fmt::format("must be positive, got {}", v));
+  if (!(v > 0) || !std::isfinite(v))
+    return t.ErrorAt(key, fmt::format("must be positive and finite, got {}", v));
   return v;
 }
 
-Status LoadPoints(const fs::path& path, const catalog::Catalog& chips, const ModelCatalog& models,
+Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const ModelCatalog& models,
                   ValidationSet* set, Excluder* ex) {
-  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
   RETURN_IF_ERROR(doc.CheckKeys({"serving", "decode", "prefill", "training", "sources"}));
   ASSIGN_OR_RETURN(auto sources, ReadSources(doc));
   static const std::pair<const char*, PointKind> kKinds[] = {{"serving", PointKind::kServing},
@@ -405,6 +406,8 @@ Status LoadPoints(const fs::path& path, const catalog::Catalog& chips, const Mod
         q.tp = tp, q.pp = pp, q.ep = ep;
         ASSIGN_OR_RETURN(q.cp, Int(t, "cp", 1));
         ASSIGN_OR_RETURN(auto zero, t.GetOptionalInteger("zero"));
+        if (zero && (*zero < 0 || *zero > 3))
+          return t.ErrorAt("zero", fmt::format("is a ZeRO stage, 0 to 3, got {}", *zero));
         q.zero = static_cast<int>(zero.value_or(1));
         ASSIGN_OR_RETURN(q.micro_batch, Int(t, "micro_batch", 1));
         ASSIGN_OR_RETURN(q.virtual_stages, Int(t, "virtual_stages", 1));
@@ -496,7 +499,20 @@ Result<ValidationSet> LoadValidationSet(const fs::path& data_dir, const catalog:
   ValidationSet set;
   Excluder ex;
   RETURN_IF_ERROR(LoadCsv(data_dir / "validation" / "aiconfigurator", chips, models, &set, &ex));
-  RETURN_IF_ERROR(LoadPoints(data_dir / "validation" / "points.toml", chips, models, &set, &ex));
+  const fs::path points = data_dir / "validation" / "points.toml";
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(points, catalog::DisplayPath(points)));
+  RETURN_IF_ERROR(LoadPoints(doc, chips, models, &set, &ex));
+  set.excluded = ex.Take();
+  return set;
+}
+
+Result<ValidationSet> ParseValidationPointsText(std::string_view text, std::string display_name,
+                                                const catalog::Catalog& chips,
+                                                const ModelCatalog& models) {
+  ValidationSet set;
+  Excluder ex;
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
+  RETURN_IF_ERROR(LoadPoints(doc, chips, models, &set, &ex));
   set.excluded = ex.Take();
   return set;
 }

@@ -2,14 +2,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <set>
-#include <thread>
 
+#include "ceiling/base/executor.h"
 #include "ceiling/perf/validation.h"
 
 namespace ceiling::perf {
@@ -200,7 +199,7 @@ struct Fitted {
 // Bounded coordinate pattern search over the family and engine parameters of the rows in
 // `fit` (indices into `rows`), from the documented defaults.
 Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit,
-           const SystemDefaults& systems) {
+           const SystemDefaults& systems, const StopToken& stop) {
   std::vector<std::string> fams, engs;
   for (int i : fit) {
     fams.push_back(rows[i].family);
@@ -241,7 +240,7 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit,
   // lets a parameter that was stuck behind another's move travel again.
   for (double first_step : {1.0, 0.5}) {
     std::vector<double> step(u.size(), first_step);
-    for (int sweep = 0; sweep < 80; ++sweep) {
+    for (int sweep = 0; sweep < 80 && !stop.Stopped(); ++sweep) {
       bool active = false;
       for (std::size_t j = 0; j < u.size(); ++j) {
         if (step[j] < 2e-3) continue;
@@ -575,16 +574,12 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
         jobs.push_back(std::move(j));
       }
   }
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t k = next++; k < jobs.size(); k = next++)
-      jobs[k].result = Fit(rows, jobs[k].fit, systems);
-  };
-  std::vector<std::thread> pool;
-  const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(jobs.size())));
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
+  // On the shared executor (base/executor.h): never more threads than the machine has.
+  Executor::Shared().ParallelFor(jobs.size(), std::max(1, options.threads), [&](std::size_t k) {
+    if (!options.stop.Stopped()) jobs[k].result = Fit(rows, jobs[k].fit, systems, options.stop);
+  });
+  if (options.stop.Stopped())
+    return MakeError(ErrorCode::kDeadlineExceeded, "validation stopped at its deadline");
 
   // Held-out errors under the full fit.
   const Fitted& full = jobs[0].result;

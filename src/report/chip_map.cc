@@ -34,8 +34,11 @@ std::string Esc(const std::string& s) {
 struct Scale {
   double lo, hi;  // data range (log10)
   double p0, p1;  // pixel range
+  // Values outside the range (or zero, or infinite: a what-if threshold of 1e308) land just
+  // outside the plot, never at an infinite or NaN coordinate.
   double operator()(double v) const {
-    return p0 + (std::log10(v) - lo) / (hi - lo) * (p1 - p0);
+    const double l = v > 0 ? std::clamp(std::log10(v), lo - 1, hi + 1) : lo - 1;
+    return p0 + (l - lo) / (hi - lo) * (p1 - p0);
   }
 };
 
@@ -138,6 +141,10 @@ std::string ChipMapSvg(const rules::RuleBook& book, const std::vector<rules::Chi
   }
   if (!std::isfinite(tmin)) tmin = 1000, tmax = 10000;
   if (!std::isfinite(pmin)) pmin = 1, pmax = 10;
+  // The axes span at most TPP 1e-2..1e12 and PD 1e-4..1e10: a what-if threshold or a user's chip
+  // beyond them is drawn at the edge instead of stretching the axes to infinity.
+  tmin = std::clamp(tmin, 1e-2, 1e12), tmax = std::clamp(tmax, tmin, 1e12);
+  pmin = std::clamp(pmin, 1e-4, 1e10), pmax = std::clamp(pmax, pmin, 1e10);
   const Scale x{std::floor(std::log10(tmin / 1.3)), std::ceil(std::log10(tmax * 1.3)), kLeft,
                 kWidth - kRight};
   const Scale y{std::floor(std::log10(pmin / 1.3)), std::ceil(std::log10(pmax * 1.3)),

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 
 #include "ceiling/base/toml_reader.h"
@@ -62,6 +63,8 @@ Result<std::vector<Token>> Lex(std::string_view s) {
       t.number = std::strtod(num.c_str(), &end);
       if (end != num.c_str() + num.size() || std::count(num.begin(), num.end(), '.') > 1)
         return ErrorAt(s, i, fmt::format("malformed number \"{}\"", num));
+      if (!std::isfinite(t.number))
+        return ErrorAt(s, i, fmt::format("number out of range \"{}\"", num));
       if (j < s.size() && is_ident_start(s[j]))
         return ErrorAt(s, j, fmt::format("unexpected \"{}\" after the number {}: units are not "
                                          "written in conditions; use a named parameter with a unit",
@@ -143,7 +146,7 @@ struct Node {
   K k = K::kNum;
   double number = 0;
   bool flag = false;
-  char arith = '+';
+  std::string arith;  // kArith: the operator between kids[k] and kids[k + 1]
   std::string text;
   std::vector<int> kids;
   std::vector<CmpOp> cmps;
@@ -181,35 +184,43 @@ class Parser {
     return static_cast<int>(nodes_.size() - 1);
   }
 
+  // `a or b or c` is one node with three kids (likewise `and`, `+ -` and `* /`), so that a chain
+  // of thousands of terms is a loop here and in the compiler, never a recursion.
   Result<int> ParseOr(int depth) {
     if (depth > 64) return ErrorAt(text_, Peek().begin, "condition is nested too deeply");
-    ASSIGN_OR_RETURN(int left, ParseAnd(depth));
-    while (Peek().kind == Tok::kOr) {
-      Next();
-      ASSIGN_OR_RETURN(int right, ParseAnd(depth));
-      Node n;
-      n.k = Node::K::kOr;
-      n.kids = {left, right};
-      n.begin = nodes_[left].begin;
-      n.end = nodes_[right].end;
-      left = Add(std::move(n));
-    }
-    return left;
+    ASSIGN_OR_RETURN(int first, ParseAnd(depth));
+    return Chain(Node::K::kOr, first, depth);
   }
 
   Result<int> ParseAnd(int depth) {
-    ASSIGN_OR_RETURN(int left, ParseNot(depth));
-    while (Peek().kind == Tok::kAnd) {
+    ASSIGN_OR_RETURN(int first, ParseNot(depth));
+    return Chain(Node::K::kAnd, first, depth);
+  }
+
+  // The rest of a chain of `kind` whose first operand is `first`.
+  Result<int> Chain(Node::K kind, int first, int depth) {
+    auto more = [&] {
+      switch (kind) {
+        case Node::K::kOr:
+          return Peek().kind == Tok::kOr;
+        case Node::K::kAnd:
+          return Peek().kind == Tok::kAnd;
+        default:
+          return false;
+      }
+    };
+    if (!more()) return first;
+    Node n;
+    n.k = kind;
+    n.kids = {first};
+    while (more()) {
       Next();
-      ASSIGN_OR_RETURN(int right, ParseNot(depth));
-      Node n;
-      n.k = Node::K::kAnd;
-      n.kids = {left, right};
-      n.begin = nodes_[left].begin;
-      n.end = nodes_[right].end;
-      left = Add(std::move(n));
+      ASSIGN_OR_RETURN(int right, kind == Node::K::kOr ? ParseAnd(depth) : ParseNot(depth));
+      n.kids.push_back(right);
     }
-    return left;
+    n.begin = nodes_[static_cast<std::size_t>(first)].begin;
+    n.end = nodes_[static_cast<std::size_t>(n.kids.back())].end;
+    return Add(std::move(n));
   }
 
   Result<int> ParseNot(int depth) {
@@ -244,32 +255,29 @@ class Parser {
   }
 
   Result<int> ParseSum(int depth) {
-    ASSIGN_OR_RETURN(int left, ParseProduct(depth));
-    while (Peek().kind == Tok::kPlus || Peek().kind == Tok::kMinus) {
-      const char op = Next().kind == Tok::kPlus ? '+' : '-';
-      ASSIGN_OR_RETURN(int right, ParseProduct(depth));
-      left = Arith(op, left, right);
-    }
-    return left;
+    ASSIGN_OR_RETURN(int first, ParseProduct(depth));
+    return ArithChain(first, depth, Tok::kPlus, Tok::kMinus);
   }
 
   Result<int> ParseProduct(int depth) {
-    ASSIGN_OR_RETURN(int left, ParseUnary(depth));
-    while (Peek().kind == Tok::kStar || Peek().kind == Tok::kSlash) {
-      const char op = Next().kind == Tok::kStar ? '*' : '/';
-      ASSIGN_OR_RETURN(int right, ParseUnary(depth));
-      left = Arith(op, left, right);
-    }
-    return left;
+    ASSIGN_OR_RETURN(int first, ParseUnary(depth));
+    return ArithChain(first, depth, Tok::kStar, Tok::kSlash);
   }
 
-  int Arith(char op, int left, int right) {
+  // `first (op operand)*` for the two operators of one precedence level.
+  Result<int> ArithChain(int first, int depth, Tok op1, Tok op2) {
+    if (Peek().kind != op1 && Peek().kind != op2) return first;
     Node n;
     n.k = Node::K::kArith;
-    n.arith = op;
-    n.kids = {left, right};
-    n.begin = nodes_[left].begin;
-    n.end = nodes_[right].end;
+    n.kids = {first};
+    while (Peek().kind == op1 || Peek().kind == op2) {
+      const Tok op = Next().kind;
+      n.arith += op == Tok::kPlus ? '+' : op == Tok::kMinus ? '-' : op == Tok::kStar ? '*' : '/';
+      ASSIGN_OR_RETURN(int right, op1 == Tok::kPlus ? ParseProduct(depth) : ParseUnary(depth));
+      n.kids.push_back(right);
+    }
+    n.begin = nodes_[static_cast<std::size_t>(first)].begin;
+    n.end = nodes_[static_cast<std::size_t>(n.kids.back())].end;
     return Add(std::move(n));
   }
 
@@ -453,15 +461,17 @@ class ConditionCompiler {
       case K::kCmpChain: return EmitCmpChain(n);
       case K::kAnd:
       case K::kOr: {
-        for (int kid : n.kids) {
+        // a b AND c AND ...: the code a left-nested chain compiles to, two stack slots deep.
+        for (std::size_t k = 0; k < n.kids.size(); ++k) {
+          const int kid = n.kids[k];
           ASSIGN_OR_RETURN(Type t, Emit(kid));
           if (t.kind != Type::kBool)
             return ErrorAt(text_, nodes_[static_cast<std::size_t>(kid)].begin,
                            fmt::format("'{}' needs true/false on both sides, but \"{}\" is {}",
                                        n.k == K::kAnd ? "and" : "or",
                                        Src(nodes_[static_cast<std::size_t>(kid)]), Name(t)));
+          if (k > 0) Push({n.k == K::kAnd ? OC::kAnd : OC::kOr, 0, 0, 0});
         }
-        Push({n.k == K::kAnd ? OC::kAnd : OC::kOr, 0, 0, 0});
         return Type{};
       }
       case K::kNot: {
@@ -530,27 +540,36 @@ class ConditionCompiler {
 
   Result<Type> EmitArith(const Node& n) {
     ASSIGN_OR_RETURN(Type a, Emit(n.kids[0]));
-    ASSIGN_OR_RETURN(Type b, Emit(n.kids[1]));
+    for (std::size_t k = 1; k < n.kids.size(); ++k) {
+      ASSIGN_OR_RETURN(Type b, Emit(n.kids[k]));
+      ASSIGN_OR_RETURN(a, Combine(n, n.arith[k - 1], a, b));
+    }
+    return a;
+  }
+
+  // The type of `a op b` (both operands already emitted); emits the operator.
+  Result<Type> Combine(const Node& n, char op, const Type& a, const Type& b) {
     for (const Type* t : {&a, &b})
       if (t->kind != Type::kNum)
-        return ErrorAt(text_, n.begin, fmt::format("'{}' needs numbers, got {}", n.arith, Name(*t)));
+        return ErrorAt(text_, n.begin, fmt::format("'{}' needs numbers, got {}", op, Name(*t)));
     Type r;
     r.kind = Type::kNum;
     r.literal = a.literal && b.literal;
     using OC = Condition::OpCode;
-    switch (n.arith) {
+    switch (op) {
       case '+':
       case '-':
         if (!a.literal && !b.literal && !(a.dim == b.dim))
-          return ErrorAt(text_, n.begin, fmt::format("cannot {} {} and {}",
-                                                     n.arith == '+' ? "add" : "subtract",
-                                                     DimTitle(a.dim), DimTitle(b.dim)));
+          return ErrorAt(text_, n.begin,
+                         fmt::format("cannot {} {} and {}", op == '+' ? "add" : "subtract",
+                                     DimTitle(a.dim), DimTitle(b.dim)));
         if ((a.literal != b.literal) && !((a.literal ? b.dim : a.dim) == DimVector{}))
-          return ErrorAt(text_, n.begin, fmt::format("cannot {} a bare number and {}",
-                                                     n.arith == '+' ? "add" : "subtract",
-                                                     DimTitle(a.literal ? b.dim : a.dim)));
+          return ErrorAt(
+              text_, n.begin,
+              fmt::format("cannot {} a bare number and {}", op == '+' ? "add" : "subtract",
+                          DimTitle(a.literal ? b.dim : a.dim)));
         r.dim = a.literal ? b.dim : a.dim;
-        Push({n.arith == '+' ? OC::kAdd : OC::kSub, 0, 0, 0});
+        Push({op == '+' ? OC::kAdd : OC::kSub, 0, 0, 0});
         break;
       case '*':
         r.dim = {a.dim.bytes + b.dim.bytes, a.dim.seconds + b.dim.seconds, a.dim.ops + b.dim.ops,
@@ -562,6 +581,11 @@ class ConditionCompiler {
                  a.dim.watts - b.dim.watts, a.dim.metres - b.dim.metres};
         Push({OC::kDiv, 0, 0, 0});
     }
+    for (int e : {r.dim.bytes, r.dim.seconds, r.dim.ops, r.dim.watts, r.dim.metres})
+      if (e > 16 || e < -16)
+        return ErrorAt(text_, n.begin,
+                       "a unit raised to a power above 16 (a product of many "
+                       "quantities)");
     return r;
   }
 
@@ -685,8 +709,16 @@ class ConditionCompiler {
 };
 
 Result<Condition> Condition::Compile(std::string_view text, const CompileEnv& env) {
+  if (text.size() > kMaxLength)
+    return ErrorAt(
+        text, kMaxLength,
+        fmt::format("condition is too long: {} characters (at most {})", text.size(), kMaxLength));
   ASSIGN_OR_RETURN(std::vector<Token> tokens, Lex(text));
   if (tokens.size() == 1) return ErrorAt(text, 0, "empty condition");
+  if (tokens.size() - 1 > kMaxTokens)
+    return ErrorAt(text, tokens[kMaxTokens].begin,
+                   fmt::format("condition is too long: {} words and symbols (at most {})",
+                               tokens.size() - 1, kMaxTokens));
   Parser parser(text, std::move(tokens));
   ASSIGN_OR_RETURN(int root, parser.ParseAll());
   ConditionCompiler compiler(text, std::move(parser.nodes()), env);

@@ -50,6 +50,15 @@ bool Membership::Uncertain(Date date) const {
 
 Result<CountryDb> CountryDb::FromCountryFile(const fs::path& file, std::string display_name) {
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(file, std::move(display_name)));
+  return FromCountryTable(doc);
+}
+
+Result<CountryDb> CountryDb::FromCountryText(std::string_view text, std::string display_name) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
+  return FromCountryTable(doc);
+}
+
+Result<CountryDb> CountryDb::FromCountryTable(const TomlTable& doc) {
   RETURN_IF_ERROR(doc.CheckKeys({"title", "note", "source", "countries", "treatment", "sources"}));
   CountryDb db;
   db.file_ = doc.file();
@@ -93,6 +102,15 @@ Result<CountryDb> CountryDb::FromCountryFile(const fs::path& file, std::string d
 
 Status CountryDb::AddGroupFile(const fs::path& file, std::string display_name) {
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(file, std::move(display_name)));
+  return AddGroupTable(doc);
+}
+
+Status CountryDb::AddGroupText(std::string_view text, std::string display_name) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
+  return AddGroupTable(doc);
+}
+
+Status CountryDb::AddGroupTable(const TomlTable& doc) {
   RETURN_IF_ERROR(doc.CheckKeys({"id", "title", "citation", "note", "as_of", "members",
                                  "definition", "source", "change", "sources"}));
   CountryGroup g;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <set>
 
@@ -103,6 +104,7 @@ Result<Parameter> ReadParameter(const TomlTable& params, const std::string& name
     return p.ErrorAt("value", fmt::format("expected a number or a quantity such as \"6500 GB/s\", "
                                           "got {}", p.Describe("value")));
   }
+  if (!std::isfinite(out.value)) return p.ErrorAt("value", "must be a finite number");
   if (!(out.value >= 0)) return p.ErrorAt("value", "must not be negative");
   return out;
 }
@@ -336,17 +338,45 @@ std::vector<const Clause*> RuleVersion::SecondaryClauses() const {
 }
 
 Result<ParsedValue> ParseParameterValue(std::string_view text) {
-  std::string s(text);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  std::size_t start = 0;
-  while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
-  s = s.substr(start);
+  std::string_view s = text;
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   if (s.empty()) return MakeError(ErrorCode::kParse, "expected a number or a quantity, got nothing");
-  char* end = nullptr;
-  const double plain = std::strtod(s.c_str(), &end);
-  if (end == s.c_str() + s.size()) return ParsedValue{plain, DimVector{}};
-  ASSIGN_OR_RETURN(ParsedQuantity q, ParseQuantity(s));
-  return ParsedValue{q.base / CanonicalScale(q.dim), q.dim};
+  // A plain decimal number: [+-] digits [. digits] [e [+-] digits]. Not strtod's wider grammar,
+  // which also takes "nan", "inf", "0x10" and "1e400" (infinity).
+  std::size_t i = 0, digits = 0;
+  if (s[i] == '+' || s[i] == '-') ++i;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+  }
+  if (digits > 0 && i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    std::size_t j = i + 1;
+    if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
+    std::size_t exp_digits = 0;
+    while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j, ++exp_digits;
+    if (exp_digits > 0) i = j;
+  }
+  ParsedValue out;
+  if (digits > 0 && i == s.size()) {
+    out.value = std::strtod(std::string(s).c_str(), nullptr);
+  } else {
+    if (digits == 0)
+      return MakeError(ErrorCode::kParse,
+                       fmt::format("expected a number or a quantity such as \"6500 GB/s\", got "
+                                   "\"{}\"",
+                                   std::string(s)));
+    ASSIGN_OR_RETURN(ParsedQuantity q, ParseQuantity(s));
+    out.value = q.base / CanonicalScale(q.dim);
+    out.dim = q.dim;
+  }
+  if (!std::isfinite(out.value))
+    return MakeError(ErrorCode::kParse, fmt::format("\"{}\" is out of range", std::string(s)));
+  if (out.value < 0)
+    return MakeError(ErrorCode::kParse,
+                     fmt::format("thresholds are never negative, got \"{}\"", std::string(s)));
+  return out;
 }
 
 Result<RuleVersion> ParseRule(const TomlTable& doc, const CountryDb& countries) {
@@ -460,6 +490,12 @@ Result<RuleVersion> ParseRule(const TomlTable& doc, const CountryDb& countries) 
 Result<RuleVersion> LoadRuleFile(const std::filesystem::path& path, const CountryDb& countries,
                                  std::string display_name) {
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, std::move(display_name)));
+  return ParseRule(doc, countries);
+}
+
+Result<RuleVersion> ParseRuleText(std::string_view text, std::string display_name,
+                                  const CountryDb& countries) {
+  ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseString(text, std::move(display_name)));
   return ParseRule(doc, countries);
 }
 

@@ -37,6 +37,148 @@ Error ErrorAtRule(const RuleVersion& r, const SourceLocation& loc, std::string m
   return MakeError(ErrorCode::kSchema, std::move(message), loc.known() ? loc : r.location);
 }
 
+// A cycle in a directed graph given as adjacency lists, found by an iterative depth-first search
+// (no recursion, whatever the graph's size): the nodes of the cycle in order, first repeated at
+// the end, or empty when the graph is acyclic.
+std::vector<std::size_t> FindCycle(const std::vector<std::vector<std::size_t>>& next) {
+  enum : std::uint8_t { kNew, kOnPath, kDone };
+  std::vector<std::uint8_t> state(next.size(), kNew);
+  std::vector<std::pair<std::size_t, std::size_t>> path;  // (node, next edge to follow)
+  for (std::size_t root = 0; root < next.size(); ++root) {
+    if (state[root] != kNew) continue;
+    path.push_back({root, 0});
+    state[root] = kOnPath;
+    while (!path.empty()) {
+      auto& [node, edge] = path.back();
+      if (edge == next[node].size()) {
+        state[node] = kDone;
+        path.pop_back();
+        continue;
+      }
+      const std::size_t to = next[node][edge++];
+      if (state[to] == kOnPath) {
+        std::vector<std::size_t> cycle;
+        std::size_t k = 0;
+        while (path[k].first != to) ++k;
+        for (; k < path.size(); ++k) cycle.push_back(path[k].first);
+        cycle.push_back(to);
+        return cycle;
+      }
+      if (state[to] == kNew) {
+        state[to] = kOnPath;
+        path.push_back({to, 0});
+      }
+    }
+  }
+  return {};
+}
+
+// Supersession must not go round: two rules (or clauses) that supersede each other would both be
+// dropped, and a chip would silently fall outside every control. Nodes: rules, then clauses; a
+// rule that is superseded takes its clauses with it.
+Status CheckSupersedesCycles(
+    const std::vector<RuleVersion>& R, const std::map<std::string, std::size_t>& rule_index,
+    const std::map<std::string, std::pair<std::size_t, std::size_t>>& clause_index) {
+  std::vector<std::size_t> first_clause(R.size());
+  std::size_t nodes = R.size();
+  for (std::size_t r = 0; r < R.size(); ++r) {
+    first_clause[r] = nodes;
+    nodes += R[r].clauses.size();
+  }
+  std::vector<std::vector<std::size_t>> next(nodes);
+  std::vector<std::string> name(nodes);
+  for (std::size_t r = 0; r < R.size(); ++r) {
+    name[r] = R[r].id;
+    for (std::size_t k = 0; k < R[r].clauses.size(); ++k)
+      name[first_clause[r] + k] = R[r].clauses[k].full_id;
+  }
+  auto add = [&](std::size_t from, const std::string& target) {
+    if (auto it = rule_index.find(target); it != rule_index.end()) {
+      next[from].push_back(it->second);
+      for (std::size_t k = 0; k < R[it->second].clauses.size(); ++k)
+        next[from].push_back(first_clause[it->second] + k);
+    } else if (auto ct = clause_index.find(target); ct != clause_index.end()) {
+      next[from].push_back(first_clause[ct->second.first] + ct->second.second);
+    }
+  };
+  for (std::size_t r = 0; r < R.size(); ++r) {
+    for (const std::string& t : R[r].supersedes) add(r, t);
+    for (std::size_t k = 0; k < R[r].clauses.size(); ++k)
+      for (const std::string& t : R[r].clauses[k].supersedes) add(first_clause[r] + k, t);
+  }
+  const std::vector<std::size_t> cycle = FindCycle(next);
+  if (cycle.empty()) return OkStatus();
+  std::string chain;
+  for (std::size_t k = 0; k < cycle.size(); ++k) chain += (k ? " -> " : "") + name[cycle[k]];
+  // Locate at the first node of the cycle's `supersedes`.
+  const std::size_t n0 = cycle.front();
+  std::size_t r0 = 0;
+  while (r0 + 1 < R.size() && first_clause[r0 + 1] <= n0) ++r0;
+  if (n0 < R.size())
+    return ErrorAtRule(R[n0], R[n0].supersedes_location,
+                       fmt::format("supersedes: a cycle ({}); rules and clauses that supersede "
+                                   "each other would all be dropped",
+                                   chain));
+  const Clause& cl = R[r0].clauses[n0 - first_clause[r0]];
+  return ErrorAtRule(R[r0], cl.supersedes_location,
+                     fmt::format("{}.supersedes: a cycle ({}); rules and clauses that supersede "
+                                 "each other would all be dropped",
+                                 cl.key_path, chain));
+}
+
+// Within one plan (the controls in force on one date, in evaluation order), a meets() must read
+// a paragraph that is completely decided: every control defining it comes earlier. A cycle of
+// paragraphs defined in terms of each other is reported as such; otherwise the first condition
+// that reads a paragraph a later control still adds to.
+Status CheckParagraphOrder(const RuleBook::Compiled& c, const Plan& plan, Date date) {
+  if (plan.controls.empty()) return OkStatus();
+  const std::size_t slots = c.paragraphs.size();
+  std::vector<std::vector<std::size_t>> next(slots);
+  std::vector<int> last_definer(slots, -1);
+  for (std::size_t pos = 0; pos < plan.controls.size(); ++pos)
+    last_definer[c.clauses[plan.controls[pos]].paragraph_slot] = static_cast<int>(pos);
+  for (std::uint16_t k : plan.controls) {
+    const CompiledClause& cc = c.clauses[k];
+    for (const auto& list : cc.condition.meets())
+      for (std::uint16_t s : list)
+        if (last_definer[s] >= 0) next[cc.paragraph_slot].push_back(s);
+  }
+  auto locate = [&](const CompiledClause& cc, std::string message) {
+    const Clause& cl = *cc.clause;
+    const SourceLocation loc = cl.condition ? cl.condition->location : cl.location;
+    return ErrorAtRule(*cc.rule, loc, fmt::format("{}.condition: {}", cl.key_path, message));
+  };
+  if (const auto cycle = FindCycle(next); !cycle.empty()) {
+    std::string chain;
+    for (std::size_t k = 0; k < cycle.size(); ++k)
+      chain += (k ? " -> " : "") + c.paragraphs[cycle[k]];
+    // The clause that defines the cycle's first paragraph with a meets() of the second.
+    for (std::uint16_t k : plan.controls) {
+      const CompiledClause& cc = c.clauses[k];
+      if (cc.paragraph_slot != cycle[0]) continue;
+      for (const auto& list : cc.condition.meets())
+        if (std::find(list.begin(), list.end(), cycle[1]) != list.end())
+          return locate(cc, fmt::format("paragraphs defined in terms of each other on {} ({}): "
+                                        "meets() must not go round",
+                                        date.ToString(), chain));
+    }
+  }
+  for (std::size_t pos = 0; pos < plan.controls.size(); ++pos) {
+    const CompiledClause& cc = c.clauses[plan.controls[pos]];
+    for (const auto& list : cc.condition.meets())
+      for (std::uint16_t s : list)
+        if (last_definer[s] > static_cast<int>(pos)) {
+          const CompiledClause& later =
+              c.clauses[plan.controls[static_cast<std::size_t>(last_definer[s])]];
+          return locate(cc, fmt::format("meets() reads paragraph {}, which a later control ({}) "
+                                        "also defines on {}; a paragraph must be defined before "
+                                        "the conditions that read it",
+                                        c.paragraphs[s], later.clause->full_id, date.ToString()));
+        }
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 std::string_view ViewName(View v) { return v == View::kText ? "text" : "enforced"; }
@@ -292,6 +434,7 @@ Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion>
       for (const std::string& s : cl.supersedes)
         RETURN_IF_ERROR(check_ref(r, s, cl.supersedes_location, cl.key_path + "."));
   }
+  RETURN_IF_ERROR(CheckSupersedesCycles(R, rule_index, clause_index));
 
   // Parameters and overrides -------------------------------------------------------------------
   for (std::size_t r = 0; r < R.size(); ++r)
@@ -507,6 +650,7 @@ Result<RuleBook> RuleBook::Compile(CountryDb countries, std::vector<RuleVersion>
         return b < a;
       });
       plan.reviews = std::move(reviews);
+      RETURN_IF_ERROR(CheckParagraphOrder(*c, plan, d));
       // Groups the applied clauses name, countries whose membership of one is assumed on d,
       // and the currency of the rules in the plan.
       for (const auto& lists : {&plan.controls, &plan.exclusions, &plan.licenses, &plan.exceptions,

@@ -51,11 +51,11 @@ TEST(TomlReader, SyntaxErrorsAreLocated) {
   EXPECT_EQ(utf.error().location.line, 1);
 }
 
-TEST(TomlReader, MissingFileIsIoError) {
+TEST(TomlReader, MissingFileIsNotFound) {
   auto doc = TomlTable::ParseFile("/nonexistent/x.toml", "x.toml");
   ASSERT_FALSE(doc.ok());
-  EXPECT_EQ(doc.error().code, ErrorCode::kIo);
-  EXPECT_EQ(doc.error().ToString(), "x.toml: cannot read file");
+  EXPECT_EQ(doc.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(doc.error().ToString(), "x.toml: no such file");
 }
 
 TEST(EditDistance, Basic) {

@@ -80,7 +80,7 @@ TEST(EndUserCli, BadEndUserInputExitsTwoWithOneLine) {
        "--owner: \"A=10%>Nobody\": \"Nobody\" is neither the end user nor another owner"},
       {"classify nvidia-h20 --date 2025-06-01 --to CN --end-user Acme --screening-list "
        "no-such-list.csv",
-       "no-such-list.csv: cannot read: No such file or directory"},
+       "no-such-list.csv: no such file"},
       {"classify nvidia-h20 --date 2025-06-01 --to CN --end-user Acme --screening-list "
        "tests/cases/screening_malformed/csv-row-field-count.csv",
        "tests/cases/screening_malformed/csv-row-field-count.csv:3:1: row has 3 fields, the header "

@@ -129,7 +129,7 @@ TEST(FleetCli, BadInputExitsTwoWithOneLine) {
   const Case cases[] = {
       {"fleet tests/cases/fleets_malformed/unknown-chip.csv",
        "fleets_malformed/unknown-chip.csv:2:3: chip: unknown chip \"nvidia-h2o\""},
-      {"fleet missing.csv", "missing.csv: cannot read: No such file or directory"},
+      {"fleet missing.csv", "missing.csv: no such file"},
       {std::string(kBundled) + " --train-tp 3", "--train-gpus: 64 GPUs do not split into tp 3"},
       {std::string(kBundled) + " --count shipped,sold", "--count: expected shipped, produced"},
       {std::string(kBundled) + " --as-of 2025-13-01", "--as-of: no such date"},

@@ -14,6 +14,7 @@
 #ifndef CEILING_API_CATALOG_API_H_
 #define CEILING_API_CATALOG_API_H_
 
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -38,8 +39,8 @@ struct ChipsRequest {
   void Visit(V& v) {
     v(Field{"vendor", "Only chips of this vendor (e.g. nvidia)"}, vendor);
     v(Field{"market", "Only this market", 0, "datacenter|consumer|workstation|edge"}, market);
-    v(Field{"sort", "Sort by id, tpp, pd, bandwidth (largest first) or released (oldest first)",
-            0, "id|tpp|pd|bandwidth|released"},
+    v(Field{"sort", "Sort by id, tpp, pd, bandwidth (largest first) or released (oldest first)", 0,
+            "id|tpp|pd|bandwidth|released"},
       sort);
     v(Field{"mark_tpp", "Draw a labelled line in the TPP-sorted table: VALUE=LABEL (text only)",
             kAdvanced},
@@ -98,6 +99,8 @@ struct CheckDataResponse {
   catalog::CheckReport chips;  // files, chips, figures and every finding (all folders)
   int rule_versions = 0, clauses = 0, country_groups = 0;
   bool rules_loaded = false;
+  // Files checked in every other folder that exists ("models", "perf", "designs", "validation").
+  std::map<std::string, int> files;
   bool ok() const { return chips.findings.empty(); }
 };
 

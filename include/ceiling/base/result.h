@@ -62,9 +62,11 @@ struct Error {
   std::string context;       // optional: the offending source line, for a caret display
   std::string field;         // the request argument at fault ("tp", "chip"), "" if none
 
-  // "file:line:col: message" (or just the message when there is no location).
+  // "file:line:col: message" (or just the message when there is no location). What it echoes is
+  // made safe for a terminal (base/text.h): control characters escaped, length bounded.
   std::string ToString() const;
-  // ToString() plus, when `context` is set, the source line and a caret under the column.
+  // ToString() plus, when `context` is set, the source line (at most 120 bytes of it, around the
+  // column) and a caret under the column.
   std::string ToStringWithCaret() const;
 };
 

@@ -34,13 +34,23 @@ class TomlTable {
  public:
   enum class Kind { kNone, kString, kInteger, kFloat, kBool, kDate, kTable, kArray, kOther };
 
-  // Reads and parses a file. Errors: kIo when it cannot be read; kParse for TOML syntax errors,
-  // invalid UTF-8 and empty files, located at the offending line and column. `display_name` is
-  // the name used in diagnostics (default: the path as given).
+  // Reads (ReadTextFile: regular files only, size-capped) and parses a file. Errors: those of
+  // ReadTextFile; kParse for TOML syntax errors, invalid UTF-8, empty files and text over the
+  // shape limits below, located at the offending line and column. `display_name` is the name
+  // used in diagnostics (default: the path as given). Diagnostics quote source lines only from
+  // files named *.toml (never the first line of an arbitrary file such as /etc/shadow).
   static Result<TomlTable> ParseFile(const std::filesystem::path& path,
                                      std::string display_name = "");
-  // Parses text held in memory; `display_name` stands for the file in diagnostics.
+  // Parses text held in memory; `display_name` stands for the file in diagnostics. Text over
+  // kMaxInputFileBytes fails with kTooLarge.
   static Result<TomlTable> ParseString(std::string_view text, std::string display_name);
+
+  // Shape limits checked before the text reaches toml++ (whose 3.3.0 release overflows the
+  // stack on a dotted key of ~50,000 segments): a key or table header of more than
+  // kMaxKeySegments dotted parts, or arrays / inline tables nested deeper than kMaxNesting, fail
+  // with kParse at the key or bracket.
+  static constexpr int kMaxKeySegments = 64;
+  static constexpr int kMaxNesting = 64;
 
   const std::string& file() const;
   // Location of this table (its header or opening brace).
@@ -56,6 +66,8 @@ class TomlTable {
   std::vector<std::string> Keys() const;
 
   // Required getters: a missing key is "missing required key"; a wrong type says what was found.
+  // Strings (here and in the array and optional getters) must not hold control characters other
+  // than tab and newline (kSchema).
   Result<std::string> GetString(std::string_view key) const;
   Result<double> GetNumber(std::string_view key) const;  // integer or float
   Result<std::int64_t> GetInteger(std::string_view key) const;
@@ -96,6 +108,7 @@ class TomlTable {
 
  private:
   explicit TomlTable(std::shared_ptr<const Impl> impl);
+  static Result<TomlTable> Parse(std::string_view text, std::string display_name, bool echo);
   std::shared_ptr<const Impl> impl_;
 };
 

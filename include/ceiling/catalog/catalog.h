@@ -31,6 +31,12 @@ namespace ceiling::catalog {
 Result<Chip> LoadChipFile(const std::filesystem::path& path, std::string display_name = "",
                           std::string_view expected_id = "");
 Result<Chip> ParseChip(const TomlTable& doc, std::string_view expected_id = "");
+// The same from TOML text; `display_name` stands for the file in diagnostics.
+Result<Chip> ParseChipText(std::string_view text, std::string display_name,
+                           std::string_view expected_id = "");
+// "a -> b -> a" when following derived_from from chip `id` among `chips` comes back to a chip
+// already visited; "" when the chain ends (at a chip without derived_from or an unknown id).
+std::string DerivedFromCycle(const std::vector<Chip>& chips, std::string_view id);
 
 // Every chip file under `chips_dir`, sorted by path, with a display name relative to the
 // current directory when possible.

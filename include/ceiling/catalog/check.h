@@ -34,6 +34,17 @@ struct CheckReport {
   std::vector<Finding> findings;
 };
 
+// The check of one folder of the knowledge base other than chips/ (countries, rules, models,
+// perf, designs, validation): every file is loaded on its own, so that one broken file does not
+// hide the next, then what spans files (ids, references, cycles) is checked. `files` counts the
+// files read; a folder that does not exist has `present` false and no findings.
+struct FolderCheck {
+  std::string folder;  // "models"
+  bool present = true;
+  int files = 0;
+  std::vector<Finding> findings;
+};
+
 // Consistency of records that loaded (the per-file checks are part of loading).
 std::vector<Finding> CheckConsistency(const std::vector<Chip>& chips);
 CheckReport CheckChipsDir(const std::filesystem::path& chips_dir);

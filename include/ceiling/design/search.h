@@ -23,6 +23,9 @@
 // and merged in index order; ties keep the lower index. The budget caps evaluations;
 // `budget_exhausted` says when it hit. A stop token ends the search early (`stopped`; the result
 // is then partial and callers report a deadline, not an answer).
+// Memory stays bounded whatever the grid: the budget applies before anything is sized from the
+// grid, combinations are searched in blocks merged as they finish, and only Pareto fronts are
+// kept. Threads are capped by the executor's pool (`threads` says how many pieces ran).
 // Thread safety: Evaluator methods are called concurrently from several threads.
 #ifndef CEILING_DESIGN_SEARCH_H_
 #define CEILING_DESIGN_SEARCH_H_
@@ -68,7 +71,7 @@ struct SearchOptions {
   int threads = 0;                    // at most this many threads; 0: the whole shared executor
   // Called now and then (from one of the search's threads) with (evaluated, expected total).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
-  StopToken stop;                     // a deadline or a cancel
+  StopToken stop;  // a deadline or a cancel
   // Keep every feasible design whose objectives were evaluated (for charts), in index order.
   bool keep_candidates = false;
 };
@@ -88,14 +91,19 @@ struct Candidate {
 
 struct SearchResult {
   Strategy strategy = Strategy::kExhaustive;
-  std::uint64_t evaluated = 0;         // constraint evaluations
+  std::uint64_t evaluated = 0;  // constraint evaluations
   std::uint64_t objective_evaluations = 0;
   bool budget_exhausted = false;
-  bool stopped = false;                // the stop token ended the search: the result is partial
-  int threads = 1;                     // threads the search ran on
-  std::optional<Candidate> best;       // by the first objective
-  std::vector<Candidate> front;        // non-dominated feasible designs, by first objective desc
-  std::vector<Candidate> candidates;   // with keep_candidates: every evaluated feasible design
+  bool stopped = false;  // the stop token ended the search: the result is partial
+  // Designs in the part of the grid the search covered: the whole grid unless the budget ran
+  // out (a monotone search covers a combination's compute axis with a binary search).
+  std::uint64_t covered = 0;
+  int threads = 1;                    // threads the search ran on
+  bool candidates_truncated = false;  // keep_candidates stopped at its cap of 200,000
+  std::optional<Candidate> best;      // by the first objective
+  std::vector<Candidate> front;       // non-dominated feasible designs, by first objective desc
+  std::vector<Candidate> candidates;  // with keep_candidates: every evaluated feasible design
+                                      // (the first 200,000 in search order), by index
   // When nothing is feasible: how often each clause ruled a design out.
   std::map<std::string, std::uint64_t> binding_counts;
   bool feasible() const { return best.has_value(); }
@@ -106,7 +114,8 @@ struct SearchResult {
 SearchResult Search(const DesignSpace& space, const Evaluator& evaluator,
                     const SearchOptions& options = {});
 
-// Non-dominated subset (maximisation in every objective), sorted by objective 0 descending.
+// Non-dominated subset (maximisation in every objective), sorted by objective 0 descending (then
+// the other objectives, then index); of designs with equal objectives only the lowest index.
 std::vector<Candidate> ParetoFront(std::vector<Candidate> candidates, int objective_count);
 
 }  // namespace ceiling::design

@@ -37,6 +37,17 @@
 
 namespace ceiling::design {
 
+// Limits checked before anything is allocated from a design file (Validate and the loader): a
+// knob has at most kMaxKnobValues values (a range whose step is too fine is an error, never a
+// knob silently collapsed to its ends); units x tensor_rate, the compute axis the search holds
+// in memory, at most kMaxComputeSteps; the whole grid at most kMaxDesignPoints (the search
+// budget then bounds the work); enabled units at most kMaxUnits; links at most kMaxLinks.
+inline constexpr std::size_t kMaxKnobValues = 100'000;
+inline constexpr std::uint64_t kMaxComputeSteps = 4'000'000;
+inline constexpr std::uint64_t kMaxDesignPoints = 1'000'000'000'000'000;
+inline constexpr double kMaxUnits = 1e6;
+inline constexpr std::int64_t kMaxLinks = 10'000;
+
 struct MemoryOption {
   std::string type;
   Bytes capacity;
@@ -81,7 +92,7 @@ class DesignSpace {
   std::vector<catalog::Market> markets;
   std::vector<Watts> tdp;             // ascending
 
-  // Number of grid points (product of the knob sizes).
+  // Number of grid points (product of the knob sizes, saturating at UINT64_MAX).
   std::uint64_t size() const;
   // The point with linear index i (tdp fastest, then market, links, memory, tensor_rate, units).
   DesignPoint PointAt(std::uint64_t i) const;
@@ -94,7 +105,8 @@ class DesignSpace {
   // One line: "78 SM x 0.25 tensor, HBM3 96 GB 4 TB/s, 18 links (900 GB/s), datacenter, 400 W".
   std::string Describe(const DesignPoint& p) const;
 
-  // Checks ranges: non-empty, ascending, in bounds. Used by the loader and DefaultDesignSpace.
+  // Checks ranges: non-empty, ascending, in bounds, and the size limits above. Used by the loader
+  // and DefaultDesignSpace; callers that edit a space's knobs call it again.
   Status Validate() const;
   // There is no power model, so a search would settle TDP ties on the lowest value. Searches
   // pin TDP to one value instead: the largest within `cap`, or without a cap the base chip's TDP

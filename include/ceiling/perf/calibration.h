@@ -24,6 +24,7 @@
 
 #include "ceiling/base/quantity.h"
 #include "ceiling/base/result.h"
+#include "ceiling/base/toml_reader.h"
 
 namespace ceiling::perf {
 
@@ -147,6 +148,9 @@ struct Calibration {
 
 Result<Calibration> LoadCalibration(const std::filesystem::path& data_dir);
 Result<Calibration> ParseCalibrationFile(const std::filesystem::path& path);
+// The same from a parsed document, or from TOML text (`display_name` stands for the file).
+Result<Calibration> ParseCalibration(const TomlTable& doc);
+Result<Calibration> ParseCalibrationText(std::string_view text, std::string display_name);
 // TOML text for data/perf/calibration.toml (stable order, 6 significant digits).
 std::string CalibrationToToml(const Calibration& c);
 

@@ -28,6 +28,7 @@
 
 #include "ceiling/base/quantity.h"
 #include "ceiling/base/result.h"
+#include "ceiling/base/toml_reader.h"
 #include "ceiling/catalog/chip.h"
 #include "ceiling/perf/calibration.h"
 
@@ -79,6 +80,17 @@ struct SystemDefaults {
 };
 // Reads data/perf/systems.toml and data/perf/engines.toml.
 Result<SystemDefaults> LoadSystemDefaults(const std::filesystem::path& data_dir);
+// systems.toml alone, parsed or as text (`display_name` stands for the file); the engines keep
+// their built-in defaults (no engines.toml).
+Result<SystemDefaults> ParseSystemDefaults(const TomlTable& doc);
+Result<SystemDefaults> ParseSystemDefaultsText(std::string_view text, std::string display_name);
+
+// The scale-out bandwidths the model accepts, per GPU and direction: from a 1 Mb/s link (far
+// below any datacenter NIC) to 1 PB/s (far above any). Outside, HardwareFromChip fails.
+inline const BytesPerSecond kMinScaleOut = BytesPerSecond::FromBase(125e3);
+inline const BytesPerSecond kMaxScaleOut = BytesPerSecond::FromBase(1e15);
+// kInvalidArgument naming field "scale_out" when `scale_out` is outside the range above.
+Status CheckScaleOut(BytesPerSecond scale_out);
 
 // Command-line overrides of the system (all optional).
 struct SystemOptions {
@@ -86,6 +98,8 @@ struct SystemOptions {
   std::optional<BytesPerSecond> scale_out;  // --scale-out, per GPU and direction
 };
 
+// Errors (kInvalidArgument): the missing figures above; a scale-up domain outside 1..100000 or a
+// scale-out bandwidth outside kMinScaleOut..kMaxScaleOut (from the options or the defaults).
 Result<Hardware> HardwareFromChip(const catalog::Chip& chip, const SystemDefaults& defaults,
                                   const SystemOptions& options);
 

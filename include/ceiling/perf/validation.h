@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "ceiling/base/executor.h"
 #include "ceiling/base/quantity.h"
 #include "ceiling/base/result.h"
 #include "ceiling/catalog/catalog.h"
@@ -83,6 +84,10 @@ struct ValidationSet {
 
 Result<ValidationSet> LoadValidationSet(const std::filesystem::path& data_dir,
                                         const catalog::Catalog& chips, const ModelCatalog& models);
+// Only the points of one points.toml given as text (`display_name` stands for the file).
+Result<ValidationSet> ParseValidationPointsText(std::string_view text, std::string display_name,
+                                                const catalog::Catalog& chips,
+                                                const ModelCatalog& models);
 
 struct ErrorStats {
   int count = 0;
@@ -98,6 +103,8 @@ struct ReportRow {
 struct ValidationOptions {
   int threads = 2;
   bool leave_one_out = true;  // also run leave-one-chip-out and leave-one-family-out
+  StopToken stop;             // a deadline: the fits end early and RunValidation fails with
+                              // kDeadlineExceeded
 };
 
 // One point's prediction under the full fit (for `ceiling validate --dump`).

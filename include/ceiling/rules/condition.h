@@ -125,10 +125,17 @@ class Condition {
   std::uint32_t vars_read() const { return vars_read_; }
   // Parameter slots the condition reads.
   const std::vector<std::uint16_t>& params_read() const { return params_read_; }
+  // The paragraph slots of each meets() in the condition, in text order.
+  const std::vector<std::vector<std::uint16_t>>& meets() const { return meets_; }
   bool is_true() const { return ops_.size() == 1 && always_true_; }
 
   // The evaluation stack never grows beyond this; larger conditions fail to compile.
   static constexpr std::size_t kMaxStack = 48;
+  // Longer conditions fail to compile with a clear message (the longest bundled one has about
+  // 20 words and symbols). Chains (`a and b and ...`, `x + y + ...`) compile without recursion;
+  // parentheses, `not` and unary '-' nest at most 64 deep.
+  static constexpr std::size_t kMaxLength = 10'000;  // bytes
+  static constexpr std::size_t kMaxTokens = 2'000;   // words, numbers, operators, parentheses
 
   // Bytecode, public for the compiler in condition_compile.cc only.
   enum class OpCode : std::uint8_t {

@@ -41,6 +41,10 @@
 #include "ceiling/base/result.h"
 #include "ceiling/rules/source.h"
 
+namespace ceiling {
+class TomlTable;
+}  // namespace ceiling
+
 namespace ceiling::rules {
 
 inline constexpr std::size_t kMaxCountries = 320;
@@ -128,6 +132,9 @@ class CountryDb {
   // Adds one group file (tests use it for malformed files). Expression-defined groups may
   // refer only to groups added before them.
   Status AddGroupFile(const std::filesystem::path& file, std::string display_name = "");
+  // The same from TOML text; `display_name` stands for the file in diagnostics.
+  static Result<CountryDb> FromCountryText(std::string_view text, std::string display_name);
+  Status AddGroupText(std::string_view text, std::string display_name);
 
   int size() const { return static_cast<int>(countries_.size()); }
   const Country& country(int i) const { return countries_[static_cast<std::size_t>(i)]; }
@@ -164,6 +171,8 @@ class CountryDb {
 
  private:
   CountrySet Eval(const SetExpr& expr, Date date, int depth) const;
+  static Result<CountryDb> FromCountryTable(const TomlTable& doc);
+  Status AddGroupTable(const TomlTable& doc);
 
   std::vector<Country> countries_;
   std::vector<Treatment> treatments_;

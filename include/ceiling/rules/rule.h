@@ -163,6 +163,9 @@ struct RuleVersion {
 Result<RuleVersion> LoadRuleFile(const std::filesystem::path& path, const CountryDb& countries,
                                  std::string display_name = "");
 Result<RuleVersion> ParseRule(const TomlTable& doc, const CountryDb& countries);
+// The same from TOML text; `display_name` stands for the file in diagnostics.
+Result<RuleVersion> ParseRuleText(std::string_view text, std::string display_name,
+                                  const CountryDb& countries);
 
 // Parses a parameter value as written in a file or on the command line: a plain number, or a
 // quantity string with a unit ("6500 GB/s", "6.5 TB/s"). Returns the canonical value and dim.

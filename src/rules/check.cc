@@ -1,0 +1,95 @@
+#include "ceiling/rules/check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "ceiling/rules/countries.h"
+#include "ceiling/rules/rule.h"
+#include "ceiling/rules/rulebook.h"
+
+namespace ceiling::rules {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> TomlFiles(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec))
+    if (it->path().extension() == ".toml") files.push_back(it->path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+void Add(catalog::FolderCheck* c, const Error& e) {
+  c->findings.push_back({e.location, e.message});
+}
+
+}  // namespace
+
+catalog::FolderCheck CheckCountriesDir(const fs::path& data_dir) {
+  catalog::FolderCheck c;
+  c.folder = "countries";
+  const fs::path dir = data_dir / "countries";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    c.present = false;
+    return c;
+  }
+  c.files = static_cast<int>(TomlFiles(dir).size());
+  // Groups may be defined in terms of one another, so the folder loads as a whole; its loader
+  // stops at the first bad file.
+  auto db = CountryDb::Load(dir);
+  if (!db.ok()) Add(&c, db.error());
+  return c;
+}
+
+catalog::FolderCheck CheckRulesDir(const fs::path& data_dir, const catalog::Catalog* catalog) {
+  catalog::FolderCheck c;
+  c.folder = "rules";
+  const fs::path dir = data_dir / "rules";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    c.present = false;
+    return c;
+  }
+  auto countries = CountryDb::Load(data_dir / "countries");
+  if (!countries.ok()) {
+    // Reported by CheckCountriesDir; rule files cannot be read without the groups.
+    return c;
+  }
+  std::vector<RuleVersion> rules;
+  for (const fs::path& f : TomlFiles(dir)) {
+    ++c.files;
+    const std::string name = catalog::DisplayPath(f);
+    auto r = LoadRuleFile(f, *countries, name);
+    if (!r.ok()) {
+      Add(&c, r.error());
+      continue;
+    }
+    if (r->id != f.stem().string()) {
+      c.findings.push_back({r->location, fmt::format("id: \"{}\" does not match the file name "
+                                                     "(expected \"{}\")",
+                                                     r->id, f.stem().string())});
+      continue;
+    }
+    rules.push_back(std::move(r).value());
+  }
+  if (rules.empty()) {
+    if (c.files == 0)
+      c.findings.push_back({SourceLocation{catalog::DisplayPath(dir), 0, 0}, "no rule files"});
+    return c;
+  }
+  auto book = RuleBook::Build(std::move(countries).value(), std::move(rules));
+  if (!book.ok()) {
+    Add(&c, book.error());
+    return c;
+  }
+  if (catalog != nullptr)
+    for (const Error& e : book->CheckAgainstCatalog(*catalog)) Add(&c, e);
+  return c;
+}
+
+}  // namespace ceiling::rules
