@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # HTTP load test of `ceiling serve` on loopback, with wrk (Debian package `wrk`).
 #
-#   bench/http/run.sh [--duration S] [--soak S] [--binary build/ceiling]
+#   bench/http/run.sh [--duration S] [--soak S] [--binary build/ceiling] [--threads N]
 #
 # Starts the server on a free port, then for classify (with and without the trace), perf serve
 # and design, at 1, 16 and 64 connections, runs wrk for DURATION seconds (default 10) and prints
@@ -13,18 +13,20 @@ cd "$(dirname "$0")/../.."
 duration=10
 soak=300
 binary=build/ceiling
+threads=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --soak) soak=$2; shift 2 ;;
     --binary) binary=$2; shift 2 ;;
-    *) echo "usage: $0 [--duration S] [--soak S] [--binary PATH]" >&2; exit 2 ;;
+    --threads) threads=(--threads "$2"); shift 2 ;;  # the server's worker threads
+    *) echo "usage: $0 [--duration S] [--soak S] [--binary PATH] [--threads N]" >&2; exit 2 ;;
   esac
 done
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 
 log=$(mktemp)
-"$binary" serve --port 0 >"$log" 2>&1 &
+"$binary" serve --port 0 "${threads[@]}" >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
@@ -45,7 +47,7 @@ to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$
 printf '%-18s %5s %10s %9s %9s %7s\n' route conns "req/s" "p50 ms" "p99 ms" errors
 for name in classify classify-no-trace perf-serve design; do
   for c in 1 16 64; do
-    out=$(wrk -t2 -c"$c" -d"${duration}s" --latency "${routes[$name]}")
+    out=$(wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"${duration}s" --latency "${routes[$name]}")
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out" | to_ms)
     p99=$(awk '$1=="99%" {print $2}' <<<"$out" | to_ms)
