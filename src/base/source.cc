@@ -1,8 +1,8 @@
 #include "ceiling/base/source.h"
 
-#include <array>
-
 #include <fmt/format.h>
+
+#include <array>
 
 namespace ceiling {
 namespace {

@@ -4,9 +4,12 @@ namespace ceiling::rules {
 
 std::string_view TextBasisName(TextBasis b) {
   switch (b) {
-    case TextBasis::kPrimary: return "primary";
-    case TextBasis::kQuoted: return "quoted";
-    case TextBasis::kSecondary: return "secondary";
+    case TextBasis::kPrimary:
+      return "primary";
+    case TextBasis::kQuoted:
+      return "quoted";
+    case TextBasis::kSecondary:
+      return "secondary";
   }
   return "secondary";
 }
