@@ -29,29 +29,6 @@ const ceiling::api::KnowledgeBase& Kb() {
   return **kb;
 }
 
-// Nesting depth of a JSON text, strings skipped (the server's guard before parsing).
-int JsonDepth(std::string_view s) {
-  int depth = 0, max_depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : s) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"')
-      in_string = true;
-    else if (c == '[' || c == '{')
-      max_depth = std::max(max_depth, ++depth);
-    else if (c == ']' || c == '}')
-      --depth;
-  }
-  return max_depth;
-}
 
 }  // namespace
 
@@ -67,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto& ops = api::Operations();
   const api::Operation* op = api::FindOperation(name);
   if (op == nullptr) op = &ops[static_cast<unsigned char>(text[0]) % ops.size()];
-  if (JsonDepth(body_text) > 64) return 0;  // the server answers 400 before parsing
+  if (ceiling::api::JsonNestingDepth(body_text) > 64) return 0;  // the server answers 400 before parsing
   json body = json::parse(body_text, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) body = json(std::string(body_text));
 

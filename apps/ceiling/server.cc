@@ -47,29 +47,6 @@ void SendError(httplib::Response& res, const Error& e) {
   res.set_content(api::DumpJsonText(api::ErrorJson(e)), kJson);
 }
 
-// Nesting depth of a JSON text, strings skipped (a guard before parsing untrusted input).
-int JsonDepth(std::string_view s) {
-  int depth = 0, max_depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : s) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"')
-      in_string = true;
-    else if (c == '[' || c == '{')
-      max_depth = std::max(max_depth, ++depth);
-    else if (c == ']' || c == '}')
-      --depth;
-  }
-  return max_depth;
-}
 
 std::string RouteSuggestion(const std::string& path) {
   constexpr std::string_view kPrefix = "/api/v1/";
@@ -172,7 +149,7 @@ struct Server::Impl {
                                                   "\"{}\"",
                                                   type)));
     const std::string& text = req.body.empty() ? std::string("{}") : req.body;
-    if (JsonDepth(text) > kMaxJsonDepth)
+    if (api::JsonNestingDepth(text) > kMaxJsonDepth)
       return SendError(
           res, MakeError(ErrorCode::kInvalidArgument,
                          fmt::format("the JSON body nests deeper than {} levels", kMaxJsonDepth)));

@@ -62,6 +62,29 @@ std::string Suggest(std::string_view name, const std::vector<std::string>& names
 
 std::string DumpJsonText(const json& j) { return report::DumpJson(j) + "\n"; }
 
+int JsonNestingDepth(std::string_view text) {
+  int depth = 0, max_depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"')
+      in_string = true;
+    else if (c == '[' || c == '{')
+      max_depth = std::max(max_depth, ++depth);
+    else if (c == ']' || c == '}')
+      --depth;
+  }
+  return max_depth;
+}
+
 namespace {
 
 // Runs Fn on a decoded request and returns the response's JSON text.

@@ -62,6 +62,9 @@ nlohmann::json ErrorJson(const Error& e);
 
 // The text every JSON adapter emits for a response: 2-space indented, then a newline.
 std::string DumpJsonText(const nlohmann::json& j);
+// The nesting depth of a JSON text, strings skipped: the guard an adapter applies to untrusted
+// input before parsing it (the server refuses bodies deeper than 64 levels).
+int JsonNestingDepth(std::string_view text);
 
 }  // namespace ceiling::api
 
