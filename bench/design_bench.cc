@@ -93,7 +93,7 @@ void BM_RuleCheck(benchmark::State& state) {
   for (auto _ : state) {
     s.Rebuild(pts[i++ % pts.size()], &chip);
     const catalog::ChipMetrics m = catalog::ComputeMetrics(chip, catalog::MetricDetail::kValues);
-    const char* binding = "";
+    design::Binding binding;
     feasible += ev.Feasible(chip, m, &binding) ? 1 : 0;
   }
   benchmark::DoNotOptimize(feasible);
@@ -111,7 +111,7 @@ void BM_FullEvaluation(benchmark::State& state, ObjectiveKind kind, const char* 
   for (auto _ : state) {
     s.Rebuild(pts[i++ % pts.size()], &chip);
     const catalog::ChipMetrics m = catalog::ComputeMetrics(chip, catalog::MetricDetail::kValues);
-    const char* binding = "";
+    design::Binding binding;
     ev.Feasible(chip, m, &binding);
     double v = 0;
     ev.Objectives(chip, m, &v);

@@ -9,9 +9,9 @@ namespace {
 class Toy : public ceiling::design::Evaluator {
  public:
   bool Feasible(const ceiling::catalog::Chip&, const ceiling::catalog::ChipMetrics& m,
-                const char** binding) const override {
+                ceiling::design::Binding* binding) const override {
     if (m.tpp() && *m.tpp() >= 4800) {
-      *binding = "tpp";
+      *binding = {ceiling::design::Binding::Kind::kNoClause, nullptr};
       return false;
     }
     return true;

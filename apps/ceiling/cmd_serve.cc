@@ -21,12 +21,25 @@ Runner SetupServe(CLI::App* sub) {
       ->capture_default_str();
   sub->add_option("--max-body", o->max_body, "Largest request body in bytes")
       ->capture_default_str();
+  sub->add_option("--computing", o->computing,
+                  "Requests computing at once, the others queue (default: one per core)");
+  auto cache_mb = std::make_shared<std::size_t>(o->cache_bytes >> 20);
+  sub->add_option("--cache-mb", *cache_mb, "MiB of answers kept for repeated requests (0: none)")
+      ->capture_default_str();
   sub->add_option("--cors", o->cors, "Allow browser calls from this origin (default: none)");
-  return [o](Context& ctx) -> int {
-    ctx.flag_of = {{"port", "--port"}, {"threads", "--threads"}, {"deadline", "--deadline"}};
+  return [o, cache_mb](Context& ctx) -> int {
+    ctx.flag_of = {{"port", "--port"},
+                   {"threads", "--threads"},
+                   {"deadline", "--deadline"},
+                   {"computing", "--computing"},
+                   {"cache_mb", "--cache-mb"}};
     if (o->port < 0 || o->port > 65535) return ctx.Fail(FieldError("port", "must be 0 to 65535"));
     if (o->threads < 0 || o->threads > 4096)
       return ctx.Fail(FieldError("threads", "must be 0 to 4096"));
+    if (o->computing < 0 || o->computing > 4096)
+      return ctx.Fail(FieldError("computing", "must be 0 to 4096"));
+    if (*cache_mb > 65536) return ctx.Fail(FieldError("cache_mb", "must be 0 to 65536 MiB"));
+    o->cache_bytes = *cache_mb << 20;
     if (!std::isfinite(o->deadline_s) || o->deadline_s <= 0 || o->deadline_s > 86400)
       return ctx.Fail(FieldError("deadline", "must be between 0 and 86400 seconds"));
     if (o->max_body < 1024 || o->max_body > (256u << 20))

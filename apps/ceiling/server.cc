@@ -4,9 +4,13 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <thread>
 
+#include "ceiling/api/answer_cache.h"
 #include "ceiling/api/operations.h"
 #include "ceiling/base/executor.h"
 #include "ceiling/base/toml_reader.h"
@@ -46,7 +50,6 @@ void SendError(httplib::Response& res, const Error& e) {
   res.status = HttpStatus(e.code);
   res.set_content(api::DumpJsonText(api::ErrorJson(e)), kJson);
 }
-
 
 std::string RouteSuggestion(const std::string& path) {
   constexpr std::string_view kPrefix = "/api/v1/";
@@ -98,6 +101,47 @@ void SetPageHeaders(httplib::Response& res) {
   res.set_header("Referrer-Policy", "no-referrer");
 }
 
+// Admission to computing an answer: at most `permits` requests compute at once, the others wait
+// in arrival order. The server keeps one thread per keep-alive connection; without the gate, 64
+// busy connections on two cores are 64 runnable threads sharing the cores (and starving the
+// clients'), and the scheduler's tail becomes the answer's tail. Waiting here costs no CPU.
+class FifoGate {
+ public:
+  explicit FifoGate(int permits) : free_(std::max(1, permits)) {}
+
+  void Enter() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (free_ > 0 && waiting_.empty()) {
+      --free_;
+      return;
+    }
+    Waiter me;
+    waiting_.push_back(&me);
+    me.cv.wait(lock, [&] { return me.admitted; });
+  }
+
+  void Leave() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (waiting_.empty()) {
+      ++free_;
+      return;
+    }
+    Waiter* next = waiting_.front();  // the permit passes straight to the longest waiter
+    waiting_.pop_front();
+    next->admitted = true;
+    next->cv.notify_one();
+  }
+
+ private:
+  struct Waiter {
+    std::condition_variable cv;
+    bool admitted = false;
+  };
+  std::mutex mu_;
+  int free_;
+  std::deque<Waiter*> waiting_;
+};
+
 }  // namespace
 
 const std::vector<std::string>& AppPaths() {
@@ -112,20 +156,32 @@ struct Server::Impl {
   httplib::Server http;
   std::string openapi;  // rendered once
   std::string version;
+  std::unique_ptr<api::AnswerCache> cache;
+  std::unique_ptr<FifoGate> gate;
 
   void Answer(const api::Operation& op, const json& body, httplib::Response& res) {
-    api::CallOptions call;
-    if (options.deadline_s > 0)
-      call.stop = StopToken::After(std::chrono::duration_cast<StopToken::Clock::duration>(
-          std::chrono::duration<double>(options.deadline_s)));
-    auto out = op.run(*kb, body, call);
-    if (!out.ok()) return SendError(res, out.error());
-    if (out->size() > options.max_response)
-      return SendError(res, MakeError(ErrorCode::kTooLarge,
-                                      fmt::format("the answer is over {} bytes; narrow the request",
-                                                  options.max_response)));
+    const std::string key = cache->capacity() > 0 ? api::AnswerCache::Key(op.name, body) : "";
+    std::shared_ptr<const std::string> text = cache->Find(key);
+    res.set_header("X-Ceiling-Cache", text ? "hit" : "miss");
+    if (!text) {
+      api::CallOptions call;
+      if (options.deadline_s > 0)  // the wait at the gate counts: an overloaded server says 503
+        call.stop = StopToken::After(std::chrono::duration_cast<StopToken::Clock::duration>(
+            std::chrono::duration<double>(options.deadline_s)));
+      gate->Enter();
+      auto out = op.run(*kb, body, call);
+      gate->Leave();
+      if (!out.ok()) return SendError(res, out.error());
+      if (out->size() > options.max_response)
+        return SendError(res, MakeError(ErrorCode::kTooLarge,
+                                        fmt::format("the answer is over {} bytes; narrow the "
+                                                    "request",
+                                                    options.max_response)));
+      text = std::make_shared<const std::string>(std::move(*out));
+      cache->Insert(key, text);
+    }
     res.status = 200;
-    res.set_content(std::move(*out), std::string(op.content_type));
+    res.set_content(*text, std::string(op.content_type));
   }
 
   void Get(const api::Operation& op, const httplib::Request& req, httplib::Response& res) {
@@ -327,6 +383,9 @@ Server::Server(std::shared_ptr<const api::KnowledgeBase> kb, ServerOptions optio
   impl_->version = api::DumpJsonText(api::VersionJson(*impl_->kb));
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int threads = impl_->options.threads > 0 ? impl_->options.threads : std::max(64, 8 * cores);
+  impl_->cache = std::make_unique<api::AnswerCache>(impl_->options.cache_bytes);
+  impl_->gate =
+      std::make_unique<FifoGate>(impl_->options.computing > 0 ? impl_->options.computing : cores);
   impl_->http.new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<std::size_t>(threads));
   };

@@ -11,9 +11,11 @@
 // (content-hashed names, cached for a year). A binary built without the web app (no node) serves
 // a placeholder page at / that points at the API. Bodies are exactly the
 // CLI's --json output. Errors are JSON: 400 bad input {"error": {"field", "message"}}, 404 unknown
-// route or id (with suggestions), 405 wrong method, 413 body or response over its limit, 422 a valid
-// request without an answer, 503 the deadline stopped a search. Nothing from a request reaches
-// the file system; the server writes no file. Stateless: replicas behind a load balancer scale it.
+// route or id (with suggestions), 405 wrong method, 413 body or response over its limit, 422 a
+// valid request without an answer, 503 the deadline stopped a search. Nothing from a request
+// reaches the file system; the server writes no file. Stateless: replicas behind a load balancer
+// scale it. Answers are cached by request (api::AnswerCache; header X-Ceiling-Cache: hit|miss), and
+// at most `computing` requests compute at once, the others waiting in arrival order.
 #ifndef CEILING_APPS_CEILING_SERVER_H_
 #define CEILING_APPS_CEILING_SERVER_H_
 
@@ -29,13 +31,15 @@ namespace ceiling::cli {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;                          // 0: any free port
-  int threads = 0;                          // HTTP worker threads; 0: 4 x cores, at least 8
-  double deadline_s = 30;                   // per request, for searches
-  std::size_t max_body = 1 << 20;           // bytes
-  std::size_t max_response = 64u << 20;     // bytes
+  int port = 8080;                       // 0: any free port
+  int threads = 0;                       // HTTP worker threads; 0: 8 x cores, at least 64
+  int computing = 0;                     // requests computing at once; 0: one per core
+  std::size_t cache_bytes = 64u << 20;   // answers kept (api::AnswerCache); 0: none
+  double deadline_s = 30;                // per request, for searches
+  std::size_t max_body = 1 << 20;        // bytes
+  std::size_t max_response = 64u << 20;  // bytes
   int read_timeout_s = 10, write_timeout_s = 30;
-  std::string cors;                         // an origin allowed to call the API; "" = none
+  std::string cors;  // an origin allowed to call the API; "" = none
 };
 
 // The paths at which the web app's page is served: "/" and one per view ("/chip", "/map", ...).

@@ -6,29 +6,37 @@
 # Starts the server on a free port, then for classify (with and without the trace), perf serve
 # and design, at 1, 16 and 64 connections, runs wrk for DURATION seconds (default 10) and prints
 # requests/s, p50 and p99 latency and the error count (non-2xx responses and socket errors).
-# Then a soak (default 300 s) of classify at 64 connections, sampling the server's RSS every
-# 10 s: the figure to watch is the spread of RSS over the soak. Loopback only; time-bounded.
+# Those routes repeat one request, which the server answers from its cache after the first time;
+# `classify-distinct` asks a different question each time (a random chip of the catalog, day from
+# 2022-10-07 to 2026-11-30 and destination: about 3 million combinations, so nearly every request
+# is computed) and shows the uncached cost.
+# Then a soak (default 300 s) of distinct classify requests at 64 connections (the cache fills in
+# the first seconds and then evicts), sampling the server's RSS every 10 s: the figure to watch
+# is the spread of RSS over the soak. Loopback only; time-bounded.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=10
 soak=300
 binary=build/ceiling
 threads=()
+server_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --soak) soak=$2; shift 2 ;;
     --binary) binary=$2; shift 2 ;;
     --threads) threads=(--threads "$2"); shift 2 ;;  # the server's worker threads
-    *) echo "usage: $0 [--duration S] [--soak S] [--binary PATH] [--threads N]" >&2; exit 2 ;;
+    --server-arg) server_args+=("$2"); shift 2 ;;    # e.g. --server-arg --cache-mb=0
+    *) echo "usage: $0 [--duration S] [--soak S] [--binary PATH] [--threads N] [--server-arg A]" >&2; exit 2 ;;
   esac
 done
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 
 log=$(mktemp)
-"$binary" serve --port 0 "${threads[@]}" >"$log" 2>&1 &
+"$binary" serve --port 0 "${threads[@]}" "${server_args[@]}" >"$log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$log"' EXIT
+lua=$(mktemp --suffix=.lua)
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$log" "$lua"' EXIT
 for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
 port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\)\/.*/\1/p' "$log")
 [ -n "$port" ] || { echo "the server did not start: $(cat "$log")" >&2; exit 1; }
@@ -39,15 +47,36 @@ declare -A routes=(
   [classify-no-trace]="$base/classify?chip=nvidia-h20&date=2025-05-01&to=CN&trace=false"
   [perf-serve]="$base/perf/serve?chip=nvidia-h20&model=llama-3.1-70b&gpus=8&isl=2048&osl=512&sla_tpot=50"
   [design]="$base/design?base=nvidia-h100-sxm&date=2024-06-01&to=CN&model=deepseek-r1&sla_tpot=50"
+  [classify-distinct]="$base/classify"
 )
+
+# The distinct classify requests: every catalog chip, a random day and destination each time.
+{
+  echo "local chips = {"
+  "$binary" chips --csv | tail -n +2 | cut -d, -f1 | sed 's/.*/  "&",/'
+  echo "}"
+  cat <<'LUA'
+local to = {"CN", "AE", "SG", "IN", "VN", "MY", "SA", "DE", "JP", "BR", "RU", "IL"}
+local first = os.time({year = 2022, month = 10, day = 7, hour = 12})
+local days = 1516  -- to 2026-11-30
+math.randomseed(os.time())
+request = function()
+  local d = os.date("!%Y-%m-%d", first + 86400 * math.random(0, days - 1))
+  return wrk.format("GET", "/api/v1/classify?chip=" .. chips[math.random(#chips)] ..
+                    "&date=" .. d .. "&to=" .. to[math.random(#to)])
+end
+LUA
+} >"$lua"
 
 # "Latency   1.23ms ..." lines: wrk prints percentiles in us, ms or s.
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}'; }
 
 printf '%-18s %5s %10s %9s %9s %7s\n' route conns "req/s" "p50 ms" "p99 ms" errors
-for name in classify classify-no-trace perf-serve design; do
+for name in classify classify-no-trace classify-distinct perf-serve design; do
   for c in 1 16 64; do
-    out=$(wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"${duration}s" --latency "${routes[$name]}")
+    script=()
+    [ "$name" = classify-distinct ] && script=(-s "$lua")
+    out=$(wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"${duration}s" --latency "${script[@]}" "${routes[$name]}")
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out" | to_ms)
     p99=$(awk '$1=="99%" {print $2}' <<<"$out" | to_ms)
@@ -59,8 +88,8 @@ done
 
 if [ "$soak" -gt 0 ]; then
   echo
-  echo "soak: classify at 64 connections for ${soak} s, server RSS (MiB) every 10 s"
-  wrk -t2 -c64 -d"${soak}s" --latency "${routes[classify]}" >"$log.soak" &
+  echo "soak: distinct classify requests at 64 connections for ${soak} s, server RSS (MiB) every 10 s"
+  wrk -t2 -c64 -d"${soak}s" --latency -s "$lua" "${routes[classify-distinct]}" >"$log.soak" &
   loader=$!
   samples=()
   for _ in $(seq $((soak / 10))); do

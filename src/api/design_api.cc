@@ -194,7 +194,7 @@ Result<DesignResponse> Design(const KnowledgeBase& kb, DesignRequest request,
                                     r.space->Describe(r.result.best->point),
                                     r.result.best->next_binding, r.result.best->next_knob);
   if (compare)
-    r.compare = design::EvaluateDesign(*r.book, *r.evaluator, *compare, "", nullptr, nullptr);
+    r.compare = design::EvaluateDesign(*r.book, *r.evaluator, *compare, "");
   return r;
 }
 

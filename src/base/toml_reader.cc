@@ -26,8 +26,8 @@ std::vector<std::string> SplitLines(std::string_view text) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t nl = text.find('\n', start);
-    std::string line(text.substr(start, nl == std::string_view::npos ? std::string_view::npos
-                                                                     : nl - start));
+    std::string line(
+        text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
     if (!line.empty() && line.back() == '\r') line.pop_back();
     lines.push_back(std::move(line));
     if (nl == std::string_view::npos) break;
@@ -121,6 +121,26 @@ Status CheckTomlShape(std::string_view s) {
   return OkStatus();
 }
 
+// The depth of the tree toml++ built, without recursion. The shape guard bounds each key and
+// each bracket nesting on its own, but they add up: a header of 40 parts and a dotted key of 40
+// below it build tables 80 deep, and a dotted key inside nested inline tables more. Returns the
+// first table or array deeper than `limit` (nullptr when none).
+const toml::node* TooDeep(const toml::table& root, int limit) {
+  std::vector<std::pair<const toml::node*, int>> stack = {{&root, 0}};
+  while (!stack.empty()) {
+    const auto [node, depth] = stack.back();
+    stack.pop_back();
+    if (const toml::table* t = node->as_table()) {
+      if (depth > limit) return node;
+      for (const auto& [k, v] : *t) stack.emplace_back(&v, depth + 1);
+    } else if (const toml::array* a = node->as_array()) {
+      if (depth > limit) return node;
+      for (const toml::node& v : *a) stack.emplace_back(&v, depth + 1);
+    }
+  }
+  return nullptr;
+}
+
 std::string DescribeNode(const toml::node& n) {
   switch (n.type()) {
     case toml::node_type::string:
@@ -201,10 +221,22 @@ Result<TomlTable> TomlTable::Parse(std::string_view text, std::string display_na
     doc->root = toml::parse(text, display_name);
   } catch (const toml::parse_error& e) {
     const auto& b = e.source().begin;
-    Error err = MakeError(ErrorCode::kParse, fmt::format("invalid TOML: {}", e.description()),
-                          SourceLocation{display_name, static_cast<int>(b.line),
-                                         static_cast<int>(b.column)});
+    Error err = MakeError(
+        ErrorCode::kParse, fmt::format("invalid TOML: {}", e.description()),
+        SourceLocation{display_name, static_cast<int>(b.line), static_cast<int>(b.column)});
     err.context = Context(*doc, static_cast<int>(b.line));
+    return err;
+  }
+  if (const toml::node* deep = TooDeep(doc->root, kMaxNesting)) {
+    const auto& at = deep->source().begin;
+    const int line = at.line > 0 ? static_cast<int>(at.line) : 1;
+    Error err = MakeError(
+        ErrorCode::kParse,
+        fmt::format("tables and arrays nested more than {} deep (table header, "
+                    "dotted key and inline tables together)",
+                    kMaxNesting),
+        SourceLocation{display_name, line, at.line > 0 ? static_cast<int>(at.column) : 1});
+    err.context = Context(*doc, line);
     return err;
   }
   auto impl = std::make_shared<Impl>();
@@ -239,14 +271,22 @@ TomlTable::Kind TomlTable::KindOf(std::string_view key) const {
   const toml::node* n = impl_->Find(key);
   if (n == nullptr) return Kind::kNone;
   switch (n->type()) {
-    case toml::node_type::string: return Kind::kString;
-    case toml::node_type::integer: return Kind::kInteger;
-    case toml::node_type::floating_point: return Kind::kFloat;
-    case toml::node_type::boolean: return Kind::kBool;
-    case toml::node_type::date: return Kind::kDate;
-    case toml::node_type::table: return Kind::kTable;
-    case toml::node_type::array: return Kind::kArray;
-    default: return Kind::kOther;
+    case toml::node_type::string:
+      return Kind::kString;
+    case toml::node_type::integer:
+      return Kind::kInteger;
+    case toml::node_type::floating_point:
+      return Kind::kFloat;
+    case toml::node_type::boolean:
+      return Kind::kBool;
+    case toml::node_type::date:
+      return Kind::kDate;
+    case toml::node_type::table:
+      return Kind::kTable;
+    case toml::node_type::array:
+      return Kind::kArray;
+    default:
+      return Kind::kOther;
   }
 }
 
@@ -271,9 +311,8 @@ Error TomlTable::ErrorAt(std::string_view key, std::string_view message, ErrorCo
 
 Error TomlTable::ErrorHere(std::string_view message, ErrorCode code) const {
   const std::string path = KeyPath("");
-  Error e = MakeError(code, path.empty() ? std::string(message)
-                                         : fmt::format("{}: {}", path, message),
-                      location());
+  Error e = MakeError(
+      code, path.empty() ? std::string(message) : fmt::format("{}: {}", path, message), location());
   e.context = Context(*impl_->doc, e.location.line);
   return e;
 }
@@ -391,8 +430,8 @@ Result<std::vector<std::string>> TomlTable::GetStringArray(std::string_view key,
   std::vector<std::string> out;
   for (const toml::node& el : *n->as_array()) {
     if (!el.is_string())
-      return ErrorAt(key, fmt::format("expected an array of strings, found element {}",
-                                      DescribeNode(el)));
+      return ErrorAt(
+          key, fmt::format("expected an array of strings, found element {}", DescribeNode(el)));
     out.push_back(*el.value<std::string>());
     RETURN_IF_ERROR(CheckPrintable(*this, key, out.back()));
   }
@@ -406,8 +445,8 @@ Result<std::vector<double>> TomlTable::GetNumberArray(std::string_view key) cons
   std::vector<double> out;
   for (const toml::node& el : *n->as_array()) {
     if (!el.is_number())
-      return ErrorAt(key, fmt::format("expected an array of numbers, found element {}",
-                                      DescribeNode(el)));
+      return ErrorAt(
+          key, fmt::format("expected an array of numbers, found element {}", DescribeNode(el)));
     out.push_back(*el.value<double>());
   }
   return out;
@@ -457,9 +496,9 @@ Status TomlTable::CheckKeys(const std::vector<std::string>& allowed) const {
     SourceLocation loc = location();
     for (auto&& [k, v] : *impl_->table)
       if (k.str() == key && k.source().begin.line != 0) loc = impl_->Loc(k.source());
-    std::string msg = best.empty()
-                          ? fmt::format("{}: unknown key", KeyPath(key))
-                          : fmt::format("{}: unknown key (did you mean \"{}\"?)", KeyPath(key), best);
+    std::string msg =
+        best.empty() ? fmt::format("{}: unknown key", KeyPath(key))
+                     : fmt::format("{}: unknown key (did you mean \"{}\"?)", KeyPath(key), best);
     Error e = MakeError(ErrorCode::kSchema, std::move(msg), loc);
     e.context = Context(*impl_->doc, loc.line);
     return e;

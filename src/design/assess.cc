@@ -9,8 +9,8 @@
 namespace ceiling::design {
 
 EvaluatedDesign EvaluateDesign(const rules::RuleBook& book, const DesignEvaluator& ev,
-                               catalog::Chip chip, std::string knobs, const char* next_binding,
-                               const char* next_knob) {
+                               catalog::Chip chip, std::string knobs, Binding next_binding,
+                               Knob next_knob) {
   EvaluatedDesign d;
   d.metrics = catalog::ComputeMetrics(chip, catalog::MetricDetail::kExplain);
   d.knobs = std::move(knobs);
@@ -19,12 +19,11 @@ EvaluatedDesign EvaluateDesign(const rules::RuleBook& book, const DesignEvaluato
   d.classification = rules::Classify(book, facts, ev.setup().query);
   const rules::Clause* blame = nullptr;
   d.satisfies = Satisfies(d.classification, ev.setup().requirement, &blame);
-  if (next_binding != nullptr && *next_binding != '\0') {
-    d.binding_knob = next_knob != nullptr ? next_knob : "";
-    d.binding = BindingClause(book, next_binding);
-    if (d.binding == nullptr) d.binding_text = next_binding;
-  } else if (!d.satisfies) {
-    d.binding = blame;
+  if (next_binding) {
+    d.binding = next_binding;
+    d.binding_knob = next_knob;
+  } else if (!d.satisfies && blame != nullptr) {
+    d.binding = Binding::Of(blame);
   }
   d.headroom = rules::Headroom(book, facts, ev.setup().query);
   d.chip = std::move(chip);
@@ -97,9 +96,8 @@ CapabilityReport AssessCapability(std::vector<DesignSpace> spaces,
         cell.pd = m[catalog::MetricId::kPd].value.value_or(-1);
         cell.memory_bw_tbs = m[catalog::MetricId::kDramBandwidth].value.value_or(0) / 1000;
         cell.objective = r.best->objectives[0];
-        cell.binding = *r.best->next_binding == '\0'
-                           ? std::string()
-                           : fmt::format("{} ({})", r.best->next_binding, r.best->next_knob);
+        cell.binding = r.best->next_binding;
+        cell.binding_knob = r.best->next_knob;
         if (cell.objective <= 0) cell.note = "workload does not fit or misses the SLA";
       }
       row.cells.push_back(std::move(cell));

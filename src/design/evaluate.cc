@@ -12,12 +12,6 @@ namespace ceiling::design {
 
 namespace {
 
-// Binding strings that are not clauses (Feasible must return strings that outlive the search).
-constexpr const char* kUndecided = "undecided";
-constexpr const char* kTdpCap = "cap: TDP";
-constexpr const char* kMemoryCap = "cap: memory capacity";
-constexpr const char* kNoClause = "no clause recorded";
-
 constexpr std::pair<Requirement, std::string_view> kRequirementNames[] = {
     {Requirement::kNoLicense, "no-license"},
     {Requirement::kNot3A090, "not-3a090"},
@@ -81,10 +75,9 @@ std::string_view RequirementTitle(Requirement r) {
 Result<Requirement> RequirementFromName(std::string_view name) {
   for (const auto& [k, n] : kRequirementNames)
     if (n == name) return k;
-  return FieldError("require",
-                    fmt::format("expected no-license, not-3a090, exception-eligible or "
-                                "case-by-case, got \"{}\"",
-                                name));
+  return FieldError("require", fmt::format("expected no-license, not-3a090, exception-eligible or "
+                                           "case-by-case, got \"{}\"",
+                                           name));
 }
 
 bool Satisfies(const rules::Classification& c, Requirement r, const rules::Clause** binding) {
@@ -186,15 +179,15 @@ Result<DesignEvaluator> DesignEvaluator::Create(Setup setup) {
 }
 
 bool DesignEvaluator::Feasible(const catalog::Chip& chip, const catalog::ChipMetrics& metrics,
-                               const char** binding) const {
+                               Binding* binding) const {
   if (setup_.max_tdp && (!chip.tdp || chip.tdp->value > *setup_.max_tdp)) {
-    *binding = kTdpCap;
+    *binding = {Binding::Kind::kTdpCap, nullptr};
     return false;
   }
   if (setup_.max_memory) {
     const auto cap = chip.MemoryCapacity();
     if (!cap || *cap > *setup_.max_memory) {
-      *binding = kMemoryCap;
+      *binding = {Binding::Kind::kMemoryCap, nullptr};
       return false;
     }
   }
@@ -211,7 +204,9 @@ bool DesignEvaluator::Feasible(const catalog::Chip& chip, const catalog::ChipMet
   const bool undecided =
       c.license_required.tri == rules::Tri::kUnknown ||
       (setup_.requirement == Requirement::kNot3A090 && c.controlled.tri == rules::Tri::kUnknown);
-  *binding = clause != nullptr ? clause->full_id.c_str() : undecided ? kUndecided : kNoClause;
+  *binding = clause != nullptr ? Binding::Of(clause)
+             : undecided       ? Binding{Binding::Kind::kUndecided, nullptr}
+                               : Binding{Binding::Kind::kNoClause, nullptr};
   return false;
 }
 
@@ -321,13 +316,6 @@ rules::Classification DesignEvaluator::Classify(const catalog::Chip& chip) const
   const rules::ChipFacts facts =
       rules::FactsOf(chip, catalog::ComputeMetrics(chip, catalog::MetricDetail::kExplain));
   return rules::Classify(*setup_.book, facts, setup_.query);
-}
-
-const rules::Clause* BindingClause(const rules::RuleBook& book, std::string_view binding) {
-  const std::size_t slash = binding.find('/');
-  if (slash == std::string_view::npos) return nullptr;
-  const rules::RuleVersion* rule = book.FindRule(binding.substr(0, slash));
-  return rule != nullptr ? rule->FindClause(binding.substr(slash + 1)) : nullptr;
 }
 
 }  // namespace ceiling::design

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "ceiling/base/executor.h"
+#include "ceiling/rules/rule.h"
 
 namespace ceiling::design {
 
@@ -53,7 +54,7 @@ struct OuterResult {
   // million feasible designs never holds them all); monotone: the boundary point.
   std::vector<Candidate> feasible;
   std::vector<Candidate> kept;  // with keep_candidates: every feasible design, up to the cap
-  std::map<const char*, std::uint64_t> bindings;
+  std::map<Binding, std::uint64_t> bindings;
 };
 
 class Worker {
@@ -87,12 +88,12 @@ class Worker {
     return i;
   }
 
-  // Constraint at (outer, k); nullptr binding when feasible.
-  bool Check(std::uint64_t outer, std::size_t k, OuterResult* r, const char** binding) {
+  // Constraint at (outer, k); `*binding` says what rules it out when it is infeasible.
+  bool Check(std::uint64_t outer, std::size_t k, OuterResult* r, Binding* binding) {
     space_.Rebuild(Point(outer, k), &chip_);
     metrics_ = catalog::ComputeMetrics(chip_, MetricDetail::kValues);
     ++r->evaluated;
-    *binding = "";
+    *binding = Binding();
     return ev_.Feasible(chip_, metrics_, binding);
   }
 
@@ -111,7 +112,7 @@ class Worker {
     OuterResult r;
     std::size_t compact_at = 4096;
     for (std::size_t k = 0; k < inner_.size(); ++k) {
-      const char* binding = "";
+      Binding binding;
       if (!Check(outer, k, &r, &binding)) {
         ++r.bindings[binding];
         continue;
@@ -129,7 +130,7 @@ class Worker {
 
   OuterResult Monotone(std::uint64_t outer) {
     OuterResult r;
-    const char* binding = "";
+    Binding binding;
     if (!Check(outer, 0, &r, &binding)) {
       ++r.bindings[binding];
       return r;
@@ -137,7 +138,7 @@ class Worker {
     std::size_t lo = 0, hi = inner_.size();  // lo feasible, hi infeasible (or end)
     while (hi - lo > 1) {
       const std::size_t mid = lo + (hi - lo) / 2;
-      const char* b = "";
+      Binding b;
       if (Check(outer, mid, &r, &b)) {
         lo = mid;
       } else {
@@ -153,11 +154,11 @@ class Worker {
   // equal) would break; when compute cannot grow or may grow freely, the one that one more link,
   // then the next memory configuration, would break. Sets c->next_binding and next_knob.
   void NextBinding(Candidate* c, const std::vector<double>& compute) {
-    auto check = [&](const DesignPoint& p) -> const char* {
+    auto check = [&](const DesignPoint& p) -> Binding {
       space_.Rebuild(p, &chip_);
       metrics_ = catalog::ComputeMetrics(chip_, MetricDetail::kValues);
-      const char* binding = "";
-      return ev_.Feasible(chip_, metrics_, &binding) ? "" : binding;
+      Binding binding;
+      return ev_.Feasible(chip_, metrics_, &binding) ? Binding() : binding;
     };
     std::size_t k = 0;
     while (k < inner_.size() &&
@@ -165,25 +166,25 @@ class Worker {
       ++k;
     std::size_t j = k + 1;
     while (j < inner_.size() && compute[j] <= compute[k]) ++j;
-    std::vector<std::pair<DesignPoint, const char*>> steps;
+    std::vector<std::pair<DesignPoint, Knob>> steps;
     if (j < inner_.size()) {
       DesignPoint p = c->point;
       p.units = inner_[j].first;
       p.tensor_rate = inner_[j].second;
-      steps.emplace_back(p, "compute");
+      steps.emplace_back(p, Knob::kCompute);
     }
     if (static_cast<std::size_t>(c->point.links) + 1 < space_.links.size()) {
       DesignPoint p = c->point;
       ++p.links;
-      steps.emplace_back(p, "links");
+      steps.emplace_back(p, Knob::kLinks);
     }
     if (static_cast<std::size_t>(c->point.memory) + 1 < space_.memory.size()) {
       DesignPoint p = c->point;
       ++p.memory;
-      steps.emplace_back(p, "memory");
+      steps.emplace_back(p, Knob::kMemory);
     }
     for (const auto& [p, knob] : steps)
-      if (const char* b = check(p); *b != '\0') {
+      if (const Binding b = check(p)) {
         c->next_binding = b;
         c->next_knob = knob;
         return;
@@ -200,8 +201,40 @@ class Worker {
 
 }  // namespace
 
-std::string SearchResult::MostBinding() const {
-  std::string most;
+std::string_view Binding::Name() const {
+  switch (kind) {
+    case Kind::kNone:
+      return "";
+    case Kind::kClause:
+      return clause != nullptr ? std::string_view(clause->full_id) : std::string_view();
+    case Kind::kTdpCap:
+      return "cap: TDP";
+    case Kind::kMemoryCap:
+      return "cap: memory capacity";
+    case Kind::kUndecided:
+      return "undecided";
+    case Kind::kNoClause:
+      return "no clause recorded";
+  }
+  return "";
+}
+
+std::string_view KnobName(Knob k) {
+  switch (k) {
+    case Knob::kNone:
+      return "";
+    case Knob::kCompute:
+      return "compute";
+    case Knob::kLinks:
+      return "links";
+    case Knob::kMemory:
+      return "memory";
+  }
+  return "";
+}
+
+Binding SearchResult::MostBinding() const {
+  Binding most;
   std::uint64_t n = 0;
   for (const auto& [k, v] : binding_counts)
     if (v > n) n = v, most = k;

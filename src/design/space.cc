@@ -20,9 +20,7 @@ namespace {
 
 constexpr const char* kDerivedKey = "ceiling-design";
 
-bool IsTensor(Precision p) {
-  return p != Precision::kFp64 && p != Precision::kFp32;
-}
+bool IsTensor(Precision p) { return p != Precision::kFp64 && p != Precision::kFp32; }
 
 double BaseUnits(const Chip& base) {
   return base.compute.units ? base.compute.units->value : 100.0;
@@ -133,7 +131,8 @@ Chip DesignSpace::Build(const DesignPoint& p) const {
 
   Source src;
   src.key = kDerivedKey;
-  src.title = fmt::format("ceiling design search over {} ({})", id, file.empty() ? "default space" : file);
+  src.title =
+      fmt::format("ceiling design search over {} ({})", id, file.empty() ? "default space" : file);
   src.kind = SourceKind::kDerived;
   src.read = base.released ? base.released->value : Date{2026, 1, 1};
   c.sources[kDerivedKey] = src;
@@ -143,16 +142,17 @@ Chip DesignSpace::Build(const DesignPoint& p) const {
   for (std::size_t i = 0; i < catalog::kPrecisionCount; ++i) {
     if (!base.throughput[i]) continue;
     const bool tensor = IsTensor(static_cast<Precision>(i));
-    c.throughput[i] = Derived(
-        OpsPerSecond::Zero(),
-        fmt::format("{} dense rate x enabled units / {}{}", base.id, FormatNumber(BaseUnits(base)),
-                    tensor ? " x tensor rate kept" : ""),
-        base.throughput[i]->sources);
+    c.throughput[i] =
+        Derived(OpsPerSecond::Zero(),
+                fmt::format("{} dense rate x enabled units / {}{}", base.id,
+                            FormatNumber(BaseUnits(base)), tensor ? " x tensor rate kept" : ""),
+                base.throughput[i]->sources);
   }
   catalog::Memory mem;
   mem.type = v.memory->type;
   mem.capacity = Derived(Bytes::Zero(), "memory configuration chosen by the design search");
-  mem.bandwidth = Derived(BytesPerSecond::Zero(), "memory configuration chosen by the design search");
+  mem.bandwidth =
+      Derived(BytesPerSecond::Zero(), "memory configuration chosen by the design search");
   c.memory = mem;
   c.interconnect.scale_up = Derived(BytesPerSecond::Zero(),
                                     fmt::format("links x {} per link", FormatQuantity(link_rate)));
@@ -181,14 +181,13 @@ Chip DesignSpace::Build(const DesignPoint& p) const {
 
 std::string DesignSpace::Describe(const DesignPoint& p) const {
   const DesignValues v = ValuesOf(p);
-  return fmt::format("{} {} x {} tensor rate, {} {} {}, {} links ({}), {}, {}",
-                     FormatNumber(v.units), base.compute.unit_name.empty() ? "units"
-                                                                           : base.compute.unit_name,
-                     FormatNumber(v.tensor_rate, 3), v.memory->type,
-                     FormatQuantity(v.memory->capacity), FormatQuantity(v.memory->bandwidth),
-                     v.links, FormatQuantity(link_rate * static_cast<double>(v.links)),
-                     catalog::MarketName(v.market),
-                     v.tdp.base() > 0 ? FormatQuantity(v.tdp) : std::string("TDP unknown"));
+  return fmt::format(
+      "{} {} x {} tensor rate, {} {} {}, {} links ({}), {}, {}", FormatNumber(v.units),
+      base.compute.unit_name.empty() ? "units" : base.compute.unit_name,
+      FormatNumber(v.tensor_rate, 3), v.memory->type, FormatQuantity(v.memory->capacity),
+      FormatQuantity(v.memory->bandwidth), v.links,
+      FormatQuantity(link_rate * static_cast<double>(v.links)), catalog::MarketName(v.market),
+      v.tdp.base() > 0 ? FormatQuantity(v.tdp) : std::string("TDP unknown"));
 }
 
 Status DesignSpace::PinTdp(std::optional<Watts> cap) {
@@ -196,9 +195,10 @@ Status DesignSpace::PinTdp(std::optional<Watts> cap) {
   for (Watts w : tdp)
     if (!cap || w <= *cap) keep.push_back(w);
   if (keep.empty())
-    return FieldError("max_tdp", fmt::format("{}: the design space {} has no TDP value within it "
-                                             "(lowest {})",
-                                             FormatQuantity(*cap), id, FormatQuantity(tdp.front())));
+    return FieldError("max_tdp",
+                      fmt::format("{}: the design space {} has no TDP value within it "
+                                  "(lowest {})",
+                                  FormatQuantity(*cap), id, FormatQuantity(tdp.front())));
   Watts pick = keep.back();
   if (!cap && base.tdp && std::find(keep.begin(), keep.end(), base.tdp->value) != keep.end())
     pick = base.tdp->value;
@@ -280,7 +280,8 @@ Result<std::vector<double>> ReadNumericKnob(const TomlTable& t, std::string_view
   for (const char* name : {"min", "max", "step"})
     if (!std::isfinite(*k.GetNumber(name)))
       return k.ErrorAt(name, fmt::format("must be a finite number, got {}", k.Describe(name)));
-  if (step <= 0) return k.ErrorAt("step", fmt::format("must be positive, got {}", k.Describe("step")));
+  if (step <= 0)
+    return k.ErrorAt("step", fmt::format("must be positive, got {}", k.Describe("step")));
   if (hi < lo)
     return k.ErrorAt("max", fmt::format("empty range: max {} is below min {}", k.Describe("max"),
                                         k.Describe("min")));
@@ -317,7 +318,8 @@ Result<Q> ReadQuantityString(const TomlTable& t, std::string_view key) {
 
 }  // namespace
 
-Result<DesignSpace> LoadDesignSpace(const std::filesystem::path& path, const catalog::Catalog& cat) {
+Result<DesignSpace> LoadDesignSpace(const std::filesystem::path& path,
+                                    const catalog::Catalog& cat) {
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
   return ParseDesignSpace(doc, cat);
 }
@@ -339,7 +341,8 @@ Result<DesignSpace> ParseDesignSpace(const TomlTable& doc, const catalog::Catalo
   if (base == nullptr) return doc.ErrorAt("base", fmt::format("unknown chip \"{}\"", base_id));
   s.base = *base;
   if (!base->compute.units)
-    return doc.ErrorAt("base", fmt::format("{} has no compute.units figure to scale from", base_id));
+    return doc.ErrorAt("base",
+                       fmt::format("{} has no compute.units figure to scale from", base_id));
   ASSIGN_OR_RETURN(s.products, doc.GetStringArray("products"));
   for (const std::string& p : s.products)
     if (cat.Find(p) == nullptr)
@@ -372,9 +375,8 @@ Result<DesignSpace> ParseDesignSpace(const TomlTable& doc, const catalog::Catalo
       return m.ErrorAt("from", fmt::format("unknown chip \"{}\"", o.from));
     s.memory.push_back(o);
   }
-  std::stable_sort(s.memory.begin(), s.memory.end(), [](const auto& a, const auto& b) {
-    return a.bandwidth < b.bandwidth;
-  });
+  std::stable_sort(s.memory.begin(), s.memory.end(),
+                   [](const auto& a, const auto& b) { return a.bandwidth < b.bandwidth; });
 
   ASSIGN_OR_RETURN(TomlTable links, knobs.GetTable("links"));
   RETURN_IF_ERROR(links.CheckKeys({"min", "max", "step", "rate", "note"}));
@@ -382,7 +384,8 @@ Result<DesignSpace> ParseDesignSpace(const TomlTable& doc, const catalog::Catalo
   ASSIGN_OR_RETURN(std::int64_t hi, links.GetInteger("max"));
   ASSIGN_OR_RETURN(auto step, links.GetOptionalInteger("step"));
   if (lo < 0) return links.ErrorAt("min", "must not be negative");
-  if (hi < lo) return links.ErrorAt("max", fmt::format("empty range: max {} is below min {}", hi, lo));
+  if (hi < lo)
+    return links.ErrorAt("max", fmt::format("empty range: max {} is below min {}", hi, lo));
   if (step && *step <= 0) return links.ErrorAt("step", "must be positive");
   // Bounded before the loop: {min = 0, max = 9223372036854775807} must not allocate until
   // std::bad_alloc.
@@ -422,29 +425,31 @@ Result<DesignSpace> ParseDesignSpace(const TomlTable& doc, const catalog::Catalo
     const Chip& p = *cat.Find(pid);
     if (p.compute.units && (p.compute.units->value > s.units.back() + 1e-9 ||
                             p.compute.units->value < s.units.front() - 1e-9))
-      return doc.ErrorAt("products", fmt::format("{} has {} units, outside the units range {}..{}",
-                                                 pid, FormatNumber(p.compute.units->value),
-                                                 FormatNumber(s.units.front()),
-                                                 FormatNumber(s.units.back())),
+      return doc.ErrorAt("products",
+                         fmt::format("{} has {} units, outside the units range {}..{}", pid,
+                                     FormatNumber(p.compute.units->value),
+                                     FormatNumber(s.units.front()), FormatNumber(s.units.back())),
                          ErrorCode::kInconsistent);
     if (auto bw = p.MemoryBandwidth()) {
       bool covered = false;
       for (const auto& m : s.memory)
         if (std::fabs(m.bandwidth / *bw - 1) < 0.01) covered = true;
       if (!covered)
-        return doc.ErrorAt("products", fmt::format("{}'s memory bandwidth {} is not one of the "
-                                                   "memory configurations",
-                                                   pid, FormatQuantity(*bw)),
+        return doc.ErrorAt("products",
+                           fmt::format("{}'s memory bandwidth {} is not one of the "
+                                       "memory configurations",
+                                       pid, FormatQuantity(*bw)),
                            ErrorCode::kInconsistent);
     }
     if (p.interconnect.scale_up) {
       const double n = p.interconnect.scale_up->value / s.link_rate;
       if (n > s.links.back() + 1e-9)
-        return doc.ErrorAt("products", fmt::format("{}'s scale-up bandwidth {} needs more than {} "
-                                                   "links",
-                                                   pid, FormatQuantity(p.interconnect.scale_up->value),
-                                                   s.links.back()),
-                           ErrorCode::kInconsistent);
+        return doc.ErrorAt(
+            "products",
+            fmt::format("{}'s scale-up bandwidth {} needs more than {} "
+                        "links",
+                        pid, FormatQuantity(p.interconnect.scale_up->value), s.links.back()),
+            ErrorCode::kInconsistent);
     }
   }
   RETURN_IF_ERROR(s.Validate());

@@ -70,22 +70,36 @@ std::string ClauseLabel(const rules::Clause* c) {
   return c->title.empty() ? c->full_id : fmt::format("{} ({})", c->full_id, c->title);
 }
 
-std::string StepWords(const std::string& knob) {
-  if (knob == "links") return "one more scale-up link";
-  if (knob == "memory") return "the next memory configuration";
-  return "one more step of compute";
+std::string StepWords(design::Knob knob) {
+  switch (knob) {
+    case design::Knob::kLinks:
+      return "one more scale-up link";
+    case design::Knob::kMemory:
+      return "the next memory configuration";
+    default:
+      return "one more step of compute";
+  }
+}
+
+// A binding in a table cell: "us-2023-10-acs/3A090.b.1 (compute)", "cap: TDP", "".
+std::string BindingCell(const design::Binding& b, design::Knob knob) {
+  if (!b) return "";
+  if (knob == design::Knob::kNone) return std::string(b.Name());
+  return fmt::format("{} ({})", b.Name(), design::KnobName(knob));
 }
 
 std::string BindingLine(const EvaluatedDesign& d) {
-  if (d.binding != nullptr)
-    return fmt::format("{}: {} would meet it", ClauseLabel(d.binding), StepWords(d.binding_knob));
-  if (d.binding_text == "undecided")
+  using Kind = design::Binding::Kind;
+  if (d.binding.kind == Kind::kClause && d.binding.clause != nullptr)
+    return fmt::format("{}: {} would meet it", ClauseLabel(d.binding.clause),
+                       StepWords(d.binding_knob));
+  if (d.binding.kind == Kind::kUndecided)
     return fmt::format(
         "undecided: {} leaves the classification undecided (a metric the rule "
         "needs is unknown)",
         StepWords(d.binding_knob));
-  if (!d.binding_text.empty())
-    return fmt::format("{}: {} would break it", d.binding_text, StepWords(d.binding_knob));
+  if (d.binding)
+    return fmt::format("{}: {} would break it", d.binding.Name(), StepWords(d.binding_knob));
   return "none: no step up in compute, links or memory is ruled out (the design space ends "
          "first)";
 }
@@ -147,9 +161,11 @@ json DesignJsonOf(const EvaluatedDesign& d, const std::vector<ObjectiveKind>& ki
   j["objective"] = obj;
   j["satisfies"] = d.satisfies;
   j["status"] = StatusLine(d.classification);
-  j["binding_clause"] = ClauseJson(d.binding);
-  j["binding_knob"] = d.binding_knob.empty() ? json(nullptr) : json(d.binding_knob);
-  if (d.binding == nullptr && !d.binding_text.empty()) j["binding_cap"] = d.binding_text;
+  j["binding_clause"] = ClauseJson(d.binding.clause);
+  j["binding_knob"] = d.binding_knob == design::Knob::kNone
+                          ? json(nullptr)
+                          : json(std::string(design::KnobName(d.binding_knob)));
+  if (d.binding && d.binding.clause == nullptr) j["binding_cap"] = std::string(d.binding.Name());
   j["headroom"] = HeadroomRows(d.headroom);
   return j;
 }
@@ -165,7 +181,7 @@ std::string HeadroomTable(const EvaluatedDesign& d) {
            {"holds"}});
   for (const rules::HeadroomRow& r : d.headroom) {
     const DimVector dim = rules::VarDim(r.metric);
-    const bool binds = d.binding != nullptr && r.clause == d.binding;
+    const bool binds = d.binding.clause != nullptr && r.clause == d.binding.clause;
     t.AddRow({(binds ? "* " : "  ") + r.clause->full_id, std::string(rules::VarName(r.metric)),
               r.value ? rules::FormatCanonical(*r.value, dim) : "unknown",
               std::string(rules::CmpOpText(r.op)) + " " + r.threshold_name,
@@ -215,16 +231,15 @@ std::string DesignText(const DesignReport& r) {
       res.budget_exhausted ? "; the budget stopped the search before it covered the space" : "");
   if (!r.best) {
     out += "No design satisfies the constraint.\n";
-    const std::string most = res.MostBinding();
-    if (!most.empty()) {
-      const rules::Clause* c = design::BindingClause(*r.book, most);
+    const design::Binding most = res.MostBinding();
+    if (most) {
       out += fmt::format("Binding everywhere: {} ruled out {} of {} designs checked",
-                         c != nullptr ? ClauseLabel(c) : most,
+                         most.clause != nullptr ? ClauseLabel(most.clause) : most.Name(),
                          FormatFixed(static_cast<double>(res.binding_counts.at(most)), 0),
                          FormatFixed(static_cast<double>(res.evaluated), 0));
       out += res.binding_counts.size() > 1 ? " (others:" : "";
       for (const auto& [k, v] : res.binding_counts)
-        if (k != most) out += fmt::format(" {} x{}", k, v);
+        if (!(k == most)) out += fmt::format(" {} x{}", k.Name(), v);
       out += res.binding_counts.size() > 1 ? ")\n" : "\n";
     }
   } else {
@@ -309,9 +324,10 @@ json DesignJson(const DesignReport& r) {
   j["feasible"] = res.feasible();
   j["workload_runs"] = r.best ? Runs(*r.best) : false;
   json counts = json::object();
-  for (const auto& [k, v] : res.binding_counts) counts[k] = v;
+  for (const auto& [k, v] : res.binding_counts) counts[std::string(k.Name())] = v;
   j["binding_counts"] = counts;
-  j["binding_everywhere"] = res.feasible() ? json(nullptr) : json(res.MostBinding());
+  j["binding_everywhere"] =
+      res.feasible() ? json(nullptr) : json(std::string(res.MostBinding().Name()));
   j["best"] = r.best ? DesignJsonOf(*r.best, s.objectives) : json(nullptr);
   json front = json::array();
   for (const design::Candidate& c : res.front) {
@@ -390,9 +406,9 @@ std::string DesignFrontSvg(const DesignReport& r) {
   // The binding TPP line (one objective).
   std::optional<double> line;
   std::string line_label;
-  if (!plane && r.best && r.best->binding != nullptr)
+  if (!plane && r.best && r.best->binding.clause != nullptr)
     for (const auto& h : r.best->headroom)
-      if (h.clause == r.best->binding && h.metric == rules::Var::kTpp) {
+      if (h.clause == r.best->binding.clause && h.metric == rules::Var::kTpp) {
         line = h.threshold;
         line_label = fmt::format("{} {} {}", h.clause->id, rules::CmpOpText(h.op),
                                  FormatFixed(h.threshold, 0));
@@ -520,11 +536,12 @@ std::string CapabilityText(const CapabilityReport& r) {
       if (!c.searched) {
         cells.insert(cells.end(), {"-", "-", c.note});
       } else if (!c.feasible) {
-        cells.insert(cells.end(), {"none", "-", c.binding});
+        cells.insert(cells.end(), {"none", "-", BindingCell(c.binding, c.binding_knob)});
       } else {
-        cells.insert(cells.end(),
-                     {c.objective > 0 ? FormatNumber(c.objective, 4) : "0 (" + c.note + ")",
-                      FormatFixed(c.tpp, 0), c.binding.empty() ? "(none)" : c.binding});
+        cells.insert(
+            cells.end(),
+            {c.objective > 0 ? FormatNumber(c.objective, 4) : "0 (" + c.note + ")",
+             FormatFixed(c.tpp, 0), c.binding ? BindingCell(c.binding, c.binding_knob) : "(none)"});
       }
     }
     if (row.cells.size() == 2) {
@@ -544,16 +561,17 @@ json CapabilityJson(const CapabilityReport& r) {
     json cells = json::array();
     for (std::size_t i = 0; i < row.cells.size(); ++i) {
       const CapabilityCell& c = row.cells[i];
-      cells.push_back({{"setting", r.settings[i]},
-                       {"searched", c.searched},
-                       {"feasible", c.feasible},
-                       {"knobs", c.knobs},
-                       {"tpp", c.tpp},
-                       {"pd", c.pd >= 0 ? json(c.pd) : json(nullptr)},
-                       {"memory_bandwidth_tb_s", c.memory_bw_tbs},
-                       {"objective", c.objective},
-                       {"binding", c.binding.empty() ? json(nullptr) : json(c.binding)},
-                       {"note", c.note}});
+      cells.push_back(
+          {{"setting", r.settings[i]},
+           {"searched", c.searched},
+           {"feasible", c.feasible},
+           {"knobs", c.knobs},
+           {"tpp", c.tpp},
+           {"pd", c.pd >= 0 ? json(c.pd) : json(nullptr)},
+           {"memory_bandwidth_tb_s", c.memory_bw_tbs},
+           {"objective", c.objective},
+           {"binding", c.binding ? json(BindingCell(c.binding, c.binding_knob)) : json(nullptr)},
+           {"note", c.note}});
     }
     rows.push_back({{"die", row.die}, {"base", row.base}, {"cells", cells}});
   }

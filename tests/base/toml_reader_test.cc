@@ -51,6 +51,31 @@ TEST(TomlReader, SyntaxErrorsAreLocated) {
   EXPECT_EQ(utf.error().location.line, 1);
 }
 
+// Each key and each bracket nesting is within its own limit, but together they nest deeper
+// than kMaxNesting (found by fuzz_toml; fuzz/regressions/toml/).
+TEST(TomlReader, NestingOfHeaderKeyAndInlineTablesAddsUp) {
+  auto parts = [](const char* part, int n) {
+    std::string s = part;
+    for (int i = 1; i < n; ++i) s += std::string(".") + part;
+    return s;
+  };
+  auto at_limit =
+      TomlTable::ParseString("[" + parts("t", 32) + "]\n" + parts("u", 31) + " = 1\n", "ok.toml");
+  EXPECT_TRUE(at_limit.ok()) << at_limit.error().ToString();
+  auto deep =
+      TomlTable::ParseString("[" + parts("t", 40) + "]\n" + parts("u", 40) + " = 1\n", "deep.toml");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.error().code, ErrorCode::kParse);
+  EXPECT_EQ(deep.error().location.line, 2);
+  EXPECT_NE(deep.error().message.find("nested more than 64 deep"), std::string::npos);
+  std::string inl = "a = ";
+  for (int i = 0; i < 20; ++i) inl += "{" + parts("k", 4) + " = ";
+  inl += "1" + std::string(20, '}') + "\n";
+  auto inline_deep = TomlTable::ParseString(inl, "inline.toml");
+  ASSERT_FALSE(inline_deep.ok());
+  EXPECT_EQ(inline_deep.error().location.line, 1);
+}
+
 TEST(TomlReader, MissingFileIsNotFound) {
   auto doc = TomlTable::ParseFile("/nonexistent/x.toml", "x.toml");
   ASSERT_FALSE(doc.ok());

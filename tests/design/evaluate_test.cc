@@ -170,7 +170,7 @@ TEST_P(DesignCase, MeetsExpectations) {
                   .ok());
   ASSERT_EQ(r.feasible(), Flag(x, "feasible", true));
   if (!r.feasible()) {
-    EXPECT_EQ(r.MostBinding(), Str(x, "binding_everywhere"));
+    EXPECT_EQ(r.MostBinding().Name(), Str(x, "binding_everywhere"));
     return;
   }
   const catalog::Chip best = space->Build(r.best->point);
@@ -179,10 +179,17 @@ TEST_P(DesignCase, MeetsExpectations) {
   const double tpp = *m[MetricId::kTpp].value;
   EXPECT_GT(r.best->objectives[0], 0) << "the workload runs on the best design";
   if (x.Has("binding_knob")) {
-    EXPECT_EQ(std::string(r.best->next_knob), Str(x, "binding_knob"));
+    EXPECT_EQ(KnobName(r.best->next_knob), Str(x, "binding_knob"));
   }
   if (x.Has("binding")) {
-    EXPECT_EQ(r.best->next_binding, Str(x, "binding"));
+    EXPECT_EQ(r.best->next_binding.Name(), Str(x, "binding"));
+    // A clause binding points at the rule book's own clause.
+    if (r.best->next_binding.kind == Binding::Kind::kClause) {
+      bool owned = false;
+      for (const rules::RuleVersion& rule : book.rules())
+        for (const rules::Clause& c : rule.clauses) owned |= &c == r.best->next_binding.clause;
+      EXPECT_TRUE(owned);
+    }
   }
   if (auto below = Num(x, "tpp_below")) {
     EXPECT_LT(tpp, *below);
@@ -213,8 +220,9 @@ TEST_P(DesignCase, MeetsExpectations) {
   // Every front member satisfies the constraint; none dominates another.
   for (const Candidate& c : r.front) {
     const catalog::Chip chip = space->Build(c.point);
-    const char* binding = "";
+    Binding binding;
     EXPECT_TRUE(ev->Feasible(chip, catalog::ComputeMetrics(chip), &binding));
+    EXPECT_FALSE(binding);
     for (const Candidate& d : r.front) {
       if (&c == &d) continue;
       bool ge = true, gt = false;
@@ -277,7 +285,8 @@ TEST(DesignSearch, MonotoneMatchesExhaustiveWithTheRealEvaluator) {
   ASSERT_TRUE(a.best && b.best);
   EXPECT_DOUBLE_EQ(a.best->objectives[0], b.best->objectives[0]);
   EXPECT_LT(b.evaluated, a.evaluated);
-  EXPECT_STREQ(a.best->next_binding, b.best->next_binding);
+  EXPECT_EQ(a.best->next_binding, b.best->next_binding);
+  EXPECT_EQ(a.best->next_knob, b.best->next_knob);
 }
 
 // Requirement semantics on hand-built classifications.

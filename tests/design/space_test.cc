@@ -6,6 +6,7 @@
 #include "ceiling/catalog/catalog.h"
 #include "ceiling/catalog/writer.h"
 #include "ceiling/design/search.h"
+#include "ceiling/rules/rule.h"
 
 namespace ceiling::design {
 namespace {
@@ -82,15 +83,16 @@ TEST_F(DesignTest, DefaultSpaceForAnyChipWithFigures) {
 
 class Toy : public Evaluator {
  public:
-  explicit Toy(double limit) : limit_(limit) {}
+  explicit Toy(double limit) : limit_(limit) { clause_.full_id = "tpp-limit"; }
   bool Feasible(const catalog::Chip&, const catalog::ChipMetrics& m,
-                const char** binding) const override {
+                Binding* binding) const override {
     if (*m.tpp() >= limit_) {
-      *binding = "tpp-limit";
+      *binding = Binding::Of(&clause_);
       return false;
     }
     return true;
   }
+  const rules::Clause* clause() const { return &clause_; }
   int objective_count() const override { return 2; }
   void Objectives(const catalog::Chip&, const catalog::ChipMetrics& m, double* out) const override {
     out[0] = *m.tpp();
@@ -99,6 +101,7 @@ class Toy : public Evaluator {
 
  private:
   double limit_;
+  rules::Clause clause_;
 };
 
 TEST_F(DesignTest, ExhaustiveAndMonotoneAgree) {
@@ -117,7 +120,9 @@ TEST_F(DesignTest, ExhaustiveAndMonotoneAgree) {
   EXPECT_DOUBLE_EQ(a.best->objectives[0], b.best->objectives[0]);
   EXPECT_LT(a.best->objectives[0], 4800);
   EXPECT_GT(a.best->objectives[0], 4800 * 0.99);
-  EXPECT_STREQ(b.best->next_binding, "tpp-limit");
+  EXPECT_EQ(b.best->next_binding, Binding::Of(toy.clause()));
+  EXPECT_EQ(b.best->next_binding.Name(), "tpp-limit");
+  EXPECT_EQ(b.best->next_knob, Knob::kCompute);
   EXPECT_LT(b.evaluated, a.evaluated / 10);
   EXPECT_EQ(a.evaluated, s->size());
   // Two objectives (TPP, memory bandwidth): the best TPP is the same with every memory
@@ -133,7 +138,8 @@ TEST_F(DesignTest, InfeasibleSearchSaysWhichClauseBinds) {
   Toy toy(1);
   const SearchResult r = Search(*s, toy, {});
   EXPECT_FALSE(r.feasible());
-  EXPECT_EQ(r.MostBinding(), "tpp-limit");
+  EXPECT_EQ(r.MostBinding(), Binding::Of(toy.clause()));
+  EXPECT_EQ(r.binding_counts.at(Binding::Of(toy.clause())), r.evaluated);
   EXPECT_TRUE(r.front.empty());
 }
 

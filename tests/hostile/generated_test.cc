@@ -332,9 +332,9 @@ TEST(HostilePerf, ZeroNegativeAndAbsurdScaleOutAreRefused) {
 class CountingEvaluator : public design::Evaluator {
  public:
   bool Feasible(const catalog::Chip&, const catalog::ChipMetrics& m,
-                const char** binding) const override {
+                design::Binding* binding) const override {
     if (*m.tpp() >= 4800) {
-      *binding = "tpp";
+      *binding = {design::Binding::Kind::kNoClause, nullptr};
       return false;
     }
     return true;

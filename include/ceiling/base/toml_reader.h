@@ -48,7 +48,8 @@ class TomlTable {
   // Shape limits checked before the text reaches toml++ (whose 3.3.0 release overflows the
   // stack on a dotted key of ~50,000 segments): a key or table header of more than
   // kMaxKeySegments dotted parts, or arrays / inline tables nested deeper than kMaxNesting, fail
-  // with kParse at the key or bracket.
+  // with kParse at the key or bracket; so does a document whose tables and arrays (headers,
+  // dotted keys and inline tables together) nest deeper than kMaxNesting.
   static constexpr int kMaxKeySegments = 64;
   static constexpr int kMaxNesting = 64;
 

@@ -5,7 +5,7 @@
 //   EvaluatedDesign best = EvaluateDesign(book, evaluator, space.Build(r.best->point),
 //                                         space.Describe(r.best->point), r.best->next_binding,
 //                                         r.best->next_knob);
-//   best.binding;   // us-2023-10-acs/3A090.b.1: one more step of compute would meet it
+//   best.binding.clause;   // us-2023-10-acs/3A090.b.1: one more step of compute would meet it
 //
 //   ASSIGN_OR_RETURN(auto spaces, CapabilitySpaces(design_files, catalog, &skipped));
 //   CapabilityReport cap = AssessCapability(spaces, {&ev_2023, &ev_2024}, options, market, tdp);
@@ -34,18 +34,19 @@ struct EvaluatedDesign {
   std::string knobs;             // the design's knob values in words ("" for a product)
   std::vector<ObjectiveReport> objectives;
   rules::Classification classification;
-  bool satisfies = false;                  // meets the search's requirement
-  const rules::Clause* binding = nullptr;  // the clause one more step would meet
-  std::string binding_text;                // a binding that is not a clause ("cap: TDP")
-  std::string binding_knob;                // the step: "compute", "links" or "memory"
+  bool satisfies = false;  // meets the search's requirement
+  // What one more step (`binding_knob`) would meet; for a product (no step), the clause that
+  // stands in the way when it does not satisfy the requirement.
+  Binding binding;
+  Knob binding_knob = Knob::kNone;
   std::vector<rules::HeadroomRow> headroom;
 };
 
 // Evaluates `chip` under the evaluator's rule query and objectives. `next_binding`/`next_knob`
-// come from the search's Candidate (nullptr for a product).
+// come from the search's Candidate (none for a product).
 EvaluatedDesign EvaluateDesign(const rules::RuleBook& book, const DesignEvaluator& ev,
-                               catalog::Chip chip, std::string knobs, const char* next_binding,
-                               const char* next_knob);
+                               catalog::Chip chip, std::string knobs, Binding next_binding = {},
+                               Knob next_knob = Knob::kNone);
 
 // Capability: for each base die, the best compliant derivative under each of one or two rule
 // settings (dates).
@@ -56,7 +57,10 @@ struct CapabilityCell {
   double tpp = 0, pd = 0;  // pd < 0 when unknown
   double memory_bw_tbs = 0;
   double objective = 0;
-  std::string binding;  // clause id, cap, or "" when the maximum design passes
+  // Infeasible: what ruled out the most designs. Feasible: what the next step up from the best
+  // design would meet (`binding_knob`), none when the maximum design passes.
+  Binding binding;
+  Knob binding_knob = Knob::kNone;
   std::string note;
 };
 struct CapabilityRow {
@@ -67,9 +71,9 @@ struct CapabilityRow {
 struct CapabilityReport {
   std::vector<std::string> settings;  // "2023-06-01", ...
   std::string requirement, destination, objective, workload;
-  std::vector<CapabilityRow> rows;    // best last-setting objective first
-  std::vector<std::string> skipped;   // dies that could not be given a space, with the reason
-  bool stopped = false;               // a search stopped at its deadline
+  std::vector<CapabilityRow> rows;   // best last-setting objective first
+  std::vector<std::string> skipped;  // dies that could not be given a space, with the reason
+  bool stopped = false;              // a search stopped at its deadline
 };
 
 // One space per logic die: the design files first, then a default space for every other die of

@@ -108,7 +108,7 @@ class DesignEvaluator final : public Evaluator {
   static Result<DesignEvaluator> Create(Setup setup);
 
   bool Feasible(const catalog::Chip& chip, const catalog::ChipMetrics& metrics,
-                const char** binding) const override;
+                Binding* binding) const override;
   int objective_count() const override { return static_cast<int>(setup_.objectives.size()); }
   void Objectives(const catalog::Chip& chip, const catalog::ChipMetrics& metrics,
                   double* out) const override;
@@ -131,10 +131,6 @@ class DesignEvaluator final : public Evaluator {
   std::shared_ptr<const perf::ServingPlan> plan_;
   std::uint64_t generation_ = 0;  // tags per-thread scratch facts with their evaluator
 };
-
-// Reads a binding string from Feasible ("us-2023-10-acs/3A090.b.1", "cap: TDP", "undecided").
-// Returns the clause when it names one in `book`.
-const rules::Clause* BindingClause(const rules::RuleBook& book, std::string_view binding);
 
 }  // namespace ceiling::design
 

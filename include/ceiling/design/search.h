@@ -36,6 +36,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ceiling/base/executor.h"
@@ -43,20 +44,63 @@
 #include "ceiling/catalog/metrics.h"
 #include "ceiling/design/space.h"
 
+namespace ceiling::rules {
+struct Clause;
+}
+
 namespace ceiling::design {
 
 inline constexpr int kMaxObjectives = 4;
+
+// What rules a design out: a clause of the evaluator's rule book, a cap of the search, or a rule
+// outcome that stays undecided. A value: cheap to copy, compared without allocating.
+struct Binding {
+  enum class Kind : std::uint8_t {
+    kNone,       // nothing binds
+    kClause,     // `clause` stands in the way
+    kTdpCap,     // the design's TDP is over the search's cap
+    kMemoryCap,  // its memory capacity is over the cap
+    kUndecided,  // the outcome is unknown (a figure the rules need is missing)
+    kNoClause,   // ruled out, but the classification names no clause
+  };
+  Kind kind = Kind::kNone;
+  const rules::Clause* clause = nullptr;  // kClause; owned by the rule book the evaluator uses
+
+  static Binding Of(const rules::Clause* c) { return {Kind::kClause, c}; }
+  explicit operator bool() const { return kind != Kind::kNone; }
+  // The clause's full id ("us-2023-10-acs/3A090.b.1"), "cap: TDP", "cap: memory capacity",
+  // "undecided", "no clause recorded", or "" for kNone.
+  std::string_view Name() const;
+
+  friend bool operator==(const Binding& a, const Binding& b) {
+    return a.kind == b.kind && a.clause == b.clause;
+  }
+  // Identity order (fast, for counting on the hot path).
+  friend bool operator<(const Binding& a, const Binding& b) {
+    return a.kind != b.kind ? a.kind < b.kind
+                            : std::less<const rules::Clause*>()(a.clause, b.clause);
+  }
+  // Name order, for what is shown (deterministic whatever the addresses).
+  struct ByName {
+    bool operator()(const Binding& a, const Binding& b) const {
+      return a.Name() != b.Name() ? a.Name() < b.Name() : a < b;
+    }
+  };
+};
+
+// The step up from a design that a binding is about.
+enum class Knob : std::uint8_t { kNone, kCompute, kLinks, kMemory };
+std::string_view KnobName(Knob k);  // "", "compute", "links", "memory"
 // Grids up to this many designs are searched exhaustively under Strategy::kAuto.
 inline constexpr std::uint64_t kExhaustiveLimit = 20'000;
 
 class Evaluator {
  public:
   virtual ~Evaluator() = default;
-  // True if the derivative satisfies the constraint. When false, `*binding` names the clause
-  // (or cap) that rules it out, e.g. "3A090.b.1"; it must be a string literal or otherwise
-  // outlive the search (no allocation on the hot path).
+  // True if the derivative satisfies the constraint. When false, `*binding` says what rules it
+  // out (a clause that outlives the search, or a cap).
   virtual bool Feasible(const catalog::Chip& chip, const catalog::ChipMetrics& metrics,
-                        const char** binding) const = 0;
+                        Binding* binding) const = 0;
   virtual int objective_count() const = 0;
   // Objective values (higher is better) into out[0..objective_count()).
   virtual void Objectives(const catalog::Chip& chip, const catalog::ChipMetrics& metrics,
@@ -83,10 +127,10 @@ struct Candidate {
   // For the best design, the clause that binds it: the one the next step up in compute (the
   // first design with strictly more units x tensor rate, other knobs equal) would break; when
   // that step does not exist or is allowed, the one that one more link, then the next memory
-  // configuration, would break. "" when none of these steps is ruled out. `next_knob` names the
-  // step: "compute", "links" or "memory".
-  const char* next_binding = "";
-  const char* next_knob = "";
+  // configuration, would break. None when none of these steps is ruled out. `next_knob` names
+  // the step.
+  Binding next_binding;
+  Knob next_knob = Knob::kNone;
 };
 
 struct SearchResult {
@@ -105,10 +149,11 @@ struct SearchResult {
   std::vector<Candidate> candidates;  // with keep_candidates: every evaluated feasible design
                                       // (the first 200,000 in search order), by index
   // When nothing is feasible: how often each clause ruled a design out.
-  std::map<std::string, std::uint64_t> binding_counts;
+  std::map<Binding, std::uint64_t, Binding::ByName> binding_counts;
   bool feasible() const { return best.has_value(); }
-  // The clause that ruled out the most designs ("" when feasible or nothing was evaluated).
-  std::string MostBinding() const;
+  // What ruled out the most designs (none when feasible or nothing was evaluated); ties go to
+  // the first by name.
+  Binding MostBinding() const;
 };
 
 SearchResult Search(const DesignSpace& space, const Evaluator& evaluator,

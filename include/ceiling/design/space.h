@@ -78,19 +78,19 @@ struct DesignValues {
 
 class DesignSpace {
  public:
-  std::string id;                 // "gh100"
+  std::string id;  // "gh100"
   std::string title;
-  std::string file;               // "" for a default space
-  catalog::Chip base;             // the reference chip whose rates are scaled
+  std::string file;                   // "" for a default space
+  catalog::Chip base;                 // the reference chip whose rates are scaled
   std::vector<std::string> products;  // catalog chips on this die (ranges cover them)
 
-  std::vector<double> units;          // ascending
-  std::vector<double> tensor_rate;    // ascending, in (0, 1]
-  std::vector<MemoryOption> memory;   // ascending bandwidth
-  std::vector<int> links;             // ascending
-  BytesPerSecond link_rate;           // per link, bidirectional
+  std::vector<double> units;         // ascending
+  std::vector<double> tensor_rate;   // ascending, in (0, 1]
+  std::vector<MemoryOption> memory;  // ascending bandwidth
+  std::vector<int> links;            // ascending
+  BytesPerSecond link_rate;          // per link, bidirectional
   std::vector<catalog::Market> markets;
-  std::vector<Watts> tdp;             // ascending
+  std::vector<Watts> tdp;  // ascending
 
   // Number of grid points (product of the knob sizes, saturating at UINT64_MAX).
   std::uint64_t size() const;
