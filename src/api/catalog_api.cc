@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <charconv>
 
+#include "ceiling/base/file.h"
 #include "ceiling/base/units.h"
 #include "ceiling/design/check.h"
+#include "ceiling/fleet/fleet.h"
 #include "ceiling/report/chip_text.h"
 #include "ceiling/report/json.h"
 #include "ceiling/rules/rulebook.h"
@@ -154,6 +156,52 @@ std::string ToText(const ShowResponse& r) { return report::ChipText(*r.chip, r.m
 
 // check-data -------------------------------------------------------------------------------------
 
+namespace {
+
+// data/fleets: each shipments file (TOML or CSV) as `ceiling fleet` reads it, evaluated with the
+// TPP yardstick against the bundled catalog and rules, so that an unknown chip, destination or
+// source is a finding; only parsed when the catalog or the rules do not load.
+void CheckFleets(const std::filesystem::path& data_dir, const rules::RuleBook* book,
+                 CheckDataResponse* r) {
+  namespace fs = std::filesystem;
+  const fs::path dir = data_dir / "fleets";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return;
+  std::vector<fs::path> files;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec))
+    if (it->path().extension() == ".toml" || it->path().extension() == ".csv")
+      files.push_back(it->path());
+  std::sort(files.begin(), files.end());
+  auto cat = catalog::Catalog::Load(data_dir);
+  int& count = r->files["fleets"];
+  for (const fs::path& f : files) {
+    ++count;
+    const std::string name = catalog::DisplayPath(f);
+    auto text = ReadTextFile(f, name);
+    Status st = OkStatus();
+    if (!text.ok()) {
+      st = text.error();
+    } else if (book == nullptr || !cat.ok()) {
+      auto set = fleet::ParseShipments(*text, name);
+      if (!set.ok()) st = set.error();
+    } else {
+      fleet::Knowledge kb;
+      kb.chips = &*cat;
+      kb.rules = book;
+      fleet::FleetQuery q;
+      q.shipments_text = std::move(*text);
+      q.shipments_name = name;
+      q.throughput = false;
+      auto res = fleet::RunFleet(kb, q);
+      if (!res.ok()) st = res.error();
+    }
+    if (!st.ok()) r->chips.findings.push_back({st.error().location, st.error().message});
+  }
+}
+
+}  // namespace
+
 CheckDataResponse CheckData(const std::filesystem::path& data_dir, const CheckDataRequest&) {
   CheckDataResponse r;
   r.chips = catalog::CheckChipsDir(data_dir / "chips");
@@ -182,6 +230,7 @@ CheckDataResponse CheckData(const std::filesystem::path& data_dir, const CheckDa
         r.clauses += static_cast<int>(v.clauses.size());
       r.country_groups = static_cast<int>(book->countries().groups().size());
     }
+    CheckFleets(data_dir, book.ok() ? &*book : nullptr, &r);
   }
   return r;
 }
@@ -210,10 +259,12 @@ std::string ToText(const CheckDataResponse& r, bool quiet) {
                                                 r.rule_versions, r.clauses, r.country_groups)
                                   : "";
     std::string folders;
+    auto singular = [](const std::string& folder) {
+      if (folder == "entities") return std::string("entity");
+      return folder.back() == 's' ? folder.substr(0, folder.size() - 1) : folder;
+    };
     for (const auto& [folder, files] : r.files)
-      folders += fmt::format(", {} {} file{}", files,
-                             folder.back() == 's' ? folder.substr(0, folder.size() - 1) : folder,
-                             files == 1 ? "" : "s");
+      folders += fmt::format(", {} {} file{}", files, singular(folder), files == 1 ? "" : "s");
     const std::size_t n = r.chips.findings.size();
     out += fmt::format("check-data: {} chip files, {} chips, {} cited figures{}{}, {} finding{}\n",
                        r.chips.files, r.chips.chips, r.chips.figures, rules, folders, n,

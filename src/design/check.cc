@@ -42,6 +42,8 @@ std::vector<catalog::FolderCheck> CheckKnowledgeBase(const fs::path& data_dir) {
   const catalog::Catalog* cat = chips.ok() ? &*chips : nullptr;
   out.push_back(rules::CheckCountriesDir(data_dir));
   out.push_back(rules::CheckRulesDir(data_dir, cat));
+  out.push_back(rules::CheckEntitiesDir(data_dir));
+  out.push_back(rules::CheckImportDir(data_dir));
   out.push_back(perf::CheckModelsDir(data_dir));
   out.push_back(perf::CheckPerfDir(data_dir));
   out.push_back(CheckDesignsDir(data_dir, cat));

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 
+#include "ceiling/base/toml_reader.h"
 #include "ceiling/rules/countries.h"
+#include "ceiling/rules/entities.h"
+#include "ceiling/rules/imports.h"
 #include "ceiling/rules/rule.h"
 #include "ceiling/rules/rulebook.h"
 
@@ -25,6 +28,13 @@ std::vector<fs::path> TomlFiles(const fs::path& dir) {
 
 void Add(catalog::FolderCheck* c, const Error& e) {
   c->findings.push_back({e.location, e.message});
+}
+
+void IdMatchesFile(catalog::FolderCheck* c, const std::string& id, const fs::path& f) {
+  if (id != f.stem().string())
+    c->findings.push_back({SourceLocation{catalog::DisplayPath(f), 1, 1},
+                           fmt::format("id: \"{}\" does not match the file name (expected \"{}\")",
+                                       id, f.stem().string())});
 }
 
 }  // namespace
@@ -89,6 +99,52 @@ catalog::FolderCheck CheckRulesDir(const fs::path& data_dir, const catalog::Cata
   }
   if (catalog != nullptr)
     for (const Error& e : book->CheckAgainstCatalog(*catalog)) Add(&c, e);
+  return c;
+}
+
+catalog::FolderCheck CheckEntitiesDir(const fs::path& data_dir) {
+  catalog::FolderCheck c;
+  c.folder = "entities";
+  const fs::path dir = data_dir / "entities";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    c.present = false;
+    return c;
+  }
+  for (const fs::path& f : TomlFiles(dir)) {
+    ++c.files;
+    EntityDb one;  // each file on its own, so one bad notice does not hide the next
+    if (Status st = one.AddFile(f, catalog::DisplayPath(f)); !st.ok()) {
+      Add(&c, st.error());
+      continue;
+    }
+    auto doc = TomlTable::ParseFile(f, catalog::DisplayPath(f));
+    if (auto id = doc.ok() ? doc->GetString("id") : Result<std::string>(doc.error()); id.ok())
+      IdMatchesFile(&c, *id, f);
+  }
+  return c;
+}
+
+catalog::FolderCheck CheckImportDir(const fs::path& data_dir) {
+  catalog::FolderCheck c;
+  c.folder = "import";
+  const fs::path dir = data_dir / "import";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    c.present = false;
+    return c;
+  }
+  auto countries = CountryDb::Load(data_dir / "countries");
+  if (!countries.ok()) return c;  // reported by CheckCountriesDir
+  for (const fs::path& f : TomlFiles(dir)) {
+    ++c.files;
+    ImportDb one;
+    if (Status st = one.AddFile(f, *countries, catalog::DisplayPath(f)); !st.ok()) {
+      Add(&c, st.error());
+      continue;
+    }
+    IdMatchesFile(&c, one.measures().back().id, f);
+  }
   return c;
 }
 

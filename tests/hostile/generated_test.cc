@@ -499,6 +499,48 @@ TEST(HostileCheckData, EveryFolderIsCheckedFileByFile) {
   std::filesystem::remove_all(tmp);
 }
 
+TEST(HostileCheckData, EntitiesImportAndFleetsAreCheckedFileByFile) {
+  // Before: data/fleets was not read, and data/entities and data/import only through the rule
+  // book's load, which stops at the first error (two broken notices showed as one).
+  const std::string tmp = FreshTempDir("kb2");
+  std::filesystem::copy(std::string(CEILING_SOURCE_DIR) + "/data", tmp,
+                        std::filesystem::copy_options::recursive);
+  auto edit = [&](const std::string& file, const std::string& from, const std::string& to) {
+    std::ifstream in(tmp + "/" + file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    const auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << file << ": " << from;
+    text.replace(at, from.size(), to);
+    std::ofstream(tmp + "/" + file, std::ios::trunc) << text;
+  };
+  edit("entities/us-2025-01-el-zhipu.toml", "id = \"us-2025-01-el-zhipu\"", "id = \"zhipu\"");
+  edit("entities/us-2019-05-el-huawei.toml", "effective = 2019-05-16", "effective = \"soon\"");
+  edit("import/cn-2025-08-h20-guidance.toml", "date = 2025-08-12", "date = 2025-13-12");
+  const CliResult r = RunCeiling("--data " + tmp + " check-data");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  for (const char* want :
+       {"entities/us-2025-01-el-zhipu.toml:1:1: id: \"zhipu\" does not match",
+        "entities/us-2019-05-el-huawei.toml:", "import/cn-2025-08-h20-guidance", "3 findings"})
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+
+  // With the rules whole again, a fleet row naming an unknown chip is a finding.
+  std::filesystem::copy(
+      std::string(CEILING_SOURCE_DIR) + "/data/entities", tmp + "/entities",
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy(
+      std::string(CEILING_SOURCE_DIR) + "/data/import", tmp + "/import",
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+  edit("fleets/china-2022-2026.toml", "chip = \"nvidia-a800-sxm\"", "chip = \"nvidia-a801\"");
+  const CliResult f = RunCeiling("--data " + tmp + " check-data");
+  EXPECT_EQ(f.exit_code, 1) << f.out << f.err;
+  for (const char* want : {"fleets/china-2022-2026.toml:26:", "unknown chip \"nvidia-a801\"",
+                           "1 fleet file", "1 finding"})
+    EXPECT_NE(f.out.find(want), std::string::npos) << want << "\n" << f.out;
+  std::filesystem::remove_all(tmp);
+}
+
 TEST(HostileDesign, ReportSaysWhatWasSearchedAndOnHowManyThreads) {
   // Before: "searched 598,500 designs ... on 5000 threads" although the budget stopped the search
   // after 78 rule checks and the machine has a few cores. (5000 threads is now a field error.)

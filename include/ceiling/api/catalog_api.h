@@ -99,7 +99,8 @@ struct CheckDataResponse {
   catalog::CheckReport chips;  // files, chips, figures and every finding (all folders)
   int rule_versions = 0, clauses = 0, country_groups = 0;
   bool rules_loaded = false;
-  // Files checked in every other folder that exists ("models", "perf", "designs", "validation").
+  // Files checked in every other folder that exists ("models", "perf", "designs", "validation",
+  // "entities", "import", "fleets").
   std::map<std::string, int> files;
   bool ok() const { return chips.findings.empty(); }
 };

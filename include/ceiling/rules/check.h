@@ -22,6 +22,11 @@ namespace ceiling::rules {
 catalog::FolderCheck CheckCountriesDir(const std::filesystem::path& data_dir);
 catalog::FolderCheck CheckRulesDir(const std::filesystem::path& data_dir,
                                    const catalog::Catalog* catalog);
+// data/entities (Entity List notices, the affiliates rule) and data/import (destination-side
+// measures), file by file: each file's schema, dates, sources and id. What spans files is
+// checked when the rule book loads them together (CheckData reports that error too).
+catalog::FolderCheck CheckEntitiesDir(const std::filesystem::path& data_dir);
+catalog::FolderCheck CheckImportDir(const std::filesystem::path& data_dir);
 
 }  // namespace ceiling::rules
 
