@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cmath>
+#include <filesystem>
 #include <thread>
 
 #include "cli.h"
@@ -44,6 +45,16 @@ Runner SetupServe(CLI::App* sub) {
       return ctx.Fail(FieldError("deadline", "must be between 0 and 86400 seconds"));
     if (o->max_body < 1024 || o->max_body > (256u << 20))
       return ctx.Fail(FieldError("max_body", "must be 1 KiB to 256 MiB"));
+    // Answers name data files by their path as loaded. Loading from the data folder's parent
+    // makes that "data/chips/nvidia/h20.toml" whatever the server's directory layout, so an
+    // answer does not show where the server keeps its files (nothing is read after loading).
+    std::error_code ec;
+    const std::filesystem::path data = std::filesystem::weakly_canonical(
+        std::filesystem::absolute(ctx.data_dir, ec), ec);
+    if (!ec && !data.filename().empty() && std::filesystem::is_directory(data, ec)) {
+      std::filesystem::current_path(data.parent_path(), ec);
+      if (!ec) ctx.data_dir = data.filename().string();
+    }
     auto kb = ctx.Kb(api::kAllParts);
     if (!kb.ok()) return ctx.Fail(kb.error());
 
@@ -63,7 +74,7 @@ Runner SetupServe(CLI::App* sub) {
       server.Stop();
     });
     ctx.out << fmt::format("ceiling serve: listening on http://{}:{}/ (data {}; Ctrl-C stops)\n",
-                           o->host, *port, (*kb)->version().data_dir)
+                           o->host, *port, ec ? ctx.data_dir : data.string())
             << std::flush;
     const bool ok = server.Run();
     // Wake the waiter if the server ended by itself.
