@@ -469,6 +469,18 @@ TEST(HostileCli, MultiFileOutputsAreAllOrNothing) {
   std::filesystem::remove_all(tmp);
 }
 
+// Replaces the first `from` in the file at `path` with `to` (a failure when it is absent).
+void ReplaceInFile(const std::string& path, const std::string& from, const std::string& to) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  const auto at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << path << ": " << from;
+  text.replace(at, from.size(), to);
+  std::ofstream(path, std::ios::trunc) << text;
+}
+
 TEST(HostileCheckData, EveryFolderIsCheckedFileByFile) {
   // Before: check-data read only chips, rules and countries; a models file of `garbage [[[`,
   // `layers = 0`, `scale_up_domain = 0` or a design knob with step = nan passed with 0 findings.
@@ -476,14 +488,7 @@ TEST(HostileCheckData, EveryFolderIsCheckedFileByFile) {
   std::filesystem::copy(std::string(CEILING_SOURCE_DIR) + "/data", tmp,
                         std::filesystem::copy_options::recursive);
   auto edit = [&](const std::string& file, const std::string& from, const std::string& to) {
-    std::ifstream in(tmp + "/" + file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
-    const auto at = text.find(from);
-    ASSERT_NE(at, std::string::npos) << file << ": " << from;
-    text.replace(at, from.size(), to);
-    std::ofstream(tmp + "/" + file, std::ios::trunc) << text;
+    ReplaceInFile(tmp + "/" + file, from, to);
   };
   std::ofstream(tmp + "/models/garbage.toml") << "garbage [[[\n";
   edit("models/llama-3.1-8b.toml", "\nlayers = 32", "\nlayers = 0");
@@ -506,14 +511,7 @@ TEST(HostileCheckData, EntitiesImportAndFleetsAreCheckedFileByFile) {
   std::filesystem::copy(std::string(CEILING_SOURCE_DIR) + "/data", tmp,
                         std::filesystem::copy_options::recursive);
   auto edit = [&](const std::string& file, const std::string& from, const std::string& to) {
-    std::ifstream in(tmp + "/" + file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
-    const auto at = text.find(from);
-    ASSERT_NE(at, std::string::npos) << file << ": " << from;
-    text.replace(at, from.size(), to);
-    std::ofstream(tmp + "/" + file, std::ios::trunc) << text;
+    ReplaceInFile(tmp + "/" + file, from, to);
   };
   edit("entities/us-2025-01-el-zhipu.toml", "id = \"us-2025-01-el-zhipu\"", "id = \"zhipu\"");
   edit("entities/us-2019-05-el-huawei.toml", "effective = 2019-05-16", "effective = \"soon\"");
