@@ -1,5 +1,11 @@
 #include "ceiling/report/json.h"
 
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <iterator>
+#include <string_view>
+
 #include "ceiling/base/units.h"
 
 namespace ceiling::report {
@@ -7,8 +13,161 @@ namespace ceiling::report {
 using nlohmann::json;
 using namespace ceiling::catalog;
 
+namespace {
+
+// The text nlohmann::json::dump(indent, ' ', false, replace) writes, without its per-byte UTF-8
+// state machine on every string: a served classification is ~56 KB of mostly ASCII, and the
+// library serializer spent a third of the request there. Same bytes (tests/report/json_test.cc
+// compares the two on generated trees); numbers and strings that are not well-formed UTF-8 are
+// handed to the library's own serializer.
+
+// Length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0.
+std::size_t Utf8Length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const auto cont = [&](std::size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) {
+    return k < s.size() && b(k) >= lo && b(k) <= hi;
+  };
+  const unsigned c = b(i);
+  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    const unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    return cont(i + 1, lo, hi) && cont(i + 2) ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    const unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    return cont(i + 1, lo, hi) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  }
+  return 0;
+}
+
+void WriteString(std::string_view s, std::string& out) {
+  const std::size_t start = out.size();
+  out += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t plain = i;  // a run of printable ASCII that needs no escape
+    while (plain < s.size()) {
+      const auto p = static_cast<unsigned char>(s[plain]);
+      if (p < 0x20 || p >= 0x80 || p == '"' || p == '\\') break;
+      ++plain;
+    }
+    out.append(s.data() + i, plain - i);
+    if ((i = plain) == s.size()) break;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const std::size_t n = Utf8Length(s, i);
+      if (n == 0) {  // not UTF-8: the library's replacement rules decide
+        out.resize(start);
+        out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+        return;
+      }
+      out.append(s.data() + i, n);
+      i += n;
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);  // the other controls
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+void Write(const json& j, int indent, int level, std::string& out) {
+  const bool pretty = indent >= 0;
+  const auto newline = [&](int depth) {
+    if (!pretty) return;
+    out += '\n';
+    out.append(static_cast<std::size_t>(indent) * static_cast<std::size_t>(depth), ' ');
+  };
+  switch (j.type()) {
+    case json::value_t::object: {
+      const auto& obj = j.get_ref<const json::object_t&>();
+      if (obj.empty()) {
+        out += "{}";
+        return;
+      }
+      out += '{';
+      bool first = true;
+      for (const auto& [key, value] : obj) {
+        if (!first) out += ',';
+        first = false;
+        newline(level + 1);
+        WriteString(key, out);
+        out += pretty ? ": " : ":";
+        Write(value, indent, level + 1, out);
+      }
+      newline(level);
+      out += '}';
+      return;
+    }
+    case json::value_t::array: {
+      const auto& arr = j.get_ref<const json::array_t&>();
+      if (arr.empty()) {
+        out += "[]";
+        return;
+      }
+      out += '[';
+      bool first = true;
+      for (const json& value : arr) {
+        if (!first) out += ',';
+        first = false;
+        newline(level + 1);
+        Write(value, indent, level + 1, out);
+      }
+      newline(level);
+      out += ']';
+      return;
+    }
+    case json::value_t::string:
+      WriteString(j.get_ref<const std::string&>(), out);
+      return;
+    case json::value_t::boolean:
+      out += j.get<bool>() ? "true" : "false";
+      return;
+    case json::value_t::null:
+      out += "null";
+      return;
+    case json::value_t::number_integer:
+      fmt::format_to(std::back_inserter(out), "{}", j.get<std::int64_t>());
+      return;
+    case json::value_t::number_unsigned:
+      fmt::format_to(std::back_inserter(out), "{}", j.get<std::uint64_t>());
+      return;
+    default:  // floats (shortest round trip, "1.0" for whole numbers, null if not finite), binary
+      out += j.dump(-1, ' ', false, json::error_handler_t::replace);
+      return;
+  }
+}
+
+}  // namespace
+
 std::string DumpJson(const json& j, int indent) {
-  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  Write(j, indent, 0, out);
+  return out;
 }
 
 namespace {
@@ -137,20 +296,17 @@ json ChipJson(const Chip& c, const ChipMetrics& metrics) {
   } else {
     j["memory"] = nullptr;
   }
-  j["interconnect"] = {
-      {"scale_up", QuantityFigure(c.interconnect.scale_up, 1e9, "GB/s")},
-      {"scale_up_links", CountFigure(c.interconnect.scale_up_links)},
-      {"io_aggregate", QuantityFigure(c.interconnect.io_aggregate, 1e9, "GB/s")},
-      {"pcie", QuantityFigure(c.interconnect.pcie, 1e9, "GB/s")}};
+  j["interconnect"] = {{"scale_up", QuantityFigure(c.interconnect.scale_up, 1e9, "GB/s")},
+                       {"scale_up_links", CountFigure(c.interconnect.scale_up_links)},
+                       {"io_aggregate", QuantityFigure(c.interconnect.io_aggregate, 1e9, "GB/s")},
+                       {"pcie", QuantityFigure(c.interconnect.pcie, 1e9, "GB/s")}};
   j["power"] = {{"tdp", QuantityFigure(c.tdp, 1.0, "W")}};
   j["compute"] = {{"units", CountFigure(c.compute.units)},
                   {"unit_name", c.compute.unit_name},
                   {"boost_clock", QuantityFigure(c.compute.boost_clock, 1e9, "GHz")}};
   json sources = json::object();
   for (const auto& [key, s] : c.sources) {
-    json sj = {{"title", s.title},
-               {"kind", SourceKindName(s.kind)},
-               {"read", s.read.ToString()}};
+    json sj = {{"title", s.title}, {"kind", SourceKindName(s.kind)}, {"read", s.read.ToString()}};
     sj["url"] = s.url.empty() ? json(nullptr) : json(s.url);
     if (!s.note.empty()) sj["note"] = s.note;
     sources[key] = sj;

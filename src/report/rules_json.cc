@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <utility>
 
 #include "ceiling/report/rules_report.h"
 #include "rules_common.h"
@@ -35,14 +36,17 @@ const rules::RuleVersion* RuleOf(const rules::RuleBook& book, const rules::Claus
   return nullptr;
 }
 
-json ClauseRef(const rules::RuleBook& book, const rules::Clause* c) {
-  const rules::RuleVersion* r = RuleOf(book, c);
+json ClauseRef(const rules::RuleVersion* r, const rules::Clause* c) {
   return {{"clause", c->full_id},
           {"kind", rules::ClauseKindName(c->kind)},
           {"title", c->title},
           {"citation", r != nullptr ? r->citation : ""},
           {"basis", rules::TextBasisName(c->basis)},
           {"secondary", c->basis == rules::TextBasis::kSecondary}};
+}
+
+json ClauseRef(const rules::RuleBook& book, const rules::Clause* c) {
+  return ClauseRef(RuleOf(book, c), c);
 }
 
 json AtomJson(const rules::Atom& a, const rules::AtomValue& v, const rules::ChipFacts& facts) {
@@ -52,8 +56,8 @@ json AtomJson(const rules::Atom& a, const rules::AtomValue& v, const rules::Chip
             {"rhs", a.rhs_text},
             {"outcome", rules::TriName(v.outcome.tri)}};
   if (a.is_string) {
-    j["lhs_value"] = a.lhs_var && facts.Known(*a.lhs_var) ? json(facts.text(*a.lhs_var))
-                                                          : json(nullptr);
+    j["lhs_value"] =
+        a.lhs_var && facts.Known(*a.lhs_var) ? json(facts.text(*a.lhs_var)) : json(nullptr);
     j["rhs_value"] = a.rhs_text.size() >= 2 ? a.rhs_text.substr(1, a.rhs_text.size() - 2) : "";
   } else {
     j["lhs_value"] = v.lhs_known ? Number(v.lhs) : json(nullptr);
@@ -81,7 +85,7 @@ json Inputs(const rules::ChipFacts& facts, const rules::Condition& cond) {
     } else {
       in = {{"value", facts.text(v)}};
     }
-    out[std::string(rules::VarName(v))] = in;
+    out[std::string(rules::VarName(v))] = std::move(in);
   }
   return out;
 }
@@ -92,7 +96,7 @@ namespace {
 
 json StepJson(const rules::RuleBook& book, const rules::ChipFacts& facts,
               const std::vector<rules::ParameterInfo>& infos, const rules::TraceStep& s) {
-  json x = ClauseRef(book, s.clause);
+  json x = ClauseRef(s.rule, s.clause);
   x["rule"] = s.rule->id;
   if (s.clause->kind == rules::ClauseKind::kControl) x["paragraph"] = s.clause->paragraph;
   if (s.clause->kind == rules::ClauseKind::kException) x["exception"] = s.clause->exception;
@@ -102,17 +106,16 @@ json StepJson(const rules::RuleBook& book, const rules::ChipFacts& facts,
     json atoms = json::array();
     for (std::size_t i = 0; i < s.atoms.size(); ++i)
       atoms.push_back(AtomJson(s.condition->atoms()[i], s.atoms[i], facts));
-    x["comparisons"] = atoms;
+    x["comparisons"] = std::move(atoms);
     x["condition_value"] = rules::TriName(s.condition_value.tri);
     json params = json::object();
     for (std::uint16_t slot : s.condition->params_read()) {
       if (slot < infos.size())
-        params[infos[slot].parameter->name] = {
-            {"value", Number(infos[slot].value)},
-            {"text", infos[slot].parameter->text},
-            {"overridden", infos[slot].overridden}};
+        params[infos[slot].parameter->name] = {{"value", Number(infos[slot].value)},
+                                               {"text", infos[slot].parameter->text},
+                                               {"overridden", infos[slot].overridden}};
     }
-    x["parameters"] = params;
+    x["parameters"] = std::move(params);
   }
   if (s.destination_in) {
     x["destinations"] = s.clause->destinations->text();
@@ -120,7 +123,7 @@ json StepJson(const rules::RuleBook& book, const rules::ChipFacts& facts,
     json groups = json::array();
     for (const rules::MembershipNote& n : s.destination_groups)
       groups.push_back(MembershipJson(book.countries(), n));
-    x["destination_groups"] = groups;
+    x["destination_groups"] = std::move(groups);
   }
   if (s.headquarters_in) {
     x["headquarters"] = s.clause->headquarters->text();
@@ -129,12 +132,12 @@ json StepJson(const rules::RuleBook& book, const rules::ChipFacts& facts,
     json groups = json::array();
     for (const rules::MembershipNote& n : s.headquarters_groups)
       groups.push_back(MembershipJson(book.countries(), n));
-    x["headquarters_groups"] = groups;
+    x["headquarters_groups"] = std::move(groups);
   }
   if (s.product_named) x["product_named"] = *s.product_named;
   json excluded = json::array();
   for (const rules::Clause* e : s.excluded_by) excluded.push_back(e->full_id);
-  if (!excluded.empty()) x["excluded_by"] = excluded;
+  if (!excluded.empty()) x["excluded_by"] = std::move(excluded);
   x["outcome"] = rules::TriName(s.outcome.tri);
   x["outcome_text"] = OutcomeWord(*s.clause, s.outcome.tri, s.excluded_by);
   x["sources"] = Sources(*s.rule, s.clause->sources);
@@ -175,7 +178,7 @@ json MembershipJson(const rules::CountryDb& db, const rules::MembershipNote& n) 
     x["as_of"] = n.group->as_of ? json(n.group->as_of->ToString()) : json(nullptr);
     add_sources(n.group->sources);
   }
-  x["sources"] = sources;
+  x["sources"] = std::move(sources);
   (void)db;
   return x;
 }
@@ -205,7 +208,7 @@ json PartyJson(const rules::ListedParty& p) {
                          {"url", it->second.url},
                          {"kind", SourceKindName(it->second.kind)}});
     }
-    x["sources"] = sources;
+    x["sources"] = std::move(sources);
   }
   return x;
 }
@@ -274,7 +277,7 @@ json CaveatsJson(const rules::RuleBook& book, const std::vector<rules::Caveat>& 
       x["group"] = cv.group->id;
       x["assumed_member"] = cv.assumed_member;
     }
-    out.push_back(x);
+    out.push_back(std::move(x));
   }
   return out;
 }
@@ -297,21 +300,21 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
       owners.push_back({{"name", o.name},
                         {"percent", o.percent ? json(*o.percent) : json(nullptr)},
                         {"of", o.of}});
-    j["query"]["owners"] = owners;
+    j["query"]["owners"] = std::move(owners);
     if (c.query.screening != nullptr) j["query"]["screening_list"] = c.query.screening->name();
   }
   j["before_first_rule"] = c.before_first_rule;
   j["controlled"] = TriJson(c.controlled.tri);
   json controls = json::array();
   for (const rules::Clause* cl : c.controls) controls.push_back(cl->paragraph);
-  j["controls"] = controls;
+  j["controls"] = std::move(controls);
   json undecided = json::array();
   for (const rules::Clause* cl : c.controls_undecided) undecided.push_back(cl->paragraph);
-  j["controls_undecided"] = undecided;
+  j["controls_undecided"] = std::move(undecided);
   j["license_required"] = TriJson(c.license_required.tri);
   json basis = json::array();
   for (const rules::Clause* b : c.license_basis) basis.push_back(ClauseRef(book, b));
-  j["license_basis"] = basis;
+  j["license_basis"] = std::move(basis);
   json exc = json::array();
   for (const rules::ExceptionHit& e : c.exceptions) {
     json x = ClauseRef(book, e.clause);
@@ -319,15 +322,15 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
     x["notification"] = e.clause->notification;
     x["eligible"] = TriJson(e.eligible.tri);
     x["conditions"] = e.clause->conditions;
-    exc.push_back(x);
+    exc.push_back(std::move(x));
   }
-  j["exceptions"] = exc;
+  j["exceptions"] = std::move(exc);
   j["exceptions_blocked"] = c.exceptions_blocked;
   j["review_policy"] = rules::ReviewPolicyName(c.review_policy);
   j["review_decided"] = TriJson(c.review_decided.tri);
   j["review_clause"] = c.review_clause != nullptr ? json(c.review_clause->full_id) : json(nullptr);
-  j["review_conditions"] = c.review_clause != nullptr ? json(c.review_clause->conditions)
-                                                      : json::array();
+  j["review_conditions"] =
+      c.review_clause != nullptr ? json(c.review_clause->conditions) : json::array();
   json measures = json::array();
   for (const rules::Clause* m : c.measures) {
     json x = ClauseRef(book, m);
@@ -341,9 +344,9 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
     if (!m->equivalents.empty()) x["equivalents"] = m->equivalents;
     if (!m->pending_products.empty()) x["pending_products"] = m->pending_products;
     if (const rules::RuleVersion* r = RuleOf(book, m)) x["sources"] = Sources(*r, m->sources);
-    measures.push_back(x);
+    measures.push_back(std::move(x));
   }
-  j["measures"] = measures;
+  j["measures"] = std::move(measures);
   j["cannot_decide"] = CannotDecideReasons(facts, c);
   json rules_json = json::array();
   for (const rules::RuleState& s : c.rules)
@@ -360,13 +363,13 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
         legal.push_back({{"date", n.date.ToString()},
                          {"finding", n.finding},
                          {"sources", Sources(*c.rules[k].rule, n.sources)}});
-    if (!legal.empty()) rules_json[k]["legal_status"] = legal;
+    if (!legal.empty()) rules_json[k]["legal_status"] = std::move(legal);
   }
-  j["rules"] = rules_json;
+  j["rules"] = std::move(rules_json);
   json trace = json::array();
   const std::vector<rules::ParameterInfo> infos = book.Parameters();
   for (const rules::TraceStep& s : c.trace) trace.push_back(StepJson(book, facts, infos, s));
-  j["trace"] = trace;
+  j["trace"] = std::move(trace);
   if (c.end_user.given) {
     const rules::EndUserResult& eu = c.end_user;
     json owners = json::array();
@@ -398,7 +401,7 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
           {"since", eu.affiliates_period != nullptr ? json(eu.affiliates_period->from.ToString())
                                                     : json(nullptr)},
           {"scheduled", eu.affiliates_period != nullptr && eu.affiliates_period->scheduled}};
-    j["end_user"] = e;
+    j["end_user"] = std::move(e);
   }
   if (c.import_side.country >= 0) j["import_side"] = ImportSideJson(book, c.import_side);
   j["caveats"] = CaveatsJson(book, c.caveats);
@@ -443,23 +446,23 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
                          {"title", src.title},
                          {"url", src.url},
                          {"kind", SourceKindName(src.kind)}});
-    x["sources"] = sources;
+    x["sources"] = std::move(sources);
     json changes = json::array();
     for (const catalog::FigureChange& ch : o.changes) {
       json y = {{"figure", ch.figure}, {"recorded", ch.recorded}, {"alternative", ch.alternative}};
       if (!ch.note.empty()) y["note"] = ch.note;
       if (!ch.formula.empty()) y["formula"] = ch.formula;
-      changes.push_back(y);
+      changes.push_back(std::move(y));
     }
-    x["changes"] = changes;
+    x["changes"] = std::move(changes);
     x["tpp"] = o.metrics.tpp() ? Number(*o.metrics.tpp()) : json(nullptr);
     x["pd"] = o.metrics.pd() ? Number(*o.metrics.pd()) : json(nullptr);
     x["license_required"] = TriJson(o.result.license_required.tri);
     json steps = json::array();
     for (std::size_t k : o.differing_steps)
       steps.push_back(StepJson(book, o.facts, infos, o.result.trace[k]));
-    x["trace_differences"] = steps;
-    outcomes.push_back(x);
+    x["trace_differences"] = std::move(steps);
+    outcomes.push_back(std::move(x));
   }
   j["disputed_figures"] = {{"agreement", rules::AgreementName(d.agreement)},
                            {"robust", d.agreement != rules::Agreement::kDependsOnSource},
@@ -480,8 +483,8 @@ json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip, const rule
     for (const rules::ImportMeasure* m : e.started) started.push_back(m->id);
     json x = ImportSideJson(book, e.side);
     x["from"] = e.from.ToString();
-    x["started"] = started;
-    entries.push_back(x);
+    x["started"] = std::move(started);
+    entries.push_back(std::move(x));
   }
   j["import_side"] = {{"country", book.countries().country(imports.front().side.country).code},
                       {"timeline", entries}};
@@ -516,7 +519,7 @@ json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip, const rule
     x["from"] = e.from.ToString();
     x["changes"] = e.changes;
     x["events"] = e.events;
-    entries.push_back(x);
+    entries.push_back(std::move(x));
   }
   return {{"chip", {{"id", chip.id}, {"name", chip.name}}},
           {"destination", db.country(query.destination).code},
@@ -585,15 +588,15 @@ json RuleJson(const rules::RuleBook& book, const rules::RuleVersion& r) {
     if (!c.supersedes.empty()) x["supersedes"] = c.supersedes;
     if (!c.conditions.empty()) x["conditions"] = c.conditions;
     if (!c.note.empty()) x["note"] = c.note;
-    clauses.push_back(x);
+    clauses.push_back(std::move(x));
   }
   json enforcement = json::array();
   for (const rules::Enforcement& e : r.enforcement)
-    enforcement.push_back({{"from", e.from.ToString()},
-                           {"status", e.status == rules::EnforcementStatus::kNotEnforced
-                                          ? "not-enforced"
-                                          : "enforced"},
-                           {"note", e.note}});
+    enforcement.push_back(
+        {{"from", e.from.ToString()},
+         {"status",
+          e.status == rules::EnforcementStatus::kNotEnforced ? "not-enforced" : "enforced"},
+         {"note", e.note}});
   json legal = json::array();
   for (const rules::LegalNote& n : r.legal)
     legal.push_back({{"date", n.date.ToString()},
@@ -679,7 +682,7 @@ json ChipMapJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry
     x["name"] = chips[p.chip].name;
     x["tpp"] = Number(p.tpp);
     x["pd"] = Number(p.pd);
-    points.push_back(x);
+    points.push_back(std::move(x));
   }
   json unplotted = json::array();
   for (std::size_t k = 0; k < map.unplotted.size(); ++k) {
