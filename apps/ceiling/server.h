@@ -15,7 +15,7 @@
 // valid request without an answer, 503 the deadline stopped a search. Nothing from a request
 // reaches the file system; the server writes no file. Stateless: replicas behind a load balancer
 // scale it. Answers are cached by request (api::AnswerCache; header X-Ceiling-Cache: hit|miss), and
-// at most `computing` requests compute at once, the others waiting in arrival order.
+// `computing` threads compute the answers, requests waiting for them in arrival order.
 #ifndef CEILING_APPS_CEILING_SERVER_H_
 #define CEILING_APPS_CEILING_SERVER_H_
 
@@ -33,7 +33,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                       // 0: any free port
   int threads = 0;                       // HTTP worker threads; 0: 8 x cores, at least 64
-  int computing = 0;                     // requests computing at once; 0: one per core
+  int computing = 0;                     // threads computing answers; 0: one per core
   std::size_t cache_bytes = 64u << 20;   // answers kept (api::AnswerCache); 0: none
   double deadline_s = 30;                // per request, for searches
   std::size_t max_body = 1 << 20;        // bytes

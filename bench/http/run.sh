@@ -9,7 +9,7 @@
 # Those routes repeat one request, which the server answers from its cache after the first time;
 # `classify-distinct` asks a different question each time (a random chip of the catalog, day from
 # 2022-10-07 to 2026-11-30 and destination: about 3 million combinations, so nearly every request
-# is computed) and shows the uncached cost.
+# is computed) and shows the uncached cost; `classify-distinct-no-trace` the same without the trace.
 # Then a soak (default 300 s) of distinct classify requests at 64 connections (the cache fills in
 # the first seconds and then evicts), sampling the server's RSS every 10 s: the figure to watch
 # is the spread of RSS over the soak. Loopback only; time-bounded.
@@ -48,6 +48,7 @@ declare -A routes=(
   [perf-serve]="$base/perf/serve?chip=nvidia-h20&model=llama-3.1-70b&gpus=8&isl=2048&osl=512&sla_tpot=50"
   [design]="$base/design?base=nvidia-h100-sxm&date=2024-06-01&to=CN&model=deepseek-r1&sla_tpot=50"
   [classify-distinct]="$base/classify"
+  [classify-distinct-no-trace]="$base/classify"
 )
 
 # The distinct classify requests: every catalog chip, a random day and destination each time.
@@ -60,10 +61,12 @@ local to = {"CN", "AE", "SG", "IN", "VN", "MY", "SA", "DE", "JP", "BR", "RU", "I
 local first = os.time({year = 2022, month = 10, day = 7, hour = 12})
 local days = 1516  -- to 2026-11-30
 math.randomseed(os.time())
+local suffix = ""
+init = function(args) suffix = args[1] or "" end  -- e.g. "&trace=false"
 request = function()
   local d = os.date("!%Y-%m-%d", first + 86400 * math.random(0, days - 1))
   return wrk.format("GET", "/api/v1/classify?chip=" .. chips[math.random(#chips)] ..
-                    "&date=" .. d .. "&to=" .. to[math.random(#to)])
+                    "&date=" .. d .. "&to=" .. to[math.random(#to)] .. suffix)
 end
 LUA
 } >"$lua"
@@ -71,18 +74,22 @@ LUA
 # "Latency   1.23ms ..." lines: wrk prints percentiles in us, ms or s.
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}'; }
 
-printf '%-18s %5s %10s %9s %9s %7s\n' route conns "req/s" "p50 ms" "p99 ms" errors
-for name in classify classify-no-trace classify-distinct perf-serve design; do
+printf '%-26s %5s %10s %9s %9s %7s\n' route conns "req/s" "p50 ms" "p99 ms" errors
+for name in classify classify-no-trace classify-distinct classify-distinct-no-trace perf-serve design; do
   for c in 1 16 64; do
-    script=()
-    [ "$name" = classify-distinct ] && script=(-s "$lua")
-    out=$(wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"${duration}s" --latency "${script[@]}" "${routes[$name]}")
+    script=() script_args=()
+    case "$name" in
+      classify-distinct) script=(-s "$lua") ;;
+      classify-distinct-no-trace) script=(-s "$lua") script_args=(-- "&trace=false") ;;
+    esac
+    out=$(wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"${duration}s" --latency "${script[@]}" \
+          "${routes[$name]}" "${script_args[@]}")
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out" | to_ms)
     p99=$(awk '$1=="99%" {print $2}' <<<"$out" | to_ms)
     non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out"); non2xx=${non2xx:-0}
     sock=$(awk '/Socket errors/ {gsub(",",""); print $4+$6+$8+$10}' <<<"$out"); sock=${sock:-0}
-    printf '%-18s %5s %10s %9s %9s %7s\n' "$name" "$c" "$rps" "$p50" "$p99" $((non2xx + sock))
+    printf '%-26s %5s %10s %9s %9s %7s\n' "$name" "$c" "$rps" "$p50" "$p99" $((non2xx + sock))
   done
 done
 
@@ -101,6 +108,8 @@ if [ "$soak" -gt 0 ]; then
   printf '%s\n' "${samples[@]}" | awk 'NR==1 {first=$1} {if (min=="" || $1<min) min=$1; if ($1>max) max=$1} END {printf "RSS min %.1f max %.1f MiB: spread %.1f%% of the first sample\n", min, max, 100*(max-min)/first}'
   rps=$(awk '/Requests\/sec/ {print $2}' "$log.soak")
   non2xx=$(awk '/Non-2xx/ {print $5}' "$log.soak"); non2xx=${non2xx:-0}
-  echo "soak throughput ${rps} req/s, non-2xx responses ${non2xx}"
+  p99=$(awk '$1=="99%" {print $2}' "$log.soak" | to_ms)
+  sock=$(awk '/Socket errors/ {gsub(",",""); print $4+$6+$8+$10}' "$log.soak"); sock=${sock:-0}
+  echo "soak throughput ${rps} req/s, p99 ${p99} ms, non-2xx responses ${non2xx}, socket errors ${sock}"
   rm -f "$log.soak"
 fi
