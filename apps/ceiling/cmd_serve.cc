@@ -23,7 +23,7 @@ Runner SetupServe(CLI::App* sub) {
   sub->add_option("--max-body", o->max_body, "Largest request body in bytes")
       ->capture_default_str();
   sub->add_option("--computing", o->computing,
-                  "Requests computing at once, the others queue (default: one per core)");
+                  "Threads computing answers; requests queue for them (default: one per core)");
   auto cache_mb = std::make_shared<std::size_t>(o->cache_bytes >> 20);
   sub->add_option("--cache-mb", *cache_mb, "MiB of answers kept for repeated requests (0: none)")
       ->capture_default_str();
