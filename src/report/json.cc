@@ -102,45 +102,31 @@ void Write(const json& j, int indent, int level, std::string& out) {
     out += '\n';
     out.append(static_cast<std::size_t>(indent) * static_cast<std::size_t>(depth), ' ');
   };
+  // "{}" or "[]" when empty; else one item per line, indented one level deeper.
+  const auto container = [&](char open, char close, const auto& items, const auto& write_item) {
+    out += open;
+    bool first = true;
+    for (const auto& item : items) {
+      if (!first) out += ',';
+      first = false;
+      newline(level + 1);
+      write_item(item);
+    }
+    if (!first) newline(level);
+    out += close;
+  };
   switch (j.type()) {
-    case json::value_t::object: {
-      const auto& obj = j.get_ref<const json::object_t&>();
-      if (obj.empty()) {
-        out += "{}";
-        return;
-      }
-      out += '{';
-      bool first = true;
-      for (const auto& [key, value] : obj) {
-        if (!first) out += ',';
-        first = false;
-        newline(level + 1);
-        WriteString(key, out);
+    case json::value_t::object:
+      container('{', '}', j.get_ref<const json::object_t&>(), [&](const auto& member) {
+        WriteString(member.first, out);
         out += pretty ? ": " : ":";
-        Write(value, indent, level + 1, out);
-      }
-      newline(level);
-      out += '}';
+        Write(member.second, indent, level + 1, out);
+      });
       return;
-    }
-    case json::value_t::array: {
-      const auto& arr = j.get_ref<const json::array_t&>();
-      if (arr.empty()) {
-        out += "[]";
-        return;
-      }
-      out += '[';
-      bool first = true;
-      for (const json& value : arr) {
-        if (!first) out += ',';
-        first = false;
-        newline(level + 1);
-        Write(value, indent, level + 1, out);
-      }
-      newline(level);
-      out += ']';
+    case json::value_t::array:
+      container('[', ']', j.get_ref<const json::array_t&>(),
+                [&](const json& value) { Write(value, indent, level + 1, out); });
       return;
-    }
     case json::value_t::string:
       WriteString(j.get_ref<const std::string&>(), out);
       return;
