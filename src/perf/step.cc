@@ -98,8 +98,8 @@ Status CheckParallelism(const ModelArch& m, const Parallelism& p) {
     return bad("parallel sizes must be at least 1");
   const Attention& a = m.attention;
   if (a.heads % p.tp != 0)
-    return FieldError("tp", fmt::format("{} does not divide the {} attention heads of {}", p.tp,
-                                        a.heads, m.id));
+    return FieldError(
+        "tp", fmt::format("{} does not divide the {} attention heads of {}", p.tp, a.heads, m.id));
   if (a.kind == AttentionKind::kGqa && a.kv_heads % p.tp != 0 && p.tp % a.kv_heads != 0)
     return FieldError("tp", fmt::format("{} neither divides nor is a multiple of the {} KV heads "
                                         "of {}",
@@ -115,8 +115,8 @@ Status CheckParallelism(const ModelArch& m, const Parallelism& p) {
     return OkStatus();
   }
   if (m.moe.experts % p.ep != 0)
-    return FieldError("ep", fmt::format("{} does not divide the {} experts of {}", p.ep,
-                                        m.moe.experts, m.id));
+    return FieldError(
+        "ep", fmt::format("{} does not divide the {} experts of {}", p.ep, m.moe.experts, m.id));
   if (p.MoeGroup() % p.ep != 0)
     return FieldError("ep", fmt::format("{} does not divide the MoE group of tp x dp-attn = {} "
                                         "GPUs",
