@@ -163,7 +163,14 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
     const double extra = base + t_p - t_dec;  // time a prompt-carrying iteration adds
     const double others = std::min(1.0, n) * (b - 1) / b;
     tpot_s = (t_dec + others * stretch * extra) / acc;
-    ttft_s = (0.5 + ep.overlap) * t_dec + own_iters * (base + t_p);
+    // A prompt longer than the budget fills own_iters - 1 iterations and leaves the rest of its
+    // tokens for the last one, which costs what those tokens cost (not a full budget).
+    double t_own = own_iters * (base + t_p);
+    if (own_iters > 1) {
+      const double last = isl - (own_iters - 1) * budget;
+      t_own = (own_iters - 1) * (base + eager(budget, 1)) + base + eager(last, 1);
+    }
+    ttft_s = (0.5 + ep.overlap) * t_dec + t_own;
   }
   // Waves.
   const double wave_tokens = b * isl;

@@ -98,8 +98,8 @@ Status CheckParallelism(const ModelArch& m, const Parallelism& p) {
     return bad("parallel sizes must be at least 1");
   const Attention& a = m.attention;
   if (a.heads % p.tp != 0)
-    return FieldError("tp", fmt::format("{} does not divide the {} attention heads of {}", p.tp,
-                                        a.heads, m.id));
+    return FieldError(
+        "tp", fmt::format("{} does not divide the {} attention heads of {}", p.tp, a.heads, m.id));
   if (a.kind == AttentionKind::kGqa && a.kv_heads % p.tp != 0 && p.tp % a.kv_heads != 0)
     return FieldError("tp", fmt::format("{} neither divides nor is a multiple of the {} KV heads "
                                         "of {}",
@@ -115,8 +115,8 @@ Status CheckParallelism(const ModelArch& m, const Parallelism& p) {
     return OkStatus();
   }
   if (m.moe.experts % p.ep != 0)
-    return FieldError("ep", fmt::format("{} does not divide the {} experts of {}", p.ep,
-                                        m.moe.experts, m.id));
+    return FieldError(
+        "ep", fmt::format("{} does not divide the {} experts of {}", p.ep, m.moe.experts, m.id));
   if (p.MoeGroup() % p.ep != 0)
     return FieldError("ep", fmt::format("{} does not divide the MoE group of tp x dp-attn = {} "
                                         "GPUs",
@@ -388,13 +388,21 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
   Roof(a, a.elem, layers, 0, 1, T * h * 2 * 8 * elem_pass, bw, 3);
 
   // Collectives: tensor-parallel all-reduces of the hidden states; expert-parallel all-to-all.
+  constexpr int kOneShotMaxGpus = 8;
   const double cl = p.comm_latency.base();
   const double ce = p.comm_efficiency;
   auto all_reduce = [&](double count, double bytes, int n) {
     if (n <= 1 || count <= 0) return;
     double t;
     if (n <= s.domain) {
-      t = cl + 2.0 * (n - 1) / n * bytes / (s.scale_up * ce);
+      // Inside a scale-up domain engines pick the faster of two algorithms: one-shot (each GPU
+      // reads every peer's whole buffer and reduces it: one latency, (n-1) x bytes of traffic)
+      // for small messages, and two-shot / ring (reduce-scatter then all-gather: two latencies,
+      // 2 (n-1)/n x bytes) for large ones. The engines' one-shot kernels serve up to 8 GPUs
+      // (one HGX board); wider groups use the two-phase algorithm.
+      const double bw_up = s.scale_up * ce;
+      const double two_shot = 2 * cl + 2.0 * (n - 1) / n * bytes / bw_up;
+      t = n <= kOneShotMaxGpus ? std::min(cl + (n - 1) * bytes / bw_up, two_shot) : two_shot;
     } else {
       const double nodes = static_cast<double>(n) / s.domain;
       t = 2 * cl + 2.0 * (s.domain - 1) / s.domain * bytes / (s.scale_up * ce) +

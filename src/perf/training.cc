@@ -131,10 +131,12 @@ Status TrainingQuery::Validate() const {
     if (virtual_stages > 1) {
       if (pp == 1)
         return FieldError("virtual_stages", "interleaving needs pipeline parallelism (pp > 1)");
-      if (pp * virtual_stages > model->layers)
+      // The first chunk may hold only the embedding and the last only the output layer and the
+      // loss (Llama 3's balanced schedule), so pp x v may exceed the layers by two.
+      if (pp * virtual_stages > model->layers + 2)
         return FieldError("virtual_stages",
                           fmt::format("{} chunks on each of {} pipeline ranks exceed the {} layers "
-                                      "of {}",
+                                      "of {} (plus an embedding-only and an output-only chunk)",
                                       virtual_stages, pp, model->layers, model->id));
     }
     if (dualpipe && (pp < 2 || pp % 2 != 0))
@@ -258,7 +260,7 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
 }
 
 MemoryUse TrainingMemory(const StepModel& sm, const TrainingQuery& q, int dp, int micro_batches,
-                      double* in_flight_out) {
+                         double* in_flight_out) {
   const ModelArch& m = *q.model;
   MemoryUse mem;
   mem.capacity = q.hardware->memory_capacity;

@@ -197,7 +197,9 @@ TEST(ValidateCli, PrintsErrorTablesWithLeaveOneChipOut) {
   EXPECT_FALSE(j["excluded"].empty());
   EXPECT_EQ(j["calibration"], "data/perf/calibration.toml is up to date with this fit");
   // 90% bands hold their promise on held-out rows (cross-fitted coverage) in every regime with
-  // at least 30 rows, and are finite.
+  // at least 30 rows, and are finite. The target is 85-95%; the disaggregated regime
+  // (130 rows from a handful of sweeps, one row = 0.8 points) misses it on the unprofiled-family
+  // basis (83.1%, docs/perf.md section 5), so this floor only guards against a further slide.
   int checked = 0;
   for (const json& b : j["bands"]) {
     if (b["count"].get<int>() < 30) continue;

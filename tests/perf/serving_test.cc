@@ -60,7 +60,25 @@ TEST(Serve, ImpossibleLayoutsAreErrors) {
   r = Serve(Query(ModelOf("llama-3.1-70b"), hw, 12, {.tp = 8}, DType::kFp8, 128, 128, 1));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().field, "gpus");
-  EXPECT_EQ(r.error().message, "12 is not a multiple of the instance size 8 (TP8 = tp x dp-attn x pp)");
+  EXPECT_EQ(r.error().message,
+            "12 is not a multiple of the instance size 8 (TP8 = tp x dp-attn x pp)");
+}
+
+TEST(Serve, APromptJustOverTheBudgetCostsItsTokensNotTwoBudgets) {
+  // TensorRT-LLM's iteration budget is 8,192 tokens, less the running decodes: an 8,192-token
+  // prompt spills a few tokens into a second iteration, which costs what those tokens cost, so
+  // its TTFT is close to an 8,000-token prompt's, not twice it.
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  auto query = [&](int isl) {
+    ServingQuery q = Query(ModelOf("llama-3.1-70b"), hw, 8, {.tp = 8}, DType::kFp8, isl, 256, 4);
+    q.workload.engine = "trtllm";
+    return q;
+  };
+  auto under = Serve(query(8000));
+  auto over = Serve(query(8192));
+  ASSERT_TRUE(under.ok() && over.ok());
+  EXPECT_GT(over->ttft, under->ttft);
+  EXPECT_LT(over->ttft.base(), under->ttft.base() * 1.25);
 }
 
 TEST(Serve, H20DecodesRelativelyBetterThanItPrefills) {
