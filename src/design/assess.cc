@@ -33,19 +33,24 @@ EvaluatedDesign EvaluateDesign(const rules::RuleBook& book, const DesignEvaluato
 std::vector<DesignSpace> CapabilitySpaces(const std::vector<DesignSpace>& design_files,
                                           const catalog::Catalog& cat,
                                           std::vector<std::string>* skipped) {
+  const auto logic_die = [](const catalog::Chip& c) -> std::string {
+    for (const auto& d : c.dies)
+      if (d.kind == catalog::DieKind::kLogic) return d.name;
+    return "";
+  };
   std::vector<DesignSpace> spaces = design_files;
-  std::set<std::string> covered;
-  for (const auto& s : spaces) covered.insert(s.products.begin(), s.products.end());
+  // A design file stands for its products and for every other chip on its base's die (the
+  // H100 NVL is a GH100 part whose memory the gh100 file does not list): one row per die.
+  std::set<std::string> covered, covered_dies;
+  for (const auto& s : spaces) {
+    covered.insert(s.products.begin(), s.products.end());
+    if (std::string die = logic_die(s.base); !die.empty()) covered_dies.insert(die);
+  }
   std::map<std::string, std::vector<std::size_t>> by_die;
   for (std::size_t i = 0; i < cat.chips().size(); ++i) {
     const catalog::Chip& c = cat.chips()[i];
-    if (covered.count(c.id)) continue;
-    std::string die;
-    for (const auto& d : c.dies)
-      if (d.kind == catalog::DieKind::kLogic) {
-        die = d.name;
-        break;
-      }
+    const std::string die = logic_die(c);
+    if (covered.count(c.id) || covered_dies.count(die)) continue;
     by_die[die.empty() ? c.id : die].push_back(i);
   }
   for (const auto& [die, idx] : by_die) {

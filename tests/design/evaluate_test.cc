@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <optional>
 
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/catalog/catalog.h"
+#include "ceiling/design/assess.h"
 #include "ceiling/design/search.h"
 #include "ceiling/design/space.h"
 #include "ceiling/perf/calibration.h"
@@ -378,6 +380,26 @@ TEST(DesignSpaceFor, FindsTheDieFileOrFallsBack) {
   auto none = DesignSpaceFor(kData, w.cat, *w.cat.Find("amd-mi308x"));
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.error().message, "amd-mi308x: no default design space: no throughput figure");
+}
+
+TEST(CapabilitySpaces, OneSpacePerDie) {
+  const World& w = W();
+  auto files = LoadDesignSpaces(kData, w.cat);
+  ASSERT_TRUE(files.ok());
+  std::vector<std::string> skipped;
+  const std::vector<DesignSpace> spaces = CapabilitySpaces(*files, w.cat, &skipped);
+  std::map<std::string, std::string> die_of_space;  // logic die name -> space id
+  for (const DesignSpace& s : spaces) {
+    EXPECT_NE(s.base.id, "nvidia-h100-nvl") << "a GH100 part: the gh100 file stands for it";
+    for (const auto& d : s.base.dies) {
+      if (d.kind != catalog::DieKind::kLogic) continue;
+      auto [it, fresh] = die_of_space.emplace(d.name, s.id);
+      EXPECT_TRUE(fresh) << "die " << d.name << " has two rows: " << it->second << " and " << s.id;
+      break;
+    }
+  }
+  EXPECT_EQ(die_of_space["GH100"], "gh100");
+  EXPECT_EQ(die_of_space["AD102"], "ad102");
 }
 
 TEST(DesignSpace, PinTdpAndMarket) {
