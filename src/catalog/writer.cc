@@ -5,15 +5,39 @@
 namespace ceiling::catalog {
 namespace {
 
+// A TOML basic string. TOML forbids raw control characters other than tab in one, so every
+// other one is escaped (a note may hold a carriage return the reader accepted as "\r").
 std::string Quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (u < 0x20 || u == 0x7f)
+          out += fmt::format("\\u{:04X}", u);
+        else
+          out += c;
     }
   }
   return out + "\"";
@@ -67,7 +91,9 @@ std::string CFig(const Figure<double>& f) {
   return "{ value = " + Num(f.value) + Meta(f) +
          Alternatives(f.alternatives, [](double v) { return Num(v); }) + " }";
 }
-std::string DFig(const Figure<Date>& f) { return "{ value = " + f.value.ToString() + Meta(f) + " }"; }
+std::string DFig(const Figure<Date>& f) {
+  return "{ value = " + f.value.ToString() + Meta(f) + " }";
+}
 
 }  // namespace
 
@@ -126,7 +152,8 @@ std::string ChipToToml(const Chip& c) {
     out += "\n[compute]\n";
     if (c.compute.units) out += "units = " + CFig(*c.compute.units) + "\n";
     if (!c.compute.unit_name.empty()) out += "unit_name = " + Quote(c.compute.unit_name) + "\n";
-    if (c.compute.boost_clock) out += "boost_clock = " + QFig(*c.compute.boost_clock, 1e9, "GHz") + "\n";
+    if (c.compute.boost_clock)
+      out += "boost_clock = " + QFig(*c.compute.boost_clock, 1e9, "GHz") + "\n";
   }
   for (const auto& [key, s] : c.sources) {
     out += "\n[sources." + key + "]\n";

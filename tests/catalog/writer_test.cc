@@ -33,5 +33,35 @@ TEST(ChipWriter, RoundTripsTheWholeCatalog) {
   }
 }
 
+// TOML forbids raw control characters (tab aside) in a string; the reader turns escapes such as
+// "\r" into them, so the writer must escape them again (a fuzzer found a source title with a
+// carriage return written raw: fuzz/regressions/chip/).
+TEST(ChipWriter, EscapesControlCharacters) {
+  auto cat = Catalog::Load(std::string(CEILING_SOURCE_DIR) + "/data");
+  ASSERT_TRUE(cat.ok()) << cat.error().ToString();
+  Chip c = *cat->Find("nvidia-h20");
+  // What the reader accepts in text: carriage returns, tabs and line feeds among the printable.
+  const std::string odd = "a\rb\tc\nd \"q\" \\ \u00e9\r";
+  c.name = odd;
+  c.sources.begin()->second.title = odd;
+  c.sources.begin()->second.note = odd;
+  c.tdp->note = odd;
+  const std::string text = ChipToToml(c);
+  auto doc = TomlTable::ParseString(text, "written.toml");
+  ASSERT_TRUE(doc.ok()) << doc.error().ToString() << "\n" << text;
+  auto back = ParseChip(*doc, c.id);
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->name, odd);
+  EXPECT_EQ(back->sources.begin()->second.title, odd);
+  EXPECT_EQ(back->sources.begin()->second.note, odd);
+  EXPECT_EQ(back->tdp->note, odd);
+  // Other control characters (which the chip reader then refuses) are still valid TOML.
+  c.name = std::string("x\x01\b\f\x1f\x7fy");
+  const std::string raw = ChipToToml(c);
+  EXPECT_NE(raw.find(R"(name = "x\u0001\b\f\u001F\u007Fy")"), std::string::npos) << raw;
+  auto again = TomlTable::ParseString(raw, "written.toml");
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+}
+
 }  // namespace
 }  // namespace ceiling::catalog
