@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace ceiling::catalog {
 namespace {
 
@@ -41,6 +44,15 @@ std::string Quote(const std::string& s) {
     }
   }
   return out + "\"";
+}
+
+// A table key: bare when TOML allows it (letters, digits, '_' and '-'), else quoted, so that a
+// source key such as "a.b" stays one key.
+std::string Key(const std::string& k) {
+  const bool bare = !k.empty() && std::all_of(k.begin(), k.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+  return bare ? k : Quote(k);
 }
 
 // Shortest representation that round-trips.
@@ -156,7 +168,7 @@ std::string ChipToToml(const Chip& c) {
       out += "boost_clock = " + QFig(*c.compute.boost_clock, 1e9, "GHz") + "\n";
   }
   for (const auto& [key, s] : c.sources) {
-    out += "\n[sources." + key + "]\n";
+    out += "\n[sources." + Key(key) + "]\n";
     out += "title = " + Quote(s.title) + "\n";
     if (!s.url.empty()) out += "url = " + Quote(s.url) + "\n";
     out += "kind = " + Quote(std::string(SourceKindName(s.kind))) + "\n";

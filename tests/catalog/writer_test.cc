@@ -55,6 +55,18 @@ TEST(ChipWriter, EscapesControlCharacters) {
   EXPECT_EQ(back->sources.begin()->second.title, odd);
   EXPECT_EQ(back->sources.begin()->second.note, odd);
   EXPECT_EQ(back->tdp->note, odd);
+  // A source key TOML cannot write bare stays one key.
+  Chip k = *cat->Find("nvidia-h20");
+  Source src = k.sources.at(k.tdp->sources.front());  // a source the TDP already cites
+  src.key = "a.b c";
+  k.sources.emplace(src.key, src);
+  k.tdp->sources.push_back(src.key);
+  const std::string keyed = ChipToToml(k);
+  auto kdoc = TomlTable::ParseString(keyed, "written.toml");
+  ASSERT_TRUE(kdoc.ok()) << kdoc.error().ToString();
+  auto kback = ParseChip(*kdoc, k.id);
+  ASSERT_TRUE(kback.ok()) << kback.error().ToString() << "\n" << keyed;
+  EXPECT_EQ(kback->sources.count("a.b c"), 1u);
   // Other control characters (which the chip reader then refuses) are still valid TOML.
   c.name = std::string("x\x01\b\f\x1f\x7fy");
   const std::string raw = ChipToToml(c);
