@@ -47,19 +47,20 @@ export const capabilityView: View = {
 function draw(r: Answer): HTMLElement {
   const data = r.rows.flatMap((row) => row.cells.map((c) => ({ die: row.die, base: row.base, ...c, v: c.feasible && c.objective !== null ? c.objective : 0 })));
   const top = [...r.rows].sort((a, b) => Math.max(...b.cells.map((c) => c.objective ?? 0)) - Math.max(...a.cells.map((c) => c.objective ?? 0))).slice(0, 20).map((x) => x.die);
-  const shown = data.filter((d) => top.includes(d.die));
+  // Longest first, so that each date's shorter bar is drawn over the longer one (x1/x2: no stacking).
+  const shown = data.filter((d) => top.includes(d.die)).sort((a, b) => b.v - a.v);
   const colors = ["#0072B2", "#E69F00", "#009E73", "#CC79A7"];
   const chart = Plot.plot({
     width: 640, height: 60 + 26 * top.length, marginLeft: 170,
     x: { label: `${r.objective} →`, grid: true }, y: { label: null, domain: top },
     fy: undefined,
     color: { domain: r.settings, range: colors.slice(0, r.settings.length), legend: true },
-    marks: [Plot.barX(shown, { y: "die", x: "v", fill: "setting", fy: undefined, insetTop: 2, insetBottom: 2, title: (d) => `${d.die} on ${d.setting}: ${fmt(d.objective)} (TPP ${fmt(d.tpp)}); ${d.knobs}${d.binding ? `; binding ${d.binding}` : ""}` }),
+    marks: [Plot.barX(shown, { y: "die", x1: 0, x2: "v", fill: "setting", fy: undefined, insetTop: 2, insetBottom: 2, title: (d) => `${d.die} on ${d.setting}: ${fmt(d.objective)} (TPP ${fmt(d.tpp)}); ${d.knobs}${d.binding ? `; binding ${d.binding}` : ""}` }),
       Plot.ruleX([0])],
   });
   accessible(chart, `Best compliant ${r.objective} per die on ${r.settings.join(" and ")}`);
   return h("div", null,
-    h("p", { class: "summary" }, `${r.requirement}, ${r.destination}; ${r.workload}. ${r.rows.length} dies searched${r.skipped.length ? `, ${r.skipped.length} skipped` : ""}; the chart shows the 20 with the most capability (bars of each date overlap: the later, shorter bar is drawn over the earlier).`),
+    h("p", { class: "summary" }, `${r.requirement}, ${r.destination}; ${r.workload}. ${r.rows.length} dies searched${r.skipped.length ? `, ${r.skipped.length} skipped` : ""}; the chart shows the 20 with the most capability (the bars of a die's dates overlap, the shorter drawn over the longer).`),
     figure("Best compliant derivative per die", chart,
       table("Capability per die", ["die", "base", "date", "objective", "TPP", "PD", "binding", "knobs"], data.map((d) => [d.die, d.base, d.setting, d.feasible ? fmt(d.objective) : "infeasible", fmt(d.tpp), fmt(d.pd), d.binding ?? "none", d.knobs]), [3, 4, 5])),
     r.skipped.length ? h("details", null, h("summary", null, `Skipped dies (${r.skipped.length})`), h("ul", null, r.skipped.map((s) => h("li", null, s)))) : null);
