@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "ceiling/base/text.h"
+
 namespace ceiling::catalog {
 namespace {
 
@@ -14,34 +16,12 @@ std::string Quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (u < 0x20 || u == 0x7f)
-          out += fmt::format("\\u{:04X}", u);
-        else
-          out += c;
-    }
+    if (const char* e = ShortEscape(c))
+      out += e;
+    else if (u < 0x20 || u == 0x7f)
+      out += fmt::format("\\u{:04X}", u);
+    else
+      out += c;
   }
   return out + "\"";
 }

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <string_view>
 
+#include "ceiling/base/text.h"
 #include "ceiling/base/units.h"
 
 namespace ceiling::report {
@@ -65,31 +66,10 @@ void WriteString(std::string_view s, std::string& out) {
       i += n;
       continue;
     }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);  // the other controls
-    }
+    if (const char* e = ShortEscape(s[i]))
+      out += e;
+    else
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);  // the other controls
     ++i;
   }
   out += '"';

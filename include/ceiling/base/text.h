@@ -36,6 +36,10 @@ Window ContextWindow(std::string_view line, int column, std::size_t width = 120)
 // (C0, DEL, or C1 encoded in UTF-8); `*offset` receives the byte offset of the first one.
 bool HasControlCharacter(std::string_view text, std::size_t* offset = nullptr);
 
+// The two-character escape JSON and TOML strings share for `c` (quote, backslash, \b \f \n \r
+// \t), or nullptr when `c` has none.
+const char* ShortEscape(char c);
+
 }  // namespace ceiling
 
 #endif  // CEILING_BASE_TEXT_H_
