@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/catalog/catalog.h"
@@ -15,6 +16,71 @@ Result<double> ReadParam(const TomlTable& t, std::string_view key, double lo, do
   if (!(v >= lo && v <= hi))
     return t.ErrorAt(key, fmt::format("must be between {} and {}, got {}", lo, hi, v));
   return v;
+}
+
+// The band of one table: p50, p90, low, high, count.
+Status ReadBand(const TomlTable& t, ErrorBand& e) {
+  RETURN_IF_ERROR(t.CheckKeys({"p50", "p90", "low", "high", "count"}));
+  ASSIGN_OR_RETURN(e.p50, ReadParam(t, "p50", 0, 1e3));
+  ASSIGN_OR_RETURN(e.p90, ReadParam(t, "p90", 0, 1e3));
+  ASSIGN_OR_RETURN(e.low, ReadParam(t, "low", 1e-6, 1.0));
+  ASSIGN_OR_RETURN(e.high, ReadParam(t, "high", 1.0, 1e6));
+  ASSIGN_OR_RETURN(std::int64_t n, t.GetInteger("count"));
+  if (n < 0 || n > 100'000'000)
+    return t.ErrorAt("count", fmt::format("must be between 0 and 100000000, got {}", n));
+  e.count = static_cast<int>(n);
+  return OkStatus();
+}
+
+// Index of `name` among the `count` names `name_of` gives, or -1.
+template <typename Enum, typename NameOf>
+int IndexOf(std::string_view name, int count, NameOf name_of) {
+  for (int i = 0; i < count; ++i)
+    if (name_of(static_cast<Enum>(i)) == name) return i;
+  return -1;
+}
+
+using BandVisitor = std::function<Status(int basis, int metric, int regime,
+                                         const std::string& engine, ModelKind kind,
+                                         const TomlTable& band)>;
+
+// Walks [<table>.<basis>.<metric>.<regime>] band tables, or, when `engine_known` is set,
+// [<table>.<basis>.<metric>.<regime>.<engine>.<kind>] slice tables, checking every name.
+Status ForEachBandTable(const TomlTable& top,
+                        const std::function<bool(const std::string&)>& engine_known,
+                        const BandVisitor& visit) {
+  for (const std::string& bk : top.Keys()) {
+    const int b = IndexOf<CalibrationBasis>(bk, 3, CalibrationBasisName);
+    if (b < 0) return top.ErrorAt(bk, "expected profiled, unprofiled_chip or unprofiled_family");
+    ASSIGN_OR_RETURN(TomlTable bt, top.GetTable(bk));
+    for (const std::string& mk : bt.Keys()) {
+      const int m = IndexOf<PerfMetric>(mk, kMetricCount, PerfMetricName);
+      if (m < 0) return bt.ErrorAt(mk, "expected ttft, tpot, throughput or train_step");
+      ASSIGN_OR_RETURN(TomlTable mt, bt.GetTable(mk));
+      for (const std::string& rk : mt.Keys()) {
+        const int r = IndexOf<Regime>(rk, kRegimeCount, RegimeName);
+        if (r < 0)
+          return mt.ErrorAt(rk, "expected small_batch, large_batch, queued or disaggregated");
+        ASSIGN_OR_RETURN(TomlTable rt, mt.GetTable(rk));
+        if (!engine_known) {
+          RETURN_IF_ERROR(visit(b, m, r, "", ModelKind::kAny, rt));
+          continue;
+        }
+        for (const std::string& ek : rt.Keys()) {
+          if (!engine_known(ek))
+            return rt.ErrorAt(ek, "is not an engine of this calibration ([engines.*])");
+          ASSIGN_OR_RETURN(TomlTable et, rt.GetTable(ek));
+          for (const std::string& kk : et.Keys()) {
+            const int k = IndexOf<ModelKind>(kk, kModelKindCount, ModelKindName);
+            if (k < 0) return et.ErrorAt(kk, "expected any, dense or moe");
+            ASSIGN_OR_RETURN(TomlTable kt, et.GetTable(kk));
+            RETURN_IF_ERROR(visit(b, m, r, ek, static_cast<ModelKind>(k), kt));
+          }
+        }
+      }
+    }
+  }
+  return OkStatus();
 }
 
 Result<FamilyParams> ReadFamily(const TomlTable& t) {
@@ -159,8 +225,27 @@ const EngineParams& Calibration::Engine(std::string_view engine) const {
   return it == engines.end() ? generic_engine : it->second;
 }
 
+std::string_view ModelKindName(ModelKind k) {
+  switch (k) {
+    case ModelKind::kAny:
+      return "any";
+    case ModelKind::kDense:
+      return "dense";
+    case ModelKind::kMoe:
+      return "moe";
+  }
+  return "";
+}
+
 const ErrorBand& Calibration::Band(CalibrationBasis b, PerfMetric m, Regime r) const {
   return bands[static_cast<int>(b)][static_cast<int>(m)][static_cast<int>(r)];
+}
+
+const ErrorBand& Calibration::Band(CalibrationBasis b, PerfMetric m, Regime r,
+                                   std::string_view engine, ModelKind kind) const {
+  const auto it = slices.find(
+      {static_cast<int>(b), static_cast<int>(m), static_cast<int>(r), std::string(engine), kind});
+  return it != slices.end() ? it->second : Band(b, m, r);
 }
 
 CalibrationBasis Calibration::BasisFor(std::string_view chip_id, std::string_view family) const {
@@ -182,7 +267,7 @@ Result<Calibration> ParseCalibrationText(std::string_view text, std::string disp
 
 Result<Calibration> ParseCalibration(const TomlTable& doc) {
   RETURN_IF_ERROR(doc.CheckKeys({"produced_by", "calibrated_chips", "generic", "families",
-                                 "generic_engine", "engines", "bands"}));
+                                 "generic_engine", "engines", "bands", "slices"}));
   Calibration c;
   ASSIGN_OR_RETURN(c.produced_by, doc.GetString("produced_by"));
   ASSIGN_OR_RETURN(c.calibrated_chips, doc.GetStringArray("calibrated_chips"));
@@ -202,41 +287,25 @@ Result<Calibration> ParseCalibration(const TomlTable& doc) {
     ASSIGN_OR_RETURN(EngineParams e, ReadEngine(t));
     c.engines.emplace(k, e);
   }
+  const BandVisitor read_band = [&](int b, int m, int r, const std::string&, ModelKind,
+                                    const TomlTable& t) { return ReadBand(t, c.bands[b][m][r]); };
+  const BandVisitor read_slice = [&](int b, int m, int r, const std::string& engine,
+                                     ModelKind kind, const TomlTable& t) -> Status {
+    ErrorBand e;
+    RETURN_IF_ERROR(ReadBand(t, e));
+    e.engine = engine;
+    e.kind = kind;
+    c.slices[{b, m, r, engine, kind}] = e;
+    return OkStatus();
+  };
+  const auto engine_known = [&](const std::string& e) { return c.engines.count(e) > 0; };
   if (doc.Has("bands")) {
     ASSIGN_OR_RETURN(TomlTable bands, doc.GetTable("bands"));
-    for (const std::string& bk : bands.Keys()) {
-      int b = -1;
-      for (int i = 0; i < 3; ++i)
-        if (CalibrationBasisName(static_cast<CalibrationBasis>(i)) == bk) b = i;
-      if (b < 0)
-        return bands.ErrorAt(bk, "expected profiled, unprofiled_chip or unprofiled_family");
-      ASSIGN_OR_RETURN(TomlTable bt, bands.GetTable(bk));
-      for (const std::string& mk : bt.Keys()) {
-        int m = -1;
-        for (int i = 0; i < kMetricCount; ++i)
-          if (PerfMetricName(static_cast<PerfMetric>(i)) == mk) m = i;
-        if (m < 0) return bt.ErrorAt(mk, "expected ttft, tpot, throughput or train_step");
-        ASSIGN_OR_RETURN(TomlTable mt, bt.GetTable(mk));
-        for (const std::string& rk : mt.Keys()) {
-          int r = -1;
-          for (int i = 0; i < kRegimeCount; ++i)
-            if (RegimeName(static_cast<Regime>(i)) == rk) r = i;
-          if (r < 0)
-            return mt.ErrorAt(rk, "expected small_batch, large_batch, queued or disaggregated");
-          ASSIGN_OR_RETURN(TomlTable rt, mt.GetTable(rk));
-          RETURN_IF_ERROR(rt.CheckKeys({"p50", "p90", "low", "high", "count"}));
-          ErrorBand& e = c.bands[b][m][r];
-          ASSIGN_OR_RETURN(e.p50, ReadParam(rt, "p50", 0, 1e3));
-          ASSIGN_OR_RETURN(e.p90, ReadParam(rt, "p90", 0, 1e3));
-          ASSIGN_OR_RETURN(e.low, ReadParam(rt, "low", 1e-6, 1.0));
-          ASSIGN_OR_RETURN(e.high, ReadParam(rt, "high", 1.0, 1e6));
-          ASSIGN_OR_RETURN(std::int64_t n, rt.GetInteger("count"));
-          if (n < 0 || n > 100'000'000)
-            return rt.ErrorAt("count", fmt::format("must be between 0 and 100000000, got {}", n));
-          e.count = static_cast<int>(n);
-        }
-      }
-    }
+    RETURN_IF_ERROR(ForEachBandTable(bands, nullptr, read_band));
+  }
+  if (doc.Has("slices")) {
+    ASSIGN_OR_RETURN(TomlTable slices, doc.GetTable("slices"));
+    RETURN_IF_ERROR(ForEachBandTable(slices, engine_known, read_slice));
   }
   return c;
 }
@@ -269,17 +338,29 @@ std::string CalibrationToToml(const Calibration& c) {
        "# leave-one-chip-out / leave-one-family-out), metric and regime: p50 and p90 of\n"
        "# |predicted/measured - 1|; the 90% band is [predicted x low, predicted x high] (5th and\n"
        "# 95th percentiles of measured/predicted).\n";
+  auto band = [](const ErrorBand& e) {
+    return fmt::format("p50 = {:.4g}\np90 = {:.4g}\nlow = {:.4g}\nhigh = {:.4g}\ncount = {}\n",
+                       e.p50, e.p90, e.low, e.high, e.count);
+  };
+  auto path = [](int b, int m, int r) {
+    return fmt::format("{}.{}.{}", CalibrationBasisName(static_cast<CalibrationBasis>(b)),
+                       PerfMetricName(static_cast<PerfMetric>(m)),
+                       RegimeName(static_cast<Regime>(r)));
+  };
   for (int b = 0; b < 3; ++b)
     for (int m = 0; m < kMetricCount; ++m)
       for (int r = 0; r < kRegimeCount; ++r) {
         const ErrorBand& e = c.bands[b][m][r];
         if (e.count == 0) continue;
-        s += fmt::format(
-            "[bands.{}.{}.{}]\np50 = {:.4g}\np90 = {:.4g}\nlow = {:.4g}\nhigh = {:.4g}\n"
-            "count = {}\n",
-            CalibrationBasisName(static_cast<CalibrationBasis>(b)), PerfMetricName(static_cast<PerfMetric>(m)),
-            RegimeName(static_cast<Regime>(r)), e.p50, e.p90, e.low, e.high, e.count);
+        s += fmt::format("[bands.{}]\n", path(b, m, r)) + band(e);
       }
+  if (!c.slices.empty())
+    s += "\n# The same within a regime for one engine and kind of model, where the regime holds at\n"
+         "# least 100 held-out rows of that slice; predictions of the slice use it instead.\n";
+  for (const auto& [k, e] : c.slices)
+    s += fmt::format("[slices.{}.{}.{}]\n", path(k.basis, k.metric, k.regime), k.engine,
+                     ModelKindName(k.kind)) +
+         band(e);
   return s;
 }
 

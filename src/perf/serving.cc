@@ -305,16 +305,20 @@ Result<ReferenceSteps> ReferenceStepsFor(const ServingQuery& q) {
       fmt::format("no tensor-parallel layout of {} GPUs fits the heads of {}", q.gpus, m.id));
 }
 
+ModelKind KindOf(const ModelArch& m) {
+  return m.moe.enabled() ? ModelKind::kMoe : ModelKind::kDense;
+}
+
 Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank,
-                           bool kv_limited) {
+                           bool kv_limited, std::string_view engine, ModelKind kind) {
   Uncertainty u;
   u.basis = cal.BasisFor(hw.chip_id, hw.family);
   const Regime batch = batch_per_rank <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch;
   // Queueing for KV room is a TTFT matter; TPOT and throughput keep their batch regime.
   u.regime = kv_limited ? Regime::kQueued : batch;
-  u.ttft = cal.Band(u.basis, PerfMetric::kTtft, u.regime);
-  u.tpot = cal.Band(u.basis, PerfMetric::kTpot, batch);
-  u.throughput = cal.Band(u.basis, PerfMetric::kThroughput, batch);
+  u.ttft = cal.Band(u.basis, PerfMetric::kTtft, u.regime, engine, kind);
+  u.tpot = cal.Band(u.basis, PerfMetric::kTpot, batch, engine, kind);
+  u.throughput = cal.Band(u.basis, PerfMetric::kThroughput, batch, engine, kind);
   return u;
 }
 
@@ -383,7 +387,8 @@ Result<ServingResult> Serve(const ServingQuery& q) {
         FormatQuantity(one.weights), FormatQuantity(one.reserve), FormatQuantity(one.activations),
         tokens_per_seq, FormatQuantity(one.kv_cache), FormatQuantity(one.total),
         FormatQuantity(one.capacity));
-    r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, 1, false);
+    r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, 1, false, q.workload.engine,
+                                   KindOf(*q.model));
     return r;
   }
   r.batch_per_rank = t.batch;
@@ -399,7 +404,8 @@ Result<ServingResult> Serve(const ServingQuery& q) {
         "the KV cache holds {} of the {} clients per attention rank; "
         "the rest queue (their wait is in TTFT)",
         t.batch, static_cast<double>(q.workload.concurrency) / (r.instances * q.par.dp_attn)));
-  r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch, t.kv_limited);
+  r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch, t.kv_limited,
+                                 q.workload.engine, KindOf(*q.model));
   return r;
 }
 
@@ -429,14 +435,17 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
   r.tokens_per_s_per_user = 1.0 / t.tpot.base();
   r.decode_step = dec.Decode(fp, t.batch, q.workload.isl + q.workload.osl / 2.0);
   r.prefill_step = pre.Prefill(fp, 1, q.workload.isl);
-  r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch, false);
+  const ModelKind kind = KindOf(*q.model);
+  const std::string& engine = q.workload.engine;
+  r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch, false, engine, kind);
   r.uncertainty.regime = Regime::kDisaggregated;
+  const CalibrationBasis basis = r.uncertainty.basis;
   r.uncertainty.ttft =
-      q.calibration->Band(r.uncertainty.basis, PerfMetric::kTtft, Regime::kDisaggregated);
+      q.calibration->Band(basis, PerfMetric::kTtft, Regime::kDisaggregated, engine, kind);
   r.uncertainty.tpot =
-      q.calibration->Band(r.uncertainty.basis, PerfMetric::kTpot, Regime::kDisaggregated);
+      q.calibration->Band(basis, PerfMetric::kTpot, Regime::kDisaggregated, engine, kind);
   r.uncertainty.throughput =
-      q.calibration->Band(r.uncertainty.basis, PerfMetric::kThroughput, Regime::kDisaggregated);
+      q.calibration->Band(basis, PerfMetric::kThroughput, Regime::kDisaggregated, engine, kind);
   return r;
 }
 

@@ -16,11 +16,14 @@ using perf::PerfMetric;
 // A measured value lies in [pred x low, pred x high] for 90% of held-out validation points.
 json BandJson(double predicted, const ErrorBand& b) {
   if (b.count == 0) return json{{"low", nullptr}, {"high", nullptr}, {"count", 0}};
-  return json{{"low", predicted * b.low},
-              {"high", predicted * b.high},
-              {"p50_relative_error", b.p50},
-              {"p90_relative_error", b.p90},
-              {"count", b.count}};
+  json j{{"low", predicted * b.low},
+         {"high", predicted * b.high},
+         {"p50_relative_error", b.p50},
+         {"p90_relative_error", b.p90},
+         {"count", b.count}};
+  if (!b.engine.empty())
+    j["slice"] = json{{"engine", b.engine}, {"model_kind", perf::ModelKindName(b.kind)}};
+  return j;
 }
 
 std::string BandText(double predicted, const ErrorBand& b, int decimals) {
@@ -42,6 +45,14 @@ json StepJson(const perf::StepTime& t) {
               {"elementwise_ms", Ms(t.elementwise)},
               {"overhead_ms", Ms(t.overhead)},
               {"bound", t.MemoryBound() ? "memory" : "compute"}};
+}
+
+// ", bands of vllm on MoE models" when the TPOT band is narrowed to the engine and kind of model.
+std::string SliceText(const perf::Uncertainty& u) {
+  const ErrorBand& b = u.tpot;
+  if (b.engine.empty()) return "";
+  return fmt::format(", bands of {} on {} models", b.engine,
+                     b.kind == perf::ModelKind::kMoe ? "MoE" : "dense");
 }
 
 std::string BasisText(perf::CalibrationBasis b) {
@@ -176,8 +187,8 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   row(fmt::format("prefill, 1 x {} tokens", q.workload.isl), r.prefill_step);
   row(fmt::format("decode, batch {:g} per rank", r.batch_per_rank), r.decode_step);
   s += b.RenderText();
-  s += fmt::format("\nuncertainty: {}, {} regime\n", BasisText(r.uncertainty.basis),
-                   perf::RegimeName(r.uncertainty.regime));
+  s += fmt::format("\nuncertainty: {}, {} regime{}\n", BasisText(r.uncertainty.basis),
+                   perf::RegimeName(r.uncertainty.regime), SliceText(r.uncertainty));
   for (const std::string& n : r.notes) s += "note: " + n + "\n";
   return s;
 }
@@ -465,10 +476,12 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
   if (!r.bands.empty()) {
     s += "90% bands: [predicted x low, predicted x high]; coverage = share of held-out rows inside "
          "the band (cross-fitted: each half judged by the band of the other); width = median "
-         "high / low\n";
+         "high / low; a regime's (all) row counts each row with the band it gets: its slice's "
+         "(engine, dense or MoE model; kept with >= 100 rows) or else the regime's\n";
     Table t({{"basis"},
              {"metric"},
              {"regime"},
+             {"slice"},
              {"rows", Align::kRight},
              {"coverage %", Align::kRight},
              {"width", Align::kRight},
@@ -479,6 +492,8 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
       t.AddRow(
           {std::string(perf::CalibrationBasisName(b.basis)), std::string(perf::PerfMetricName(b.metric)),
            all ? std::string("all") : std::string(RegimeName(static_cast<perf::Regime>(b.regime))),
+           b.engine.empty() ? std::string(all ? "" : "(all)")
+                            : fmt::format("{} {}", b.engine, perf::ModelKindName(b.kind)),
            fmt::format("{}", b.count), fmt::format("{:.1f}", b.coverage * 100),
            fmt::format("{:.2f}", b.median_width), all ? "" : fmt::format("{:.3f}", b.low),
            all ? "" : fmt::format("{:.3f}", b.high)});
@@ -519,6 +534,8 @@ json ValidationJson(const perf::ValidationReport& r, const std::string& status) 
            {"coverage", b.coverage},
            {"median_width", b.median_width}};
     if (b.regime >= 0) j["low"] = b.low, j["high"] = b.high;
+    if (!b.engine.empty())
+      j["slice"] = json{{"engine", b.engine}, {"model_kind", perf::ModelKindName(b.kind)}};
     bands.push_back(j);
   }
   return json{{"rows", json{{"csv", r.csv_rows},

@@ -42,6 +42,44 @@ TEST(Serve, Llama70bOn8H100) {
   EXPECT_EQ(r->uncertainty.basis, CalibrationBasis::kProfiled);
 }
 
+// A prediction gets the band of its engine and kind of model where validation kept one (a
+// slice with >= kMinSliceRows held-out rows), else its regime's; the generic engine has none.
+TEST(Serve, BandsAreNarrowedToTheEngineAndKindOfModel) {
+  const Calibration& cal = Bundled().calibration;
+  ASSERT_FALSE(cal.slices.empty());
+  for (const auto& [k, b] : cal.slices) {
+    EXPECT_GE(static_cast<std::size_t>(b.count), kMinSliceRows);
+    EXPECT_EQ(b.engine, k.engine);
+    EXPECT_EQ(b.kind, k.kind);
+  }
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  ServingQuery q =
+      Query(ModelOf("qwen3-235b-a22b"), hw, 8, {.tp = 8, .ep = 8}, DType::kFp8, 1024, 1024, 8);
+  q.workload.engine = "trtllm";
+  auto moe = Serve(q);
+  ASSERT_TRUE(moe.ok()) << moe.error().ToString();
+  ASSERT_EQ(moe->uncertainty.regime, Regime::kSmallBatch);
+  const ErrorBand& whole =
+      cal.Band(CalibrationBasis::kProfiled, PerfMetric::kTpot, Regime::kSmallBatch);
+  const ErrorBand& got = moe->uncertainty.tpot;
+  EXPECT_EQ(got.engine, "trtllm");
+  EXPECT_EQ(got.kind, ModelKind::kMoe);
+  EXPECT_NE(got.high / got.low, whole.high / whole.low);
+  q.workload.engine = "";  // the generic engine: the regime's band
+  auto generic = Serve(q);
+  ASSERT_TRUE(generic.ok());
+  EXPECT_TRUE(generic->uncertainty.tpot.engine.empty());
+  EXPECT_EQ(generic->uncertainty.tpot.high, whole.high);
+  // A dense model on the same engine gets the dense slice, narrower than the MoE one (dense
+  // models' decode is one GEMM chain with no routing, the model's best-predicted case).
+  q = Query(ModelOf("llama-3.1-70b"), hw, 8, {.tp = 8}, DType::kFp8, 1024, 1024, 8);
+  q.workload.engine = "trtllm";
+  auto dense = Serve(q);
+  ASSERT_TRUE(dense.ok());
+  EXPECT_EQ(dense->uncertainty.tpot.kind, ModelKind::kDense);
+  EXPECT_LT(dense->uncertainty.tpot.high / dense->uncertainty.tpot.low, got.high / got.low);
+}
+
 TEST(Serve, ModelThatDoesNotFitIsAnOutcomeWithNumbers) {
   const Hardware hw = HardwareOf("nvidia-h100-sxm");
   auto r = Serve(Query(ModelOf("llama-3.1-405b"), hw, 1, {.tp = 1}, DType::kBf16, 1024, 256, 1));

@@ -16,6 +16,8 @@
 #define CEILING_PERF_CALIBRATION_H_
 
 #include <array>
+#include <compare>
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -105,13 +107,27 @@ struct EngineParams {
 
 // How wrong a metric's predictions are in a regime, from validation on held-out measurements:
 // the 90% band is [predicted x low, predicted x high], low and high being the 5th and 95th
-// percentiles of measured / predicted.
+// percentiles of measured / predicted. A band is kept per regime and, where the regime's
+// held-out rows of one serving engine and one kind of model number at least kMinSliceRows, for
+// that slice too (`engine` and `kind` say which; empty / kAny: the whole regime), provided the
+// slice's band is stable between measurement sweeps: set on either half of its rows (split by
+// sweep), it covers at least kMinSliceCoverage of the other half. 100 rows leave each half ~50
+// rows, 2-3 in each 5% tail; with 30, slices' halves came from too few sweeps and covered
+// 58-80% of each other.
+enum class ModelKind { kAny, kDense, kMoe };
+inline constexpr int kModelKindCount = 3;
+std::string_view ModelKindName(ModelKind k);  // "any", "dense", "moe"
+inline constexpr std::size_t kMinSliceRows = 100;
+inline constexpr double kMinSliceCoverage = 0.85;  // the floor issue #11 sets for a band
+
 struct ErrorBand {
   double p50 = 0.0;  // median |predicted/measured - 1|
   double p90 = 0.0;  // 90th percentile of the same
   double low = 1.0;
   double high = 1.0;
   int count = 0;  // held-out measurements behind it (0: no band)
+  std::string engine;             // the slice's engine ("": every engine)
+  ModelKind kind = ModelKind::kAny;  // the slice's kind of model
 };
 
 enum class PerfMetric { kTtft, kTpot, kThroughput, kTrainStep };
@@ -137,12 +153,25 @@ struct Calibration {
   EngineParams generic_engine;
   // bands[basis][metric][regime]
   std::array<std::array<std::array<ErrorBand, kRegimeCount>, kMetricCount>, 3> bands{};
+  // Narrower bands of one engine and kind of model within a regime, where the evidence is
+  // enough to set them: slices[{basis, metric, regime, engine, kind}].
+  struct SliceKey {
+    int basis = 0, metric = 0, regime = 0;
+    std::string engine;
+    ModelKind kind = ModelKind::kAny;
+    auto operator<=>(const SliceKey&) const = default;
+  };
+  std::map<SliceKey, ErrorBand> slices;
   std::vector<std::string> calibrated_chips;  // chips whose measurements were fitted
   std::string produced_by;                    // the command that wrote the file
 
   const FamilyParams& Family(std::string_view family, bool* fitted = nullptr) const;
   const EngineParams& Engine(std::string_view engine) const;
   const ErrorBand& Band(CalibrationBasis b, PerfMetric m, Regime r) const;
+  // The band of a prediction by `engine` of a model of `kind`: its slice's when there is one,
+  // else the regime's.
+  const ErrorBand& Band(CalibrationBasis b, PerfMetric m, Regime r, std::string_view engine,
+                        ModelKind kind) const;
   CalibrationBasis BasisFor(std::string_view chip_id, std::string_view family) const;
 };
 

@@ -202,9 +202,12 @@ struct ReferenceSteps {
 Result<ReferenceSteps> ReferenceStepsFor(const ServingQuery& q);
 
 // Fills `uncertainty` of a result from the calibration's bands: the regime is kQueued when
-// clients wait for KV-cache room, else set by the decode batch per attention rank.
+// clients wait for KV-cache room, else set by the decode batch per attention rank; within it,
+// the band of the engine and kind of model where the calibration has one.
 Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank,
-                           bool kv_limited);
+                           bool kv_limited, std::string_view engine, ModelKind kind);
+// Dense or mixture-of-experts, as the bands distinguish them.
+ModelKind KindOf(const ModelArch& m);
 
 }  // namespace ceiling::perf
 

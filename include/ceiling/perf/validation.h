@@ -130,7 +130,11 @@ struct BandRow {
   int count = 0;
   double coverage = 0;       // fraction of rows whose measurement lies inside the band
   double median_width = 0;   // median over rows of high / low
-  double low = 1, high = 1;  // the band factors (regime rows only)
+  double low = 1, high = 1;  // the band factors (regime and slice rows)
+  // A slice row (one engine and kind of model within the regime) when `engine` is set; a
+  // regime row's coverage and width are over all its rows, each with the band it gets.
+  std::string engine;
+  ModelKind kind = ModelKind::kAny;
 };
 
 struct ValidationReport {
