@@ -40,9 +40,9 @@ int IndexOf(std::string_view name, int count, NameOf name_of) {
   return -1;
 }
 
-using BandVisitor = std::function<Status(int basis, int metric, int regime,
-                                         const std::string& engine, ModelKind kind,
-                                         const TomlTable& band)>;
+using BandVisitor =
+    std::function<Status(int basis, int metric, int regime, const std::string& engine,
+                         ModelKind kind, const TomlTable& band)>;
 
 // Walks [<table>.<basis>.<metric>.<regime>] band tables, or, when `engine_known` is set,
 // [<table>.<basis>.<metric>.<regime>.<engine>.<kind>] slice tables, checking every name.
@@ -252,7 +252,8 @@ CalibrationBasis Calibration::BasisFor(std::string_view chip_id, std::string_vie
   if (std::find(calibrated_chips.begin(), calibrated_chips.end(), chip_id) !=
       calibrated_chips.end())
     return CalibrationBasis::kProfiled;
-  return families.count(std::string(family)) ? CalibrationBasis::kUnprofiledChip : CalibrationBasis::kUnprofiledFamily;
+  return families.count(std::string(family)) ? CalibrationBasis::kUnprofiledChip
+                                             : CalibrationBasis::kUnprofiledFamily;
 }
 
 Result<Calibration> ParseCalibrationFile(const std::filesystem::path& path) {
@@ -289,8 +290,8 @@ Result<Calibration> ParseCalibration(const TomlTable& doc) {
   }
   const BandVisitor read_band = [&](int b, int m, int r, const std::string&, ModelKind,
                                     const TomlTable& t) { return ReadBand(t, c.bands[b][m][r]); };
-  const BandVisitor read_slice = [&](int b, int m, int r, const std::string& engine,
-                                     ModelKind kind, const TomlTable& t) -> Status {
+  const BandVisitor read_slice = [&](int b, int m, int r, const std::string& engine, ModelKind kind,
+                                     const TomlTable& t) -> Status {
     ErrorBand e;
     RETURN_IF_ERROR(ReadBand(t, e));
     e.engine = engine;
@@ -355,8 +356,11 @@ std::string CalibrationToToml(const Calibration& c) {
         s += fmt::format("[bands.{}]\n", path(b, m, r)) + band(e);
       }
   if (!c.slices.empty())
-    s += "\n# The same within a regime for one engine and kind of model, where the regime holds at\n"
-         "# least 100 held-out rows of that slice; predictions of the slice use it instead.\n";
+    s += fmt::format(
+        "\n# The same within a regime for one engine and kind of model, where the regime holds at\n"
+        "# least {} held-out rows of that slice and its band, set on either half of them (split\n"
+        "# by sweep), covers >= {:.0f}% of the other half; predictions of the slice use it.\n",
+        kMinSliceRows, kMinSliceCoverage * 100);
   for (const auto& [k, e] : c.slices)
     s += fmt::format("[slices.{}.{}.{}]\n", path(k.basis, k.metric, k.regime), k.engine,
                      ModelKindName(k.kind)) +

@@ -387,8 +387,8 @@ Result<ServingResult> Serve(const ServingQuery& q) {
         FormatQuantity(one.weights), FormatQuantity(one.reserve), FormatQuantity(one.activations),
         tokens_per_seq, FormatQuantity(one.kv_cache), FormatQuantity(one.total),
         FormatQuantity(one.capacity));
-    r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, 1, false, q.workload.engine,
-                                   KindOf(*q.model));
+    r.uncertainty =
+        UncertaintyFor(*q.calibration, *q.hardware, 1, false, q.workload.engine, KindOf(*q.model));
     return r;
   }
   r.batch_per_rank = t.batch;

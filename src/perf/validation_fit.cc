@@ -199,8 +199,8 @@ struct Fitted {
 
 // Bounded coordinate pattern search over the family and engine parameters of the rows in
 // `fit` (indices into `rows`), from the documented defaults.
-Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit,
-           const SystemDefaults& systems, const StopToken& stop) {
+Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit, const SystemDefaults& systems,
+           const StopToken& stop) {
   std::vector<std::string> fams, engs;
   for (int i : fit) {
     fams.push_back(rows[i].family);
@@ -437,8 +437,8 @@ int CoveredCrossFitted(const std::vector<Sample>& from, const std::vector<Sample
   for (std::size_t i = 0; i < judged.size(); ++i) {
     const Sample& x = judged[i];
     if (std::isnan(x.logr)) continue;
-    const auto b = folds || !same ? band[x.fold & 1]
-                                  : LogBand(from, -1, static_cast<std::ptrdiff_t>(i));
+    const auto b =
+        folds || !same ? band[x.fold & 1] : LogBand(from, -1, static_cast<std::ptrdiff_t>(i));
     if (!std::isnan(b.first) && x.logr >= b.first && x.logr <= b.second) ++covered;
   }
   return covered;

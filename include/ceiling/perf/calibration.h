@@ -125,8 +125,8 @@ struct ErrorBand {
   double p90 = 0.0;  // 90th percentile of the same
   double low = 1.0;
   double high = 1.0;
-  int count = 0;  // held-out measurements behind it (0: no band)
-  std::string engine;             // the slice's engine ("": every engine)
+  int count = 0;                     // held-out measurements behind it (0: no band)
+  std::string engine;                // the slice's engine ("": every engine)
   ModelKind kind = ModelKind::kAny;  // the slice's kind of model
 };
 
