@@ -309,17 +309,28 @@ ModelKind KindOf(const ModelArch& m) {
   return m.moe.enabled() ? ModelKind::kMoe : ModelKind::kDense;
 }
 
-Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank,
-                           bool kv_limited, std::string_view engine, ModelKind kind) {
+namespace {
+
+// The bands of a prediction whose TTFT is in regime `ttft` and whose TPOT and throughput are in
+// `other`.
+Uncertainty BandsFor(const Calibration& cal, const Hardware& hw, Regime ttft, Regime other,
+                     std::string_view engine, ModelKind kind) {
   Uncertainty u;
   u.basis = cal.BasisFor(hw.chip_id, hw.family);
+  u.regime = ttft;
+  u.ttft = cal.Band(u.basis, PerfMetric::kTtft, ttft, engine, kind);
+  u.tpot = cal.Band(u.basis, PerfMetric::kTpot, other, engine, kind);
+  u.throughput = cal.Band(u.basis, PerfMetric::kThroughput, other, engine, kind);
+  return u;
+}
+
+}  // namespace
+
+Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank,
+                           bool kv_limited, std::string_view engine, ModelKind kind) {
   const Regime batch = batch_per_rank <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch;
   // Queueing for KV room is a TTFT matter; TPOT and throughput keep their batch regime.
-  u.regime = kv_limited ? Regime::kQueued : batch;
-  u.ttft = cal.Band(u.basis, PerfMetric::kTtft, u.regime, engine, kind);
-  u.tpot = cal.Band(u.basis, PerfMetric::kTpot, batch, engine, kind);
-  u.throughput = cal.Band(u.basis, PerfMetric::kThroughput, batch, engine, kind);
-  return u;
+  return BandsFor(cal, hw, kv_limited ? Regime::kQueued : batch, batch, engine, kind);
 }
 
 namespace {
@@ -435,17 +446,8 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
   r.tokens_per_s_per_user = 1.0 / t.tpot.base();
   r.decode_step = dec.Decode(fp, t.batch, q.workload.isl + q.workload.osl / 2.0);
   r.prefill_step = pre.Prefill(fp, 1, q.workload.isl);
-  const ModelKind kind = KindOf(*q.model);
-  const std::string& engine = q.workload.engine;
-  r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch, false, engine, kind);
-  r.uncertainty.regime = Regime::kDisaggregated;
-  const CalibrationBasis basis = r.uncertainty.basis;
-  r.uncertainty.ttft =
-      q.calibration->Band(basis, PerfMetric::kTtft, Regime::kDisaggregated, engine, kind);
-  r.uncertainty.tpot =
-      q.calibration->Band(basis, PerfMetric::kTpot, Regime::kDisaggregated, engine, kind);
-  r.uncertainty.throughput =
-      q.calibration->Band(basis, PerfMetric::kThroughput, Regime::kDisaggregated, engine, kind);
+  r.uncertainty = BandsFor(*q.calibration, *q.hardware, Regime::kDisaggregated,
+                           Regime::kDisaggregated, q.workload.engine, KindOf(*q.model));
   return r;
 }
 
