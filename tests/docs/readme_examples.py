@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""The README's examples are the binary's real output.
+
+Every ```sh block holding one `build/ceiling ...` command that is followed by an output block is
+run with the binary under test from the repository root (files it is asked to write, `-o FILE`,
+go to a scratch directory instead), and every line of the shown output must appear, verbatim, among the lines
+the command prints. Lines the README abridges are skipped: blank lines, "..." and lines that
+contain "..." (elided columns), and timings ("elapsed:"). Exit 1 with each stale block named.
+"""
+import argparse
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+
+BLOCK = re.compile(r"```sh\n(build/ceiling[^`]*?)```\n\n?```\n(.*?)```", re.S)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--source", required=True, help="repository root")
+    args = ap.parse_args()
+    readme = os.path.join(args.source, "README.md")
+    text = open(readme, encoding="utf-8").read()
+    stale, checked = [], 0
+    with tempfile.TemporaryDirectory() as scratch:
+        for m in BLOCK.finditer(text):
+            command = m.group(1).strip().replace("\\\n", " ")
+            if "\n" in command:
+                continue  # several commands: not one output to compare
+            line = text.count("\n", 0, m.start()) + 2
+            argv = [os.path.abspath(args.binary)] + shlex.split(command)[1:]
+            for i in range(1, len(argv)):
+                if argv[i - 1] in ("-o", "--output"):
+                    argv[i] = os.path.join(scratch, os.path.basename(argv[i]))
+            run = subprocess.run(argv, cwd=args.source, capture_output=True, text=True,
+                                 timeout=300)
+            printed = {l.rstrip() for l in (run.stdout + run.stderr).splitlines()}
+            shown = [l.rstrip() for l in m.group(2).splitlines()]
+            missing = [l for l in shown if l.strip() and "..." not in l
+                       and not l.startswith("elapsed:") and l not in printed]
+            checked += 1
+            if missing:
+                stale.append(f"README.md:{line}: `{command}`: {len(missing)} of {len(shown)} "
+                             f"lines are not in its output (exit {run.returncode}), first: "
+                             f"{missing[0]!r}")
+    for s in stale:
+        print(s, file=sys.stderr)
+    print(f"{checked} README examples checked, {len(stale)} stale")
+    return 1 if stale or checked == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
