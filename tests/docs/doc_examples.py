@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""The README's examples are the binary's real output.
+"""The examples in README.md and docs/*.md are the binary's real output.
 
-Every ```sh block holding one `build/ceiling ...` command that is followed by an output block is
-run with the binary under test from the repository root (files it is asked to write, `-o FILE`,
+Every ```sh block holding one `build/ceiling ...` command that is followed by an output block
+(or an inline `build/ceiling ...`: followed by one, as docs/ writes them) is run with the binary under test from the repository root (files it is asked to write, `-o FILE`,
 go to a scratch directory instead), and every line of the shown output must appear, verbatim, among the lines
 the command prints. Lines the README abridges are skipped: blank lines, "..." and lines that
 contain "..." (elided columns), and timings ("elapsed:"). Exit 1 with each stale block named.
 """
 import argparse
+import glob
 import os
 import re
 import shlex
@@ -15,7 +16,8 @@ import subprocess
 import sys
 import tempfile
 
-BLOCK = re.compile(r"```sh\n(build/ceiling[^`]*?)```\n\n?```\n(.*?)```", re.S)
+BLOCKS = (re.compile(r"```sh\n(build/ceiling[^`]*?)```\n\n?```\n(.*?)```", re.S),
+          re.compile(r"`(build/ceiling[^`]*)`[^\n`]*:\n\n```\n(.*?)```", re.S))
 
 
 def main() -> int:
@@ -23,15 +25,21 @@ def main() -> int:
     ap.add_argument("--binary", required=True)
     ap.add_argument("--source", required=True, help="repository root")
     args = ap.parse_args()
-    readme = os.path.join(args.source, "README.md")
-    text = open(readme, encoding="utf-8").read()
+    docs = ["README.md"] + sorted(os.path.relpath(p, args.source)
+                                  for p in glob.glob(os.path.join(args.source, "docs", "*.md")))
+    examples = []
+    for doc in docs:
+        text = open(os.path.join(args.source, doc), encoding="utf-8").read()
+        for pattern in BLOCKS:
+            for m in pattern.finditer(text):
+                examples.append((doc, text.count("\n", 0, m.start()) + 2, m.group(1), m.group(2)))
     stale, checked = [], 0
     with tempfile.TemporaryDirectory() as scratch:
-        for m in BLOCK.finditer(text):
-            command = m.group(1).strip().replace("\\\n", " ")
-            if "\n" in command:
+        for doc, line, command, output in examples:
+            command = command.strip().replace("\\\n", " ")
+            if "```" in command or (doc == "README.md" and "\n" in command):
                 continue  # several commands: not one output to compare
-            line = text.count("\n", 0, m.start()) + 2
+            command = " ".join(command.split())  # docs/ wraps inline commands
             argv = [os.path.abspath(args.binary)] + shlex.split(command)[1:]
             for i in range(1, len(argv)):
                 if argv[i - 1] in ("-o", "--output"):
@@ -39,17 +47,17 @@ def main() -> int:
             run = subprocess.run(argv, cwd=args.source, capture_output=True, text=True,
                                  timeout=300)
             printed = {l.rstrip() for l in (run.stdout + run.stderr).splitlines()}
-            shown = [l.rstrip() for l in m.group(2).splitlines()]
+            shown = [l.rstrip() for l in output.splitlines()]
             missing = [l for l in shown if l.strip() and "..." not in l
                        and not l.startswith("elapsed:") and l not in printed]
             checked += 1
             if missing:
-                stale.append(f"README.md:{line}: `{command}`: {len(missing)} of {len(shown)} "
+                stale.append(f"{doc}:{line}: `{command}`: {len(missing)} of {len(shown)} "
                              f"lines are not in its output (exit {run.returncode}), first: "
                              f"{missing[0]!r}")
     for s in stale:
         print(s, file=sys.stderr)
-    print(f"{checked} README examples checked, {len(stale)} stale")
+    print(f"{checked} examples checked in {', '.join(docs)}; {len(stale)} stale")
     return 1 if stale or checked == 0 else 0
 
 
