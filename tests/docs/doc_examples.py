@@ -5,7 +5,8 @@ Every ```sh block holding one `build/ceiling ...` command that is followed by an
 (or an inline `build/ceiling ...`: followed by one, as docs/ writes them) is run with the binary under test from the repository root (files it is asked to write, `-o FILE`,
 go to a scratch directory instead), and every line of the shown output must appear, verbatim, among the lines
 the command prints. Lines the README abridges are skipped: blank lines, "..." and lines that
-contain "..." (elided columns), and timings ("elapsed:"). Exit 1 with each stale block named.
+contain "..." (elided columns), and timings ("elapsed:"); wall-clock figures inside a line
+("searched in 0.1 ms", "0.01 s on 2 threads") are masked on both sides. Exit 1 with each stale block named.
 """
 import argparse
 import glob
@@ -15,6 +16,16 @@ import shlex
 import subprocess
 import sys
 import tempfile
+
+# Wall-clock phrases the binary prints, which vary from run to run (and under sanitizers).
+CLOCK = (re.compile(r"searched in [0-9.]+ (?:ms|s)\b"), re.compile(r"[0-9.]+ s on \d+ threads?"))
+
+
+def masked(line: str) -> str:
+    for pattern in CLOCK:
+        line = pattern.sub("<wall clock>", line)
+    return line.rstrip()
+
 
 BLOCKS = (re.compile(r"```sh\n(build/ceiling[^`]*?)```\n\n?```\n(.*?)```", re.S),
           re.compile(r"`(build/ceiling[^`]*)`[^\n`]*:\n\n```\n(.*?)```", re.S))
@@ -46,8 +57,8 @@ def main() -> int:
                     argv[i] = os.path.join(scratch, os.path.basename(argv[i]))
             run = subprocess.run(argv, cwd=args.source, capture_output=True, text=True,
                                  timeout=300)
-            printed = {l.rstrip() for l in (run.stdout + run.stderr).splitlines()}
-            shown = [l.rstrip() for l in output.splitlines()]
+            printed = {masked(l) for l in (run.stdout + run.stderr).splitlines()}
+            shown = [masked(l) for l in output.splitlines()]
             missing = [l for l in shown if l.strip() and "..." not in l
                        and not l.startswith("elapsed:") and l not in printed]
             checked += 1
