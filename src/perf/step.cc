@@ -277,6 +277,17 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
   const double ab = s.ab;
   const double ge = p.gemm_efficiency;
 
+  // FP8 training quantizes each GEMM's input (forward) and output gradient (backward) and
+  // keeps transposed copies for the other GEMMs of the backward: read bf16, write fp8 twice,
+  // in separate memory-bound kernels. An input that arrives quantized (MoE dispatch) is only
+  // read and written transposed.
+  auto fp8_casts = [&](double& bucket, double count, double in_elems, double out_elems,
+                       bool in_quantized) {
+    if (w.backward <= 0 || ab >= 2) return;
+    const double in_bytes = in_elems * (in_quantized ? 2 * ab : 2 + 2 * ab);
+    Roof(a, bucket, count, 0, 1, in_bytes + out_elems * (2 + 2 * ab), bw, 2);
+  };
+
   // A dense GEMM [M x K] x [K x N] with weights of `wbytes` per element, `count` times. Its
   // arithmetic runs on the tensor cores over the padded rows, or, for a few rows, as a GEMV on
   // the vector units when that is faster (engines ship both kernels); either overlaps with
@@ -287,11 +298,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     double tc = 2 * PaddedRows(M) * N * K * pass / (s.gemm_rate * ge * shape);
     if (s.vec_rate > 0) tc = std::min(tc, 2 * M * N * K * pass / (s.vec_rate * ge));
     RoofTimes(a, bucket, count, tc, (N * K * wbytes + M * K * ab + M * N * 2) * pass / bw, 1);
-    // FP8 training quantizes each GEMM's input (forward) and output gradient (backward) and
-    // keeps transposed copies for the other GEMMs of the backward: read bf16, write fp8 twice,
-    // in separate memory-bound kernels.
-    if (w.backward > 0 && ab < 2)
-      Roof(a, a.elem, count, 0, 1, (M * K + M * N) * (2 + 2 * ab), bw, 2);
+    fp8_casts(a.elem, count, M * K, M * N, false);
   };
 
   // Attention: projections and core, per attention kind.
@@ -460,6 +467,10 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
               (active_l * mats_up * h * s.moe_wb + load * h * ab + load * mats_up * 2) * pass / bw,
               1);
     Roof(a, a.moe, s.n_moe, 0, 1, load * s.expert_inter_l * 2 * 3 * elem_pass, bw, 1);
+    // The grouped GEMMs' casts in FP8 training, as for a dense GEMM; the dispatch above has
+    // already quantized the up-projection's input.
+    fp8_casts(a.moe, s.n_moe, load * h, load * mats_up, true);
+    fp8_casts(a.moe, s.n_moe, load * s.expert_inter_l, load * h, false);
     RoofTimes(
         a, a.moe, s.n_moe,
         2 * active_l * me_pad * s.expert_inter_l * h * pass / (s.gemm_rate * ge * shape_dn),

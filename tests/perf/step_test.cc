@@ -162,6 +162,29 @@ TEST(StepAcceptance, MlaDecodeOnH20IsComputeBoundAtLargeBatch) {
   EXPECT_GT(t.attention.base(), t.moe.base());
 }
 
+// A training micro-batch runs every MoE operator three times (forward, two backward passes);
+// in FP8 the grouped expert GEMMs also pay the casts a dense GEMM pays (inputs and output
+// gradients quantized, transposed copies kept), so their time grows by more than 3x.
+TEST(StepTraining, Fp8CastsAreChargedToExpertGemmsToo) {
+  const Hardware hw = HardwareOf("nvidia-b200");
+  for (DType d : {DType::kBf16, DType::kFp8}) {
+    PrecisionConfig prec = PrecisionForMode(d);
+    prec.kv_cache = DType::kBf16;
+    auto sm = StepModel::Build(ModelOf("qwen3-235b-a22b"), hw, {.dp_attn = 8, .ep = 8}, prec);
+    ASSERT_TRUE(sm.ok()) << sm.error().ToString();
+    const FamilyParams& fp = Bundled().calibration.Family("blackwell");
+    Work w;
+    w.tokens = w.prefill_tokens = w.prompt_len = w.lm_rows = 4096;
+    const double forward = sm->EvaluateStage(fp, w).moe.base();
+    w.backward = 2;
+    const double training = sm->EvaluateStage(fp, w).moe.base();
+    if (d == DType::kBf16)
+      EXPECT_NEAR(training / forward, 3.0, 1e-9);
+    else
+      EXPECT_GT(training / forward, 3.0 * 1.05);
+  }
+}
+
 TEST(Parallelism, ErrorsSayWhatToFix) {
   const ModelArch& m = ModelOf("llama-3.1-70b");
   auto e = CheckParallelism(m, {.tp = 3});
