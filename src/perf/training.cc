@@ -259,8 +259,9 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
     if (q.zero >= 2) {
       // Sharded gradients cannot accumulate locally: each micro-batch's backward ends in its
       // reduce-scatter. ZeRO-3 keeps only a shard of the parameters, so every micro-batch
-      // gathers them for its forward and again for its backward (the ZeRO paper's 3x the
-      // data-parallel volume); ZeRO-2 gathers the updated ones once, under the next forward.
+      // gathers them for its forward and again for its backward (3 model sizes of traffic per
+      // micro-batch in the ZeRO paper's count, against 2 for plain data parallelism); ZeRO-2
+      // gathers the updated ones once, under the next forward.
       const double under_fwd = q.zero >= 3 ? gather : 0;
       const double under_bwd = reduce + (q.zero >= 3 ? gather : 0);
       sync = m * (OverlapCost(under_bwd, bwd) + OverlapCost(under_fwd, fwd)) +
