@@ -256,19 +256,16 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
     const double gather = q.zero >= 1 ? ring(dense * 2, dp) + ring(experts * 2, expert_dp) : 0;
     const double fwd = compute / (1 + w.backward);
     const double bwd = compute - fwd;
-    if (q.zero >= 2) {
-      // Sharded gradients cannot accumulate locally: each micro-batch's backward ends in its
-      // reduce-scatter. ZeRO-3 keeps only a shard of the parameters, so every micro-batch
-      // gathers them for its forward and again for its backward (3 model sizes of traffic per
-      // micro-batch in the ZeRO paper's count, against 2 for plain data parallelism); ZeRO-2
-      // gathers the updated ones once, under the next forward.
-      const double under_fwd = q.zero >= 3 ? gather : 0;
-      const double under_bwd = reduce + (q.zero >= 3 ? gather : 0);
-      sync = m * (OverlapCost(under_bwd, bwd) + OverlapCost(under_fwd, fwd)) +
-             (q.zero >= 3 ? 0 : OverlapCost(gather, fwd));
-    } else {
+    // Sharded gradients (ZeRO-2 and -3) cannot accumulate locally: each micro-batch's backward
+    // ends in its reduce-scatter. ZeRO-3 keeps only a shard of the parameters, so every
+    // micro-batch gathers them for its forward and again for its backward (3 model sizes of
+    // traffic per micro-batch in the ZeRO paper's count, against 2 for plain data parallelism).
+    if (q.zero >= 3)
+      sync = m * (OverlapCost(reduce + gather, bwd) + OverlapCost(gather, fwd));
+    else if (q.zero == 2)
+      sync = m * OverlapCost(reduce, bwd) + OverlapCost(gather, fwd);
+    else
       sync = OverlapCost(reduce, bwd) + OverlapCost(gather, fwd);
-    }
   }
   // Adam update: read and write weights, fp32 gradients and state (~32 bytes per parameter),
   // over this GPU's shard.
