@@ -275,10 +275,21 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       ex->Add("parallelism the model cannot run: " + st.error().message);
       continue;
     }
-    // Rows that repeat another row's configuration and measurements (the CSV merges several
-    // exports) are counted once.
-    const std::string key = fmt::format("{}|{}|{}|{}|{}", sweep, conc, get("batch_size"),
-                                        get("silicon_ttft_ms"), get("silicon_tpot_ms"));
+    // Rows that repeat another row's configuration and measurements are counted once: the CSV
+    // merges several exports, which label one run's engine version differently ("nightly-dev"
+    // and "nightly-dev-20260216-...") and print its latencies to different last digits. Two
+    // runs that measure the same TTFT and TPOT to nine digits are one run. Left in, a copy can
+    // land in the other half of the split and score the fit on a row it was fitted to.
+    std::string run = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{:.9g}|{:.9g}", get("system"),
+                                  get("model_path"), get("backend"), get("precision"), get("mode"),
+                                  isl, osl, conc, get("batch_size"), ttft_ms, tpot_ms);
+    for (const char* c : {"tp_size", "pp_size", "attention_dp_size", "moe_ep_size",
+                            "prefill_batch_size", "prefill_num_workers", "prefill_tp_size",
+                            "prefill_pp_size", "prefill_attention_dp_size", "prefill_moe_ep_size",
+                            "decode_num_workers", "decode_tp_size", "decode_pp_size",
+                            "decode_attention_dp_size", "decode_moe_ep_size", "decode_batch_size"})
+      run += "|" + get(c);
+    const std::string& key = run;
     if (!seen.insert(key).second) {
       ex->Add("duplicate of another row (same configuration and measurements)");
       continue;

@@ -7,6 +7,11 @@ go to a scratch directory instead), and every line of the shown output must appe
 the command prints. Lines the README abridges are skipped: blank lines, "..." and lines that
 contain "..." (elided columns), and timings ("elapsed:"); wall-clock figures inside a line
 ("searched in 0.1 ms", "0.01 s on 2 threads") are masked on both sides. Exit 1 with each stale block named.
+
+With --update, a stale block's shown lines are rewritten from the output instead: each line is
+replaced by the printed line of the same shape (its text with every number, and the spacing,
+set aside), taken in order; abridged lines stay. A line with no such counterpart is left and
+reported, for a person to edit.
 """
 import argparse
 import glob
@@ -16,6 +21,35 @@ import shlex
 import subprocess
 import sys
 import tempfile
+
+NUMBER = re.compile(r"[-+]?[0-9][0-9,.]*%?")
+
+
+def shape(line: str) -> str:
+    return " ".join(NUMBER.sub("#", line).split())
+
+
+def updated(shown: list, printed: list) -> tuple:
+    """The shown lines rewritten from the printed ones, and the lines left as they were."""
+    pool = {}
+    for line in printed:
+        pool.setdefault(shape(line), []).append(line.rstrip())
+    out, left = [], []
+    for line in shown:
+        if not line.strip() or "..." in line or line.startswith("elapsed:"):
+            out.append(line)
+            continue
+        if masked(line) in {masked(p) for p in printed}:
+            out.append(line)
+            continue
+        candidates = pool.get(shape(line))
+        if candidates:
+            out.append(candidates.pop(0))
+        else:
+            out.append(line)
+            left.append(line)
+    return out, left
+
 
 # Wall-clock phrases the binary prints, which vary from run to run (and under sanitizers).
 CLOCK = (re.compile(r"searched in [0-9.]+ (?:ms|s)\b"), re.compile(r"[0-9.]+ s on \d+ threads?"))
@@ -35,6 +69,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     ap.add_argument("--source", required=True, help="repository root")
+    ap.add_argument("--update", action="store_true", help="rewrite stale blocks from the output")
     args = ap.parse_args()
     docs = ["README.md"] + sorted(os.path.relpath(p, args.source)
                                   for p in glob.glob(os.path.join(args.source, "docs", "*.md")))
@@ -43,10 +78,11 @@ def main() -> int:
         text = open(os.path.join(args.source, doc), encoding="utf-8").read()
         for pattern in BLOCKS:
             for m in pattern.finditer(text):
-                examples.append((doc, text.count("\n", 0, m.start()) + 2, m.group(1), m.group(2)))
-    stale, checked = [], 0
+                examples.append((doc, text.count("\n", 0, m.start()) + 2, m.group(1), m.group(2),
+                                 m.start(2), m.end(2)))
+    stale, checked, edits = [], 0, {}
     with tempfile.TemporaryDirectory() as scratch:
-        for doc, line, command, output in examples:
+        for doc, line, command, output, start, end in examples:
             command = command.strip().replace("\\\n", " ")
             if "```" in command or (doc == "README.md" and "\n" in command):
                 continue  # several commands: not one output to compare
@@ -62,10 +98,24 @@ def main() -> int:
             missing = [l for l in shown if l.strip() and "..." not in l
                        and not l.startswith("elapsed:") and l not in printed]
             checked += 1
+            if missing and args.update:
+                lines, left = updated(output.splitlines(), (run.stdout + run.stderr).splitlines())
+                edits.setdefault(doc, []).append((start, end, "\n".join(lines) + "\n"))
+                if left:
+                    stale.append(f"{doc}:{line}: `{command}`: {len(left)} lines have no "
+                                 f"counterpart in the output, first: {left[0]!r}")
+                continue
             if missing:
                 stale.append(f"{doc}:{line}: `{command}`: {len(missing)} of {len(shown)} "
                              f"lines are not in its output (exit {run.returncode}), first: "
                              f"{missing[0]!r}")
+    for doc, changes in edits.items():
+        path = os.path.join(args.source, doc)
+        text = open(path, encoding="utf-8").read()
+        for start, end, new in sorted(changes, reverse=True):
+            text = text[:start] + new + text[end:]
+        open(path, "w", encoding="utf-8").write(text)
+        print(f"updated {len(changes)} example(s) in {doc}")
     for s in stale:
         print(s, file=sys.stderr)
     print(f"{checked} examples checked in {', '.join(docs)}; {len(stale)} stale")
