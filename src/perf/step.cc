@@ -176,6 +176,15 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
                      fmt::format("{}: no usable tensor rate or memory bandwidth", hw.chip_id));
   s.wb = BytesPerElement(prec.weights);
   s.moe_wb = s.wb;
+  // 4-bit weights on a chip without a tensor-core rate for them (MXFP4 / NVFP4 on Hopper, int4
+  // weight-only anywhere without int4 MMA) are unpacked and scaled in software on the SMs before
+  // each MMA tile uses them: about 15 fp32 FLOP-equivalents per element, from an H20 measurement
+  // of one MXFP4 expert layer with a W4A16 kernel (docs/perf.md §5, round 5), for every 128-row
+  // tile of the GEMM's rows. Streaming the weights then no longer bounds a small batch alone.
+  constexpr double kConvertFlops = 15;
+  const bool four_bit = prec.weights == DType::kFp4 || prec.weights == DType::kInt4;
+  if (four_bit && hw.peak[Index(prec.weights)].base() <= 0 && s.vec_rate > 0)
+    s.convert = kConvertFlops / s.vec_rate;
   s.ab = BytesPerElement(prec.activations);
   s.kvb = BytesPerElement(prec.kv_cache);
   s.state_b = 2.0;  // linear-attention state kept in bf16
@@ -297,6 +306,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     const double shape = (N / (N + 64)) * (K / (K + 64));
     double tc = 2 * PaddedRows(M) * N * K * pass / (s.gemm_rate * ge * shape);
     if (s.vec_rate > 0) tc = std::min(tc, 2 * M * N * K * pass / (s.vec_rate * ge));
+    tc = std::max(tc, std::ceil(M / 128) * N * K * pass * s.convert);
     RoofTimes(a, bucket, count, tc, (N * K * wbytes + M * K * ab + M * N * 2) * pass / bw, 1);
     fp8_casts(a.elem, count, M * K, M * N, false);
   };
@@ -462,8 +472,10 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     const double mats_up = s.ffn_up * s.expert_inter_l;
     const double shape_up = (mats_up / (mats_up + 64)) * (h / (h + 64));
     const double shape_dn = (h / (h + 64)) * (s.expert_inter_l / (s.expert_inter_l + 64));
+    const double tiles = std::ceil(me_pad / 128);  // weight conversions per active expert
     RoofTimes(a, a.moe, s.n_moe,
-              2 * active_l * me_pad * mats_up * h * pass / (s.gemm_rate * ge * shape_up),
+              std::max(2 * active_l * me_pad * mats_up * h * pass / (s.gemm_rate * ge * shape_up),
+                       active_l * tiles * mats_up * h * pass * s.convert),
               (active_l * mats_up * h * s.moe_wb + load * h * ab + load * mats_up * 2) * pass / bw,
               1);
     Roof(a, a.moe, s.n_moe, 0, 1, load * s.expert_inter_l * 2 * 3 * elem_pass, bw, 1);
@@ -473,7 +485,9 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     fp8_casts(a.moe, s.n_moe, load * s.expert_inter_l, load * h, false);
     RoofTimes(
         a, a.moe, s.n_moe,
-        2 * active_l * me_pad * s.expert_inter_l * h * pass / (s.gemm_rate * ge * shape_dn),
+        std::max(
+            2 * active_l * me_pad * s.expert_inter_l * h * pass / (s.gemm_rate * ge * shape_dn),
+            active_l * tiles * s.expert_inter_l * h * pass * s.convert),
         (active_l * s.expert_inter_l * h * s.moe_wb + load * s.expert_inter_l * ab + load * h * 2) *
             pass / bw,
         1);

@@ -9,8 +9,8 @@ contain "..." (elided columns), and timings ("elapsed:"); wall-clock figures ins
 ("searched in 0.1 ms", "0.01 s on 2 threads") are masked on both sides. Exit 1 with each stale block named.
 
 With --update, a stale block's shown lines are rewritten from the output instead: each line is
-replaced by the printed line of the same shape (its text with every number, and the spacing,
-set aside), taken in order; abridged lines stay. A line with no such counterpart is left and
+replaced by the printed line of the same shape (its text with every number, the spacing and
+the length of rules set aside), taken in order; abridged lines stay. A line with no such counterpart is left and
 reported, for a person to edit.
 """
 import argparse
@@ -26,7 +26,7 @@ NUMBER = re.compile(r"[-+]?[0-9][0-9,.]*%?")
 
 
 def shape(line: str) -> str:
-    return " ".join(NUMBER.sub("#", line).split())
+    return " ".join(re.sub(r"-{2,}", "-", NUMBER.sub("#", line)).split())
 
 
 def updated(shown: list, printed: list) -> tuple:

@@ -162,6 +162,35 @@ TEST(StepAcceptance, MlaDecodeOnH20IsComputeBoundAtLargeBatch) {
   EXPECT_GT(t.attention.base(), t.moe.base());
 }
 
+// 4-bit weights on a chip without a 4-bit tensor rate (MXFP4 gpt-oss on Hopper) are converted
+// in software on the SMs before each 128-row tile's MMA. The H100 and H200 share those SMs, so
+// the H200's 43% more bandwidth barely helps: measured, it decodes gpt-oss-120B at 0.96 of the
+// H100's TPOT (vLLM 0.18, docs/perf.md §5), where a native 4-bit rate would let bandwidth
+// decide. And the conversion is paid per tile of rows: 130 rows per expert cost about twice
+// what 100 do, where the MMA alone grows with the padded rows.
+TEST(StepAcceptance, FourBitWeightsWithoutATensorRateAreConvertedPerTile) {
+  const FamilyParams& fp = Bundled().calibration.Family("hopper");
+  const ModelArch& m = ModelOf("gpt-oss-120b");
+  auto with_native_fp4 = [](Hardware hw) {
+    hw.peak[Index(DType::kFp4)] = hw.peak[Index(DType::kFp8)] * 2.0;
+    return hw;
+  };
+  auto moe = [&](const Hardware& hw, bool decode, double n) {
+    auto sm = StepModel::Build(m, hw, {.tp = 1}, PrecisionForMode(DType::kFp4));
+    EXPECT_TRUE(sm.ok());
+    return (decode ? sm->Decode(fp, n, 2048) : sm->Prefill(fp, 1, n)).moe.base();
+  };
+  const Hardware h100 = HardwareOf("nvidia-h100-sxm"), h200 = HardwareOf("nvidia-h200-sxm");
+  ASSERT_LE(h200.peak[Index(DType::kFp4)].base(), 0.0);
+  EXPECT_GT(moe(h200, true, 4) / moe(h100, true, 4), 0.85);
+  EXPECT_LT(moe(with_native_fp4(h200), true, 4) / moe(with_native_fp4(h100), true, 4), 0.80);
+  // A prefill of T tokens puts T x 4 / 128 rows on each expert (padded by 4): 3,200 tokens fill
+  // one tile per expert, 4,160 two.
+  EXPECT_GT(moe(h100, false, 4160) / moe(h100, false, 3200), 1.6);
+  EXPECT_LT(moe(with_native_fp4(h100), false, 4160) / moe(with_native_fp4(h100), false, 3200),
+            1.45);
+}
+
 // A training micro-batch runs every MoE operator three times (forward, two backward passes);
 // in FP8 the grouped expert GEMMs also pay the casts a dense GEMM pays (inputs and output
 // gradients quantized, transposed copies kept), so their time grows by more than 3x.

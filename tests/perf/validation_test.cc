@@ -39,6 +39,19 @@ TEST(ValidationSet, LoadsEveryRowAndCountsExclusions) {
   EXPECT_GE(set->extra_points, 19);
 }
 
+// The CSV merges several exports: one SGLang run of Qwen3.5-397B on 8 B200s (1024/1024, 8
+// clients) appears three times, labelled with two engine versions and its TTFT printed to two
+// different last digits (245.3494074958144 and ...438). It is one measurement and one point.
+TEST(ValidationSet, OneRunExportedThreeTimesIsOnePoint) {
+  auto set = LoadValidationSet(DataDir(), Bundled().chips, Bundled().models);
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  int copies = 0;
+  for (const ValidationPoint& p : set->points)
+    copies += p.chip == "nvidia-b200" && p.model == "qwen3.5-397b-a17b" && p.engine == "sglang" &&
+              p.ttft_s && std::abs(*p.ttft_s - 0.24534940749581438) < 1e-12;
+  EXPECT_EQ(copies, 1);
+}
+
 TEST(CalibrationFile, RoundTrips) {
   Calibration c = Bundled().calibration;
   c.produced_by = "test";

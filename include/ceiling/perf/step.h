@@ -169,6 +169,9 @@ class StepModel {
   // Per-GPU shapes and rates, precomputed by Build() so that evaluation is arithmetic only.
   struct Shape {
     double gemm_rate = 0, attn_rate = 0, index_rate = 0, vec_rate = 0, bw = 0;
+    // Seconds to convert one 4-bit weight element the tensor cores cannot read (0: they can),
+    // paid once per 128-row tile of the GEMM's rows (StepModel::Build).
+    double convert = 0;
     double wb = 1, moe_wb = 1, ab = 1, kvb = 1, state_b = 2;
     double hidden = 0, hd = 0, heads_l = 0, kvh_l = 0, gate = 1;
     double q_lora = 0, kvr = 0, nope = 0, rope = 0, vdim = 0;
