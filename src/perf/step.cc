@@ -166,7 +166,8 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
   sm.prec_ = prec;
   Shape& s = sm.s_;
   const Attention& a = m.attention;
-  s.gemm_rate = hw.ComputeRate(prec.activations).base();
+  DType mma = prec.activations;  // the format the GEMMs' MMA instructions consume
+  s.gemm_rate = hw.ComputeRate(prec.activations, &mma).base();
   s.attn_rate = hw.ComputeRate(prec.attention).base();
   s.index_rate = hw.ComputeRate(DType::kFp8).base();
   s.vec_rate = hw.peak[Index(DType::kFp32)].base();
@@ -176,15 +177,15 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
                      fmt::format("{}: no usable tensor rate or memory bandwidth", hw.chip_id));
   s.wb = BytesPerElement(prec.weights);
   s.moe_wb = s.wb;
-  // 4-bit weights on a chip without a tensor-core rate for them (MXFP4 / NVFP4 on Hopper, int4
-  // weight-only anywhere without int4 MMA) are unpacked and scaled in software on the SMs before
-  // each MMA tile uses them: about 15 fp32 FLOP-equivalents per element, from an H20 measurement
-  // of one MXFP4 expert layer with a W4A16 kernel (docs/perf.md §5, round 5), for every 128-row
-  // tile of the GEMM's rows. Streaming the weights then no longer bounds a small batch alone.
+  // 4-bit weights that the MMA does not consume as they are (MXFP4 / NVFP4 on Hopper, which
+  // multiplies them in FP8; int4 weight-only, multiplied in bf16 on every chip) are unpacked and
+  // scaled in software on the SMs before each MMA tile uses them: about 15 fp32
+  // FLOP-equivalents per element, from an H20 measurement of one MXFP4 expert layer with a
+  // W4A16 kernel (docs/perf.md §1 and §5, round 5), for every 128-row tile of the GEMM's rows.
+  // Streaming the weights then no longer bounds a small batch alone.
   constexpr double kConvertFlops = 15;
   const bool four_bit = prec.weights == DType::kFp4 || prec.weights == DType::kInt4;
-  if (four_bit && hw.peak[Index(prec.weights)].base() <= 0 && s.vec_rate > 0)
-    s.convert = kConvertFlops / s.vec_rate;
+  if (four_bit && mma != prec.weights && s.vec_rate > 0) s.convert = kConvertFlops / s.vec_rate;
   s.ab = BytesPerElement(prec.activations);
   s.kvb = BytesPerElement(prec.kv_cache);
   s.state_b = 2.0;  // linear-attention state kept in bf16

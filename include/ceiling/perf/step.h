@@ -169,7 +169,7 @@ class StepModel {
   // Per-GPU shapes and rates, precomputed by Build() so that evaluation is arithmetic only.
   struct Shape {
     double gemm_rate = 0, attn_rate = 0, index_rate = 0, vec_rate = 0, bw = 0;
-    // Seconds to convert one 4-bit weight element the tensor cores cannot read (0: they can),
+    // Seconds to convert one 4-bit weight element the MMA cannot take as it is (0: it can),
     // paid once per 128-row tile of the GEMM's rows (StepModel::Build).
     double convert = 0;
     double wb = 1, moe_wb = 1, ab = 1, kvb = 1, state_b = 2;
