@@ -280,16 +280,15 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     // and "nightly-dev-20260216-...") and print its latencies to different last digits. Two
     // runs that measure the same TTFT and TPOT to nine digits are one run. Left in, a copy can
     // land in the other half of the split and score the fit on a row it was fitted to.
-    std::string run = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{:.9g}|{:.9g}", get("system"),
+    std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{:.9g}|{:.9g}", get("system"),
                                   get("model_path"), get("backend"), get("precision"), get("mode"),
                                   isl, osl, conc, get("batch_size"), ttft_ms, tpot_ms);
-    for (const char* c : {"tp_size", "pp_size", "attention_dp_size", "moe_ep_size",
-                            "prefill_batch_size", "prefill_num_workers", "prefill_tp_size",
-                            "prefill_pp_size", "prefill_attention_dp_size", "prefill_moe_ep_size",
-                            "decode_num_workers", "decode_tp_size", "decode_pp_size",
-                            "decode_attention_dp_size", "decode_moe_ep_size", "decode_batch_size"})
-      run += "|" + get(c);
-    const std::string& key = run;
+    for (const char* c :
+         {"tp_size", "pp_size", "attention_dp_size", "moe_ep_size", "prefill_batch_size",
+          "prefill_num_workers", "prefill_tp_size", "prefill_pp_size", "prefill_attention_dp_size",
+          "prefill_moe_ep_size", "decode_num_workers", "decode_tp_size", "decode_pp_size",
+          "decode_attention_dp_size", "decode_moe_ep_size", "decode_batch_size"})
+      key += "|" + get(c);
     if (!seen.insert(key).second) {
       ex->Add("duplicate of another row (same configuration and measurements)");
       continue;

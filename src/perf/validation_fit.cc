@@ -38,7 +38,7 @@ constexpr Spec kFamilySpec[kFamilyParams] = {
     {0.20, 0.80, false},     // gemm_efficiency
     {0.50, 0.95, false},     // memory_efficiency
     {0.05, 0.95, false},     // attention_efficiency
-    {0.50, 0.95, false},     // decode_attention_efficiency (floor: FlashMLA, see below)
+    {0.50, 0.95, false},     // decode_attention_efficiency (floor: FlashMLA, above)
     {0.30, 1.00, false},     // kv_read_efficiency
     {0.2e-6, 100e-6, true},  // kernel_overhead [s]
     {0.40, 0.95, false},     // comm_efficiency

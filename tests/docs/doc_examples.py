@@ -31,7 +31,7 @@ def shape(line: str) -> str:
 
 def updated(shown: list, printed: list) -> tuple:
     """The shown lines rewritten from the printed ones, and the lines left as they were."""
-    pool = {}
+    pool, present = {}, {masked(p) for p in printed}
     for line in printed:
         pool.setdefault(shape(line), []).append(line.rstrip())
     out, left = [], []
@@ -39,7 +39,7 @@ def updated(shown: list, printed: list) -> tuple:
         if not line.strip() or "..." in line or line.startswith("elapsed:"):
             out.append(line)
             continue
-        if masked(line) in {masked(p) for p in printed}:
+        if masked(line) in present:
             out.append(line)
             continue
         candidates = pool.get(shape(line))
