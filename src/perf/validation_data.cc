@@ -71,7 +71,7 @@ bool ParseDouble(const std::string& s, double* out) {
   if (s.empty()) return false;
   char* end = nullptr;
   *out = std::strtod(s.c_str(), &end);
-  return end == s.c_str() + s.size() && *out > 0;
+  return end == s.c_str() + s.size() && std::isfinite(*out) && *out > 0;
 }
 
 class Excluder {

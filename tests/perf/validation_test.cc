@@ -4,8 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "fixture.h"
 
@@ -50,6 +55,53 @@ TEST(ValidationSet, OneRunExportedThreeTimesIsOnePoint) {
     copies += p.chip == "nvidia-b200" && p.model == "qwen3.5-397b-a17b" && p.engine == "sglang" &&
               p.ttft_s && std::abs(*p.ttft_s - 0.24534940749581438) < 1e-12;
   EXPECT_EQ(copies, 1);
+}
+
+// A CSV row whose latency is not a positive finite number ("inf", "1e999", "nan", "-3", "0")
+// is counted out as malformed, not turned into a point that no prediction can match.
+TEST(ValidationSet, NonFiniteOrNonPositiveLatenciesAreMalformedRows) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / "validation-latencies";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "validation" / "aiconfigurator");
+  fs::copy_file(DataDir() / "validation" / "points.toml", dir / "validation" / "points.toml");
+  fs::copy_file(DataDir() / "validation" / "aiconfigurator" / "systems.toml",
+                dir / "validation" / "aiconfigurator" / "systems.toml");
+  std::ifstream bundled(DataDir() / "validation" / "aiconfigurator" / "silicon_sample.csv");
+  std::string header, row;
+  ASSERT_TRUE(std::getline(bundled, header));
+  // The first data row whose fields hold no quoted commas; its TTFT is replaced below.
+  std::vector<std::string> fields;
+  while (std::getline(bundled, row)) {
+    if (row.find('"') != std::string::npos) continue;
+    fields.clear();
+    std::stringstream ss(row);
+    for (std::string f; std::getline(ss, f, ',');) fields.push_back(f);
+    break;
+  }
+  std::vector<std::string> names;
+  std::stringstream hs(header);
+  for (std::string f; std::getline(hs, f, ',');) names.push_back(f);
+  ASSERT_EQ(fields.size(), names.size());
+  const auto at = std::find(names.begin(), names.end(), "silicon_ttft_ms") - names.begin();
+  std::ofstream csv(dir / "validation" / "aiconfigurator" / "silicon_sample.csv");
+  csv << header << "\n";
+  for (const char* bad : {"inf", "1e999", "nan", "-3", "0"}) {
+    std::vector<std::string> f = fields;
+    f[at] = bad;
+    f[0] += std::string("-") + bad;  // distinct ids
+    for (std::size_t i = 0; i < f.size(); ++i) csv << (i ? "," : "") << f[i];
+    csv << "\n";
+  }
+  csv.close();
+  auto set = LoadValidationSet(dir, Bundled().chips, Bundled().models);
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  EXPECT_EQ(set->csv_rows, 5);
+  int malformed = 0;
+  for (const Exclusion& e : set->excluded)
+    if (e.reason == "malformed lengths or latencies") malformed = e.count;
+  EXPECT_EQ(malformed, 5);
+  for (const ValidationPoint& p : set->points) EXPECT_NE(p.source, "aiconfigurator") << p.id;
 }
 
 TEST(CalibrationFile, RoundTrips) {
