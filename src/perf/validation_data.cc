@@ -277,10 +277,13 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     }
     // Rows that repeat another row's configuration and measurements are counted once: the CSV
     // merges several exports, which label one run's engine version differently ("nightly-dev"
-    // and "nightly-dev-20260216-...") and print its latencies to different last digits. Two
-    // runs that measure the same TTFT and TPOT to nine digits are one run. Left in, a copy can
-    // land in the other half of the split and score the fit on a row it was fitted to.
-    std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{:.9g}|{:.9g}", get("system"),
+    // and "nightly-dev-20260216-...") and print its latencies differently: to different last
+    // digits, or (the gap-analysis exports) rounded to 0.01 ms, so 163.72509357752278 and
+    // 163.73 are one TTFT. Two rows of one configuration whose TTFT and TPOT agree to 0.01 ms
+    // are one run: two real runs agreeing that closely on both was not seen in the CSV (its
+    // nearest distinct repeats differ by 0.05 ms). Left in, a copy can land in the other half
+    // of the split and score the fit on a row it was fitted to.
+    std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{:.2f}|{:.2f}", get("system"),
                                   get("model_path"), get("backend"), get("precision"), get("mode"),
                                   isl, osl, conc, get("batch_size"), ttft_ms, tpot_ms);
     for (const char* c :

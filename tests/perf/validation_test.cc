@@ -57,6 +57,20 @@ TEST(ValidationSet, OneRunExportedThreeTimesIsOnePoint) {
   EXPECT_EQ(copies, 1);
 }
 
+// The gap-analysis exports print latencies rounded to 0.01 ms: vLLM 0.17 serving Kimi-K2.5 on 8
+// B200s (1024/1024, 4 clients) is 163.72509357752278 / 7.423259694292521 ms in the dated export
+// and 163.73 / 7.42 ms in the gap analysis. One run, one point.
+TEST(ValidationSet, OneRunExportedRoundedTo10MicrosecondsIsOnePoint) {
+  auto set = LoadValidationSet(DataDir(), Bundled().chips, Bundled().models);
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  int copies = 0;
+  for (const ValidationPoint& p : set->points)
+    copies += p.chip == "nvidia-b200" && p.model == "kimi-k2.5" && p.engine == "vllm" &&
+              p.workload.isl == 1024 && p.workload.osl == 1024 && p.workload.concurrency == 4 &&
+              p.ttft_s && std::abs(*p.ttft_s - 0.16373) < 1e-5;
+  EXPECT_EQ(copies, 1);
+}
+
 // A CSV row whose latency is not a positive finite number ("inf", "1e999", "nan", "-3", "0")
 // is counted out as malformed, not turned into a point that no prediction can match.
 TEST(ValidationSet, NonFiniteOrNonPositiveLatenciesAreMalformedRows) {
