@@ -221,7 +221,8 @@ Result<SystemDefaults> ParseSystemDefaults(const TomlTable& doc) {
   ASSIGN_OR_RETURN(TomlTable chips, doc.GetTable("chips"));
   for (const std::string& id : chips.Keys()) {
     ASSIGN_OR_RETURN(TomlTable c, chips.GetTable(id));
-    RETURN_IF_ERROR(c.CheckKeys({"scale_up_domain", "scale_up_fallback", "source", "note"}));
+    RETURN_IF_ERROR(c.CheckKeys({"scale_up_domain", "scale_up_fallback", "device_memory",
+                                 "datasheet_memory", "source", "note"}));
     SystemDefaults::ChipSystem cs;
     ASSIGN_OR_RETURN(auto d, c.GetOptionalInteger("scale_up_domain"));
     if (d) {
@@ -236,6 +237,29 @@ Result<SystemDefaults> ParseSystemDefaults(const TomlTable& doc) {
       if (!q.ok()) return c.ErrorAt("scale_up_fallback", q.error().message);
       if (!(q->base() > 0)) return c.ErrorAt("scale_up_fallback", "must be positive");
       cs.scale_up_fallback = *q;
+    }
+    ASSIGN_OR_RETURN(auto dev, c.GetOptionalString("device_memory"));
+    ASSIGN_OR_RETURN(auto sheet, c.GetOptionalString("datasheet_memory"));
+    if (dev.has_value() != sheet.has_value())
+      return c.ErrorAt(dev ? "device_memory" : "datasheet_memory",
+                       "device_memory and datasheet_memory go together (the device figure and "
+                       "the chip record's capacity it pairs with)");
+    if (dev) {
+      auto qd = ParseQuantityAs<Bytes>(*dev);
+      if (!qd.ok()) return c.ErrorAt("device_memory", qd.error().message);
+      auto qs = ParseQuantityAs<Bytes>(*sheet);
+      if (!qs.ok()) return c.ErrorAt("datasheet_memory", qs.error().message);
+      if (!(qs->base() > 0)) return c.ErrorAt("datasheet_memory", "must be positive");
+      // The driver's figure differs from the datasheet's by units (GB vs GiB) and reserved
+      // memory: a few percent, never a factor.
+      const double r = qd->base() / qs->base();
+      if (!(r >= 0.8 && r <= 1.25))
+        return c.ErrorAt("device_memory",
+                         fmt::format("{} is {:.2f}x the datasheet's {}; expected within 0.8 .. "
+                                     "1.25x (a unit slip?)",
+                                     *dev, r, *sheet));
+      cs.device_memory = *qd;
+      cs.datasheet_memory = *qs;
     }
     ASSIGN_OR_RETURN(std::vector<std::string> keys, c.GetStringArray("source", true));
     for (const std::string& k : keys)
@@ -290,6 +314,9 @@ Result<Hardware> HardwareFromChip(const catalog::Chip& chip, const SystemDefault
   auto it = defaults.chips.find(chip.id);
   if (it == defaults.chips.end() && chip.derived_from) it = defaults.chips.find(*chip.derived_from);
   const SystemDefaults::ChipSystem* cs = it == defaults.chips.end() ? nullptr : &it->second;
+  // Engines size the KV cache from the memory the driver reports, not the datasheet figure.
+  if (cs && cs->device_memory && cs->datasheet_memory)
+    hw.memory_capacity = *cap * (cs->device_memory->base() / cs->datasheet_memory->base());
   hw.scale_up_domain = options.scale_up_domain.value_or(
       cs && cs->scale_up_domain ? *cs->scale_up_domain : defaults.scale_up_domain);
   hw.scale_out = options.scale_out.value_or(defaults.scale_out);

@@ -243,6 +243,38 @@ TEST(Hardware, FallsBackToWiderFormatsAndSaysSo) {
   EXPECT_DOUBLE_EQ(HardwareOf("nvidia-h100-sxm").scale_up.base(), 450e9);
 }
 
+// Serving engines budget from the memory the driver reports (data/perf/systems.toml), not the
+// datasheet's rounded figure; a derivative with another capacity keeps the ratio.
+TEST(Hardware, MemoryIsWhatTheDriverReports) {
+  EXPECT_DOUBLE_EQ(HardwareOf("nvidia-h100-sxm").memory_capacity.base(), 81559.0 * 1024 * 1024);
+  EXPECT_DOUBLE_EQ(HardwareOf("nvidia-b200").memory_capacity.base(), 183359.0 * 1024 * 1024);
+  // The H800 has no printout of its own; its record derives from the H100's (same die, same 80 GB
+  // of HBM3), so it takes the H100's ratio.
+  EXPECT_DOUBLE_EQ(HardwareOf("nvidia-h800-sxm").memory_capacity.base(), 81559.0 * 1024 * 1024);
+  catalog::Chip cut = *Bundled().chips.Find("nvidia-h100-sxm");
+  cut.id = "h100-half-memory";
+  cut.derived_from = "nvidia-h100-sxm";
+  cut.memory->capacity->value = Bytes::FromBase(40e9);
+  auto hw = HardwareFromChip(cut, Bundled().systems, {});
+  ASSERT_TRUE(hw.ok()) << hw.error().ToString();
+  EXPECT_DOUBLE_EQ(hw->memory_capacity.base(), 81559.0 * 1024 * 1024 / 2);
+}
+
+// Each device figure pairs with the capacity its chip record gives: were the record to change,
+// the pair would have to be read again.
+TEST(Hardware, DeviceMemoryPairsWithTheChipRecord) {
+  int pairs = 0;
+  for (const auto& [id, cs] : Bundled().systems.chips) {
+    if (!cs.device_memory) continue;
+    ++pairs;
+    const catalog::Chip* chip = Bundled().chips.Find(id);
+    ASSERT_NE(chip, nullptr) << id;
+    ASSERT_TRUE(chip->MemoryCapacity()) << id;
+    EXPECT_DOUBLE_EQ(chip->MemoryCapacity()->base(), cs.datasheet_memory->base()) << id;
+  }
+  EXPECT_EQ(pairs, 7);
+}
+
 TEST(Hardware, ChipWithoutBandwidthIsAnError) {
   catalog::Chip chip = *Bundled().chips.Find("nvidia-h100-sxm");
   chip.memory->bandwidth.reset();

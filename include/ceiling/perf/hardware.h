@@ -69,6 +69,12 @@ struct SystemDefaults {
   struct ChipSystem {
     std::optional<int> scale_up_domain;
     std::optional<BytesPerSecond> scale_up_fallback;  // bidirectional, when the record has none
+    // Device memory as the driver reports it (nvidia-smi, cudaMemGetInfo's total), which serving
+    // engines budget from, and the datasheet capacity of the chip record it pairs with: a
+    // datasheet "80 GB" H100 exposes 81,559 MiB (85.5e9 bytes). A derivative built from the chip
+    // with another capacity keeps the ratio.
+    std::optional<Bytes> device_memory;
+    std::optional<Bytes> datasheet_memory;
     std::string note;
   };
   std::map<std::string, ChipSystem> chips;  // by chip id
