@@ -250,6 +250,7 @@ Result<SystemDefaults> ParseSystemDefaults(const TomlTable& doc) {
       auto qs = ParseQuantityAs<Bytes>(*sheet);
       if (!qs.ok()) return c.ErrorAt("datasheet_memory", qs.error().message);
       if (!(qs->base() > 0)) return c.ErrorAt("datasheet_memory", "must be positive");
+      if (!(qd->base() > 0)) return c.ErrorAt("device_memory", "must be positive");
       // The driver's figure differs from the datasheet's by units (GB vs GiB) and reserved
       // memory: a few percent, never a factor.
       const double r = qd->base() / qs->base();

@@ -269,6 +269,7 @@ case("systems", "chip-domain-zero", sub(SYSTEMS, "scale_up_domain = 72", "scale_
 case("systems", "fallback-zero", sub(SYSTEMS, 'scale_up_fallback = "400 GB/s"', 'scale_up_fallback = "0 GB/s"'))
 case("systems", "device-memory-alone", sub(SYSTEMS, 'datasheet_memory = "80 GB"\n', ""))
 case("systems", "device-memory-unit-slip", sub(SYSTEMS, 'device_memory = "81559 MiB"', 'device_memory = "81559 GiB"'))
+case("systems", "device-memory-negative", sub(SYSTEMS, 'device_memory = "81559 MiB"', 'device_memory = "-5 GB"'))
 case("systems", "datasheet-memory-zero", sub(SYSTEMS, 'datasheet_memory = "80 GB"', 'datasheet_memory = "0 GB"'))
 case("systems", "device-memory-not-a-size", sub(SYSTEMS, 'device_memory = "81559 MiB"', 'device_memory = "81559 MHz"'))
 
