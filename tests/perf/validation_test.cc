@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -47,28 +48,40 @@ TEST(ValidationSet, LoadsEveryRowAndCountsExclusions) {
 // The CSV merges several exports: one SGLang run of Qwen3.5-397B on 8 B200s (1024/1024, 8
 // clients) appears three times, labelled with two engine versions and its TTFT printed to two
 // different last digits (245.3494074958144 and ...438). It is one measurement and one point.
+// The bundled points that `match` selects (the bundled set is loaded once).
+template <typename Match>
+int CountBundledPoints(Match match) {
+  static const ValidationSet* set = [] {
+    auto s = LoadValidationSet(DataDir(), Bundled().chips, Bundled().models);
+    if (!s.ok()) {
+      ADD_FAILURE() << s.error().ToString();
+      std::abort();
+    }
+    return new ValidationSet(std::move(*s));
+  }();
+  return static_cast<int>(std::count_if(set->points.begin(), set->points.end(), match));
+}
+
 TEST(ValidationSet, OneRunExportedThreeTimesIsOnePoint) {
-  auto set = LoadValidationSet(DataDir(), Bundled().chips, Bundled().models);
-  ASSERT_TRUE(set.ok()) << set.error().ToString();
-  int copies = 0;
-  for (const ValidationPoint& p : set->points)
-    copies += p.chip == "nvidia-b200" && p.model == "qwen3.5-397b-a17b" && p.engine == "sglang" &&
-              p.ttft_s && std::abs(*p.ttft_s - 0.24534940749581438) < 1e-12;
-  EXPECT_EQ(copies, 1);
+  EXPECT_EQ(CountBundledPoints([](const ValidationPoint& p) {
+              return p.chip == "nvidia-b200" && p.model == "qwen3.5-397b-a17b" &&
+                     p.engine == "sglang" && p.ttft_s &&
+                     std::abs(*p.ttft_s - 0.24534940749581438) < 1e-12;
+            }),
+            1);
 }
 
 // The gap-analysis exports print latencies rounded to 0.01 ms: vLLM 0.17 serving Kimi-K2.5 on 8
 // B200s (1024/1024, 4 clients) is 163.72509357752278 / 7.423259694292521 ms in the dated export
 // and 163.73 / 7.42 ms in the gap analysis. One run, one point.
 TEST(ValidationSet, OneRunExportedRoundedTo10MicrosecondsIsOnePoint) {
-  auto set = LoadValidationSet(DataDir(), Bundled().chips, Bundled().models);
-  ASSERT_TRUE(set.ok()) << set.error().ToString();
-  int copies = 0;
-  for (const ValidationPoint& p : set->points)
-    copies += p.chip == "nvidia-b200" && p.model == "kimi-k2.5" && p.engine == "vllm" &&
-              p.workload.isl == 1024 && p.workload.osl == 1024 && p.workload.concurrency == 4 &&
-              p.ttft_s && std::abs(*p.ttft_s - 0.16373) < 1e-5;
-  EXPECT_EQ(copies, 1);
+  EXPECT_EQ(CountBundledPoints([](const ValidationPoint& p) {
+              return p.chip == "nvidia-b200" && p.model == "kimi-k2.5" && p.engine == "vllm" &&
+                     p.workload.isl == 1024 && p.workload.osl == 1024 &&
+                     p.workload.concurrency == 4 && p.ttft_s &&
+                     std::abs(*p.ttft_s - 0.16373) < 1e-5;
+            }),
+            1);
 }
 
 // A CSV row whose latency is not a positive finite number ("inf", "1e999", "nan", "-3", "0")
