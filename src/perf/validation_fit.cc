@@ -351,6 +351,7 @@ struct Sample {
   int fold = 0;
   std::string_view engine;  // the band slice: engine ("" none) and kind of model
   ModelKind kind = ModelKind::kAny;
+  std::string_view chip;  // for the per-chip summary of the bands
 };
 
 struct Errors {
@@ -358,12 +359,12 @@ struct Errors {
   void Add(PerfMetric metric, double predicted, double measured, int fold) {
     if (std::isnan(predicted) || !(measured > 0) || !(predicted > 0)) return;
     m[static_cast<int>(metric)].push_back(
-        {std::abs(predicted / measured - 1), std::log(measured / predicted), fold, {}, {}});
+        {std::abs(predicted / measured - 1), std::log(measured / predicted), fold, {}, {}, {}});
   }
-  // Marks every sample with the slice of the row they came from.
-  void SetSlice(std::string_view engine, ModelKind kind) {
+  // Marks every sample with the slice and chip of the row they came from.
+  void SetSlice(std::string_view engine, ModelKind kind, std::string_view chip) {
     for (auto& v : m)
-      for (Sample& x : v) x.engine = engine, x.kind = kind;
+      for (Sample& x : v) x.engine = engine, x.kind = kind, x.chip = chip;
   }
   void Merge(const Errors& o) {
     for (int i = 0; i < kMetricCount; ++i) m[i].insert(m[i].end(), o.m[i].begin(), o.m[i].end());
@@ -385,7 +386,8 @@ Errors ErrorsOf(const Row& r, const Pred& p) {
     for (auto [m, has] : {std::pair{PerfMetric::kTtft, v.ttft_s.has_value()},
                           std::pair{PerfMetric::kTpot, v.tpot_s.has_value()},
                           std::pair{PerfMetric::kThroughput, v.throughput.has_value()}})
-      if (has) e.m[static_cast<int>(m)].push_back({1.0, kNaN, fold, {}, {}});
+      if (has) e.m[static_cast<int>(m)].push_back({1.0, kNaN, fold, {}, {}, {}});
+    e.SetSlice(v.engine, r.kind, v.chip);
     return e;
   }
   if (v.ttft_s) e.Add(PerfMetric::kTtft, p.ttft, *v.ttft_s, fold);
@@ -396,7 +398,7 @@ Errors ErrorsOf(const Row& r, const Pred& p) {
     if (v.tflops_per_gpu) measured = p.flops / (*v.tflops_per_gpu * 1e12 * v.gpus);
     e.Add(PerfMetric::kTrainStep, p.step, measured, fold);
   }
-  e.SetSlice(v.engine, r.kind);
+  e.SetSlice(v.engine, r.kind, v.chip);
   return e;
 }
 
@@ -444,8 +446,9 @@ std::pair<double, double> LogBand(const std::vector<Sample>& samples, int skip_f
 // Cross-fitted coverage of the 90% band set by `from`, judged on `judged` (a subset of `from`,
 // or `from` itself): each fold judged by the band of the other fold of `from` (leave-one-out
 // when a fold has fewer than 10 rows and `judged` is `from`; the band of all of `from`
-// otherwise). Returns rows covered.
-int CoveredCrossFitted(const std::vector<Sample>& from, const std::vector<Sample>& judged) {
+// otherwise). Returns, per row of `judged`, whether it lies in its band.
+std::vector<char> CoverageCrossFitted(const std::vector<Sample>& from,
+                                      const std::vector<Sample>& judged) {
   int n[2] = {0, 0};
   for (const Sample& x : from) ++n[x.fold & 1];
   const bool folds = n[0] >= 10 && n[1] >= 10;
@@ -455,19 +458,15 @@ int CoveredCrossFitted(const std::vector<Sample>& from, const std::vector<Sample
     for (int f = 0; f < 2; ++f) band[f] = LogBand(from, f, -1);
   else if (!same)
     band[0] = band[1] = LogBand(from, -1, -1);
-  int covered = 0;
+  std::vector<char> covered(judged.size(), 0);
   for (std::size_t i = 0; i < judged.size(); ++i) {
     const Sample& x = judged[i];
     if (std::isnan(x.logr)) continue;
     const auto b =
         folds || !same ? band[x.fold & 1] : LogBand(from, -1, static_cast<std::ptrdiff_t>(i));
-    if (!std::isnan(b.first) && x.logr >= b.first && x.logr <= b.second) ++covered;
+    covered[i] = !std::isnan(b.first) && x.logr >= b.first && x.logr <= b.second;
   }
   return covered;
-}
-
-int CoveredCrossFitted(const std::vector<Sample>& samples) {
-  return CoveredCrossFitted(samples, samples);
 }
 
 ReportRow RowOf(const std::string& group, const Errors& e) {
@@ -717,10 +716,27 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
     return b;
   };
   const int train = static_cast<int>(PerfMetric::kTrainStep);
+  // Per chip (profiled basis): each of its rows with the band it gets, all regimes pooled.
+  struct ChipBands {
+    int count = 0, covered = 0;
+    std::vector<double> widths;
+  };
+  std::array<std::map<std::string_view, ChipBands>, kMetricCount> per_chip_bands;
   for (int b = 0; b < 3; ++b) {
     for (int m = 0; m < kMetricCount; ++m) {
       int pooled_n = 0, pooled_covered = 0;
       std::vector<double> widths;
+      // Adds judged rows, their coverage flags and the width of the band they get.
+      auto add_chips = [&](const std::vector<Sample>& judged, const std::vector<char>& cov,
+                           double width) {
+        if (b != static_cast<int>(CalibrationBasis::kProfiled) || m == train) return;
+        for (std::size_t i = 0; i < judged.size(); ++i) {
+          ChipBands& cb = per_chip_bands[m][judged[i].chip];
+          ++cb.count;
+          cb.covered += cov[i];
+          cb.widths.push_back(width);
+        }
+      };
       for (int g = 0; g < kRegimeCount; ++g) {
         if (m == train && g != static_cast<int>(Regime::kLargeBatch)) continue;
         const std::vector<Sample>& all = m == train ? train_errors.m[m] : bands[b][g].m[m];
@@ -741,17 +757,25 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
           for (const Sample& x : all)
             if (!x.engine.empty()) by_slice[{x.engine, x.kind}].push_back(x);
         std::map<std::pair<std::string_view, ModelKind>, int> kept;  // slice -> rows covered
+        std::map<std::pair<std::string_view, ModelKind>, std::vector<char>> slice_cov;
         for (const auto& [key, v] : by_slice) {
           if (v.size() < kMinSliceRows) continue;
-          const int c = CoveredCrossFitted(v);
-          if (c >= kMinSliceCoverage * static_cast<double>(v.size())) kept[key] = c;
+          std::vector<char> cov = CoverageCrossFitted(v, v);
+          const int c = static_cast<int>(std::count(cov.begin(), cov.end(), 1));
+          if (c >= kMinSliceCoverage * static_cast<double>(v.size())) {
+            kept[key] = c;
+            slice_cov[key] = std::move(cov);
+          }
         }
         std::vector<Sample> rest;
         for (const Sample& x : all)
           if (!kept.count({x.engine, x.kind})) rest.push_back(x);
-        int covered =
-            rest.size() == all.size() ? CoveredCrossFitted(all) : CoveredCrossFitted(all, rest);
+        const std::vector<char> rest_cov = rest.size() == all.size()
+                                               ? CoverageCrossFitted(all, all)
+                                               : CoverageCrossFitted(all, rest);
+        int covered = static_cast<int>(std::count(rest_cov.begin(), rest_cov.end(), 1));
         std::vector<double> row_widths(rest.size(), band.high / band.low);
+        add_chips(rest, rest_cov, band.high / band.low);
         std::vector<BandRow> slice_rows;
         for (const auto& [key, c] : kept) {
           const std::vector<Sample>& v = by_slice[key];
@@ -769,6 +793,7 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
           slice_rows.push_back(sr);
           covered += c;
           row_widths.insert(row_widths.end(), v.size(), sb.high / sb.low);
+          add_chips(v, slice_cov[key], sb.high / sb.low);
         }
         std::sort(row_widths.begin(), row_widths.end());
         row.coverage = static_cast<double>(covered) / row.count;
@@ -790,6 +815,18 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
       rep.bands.push_back(all);
     }
   }
+  for (int m = 0; m < kMetricCount; ++m)
+    for (auto& [chip, cb] : per_chip_bands[m]) {
+      if (chip.empty() || cb.count == 0) continue;
+      std::sort(cb.widths.begin(), cb.widths.end());
+      BandRow row;
+      row.metric = static_cast<PerfMetric>(m);
+      row.chip = std::string(chip);
+      row.count = cb.count;
+      row.coverage = static_cast<double>(cb.covered) / cb.count;
+      row.median_width = Quantile(cb.widths, 0.5);
+      rep.band_chips.push_back(row);
+    }
   rep.elapsed = Seconds::FromBase(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return rep;

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
+#include <map>
 
 #include "ceiling/base/units.h"
 #include "ceiling/report/table.h"
@@ -500,6 +502,27 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
     }
     s += t.RenderText() + "\n";
   }
+  if (!r.band_chips.empty()) {
+    s += "90% bands per calibrated chip (profiled basis, all regimes; each held-out row with the "
+         "band it gets): coverage % / median width (rows)\n";
+    std::map<std::string, std::array<const perf::BandRow*, perf::kMetricCount>> by_chip;
+    for (const auto& b : r.band_chips) by_chip[b.chip][static_cast<int>(b.metric)] = &b;
+    Table t({{"chip"},
+             {"TTFT", Align::kRight},
+             {"TPOT", Align::kRight},
+             {"throughput", Align::kRight}});
+    for (const auto& [chip, rows] : by_chip) {
+      std::vector<std::string> cells{chip};
+      for (PerfMetric m : {PerfMetric::kTtft, PerfMetric::kTpot, PerfMetric::kThroughput}) {
+        const perf::BandRow* b = rows[static_cast<int>(m)];
+        cells.push_back(b ? fmt::format("{:.1f} / {:.2f} ({})", b->coverage * 100,
+                                        b->median_width, b->count)
+                          : std::string("-"));
+      }
+      t.AddRow(cells);
+    }
+    s += t.RenderText() + "\n";
+  }
   s += fmt::format("calibration: {}\n", status);
   s += fmt::format("elapsed: {:.1f} s\n", r.elapsed.base());
   return s;
@@ -538,6 +561,13 @@ json ValidationJson(const perf::ValidationReport& r, const std::string& status) 
       j["slice"] = json{{"engine", b.engine}, {"model_kind", perf::ModelKindName(b.kind)}};
     bands.push_back(j);
   }
+  json band_chips = json::array();
+  for (const auto& b : r.band_chips)
+    band_chips.push_back(json{{"chip", b.chip},
+                              {"metric", perf::PerfMetricName(b.metric)},
+                              {"count", b.count},
+                              {"coverage", b.coverage},
+                              {"median_width", b.median_width}});
   return json{{"rows", json{{"csv", r.csv_rows},
                             {"published_points", r.extra_points},
                             {"fit", r.fit_rows},
@@ -551,6 +581,7 @@ json ValidationJson(const perf::ValidationReport& r, const std::string& status) 
               {"leave_one_chip_out", loco},
               {"leave_one_family_out", RowsJson(r.lofo)},
               {"bands", bands},
+              {"bands_per_chip", band_chips},
               {"calibration", status}};
 }
 

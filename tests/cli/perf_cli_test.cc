@@ -1,6 +1,7 @@
 // End-to-end tests of perf serve, perf train, compare and validate through the built binary.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "cli/run.h"
@@ -215,6 +216,35 @@ TEST(ValidateCli, PrintsErrorTablesWithLeaveOneChipOut) {
     }
   }
   EXPECT_GE(checked, 30);
+  // Per calibrated chip: the profiled basis's rows split by chip, each row with the band it
+  // gets, so the chips' rows add up to the pooled row, their covered rows to its covered rows,
+  // and each chip's median width lies within the widths of the bands served.
+  for (const char* metric : {"ttft", "tpot", "throughput"}) {
+    json pooled;
+    double lo = 1e9, hi = 0;
+    for (const json& b : j["bands"]) {
+      if (b["basis"] != "profiled" || b["metric"] != metric) continue;
+      if (b["regime"] == "all") {
+        pooled = b;
+      } else {
+        const double w = b["high"].get<double>() / b["low"].get<double>();
+        lo = std::min(lo, w), hi = std::max(hi, w);
+      }
+    }
+    ASSERT_FALSE(pooled.is_null()) << metric;
+    int count = 0;
+    double covered = 0;
+    for (const json& c : j["bands_per_chip"]) {
+      if (c["metric"] != metric) continue;
+      count += c["count"].get<int>();
+      covered += c["coverage"].get<double>() * c["count"].get<int>();
+      EXPECT_GE(c["median_width"].get<double>(), lo * (1 - 1e-9)) << c.dump();
+      EXPECT_LE(c["median_width"].get<double>(), hi * (1 + 1e-9)) << c.dump();
+    }
+    EXPECT_EQ(count, pooled["count"].get<int>()) << metric;
+    EXPECT_NEAR(covered, pooled["coverage"].get<double>() * pooled["count"].get<int>(), 1e-6)
+        << metric;
+  }
 }
 
 TEST(CompareCli, SameWorkUsesOneBatchEvenWithAnSla) {

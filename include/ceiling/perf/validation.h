@@ -135,6 +135,9 @@ struct BandRow {
   // regime row's coverage and width are over all its rows, each with the band it gets.
   std::string engine;
   ModelKind kind = ModelKind::kAny;
+  // A per-chip row (profiled basis, regime -1: all of the chip's held-out rows, each with the
+  // band it gets) when `chip` is set.
+  std::string chip;
 };
 
 struct ValidationReport {
@@ -147,6 +150,7 @@ struct ValidationReport {
   std::vector<ReportRow> lofo;            // leave-one-family-out, one row per chip family
   Calibration fitted;                     // full fit + error bands
   std::vector<BandRow> bands;             // coverage and width of the 90% bands
+  std::vector<BandRow> band_chips;        // the same per calibrated chip (profiled basis)
   int fit_rows = 0, test_rows = 0, extra_points = 0, csv_rows = 0;
   std::vector<Exclusion> excluded;
   std::vector<PredictionRow> predictions;  // every modelled point, fit and held-out
