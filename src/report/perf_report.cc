@@ -49,12 +49,24 @@ json StepJson(const perf::StepTime& t) {
               {"bound", t.MemoryBound() ? "memory" : "compute"}};
 }
 
-// ", bands of vllm on MoE models" when the TPOT band is narrowed to the engine and kind of model.
+// ", bands of vllm on MoE models" when the bands are narrowed to the engine and kind of model;
+// when only some are, it names them: ", bands of vllm on MoE models (TPOT, throughput; TTFT:
+// the regime's)".
 std::string SliceText(const perf::Uncertainty& u) {
-  const ErrorBand& b = u.tpot;
-  if (b.engine.empty()) return "";
-  return fmt::format(", bands of {} on {} models", b.engine,
-                     b.kind == perf::ModelKind::kMoe ? "MoE" : "dense");
+  const ErrorBand* sliced = nullptr;
+  std::string which, rest;
+  for (const auto& [name, b] : {std::pair<const char*, const ErrorBand*>{"TTFT", &u.ttft},
+                                {"TPOT", &u.tpot},
+                                {"throughput", &u.throughput}}) {
+    std::string& list = b->engine.empty() ? rest : which;
+    list += list.empty() ? name : fmt::format(", {}", name);
+    if (!b->engine.empty()) sliced = b;
+  }
+  if (!sliced) return "";
+  std::string s = fmt::format(", bands of {} on {} models", sliced->engine,
+                              sliced->kind == perf::ModelKind::kMoe ? "MoE" : "dense");
+  if (!rest.empty()) s += fmt::format(" ({}; {}: the regime's)", which, rest);
+  return s;
 }
 
 std::string BasisText(perf::CalibrationBasis b) {

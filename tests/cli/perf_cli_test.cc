@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/run.h"
@@ -32,6 +33,41 @@ TEST(PerfServeCli, JsonCarriesTheInterfaceFields) {
   EXPECT_EQ(j["parallelism"]["tp"], 8);
   EXPECT_TRUE(j["uncertainty"]["tpot_ms"].contains("low"));
   EXPECT_EQ(j["breakdown"]["decode_step"]["bound"], "memory");
+}
+
+// The text's last line names the engine-and-model slice of the bands and, when only some bands
+// come from it, which: the same as the JSON's per-band "slice" (a regression: it looked at the
+// TPOT band only and said "bands of" for all three).
+TEST(PerfServeCli, SliceClauseNamesTheBandsThatUseTheSlice) {
+  for (const char* engine : {"vllm", "trtllm", "sglang"}) {
+    for (const char* model : {"deepseek-r1", "llama-3.1-70b"}) {
+      const std::string args = fmt::format(
+          "perf serve --chip nvidia-h200-sxm --model {} --gpus 8 --tp 8 --engine {} "
+          "--concurrency 8 --isl 1024 --osl 1024",
+          model, engine);
+      const CliResult t = RunCeiling(args);
+      const CliResult j = RunCeiling(args + " --json");
+      ASSERT_EQ(t.exit_code, 0) << t.err;
+      ASSERT_EQ(j.exit_code, 0) << j.err;
+      const json u = Parse(j)["uncertainty"];
+      std::string which, rest;
+      for (const auto& [name, key] : {std::pair{"TTFT", "ttft_ms"}, std::pair{"TPOT", "tpot_ms"},
+                                      std::pair{"throughput", "output_tokens_per_s_per_gpu"}}) {
+        std::string& list = u[key].contains("slice") ? which : rest;
+        list += (list.empty() ? "" : ", ") + std::string(name);
+      }
+      const std::string last = t.out.substr(t.out.rfind("uncertainty:"));
+      if (which.empty()) {
+        EXPECT_EQ(last.find("bands of"), std::string::npos) << args << "\n" << last;
+      } else {
+        const std::string expect =
+            rest.empty() ? std::string(" models\n")
+                         : fmt::format(" models ({}; {}: the regime's)\n", which, rest);
+        EXPECT_NE(last.find(std::string("bands of ") + engine), std::string::npos) << last;
+        EXPECT_EQ(last.substr(last.size() - expect.size()), expect) << args << "\n" << last;
+      }
+    }
+  }
 }
 
 TEST(PerfServeCli, DefaultParallelismIsSearched) {
