@@ -646,7 +646,7 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
     if (r.csv && r.pt->fit) continue;
     const Errors e = ErrorsOf(r, p);
     overall["all held-out points"].Merge(e);
-    overall[r.csv ? "aiconfigurator held-out half" : "published points (never fitted)"].Merge(e);
+    overall[r.csv ? "held-out half (CSV)" : "published (not fitted)"].Merge(e);
     per_chip[r.pt->chip].Merge(e);
     const ModelArch* m = models.Find(r.pt->model);
     per_family[m ? m->family : r.pt->model].Merge(e);

@@ -38,6 +38,22 @@ namespace {
 
 double Ms(Seconds s) { return MillisecondsOf(s); }
 
+// Prose lines (no tables) wrapped at 100 columns, each continuation indented two spaces more
+// than its line; empty lines kept.
+std::string WrapLines(const std::string& s) {
+  std::string out;
+  std::size_t begin = 0;
+  while (begin < s.size()) {
+    std::size_t end = s.find('\n', begin);
+    if (end == std::string::npos) end = s.size();
+    const std::string line = s.substr(begin, end - begin);
+    const std::size_t lead = line.find_first_not_of(' ');
+    out += lead == std::string::npos ? std::string("\n") : WrapText(line, 100, lead + 2);
+    begin = end + 1;
+  }
+  return out;
+}
+
 json StepJson(const perf::StepTime& t) {
   return json{{"total_ms", Ms(t.total)},
               {"gemm_ms", Ms(t.gemm)},
@@ -171,8 +187,9 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   if (!r.fits) {
     s += "fits: no: " + r.does_not_fit + "\n";
     for (const std::string& n : r.notes) s += "note: " + n + "\n";
-    return s;
+    return WrapLines(s);
   }
+  s = WrapLines(s);
   s += "fits: yes\n\n";
   Table t({{"metric"}, {"value", Align::kRight}, {"90% band", Align::kRight}});
   t.AddRow({"TTFT (ms)", FormatFixed(Ms(r.ttft), 1), BandText(Ms(r.ttft), r.uncertainty.ttft, 1)});
@@ -201,9 +218,10 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   row(fmt::format("prefill, 1 x {} tokens", q.workload.isl), r.prefill_step);
   row(fmt::format("decode, batch {:g} per rank", r.batch_per_rank), r.decode_step);
   s += b.RenderText();
-  s += fmt::format("\nuncertainty: {}, {} regime{}\n", BasisText(r.uncertainty.basis),
-                   perf::RegimeName(r.uncertainty.regime), SliceText(r.uncertainty));
-  for (const std::string& n : r.notes) s += "note: " + n + "\n";
+  s += "\n" + WrapText(fmt::format("uncertainty: {}, {} regime{}", BasisText(r.uncertainty.basis),
+                                    perf::RegimeName(r.uncertainty.regime),
+                                    SliceText(r.uncertainty)));
+  for (const std::string& n : r.notes) s += WrapText("note: " + n);
   return s;
 }
 
@@ -276,6 +294,7 @@ std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResul
       FormatQuantity(r.memory.weights), FormatQuantity(r.memory.optimizer),
       FormatQuantity(r.memory.activations), FormatQuantity(r.memory.reserve));
   s += r.fits ? "fits: yes\n\n" : "fits: no: " + r.does_not_fit + "\n\n";
+  s = WrapLines(s);
   Table t({{"metric"}, {"value", Align::kRight}, {"90% band", Align::kRight}});
   t.AddRow({"step time (s)", FormatFixed(r.step_time.base(), 3),
             BandText(r.step_time.base(), r.uncertainty, 3)});
@@ -293,7 +312,7 @@ std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResul
   b.AddRow({"optimizer", FormatFixed(r.breakdown.optimizer.base(), 3)});
   b.AddRow({"fixed overheads", FormatFixed(r.breakdown.overhead.base(), 3)});
   s += b.RenderText();
-  for (const std::string& n : r.notes) s += "note: " + n + "\n";
+  for (const std::string& n : r.notes) s += WrapText("note: " + n);
   return s;
 }
 
@@ -374,9 +393,10 @@ std::string CompareText(const std::vector<CompareColumn>& cols) {
   s += t.RenderText();
   for (const auto& c : cols) {
     if (!c.result.fits)
-      s += fmt::format("does not fit ({}): {}\n", c.query.hardware->chip_id, c.result.does_not_fit);
+      s += WrapText(
+          fmt::format("does not fit ({}): {}", c.query.hardware->chip_id, c.result.does_not_fit));
     for (const std::string& n : c.result.notes)
-      s += "note (" + c.query.hardware->chip_id + "): " + n + "\n";
+      s += WrapText("note (" + c.query.hardware->chip_id + "): " + n);
   }
   return s;
 }
@@ -456,19 +476,27 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
   s += fmt::format("excluded: {}\n", excluded);
   for (const auto& e : r.excluded) s += fmt::format("  excluded: {} ({})\n", e.count, e.reason);
   s += "cells: absolute % error, median / p90 (count)\n\n";
+  s = WrapLines(s);
   s += "Overall\n" + MetricTable(r.overall, "set") + "\n";
   s += "Per chip\n" + MetricTable(r.per_chip, "chip") + "\n";
   s += "Per model family\n" + MetricTable(r.per_family, "model family") + "\n";
   s += "Per serving engine\n" + MetricTable(r.per_engine, "engine") + "\n";
   if (!r.loco.empty()) {
-    s += "Leave-one-chip-out: fit without the chip, predict its held-out rows (in-sample: the "
-         "same rows with the full fit)\n";
+    s += WrapText(
+        "Leave-one-chip-out: fit without the chip, predict its held-out rows (in-sample: the "
+        "same rows with the full fit); cells: absolute % error, median / p90; ratio: LOCO median "
+        "/ in-sample median");
     Table t({{"chip"},
+             {"rows", Align::kRight},
              {"TTFT LOCO", Align::kRight},
              {"in-sample", Align::kRight},
              {"TPOT LOCO", Align::kRight},
              {"in-sample", Align::kRight},
-             {"median ratio TTFT/TPOT", Align::kRight}});
+             {"ratio TTFT/TPOT", Align::kRight}});
+    auto cell = [](const perf::ErrorStats& e) {
+      return e.count ? fmt::format("{:.1f} / {:.1f}", e.median * 100, e.p90 * 100)
+                     : std::string("-");
+    };
     for (const auto& row : r.loco) {
       perf::ReportRow ins;
       for (const auto& x : r.loco_in_sample)
@@ -477,21 +505,23 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
         return b.count && b.median > 0 ? fmt::format("{:.2f}", a.median / b.median)
                                        : std::string("-");
       };
-      t.AddRow({row.group, Cell(row.stats[0]), Cell(ins.stats[0]), Cell(row.stats[1]),
-                Cell(ins.stats[1]),
+      t.AddRow({row.group, fmt::format("{}", row.stats[1].count), cell(row.stats[0]),
+                cell(ins.stats[0]), cell(row.stats[1]), cell(ins.stats[1]),
                 ratio(row.stats[0], ins.stats[0]) + " / " + ratio(row.stats[1], ins.stats[1])});
     }
     s += t.RenderText() + "\n";
   }
   if (!r.lofo.empty()) {
-    s += "Leave-one-family-out: fit on the other chip families only, predict with their average\n";
+    s += WrapText("Leave-one-family-out: fit on the other chip families only, predict with their "
+                  "average");
     s += MetricTable(r.lofo, "left-out family") + "\n";
   }
   if (!r.bands.empty()) {
-    s += "90% bands: [predicted x low, predicted x high]; coverage = share of held-out rows inside "
-         "the band (cross-fitted: each half judged by the band of the other); width = median "
-         "high / low; a regime's (all) row counts each row with the band it gets: its slice's "
-         "(engine, dense or MoE model; kept with >= 100 rows) or else the regime's\n";
+    s += WrapText(
+        "90% bands: [predicted x low, predicted x high]; coverage = share of held-out rows inside "
+        "the band (cross-fitted: each half judged by the band of the other); width = median "
+        "high / low; a regime's (all) row counts each row with the band it gets: its slice's "
+        "(engine, dense or MoE model; kept with >= 100 rows) or else the regime's");
     Table t({{"basis"},
              {"metric"},
              {"regime"},
@@ -515,8 +545,9 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
     s += t.RenderText() + "\n";
   }
   if (!r.band_chips.empty()) {
-    s += "90% bands per calibrated chip (profiled basis, all regimes; each held-out row with the "
-         "band it gets): coverage % / median width (rows)\n";
+    s += WrapText(
+        "90% bands per calibrated chip (profiled basis, all regimes; each held-out row with the "
+        "band it gets): coverage % / median width (rows)");
     std::map<std::string, std::array<const perf::BandRow*, perf::kMetricCount>> by_chip;
     for (const auto& b : r.band_chips) by_chip[b.chip][static_cast<int>(b.metric)] = &b;
     Table t({{"chip"},

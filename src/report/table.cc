@@ -108,4 +108,31 @@ std::string Table::RenderCsv() const {
   return out;
 }
 
+std::string WrapText(const std::string& text, std::size_t width, std::size_t indent) {
+  std::string out, line;
+  std::size_t line_width = 0;
+  const std::string pad(indent, ' ');
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // The next word and the spaces before it.
+    std::size_t start = i;
+    while (i < text.size() && text[i] == ' ') ++i;
+    const std::size_t word_start = i;
+    while (i < text.size() && text[i] != ' ') ++i;
+    if (word_start == i) break;  // trailing spaces
+    const std::string word = text.substr(word_start, i - word_start);
+    const std::string gap = text.substr(start, word_start - start);
+    const std::size_t w = DisplayWidth(word);
+    if (!line.empty() && line_width + DisplayWidth(gap) + w > width) {
+      out += line + "\n";
+      line = pad + word;
+      line_width = indent + w;
+    } else {
+      line += gap + word;
+      line_width += DisplayWidth(gap) + w;
+    }
+  }
+  return out + line + "\n";
+}
+
 }  // namespace ceiling::report

@@ -25,5 +25,31 @@ TEST(Table, CountsUtf8Width) {
   EXPECT_EQ(CsvField("a\"b"), "\"a\"\"b\"");
 }
 
+
+TEST(WrapText, BreaksAtSpacesWithinTheWidth) {
+  EXPECT_EQ(WrapText("short line"), "short line\n");
+  EXPECT_EQ(WrapText("aaa bbb ccc ddd", 7, 2), "aaa bbb\n  ccc\n  ddd\n");
+  // Exactly the width fits; one more column does not.
+  EXPECT_EQ(WrapText("aaa bbb", 7, 2), "aaa bbb\n");
+  EXPECT_EQ(WrapText("aaa bbbb", 7, 2), "aaa\n  bbbb\n");
+  // A word longer than a line stays whole; code points count, not bytes.
+  EXPECT_EQ(WrapText("a verylongword b", 6, 1), "a\n verylongword\n b\n");
+  EXPECT_EQ(WrapText("µµµ µµµ", 7, 0), "µµµ µµµ\n");
+  EXPECT_EQ(WrapText("", 10, 2), "\n");
+  // Every line of a long text is within the width.
+  std::string text;
+  for (int k = 0; k < 60; ++k) text += "word" + std::to_string(k) + " ";
+  const std::string out = WrapText(text, 40, 4);
+  std::size_t begin = 0;
+  int lines = 0;
+  while (begin < out.size()) {
+    const std::size_t end = out.find('\n', begin);
+    EXPECT_LE(DisplayWidth(out.substr(begin, end - begin)), 40u);
+    begin = end + 1;
+    ++lines;
+  }
+  EXPECT_GT(lines, 5);
+}
+
 }  // namespace
 }  // namespace ceiling::report

@@ -49,6 +49,13 @@ std::size_t DisplayWidth(const std::string& s);
 // CSV field quoting.
 std::string CsvField(const std::string& s);
 
+// One line of prose for a terminal: `text` (no newline in it) broken at spaces into lines of at
+// most `width` display columns, the continuation lines indented by `indent` spaces; a word
+// longer than a line stays whole. Ends with a newline.
+//
+//   WrapText("memory per GPU: 99.6 GB of 150.8 GB (weights ...)")  // lines of <= 100 columns
+std::string WrapText(const std::string& text, std::size_t width = 100, std::size_t indent = 2);
+
 }  // namespace ceiling::report
 
 #endif  // CEILING_REPORT_TABLE_H_
