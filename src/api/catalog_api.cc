@@ -11,6 +11,7 @@
 #include "ceiling/fleet/fleet.h"
 #include "ceiling/report/chip_text.h"
 #include "ceiling/report/json.h"
+#include "ceiling/report/table.h"
 #include "ceiling/rules/rulebook.h"
 
 namespace ceiling::api {
@@ -152,7 +153,9 @@ Result<ShowResponse> Show(const KnowledgeBase& kb, ShowRequest request) {
 }
 
 nlohmann::json ToJson(const ShowResponse& r) { return report::ChipJson(*r.chip, r.metrics); }
-std::string ToText(const ShowResponse& r) { return report::ChipText(*r.chip, r.metrics); }
+std::string ToText(const ShowResponse& r) {
+  return report::WrapReport(report::ChipText(*r.chip, r.metrics));
+}
 
 // check-data -------------------------------------------------------------------------------------
 

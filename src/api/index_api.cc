@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "ceiling/report/table.h"
+
 namespace ceiling::api {
 
 using nlohmann::json;
@@ -72,7 +74,7 @@ std::string ToText(const IndexResponse& r) {
   if (r.version.sources_read)
     out += fmt::format("; sources read up to {}", r.version.sources_read->ToString());
   out += "\n";
-  return out;
+  return report::WrapReport(out);
 }
 
 }  // namespace ceiling::api

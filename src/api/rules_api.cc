@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "ceiling/api/catalog_api.h"
+#include "ceiling/report/table.h"
 
 namespace ceiling::api {
 
@@ -131,8 +132,9 @@ nlohmann::json ToJson(const ClassifyResponse& r) {
 }
 std::string ToText(const ClassifyResponse& r) {
   if (r.disputed)
-    return report::ClassificationText(*r.book, r.label, r.facts, r.result, *r.disputed);
-  return report::ClassificationText(*r.book, r.label, r.facts, r.result);
+    return report::WrapReport(
+        report::ClassificationText(*r.book, r.label, r.facts, r.result, *r.disputed));
+  return report::WrapReport(report::ClassificationText(*r.book, r.label, r.facts, r.result));
 }
 
 // timeline ---------------------------------------------------------------------------------------
@@ -158,7 +160,7 @@ nlohmann::json ToJson(const TimelineResponse& r) {
   return report::TimelineJson(*r.book, r.label, r.query, r.entries, r.imports);
 }
 std::string ToText(const TimelineResponse& r) {
-  return report::TimelineText(*r.book, r.label, r.query, r.entries, r.imports);
+  return report::WrapReport(report::TimelineText(*r.book, r.label, r.query, r.entries, r.imports));
 }
 
 // matrix -----------------------------------------------------------------------------------------
@@ -211,7 +213,7 @@ nlohmann::json ToJson(const HeadroomResponse& r) {
   return report::HeadroomJson(r.label, r.query, r.rows);
 }
 std::string ToText(const HeadroomResponse& r) {
-  return report::HeadroomText(r.label, r.query, r.rows);
+  return report::WrapReport(report::HeadroomText(r.label, r.query, r.rows));
 }
 
 // whatif -----------------------------------------------------------------------------------------
@@ -268,7 +270,9 @@ Result<RuleShowResponse> RuleShow(const KnowledgeBase& kb, RuleShowRequest reque
 }
 
 nlohmann::json ToJson(const RuleShowResponse& r) { return report::RuleJson(*r.book, *r.rule); }
-std::string ToText(const RuleShowResponse& r) { return report::RuleText(*r.book, *r.rule); }
+std::string ToText(const RuleShowResponse& r) {
+  return report::WrapReport(report::RuleText(*r.book, *r.rule));
+}
 
 Result<RulesDiffResponse> RulesDiff(const KnowledgeBase& kb, RulesDiffRequest request) {
   RETURN_IF_ERROR(request.Validate());
@@ -290,7 +294,7 @@ nlohmann::json ToJson(const RulesDiffResponse& r) {
   return report::RuleDiffJson(*r.book, *r.a, *r.b, r.chips, r.query, r.changes);
 }
 std::string ToText(const RulesDiffResponse& r) {
-  return report::RuleDiffText(*r.book, *r.a, *r.b, r.chips, r.query, r.changes);
+  return report::WrapReport(report::RuleDiffText(*r.book, *r.a, *r.b, r.chips, r.query, r.changes));
 }
 
 // rules status -----------------------------------------------------------------------------------

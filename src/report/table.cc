@@ -135,4 +135,30 @@ std::string WrapText(const std::string& text, std::size_t width, std::size_t ind
   return out + line + "\n";
 }
 
+std::string WrapReport(const std::string& text, std::size_t width) {
+  std::string out;
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    std::size_t end = text.find('\n', begin);
+    const bool newline = end != std::string::npos;
+    if (!newline) end = text.size();
+    const std::string line = text.substr(begin, end - begin);
+    begin = end + 1;
+    if (DisplayWidth(line) <= width) {
+      out += line + (newline ? "\n" : "");
+      continue;
+    }
+    const std::size_t lead = line.find_first_not_of(' ');
+    std::size_t indent = lead + 2;
+    const std::size_t gap = line.find("  ", lead);
+    if (gap != std::string::npos) {
+      const std::size_t value = line.find_first_not_of(' ', gap);
+      // Columns count code points: the label before the value is ASCII in every report.
+      if (value != std::string::npos && value <= width / 2) indent = value;
+    }
+    out += WrapText(line, width, std::min(indent, width / 2));
+  }
+  return out;
+}
+
 }  // namespace ceiling::report

@@ -9,9 +9,7 @@
 namespace ceiling {
 namespace {
 
-bool Has(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+bool Has(const std::string& s, const std::string& part) { return HasPhrase(s, part); }
 int Lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 // Acceptance: a listed end user names the Entity List entry and its FR citation; a misspelt name

@@ -12,7 +12,7 @@
 namespace ceiling {
 namespace {
 
-bool Has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool Has(const std::string& s, const std::string& part) { return HasPhrase(s, part); }
 int Lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 // Acceptance: the H20 on 2025-05-01 needs a license by the product-specific measure, and the

@@ -11,6 +11,21 @@
 
 namespace ceiling {
 
+// Text reports wrap at 100 columns, so a phrase may continue on the next line: `part` is looked
+// for in `text` with every run of spaces and newlines in both read as one space.
+inline bool HasPhrase(const std::string& text, const std::string& part) {
+  auto squeeze = [](const std::string& s) {
+    std::string out;
+    for (char c : s) {
+      const bool space = c == ' ' || c == '\n';
+      if (space && !out.empty() && out.back() == ' ') continue;
+      out += space ? ' ' : c;
+    }
+    return out;
+  };
+  return squeeze(text).find(squeeze(part)) != std::string::npos;
+}
+
 struct CliResult {
   int exit_code = -1;
   std::string out;

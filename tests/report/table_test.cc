@@ -51,5 +51,28 @@ TEST(WrapText, BreaksAtSpacesWithinTheWidth) {
   EXPECT_GT(lines, 5);
 }
 
+
+TEST(WrapReport, AlignsContinuationsUnderTheValue) {
+  const std::string label = "Measures          " + std::string(60, 'a') + " " + std::string(60, 'b');
+  EXPECT_EQ(WrapReport(label + "\nshort\n\n"),
+            "Measures          " + std::string(60, 'a') + "\n" + std::string(18, ' ') +
+                std::string(60, 'b') + "\nshort\n\n");
+  // A label of two words.
+  const std::string two = "Review policy     " + std::string(60, 'a') + " " + std::string(60, 'b');
+  EXPECT_EQ(WrapReport(two), "Review policy     " + std::string(60, 'a') + "\n" +
+                                 std::string(18, ' ') + std::string(60, 'b') + "\n");
+  // No "label  value" split: two spaces further in than the line.
+  const std::string prose = "    " + std::string(60, 'c') + " " + std::string(60, 'd');
+  EXPECT_EQ(WrapReport(prose), "    " + std::string(60, 'c') + "\n      " + std::string(60, 'd') +
+                                   "\n");
+  // A value past half the width is not a column to align on.
+  const std::string far = std::string(55, 'e') + "  " + std::string(30, 'f') + " " +
+                          std::string(30, 'g');
+  EXPECT_EQ(WrapReport(far), std::string(55, 'e') + "  " + std::string(30, 'f') + "\n  " +
+                                 std::string(30, 'g') + "\n");
+  // Lines within the width, and a text without a final newline, are kept as they are.
+  EXPECT_EQ(WrapReport("a  b\nc"), "a  b\nc");
+}
+
 }  // namespace
 }  // namespace ceiling::report

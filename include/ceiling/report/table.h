@@ -56,6 +56,13 @@ std::string CsvField(const std::string& s);
 //   WrapText("memory per GPU: 99.6 GB of 150.8 GB (weights ...)")  // lines of <= 100 columns
 std::string WrapText(const std::string& text, std::size_t width = 100, std::size_t indent = 2);
 
+// A whole text report for a terminal: every line longer than `width` is wrapped (WrapText) with
+// its continuation lines aligned under its value: the column after the line's first run of two
+// or more spaces after its indentation ("Review policy     value", or a table-like row), when
+// that is within the first half of the width; else two spaces further in than the line. Shorter lines, and
+// empty ones, are kept as they are.
+std::string WrapReport(const std::string& text, std::size_t width = 100);
+
 }  // namespace ceiling::report
 
 #endif  // CEILING_REPORT_TABLE_H_
