@@ -220,15 +220,16 @@ std::string DesignText(const DesignReport& r) {
     names.push_back(fmt::format("{} ({})", design::ObjectiveName(k), design::ObjectiveUnit(k)));
   out += fmt::format("  objective{}: {}; {}\n", names.size() > 1 ? "s" : "", fmt::join(names, ", "),
                      r.workload);
+  // The timing has a line of its own, so that wrapping never splits it.
   out += fmt::format(
-      "  {} {} designs ({}): {} rule checks, {} objective evaluations, {:.2f} s on {} "
-      "thread{}{}\n\n",
+      "  {} {} designs ({}): {} rule checks, {} objective evaluations{}\n  {:.2f} s on {} "
+      "thread{}\n\n",
       res.budget_exhausted ? "a space of" : "searched",
       FormatFixed(static_cast<double>(r.space->size()), 0), StrategyName(res.strategy),
       FormatFixed(static_cast<double>(res.evaluated), 0),
-      FormatFixed(static_cast<double>(res.objective_evaluations), 0), r.seconds, res.threads,
-      res.threads == 1 ? "" : "s",
-      res.budget_exhausted ? "; the budget stopped the search before it covered the space" : "");
+      FormatFixed(static_cast<double>(res.objective_evaluations), 0),
+      res.budget_exhausted ? "; the budget stopped the search before it covered the space" : "",
+      r.seconds, res.threads, res.threads == 1 ? "" : "s");
   if (!r.best) {
     out += "No design satisfies the constraint.\n";
     const design::Binding most = res.MostBinding();
@@ -242,6 +243,7 @@ std::string DesignText(const DesignReport& r) {
         if (!(k == most)) out += fmt::format(" {} x{}", k.Name(), v);
       out += res.binding_counts.size() > 1 ? ")\n" : "\n";
     }
+    out = WrapReport(out);
   } else {
     const EvaluatedDesign& b = *r.best;
     if (!Runs(b))
@@ -253,6 +255,7 @@ std::string DesignText(const DesignReport& r) {
     for (const auto& o : b.objectives) out += "  " + ObjectiveLine(o) + "\n";
     out += fmt::format("  classification: {}\n", StatusLine(b.classification));
     out += fmt::format("  binding clause: {}\n\n", BindingLine(b));
+    out = WrapReport(out);  // everything so far is prose; the tables below keep their width
     out += HeadroomTable(b);
   }
   if (r.compare) {
@@ -522,6 +525,7 @@ std::string CapabilityText(const CapabilityReport& r) {
       "Capability left open: for each die, the best derivative with {} for {}\n"
       "objective: {}; {}\n\n",
       r.requirement, r.destination, r.objective, r.workload);
+  out = WrapReport(out);
   std::vector<Column> cols = {{"die"}, {"base"}};
   for (const std::string& s : r.settings) {
     cols.push_back({s + " objective", Align::kRight});

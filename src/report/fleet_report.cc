@@ -228,7 +228,7 @@ std::string FleetText(const FleetResult& r) {
     out += "  decode yardstick: " + r.decode_workload + "\n";
     out += "  training yardstick: " + r.training_workload + "\n";
   }
-  out += "\n";
+  out = WrapReport(out) + "\n";  // the header is prose; the tables below keep their width
 
   // Rows.
   Table rows({{"#", Align::kRight},
@@ -254,7 +254,8 @@ std::string FleetText(const FleetResult& r) {
   out += "Rows (units: value (low - high); d = derived from revenue / unit price)\n";
   out += rows.RenderText() + "\n";
 
-  // Classification of each row over its period, with revenue shares.
+  // Classification of each row over its period, with revenue shares (prose, wrapped).
+  const std::size_t status_start = out.size();
   out += "Licence status of each row over its period\n";
   for (const RowResult& row : r.rows) {
     const fleet::Shipment& s = *row.shipment;
@@ -280,7 +281,7 @@ std::string FleetText(const FleetResult& r) {
     }
     if (s.derived) out += "      units derived: " + s.formula + "\n";
   }
-  out += "\n";
+  out = out.substr(0, status_start) + WrapReport(out.substr(status_start)) + "\n";
 
   // Totals.
   out += fmt::format("Totals over the {} counted rows\n", counted);
