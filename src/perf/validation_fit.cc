@@ -756,16 +756,14 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
         if (m != train)
           for (const Sample& x : all)
             if (!x.engine.empty()) by_slice[{x.engine, x.kind}].push_back(x);
-        std::map<std::pair<std::string_view, ModelKind>, int> kept;  // slice -> rows covered
-        std::map<std::pair<std::string_view, ModelKind>, std::vector<char>> slice_cov;
+        // slice -> whether each of its rows lies in its band (cross-fitted)
+        std::map<std::pair<std::string_view, ModelKind>, std::vector<char>> kept;
         for (const auto& [key, v] : by_slice) {
           if (v.size() < kMinSliceRows) continue;
           std::vector<char> cov = CoverageCrossFitted(v, v);
-          const int c = static_cast<int>(std::count(cov.begin(), cov.end(), 1));
-          if (c >= kMinSliceCoverage * static_cast<double>(v.size())) {
-            kept[key] = c;
-            slice_cov[key] = std::move(cov);
-          }
+          if (std::count(cov.begin(), cov.end(), 1) >=
+              kMinSliceCoverage * static_cast<double>(v.size()))
+            kept[key] = std::move(cov);
         }
         std::vector<Sample> rest;
         for (const Sample& x : all)
@@ -777,8 +775,9 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
         std::vector<double> row_widths(rest.size(), band.high / band.low);
         add_chips(rest, rest_cov, band.high / band.low);
         std::vector<BandRow> slice_rows;
-        for (const auto& [key, c] : kept) {
+        for (const auto& [key, cov] : kept) {
           const std::vector<Sample>& v = by_slice[key];
+          const int c = static_cast<int>(std::count(cov.begin(), cov.end(), 1));
           ErrorBand sb = band_of(v);
           sb.engine = std::string(key.first);
           sb.kind = key.second;
@@ -793,7 +792,7 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
           slice_rows.push_back(sr);
           covered += c;
           row_widths.insert(row_widths.end(), v.size(), sb.high / sb.low);
-          add_chips(v, slice_cov[key], sb.high / sb.low);
+          add_chips(v, cov, sb.high / sb.low);
         }
         std::sort(row_widths.begin(), row_widths.end());
         row.coverage = static_cast<double>(covered) / row.count;

@@ -38,22 +38,6 @@ namespace {
 
 double Ms(Seconds s) { return MillisecondsOf(s); }
 
-// Prose lines (no tables) wrapped at 100 columns, each continuation indented two spaces more
-// than its line; empty lines kept.
-std::string WrapLines(const std::string& s) {
-  std::string out;
-  std::size_t begin = 0;
-  while (begin < s.size()) {
-    std::size_t end = s.find('\n', begin);
-    if (end == std::string::npos) end = s.size();
-    const std::string line = s.substr(begin, end - begin);
-    const std::size_t lead = line.find_first_not_of(' ');
-    out += lead == std::string::npos ? std::string("\n") : WrapText(line, 100, lead + 2);
-    begin = end + 1;
-  }
-  return out;
-}
-
 json StepJson(const perf::StepTime& t) {
   return json{{"total_ms", Ms(t.total)},
               {"gemm_ms", Ms(t.gemm)},
@@ -187,9 +171,9 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   if (!r.fits) {
     s += "fits: no: " + r.does_not_fit + "\n";
     for (const std::string& n : r.notes) s += "note: " + n + "\n";
-    return WrapLines(s);
+    return WrapReport(s);
   }
-  s = WrapLines(s);
+  s = WrapReport(s);
   s += "fits: yes\n\n";
   Table t({{"metric"}, {"value", Align::kRight}, {"90% band", Align::kRight}});
   t.AddRow({"TTFT (ms)", FormatFixed(Ms(r.ttft), 1), BandText(Ms(r.ttft), r.uncertainty.ttft, 1)});
@@ -294,7 +278,7 @@ std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResul
       FormatQuantity(r.memory.weights), FormatQuantity(r.memory.optimizer),
       FormatQuantity(r.memory.activations), FormatQuantity(r.memory.reserve));
   s += r.fits ? "fits: yes\n\n" : "fits: no: " + r.does_not_fit + "\n\n";
-  s = WrapLines(s);
+  s = WrapReport(s);
   Table t({{"metric"}, {"value", Align::kRight}, {"90% band", Align::kRight}});
   t.AddRow({"step time (s)", FormatFixed(r.step_time.base(), 3),
             BandText(r.step_time.base(), r.uncertainty, 3)});
@@ -476,7 +460,7 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
   s += fmt::format("excluded: {}\n", excluded);
   for (const auto& e : r.excluded) s += fmt::format("  excluded: {} ({})\n", e.count, e.reason);
   s += "cells: absolute % error, median / p90 (count)\n\n";
-  s = WrapLines(s);
+  s = WrapReport(s);
   s += "Overall\n" + MetricTable(r.overall, "set") + "\n";
   s += "Per chip\n" + MetricTable(r.per_chip, "chip") + "\n";
   s += "Per model family\n" + MetricTable(r.per_family, "model family") + "\n";
