@@ -414,9 +414,11 @@ json CompareJson(const std::vector<CompareColumn>& cols) {
 
 namespace {
 
-std::string Cell(const perf::ErrorStats& s) {
+// "median / p90" of an error summary in %, with " (count)" when `count` is set; "-" when empty.
+std::string Cell(const perf::ErrorStats& s, bool count = true) {
   if (s.count == 0) return "-";
-  return fmt::format("{:.1f} / {:.1f} ({})", s.median * 100, s.p90 * 100, s.count);
+  return fmt::format("{:.1f} / {:.1f}", s.median * 100, s.p90 * 100) +
+         (count ? fmt::format(" ({})", s.count) : "");
 }
 
 std::string MetricTable(const std::vector<perf::ReportRow>& rows, const std::string& first) {
@@ -477,10 +479,6 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
              {"TPOT LOCO", Align::kRight},
              {"in-sample", Align::kRight},
              {"ratio TTFT/TPOT", Align::kRight}});
-    auto cell = [](const perf::ErrorStats& e) {
-      return e.count ? fmt::format("{:.1f} / {:.1f}", e.median * 100, e.p90 * 100)
-                     : std::string("-");
-    };
     for (const auto& row : r.loco) {
       perf::ReportRow ins;
       for (const auto& x : r.loco_in_sample)
@@ -489,8 +487,8 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
         return b.count && b.median > 0 ? fmt::format("{:.2f}", a.median / b.median)
                                        : std::string("-");
       };
-      t.AddRow({row.group, fmt::format("{}", row.stats[1].count), cell(row.stats[0]),
-                cell(ins.stats[0]), cell(row.stats[1]), cell(ins.stats[1]),
+      t.AddRow({row.group, fmt::format("{}", row.stats[1].count), Cell(row.stats[0], false),
+                Cell(ins.stats[0], false), Cell(row.stats[1], false), Cell(ins.stats[1], false),
                 ratio(row.stats[0], ins.stats[0]) + " / " + ratio(row.stats[1], ins.stats[1])});
     }
     s += t.RenderText() + "\n";
