@@ -156,9 +156,10 @@ std::string ChipText(const Chip& c, const ChipMetrics& m) {
 }
 
 Table ChipsTable() {
+  // At 100 columns the name and vendor give way to the figures (the id names the vendor).
   return Table({{"id"},
-                {"name"},
-                {"vendor"},
+                {.header = "name", .drop = 2},
+                {.header = "vendor", .drop = 1},
                 {"market"},
                 {"TPP", Align::kRight},
                 {"PD", Align::kRight},

@@ -526,14 +526,17 @@ std::string CapabilityText(const CapabilityReport& r) {
       "objective: {}; {}\n\n",
       r.requirement, r.destination, r.objective, r.workload);
   out = WrapReport(out);
-  std::vector<Column> cols = {{"die"}, {"base"}};
+  // A setting's columns stay together when the table is split to fit 100 columns; each
+  // block repeats the die and its base.
+  std::vector<Column> cols = {{.header = "die", .wrap = 12}, {"base"}};
   for (const std::string& s : r.settings) {
-    cols.push_back({s + " objective", Align::kRight});
+    cols.push_back({.header = s, .align = Align::kRight, .wrap = 10, .group = true});
     cols.push_back({"TPP", Align::kRight});
-    cols.push_back({"binding"});
+    cols.push_back({.header = "binding", .wrap = 15});
   }
   if (r.settings.size() == 2) cols.push_back({"change", Align::kRight});
   Table t(std::move(cols));
+  t.SetKeyColumns(2);
   for (const CapabilityRow& row : r.rows) {
     std::vector<std::string> cells = {row.die, row.base};
     for (const CapabilityCell& c : row.cells) {

@@ -228,26 +228,28 @@ std::string FleetText(const FleetResult& r) {
     out += "  decode yardstick: " + r.decode_workload + "\n";
     out += "  training yardstick: " + r.training_workload + "\n";
   }
-  out = WrapReport(out) + "\n";  // the header is prose; the tables below keep their width
+  out = WrapReport(out) + "\n";
 
-  // Rows.
+  // Rows: wider than 100 columns, so in three blocks that repeat the row's number and id: what
+  // the row is, how many units it counts, under which licence.
   Table rows({{"#", Align::kRight},
               {"id"},
               {"date"},
               {"chip"},
-              {"units", Align::kRight},
               {"status"},
               {"kind"},
+              {.header = "units", .align = Align::kRight, .group = true},
               {"in totals"},
-              {"licence"},
+              {.header = "licence", .group = true},
               {"H100-eq TPP", Align::kRight}});
+  rows.SetKeyColumns(2);
   for (const RowResult& row : r.rows) {
     const fleet::Shipment& s = *row.shipment;
     const auto h = fleet::RowValue(r, row, Measure::kH100Tpp);
     rows.AddRow({std::to_string(s.index + 1), s.id, s.period.text, s.chip,
-                 RangeText(s.quantity, Measure::kUnits) + (s.derived ? " d" : ""),
                  std::string(fleet::StatusName(s.status)),
                  std::string(fleet::FigureKindName(s.kind)),
+                 RangeText(s.quantity, Measure::kUnits) + (s.derived ? " d" : ""),
                  row.counted ? "yes" : "no: " + row.not_counted, LicenceSummary(row.base),
                  h ? RangeText(*h, Measure::kH100Tpp) : "?"});
   }
@@ -428,7 +430,7 @@ std::string FleetText(const FleetResult& r) {
   out += "Sources\n";
   for (const auto& [key, s] : set.sources) out += fmt::format("  [{}] {}\n", key, SourceLine(s));
   for (const std::string& n : r.notes) out += "note: " + n + "\n";
-  return out;
+  return WrapReport(out);
 }
 
 nlohmann::json FleetJson(const FleetResult& r) {

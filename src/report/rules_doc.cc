@@ -22,7 +22,7 @@ std::string EnforcementLine(const rules::RuleVersion& r) {
 
 std::string ChangesTable(const std::vector<rules::ChipEntry>& chips,
                          const std::vector<rules::ChipChange>& changes) {
-  Table t({{"chip"}, {"before"}, {"after"}, {"what changes"}});
+  Table t({{"chip"}, {"before"}, {"after"}, {.header = "what changes", .wrap = 30}});
   for (const rules::ChipChange& c : changes)
     t.AddRow({chips[c.chip].id, StatusCode(c.before), StatusCode(c.after), Join(c.changes, "; ")});
   return t.RenderText();
@@ -31,11 +31,13 @@ std::string ChangesTable(const std::vector<rules::ChipEntry>& chips,
 }  // namespace
 
 std::string RuleListText(const rules::RuleBook& book) {
-  Table t({{"id"}, {"effective"}, {"citation"}, {"title"}, {"status over time"}});
+  Table t({{"id"},
+           {"effective"},
+           {.header = "citation", .wrap = 12},
+           {.header = "title", .wrap = 16},
+           {.header = "status over time", .wrap = 20}});
   for (const rules::RuleVersion& r : book.rules())
-    t.AddRow({r.id, r.effective.ToString(), r.citation.size() > 24 ? r.citation.substr(0, 23) + "~"
-                                                                   : r.citation,
-              r.short_title, EnforcementLine(r)});
+    t.AddRow({r.id, r.effective.ToString(), r.citation, r.short_title, EnforcementLine(r)});
   std::string out = t.RenderText();
   std::size_t secondary = 0, clauses = 0;
   for (const rules::RuleVersion& r : book.rules()) {
@@ -67,7 +69,8 @@ std::string RuleText(const rules::RuleBook& book, const rules::RuleVersion& r) {
 
   if (!r.parameters.empty()) {
     out += "\nParameters (override with --set NAME=VALUE)\n";
-    Table t({{"name"}, {"value", Align::kRight}, {"in this book", Align::kRight}, {"meaning"}});
+    Table t({{"name"}, {"value", Align::kRight}, {"in this book", Align::kRight},
+             {.header = "meaning", .wrap = 24}});
     for (const rules::ParameterInfo& p : book.Parameters()) {
       if (p.rule != &r) continue;
       t.AddRow({p.parameter->name, p.parameter->text,

@@ -643,7 +643,14 @@ std::string TimelineText(const rules::RuleBook& book, const ChipLabel& chip,
 }
 
 std::string RulesStatusText(const std::vector<rules::StatusRow>& rows) {
-  Table t({{"kind"}, {"id"}, {"effective"}, {"last checked"}, {"sources"}, {"title"}});
+  // At 100 columns the title gives way (`rules show ID` has it), a measure's id breaks after
+  // its rule's, and the sources wrap.
+  Table t({{"kind"},
+           {.header = "id", .wrap = 24},
+           {"effective"},
+           {"last checked"},
+           {.header = "sources", .wrap = 12},
+           {.header = "title", .drop = 1}});
   for (const rules::StatusRow& r : rows) {
     std::vector<std::string> kinds;
     for (std::size_t k = 0; k < r.sources.size(); ++k)
@@ -652,7 +659,7 @@ std::string RulesStatusText(const std::vector<rules::StatusRow>& rows) {
                                     SourceKindName(static_cast<SourceKind>(k))));
     t.AddRow({r.kind, r.id, r.effective ? r.effective->ToString() : "",
               r.checked.ToString() + (r.checked_given ? "" : "*"), Join(kinds, ", "),
-              r.title.size() > 60 ? r.title.substr(0, 59) + "~" : r.title});
+              r.title});
   }
   std::string out = t.RenderText();
   out += fmt::format(
@@ -663,7 +670,7 @@ std::string RulesStatusText(const std::vector<rules::StatusRow>& rows) {
     if (!r.pending_products.empty())
       out += fmt::format("{} names products the catalog does not hold yet: {}\n", r.id,
                          Join(r.pending_products, ", "));
-  return out;
+  return WrapReport(out);
 }
 
 std::string TimelineText(const rules::RuleBook& book, const ChipLabel& chip,
@@ -717,7 +724,7 @@ std::string MatrixText(const rules::RuleBook& book, const std::vector<rules::Chi
          "license; LIC = license required, (M) by a product-specific measure; review: deny,\n"
          "approve, cbc (case-by-case), n.p. (not published); +NAC/+ACA/... = exceptions;\n"
          "15%/25% = revenue share; no-lic = controlled but no license for this destination.\n";
-  return out;
+  return WrapReport(out);
 }
 
 std::string MatrixCsv(const std::vector<rules::ChipEntry>& chips, const rules::Matrix& m) {

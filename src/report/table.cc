@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace ceiling::report {
 
 std::size_t DisplayWidth(const std::string& s) {
@@ -35,43 +37,210 @@ std::size_t Table::rows() const {
       std::count_if(rows_.begin(), rows_.end(), [](const Row& r) { return !r.rule; }));
 }
 
-std::string Table::RenderText() const {
-  std::vector<std::size_t> width(columns_.size());
-  for (std::size_t i = 0; i < columns_.size(); ++i) width[i] = DisplayWidth(columns_[i].header);
-  for (const Row& r : rows_) {
-    if (r.rule) continue;
-    for (std::size_t i = 0; i < columns_.size(); ++i)
-      width[i] = std::max(width[i], DisplayWidth(r.cells[i]));
-  }
-  std::size_t total = 0;
-  for (std::size_t w : width) total += w;
-  total += columns_.empty() ? 0 : 2 * (columns_.size() - 1);
+void Table::SetKeyColumns(std::size_t n) { keys_ = n; }
 
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string out;
-    for (std::size_t i = 0; i < columns_.size(); ++i) {
-      const std::string& c = cells[i];
-      const std::size_t pad = width[i] - DisplayWidth(c);
-      const bool last = i + 1 == columns_.size();
-      if (columns_[i].align == Align::kRight) {
-        out += std::string(pad, ' ') + c;
-      } else {
-        out += c;
-        if (!last) out += std::string(pad, ' ');
+namespace {
+
+// The pieces a cell may be broken into: words, each with the separator that follows it (a
+// space, or nothing after a slash, so that "us-2023-10-acs/3A090.b.1" may break after the
+// rule's id).
+struct Piece {
+  std::string text, sep;
+};
+
+std::vector<Piece> Pieces(const std::string& cell) {
+  std::vector<Piece> out;
+  std::string word;
+  for (char c : cell) {
+    if (c == ' ') {
+      if (!word.empty()) out.push_back({word, " "});
+      word.clear();
+    } else {
+      word += c;
+      if (c == '/') {
+        out.push_back({word, ""});
+        word.clear();
       }
-      if (!last) out += "  ";
     }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    return out + "\n";
+  }
+  if (!word.empty()) out.push_back({word, ""});
+  return out;
+}
+
+// A cell's lines when its column is `width` wide, broken at spaces and after slashes; a piece
+// longer than the width stays whole. Cells that fit are one line.
+std::vector<std::string> CellLines(const std::string& cell, std::size_t width) {
+  if (DisplayWidth(cell) <= width) return {cell};
+  std::vector<std::string> lines;
+  std::string line, sep;
+  for (const Piece& p : Pieces(cell)) {
+    if (!line.empty() && DisplayWidth(line) + DisplayWidth(sep) + DisplayWidth(p.text) > width) {
+      lines.push_back(line);
+      line.clear();
+      sep.clear();
+    }
+    line += sep + p.text;
+    sep = p.sep;
+  }
+  lines.push_back(line);
+  return lines;
+}
+
+std::size_t LongestPiece(const std::string& cell) {
+  std::size_t best = 0;
+  for (const Piece& p : Pieces(cell)) best = std::max(best, DisplayWidth(p.text));
+  return best;
+}
+
+std::size_t TotalWidth(const std::vector<std::size_t>& cols, const std::vector<std::size_t>& w) {
+  std::size_t total = 0;
+  for (std::size_t c : cols) total += w[c];
+  return total + (cols.empty() ? 0 : 2 * (cols.size() - 1));
+}
+
+}  // namespace
+
+std::string Table::RenderText(std::size_t width) const {
+  const std::size_t n = columns_.size();
+  std::vector<std::size_t> natural(n), narrowest(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    natural[i] = DisplayWidth(columns_[i].header);
+    std::size_t piece = natural[i];
+    for (const Row& r : rows_) {
+      if (r.rule) continue;
+      natural[i] = std::max(natural[i], DisplayWidth(r.cells[i]));
+      if (columns_[i].wrap > 0) piece = std::max(piece, LongestPiece(r.cells[i]));
+    }
+    narrowest[i] =
+        columns_[i].wrap > 0 ? std::min(natural[i], std::max(columns_[i].wrap, piece)) : natural[i];
+  }
+  std::vector<std::size_t> shown(n);
+  for (std::size_t i = 0; i < n; ++i) shown[i] = i;
+  if (width == 0 || TotalWidth(shown, natural) <= width) return RenderBlock(shown, natural);
+
+  // 1. Optional columns go, highest `drop` first, while wrapping alone could not fit.
+  std::vector<std::size_t> optional;
+  for (std::size_t i = 0; i < n; ++i)
+    if (columns_[i].drop > 0) optional.push_back(i);
+  std::stable_sort(optional.begin(), optional.end(), [&](std::size_t a, std::size_t b) {
+    return columns_[a].drop > columns_[b].drop;
+  });
+  std::vector<std::string> left_out;
+  for (std::size_t c : optional) {
+    if (TotalWidth(shown, narrowest) <= width) break;
+    shown.erase(std::find(shown.begin(), shown.end(), c));
+    left_out.push_back(columns_[c].header);
+  }
+  // 2. Blocks of columns, each repeating the key columns, when even wrapped the table is too
+  // wide; groups of columns (Column::group) stay together.
+  std::vector<std::vector<std::size_t>> blocks;
+  const std::size_t keys = std::min(keys_, shown.size());
+  if (TotalWidth(shown, narrowest) <= width || keys == shown.size()) {
+    blocks.push_back(shown);
+  } else {
+    const std::vector<std::size_t> key_cols(shown.begin(), shown.begin() + keys);
+    const bool grouped = std::any_of(columns_.begin(), columns_.end(),
+                                     [](const Column& c) { return c.group; });
+    std::vector<std::vector<std::size_t>> units;
+    for (std::size_t k = keys; k < shown.size(); ++k) {
+      if (units.empty() || !grouped || columns_[shown[k]].group) units.emplace_back();
+      units.back().push_back(shown[k]);
+    }
+    std::vector<std::size_t> block = key_cols;
+    for (const std::vector<std::size_t>& unit : units) {
+      std::vector<std::size_t> wider = block;
+      wider.insert(wider.end(), unit.begin(), unit.end());
+      if (block.size() > keys && TotalWidth(wider, narrowest) > width) {
+        blocks.push_back(block);
+        wider = key_cols;
+        wider.insert(wider.end(), unit.begin(), unit.end());
+      }
+      block = std::move(wider);
+    }
+    blocks.push_back(block);
+  }
+  // 3. In each block, prose columns wrap until the block fits, one column at a time: the one
+  // whose next column less breaks the fewest cells, the widest of those; a wrapped column is
+  // then as wide as its longest line.
+  auto breaks = [&](std::size_t c, std::size_t w) {
+    std::size_t k = 0;
+    for (const Row& r : rows_)
+      if (!r.rule && DisplayWidth(r.cells[c]) > w) ++k;
+    return k;
+  };
+  std::string out;
+  for (const std::vector<std::size_t>& block : blocks) {
+    std::vector<std::size_t> w = natural;
+    while (TotalWidth(block, w) > width) {
+      std::size_t pick = n, fewest = 0;
+      for (std::size_t c : block) {
+        if (w[c] <= narrowest[c]) continue;
+        const std::size_t k = breaks(c, w[c] - 1);
+        if (pick == n || k < fewest || (k == fewest && w[c] >= w[pick])) pick = c, fewest = k;
+      }
+      if (pick == n) break;
+      --w[pick];
+    }
+    for (std::size_t c : block) {
+      if (w[c] == natural[c]) continue;
+      std::size_t used = DisplayWidth(columns_[c].header);
+      for (const Row& r : rows_)
+        if (!r.rule)
+          for (const std::string& l : CellLines(r.cells[c], w[c]))
+            used = std::max(used, DisplayWidth(l));
+      w[c] = used;
+    }
+    out += (out.empty() ? "" : "\n") + RenderBlock(block, w);
+  }
+  if (!left_out.empty()) {
+    std::string names;
+    for (const std::string& h : left_out) names += (names.empty() ? "" : ", ") + h;
+    out += WrapText(fmt::format("(left out to fit {} columns: {})", width, names), width);
+  }
+  return out;
+}
+
+std::string Table::RenderBlock(const std::vector<std::size_t>& cols,
+                               const std::vector<std::size_t>& width) const {
+  const std::size_t total = TotalWidth(cols, width);
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::vector<std::vector<std::string>> parts;
+    std::size_t height = 1;
+    for (std::size_t c : cols) {
+      parts.push_back(columns_[c].wrap > 0 ? CellLines(cells[c], width[c])
+                                           : std::vector<std::string>{cells[c]});
+      height = std::max(height, parts.back().size());
+    }
+    std::string out;
+    for (std::size_t k = 0; k < height; ++k) {
+      std::string text;
+      for (std::size_t j = 0; j < cols.size(); ++j) {
+        const std::size_t c = cols[j];
+        const std::string cell = k < parts[j].size() ? parts[j][k] : std::string();
+        const std::size_t w = DisplayWidth(cell);
+        const std::size_t pad = width[c] > w ? width[c] - w : 0;
+        const bool last = j + 1 == cols.size();
+        if (columns_[c].align == Align::kRight) {
+          text += std::string(pad, ' ') + cell;
+        } else {
+          text += cell;
+          if (!last) text += std::string(pad, ' ');
+        }
+        if (!last) text += "  ";
+      }
+      while (!text.empty() && text.back() == ' ') text.pop_back();
+      out += text + "\n";
+    }
+    return out;
   };
 
-  std::vector<std::string> header;
-  for (const Column& c : columns_) header.push_back(c.header);
+  std::vector<std::string> header(columns_.size());
+  for (std::size_t i = 0; i < columns_.size(); ++i) header[i] = columns_[i].header;
   std::string out = line(header);
   std::string underline;
-  for (std::size_t i = 0; i < columns_.size(); ++i) {
-    underline += std::string(width[i], '-');
-    if (i + 1 < columns_.size()) underline += "  ";
+  for (std::size_t j = 0; j < cols.size(); ++j) {
+    underline += std::string(width[cols[j]], '-');
+    if (j + 1 < cols.size()) underline += "  ";
   }
   out += underline + "\n";
   for (const Row& r : rows_) {

@@ -6,6 +6,12 @@
 //   std::string text = t.RenderText();         // aligned columns, header underlined
 //   std::string csv = t.RenderCsv();           // RFC 4180 quoting; rules are skipped
 //
+// Text output fits a terminal of kTextWidth (100) columns: a table wider than that first
+// leaves out its optional columns (Column::drop) and names them under the table, then wraps
+// its prose columns onto continuation lines (not narrower than Column::wrap), and only then
+// splits into blocks of columns, each repeating the key columns (SetKeyColumns). CSV always
+// has every column, one row per line.
+//
 // Widths count UTF-8 code points, so "µ" and "≥" align. Deterministic output.
 #ifndef CEILING_REPORT_TABLE_H_
 #define CEILING_REPORT_TABLE_H_
@@ -20,7 +26,19 @@ enum class Align { kLeft, kRight };
 struct Column {
   std::string header;
   Align align = Align::kLeft;
+  // A prose column whose cells may be broken at spaces onto continuation lines when the
+  // table is too wide, down to this many columns (0: never wrapped).
+  std::size_t wrap = 0;
+  // An optional column, left out of the text output when the table is too wide: the highest
+  // number goes first (0: always shown).
+  int drop = 0;
+  // Starts a group of columns that stay together when the table is split into blocks (when
+  // any column sets it; else every column is a group of its own).
+  bool group = false;
 };
+
+// The width text tables and reports fit by default: a 100-column terminal.
+inline constexpr std::size_t kTextWidth = 100;
 
 class Table {
  public:
@@ -31,8 +49,13 @@ class Table {
   // A full-width separator carrying a label (text output only).
   void AddRule(std::string label);
   std::size_t rows() const;
+  // The first `n` columns shown name a row: when the table is split into blocks of columns,
+  // every block repeats them. Default 1.
+  void SetKeyColumns(std::size_t n);
 
-  std::string RenderText() const;
+  // Aligned text of at most `width` columns where the cells allow it (0: no limit; a word or
+  // a key column wider than the limit stays whole).
+  std::string RenderText(std::size_t width = kTextWidth) const;
   std::string RenderCsv() const;
 
  private:
@@ -40,8 +63,11 @@ class Table {
     std::vector<std::string> cells;
     bool rule = false;
   };
+  std::string RenderBlock(const std::vector<std::size_t>& cols,
+                          const std::vector<std::size_t>& width) const;
   std::vector<Column> columns_;
   std::vector<Row> rows_;
+  std::size_t keys_ = 1;
 };
 
 // Display width of UTF-8 text (code points).
