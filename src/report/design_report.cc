@@ -255,21 +255,22 @@ std::string DesignText(const DesignReport& r) {
     for (const auto& o : b.objectives) out += "  " + ObjectiveLine(o) + "\n";
     out += fmt::format("  classification: {}\n", StatusLine(b.classification));
     out += fmt::format("  binding clause: {}\n\n", BindingLine(b));
-    out = WrapReport(out);  // everything so far is prose; the tables below keep their width
+    out = WrapReport(out);  // everything so far is prose; the tables below fit by themselves
     out += HeadroomTable(b);
   }
   if (r.compare) {
     const EvaluatedDesign& c = *r.compare;
-    out += fmt::format("\nCompared with {} ({}):\n", c.chip.id, c.chip.name);
+    std::string prose = fmt::format("\nCompared with {} ({}):\n", c.chip.id, c.chip.name);
     for (std::size_t i = 0; i < c.objectives.size(); ++i) {
-      out += "  " + ObjectiveLine(c.objectives[i]);
+      prose += "  " + ObjectiveLine(c.objectives[i]);
       if (r.best && r.best->objectives[i].value > 0)
-        out += fmt::format(" = {} of the best design",
-                           Percent(c.objectives[i].value / r.best->objectives[i].value));
-      out += "\n";
+        prose += fmt::format(" = {} of the best design",
+                             Percent(c.objectives[i].value / r.best->objectives[i].value));
+      prose += "\n";
     }
-    out += fmt::format("  classification: {}{}\n", StatusLine(c.classification),
-                       c.satisfies ? "" : " (does not satisfy the constraint)");
+    prose += fmt::format("  classification: {}{}\n", StatusLine(c.classification),
+                         c.satisfies ? "" : " (does not satisfy the constraint)");
+    out += WrapReport(prose);
     Table t({{"metric"},
              {c.chip.id, Align::kRight},
              {"best design", Align::kRight},
@@ -286,7 +287,7 @@ std::string DesignText(const DesignReport& r) {
   if (r.best && s.objectives.size() > 1) {
     out += fmt::format("\nPareto front ({} design{}):\n", res.front.size(),
                        res.front.size() == 1 ? "" : "s");
-    std::vector<Column> cols = {{"design"}};
+    std::vector<Column> cols = {{.header = "design", .wrap = 24}};
     for (ObjectiveKind k : s.objectives)
       cols.push_back({std::string(design::ObjectiveName(k)), Align::kRight});
     Table t(std::move(cols));

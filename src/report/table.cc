@@ -116,7 +116,7 @@ std::string Table::RenderText(std::size_t width) const {
   }
   std::vector<std::size_t> shown(n);
   for (std::size_t i = 0; i < n; ++i) shown[i] = i;
-  if (width == 0 || TotalWidth(shown, natural) <= width) return RenderBlock(shown, natural);
+  if (width == 0 || TotalWidth(shown, natural) <= width) return RenderBlock(shown, natural, width);
 
   // 1. Optional columns go, highest `drop` first, while wrapping alone could not fit.
   std::vector<std::size_t> optional;
@@ -190,7 +190,7 @@ std::string Table::RenderText(std::size_t width) const {
             used = std::max(used, DisplayWidth(l));
       w[c] = used;
     }
-    out += (out.empty() ? "" : "\n") + RenderBlock(block, w);
+    out += (out.empty() ? "" : "\n") + RenderBlock(block, w, width);
   }
   if (!left_out.empty()) {
     std::string names;
@@ -201,7 +201,7 @@ std::string Table::RenderText(std::size_t width) const {
 }
 
 std::string Table::RenderBlock(const std::vector<std::size_t>& cols,
-                               const std::vector<std::size_t>& width) const {
+                               const std::vector<std::size_t>& width, std::size_t limit) const {
   const std::size_t total = TotalWidth(cols, width);
   auto line = [&](const std::vector<std::string>& cells) {
     std::vector<std::vector<std::string>> parts;
@@ -248,14 +248,11 @@ std::string Table::RenderBlock(const std::vector<std::size_t>& cols,
       out += line(r.cells);
       continue;
     }
-    std::string label = "-- " + r.cells[0] + " ";
-    const std::size_t w = DisplayWidth(label);
-    if (w < total) {
-      std::string dashes;
-      for (std::size_t k = w; k < total; ++k) dashes += "-";
-      label += dashes;
-    }
-    out += label + "\n";
+    // A label longer than the table runs on; past the limit it wraps.
+    std::string label = "-- " + r.cells[0];
+    const std::size_t w = DisplayWidth(label) + 1;
+    if (w < total) label += " " + std::string(total - w, '-');
+    out += limit > 0 && DisplayWidth(label) > limit ? WrapText(label, limit, 3) : label + "\n";
   }
   return out;
 }

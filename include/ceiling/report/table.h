@@ -63,8 +63,9 @@ class Table {
     std::vector<std::string> cells;
     bool rule = false;
   };
+  // The rows over `cols` at the given column widths; a rule's label past `limit` wraps.
   std::string RenderBlock(const std::vector<std::size_t>& cols,
-                          const std::vector<std::size_t>& width) const;
+                          const std::vector<std::size_t>& width, std::size_t limit) const;
   std::vector<Column> columns_;
   std::vector<Row> rows_;
   std::size_t keys_ = 1;
