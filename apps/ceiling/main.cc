@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "ceiling/report/table.h"
 #include "cli.h"
 
 namespace ceiling::cli {
@@ -51,6 +52,9 @@ int Main(int argc, char** argv) {
   const char* env = std::getenv("CEILING_DATA");
   ctx.data_dir = env != nullptr && *env != '\0' ? env : CEILING_DATA_DIR;
   app.add_option("--data", ctx.data_dir, "Knowledge base directory (default: bundled data)");
+  long long width = static_cast<long long>(report::kTextWidth);
+  app.add_option("--width", width,
+                 "Columns the text output fits (default 100; 0: no limit)");
 
   Runner selected;
   for (const Command& c : Commands()) {
@@ -71,11 +75,11 @@ int Main(int argc, char** argv) {
     if (app.get_subcommands().empty() && argc > 1) {
       for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a == "--data") {
+        if (a == "--data" || a == "--width") {
           ++i;
           continue;
         }
-        if (a.rfind("--data=", 0) == 0 || a.rfind('-', 0) == 0) continue;
+        if (a.rfind('-', 0) == 0) continue;
         std::cerr << "ceiling: unknown command \"" << a << "\" (see ceiling --help)\n";
         return kExitBadInput;
       }
@@ -86,6 +90,12 @@ int Main(int argc, char** argv) {
     std::cerr << "ceiling: " << e.what() << " (see ceiling --help)\n";
     return kExitBadInput;
   }
+  if (width != 0 && (width < 40 || width > 10000)) {
+    std::cerr << "ceiling: --width: " << width
+              << " is out of range; give 0 (no limit) or 40 to 10000 columns\n";
+    return kExitBadInput;
+  }
+  report::SetTextWidth(static_cast<std::size_t>(width));
   if (!selected) return kExitBadInput;
   return selected(ctx);
 }

@@ -1,10 +1,18 @@
 #include "ceiling/report/table.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include <fmt/format.h>
 
 namespace ceiling::report {
+
+namespace {
+std::atomic<std::size_t> text_width{kTextWidth};
+}  // namespace
+
+std::size_t TextWidth() { return text_width.load(std::memory_order_relaxed); }
+void SetTextWidth(std::size_t columns) { text_width.store(columns, std::memory_order_relaxed); }
 
 std::size_t DisplayWidth(const std::string& s) {
   std::size_t n = 0;
@@ -275,6 +283,7 @@ std::string Table::RenderCsv() const {
 }
 
 std::string WrapText(const std::string& text, std::size_t width, std::size_t indent) {
+  if (width == 0) return text + "\n";
   std::string out, line;
   std::size_t line_width = 0;
   const std::string pad(indent, ' ');
@@ -302,6 +311,7 @@ std::string WrapText(const std::string& text, std::size_t width, std::size_t ind
 }
 
 std::string WrapReport(const std::string& text, std::size_t width) {
+  if (width == 0) return text;
   std::string out;
   std::size_t begin = 0;
   while (begin < text.size()) {

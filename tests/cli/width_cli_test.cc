@@ -2,6 +2,7 @@
 // may be longer only when it is one unbreakable word after its indentation (a URL).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "run.h"
@@ -52,6 +53,45 @@ INSTANTIATE_TEST_SUITE_P(
         "capability --date 2023-06-01 --date 2024-06-01 --to CN --model llama-3.1-8b "
         "--objective prefill",
         "fleet data/fleets/china-2022-2026.toml"));
+
+}  // namespace
+}  // namespace ceiling
+
+namespace ceiling {
+namespace {
+
+TEST(TextWidthFlag, ZeroKeepsEveryColumnOnOneLine) {
+  const CliResult r = RunCeiling("--width 0 chips");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("AMD Instinct MI100 32GB PCIe"), std::string::npos);
+  EXPECT_EQ(r.out.find("left out"), std::string::npos);
+  // At the default the name gives way, and the table says so.
+  const CliResult d = RunCeiling("chips");
+  EXPECT_EQ(d.out.find("AMD Instinct MI100 32GB PCIe"), std::string::npos);
+  EXPECT_NE(d.out.find("(left out to fit 100 columns: name, vendor)"), std::string::npos);
+}
+
+TEST(TextWidthFlag, AWiderTerminalGetsWiderLines) {
+  const CliResult r = RunCeiling("--width 140 rules status");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::size_t widest = 0, begin = 0;
+  while (begin < r.out.size()) {
+    const std::size_t end = r.out.find('\n', begin);
+    widest = std::max(widest, end - begin);  // ASCII output
+    begin = end + 1;
+  }
+  EXPECT_GT(widest, 100u);
+  EXPECT_LE(widest, 140u);
+}
+
+TEST(TextWidthFlag, OutOfRangeIsABadInput) {
+  for (const char* w : {"5", "-1", "20000"}) {
+    const CliResult r = RunCeiling(std::string("--width ") + w + " chips");
+    EXPECT_EQ(r.exit_code, 2) << w;
+    EXPECT_TRUE(r.out.empty()) << w;
+    EXPECT_NE(r.err.find("--width"), std::string::npos) << r.err;
+  }
+}
 
 }  // namespace
 }  // namespace ceiling

@@ -6,7 +6,8 @@
 //   std::string text = t.RenderText();         // aligned columns, header underlined
 //   std::string csv = t.RenderCsv();           // RFC 4180 quoting; rules are skipped
 //
-// Text output fits a terminal of kTextWidth (100) columns: a table wider than that first
+// Text output fits a terminal of TextWidth() columns (100 unless the CLI's --width says
+// otherwise): a table wider than that first
 // leaves out its optional columns (Column::drop) and names them under the table, then wraps
 // its prose columns onto continuation lines (not narrower than Column::wrap), and only then
 // splits into blocks of columns, each repeating the key columns (SetKeyColumns). CSV always
@@ -37,8 +38,11 @@ struct Column {
   bool group = false;
 };
 
-// The width text tables and reports fit by default: a 100-column terminal.
+// The width text tables and reports fit by default: kTextWidth unless SetTextWidth changed it
+// (0: no limit; one line per row). The CLI sets it once, from --width, before any output.
 inline constexpr std::size_t kTextWidth = 100;
+std::size_t TextWidth();
+void SetTextWidth(std::size_t columns);
 
 class Table {
  public:
@@ -55,7 +59,7 @@ class Table {
 
   // Aligned text of at most `width` columns where the cells allow it (0: no limit; a word or
   // a key column wider than the limit stays whole).
-  std::string RenderText(std::size_t width = kTextWidth) const;
+  std::string RenderText(std::size_t width = TextWidth()) const;
   std::string RenderCsv() const;
 
  private:
@@ -77,18 +81,19 @@ std::size_t DisplayWidth(const std::string& s);
 std::string CsvField(const std::string& s);
 
 // One line of prose for a terminal: `text` (no newline in it) broken at spaces into lines of at
-// most `width` display columns, the continuation lines indented by `indent` spaces; a word
-// longer than a line stays whole. Ends with a newline.
+// most `width` display columns (0: not broken), the continuation lines indented by `indent`
+// spaces; a word longer than a line stays whole. Ends with a newline.
 //
 //   WrapText("memory per GPU: 99.6 GB of 150.8 GB (weights ...)")  // lines of <= 100 columns
-std::string WrapText(const std::string& text, std::size_t width = 100, std::size_t indent = 2);
+std::string WrapText(const std::string& text, std::size_t width = TextWidth(),
+                     std::size_t indent = 2);
 
 // A whole text report for a terminal: every line longer than `width` is wrapped (WrapText) with
 // its continuation lines aligned under its value: the column after the line's first run of two
 // or more spaces after its indentation ("Review policy     value", or a table-like row), when
 // that is within the first half of the width; else two spaces further in than the line. Shorter lines, and
 // empty ones, are kept as they are.
-std::string WrapReport(const std::string& text, std::size_t width = 100);
+std::string WrapReport(const std::string& text, std::size_t width = TextWidth());
 
 }  // namespace ceiling::report
 
