@@ -184,7 +184,10 @@ std::string Table::RenderText(std::size_t width) const {
       for (std::size_t c : block) {
         if (w[c] <= narrowest[c]) continue;
         const std::size_t k = breaks(c, w[c] - 1);
-        if (pick == n || k < fewest || (k == fewest && w[c] >= w[pick])) pick = c, fewest = k;
+        if (pick == n || k < fewest || (k == fewest && w[c] >= w[pick])) {
+          pick = c;
+          fewest = k;
+        }
       }
       if (pick == n) break;
       --w[pick];
