@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -93,8 +94,29 @@ Result<DType> PrecisionFromCsv(const std::string& precision) {
   return MakeError(ErrorCode::kInvalidArgument, precision);
 }
 
+// The GPU count a 2026 export's id names ("..._c128_tp8_ep8_2012", "..._tp8_0_ep8_0_1244": 8),
+// if it names one.
+std::optional<int> IdGpus(const std::string& id) {
+  const std::size_t at = id.rfind("_tp");
+  if (at == std::string::npos) return std::nullopt;
+  std::size_t i = at + 3;
+  int v = 0;
+  for (; i < id.size() && i < at + 9 && id[i] >= '0' && id[i] <= '9'; ++i) v = v * 10 + (id[i] - '0');
+  if (v == 0) return std::nullopt;
+  if (id.compare(i, 5, "_0_ep") == 0) i += 2;
+  if (id.compare(i, 3, "_ep") != 0) return std::nullopt;
+  return v;
+}
+
+// GPUs in one scale-up domain of the chip's systems (data/perf/systems.toml).
+int DomainOf(const SystemDefaults& defaults, const std::string& chip) {
+  auto cs = defaults.chips.find(chip);
+  return cs != defaults.chips.end() && cs->second.scale_up_domain ? *cs->second.scale_up_domain
+                                                                   : defaults.scale_up_domain;
+}
+
 Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCatalog& models,
-               ValidationSet* set, Excluder* ex) {
+               const SystemDefaults& defaults, ValidationSet* set, Excluder* ex) {
   const fs::path sys_path = dir / "systems.toml";
   ASSIGN_OR_RETURN(TomlTable sys, TomlTable::ParseFile(sys_path, catalog::DisplayPath(sys_path)));
   RETURN_IF_ERROR(sys.CheckKeys({"systems", "kv_cache"}));
@@ -157,6 +179,11 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
                        SourceLocation{display, 1, 1});
   int line_no = 1;
   std::set<std::string> seen;
+  // The run each kept row measured, without its deployment: see "One run, two deployments"
+  // after the loop.
+  const std::size_t first = set->points.size();
+  std::vector<std::string> runs;
+  std::vector<char> named_by_id;  // the row's id names its deployment's GPU count
   while (std::getline(in, line)) {
     ++line_no;
     if (line.empty()) continue;
@@ -192,13 +219,51 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     if (auto kv = kv_cache.find(p.engine);
         kv != kv_cache.end() && p.precision.kv_cache != DType::kBf16)
       p.precision.kv_cache = kv->second;
+    // The aggregated deployment, repaired where an export multiplied it by its expert-parallel
+    // size. Most exports name a run's deployment in its id ("..._c128_tp8_ep8_2012"), and the
+    // columns agree with the id's GPU count in 2,767 aggregated rows; in the other 234, all of
+    // them in the 2026-04-06 export, they hold k x k GPUs for the id's k, in one of three
+    // shapes: TP k with k DP-attention ranks and EP k x k (vLLM's TP4 EP4 as 4 / 4 / EP16), TP
+    // k x k with MoE TP k and EP k, or DP-attention k x k with MoE TP k and EP k (DeepSeek-R1's
+    // TP8 EP8 on eight H200s as 64 GPUs). The same run's row in the 2026-03-25 export, where
+    // there is one, has TP k (or DP-attention k) and EP k. Rows whose id names k are repaired
+    // to it; rows without such an id (the database dumps) only when k x k GPUs would not fit
+    // in one scale-up domain, since a 4-GPU TP4 with MoE TP2 x EP2 is a real layout (four
+    // agreeing rows have it: "..._tp4_epnone_...").
+    std::string tp_s = get("tp_size"), adp_s = get("attention_dp_size"), ep_s = get("moe_ep_size");
+    if (get("mode") == "agg") {
+      int tp = 0, adp = 0, mtp = 0, ep = 0;
+      if (ParseInt(tp_s, 1, &tp) && ParseInt(adp_s, 1, &adp) &&
+          ParseInt(get("moe_tp_size"), 1, &mtp) && ParseInt(ep_s, 1, &ep)) {
+        // k, and the column that holds the extra factor k: DP-attention in the first shape (k
+        // ranks where there was one), the k x k TP or DP-attention in the others.
+        int k = 0;
+        std::string* wide = nullptr;
+        if (tp > 1 && adp == tp && mtp == 1 && ep == tp * tp) {
+          k = tp;
+          wide = &adp_s;
+        } else if (mtp > 1 && ep == mtp && adp == 1 && tp == mtp * mtp) {
+          k = mtp;
+          wide = &tp_s;
+        } else if (mtp > 1 && ep == mtp && tp == 1 && adp == mtp * mtp) {
+          k = mtp;
+          wide = &adp_s;
+        }
+        const std::optional<int> named = IdGpus(get("id"));
+        if (k > 0 && (named ? *named == k : k * k > DomainOf(defaults, sc->second))) {
+          *wide = wide == &adp_s && tp == k ? "1" : std::to_string(k);
+          ep_s = std::to_string(k);
+          ++set->repaired;
+        }
+      }
+    }
     // Split by sweep (every concurrency of one configuration lands in the same half), so that
     // held-out rows are configurations the fit never saw.
     const std::string sweep =
         fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", get("system"), get("model_path"),
                     get("backend"), get("backend_version"), get("precision"), get("mode"),
-                    get("isl"), get("osl"), get("tp_size"), get("attention_dp_size"),
-                    get("moe_ep_size"), get("prefill_tp_size"), get("decode_tp_size"));
+                    get("isl"), get("osl"), tp_s, adp_s, ep_s, get("prefill_tp_size"),
+                    get("decode_tp_size"));
     p.fit = Fnv1a(sweep) % 2 == 0;
     p.fold = static_cast<int>((Fnv1a(sweep) >> 1) % 2);
     int isl = 0, osl = 0;
@@ -219,8 +284,8 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     const bool moe = model->moe.enabled();
     if (get("mode") == "agg") {
       int tp, pp, adp, ep, batch;
-      if (!ParseInt(get("tp_size"), 1, &tp) || !ParseInt(get("pp_size"), 1, &pp) ||
-          !ParseInt(get("attention_dp_size"), 1, &adp) || !ParseInt(get("moe_ep_size"), 1, &ep) ||
+      if (!ParseInt(tp_s, 1, &tp) || !ParseInt(get("pp_size"), 1, &pp) ||
+          !ParseInt(adp_s, 1, &adp) || !ParseInt(ep_s, 1, &ep) ||
           !ParseInt(get("batch_size"), 1, &batch)) {
         ex->Add("malformed parallelism");
         continue;
@@ -283,11 +348,15 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     // are one run: two real runs agreeing that closely on both was not seen in the CSV (its
     // nearest distinct repeats differ by 0.05 ms). Left in, a copy can land in the other half
     // of the split and score the fit on a row it was fitted to.
-    std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{:.2f}|{:.2f}", get("system"),
-                                  get("model_path"), get("backend"), get("precision"), get("mode"),
-                                  isl, osl, conc, get("batch_size"), ttft_ms, tpot_ms);
+    const std::string run =
+        fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{:.2f}|{:.2f}", get("system"), get("model_path"),
+                    get("backend"), get("precision"), get("mode"), isl, osl, conc, ttft_ms, tpot_ms);
+    // (The batch column only adds to the concurrency when the concurrency is missing; the
+    // exports that multiply the deployment divide the batch by it.)
+    std::string key = run + "|" + (conc > 0 ? std::string() : get("batch_size"));
+    key += "|" + tp_s + "|" + adp_s + "|" + ep_s;
     for (const char* c :
-         {"tp_size", "pp_size", "attention_dp_size", "moe_ep_size", "prefill_batch_size",
+         {"pp_size", "prefill_batch_size",
           "prefill_num_workers", "prefill_tp_size", "prefill_pp_size", "prefill_attention_dp_size",
           "prefill_moe_ep_size", "decode_num_workers", "decode_tp_size", "decode_pp_size",
           "decode_attention_dp_size", "decode_moe_ep_size", "decode_batch_size"})
@@ -299,8 +368,53 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     p.ttft_s = ttft_ms * 1e-3;
     p.tpot_s = tpot_ms * 1e-3;
     p.throughput = p.workload.concurrency * osl / (*p.ttft_s + (osl - 1) * *p.tpot_s) / p.gpus;
+    const std::optional<int> named = IdGpus(get("id"));
+    named_by_id.push_back(named && *named == p.gpus && p.kind == PointKind::kServing);
     set->points.push_back(std::move(p));
+    runs.push_back(run);
   }
+
+  // One run, two deployments. The exports disagree about some runs: the 2026-03-25 export has
+  // DeepSeek-R1 on eight H200s at 128 clients as TP1 DP-attn8 EP8 (id "..._tp8_0_ep8_0_...")
+  // and the 2026-04-06 export the same run, to the last digit of TTFT and TPOT, as DP-attn64
+  // with 64 GPUs (its id still says "tp8_ep8"; the repair above makes most such pairs one
+  // row). Rows that agree on everything measured but not on the deployment are one run: the
+  // row whose id names its deployment's GPU count is the run's, when exactly one does; else the
+  // deployment that fits in one scale-up domain of the system (an aggregated run, or each
+  // worker of a disaggregated one), when exactly one does. Otherwise the run is left out.
+  std::map<std::string, std::vector<std::size_t>> by_run;
+  for (std::size_t k = 0; k < runs.size(); ++k) by_run[runs[k]].push_back(first + k);
+  std::vector<char> drop(set->points.size(), 0);
+  for (const auto& [run, idx] : by_run) {
+    if (idx.size() < 2) continue;
+    std::vector<std::size_t> inside, named;
+    for (std::size_t i : idx) {
+      const ValidationPoint& q = set->points[i];
+      const int domain = DomainOf(defaults, q.chip);
+      const bool fits = q.kind == PointKind::kDisaggregated
+                            ? q.par.Gpus() <= domain && q.prefill_par.Gpus() <= domain
+                            : q.gpus <= domain;
+      if (fits) inside.push_back(i);
+      if (named_by_id[i - first]) named.push_back(i);
+    }
+    if (named.size() == 1) inside = named;
+    for (std::size_t i : idx) {
+      if (inside.size() == 1 && inside[0] == i) continue;
+      drop[i] = 1;
+      ex->Add(inside.size() == 1
+                  ? "the same run as another row (same measurements), exported with another "
+                    "deployment than its id names or beyond one scale-up domain"
+                  : "one run exported with several deployments, none or more than one within "
+                    "one scale-up domain (which ran is unknown)");
+    }
+  }
+  std::size_t kept = first;
+  for (std::size_t i = first; i < set->points.size(); ++i) {
+    if (drop[i]) continue;
+    if (kept != i) set->points[kept] = std::move(set->points[i]);
+    ++kept;
+  }
+  set->points.resize(kept);
   return OkStatus();
 }
 
@@ -511,7 +625,9 @@ Result<ValidationSet> LoadValidationSet(const fs::path& data_dir, const catalog:
                                         const ModelCatalog& models) {
   ValidationSet set;
   Excluder ex;
-  RETURN_IF_ERROR(LoadCsv(data_dir / "validation" / "aiconfigurator", chips, models, &set, &ex));
+  ASSIGN_OR_RETURN(const SystemDefaults systems, LoadSystemDefaults(data_dir));
+  RETURN_IF_ERROR(
+      LoadCsv(data_dir / "validation" / "aiconfigurator", chips, models, systems, &set, &ex));
   const fs::path points = data_dir / "validation" / "points.toml";
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(points, catalog::DisplayPath(points)));
   RETURN_IF_ERROR(LoadPoints(doc, chips, models, &set, &ex));

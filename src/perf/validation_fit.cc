@@ -507,6 +507,7 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
   ValidationReport rep;
   rep.excluded = set.excluded;
   rep.csv_rows = set.csv_rows;
+  rep.repaired = set.repaired;
   std::map<std::string, Hardware> hardware;
   std::vector<Row> rows;
   rows.reserve(set.points.size());

@@ -459,6 +459,11 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
                    r.fit_rows, r.test_rows);
   int excluded = 0;
   for (const auto& e : r.excluded) excluded += e.count;
+  if (r.repaired > 0)
+    s += fmt::format(
+        "repaired: {} rows whose deployment columns an export multiplied by the expert-parallel "
+        "size (docs/perf.md section 5)\n",
+        r.repaired);
   s += fmt::format("excluded: {}\n", excluded);
   for (const auto& e : r.excluded) s += fmt::format("  excluded: {} ({})\n", e.count, e.reason);
   s += "cells: absolute % error, median / p90 (count)\n\n";
@@ -597,6 +602,7 @@ json ValidationJson(const perf::ValidationReport& r, const std::string& status) 
                             {"published_points", r.extra_points},
                             {"fit", r.fit_rows},
                             {"held_out", r.test_rows},
+                            {"repaired", r.repaired},
                             {"excluded", excluded}}},
               {"excluded", ex},
               {"overall", RowsJson(r.overall)},

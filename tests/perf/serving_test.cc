@@ -54,13 +54,13 @@ TEST(Serve, BandsAreNarrowedToTheEngineAndKindOfModel) {
   }
   const Hardware hw = HardwareOf("nvidia-h100-sxm");
   ServingQuery q =
-      Query(ModelOf("qwen3-235b-a22b"), hw, 8, {.tp = 8, .ep = 8}, DType::kFp8, 1024, 1024, 8);
+      Query(ModelOf("qwen3-235b-a22b"), hw, 8, {.tp = 8, .ep = 8}, DType::kFp8, 1024, 1024, 128);
   q.workload.engine = "trtllm";
   auto moe = Serve(q);
   ASSERT_TRUE(moe.ok()) << moe.error().ToString();
-  ASSERT_EQ(moe->uncertainty.regime, Regime::kSmallBatch);
+  ASSERT_EQ(moe->uncertainty.regime, Regime::kLargeBatch);
   const ErrorBand& whole =
-      cal.Band(CalibrationBasis::kProfiled, PerfMetric::kTpot, Regime::kSmallBatch);
+      cal.Band(CalibrationBasis::kProfiled, PerfMetric::kTpot, Regime::kLargeBatch);
   const ErrorBand& got = moe->uncertainty.tpot;
   EXPECT_EQ(got.engine, "trtllm");
   EXPECT_EQ(got.kind, ModelKind::kMoe);
@@ -72,7 +72,7 @@ TEST(Serve, BandsAreNarrowedToTheEngineAndKindOfModel) {
   EXPECT_EQ(generic->uncertainty.tpot.high, whole.high);
   // A dense model on the same engine gets the dense slice, narrower than the MoE one (dense
   // models' decode is one GEMM chain with no routing, the model's best-predicted case).
-  q = Query(ModelOf("llama-3.1-70b"), hw, 8, {.tp = 8}, DType::kFp8, 1024, 1024, 8);
+  q = Query(ModelOf("llama-3.1-70b"), hw, 8, {.tp = 8}, DType::kFp8, 1024, 1024, 128);
   q.workload.engine = "trtllm";
   auto dense = Serve(q);
   ASSERT_TRUE(dense.ok());

@@ -9,8 +9,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "fixture.h"
@@ -84,44 +86,58 @@ TEST(ValidationSet, OneRunExportedRoundedTo10MicrosecondsIsOnePoint) {
             1);
 }
 
+// A data directory in the test's temp folder with the bundled validation and system files and
+// a silicon_sample.csv of rows made from the bundled CSV's first row (no quoted commas in it:
+// MiniMax-M2.5 on four B300s under vLLM), each with the given columns replaced.
+class ScratchCsv {
+ public:
+  explicit ScratchCsv(const std::string& name)
+      : dir_(std::filesystem::path(::testing::TempDir()) / name) {
+    namespace fs = std::filesystem;
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "validation" / "aiconfigurator");
+    fs::create_directories(dir_ / "perf");
+    fs::copy_file(DataDir() / "validation" / "points.toml", dir_ / "validation" / "points.toml");
+    fs::copy_file(DataDir() / "validation" / "aiconfigurator" / "systems.toml",
+                  dir_ / "validation" / "aiconfigurator" / "systems.toml");
+    for (const char* f : {"systems.toml", "engines.toml"})  // scale-up domains
+      fs::copy_file(DataDir() / "perf" / f, dir_ / "perf" / f);
+    std::ifstream bundled(DataDir() / "validation" / "aiconfigurator" / "silicon_sample.csv");
+    std::string row;
+    std::getline(bundled, header_);
+    std::getline(bundled, row);
+    for (std::stringstream ss(row); std::getline(ss, row, ',');) fields_.push_back(row);
+    for (std::stringstream hs(header_); std::getline(hs, row, ',');) names_.push_back(row);
+    csv_ << header_ << "\n";
+  }
+  bool ok() const { return !fields_.empty() && fields_.size() == names_.size(); }
+  void Add(const std::map<std::string, std::string>& columns) {
+    std::vector<std::string> f = fields_;
+    for (const auto& [name, value] : columns)
+      f[std::find(names_.begin(), names_.end(), name) - names_.begin()] = value;
+    for (std::size_t i = 0; i < f.size(); ++i) csv_ << (i ? "," : "") << f[i];
+    csv_ << "\n";
+  }
+  Result<ValidationSet> Load() {
+    std::ofstream(dir_ / "validation" / "aiconfigurator" / "silicon_sample.csv") << csv_.str();
+    return LoadValidationSet(dir_, Bundled().chips, Bundled().models);
+  }
+
+ private:
+  std::filesystem::path dir_;
+  std::string header_;
+  std::vector<std::string> fields_, names_;
+  std::stringstream csv_;
+};
+
 // A CSV row whose latency is not a positive finite number ("inf", "1e999", "nan", "-3", "0")
 // is counted out as malformed, not turned into a point that no prediction can match.
 TEST(ValidationSet, NonFiniteOrNonPositiveLatenciesAreMalformedRows) {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::path(::testing::TempDir()) / "validation-latencies";
-  fs::remove_all(dir);
-  fs::create_directories(dir / "validation" / "aiconfigurator");
-  fs::copy_file(DataDir() / "validation" / "points.toml", dir / "validation" / "points.toml");
-  fs::copy_file(DataDir() / "validation" / "aiconfigurator" / "systems.toml",
-                dir / "validation" / "aiconfigurator" / "systems.toml");
-  std::ifstream bundled(DataDir() / "validation" / "aiconfigurator" / "silicon_sample.csv");
-  std::string header, row;
-  ASSERT_TRUE(std::getline(bundled, header));
-  // The first data row whose fields hold no quoted commas; its TTFT is replaced below.
-  std::vector<std::string> fields;
-  while (std::getline(bundled, row)) {
-    if (row.find('"') != std::string::npos) continue;
-    fields.clear();
-    std::stringstream ss(row);
-    for (std::string f; std::getline(ss, f, ',');) fields.push_back(f);
-    break;
-  }
-  std::vector<std::string> names;
-  std::stringstream hs(header);
-  for (std::string f; std::getline(hs, f, ',');) names.push_back(f);
-  ASSERT_EQ(fields.size(), names.size());
-  const auto at = std::find(names.begin(), names.end(), "silicon_ttft_ms") - names.begin();
-  std::ofstream csv(dir / "validation" / "aiconfigurator" / "silicon_sample.csv");
-  csv << header << "\n";
-  for (const char* bad : {"inf", "1e999", "nan", "-3", "0"}) {
-    std::vector<std::string> f = fields;
-    f[at] = bad;
-    f[0] += std::string("-") + bad;  // distinct ids
-    for (std::size_t i = 0; i < f.size(); ++i) csv << (i ? "," : "") << f[i];
-    csv << "\n";
-  }
-  csv.close();
-  auto set = LoadValidationSet(dir, Bundled().chips, Bundled().models);
+  ScratchCsv csv("validation-latencies");
+  ASSERT_TRUE(csv.ok());
+  for (const char* bad : {"inf", "1e999", "nan", "-3", "0"})
+    csv.Add({{"id", std::string("row-") + bad}, {"silicon_ttft_ms", bad}});
+  auto set = csv.Load();
   ASSERT_TRUE(set.ok()) << set.error().ToString();
   EXPECT_EQ(set->csv_rows, 5);
   int malformed = 0;
@@ -129,6 +145,64 @@ TEST(ValidationSet, NonFiniteOrNonPositiveLatenciesAreMalformedRows) {
     if (e.reason == "malformed lengths or latencies") malformed = e.count;
   EXPECT_EQ(malformed, 5);
   for (const ValidationPoint& p : set->points) EXPECT_NE(p.source, "aiconfigurator") << p.id;
+}
+
+// The CSV merges exports that disagree about some runs' deployments (the same TTFT and TPOT to
+// the last digit, 8 GPUs in one export and 64 in the other): the deployment within one
+// scale-up domain is the run's when exactly one is; otherwise the run is left out.
+TEST(ValidationSet, OneRunExportedWithTwoDeploymentsKeepsTheOneThatFitsANode) {
+  ScratchCsv csv("validation-deployments");
+  ASSERT_TRUE(csv.ok());
+  // Runs 1 (a: 4 GPUs, b: 16) and 2 (c: 2 GPUs, d: 4, both within a node).
+  csv.Add({{"id", "a"}, {"tp_size", "4"}, {"pp_size", "1"}, {"silicon_ttft_ms", "900"}});
+  csv.Add({{"id", "b"}, {"tp_size", "4"}, {"pp_size", "4"}, {"silicon_ttft_ms", "900"}});
+  csv.Add({{"id", "c"}, {"tp_size", "2"}, {"pp_size", "1"}, {"silicon_ttft_ms", "700"}});
+  csv.Add({{"id", "d"}, {"tp_size", "4"}, {"pp_size", "1"}, {"silicon_ttft_ms", "700"}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  std::vector<std::string> kept;
+  for (const ValidationPoint& p : set->points)
+    if (p.source == "aiconfigurator") kept.push_back(p.id);
+  EXPECT_EQ(kept, std::vector<std::string>{"a"});
+  int beyond = 0, ambiguous = 0;
+  for (const Exclusion& e : set->excluded) {
+    if (e.reason.find("beyond one scale-up domain") != std::string::npos) beyond = e.count;
+    if (e.reason.find("which ran is unknown") != std::string::npos) ambiguous = e.count;
+  }
+  EXPECT_EQ(beyond, 1);
+  EXPECT_EQ(ambiguous, 2);
+}
+
+// Some exports multiply an aggregated deployment by its expert-parallel size: ids that name
+// the deployment ("..._tp8_ep8_...") say what ran; without an id, only a k x k deployment that
+// would not fit in one node is repaired (a 4-GPU MoE TP2 x EP2 layout is real).
+TEST(ValidationSet, DeploymentsMultipliedByTheirExpertParallelSizeAreRepaired) {
+  ScratchCsv csv("validation-repair");
+  ASSERT_TRUE(csv.ok());  // MiniMax-M2.5 (48 heads) on B300s, vLLM
+  // id, tp, DP-attention, MoE TP, EP, TTFT (distinct runs).
+  for (const auto& [id, tp, adp, mtp, ep, ttft] :
+       {std::tuple{"x_c128_tp4_ep4_1", "4", "4", "1", "16", "901"},   // named 4: repaired
+        std::tuple{"w_c128_tp8_ep8_2", "64", "1", "8", "8", "902"},   // named 8: repaired
+        std::tuple{"z_cfg1", "4", "4", "1", "16", "903"},             // 16 GPUs > 8: repaired
+        std::tuple{"y_cfg2", "2", "2", "1", "4", "904"},              // 4 GPUs: kept as is
+        std::tuple{"v_c16_tp4_epnone_3", "4", "1", "2", "2", "905"}})  // real MoE TP2 x EP2
+    csv.Add({{"id", id},
+             {"tp_size", tp},
+             {"attention_dp_size", adp},
+             {"moe_tp_size", mtp},
+             {"moe_ep_size", ep},
+             {"silicon_ttft_ms", ttft}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  EXPECT_EQ(set->repaired, 3);
+  std::map<std::string, std::string> layout;
+  for (const ValidationPoint& p : set->points)
+    if (p.source == "aiconfigurator") layout[p.id.substr(0, 1)] = p.par.ToString();
+  EXPECT_EQ(layout["x"], "TP4 EP4");
+  EXPECT_EQ(layout["w"], "TP8 EP8");
+  EXPECT_EQ(layout["z"], "TP4 EP4");
+  EXPECT_EQ(layout["y"], "TP2 DP-attn2 EP4");
+  EXPECT_EQ(layout["v"], "TP4 EP2");
 }
 
 TEST(CalibrationFile, RoundTrips) {

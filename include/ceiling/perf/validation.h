@@ -80,8 +80,11 @@ struct ValidationSet {
   std::vector<Exclusion> excluded;
   int csv_rows = 0;
   int extra_points = 0;
+  int repaired = 0;  // CSV rows whose deployment columns were repaired (validation_data.cc)
 };
 
+// Reads data_dir/validation/ and, for the systems' scale-up domains, data_dir/perf/systems.toml
+// and engines.toml.
 Result<ValidationSet> LoadValidationSet(const std::filesystem::path& data_dir,
                                         const catalog::Catalog& chips, const ModelCatalog& models);
 // Only the points of one points.toml given as text (`display_name` stands for the file).
@@ -151,7 +154,7 @@ struct ValidationReport {
   Calibration fitted;                     // full fit + error bands
   std::vector<BandRow> bands;             // coverage and width of the 90% bands
   std::vector<BandRow> band_chips;        // the same per calibrated chip (profiled basis)
-  int fit_rows = 0, test_rows = 0, extra_points = 0, csv_rows = 0;
+  int fit_rows = 0, test_rows = 0, extra_points = 0, csv_rows = 0, repaired = 0;
   std::vector<Exclusion> excluded;
   std::vector<PredictionRow> predictions;  // every modelled point, fit and held-out
   Seconds elapsed;
