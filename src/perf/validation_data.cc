@@ -231,26 +231,28 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     // in one scale-up domain, since a 4-GPU TP4 with MoE TP2 x EP2 is a real layout (four
     // agreeing rows have it: "..._tp4_epnone_...").
     std::string tp_s = get("tp_size"), adp_s = get("attention_dp_size"), ep_s = get("moe_ep_size");
+    const std::optional<int> id_gpus = IdGpus(get("id"));
     if (get("mode") == "agg") {
       int tp = 0, adp = 0, mtp = 0, ep = 0;
       if (ParseInt(tp_s, 1, &tp) && ParseInt(adp_s, 1, &adp) &&
           ParseInt(get("moe_tp_size"), 1, &mtp) && ParseInt(ep_s, 1, &ep)) {
         // k, and the column that holds the extra factor k: DP-attention in the first shape (k
         // ranks where there was one), the k x k TP or DP-attention in the others.
+        // (Squares in 64 bits: the columns may hold up to a million.)
+        auto sq = [](int v) { return static_cast<std::int64_t>(v) * v; };
         int k = 0;
         std::string* wide = nullptr;
-        if (tp > 1 && adp == tp && mtp == 1 && ep == tp * tp) {
+        if (tp > 1 && adp == tp && mtp == 1 && ep == sq(tp)) {
           k = tp;
           wide = &adp_s;
-        } else if (mtp > 1 && ep == mtp && adp == 1 && tp == mtp * mtp) {
+        } else if (mtp > 1 && ep == mtp && adp == 1 && tp == sq(mtp)) {
           k = mtp;
           wide = &tp_s;
-        } else if (mtp > 1 && ep == mtp && tp == 1 && adp == mtp * mtp) {
+        } else if (mtp > 1 && ep == mtp && tp == 1 && adp == sq(mtp)) {
           k = mtp;
           wide = &adp_s;
         }
-        const std::optional<int> named = IdGpus(get("id"));
-        if (k > 0 && (named ? *named == k : k * k > DomainOf(defaults, sc->second))) {
+        if (k > 0 && (id_gpus ? *id_gpus == k : sq(k) > DomainOf(defaults, sc->second))) {
           *wide = wide == &adp_s && tp == k ? "1" : std::to_string(k);
           ep_s = std::to_string(k);
           ++set->repaired;
@@ -368,8 +370,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     p.ttft_s = ttft_ms * 1e-3;
     p.tpot_s = tpot_ms * 1e-3;
     p.throughput = p.workload.concurrency * osl / (*p.ttft_s + (osl - 1) * *p.tpot_s) / p.gpus;
-    const std::optional<int> named = IdGpus(get("id"));
-    named_by_id.push_back(named && *named == p.gpus && p.kind == PointKind::kServing);
+    named_by_id.push_back(id_gpus && *id_gpus == p.gpus && p.kind == PointKind::kServing);
     set->points.push_back(std::move(p));
     runs.push_back(run);
   }

@@ -185,7 +185,8 @@ TEST(ValidationSet, DeploymentsMultipliedByTheirExpertParallelSizeAreRepaired) {
         std::tuple{"w_c128_tp8_ep8_2", "64", "1", "8", "8", "902"},   // named 8: repaired
         std::tuple{"z_cfg1", "4", "4", "1", "16", "903"},             // 16 GPUs > 8: repaired
         std::tuple{"y_cfg2", "2", "2", "1", "4", "904"},              // 4 GPUs: kept as is
-        std::tuple{"v_c16_tp4_epnone_3", "4", "1", "2", "2", "905"}})  // real MoE TP2 x EP2
+        std::tuple{"v_c16_tp4_epnone_3", "4", "1", "2", "2", "905"},  // real MoE TP2 x EP2
+        std::tuple{"u_cfg3", "1000000", "1000000", "1", "1000000", "906"}})  // no overflow
     csv.Add({{"id", id},
              {"tp_size", tp},
              {"attention_dp_size", adp},
