@@ -108,6 +108,11 @@ std::optional<int> IdGpus(const std::string& id) {
   return v;
 }
 
+// Past these a row is malformed: a column holds up to a million, and products of columns must
+// stay in an int (no run has had a million GPUs or a billion clients).
+constexpr std::int64_t kMaxGpus = 1'000'000;
+constexpr std::int64_t kMaxClients = 1'000'000'000;
+
 // GPUs in one scale-up domain of the chip's systems (data/perf/systems.toml).
 int DomainOf(const SystemDefaults& defaults, const std::string& chip) {
   auto cs = defaults.chips.find(chip);
@@ -298,6 +303,11 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
         ex->Add("attention data parallelism on a dense model");
         continue;
       }
+      if (std::int64_t{tp} * pp * p.par.dp_attn > kMaxGpus ||
+          std::int64_t{batch} * adp > kMaxClients) {
+        ex->Add("malformed parallelism");
+        continue;
+      }
       p.gpus = p.par.Gpus();
       p.workload.concurrency = conc > 0 ? conc : batch * adp;
     } else {
@@ -330,6 +340,13 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       p.decode_workers = dw;
       p.prefill_batch = pb;
       p.decode_batch = db;
+      const std::int64_t per_prefill = std::int64_t{ptp} * ppp * p.prefill_par.dp_attn;
+      const std::int64_t per_decode = std::int64_t{dtp} * dpp * p.par.dp_attn;
+      if (per_prefill > kMaxGpus || per_decode > kMaxGpus ||
+          pw * per_prefill + dw * per_decode > kMaxGpus || std::int64_t{db} * dw > kMaxClients) {
+        ex->Add("malformed parallelism");
+        continue;
+      }
       p.gpus = pw * p.prefill_par.Gpus() + dw * p.par.Gpus();
       p.workload.concurrency = conc > 0 ? conc : db * dw;
       if (!CheckParallelism(*model, p.prefill_par).ok()) {
