@@ -204,6 +204,7 @@ TEST(ValidationSet, DeploymentsMultipliedByTheirExpertParallelSizeAreRepaired) {
   EXPECT_EQ(layout["z"], "TP4 EP4");
   EXPECT_EQ(layout["y"], "TP2 DP-attn2 EP4");
   EXPECT_EQ(layout["v"], "TP4 EP2");
+  EXPECT_EQ(layout.count("u"), 0u);  // a million x a million GPUs: a malformed row
 }
 
 TEST(CalibrationFile, RoundTrips) {
