@@ -103,10 +103,10 @@ Result<FamilyParams> ReadFamily(const TomlTable& t) {
 }
 
 Result<EngineParams> ReadEngine(const TomlTable& t) {
-  RETURN_IF_ERROR(
-      t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "overlap", "launch_overhead_us",
-                   "kernel_fusion", "request_overhead_ms", "client_overhead_ms", "burst",
-                   "mixed_prefill", "reserve_full_kv", "tiers"}));
+  RETURN_IF_ERROR(t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "overlap",
+                               "launch_overhead_us", "kernel_fusion", "request_overhead_ms",
+                               "client_overhead_ms", "burst", "mixed_prefill", "reserve_full_kv",
+                               "speculative_overlap", "dp_attention_cpu_ms", "tiers"}));
   EngineParams e;
   ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
   e.step_overhead = Seconds::FromBase(s * 1e-3);
@@ -123,6 +123,13 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
   ASSIGN_OR_RETURN(e.burst, ReadParam(t, "burst", 0.0, 1.0));
   ASSIGN_OR_RETURN(e.traits.mixed_prefill, t.GetBool("mixed_prefill"));
   ASSIGN_OR_RETURN(e.traits.reserve_full_kv, t.GetBool("reserve_full_kv"));
+  if (t.Has("speculative_overlap")) {
+    ASSIGN_OR_RETURN(e.traits.speculative_overlap, t.GetBool("speculative_overlap"));
+  }
+  if (t.Has("dp_attention_cpu_ms")) {
+    ASSIGN_OR_RETURN(double d, ReadParam(t, "dp_attention_cpu_ms", 0.0, 1e3));
+    e.traits.dp_attention_cpu = d * 1e-3;
+  }
   ASSIGN_OR_RETURN(std::vector<TomlTable> tiers, t.GetTableArray("tiers"));
   if (tiers.empty() || static_cast<int>(tiers.size()) > EngineTraits::kMaxTiers)
     return t.ErrorAt("tiers", fmt::format("expected 1 to {} tiers", EngineTraits::kMaxTiers));
@@ -160,8 +167,13 @@ std::string EngineToml(const EngineParams& e) {
       e.step_overhead.base() * 1e3, e.seq_overhead.base() * 1e6, e.overlap,
       e.launch_overhead.base() * 1e6, e.kernel_fusion, e.request_overhead.base() * 1e3,
       e.client_overhead.base() * 1e3, e.burst);
-  s += fmt::format("mixed_prefill = {}\nreserve_full_kv = {}\ntiers = [", e.traits.mixed_prefill,
+  s += fmt::format("mixed_prefill = {}\nreserve_full_kv = {}\n", e.traits.mixed_prefill,
                    e.traits.reserve_full_kv);
+  // Written only where they differ from the defaults, as engines.toml states them.
+  if (!e.traits.speculative_overlap) s += "speculative_overlap = false\n";
+  if (e.traits.dp_attention_cpu > 0)
+    s += fmt::format("dp_attention_cpu_ms = {:.6g}\n", e.traits.dp_attention_cpu * 1e3);
+  s += "tiers = [";
   for (int i = 0; i < e.traits.tier_count; ++i) {
     const EngineTraits::Tier& t = e.traits.tiers[i];
     s += fmt::format("{}{{ from_memory_gb = {:.6g}, chunk_tokens = {:.6g}", i ? ", " : "",

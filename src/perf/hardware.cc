@@ -116,10 +116,23 @@ OpsPerSecond Hardware::ComputeRate(DType dt, DType* used) const {
 namespace {
 
 Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
-  RETURN_IF_ERROR(t.CheckKeys({"mixed_prefill", "reserve_full_kv", "tier", "source", "note"}));
+  RETURN_IF_ERROR(t.CheckKeys({"mixed_prefill", "reserve_full_kv", "speculative_overlap",
+                               "dp_attention_cpu", "tier", "source", "note"}));
   EngineTraits e;
   ASSIGN_OR_RETURN(e.mixed_prefill, t.GetBool("mixed_prefill"));
   ASSIGN_OR_RETURN(e.reserve_full_kv, t.GetBool("reserve_full_kv"));
+  if (t.Has("speculative_overlap")) {
+    ASSIGN_OR_RETURN(e.speculative_overlap, t.GetBool("speculative_overlap"));
+  }
+  ASSIGN_OR_RETURN(auto dp_cpu, t.GetOptionalString("dp_attention_cpu"));
+  if (dp_cpu) {
+    auto q = ParseQuantityAs<Seconds>(*dp_cpu);
+    if (!q.ok()) return t.ErrorAt("dp_attention_cpu", q.error().message);
+    if (!(q->base() >= 0 && q->base() <= 1))
+      return t.ErrorAt("dp_attention_cpu",
+                       fmt::format("\"{}\" is outside 0 .. 1 s per iteration", *dp_cpu));
+    e.dp_attention_cpu = q->base();
+  }
   ASSIGN_OR_RETURN(std::vector<TomlTable> tiers, t.GetTableArray("tier"));
   if (tiers.empty() || static_cast<int>(tiers.size()) > EngineTraits::kMaxTiers)
     return t.ErrorAt("tier", fmt::format("expected 1 to {} tiers, got {}", EngineTraits::kMaxTiers,

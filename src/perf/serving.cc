@@ -31,10 +31,20 @@ FamilyParams WithEngine(FamilyParams fp, const EngineParams& ep) {
 
 // Wall time of an iteration whose GPU work takes `gpu` seconds: the engine's CPU work
 // (scheduling, sampling, detokenization) runs before it, except for the fraction that overlap
-// scheduling hides behind the GPU's previous iteration.
-double Iteration(const EngineParams& ep, double gpu, double seqs) {
-  const double cpu = ep.step_overhead.base() + ep.seq_overhead.base() * seqs;
-  return gpu + cpu - ep.overlap * std::min(gpu, cpu);
+// scheduling hides behind the GPU's previous iteration. Attention ranks spread over more than
+// one scale-up domain also synchronize their schedulers across nodes every iteration; an
+// engine whose speculative decoding runs without overlap scheduling exposes all of it.
+double Overlap(const EngineParams& ep, const Speculative& spec) {
+  return spec.steps > 0 && !ep.traits.speculative_overlap ? 0.0 : ep.overlap;
+}
+
+double Iteration(const EngineParams& ep, const StepModel& sm, const Speculative& spec, double gpu,
+                 double seqs) {
+  const Parallelism& p = sm.parallelism();
+  double cpu = ep.step_overhead.base() + ep.seq_overhead.base() * seqs;
+  if (p.dp_attn > 1 && p.tp * p.dp_attn > sm.hardware().scale_up_domain)
+    cpu += ep.traits.dp_attention_cpu;
+  return gpu + cpu - Overlap(ep, spec) * std::min(gpu, cpu);
 }
 
 // GPU time of one decode iteration of `batch` sequences per attention rank.
@@ -49,7 +59,7 @@ double DecodeGpu(const StepModel& sm, const FamilyParams& fp, double batch, doub
 
 double DecodeIteration(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
                        double batch, double ctx, const Speculative& spec) {
-  return Iteration(ep, DecodeGpu(sm, fp, batch, ctx, spec), batch);
+  return Iteration(ep, sm, spec, DecodeGpu(sm, fp, batch, ctx, spec), batch);
 }
 
 double Accepted(const Speculative& spec) {
@@ -131,7 +141,7 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
   const double acc = Accepted(w.speculative);
   const double width = w.speculative.steps > 0 ? std::max(1, w.speculative.draft_tokens) : 1.0;
   const double d_gpu = DecodeGpu(sm, fp, b, ctx, w.speculative);
-  const double t_dec = Iteration(ep, d_gpu, b);
+  const double t_dec = Iteration(ep, sm, w.speculative, d_gpu, b);
   const double launch = ep.launch_overhead.base();
   const double dec1 = ep.traits.mixed_prefill ? sm.Decode(fp, b, ctx).total.base() : 0.0;
   // An eager iteration carrying `tokens` prompt tokens of `prompts` prompts: with the decodes
@@ -140,11 +150,11 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
     if (ep.traits.mixed_prefill) {
       const StepTime m = sm.Mixed(fp, b, ctx, tokens, isl);
       const double gpu = d_gpu + std::max(0.0, m.total.base() - dec1);
-      return Iteration(ep, std::max(gpu, m.kernels * launch), b + prompts);
+      return Iteration(ep, sm, w.speculative, std::max(gpu, m.kernels * launch), b + prompts);
     }
     const StepTime p =
         tokens >= isl ? sm.Prefill(fp, tokens / isl, isl) : sm.Mixed(fp, 0, 0, tokens, isl);
-    return Iteration(ep, std::max(p.total.base(), p.kernels * launch), prompts);
+    return Iteration(ep, sm, w.speculative, std::max(p.total.base(), p.kernels * launch), prompts);
   };
   const double budget =
       std::max(1.0, ep.traits.mixed_prefill ? k.chunk - std::min(b * width, k.chunk / 2) : k.chunk);
@@ -170,19 +180,19 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
       const double last = isl - (own_iters - 1) * budget;
       t_own = (own_iters - 1) * (base + eager(budget, 1)) + base + eager(last, 1);
     }
-    ttft_s = (0.5 + ep.overlap) * t_dec + t_own;
+    ttft_s = (0.5 + Overlap(ep, w.speculative)) * t_dec + t_own;
   }
   // Waves.
   const double wave_tokens = b * isl;
   double ttft_w, tpot_w;
   if (wave_tokens <= budget) {
-    ttft_w = ep.overlap * t_dec + base + eager(wave_tokens, b);
+    ttft_w = Overlap(ep, w.speculative) * t_dec + base + eager(wave_tokens, b);
     tpot_w = t_dec / acc;
   } else {
     const double t_chunk = eager(budget, budget / isl);
     const double g = wave_tokens / budget;  // iterations the wave's prefill takes
     const double mean_iters = std::max(own_iters, (b + 1) / 2 * isl / budget + 0.5);
-    ttft_w = ep.overlap * t_dec + mean_iters * (base + t_chunk);
+    ttft_w = Overlap(ep, w.speculative) * t_dec + mean_iters * (base + t_chunk);
     tpot_w =
         (t_dec + (base + t_chunk - t_dec) * std::min(dec_iters, (g - 1) / 2) / dec_iters) / acc;
   }
@@ -279,7 +289,8 @@ double PrefillThroughputPerGpu(const StepModel& sm, const FamilyParams& family,
                                const EngineParams& ep, double prompt, double chunk) {
   const FamilyParams fp = WithEngine(family, ep);
   const double prompts = std::max(1.0, chunk / prompt);
-  const double t = Iteration(ep, sm.Prefill(fp, prompts, prompt).total.base(), prompts);
+  const double t =
+      Iteration(ep, sm, Speculative{}, sm.Prefill(fp, prompts, prompt).total.base(), prompts);
   const Parallelism& p = sm.parallelism();
   return prompts * prompt / t / (p.tp * p.pp);
 }

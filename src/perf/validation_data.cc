@@ -11,6 +11,7 @@
 
 #include "ceiling/base/file.h"
 #include "ceiling/base/toml_reader.h"
+#include "ceiling/base/units.h"
 #include "ceiling/perf/validation.h"
 
 namespace ceiling::perf {
@@ -101,7 +102,8 @@ std::optional<int> IdGpus(const std::string& id) {
   if (at == std::string::npos) return std::nullopt;
   std::size_t i = at + 3;
   int v = 0;
-  for (; i < id.size() && i < at + 9 && id[i] >= '0' && id[i] <= '9'; ++i) v = v * 10 + (id[i] - '0');
+  for (; i < id.size() && i < at + 9 && id[i] >= '0' && id[i] <= '9'; ++i)
+    v = v * 10 + (id[i] - '0');
   if (v == 0) return std::nullopt;
   if (id.compare(i, 5, "_0_ep") == 0) i += 2;
   if (id.compare(i, 3, "_ep") != 0) return std::nullopt;
@@ -117,7 +119,7 @@ constexpr std::int64_t kMaxClients = 1'000'000'000;
 int DomainOf(const SystemDefaults& defaults, const std::string& chip) {
   auto cs = defaults.chips.find(chip);
   return cs != defaults.chips.end() && cs->second.scale_up_domain ? *cs->second.scale_up_domain
-                                                                   : defaults.scale_up_domain;
+                                                                  : defaults.scale_up_domain;
 }
 
 Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCatalog& models,
@@ -266,11 +268,10 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     }
     // Split by sweep (every concurrency of one configuration lands in the same half), so that
     // held-out rows are configurations the fit never saw.
-    const std::string sweep =
-        fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", get("system"), get("model_path"),
-                    get("backend"), get("backend_version"), get("precision"), get("mode"),
-                    get("isl"), get("osl"), tp_s, adp_s, ep_s, get("prefill_tp_size"),
-                    get("decode_tp_size"));
+    const std::string sweep = fmt::format(
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", get("system"), get("model_path"), get("backend"),
+        get("backend_version"), get("precision"), get("mode"), get("isl"), get("osl"), tp_s, adp_s,
+        ep_s, get("prefill_tp_size"), get("decode_tp_size"));
     p.fit = Fnv1a(sweep) % 2 == 0;
     p.fold = static_cast<int>((Fnv1a(sweep) >> 1) % 2);
     int isl = 0, osl = 0;
@@ -367,18 +368,17 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     // are one run: two real runs agreeing that closely on both was not seen in the CSV (its
     // nearest distinct repeats differ by 0.05 ms). Left in, a copy can land in the other half
     // of the split and score the fit on a row it was fitted to.
-    const std::string run =
-        fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{:.2f}|{:.2f}", get("system"), get("model_path"),
-                    get("backend"), get("precision"), get("mode"), isl, osl, conc, ttft_ms, tpot_ms);
+    const std::string run = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{:.2f}|{:.2f}", get("system"),
+                                        get("model_path"), get("backend"), get("precision"),
+                                        get("mode"), isl, osl, conc, ttft_ms, tpot_ms);
     // (The batch column only adds to the concurrency when the concurrency is missing; the
     // exports that multiply the deployment divide the batch by it.)
     std::string key = run + "|" + (conc > 0 ? std::string() : get("batch_size"));
     key += "|" + tp_s + "|" + adp_s + "|" + ep_s;
-    for (const char* c :
-         {"pp_size", "prefill_batch_size",
-          "prefill_num_workers", "prefill_tp_size", "prefill_pp_size", "prefill_attention_dp_size",
-          "prefill_moe_ep_size", "decode_num_workers", "decode_tp_size", "decode_pp_size",
-          "decode_attention_dp_size", "decode_moe_ep_size", "decode_batch_size"})
+    for (const char* c : {"pp_size", "prefill_batch_size", "prefill_num_workers", "prefill_tp_size",
+                          "prefill_pp_size", "prefill_attention_dp_size", "prefill_moe_ep_size",
+                          "decode_num_workers", "decode_tp_size", "decode_pp_size",
+                          "decode_attention_dp_size", "decode_moe_ep_size", "decode_batch_size"})
       key += "|" + get(c);
     if (!seen.insert(key).second) {
       ex->Add("duplicate of another row (same configuration and measurements)");
@@ -511,6 +511,8 @@ Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const Mod
                                    "ep_comm_overlap",
                                    "dualpipe",
                                    "bf16_moments",
+                                   "scale_out",
+                                   "overlap_schedule",
                                    "note"}));
       ++set->extra_points;
       ValidationPoint p;
@@ -545,6 +547,18 @@ Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const Mod
       ASSIGN_OR_RETURN(int dp_attn, Int(t, "dp_attn", 1));
       ASSIGN_OR_RETURN(int ep, Int(t, "ep", 1));
       p.par = Parallelism{tp, pp, dp_attn, ep};
+      ASSIGN_OR_RETURN(auto scale_out, t.GetOptionalString("scale_out"));
+      if (scale_out) {
+        auto q = ParseQuantityAs<BytesPerSecond>(*scale_out);
+        if (!q.ok()) return t.ErrorAt("scale_out", q.error().message);
+        if (!CheckScaleOut(*q).ok())
+          return t.ErrorAt("scale_out",
+                           fmt::format("\"{}\" per GPU is outside 1 Mb/s .. 1 PB/s", *scale_out));
+        p.system.scale_out = *q;
+      }
+      if (t.Has("overlap_schedule")) {
+        ASSIGN_OR_RETURN(p.overlap_schedule, t.GetBool("overlap_schedule"));
+      }
       if (kind == PointKind::kTraining) {
         TrainingQuery& q = p.training;
         ASSIGN_OR_RETURN(q.gpus, Int(t, "gpus", 1, true));

@@ -136,9 +136,11 @@ struct Pred {
   bool fits = true;
 };
 
-Pred Predict(const Row& r, const FamilyParams& fp, const EngineParams& ep) {
+Pred Predict(const Row& r, const FamilyParams& fp, const EngineParams& engine) {
   Pred p;
   const ValidationPoint& v = *r.pt;
+  EngineParams ep = engine;
+  if (!v.overlap_schedule) ep.overlap = 0;  // the measurement turned overlap scheduling off
   switch (v.kind) {
     case PointKind::kServing: {
       const ServingTimes t = ServeTimes(*r.sm, fp, ep, v.workload, r.instances);
@@ -513,16 +515,19 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
   rows.reserve(set.points.size());
   std::map<std::string, int> build_failures;
   for (const ValidationPoint& v : set.points) {
-    auto hit = hardware.find(v.chip);
+    // One hardware description per chip and measured system (a point may name its own NICs).
+    const std::string hw_key =
+        v.system.scale_out ? fmt::format("{}@{}", v.chip, v.system.scale_out->base()) : v.chip;
+    auto hit = hardware.find(hw_key);
     if (hit == hardware.end()) {
       const catalog::Chip* chip = chips.Find(v.chip);
       if (!chip) continue;
-      auto hw = HardwareFromChip(*chip, systems, {});
+      auto hw = HardwareFromChip(*chip, systems, v.system);
       if (!hw.ok()) {
         ++build_failures[hw.error().message];
         continue;
       }
-      hit = hardware.emplace(v.chip, std::move(*hw)).first;
+      hit = hardware.emplace(hw_key, std::move(*hw)).first;
     }
     const ModelArch* m = models.Find(v.model);
     Row r;

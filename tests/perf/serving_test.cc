@@ -138,6 +138,47 @@ TEST(Serve, H20DecodesRelativelyBetterThanItPrefills) {
   EXPECT_NEAR(decode_ratio, 3.35 / 4.0, 0.03);
 }
 
+// Two engine costs of multi-node decode with attention data parallelism (data/perf/engines.toml):
+// SGLang's speculative decoding turns overlap scheduling off, exposing the CPU work between
+// iterations, and attention ranks on more than one node synchronize their schedulers.
+TEST(Serve, SpeculativeDecodingWithoutOverlapAndCrossNodeRanksCostCpuTime) {
+  const ModelArch& m = ModelOf("deepseek-v3");
+  const Hardware hw = HardwareOf("nvidia-h20");
+  const Parallelism dp16{.tp = 1, .pp = 1, .dp_attn = 16, .ep = 16};
+  const StepModel two_nodes = *StepModel::Build(m, hw, dp16, PrecisionForMode(DType::kFp8));
+  Hardware wide = hw;
+  wide.scale_up_domain = 16;  // the same ranks in one scale-up domain
+  const StepModel one_domain = *StepModel::Build(m, wide, dp16, PrecisionForMode(DType::kFp8));
+  const FamilyParams fp = testing::IdealParams();
+  EngineParams ep;
+  ep.step_overhead = Seconds::FromBase(1e-3);
+  ep.seq_overhead = Seconds::Zero();
+  ep.overlap = 1.0;
+  ep.traits.dp_attention_cpu = 6e-3;
+  const Speculative none;
+  const Speculative mtp{.steps = 1, .draft_tokens = 2, .accepted = 1.8};
+  const double ctx = 4096;
+  auto iteration = [&](const StepModel& sm, const EngineParams& e, const Speculative& spec) {
+    const double accepted = spec.steps > 0 ? spec.accepted : 1.0;
+    return accepted / DecodeThroughputPerGpu(sm, fp, e, 1, ctx, spec);
+  };
+  EngineParams no_dp = ep;
+  no_dp.traits.dp_attention_cpu = 0;
+  EngineParams spec_off = ep;
+  spec_off.traits.speculative_overlap = false;
+  // With overlap on, the CPU work (1 ms, plus 6 ms across nodes) hides behind the GPU's
+  // iteration, with or without speculative decoding.
+  ASSERT_GT(iteration(two_nodes, ep, none), 7e-3);
+  EXPECT_NEAR(iteration(two_nodes, ep, none), iteration(two_nodes, no_dp, none), 1e-12);
+  EXPECT_NEAR(iteration(two_nodes, ep, mtp), iteration(two_nodes, no_dp, mtp), 1e-12);
+  // Speculative decoding in an engine without overlap for it: every CPU millisecond shows,
+  // the cross-node synchronization only where the ranks span nodes.
+  EXPECT_NEAR(iteration(two_nodes, spec_off, mtp) - iteration(two_nodes, ep, mtp), 7e-3, 1e-9);
+  EXPECT_NEAR(iteration(one_domain, spec_off, mtp) - iteration(one_domain, ep, mtp), 1e-3, 1e-9);
+  // Without speculative decoding the engine keeps its overlap.
+  EXPECT_NEAR(iteration(two_nodes, spec_off, none), iteration(two_nodes, ep, none), 1e-12);
+}
+
 TEST(Search, SlaSearchMeetsTheTargetAndBeatsOrMatchesEveryFixedLayout) {
   const Hardware hw = HardwareOf("nvidia-h200-sxm");
   const ModelArch& m = ModelOf("llama-3.1-70b");

@@ -51,6 +51,12 @@ struct EngineTraits {
   // The scheduler reserves a request's full KV length (prompt + output) when admitting it,
   // rather than paging the cache in as tokens are generated.
   bool reserve_full_kv = false;
+  // Overlap scheduling stays on with speculative decoding (SGLang's default speculative worker
+  // turns it off: CPU work between iterations is then exposed).
+  bool speculative_overlap = true;
+  // CPU time per iteration added when attention data parallelism spans more than one
+  // scale-up domain (the ranks' scheduler synchronization), in seconds.
+  double dp_attention_cpu = 0;
   // From `from_memory` bytes of device memory on (ascending), the iteration token budget and
   // the cap on running sequences (infinity: only the KV cache limits them).
   struct Tier {

@@ -61,8 +61,12 @@ struct ValidationPoint {
   double batch_per_gpu = 0;  // decode points
   double chunk = 0;          // prefill points
   TrainingQuery training;    // model/hardware/calibration pointers unset
-  bool fit = false;          // in the fit half (CSV rows only)
-  int fold = 0;              // 0 or 1: the halves the 90% bands' coverage is cross-checked on
+  // The measured system where it differs from data/perf/systems.toml (points.toml's
+  // `scale_out`, e.g. a node with fewer NICs than GPUs).
+  SystemOptions system;
+  bool overlap_schedule = true;  // false: the run turned the engine's overlap scheduling off
+  bool fit = false;  // in the fit half (CSV rows only)
+  int fold = 0;      // 0 or 1: the halves the 90% bands' coverage is cross-checked on
   // Measured values (absent: not measured). Throughput is output tokens/s per GPU (input
   // tokens/s per GPU for prefill points); for CSV rows it is derived from TTFT and TPOT by the
   // closed-loop identity concurrency x osl / (ttft + (osl - 1) x tpot) / gpus.
