@@ -228,9 +228,8 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
   const FamilyParams fp = WithEngine(family, ep);
   const double isl = w.isl, osl = w.osl;
   const double ctx = isl + osl / 2;
-  const int dp_d = decode.parallelism().dp_attn;
   const int dp_p = prefill.parallelism().dp_attn;
-  const double b = std::max(1.0, decode_batch / dp_d);
+  const double b = std::max(1.0, decode_batch);  // per attention rank
   const MemoryUse mem = decode.ServingMemory(1, isl + osl);
   if (std::floor(mem.kv_token_capacity / (isl + osl)) < 1) return out;
   const MemoryUse pmem = prefill.ServingMemory(1, isl);
@@ -240,8 +239,8 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
   const double acc = Accepted(w.speculative);
   const double over = ep.step_overhead.base();
   const double tpot = DecodeIteration(decode, fp, ep, b, ctx, w.speculative) / acc;
-  // Prefill service: batches of `prefill_batch` prompts per worker (spread over its ranks).
-  const double r = std::max(1.0, prefill_batch / dp_p);
+  // Prefill service: batches of `prefill_batch` prompts on each of a worker's ranks.
+  const double r = std::max(1.0, prefill_batch);
   const double service = prefill.Prefill(fp, r, isl).total.base() + over;
   const double per_request = service / (r * dp_p);
   const double mu = prefill_workers * r * dp_p / service;  // prompts per second

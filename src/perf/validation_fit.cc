@@ -566,7 +566,7 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
       r.instances = std::max(1, v.gpus / v.par.Gpus());
       batch = static_cast<double>(v.workload.concurrency) / (r.instances * v.par.dp_attn);
     } else if (v.kind == PointKind::kDisaggregated) {
-      batch = v.decode_batch / v.par.dp_attn;
+      batch = v.decode_batch;  // per attention rank (ServeDisaggTimes)
     } else if (v.kind == PointKind::kDecode) {
       batch = v.batch_per_gpu;
     }

@@ -106,8 +106,10 @@ struct DisaggQuery {
   const Calibration* calibration = nullptr;
   Parallelism prefill, decode;
   int prefill_workers = 1, decode_workers = 1;
-  double prefill_batch = 1;  // prompts per prefill batch per worker
-  double decode_batch = 1;   // sequences per decode worker
+  // Per attention rank, as aiconfigurator's exports count them (concurrency = decode_batch x
+  // decode workers x decode attention-DP ranks in every such row).
+  double prefill_batch = 1;  // prompts per prefill batch per attention rank of a worker
+  double decode_batch = 1;   // sequences per attention rank of a decode worker
   PrecisionConfig precision;
   ServingWorkload workload;
 };
