@@ -179,6 +179,32 @@ TEST(Serve, SpeculativeDecodingWithoutOverlapAndCrossNodeRanksCostCpuTime) {
   EXPECT_NEAR(iteration(two_nodes, spec_off, none), iteration(two_nodes, ep, none), 1e-12);
 }
 
+// A disaggregated decode worker's batch is per attention rank (aiconfigurator's exports:
+// concurrency = decode batch x decode workers x attention-DP ranks): a DP8 worker given 32 runs
+// 32 sequences on each rank, the iteration DecodeThroughputPerGpu times at batch 32.
+TEST(Serve, DisaggregatedDecodeBatchIsPerAttentionRank) {
+  const ModelArch& m = ModelOf("deepseek-v3");
+  const Hardware hw = HardwareOf("nvidia-h200-sxm");
+  const PrecisionConfig prec = PrecisionForMode(DType::kFp8);
+  const StepModel prefill =
+      *StepModel::Build(m, hw, {.tp = 8, .pp = 1, .dp_attn = 1, .ep = 8}, prec);
+  const StepModel decode =
+      *StepModel::Build(m, hw, {.tp = 1, .pp = 1, .dp_attn = 8, .ep = 8}, prec);
+  const FamilyParams fp = testing::IdealParams();
+  const EngineParams ep;
+  ServingWorkload w;
+  w.isl = 1024;
+  w.osl = 1024;
+  w.concurrency = 256;  // 32 per rank x 8 ranks x 1 worker
+  const ServingTimes t = ServeDisaggTimes(prefill, decode, fp, ep, w, 1, 1, 1, 32);
+  ASSERT_TRUE(t.fits);
+  EXPECT_EQ(t.batch, 32);
+  const double per_gpu = DecodeThroughputPerGpu(decode, fp, ep, 32, 1024 + 512, Speculative{});
+  EXPECT_NEAR(t.tpot.base(), 32 / per_gpu, 1e-12);
+  // More sequences per rank take longer per token.
+  EXPECT_GT(t.tpot.base(), ServeDisaggTimes(prefill, decode, fp, ep, w, 1, 1, 1, 4).tpot.base());
+}
+
 TEST(Search, SlaSearchMeetsTheTargetAndBeatsOrMatchesEveryFixedLayout) {
   const Hardware hw = HardwareOf("nvidia-h200-sxm");
   const ModelArch& m = ModelOf("llama-3.1-70b");

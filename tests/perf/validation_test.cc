@@ -207,6 +207,27 @@ TEST(ValidationSet, DeploymentsMultipliedByTheirExpertParallelSizeAreRepaired) {
   EXPECT_EQ(layout.count("u"), 0u);  // a million x a million GPUs: a malformed row
 }
 
+// The exports count a disaggregated decode worker's batch per attention rank: in every bundled
+// row whose id names the concurrency ("_c2048_"), it equals batch x workers x DP ranks, which
+// is how ServeDisaggTimes reads the batch.
+TEST(ValidationSet, DisaggregatedDecodeBatchesArePerAttentionRank) {
+  auto set = LoadValidationSet(DataDir(), Bundled().chips, Bundled().models);
+  ASSERT_TRUE(set.ok());
+  int checked = 0, with_dp = 0;
+  for (const ValidationPoint& p : set->points) {
+    if (p.kind != PointKind::kDisaggregated) continue;
+    const auto at = p.id.find("_c");
+    if (at == std::string::npos) continue;
+    const int conc = std::atoi(p.id.c_str() + at + 2);
+    if (conc <= 0) continue;
+    ++checked;
+    if (p.par.dp_attn > 1) ++with_dp;
+    EXPECT_EQ(conc, p.decode_batch * p.decode_workers * p.par.dp_attn) << p.id;
+  }
+  EXPECT_GT(checked, 100);
+  EXPECT_GT(with_dp, 50);
+}
+
 TEST(CalibrationFile, RoundTrips) {
   Calibration c = Bundled().calibration;
   c.produced_by = "test";
