@@ -29,15 +29,16 @@ FamilyParams WithEngine(FamilyParams fp, const EngineParams& ep) {
   return fp;
 }
 
-// Wall time of an iteration whose GPU work takes `gpu` seconds: the engine's CPU work
-// (scheduling, sampling, detokenization) runs before it, except for the fraction that overlap
-// scheduling hides behind the GPU's previous iteration. Attention ranks spread over more than
-// one scale-up domain also synchronize their schedulers across nodes every iteration; an
-// engine whose speculative decoding runs without overlap scheduling exposes all of it.
+// The fraction of CPU work overlap scheduling hides: none in an engine whose speculative
+// decoding runs without it.
 double Overlap(const EngineParams& ep, const Speculative& spec) {
   return spec.steps > 0 && !ep.traits.speculative_overlap ? 0.0 : ep.overlap;
 }
 
+// Wall time of an iteration whose GPU work takes `gpu` seconds: the engine's CPU work
+// (scheduling, sampling, detokenization) runs before it, except for the fraction that overlap
+// scheduling hides behind the GPU's previous iteration. Attention ranks spread over more than
+// one scale-up domain also synchronize their schedulers across nodes every iteration.
 double Iteration(const EngineParams& ep, const StepModel& sm, const Speculative& spec, double gpu,
                  double seqs) {
   const Parallelism& p = sm.parallelism();

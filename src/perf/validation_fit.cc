@@ -139,8 +139,14 @@ struct Pred {
 Pred Predict(const Row& r, const FamilyParams& fp, const EngineParams& engine) {
   Pred p;
   const ValidationPoint& v = *r.pt;
-  EngineParams ep = engine;
-  if (!v.overlap_schedule) ep.overlap = 0;  // the measurement turned overlap scheduling off
+  // A measurement that turned overlap scheduling off gets the engine without it (copied only
+  // then: this runs for every row in every step of the fit).
+  EngineParams no_overlap;
+  if (!v.overlap_schedule) {
+    no_overlap = engine;
+    no_overlap.overlap = 0;
+  }
+  const EngineParams& ep = v.overlap_schedule ? engine : no_overlap;
   switch (v.kind) {
     case PointKind::kServing: {
       const ServingTimes t = ServeTimes(*r.sm, fp, ep, v.workload, r.instances);
