@@ -322,7 +322,8 @@ class KnowledgeBase:
                    sla_tpot: Optional[float] = None, sla_ttft: Optional[float] = None,
                    gpus_per_node: Optional[int] = None, scale_out: Optional[str] = None,
                    spec_steps: int = 0, spec_draft: int = 0,
-                   spec_accept: float = 1.0) -> PerfServe:
+                   spec_accept: float = 1.0, adp_balance_timeout: int = 0,
+                   adp_balance_wait: int = 0) -> PerfServe:
         """LLM serving on `gpus` chips: TTFT, TPOT and tokens/s of the best deployment.
 
         model: a model id (data/models, e.g. "deepseek-r1") or TOML. Give `concurrency` (clients)
@@ -361,7 +362,8 @@ class KnowledgeBase:
                 engine: Optional[str] = None, sla_tpot: Optional[float] = None,
                 sla_ttft: Optional[float] = None, gpus_per_node: Optional[int] = None,
                 scale_out: Optional[str] = None, spec_steps: int = 0, spec_draft: int = 0,
-                spec_accept: float = 1.0, deadline: Optional[float] = None) -> Comparison:
+                spec_accept: float = 1.0, adp_balance_timeout: int = 0,
+                adp_balance_wait: int = 0, deadline: Optional[float] = None) -> Comparison:
         """The same serving workload on several chips, with ratios to the first (the serving
         arguments as for :meth:`perf_serve`). ``to_frame()``: one row per chip.
         """
@@ -382,6 +384,7 @@ class KnowledgeBase:
                sla_tpot: Optional[float] = None, sla_ttft: Optional[float] = None,
                gpus_per_node: Optional[int] = None, scale_out: Optional[str] = None,
                spec_steps: int = 0, spec_draft: int = 0, spec_accept: float = 1.0,
+               adp_balance_timeout: int = 0, adp_balance_wait: int = 0,
                seq: int = 4096, global_batch: int = 256, micro_batch: int = 1, zero: int = 1,
                recompute: bool = False, train_precision: str = "bf16",
                max_tdp: Optional[str] = None, max_memory: Optional[str] = None,
@@ -415,7 +418,8 @@ class KnowledgeBase:
                    engine: Optional[str] = None, sla_tpot: Optional[float] = None,
                    sla_ttft: Optional[float] = None, gpus_per_node: Optional[int] = None,
                    scale_out: Optional[str] = None, spec_steps: int = 0, spec_draft: int = 0,
-                   spec_accept: float = 1.0, seq: int = 4096, global_batch: int = 256,
+                   spec_accept: float = 1.0, adp_balance_timeout: int = 0,
+                   adp_balance_wait: int = 0, seq: int = 4096, global_batch: int = 256,
                    micro_batch: int = 1, zero: int = 1, recompute: bool = False,
                    train_precision: str = "bf16", max_tdp: Optional[str] = None,
                    max_memory: Optional[str] = None, market: Optional[str] = None,

@@ -149,6 +149,12 @@ Status ServingFields::Check(bool need_concurrency) const {
       return FieldError("spec_accept",
                         fmt::format("must be between 1 and spec_draft + 1 = {}", spec_draft + 1));
   }
+  if (adp_balance_timeout < 0 || adp_balance_timeout > 10000)
+    return FieldError("adp_balance_timeout", "must be 0 to 10000 iterations");
+  if (adp_balance_wait < 0 || adp_balance_wait > 10000)
+    return FieldError("adp_balance_wait", "must be 0 to 10000 iterations");
+  if (adp_balance_wait > 0 && adp_balance_timeout == 0)
+    return FieldError("adp_balance_wait", "needs adp_balance_timeout (balancing is off without it)");
   ASSIGN_OR_RETURN(auto so, ScaleOut(scale_out));
   (void)so;
   return OkStatus();
@@ -182,6 +188,7 @@ Result<ServingQuery> ServingFields::Query(const ModelArch* m, const Hardware* hw
   q.workload.concurrency = concurrency.value_or(1);
   q.workload.engine = engine;
   q.workload.speculative = {spec_steps, spec_draft, spec_accept};
+  q.workload.balance = {adp_balance_timeout, adp_balance_wait};
   return q;
 }
 

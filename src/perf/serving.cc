@@ -63,6 +63,28 @@ double DecodeIteration(const StepModel& sm, const FamilyParams& fp, const Engine
   return Iteration(ep, sm, spec, DecodeGpu(sm, fp, batch, ctx, spec), batch);
 }
 
+// Mean iterations a new prompt is held by context balancing (ContextBalance) on `ranks`
+// attention ranks that each receive `rate` prompts per iteration. The scheduler's counter
+// advances every iteration in which some rank has no prompt and releases the held prompts when
+// it reaches the timeout (or when every rank has one), then starts again: a cycle lasts
+// C = min(T, M) iterations, M the time until every rank has had an arrival (the largest of
+// `ranks` exponential waits), plus the batching wait when M < T. An arrival falls in a cycle
+// with probability proportional to its length and waits out the rest of it: E[C^2] / (2 E[C]).
+double BalanceWait(const ContextBalance& cb, double rate, int ranks) {
+  const double t = cb.timeout_iters;
+  if (t <= 0 || ranks <= 1) return 0.0;
+  constexpr int kSteps = 64;
+  double ec = 0, ec2 = 0;
+  for (int i = 0; i < kSteps; ++i) {
+    const double x = (i + 0.5) * t / kSteps;
+    const double all = std::pow(1 - std::exp(-rate * x), ranks);  // P(M <= x)
+    ec += (1 - all) * t / kSteps;
+    ec2 += 2 * x * (1 - all) * t / kSteps;
+  }
+  const double synced = std::pow(1 - std::exp(-rate * t), ranks);  // P(M < T)
+  return (ec > 0 ? ec2 / (2 * ec) : 0.0) + synced * cb.batching_wait_iters;
+}
+
 double Accepted(const Speculative& spec) {
   return spec.steps > 0 ? std::max(1.0, spec.accepted) : 1.0;
 }
@@ -181,7 +203,8 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
       const double last = isl - (own_iters - 1) * budget;
       t_own = (own_iters - 1) * (base + eager(budget, 1)) + base + eager(last, 1);
     }
-    ttft_s = (0.5 + Overlap(ep, w.speculative)) * t_dec + t_own;
+    ttft_s = (0.5 + Overlap(ep, w.speculative)) * t_dec + t_own +
+             BalanceWait(w.balance, n, dp) * t_dec;
   }
   // Waves.
   const double wave_tokens = b * isl;

@@ -126,7 +126,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
                const SystemDefaults& defaults, ValidationSet* set, Excluder* ex) {
   const fs::path sys_path = dir / "systems.toml";
   ASSIGN_OR_RETURN(TomlTable sys, TomlTable::ParseFile(sys_path, catalog::DisplayPath(sys_path)));
-  RETURN_IF_ERROR(sys.CheckKeys({"systems", "kv_cache"}));
+  RETURN_IF_ERROR(sys.CheckKeys({"systems", "kv_cache", "harness"}));
   std::map<std::string, std::string> system_chip;
   ASSIGN_OR_RETURN(TomlTable systems, sys.GetTable("systems"));
   for (const std::string& k : systems.Keys()) {
@@ -141,6 +141,37 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     auto d = DTypeFromName(name);
     if (!d) return kv_table.ErrorAt(k, fmt::format("unknown format \"{}\"", name));
     kv_cache[k] = *d;
+  }
+  // Engine settings the CSV does not record, from the scripts of the harness that ran a row.
+  struct HarnessSetting {
+    std::vector<std::string> sources;  // substrings of silicon_data_source
+    std::string engine;
+    std::vector<std::string> models;
+    ContextBalance balance;
+  };
+  std::vector<HarnessSetting> harness;
+  if (sys.Has("harness")) {
+    ASSIGN_OR_RETURN(std::vector<TomlTable> tables, sys.GetTableArray("harness"));
+    for (const TomlTable& t : tables) {
+      RETURN_IF_ERROR(t.CheckKeys({"sources", "engine", "models", "balance_timeout_iters",
+                                   "balance_batching_wait_iters", "source", "note"}));
+      HarnessSetting h;
+      ASSIGN_OR_RETURN(h.sources, t.GetStringArray("sources"));
+      ASSIGN_OR_RETURN(h.engine, t.GetString("engine"));
+      ASSIGN_OR_RETURN(h.models, t.GetStringArray("models"));
+      for (const std::string& m : h.models)
+        if (!models.Find(m)) return t.ErrorAt("models", fmt::format("unknown model \"{}\"", m));
+      ASSIGN_OR_RETURN(std::int64_t timeout, t.GetInteger("balance_timeout_iters"));
+      ASSIGN_OR_RETURN(std::int64_t wait, t.GetInteger("balance_batching_wait_iters"));
+      if (timeout < 0 || timeout > 10000)
+        return t.ErrorAt("balance_timeout_iters", "must be 0 to 10000 iterations");
+      if (wait < 0 || wait > 10000)
+        return t.ErrorAt("balance_batching_wait_iters", "must be 0 to 10000 iterations");
+      h.balance = {static_cast<int>(timeout), static_cast<int>(wait)};
+      ASSIGN_OR_RETURN(std::string source, t.GetString("source"));
+      if (source.empty()) return t.ErrorAt("source", "must name the scripts the settings come from");
+      harness.push_back(std::move(h));
+    }
   }
   const fs::path csv_path = dir / "silicon_sample.csv";
   const std::string display = catalog::DisplayPath(csv_path);
@@ -311,6 +342,14 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       }
       p.gpus = p.par.Gpus();
       p.workload.concurrency = conc > 0 ? conc : batch * adp;
+      for (const HarnessSetting& h : harness) {
+        const bool from = std::any_of(h.sources.begin(), h.sources.end(),
+                                      [&](const std::string& s) { return src.find(s) != src.npos; });
+        if (from && h.engine == p.engine &&
+            std::find(h.models.begin(), h.models.end(), p.model) != h.models.end() &&
+            p.par.dp_attn > 1)
+          p.workload.balance = h.balance;
+      }
     } else {
       if (get("decode_num_workers").empty() || get("prefill_num_workers").empty() ||
           get("decode_batch_size").empty()) {

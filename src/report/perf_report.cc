@@ -162,6 +162,12 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
                   q.workload.engine.empty() ? "generic" : q.workload.engine);
   s += fmt::format("workload: input {} tokens, output {} tokens, {} concurrent clients\n",
                    q.workload.isl, q.workload.osl, q.workload.concurrency);
+  if (const perf::ContextBalance& cb = q.workload.balance; cb.timeout_iters > 0)
+    s += fmt::format(
+        "attention-DP balancing: a prompt is held up to {} iterations for every rank to have one, "
+        "then {} more{}\n",
+        cb.timeout_iters, cb.batching_wait_iters,
+        q.par.dp_attn > 1 ? "" : " (no effect with one attention rank)");
   if (search)
     s += fmt::format("parallelism: best of {} deployments searched in {:.1f} ms\n",
                      search->evaluated, Ms(search->elapsed));

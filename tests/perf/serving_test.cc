@@ -182,6 +182,56 @@ TEST(Serve, SpeculativeDecodingWithoutOverlapAndCrossNodeRanksCostCpuTime) {
 // A disaggregated decode worker's batch is per attention rank (aiconfigurator's exports:
 // concurrency = decode batch x decode workers x attention-DP ranks): a DP8 worker given 32 runs
 // 32 sequences on each rank, the iteration DecodeThroughputPerGpu times at batch 32.
+// TensorRT-LLM's attention-DP context balancing holds a new prompt until every attention rank
+// has one or a timeout of T iterations passes; the counter runs whether or not a prompt waits,
+// so a prompt arriving alone waits T / 2 iterations on average. With many arrivals per
+// iteration every rank soon has a prompt, and the wait shrinks to a few iterations plus the
+// batching wait. One attention rank: nothing to balance.
+TEST(Serve, AttentionDpBalancingHoldsPromptsForHalfTheTimeoutWhenArrivalsAreSparse) {
+  const ModelArch& m = ModelOf("deepseek-r1");
+  const Hardware hw = HardwareOf("nvidia-b200");
+  const PrecisionConfig prec = PrecisionForMode(DType::kFp8);
+  const Parallelism dp8{.tp = 1, .pp = 1, .dp_attn = 8, .ep = 8};
+  const StepModel sm = *StepModel::Build(m, hw, dp8, prec);
+  const StepModel tp8 = *StepModel::Build(m, hw, {.tp = 8, .pp = 1, .dp_attn = 1, .ep = 8}, prec);
+  const FamilyParams fp = testing::IdealParams();
+  EngineParams ep;
+  ep.burst = 0;  // staggered clients only: a wave reaches every rank at once
+  ServingWorkload w;
+  w.isl = 1024;
+  w.osl = 1024;
+  w.concurrency = 64;  // 8 per rank: 8 / 1024 arrivals per rank per iteration
+  ServingWorkload held = w;
+  held.balance = {.timeout_iters = 60, .batching_wait_iters = 0};
+  const ServingTimes off = ServeTimes(sm, fp, ep, w, 1), on = ServeTimes(sm, fp, ep, held, 1);
+  ASSERT_TRUE(off.fits && on.fits);
+  const double t_dec = 8 / DecodeThroughputPerGpu(sm, fp, ep, 8, 1024 + 512, Speculative{});
+  const double waited = (on.ttft - off.ttft).base() / t_dec;
+  EXPECT_GT(waited, 29.0);
+  EXPECT_LT(waited, 31.0);
+  EXPECT_NEAR(on.tpot.base(), off.tpot.base(), 1e-12);  // the decoding ranks do not wait
+  EXPECT_LT(on.output_tokens_per_s, off.output_tokens_per_s);  // the clients do
+  // A longer timeout holds longer.
+  held.balance.timeout_iters = 120;
+  EXPECT_GT(ServeTimes(sm, fp, ep, held, 1).ttft.base(), on.ttft.base());
+  // One attention rank: no effect.
+  held.balance.timeout_iters = 60;
+  EXPECT_EQ(ServeTimes(tp8, fp, ep, held, 1).ttft.base(), ServeTimes(tp8, fp, ep, w, 1).ttft.base());
+  // Frequent arrivals (256 per rank, 64-token outputs: ~4 per rank per iteration) fill every
+  // rank within an iteration or two; then the batching wait is what holds a prompt.
+  w.concurrency = held.concurrency = 2048;
+  w.osl = held.osl = 64;
+  held.balance = {.timeout_iters = 60, .batching_wait_iters = 0};
+  const ServingTimes busy_off = ServeTimes(sm, fp, ep, w, 1), busy_on = ServeTimes(sm, fp, ep, held, 1);
+  const double busy_t =
+      256 / DecodeThroughputPerGpu(sm, fp, ep, 256, 1024 + 32, Speculative{});
+  const double busy_wait = (busy_on.ttft - busy_off.ttft).base() / busy_t;
+  EXPECT_GT(busy_wait, 0.0);
+  EXPECT_LT(busy_wait, 2.0);
+  held.balance.batching_wait_iters = 10;
+  EXPECT_NEAR((ServeTimes(sm, fp, ep, held, 1).ttft - busy_on.ttft).base() / busy_t, 10.0, 0.5);
+}
+
 TEST(Serve, DisaggregatedDecodeBatchIsPerAttentionRank) {
   const ModelArch& m = ModelOf("deepseek-v3");
   const Hardware hw = HardwareOf("nvidia-h200-sxm");

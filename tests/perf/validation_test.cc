@@ -118,6 +118,18 @@ class ScratchCsv {
     for (std::size_t i = 0; i < f.size(); ++i) csv_ << (i ? "," : "") << f[i];
     csv_ << "\n";
   }
+  // Replaces the first `from` in the copied aiconfigurator/systems.toml.
+  bool EditSystems(const std::string& from, const std::string& to) {
+    const auto path = dir_ / "validation" / "aiconfigurator" / "systems.toml";
+    std::stringstream ss;
+    ss << std::ifstream(path).rdbuf();
+    std::string text = ss.str();
+    const auto at = text.find(from);
+    if (at == std::string::npos) return false;
+    text.replace(at, from.size(), to);
+    std::ofstream(path, std::ios::trunc) << text;
+    return true;
+  }
   Result<ValidationSet> Load() {
     std::ofstream(dir_ / "validation" / "aiconfigurator" / "silicon_sample.csv") << csv_.str();
     return LoadValidationSet(dir_, Bundled().chips, Bundled().models);
@@ -205,6 +217,65 @@ TEST(ValidationSet, DeploymentsMultipliedByTheirExpertParallelSizeAreRepaired) {
   EXPECT_EQ(layout["y"], "TP2 DP-attn2 EP4");
   EXPECT_EQ(layout["v"], "TP4 EP2");
   EXPECT_EQ(layout.count("u"), 0u);  // a million x a million GPUs: a malformed row
+}
+
+// Settings the CSV does not record come from the scripts of the harness that ran a row
+// (aiconfigurator/systems.toml [[harness]]): InferenceX's TensorRT-LLM runs with attention data
+// parallelism balance their prompts (DeepSeek: timeout 60, no batching wait; gpt-oss: the
+// engine's defaults 50 and 10); other harnesses, engines and layouts get no balancing.
+TEST(ValidationSet, HarnessSettingsApplyToTheirEngineModelsAndAttentionDpRows) {
+  ScratchCsv csv("validation-harness");
+  ASSERT_TRUE(csv.ok());
+  const std::string imax = "db-dump/2026-04-27; config_id=1; silicon_concurrency=64";
+  const std::string gap = "source_file=/Users/a/gap.csv; silicon_concurrency=64";
+  // id, source, backend, model, tp, DP-attention, EP, TTFT (distinct runs).
+  for (const auto& [id, source, backend, model, tp, adp, ep, ttft] :
+       {std::tuple{"a", imax, "trtllm", "deepseek-ai/DeepSeek-R1", "1", "8", "8", "901"},
+        std::tuple{"b", gap, "trtllm", "deepseek-ai/DeepSeek-R1", "1", "8", "8", "902"},
+        std::tuple{"c", imax, "trtllm", "openai/gpt-oss-120b", "1", "4", "4", "903"},
+        std::tuple{"d", imax, "trtllm", "deepseek-ai/DeepSeek-R1", "8", "1", "8", "904"},
+        std::tuple{"e", imax, "vllm", "deepseek-ai/DeepSeek-R1", "1", "8", "8", "905"}})
+    csv.Add({{"id", id},
+             {"silicon_data_source", source},
+             {"backend", backend},
+             {"model_path", model},
+             {"tp_size", tp},
+             {"attention_dp_size", adp},
+             {"moe_tp_size", "1"},
+             {"moe_ep_size", ep},
+             {"silicon_ttft_ms", ttft}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  std::map<std::string, std::pair<int, int>> balance;
+  for (const ValidationPoint& p : set->points)
+    if (p.source == "aiconfigurator")
+      balance[p.id] = {p.workload.balance.timeout_iters, p.workload.balance.batching_wait_iters};
+  ASSERT_EQ(balance.size(), 5u);
+  EXPECT_EQ(balance["a"], std::pair(60, 0));
+  EXPECT_EQ(balance["b"], std::pair(0, 0));
+  EXPECT_EQ(balance["c"], std::pair(50, 10));
+  EXPECT_EQ(balance["d"], std::pair(0, 0));
+  EXPECT_EQ(balance["e"], std::pair(0, 0));
+}
+
+// A harness entry with a negative timeout or an unknown model is an error at its line.
+TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
+  for (const auto& [from, to, want] :
+       {std::tuple{"balance_timeout_iters = 60", "balance_timeout_iters = -1",
+                   "balance_timeout_iters: must be 0 to 10000 iterations"},
+        std::tuple{"models = [\"gpt-oss-120b\"]", "models = [\"gpt-oss-121b\"]",
+                   "unknown model \"gpt-oss-121b\""},
+        std::tuple{"balance_batching_wait_iters = 10", "balance_batching_wait = 10",
+                   "balance_batching_wait"}}) {
+    ScratchCsv csv("validation-harness-bad");
+    ASSERT_TRUE(csv.ok());
+    ASSERT_TRUE(csv.EditSystems(from, to)) << from;
+    auto set = csv.Load();
+    ASSERT_FALSE(set.ok()) << to;
+    EXPECT_NE(set.error().ToString().find(want), std::string::npos) << set.error().ToString();
+    EXPECT_NE(set.error().ToString().find("systems.toml:"), std::string::npos)
+        << set.error().ToString();
+  }
 }
 
 // The exports count a disaggregated decode worker's batch per attention rank: in every bundled

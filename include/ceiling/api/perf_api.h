@@ -50,6 +50,8 @@ struct ServingFields {
   int spec_steps = 0;
   int spec_draft = 0;
   double spec_accept = 1;
+  int adp_balance_timeout = 0;
+  int adp_balance_wait = 0;
 
   template <class V>
   void Visit(V& v, bool model_required = true) {
@@ -93,6 +95,16 @@ struct ServingFields {
       spec_draft);
     v(Field{"spec_accept", "Speculative decoding: mean tokens accepted per step", kAdvanced},
       spec_accept);
+    v(Field{"adp_balance_timeout",
+            "Attention-DP context balancing: iterations a prompt is held until every attention "
+            "rank has one (TensorRT-LLM attention_dp_config timeout_iters; 0 = off)",
+            kAdvanced},
+      adp_balance_timeout);
+    v(Field{"adp_balance_wait",
+            "Attention-DP context balancing: iterations more once every rank has one "
+            "(batching_wait_iters)",
+            kAdvanced},
+      adp_balance_wait);
   }
   bool sla() const { return sla_tpot.has_value() || sla_ttft.has_value(); }
   // Ranges and consistency; `need_concurrency`: without an SLA, concurrency is required.

@@ -55,12 +55,22 @@ struct Speculative {
   double accepted = 1.0;  // mean tokens accepted per sequence per iteration
 };
 
+// Context balancing across attention data-parallel ranks (TensorRT-LLM's attention_dp_config
+// with enable_balance): a new prompt is held until every attention rank has one, for at most
+// `timeout_iters` iterations, and once they all do, for `batching_wait_iters` more. Zero
+// timeout = off (the engines' default).
+struct ContextBalance {
+  int timeout_iters = 0;
+  int batching_wait_iters = 0;
+};
+
 struct ServingWorkload {
   int isl = 1024;
   int osl = 1024;
   int concurrency = 1;
   std::string engine;  // calibration key: "vllm", "sglang", "trtllm"; "" = generic engine
   Speculative speculative;
+  ContextBalance balance;
 };
 
 struct ServingQuery {
