@@ -406,10 +406,15 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     // 163.73 are one TTFT. Two rows of one configuration whose TTFT and TPOT agree to 0.01 ms
     // are one run: two real runs agreeing that closely on both was not seen in the CSV (its
     // nearest distinct repeats differ by 0.05 ms). Left in, a copy can land in the other half
-    // of the split and score the fit on a row it was fitted to.
-    const std::string run = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{:.2f}|{:.2f}", get("system"),
-                                        get("model_path"), get("backend"), get("precision"),
-                                        get("mode"), isl, osl, conc, ttft_ms, tpot_ms);
+    // of the split and score the fit on a row it was fitted to. The model is keyed by its
+    // architecture, not its name: one export (db-dump/2026-04-27) labels DeepSeek-R1 runs
+    // ("dsr1_..." ids) with model_path deepseek-ai/DeepSeek-V3, the same architecture, and the
+    // 2026-04-06 export has the same runs, to the last digit, as DeepSeek-R1.
+    const std::string arch = fmt::format("{}/{}/{}/{}/{}", model->family, model->layers,
+                                         model->hidden, model->vocab, model->moe.experts);
+    const std::string run =
+        fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{:.2f}|{:.2f}", get("system"), arch, get("backend"),
+                    get("precision"), get("mode"), isl, osl, conc, ttft_ms, tpot_ms);
     // (The batch column only adds to the concurrency when the concurrency is missing; the
     // exports that multiply the deployment divide the batch by it.)
     std::string key = run + "|" + (conc > 0 ? std::string() : get("batch_size"));

@@ -219,6 +219,30 @@ TEST(ValidationSet, DeploymentsMultipliedByTheirExpertParallelSizeAreRepaired) {
   EXPECT_EQ(layout.count("u"), 0u);  // a million x a million GPUs: a malformed row
 }
 
+// One export labels DeepSeek-R1 runs as DeepSeek-V3 (the same architecture) while another
+// has them as DeepSeek-R1, to the last digit: a run is keyed by its model's architecture, so
+// the copy is counted once; models that differ in architecture stay apart.
+TEST(ValidationSet, OneRunExportedUnderTwoNamesOfOneArchitectureIsCountedOnce) {
+  ScratchCsv csv("validation-renamed");
+  ASSERT_TRUE(csv.ok());
+  for (const auto& [id, model] : {std::pair{"r1", "deepseek-ai/DeepSeek-R1"},
+                                  std::pair{"v3", "deepseek-ai/DeepSeek-V3"},
+                                  std::pair{"kimi", "moonshotai/Kimi-K2.5"}})
+    csv.Add({{"id", id},
+             {"model_path", model},
+             {"tp_size", "8"},
+             {"attention_dp_size", "1"},
+             {"moe_tp_size", "8"},
+             {"moe_ep_size", "1"},
+             {"silicon_ttft_ms", "901"}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  std::vector<std::string> kept;
+  for (const ValidationPoint& p : set->points)
+    if (p.source == "aiconfigurator") kept.push_back(p.id);
+  EXPECT_EQ(kept, (std::vector<std::string>{"r1", "kimi"}));
+}
+
 // Settings the CSV does not record come from the scripts of the harness that ran a row
 // (aiconfigurator/systems.toml [[harness]]): InferenceX's TensorRT-LLM runs with attention data
 // parallelism balance their prompts (DeepSeek: timeout 60, no batching wait; gpt-oss: the
