@@ -85,6 +85,46 @@ double BalanceWait(const ContextBalance& cb, double rate, int ranks) {
   return (ec > 0 ? ec2 / (2 * ec) : 0.0) + synced * cb.batching_wait_iters;
 }
 
+// Mean iterations a new prompt is held by batch waiting (BatchWait) on a rank that receives
+// `rate` prompts of `isl` tokens per iteration while `decoding` sequences run. The scheduler's
+// counter starts with the first held prompt and releases every held prompt when it reaches the
+// timeout T or when `need` prompts are held (their tokens plus the decodes reach the
+// threshold): the first prompt of a cycle waits C = min(T, time to need - 1 more arrivals), a
+// later one the rest of C. With N(t) the Poisson arrivals after the first, the held prompts'
+// total wait is E[C + integral over [0, C) of N(t) dt] and their number 1 + E[min(N(T),
+// need - 1)]; the mean wait is the ratio. Sparse arrivals wait the whole timeout.
+double BatchWaitIters(const BatchWait& bw, double rate, double isl, double decoding,
+                      double budget) {
+  const double t = bw.timeout_iters;
+  if (t <= 0 || decoding < 1 || isl <= 0) return 0.0;
+  const double tokens = bw.max_tokens_ratio * (bw.max_num_tokens > 0 ? bw.max_num_tokens : budget);
+  const double need = std::ceil((tokens - decoding) / isl);  // prompts that end the wait
+  if (need <= 1) return 0.0;
+  const int k = static_cast<int>(std::min(need, 4096.0)) - 1;  // further arrivals that end it
+  // P(N(x) = j) for j < k, summed plainly and weighted by j.
+  auto below = [&](double x, double* mean) {
+    double pj = std::exp(-rate * x), sum = 0, weighted = 0;
+    for (int j = 0; j < k; ++j) {
+      sum += pj, weighted += j * pj;
+      pj *= rate * x / (j + 1);
+    }
+    if (mean) *mean = weighted;
+    return sum;
+  };
+  constexpr int kSteps = 64;
+  double total = 0;
+  for (int i = 0; i < kSteps; ++i) {
+    double mean = 0;
+    const double alive = below((i + 0.5) * t / kSteps, &mean);
+    total += (alive + mean) * t / kSteps;
+  }
+  // E[min(N(T), k)] = k - sum_{j<k} (k - j) P(N(T) = j).
+  double mean_t = 0;
+  const double alive_t = below(t, &mean_t);
+  const double held = 1 + k - (k * alive_t - mean_t);
+  return total / held;
+}
+
 double Accepted(const Speculative& spec) {
   return spec.steps > 0 ? std::max(1.0, spec.accepted) : 1.0;
 }
@@ -203,8 +243,9 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
       const double last = isl - (own_iters - 1) * budget;
       t_own = (own_iters - 1) * (base + eager(budget, 1)) + base + eager(last, 1);
     }
-    ttft_s = (0.5 + Overlap(ep, w.speculative)) * t_dec + t_own +
-             BalanceWait(w.balance, n, dp) * t_dec;
+    const double held = dp > 1 ? BalanceWait(w.balance, n, dp)
+                               : BatchWaitIters(w.batch_wait, n, isl, b - 1, k.chunk);
+    ttft_s = (0.5 + Overlap(ep, w.speculative)) * t_dec + t_own + held * t_dec;
   }
   // Waves.
   const double wave_tokens = b * isl;

@@ -147,27 +147,52 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     std::vector<std::string> sources;  // substrings of silicon_data_source
     std::string engine;
     std::vector<std::string> models;
-    ContextBalance balance;
+    int isl = 0, osl = 0, max_tp = 0;  // the rows it applies to (0: any)
+    ContextBalance balance;            // rows with attention data parallelism
+    BatchWait batch_wait;              // rows without
   };
   std::vector<HarnessSetting> harness;
   if (sys.Has("harness")) {
     ASSIGN_OR_RETURN(std::vector<TomlTable> tables, sys.GetTableArray("harness"));
     for (const TomlTable& t : tables) {
-      RETURN_IF_ERROR(t.CheckKeys({"sources", "engine", "models", "balance_timeout_iters",
-                                   "balance_batching_wait_iters", "source", "note"}));
+      RETURN_IF_ERROR(t.CheckKeys({"sources", "engine", "models", "isl", "osl", "max_tp",
+                                   "balance_timeout_iters", "balance_batching_wait_iters",
+                                   "batch_wait_timeout_iters", "batch_wait_max_tokens_ratio",
+                                   "max_num_tokens", "source", "note"}));
       HarnessSetting h;
       ASSIGN_OR_RETURN(h.sources, t.GetStringArray("sources"));
       ASSIGN_OR_RETURN(h.engine, t.GetString("engine"));
       ASSIGN_OR_RETURN(h.models, t.GetStringArray("models"));
       for (const std::string& m : h.models)
         if (!models.Find(m)) return t.ErrorAt("models", fmt::format("unknown model \"{}\"", m));
-      ASSIGN_OR_RETURN(std::int64_t timeout, t.GetInteger("balance_timeout_iters"));
-      ASSIGN_OR_RETURN(std::int64_t wait, t.GetInteger("balance_batching_wait_iters"));
-      if (timeout < 0 || timeout > 10000)
-        return t.ErrorAt("balance_timeout_iters", "must be 0 to 10000 iterations");
-      if (wait < 0 || wait > 10000)
-        return t.ErrorAt("balance_batching_wait_iters", "must be 0 to 10000 iterations");
-      h.balance = {static_cast<int>(timeout), static_cast<int>(wait)};
+      // An optional whole number in [lo, hi] (0 when absent).
+      auto count = [&](std::string_view key, std::int64_t lo, std::int64_t hi,
+                       std::string_view what) -> Result<int> {
+        if (!t.Has(key)) return 0;
+        ASSIGN_OR_RETURN(std::int64_t v, t.GetInteger(key));
+        if (v < lo || v > hi) return t.ErrorAt(key, fmt::format("must be {} to {} {}", lo, hi, what));
+        return static_cast<int>(v);
+      };
+      ASSIGN_OR_RETURN(h.isl, count("isl", 1, 10'000'000, "tokens"));
+      ASSIGN_OR_RETURN(h.osl, count("osl", 1, 10'000'000, "tokens"));
+      ASSIGN_OR_RETURN(h.max_tp, count("max_tp", 1, 1'000'000, "GPUs"));
+      ASSIGN_OR_RETURN(h.balance.timeout_iters,
+                       count("balance_timeout_iters", 0, 10000, "iterations"));
+      ASSIGN_OR_RETURN(h.balance.batching_wait_iters,
+                       count("balance_batching_wait_iters", 0, 10000, "iterations"));
+      ASSIGN_OR_RETURN(h.batch_wait.timeout_iters,
+                       count("batch_wait_timeout_iters", 0, 10000, "iterations"));
+      ASSIGN_OR_RETURN(h.batch_wait.max_num_tokens,
+                       count("max_num_tokens", 1, 10'000'000, "tokens"));
+      if (t.Has("batch_wait_max_tokens_ratio")) {
+        ASSIGN_OR_RETURN(h.batch_wait.max_tokens_ratio,
+                         t.GetNumber("batch_wait_max_tokens_ratio"));
+        if (!(h.batch_wait.max_tokens_ratio >= 0 && h.batch_wait.max_tokens_ratio <= 1))
+          return t.ErrorAt("batch_wait_max_tokens_ratio", "must be 0 to 1");
+      }
+      if (h.balance.timeout_iters == 0 && h.batch_wait.timeout_iters == 0)
+        return t.ErrorAt("engine",
+                         "sets nothing: give balance_timeout_iters or batch_wait_timeout_iters");
       ASSIGN_OR_RETURN(std::string source, t.GetString("source"));
       if (source.empty()) return t.ErrorAt("source", "must name the scripts the settings come from");
       harness.push_back(std::move(h));
@@ -345,10 +370,14 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       for (const HarnessSetting& h : harness) {
         const bool from = std::any_of(h.sources.begin(), h.sources.end(),
                                       [&](const std::string& s) { return src.find(s) != src.npos; });
-        if (from && h.engine == p.engine &&
-            std::find(h.models.begin(), h.models.end(), p.model) != h.models.end() &&
-            p.par.dp_attn > 1)
-          p.workload.balance = h.balance;
+        if (!from || h.engine != p.engine ||
+            std::find(h.models.begin(), h.models.end(), p.model) == h.models.end() ||
+            (h.isl > 0 && h.isl != p.workload.isl) || (h.osl > 0 && h.osl != p.workload.osl) ||
+            (h.max_tp > 0 && p.par.tp > h.max_tp))
+          continue;
+        if (p.par.dp_attn > 1 && h.balance.timeout_iters > 0) p.workload.balance = h.balance;
+        if (p.par.dp_attn == 1 && h.batch_wait.timeout_iters > 0)
+          p.workload.batch_wait = h.batch_wait;
       }
     } else {
       if (get("decode_num_workers").empty() || get("prefill_num_workers").empty() ||

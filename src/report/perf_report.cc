@@ -168,6 +168,14 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
         "then {} more{}\n",
         cb.timeout_iters, cb.batching_wait_iters,
         q.par.dp_attn > 1 ? "" : " (no effect with one attention rank)");
+  if (const perf::BatchWait& bw = q.workload.batch_wait; bw.timeout_iters > 0)
+    s += fmt::format(
+        "batch waiting: while sequences decode, a prompt is held up to {} iterations or until "
+        "prompts and decodes fill {:.0f}% of {}{}\n",
+        bw.timeout_iters, bw.max_tokens_ratio * 100,
+        bw.max_num_tokens > 0 ? fmt::format("{} tokens", bw.max_num_tokens)
+                              : std::string("the engine's token budget"),
+        q.par.dp_attn > 1 ? " (no effect with attention data parallelism)" : "");
   if (search)
     s += fmt::format("parallelism: best of {} deployments searched in {:.1f} ms\n",
                      search->evaluated, Ms(search->elapsed));

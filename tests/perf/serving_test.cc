@@ -232,6 +232,59 @@ TEST(Serve, AttentionDpBalancingHoldsPromptsForHalfTheTimeoutWhenArrivalsAreSpar
   EXPECT_NEAR((ServeTimes(sm, fp, ep, held, 1).ttft - busy_on.ttft).base() / busy_t, 10.0, 0.5);
 }
 
+// Batch waiting (TensorRT-LLM batch_wait_timeout_iters / batch_wait_max_tokens_ratio, no
+// attention DP): the scheduler's counter starts with the first held prompt, so with sparse
+// arrivals every prompt waits out the whole timeout; a token threshold one prompt reaches, a
+// lone client (nothing decoding) or attention data parallelism hold nothing; frequent
+// arrivals reach the threshold sooner and wait less.
+TEST(Serve, BatchWaitingHoldsSparsePromptsForTheWholeTimeout) {
+  const ModelArch& m = ModelOf("llama-3.1-70b");
+  const Hardware hw = HardwareOf("nvidia-h200-sxm");
+  const PrecisionConfig prec = PrecisionForMode(DType::kFp8);
+  const StepModel sm = *StepModel::Build(m, hw, {.tp = 1, .pp = 1, .dp_attn = 1, .ep = 1}, prec);
+  const FamilyParams fp = testing::IdealParams();
+  EngineParams ep;
+  ep.burst = 0;  // staggered clients only: a wave fills the threshold at once
+  ServingWorkload w;
+  w.isl = 1024;
+  w.osl = 1024;
+  w.concurrency = 4;  // 4 / 1024 arrivals per iteration: ~0.08 in 20 iterations
+  ServingWorkload held = w;
+  held.batch_wait = {.timeout_iters = 20, .max_tokens_ratio = 0.9, .max_num_tokens = 16384};
+  const ServingTimes off = ServeTimes(sm, fp, ep, w, 1), on = ServeTimes(sm, fp, ep, held, 1);
+  ASSERT_TRUE(off.fits && on.fits);
+  const double t_dec = 4 / DecodeThroughputPerGpu(sm, fp, ep, 4, 1024 + 512, Speculative{});
+  const double waited = (on.ttft - off.ttft).base() / t_dec;
+  EXPECT_GT(waited, 19.0);
+  EXPECT_LE(waited, 20.0 + 1e-9);
+  EXPECT_NEAR(on.tpot.base(), off.tpot.base(), 1e-12);
+  EXPECT_LT(on.output_tokens_per_s, off.output_tokens_per_s);
+  // A threshold that one prompt and the decodes reach: no wait.
+  ServingWorkload low = held;
+  low.batch_wait.max_num_tokens = 1024;
+  EXPECT_EQ(ServeTimes(sm, fp, ep, low, 1).ttft.base(), off.ttft.base());
+  // One client: nothing decodes while its prompt waits, so the engine does not hold it.
+  ServingWorkload one = held, one_off = w;
+  one.concurrency = one_off.concurrency = 1;
+  EXPECT_EQ(ServeTimes(sm, fp, ep, one, 1).ttft.base(), ServeTimes(sm, fp, ep, one_off, 1).ttft.base());
+  // Attention data parallelism: the engine balances instead (ContextBalance), no batch wait.
+  const StepModel adp = *StepModel::Build(ModelOf("deepseek-r1"), HardwareOf("nvidia-b200"),
+                                          {.tp = 1, .pp = 1, .dp_attn = 8, .ep = 8}, prec);
+  ServingWorkload moe = held, moe_off = w;
+  moe.concurrency = moe_off.concurrency = 64;
+  EXPECT_EQ(ServeTimes(adp, fp, ep, moe, 1).ttft.base(), ServeTimes(adp, fp, ep, moe_off, 1).ttft.base());
+  // 256 clients with 64-token outputs (~4 arrivals per iteration) reach two prompts' worth
+  // (ratio 0.9 of 2048 tokens) within an iteration or so.
+  w.concurrency = held.concurrency = 256;
+  w.osl = held.osl = 64;
+  held.batch_wait.max_num_tokens = 2048;
+  const ServingTimes busy_off = ServeTimes(sm, fp, ep, w, 1), busy_on = ServeTimes(sm, fp, ep, held, 1);
+  const double busy_t = 256 / DecodeThroughputPerGpu(sm, fp, ep, 256, 1024 + 32, Speculative{});
+  const double busy_wait = (busy_on.ttft - busy_off.ttft).base() / busy_t;
+  EXPECT_GT(busy_wait, 0.0);
+  EXPECT_LT(busy_wait, 1.0);
+}
+
 TEST(Serve, DisaggregatedDecodeBatchIsPerAttentionRank) {
   const ModelArch& m = ModelOf("deepseek-v3");
   const Hardware hw = HardwareOf("nvidia-h200-sxm");

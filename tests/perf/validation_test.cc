@@ -282,6 +282,41 @@ TEST(ValidationSet, HarnessSettingsApplyToTheirEngineModelsAndAttentionDpRows) {
   EXPECT_EQ(balance["e"], std::pair(0, 0));
 }
 
+// InferenceX's TensorRT-LLM Llama-3.3-70B scripts turn on batch waiting (timeout 20, ratio 0.9
+// of a 2,048-token budget) for 1,024/1,024 tokens below TP8 only.
+TEST(ValidationSet, BatchWaitingAppliesToItsLengthsAndTensorParallelSizes) {
+  ScratchCsv csv("validation-batch-wait");
+  ASSERT_TRUE(csv.ok());
+  const std::string imax = "db-dump/2026-04-27; config_id=1; silicon_concurrency=16";
+  const std::string gap = "source_file=/Users/a/gap.csv; silicon_concurrency=16";
+  const std::string llama = "meta-llama/Llama-3.1-70B";
+  // id, source, backend, tp, isl, osl, TTFT (distinct runs).
+  for (const auto& [id, source, backend, tp, isl, osl, ttft] :
+       {std::tuple{"a", imax, "trtllm", "4", "1024", "1024", "801"},
+        std::tuple{"b", imax, "trtllm", "8", "1024", "1024", "802"},
+        std::tuple{"c", imax, "trtllm", "4", "1024", "8192", "803"},
+        std::tuple{"d", gap, "trtllm", "4", "1024", "1024", "804"},
+        std::tuple{"e", imax, "vllm", "4", "1024", "1024", "805"}})
+    csv.Add({{"id", id},
+             {"silicon_data_source", source},
+             {"backend", backend},
+             {"model_path", llama},
+             {"tp_size", tp},
+             {"isl", isl},
+             {"osl", osl},
+             {"silicon_ttft_ms", ttft}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  std::map<std::string, BatchWait> wait;
+  for (const ValidationPoint& p : set->points)
+    if (p.source == "aiconfigurator") wait[p.id] = p.workload.batch_wait;
+  ASSERT_EQ(wait.size(), 5u);
+  EXPECT_EQ(wait["a"].timeout_iters, 20);
+  EXPECT_DOUBLE_EQ(wait["a"].max_tokens_ratio, 0.9);
+  EXPECT_EQ(wait["a"].max_num_tokens, 2048);
+  for (const char* id : {"b", "c", "d", "e"}) EXPECT_EQ(wait[id].timeout_iters, 0) << id;
+}
+
 // A harness entry with a negative timeout or an unknown model is an error at its line.
 TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
   for (const auto& [from, to, want] :
@@ -290,7 +325,12 @@ TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
         std::tuple{"models = [\"gpt-oss-120b\"]", "models = [\"gpt-oss-121b\"]",
                    "unknown model \"gpt-oss-121b\""},
         std::tuple{"balance_batching_wait_iters = 10", "balance_batching_wait = 10",
-                   "balance_batching_wait"}}) {
+                   "balance_batching_wait"},
+        std::tuple{"batch_wait_max_tokens_ratio = 0.9", "batch_wait_max_tokens_ratio = 1.5",
+                   "batch_wait_max_tokens_ratio: must be 0 to 1"},
+        std::tuple{"max_tp = 7", "max_tp = 0", "max_tp: must be 1 to"},
+        std::tuple{"batch_wait_timeout_iters = 20", "batch_wait_timeout_iters = 0",
+                   "sets nothing"}}) {
     ScratchCsv csv("validation-harness-bad");
     ASSERT_TRUE(csv.ok());
     ASSERT_TRUE(csv.EditSystems(from, to)) << from;

@@ -52,6 +52,9 @@ struct ServingFields {
   double spec_accept = 1;
   int adp_balance_timeout = 0;
   int adp_balance_wait = 0;
+  int batch_wait_timeout = 0;
+  double batch_wait_ratio = 0;
+  int batch_wait_tokens = 0;
 
   template <class V>
   void Visit(V& v, bool model_required = true) {
@@ -105,6 +108,20 @@ struct ServingFields {
             "(batching_wait_iters)",
             kAdvanced},
       adp_balance_wait);
+    v(Field{"batch_wait_timeout",
+            "Batch waiting without attention DP: iterations a prompt is held while sequences "
+            "decode (TensorRT-LLM batch_wait_timeout_iters; 0 = off)",
+            kAdvanced},
+      batch_wait_timeout);
+    v(Field{"batch_wait_ratio",
+            "Batch waiting: held prompts are released once the iteration's tokens reach this "
+            "share of the token budget (batch_wait_max_tokens_ratio, 0-1)",
+            kAdvanced},
+      batch_wait_ratio);
+    v(Field{"batch_wait_tokens",
+            "Batch waiting: the iteration token budget (max_num_tokens; 0 = the engine's)",
+            kAdvanced},
+      batch_wait_tokens);
   }
   bool sla() const { return sla_tpot.has_value() || sla_ttft.has_value(); }
   // Ranges and consistency; `need_concurrency`: without an SLA, concurrency is required.

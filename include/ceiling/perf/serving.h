@@ -64,6 +64,17 @@ struct ContextBalance {
   int batching_wait_iters = 0;
 };
 
+// Batch waiting without attention data parallelism (TensorRT-LLM's batch_wait_timeout_iters
+// and batch_wait_max_tokens_ratio): while sequences are decoding, new prompts are held until
+// the iteration's tokens (held prompts plus one per decoding sequence) reach `max_tokens_ratio`
+// of the iteration token budget, for at most `timeout_iters` iterations. `max_num_tokens` is
+// that budget (0 = the engine's own). Zero timeout = off (the engine's default).
+struct BatchWait {
+  int timeout_iters = 0;
+  double max_tokens_ratio = 0;
+  int max_num_tokens = 0;
+};
+
 struct ServingWorkload {
   int isl = 1024;
   int osl = 1024;
@@ -71,6 +82,7 @@ struct ServingWorkload {
   std::string engine;  // calibration key: "vllm", "sglang", "trtllm"; "" = generic engine
   Speculative speculative;
   ContextBalance balance;
+  BatchWait batch_wait;
 };
 
 struct ServingQuery {
