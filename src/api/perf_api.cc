@@ -159,11 +159,10 @@ Status ServingFields::Check(bool need_concurrency) const {
     return FieldError("batch_wait_timeout", "must be 0 to 10000 iterations");
   if (!(std::isfinite(batch_wait_ratio) && batch_wait_ratio >= 0 && batch_wait_ratio <= 1))
     return FieldError("batch_wait_ratio", "must be 0 to 1");
-  if (batch_wait_tokens < 0 || batch_wait_tokens > 10'000'000)
-    return FieldError("batch_wait_tokens", "must be 0 to 10,000,000 tokens");
-  if ((batch_wait_ratio > 0 || batch_wait_tokens > 0) && batch_wait_timeout == 0)
-    return FieldError(batch_wait_ratio > 0 ? "batch_wait_ratio" : "batch_wait_tokens",
-                      "needs batch_wait_timeout (batch waiting is off without it)");
+  if (batch_wait_ratio > 0 && batch_wait_timeout == 0)
+    return FieldError("batch_wait_ratio", "needs batch_wait_timeout (batch waiting is off without it)");
+  if (token_budget < 0 || token_budget > 10'000'000)
+    return FieldError("token_budget", "must be 0 to 10,000,000 tokens (0: the engine's)");
   ASSIGN_OR_RETURN(auto so, ScaleOut(scale_out));
   (void)so;
   return OkStatus();
@@ -198,7 +197,8 @@ Result<ServingQuery> ServingFields::Query(const ModelArch* m, const Hardware* hw
   q.workload.engine = engine;
   q.workload.speculative = {spec_steps, spec_draft, spec_accept};
   q.workload.balance = {adp_balance_timeout, adp_balance_wait};
-  q.workload.batch_wait = {batch_wait_timeout, batch_wait_ratio, batch_wait_tokens};
+  q.workload.batch_wait = {batch_wait_timeout, batch_wait_ratio};
+  q.workload.token_budget = token_budget;
   return q;
 }
 

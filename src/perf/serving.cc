@@ -97,7 +97,7 @@ double BatchWaitIters(const BatchWait& bw, double rate, double isl, double decod
                       double budget) {
   const double t = bw.timeout_iters;
   if (t <= 0 || decoding < 1 || isl <= 0) return 0.0;
-  const double tokens = bw.max_tokens_ratio * (bw.max_num_tokens > 0 ? bw.max_num_tokens : budget);
+  const double tokens = bw.max_tokens_ratio * budget;
   const double need = std::ceil((tokens - decoding) / isl);  // prompts that end the wait
   if (need <= 1) return 0.0;
   const int k = static_cast<int>(std::min(need, 4096.0)) - 1;  // further arrivals that end it
@@ -166,6 +166,7 @@ LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& family,
     const Bytes capacity = sm.hardware().memory_capacity;
     k.engine_batch = std::max(1.0, ep.traits.MaxBatch(capacity));
     k.chunk = std::max(1.0, ep.traits.ChunkTokens(capacity));
+    if (w.token_budget > 0) k.chunk = w.token_budget;
     k.t_chunk = PrefillGpu(sm, fp, k.chunk, w.isl);
     k.p1 = sm.Prefill(fp, 1, w.isl).total.base();
   }

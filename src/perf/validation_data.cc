@@ -150,6 +150,16 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     int isl = 0, osl = 0, max_tp = 0;  // the rows it applies to (0: any)
     ContextBalance balance;            // rows with attention data parallelism
     BatchWait batch_wait;              // rows without
+    // The iteration token budget: a sum of a constant and of the row's isl, osl and
+    // concurrency, each taken `per_*` times, rounded up to a multiple of `round_up` (0: unset).
+    int budget = 0, per_isl = 0, per_osl = 0, per_conc = 0, round_up = 1;
+    int Budget(int row_isl, int row_osl, int row_conc) const {
+      const std::int64_t b = std::int64_t{budget} + std::int64_t{per_isl} * row_isl +
+                             std::int64_t{per_osl} * row_osl + std::int64_t{per_conc} * row_conc;
+      if (b <= 0) return 0;
+      return static_cast<int>(std::min<std::int64_t>((b + round_up - 1) / round_up * round_up,
+                                                     10'000'000));
+    }
   };
   std::vector<HarnessSetting> harness;
   if (sys.Has("harness")) {
@@ -158,7 +168,8 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       RETURN_IF_ERROR(t.CheckKeys({"sources", "engine", "models", "isl", "osl", "max_tp",
                                    "balance_timeout_iters", "balance_batching_wait_iters",
                                    "batch_wait_timeout_iters", "batch_wait_max_tokens_ratio",
-                                   "max_num_tokens", "source", "note"}));
+                                   "max_num_tokens", "max_num_tokens_round_up", "source",
+                                   "note"}));
       HarnessSetting h;
       ASSIGN_OR_RETURN(h.sources, t.GetStringArray("sources"));
       ASSIGN_OR_RETURN(h.engine, t.GetString("engine"));
@@ -182,17 +193,45 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
                        count("balance_batching_wait_iters", 0, 10000, "iterations"));
       ASSIGN_OR_RETURN(h.batch_wait.timeout_iters,
                        count("batch_wait_timeout_iters", 0, 10000, "iterations"));
-      ASSIGN_OR_RETURN(h.batch_wait.max_num_tokens,
-                       count("max_num_tokens", 1, 10'000'000, "tokens"));
+      // max_num_tokens: a number of tokens, or the scripts' formula as a sum of "isl", "osl",
+      // "concurrency" and whole numbers, e.g. "concurrency + isl + 64".
+      if (t.KindOf("max_num_tokens") == TomlTable::Kind::kString) {
+        ASSIGN_OR_RETURN(std::string expr, t.GetString("max_num_tokens"));
+        std::istringstream terms(expr);
+        std::string term;
+        bool any = false;
+        while (std::getline(terms, term, '+')) {
+          term.erase(0, term.find_first_not_of(" \t"));
+          term.erase(term.find_last_not_of(" \t") + 1);
+          int n = 0;
+          if (term == "isl") ++h.per_isl;
+          else if (term == "osl") ++h.per_osl;
+          else if (term == "concurrency") ++h.per_conc;
+          else if (!term.empty() && ParseInt(term, 0, &n) && h.budget <= 10'000'000 - n)
+            h.budget += n;
+          else
+            return t.ErrorAt("max_num_tokens",
+                             fmt::format("\"{}\" is not isl, osl, concurrency or a whole number "
+                                         "of tokens (terms are joined by +)",
+                                         term));
+          any = true;
+        }
+        if (!any) return t.ErrorAt("max_num_tokens", "is empty");
+      } else {
+        ASSIGN_OR_RETURN(h.budget, count("max_num_tokens", 1, 10'000'000, "tokens"));
+      }
+      ASSIGN_OR_RETURN(int round_up, count("max_num_tokens_round_up", 1, 1'000'000, "tokens"));
+      if (round_up > 0) h.round_up = round_up;
       if (t.Has("batch_wait_max_tokens_ratio")) {
         ASSIGN_OR_RETURN(h.batch_wait.max_tokens_ratio,
                          t.GetNumber("batch_wait_max_tokens_ratio"));
         if (!(h.batch_wait.max_tokens_ratio >= 0 && h.batch_wait.max_tokens_ratio <= 1))
           return t.ErrorAt("batch_wait_max_tokens_ratio", "must be 0 to 1");
       }
-      if (h.balance.timeout_iters == 0 && h.batch_wait.timeout_iters == 0)
+      if (h.balance.timeout_iters == 0 && h.batch_wait.timeout_iters == 0 && !t.Has("max_num_tokens"))
         return t.ErrorAt("engine",
-                         "sets nothing: give balance_timeout_iters or batch_wait_timeout_iters");
+                         "sets nothing: give balance_timeout_iters, batch_wait_timeout_iters or "
+                         "max_num_tokens");
       ASSIGN_OR_RETURN(std::string source, t.GetString("source"));
       if (source.empty()) return t.ErrorAt("source", "must name the scripts the settings come from");
       harness.push_back(std::move(h));
@@ -378,6 +417,9 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
         if (p.par.dp_attn > 1 && h.balance.timeout_iters > 0) p.workload.balance = h.balance;
         if (p.par.dp_attn == 1 && h.batch_wait.timeout_iters > 0)
           p.workload.batch_wait = h.batch_wait;
+        if (const int budget = h.Budget(p.workload.isl, p.workload.osl, p.workload.concurrency);
+            budget > 0)
+          p.workload.token_budget = budget;
       }
     } else {
       if (get("decode_num_workers").empty() || get("prefill_num_workers").empty() ||

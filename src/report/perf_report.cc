@@ -171,11 +171,12 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   if (const perf::BatchWait& bw = q.workload.batch_wait; bw.timeout_iters > 0)
     s += fmt::format(
         "batch waiting: while sequences decode, a prompt is held up to {} iterations or until "
-        "prompts and decodes fill {:.0f}% of {}{}\n",
+        "prompts and decodes fill {:.0f}% of the iteration's token budget{}\n",
         bw.timeout_iters, bw.max_tokens_ratio * 100,
-        bw.max_num_tokens > 0 ? fmt::format("{} tokens", bw.max_num_tokens)
-                              : std::string("the engine's token budget"),
         q.par.dp_attn > 1 ? " (no effect with attention data parallelism)" : "");
+  if (q.workload.token_budget > 0)
+    s += fmt::format("token budget: {} tokens per iteration and attention rank\n",
+                     q.workload.token_budget);
   if (search)
     s += fmt::format("parallelism: best of {} deployments searched in {:.1f} ms\n",
                      search->evaluated, Ms(search->elapsed));

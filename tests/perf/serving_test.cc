@@ -250,7 +250,8 @@ TEST(Serve, BatchWaitingHoldsSparsePromptsForTheWholeTimeout) {
   w.osl = 1024;
   w.concurrency = 4;  // 4 / 1024 arrivals per iteration: ~0.08 in 20 iterations
   ServingWorkload held = w;
-  held.batch_wait = {.timeout_iters = 20, .max_tokens_ratio = 0.9, .max_num_tokens = 16384};
+  held.batch_wait = {.timeout_iters = 20, .max_tokens_ratio = 0.9};
+  w.token_budget = held.token_budget = 16384;
   const ServingTimes off = ServeTimes(sm, fp, ep, w, 1), on = ServeTimes(sm, fp, ep, held, 1);
   ASSERT_TRUE(off.fits && on.fits);
   const double t_dec = 4 / DecodeThroughputPerGpu(sm, fp, ep, 4, 1024 + 512, Speculative{});
@@ -260,9 +261,9 @@ TEST(Serve, BatchWaitingHoldsSparsePromptsForTheWholeTimeout) {
   EXPECT_NEAR(on.tpot.base(), off.tpot.base(), 1e-12);
   EXPECT_LT(on.output_tokens_per_s, off.output_tokens_per_s);
   // A threshold that one prompt and the decodes reach: no wait.
-  ServingWorkload low = held;
-  low.batch_wait.max_num_tokens = 1024;
-  EXPECT_EQ(ServeTimes(sm, fp, ep, low, 1).ttft.base(), off.ttft.base());
+  ServingWorkload low = held, low_off = w;
+  low.token_budget = low_off.token_budget = 1024;
+  EXPECT_EQ(ServeTimes(sm, fp, ep, low, 1).ttft.base(), ServeTimes(sm, fp, ep, low_off, 1).ttft.base());
   // One client: nothing decodes while its prompt waits, so the engine does not hold it.
   ServingWorkload one = held, one_off = w;
   one.concurrency = one_off.concurrency = 1;
@@ -277,7 +278,7 @@ TEST(Serve, BatchWaitingHoldsSparsePromptsForTheWholeTimeout) {
   // (ratio 0.9 of 2048 tokens) within an iteration or so.
   w.concurrency = held.concurrency = 256;
   w.osl = held.osl = 64;
-  held.batch_wait.max_num_tokens = 2048;
+  w.token_budget = held.token_budget = 2048;
   const ServingTimes busy_off = ServeTimes(sm, fp, ep, w, 1), busy_on = ServeTimes(sm, fp, ep, held, 1);
   const double busy_t = 256 / DecodeThroughputPerGpu(sm, fp, ep, 256, 1024 + 32, Speculative{});
   const double busy_wait = (busy_on.ttft - busy_off.ttft).base() / busy_t;

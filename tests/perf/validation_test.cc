@@ -313,8 +313,45 @@ TEST(ValidationSet, BatchWaitingAppliesToItsLengthsAndTensorParallelSizes) {
   ASSERT_EQ(wait.size(), 5u);
   EXPECT_EQ(wait["a"].timeout_iters, 20);
   EXPECT_DOUBLE_EQ(wait["a"].max_tokens_ratio, 0.9);
-  EXPECT_EQ(wait["a"].max_num_tokens, 2048);
   for (const char* id : {"b", "c", "d", "e"}) EXPECT_EQ(wait[id].timeout_iters, 0) << id;
+}
+
+// The scripts' token budgets: DeepSeek-R1 (CONC + ISL + 64 + 63) / 64 * 64 per attention rank,
+// gpt-oss 20,000, Llama-3.1-70B 1k/1k below TP8 the 1k1k sweep's 2,048; other rows keep the
+// engine's.
+TEST(ValidationSet, HarnessTokenBudgetsFollowTheScriptsFormulas) {
+  ScratchCsv csv("validation-budget");
+  ASSERT_TRUE(csv.ok());
+  // id, model, isl, concurrency, TP, DP-attention, EP, TTFT (distinct runs).
+  for (const auto& [id, model, isl, conc, tp, adp, ep, ttft] :
+       {std::tuple{"a", "deepseek-ai/DeepSeek-R1", "1024", "256", "1", "8", "8", "701"},
+        std::tuple{"b", "deepseek-ai/DeepSeek-R1", "8192", "4", "8", "1", "8", "702"},
+        std::tuple{"c", "openai/gpt-oss-120b", "1024", "64", "2", "1", "1", "703"},
+        std::tuple{"d", "meta-llama/Llama-3.1-70B", "1024", "16", "2", "1", "1", "704"},
+        std::tuple{"e", "meta-llama/Llama-3.1-70B", "8192", "16", "2", "1", "1", "705"}})
+    csv.Add({{"id", id},
+             {"silicon_data_source",
+              std::string("db-dump/2026-04-27; config_id=1; silicon_concurrency=") + conc},
+             {"backend", "trtllm"},
+             {"model_path", model},
+             {"isl", isl},
+             {"osl", "1024"},
+             {"tp_size", tp},
+             {"attention_dp_size", adp},
+             {"moe_tp_size", "1"},
+             {"moe_ep_size", ep},
+             {"silicon_ttft_ms", ttft}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  std::map<std::string, int> budget;
+  for (const ValidationPoint& p : set->points)
+    if (p.source == "aiconfigurator") budget[p.id] = p.workload.token_budget;
+  ASSERT_EQ(budget.size(), 5u);
+  EXPECT_EQ(budget["a"], 1344);  // (256 + 1024 + 127) / 64 * 64
+  EXPECT_EQ(budget["b"], 8320);  // (4 + 8192 + 127) / 64 * 64
+  EXPECT_EQ(budget["c"], 20000);
+  EXPECT_EQ(budget["d"], 2048);
+  EXPECT_EQ(budget["e"], 0);
 }
 
 // A harness entry with a negative timeout or an unknown model is an error at its line.
@@ -329,8 +366,14 @@ TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
         std::tuple{"batch_wait_max_tokens_ratio = 0.9", "batch_wait_max_tokens_ratio = 1.5",
                    "batch_wait_max_tokens_ratio: must be 0 to 1"},
         std::tuple{"max_tp = 7", "max_tp = 0", "max_tp: must be 1 to"},
-        std::tuple{"batch_wait_timeout_iters = 20", "batch_wait_timeout_iters = 0",
-                   "sets nothing"}}) {
+        std::tuple{"balance_timeout_iters = 50\nbalance_batching_wait_iters = 10\n"
+                   "max_num_tokens = 20000\n",
+                   "", "sets nothing"},
+        std::tuple{"\"concurrency + isl + 64\"", "\"concurrency + isl + -64\"",
+                   "\"-64\" is not isl, osl, concurrency or a whole number"},
+        std::tuple{"\"concurrency + isl + 64\"", "\"concurrency + + isl\"", "\"\" is not isl"},
+        std::tuple{"max_num_tokens = 20000", "max_num_tokens = 0",
+                   "max_num_tokens: must be 1 to 10000000 tokens"}}) {
     ScratchCsv csv("validation-harness-bad");
     ASSERT_TRUE(csv.ok());
     ASSERT_TRUE(csv.EditSystems(from, to)) << from;

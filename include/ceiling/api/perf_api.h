@@ -54,7 +54,7 @@ struct ServingFields {
   int adp_balance_wait = 0;
   int batch_wait_timeout = 0;
   double batch_wait_ratio = 0;
-  int batch_wait_tokens = 0;
+  int token_budget = 0;
 
   template <class V>
   void Visit(V& v, bool model_required = true) {
@@ -118,10 +118,11 @@ struct ServingFields {
             "share of the token budget (batch_wait_max_tokens_ratio, 0-1)",
             kAdvanced},
       batch_wait_ratio);
-    v(Field{"batch_wait_tokens",
-            "Batch waiting: the iteration token budget (max_num_tokens; 0 = the engine's)",
+    v(Field{"token_budget",
+            "Tokens one iteration may carry per attention rank (vLLM max-num-batched-tokens, "
+            "TensorRT-LLM max_num_tokens, SGLang chunked-prefill-size; 0 = the engine's)",
             kAdvanced},
-      batch_wait_tokens);
+      token_budget);
   }
   bool sla() const { return sla_tpot.has_value() || sla_ttft.has_value(); }
   // Ranges and consistency; `need_concurrency`: without an SLA, concurrency is required.

@@ -67,12 +67,11 @@ struct ContextBalance {
 // Batch waiting without attention data parallelism (TensorRT-LLM's batch_wait_timeout_iters
 // and batch_wait_max_tokens_ratio): while sequences are decoding, new prompts are held until
 // the iteration's tokens (held prompts plus one per decoding sequence) reach `max_tokens_ratio`
-// of the iteration token budget, for at most `timeout_iters` iterations. `max_num_tokens` is
-// that budget (0 = the engine's own). Zero timeout = off (the engine's default).
+// of the iteration token budget, for at most `timeout_iters` iterations. Zero timeout = off
+// (the engine's default).
 struct BatchWait {
   int timeout_iters = 0;
   double max_tokens_ratio = 0;
-  int max_num_tokens = 0;
 };
 
 struct ServingWorkload {
@@ -83,6 +82,10 @@ struct ServingWorkload {
   Speculative speculative;
   ContextBalance balance;
   BatchWait batch_wait;
+  // Tokens one iteration may carry per attention rank (vLLM max-num-batched-tokens,
+  // TensorRT-LLM max_num_tokens, SGLang chunked-prefill-size); 0 = the engine's own
+  // (data/perf/engines.toml tiers).
+  int token_budget = 0;
 };
 
 struct ServingQuery {
