@@ -3,14 +3,14 @@
 
 Every ```sh block holding one `build/ceiling ...` command that is followed by an output block
 (or an inline `build/ceiling ...`: followed by one, as docs/ writes them) is run with the binary under test from the repository root (files it is asked to write, `-o FILE`,
-go to a scratch directory instead), and every line of the shown output must appear, verbatim, among the lines
-the command prints. Lines the README abridges are skipped: blank lines, "..." and lines that
+go to a scratch directory instead), and every line of the shown output must appear, verbatim and
+in the same order, among the lines the command prints. Lines the README abridges are skipped: blank lines, "..." and lines that
 contain "..." (elided columns), and timings ("elapsed:"); wall-clock figures inside a line
 ("searched in 0.1 ms", "0.01 s on 2 threads") are masked on both sides. Exit 1 with each stale block named.
 
 With --update, a stale block's shown lines are rewritten from the output instead: each line is
-replaced by the printed line of the same shape (its text with every number, the spacing and
-the length of rules set aside), taken in order; abridged lines stay. A line with no such counterpart is left and
+replaced by the next printed line of the same shape (its text with every number, the spacing and
+the length of rules set aside) after the last line matched; abridged lines stay. A line with no such counterpart is left and
 reported, for a person to edit.
 """
 import argparse
@@ -29,25 +29,45 @@ def shape(line: str) -> str:
     return " ".join(re.sub(r"-{2,}", "-", NUMBER.sub("#", line)).split())
 
 
-def updated(shown: list, printed: list) -> tuple:
-    """The shown lines rewritten from the printed ones, and the lines left as they were."""
-    pool, present = {}, {masked(p) for p in printed}
-    for line in printed:
-        pool.setdefault(shape(line), []).append(line.rstrip())
-    out, left = [], []
+def skipped(line: str) -> bool:
+    return not line.strip() or "..." in line or line.startswith("elapsed:")
+
+
+def missing_lines(shown: list, printed: list) -> list:
+    """The shown lines (masked) that do not appear, in order, among the printed ones."""
+    out, pos = [], 0
     for line in shown:
-        if not line.strip() or "..." in line or line.startswith("elapsed:"):
+        if skipped(line):
+            continue
+        try:
+            pos = printed.index(line, pos) + 1
+        except ValueError:
+            out.append(line)
+    return out
+
+
+def updated(shown: list, printed: list) -> tuple:
+    """The shown lines rewritten from the printed ones, in order, and the lines left as they
+    were. A stale line takes the next printed line of its shape after the last line matched."""
+    masked_printed = [masked(p) for p in printed]
+    out, left, pos = [], [], 0
+    for line in shown:
+        if skipped(line):
             out.append(line)
             continue
-        if masked(line) in present:
+        try:
+            pos = masked_printed.index(masked(line), pos) + 1
             out.append(line)
             continue
-        candidates = pool.get(shape(line))
-        if candidates:
-            out.append(candidates.pop(0))
-        else:
+        except ValueError:
+            pass
+        match = next((i for i in range(pos, len(printed)) if shape(printed[i]) == shape(line)), None)
+        if match is None:
             out.append(line)
             left.append(line)
+        else:
+            out.append(printed[match].rstrip())
+            pos = match + 1
     return out, left
 
 
@@ -93,10 +113,9 @@ def main() -> int:
                     argv[i] = os.path.join(scratch, os.path.basename(argv[i]))
             run = subprocess.run(argv, cwd=args.source, capture_output=True, text=True,
                                  timeout=300)
-            printed = {masked(l) for l in (run.stdout + run.stderr).splitlines()}
+            printed = [masked(l) for l in (run.stdout + run.stderr).splitlines()]
             shown = [masked(l) for l in output.splitlines()]
-            missing = [l for l in shown if l.strip() and "..." not in l
-                       and not l.startswith("elapsed:") and l not in printed]
+            missing = missing_lines(shown, printed)
             checked += 1
             if missing and args.update:
                 lines, left = updated(output.splitlines(), (run.stdout + run.stderr).splitlines())
