@@ -243,6 +243,15 @@ TEST(ValidationSet, OneRunExportedUnderTwoNamesOfOneArchitectureIsCountedOnce) {
   EXPECT_EQ(kept, (std::vector<std::string>{"r1", "kimi"}));
 }
 
+// `get` of every CSV row of a loaded set, by id.
+template <class Get>
+auto PerCsvRow(const ValidationSet& set, Get get) {
+  std::map<std::string, decltype(get(set.points.front()))> out;
+  for (const ValidationPoint& p : set.points)
+    if (p.source == "aiconfigurator") out[p.id] = get(p);
+  return out;
+}
+
 // Settings the CSV does not record come from the scripts of the harness that ran a row
 // (aiconfigurator/systems.toml [[harness]]): InferenceX's TensorRT-LLM runs with attention data
 // parallelism balance their prompts (DeepSeek: timeout 60, no batching wait; gpt-oss: the
@@ -270,10 +279,9 @@ TEST(ValidationSet, HarnessSettingsApplyToTheirEngineModelsAndAttentionDpRows) {
              {"silicon_ttft_ms", ttft}});
   auto set = csv.Load();
   ASSERT_TRUE(set.ok()) << set.error().ToString();
-  std::map<std::string, std::pair<int, int>> balance;
-  for (const ValidationPoint& p : set->points)
-    if (p.source == "aiconfigurator")
-      balance[p.id] = {p.workload.balance.timeout_iters, p.workload.balance.batching_wait_iters};
+  auto balance = PerCsvRow(*set, [](const ValidationPoint& p) {
+    return std::pair(p.workload.balance.timeout_iters, p.workload.balance.batching_wait_iters);
+  });
   ASSERT_EQ(balance.size(), 5u);
   EXPECT_EQ(balance["a"], std::pair(60, 0));
   EXPECT_EQ(balance["b"], std::pair(0, 0));
@@ -307,9 +315,7 @@ TEST(ValidationSet, BatchWaitingAppliesToItsLengthsAndTensorParallelSizes) {
              {"silicon_ttft_ms", ttft}});
   auto set = csv.Load();
   ASSERT_TRUE(set.ok()) << set.error().ToString();
-  std::map<std::string, BatchWait> wait;
-  for (const ValidationPoint& p : set->points)
-    if (p.source == "aiconfigurator") wait[p.id] = p.workload.batch_wait;
+  auto wait = PerCsvRow(*set, [](const ValidationPoint& p) { return p.workload.batch_wait; });
   ASSERT_EQ(wait.size(), 5u);
   EXPECT_EQ(wait["a"].timeout_iters, 20);
   EXPECT_DOUBLE_EQ(wait["a"].max_tokens_ratio, 0.9);
@@ -343,9 +349,7 @@ TEST(ValidationSet, HarnessTokenBudgetsFollowTheScriptsFormulas) {
              {"silicon_ttft_ms", ttft}});
   auto set = csv.Load();
   ASSERT_TRUE(set.ok()) << set.error().ToString();
-  std::map<std::string, int> budget;
-  for (const ValidationPoint& p : set->points)
-    if (p.source == "aiconfigurator") budget[p.id] = p.workload.token_budget;
+  auto budget = PerCsvRow(*set, [](const ValidationPoint& p) { return p.workload.token_budget; });
   ASSERT_EQ(budget.size(), 5u);
   EXPECT_EQ(budget["a"], 1344);  // (256 + 1024 + 127) / 64 * 64
   EXPECT_EQ(budget["b"], 8320);  // (4 + 8192 + 127) / 64 * 64
