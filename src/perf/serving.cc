@@ -101,27 +101,28 @@ double BatchWaitIters(const BatchWait& bw, double rate, double isl, double decod
   const double need = std::ceil((tokens - decoding) / isl);  // prompts that end the wait
   if (need <= 1) return 0.0;
   const int k = static_cast<int>(std::min(need, 4096.0)) - 1;  // further arrivals that end it
-  // P(N(x) = j) for j < k, summed plainly and weighted by j.
-  auto below = [&](double x, double* mean) {
-    double pj = std::exp(-rate * x), sum = 0, weighted = 0;
+  // P(N(x) < k) and E[N(x); N(x) < k] for Poisson N(x).
+  struct Below {
+    double p = 0, mean = 0;
+  };
+  auto below = [&](double x) {
+    Below b;
+    double pj = std::exp(-rate * x);
     for (int j = 0; j < k; ++j) {
-      sum += pj, weighted += j * pj;
+      b.p += pj, b.mean += j * pj;
       pj *= rate * x / (j + 1);
     }
-    if (mean) *mean = weighted;
-    return sum;
+    return b;
   };
   constexpr int kSteps = 64;
   double total = 0;
   for (int i = 0; i < kSteps; ++i) {
-    double mean = 0;
-    const double alive = below((i + 0.5) * t / kSteps, &mean);
-    total += (alive + mean) * t / kSteps;
+    const Below b = below((i + 0.5) * t / kSteps);
+    total += (b.p + b.mean) * t / kSteps;
   }
   // E[min(N(T), k)] = k - sum_{j<k} (k - j) P(N(T) = j).
-  double mean_t = 0;
-  const double alive_t = below(t, &mean_t);
-  const double held = 1 + k - (k * alive_t - mean_t);
+  const Below end = below(t);
+  const double held = 1 + k - (k * end.p - end.mean);
   return total / held;
 }
 
