@@ -490,6 +490,28 @@ std::vector<ReportRow> RowsOf(const std::map<std::string, Errors>& groups) {
   return out;
 }
 
+// Why a serving measurement cannot be the run it describes, or nullptr. A closed loop of
+// `concurrency` clients that each wait TTFT + (osl - 1) x TPOT per request processes
+// concurrency x (isl + osl) tokens per cycle; each token costs at least 2 multiply-adds per
+// weight it passes through (the language-model head and the embedding left out, so this is a
+// floor). A row whose TTFT and TPOT need that floor faster than the GPUs' dense peak in the
+// run's math format did not hold its stated concurrency and lengths (three gap-analysis rows
+// of Qwen3-32B at 15,000-token prompts and 416-448 clients need 3x an NVFP4 B200's peak).
+const char* BeyondPeak(const ValidationPoint& v, const ModelArch& m, const Hardware& hw) {
+  if (v.kind != PointKind::kServing && v.kind != PointKind::kDisaggregated) return nullptr;
+  if (!v.throughput || v.workload.osl <= 0) return nullptr;
+  const double body =
+      m.ActiveParams() - static_cast<double>(m.vocab) * m.hidden * (m.tied_embeddings ? 1 : 2);
+  const double tokens_per_output =
+      static_cast<double>(v.workload.isl + v.workload.osl) / v.workload.osl;
+  const double needed = *v.throughput * tokens_per_output * 2 * body;  // per GPU
+  const double peak = hw.ComputeRate(v.precision.activations).base();
+  if (peak > 0 && needed > peak)
+    return "TTFT and TPOT need more than the GPUs' dense peak for the stated lengths and "
+           "clients (the run did not hold them)";
+  return nullptr;
+}
+
 }  // namespace
 
 ErrorStats Summarize(std::vector<double> v) {
@@ -536,6 +558,10 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
       hit = hardware.emplace(hw_key, std::move(*hw)).first;
     }
     const ModelArch* m = models.Find(v.model);
+    if (const char* why = BeyondPeak(v, *m, hit->second)) {
+      ++build_failures[why];
+      continue;
+    }
     Row r;
     r.pt = &v;
     r.family = hit->second.family;

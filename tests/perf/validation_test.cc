@@ -159,6 +159,35 @@ TEST(ValidationSet, NonFiniteOrNonPositiveLatenciesAreMalformedRows) {
   for (const ValidationPoint& p : set->points) EXPECT_NE(p.source, "aiconfigurator") << p.id;
 }
 
+// A row whose TTFT and TPOT would have its GPUs process the stated prompts and outputs faster
+// than their dense peak allows is not the run it describes: validation leaves it out (with
+// its reason) instead of fitting to it. The bundled row itself (MiniMax-M2.5, 8,192 / 1,024,
+// 128 clients on four B300s: 0.97 s and 33 ms) needs a fraction of the peak and stays.
+TEST(Validation, RowsThatNeedMoreThanTheDensePeakAreLeftOut) {
+  ScratchCsv csv("validation-beyond-peak");
+  ASSERT_TRUE(csv.ok());
+  csv.Add({{"id", "as-measured"}});
+  // 1 ms to the first token and 1 us per token after it: 128 x 1,024 outputs and 128 x 8,192
+  // prompt tokens every 2 ms on four GPUs.
+  csv.Add({{"id", "impossible"}, {"silicon_ttft_ms", "1"}, {"silicon_tpot_ms", "0.001"}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  ValidationOptions o;
+  o.leave_one_out = false;
+  auto rep = RunValidation(*set, Bundled().chips, Bundled().models, Bundled().systems, o);
+  ASSERT_TRUE(rep.ok()) << rep.error().ToString();
+  int beyond = 0;
+  for (const Exclusion& e : rep->excluded)
+    if (e.reason.find("dense peak") != std::string::npos) beyond += e.count;
+  EXPECT_EQ(beyond, 1);
+  bool kept = false;
+  for (const PredictionRow& row : rep->predictions) {
+    EXPECT_NE(row.point.id, "impossible");
+    kept |= row.point.id == "as-measured";
+  }
+  EXPECT_TRUE(kept);
+}
+
 // The CSV merges exports that disagree about some runs' deployments (the same TTFT and TPOT to
 // the last digit, 8 GPUs in one export and 64 in the other): the deployment within one
 // scale-up domain is the run's when exactly one is; otherwise the run is left out.
