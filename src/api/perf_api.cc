@@ -163,6 +163,8 @@ Status ServingFields::Check(bool need_concurrency) const {
     return FieldError("batch_wait_ratio", "needs batch_wait_timeout (batch waiting is off without it)");
   if (token_budget < 0 || token_budget > 10'000'000)
     return FieldError("token_budget", "must be 0 to 10,000,000 tokens (0: the engine's)");
+  if (postprocess_workers < 0 || postprocess_workers > 1024)
+    return FieldError("postprocess_workers", "must be 0 to 1024 processes");
   ASSIGN_OR_RETURN(auto so, ScaleOut(scale_out));
   (void)so;
   return OkStatus();
@@ -199,6 +201,7 @@ Result<ServingQuery> ServingFields::Query(const ModelArch* m, const Hardware* hw
   q.workload.balance = {adp_balance_timeout, adp_balance_wait};
   q.workload.batch_wait = {batch_wait_timeout, batch_wait_ratio};
   q.workload.token_budget = token_budget;
+  q.workload.postprocess_workers = postprocess_workers;
   return q;
 }
 

@@ -106,7 +106,8 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
   RETURN_IF_ERROR(t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "overlap",
                                "launch_overhead_us", "kernel_fusion", "request_overhead_ms",
                                "client_overhead_ms", "burst", "mixed_prefill", "reserve_full_kv",
-                               "speculative_overlap", "dp_attention_cpu_ms", "tiers"}));
+                               "speculative_overlap", "dp_attention_cpu_ms",
+                               "inline_postprocessing", "pooled_request_overhead_ms", "tiers"}));
   EngineParams e;
   ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
   e.step_overhead = Seconds::FromBase(s * 1e-3);
@@ -129,6 +130,19 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
   if (t.Has("dp_attention_cpu_ms")) {
     ASSIGN_OR_RETURN(double d, ReadParam(t, "dp_attention_cpu_ms", 0.0, 1e3));
     e.traits.dp_attention_cpu = d * 1e-3;
+  }
+  // The request overhead with post-processing workers: fitted for (and written with) the
+  // engines that post-process inline by default; the others' is their request overhead.
+  e.pooled_request_overhead = e.request_overhead;
+  if (t.Has("inline_postprocessing")) {
+    ASSIGN_OR_RETURN(e.traits.inline_postprocessing, t.GetBool("inline_postprocessing"));
+  }
+  if (e.traits.inline_postprocessing) {
+    ASSIGN_OR_RETURN(double p, ReadParam(t, "pooled_request_overhead_ms", 0.0, 1e5));
+    e.pooled_request_overhead = Seconds::FromBase(p * 1e-3);
+  } else if (t.Has("pooled_request_overhead_ms")) {
+    return t.ErrorAt("pooled_request_overhead_ms",
+                     "applies only to an engine with inline_postprocessing = true");
   }
   ASSIGN_OR_RETURN(std::vector<TomlTable> tiers, t.GetTableArray("tiers"));
   if (tiers.empty() || static_cast<int>(tiers.size()) > EngineTraits::kMaxTiers)
@@ -173,6 +187,9 @@ std::string EngineToml(const EngineParams& e) {
   if (!e.traits.speculative_overlap) s += "speculative_overlap = false\n";
   if (e.traits.dp_attention_cpu > 0)
     s += fmt::format("dp_attention_cpu_ms = {:.6g}\n", e.traits.dp_attention_cpu * 1e3);
+  if (e.traits.inline_postprocessing)
+    s += fmt::format("inline_postprocessing = true\npooled_request_overhead_ms = {:.6g}\n",
+                     e.pooled_request_overhead.base() * 1e3);
   s += "tiers = [";
   for (int i = 0; i < e.traits.tier_count; ++i) {
     const EngineTraits::Tier& t = e.traits.tiers[i];

@@ -117,12 +117,16 @@ namespace {
 
 Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
   RETURN_IF_ERROR(t.CheckKeys({"mixed_prefill", "reserve_full_kv", "speculative_overlap",
-                               "dp_attention_cpu", "tier", "source", "note"}));
+                               "dp_attention_cpu", "inline_postprocessing", "tier", "source",
+                               "note"}));
   EngineTraits e;
   ASSIGN_OR_RETURN(e.mixed_prefill, t.GetBool("mixed_prefill"));
   ASSIGN_OR_RETURN(e.reserve_full_kv, t.GetBool("reserve_full_kv"));
   if (t.Has("speculative_overlap")) {
     ASSIGN_OR_RETURN(e.speculative_overlap, t.GetBool("speculative_overlap"));
+  }
+  if (t.Has("inline_postprocessing")) {
+    ASSIGN_OR_RETURN(e.inline_postprocessing, t.GetBool("inline_postprocessing"));
   }
   ASSIGN_OR_RETURN(auto dp_cpu, t.GetOptionalString("dp_attention_cpu"));
   if (dp_cpu) {

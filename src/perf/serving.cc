@@ -29,6 +29,15 @@ FamilyParams WithEngine(FamilyParams fp, const EngineParams& ep) {
   return fp;
 }
 
+// The fixed part of a time to first token: the engine's request overhead, or, where the engine
+// post-processes responses in its main process by default and the deployment gives it worker
+// processes for that, the overhead measured with them.
+double RequestOverhead(const EngineParams& ep, const ServingWorkload& w) {
+  return ep.traits.inline_postprocessing && w.postprocess_workers > 0
+             ? ep.pooled_request_overhead.base()
+             : ep.request_overhead.base();
+}
+
 // The fraction of CPU work overlap scheduling hides: none in an engine whose speculative
 // decoding runs without it.
 double Overlap(const EngineParams& ep, const Speculative& spec) {
@@ -265,7 +274,7 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
   }
   const double ttft_wave = ttft_w, ttft_steady = ttft_s;
   const double tpot = ep.burst * tpot_w + (1 - ep.burst) * tpot_s;
-  double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_steady + ep.request_overhead.base() +
+  double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_steady + RequestOverhead(ep, w) +
                 ep.client_overhead.base() * b;
   double cycle = ttft + (osl - 1) * tpot;
   if (out.kv_limited) {
@@ -332,7 +341,7 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
     const double rho = std::min(0.95, lambda / mu);
     ttft_stag = service + xfer + rho / (2 * (1 - rho)) * per_request;
   }
-  double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_stag + ep.request_overhead.base() +
+  double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_stag + RequestOverhead(ep, w) +
                 ep.client_overhead.base() * b;
   // Closed loop: the cycle can never be shorter than the prefill capacity allows.
   ttft = std::max(ttft, clients / mu - decode_time);

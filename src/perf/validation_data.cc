@@ -153,6 +153,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     // The iteration token budget: a sum of a constant and of the row's isl, osl and
     // concurrency, each taken `per_*` times, rounded up to a multiple of `round_up` (0: unset).
     int budget = 0, per_isl = 0, per_osl = 0, per_conc = 0, round_up = 1;
+    int postprocess_workers = 0;  // TensorRT-LLM num_postprocess_workers (0: unset)
     int Budget(int row_isl, int row_osl, int row_conc) const {
       const std::int64_t b = std::int64_t{budget} + std::int64_t{per_isl} * row_isl +
                              std::int64_t{per_osl} * row_osl + std::int64_t{per_conc} * row_conc;
@@ -168,8 +169,8 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       RETURN_IF_ERROR(t.CheckKeys({"sources", "engine", "models", "isl", "osl", "max_tp",
                                    "balance_timeout_iters", "balance_batching_wait_iters",
                                    "batch_wait_timeout_iters", "batch_wait_max_tokens_ratio",
-                                   "max_num_tokens", "max_num_tokens_round_up", "source",
-                                   "note"}));
+                                   "max_num_tokens", "max_num_tokens_round_up",
+                                   "postprocess_workers", "source", "note"}));
       HarnessSetting h;
       ASSIGN_OR_RETURN(h.sources, t.GetStringArray("sources"));
       ASSIGN_OR_RETURN(h.engine, t.GetString("engine"));
@@ -220,6 +221,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       } else {
         ASSIGN_OR_RETURN(h.budget, count("max_num_tokens", 1, 10'000'000, "tokens"));
       }
+      ASSIGN_OR_RETURN(h.postprocess_workers, count("postprocess_workers", 1, 1024, "processes"));
       ASSIGN_OR_RETURN(int round_up, count("max_num_tokens_round_up", 1, 1'000'000, "tokens"));
       if (round_up > 0) h.round_up = round_up;
       if (t.Has("batch_wait_max_tokens_ratio")) {
@@ -228,10 +230,11 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
         if (!(h.batch_wait.max_tokens_ratio >= 0 && h.batch_wait.max_tokens_ratio <= 1))
           return t.ErrorAt("batch_wait_max_tokens_ratio", "must be 0 to 1");
       }
-      if (h.balance.timeout_iters == 0 && h.batch_wait.timeout_iters == 0 && !t.Has("max_num_tokens"))
+      if (h.balance.timeout_iters == 0 && h.batch_wait.timeout_iters == 0 &&
+          !t.Has("max_num_tokens") && h.postprocess_workers == 0)
         return t.ErrorAt("engine",
-                         "sets nothing: give balance_timeout_iters, batch_wait_timeout_iters or "
-                         "max_num_tokens");
+                         "sets nothing: give balance_timeout_iters, batch_wait_timeout_iters, "
+                         "max_num_tokens or postprocess_workers");
       ASSIGN_OR_RETURN(std::string source, t.GetString("source"));
       if (source.empty()) return t.ErrorAt("source", "must name the scripts the settings come from");
       harness.push_back(std::move(h));
@@ -420,6 +423,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
         if (const int budget = h.Budget(p.workload.isl, p.workload.osl, p.workload.concurrency);
             budget > 0)
           p.workload.token_budget = budget;
+        if (h.postprocess_workers > 0) p.workload.postprocess_workers = h.postprocess_workers;
       }
     } else {
       if (get("decode_num_workers").empty() || get("prefill_num_workers").empty() ||

@@ -23,7 +23,7 @@ struct Spec {
   bool log;
 };
 constexpr int kFamilyParams = 8;
-constexpr int kEngineParams = 8;
+constexpr int kEngineParams = 9;
 // No family's GEMMs run faster than the fastest matmul measured on its silicon: the ceiling is
 // the maximum achievable matmul rate of an H100 SXM, 792 of 989 TFLOP/s bf16 (0.80; cuBLASLt
 // FP8 reaches 0.81, docs/perf.md §5), the highest such measurement the project holds. Left
@@ -53,6 +53,7 @@ constexpr Spec kEngineSpec[kEngineParams] = {
     {0.0, 1.0, false},       // overlap
     {0.1e-6, 500e-6, true},  // launch_overhead [s]
     {0.3, 2.0, true},        // kernel_fusion
+    {1e-3, 1.0, true},       // pooled_request_overhead [s]
 };
 
 double FromU(const Spec& s, double u) {
@@ -103,6 +104,11 @@ EngineParams EngineFromU(const double* u, const EngineTraits& traits) {
   e.overlap = FromU(kEngineSpec[5], u[5]);
   e.launch_overhead = Seconds::FromBase(FromU(kEngineSpec[6], u[6]));
   e.kernel_fusion = FromU(kEngineSpec[7], u[7]);
+  // Only an engine that post-processes inline by default has a second request overhead (rows
+  // whose harness gave it workers); the others' stays their request overhead.
+  e.pooled_request_overhead = traits.inline_postprocessing
+                                  ? Seconds::FromBase(FromU(kEngineSpec[8], u[8]))
+                                  : e.request_overhead;
   return e;
 }
 
@@ -115,6 +121,7 @@ void EngineToU(const EngineParams& e, double* u) {
   u[5] = ToU(kEngineSpec[5], e.overlap);
   u[6] = ToU(kEngineSpec[6], e.launch_overhead.base());
   u[7] = ToU(kEngineSpec[7], e.kernel_fusion);
+  u[8] = ToU(kEngineSpec[8], e.pooled_request_overhead.base());
 }
 
 // One validation point, compiled.
@@ -342,6 +349,7 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit, const Syst
     out.generic_engine.step_overhead = Seconds::FromBase(so);
     out.generic_engine.seq_overhead = Seconds::FromBase(qo);
     out.generic_engine.request_overhead = Seconds::FromBase(ro);
+    out.generic_engine.pooled_request_overhead = Seconds::FromBase(ro);
     out.generic_engine.client_overhead = Seconds::FromBase(co);
     out.generic_engine.burst = b;
     out.generic_engine.overlap = ov;

@@ -177,6 +177,17 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   if (q.workload.token_budget > 0)
     s += fmt::format("token budget: {} tokens per iteration and attention rank\n",
                      q.workload.token_budget);
+  if (q.workload.postprocess_workers > 0) {
+    const bool inline_default =
+        q.calibration && q.calibration->Engine(q.workload.engine).traits.inline_postprocessing;
+    s += fmt::format(
+        "post-processing: {} worker process{} outside the server's main process{}\n",
+        q.workload.postprocess_workers, q.workload.postprocess_workers > 1 ? "es" : "",
+        inline_default ? ""
+                       : fmt::format(" (no effect: {} does not post-process in its main process)",
+                                     q.workload.engine.empty() ? "the generic engine"
+                                                               : q.workload.engine));
+  }
   if (search)
     s += fmt::format("parallelism: best of {} deployments searched in {:.1f} ms\n",
                      search->evaluated, Ms(search->elapsed));

@@ -232,6 +232,51 @@ TEST(Serve, AttentionDpBalancingHoldsPromptsForHalfTheTimeoutWhenArrivalsAreSpar
   EXPECT_NEAR((ServeTimes(sm, fp, ep, held, 1).ttft - busy_on.ttft).base() / busy_t, 10.0, 0.5);
 }
 
+// Post-processing workers (TensorRT-LLM num_postprocess_workers): an engine that builds its
+// responses in the server's main process by default has two fixed costs per request, and a
+// deployment with workers pays the second. It is a front-end cost: TTFT moves by exactly the
+// difference, the decode iterations do not, and the clients' cycle (throughput) follows TTFT.
+// An engine whose front end already works in other processes ignores the setting, in both the
+// aggregated and the disaggregated path.
+TEST(Serve, PostprocessingWorkersChangeOnlyTheFixedPartOfTtftOfAnInlineEngine) {
+  const ModelArch& m = ModelOf("llama-3.1-70b");
+  const Hardware hw = HardwareOf("nvidia-b200");
+  const PrecisionConfig prec = PrecisionForMode(DType::kFp8);
+  const StepModel sm = *StepModel::Build(m, hw, {.tp = 8, .pp = 1, .dp_attn = 1, .ep = 1}, prec);
+  const FamilyParams fp = testing::IdealParams();
+  EngineParams inline_pp;
+  inline_pp.traits.inline_postprocessing = true;
+  inline_pp.request_overhead = Seconds::FromBase(140e-3);
+  inline_pp.pooled_request_overhead = Seconds::FromBase(30e-3);
+  EngineParams separate = inline_pp;
+  separate.traits.inline_postprocessing = false;
+  ServingWorkload w;
+  w.isl = 1024;
+  w.osl = 8192;
+  w.concurrency = 4;
+  ServingWorkload pooled = w;
+  pooled.postprocess_workers = 2;
+  const ServingTimes a = ServeTimes(sm, fp, inline_pp, w, 1);
+  const ServingTimes b = ServeTimes(sm, fp, inline_pp, pooled, 1);
+  ASSERT_TRUE(a.fits && b.fits);
+  EXPECT_NEAR((a.ttft - b.ttft).base(), 110e-3, 1e-9);
+  EXPECT_EQ(a.tpot.base(), b.tpot.base());
+  EXPECT_GT(b.output_tokens_per_s, a.output_tokens_per_s);
+  // More workers are no cheaper than two: the model knows where the work runs, not how it
+  // scales with the pool.
+  pooled.postprocess_workers = 8;
+  EXPECT_EQ(ServeTimes(sm, fp, inline_pp, pooled, 1).ttft.base(), b.ttft.base());
+  // Front end in other processes already: no effect.
+  EXPECT_EQ(ServeTimes(sm, fp, separate, pooled, 1).ttft.base(),
+            ServeTimes(sm, fp, separate, w, 1).ttft.base());
+  // Disaggregated serving pays the same front-end cost.
+  const ServingTimes da = ServeDisaggTimes(sm, sm, fp, inline_pp, w, 1, 1, 1, 4);
+  const ServingTimes db = ServeDisaggTimes(sm, sm, fp, inline_pp, pooled, 1, 1, 1, 4);
+  ASSERT_TRUE(da.fits && db.fits);
+  EXPECT_NEAR((da.ttft - db.ttft).base(), 110e-3, 1e-9);
+  EXPECT_EQ(da.tpot.base(), db.tpot.base());
+}
+
 // Batch waiting (TensorRT-LLM batch_wait_timeout_iters / batch_wait_max_tokens_ratio, no
 // attention DP): the scheduler's counter starts with the first held prompt, so with sparse
 // arrivals every prompt waits out the whole timeout; a token threshold one prompt reaches, a

@@ -313,6 +313,12 @@ TEST(EngineTraits, BundledDefaultsAndTiers) {
   EXPECT_TRUE(vllm.speculative_overlap);
   EXPECT_EQ(vllm.dp_attention_cpu, 0);
   EXPECT_TRUE(sys.default_engine.speculative_overlap);
+  // trtllm-serve post-processes responses in its main process unless given workers; vLLM's and
+  // SGLang's front ends detokenize in processes of their own.
+  EXPECT_TRUE(sys.EngineTraitsFor("trtllm").inline_postprocessing);
+  EXPECT_FALSE(vllm.inline_postprocessing);
+  EXPECT_FALSE(sglang.inline_postprocessing);
+  EXPECT_FALSE(sys.default_engine.inline_postprocessing);
 }
 
 TEST(EngineTraits, MalformedFilesAreErrorsAtTheirLocation) {
@@ -346,6 +352,9 @@ TEST(EngineTraits, MalformedFilesAreErrorsAtTheirLocation) {
       {"speculative_overlap = 1\n[[default.tier]]\nfrom_memory = \"0 GB\"\nchunk_tokens = 8\n"
        "[engines]\n",
        "engines.toml:4:23: default.speculative_overlap"},
+      {"inline_postprocessing = \"yes\"\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
+       "chunk_tokens = 8\n[engines]\n",
+       "engines.toml:4:25: default.inline_postprocessing"},
   };
   for (const Case& c : cases) {
     {

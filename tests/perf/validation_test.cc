@@ -387,6 +387,40 @@ TEST(ValidationSet, HarnessTokenBudgetsFollowTheScriptsFormulas) {
   EXPECT_EQ(budget["e"], 0);
 }
 
+// Where responses are post-processed: InferenceX's TensorRT-LLM Llama-3.3-70B scripts pass
+// --num_postprocess_workers 2 at every length and parallelism and its gpt-oss scripts 4; its
+// DeepSeek-R1 scripts, other harnesses and other engines keep the default (0, in the server).
+TEST(ValidationSet, PostprocessingWorkersFollowTheScriptsThatSetThem) {
+  ScratchCsv csv("validation-postprocess");
+  ASSERT_TRUE(csv.ok());
+  const std::string imax = "db-dump/2026-04-27; config_id=1; silicon_concurrency=16";
+  const std::string gap = "source_file=/Users/a/gap.csv; silicon_concurrency=16";
+  // id, source, backend, model, tp, isl, TTFT (distinct runs).
+  for (const auto& [id, source, backend, model, tp, isl, ttft] :
+       {std::tuple{"a", imax, "trtllm", "meta-llama/Llama-3.1-70B", "8", "8192", "601"},
+        std::tuple{"b", imax, "trtllm", "meta-llama/Llama-3.1-70B", "1", "1024", "602"},
+        std::tuple{"c", imax, "trtllm", "openai/gpt-oss-120b", "2", "1024", "603"},
+        std::tuple{"d", imax, "trtllm", "deepseek-ai/DeepSeek-R1", "8", "1024", "604"},
+        std::tuple{"e", gap, "trtllm", "meta-llama/Llama-3.1-70B", "8", "1024", "605"},
+        std::tuple{"f", imax, "vllm", "meta-llama/Llama-3.1-70B", "8", "1024", "606"}})
+    csv.Add({{"id", id},
+             {"silicon_data_source", source},
+             {"backend", backend},
+             {"model_path", model},
+             {"tp_size", tp},
+             {"isl", isl},
+             {"silicon_ttft_ms", ttft}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  auto workers =
+      PerCsvRow(*set, [](const ValidationPoint& p) { return p.workload.postprocess_workers; });
+  ASSERT_EQ(workers.size(), 6u);
+  EXPECT_EQ(workers["a"], 2);
+  EXPECT_EQ(workers["b"], 2);
+  EXPECT_EQ(workers["c"], 4);
+  for (const char* id : {"d", "e", "f"}) EXPECT_EQ(workers[id], 0) << id;
+}
+
 // A harness entry with a negative timeout or an unknown model is an error at its line.
 TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
   for (const auto& [from, to, want] :
@@ -400,8 +434,10 @@ TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
                    "batch_wait_max_tokens_ratio: must be 0 to 1"},
         std::tuple{"max_tp = 7", "max_tp = 0", "max_tp: must be 1 to"},
         std::tuple{"balance_timeout_iters = 50\nbalance_batching_wait_iters = 10\n"
-                   "max_num_tokens = 20000\n",
+                   "max_num_tokens = 20000\npostprocess_workers = 4\n",
                    "", "sets nothing"},
+        std::tuple{"postprocess_workers = 2", "postprocess_workers = 0",
+                   "postprocess_workers: must be 1 to 1024 processes"},
         std::tuple{"\"concurrency + isl + 64\"", "\"concurrency + isl + -64\"",
                    "\"-64\" is not isl, osl, concurrency or a whole number"},
         std::tuple{"\"concurrency + isl + 64\"", "\"concurrency + + isl\"", "\"\" is not isl"},

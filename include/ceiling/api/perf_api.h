@@ -55,6 +55,7 @@ struct ServingFields {
   int batch_wait_timeout = 0;
   double batch_wait_ratio = 0;
   int token_budget = 0;
+  int postprocess_workers = 0;
 
   template <class V>
   void Visit(V& v, bool model_required = true) {
@@ -123,6 +124,11 @@ struct ServingFields {
             "TensorRT-LLM max_num_tokens, SGLang chunked-prefill-size; 0 = the engine's)",
             kAdvanced},
       token_budget);
+    v(Field{"postprocess_workers",
+            "Worker processes that detokenize and build responses outside the server's main "
+            "process (TensorRT-LLM num_postprocess_workers; 0 = in the main process, its default)",
+            kAdvanced},
+      postprocess_workers);
   }
   bool sla() const { return sla_tpot.has_value() || sla_ttft.has_value(); }
   // Ranges and consistency; `need_concurrency`: without an SLA, concurrency is required.

@@ -57,6 +57,10 @@ struct EngineTraits {
   // CPU time per iteration added when attention data parallelism spans more than one
   // scale-up domain (the ranks' scheduler synchronization), in seconds.
   double dp_attention_cpu = 0;
+  // Responses are post-processed (detokenized, streamed) in the server's main process unless
+  // worker processes are configured (TensorRT-LLM's num_postprocess_workers, 0 by default);
+  // the fixed part of TTFT then depends on that setting (EngineParams).
+  bool inline_postprocessing = false;
   // From `from_memory` bytes of device memory on (ascending), the iteration token budget and
   // the cap on running sequences (infinity: only the KV cache limits them).
   struct Tier {
@@ -97,6 +101,9 @@ struct EngineParams {
   // Fixed part of every time to first token: request handling, tokenization, returning the
   // first token to the client.
   Seconds request_overhead = Seconds::FromBase(30e-3);
+  // ... in an engine with inline post-processing that was given post-processing workers
+  // (ServingWorkload::postprocess_workers > 0); request_overhead is then the default's.
+  Seconds pooled_request_overhead = Seconds::FromBase(30e-3);
   // ... growing with the clients an engine's front end juggles at once.
   Seconds client_overhead = Seconds::FromBase(0.5e-3);
   // Weight of the benchmark's first wave in the mean TTFT: all clients send their first

@@ -86,6 +86,11 @@ struct ServingWorkload {
   // TensorRT-LLM max_num_tokens, SGLang chunked-prefill-size); 0 = the engine's own
   // (data/perf/engines.toml tiers).
   int token_budget = 0;
+  // Worker processes that post-process responses (detokenization, streaming) outside the
+  // server's main process: TensorRT-LLM's num_postprocess_workers, 0 by default, when the one
+  // Python process that serves HTTP and drives the executor also builds every response. Used
+  // only by engines with inline post-processing (data/perf/engines.toml).
+  int postprocess_workers = 0;
 };
 
 struct ServingQuery {
