@@ -168,6 +168,12 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
   const Attention& a = m.attention;
   DType mma = prec.activations;  // the format the GEMMs' MMA instructions consume
   s.gemm_rate = hw.ComputeRate(prec.activations, &mma).base();
+  // 4-bit formats on a chip without a 4-bit tensor-core rate (Hopper, Ada, Ampere) run the
+  // engines' weight-only kernels by default: vLLM's Triton and Marlin MXFP4 / NVFP4 paths and
+  // TensorRT-LLM's Triton MoE backend unpack the weights to bf16 and multiply them with bf16
+  // activations (W4A16), not in FP8.
+  const bool weight_only_fp4 = prec.activations == DType::kFp4 && mma != DType::kFp4;
+  if (weight_only_fp4) s.gemm_rate = hw.ComputeRate(DType::kBf16, &mma).base();
   s.attn_rate = hw.ComputeRate(prec.attention).base();
   s.index_rate = hw.ComputeRate(DType::kFp8).base();
   s.vec_rate = hw.peak[Index(DType::kFp32)].base();
@@ -177,8 +183,8 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
                      fmt::format("{}: no usable tensor rate or memory bandwidth", hw.chip_id));
   s.wb = BytesPerElement(prec.weights);
   s.moe_wb = s.wb;
-  // 4-bit weights that the MMA does not consume as they are (MXFP4 / NVFP4 on Hopper, which
-  // multiplies them in FP8; int4 weight-only, multiplied in bf16 on every chip) are unpacked and
+  // 4-bit weights that the MMA does not consume as they are (MXFP4 / NVFP4 on Hopper and int4
+  // weight-only on every chip, both multiplied in bf16) are unpacked and
   // scaled in software on the SMs before each MMA tile uses them: about 15 fp32
   // FLOP-equivalents per element, from an H20 measurement of one MXFP4 expert layer with a
   // W4A16 kernel (docs/perf.md §1 and §5, round 5), for every 128-row tile of the GEMM's rows.
@@ -186,7 +192,7 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
   constexpr double kConvertFlops = 15;
   const bool four_bit = prec.weights == DType::kFp4 || prec.weights == DType::kInt4;
   if (four_bit && mma != prec.weights && s.vec_rate > 0) s.convert = kConvertFlops / s.vec_rate;
-  s.ab = BytesPerElement(prec.activations);
+  s.ab = weight_only_fp4 ? BytesPerElement(DType::kBf16) : BytesPerElement(prec.activations);
   s.kvb = BytesPerElement(prec.kv_cache);
   s.state_b = 2.0;  // linear-attention state kept in bf16
   s.tp = par.tp, s.pp = par.pp, s.dp_attn = par.dp_attn, s.ep = par.ep;

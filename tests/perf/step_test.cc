@@ -184,11 +184,31 @@ TEST(StepAcceptance, FourBitWeightsWithoutATensorRateAreConvertedPerTile) {
   ASSERT_LE(h200.peak[Index(DType::kFp4)].base(), 0.0);
   EXPECT_GT(moe(h200, true, 4) / moe(h100, true, 4), 0.85);
   EXPECT_LT(moe(with_native_fp4(h200), true, 4) / moe(with_native_fp4(h100), true, 4), 0.80);
-  // A prefill of T tokens puts T x 4 / 128 rows on each expert (padded by 4): 3,200 tokens fill
-  // one tile per expert, 4,160 two.
-  EXPECT_GT(moe(h100, false, 4160) / moe(h100, false, 3200), 1.6);
-  EXPECT_LT(moe(with_native_fp4(h100), false, 4160) / moe(with_native_fp4(h100), false, 3200),
-            1.45);
+  // A prefill of T tokens puts T x 4 / 128 rows on each expert (padded by 4): 3,840 tokens fill
+  // one tile per expert (124 rows), 4,352 two (140 rows). 13% more rows cost the MMA 13% more;
+  // the conversion doubles. (The weight-only kernels multiply in bf16, whose MMA time at these
+  // rows is of the conversion's order, so the step shows in the sum as the larger of the two.)
+  EXPECT_GT(moe(h100, false, 4352) / moe(h100, false, 3840), 1.2);
+  EXPECT_LT(moe(with_native_fp4(h100), false, 4352) / moe(with_native_fp4(h100), false, 3840),
+            1.15);
+}
+
+// The engines' default 4-bit kernels on a chip without a 4-bit tensor rate are weight-only:
+// the weights are unpacked to bf16 and multiplied with bf16 activations (vLLM's Triton and
+// Marlin MXFP4 paths, TensorRT-LLM's Triton MoE backend). A compute-bound prefill in fp4 then
+// takes the bf16 GEMM time on an H100, twice the FP8 one, and less than FP8 on a B200, which
+// multiplies FP4 natively.
+TEST(StepAcceptance, FourBitPrefillWithoutATensorRateRunsAtTheBf16Rate) {
+  const ModelArch& m = ModelOf("llama-3.1-70b");
+  auto gemm = [&](const char* chip, DType d) {
+    auto sm = StepModel::Build(m, HardwareOf(chip), {.tp = 8}, PrecisionForMode(d));
+    EXPECT_TRUE(sm.ok());
+    return sm->Prefill(Bundled().calibration.Family("hopper"), 1, 8192).gemm.base();
+  };
+  const double fp4 = gemm("nvidia-h100-sxm", DType::kFp4);
+  EXPECT_GE(fp4, gemm("nvidia-h100-sxm", DType::kBf16) * 0.999);
+  EXPECT_GT(fp4, gemm("nvidia-h100-sxm", DType::kFp8) * 1.8);
+  EXPECT_LT(gemm("nvidia-b200", DType::kFp4), gemm("nvidia-b200", DType::kFp8) * 0.6);
 }
 
 // A training micro-batch runs every MoE operator three times (forward, two backward passes);
