@@ -131,9 +131,8 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
     ASSIGN_OR_RETURN(double d, ReadParam(t, "dp_attention_cpu_ms", 0.0, 1e3));
     e.traits.dp_attention_cpu = d * 1e-3;
   }
-  // The request overhead with post-processing workers: fitted for (and written with) the
-  // engines that post-process inline by default; the others' is their request overhead.
-  e.pooled_request_overhead = e.request_overhead;
+  // The request overhead with post-processing workers: fitted for, and written with, the
+  // engines that post-process inline by default only.
   if (t.Has("inline_postprocessing")) {
     ASSIGN_OR_RETURN(e.traits.inline_postprocessing, t.GetBool("inline_postprocessing"));
   }

@@ -104,11 +104,8 @@ EngineParams EngineFromU(const double* u, const EngineTraits& traits) {
   e.overlap = FromU(kEngineSpec[5], u[5]);
   e.launch_overhead = Seconds::FromBase(FromU(kEngineSpec[6], u[6]));
   e.kernel_fusion = FromU(kEngineSpec[7], u[7]);
-  // Only an engine that post-processes inline by default has a second request overhead (rows
-  // whose harness gave it workers); the others' stays their request overhead.
-  e.pooled_request_overhead = traits.inline_postprocessing
-                                  ? Seconds::FromBase(FromU(kEngineSpec[8], u[8]))
-                                  : e.request_overhead;
+  // Used only by an engine that post-processes inline by default (RequestOverhead).
+  e.pooled_request_overhead = Seconds::FromBase(FromU(kEngineSpec[8], u[8]));
   return e;
 }
 
@@ -276,6 +273,9 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit, const Syst
   // lets a parameter that was stuck behind another's move travel again.
   for (double first_step : {1.0, 0.5}) {
     std::vector<double> step(u.size(), first_step);
+    // An engine without inline post-processing has no second request overhead to fit.
+    for (int e = 0; e < ne; ++e)
+      if (!traits[e].inline_postprocessing) step[nf * kFamilyParams + e * kEngineParams + 8] = 0;
     for (int sweep = 0; sweep < 80 && !stop.Stopped(); ++sweep) {
       bool active = false;
       for (std::size_t j = 0; j < u.size(); ++j) {
@@ -349,7 +349,6 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit, const Syst
     out.generic_engine.step_overhead = Seconds::FromBase(so);
     out.generic_engine.seq_overhead = Seconds::FromBase(qo);
     out.generic_engine.request_overhead = Seconds::FromBase(ro);
-    out.generic_engine.pooled_request_overhead = Seconds::FromBase(ro);
     out.generic_engine.client_overhead = Seconds::FromBase(co);
     out.generic_engine.burst = b;
     out.generic_engine.overlap = ov;
