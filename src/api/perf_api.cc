@@ -192,6 +192,8 @@ Result<ServingQuery> ServingFields::Query(const ModelArch* m, const Hardware* hw
   if (!attention_precision.empty()) {
     ASSIGN_OR_RETURN(q.precision.attention,
                      ParsePrecision(attention_precision, "attention_precision"));
+  } else if (cal && m && hw) {
+    q.precision = WithEngineAttention(q.precision, cal->Engine(engine).traits, *m, *hw);
   }
   q.workload.isl = isl;
   q.workload.osl = osl;

@@ -102,6 +102,9 @@ ThroughputCache::Entry Evaluate(const catalog::Chip& chip, const Knowledge& kb,
     q.calibration = kb.calibration;
     q.gpus = w.gpus;
     q.precision = perf::PrecisionForMode(w.precision);
+    if (kb.calibration)
+      q.precision = perf::WithEngineAttention(q.precision, kb.calibration->Engine(w.engine).traits,
+                                              decode_model, *hw);
     q.workload.isl = w.isl;
     q.workload.osl = w.osl;
     q.workload.engine = w.engine;

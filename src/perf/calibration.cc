@@ -107,7 +107,8 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
                                "launch_overhead_us", "kernel_fusion", "request_overhead_ms",
                                "client_overhead_ms", "burst", "mixed_prefill", "reserve_full_kv",
                                "speculative_overlap", "dp_attention_cpu_ms",
-                               "inline_postprocessing", "pooled_request_overhead_ms", "tiers"}));
+                               "inline_postprocessing", "pooled_request_overhead_ms",
+                               "fp8_context_attention", "tiers"}));
   EngineParams e;
   ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
   e.step_overhead = Seconds::FromBase(s * 1e-3);
@@ -135,6 +136,9 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
   // engines that post-process inline by default only.
   if (t.Has("inline_postprocessing")) {
     ASSIGN_OR_RETURN(e.traits.inline_postprocessing, t.GetBool("inline_postprocessing"));
+  }
+  if (t.Has("fp8_context_attention")) {
+    ASSIGN_OR_RETURN(e.traits.fp8_context_attention, t.GetBool("fp8_context_attention"));
   }
   if (e.traits.inline_postprocessing) {
     ASSIGN_OR_RETURN(double p, ReadParam(t, "pooled_request_overhead_ms", 0.0, 1e5));
@@ -189,6 +193,7 @@ std::string EngineToml(const EngineParams& e) {
   if (e.traits.inline_postprocessing)
     s += fmt::format("inline_postprocessing = true\npooled_request_overhead_ms = {:.6g}\n",
                      e.pooled_request_overhead.base() * 1e3);
+  if (e.traits.fp8_context_attention) s += "fp8_context_attention = true\n";
   s += "tiers = [";
   for (int i = 0; i < e.traits.tier_count; ++i) {
     const EngineTraits::Tier& t = e.traits.tiers[i];

@@ -117,8 +117,8 @@ namespace {
 
 Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
   RETURN_IF_ERROR(t.CheckKeys({"mixed_prefill", "reserve_full_kv", "speculative_overlap",
-                               "dp_attention_cpu", "inline_postprocessing", "tier", "source",
-                               "note"}));
+                               "dp_attention_cpu", "inline_postprocessing", "fp8_context_attention",
+                               "tier", "source", "note"}));
   EngineTraits e;
   ASSIGN_OR_RETURN(e.mixed_prefill, t.GetBool("mixed_prefill"));
   ASSIGN_OR_RETURN(e.reserve_full_kv, t.GetBool("reserve_full_kv"));
@@ -127,6 +127,9 @@ Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
   }
   if (t.Has("inline_postprocessing")) {
     ASSIGN_OR_RETURN(e.inline_postprocessing, t.GetBool("inline_postprocessing"));
+  }
+  if (t.Has("fp8_context_attention")) {
+    ASSIGN_OR_RETURN(e.fp8_context_attention, t.GetBool("fp8_context_attention"));
   }
   ASSIGN_OR_RETURN(auto dp_cpu, t.GetOptionalString("dp_attention_cpu"));
   if (dp_cpu) {

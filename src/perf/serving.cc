@@ -412,6 +412,19 @@ Uncertainty BandsFor(const Calibration& cal, const Hardware& hw, Regime ttft, Re
 
 }  // namespace
 
+PrecisionConfig WithEngineAttention(PrecisionConfig prec, const EngineTraits& traits,
+                                    const ModelArch& m, const Hardware& hw) {
+  if (!traits.fp8_context_attention || prec.attention != DType::kBf16 ||
+      prec.kv_cache != DType::kFp8 ||
+      (prec.weights != DType::kFp8 && prec.weights != DType::kFp4) ||
+      m.attention.kind == AttentionKind::kMla || m.attention.linear_layers > 0)
+    return prec;
+  DType used;
+  hw.ComputeRate(DType::kFp8, &used);
+  if (used == DType::kFp8) prec.attention = DType::kFp8;
+  return prec;
+}
+
 Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank,
                            bool kv_limited, std::string_view engine, ModelKind kind) {
   const Regime batch = batch_per_rank <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch;

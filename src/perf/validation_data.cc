@@ -613,6 +613,7 @@ Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const Mod
                                    "isl",
                                    "osl",
                                    "concurrency",
+                                   "token_budget",
                                    "batch_per_gpu",
                                    "chunk",
                                    "mtp",
@@ -729,6 +730,9 @@ Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const Mod
         if (kind == PointKind::kServing) {
           ASSIGN_OR_RETURN(p.gpus, Int(t, "gpus", 1, true));
           ASSIGN_OR_RETURN(p.workload.concurrency, Int(t, "concurrency", 1, true));
+          if (t.Has("token_budget")) {
+            ASSIGN_OR_RETURN(p.workload.token_budget, Int(t, "token_budget", 1, true));
+          }
           if (t.Has("tpot_ms")) {
             ASSIGN_OR_RETURN(double v, Positive(t, "tpot_ms"));
             p.tpot_s = v * 1e-3;

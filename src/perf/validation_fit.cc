@@ -585,6 +585,8 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
       prec.kv_cache = DType::kBf16;
       r.dp = v.training.gpus / (v.training.tp * v.training.pp * v.training.cp);
       r.micro = std::max(1, v.training.global_batch / (r.dp * v.training.micro_batch));
+    } else {
+      prec = WithEngineAttention(prec, systems.EngineTraitsFor(v.engine), *m, hit->second);
     }
     auto sm = StepModel::Build(*m, hit->second, layout, prec);
     if (!sm.ok()) {

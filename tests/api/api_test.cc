@@ -84,6 +84,27 @@ TEST(Requests, UnknownFieldsAndWrongTypesNameTheField) {
   EXPECT_EQ(r.error().message, "the request body must be a JSON object, got a list");
 }
 
+// The engine decides the attention math format unless the request names one: TensorRT-LLM runs
+// context attention in FP8 with an FP8 KV cache; vLLM keeps bf16 attention math.
+TEST(Requests, TheEngineSetsTheAttentionFormatUnlessTheRequestDoes) {
+  const json base = {{"chip", "nvidia-h200-sxm"}, {"model", "llama-3.1-70b"}, {"gpus", 2},
+                     {"tp", 2}, {"isl", 8192}, {"osl", 256}, {"concurrency", 4}};
+  json trt = base, vllm = base, trt_bf16 = base, trt_bf16_kv = base;
+  trt["engine"] = trt_bf16["engine"] = trt_bf16_kv["engine"] = "trtllm";
+  vllm["engine"] = "vllm";
+  trt_bf16["attention_precision"] = "bf16";
+  trt_bf16_kv["kv_precision"] = "bf16";
+  auto a = Ask("perf/serve", trt), b = Ask("perf/serve", vllm), c = Ask("perf/serve", trt_bf16),
+       d = Ask("perf/serve", trt_bf16_kv);
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok() && d.ok());
+  EXPECT_EQ((*a)["precision"]["attention"], "fp8");
+  EXPECT_EQ((*b)["precision"]["attention"], "bf16");
+  EXPECT_EQ((*c)["precision"]["attention"], "bf16");
+  EXPECT_EQ((*d)["precision"]["attention"], "bf16");
+  EXPECT_LT((*a)["breakdown"]["prefill_step"]["attention_ms"].get<double>(),
+            (*c)["breakdown"]["prefill_step"]["attention_ms"].get<double>() * 0.6);
+}
+
 TEST(Requests, QueryStringsAreTypedByTheFieldTable) {
   const Operation* op = FindOperation("perf/serve");
   ASSERT_NE(op, nullptr);

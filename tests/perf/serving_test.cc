@@ -277,6 +277,52 @@ TEST(Serve, PostprocessingWorkersChangeOnlyTheFixedPartOfTtftOfAnInlineEngine) {
   EXPECT_EQ(da.tpot.base(), db.tpot.base());
 }
 
+// An engine that runs context attention in FP8 (TensorRT-LLM) does so only with an FP8 KV
+// cache, FP8 or FP4 GEMMs, an FP8 tensor rate and softmax attention over per-head keys; the
+// long prompt's prefill then gets faster and nothing else changes.
+TEST(Serve, Fp8ContextAttentionNeedsAnFp8KvCacheQuantizedGemmsAndAnFp8Rate) {
+  const ModelArch& llama = ModelOf("llama-3.1-70b");
+  const Hardware h100 = HardwareOf("nvidia-h100-sxm");
+  EngineTraits fp8_ctx;
+  fp8_ctx.fp8_context_attention = true;
+  const PrecisionConfig fp8 = PrecisionForMode(DType::kFp8);
+  EXPECT_EQ(WithEngineAttention(fp8, fp8_ctx, llama, h100).attention, DType::kFp8);
+  EXPECT_EQ(WithEngineAttention(PrecisionForMode(DType::kFp4), fp8_ctx, llama, h100).attention,
+            DType::kFp8);
+  EXPECT_EQ(WithEngineAttention(fp8, EngineTraits{}, llama, h100).attention, DType::kBf16);
+  PrecisionConfig bf16_kv = fp8;
+  bf16_kv.kv_cache = DType::kBf16;
+  EXPECT_EQ(WithEngineAttention(bf16_kv, fp8_ctx, llama, h100).attention, DType::kBf16);
+  EXPECT_EQ(WithEngineAttention(PrecisionForMode(DType::kBf16), fp8_ctx, llama, h100).attention,
+            DType::kBf16);
+  PrecisionConfig w4a16 = PrecisionForMode(DType::kInt4);
+  w4a16.kv_cache = DType::kFp8;
+  EXPECT_EQ(WithEngineAttention(w4a16, fp8_ctx, llama, h100).attention, DType::kBf16);
+  // MLA and linear attention keep their kernels' format; an explicit format is kept.
+  EXPECT_EQ(WithEngineAttention(fp8, fp8_ctx, ModelOf("deepseek-v3"), h100).attention,
+            DType::kBf16);
+  EXPECT_EQ(WithEngineAttention(fp8, fp8_ctx, ModelOf("qwen3.5-397b-a17b"), h100).attention,
+            DType::kBf16);
+  PrecisionConfig fp16_attn = fp8;
+  fp16_attn.attention = DType::kFp16;
+  EXPECT_EQ(WithEngineAttention(fp16_attn, fp8_ctx, llama, h100).attention, DType::kFp16);
+  // No FP8 tensor rate (A100): nothing to gain.
+  EXPECT_EQ(WithEngineAttention(fp8, fp8_ctx, llama, HardwareOf("nvidia-a100-sxm-80gb")).attention,
+            DType::kBf16);
+  // The physics: an 8k-token prefill's attention takes half as long; decode does not change.
+  const Parallelism tp8{.tp = 8, .pp = 1, .dp_attn = 1, .ep = 1};
+  const StepModel base = *StepModel::Build(llama, h100, tp8, fp8);
+  const StepModel fast =
+      *StepModel::Build(llama, h100, tp8, WithEngineAttention(fp8, fp8_ctx, llama, h100));
+  const FamilyParams fp = testing::IdealParams();
+  const StepTime p0 = base.Prefill(fp, 1, 8192), p1 = fast.Prefill(fp, 1, 8192);
+  EXPECT_NEAR(p1.attention.base(), p0.attention.base() / 2, p0.attention.base() * 0.02);
+  EXPECT_EQ(p1.gemm.base(), p0.gemm.base());
+  EXPECT_LT(p1.total.base(), p0.total.base());
+  EXPECT_NEAR(fast.Decode(fp, 32, 2048).total.base(), base.Decode(fp, 32, 2048).total.base(),
+              base.Decode(fp, 32, 2048).total.base() * 1e-3);
+}
+
 // Batch waiting (TensorRT-LLM batch_wait_timeout_iters / batch_wait_max_tokens_ratio, no
 // attention DP): the scheduler's counter starts with the first held prompt, so with sparse
 // arrivals every prompt waits out the whole timeout; a token threshold one prompt reaches, a

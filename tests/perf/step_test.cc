@@ -339,6 +339,11 @@ TEST(EngineTraits, BundledDefaultsAndTiers) {
   EXPECT_FALSE(vllm.inline_postprocessing);
   EXPECT_FALSE(sglang.inline_postprocessing);
   EXPECT_FALSE(sys.default_engine.inline_postprocessing);
+  // TensorRT-LLM's attention backend runs paged context FMHA in FP8 with an FP8 KV cache.
+  EXPECT_TRUE(sys.EngineTraitsFor("trtllm").fp8_context_attention);
+  EXPECT_FALSE(vllm.fp8_context_attention);
+  EXPECT_FALSE(sglang.fp8_context_attention);
+  EXPECT_FALSE(sys.default_engine.fp8_context_attention);
 }
 
 TEST(EngineTraits, MalformedFilesAreErrorsAtTheirLocation) {
@@ -375,6 +380,9 @@ TEST(EngineTraits, MalformedFilesAreErrorsAtTheirLocation) {
       {"inline_postprocessing = \"yes\"\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
        "chunk_tokens = 8\n[engines]\n",
        "engines.toml:4:25: default.inline_postprocessing"},
+      {"fp8_context_attention = 1\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
+       "chunk_tokens = 8\n[engines]\n",
+       "engines.toml:4:25: default.fp8_context_attention"},
   };
   for (const Case& c : cases) {
     {

@@ -44,7 +44,25 @@ TEST(ValidationSet, LoadsEveryRowAndCountsExclusions) {
   }
   EXPECT_EQ(csv_points + excluded, 5221);
   EXPECT_GE(h20, 10);
-  EXPECT_GE(set->extra_points, 19);
+  EXPECT_GE(set->extra_points, 33);
+}
+
+// TensorRT-LLM's published offline runs of Llama 3.3 70B: every request queued at once, as many
+// clients as requests, and trtllm-bench's derived 2,048-token iteration budget.
+TEST(ValidationSet, TrtllmPerfOverviewPointsCarryTheirRequestsAndBudget) {
+  auto set = LoadValidationSet(DataDir(), Bundled().chips, Bundled().models);
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  int n = 0;
+  for (const ValidationPoint& p : set->points) {
+    if (p.source != "trtllm-perf-overview") continue;
+    ++n;
+    EXPECT_EQ(p.engine, "trtllm") << p.id;
+    EXPECT_EQ(p.workload.token_budget, 2048) << p.id;
+    EXPECT_GE(p.workload.concurrency, 1000) << p.id;
+    EXPECT_TRUE(p.throughput.has_value()) << p.id;
+    EXPECT_FALSE(p.fit) << p.id;
+  }
+  EXPECT_EQ(n, 14);
 }
 
 // The CSV merges several exports: one SGLang run of Qwen3.5-397B on 8 B200s (1024/1024, 8

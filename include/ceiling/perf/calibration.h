@@ -61,6 +61,10 @@ struct EngineTraits {
   // worker processes are configured (TensorRT-LLM's num_postprocess_workers, 0 by default);
   // the fixed part of TTFT then depends on that setting (EngineParams).
   bool inline_postprocessing = false;
+  // Context (prefill) attention runs in FP8 when the KV cache is FP8 and the GEMMs are FP8 or
+  // FP4 (TensorRT-LLM's attention backend requires it of paged context FMHA, which chunked
+  // prefill and KV-cache reuse turn on): see WithEngineAttention.
+  bool fp8_context_attention = false;
   // From `from_memory` bytes of device memory on (ascending), the iteration token budget and
   // the cap on running sequences (infinity: only the KV cache limits them).
   struct Tier {

@@ -241,6 +241,14 @@ Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double ba
 // Dense or mixture-of-experts, as the bands distinguish them.
 ModelKind KindOf(const ModelArch& m);
 
+// The attention math format an engine actually runs `prec` in: FP8 where the engine runs
+// context attention in FP8 with an FP8 KV cache (EngineTraits::fp8_context_attention), the
+// GEMMs are FP8 or FP4, the chip has an FP8 tensor rate and the model's attention is softmax
+// attention over a per-head KV cache (not MLA, no linear-attention layers); `prec` otherwise.
+// Only a bf16 default is raised: an explicit attention format is kept.
+PrecisionConfig WithEngineAttention(PrecisionConfig prec, const EngineTraits& traits,
+                                    const ModelArch& m, const Hardware& hw);
+
 }  // namespace ceiling::perf
 
 #endif  // CEILING_PERF_SERVING_H_
