@@ -72,6 +72,7 @@ Result<Setup> Prepare(const KnowledgeBase& kb, DesignGoal& goal, const CallOptio
   w.gpus = sv.gpus;
   ASSIGN_OR_RETURN(perf::ServingQuery sq, sv.Query(s.model.get(), nullptr, cal));
   w.precision = sq.precision;
+  w.engine_attention = sv.attention_precision.empty();
   w.serving = sq.workload;
   w.serving_search = sv.Search();
   perf::TrainingQuery& t = w.training;

@@ -217,7 +217,10 @@ perf::ServingQuery DesignEvaluator::ServingQueryFor(const perf::Hardware& hw) co
   q.hardware = &hw;
   q.calibration = w.calibration;
   q.gpus = w.gpus;
-  q.precision = w.precision;
+  q.precision = w.engine_attention ? perf::WithEngineAttention(
+                                         w.precision, w.calibration->Engine(w.serving.engine).traits,
+                                         *w.model, hw)
+                                   : w.precision;
   q.workload = w.serving;
   return q;
 }

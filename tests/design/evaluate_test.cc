@@ -291,6 +291,30 @@ TEST(DesignSearch, MonotoneMatchesExhaustiveWithTheRealEvaluator) {
   EXPECT_EQ(a.best->next_knob, b.best->next_knob);
 }
 
+// Each design gets the engine's attention format: TensorRT-LLM's FP8 context attention speeds
+// an 8k-token prefill on an FP8 chip, unless the request named bf16 attention.
+TEST(DesignEvaluator, DesignsRunAttentionInTheEnginesFormat) {
+  const World& w = W();
+  const auto model = w.models.Resolve("llama-3.1-70b");
+  ASSERT_TRUE(model.ok());
+  auto prefill = [&](bool engine_attention) {
+    DesignEvaluator::Setup s;
+    s.book = &w.book;
+    s.query = *rules::MakeQuery(w.book, Date{2024, 6, 1}, "CN");
+    s.requirement = Requirement::kCaseByCase;
+    s.objectives = {ObjectiveKind::kPrefill};
+    s.workload = MakeWorkload(*TomlTable::ParseString("isl = 8192.0", "inline"), *model);
+    s.workload.serving.engine = "trtllm";
+    s.workload.engine_attention = engine_attention;
+    auto ev = DesignEvaluator::Create(std::move(s));
+    EXPECT_TRUE(ev.ok());
+    return ev.ok() ? ev->Objective(ObjectiveKind::kPrefill, *w.cat.Find("nvidia-h100-sxm")) : 0;
+  };
+  const double fp8 = prefill(true), bf16 = prefill(false);
+  EXPECT_GT(bf16, 0);
+  EXPECT_GT(fp8, bf16 * 1.05);
+}
+
 // Requirement semantics on hand-built classifications.
 rules::Clause MakeClause(const char* id) {
   rules::Clause c;

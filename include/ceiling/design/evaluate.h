@@ -78,6 +78,9 @@ struct Workload {
   // Serving (decode, prefill): GPUs, formats, lengths, engine; the SLA and fixed sizes.
   int gpus = 8;
   perf::PrecisionConfig precision;
+  // The attention format is the engine's on each design (perf::WithEngineAttention), unless the
+  // request named one.
+  bool engine_attention = true;
   perf::ServingWorkload serving;
   perf::SlaSearchOptions serving_search;
   // Training: the layout and batch (model, hardware and calibration are filled per chip).
