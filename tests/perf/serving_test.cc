@@ -323,6 +323,25 @@ TEST(Serve, Fp8ContextAttentionNeedsAnFp8KvCacheQuantizedGemmsAndAnFp8Rate) {
               base.Decode(fp, 32, 2048).total.base() * 1e-3);
 }
 
+// The precision note says what the step model does: FP4 weights on a chip without an FP4
+// tensor rate run weight-only kernels at the bf16 rate (StepAcceptance.
+// FourBitPrefillWithoutATensorRateRunsAtTheBf16Rate), not at the FP8 rate.
+TEST(Serve, Fp4WithoutAnFp4RateIsNotedAsBf16Math) {
+  auto notes_for = [](const char* chip) {
+    const Hardware hw = HardwareOf(chip);
+    auto r = Serve(Query(ModelOf("gpt-oss-120b"), hw, 1, {.tp = 1}, DType::kFp4, 1024, 1024, 8));
+    EXPECT_TRUE(r.ok()) << r.error().ToString();
+    std::string all;
+    for (const std::string& n : r->notes) all += n + "\n";
+    return all;
+  };
+  const std::string h200 = notes_for("nvidia-h200-sxm");
+  EXPECT_NE(h200.find("no fp4 rate"), std::string::npos) << h200;
+  EXPECT_NE(h200.find("bf16 rate"), std::string::npos) << h200;
+  EXPECT_EQ(h200.find("fp8 rate"), std::string::npos) << h200;
+  EXPECT_EQ(notes_for("nvidia-b200").find("fp4 rate"), std::string::npos);
+}
+
 // Batch waiting (TensorRT-LLM batch_wait_timeout_iters / batch_wait_max_tokens_ratio, no
 // attention DP): the scheduler's counter starts with the first held prompt, so with sparse
 // arrivals every prompt waits out the whole timeout; a token threshold one prompt reaches, a

@@ -77,8 +77,9 @@ struct ServingFields {
     v(Field{"kv_precision", "KV-cache format (default: per precision)", kAdvanced,
             "fp4|fp8|int8|int4|bf16|fp16"},
       kv_precision);
-    v(Field{"attention_precision", "Attention math format, e.g. fp8 for FP8 FlashMLA/FA3 "
-                                   "(default bf16)",
+    v(Field{"attention_precision",
+            "Attention math format, e.g. fp8 for FP8 FlashMLA/FA3 (default bf16; the engine's "
+            "where it has one: TensorRT-LLM's fp8 with an fp8 KV cache and quantized GEMMs)",
             kAdvanced, "fp4|fp8|int8|int4|bf16|fp16"},
       attention_precision);
     v(Field{"engine",
