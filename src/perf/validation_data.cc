@@ -147,7 +147,9 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     std::vector<std::string> sources;  // substrings of silicon_data_source
     std::string engine;
     std::vector<std::string> models;
-    int isl = 0, osl = 0, max_tp = 0;  // the rows it applies to (0: any)
+    std::vector<std::string> chips, precisions;  // the rows it applies to (empty: any)
+    int isl = 0, osl = 0, max_tp = 0;            // the rows it applies to (0: any)
+    std::optional<DType> kv_cache;               // the KV-cache format the scripts set
     ContextBalance balance;            // rows with attention data parallelism
     BatchWait batch_wait;              // rows without
     // The iteration token budget: a sum of a constant and of the row's isl, osl and
@@ -170,13 +172,30 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
                                    "balance_timeout_iters", "balance_batching_wait_iters",
                                    "batch_wait_timeout_iters", "batch_wait_max_tokens_ratio",
                                    "max_num_tokens", "max_num_tokens_round_up",
-                                   "postprocess_workers", "source", "note"}));
+                                   "postprocess_workers", "chips", "precisions", "kv_cache",
+                                   "source", "note"}));
       HarnessSetting h;
       ASSIGN_OR_RETURN(h.sources, t.GetStringArray("sources"));
       ASSIGN_OR_RETURN(h.engine, t.GetString("engine"));
       ASSIGN_OR_RETURN(h.models, t.GetStringArray("models"));
       for (const std::string& m : h.models)
         if (!models.Find(m)) return t.ErrorAt("models", fmt::format("unknown model \"{}\"", m));
+      if (t.Has("chips")) {
+        ASSIGN_OR_RETURN(h.chips, t.GetStringArray("chips"));
+        for (const std::string& c : h.chips)
+          if (!chips.Find(c)) return t.ErrorAt("chips", fmt::format("unknown chip \"{}\"", c));
+      }
+      if (t.Has("precisions")) {
+        ASSIGN_OR_RETURN(h.precisions, t.GetStringArray("precisions"));
+        for (const std::string& c : h.precisions)
+          if (!PrecisionFromCsv(c).ok())
+            return t.ErrorAt("precisions", fmt::format("precision \"{}\" not modelled", c));
+      }
+      if (t.Has("kv_cache")) {
+        ASSIGN_OR_RETURN(std::string name, t.GetString("kv_cache"));
+        h.kv_cache = DTypeFromName(name);
+        if (!h.kv_cache) return t.ErrorAt("kv_cache", fmt::format("unknown format \"{}\"", name));
+      }
       // An optional whole number in [lo, hi] (0 when absent).
       auto count = [&](std::string_view key, std::int64_t lo, std::int64_t hi,
                        std::string_view what) -> Result<int> {
@@ -231,10 +250,10 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
           return t.ErrorAt("batch_wait_max_tokens_ratio", "must be 0 to 1");
       }
       if (h.balance.timeout_iters == 0 && h.batch_wait.timeout_iters == 0 &&
-          !t.Has("max_num_tokens") && h.postprocess_workers == 0)
+          !t.Has("max_num_tokens") && h.postprocess_workers == 0 && !h.kv_cache)
         return t.ErrorAt("engine",
                          "sets nothing: give balance_timeout_iters, batch_wait_timeout_iters, "
-                         "max_num_tokens or postprocess_workers");
+                         "max_num_tokens, postprocess_workers or kv_cache");
       ASSIGN_OR_RETURN(std::string source, t.GetString("source"));
       if (source.empty()) return t.ErrorAt("source", "must name the scripts the settings come from");
       harness.push_back(std::move(h));
@@ -415,8 +434,13 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
         if (!from || h.engine != p.engine ||
             std::find(h.models.begin(), h.models.end(), p.model) == h.models.end() ||
             (h.isl > 0 && h.isl != p.workload.isl) || (h.osl > 0 && h.osl != p.workload.osl) ||
-            (h.max_tp > 0 && p.par.tp > h.max_tp))
+            (h.max_tp > 0 && p.par.tp > h.max_tp) ||
+            (!h.chips.empty() &&
+             std::find(h.chips.begin(), h.chips.end(), p.chip) == h.chips.end()) ||
+            (!h.precisions.empty() && std::find(h.precisions.begin(), h.precisions.end(),
+                                                get("precision")) == h.precisions.end()))
           continue;
+        if (h.kv_cache) p.precision.kv_cache = *h.kv_cache;  // the scripts' --kv-cache-dtype
         if (p.par.dp_attn > 1 && h.balance.timeout_iters > 0) p.workload.balance = h.balance;
         if (p.par.dp_attn == 1 && h.batch_wait.timeout_iters > 0)
           p.workload.batch_wait = h.batch_wait;

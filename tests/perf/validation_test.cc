@@ -439,6 +439,88 @@ TEST(ValidationSet, PostprocessingWorkersFollowTheScriptsThatSetThem) {
   for (const char* id : {"d", "e", "f"}) EXPECT_EQ(workers[id], 0) << id;
 }
 
+// The KV-cache format the scripts pass: InferenceX's vLLM Llama-3.3-70B scripts an FP8 cache on
+// every chip, its B200 gpt-oss script too (not the H200's); its SGLang DeepSeek-R1 scripts on
+// the B200 but not on the H200; its SGLang Qwen3.5 scripts for the quantized checkpoints only.
+// Other harnesses and engines keep the engine default ([kv_cache]: bf16 for vLLM and SGLang,
+// fp8 for TensorRT-LLM's quantized checkpoints).
+TEST(ValidationSet, KvCacheFormatsFollowTheScriptsThatSetThem) {
+  ScratchCsv csv("validation-kv-cache");
+  ASSERT_TRUE(csv.ok());
+  const std::string imax = "db-dump/2026-04-27; config_id=1; silicon_concurrency=16";
+  const std::string gap = "source_file=/Users/a/gap.csv; silicon_concurrency=16";
+  // id, source, backend, model, system, precision, TTFT (distinct runs).
+  for (const auto& [id, source, backend, model, system, prec, ttft] :
+       {std::tuple{"a", imax, "vllm", "meta-llama/Llama-3.1-70B", "h200_sxm", "fp8", "501"},
+        std::tuple{"b", imax, "vllm", "meta-llama/Llama-3.1-70B", "b200_sxm", "fp4", "502"},
+        std::tuple{"c", gap, "vllm", "meta-llama/Llama-3.1-70B", "h200_sxm", "fp8", "503"},
+        std::tuple{"d", imax, "vllm", "openai/gpt-oss-120b", "b200_sxm", "fp4", "504"},
+        std::tuple{"e", imax, "vllm", "openai/gpt-oss-120b", "h200_sxm", "fp4", "505"},
+        std::tuple{"f", imax, "sglang", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp8", "506"},
+        std::tuple{"g", imax, "sglang", "deepseek-ai/DeepSeek-R1", "h200_sxm", "fp8", "507"},
+        std::tuple{"h", imax, "sglang", "Qwen/Qwen3.5-397B-A17B", "h200_sxm", "fp8", "508"},
+        std::tuple{"i", imax, "sglang", "Qwen/Qwen3.5-397B-A17B", "b200_sxm", "bf16", "509"},
+        std::tuple{"j", gap, "trtllm", "meta-llama/Llama-3.1-70B", "h200_sxm", "fp8", "510"}})
+    csv.Add({{"id", id},
+             {"silicon_data_source", source},
+             {"backend", backend},
+             {"model_path", model},
+             {"system", system},
+             {"precision", prec},
+             {"tp_size", "8"},
+             {"attention_dp_size", "1"},
+             {"moe_tp_size", "8"},
+             {"moe_ep_size", "1"},
+             {"silicon_ttft_ms", ttft}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  auto kv = PerCsvRow(*set, [](const ValidationPoint& p) { return p.precision.kv_cache; });
+  ASSERT_EQ(kv.size(), 10u);
+  for (const char* id : {"a", "b", "d", "f", "h", "j"}) EXPECT_EQ(kv[id], DType::kFp8) << id;
+  for (const char* id : {"c", "e", "g", "i"}) EXPECT_EQ(kv[id], DType::kBf16) << id;
+}
+
+// SGLang's budgets (--chunked-prefill-size) where every stored version of a script sets one:
+// DeepSeek-R1 FP8 32,768 on the H200 and at TP8 on the B200 (8,192 at TP4; the FP4 script's
+// 16,384 is the engine default, so no entry); Qwen3.5 16,384 for the FP8 checkpoint on the B300,
+// 32,768 for the others there; GLM-5 on the H200 keeps the default. Later entries win.
+TEST(ValidationSet, SglangTokenBudgetsFollowTheScriptsByChipPrecisionAndTp) {
+  ScratchCsv csv("validation-sglang-budget");
+  ASSERT_TRUE(csv.ok());
+  const std::string imax = "db-dump/2026-04-27; config_id=1; silicon_concurrency=16";
+  // id, model, system, precision, tp, TTFT (distinct runs).
+  for (const auto& [id, model, system, prec, tp, ttft] :
+       {std::tuple{"a", "deepseek-ai/DeepSeek-R1", "h200_sxm", "fp8", "8", "401"},
+        std::tuple{"b", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp8", "8", "402"},
+        std::tuple{"c", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp8", "4", "403"},
+        std::tuple{"d", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp4", "8", "404"},
+        std::tuple{"e", "Qwen/Qwen3.5-397B-A17B", "b300_sxm", "fp8", "4", "405"},
+        std::tuple{"f", "Qwen/Qwen3.5-397B-A17B", "b300_sxm", "bf16", "4", "406"},
+        std::tuple{"g", "zhipuai/GLM-5", "h200_sxm", "fp8", "8", "407"}})
+    csv.Add({{"id", id},
+             {"silicon_data_source", imax},
+             {"backend", "sglang"},
+             {"model_path", model},
+             {"system", system},
+             {"precision", prec},
+             {"tp_size", tp},
+             {"attention_dp_size", "1"},
+             {"moe_tp_size", tp},
+             {"moe_ep_size", "1"},
+             {"silicon_ttft_ms", ttft}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  auto budget = PerCsvRow(*set, [](const ValidationPoint& p) { return p.workload.token_budget; });
+  ASSERT_EQ(budget.size(), 7u);
+  EXPECT_EQ(budget["a"], 32768);
+  EXPECT_EQ(budget["b"], 32768);
+  EXPECT_EQ(budget["c"], 8192);
+  EXPECT_EQ(budget["d"], 0);
+  EXPECT_EQ(budget["e"], 16384);
+  EXPECT_EQ(budget["f"], 32768);
+  EXPECT_EQ(budget["g"], 0);
+}
+
 // A harness entry with a negative timeout or an unknown model is an error at its line.
 TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
   for (const auto& [from, to, want] :
@@ -460,7 +542,14 @@ TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
                    "\"-64\" is not isl, osl, concurrency or a whole number"},
         std::tuple{"\"concurrency + isl + 64\"", "\"concurrency + + isl\"", "\"\" is not isl"},
         std::tuple{"max_num_tokens = 20000", "max_num_tokens = 0",
-                   "max_num_tokens: must be 1 to 10000000 tokens"}}) {
+                   "max_num_tokens: must be 1 to 10000000 tokens"},
+        std::tuple{"kv_cache = \"fp8\"\nsource = \"InferenceX benchmarks/single_node/gptoss",
+                   "kv_cache = \"fp7\"\nsource = \"InferenceX benchmarks/single_node/gptoss",
+                   "kv_cache: unknown format \"fp7\""},
+        std::tuple{"chips = [\"nvidia-b300\"]", "chips = [\"nvidia-b301\"]",
+                   "chips: unknown chip \"nvidia-b301\""},
+        std::tuple{"precisions = [\"fp8\", \"fp4\"]", "precisions = [\"fp8\", \"fp3\"]",
+                   "precision \"fp3\" not modelled"}}) {
     ScratchCsv csv("validation-harness-bad");
     ASSERT_TRUE(csv.ok());
     ASSERT_TRUE(csv.EditSystems(from, to)) << from;
