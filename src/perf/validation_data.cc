@@ -148,6 +148,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     std::string engine;
     std::vector<std::string> models;
     std::vector<std::string> chips, precisions;  // the rows it applies to (empty: any)
+    std::vector<std::string> versions;           // engine versions (backend_version; empty: any)
     int isl = 0, osl = 0, max_tp = 0;            // the rows it applies to (0: any)
     std::optional<DType> kv_cache;               // the KV-cache format the scripts set
     ContextBalance balance;            // rows with attention data parallelism
@@ -172,7 +173,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
                                    "balance_timeout_iters", "balance_batching_wait_iters",
                                    "batch_wait_timeout_iters", "batch_wait_max_tokens_ratio",
                                    "max_num_tokens", "max_num_tokens_round_up",
-                                   "postprocess_workers", "chips", "precisions", "kv_cache",
+                                   "postprocess_workers", "chips", "precisions", "versions", "kv_cache",
                                    "source", "note"}));
       HarnessSetting h;
       ASSIGN_OR_RETURN(h.sources, t.GetStringArray("sources"));
@@ -190,6 +191,16 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
         for (const std::string& c : h.precisions)
           if (!PrecisionFromCsv(c).ok())
             return t.ErrorAt("precisions", fmt::format("precision \"{}\" not modelled", c));
+      }
+      if (t.Has("versions")) {
+        ASSIGN_OR_RETURN(h.versions, t.GetStringArray("versions"));
+        if (h.versions.empty()) return t.ErrorAt("versions", "is empty (leave it out for any)");
+        for (const std::string& v : h.versions)
+          if (v.empty() || v.find_first_of(" \t,") != v.npos)
+            return t.ErrorAt("versions",
+                             fmt::format("\"{}\" is not an engine version as the CSV's "
+                                         "backend_version column writes it (e.g. \"0.19.0\")",
+                                         v));
       }
       if (t.Has("kv_cache")) {
         ASSIGN_OR_RETURN(std::string name, t.GetString("kv_cache"));
@@ -438,7 +449,9 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
             (!h.chips.empty() &&
              std::find(h.chips.begin(), h.chips.end(), p.chip) == h.chips.end()) ||
             (!h.precisions.empty() && std::find(h.precisions.begin(), h.precisions.end(),
-                                                get("precision")) == h.precisions.end()))
+                                                get("precision")) == h.precisions.end()) ||
+            (!h.versions.empty() && std::find(h.versions.begin(), h.versions.end(),
+                                              get("backend_version")) == h.versions.end()))
           continue;
         if (h.kv_cache) p.precision.kv_cache = *h.kv_cache;  // the scripts' --kv-cache-dtype
         if (p.par.dp_attn > 1 && h.balance.timeout_iters > 0) p.workload.balance = h.balance;

@@ -480,6 +480,42 @@ TEST(ValidationSet, KvCacheFormatsFollowTheScriptsThatSetThem) {
   for (const char* id : {"c", "e", "g", "i"}) EXPECT_EQ(kv[id], DType::kBf16) << id;
 }
 
+// The vLLM MiniMax-M2.5 scripts on the B200 pass an FP8 KV cache from the versions that run
+// vLLM 0.19.0 on; those on 0.17.0 leave the default, and so do its H200 scripts at 0.16.0 and
+// 0.18.0 and rows on an image no stored script names (a nightly). Rows carry their engine
+// version in backend_version; the B300 scripts pass FP8 at every version.
+TEST(ValidationSet, KvCacheFormatFollowsTheEngineVersionTheScriptRan) {
+  ScratchCsv csv("validation-kv-version");
+  ASSERT_TRUE(csv.ok());
+  const std::string imax = "source_file=2026-03-25.csv; model=MiniMax-M2.5; silicon_concurrency=16";
+  // id, system, precision, backend_version, TTFT (distinct runs).
+  for (const auto& [id, system, prec, version, ttft] :
+       {std::tuple{"a", "b200_sxm", "fp8", "0.19.0", "601"},
+        std::tuple{"b", "b200_sxm", "fp4", "0.19.0", "602"},
+        std::tuple{"c", "b200_sxm", "fp8", "0.17.0", "603"},
+        std::tuple{"d", "b200_sxm", "fp4", "nightly-5b8c30d62b754b57", "604"},
+        std::tuple{"e", "h200_sxm", "fp8", "0.18.0", "605"},
+        std::tuple{"f", "b300_sxm", "fp8", "nightly-5b8c30d62b754b57", "606"}})
+    csv.Add({{"id", id},
+             {"silicon_data_source", imax},
+             {"backend", "vllm"},
+             {"backend_version", version},
+             {"model_path", "MiniMaxAI/MiniMax-M2.5"},
+             {"system", system},
+             {"precision", prec},
+             {"tp_size", "2"},
+             {"attention_dp_size", "1"},
+             {"moe_tp_size", "2"},
+             {"moe_ep_size", "1"},
+             {"silicon_ttft_ms", ttft}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  auto kv = PerCsvRow(*set, [](const ValidationPoint& p) { return p.precision.kv_cache; });
+  ASSERT_EQ(kv.size(), 6u);
+  for (const char* id : {"a", "b", "f"}) EXPECT_EQ(kv[id], DType::kFp8) << id;
+  for (const char* id : {"c", "d", "e"}) EXPECT_EQ(kv[id], DType::kBf16) << id;
+}
+
 // SGLang's budgets (--chunked-prefill-size) where every stored version of a script sets one:
 // DeepSeek-R1 FP8 32,768 on the H200 and at TP8 on the B200 (8,192 at TP4; the FP4 script's
 // 16,384 is the engine default, so no entry); Qwen3.5 16,384 for the FP8 checkpoint on the B300,
@@ -549,7 +585,10 @@ TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
         std::tuple{"chips = [\"nvidia-b300\"]", "chips = [\"nvidia-b301\"]",
                    "chips: unknown chip \"nvidia-b301\""},
         std::tuple{"precisions = [\"fp8\", \"fp4\"]", "precisions = [\"fp8\", \"fp3\"]",
-                   "precision \"fp3\" not modelled"}}) {
+                   "precision \"fp3\" not modelled"},
+        std::tuple{"versions = [\"0.19.0\"]", "versions = []", "versions: is empty"},
+        std::tuple{"versions = [\"0.19.0\"]", "versions = [\"0.19.0, 0.17.0\"]",
+                   "versions: \"0.19.0, 0.17.0\" is not an engine version"}}) {
     ScratchCsv csv("validation-harness-bad");
     ASSERT_TRUE(csv.ok());
     ASSERT_TRUE(csv.EditSystems(from, to)) << from;
