@@ -173,8 +173,8 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
                                    "balance_timeout_iters", "balance_batching_wait_iters",
                                    "batch_wait_timeout_iters", "batch_wait_max_tokens_ratio",
                                    "max_num_tokens", "max_num_tokens_round_up",
-                                   "postprocess_workers", "chips", "precisions", "versions", "kv_cache",
-                                   "source", "note"}));
+                                   "postprocess_workers", "chips", "precisions", "versions",
+                                   "kv_cache", "source", "note"}));
       HarnessSetting h;
       ASSIGN_OR_RETURN(h.sources, t.GetStringArray("sources"));
       ASSIGN_OR_RETURN(h.engine, t.GetString("engine"));
