@@ -452,18 +452,14 @@ void AddPrecisionNotes(const Hardware& hw, const PrecisionConfig& prec,
     notes->push_back(
         fmt::format("{} has no {} (or wider) rate in its record; attention math uses its {} rate",
                     hw.chip_id, DTypeName(prec.attention), DTypeName(used)));
-  hw.ComputeRate(prec.activations, &used);
-  if (prec.activations == DType::kFp4 && used != DType::kFp4)
-    // What StepModel::Build does: the engines' weight-only kernels unpack 4-bit weights to bf16.
+  GemmRate(hw, prec.activations, &used);  // the rate StepModel::Build gives the GEMMs
+  if (used != prec.activations && !(prec.activations == DType::kInt4 && used == DType::kBf16))
     notes->push_back(fmt::format(
-        "{} has no fp4 rate in its record; GEMMs unpack the fp4 weights to bf16 and run at its "
-        "bf16 rate (weight-only kernels)",
-        hw.chip_id));
-  else if (used != prec.activations && !(prec.activations == DType::kInt4 && used == DType::kBf16))
-    notes->push_back(fmt::format(
-        "{} has no {} rate in its record; GEMMs use the {} rate with "
-        "{} weights",
-        hw.chip_id, DTypeName(prec.activations), DTypeName(used), DTypeName(prec.weights)));
+        "{} has no {} rate in its record; GEMMs use the {} rate with {} weights{}", hw.chip_id,
+        DTypeName(prec.activations), DTypeName(used), DTypeName(prec.weights),
+        prec.activations == DType::kFp4 && used == DType::kBf16
+            ? ", unpacked to bf16 (the engines' weight-only kernels)"
+            : ""));
 }
 
 }  // namespace

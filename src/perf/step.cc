@@ -129,6 +129,17 @@ Status CheckParallelism(const ModelArch& m, const Parallelism& p) {
   return OkStatus();
 }
 
+OpsPerSecond GemmRate(const Hardware& hw, DType activations, DType* used) {
+  DType mma = activations;
+  OpsPerSecond rate = hw.ComputeRate(activations, &mma);
+  // The engines' weight-only kernels by default: vLLM's Triton and Marlin MXFP4 / NVFP4 paths
+  // and TensorRT-LLM's Triton MoE backend unpack 4-bit weights to bf16 and multiply them with
+  // bf16 activations.
+  if (activations == DType::kFp4 && mma != DType::kFp4) rate = hw.ComputeRate(DType::kBf16, &mma);
+  if (used) *used = mma;
+  return rate;
+}
+
 PrecisionConfig PrecisionForMode(DType mode) {
   PrecisionConfig c;
   c.attention = DType::kBf16;
@@ -167,13 +178,8 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
   Shape& s = sm.s_;
   const Attention& a = m.attention;
   DType mma = prec.activations;  // the format the GEMMs' MMA instructions consume
-  s.gemm_rate = hw.ComputeRate(prec.activations, &mma).base();
-  // 4-bit formats on a chip without a 4-bit tensor-core rate (Hopper, Ada, Ampere) run the
-  // engines' weight-only kernels by default: vLLM's Triton and Marlin MXFP4 / NVFP4 paths and
-  // TensorRT-LLM's Triton MoE backend unpack the weights to bf16 and multiply them with bf16
-  // activations (W4A16), not in FP8.
+  s.gemm_rate = GemmRate(hw, prec.activations, &mma).base();
   const bool weight_only_fp4 = prec.activations == DType::kFp4 && mma != DType::kFp4;
-  if (weight_only_fp4) s.gemm_rate = hw.ComputeRate(DType::kBf16, &mma).base();
   s.attn_rate = hw.ComputeRate(prec.attention).base();
   s.index_rate = hw.ComputeRate(DType::kFp8).base();
   s.vec_rate = hw.peak[Index(DType::kFp32)].base();

@@ -76,6 +76,12 @@ struct PrecisionConfig {
 // Attention math is bf16 in every mode.
 PrecisionConfig PrecisionForMode(DType mode);
 
+// The rate a GEMM with `activations` inputs runs at on `hw`, and in `*used` the format it
+// multiplies in. 4-bit inputs on a chip without a 4-bit tensor rate (Hopper, Ada, Ampere) run
+// the engines' weight-only kernels, which unpack the weights to bf16 (W4A16), not in FP8;
+// other formats take Hardware::ComputeRate's fallback.
+OpsPerSecond GemmRate(const Hardware& hw, DType activations, DType* used = nullptr);
+
 // Time of one step on one GPU, with where it went.
 struct StepTime {
   Seconds total;
