@@ -439,19 +439,19 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       }
       p.gpus = p.par.Gpus();
       p.workload.concurrency = conc > 0 ? conc : batch * adp;
+      // Whether an optional filter (empty: any) leaves the row out.
+      auto excludes = [](const std::vector<std::string>& only, const std::string& value) {
+        return !only.empty() && std::find(only.begin(), only.end(), value) == only.end();
+      };
       for (const HarnessSetting& h : harness) {
         const bool from = std::any_of(h.sources.begin(), h.sources.end(),
                                       [&](const std::string& s) { return src.find(s) != src.npos; });
         if (!from || h.engine != p.engine ||
             std::find(h.models.begin(), h.models.end(), p.model) == h.models.end() ||
             (h.isl > 0 && h.isl != p.workload.isl) || (h.osl > 0 && h.osl != p.workload.osl) ||
-            (h.max_tp > 0 && p.par.tp > h.max_tp) ||
-            (!h.chips.empty() &&
-             std::find(h.chips.begin(), h.chips.end(), p.chip) == h.chips.end()) ||
-            (!h.precisions.empty() && std::find(h.precisions.begin(), h.precisions.end(),
-                                                get("precision")) == h.precisions.end()) ||
-            (!h.versions.empty() && std::find(h.versions.begin(), h.versions.end(),
-                                              get("backend_version")) == h.versions.end()))
+            (h.max_tp > 0 && p.par.tp > h.max_tp) || excludes(h.chips, p.chip) ||
+            excludes(h.precisions, get("precision")) ||
+            excludes(h.versions, get("backend_version")))
           continue;
         if (h.kv_cache) p.precision.kv_cache = *h.kv_cache;  // the scripts' --kv-cache-dtype
         if (p.par.dp_attn > 1 && h.balance.timeout_iters > 0) p.workload.balance = h.balance;
