@@ -170,12 +170,7 @@ void CheckFleets(const std::filesystem::path& data_dir, const rules::RuleBook* b
   const fs::path dir = data_dir / "fleets";
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return;
-  std::vector<fs::path> files;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
-       it.increment(ec))
-    if (it->path().extension() == ".toml" || it->path().extension() == ".csv")
-      files.push_back(it->path());
-  std::sort(files.begin(), files.end());
+  const std::vector<fs::path> files = FilesIn(dir, {".toml", ".csv"});
   auto cat = catalog::Catalog::Load(data_dir);
   int& count = r->files["fleets"];
   for (const fs::path& f : files) {

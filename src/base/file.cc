@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -80,6 +81,21 @@ Result<std::string> ReadTextFile(const std::filesystem::path& path, std::string_
     out.append(buf, static_cast<std::size_t>(n));
   }
   return out;
+}
+
+std::vector<std::filesystem::path> FilesIn(const std::filesystem::path& dir,
+                                           std::initializer_list<std::string_view> extensions) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const std::string ext = it->path().extension().string();
+    if (std::find(extensions.begin(), extensions.end(), ext) != extensions.end())
+      files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 }  // namespace ceiling

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ceiling/base/file.h"
 #include "ceiling/design/space.h"
 #include "ceiling/perf/check.h"
 #include "ceiling/rules/check.h"
@@ -22,11 +23,7 @@ catalog::FolderCheck CheckDesignsDir(const fs::path& data_dir, const catalog::Ca
     c.present = false;
     return c;
   }
-  std::vector<fs::path> files;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
-       it.increment(ec))
-    if (it->path().extension() == ".toml") files.push_back(it->path());
-  std::sort(files.begin(), files.end());
+  const std::vector<fs::path> files = FilesIn(dir, {".toml"});
   c.files = static_cast<int>(files.size());
   if (catalog == nullptr) return c;  // the chips' own check says why the catalog did not load
   for (const fs::path& f : files) {

@@ -7,6 +7,7 @@
 #include <limits>
 #include <set>
 
+#include "ceiling/base/file.h"
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/base/units.h"
 
@@ -462,11 +463,7 @@ Result<std::vector<DesignSpace>> LoadDesignSpaces(const std::filesystem::path& d
   const auto dir = data_dir / "designs";
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return out;
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
-    if (e.path().extension() == ".toml") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
+  for (const auto& f : FilesIn(dir, {".toml"})) {
     ASSIGN_OR_RETURN(DesignSpace s, LoadDesignSpace(f, cat));
     out.push_back(std::move(s));
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ceiling/base/file.h"
 #include "ceiling/perf/calibration.h"
 #include "ceiling/perf/hardware.h"
 #include "ceiling/perf/validation.h"
@@ -33,12 +34,7 @@ catalog::FolderCheck CheckModelsDir(const fs::path& data_dir) {
     c.present = false;
     return c;
   }
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
-       it.increment(ec))
-    if (it->path().extension() == ".toml") files.push_back(it->path());
-  std::sort(files.begin(), files.end());
+  const std::vector<fs::path> files = FilesIn(dir, {".toml"});
   std::vector<ModelArch> models;
   for (const fs::path& f : files) {
     ++c.files;

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "ceiling/base/file.h"
 #include "ceiling/catalog/catalog.h"
 
 namespace ceiling::perf {
@@ -328,12 +329,8 @@ Result<ModelCatalog> ModelCatalog::Load(const fs::path& data_dir) {
   if (!fs::is_directory(dir, ec))
     return MakeError(ErrorCode::kNotFound,
                      fmt::format("{}: no models directory", catalog::DisplayPath(dir)));
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file() && e.path().extension() == ".toml") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
   std::vector<ModelArch> models;
-  for (const fs::path& p : files) {
+  for (const fs::path& p : FilesIn(dir, {".toml"})) {
     ASSIGN_OR_RETURN(ModelArch m, LoadModelFile(p, catalog::DisplayPath(p), p.stem().string()));
     models.push_back(std::move(m));
   }

@@ -169,23 +169,30 @@ Matrix MigrationMatrix(const RuleBook& book, const std::vector<ChipEntry>& chips
   return m;
 }
 
+namespace {
+
+// Appends chip `chip`'s change from `before` to `after`, if its outcome changed.
+void AddIfChanged(std::vector<ChipChange>& out, std::size_t chip, Classification before,
+                  Classification after) {
+  if (SameOutcome(before, after)) return;
+  ChipChange c;
+  c.chip = chip;
+  c.changes = DescribeChange(before, after);
+  c.before = std::move(before);
+  c.after = std::move(after);
+  out.push_back(std::move(c));
+}
+
+}  // namespace
+
 std::vector<ChipChange> CompareBooks(const RuleBook& a, const RuleBook& b,
                                      const std::vector<ChipEntry>& chips, const Query& query) {
   Query q = query;
   q.trace = false;
   q.import_side = false;
   std::vector<ChipChange> out;
-  for (std::size_t i = 0; i < chips.size(); ++i) {
-    Classification x = Classify(a, chips[i].facts, q);
-    Classification y = Classify(b, chips[i].facts, q);
-    if (SameOutcome(x, y)) continue;
-    ChipChange c;
-    c.chip = i;
-    c.changes = DescribeChange(x, y);
-    c.before = std::move(x);
-    c.after = std::move(y);
-    out.push_back(std::move(c));
-  }
+  for (std::size_t i = 0; i < chips.size(); ++i)
+    AddIfChanged(out, i, Classify(a, chips[i].facts, q), Classify(b, chips[i].facts, q));
   return out;
 }
 
@@ -203,14 +210,7 @@ std::vector<ChipChange> CompareRules(const RuleBook& book, const RuleVersion& a,
     Classification x = Classify(book, chips[i].facts, query);
     query.date = cb.date;
     query.view = cb.view;
-    Classification y = Classify(book, chips[i].facts, query);
-    if (SameOutcome(x, y)) continue;
-    ChipChange c;
-    c.chip = i;
-    c.changes = DescribeChange(x, y);
-    c.before = std::move(x);
-    c.after = std::move(y);
-    out.push_back(std::move(c));
+    AddIfChanged(out, i, std::move(x), Classify(book, chips[i].facts, query));
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "ceiling/base/file.h"
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/rules/countries.h"
 #include "ceiling/rules/entities.h"
@@ -15,16 +16,6 @@ namespace ceiling::rules {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<fs::path> TomlFiles(const fs::path& dir) {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
-       it.increment(ec))
-    if (it->path().extension() == ".toml") files.push_back(it->path());
-  std::sort(files.begin(), files.end());
-  return files;
-}
 
 void Add(catalog::FolderCheck* c, const Error& e) {
   c->findings.push_back({e.location, e.message});
@@ -48,7 +39,7 @@ catalog::FolderCheck CheckCountriesDir(const fs::path& data_dir) {
     c.present = false;
     return c;
   }
-  c.files = static_cast<int>(TomlFiles(dir).size());
+  c.files = static_cast<int>(FilesIn(dir, {".toml"}).size());
   // Groups may be defined in terms of one another, so the folder loads as a whole; its loader
   // stops at the first bad file.
   auto db = CountryDb::Load(dir);
@@ -71,7 +62,7 @@ catalog::FolderCheck CheckRulesDir(const fs::path& data_dir, const catalog::Cata
     return c;
   }
   std::vector<RuleVersion> rules;
-  for (const fs::path& f : TomlFiles(dir)) {
+  for (const fs::path& f : FilesIn(dir, {".toml"})) {
     ++c.files;
     const std::string name = catalog::DisplayPath(f);
     auto r = LoadRuleFile(f, *countries, name);
@@ -111,7 +102,7 @@ catalog::FolderCheck CheckEntitiesDir(const fs::path& data_dir) {
     c.present = false;
     return c;
   }
-  for (const fs::path& f : TomlFiles(dir)) {
+  for (const fs::path& f : FilesIn(dir, {".toml"})) {
     ++c.files;
     EntityDb one;  // each file on its own, so one bad notice does not hide the next
     if (Status st = one.AddFile(f, catalog::DisplayPath(f)); !st.ok()) {
@@ -136,7 +127,7 @@ catalog::FolderCheck CheckImportDir(const fs::path& data_dir) {
   }
   auto countries = CountryDb::Load(data_dir / "countries");
   if (!countries.ok()) return c;  // reported by CheckCountriesDir
-  for (const fs::path& f : TomlFiles(dir)) {
+  for (const fs::path& f : FilesIn(dir, {".toml"})) {
     ++c.files;
     ImportDb one;
     if (Status st = one.AddFile(f, *countries, catalog::DisplayPath(f)); !st.ok()) {

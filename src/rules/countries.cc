@@ -6,6 +6,7 @@
 #include <cctype>
 #include <set>
 
+#include "ceiling/base/file.h"
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/catalog/catalog.h"
 #include "located.h"
@@ -246,13 +247,10 @@ Result<CountryDb> CountryDb::Load(const fs::path& dir) {
   if (!fs::exists(list, ec))
     return MakeError(ErrorCode::kNotFound, fmt::format("{}: missing country list", list.string()));
   ASSIGN_OR_RETURN(CountryDb db, FromCountryFile(list, catalog::DisplayPath(list)));
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.path().extension() == ".toml" && e.path().filename() != "countries.toml")
-      files.push_back(e.path());
+  std::vector<fs::path> files = FilesIn(dir, {".toml"});
+  std::erase_if(files, [](const fs::path& f) { return f.filename() == "countries.toml"; });
   // Members-only files first (sorted), then expression-defined ones, which may refer to them:
   // a group file is loaded once every group it names is known.
-  std::sort(files.begin(), files.end());
   std::vector<fs::path> pending = files;
   while (!pending.empty()) {
     std::vector<fs::path> retry;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "ceiling/base/file.h"
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/catalog/catalog.h"
 #include "ceiling/rules/screening.h"
@@ -271,11 +272,7 @@ Result<EntityDb> EntityDb::Load(const fs::path& dir) {
   EntityDb db;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return db;
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.path().extension() == ".toml") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const fs::path& f : files) {
+  for (const fs::path& f : FilesIn(dir, {".toml"})) {
     ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(f, catalog::DisplayPath(f)));
     RETURN_IF_ERROR(db.Add(doc));
     const std::string stem = f.stem().string();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "ceiling/base/file.h"
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/catalog/catalog.h"
 #include "ceiling/rules/screening.h"
@@ -269,11 +270,7 @@ Result<ImportDb> ImportDb::Load(const fs::path& dir, const CountryDb& countries)
   ImportDb db;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return db;
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.path().extension() == ".toml") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const fs::path& f : files) {
+  for (const fs::path& f : FilesIn(dir, {".toml"})) {
     RETURN_IF_ERROR(db.AddFile(f, countries, catalog::DisplayPath(f)));
     if (db.measures_.back().id != f.stem().string())
       return MakeError(ErrorCode::kSchema,

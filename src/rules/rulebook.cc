@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "ceiling/base/file.h"
 #include "ceiling/base/toml_reader.h"
 #include "compiled.h"
 #include "located.h"
@@ -213,16 +214,12 @@ std::uint16_t RuleBook::Compiled::ClauseIndex(const Clause* c) const {
 
 Result<RuleBook> RuleBook::Load(const fs::path& data_dir) {
   ASSIGN_OR_RETURN(CountryDb countries, CountryDb::Load(data_dir / "countries"));
-  std::vector<fs::path> files;
   std::error_code ec;
   const fs::path dir = data_dir / "rules";
   if (!fs::is_directory(dir, ec))
     return MakeError(ErrorCode::kNotFound, fmt::format("{}: no rules directory", dir.string()));
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.path().extension() == ".toml") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
   std::vector<RuleVersion> rules;
-  for (const fs::path& f : files) {
+  for (const fs::path& f : FilesIn(dir, {".toml"})) {
     ASSIGN_OR_RETURN(RuleVersion r, LoadRuleFile(f, countries, catalog::DisplayPath(f)));
     if (r.id != f.stem().string())
       return MakeError(ErrorCode::kSchema,

@@ -23,6 +23,7 @@
 #include "ceiling/design/space.h"
 #include "ceiling/perf/calibration.h"
 #include "ceiling/perf/hardware.h"
+#include "ceiling/perf/model.h"
 #include "ceiling/perf/serving.h"
 #include "ceiling/rules/classify.h"
 #include "ceiling/rules/rule.h"
@@ -167,6 +168,30 @@ TEST(HostileFiles, FifoDirectorySymlinkLoopAndMissingFile) {
   auto m = ReadTextFile(dir / "none.toml", "none.toml");
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().ToString(), "none.toml: no such file");
+  fs::remove_all(dir);
+}
+
+TEST(HostileFiles, FolderListingsAreSortedFilteredAndNeverThrow) {
+  const fs::path dir = TempDir("listing");
+  for (const char* name : {"b.toml", "a.toml", "c.csv", "d.txt", "toml"}) std::ofstream(dir / name);
+  fs::create_directory(dir / "e.toml");  // listed: its loader says it is not a file
+  const std::vector<fs::path> toml = FilesIn(dir, {".toml"});
+  ASSERT_EQ(toml.size(), 3u);
+  EXPECT_EQ(toml[0].filename(), "a.toml");
+  EXPECT_EQ(toml[1].filename(), "b.toml");
+  EXPECT_EQ(toml[2].filename(), "e.toml");
+  const std::vector<fs::path> both = FilesIn(dir, {".toml", ".csv"});
+  ASSERT_EQ(both.size(), 4u);
+  EXPECT_EQ(both[2].filename(), "c.csv");
+  EXPECT_TRUE(FilesIn(dir / "missing", {".toml"}).empty());
+  EXPECT_TRUE(FilesIn(dir / "a.toml", {".toml"}).empty());  // a file, not a folder
+  // A loader reports the folder that looks like a file instead of skipping it.
+  fs::create_directories(dir / "data" / "models" / "x.toml");
+  auto models = perf::ModelCatalog::Load(dir / "data");
+  ASSERT_FALSE(models.ok());
+  EXPECT_NE(models.error().ToString().find("x.toml: is a directory, not a file"),
+            std::string::npos)
+      << models.error().ToString();
   fs::remove_all(dir);
 }
 

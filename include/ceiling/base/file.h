@@ -19,8 +19,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ceiling/base/result.h"
 
@@ -33,6 +35,14 @@ inline constexpr std::uint64_t kMaxInputFileBytes = std::uint64_t{16} << 20;
 Result<std::string> ReadTextFile(const std::filesystem::path& path,
                                  std::string_view display_name = "",
                                  std::uint64_t max_bytes = kMaxInputFileBytes);
+
+// The entries of `dir` whose names end in one of `extensions` (".toml"), sorted by path, so that
+// every loader reads a folder in the same order on every machine. Entries are not filtered by
+// type: one that is not a regular file reaches ReadTextFile, which says what it is. Empty when
+// `dir` is missing or cannot be read (the caller decides whether that is an error); an error
+// part-way through the listing ends it there, without throwing.
+std::vector<std::filesystem::path> FilesIn(const std::filesystem::path& dir,
+                                           std::initializer_list<std::string_view> extensions);
 
 }  // namespace ceiling
 
