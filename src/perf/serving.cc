@@ -160,19 +160,24 @@ double PrefillGpu(const StepModel& sm, const FamilyParams& fp, double tokens, do
   return sm.Mixed(fp, 0, 0, tokens, isl).total.base();
 }
 
+// The KV-cache tokens a running sequence holds: engines that page the KV cache on demand hold
+// its tokens so far, on average isl + osl / 2; those that reserve a request's full length up
+// front hold isl + osl.
+double HeldTokens(const EngineTraits& traits, const ServingWorkload& w) {
+  return static_cast<double>(w.isl) + (traits.reserve_full_kv ? w.osl : w.osl / 2.0);
+}
+
 LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& family,
                              const EngineParams& ep, const ServingWorkload& w) {
   const FamilyParams fp = WithEngine(family, ep);
   const double tokens_per_seq = static_cast<double>(w.isl) + w.osl;
-  const MemoryUse mem = sm.ServingMemory(1, tokens_per_seq);
   LayoutConstants k;
-  k.max_batch = std::floor(mem.kv_token_capacity / tokens_per_seq);
+  // A sequence must fit at its full length; the batch is what the cache holds at the engine's
+  // hold (the per-token cost of a sliding window or a recurrent state depends on the length).
+  k.max_batch = std::floor(sm.ServingMemory(1, tokens_per_seq).kv_token_capacity / tokens_per_seq);
   if (k.max_batch >= 1) {
-    // Engines that page the KV cache on demand hold a running sequence's tokens so far, on
-    // average isl + osl / 2; those that reserve a request's full length up front hold isl + osl.
-    if (!ep.traits.reserve_full_kv)
-      k.max_batch = std::max(k.max_batch, std::floor(mem.kv_token_capacity /
-                                                     (static_cast<double>(w.isl) + w.osl / 2.0)));
+    const double held = HeldTokens(ep.traits, w);
+    k.max_batch = std::floor(sm.ServingMemory(1, held).kv_token_capacity / held);
     const Bytes capacity = sm.hardware().memory_capacity;
     k.engine_batch = std::max(1.0, ep.traits.MaxBatch(capacity));
     k.chunk = std::max(1.0, ep.traits.ChunkTokens(capacity));
@@ -489,7 +494,10 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   const ServingTimes t = ServeTimes(sm, fp, ep, q.workload, r.instances);
   const double tokens_per_seq = static_cast<double>(q.workload.isl) + q.workload.osl;
   r.fits = t.fits;
-  r.memory = sm.ServingMemory(t.fits ? t.batch : 1, tokens_per_seq);
+  // What the running batch holds, as the batch was sized (ConstantsFor); one full-length
+  // sequence when not even that fits.
+  r.memory = t.fits ? sm.ServingMemory(t.batch, HeldTokens(ep.traits, q.workload))
+                    : sm.ServingMemory(1, tokens_per_seq);
   r.prefill_step = sm.Prefill(fp, 1, q.workload.isl);
   if (!t.fits) {
     const MemoryUse one = sm.ServingMemory(1, tokens_per_seq);

@@ -189,7 +189,7 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
                                                                : q.workload.engine));
   }
   if (search)
-    s += fmt::format("parallelism: best of {} deployments searched in {:.1f} ms\n",
+    s += fmt::format("parallelism: best of {} deployments searched in {:.2f} ms\n",
                      search->evaluated, Ms(search->elapsed));
   s += fmt::format("memory per GPU: {} of {} (weights {}, KV cache {}, workspace {}, reserve {})\n",
                    FormatQuantity(r.memory.total), FormatQuantity(r.memory.capacity),

@@ -178,6 +178,43 @@ TEST(Laws, ServingIsFiniteAndObeysTheClosedLoopIdentity) {
   EXPECT_GT(served, kDraws / 4);
 }
 
+// The memory a result shows is what its batch holds: a deployment that fits never shows more
+// than the capacity, whatever the engine's KV hold (paged: the average length; reserved: the
+// full length) and whether the cache or the clients set the batch. Sliding windows and recurrent
+// states make the KV bytes per token depend on the length, which is what could split the two.
+TEST(Laws, AFittingDeploymentNeverShowsMoreMemoryThanTheCapacity) {
+  Deployments gen(7);
+  const Calibration& cal = Bundled().calibration;
+  int served = 0, kv_limited = 0;
+  for (int i = 0; i < kDraws; ++i) {
+    const Draw d = gen.Next();
+    for (const char* engine : {"vllm", "trtllm"}) {
+      ServingQuery q;
+      q.model = d.model;
+      q.hardware = &d.hw;
+      q.calibration = &cal;
+      q.par = d.par;
+      q.gpus = d.par.Gpus();
+      q.precision = PrecisionForMode(d.precision);
+      q.workload.isl = static_cast<int>(d.prompt);
+      q.workload.osl = 1 + static_cast<int>(d.context) % 8192;
+      q.workload.concurrency = static_cast<int>(d.batch) * 8 * d.par.dp_attn;
+      q.workload.engine = engine;
+      auto r = Serve(q);
+      ASSERT_TRUE(r.ok()) << r.error().ToString();
+      if (!r->fits) continue;
+      ++served;
+      kv_limited += r->kv_limited;
+      EXPECT_LE(r->memory.total.base(), r->memory.capacity.base() * (1 + 1e-9))
+          << engine << " " << d.model->id << " " << d.par.ToString() << " isl " << q.workload.isl
+          << " osl " << q.workload.osl << " batch " << r->batch_per_rank;
+      EXPECT_TRUE(r->memory.fits);
+    }
+  }
+  EXPECT_GT(served, kDraws / 4);
+  EXPECT_GT(kv_limited, 10);  // the cache sets the batch often enough for the check to bite
+}
+
 }  // namespace
 }  // namespace ceiling::perf
 
