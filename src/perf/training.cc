@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "ceiling/base/units.h"
 
@@ -326,10 +330,9 @@ MemoryUse TrainingMemory(const StepModel& sm, const TrainingQuery& q, int dp, in
   return mem;
 }
 
-Result<TrainingResult> Train(const TrainingQuery& q) {
-  if (!q.model || !q.hardware || !q.calibration)
-    return MakeError(ErrorCode::kInvalidArgument, "training query without model or hardware");
-  RETURN_IF_ERROR(q.Validate());
+namespace {
+
+Result<TrainingResult> TrainLayout(const TrainingQuery& q) {
   const int dp = q.Dp();
   const int micro_batches = q.global_batch / (dp * q.micro_batch);
   PrecisionConfig prec = PrecisionForMode(q.precision);
@@ -370,6 +373,65 @@ Result<TrainingResult> Train(const TrainingQuery& q) {
         FormatQuantity(mem.reserve), FormatQuantity(mem.total), FormatQuantity(mem.capacity));
   r.basis = q.calibration->BasisFor(q.hardware->chip_id, q.hardware->family);
   r.uncertainty = q.calibration->Band(r.basis, PerfMetric::kTrainStep, Regime::kLargeBatch);
+  return r;
+}
+
+// A layout that does not fit says which layout of the same GPUs, global batch and micro-batch
+// would: tensor parallelism in powers of two within one scale-up domain (as Megatron-style
+// frameworks keep it), pipeline parallelism in powers of two up to the layers, the recomputation
+// and ZeRO stage as given or the memory-saving ones (full, 3); the fastest that fits.
+std::string FittingLayoutNote(const TrainingQuery& q) {
+  const std::vector<Recompute> recomputes =
+      q.recompute == Recompute::kFull ? std::vector{q.recompute}
+                                      : std::vector{q.recompute, Recompute::kFull};
+  const std::vector<int> zeros = q.zero == 3 ? std::vector{3} : std::vector{q.zero, 3};
+  const int max_tp = std::min(q.gpus, q.hardware->scale_up_domain);
+  std::optional<TrainingQuery> best;
+  double best_rate = 0, best_step = 0, best_mfu = 0;
+  for (Recompute rc : recomputes)
+    for (int zero : zeros)
+      for (std::int64_t tp = 1; tp <= max_tp; tp *= 2)
+        for (std::int64_t pp = 1; pp <= std::min(q.gpus, q.model->layers); pp *= 2) {
+          TrainingQuery c = q;
+          c.tp = static_cast<int>(tp);
+          c.pp = static_cast<int>(pp);
+          c.recompute = rc;
+          c.zero = zero;
+          if (!c.Validate().ok()) continue;
+          auto r = TrainLayout(c);
+          if (!r.ok() || !r->fits || r->tokens_per_s <= best_rate) continue;
+          best = c;
+          best_rate = r->tokens_per_s;
+          best_step = r->step_time.base();
+          best_mfu = r->mfu;
+        }
+  const std::string gpus = q.gpus == 1 ? "one GPU" : fmt::format("these {} GPUs", q.gpus);
+  if (!best)
+    return fmt::format(
+        "no layout of {} fits, even with full recomputation and ZeRO-3{}: more GPUs, a shorter "
+        "sequence or more context parallelism (cp)",
+        gpus,
+        q.gpus > 1 ? fmt::format(" (TP 1-{} within a scale-up domain, PP in powers of two, the "
+                                 "same global batch and micro-batch)",
+                                 max_tp)
+                   : "");
+  std::string flags = fmt::format("tp {}, pp {}", best->tp, best->pp);
+  if (best->recompute != q.recompute)
+    flags += fmt::format(", recompute {}", RecomputeName(best->recompute));
+  if (best->zero != q.zero) flags += fmt::format(", zero {}", best->zero);
+  return fmt::format(
+      "the fastest layout of {} that fits: TP{} PP{} DP{} ({}): {:.3g} s per step, {:.0f}% MFU",
+      gpus, best->tp, best->pp, best->Dp(), flags, best_step, best_mfu * 100);
+}
+
+}  // namespace
+
+Result<TrainingResult> Train(const TrainingQuery& q) {
+  if (!q.model || !q.hardware || !q.calibration)
+    return MakeError(ErrorCode::kInvalidArgument, "training query without model or hardware");
+  RETURN_IF_ERROR(q.Validate());
+  ASSIGN_OR_RETURN(TrainingResult r, TrainLayout(q));
+  if (!r.fits) r.notes.push_back(FittingLayoutNote(q));
   return r;
 }
 
