@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "ceiling/api/catalog_api.h"
+#include "ceiling/base/text.h"
 #include "ceiling/base/units.h"
 #include "ceiling/catalog/writer.h"
 
@@ -95,13 +96,13 @@ Result<Setup> Prepare(const KnowledgeBase& kb, DesignGoal& goal, const CallOptio
                                                     : design::Strategy::kAuto;
 
   // The workload in words.
-  std::vector<std::string> parts = {sv.model.Label("model"), fmt::format("{} GPUs", sv.gpus)};
+  std::vector<std::string> parts = {sv.model.Label("model"), Counted(sv.gpus, "GPU")};
   if (has(ObjectiveKind::kDecode) || has(ObjectiveKind::kPrefill)) {
     parts.push_back(
         fmt::format("{} serving, input {} / output {} tokens", sv.precision, sv.isl, sv.osl));
     if (sv.sla_tpot) parts.push_back(fmt::format("TPOT <= {} ms", *sv.sla_tpot));
     if (sv.sla_ttft) parts.push_back(fmt::format("TTFT <= {} ms", *sv.sla_ttft));
-    if (!sv.sla() && sv.concurrency) parts.push_back(fmt::format("{} clients", *sv.concurrency));
+    if (!sv.sla() && sv.concurrency) parts.push_back(Counted(*sv.concurrency, "client"));
   }
   if (has(ObjectiveKind::kTrain))
     parts.push_back(fmt::format("training {} x {} tokens per step, {}", goal.global_batch,

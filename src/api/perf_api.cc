@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "ceiling/api/catalog_api.h"
+#include "ceiling/base/text.h"
 #include "ceiling/base/units.h"
 #include "ceiling/perf/calibration.h"
 #include "ceiling/report/table.h"
@@ -217,11 +218,11 @@ SlaSearchOptions ServingFields::Search() const {
 }
 
 std::string ServingFields::Describe() const {
-  std::vector<std::string> parts = {model.Label("model"), fmt::format("{} GPUs", gpus)};
+  std::vector<std::string> parts = {model.Label("model"), Counted(gpus, "GPU")};
   parts.push_back(fmt::format("{} serving, input {} / output {} tokens", precision, isl, osl));
   if (sla_tpot) parts.push_back(fmt::format("TPOT <= {} ms", *sla_tpot));
   if (sla_ttft) parts.push_back(fmt::format("TTFT <= {} ms", *sla_ttft));
-  if (!sla() && concurrency) parts.push_back(fmt::format("{} clients", *concurrency));
+  if (!sla() && concurrency) parts.push_back(Counted(*concurrency, "client"));
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 

@@ -174,4 +174,11 @@ const char* ShortEscape(char c) {
   }
 }
 
+std::string Counted(double n, std::string_view noun, std::string_view plural) {
+  std::string out = fmt::format("{} ", n);
+  if (n == 1) return out.append(noun);
+  if (!plural.empty()) return out.append(plural);
+  return out.append(noun).append("s");
+}
+
 }  // namespace ceiling

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <utility>
 
+#include "ceiling/base/text.h"
 #include "ceiling/rules/facts.h"
 
 namespace ceiling::design {
@@ -278,9 +279,9 @@ ObjectiveReport DesignEvaluator::Report(ObjectiveKind k, const catalog::Chip& ch
         rep.value = s->result.output_tokens_per_s_per_gpu;
         rep.band = s->result.uncertainty.throughput;
         const int instances = s->query.gpus / s->query.par.Gpus();
-        rep.deployment = fmt::format("{}, {} instance{} on {} GPUs, {} clients",
-                                     s->query.par.ToString(), instances, instances == 1 ? "" : "s",
-                                     s->query.gpus, s->query.workload.concurrency);
+        rep.deployment = fmt::format("{}, {} on {}, {}", s->query.par.ToString(),
+                                     Counted(instances, "instance"), Counted(s->query.gpus, "GPU"),
+                                     Counted(s->query.workload.concurrency, "client"));
       }
       break;
     }
@@ -290,7 +291,8 @@ ObjectiveReport DesignEvaluator::Report(ObjectiveKind k, const catalog::Chip& ch
       // Prefill time is what TTFT measures; its band is the TTFT band for this kind of chip.
       rep.band = w.calibration->Band(w.calibration->BasisFor(chip.id, chip.family),
                                      perf::PerfMetric::kTtft, perf::Regime::kSmallBatch);
-      rep.deployment = fmt::format("{} tokens per prompt, {} GPUs", w.serving.isl, w.gpus);
+      rep.deployment =
+          fmt::format("{} tokens per prompt, {}", w.serving.isl, Counted(w.gpus, "GPU"));
       break;
     case ObjectiveKind::kTrain: {
       const perf::TrainingQuery q = TrainingQueryFor(*hw);
@@ -306,9 +308,10 @@ ObjectiveReport DesignEvaluator::Report(ObjectiveKind k, const catalog::Chip& ch
         rep.band = r->uncertainty;
       }
       rep.deployment = fmt::format(
-          "{} GPUs, TP{} PP{} DP{}, micro-batch {}, global batch {} x "
+          "{}, TP{} PP{} DP{}, micro-batch {}, global batch {} x "
           "{} tokens",
-          q.gpus, q.tp, q.pp, r.ok() ? r->dp : 0, q.micro_batch, q.global_batch, q.seq);
+          Counted(q.gpus, "GPU"), q.tp, q.pp, r.ok() ? r->dp : 0, q.micro_batch, q.global_batch,
+          q.seq);
       break;
     }
   }

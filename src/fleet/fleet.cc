@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "ceiling/base/text.h"
 #include "ceiling/base/toml_reader.h"
 #include "ceiling/base/units.h"
 #include "ceiling/catalog/metrics.h"
@@ -119,7 +120,8 @@ ThroughputCache::Entry Evaluate(const catalog::Chip& chip, const Knowledge& kb,
     } else {
       e.decode_tps = s->result.output_tokens_per_s_per_gpu;
       e.decode_deployment =
-          fmt::format("{}, {} clients", s->query.par.ToString(), s->query.workload.concurrency);
+          fmt::format("{}, {}", s->query.par.ToString(),
+                      Counted(s->query.workload.concurrency, "client"));
     }
   }
   // Training: the fixed layout.

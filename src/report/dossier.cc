@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include "ceiling/base/text.h"
+
 namespace ceiling::report {
 
 using nlohmann::json;
@@ -367,9 +369,10 @@ std::string Compare(const json& cmp, const std::string& flagship) {
                         : "–",
                     E(u, "basis")});
     if (workload.empty() && c.contains("workload") && c.contains("model"))
-      workload = fmt::format("{}, {} GPUs, input {} / output {} tokens, {} concurrent clients",
-                             E(c, "model"), c.value("gpus", 0), c["workload"].value("isl", 0),
-                             c["workload"].value("osl", 0), c["workload"].value("concurrency", 0));
+      workload = fmt::format("{}, {}, input {} / output {} tokens, {}", E(c, "model"),
+                             Counted(c.value("gpus", 0), "GPU"), c["workload"].value("isl", 0),
+                             c["workload"].value("osl", 0),
+                             Counted(c["workload"].value("concurrency", 0), "concurrent client"));
   }
   return "<section><h2>Against its die's flagship, " + HtmlEscape(flagship) + "</h2><p>" +
          workload + "</p><figure>" +

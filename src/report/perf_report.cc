@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 
+#include "ceiling/base/text.h"
 #include "ceiling/base/units.h"
 #include "ceiling/report/table.h"
 
@@ -160,8 +161,8 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
                   r.instances > 1 ? fmt::format(", {} instances", r.instances) : "",
                   perf::DTypeName(q.precision.weights), perf::DTypeName(q.precision.kv_cache),
                   q.workload.engine.empty() ? "generic" : q.workload.engine);
-  s += fmt::format("workload: input {} tokens, output {} tokens, {} concurrent clients\n",
-                   q.workload.isl, q.workload.osl, q.workload.concurrency);
+  s += fmt::format("workload: input {} tokens, output {} tokens, {}\n", q.workload.isl,
+                   q.workload.osl, Counted(q.workload.concurrency, "concurrent client"));
   if (const perf::ContextBalance& cb = q.workload.balance; cb.timeout_iters > 0)
     s += fmt::format(
         "attention-DP balancing: a prompt is held up to {} iterations for every rank to have one, "
@@ -330,9 +331,9 @@ std::string CompareText(const std::vector<CompareColumn>& cols) {
   if (cols.empty()) return "";
   const auto& q0 = cols[0].query;
   std::string s = fmt::format(
-      "{}, {} weights, {} GPUs per chip, input {} / output {} tokens, {} concurrent clients\n",
-      q0.model->name, perf::DTypeName(q0.precision.weights), q0.gpus, q0.workload.isl,
-      q0.workload.osl, q0.workload.concurrency);
+      "{}, {} weights, {} per chip, input {} / output {} tokens, {}\n", q0.model->name,
+      perf::DTypeName(q0.precision.weights), Counted(q0.gpus, "GPU"), q0.workload.isl,
+      q0.workload.osl, Counted(q0.workload.concurrency, "concurrent client"));
   std::vector<Column> header{{""}};
   for (const auto& c : cols) header.push_back({c.query.hardware->chip_id, Align::kRight});
   Table t(header);
@@ -353,8 +354,9 @@ std::string CompareText(const std::vector<CompareColumn>& cols) {
   const auto& ref0 = cols[0].reference;
   t.AddRule(
       fmt::format("same work on every chip ({}): one {}-token prefill, one decode "
-                  "iteration of {} sequences",
-                  ref0.par.ToString(), q0.workload.isl, q0.workload.concurrency));
+                  "iteration of {}",
+                  ref0.par.ToString(), q0.workload.isl,
+                  Counted(q0.workload.concurrency, "sequence")));
   add("prefill time (ms)",
       [](const CompareColumn& c) { return FormatFixed(Ms(c.reference.prefill.total), 1); });
   add("  time ratio",

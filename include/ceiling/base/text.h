@@ -36,6 +36,9 @@ Window ContextWindow(std::string_view line, int column, std::size_t width = 120)
 // (C0, DEL, or C1 encoded in UTF-8); `*offset` receives the byte offset of the first one.
 bool HasControlCharacter(std::string_view text, std::size_t* offset = nullptr);
 
+// "1 GPU", "8 GPUs": `n` and the noun, plural ("s" added unless `plural` is given) unless n is 1.
+std::string Counted(double n, std::string_view noun, std::string_view plural = "");
+
 // The two-character escape JSON and TOML strings share for `c` (quote, backslash, \b \f \n \r
 // \t), or nullptr when `c` has none.
 const char* ShortEscape(char c);
