@@ -219,7 +219,7 @@ void Binder::operator()(const api::Field& f, std::vector<std::string>& v) {
 void Binder::operator()(const api::Field& f, api::Ref& v) {
   if (Hidden(f)) return;
   std::string& arg = strings_.emplace_back();
-  Add(f, arg)->description(Help(f) + " (a catalog id, or a TOML file)");
+  Add(f, arg)->description(Help(f) + " (here: a path to a .toml file)");
   const std::string field = f.name;
   finish_.push_back([&v, &arg, field]() -> Status {
     if (arg.empty()) return OkStatus();

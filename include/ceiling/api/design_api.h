@@ -108,7 +108,8 @@ struct DesignRequest {
     v(Field{"hq", "Country of the end user's headquarters (default: the destination)"}, at.hq);
     rules.Visit(v);
     goal.Visit(v);
-    v(Field{"compare", "A product to measure against the optimum (id or TOML)"}, compare);
+    v(Field{"compare", "A product to measure against the optimum: catalog id, or the chip as TOML"},
+      compare);
     v(Field{"keep_candidates", "Keep every evaluated design (for the chart)", kAdvanced},
       keep_candidates);
   }
