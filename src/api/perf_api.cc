@@ -331,6 +331,7 @@ Result<PerfTrainResponse> PerfTrain(const KnowledgeBase& kb, PerfTrainRequest re
   q.global_batch = *request.global_batch, q.seq = *request.seq, q.precision = prec;
   q.tokens = request.tokens;
   ASSIGN_OR_RETURN(r.result, Train(q));
+  if (!r.result.fits) r.result.notes.push_back(perf::FittingLayoutNote(q));
   return r;
 }
 

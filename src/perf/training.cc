@@ -376,10 +376,8 @@ Result<TrainingResult> TrainLayout(const TrainingQuery& q) {
   return r;
 }
 
-// A layout that does not fit says which layout of the same GPUs, global batch and micro-batch
-// would: tensor parallelism in powers of two within one scale-up domain (as Megatron-style
-// frameworks keep it), pipeline parallelism in powers of two up to the layers, the recomputation
-// and ZeRO stage as given or the memory-saving ones (full, 3); the fastest that fits.
+}  // namespace
+
 std::string FittingLayoutNote(const TrainingQuery& q) {
   const std::vector<Recompute> recomputes =
       q.recompute == Recompute::kFull ? std::vector{q.recompute}
@@ -424,15 +422,11 @@ std::string FittingLayoutNote(const TrainingQuery& q) {
       gpus, best->tp, best->pp, best->Dp(), flags, best_step, best_mfu * 100);
 }
 
-}  // namespace
-
 Result<TrainingResult> Train(const TrainingQuery& q) {
   if (!q.model || !q.hardware || !q.calibration)
     return MakeError(ErrorCode::kInvalidArgument, "training query without model or hardware");
   RETURN_IF_ERROR(q.Validate());
-  ASSIGN_OR_RETURN(TrainingResult r, TrainLayout(q));
-  if (!r.fits) r.notes.push_back(FittingLayoutNote(q));
-  return r;
+  return TrainLayout(q);
 }
 
 }  // namespace ceiling::perf

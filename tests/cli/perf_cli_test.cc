@@ -181,6 +181,27 @@ TEST(PerfTrainCli, ParallelismAndMemoryOptions) {
   EXPECT_TRUE(Parse(r)["parallelism"]["dualpipe"].get<bool>());
 }
 
+// A layout that does not fit is an outcome (exit 0, its times kept) with a note naming one that
+// does; a fitting layout gets no such note.
+TEST(PerfTrainCli, DoesNotFitNamesALayoutThatFits) {
+  const std::string base =
+      "perf train --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 64 --global-batch 512 "
+      "--seq 8192 --json ";
+  CliResult r = RunCeiling(base + "--tp 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = Parse(r);
+  EXPECT_FALSE(j["fits"].get<bool>());
+  EXPECT_GT(j["step_time_s"].get<double>(), 0);
+  ASSERT_FALSE(j["notes"].empty());
+  const std::string note = j["notes"].back().get<std::string>();
+  EXPECT_EQ(note.rfind("the fastest layout of these 64 GPUs that fits: TP", 0), 0u) << note;
+  r = RunCeiling(base + "--tp 8 --pp 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  j = Parse(r);
+  EXPECT_TRUE(j["fits"].get<bool>());
+  for (const auto& n : j["notes"]) EXPECT_EQ(n.get<std::string>().find("layout"), std::string::npos);
+}
+
 TEST(PerfTrainCli, BadOptionsAreBadInputNamingTheFlag) {
   const std::string base =
       "perf train --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 64 --tp 8 --pp 2 "
