@@ -379,6 +379,7 @@ Result<TrainingResult> TrainLayout(const TrainingQuery& q) {
 }  // namespace
 
 std::string FittingLayoutNote(const TrainingQuery& q) {
+  if (!q.model || !q.hardware || !q.calibration || !q.Validate().ok()) return "";
   const std::vector<Recompute> recomputes =
       q.recompute == Recompute::kFull ? std::vector{q.recompute}
                                       : std::vector{q.recompute, Recompute::kFull};
@@ -418,8 +419,10 @@ std::string FittingLayoutNote(const TrainingQuery& q) {
     flags += fmt::format(", recompute {}", RecomputeName(best->recompute));
   if (best->zero != q.zero) flags += fmt::format(", zero {}", best->zero);
   return fmt::format(
-      "the fastest layout of {} that fits: TP{} PP{} DP{} ({}): {:.3g} s per step, {:.0f}% MFU",
-      gpus, best->tp, best->pp, best->Dp(), flags, best_step, best_mfu * 100);
+      "the fastest layout of {} that fits: TP{} PP{} DP{} ({}): {} s per step, {:.0f}% MFU", gpus,
+      best->tp, best->pp, best->Dp(), flags,
+      best_step < 100 ? fmt::format("{:.3g}", best_step) : fmt::format("{:.0f}", best_step),
+      best_mfu * 100);
 }
 
 Result<TrainingResult> Train(const TrainingQuery& q) {

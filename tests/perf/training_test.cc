@@ -80,6 +80,8 @@ TEST_F(TrainingTest, ALayoutThatDoesNotFitNamesTheFastestThatDoes) {
                 "no layout of one GPU fits, even with full recomputation and ZeRO-3", 0),
             0u)
       << FittingLayoutNote(one);
+  one.tp = 3;  // a query Train() refuses gets no sentence
+  EXPECT_EQ(FittingLayoutNote(one), "");
 }
 
 TEST_F(TrainingTest, SequenceParallelismShardsTheNormRegion) {

@@ -118,12 +118,13 @@ struct TrainingResult {
 
 Result<TrainingResult> Train(const TrainingQuery& q);
 
-// For a layout that does not fit (`q` valid): a sentence naming the fastest layout of the same
+// For a layout that does not fit: a sentence naming the fastest layout of the same
 // GPUs, global batch and micro-batch that fits, or saying that none does. It searches tensor
 // parallelism in powers of two within one scale-up domain (as Megatron-style frameworks keep
 // it), pipeline parallelism in powers of two up to the layers, and the recomputation and ZeRO
 // stage as given or the memory-saving ones (full, 3): about a hundred Train() evaluations, so it
-// is for answers a person reads (the API adds it as a note), not for inner loops.
+// is for answers a person reads (the API adds it as a note), not for inner loops. Empty for a
+// query Train() would refuse.
 std::string FittingLayoutNote(const TrainingQuery& q);
 
 // The arithmetic core for an already-built StepModel (used by validation).
