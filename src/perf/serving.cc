@@ -174,10 +174,12 @@ LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& family,
   LayoutConstants k;
   // A sequence must fit at its full length; the batch is what the cache holds at the engine's
   // hold (the per-token cost of a sliding window or a recurrent state depends on the length).
-  k.max_batch = std::floor(sm.ServingMemory(1, tokens_per_seq).kv_token_capacity / tokens_per_seq);
+  const MemoryUse full = sm.ServingMemory(1, tokens_per_seq);
+  k.max_batch = std::floor(full.kv_token_capacity / tokens_per_seq);
   if (k.max_batch >= 1) {
     const double held = HeldTokens(ep.traits, w);
-    k.max_batch = std::floor(sm.ServingMemory(1, held).kv_token_capacity / held);
+    if (held != tokens_per_seq)
+      k.max_batch = std::floor(sm.ServingMemory(1, held).kv_token_capacity / held);
     const Bytes capacity = sm.hardware().memory_capacity;
     k.engine_batch = std::max(1.0, ep.traits.MaxBatch(capacity));
     k.chunk = std::max(1.0, ep.traits.ChunkTokens(capacity));
@@ -500,7 +502,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
                     : sm.ServingMemory(1, tokens_per_seq);
   r.prefill_step = sm.Prefill(fp, 1, q.workload.isl);
   if (!t.fits) {
-    const MemoryUse one = sm.ServingMemory(1, tokens_per_seq);
+    const MemoryUse& one = r.memory;
     r.does_not_fit = fmt::format(
         "per GPU: weights {} + reserve {} + workspace {} + KV of one {}-token sequence {} = {} "
         "> capacity {}",
