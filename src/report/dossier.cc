@@ -295,8 +295,7 @@ std::string Trace(const json& c) {
     if (t.contains("comparisons") && !t["comparisons"].empty()) {
       out += "<ul>";
       for (const json& x : t["comparisons"])
-        out += "<li>" + E(x, "lhs") + " " + Num(x["lhs_value"]) + " " + E(x, "op") + " " +
-               E(x, "rhs") + " " + Num(x["rhs_value"]) + ": " + E(x, "outcome") + "</li>";
+        out += "<li>" + E(x, "evaluated") + ": " + E(x, "outcome") + "</li>";
       out += "</ul>";
     }
     out += "</li>";

@@ -56,13 +56,12 @@ SideText FormatSides(const rules::Atom& a, const rules::AtomValue& v) {
   return s;
 }
 
-std::string AtomLine(const rules::Atom& a, const rules::AtomValue& v, const rules::ChipFacts& facts) {
-  const std::string outcome = std::string(rules::TriName(v.outcome.tri));
+std::string AtomSides(const rules::Atom& a, const rules::AtomValue& v,
+                      const rules::ChipFacts& facts) {
   if (a.is_string) {
     std::string value = "unknown";
     if (a.lhs_var && facts.Known(*a.lhs_var)) value = "\"" + facts.text(*a.lhs_var) + "\"";
-    return fmt::format("{} {} {} {}: {}", a.lhs_text, value, rules::CmpOpText(a.op), a.rhs_text,
-                       outcome);
+    return fmt::format("{} {} {} {}", a.lhs_text, value, rules::CmpOpText(a.op), a.rhs_text);
   }
   const SideText st = FormatSides(a, v);
   auto side = [](const std::string& text, bool is_const, bool known, const std::string& value) {
@@ -70,10 +69,13 @@ std::string AtomLine(const rules::Atom& a, const rules::AtomValue& v, const rule
     if (!known) return text + " unknown";
     return text + " " + value;
   };
-  return fmt::format("{} {} {}: {}",
-                     side(a.lhs_text, a.lhs_const.has_value(), v.lhs_known, st.lhs),
+  return fmt::format("{} {} {}", side(a.lhs_text, a.lhs_const.has_value(), v.lhs_known, st.lhs),
                      rules::CmpOpText(a.op),
-                     side(a.rhs_text, a.rhs_const.has_value(), v.rhs_known, st.rhs), outcome);
+                     side(a.rhs_text, a.rhs_const.has_value(), v.rhs_known, st.rhs));
+}
+
+std::string AtomLine(const rules::Atom& a, const rules::AtomValue& v, const rules::ChipFacts& facts) {
+  return AtomSides(a, v, facts) + ": " + std::string(rules::TriName(v.outcome.tri));
 }
 
 std::string RuleStatusText(const rules::RuleVersion& rule, const rules::RuleState& s, Date date) {

@@ -21,8 +21,11 @@ struct SideText {
   std::string lhs, rhs;
 };
 SideText FormatSides(const rules::Atom& a, const rules::AtomValue& v);
-// "tpp 2,368 >= tpp_a 4,800: false" (unknown sides: "pd unknown"); string comparisons show the
-// variable's value from `facts`: market "consumer" == "datacenter": false.
+// "tpp 2,368 >= tpp_a 4,800" (unknown sides: "pd unknown"); string comparisons show the
+// variable's value from `facts`: market "consumer" == "datacenter".
+std::string AtomSides(const rules::Atom& a, const rules::AtomValue& v,
+                      const rules::ChipFacts& facts);
+// AtomSides plus the outcome: "tpp 2,368 >= tpp_a 4,800: false".
 std::string AtomLine(const rules::Atom& a, const rules::AtomValue& v, const rules::ChipFacts& facts);
 
 // The status of a rule in words: "in force", "text in force; not enforced since 2025-05-13".

@@ -54,6 +54,7 @@ json AtomJson(const rules::Atom& a, const rules::AtomValue& v, const rules::Chip
             {"lhs", a.lhs_text},
             {"op", rules::CmpOpText(a.op)},
             {"rhs", a.rhs_text},
+            {"evaluated", AtomSides(a, v, facts)},
             {"outcome", rules::TriName(v.outcome.tri)}};
   if (a.is_string) {
     j["lhs_value"] =

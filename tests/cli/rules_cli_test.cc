@@ -35,6 +35,9 @@ TEST(RulesCli, H20JsonNamesTheMeasureAndTheTraceShowsEveryFailure) {
   }
   EXPECT_TRUE(Has(r.out, "\"lhs_value\": 2368.0")) << "TPP 2368 in the trace";
   EXPECT_TRUE(Has(r.out, "\"rhs\": \"pd_a\"")) << "PD against 5.92";
+  EXPECT_TRUE(Has(r.out, "\"evaluated\": \"tpp 2,368 >= tpp_a 4,800\""));
+  EXPECT_TRUE(Has(r.out, "\"evaluated\": \"market \\\"datacenter\\\" != \\\"datacenter\\\"\""))
+      << "a string comparison shows the chip's value";
   auto text = RunCeiling("classify nvidia-h20 --date 2025-05-01 --to CN");
   EXPECT_TRUE(Has(text.out, "tpp 2,368 >= tpp_a 4,800: false"));
   EXPECT_TRUE(Has(text.out, "pd 2.91 >= pd_a 5.92: false"));

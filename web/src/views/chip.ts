@@ -9,7 +9,7 @@ import { clauseIndex } from "../rulesdata";
 
 interface Basis { clause: string; title: string; citation: string; kind: string; secondary: boolean }
 interface Measure { id: string; title: string; effect: string; policy: string; revenue_share: number | null; conditions: string[]; equivalents?: string; products_text?: string; sources: Source[] }
-interface Comparison { text: string; lhs: string; rhs: string; op: string; lhs_value: number | null; rhs_value: number | null; outcome: string; unit: string }
+interface Comparison { text: string; evaluated: string; lhs: string; rhs: string; op: string; outcome: string }
 interface TraceEntry { clause: string; kind: string; outcome: string; outcome_text: string; citation: string; basis: string; condition?: string; comparisons?: Comparison[]; destinations?: string; destination_in?: boolean | null }
 interface Classification {
   chip: { id: string; name: string };
@@ -150,7 +150,7 @@ function trace(c: Classification, clauses: Map<string, { title: string; sources:
         info ? h("p", { class: "clause-title" }, info.title) : null,
         t.condition ? h("code", null, t.condition) : null,
         t.comparisons?.length ? h("ul", null, t.comparisons.map((x) => h("li", null,
-          `${x.lhs} ${fmt(x.lhs_value)} ${x.op} ${x.rhs} ${fmt(x.rhs_value)}: `, h("span", { class: `o-${x.outcome}` }, x.outcome)))) : null);
+          `${x.evaluated}: `, h("span", { class: `o-${x.outcome}` }, x.outcome)))) : null);
     })));
 }
 

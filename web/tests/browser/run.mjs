@@ -142,6 +142,10 @@ await test("chip view: the H20 story to China (2024-06-01 free, 2025-05-01 lette
   const links = await page.locator("ol.trace li a[href^='/rules?id=']").count();
   const cites = await page.locator("ol.trace .cite a[href^='http']").count();
   expect(links > 5 && cites > 5, `trace links ${links}, citation links ${cites}`);
+  // Comparisons read as the CLI prints them: numbers with their values, strings quoted.
+  const tr = await text(page, "ol.trace");
+  expect(tr.includes("tpp 2,368 >= tpp_a 4,800: false"), "trace: no numeric comparison with values");
+  expect(tr.includes('market "datacenter" != "datacenter": false'), "trace: string comparison without its value");
   await context.close();
   expect(problems.length === 0, problems.join("; "));
 });
@@ -297,6 +301,8 @@ if (dossier) {
     await page.goto(`file://${resolve(dossier)}`);
     const body = await page.locator("body").innerText();
     expect(/Licence required|No licence required|Cannot decide/.test(body), "no verdict in the dossier");
+    expect(body.includes("tpp 2,368 >= tpp_a 4,800: false") && body.includes('market "datacenter" != "datacenter": false'),
+      "dossier trace: comparisons without their values");
     const charts = await page.locator("svg").count();
     expect(charts >= 3, `${charts} SVG charts`);
     await page.screenshot({ path: join(out, "screenshots", "dossier-desktop.png") });
