@@ -103,7 +103,13 @@ CapabilityReport AssessCapability(std::vector<DesignSpace> spaces,
         cell.objective = r.best->objectives[0];
         cell.binding = r.best->next_binding;
         cell.binding_knob = r.best->next_knob;
-        if (cell.objective <= 0) cell.note = "workload does not fit or misses the SLA";
+        if (cell.objective <= 0) {
+          // Why nothing runs: the full evaluation of the objective says (the chip record lacks a
+          // rate the model needs, the weights do not fit, the SLA is missed ...).
+          cell.note = ev->Report(ev->setup().objectives.front(), chip).why_zero;
+          if (cell.note.starts_with(chip.id + ": ")) cell.note.erase(0, chip.id.size() + 2);
+          if (cell.note.empty()) cell.note = "the workload does not fit or misses the SLA";
+        }
       }
       row.cells.push_back(std::move(cell));
     }

@@ -538,18 +538,31 @@ std::string CapabilityText(const CapabilityReport& r) {
   if (r.settings.size() == 2) cols.push_back({"change", Align::kRight});
   Table t(std::move(cols));
   t.SetKeyColumns(2);
+  // Why a cell holds no number goes under the table, numbered: "0 [1]" ... "[1] GB202: ...";
+  // the same reason on both dates keeps its number.
+  std::vector<std::string> notes;
+  auto mark = [&](const std::string& die, const std::string& note) {
+    const std::string text = fmt::format("{}: {}", die, note);
+    auto it = std::find(notes.begin(), notes.end(), text);
+    if (it == notes.end()) it = notes.insert(notes.end(), text);
+    return fmt::format("[{}]", it - notes.begin() + 1);
+  };
+  bool undecided = false;
   for (const CapabilityRow& row : r.rows) {
     std::vector<std::string> cells = {row.die, row.base};
     for (const CapabilityCell& c : row.cells) {
+      undecided = undecided || c.binding.kind == design::Binding::Kind::kUndecided;
       if (!c.searched) {
-        cells.insert(cells.end(), {"-", "-", c.note});
+        cells.insert(cells.end(), {"- " + mark(row.die, c.note), "-", ""});
       } else if (!c.feasible) {
         cells.insert(cells.end(), {"none", "-", BindingCell(c.binding, c.binding_knob)});
+      } else if (c.objective <= 0) {
+        // Nothing runs on any derivative: which one the search kept says nothing.
+        cells.insert(cells.end(), {"0 " + mark(row.die, c.note), "-", "-"});
       } else {
-        cells.insert(
-            cells.end(),
-            {c.objective > 0 ? FormatNumber(c.objective, 4) : "0 (" + c.note + ")",
-             FormatFixed(c.tpp, 0), c.binding ? BindingCell(c.binding, c.binding_knob) : "(none)"});
+        cells.insert(cells.end(),
+                     {FormatNumber(c.objective, 4), FormatFixed(c.tpp, 0),
+                      c.binding ? BindingCell(c.binding, c.binding_knob) : "(none)"});
       }
     }
     if (row.cells.size() == 2) {
@@ -560,6 +573,17 @@ std::string CapabilityText(const CapabilityReport& r) {
     t.AddRow(std::move(cells));
   }
   out += t.RenderText();
+  std::string legend =
+      "\nbinding: the clause one step up from the best derivative would meet, with the knob "
+      "stepped (compute, links or memory); (none): no step is ruled out, the design space ends "
+      "first; none: no derivative meets the requirement, and binding names the clause that rules "
+      "out the most.";
+  if (undecided)
+    legend += " undecided: that step leaves the classification undecided (a figure a clause "
+              "needs, such as the die area behind performance density, is unknown).";
+  out += WrapReport(legend + "\n");
+  for (std::size_t i = 0; i < notes.size(); ++i)
+    out += WrapReport(fmt::format("[{}] {}\n", i + 1, notes[i]));
   return out;
 }
 

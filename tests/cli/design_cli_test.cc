@@ -1,6 +1,7 @@
 // End-to-end tests of `ceiling design` and `ceiling capability` through the built binary.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -167,6 +168,34 @@ TEST(CapabilityCli, OneRowPerDieAndTheChangeBetweenDates) {
               row["cells"][1]["objective"].get<double>());
   }
   EXPECT_TRUE(saw_gh100);
+}
+
+// A die on which nothing runs shows 0 with a numbered note that says why (here: the RTX PRO
+// 6000's record has only fp4 and fp32 rates), not a search artefact's TPP and binding.
+TEST(CapabilityCli, AZeroSaysWhyUnderTheTable) {
+  const std::string args =
+      "capability --date 2024-06-01 --to CN --model llama-3.1-8b --objective prefill";
+  const CliResult r = RunCeiling(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto row = r.out.find("\nGB202 ");
+  ASSERT_NE(row, std::string::npos) << r.out;
+  const std::string line = r.out.substr(row + 1, r.out.find('\n', row + 1) - row - 1);
+  int n = 0;
+  ASSERT_EQ(std::sscanf(line.c_str(), "GB202 nvidia-rtx-pro-6000 0 [%d]", &n), 1) << line;
+  EXPECT_EQ(line.find("(none)"), std::string::npos) << line;
+  const std::string note = "\n[" + std::to_string(n) + "] GB202: the performance model needs a";
+  EXPECT_NE(r.out.find(note), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nbinding: the clause one step up"), std::string::npos);
+  EXPECT_EQ(r.out.find("-design-"), std::string::npos) << "a design's generated id leaks";
+  const json j = Parse(RunCeiling(args + " --json"));
+  bool saw = false;
+  for (const json& x : j["rows"])
+    if (x["die"] == "GB202") {
+      saw = true;
+      EXPECT_EQ(x["cells"][0]["objective"], 0);
+      EXPECT_TRUE(x["cells"][0]["note"].get<std::string>().starts_with("the performance model"));
+    }
+  EXPECT_TRUE(saw);
 }
 
 }  // namespace

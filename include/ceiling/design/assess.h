@@ -61,6 +61,8 @@ struct CapabilityCell {
   // design would meet (`binding_knob`), none when the maximum design passes.
   Binding binding;
   Knob binding_knob = Knob::kNone;
+  // Not searched: why. Searched with objective 0: why the workload does not run on the best
+  // design (ObjectiveReport::why_zero).
   std::string note;
 };
 struct CapabilityRow {
