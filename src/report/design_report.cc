@@ -538,27 +538,27 @@ std::string CapabilityText(const CapabilityReport& r) {
   if (r.settings.size() == 2) cols.push_back({"change", Align::kRight});
   Table t(std::move(cols));
   t.SetKeyColumns(2);
-  // Why a cell holds no number goes under the table, numbered: "0 [1]" ... "[1] GB202: ...";
-  // the same reason on both dates keeps its number.
+  // Why a cell holds no number goes under the table, numbered: "0 [1]" ... "[1] the weights do
+  // not fit ..."; one number per distinct reason, whichever dies and dates share it.
   std::vector<std::string> notes;
-  auto mark = [&](const std::string& die, const std::string& note) {
-    const std::string text = fmt::format("{}: {}", die, note);
-    auto it = std::find(notes.begin(), notes.end(), text);
-    if (it == notes.end()) it = notes.insert(notes.end(), text);
+  auto mark = [&](const std::string& note) {
+    auto it = std::find(notes.begin(), notes.end(), note);
+    if (it == notes.end()) it = notes.insert(notes.end(), note);
     return fmt::format("[{}]", it - notes.begin() + 1);
   };
   bool undecided = false;
   for (const CapabilityRow& row : r.rows) {
     std::vector<std::string> cells = {row.die, row.base};
     for (const CapabilityCell& c : row.cells) {
-      undecided = undecided || c.binding.kind == design::Binding::Kind::kUndecided;
+      const bool shown = c.searched && (!c.feasible || c.objective > 0);
+      undecided = undecided || (shown && c.binding.kind == design::Binding::Kind::kUndecided);
       if (!c.searched) {
-        cells.insert(cells.end(), {"- " + mark(row.die, c.note), "-", ""});
+        cells.insert(cells.end(), {"- " + mark(c.note), "-", ""});
       } else if (!c.feasible) {
         cells.insert(cells.end(), {"none", "-", BindingCell(c.binding, c.binding_knob)});
       } else if (c.objective <= 0) {
         // Nothing runs on any derivative: which one the search kept says nothing.
-        cells.insert(cells.end(), {"0 " + mark(row.die, c.note), "-", "-"});
+        cells.insert(cells.end(), {"0 " + mark(c.note), "-", "-"});
       } else {
         cells.insert(cells.end(),
                      {FormatNumber(c.objective, 4), FormatFixed(c.tpp, 0),

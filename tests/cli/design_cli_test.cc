@@ -183,7 +183,7 @@ TEST(CapabilityCli, AZeroSaysWhyUnderTheTable) {
   int n = 0;
   ASSERT_EQ(std::sscanf(line.c_str(), "GB202 nvidia-rtx-pro-6000 0 [%d]", &n), 1) << line;
   EXPECT_EQ(line.find("(none)"), std::string::npos) << line;
-  const std::string note = "\n[" + std::to_string(n) + "] GB202: the performance model needs a";
+  const std::string note = "\n[" + std::to_string(n) + "] the performance model needs a";
   EXPECT_NE(r.out.find(note), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\nbinding: the clause one step up"), std::string::npos);
   EXPECT_EQ(r.out.find("-design-"), std::string::npos) << "a design's generated id leaks";
