@@ -237,7 +237,7 @@ void Binder::operator()(const api::Field& f, api::Ref& v) {
 void Binder::operator()(const api::Field& f, std::vector<api::Ref>& v) {
   if (Hidden(f)) return;
   std::vector<std::string>& args = lists_.emplace_back();
-  Add(f, args)->description(Help(f) + " (catalog ids, or TOML files)");
+  Add(f, args)->description(Help(f) + " (here: paths to .toml files)");
   finish_.push_back([&v, &args]() -> Status {
     for (const std::string& a : args) {
       api::Ref r;

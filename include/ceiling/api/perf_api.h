@@ -260,7 +260,8 @@ struct CompareRequest {
 
   template <class V>
   void Visit(V& v) {
-    v(Field{"chips", "Chips to compare (ids or TOML); ratios are to the first", kRequired},
+    v(Field{"chips", "Chips to compare, ratios to the first: catalog ids or chips as TOML",
+            kRequired},
       chips);
     serving.Visit(v);
   }
