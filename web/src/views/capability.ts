@@ -62,6 +62,9 @@ function draw(r: Answer): HTMLElement {
   return h("div", null,
     h("p", { class: "summary" }, `${r.requirement}, ${r.destination}; ${r.workload}. ${r.rows.length} dies searched${r.skipped.length ? `, ${r.skipped.length} skipped` : ""}; the chart shows the 20 with the most capability (the bars of a die's dates overlap, the shorter drawn over the longer).`),
     figure("Best compliant derivative per die", chart,
-      table("Capability per die", ["die", "base", "date", "objective", "TPP", "PD", "binding", "knobs"], data.map((d) => [d.die, d.base, d.setting, d.feasible ? (d.v > 0 || !d.note ? fmt(d.objective) : `0 (${d.note})`) : "infeasible", fmt(d.tpp), fmt(d.pd), d.binding ?? "none", d.knobs]), [3, 4, 5])),
+      table("Capability per die", ["die", "base", "date", "objective", "TPP", "PD", "binding", "knobs"], data.map((d) => d.feasible && d.v <= 0
+        // Nothing runs on any derivative: which one the search kept says nothing.
+        ? [d.die, d.base, d.setting, `0 (${d.note || "the workload does not run"})`, "–", "–", "–", "–"]
+        : [d.die, d.base, d.setting, d.feasible ? fmt(d.objective) : "infeasible", fmt(d.tpp), fmt(d.pd), d.binding ?? "none", d.knobs]), [3, 4, 5])),
     r.skipped.length ? h("details", null, h("summary", null, `Skipped dies (${r.skipped.length})`), h("ul", null, r.skipped.map((s) => h("li", null, s)))) : null);
 }

@@ -150,6 +150,21 @@ await test("chip view: the H20 story to China (2024-06-01 free, 2025-05-01 lette
   expect(problems.length === 0, problems.join("; "));
 });
 
+// Capability: a die on which nothing runs says why, not a search artefact's TPP ---------------------
+await test("capability: a zero says why (GB202: no rate the model needs) and shows no TPP", async () => {
+  const { page, context, problems } = await open(VIEWS.capability);
+  const rows = await page.evaluate(() => [...document.querySelectorAll("table tr")]
+    .map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent))
+    .filter((c) => c[0] === "GB202"));
+  expect(rows.length === 2, `GB202 rows: ${JSON.stringify(rows)}`);
+  for (const r of rows) {
+    expect(r[3].startsWith("0 (the performance model needs"), `objective cell: ${r[3]}`);
+    expect(r[4] === "–" && r[6] === "–", `TPP and binding of a zero: ${r[4]}, ${r[6]}`);
+  }
+  await context.close();
+  expect(problems.length === 0, problems.join("; "));
+});
+
 // The map ------------------------------------------------------------------------------------------
 await test("map: every catalog chip is accounted for; moving the date changes the regions", async () => {
   const { page, context, problems } = await open("/map?date=2024-06-01&to=CN");
