@@ -25,7 +25,7 @@ std::string ChangesTable(const std::vector<rules::ChipEntry>& chips,
   Table t({{"chip"}, {"before"}, {"after"}, {.header = "what changes", .wrap = 30}});
   for (const rules::ChipChange& c : changes)
     t.AddRow({chips[c.chip].id, StatusCode(c.before), StatusCode(c.after), Join(c.changes, "; ")});
-  return t.RenderText();
+  return t.RenderText() + WrapReport(fmt::format("\nbefore, after: {}\n", StatusCodeLegend()));
 }
 
 }  // namespace

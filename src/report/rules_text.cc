@@ -66,6 +66,14 @@ std::string StatusLine(const Classification& c) {
   return Join(parts, "; ");
 }
 
+std::string_view StatusCodeLegend() {
+  return "a/b/c = 3A090.a/.b/.c met, - = outside 3A090, ? after a part = cannot decide it; "
+         "free = no license; LIC = license required, (M) by a product-specific measure, (EL) by "
+         "the end-user controls (Entity List, affiliates); review: deny, approve, cbc "
+         "(case-by-case), n.p. (not published); +NAC/+ACA/... = exceptions; 15%/25% = revenue "
+         "share; no-lic = controlled but no license for this destination.";
+}
+
 std::string StatusCode(const Classification& c) {
   if (c.before_first_rule) return "-";
   std::set<std::string> letters;
@@ -720,10 +728,7 @@ std::string MatrixText(const rules::RuleBook& book, const std::vector<rules::Chi
                        col.view == rules::View::kText ? "*" : " ", col.rule->id,
                        col.rule->short_title, col.rule->citation,
                        col.view == rules::View::kText ? "; text view: never enforced" : "");
-  out += "\nCells: a/b/c = 3A090.a/.b/.c met, - = outside 3A090, ? = cannot decide; free = no\n"
-         "license; LIC = license required, (M) by a product-specific measure; review: deny,\n"
-         "approve, cbc (case-by-case), n.p. (not published); +NAC/+ACA/... = exceptions;\n"
-         "15%/25% = revenue share; no-lic = controlled but no license for this destination.\n";
+  out += fmt::format("\nCells: {}\n", StatusCodeLegend());
   return WrapReport(out);
 }
 

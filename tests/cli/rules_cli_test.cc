@@ -197,6 +197,7 @@ TEST(RulesCli, RulesListShowDiff) {
   EXPECT_TRUE(Has(diff.out, "supersedes us-2022-10-acs"));
   EXPECT_TRUE(Has(diff.out, "nvidia-a800-sxm"));
   EXPECT_TRUE(Has(diff.out, "nvidia-h800-sxm"));
+  EXPECT_TRUE(Has(diff.out, "\nbefore, after: a/b/c = 3A090.a/.b/.c met")) << "the codes' legend";
   auto json = RunCeiling("rules show us-2023-10-acs --json");
   EXPECT_TRUE(Has(json.out, "\"secondary\": true"));
 }
@@ -205,6 +206,7 @@ TEST(RulesCli, WhatIf) {
   auto r = RunCeiling("whatif --set tpp_a=2000 --date 2024-06-01 --to CN");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Has(r.out, "nvidia-h20")) << r.out;
+  EXPECT_TRUE(Has(r.out, "\nbefore, after: a/b/c = 3A090.a/.b/.c met")) << "the codes' legend";
   auto none = RunCeiling("whatif --set tpp_a=4800 --date 2024-06-01");
   EXPECT_TRUE(Has(none.out, "Chips whose status changes: 0 of"));
   auto user = RunCeiling("whatif --rules tests/cases/rules_user/bandwidth-2027.toml --date 2027-01-01 --json");

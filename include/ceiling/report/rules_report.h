@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ceiling/rules/analysis.h"
@@ -38,6 +39,9 @@ std::string CountryLabel(const rules::CountryDb& db, int country);
 std::string StatusLine(const rules::Classification& c);
 // A compact matrix cell: "a LIC deny +NAC", "free", "- LIC(M) n.p.", "a LIC cbc 25%".
 std::string StatusCode(const rules::Classification& c);
+// What StatusCode's letters mean, one unwrapped paragraph (the matrix, whatif and rules diff
+// print it under their tables).
+std::string_view StatusCodeLegend();
 // Reasons a result could not be decided ("PD unknown because ..."), deduplicated.
 std::vector<std::string> CannotDecideReasons(const rules::ChipFacts& facts,
                                              const rules::Classification& c);
