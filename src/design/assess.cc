@@ -107,7 +107,6 @@ CapabilityReport AssessCapability(std::vector<DesignSpace> spaces,
           // Why nothing runs: the full evaluation of the objective says (the chip record lacks a
           // rate the model needs, the weights do not fit, the SLA is missed ...).
           cell.note = ev->Report(ev->setup().objectives.front(), chip).why_zero;
-          if (cell.note.starts_with(chip.id + ": ")) cell.note.erase(0, chip.id.size() + 2);
           if (cell.note.empty()) cell.note = "the workload does not fit or misses the SLA";
         }
       }

@@ -265,7 +265,9 @@ ObjectiveReport DesignEvaluator::Report(ObjectiveKind k, const catalog::Chip& ch
   const Workload& w = setup_.workload;
   auto hw = perf::HardwareFromChip(chip, *w.systems, w.system);
   if (!hw.ok()) {
+    // "<design id>: the performance model needs ...": the generated id says nothing here.
     rep.why_zero = hw.error().message;
+    if (rep.why_zero.starts_with(chip.id + ": ")) rep.why_zero.erase(0, chip.id.size() + 2);
     return rep;
   }
   switch (k) {

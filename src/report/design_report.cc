@@ -550,20 +550,22 @@ std::string CapabilityText(const CapabilityReport& r) {
   for (const CapabilityRow& row : r.rows) {
     std::vector<std::string> cells = {row.die, row.base};
     for (const CapabilityCell& c : row.cells) {
-      const bool shown = c.searched && (!c.feasible || c.objective > 0);
-      undecided = undecided || (shown && c.binding.kind == design::Binding::Kind::kUndecided);
       if (!c.searched) {
         cells.insert(cells.end(), {"- " + mark(c.note), "-", ""});
-      } else if (!c.feasible) {
-        cells.insert(cells.end(), {"none", "-", BindingCell(c.binding, c.binding_knob)});
-      } else if (c.objective <= 0) {
+        continue;
+      }
+      if (c.feasible && c.objective <= 0) {
         // Nothing runs on any derivative: which one the search kept says nothing.
         cells.insert(cells.end(), {"0 " + mark(c.note), "-", "-"});
-      } else {
+        continue;
+      }
+      undecided = undecided || c.binding.kind == design::Binding::Kind::kUndecided;
+      if (!c.feasible)
+        cells.insert(cells.end(), {"none", "-", BindingCell(c.binding, c.binding_knob)});
+      else
         cells.insert(cells.end(),
                      {FormatNumber(c.objective, 4), FormatFixed(c.tpp, 0),
                       c.binding ? BindingCell(c.binding, c.binding_knob) : "(none)"});
-      }
     }
     if (row.cells.size() == 2) {
       const CapabilityCell &a = row.cells[0], &b = row.cells[1];
