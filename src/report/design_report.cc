@@ -521,6 +521,23 @@ std::string DesignFrontSvg(const DesignReport& r) {
   return svg;
 }
 
+namespace {
+
+// What the binding column's words mean; `undecided` adds the word only where a cell shows it.
+std::string CapabilityLegend(bool undecided) {
+  std::string legend =
+      "binding: the clause one step up from the best derivative would meet, with the knob "
+      "stepped (compute, links or memory); (none): no step is ruled out, the design space ends "
+      "first; none: no derivative meets the requirement, and binding names the clause that rules "
+      "out the most.";
+  if (undecided)
+    legend += " undecided: that clause cannot be decided there (a figure it needs, such as the "
+              "die area behind performance density, is unknown).";
+  return legend;
+}
+
+}  // namespace
+
 std::string CapabilityText(const CapabilityReport& r) {
   std::string out = fmt::format(
       "Capability left open: for each die, the best derivative with {} for {}\n"
@@ -575,15 +592,7 @@ std::string CapabilityText(const CapabilityReport& r) {
     t.AddRow(std::move(cells));
   }
   out += t.RenderText();
-  std::string legend =
-      "\nbinding: the clause one step up from the best derivative would meet, with the knob "
-      "stepped (compute, links or memory); (none): no step is ruled out, the design space ends "
-      "first; none: no derivative meets the requirement, and binding names the clause that rules "
-      "out the most.";
-  if (undecided)
-    legend += " undecided: that step leaves the classification undecided (a figure a clause "
-              "needs, such as the die area behind performance density, is unknown).";
-  out += WrapReport(legend + "\n");
+  out += WrapReport("\n" + CapabilityLegend(undecided) + "\n");
   for (std::size_t i = 0; i < notes.size(); ++i)
     out += WrapReport(fmt::format("[{}] {}\n", i + 1, notes[i]));
   return out;
@@ -609,9 +618,17 @@ json CapabilityJson(const CapabilityReport& r) {
     }
     rows.push_back({{"die", row.die}, {"base", row.base}, {"cells", cells}});
   }
+  // The same words as the text's legend; "undecided" only where a shown binding is undecided
+  // (a zero's binding is not shown).
+  bool undecided = false;
+  for (const CapabilityRow& row : r.rows)
+    for (const CapabilityCell& c : row.cells)
+      undecided = undecided || (c.searched && !(c.feasible && c.objective <= 0) &&
+                                c.binding.kind == design::Binding::Kind::kUndecided);
   return {{"settings", r.settings},       {"requirement", r.requirement},
           {"destination", r.destination}, {"objective", r.objective},
-          {"workload", r.workload},       {"rows", rows}};
+          {"workload", r.workload},       {"rows", rows},
+          {"legend", CapabilityLegend(undecided)}};
 }
 
 }  // namespace ceiling::report

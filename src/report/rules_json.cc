@@ -548,7 +548,8 @@ json MatrixJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry>
   return {{"destination", db.country(query.destination).code},
           {"headquarters", db.country(query.headquarters).code},
           {"columns", cols},
-          {"rows", rows}};
+          {"rows", rows},
+          {"legend", StatusCodeLegend()}};
 }
 
 json RuleListJson(const rules::RuleBook& book) {

@@ -196,6 +196,10 @@ TEST(CapabilityCli, AZeroSaysWhyUnderTheTable) {
       EXPECT_TRUE(x["cells"][0]["note"].get<std::string>().starts_with("the performance model"));
     }
   EXPECT_TRUE(saw);
+  // The JSON's legend is the text's, for the web app to show under its table.
+  const std::string legend = j["legend"].get<std::string>();
+  EXPECT_TRUE(legend.starts_with("binding: the clause one step up")) << legend;
+  EXPECT_TRUE(r.out.find(legend.substr(0, 60)) != std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <nlohmann/json.hpp>
 
 #include "cli/run.h"
 
@@ -175,6 +176,10 @@ TEST(RulesCli, MatrixShowsA800AndH800Flip) {
   auto json = RunCeiling("matrix --json --chip nvidia-h20");
   ASSERT_EQ(json.exit_code, 0);
   EXPECT_TRUE(Has(json.out, "\"columns\""));
+  // The JSON carries the codes' legend, the same words the text prints under the table.
+  const std::string legend = nlohmann::json::parse(json.out)["legend"].get<std::string>();
+  EXPECT_TRUE(Has(legend, "(EL) by the end-user controls")) << legend;
+  EXPECT_TRUE(Has(r.out, "\nCells: " + legend.substr(0, 40))) << r.out;
 }
 
 TEST(RulesCli, RulesListShowDiff) {

@@ -7,7 +7,7 @@ import type { View } from "../view";
 import { index, params, setParams, countryPicker, loading } from "../ui";
 
 interface Cell { setting: string; feasible: boolean; objective: number | null; tpp: number | null; pd: number | null; knobs: string; binding: string | null; note: string; searched: boolean }
-interface Answer { destination: string; objective: string; requirement: string; workload: string; rows: { die: string; base: string; cells: Cell[] }[]; skipped: string[]; settings: string[] }
+interface Answer { destination: string; objective: string; requirement: string; workload: string; rows: { die: string; base: string; cells: Cell[] }[]; skipped: string[]; settings: string[]; legend: string }
 
 const D = { dates: ["2023-06-01", "2024-06-01"], to: "CN", model: "llama-3.1-8b", objective: "prefill", require: "no-license" };
 
@@ -65,6 +65,10 @@ function draw(r: Answer): HTMLElement {
       table("Capability per die", ["die", "base", "date", "objective", "TPP", "PD", "binding", "knobs"], data.map((d) => d.feasible && d.v <= 0
         // Nothing runs on any derivative: which one the search kept says nothing.
         ? [d.die, d.base, d.setting, `0 (${d.note || "the workload does not run"})`, "–", "–", "–", "–"]
-        : [d.die, d.base, d.setting, d.feasible ? fmt(d.objective) : "infeasible", fmt(d.tpp), fmt(d.pd), d.binding ?? "none", d.knobs]), [3, 4, 5])),
+        : d.feasible
+          ? [d.die, d.base, d.setting, fmt(d.objective), fmt(d.tpp), fmt(d.pd), d.binding ?? "(none)", d.knobs]
+          // No derivative meets the requirement: binding names the clause that rules out the most.
+          : [d.die, d.base, d.setting, "none", "–", "–", d.binding ?? "–", "–"]), [3, 4, 5])),
+    h("p", { class: "note" }, r.legend),
     r.skipped.length ? h("details", null, h("summary", null, `Skipped dies (${r.skipped.length})`), h("ul", null, r.skipped.map((s) => h("li", null, s)))) : null);
 }

@@ -6,7 +6,7 @@ import { get, type Outcome } from "../api";
 import type { View } from "../view";
 import { index, chips, params, setParams, countryPicker, chipOptions, statusOf, statusBadge, legend, loading } from "../ui";
 
-interface MatrixAnswer { columns: { rule: string; date: string; citation: string }[]; rows: { chip: string; name: string; cells: Outcome[] }[]; destination: string }
+interface MatrixAnswer { columns: { rule: string; date: string; citation: string }[]; rows: { chip: string; name: string; cells: Outcome[] }[]; destination: string; legend: string }
 interface TimelineEntry extends Outcome { from: string; changes: string[]; events: string[] }
 
 const same = (a: Outcome, b: Outcome) =>
@@ -48,7 +48,7 @@ export const matrixView: View = {
               changed ? h("span", { class: "tr" }, "▲", h("span", { class: "sr" }, " changed: ")) : null, c.code);
           })))));
       clear(out, legend(),
-        h("p", { class: "note" }, "Each column is a rule version evaluated on the date its last clause takes effect. Codes: a/b = 3A090.a/.b met, - = outside 3A090, ? = cannot decide, free = no licence, LIC = licence required, (M) by a product-specific measure; deny/approve/cbc/n.p. = review policy; +NAC = exceptions; 15% = revenue share."),
+        h("p", { class: "note" }, `Each column is a rule version evaluated on the date its last clause takes effect. Codes: ${m.legend}`),
         h("div", { class: "table-wrap", role: "region", "aria-label": "Migration matrix", tabindex: 0 }, t),
         h("section", null, h("h2", null, `Timeline: ${tl.chip.name} to ${args.to}`),
           table("Timeline", ["from", "status", "changes", "because"], tl.timeline.map((e) => [e.from, statusBadge(e, e.status), e.changes.join("; "), e.events.join("; ")]))));

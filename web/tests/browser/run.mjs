@@ -151,7 +151,7 @@ await test("chip view: the H20 story to China (2024-06-01 free, 2025-05-01 lette
 });
 
 // Capability: a die on which nothing runs says why, not a search artefact's TPP ---------------------
-await test("capability: a zero says why (GB202: no rate the model needs) and shows no TPP", async () => {
+await test("capability: a zero says why (GB202: no rate the model needs), a die with no compliant derivative shows none and its clause, the legend explains", async () => {
   const { page, context, problems } = await open(VIEWS.capability);
   const rows = await page.evaluate(() => [...document.querySelectorAll("table tr")]
     .map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent))
@@ -161,6 +161,25 @@ await test("capability: a zero says why (GB202: no rate the model needs) and sho
     expect(r[3].startsWith("0 (the performance model needs"), `objective cell: ${r[3]}`);
     expect(r[4] === "–" && r[6] === "–", `TPP and binding of a zero: ${r[4]}, ${r[6]}`);
   }
+  // No derivative of the wafer meets the requirement: "none", no TPP or PD, and the clause.
+  const wse = await page.evaluate(() => [...document.querySelectorAll("table tr")]
+    .map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent))
+    .find((c) => c[0] === "WSE-3 wafer" && c[2] === "2024-06-01"));
+  expect(wse && wse[3] === "none" && wse[4] === "–" && wse[5] === "–" && /3A090\.a/.test(wse[6]),
+    `WSE-3 on 2024-06-01: ${JSON.stringify(wse)}`);
+  const legend = await text(page, ".results p.note");
+  expect(/none: no derivative meets the requirement/.test(legend), `legend: ${legend}`);
+  await context.close();
+  expect(problems.length === 0, problems.join("; "));
+});
+
+// The matrix ---------------------------------------------------------------------------------------
+await test("matrix: the A800 flips from free to a LIC; the codes' legend is the CLI's, (EL) included", async () => {
+  const { page, context, problems } = await open(VIEWS.matrix);
+  const cells = await page.evaluate(() => [...document.querySelectorAll("table.matrix tr.selected td")].map((td) => td.textContent));
+  expect(cells[0] === "free" && cells.slice(1).some((c) => /a LIC deny/.test(c)), `A800 row: ${JSON.stringify(cells)}`);
+  const note = await text(page, ".results p.note");
+  expect(/\(EL\) by the end-user controls/.test(note) && /\? after a part = cannot decide it/.test(note), `legend: ${note}`);
   await context.close();
   expect(problems.length === 0, problems.join("; "));
 });
