@@ -31,6 +31,7 @@ namespace ceiling::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitCheckFailed = 1;
 inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitInternal = 3;
 
 // What every command runs with: where the data is, the streams, the knowledge base on demand.
 class Context {

@@ -102,4 +102,14 @@ int Main(int argc, char** argv) {
 
 }  // namespace ceiling::cli
 
-int main(int argc, char** argv) { return ceiling::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  // A bug (an exception no command expected) ends with one line and exit 3, not an abort and a
+  // core dump; output files are written only after their content is complete.
+  try {
+    return ceiling::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "ceiling: internal error (a bug in ceiling; please report the command): "
+              << e.what() << "\n";
+    return ceiling::cli::kExitInternal;
+  }
+}

@@ -223,15 +223,20 @@ std::string Headroom(const json& h) {
   std::vector<Bar> bars;
   std::vector<std::vector<std::string>> table;
   for (const json& r : rows) {
-    const double ratio = r.value("ratio", 0.0);
+    // A figure the catalog lacks (the PD of a chip without a die area) has no ratio: its bar is
+    // empty and says so, the table says "unknown".
+    const bool known = r.value("ratio", json()).is_number();
+    const double ratio = known ? r["ratio"].get<double>() : 0.0;
     const std::string clause = r.value("clause", "");
     bars.push_back({clause.substr(clause.find('/') + 1) + " " + r.value("metric", "") + " " +
                         r.value("op", "") + " " + r.value("threshold_name", ""),
                     std::min(ratio, 4.0), kNaN, kNaN,
-                    r.value("holds", "") == "yes" ? "#0072B2" : "#999999", Pct(ratio)});
-    table.push_back({HtmlEscape(clause), E(r, "metric"), Num(r["value"]),
-                     E(r, "op") + " " + E(r, "threshold_name"), Num(r["threshold"]), Pct(ratio),
-                     E(r, "holds")});
+                    r.value("holds", "") == "yes" ? "#0072B2" : "#999999",
+                    known ? Pct(ratio) : "? (" + r.value("metric", "") + " unknown)"});
+    table.push_back({HtmlEscape(clause), E(r, "metric"),
+                     r.value("value", json()).is_number() ? Num(r["value"]) : "unknown",
+                     E(r, "op") + " " + E(r, "threshold_name"), Num(r["threshold"]),
+                     known ? Pct(ratio) : "?", E(r, "holds")});
   }
   return "<section><h2>Headroom to each threshold</h2><figure>" +
          Bars("Headroom: each metric as a share of its threshold", bars, 1.0,
@@ -351,8 +356,11 @@ std::string Compare(const json& cmp, const std::string& flagship) {
     const std::string id = c.value("chip", "");
     const json& u = c.contains("uncertainty") && c["uncertainty"].is_object() ? c["uncertainty"]
                                                                               : json::object();
-    const json band = u.value("output_tokens_per_s_per_gpu", json::object());
-    const bool fits = c.value("fits", false);
+    const json band = u.contains("output_tokens_per_s_per_gpu") &&
+                              u["output_tokens_per_s_per_gpu"].is_object()
+                          ? u["output_tokens_per_s_per_gpu"]
+                          : json::object();
+    const bool fits = c.contains("fits") && c["fits"].is_boolean() && c["fits"].get<bool>();
     const double v = c["output_tokens_per_s_per_gpu"].is_number()
                          ? c["output_tokens_per_s_per_gpu"].get<double>()
                          : 0;
@@ -407,17 +415,22 @@ std::string Design(const json& d) {
          "</dd><dt>TPP, PD</dt><dd>" + Num(b["metrics"]["tpp"]["value"]) + ", " +
          Num(b["metrics"]["pd"]["value"]) + "</dd></dl>";
   std::vector<Bar> bars;
-  const double best =
-      b["objective"].contains("decode") ? b["objective"]["decode"].value("value", 0.0) : 0;
+  // A figure the JSON leaves null (the workload does not run, a ratio to a zero) is a zero bar
+  // and no ratio, never an exception.
+  auto decode = [](const json& o) {
+    return o.is_object() && o.contains("decode") && o["decode"].value("value", json()).is_number()
+               ? o["decode"]["value"].get<double>()
+               : 0.0;
+  };
+  const double best = decode(b["objective"]);
   bars.push_back({"best design", best, kNaN, kNaN, "#0072B2", Num(best)});
   if (d["compare"].is_object()) {
     const json& c = d["compare"];
-    const double v =
-        c["objective"].contains("decode") ? c["objective"]["decode"].value("value", 0.0) : 0;
+    const double v = decode(c["objective"]);
     bars.push_back({c["record"].value("name", "the product"), v, kNaN, kNaN, "#E69F00", Num(v)});
     out += "<p>" + E(c["record"], "name") + " (TPP " + Num(c["record"]["metrics"]["tpp"]["value"]) +
            "): " + objective(c["objective"]) +
-           (c["distance"]["objective_ratio"].contains("decode")
+           (c["distance"]["objective_ratio"].value("decode", json()).is_number()
                 ? ", " + Pct(c["distance"]["objective_ratio"]["decode"].get<double>()) +
                       " of the best design"
                 : "") +

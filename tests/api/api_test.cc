@@ -11,6 +11,7 @@
 #include "ceiling/api/design_api.h"
 #include "ceiling/api/operations.h"
 #include "ceiling/api/perf_api.h"
+#include "ceiling/api/report_api.h"
 #include "ceiling/api/rules_api.h"
 #include "ceiling/base/executor.h"
 
@@ -308,6 +309,34 @@ TEST(Concurrency, SixteenThreadsOneKnowledgeBase) {
     });
   for (std::thread& th : threads) th.join();
   EXPECT_EQ(mismatches.load(), 0);
+}
+
+// Every catalog chip gets a dossier, whatever its record lacks (a TPU without a die area has no
+// PD, so its headroom to a PD threshold is null) and whatever the workload does (DeepSeek-R1 on
+// one GPU runs on no design, so the design's ratio to the product is null): a part without a
+// figure says so, the renderer never throws. 50 chips once aborted here.
+TEST(Report, EveryCatalogChipGetsADossier) {
+  std::size_t fewer_figures = 0;
+  for (const catalog::Chip& chip : Kb().catalog().chips())
+    for (const char* model : {"llama-3.1-70b", "deepseek-r1"}) {
+      ReportRequest req;
+      req.chip.id = chip.id;
+      req.at = {"2025-06-01", "CN", ""};
+      req.model = model;
+      req.gpus = std::string_view(model) == "deepseek-r1" ? 1 : 8;
+      auto r = Report(Kb(), req);
+      ASSERT_TRUE(r.ok()) << chip.id << " " << model << ": " << r.error().ToString();
+      std::string html;
+      try {
+        html = ToHtml(*r);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << chip.id << " " << model << ": " << e.what();
+        continue;
+      }
+      EXPECT_NE(html.find("</html>"), std::string::npos) << chip.id;
+      if (html.find("? (pd unknown)") != std::string::npos) ++fewer_figures;
+    }
+  EXPECT_GT(fewer_figures, 10u) << "chips without a PD say so in their headroom chart";
 }
 
 TEST(KnowledgeBase, VersionAndParts) {
