@@ -186,8 +186,11 @@ void Binder::operator()(const api::Field& f, bool& v) {
   if (v) {  // on by default: the flag turns it off
     name = "--no-" + name.substr(2);
     flag_of_[f.name] = name;
+    // The field's help says what is on; the flag turns it off, and its help must say so.
+    std::string help = Help(f);
+    if (!help.empty() && help[0] >= 'A' && help[0] <= 'Z') help[0] = static_cast<char>(help[0] + 32);
     auto* o = sub_->add_flag_callback(
-        name, [&v] { v = false; }, Help(f) + " (on by default)");
+        name, [&v] { v = false; }, "Turn off (on by default): " + help);
     if ((f.flags & api::kAdvanced) != 0) o->group("Advanced");
   } else {
     auto* o = sub_->add_flag(name, v, Help(f));

@@ -279,6 +279,14 @@ std::string FormatNumber(double v, int significant) {
   return out;
 }
 
+std::string FormatDown(double v, int decimals) {
+  if (!std::isfinite(v)) return FormatNumber(v);
+  const double scale = std::pow(10.0, decimals);
+  // Rounded to a millionth of the last digit first, so 5.92 (5.91999... in binary) stays 5.92.
+  const double scaled = std::floor(std::round(v * scale * 1e6) / 1e6);
+  return FormatFixed(scaled / scale, decimals);
+}
+
 std::string FormatFixed(double v, int decimals, bool thousands) {
   std::string s = fmt::format("{:.{}f}", std::fabs(v), decimals);
   if (thousands) {

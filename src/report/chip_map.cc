@@ -106,7 +106,7 @@ std::string ExclusionsCaption(const rules::MapData& map) {
     std::string p = fmt::format("{} takes a chip out of {} where {}", e.clause->full_id,
                                 Join(e.clause->excludes, ", "),
                                 e.clause->condition ? e.clause->condition->text : "its condition holds");
-    if (e.tpp_below) p += fmt::format(" (TPP {})", FormatFixed(*e.tpp_below, 0));
+    if (e.tpp_below) p += fmt::format(" (TPP {})", FormatDown(*e.tpp_below));
     parts.push_back(std::move(p));
   }
   if (parts.empty()) return "No exclusion clause is in force.";

@@ -65,8 +65,8 @@ std::string ChipText(const Chip& c, const ChipMetrics& m) {
   if (!scenarios.empty()) {
     out += "\nDisputed figures: metrics under each source\n";
     auto tpp_pd = [](const ChipMetrics& x) {
-      return fmt::format("TPP {}, PD {}", x.tpp() ? FormatFixed(*x.tpp(), 0) : "unknown",
-                         x.pd() ? FormatFixed(*x.pd(), 2) : "unknown");
+      return fmt::format("TPP {}, PD {}", x.tpp() ? FormatDown(*x.tpp()) : "unknown",
+                         x.pd() ? FormatDown(*x.pd(), 2) : "unknown");
     };
     out += fmt::format("  {:<22} {}\n", "as recorded", tpp_pd(m));
     for (const Scenario& s : scenarios) {

@@ -581,7 +581,7 @@ std::string CapabilityText(const CapabilityReport& r) {
         cells.insert(cells.end(), {"none", "-", BindingCell(c.binding, c.binding_knob)});
       else
         cells.insert(cells.end(),
-                     {FormatNumber(c.objective, 4), FormatFixed(c.tpp, 0),
+                     {FormatNumber(c.objective, 4), FormatDown(c.tpp),
                       c.binding ? BindingCell(c.binding, c.binding_knob) : "(none)"});
     }
     if (row.cells.size() == 2) {

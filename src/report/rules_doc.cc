@@ -28,6 +28,21 @@ std::string ChangesTable(const std::vector<rules::ChipEntry>& chips,
   return t.RenderText() + WrapReport(fmt::format("\nbefore, after: {}\n", StatusCodeLegend()));
 }
 
+// "Chips whose classification changes: 7 of 87; the status code stays the same for 5 (a change
+// in what cannot be decided)": a change the codes cannot show is still listed, and said to be.
+std::string ChangesCount(const std::vector<rules::ChipEntry>& chips,
+                         const std::vector<rules::ChipChange>& changes) {
+  std::size_t same_code = 0;
+  for (const rules::ChipChange& c : changes)
+    if (StatusCode(c.before) == StatusCode(c.after)) ++same_code;
+  std::string out =
+      fmt::format("Chips whose classification changes: {} of {}", changes.size(), chips.size());
+  if (same_code > 0)
+    out += fmt::format("; the status code stays the same for {} (what changes says what does)",
+                       same_code);
+  return WrapReport(out + "\n");
+}
+
 }  // namespace
 
 std::string RuleListText(const rules::RuleBook& book) {
@@ -172,7 +187,7 @@ std::string RuleDiffText(const rules::RuleBook& book, const rules::RuleVersion& 
   out += "Rule changes\n";
   for (const std::string& l : lines) out += "  " + l + "\n";
   if (lines.empty()) out += "  (none in common terms)\n";
-  out += fmt::format("\nChips whose status changes: {} of {}\n", changes.size(), chips.size());
+  out += "\n" + ChangesCount(chips, changes);
   if (!changes.empty()) out += ChangesTable(chips, changes);
   return out;
 }
@@ -185,7 +200,7 @@ std::string WhatIfText(const rules::RuleBook& book, const std::vector<std::strin
                                 CountryLabel(book.countries(), query.destination),
                                 CountryLabel(book.countries(), query.headquarters),
                                 rules::ViewName(query.view));
-  out += fmt::format("Chips whose status changes: {} of {}\n", changes.size(), chips.size());
+  out += ChangesCount(chips, changes);
   if (!changes.empty()) out += ChangesTable(chips, changes);
   return out;
 }

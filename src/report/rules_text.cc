@@ -529,8 +529,8 @@ std::string AnswerPhrase(const Classification& c, const std::vector<std::string>
 }
 
 std::string MetricsPhrase(const catalog::ChipMetrics& m) {
-  return fmt::format("TPP {}, PD {}", m.tpp() ? FormatFixed(*m.tpp(), 0) : "unknown",
-                     m.pd() ? FormatNumber(*m.pd(), 3) : "unknown");
+  return fmt::format("TPP {}, PD {}", m.tpp() ? FormatDown(*m.tpp()) : "unknown",
+                     m.pd() ? FormatDown(*m.pd(), 2) : "unknown");
 }
 
 }  // namespace

@@ -96,12 +96,16 @@ std::vector<std::string> DescribeChange(const Classification& before, const Clas
                               before.review_decided.tri == Tri::kUnknown ? " (undecided)" : "",
                               ReviewPolicyTitle(after.review_policy),
                               after.review_decided.tri == Tri::kUnknown ? " (undecided)" : ""));
+  // By id: the two sides may come from different rule books (what-if), whose clauses are
+  // different objects.
+  auto has = [](const std::vector<const Clause*>& list, const Clause* m) {
+    return std::any_of(list.begin(), list.end(),
+                       [m](const Clause* x) { return x->full_id == m->full_id; });
+  };
   for (const Clause* m : after.measures)
-    if (std::find(before.measures.begin(), before.measures.end(), m) == before.measures.end())
-      out.push_back("+measure " + m->full_id);
+    if (!has(before.measures, m)) out.push_back("+measure " + m->full_id);
   for (const Clause* m : before.measures)
-    if (std::find(after.measures.begin(), after.measures.end(), m) == after.measures.end())
-      out.push_back("-measure " + m->full_id);
+    if (!has(after.measures, m)) out.push_back("-measure " + m->full_id);
   auto end_user = [](const Classification& c) {
     if (!c.end_user.given || !c.end_user.license) return std::string("none");
     return fmt::format("{} ({}{})", c.end_user.reason,

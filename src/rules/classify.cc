@@ -127,6 +127,8 @@ struct Evaluator {
       if (v.tri == Tri::kTrue) out.license_basis.push_back(c.clauses[k].clause);
       if (v.tri == Tri::kUnknown) out.license_undecided.push_back(c.clauses[k].clause);
     }
+    // A measure that also sets a review policy is a review candidate below: it keeps the outcome
+    // found here (scratch_clause), so the trace shows it once.
     for (std::uint16_t k : plan.measures) {
       TraceStep* step = nullptr;
       const Cell applies = EvalCondition(k, &step);
@@ -134,6 +136,7 @@ struct Evaluator {
       const bool sets = SetsMatch(k, step);
       const Cell v = And(applies, BoolCell(named && sets));
       if (step != nullptr) step->outcome = v;
+      out.scratch_clause[k] = v;
       const Clause* cl = c.clauses[k].clause;
       if (v.tri == Tri::kTrue) out.measures.push_back(cl);
       if (cl->effect != MeasureEffect::kLicenseRequired) continue;
@@ -173,12 +176,18 @@ struct Evaluator {
       bool decided = false;
       for (std::uint16_t k : plan.reviews) {
         const Clause* cl = c.clauses[k].clause;
-        TraceStep* step = nullptr;
-        const Cell applies = EvalCondition(k, &step);
-        bool match = SetsMatch(k, step);
-        if (cl->kind == ClauseKind::kMeasure) match = match && ProductNamed(k, step);
-        const Cell v = And(applies, BoolCell(match));
-        if (step != nullptr) step->outcome = v;
+        Cell v;
+        if (cl->kind == ClauseKind::kMeasure &&
+            std::find(plan.measures.begin(), plan.measures.end(), k) != plan.measures.end()) {
+          v = out.scratch_clause[k];
+        } else {
+          TraceStep* step = nullptr;
+          const Cell applies = EvalCondition(k, &step);
+          bool match = SetsMatch(k, step);
+          if (cl->kind == ClauseKind::kMeasure) match = match && ProductNamed(k, step);
+          v = And(applies, BoolCell(match));
+          if (step != nullptr) step->outcome = v;
+        }
         if (decided || v.tri == Tri::kFalse) continue;
         decided = true;
         out.review_clause = cl;

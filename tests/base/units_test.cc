@@ -122,5 +122,16 @@ TEST(FormatNumber, SignificantDigits) {
   EXPECT_EQ(FormatFixed(999, 0), "999");
 }
 
+// A metric just under an "or more" threshold must not print as the threshold.
+TEST(FormatDown, NeverRoundsUpToAThreshold) {
+  EXPECT_EQ(FormatDown(4799.708), "4,799");
+  EXPECT_EQ(FormatDown(4800.0), "4,800");
+  EXPECT_EQ(FormatDown(5.918, 2), "5.91");
+  EXPECT_EQ(FormatDown(5.92, 2), "5.92") << "binary 5.9199999... is still 5.92";
+  EXPECT_EQ(FormatDown(0.1 + 0.2, 1), "0.3");
+  EXPECT_EQ(FormatDown(1600.0 - 1e-9), "1,600") << "a millionth of a unit is float noise";
+  EXPECT_EQ(FormatDown(0.0), "0");
+}
+
 }  // namespace
 }  // namespace ceiling

@@ -213,7 +213,18 @@ TEST(RulesCli, WhatIf) {
   EXPECT_TRUE(Has(r.out, "nvidia-h20")) << r.out;
   EXPECT_TRUE(Has(r.out, "\nbefore, after: a/b/c = 3A090.a/.b/.c met")) << "the codes' legend";
   auto none = RunCeiling("whatif --set tpp_a=4800 --date 2024-06-01");
-  EXPECT_TRUE(Has(none.out, "Chips whose status changes: 0 of"));
+  EXPECT_TRUE(Has(none.out, "Chips whose classification changes: 0 of"));
+  // The what-if's rule book is a copy: a measure in force on both sides is not a change
+  // (it once read "+measure us-2025-04-h20-letter/h20-letter; -measure us-2025-04-...").
+  auto late = RunCeiling("--width 0 whatif --set tpp_b1=2000 --date 2025-09-01 --to CN");
+  ASSERT_EQ(late.exit_code, 0) << late.err;
+  const auto h20 = late.out.find("\nnvidia-h20 ");
+  ASSERT_NE(h20, std::string::npos) << late.out;
+  const std::string row = late.out.substr(h20 + 1, late.out.find('\n', h20 + 1) - h20 - 1);
+  EXPECT_FALSE(Has(row, "measure")) << row;
+  EXPECT_TRUE(Has(row, "+3A090.b.1")) << row;
+  // A change the status codes cannot show (what cannot be decided) is listed and said to be.
+  EXPECT_TRUE(Has(late.out, "; the status code stays the same for ")) << late.out;
   auto user = RunCeiling("whatif --rules tests/cases/rules_user/bandwidth-2027.toml --date 2027-01-01 --json");
   ASSERT_EQ(user.exit_code, 0) << user.err;
   EXPECT_TRUE(Has(user.out, "\"chip\": \"nvidia-h20\"")) << user.out;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "ceiling/base/toml_reader.h"
@@ -392,6 +393,31 @@ INSTANTIATE_TEST_SUITE_P(Cases, RuleCase, ::testing::ValuesIn(Indices()),
                              if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
                            return n;
                          });
+
+// A clause is evaluated once per classification, and the trace lists it once: a measure that
+// also sets the review policy (the H20's revenue-share approval) once appeared twice.
+TEST(RuleTrace, EachClauseOnceForEveryChipDateAndView) {
+  const RuleBook& book = Book();
+  std::size_t measures_reviewed = 0;
+  for (const catalog::Chip& chip : Catalog().chips()) {
+    const ChipFacts facts = FactsOf(chip, catalog::ComputeMetrics(chip));
+    for (const Date& date : book.change_dates())
+      for (const char* to : {"CN", "AE", "DE"})
+        for (const View view : {View::kEnforced, View::kText}) {
+          auto q = MakeQuery(book, date, to, "", view);
+          ASSERT_TRUE(q.ok()) << q.error().ToString();
+          const Classification r = Classify(book, facts, *q);
+          std::set<std::string> seen;
+          for (const TraceStep& s : r.trace)
+            EXPECT_TRUE(seen.insert(s.clause->full_id).second)
+                << chip.id << " " << date.ToString() << " " << to << ": " << s.clause->full_id
+                << " twice";
+          if (r.review_clause != nullptr && r.review_clause->kind == ClauseKind::kMeasure)
+            ++measures_reviewed;
+        }
+  }
+  EXPECT_GT(measures_reviewed, 0u) << "some case must reach a measure's review policy";
+}
 
 TEST(RuleCases, AtLeastEightyCasesWithUniqueNames) {
   EXPECT_GE(Cases().size(), 80u);

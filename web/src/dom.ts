@@ -79,6 +79,15 @@ export const fmt = (x: number | null | undefined, digits = 3): string => {
   return Number(x.toPrecision(digits)).toLocaleString("en-US", { maximumFractionDigits: 6 });
 };
 
+// A metric beside an "or more" threshold, rounded down (the CLI's FormatDown): TPP 4,799.7 reads
+// 4,799, PD 5.918 reads 5.91, never the threshold they are under.
+export const fmtDown = (x: number | null | undefined, decimals = 0): string => {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "–";
+  const scale = 10 ** decimals;
+  const v = Math.floor(Math.round(x * scale * 1e6) / 1e6) / scale;
+  return v.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+};
+
 export const pct = (x: number | null | undefined): string =>
   x === null || x === undefined || !Number.isFinite(x) ? "–" : `${Math.round(x * 100)}%`;
 

@@ -66,7 +66,7 @@ async function mount(): Promise<void> {
     if (gen === generation) drawn();
   } catch (e) {
     if (gen === generation) {
-      main.appendChild(errorBox(e));
+      showError(main, e);
       drawn();
     }
   }
@@ -87,17 +87,25 @@ async function refresh(): Promise<void> {
   try {
     await update();
   } catch (e) {
-    document.getElementById("main")?.appendChild(errorBox(e));
+    const main = document.getElementById("main");
+    if (main) showError(main, e);
   }
   if (gen === generation) drawn();
+}
+
+// The error replaces the "Asking the engine…" line and any earlier error: one message, current.
+function showError(main: HTMLElement, e: unknown): void {
+  main.querySelectorAll(".loading, .error").forEach((x) => x.remove());
+  main.appendChild(errorBox(e));
 }
 
 // Internal links navigate without reloading the page.
 document.addEventListener("click", (e) => {
   const a = (e.target as Element).closest?.("a");
-  if (!a || a.target || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+  if (!a || a.target || a.hasAttribute("download") || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
   const url = new URL(a.href, location.href);
-  if (url.origin !== location.origin || url.pathname.startsWith("/api/")) return;
+  // A blob: URL (a download the page made) has this page's origin too: leave it to the browser.
+  if (url.protocol !== location.protocol || url.origin !== location.origin || url.pathname.startsWith("/api/")) return;
   e.preventDefault();
   history.pushState(null, "", url.pathname + url.search);
   void mount().then(() => document.getElementById("main")?.focus());

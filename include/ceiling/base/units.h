@@ -74,6 +74,10 @@ std::string FormatQuantity(Quantity<D> q, int significant = 4) {
 std::string FormatNumber(double v, int significant = 4);
 // Fixed decimals with thousands separators for tables: FormatFixed(15831.2, 0) == "15,831".
 std::string FormatFixed(double v, int decimals, bool thousands = true);
+// Fixed decimals with thousands separators, rounded down: a metric printed beside an "or more"
+// threshold (TPP 4,799.7 against 4,800, PD 5.918 against 5.92) never reads as the threshold it
+// is under. FormatDown(4799.7) == "4,799", FormatDown(5.918, 2) == "5.91".
+std::string FormatDown(double v, int decimals = 0);
 
 }  // namespace ceiling
 

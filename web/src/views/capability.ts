@@ -1,7 +1,7 @@
 // Capability: per die, the best derivative that meets the constraint on each chosen date: the
 // capability a rule leaves open.
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, table, figure, field, select, accessible } from "../dom";
+import { h, clear, fmt, fmtDown, table, figure, field, select, accessible } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
 import { index, params, setParams, countryPicker, loading } from "../ui";
@@ -55,7 +55,7 @@ function draw(r: Answer): HTMLElement {
     x: { label: `${r.objective} →`, grid: true }, y: { label: null, domain: top },
     fy: undefined,
     color: { domain: r.settings, range: colors.slice(0, r.settings.length), legend: true },
-    marks: [Plot.barX(shown, { y: "die", x1: 0, x2: "v", fill: "setting", fy: undefined, insetTop: 2, insetBottom: 2, title: (d) => `${d.die} on ${d.setting}: ${fmt(d.objective)} (TPP ${fmt(d.tpp)}); ${d.knobs}${d.binding ? `; binding ${d.binding}` : ""}` }),
+    marks: [Plot.barX(shown, { y: "die", x1: 0, x2: "v", fill: "setting", fy: undefined, insetTop: 2, insetBottom: 2, title: (d) => `${d.die} on ${d.setting}: ${fmt(d.objective)} (TPP ${fmtDown(d.tpp)}); ${d.knobs}${d.binding ? `; binding ${d.binding}` : ""}` }),
       Plot.ruleX([0])],
   });
   accessible(chart, `Best compliant ${r.objective} per die on ${r.settings.join(" and ")}`);
@@ -66,7 +66,7 @@ function draw(r: Answer): HTMLElement {
         // Nothing runs on any derivative: which one the search kept says nothing.
         ? [d.die, d.base, d.setting, `0 (${d.note || "the workload does not run"})`, "–", "–", "–", "–"]
         : d.feasible
-          ? [d.die, d.base, d.setting, fmt(d.objective), fmt(d.tpp), fmt(d.pd), d.binding ?? "(none)", d.knobs]
+          ? [d.die, d.base, d.setting, fmt(d.objective), fmtDown(d.tpp), fmtDown(d.pd, 2), d.binding ?? "(none)", d.knobs]
           // No derivative meets the requirement: binding names the clause that rules out the most.
           : [d.die, d.base, d.setting, "none", "–", "–", d.binding ?? "–", "–"]), [3, 4, 5])),
     h("p", { class: "note" }, r.legend),

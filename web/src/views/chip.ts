@@ -155,7 +155,8 @@ function trace(c: Classification, clauses: Map<string, { title: string; sources:
 }
 
 function figures(c: ChipRecord): HTMLElement {
-  const metricRows = Object.entries(c.metrics).map(([, m]) => [m.title, m.value === null ? "unknown" : `${fmt(m.value)} ${m.unit}`, m.how ?? m.missing ?? "", sourceLinks(m.sources, c.sources)]);
+  // metrics also holds tpp_precision, a word (the TPP row's "how" names the precision).
+  const metricRows = Object.entries(c.metrics).filter(([, m]) => typeof m === "object" && m !== null).map(([, m]) => [m.title, m.value === null ? "unknown" : `${fmt(m.value)} ${m.unit}`, m.how ?? m.missing ?? "", sourceLinks(m.sources, c.sources)]);
   const tp = Object.entries(c.throughput ?? {}).map(([k, f]) => [k, f.text ?? fmt(f.value), f.note ?? "", sourceLinks(f.sources, c.sources)]);
   return h("section", null, h("h2", null, "Figures and sources"),
     table("Export-control metrics", ["metric", "value", "how", "sources"], metricRows),

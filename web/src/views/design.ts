@@ -1,7 +1,7 @@
 // Design: the best derivative of a die that a rule still lets through, the Pareto front, the
 // binding clause, and a real product beside it (the H20 for GH100 in 2024).
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, pct, table, figure, field, select, accessible } from "../dom";
+import { h, clear, fmt, fmtDown, pct, table, figure, field, select, accessible } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
 import { index, chips, params, setParams, countryPicker, datePicker, chipOptions, loading } from "../ui";
@@ -86,14 +86,14 @@ function draw(r: DesignAnswer): HTMLElement {
         r.objectives.map((k) => [h("dt", null, k), h("dd", null, objText(b.objective[k]))]),
         h("dt", null, "Classification"), h("dd", null, b.status),
         h("dt", null, "Binding clause"), h("dd", null, b.binding_clause ? [h("a", { href: `/rules?id=${b.binding_clause.id.split("/")[0]}` }, b.binding_clause.id), `: ${b.binding_clause.title}; one more step of ${b.binding_knob ?? "the knob"} would meet it`] : "none: every knob is at its maximum"),
-        h("dt", null, "TPP, PD"), h("dd", null, `${fmt(b.metrics.tpp?.value)}, ${fmt(b.metrics.pd?.value)}`))),
+        h("dt", null, "TPP, PD"), h("dd", null, `${fmtDown(b.metrics.tpp?.value)}, ${fmtDown(b.metrics.pd?.value, 2)}`))),
     r.compare ? h("section", null, h("h2", null, `Beside it: ${r.compare.record.name}`),
       h("dl", { class: "facts" },
         r.objectives.map((k) => [h("dt", null, k), h("dd", null, objText(r.compare!.objective[k]), r.compare!.distance.objective_ratio[k] !== undefined ? ` = ${pct(r.compare!.distance.objective_ratio[k])} of the best design` : "")]),
         h("dt", null, "Classification"), h("dd", null, r.compare.record.status),
-        h("dt", null, "TPP, PD"), h("dd", null, `${fmt(r.compare.record.metrics.tpp?.value)}, ${fmt(r.compare.record.metrics.pd?.value)}`))) : null,
+        h("dt", null, "TPP, PD"), h("dd", null, `${fmtDown(r.compare.record.metrics.tpp?.value)}, ${fmtDown(r.compare.record.metrics.pd?.value, 2)}`))) : null,
     figure(o2 ? "Pareto front" : "Best design and the real product against the binding threshold", chart,
-      table("Designs on the chart", ["design", "TPP", o2 ? o1 : "", o2 ?? o1], pts.map((p) => [p.name, fmt(p.tpp), o2 ? fmt(p.x) : "", fmt(p.y)]), [1, 2, 3])),
+      table("Designs on the chart", ["design", "TPP", o2 ? o1 : "", o2 ?? o1], pts.map((p) => [p.name, fmtDown(p.tpp), o2 ? fmt(p.x) : "", fmt(p.y)]), [1, 2, 3])),
     h("h2", null, "Headroom of the best design"),
     table("Headroom", ["clause", "metric", "value", "test", "threshold", "value ÷ threshold", "holds"],
       b.headroom.map((x) => [x.clause === b.binding_clause?.id ? h("strong", null, `${x.clause} (binding)`) : x.clause, x.metric, fmt(x.value), `${x.op} ${x.threshold_name}`, fmt(x.threshold), pct(x.ratio), x.holds]), [2, 4, 5]));

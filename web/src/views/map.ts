@@ -2,7 +2,7 @@
 // on the chosen date; points coloured (and shaped) by their status for the destination. Chips
 // whose PD is unknown sit on a strip at their TPP; chips without TPP are listed. None is dropped.
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, table, figure, accessible } from "../dom";
+import { h, clear, fmtDown, table, figure, accessible } from "../dom";
 import { get, query } from "../api";
 import type { View } from "../view";
 import { index, params, setParams, countryPicker, datePicker, statusOf, STATUS, legend, loading, type StatusKey } from "../ui";
@@ -55,11 +55,11 @@ function draw(m: MapAnswer, args: Record<string, string>): HTMLElement {
     y: { type: "log", domain: [y0, y1], label: "↑ PD (TPP per mm² of logic die)", grid: true },
     color, symbol,
     marks: [
-      Plot.rect(regions, { x1: "x1", x2: "x2", y1: "y1", y2: "y2", fill: (r) => REGION_FILL[r.class] ?? "#999", fillOpacity: 0.13, title: (r) => `${r.paragraphs.join(", ")}: TPP ${fmt(r.tpp[0])}–${r.tpp[1] === null ? "∞" : fmt(r.tpp[1])}, PD ${fmt(r.pd[0])}–${r.pd[1] === null ? "∞" : fmt(r.pd[1])}` }),
+      Plot.rect(regions, { x1: "x1", x2: "x2", y1: "y1", y2: "y2", fill: (r) => REGION_FILL[r.class] ?? "#999", fillOpacity: 0.13, title: (r) => `${r.paragraphs.join(", ")}: TPP ${fmtDown(r.tpp[0])}–${r.tpp[1] === null ? "∞" : fmtDown(r.tpp[1])}, PD ${fmtDown(r.pd[0], 2)}–${r.pd[1] === null ? "∞" : fmtDown(r.pd[1], 2)}` }),
       Plot.ruleX(m.thresholds.filter((t) => t.axis === "tpp"), { x: "value", stroke: "#555", strokeDasharray: "3,3" }),
       Plot.ruleY(m.thresholds.filter((t) => t.axis === "pd"), { y: "value", stroke: "#555", strokeDasharray: "3,3" }),
       Plot.dot(placed, { x: "tpp", y: "pd", fill: "key", symbol: "key", stroke: "#000", strokeWidth: 0.6, r: 5, href: link, ariaLabel: (d) => `${d.name}: ${d.status}`,
-        title: (d) => `${d.name}\nTPP ${fmt(d.tpp)}, PD ${fmt(d.pd)}\n${d.status}` }),
+        title: (d) => `${d.name}\nTPP ${fmtDown(d.tpp)}, PD ${fmtDown(d.pd, 2)}\n${d.status}` }),
     ],
   });
   accessible(main, `TPP against PD of ${placed.length} chips on ${m.date}, with threshold regions`);
@@ -71,7 +71,7 @@ function draw(m: MapAnswer, args: Record<string, string>): HTMLElement {
     marks: [
       Plot.ruleX(m.thresholds.filter((t) => t.axis === "tpp"), { x: "value", stroke: "#555", strokeDasharray: "3,3" }),
       Plot.dot(strip, Plot.dodgeY({ x: "tpp", fill: "key", symbol: "key", stroke: "#000", strokeWidth: 0.6, r: 4, href: link, anchor: "middle",
-        title: (d: Point) => `${d.name}\nTPP ${fmt(d.tpp)}, PD unknown: ${d.why}\n${d.status}` })),
+        title: (d: Point) => `${d.name}\nTPP ${fmtDown(d.tpp)}, PD unknown: ${d.why}\n${d.status}` })),
     ],
   });
   accessible(stripChart, `${strip.length} chips whose PD is unknown, placed by TPP`);
@@ -84,9 +84,9 @@ function draw(m: MapAnswer, args: Record<string, string>): HTMLElement {
     h("p", { class: "note" }, "Shaded: the 3A090.a (darker) and 3A090.b regions of the rules in force; dashed lines are their thresholds. ",
       m.exclusions.map((e) => `${e.title} (${e.clause}).`).join(" ")),
     figure("TPP × PD, log-log", main,
-      table("Chips on the map", ["chip", "TPP", "PD", "status"], placed.map((d) => [h("a", { href: link(d) }, d.name), fmt(d.tpp), fmt(d.pd), d.status]), [1, 2])),
+      table("Chips on the map", ["chip", "TPP", "PD", "status"], placed.map((d) => [h("a", { href: link(d) }, d.name), fmtDown(d.tpp), fmtDown(d.pd, 2), d.status]), [1, 2])),
     figure("Chips whose PD is unknown, by TPP", stripChart,
-      table("Chips on the strip", ["chip", "TPP", "why PD is unknown", "status"], strip.map((d) => [h("a", { href: link(d) }, d.name), fmt(d.tpp), d.why ?? "", d.status]), [1])),
+      table("Chips on the strip", ["chip", "TPP", "why PD is unknown", "status"], strip.map((d) => [h("a", { href: link(d) }, d.name), fmtDown(d.tpp), d.why ?? "", d.status]), [1])),
     h("section", null, h("h2", null, `Chips without a TPP (${nowhere.length})`),
       table("Chips that cannot be placed", ["chip", "why", "status"], nowhere.map((d) => [h("a", { href: link(d) }, d.name), d.why ?? "", d.status]))));
 }

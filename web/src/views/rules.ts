@@ -56,9 +56,9 @@ export const rulesView: View = {
         get<Diff>("rules/diff", { a: q.get("a") ?? rules[0].id, b: q.get("b") ?? rules[1].id, to }),
         q.getAll("set").length ? get<WhatIf>("whatif", { set: q.getAll("set"), date: q.get("wdate") ?? idx.latest_date, to }) : Promise.resolve(null),
       ]);
-      clear(diffOut, changesTable(`Chips whose status changes: ${d.changes.length} of ${d.chips}`, d.changes));
-      clear(whatOut, w ? [h("p", { class: "summary", "data-testid": "whatif-summary" }, `What if ${w.settings.join(" and ")}? On ${w.date} to ${w.destination}: ${w.changes.length} of ${w.chips} chips change status.`),
-        changesTable("Chips whose status changes under the what-if", w.changes)] : h("p", null, "Edit a threshold above and re-classify: the engine re-runs every chip in the catalog under the changed rule book."));
+      clear(diffOut, changesTable(`Chips whose classification changes: ${d.changes.length} of ${d.chips}${sameCode(d.changes)}`, d.changes));
+      clear(whatOut, w ? [h("p", { class: "summary", "data-testid": "whatif-summary" }, `What if ${w.settings.join(" and ")}? On ${w.date} to ${w.destination}: the classification of ${w.changes.length} of ${w.chips} chips changes${sameCode(w.changes)}.`),
+        changesTable("Chips whose classification changes under the what-if", w.changes)] : h("p", null, "Edit a threshold above and re-classify: the engine re-runs every chip in the catalog under the changed rule book."));
       if (location.hash) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
     };
   },
@@ -68,6 +68,12 @@ function uniqueParameters(rules: Rule[]): Map<string, Rule["parameters"][number]
   const m = new Map<string, Rule["parameters"][number]>();
   for (const r of rules) for (const p of r.parameters) if (!m.has(p.name) && !/[A-Za-z]/.test(p.text.replace(/e[+-]?\d+$/i, ""))) m.set(p.name, p);
   return m;
+}
+
+// A change the status codes cannot show (what cannot be decided) is listed, and said to be.
+function sameCode(changes: Change[]): string {
+  const n = changes.filter((c) => c.before.code === c.after.code).length;
+  return n ? `; the status code stays the same for ${n} (what changes says what does)` : "";
 }
 
 function changesTable(caption: string, changes: Change[]): HTMLElement {

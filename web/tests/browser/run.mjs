@@ -184,6 +184,47 @@ await test("matrix: the A800 flips from free to a LIC; the codes' legend is the 
   expect(problems.length === 0, problems.join("; "));
 });
 
+// The chip view lists each clause once and no stray metric -----------------------------------------
+await test("chip view: the trace lists each clause once (the revenue-share approval is a measure and the review), no 'undefined' anywhere", async () => {
+  const { page, context, problems } = await open("/chip?chip=nvidia-h20&date=2025-09-01&to=CN");
+  const ids = await page.evaluate(() => [...document.querySelectorAll("ol.trace > li")].map((li) => li.id));
+  expect(ids.length > 10 && new Set(ids).size === ids.length, `trace items: ${ids.join(" ")}`);
+  expect(ids.includes("trace-us-2025-08-h20-licensing/revenue-share"), ids.join(" "));
+  const body = await page.locator("main").innerText();
+  expect(!/\bundefined\b|\bNaN\b/.test(body), "the page shows undefined or NaN");
+  await context.close();
+  expect(problems.length === 0, problems.join("; "));
+});
+
+// Bad parameters: one error that names the problem, and no "Asking the engine…" left beside it --
+await test("errors: an unknown chip, a bad date, an unknown model each give one clear error and no loading line", async () => {
+  for (const [path, want] of [
+    ["/chip?chip=bogus-chip&to=CN", /bogus-chip/],
+    ["/map?date=2024-02-30&to=CN", /2024-02-30/],
+    ["/compare?chips=nvidia-h20&model=no-such-model", /no-such-model/],
+  ]) {
+    const { page, context } = await open(path); // the 4xx answers are the point here
+    const errors = await page.locator(".error").allInnerTexts();
+    expect(errors.length === 1 && want.test(errors[0]), `${path}: ${JSON.stringify(errors)}`);
+    expect(await page.locator(".loading").count() === 0, `${path}: the loading line stays beside the error`);
+    await context.close();
+  }
+});
+
+// The catalog's downloads -------------------------------------------------------------------------
+await test("catalog: Download CSV and Download JSON save files (a blob: link is not an in-app link)", async () => {
+  const { page, context, problems } = await open(VIEWS.catalog);
+  for (const [button, name, first] of [["Download CSV", "ceiling-chips.csv", /^id,name,vendor/], ["Download JSON", "ceiling-chips.json", /^\[/]]) {
+    const [dl] = await Promise.all([page.waitForEvent("download", { timeout: 10000 }), page.getByRole("button", { name: button }).click()]);
+    expect(dl.suggestedFilename() === name, `${button}: ${dl.suggestedFilename()}`);
+    const body = require("fs").readFileSync(await dl.path(), "utf8");
+    expect(first.test(body) && body.length > 1000, `${button}: ${body.slice(0, 80)}`);
+  }
+  expect(new URL(page.url()).pathname === "/catalog", `the page moved to ${page.url()}`);
+  await context.close();
+  expect(problems.length === 0, problems.join("; "));
+});
+
 // The map ------------------------------------------------------------------------------------------
 await test("map: every catalog chip is accounted for; moving the date changes the regions", async () => {
   const { page, context, problems } = await open("/map?date=2024-06-01&to=CN");
@@ -239,7 +280,7 @@ await test("rules: a what-if edit re-classifies the catalog and changes classifi
   await page.getByRole("button", { name: "Re-classify the catalog" }).click();
   await drawn(page, n);
   const s = await text(page, "[data-testid=whatif-summary]");
-  const m = s.match(/(\d+) of (\d+) chips change status/);
+  const m = s.match(/classification of (\d+) of (\d+) chips changes/);
   expect(m && Number(m[1]) > 0, s);
   const rows = await page.locator("#whatif ~ .results table").first().innerText();
   expect(/nvidia-h20/.test(rows), `the H20 should move into 3A090.b with tpp_b1=2000: ${rows.slice(0, 300)}`);
