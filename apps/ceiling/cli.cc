@@ -58,8 +58,11 @@ int Context::Fail(const Error& e) const {
   } else if (!e.field.empty()) {
     auto it = flag_of.find(e.field);
     const std::string flag = it != flag_of.end() ? it->second : "--" + e.field;
-    // Positional arguments ("CHIP") need no label: the message names the value.
-    text = flag.rfind("--", 0) == 0 ? fmt::format("{}: {}", flag, e.message) : e.message;
+    // A positional argument ("CHIP") needs no label when the message names the value ("unknown
+    // chip 'x'"); one that does not ("is required", for an empty string) gets it.
+    const bool names_value = !e.message.starts_with("is ") && !e.message.starts_with("must ");
+    text = flag.rfind("--", 0) == 0 || !names_value ? fmt::format("{}: {}", flag, e.message)
+                                                    : e.message;
   } else {
     text = e.message;
   }
@@ -178,6 +181,14 @@ void Binder::operator()(const api::Field& f, std::string& v) {
   if (Hidden(f)) return;
   CLI::Option* o = Add(f, v);
   if (!v.empty()) o->capture_default_str();
+  // An empty value is an empty shell variable, not a choice: `--end-user "$NAME"` with NAME unset
+  // must not screen nobody and say so nowhere.
+  o->check(CLI::Validator(
+      [](std::string& s) {
+        return s.empty() ? std::string("is empty: give a value, or leave the option out")
+                         : std::string();
+      },
+      "", "non-empty"));
 }
 
 void Binder::operator()(const api::Field& f, bool& v) {
@@ -188,7 +199,8 @@ void Binder::operator()(const api::Field& f, bool& v) {
     flag_of_[f.name] = name;
     // The field's help says what is on; the flag turns it off, and its help must say so.
     std::string help = Help(f);
-    if (!help.empty() && help[0] >= 'A' && help[0] <= 'Z') help[0] = static_cast<char>(help[0] + 32);
+    if (!help.empty() && help[0] >= 'A' && help[0] <= 'Z')
+      help[0] = static_cast<char>(help[0] - 'A' + 'a');
     auto* o = sub_->add_flag_callback(
         name, [&v] { v = false; }, "Turn off (on by default): " + help);
     if ((f.flags & api::kAdvanced) != 0) o->group("Advanced");

@@ -42,7 +42,7 @@ Runner SetupServe(CLI::App* sub) {
     if (*cache_mb > 65536) return ctx.Fail(FieldError("cache_mb", "must be 0 to 65536 MiB"));
     o->cache_bytes = *cache_mb << 20;
     if (!std::isfinite(o->deadline_s) || o->deadline_s <= 0 || o->deadline_s > 86400)
-      return ctx.Fail(FieldError("deadline", "must be between 0 and 86400 seconds"));
+      return ctx.Fail(FieldError("deadline", "must be more than 0 and at most 86400 seconds"));
     if (o->max_body < 1024 || o->max_body > (256u << 20))
       return ctx.Fail(FieldError("max_body", "must be 1 KiB to 256 MiB"));
     // Answers name data files by their path as loaded. Loading from the data folder's parent

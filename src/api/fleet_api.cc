@@ -82,8 +82,7 @@ Result<FleetResponse> Fleet(const KnowledgeBase& kb, FleetRequest request,
   if (!request.train_model.empty() || request.train_tokens) {
     if (request.train_flops)
       return FieldError("train_flops",
-                        "give a FLOP budget or a model and a token count (train_model, "
-                        "train_tokens), not both");
+                        "give a FLOP budget or a model and a token count, not both");
     req.run.flops.reset();
     req.run.model = request.train_model;
     req.run.tokens = request.train_tokens;

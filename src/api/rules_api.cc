@@ -68,10 +68,10 @@ Result<std::shared_ptr<const rules::ScreeningList>> ApplyEndUser(const EndUserFi
                                                                  rules::Query* q) {
   if (e.end_user.empty()) {
     if (!e.owners.empty())
-      return FieldError("owners", "owners need an end user (end_user: the party screened)");
+      return FieldError("owners", "owners need an end user (the party screened)");
     if (e.screening_list)
       return FieldError("screening_list",
-                        "a screening list needs an end user (end_user: the party screened)");
+                        "a screening list needs an end user (the party screened)");
     return std::shared_ptr<const rules::ScreeningList>();
   }
   q->end_user = e.end_user;

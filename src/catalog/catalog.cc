@@ -487,6 +487,8 @@ std::vector<std::string> Catalog::Suggest(std::string_view id, std::size_t n) co
 
 Result<const Chip*> Catalog::Resolve(std::string_view id) const {
   if (const Chip* c = Find(id)) return c;
+  if (id.empty())
+    return MakeError(ErrorCode::kNotFound, "an empty chip id (see `ceiling chips` for the list)");
   std::string msg = fmt::format("unknown chip \"{}\"", id);
   auto near = Suggest(id);
   if (!near.empty()) {

@@ -221,6 +221,7 @@ json ScreeningJson(const rules::PartyScreening& s) {
                 {"score", std::round(h.score * 1000) / 1000},
                 {"in_force", h.in_force},
                 {"from", h.user_list ? "user-list" : "bundled"},
+                {"shared_word", h.shared_word.empty() ? json(nullptr) : json(h.shared_word)},
                 {"party", PartyJson(*h.party)}};
   };
   json hits = json::array(), other = json::array();

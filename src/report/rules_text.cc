@@ -169,8 +169,17 @@ std::string HitText(const rules::ScreenHit& h) {
 
 void AppendParty(std::vector<std::string>* lines, const rules::PartyScreening& s,
                  const std::string& who) {
-  if (s.hits.empty())
-    lines->push_back(fmt::format("{} \"{}\": no match on the lists screened", who, s.name));
+  if (s.hits.empty()) {
+    std::size_t possible = 0;
+    for (const rules::ScreenHit& h : s.other)
+      possible += h.score < rules::ScreeningOptions{}.match ? 1 : 0;
+    lines->push_back(fmt::format("{} \"{}\": no match on the lists screened{}", who, s.name,
+                                 possible == 0 ? ""
+                                 : possible == 1
+                                     ? "; 1 possible match to review (under Caveats)"
+                                     : fmt::format("; {} possible matches to review (under Caveats)",
+                                                   possible)));
+  }
   for (const rules::ScreenHit& h : s.hits) {
     lines->push_back(fmt::format("{} \"{}\" matches {}", who, s.name, HitText(h)));
     const rules::ListedParty& p = *h.party;

@@ -68,6 +68,16 @@ void AddScreeningCaveats(const PartyScreening& s, const char* who, Classificatio
   if (!s.hits.empty()) return;
   for (const ScreenHit& h : s.other) {
     if (h.score >= kOptions.match) continue;  // a row not yet (or no longer) in force
+    if (h.score < kOptions.possible) {  // only the leading word is shared
+      out->caveats.push_back(
+          {CaveatKind::kPossibleMatch,
+           fmt::format("{} \"{}\" shares the word \"{}\" with \"{}\" ({}; {}), which this "
+                       "tool records without the parties listed with it under their own names "
+                       "(affiliates, subsidiaries): review whether it is one of them.",
+                       who, s.name, h.shared_word, h.matched, h.party->list,
+                       h.party->citation.empty() ? "no citation" : h.party->citation)});
+      continue;
+    }
     out->caveats.push_back(
         {CaveatKind::kPossibleMatch,
          fmt::format("{} \"{}\" resembles \"{}\" ({}; {}) with score {:.2f}, below the match "

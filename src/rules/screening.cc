@@ -530,7 +530,14 @@ std::vector<ScreenHit> Screen(std::string_view name, const EntityDb& bundled,
         best.matched = k == 0 ? p.name : p.aliases[k - 1];
       }
     }
-    if (best.score < options.possible) return;
+    if (!from_user && best.score < options.match)
+      for (const std::vector<std::string>& words : p.tokens)
+        if (!words.empty() && words[0].size() >= 4 && TokenWeight(words[0]) == 1.0 &&
+            std::find(q.begin(), q.end(), words[0]) != q.end()) {
+          best.shared_word = words[0];
+          break;
+        }
+    if (best.score < options.possible && best.shared_word.empty()) return;
     best.party = &p;
     best.in_force = p.InForce(date);
     best.user_list = from_user;

@@ -43,6 +43,23 @@ TEST(Cli, BadChipFileGivesLocatedDiagnostic) {
             std::string::npos) << r.err;
 }
 
+// A flag that turns off what is on by default says so: "--no-trace  Turn off (on by default):
+// include the clause-by-clause trace", never the bare description of what it removes.
+TEST(Cli, NoFlagsSayTheyTurnSomethingOff) {
+  for (const char* sub : {"classify", "fleet", "perf train"}) {
+    auto r = RunCeiling(std::string(sub) + " --help");
+    ASSERT_EQ(r.exit_code, 0) << sub;
+    std::size_t at = 0, flags = 0;
+    while ((at = r.out.find("  --no-", at)) != std::string::npos) {
+      const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
+      EXPECT_NE(line.find("Turn off (on by default): "), std::string::npos) << sub << ": " << line;
+      ++flags;
+      ++at;
+    }
+    EXPECT_GT(flags, 0u) << sub;
+  }
+}
+
 TEST(Cli, BadOptionsExitTwo) {
   EXPECT_EQ(RunCeiling("chips --market cloud").exit_code, 2);
   EXPECT_EQ(RunCeiling("chips --sort nonsense").exit_code, 2);

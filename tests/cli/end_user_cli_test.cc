@@ -73,7 +73,7 @@ TEST(EndUserCli, BadEndUserInputExitsTwoWithOneLine) {
       {"classify nvidia-h20 --date 2025-06-01 --to CN --end-user Acme --owner X=160%",
        "--owner: \"X=160%\": the share must be a percentage from 0 to 100"},
       {"classify nvidia-h20 --date 2025-06-01 --to CN --owner X=60%",
-       "--owner: owners need an end user (end_user: the party screened)"},
+       "--owner: owners need an end user (the party screened)"},
       {"classify nvidia-h20 --date 2025-06-01 --to CN --end-user Acme --owner \"A=10%>Nobody\"",
        "--owner: \"A=10%>Nobody\": \"Nobody\" is neither the end user nor another owner"},
       {"classify nvidia-h20 --date 2025-06-01 --to CN --end-user Acme --screening-list "
@@ -83,14 +83,40 @@ TEST(EndUserCli, BadEndUserInputExitsTwoWithOneLine) {
        "tests/cases/screening_malformed/csv-row-field-count.csv",
        "tests/cases/screening_malformed/csv-row-field-count.csv:3:1: row has 3 fields, the header "
        "has 29"},
+      // An empty shell variable must not turn screening off without a word.
+      {"classify nvidia-h20 --date 2025-06-01 --to CN --end-user \"\"",
+       "--end-user: is empty: give a value, or leave the option out"},
+      {"classify \"\" --date 2025-06-01 --to CN", "CHIP: is required"},
   };
   for (const auto& c : cases) {
     auto r = RunCeiling(c.args);
     EXPECT_EQ(r.exit_code, 2) << c.args;
+    EXPECT_EQ(r.err.find("end_user"), std::string::npos) << "a library field name: " << r.err;
     EXPECT_EQ(r.out, "") << c.args;
     EXPECT_TRUE(Has(r.err, c.message)) << c.args << "\n" << r.err;
     EXPECT_EQ(Lines(r.err), 1) << c.args << "\n" << r.err;
   }
+}
+
+// A name that shares the leading word of a bundled Entity List row is a possible match for
+// review, even far below the match score: the bundled rows record a listed parent (Huawei
+// Technologies Co., Ltd.), not each affiliate listed with it (Huawei Cloud Computing
+// Technologies was added on 2020-08-17).
+TEST(EndUserCli, ASharedLeadingWordIsAPossibleMatchNotAClear) {
+  auto r = RunCeiling("--width 0 classify nvidia-h20 --date 2025-10-15 --to SG --end-user "
+                      "\"Huawei Cloud\" --no-trace");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Has(r.out, "no match on the lists screened; 1 possible match to review")) << r.out;
+  EXPECT_TRUE(Has(r.out, "shares the word \"huawei\" with \"Huawei Technologies Co., Ltd.\""))
+      << r.out;
+  auto j = RunCeiling("classify nvidia-h20 --date 2025-10-15 --to SG --end-user \"Huawei Cloud\" "
+                      "--no-trace --json");
+  EXPECT_TRUE(Has(j.out, "\"shared_word\": \"huawei\"")) << j.out;
+  // A place or a common word at the front of a row is not a reason ("Beijing Academy of ...").
+  auto place = RunCeiling("--width 0 classify nvidia-h20 --date 2025-10-15 --to SG --end-user "
+                          "\"Beijing Foods Ltd\" --no-trace");
+  EXPECT_FALSE(Has(place.out, "shares the word")) << place.out;
+  EXPECT_TRUE(Has(place.out, "no match on the lists screened\n")) << place.out;
 }
 
 // Acceptance: an H200 to China on 2026-01-20 shows the US side and the import side.

@@ -131,8 +131,7 @@ TEST(PerfServeCli, UnknownIdsSuggest) {
   r = RunCeiling("perf serve --chip nvidia-h20 --model llama-3.1-8b");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
-            "--concurrency: is required (or give a latency target, sla_tpot or sla_ttft, to "
-            "search it)\n");
+            "--concurrency: is required (or give a TPOT or TTFT target to search it)\n");
 }
 
 TEST(PerfTrainCli, JsonCarriesTheInterfaceFields) {
@@ -214,7 +213,7 @@ TEST(PerfTrainCli, BadOptionsAreBadInputNamingTheFlag) {
   EXPECT_EQ(r.err, "--virtual-stages: must be at least 1\n");
   r = RunCeiling(base + "--global-batch 250");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--global-batch: 250 is not a multiple of dp x micro_batch = 4 x 1\n");
+  EXPECT_EQ(r.err, "--global-batch: 250 is not a multiple of the data-parallel size x the micro-batch = 4 x 1\n");
   EXPECT_EQ(r.out, "");
 }
 

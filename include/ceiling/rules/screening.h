@@ -68,6 +68,10 @@ struct ScreenHit {
   double score = 0;        // [0, 1]
   bool in_force = true;    // the row is in force on the date screened
   bool user_list = false;  // from the user's list rather than the bundled entries
+  // Below the match score, a bundled row whose name begins with a distinctive word the screened
+  // name also holds ("huawei" in "Huawei Cloud"): a possible match for review whatever the score,
+  // since a bundled row records a listed parent, not each party listed with it under its own name.
+  std::string shared_word;
 };
 
 // Hits and possible matches for `name` among the bundled parties and the user's list (may be
