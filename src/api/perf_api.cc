@@ -148,7 +148,8 @@ Status ServingFields::Check(bool need_concurrency) const {
       return FieldError("spec_draft", "must be 1 to 64 with speculative decoding");
     if (!(std::isfinite(spec_accept) && spec_accept >= 1 && spec_accept <= spec_draft + 1))
       return FieldError("spec_accept",
-                        fmt::format("must be between 1 and the draft length + 1 = {}", spec_draft + 1));
+                        fmt::format("must be between 1 and the draft length + 1 = {}",
+                                    spec_draft + 1));
   }
   if (adp_balance_timeout < 0 || adp_balance_timeout > 10000)
     return FieldError("adp_balance_timeout", "must be 0 to 10000 iterations");

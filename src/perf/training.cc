@@ -141,7 +141,8 @@ Status TrainingQuery::Validate() const {
     return FieldError("ep", fmt::format("{} must divide the data-parallel size {}", ep, dp));
   if (global_batch % (dp * micro_batch) != 0)
     return FieldError("global_batch",
-                      fmt::format("{} is not a multiple of the data-parallel size x the micro-batch = {} x {}",
+                      fmt::format("{} is not a multiple of the data-parallel size x the "
+                                  "micro-batch = {} x {}",
                                   global_batch, dp, micro_batch));
   if (seq % cp != 0) return FieldError("cp", fmt::format("{} does not divide seq {}", cp, seq));
   if (model) {

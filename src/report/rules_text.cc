@@ -173,12 +173,13 @@ void AppendParty(std::vector<std::string>* lines, const rules::PartyScreening& s
     std::size_t possible = 0;
     for (const rules::ScreenHit& h : s.other)
       possible += h.score < rules::ScreeningOptions{}.match ? 1 : 0;
-    lines->push_back(fmt::format("{} \"{}\": no match on the lists screened{}", who, s.name,
-                                 possible == 0 ? ""
-                                 : possible == 1
-                                     ? "; 1 possible match to review (under Caveats)"
-                                     : fmt::format("; {} possible matches to review (under Caveats)",
-                                                   possible)));
+    const std::string review =
+        possible == 0 ? ""
+                      : fmt::format("; {} to review (under Caveats)",
+                                    possible == 1 ? std::string("1 possible match")
+                                                  : fmt::format("{} possible matches", possible));
+    lines->push_back(
+        fmt::format("{} \"{}\": no match on the lists screened{}", who, s.name, review));
   }
   for (const rules::ScreenHit& h : s.hits) {
     lines->push_back(fmt::format("{} \"{}\" matches {}", who, s.name, HitText(h)));

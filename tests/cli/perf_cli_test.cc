@@ -213,7 +213,9 @@ TEST(PerfTrainCli, BadOptionsAreBadInputNamingTheFlag) {
   EXPECT_EQ(r.err, "--virtual-stages: must be at least 1\n");
   r = RunCeiling(base + "--global-batch 250");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--global-batch: 250 is not a multiple of the data-parallel size x the micro-batch = 4 x 1\n");
+  EXPECT_EQ(r.err,
+            "--global-batch: 250 is not a multiple of the data-parallel size x the micro-batch = "
+            "4 x 1\n");
   EXPECT_EQ(r.out, "");
 }
 

@@ -506,7 +506,8 @@ TEST(Train, NoBubbleWithoutPipelineAndErrorsForBadLayouts) {
   r = Train(q);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().field, "global_batch");
-  EXPECT_EQ(r.error().message, "60 is not a multiple of the data-parallel size x the micro-batch = 8 x 1");
+  EXPECT_EQ(r.error().message,
+            "60 is not a multiple of the data-parallel size x the micro-batch = 8 x 1");
   q.global_batch = 64, q.tp = 3;
   r = Train(q);
   ASSERT_FALSE(r.ok());
