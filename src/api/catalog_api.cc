@@ -264,9 +264,10 @@ std::string ToText(const CheckDataResponse& r, bool quiet) {
     for (const auto& [folder, files] : r.files)
       folders += fmt::format(", {} {} file{}", files, singular(folder), files == 1 ? "" : "s");
     const std::size_t n = r.chips.findings.size();
-    out += fmt::format("check-data: {} chip files, {} chips, {} cited figures{}{}, {} finding{}\n",
-                       r.chips.files, r.chips.chips, r.chips.figures, rules, folders, n,
-                       n == 1 ? "" : "s");
+    out += report::WrapReport(
+        fmt::format("check-data: {} chip files, {} chips, {} cited figures{}{}, {} finding{}\n",
+                    r.chips.files, r.chips.chips, r.chips.figures, rules, folders, n,
+                    n == 1 ? "" : "s"));
   }
   return out;
 }

@@ -496,11 +496,17 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
   r.view = req.view;
 
   // Chips: one ChipInfo per distinct chip, the reference first looked up in the catalog.
-  const catalog::Chip* ref = kb.chips->Find(req.reference_chip);
-  if (ref == nullptr)
-    return ceiling::FieldError("reference_chip",
-                               fmt::format("unknown chip \"{}\"", req.reference_chip),
-                               ErrorCode::kNotFound);
+  auto found = kb.chips->Resolve(req.reference_chip);  // with "did you mean"
+  if (!found.ok())
+    return ceiling::FieldError("reference_chip", found.error().message, ErrorCode::kNotFound);
+  const catalog::Chip* ref = *found;
+  // Every H100-equivalent is a ratio to the reference's TPP: without one, none can be counted.
+  if (!catalog::ComputeMetrics(*ref).tpp())
+    return ceiling::FieldError(
+        "reference_chip",
+        fmt::format("{} has no TPP in the catalog, so it cannot be the unit of H100-equivalents; "
+                    "pick a chip whose TPP is known (e.g. nvidia-h100-sxm)",
+                    ref->id));
   std::map<std::string, const catalog::Chip*> inline_ids;
   for (const Shipment& s : set.rows)
     if (s.inline_chip) inline_ids.emplace(s.chip, s.inline_chip.get());
@@ -541,16 +547,15 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
   if (req.throughput && !throughput)
     r.notes.push_back("throughput yardsticks not evaluated: no model data loaded");
   if (throughput) {
-    decode_model = kb.models->Find(req.decode.model);
-    if (decode_model == nullptr)
-      return ceiling::FieldError("decode.model",
-                                 fmt::format("unknown model \"{}\"", req.decode.model),
-                                 ErrorCode::kNotFound);
+    auto dm = kb.models->Resolve(req.decode.model);  // with "did you mean"
+    if (!dm.ok())
+      return ceiling::FieldError("decode.model", dm.error().message, ErrorCode::kNotFound);
+    decode_model = *dm;
     const std::string& tm = req.training.model.empty() ? req.decode.model : req.training.model;
-    train_model = kb.models->Find(tm);
-    if (train_model == nullptr)
-      return ceiling::FieldError("training.model", fmt::format("unknown model \"{}\"", tm),
-                                 ErrorCode::kNotFound);
+    auto trm = kb.models->Resolve(tm);
+    if (!trm.ok())
+      return ceiling::FieldError("training.model", trm.error().message, ErrorCode::kNotFound);
+    train_model = *trm;
     const DecodeWorkload& d = req.decode;
     r.decode_workload = fmt::format(
         "{}, {} GPUs per deployment, {} serving, input {} / output {} tokens, TPOT <= "

@@ -68,6 +68,9 @@ std::string LicenceSummary(const std::vector<Segment>& segs) {
     if (next == fleet::LicenceName(fleet::LicenceOf(segs[i - 1]))) continue;
     out += fmt::format(" -> {} from {}", next, segs[i].first.ToString());
   }
+  // The JSON keeps the token; a person reads words.
+  for (std::size_t at; (at = out.find("not-an-export")) != std::string::npos;)
+    out.replace(at, 13, "not an export");
   return out;
 }
 
@@ -127,9 +130,15 @@ std::string TotalsTable(const Totals& t) {
              {"low", Align::kRight},
              {"high", Align::kRight},
              {"units without it", Align::kRight}});
+  const double units = t.sum[fleet::Index(Measure::kUnits)].value;
   for (Measure m : kAllMeasures) {
     const Range& r = t.sum[fleet::Index(m)];
     const double unknown = t.unknown_units[fleet::Index(m)];
+    // No unit has the metric: the sum is not 0, it is not known (as TotalCell says).
+    if (unknown > 0 && unknown >= units * (1 - 1e-9)) {
+      tab.AddRow({std::string(fleet::MeasureTitle(m)), "?", "?", "?", FormatFixed(unknown, 0)});
+      continue;
+    }
     tab.AddRow({std::string(fleet::MeasureTitle(m)), Num(r.value, m), Num(r.low, m), Num(r.high, m),
                 unknown > 0 ? FormatFixed(unknown, 0) : ""});
   }
@@ -293,8 +302,11 @@ std::string FleetText(const FleetResult& r) {
   out += "By chip\n" + GroupTable("chip", r.by_chip) + "\n";
   out += "By vendor\n" + GroupTable("vendor", r.by_vendor) + "\n";
   out += "By buyer\n" + GroupTable("buyer", r.by_buyer) + "\n";
-  out += "By licence status on the day of shipment\n" +
-         GroupTable("licence required", r.by_licence) + "\n";
+  std::vector<Group> by_licence = r.by_licence;
+  for (Group& g : by_licence)
+    if (g.key == "not-an-export") g.key = "not an export";
+  out += "By licence status on the day of shipment\n" + GroupTable("licence required", by_licence) +
+         "\n";
 
   // Revenue shares.
   out += "Revenue share owed under product-specific measures (counted rows)\n";

@@ -139,6 +139,12 @@ TEST(FleetCli, BadInputExitsTwoWithOneLine) {
       {std::string(kBundled) + " --train-model llama-3.1-8b",
        "--train-tokens: a token count is required with a model"},
       {std::string(kBundled) + " --json --csv", "--json excludes --csv"},
+      // The unit of every H100-equivalent must have a TPP; a typo gets suggestions.
+      {std::string(kBundled) + " --reference amd-mi308x",
+       "--reference: amd-mi308x has no TPP in the catalog"},
+      {std::string(kBundled) + " --reference nvidia-h1",
+       "--reference: unknown chip \"nvidia-h1\"; did you mean"},
+      {std::string(kBundled) + " --model llama-3.1-7b", "did you mean \"llama-3.1-70b\"?"},
   };
   for (const Case& c : cases) {
     const CliResult r = RunCeiling(c.args);
@@ -147,6 +153,19 @@ TEST(FleetCli, BadInputExitsTwoWithOneLine) {
     EXPECT_NE(r.err.find(c.diagnostic), std::string::npos) << c.args << "\n" << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c.args << "\n" << r.err;
   }
+}
+
+// Without the throughput yardsticks no unit has an H100-equivalent by decode: the total is "?",
+// as in the quarter tables, not 0.
+TEST(FleetCli, ATotalNoUnitHasIsUnknownNotZero) {
+  const CliResult r = RunCeiling(std::string(kBundled) + " --no-throughput");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto at = r.out.find("\nH100-eq (decode) ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string row = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+  char value[16] = {};
+  ASSERT_EQ(std::sscanf(row.c_str(), "H100-eq (decode) %15s", value), 1) << row;
+  EXPECT_STREQ(value, "?") << row;
 }
 
 TEST(FleetCli, FailedRunWritesNoChart) {
