@@ -384,11 +384,48 @@ std::vector<std::string> RuleBook::EventsOn(Date date) const {
       if (m.removed && *m.removed == date)
         out.push_back(fmt::format("{} ({}) leaves {}{}", c.code, c.name, g.id,
                                   m.removed_undated ? undated(m.removed_after) : ""));
+      // An undated change: from the last evidence of the old state, membership is assumed.
+      auto window = [&](const std::optional<Date>& after, const std::optional<Date>& bound,
+                        const char* verb) {
+        if (after && *after == date && bound)
+          out.push_back(fmt::format(
+              "{} ({}) {} {} on a date not found, after today: its membership is assumed "
+              "unchanged until {} (the first cited snapshot that shows the change)",
+              c.code, c.name, verb, g.id, bound->ToString()));
+      };
+      window(m.added_after, m.added, "joined");
+      window(m.removed_after, m.removed, "left");
     }
   for (const Treatment& t : db.treatments())
     if (t.from == date)
       out.push_back(fmt::format("{} treated as {} from today", db.country(t.country).code,
                                 db.country(t.as).code));
+  // The end-user layer: Entity List notices and the Affiliates rule's periods.
+  for (const EntityNotice& n : c_->entities.notices()) {
+    if (n.effective == date) {
+      std::vector<std::string> names;
+      for (const ListedParty& p : n.entries)
+        if (names.size() < 3) names.push_back("\"" + p.name + "\"");
+      if (n.entries.size() > names.size())
+        names.push_back(fmt::format("{} more", n.entries.size() - names.size()));
+      std::string listed;
+      for (std::size_t i = 0; i < names.size(); ++i)
+        listed += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+      out.push_back(fmt::format("Entity List notice {} takes effect ({}): lists {}", n.id,
+                                n.citation, listed));
+    }
+    for (const ListedParty& p : n.entries)
+      if (p.removed && *p.removed == date)
+        out.push_back(fmt::format("\"{}\" leaves the Entity List ({})", p.name, n.id));
+  }
+  if (const auto& a = c_->entities.affiliates())
+    for (const AffiliatesPeriod& p : a->periods)
+      if (p.from == date) {
+        std::string status(AffiliatesStatusName(p.status));
+        std::replace(status.begin(), status.end(), '-', ' ');
+        out.push_back(fmt::format("Affiliates rule {}: {} from today{}", a->id, status,
+                                  p.note.empty() ? "" : " (" + p.note + ")"));
+      }
   return out;
 }
 

@@ -419,6 +419,18 @@ TEST(RuleTrace, EachClauseOnceForEveryChipDateAndView) {
   EXPECT_GT(measures_reviewed, 0u) << "some case must reach a measure's review policy";
 }
 
+// Every date on which something changes says what: the web app's date control and the
+// capability date lists print it (Entity List notices, the Affiliates rule's periods and the start
+// of an undated country-group change once printed nothing).
+TEST(RuleBookEvents, EveryChangeDateSaysWhatChanges) {
+  for (const Date& d : Book().change_dates())
+    EXPECT_FALSE(Book().EventsOn(d).empty()) << d.ToString();
+  const auto huawei = Book().EventsOn(Date{2019, 5, 16});
+  ASSERT_EQ(huawei.size(), 1u);
+  EXPECT_NE(huawei[0].find("lists \"Huawei Technologies Co., Ltd.\""), std::string::npos)
+      << huawei[0];
+}
+
 TEST(RuleCases, AtLeastEightyCasesWithUniqueNames) {
   EXPECT_GE(Cases().size(), 80u);
   std::map<std::string, int> seen;

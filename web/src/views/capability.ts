@@ -19,7 +19,9 @@ export const capabilityView: View = {
     const p = params();
     const dates = p.getAll("dates").length ? p.getAll("dates") : D.dates;
     const ruleDates = idx.dates.map((d) => d.date).filter((d) => d >= "2022-10-01");
-    const dateOpts = [{ value: "", label: "(none)" }, ...ruleDates.map((d) => ({ value: d, label: `${d}: ${idx.dates.find((x) => x.date === d)?.events[0] ?? ""}`.slice(0, 90) }))];
+    // "2023-10-17: Entity List notice ... lists \"Biren Technology\" and…": cut at a word.
+    const clip = (t: string, n = 90) => (t.length <= n ? t : `${t.slice(0, t.lastIndexOf(" ", n - 1))}…`);
+    const dateOpts = [{ value: "", label: "(none)" }, ...ruleDates.map((d) => ({ value: d, label: clip(`${d}: ${idx.dates.find((x) => x.date === d)?.events[0] ?? "no event recorded"}`) }))];
     for (const d of dates) if (!ruleDates.includes(d)) dateOpts.push({ value: d, label: d });
     const setDate = (i: number, v: string) => {
       const now = [...(params().getAll("dates").length ? params().getAll("dates") : dates)];
