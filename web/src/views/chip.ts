@@ -4,7 +4,7 @@ import * as Plot from "@observablehq/plot";
 import { h, clear, fmt, pct, table, figure, accessible, type Child } from "../dom";
 import { get, type ChipRecord, type Source } from "../api";
 import type { View } from "../view";
-import { index, chips, params, setParams, chipPicker, countryPicker, datePicker, statusBadge, statusOf, STATUS, policyText, loading, sourceLinks } from "../ui";
+import { index, chips, params, setParams, chipPicker, countryPicker, datePicker, statusBadge, statusOf, STATUS, policyText, loading, sourceLinks, legend } from "../ui";
 import { clauseIndex } from "../rulesdata";
 
 interface Basis { clause: string; title: string; citation: string; kind: string; secondary: boolean }
@@ -101,7 +101,8 @@ function headroom(rows: HeadroomRow[]): HTMLElement {
   if (rows.length === 0) return h("section", null, h("h2", null, "Headroom"), h("p", null, "No threshold of a rule in force applies on this date."));
   const data = rows.map((r) => ({ ...r, label: `${r.clause.split("/")[1]} ${r.metric} ${r.op} ${r.threshold_name}`, ratio: Math.min(r.ratio, 4) }));
   const chart = Plot.plot({
-    marginLeft: 190, width: 640, height: 24 * data.length + 40,
+    // marginRight: room for the label after the longest bar ("182%").
+    marginLeft: 190, marginRight: 44, width: 640, height: 24 * data.length + 40,
     x: { label: "value ÷ threshold", grid: true, domain: [0, Math.max(1.2, ...data.map((d) => d.ratio))], tickFormat: (d: number) => `${Math.round(d * 100)}%` },
     y: { label: null },
     marks: [
@@ -121,7 +122,7 @@ function timeline(entries: TimelineEntry[], date: string): HTMLElement {
   const end = "2027-01-01";
   const data = entries.map((e, i) => ({ ...e, to: entries[i + 1]?.from ?? end, key: statusOf(e) }));
   const chart = Plot.plot({
-    width: 640, height: 90, marginLeft: 10, marginRight: 10,
+    width: 640, height: 90, marginLeft: 16, marginRight: 24, // the last year's label fits
     x: { type: "utc", label: null },
     y: { axis: null },
     marks: [
@@ -132,7 +133,8 @@ function timeline(entries: TimelineEntry[], date: string): HTMLElement {
   });
   accessible(chart, "Timeline bar: the chip's status over time; the black line is the chosen date");
   return h("section", null, h("h2", null, "Timeline to this destination"),
-    figure("Status over time (colours as in the legend of the map; the line marks the chosen date)", chart,
+    legend(),
+    figure("Status over time (colours as in the legend above; the line marks the chosen date)", chart,
       table("Timeline", ["from", "status", "changes", "because"], entries.map((e) => [e.from, e.status, e.changes.join("; "), e.events.join("; ")]))),
     h("ol", { class: "timeline" }, entries.map((e) => h("li", { class: e.from <= date ? "past" : "future" },
       h("time", { datetime: e.from }, e.from), " ", statusBadge(e, e.status), e.events.length ? h("p", null, e.events.join("; ")) : null))));

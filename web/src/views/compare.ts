@@ -88,13 +88,13 @@ function metricChart(data: ChipPerf[], key: "output_tokens_per_s_per_gpu" | "ttf
 
 function draw(data: ChipPerf[]): HTMLElement {
   const gb = (b: number | null | undefined) => (b === null || b === undefined ? "–" : fmt(b / 1e9));
-  const alt = table("Compare", ["chip", "fits", "parallelism", "memory per GPU (GB)", "TTFT ms (90% band)", "TPOT ms (90% band)", "tokens/s per GPU (90% band)", "ratio", "prefill bound", "decode bound", "uncertainty basis"],
+  const alt = table("Compare", ["chip", "fits", "parallelism", "memory per GPU, needed / usable (GB)", "TTFT ms (90% band)", "TPOT ms (90% band)", "tokens/s per GPU (90% band)", "× the first chip", "prefill bound", "decode bound", "band from"],
     data.map((d) => [d.chip, d.fits ? "yes" : `no${d.does_not_fit ? `: ${d.does_not_fit}` : ""}`,
       d.fits ? `TP${d.parallelism.tp}${d.parallelism.pp > 1 ? ` PP${d.parallelism.pp}` : ""}${d.parallelism.ep > 1 ? ` EP${d.parallelism.ep}` : ""}${d.parallelism.dp_attn > 1 ? ` DP-attn${d.parallelism.dp_attn}` : ""} × ${d.parallelism.instances}` : "–",
       `${gb(d.memory_per_gpu_bytes)} / ${gb(d.memory?.capacity_bytes)}`,
       band(d.ttft_ms, d.uncertainty?.ttft_ms), band(d.tpot_ms, d.uncertainty?.tpot_ms), band(d.output_tokens_per_s_per_gpu, d.uncertainty?.output_tokens_per_s_per_gpu),
       d.ratio_to_first?.output_tokens_per_s_per_gpu ? `${fmt(d.ratio_to_first.output_tokens_per_s_per_gpu)}×` : "–",
-      d.reference?.prefill_step.bound ?? "–", d.reference?.decode_step.bound ?? "–", d.uncertainty?.basis ?? "–"]));
+      d.reference?.prefill_step.bound ?? "–", d.reference?.decode_step.bound ?? "–", d.uncertainty?.basis?.replaceAll("_", " ") ?? "–"]));
   const fit = Plot.plot({
     width: 420, height: 40 + 34 * data.length, marginLeft: 150, x: { label: "memory per GPU (GB)", grid: true }, y: { label: null },
     marks: [
@@ -104,12 +104,15 @@ function draw(data: ChipPerf[]): HTMLElement {
   });
   accessible(fit, "Memory needed per GPU against each chip's capacity");
   return h("div", null,
+    // Charts of chips none of which runs the workload would be bare axes: say why instead.
+    data.every((d) => !d.fits) ? h("p", { class: "warning", role: "status" }, "No chip runs this workload: the fits column says why (the weights and one prompt's KV cache must fit the GPUs).") : null,
     h("div", { class: "grid3" },
-      figure("Output tokens/s per GPU (bar) and 90% band (line)", metricChart(data, "output_tokens_per_s_per_gpu", "tokens/s per GPU"), alt.cloneNode(true) as HTMLElement),
-      figure("TTFT, ms", metricChart(data, "ttft_ms", "TTFT (ms)"), alt.cloneNode(true) as HTMLElement),
-      figure("TPOT, ms", metricChart(data, "tpot_ms", "TPOT (ms)"), alt.cloneNode(true) as HTMLElement),
+      data.some((d) => d.fits) ? [
+        figure("Output tokens/s per GPU (bar) and 90% band (line)", metricChart(data, "output_tokens_per_s_per_gpu", "tokens/s per GPU"), alt.cloneNode(true) as HTMLElement),
+        figure("TTFT, ms", metricChart(data, "ttft_ms", "TTFT (ms)"), alt.cloneNode(true) as HTMLElement),
+        figure("TPOT, ms", metricChart(data, "tpot_ms", "TPOT (ms)"), alt.cloneNode(true) as HTMLElement)] : null,
       figure("Memory fit: needed (green fits, red does not) within capacity (grey)", fit, alt.cloneNode(true) as HTMLElement)),
     h("h2", null, "All figures"), alt,
     data.some((d) => d.notes.length) ? h("ul", { class: "note" }, data.flatMap((d) => d.notes.map((n) => h("li", null, `${d.chip}: ${n}`)))) : null,
-    h("p", { class: "note" }, "Bands are the measured error of the model in that regime (a chip never measured gets the leave-one-chip-out error); an arrow means the band is unbounded above. Bounds are from the same-work comparison (all GPUs in one instance)."));
+    h("p", { class: "note" }, "Usable memory is what an engine budgets from, as the driver reports it (the H100's \"80 GB\" is 81,559 MiB, 85.5 GB). Bands are the measured error of the model in that regime (a chip never measured gets the leave-one-chip-out error); an arrow means the band is unbounded above. Bounds are from the same-work comparison (all GPUs in one instance)."));
 }

@@ -211,6 +211,18 @@ await test("errors: an unknown chip, a bad date, an unknown model each give one 
   }
 });
 
+// Compare where nothing fits: a warning, not three bare charts ------------------------------------
+await test("compare: when no chip fits the workload, a warning says so and only the memory chart is drawn", async () => {
+  const { page, context, problems } = await open("/compare?chips=nvidia-h20&chips=nvidia-h100-sxm&model=deepseek-r1&gpus=8&isl=10000000&osl=1536&concurrency=64");
+  const warning = await page.locator(".warning").allInnerTexts();
+  expect(warning.length === 1 && /No chip runs this workload/.test(warning[0]), JSON.stringify(warning));
+  const captions = await page.locator("figure figcaption").allInnerTexts();
+  expect(captions.some((c) => /^Memory fit/.test(c)), `no memory chart: ${captions.join(" | ")}`);
+  expect(!captions.some((c) => /^TTFT|^TPOT|^Output tokens/.test(c)), `charts drawn: ${captions.join(" | ")}`);
+  await context.close();
+  expect(problems.length === 0, problems.join("; "));
+});
+
 // The catalog's downloads -------------------------------------------------------------------------
 await test("catalog: Download CSV and Download JSON save files (a blob: link is not an in-app link)", async () => {
   const { page, context, problems } = await open(VIEWS.catalog);
