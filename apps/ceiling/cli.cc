@@ -81,6 +81,23 @@ int Context::Print(const std::string& content) const {
   return kExitOk;
 }
 
+Status CheckOutputPath(const std::string& path) {
+  if (path.empty() || path == "-") return OkStatus();
+  std::error_code ec;
+  const fs::file_status st = fs::status(fs::path(path), ec);
+  if (fs::is_directory(st))
+    return MakeError(ErrorCode::kIo, fmt::format("{}: cannot write: is a directory", path));
+  if (fs::exists(st) && !fs::is_regular_file(st))
+    return MakeError(
+        ErrorCode::kIo,
+        fmt::format("{}: cannot write: not a regular file (a device, FIFO or socket)", path));
+  const fs::path folder = fs::path(path).parent_path();
+  if (!folder.empty() && !fs::is_directory(folder, ec))
+    return MakeError(ErrorCode::kIo,
+                     fmt::format("{}: cannot write: no such folder {}", path, folder.string()));
+  return OkStatus();
+}
+
 Status WriteOutputs(const std::vector<std::pair<std::string, std::string>>& files,
                     std::ostream& out) {
   std::vector<std::pair<fs::path, fs::path>> staged;  // temp -> target
@@ -90,17 +107,8 @@ Status WriteOutputs(const std::vector<std::pair<std::string, std::string>>& file
   };
   // Targets that cannot be replaced by a file (a directory, a device) are refused before anything
   // is written: a rename into them would fail after the other files were already in place.
-  for (const auto& [path, content] : files) {
-    if (path.empty() || path == "-") continue;
-    std::error_code ec;
-    const fs::file_status st = fs::status(fs::path(path), ec);
-    if (fs::is_directory(st))
-      return MakeError(ErrorCode::kIo, fmt::format("{}: cannot write: is a directory", path));
-    if (fs::exists(st) && !fs::is_regular_file(st))
-      return MakeError(
-          ErrorCode::kIo,
-          fmt::format("{}: cannot write: not a regular file (a device, FIFO or socket)", path));
-  }
+  for (const auto& [path, content] : files)
+    if (auto st = CheckOutputPath(path); !st.ok()) return st;
   const std::string* to_stdout = nullptr;
   for (const auto& [path, content] : files) {
     if (path.empty() || path == "-") {

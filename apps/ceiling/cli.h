@@ -60,6 +60,9 @@ class Context {
 // only when all succeeded are they renamed into place ("-" is standard output, written last).
 Status WriteOutputs(const std::vector<std::pair<std::string, std::string>>& files,
                     std::ostream& out);
+// What WriteOutputs would refuse, checked before the work that makes the content: the target is a
+// directory or not a regular file, or its folder does not exist. "" and "-" pass.
+Status CheckOutputPath(const std::string& path);
 
 // How a command shows its fields on the command line.
 struct FlagSpec {

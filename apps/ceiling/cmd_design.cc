@@ -32,6 +32,13 @@ Runner SetupDesign(CLI::App* sub) {
       return ctx.Fail(FieldError(
           "output", fmt::format("the chart is SVG: give a file name ending in .svg, got \"{}\"",
                                 out->svg)));
+    if (!out->save.empty() && !out->save.ends_with(".toml"))
+      return ctx.Fail(FieldError(
+          "save", fmt::format("the design is a chip file (TOML): give a file name ending in .toml, "
+                              "got \"{}\"",
+                              out->save)));
+    for (const std::string* path : {&out->svg, &out->save})
+      if (auto st = CheckOutputPath(*path); !st.ok()) return ctx.Fail(st.error());
     int exit = 0;
     auto kb = Prepare(ctx, *b, kDesignParts, &exit);
     if (!kb) return exit;

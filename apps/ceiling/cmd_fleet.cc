@@ -24,6 +24,7 @@ Runner SetupFleet(CLI::App* sub) {
       return ctx.Fail(FieldError(
           "output", fmt::format("the chart is SVG: give a file name ending in .svg, got \"{}\"",
                                 out->svg)));
+    if (auto st = CheckOutputPath(out->svg); !st.ok()) return ctx.Fail(st.error());
     int exit = 0;
     auto kb = Prepare(ctx, *b, b->request.throughput ? api::kModels | api::kPerf : 0u, &exit);
     if (!kb) return exit;

@@ -57,6 +57,8 @@ Runner SetupValidate(CLI::App* sub) {
   sub->add_flag("--json", *json, "JSON output");
   sub->add_option("--dump", *dump, "Also write every point's prediction to this CSV file");
   return [b, json, dump](Context& ctx) -> int {
+    // Checked first: the validation takes seconds.
+    if (auto st = CheckOutputPath(*dump); !st.ok()) return ctx.Fail(st.error());
     int exit = 0;
     auto kb = Prepare(ctx, *b, kPerfParts | api::kValidation, &exit);
     if (!kb) return exit;

@@ -11,6 +11,7 @@ Runner SetupReport(CLI::App* sub) {
   auto output = std::make_shared<std::string>();
   sub->add_option("-o,--output", *output, "Write the HTML here (default: standard output)");
   return [b, output](Context& ctx) -> int {
+    if (auto st = CheckOutputPath(*output); !st.ok()) return ctx.Fail(st.error());
     int exit = 0;
     auto kb = Prepare(ctx, *b, api::kAllParts & ~api::kValidation, &exit);
     if (!kb) return exit;

@@ -114,9 +114,11 @@ std::string ObjectiveLine(const design::ObjectiveReport& o) {
   if (o.value <= 0)
     return fmt::format("{}: 0 ({})", design::ObjectiveName(o.kind),
                        o.why_zero.empty() ? "no value" : o.why_zero);
+  // The value and its band with the same decimals and separators: "5,148 (90% band 3,417 - ...)".
+  const int d = o.value >= 100 ? 0 : o.value >= 1 ? 1 : 3;
   return fmt::format("{}: {} {} (90% band {}){}", design::ObjectiveName(o.kind),
-                     FormatNumber(o.value, 4), design::ObjectiveUnit(o.kind),
-                     BandText(o.value, o.band, 1), o.deployment.empty() ? "" : "; " + o.deployment);
+                     FormatFixed(o.value, d), design::ObjectiveUnit(o.kind),
+                     BandText(o.value, o.band, d), o.deployment.empty() ? "" : "; " + o.deployment);
 }
 
 json ObjectiveJson(const design::ObjectiveReport& o) {
@@ -250,7 +252,7 @@ std::string DesignText(const DesignReport& r) {
       out +=
           "The workload does not run on any allowed design (every objective is 0); the design "
           "below is the first allowed one, not an optimum.\n";
-    out += fmt::format("Best design: {}\n", b.chip.id);
+    out += fmt::format("{}: {}\n", Runs(b) ? "Best design" : "Design shown", b.chip.id);
     out += fmt::format("  knobs: {}\n", b.knobs);
     for (const auto& o : b.objectives) out += "  " + ObjectiveLine(o) + "\n";
     out += fmt::format("  classification: {}\n", StatusLine(b.classification));

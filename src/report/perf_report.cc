@@ -39,6 +39,13 @@ namespace {
 
 double Ms(Seconds s) { return MillisecondsOf(s); }
 
+// Decimals for `v`: `d`, or more when `d` would print a nonzero value as 0 (0.0045 tokens/s per
+// GPU on 100,000 GPUs reads 0.0045, not 0.0).
+int DecimalsFor(double v, int d) {
+  if (v == 0 || !std::isfinite(v) || std::round(std::fabs(v) * std::pow(10.0, d)) > 0) return d;
+  return std::min(9, static_cast<int>(std::ceil(-std::log10(std::fabs(v)))) + 1);
+}
+
 json StepJson(const perf::StepTime& t) {
   return json{{"total_ms", Ms(t.total)},
               {"gemm_ms", Ms(t.gemm)},
@@ -207,9 +214,14 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   t.AddRow({"TTFT (ms)", FormatFixed(Ms(r.ttft), 1), BandText(Ms(r.ttft), r.uncertainty.ttft, 1)});
   t.AddRow({"TPOT (ms)", FormatFixed(Ms(r.tpot), 2), BandText(Ms(r.tpot), r.uncertainty.tpot, 2)});
   t.AddRow({"output tokens/s", FormatFixed(r.output_tokens_per_s, 0), ""});
-  t.AddRow({"output tokens/s per GPU", FormatFixed(r.output_tokens_per_s_per_gpu, 1),
-            BandText(r.output_tokens_per_s_per_gpu, r.uncertainty.throughput, 1)});
-  t.AddRow({"tokens/s per user", FormatFixed(r.tokens_per_s_per_user, 1), ""});
+  const double per_gpu = r.output_tokens_per_s_per_gpu;
+  const int d = DecimalsFor(per_gpu * (r.uncertainty.throughput.count ? r.uncertainty.throughput.low
+                                                                      : 1.0),
+                            1);
+  t.AddRow({"output tokens/s per GPU", FormatFixed(per_gpu, d),
+            BandText(per_gpu, r.uncertainty.throughput, d)});
+  t.AddRow({"tokens/s per user",
+            FormatFixed(r.tokens_per_s_per_user, DecimalsFor(r.tokens_per_s_per_user, 1)), ""});
   s += t.RenderText();
   s += "\n";
   Table b({{"step"},
@@ -307,12 +319,17 @@ std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResul
   s += r.fits ? "fits: yes\n\n" : "fits: no: " + r.does_not_fit + "\n\n";
   s = WrapReport(s);
   Table t({{"metric"}, {"value", Align::kRight}, {"90% band", Align::kRight}});
-  t.AddRow({"step time (s)", FormatFixed(r.step_time.base(), 3),
-            BandText(r.step_time.base(), r.uncertainty, 3)});
+  const int step_d = DecimalsFor(r.step_time.base() * (r.uncertainty.count ? r.uncertainty.low : 1),
+                                 3);
+  t.AddRow({"step time (s)", FormatFixed(r.step_time.base(), step_d),
+            BandText(r.step_time.base(), r.uncertainty, step_d)});
   t.AddRow({"tokens/s", FormatFixed(r.tokens_per_s, 0), ""});
   t.AddRow({"MFU (bf16 peak)", fmt::format("{:.1f}%", r.mfu * 100), ""});
   if (r.time_to_train)
-    t.AddRow({"time to train (days)", FormatFixed(r.time_to_train->base() / 86400, 1), ""});
+    t.AddRow({"time to train (days)",
+              FormatFixed(r.time_to_train->base() / 86400,
+                          DecimalsFor(r.time_to_train->base() / 86400, 1)),
+              ""});
   s += t.RenderText();
   s += "\n";
   Table b({{"breakdown"}, {"s per step", Align::kRight}});

@@ -1,6 +1,7 @@
 // End-to-end tests of the `ceiling` binary: exit codes, one-line diagnostics, output shape.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <string>
@@ -58,6 +59,47 @@ TEST(Cli, NoFlagsSayTheyTurnSomethingOff) {
     }
     EXPECT_GT(flags, 0u) << sub;
   }
+}
+
+// An output path that cannot be written is refused before the work that fills it (validate
+// takes seconds, a design search longer), with one line, and nothing is written.
+TEST(Cli, UnwritableOutputsAreRefusedFirst) {
+  struct Case {
+    const char* args;
+    const char* message;
+  } cases[] = {
+      {"validate --dump /nonexistent-ceiling/d.csv",
+       "/nonexistent-ceiling/d.csv: cannot write: no such folder /nonexistent-ceiling"},
+      {"report nvidia-h20 --to CN -o /nonexistent-ceiling/x.html", "no such folder"},
+      {"fleet data/fleets/china-2022-2026.toml -o /nonexistent-ceiling/f.svg", "no such folder"},
+      {"design --base nvidia-h100-sxm --date 2024-06-01 --to CN --model llama-3.1-8b "
+       "--save /tmp/ceiling-design.svg",
+       "--save: the design is a chip file (TOML): give a file name ending in .toml"},
+  };
+  for (const Case& c : cases) {
+    auto r = RunCeiling(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << "\n" << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.out, "") << c.args;
+  }
+}
+
+// A small figure keeps its digits: 4 clients on 100,000 GPUs are 0.0045 tokens/s per GPU, not 0.0.
+TEST(Cli, SmallFiguresAreNotRoundedToZero) {
+  auto r = RunCeiling("perf serve --chip nvidia-h20 --model llama-3.1-70b --gpus 100000 "
+                      "--concurrency 4");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto at = r.out.find("output tokens/s per GPU");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  double v = 0, lo = 0, hi = 0;
+  ASSERT_EQ(std::sscanf(r.out.c_str() + at, "output tokens/s per GPU %lf %lf - %lf", &v, &lo, &hi),
+            3)
+      << r.out.substr(at, 80);
+  EXPECT_GT(v, 0);
+  EXPECT_GT(lo, 0);
+  EXPECT_LT(lo, v);
+  EXPECT_GT(hi, v);
 }
 
 TEST(Cli, BadOptionsExitTwo) {
