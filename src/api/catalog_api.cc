@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 #include "ceiling/base/file.h"
 #include "ceiling/base/units.h"
@@ -80,6 +81,17 @@ Result<ChipsResponse> Chips(const KnowledgeBase& kb, ChipsRequest request) {
   const auto& chips = cat.chips();
   ChipsResponse r;
   r.kb = kb.shared_from_this();
+  // A vendor no chip has ("NVIDIA" for "nvidia") is a mistake to name, not an empty table.
+  if (!request.vendor.empty() &&
+      std::none_of(chips.begin(), chips.end(),
+                   [&](const catalog::Chip& c) { return c.vendor == request.vendor; })) {
+    std::set<std::string> vendors;
+    for (const catalog::Chip& c : chips) vendors.insert(c.vendor);
+    std::string list;
+    for (const std::string& v : vendors) list += (list.empty() ? "" : ", ") + v;
+    return FieldError("vendor", fmt::format("no chip of vendor \"{}\"; the vendors are {}",
+                                            request.vendor, list));
+  }
   for (std::size_t i = 0; i < chips.size(); ++i) {
     if (!request.vendor.empty() && chips[i].vendor != request.vendor) continue;
     if (!request.market.empty() && catalog::MarketName(chips[i].market) != request.market) continue;

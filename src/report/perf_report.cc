@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -417,7 +418,9 @@ std::string CompareText(const std::vector<CompareColumn>& cols) {
         c, BandText(c.result.output_tokens_per_s_per_gpu, c.result.uncertainty.throughput, 0));
   });
   add("uncertainty basis", [](const CompareColumn& c) {
-    return std::string(perf::CalibrationBasisName(c.result.uncertainty.basis));
+    std::string basis(perf::CalibrationBasisName(c.result.uncertainty.basis));
+    std::replace(basis.begin(), basis.end(), '_', ' ');  // "unprofiled chip": words, not a token
+    return basis;
   });
   s += t.RenderText();
   for (const auto& c : cols) {

@@ -44,6 +44,16 @@ TEST(Cli, BadChipFileGivesLocatedDiagnostic) {
             std::string::npos) << r.err;
 }
 
+// A vendor no chip has is named, with the list, not answered with an empty table.
+TEST(Cli, UnknownVendorIsAnError) {
+  auto r = RunCeiling("chips --vendor NVIDIA");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--vendor: no chip of vendor \"NVIDIA\"; the vendors are amd,"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(RunCeiling("chips --vendor nvidia").exit_code, 0);
+}
+
 // A flag that turns off what is on by default says so: "--no-trace  Turn off (on by default):
 // include the clause-by-clause trace", never the bare description of what it removes.
 TEST(Cli, NoFlagsSayTheyTurnSomethingOff) {
