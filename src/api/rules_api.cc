@@ -6,6 +6,7 @@
 
 #include "ceiling/api/catalog_api.h"
 #include "ceiling/report/table.h"
+#include "ceiling/rules/screening.h"
 
 namespace ceiling::api {
 
@@ -74,6 +75,9 @@ Result<std::shared_ptr<const rules::ScreeningList>> ApplyEndUser(const EndUserFi
                         "a screening list needs an end user (the party screened)");
     return std::shared_ptr<const rules::ScreeningList>();
   }
+  // A name with nothing to compare ("   ", "--") would screen as "no match": refuse it.
+  if (rules::NameTokens(e.end_user).empty())
+    return FieldError("end_user", "has no letters or digits to screen; give the party's name");
   q->end_user = e.end_user;
   auto owners = rules::ParseOwners(e.owners, e.end_user);
   if (!owners.ok()) return WithField(owners.error(), "owners");

@@ -28,8 +28,9 @@ std::string ChangesTable(const std::vector<rules::ChipEntry>& chips,
   return t.RenderText() + WrapReport(fmt::format("\nbefore, after: {}\n", StatusCodeLegend()));
 }
 
-// "Chips whose classification changes: 7 of 87; the status code stays the same for 5 (a change
-// in what cannot be decided)": a change the codes cannot show is still listed, and said to be.
+// "Chips whose classification changes: 7 of 87; the status code stays the same for 5 (what
+// changes says what does)": a change the codes cannot show (what cannot be decided) is still
+// listed, and said to be.
 std::string ChangesCount(const std::vector<rules::ChipEntry>& chips,
                          const std::vector<rules::ChipChange>& changes) {
   std::size_t same_code = 0;

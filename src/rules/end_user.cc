@@ -71,9 +71,9 @@ void AddScreeningCaveats(const PartyScreening& s, const char* who, Classificatio
     if (h.score < kOptions.possible) {  // only the leading word is shared
       out->caveats.push_back(
           {CaveatKind::kPossibleMatch,
-           fmt::format("{} \"{}\" shares the word \"{}\" with \"{}\" ({}; {}), which this "
-                       "tool records without the parties listed with it under their own names "
-                       "(affiliates, subsidiaries): review whether it is one of them.",
+           fmt::format("{} \"{}\" shares the word \"{}\" with \"{}\" ({}; {}); a party listed "
+                       "with it under its own name (an affiliate, a subsidiary) may not be "
+                       "recorded here: review whether it is one.",
                        who, s.name, h.shared_word, h.matched, h.party->list,
                        h.party->citation.empty() ? "no citation" : h.party->citation)});
       continue;

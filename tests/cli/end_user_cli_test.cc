@@ -87,6 +87,8 @@ TEST(EndUserCli, BadEndUserInputExitsTwoWithOneLine) {
       {"classify nvidia-h20 --date 2025-06-01 --to CN --end-user \"\"",
        "--end-user: is empty: give a value, or leave the option out"},
       {"classify \"\" --date 2025-06-01 --to CN", "CHIP: is required"},
+      {"classify nvidia-h20 --date 2025-06-01 --to CN --end-user \"   \"",
+       "--end-user: has no letters or digits to screen"},
   };
   for (const auto& c : cases) {
     auto r = RunCeiling(c.args);
