@@ -190,8 +190,21 @@ std::string Verdict(const json& c) {
               : std::string("outside 3A090: no control paragraph is met")) +
          "</dd>";
   out += "<dt>Licence</dt><dd>" + licence + "</dd>";
+  // Each exception as a phrase: "NAC: License exception NAC (with notification): ... (whether
+  // it is available cannot be decided)"; the JSON holds objects, never printed as such.
+  std::string exceptions;
+  for (const json& x : c["exceptions"]) {
+    if (!exceptions.empty()) exceptions += "; ";
+    if (!x.is_object()) {
+      exceptions += HtmlEscape(x.is_string() ? x.get<std::string>() : x.dump());
+      continue;
+    }
+    exceptions += E(x, "exception") + ": " + E(x, "title") + " (" + E(x, "clause") + ")";
+    if (x.value("eligible", json()) == "cannot-decide")
+      exceptions += " (whether it is available cannot be decided)";
+  }
   out += "<dt>Exceptions</dt><dd>" +
-         (!c["exceptions"].empty() ? Join(c["exceptions"])
+         (!exceptions.empty() ? exceptions
           : lic == "no"            ? std::string("not needed")
           : c.value("exceptions_blocked", false)
               ? std::string("none: exceptions do not cover a licence required by a "

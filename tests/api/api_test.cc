@@ -334,6 +334,8 @@ TEST(Report, EveryCatalogChipGetsADossier) {
         continue;
       }
       EXPECT_NE(html.find("</html>"), std::string::npos) << chip.id;
+      // No JSON object printed as text (the exceptions of an undecided licence once were).
+      EXPECT_EQ(html.find("{&quot;"), std::string::npos) << chip.id << " " << model;
       if (html.find("? (pd unknown)") != std::string::npos) ++fewer_figures;
     }
   EXPECT_GT(fewer_figures, 10u) << "chips without a PD say so in their headroom chart";

@@ -15,7 +15,10 @@ export const STATUS = {
 export type StatusKey = keyof typeof STATUS;
 
 // The engine's outcome, grouped for colouring (no law here: every field is the engine's).
-export function statusOf(o: Pick<Outcome, "license_required" | "exceptions" | "review_policy">): StatusKey {
+// Only the count of exceptions matters: a summary lists their names, a full classification their records.
+type StatusInput = Pick<Outcome, "license_required" | "review_policy"> & { exceptions: readonly unknown[] };
+
+export function statusOf(o: StatusInput): StatusKey {
   if (o.license_required === "cannot-decide") return "undecided";
   if (o.license_required === "no") return "free";
   if (o.exceptions.length > 0) return "exception";
@@ -23,7 +26,7 @@ export function statusOf(o: Pick<Outcome, "license_required" | "exceptions" | "r
   return "denial";
 }
 
-export function statusBadge(o: Pick<Outcome, "license_required" | "exceptions" | "review_policy">, text?: string): HTMLElement {
+export function statusBadge(o: StatusInput, text?: string): HTMLElement {
   const k = statusOf(o);
   return h("span", { class: `badge s-${k}` }, h("span", { class: `mark m-${k}`, "aria-hidden": "true" }), text ?? STATUS[k].label);
 }
