@@ -472,7 +472,9 @@ std::vector<std::string> Catalog::Suggest(std::string_view id, std::size_t n) co
     const int d = std::min(EditDistance(id, c.id), EditDistance(id, bare));
     if (!id.empty() && c.id.find(id) != std::string::npos)
       containing.emplace_back(d, c.id);
-    else if (d <= std::max<int>(3, static_cast<int>(id.size()) / 3))
+    // Close means a few edits, fewer than the query has letters ("nope" is not near "lpu").
+    else if (d <= std::max<int>(2, static_cast<int>(id.size()) / 3) &&
+             d < static_cast<int>(id.size()))
       near.emplace_back(d, c.id);
   }
   auto& pick = containing.empty() ? near : containing;

@@ -34,6 +34,11 @@ TEST(Catalog, UnknownIdSuggestsNearest) {
       << r.error().message;
   EXPECT_EQ(cat->Suggest("h20").front(), "nvidia-h20");
   EXPECT_TRUE(cat->Suggest("qqqqqqqqqqqq").empty());
+  // A word sharing no more than chance letters with an id is not a suggestion ("nope" once got
+  // "groq-lpu", 3 edits from "lpu"); a one-letter slip still is.
+  EXPECT_TRUE(cat->Suggest("nope").empty());
+  EXPECT_EQ(cat->Suggest("h2o").front(), "nvidia-h20");
+  EXPECT_EQ(cat->Suggest("tpu-v5f").front(), "google-tpu-v5e");
 }
 
 TEST(Catalog, ParsesAChipGivenAsText) {

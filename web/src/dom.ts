@@ -68,6 +68,10 @@ export function select(options: Option[], value: string, onChange: (v: string) =
       g.appendChild(opt);
     } else s.appendChild(opt);
   }
+  // A value from the address that is not an option (a typo, a chip since renamed) stays visible
+  // and marked rather than silently showing another choice.
+  if (value !== "" && !options.some((o) => o.value === value))
+    s.prepend(h("option", { value, class: "unknown" }, `${value} (not known)`));
   s.value = value;
   return s;
 }

@@ -69,7 +69,13 @@ export const catalogView: View = {
       shown = list.filter((c) => (!needle || c.name.toLowerCase().includes(needle) || c.id.includes(needle)) &&
         (!q.get("vendor") || c.vendor === q.get("vendor")) && (!q.get("market") || c.market === q.get("market")));
       const sort = { key: q.get("sort") ?? "tpp", desc: q.get("desc") !== "0" };
-      clear(out, h("p", { class: "summary" }, `${shown.length} of ${list.length} chips. Hover a TPP or PD for how it is computed; the bracketed keys link to the sources.`),
+      const unknownOf = (k: string, known: string[]) => {
+        const v = q.get(k);
+        return v && !known.includes(v) ? [`no ${k} "${v}" in the catalog (pick one above)`] : [];
+      };
+      const unknown = [...unknownOf("vendor", vendors), ...unknownOf("market", markets)];
+      clear(out, unknown.length ? h("p", { class: "warning", role: "alert" }, `${unknown.join("; ")}.`) : null,
+        h("p", { class: "summary" }, `${shown.length} of ${list.length} chips. Hover a TPP or PD for how it is computed; the bracketed keys link to the sources.`),
         sortableTable("Chip catalog", COLUMNS, shown, sort, (key, desc) => setParams({ sort: key, desc: desc ? "1" : "0" })));
     };
   },

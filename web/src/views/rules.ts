@@ -3,7 +3,7 @@
 import { h, clear, fmt, table, field, select } from "../dom";
 import { get, type Outcome } from "../api";
 import type { View } from "../view";
-import { index, params, setParams, countryPicker, datePicker, statusBadge } from "../ui";
+import { index, params, setParams, countryPicker, datePicker, statusBadge, errorBox } from "../ui";
 import { rulesList, type Rule } from "../rulesdata";
 
 interface Change { chip: string; before: Outcome; after: Outcome; changes: string[] }
@@ -23,7 +23,6 @@ export const rulesView: View = {
     const show = h("section", { class: "results", "aria-live": "polite" });
     const diffOut = h("div", { class: "results", "aria-live": "polite" });
     const whatOut = h("div", { class: "results", "aria-live": "polite" });
-    const rule = rules.find((r) => r.id === id) ?? rules[0];
     const inputs = new Map<string, HTMLInputElement>();
     const current = new Map(p.getAll("set").map((s) => [s.split("=")[0], s.slice(s.indexOf("=") + 1)]));
     const params0 = uniqueParameters(rules);
@@ -46,11 +45,11 @@ export const rulesView: View = {
         h("div", { class: "field buttons" }, h("button", { type: "submit" }, "Re-classify the catalog"),
           h("button", { type: "button", onclick: () => { inputs.forEach((i, n) => (i.value = params0.get(n)?.text ?? "")); setParams({ set: [] }); } }, "Reset"))),
       whatOut);
-    void rule;
     return async () => {
       const q = params();
-      const r = rules.find((x) => x.id === (q.get("id") ?? id)) ?? rules[0];
-      clear(show, ruleCard(r));
+      const want = q.get("id") ?? id;
+      const r = rules.find((x) => x.id === want);
+      clear(show, r ? ruleCard(r) : errorBox(new Error(`No rule version "${want}": pick one of the ${rules.length} above.`)));
       const to = q.get("to") ?? "CN";
       const [d, w] = await Promise.all([
         get<Diff>("rules/diff", { a: q.get("a") ?? rules[0].id, b: q.get("b") ?? rules[1].id, to }),

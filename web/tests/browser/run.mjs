@@ -192,6 +192,11 @@ await test("chip view: the trace lists each clause once (the revenue-share appro
   expect(ids.includes("trace-us-2025-08-h20-licensing/revenue-share"), ids.join(" "));
   const body = await page.locator("main").innerText();
   expect(!/\bundefined\b|\bNaN\b/.test(body), "the page shows undefined or NaN");
+  // An exception whose availability cannot be decided is a phrase, not "[object Object]".
+  await page.goto(`${base}/chip?chip=google-tpu-v4&to=CN&date=2026-11-10`);
+  await drawn(page, 0);
+  const verdict = await text(page, ".verdict");
+  expect(/NAC: License exception NAC .*cannot be decided/.test(verdict) && !/object Object/.test(verdict), `TPU v4 exceptions: ${verdict}`);
   await context.close();
   expect(problems.length === 0, problems.join("; "));
 });
@@ -207,6 +212,19 @@ await test("errors: an unknown chip, a bad date, an unknown model each give one 
     const errors = await page.locator(".error").allInnerTexts();
     expect(errors.length === 1 && want.test(errors[0]), `${path}: ${JSON.stringify(errors)}`);
     expect(await page.locator(".loading").count() === 0, `${path}: the loading line stays beside the error`);
+    await context.close();
+  }
+  // An id in the address that names nothing is shown as such, never silently replaced by another.
+  for (const [path, want] of [
+    ["/rules?id=nope", /No rule version "nope"/],
+    ["/catalog?vendor=nobody", /no vendor "nobody"/],
+  ]) {
+    const { page, context, problems } = await open(path);
+    const alerts = await page.locator(".error, .warning").allInnerTexts();
+    expect(alerts.length === 1 && want.test(alerts[0]), `${path}: ${JSON.stringify(alerts)}`);
+    const shown = await page.locator("select").first().evaluate((s) => s.options[s.selectedIndex]?.text ?? "");
+    expect(/not known/.test(shown), `${path}: the picker shows "${shown}"`);
+    expect(problems.length === 0, problems.join("; "));
     await context.close();
   }
 });
