@@ -99,7 +99,7 @@ Status CheckOutputPath(const std::string& path) {
 }
 
 Status WriteOutputs(const std::vector<std::pair<std::string, std::string>>& files,
-                    std::ostream& out) {
+                    std::ostream& out, std::ostream* told) {
   std::vector<std::pair<fs::path, fs::path>> staged;  // temp -> target
   auto cleanup = [&] {
     std::error_code ec;
@@ -144,6 +144,11 @@ Status WriteOutputs(const std::vector<std::pair<std::string, std::string>>& file
                        fmt::format("{}: cannot write: {}", target.string(), ec.message()));
     }
   }
+  if (told != nullptr)
+    for (const auto& [path, content] : files)
+      if (!path.empty() && path != "-")
+        *told << fmt::format("wrote {} ({} bytes)\n", path,
+                             FormatFixed(static_cast<double>(content.size()), 0));
   if (to_stdout != nullptr) out << *to_stdout;
   return OkStatus();
 }

@@ -58,8 +58,9 @@ class Context {
 
 // Writes files atomically, all or nothing: every file is written to a temporary beside it first;
 // only when all succeeded are they renamed into place ("-" is standard output, written last).
+// `told`, when given, gets one "wrote PATH (N bytes)" line per file written.
 Status WriteOutputs(const std::vector<std::pair<std::string, std::string>>& files,
-                    std::ostream& out);
+                    std::ostream& out, std::ostream* told = nullptr);
 // What WriteOutputs would refuse, checked before the work that makes the content: the target is a
 // directory or not a regular file, or its folder does not exist. "" and "-" pass.
 Status CheckOutputPath(const std::string& path);

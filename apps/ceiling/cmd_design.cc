@@ -60,7 +60,7 @@ Runner SetupDesign(CLI::App* sub) {
       files.emplace_back(out->save, *toml);
     }
     if (!out->svg.empty()) files.emplace_back(out->svg, api::ToSvg(*r));
-    if (auto st = WriteOutputs(files, ctx.out); !st.ok()) return ctx.Fail(st.error());
+    if (auto st = WriteOutputs(files, ctx.out, &ctx.err); !st.ok()) return ctx.Fail(st.error());
     return ctx.Print(out->json ? api::DumpJsonText(api::ToJson(*r)) : api::ToText(*r));
   };
 }

@@ -31,7 +31,7 @@ Runner SetupFleet(CLI::App* sub) {
     auto r = api::Fleet(*kb, b->request);
     if (!r.ok()) return ctx.Fail(r.error());
     if (!out->svg.empty())
-      if (auto st = WriteOutputs({{out->svg, api::ToSvg(*r)}}, ctx.out); !st.ok())
+      if (auto st = WriteOutputs({{out->svg, api::ToSvg(*r)}}, ctx.out, &ctx.err); !st.ok())
         return ctx.Fail(st.error());
     return ctx.Print(out->json  ? api::DumpJsonText(api::ToJson(*r))
                      : out->csv ? api::ToCsv(*r)

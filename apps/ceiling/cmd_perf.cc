@@ -65,7 +65,8 @@ Runner SetupValidate(CLI::App* sub) {
     auto r = api::Validate(*kb, b->request);
     if (!r.ok()) return ctx.Fail(r.error());
     if (!dump->empty())
-      if (auto st = WriteOutputs({{*dump, api::PredictionsCsv(*r)}}, ctx.out); !st.ok())
+      if (auto st = WriteOutputs({{*dump, api::PredictionsCsv(*r)}}, ctx.out, &ctx.err);
+          !st.ok())
         return ctx.Fail(st.error());
     return ctx.Print(*json ? api::DumpJsonText(api::ToJson(*r)) : api::ToText(*r));
   };

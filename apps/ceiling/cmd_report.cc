@@ -20,7 +20,8 @@ Runner SetupReport(CLI::App* sub) {
     if (!r.ok()) return ctx.Fail(r.error());
     const std::string html = api::ToHtml(*r);
     if (output->empty() || *output == "-") return ctx.Print(html);
-    if (auto st = WriteOutputs({{*output, html}}, ctx.out); !st.ok()) return ctx.Fail(st.error());
+    if (auto st = WriteOutputs({{*output, html}}, ctx.out, &ctx.err); !st.ok())
+      return ctx.Fail(st.error());
     return kExitOk;
   };
 }

@@ -526,6 +526,13 @@ Result<ServingResult> Serve(const ServingQuery& q) {
         "the KV cache holds {} of the {} clients per attention rank; "
         "the rest queue (their wait is in TTFT)",
         t.batch, static_cast<double>(q.workload.concurrency) / (r.instances * q.par.dp_attn)));
+  if (const int ranks = r.instances * q.par.dp_attn; q.workload.concurrency < ranks)
+    r.notes.push_back(fmt::format(
+        "{} client{} for {} {}: {} of them have none and idle (the per-GPU throughput counts "
+        "their GPUs); fewer GPUs or more clients use them",
+        FormatFixed(q.workload.concurrency, 0), q.workload.concurrency == 1 ? "" : "s",
+        FormatFixed(ranks, 0), q.par.dp_attn > 1 ? "attention ranks" : "instances",
+        FormatFixed(ranks - q.workload.concurrency, 0)));
   r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch, t.kv_limited,
                                  q.workload.engine, KindOf(*q.model));
   return r;

@@ -165,8 +165,8 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
                         const perf::SlaSearchResult* search) {
   std::string s =
       fmt::format("{} on {} x {} ({}{}), {} weights / {} KV cache, engine {}\n", q.model->name,
-                  q.gpus, q.hardware->chip_name, q.par.ToString(),
-                  r.instances > 1 ? fmt::format(", {} instances", r.instances) : "",
+                  FormatFixed(q.gpus, 0), q.hardware->chip_name, q.par.ToString(),
+                  r.instances > 1 ? fmt::format(", {} instances", FormatFixed(r.instances, 0)) : "",
                   perf::DTypeName(q.precision.weights), perf::DTypeName(q.precision.kv_cache),
                   q.workload.engine.empty() ? "generic" : q.workload.engine);
   s += fmt::format("workload: input {} tokens, output {} tokens, {}\n", q.workload.isl,
@@ -300,7 +300,7 @@ json TrainingJson(const perf::TrainingQuery& q, const perf::TrainingResult& r) {
 std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResult& r) {
   std::string s = fmt::format(
       "{} training on {} x {}: TP{}{} PP{}{} DP{}{}{} ZeRO-{}, micro-batch {} ({} per step), {}\n",
-      q.model->name, q.gpus, q.hardware->chip_name, q.tp,
+      q.model->name, FormatFixed(q.gpus, 0), q.hardware->chip_name, q.tp,
       q.sequence_parallel && q.tp > 1 ? " (SP)" : "", q.pp,
       q.virtual_stages > 1 ? fmt::format(" (x{} interleaved)", q.virtual_stages) : "", r.dp,
       q.ep > 1 ? fmt::format(" EP{}", q.ep) : "", q.cp > 1 ? fmt::format(" CP{}", q.cp) : "",
@@ -348,10 +348,10 @@ std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResul
 std::string CompareText(const std::vector<CompareColumn>& cols) {
   if (cols.empty()) return "";
   const auto& q0 = cols[0].query;
-  std::string s = fmt::format(
-      "{}, {} weights, {} per chip, input {} / output {} tokens, {}\n", q0.model->name,
+  std::string s = WrapText(fmt::format(
+      "{}, {} weights, {} per chip, input {} / output {} tokens, {}", q0.model->name,
       perf::DTypeName(q0.precision.weights), Counted(q0.gpus, "GPU"), q0.workload.isl,
-      q0.workload.osl, Counted(q0.workload.concurrency, "concurrent client"));
+      q0.workload.osl, Counted(q0.workload.concurrency, "concurrent client")));
   std::vector<Column> header{{""}};
   for (const auto& c : cols) header.push_back({c.query.hardware->chip_id, Align::kRight});
   Table t(header);
@@ -601,7 +601,7 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
     }
     s += t.RenderText() + "\n";
   }
-  s += fmt::format("calibration: {}\n", status);
+  s += WrapText(fmt::format("calibration: {}", status));
   s += fmt::format("elapsed: {:.1f} s\n", r.elapsed.base());
   return s;
 }

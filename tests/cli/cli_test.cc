@@ -4,8 +4,12 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
+#include <fmt/format.h>
+
+#include "ceiling/base/units.h"
 #include "cli/run.h"
 
 namespace ceiling {
@@ -93,6 +97,20 @@ TEST(Cli, UnwritableOutputsAreRefusedFirst) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_EQ(r.out, "") << c.args;
   }
+}
+
+// A written file is confirmed on standard error with its size, so the results on standard output
+// stay what they were (report -o once wrote the dossier without a word).
+TEST(Cli, WrittenFilesAreConfirmed) {
+  const std::string path = testing::TempDir() + "ceiling-wrote-test.html";
+  auto r = RunCeiling("report nvidia-h20 --to CN --date 2025-09-01 -o " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  ASSERT_FALSE(ec) << path;
+  EXPECT_EQ(r.err, fmt::format("wrote {} ({} bytes)\n", path, FormatFixed(size, 0)));
+  std::filesystem::remove(path, ec);
 }
 
 // A small figure keeps its digits: 4 clients on 100,000 GPUs are 0.0045 tokens/s per GPU, not 0.0.

@@ -342,6 +342,20 @@ TEST(Serve, Fp4WithoutAnFp4RateIsNotedAsBf16Math) {
   EXPECT_EQ(notes_for("nvidia-b200").find("fp4 rate"), std::string::npos);
 }
 
+// More instances than clients: the idle ones are named, since the per-GPU throughput counts them
+// (4 clients on 100,000 H100s once read as 0.0045 tokens/s per GPU with no word why).
+TEST(Serve, IdleInstancesAreNoted) {
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  auto idle = Serve(Query(ModelOf("llama-3.1-8b"), hw, 8, {.tp = 1}, DType::kBf16, 1024, 1024, 3));
+  ASSERT_TRUE(idle.ok()) << idle.error().ToString();
+  std::string all;
+  for (const std::string& n : idle->notes) all += n + "\n";
+  EXPECT_NE(all.find("3 clients for 8 instances: 5 of them have none"), std::string::npos) << all;
+  auto busy = Serve(Query(ModelOf("llama-3.1-8b"), hw, 8, {.tp = 1}, DType::kBf16, 1024, 1024, 8));
+  ASSERT_TRUE(busy.ok()) << busy.error().ToString();
+  for (const std::string& n : busy->notes) EXPECT_EQ(n.find("have none"), std::string::npos) << n;
+}
+
 // Batch waiting (TensorRT-LLM batch_wait_timeout_iters / batch_wait_max_tokens_ratio, no
 // attention DP): the scheduler's counter starts with the first held prompt, so with sparse
 // arrivals every prompt waits out the whole timeout; a token threshold one prompt reaches, a
