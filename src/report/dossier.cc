@@ -190,18 +190,13 @@ std::string Verdict(const json& c) {
               : std::string("outside 3A090: no control paragraph is met")) +
          "</dd>";
   out += "<dt>Licence</dt><dd>" + licence + "</dd>";
-  // Each exception as a phrase: "NAC: License exception NAC (with notification): ... (whether
-  // it is available cannot be decided)"; the JSON holds objects, never printed as such.
+  // Each exception as the phrase the JSON carries ("NAC: License exception NAC ... (clause)"),
+  // never the object itself.
   std::string exceptions;
   for (const json& x : c["exceptions"]) {
     if (!exceptions.empty()) exceptions += "; ";
-    if (!x.is_object()) {
-      exceptions += HtmlEscape(x.is_string() ? x.get<std::string>() : x.dump());
-      continue;
-    }
-    exceptions += E(x, "exception") + ": " + E(x, "title") + " (" + E(x, "clause") + ")";
-    if (x.value("eligible", json()) == "cannot-decide")
-      exceptions += " (whether it is available cannot be decided)";
+    exceptions += x.is_object() ? E(x, "text")
+                                : HtmlEscape(x.is_string() ? x.get<std::string>() : x.dump());
   }
   out += "<dt>Exceptions</dt><dd>" +
          (!exceptions.empty() ? exceptions

@@ -324,6 +324,10 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
     x["notification"] = e.clause->notification;
     x["eligible"] = TriJson(e.eligible.tri);
     x["conditions"] = e.clause->conditions;
+    // The phrase every front end prints (dossier, web chip page), built once here.
+    x["text"] = e.clause->exception + ": " + e.clause->title + " (" + e.clause->full_id + ")" +
+                (e.eligible.tri == Tri::kUnknown ? " (whether it is available cannot be decided)"
+                                                 : "");
     exc.push_back(std::move(x));
   }
   j["exceptions"] = std::move(exc);

@@ -17,7 +17,7 @@ interface Classification {
   before_first_rule: boolean;
   controlled: string; controls: string[]; controls_undecided: string[];
   license_required: "yes" | "no" | "cannot-decide"; license_basis: Basis[];
-  exceptions: { exception: string; title: string; clause: string; eligible: string }[]; exceptions_blocked: boolean;
+  exceptions: { exception: string; title: string; clause: string; eligible: string; text: string }[]; exceptions_blocked: boolean;
   review_policy: string; review_clause: string | null; review_conditions: string[];
   measures: Measure[]; cannot_decide: string[];
   rules: { id: string; title: string; citation: string; status_text: string; applied: boolean }[];
@@ -80,7 +80,7 @@ function verdict(c: Classification): HTMLElement {
   const rows: [string, Child][] = [
     ["Controls", c.controls.length ? c.controls.join(", ") : c.controls_undecided.length ? `cannot decide whether ${c.controls_undecided.join(", ")} are met` : "outside 3A090: no control paragraph is met"],
     ["Licence", licence],
-    ["Exceptions", c.exceptions.length ? c.exceptions.map((x) => `${x.exception}: ${x.title} (${x.clause})${x.eligible === "cannot-decide" ? " (whether it is available cannot be decided)" : ""}`).join("; ") : c.license_required === "no" ? "not needed" : c.exceptions_blocked ? "none: exceptions do not cover a licence required by a product-specific measure" : "none applies"],
+    ["Exceptions", c.exceptions.length ? c.exceptions.map((x) => x.text).join("; ") : c.license_required === "no" ? "not needed" : c.exceptions_blocked ? "none: exceptions do not cover a licence required by a product-specific measure" : "none applies"],
     ["Review policy", [c.review_policy === "none" ? "none (no licence required)" : policyText(c.review_policy), c.review_clause ? [" (", clauseLink(c.review_clause), ")"] : "", c.review_conditions.length ? `; ${c.review_conditions.join("; ")}` : ""]],
   ];
   if (c.measures.length)
