@@ -173,11 +173,13 @@ void AppendParty(std::vector<std::string>* lines, const rules::PartyScreening& s
     std::size_t possible = 0;
     for (const rules::ScreenHit& h : s.other)
       possible += h.score < rules::ScreeningOptions{}.match ? 1 : 0;
-    const std::string review =
+    std::string review =
         possible == 0 ? ""
                       : fmt::format("; {} to review (under Caveats)",
                                     possible == 1 ? std::string("1 possible match")
                                                   : fmt::format("{} possible matches", possible));
+    if (rules::HasNonLatinLetters(s.name))
+      review += "; the name is not in Latin letters, as the lists are (under Caveats)";
     lines->push_back(
         fmt::format("{} \"{}\": no match on the lists screened{}", who, s.name, review));
   }

@@ -287,6 +287,8 @@ std::string_view CaveatKindName(CaveatKind k) {
       return "other-list";
     case CaveatKind::kAfterDataChecked:
       return "after-data-checked";
+    case CaveatKind::kScript:
+      return "script";
   }
   return "undated-membership";
 }

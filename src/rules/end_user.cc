@@ -66,6 +66,13 @@ void AddScreeningCaveats(const PartyScreening& s, const char* who, Classificatio
                        h.user_list ? " of the screening list supplied" : "")});
   // Near misses matter only when nothing matched: beside a hit they are its sibling rows.
   if (!s.hits.empty()) return;
+  if (HasNonLatinLetters(s.name))
+    out->caveats.push_back(
+        {CaveatKind::kScript,
+         fmt::format("{} \"{}\" is written in a script other than Latin, and the bundled rows are "
+                     "in Latin letters as the Entity List prints them: a listed party written so "
+                     "goes unmatched; screen its English or romanized name too.",
+                     who, s.name)});
   for (const ScreenHit& h : s.other) {
     if (h.score >= kOptions.match) continue;  // a row not yet (or no longer) in force
     if (h.score < kOptions.possible) {  // only the leading word is shared

@@ -256,6 +256,38 @@ std::vector<std::string> NameTokens(std::string_view name) {
   return out;
 }
 
+bool HasNonLatinLetters(std::string_view name) {
+  for (std::size_t i = 0; i < name.size();) {
+    const auto b0 = static_cast<unsigned char>(name[i]);
+    // Decode one UTF-8 sequence; a malformed one is skipped byte by byte (not a letter).
+    const std::size_t n = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3
+                                         : (b0 >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > name.size()) {
+      ++i;
+      continue;
+    }
+    char32_t cp = n == 1 ? b0 : n == 2 ? (b0 & 0x1Fu) : n == 3 ? (b0 & 0x0Fu) : (b0 & 0x07u);
+    bool ok = true;
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto b = static_cast<unsigned char>(name[i + k]);
+      ok = ok && (b >> 6) == 0x2;
+      cp = (cp << 6) | (b & 0x3Fu);
+    }
+    if (!ok) {
+      ++i;
+      continue;
+    }
+    i += n;
+    const bool latin = cp < 0x2B0 || (cp >= 0x1E00 && cp <= 0x1EFF);  // incl. IPA, Latin Ext.
+    const bool neutral = (cp >= 0x2B0 && cp <= 0x36F) ||      // modifiers, combining marks
+                         (cp >= 0x2000 && cp <= 0x20CF) ||    // punctuation, currency
+                         (cp >= 0xFE00 && cp <= 0xFE0F) ||    // variation selectors
+                         cp == 0xFEFF;                        // byte-order mark
+    if (!latin && !neutral) return true;
+  }
+  return false;
+}
+
 double JaroWinkler(std::string_view a, std::string_view b) {
   if (a.empty() && b.empty()) return 1.0;
   if (a.empty() || b.empty()) return 0.0;

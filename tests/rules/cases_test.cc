@@ -259,6 +259,7 @@ TEST_P(RuleCase, Holds) {
   for (const Clause* m : r.measures) measures.push_back(m->full_id);
   auto tri = [](Tri x) { return x == Tri::kTrue ? "yes" : x == Tri::kFalse ? "no" : "cannot-decide"; };
 
+  ASSERT_TRUE(t.Has("license")) << "every case states license (yes, no or cannot-decide)";
   EXPECT_EQ(tri(r.license_required.tri), *t.GetString("license")) << "license";
   if (t.Has("controls")) {
     EXPECT_EQ(controls, Strings(t, "controls")) << "controls";

@@ -101,6 +101,17 @@ TEST(Screening, SimilarityIsSymmetricBoundedAndExactIsOne) {
   EXPECT_DOUBLE_EQ(JaroWinkler("abc", "xyz"), 0.0);
 }
 
+// The bundled rows are in Latin letters: a name in another script cannot match them, and says
+// so; Latin with diacritics, punctuation and broken UTF-8 are not another script.
+TEST(Screening, NamesInAnotherScriptAreRecognised) {
+  for (const char* other : {"华为技术有限公司", "Хуавей", "هواوي", "Huawei 技术", "ＨＵＡＷＥＩ"})
+    EXPECT_TRUE(HasNonLatinLetters(other)) << other;
+  for (const char* latin : {"Huawei Technologies Co., Ltd.", "Zhōngxīng Tōngxùn",
+                            "Société Générale", "\u201cAcme\u201d \u2013 GmbH", "Ng\u1ec7 An",
+                            "bad \xff\xfe bytes", "cut \xe5\x8d", ""})
+    EXPECT_FALSE(HasNonLatinLetters(latin)) << latin;
+}
+
 TEST(Screening, PolicyTextParsing) {
   EXPECT_EQ(PolicyFromText("Presumption of denial."), ReviewPolicy::kPresumptionOfDenial);
   EXPECT_EQ(PolicyFromText("Policy of denial. See 746.8"), ReviewPolicy::kPresumptionOfDenial);

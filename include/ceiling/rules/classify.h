@@ -108,6 +108,7 @@ enum class CaveatKind : std::uint8_t {
   kPossibleMatch,      // a name close to a listed party, below the match score
   kOtherList,          // a hit on a screening list whose effect is not modelled (not the EL)
   kAfterDataChecked,   // the date asked is after the rule data was last checked
+  kScript,             // a name written in a script the bundled rows are not (they are Latin)
 };
 std::string_view CaveatKindName(CaveatKind k);  // "undated-membership", ...
 

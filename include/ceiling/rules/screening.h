@@ -37,6 +37,10 @@ std::vector<std::string> NameTokens(std::string_view name);
 double NameSimilarity(const std::vector<std::string>& a, const std::vector<std::string>& b);
 // Jaro-Winkler similarity of two strings in [0, 1].
 double JaroWinkler(std::string_view a, std::string_view b);
+// Whether a UTF-8 name holds a letter of a script other than Latin (Han, Cyrillic, Arabic, ...,
+// or fullwidth forms): such a name cannot match the bundled rows, which are in Latin letters as
+// the Entity List prints them. Punctuation, combining marks and Latin with diacritics are not.
+bool HasNonLatinLetters(std::string_view name);
 
 class ScreeningList {
  public:
