@@ -65,6 +65,9 @@ Result<Setup> Prepare(const KnowledgeBase& kb, DesignGoal& goal, const CallOptio
   ASSIGN_OR_RETURN(const perf::Calibration* cal, kb.calibration());
   ASSIGN_OR_RETURN(const perf::SystemDefaults* systems, kb.systems());
   ASSIGN_OR_RETURN(s.model, ResolveModel(kb, sv.model, "model"));
+  // A request the model cannot take is the workload's error, not every design's zero.
+  if (has(ObjectiveKind::kDecode)) RETURN_IF_ERROR(perf::CheckContext(*s.model, sv.isl, sv.osl));
+  if (has(ObjectiveKind::kPrefill)) RETURN_IF_ERROR(perf::CheckContext(*s.model, sv.isl, 0));
   design::Workload& w = s.workload;
   w.model = s.model.get();
   w.systems = systems;

@@ -19,8 +19,8 @@ Result<IndexResponse> Index(const KnowledgeBase& kb, IndexRequest request) {
     r.countries.push_back({db.country(i).code, db.country(i).name, db.GroupsOf(i, r.latest)});
   if (auto models = kb.models(); models.ok())
     for (const perf::ModelArch& m : (*models)->models())
-      r.models.push_back(
-          {m.id, m.name, m.family, m.published_total_params, m.published_active_params});
+      r.models.push_back({m.id, m.name, m.family, m.published_total_params,
+                          m.published_active_params, m.context, m.native_context});
   if (auto spaces = kb.design_spaces(); spaces.ok())
     for (const design::DesignSpace& s : **spaces)
       r.designs.push_back({s.id, s.title, s.base.id, s.products, s.size()});
@@ -36,13 +36,16 @@ json ToJson(const IndexResponse& r) {
   for (const auto& c : r.countries)
     countries.push_back({{"code", c.code}, {"name", c.name}, {"groups", c.groups}});
   auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  auto opt_int = [](const std::optional<int>& v) { return v ? json(*v) : json(nullptr); };
   json models = json::array();
   for (const auto& m : r.models)
     models.push_back({{"id", m.id},
                       {"name", m.name},
                       {"family", m.family},
                       {"total_params", opt(m.total_params)},
-                      {"active_params", opt(m.active_params)}});
+                      {"active_params", opt(m.active_params)},
+                      {"context", opt_int(m.context)},
+                      {"native_context", opt_int(m.native_context)}});
   json designs = json::array();
   for (const auto& s : r.designs)
     designs.push_back({{"id", s.id},

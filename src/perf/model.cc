@@ -265,7 +265,8 @@ double ModelArch::KvElementsPerToken() const {
 Result<ModelArch> ParseModel(const TomlTable& doc, std::string_view expected_id) {
   RETURN_IF_ERROR(doc.CheckKeys({"id", "name", "family", "aliases", "source", "total_params",
                                  "active_params", "layers", "hidden", "vocab", "intermediate",
-                                 "ffn", "tied_embeddings", "attention", "moe", "sources"}));
+                                 "ffn", "tied_embeddings", "attention", "moe", "context",
+                                 "native_context", "sources"}));
   ModelArch m;
   m.file = doc.file();
   ASSIGN_OR_RETURN(m.id, doc.GetString("id"));
@@ -292,6 +293,22 @@ Result<ModelArch> ParseModel(const TomlTable& doc, std::string_view expected_id)
                          fmt::format("unknown source key \"{}\" (define [sources.{}])", k, k));
   ASSIGN_OR_RETURN(m.published_total_params, ReadCitedNumber(doc, "total_params", m.sources));
   ASSIGN_OR_RETURN(m.published_active_params, ReadCitedNumber(doc, "active_params", m.sources));
+  for (auto [key, out] :
+       {std::pair{"context", &m.context}, {"native_context", &m.native_context}}) {
+    ASSIGN_OR_RETURN(std::optional<double> tokens, ReadCitedNumber(doc, key, m.sources));
+    if (!tokens) continue;
+    ASSIGN_OR_RETURN(TomlTable fig, doc.GetTable(key));
+    if (*tokens != std::floor(*tokens) || *tokens > 1e9)
+      return fig.ErrorAt("value", fmt::format("must be a whole number of tokens up to 1e9, got {}",
+                                              *tokens));
+    *out = static_cast<int>(*tokens);
+  }
+  if (m.native_context && !m.context)
+    return doc.ErrorAt("native_context", "needs \"context\", the length it extends to");
+  if (m.native_context && m.context && *m.native_context >= *m.context)
+    return doc.ErrorAt("native_context",
+                       fmt::format("{} must be below the context, {}", *m.native_context,
+                                   *m.context));
   ASSIGN_OR_RETURN(m.layers, ReadCount(doc, "layers", true, false, 100'000));
   ASSIGN_OR_RETURN(m.hidden, ReadCount(doc, "hidden", true, false));
   ASSIGN_OR_RETURN(m.vocab, ReadCount(doc, "vocab", true, false));

@@ -439,16 +439,44 @@ Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double ba
   return BandsFor(cal, hw, kv_limited ? Regime::kQueued : batch, batch, engine, kind);
 }
 
+// An engine refuses a request longer than the model's context (vLLM's max_model_len).
+Status CheckContext(const ModelArch& m, long long isl, long long osl) {
+  const long long total = isl + osl;
+  if (!m.context || total <= *m.context) return OkStatus();
+  const std::string request =
+      osl > 0 ? fmt::format("input {} + output {} = {} tokens", FormatFixed(isl, 0),
+                            FormatFixed(osl, 0), FormatFixed(static_cast<double>(total), 0))
+              : fmt::format("input {} tokens", FormatFixed(isl, 0));
+  return FieldError("isl", fmt::format("{} exceed the {}-token context of {} ({}): an engine "
+                                       "refuses such a request",
+                                       request, FormatFixed(*m.context, 0), m.name,
+                                       m.file.empty() ? "its model file" : m.file));
+}
+
 namespace {
 
-Status CheckWorkload(const ServingWorkload& w) {
+Status CheckWorkload(const ServingWorkload& w, const ModelArch& m) {
   if (w.isl < 1) return FieldError("isl", "must be at least 1");
   if (w.osl < 1) return FieldError("osl", "must be at least 1");
+  RETURN_IF_ERROR(CheckContext(m, w.isl, w.osl));
   if (w.concurrency < 1) return FieldError("concurrency", "must be at least 1");
   if (w.speculative.steps > 0 && (w.speculative.draft_tokens < 1 || w.speculative.accepted < 1))
     return MakeError(ErrorCode::kInvalidArgument,
                      "speculative decoding needs draft tokens >= 1 and accepted >= 1");
   return OkStatus();
+}
+
+// Past the native length the position encoding must be extended (Qwen3: YaRN), a setting the
+// engine has to be started with.
+void AddContextNote(const ModelArch& m, const ServingWorkload& w, std::vector<std::string>* notes) {
+  const double total = static_cast<double>(w.isl) + w.osl;
+  if (m.native_context && total > *m.native_context)
+    notes->push_back(fmt::format(
+        "{} tokens per request are past {}'s native context of {}: it reaches {} with the "
+        "position-encoding extension its maker documents (YaRN rope scaling), which the engine "
+        "must be started with",
+        FormatFixed(total, 0), m.name, FormatFixed(*m.native_context, 0),
+        FormatFixed(*m.context, 0)));
 }
 
 void AddPrecisionNotes(const Hardware& hw, const PrecisionConfig& prec,
@@ -472,7 +500,7 @@ void AddPrecisionNotes(const Hardware& hw, const PrecisionConfig& prec,
 }  // namespace
 
 Result<ServingResult> Serve(const ServingQuery& q) {
-  RETURN_IF_ERROR(CheckWorkload(q.workload));
+  RETURN_IF_ERROR(CheckWorkload(q.workload, *q.model));
   if (q.gpus < 1 || q.gpus > kMaxGpus)
     return FieldError("gpus", fmt::format("must be between 1 and {}", kMaxGpus));
   if (q.gpus % q.par.Gpus() != 0)
@@ -486,6 +514,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   r.instances = q.gpus / q.par.Gpus();
   r.notes = q.hardware->notes;
   AddPrecisionNotes(*q.hardware, q.precision, &r.notes);
+  AddContextNote(*q.model, q.workload, &r.notes);
   bool fitted = false;
   q.calibration->Family(q.hardware->family, &fitted);
   if (!fitted)
@@ -539,7 +568,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
 }
 
 Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
-  RETURN_IF_ERROR(CheckWorkload(q.workload));
+  RETURN_IF_ERROR(CheckWorkload(q.workload, *q.model));
   ASSIGN_OR_RETURN(StepModel pre, StepModel::Build(*q.model, *q.hardware, q.prefill, q.precision));
   ASSIGN_OR_RETURN(StepModel dec, StepModel::Build(*q.model, *q.hardware, q.decode, q.precision));
   const FamilyParams& fp = q.calibration->Family(q.hardware->family);
@@ -549,6 +578,7 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
   ServingResult r;
   r.fits = t.fits;
   r.notes = q.hardware->notes;
+  AddContextNote(*q.model, q.workload, &r.notes);
   const int gpus = q.prefill_workers * q.prefill.Gpus() + q.decode_workers * q.decode.Gpus();
   r.memory = dec.ServingMemory(std::max(1.0, t.batch),
                                static_cast<double>(q.workload.isl) + q.workload.osl);
@@ -680,7 +710,7 @@ ScanResult Scan(const ServingQuery& base, const SlaSearchOptions& o,
 }
 
 Status CheckSearch(const ServingQuery& base) {
-  RETURN_IF_ERROR(CheckWorkload(base.workload));
+  RETURN_IF_ERROR(CheckWorkload(base.workload, *base.model));
   if (base.gpus < 1 || base.gpus > kMaxGpus)
     return FieldError("gpus", fmt::format("must be between 1 and {}", kMaxGpus));
   return OkStatus();

@@ -329,6 +329,17 @@ TEST(HostilePerf, MaximalIslAndOslDoNotOverflow) {
   q.precision = perf::PrecisionForMode(perf::DType::kFp8);
   q.workload.isl = INT_MAX;
   q.workload.osl = INT_MAX;
+  // Past the model's context: refused, the total told without overflow.
+  auto refused = perf::Serve(q);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field, "isl");
+  EXPECT_NE(refused.error().message.find("4,294,967,294 tokens exceed the 131,072-token context"),
+            std::string::npos)
+      << refused.error().ToString();
+  // A model whose context is not known is served: nothing overflows on the way.
+  perf::ModelArch open_ended = *q.model;
+  open_ended.context.reset();
+  q.model = &open_ended;
   auto r = perf::Serve(q);  // under UBSan, `isl + osl` in int aborted here
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_FALSE(r->fits);

@@ -356,6 +356,43 @@ TEST(Serve, IdleInstancesAreNoted) {
   for (const std::string& n : busy->notes) EXPECT_EQ(n.find("have none"), std::string::npos) << n;
 }
 
+// A request longer than the model's context is refused, as an engine refuses it; one that
+// fills it exactly is served. Past a native context the maker extends (Qwen3's YaRN), a note.
+TEST(Serve, RequestsLongerThanTheContextAreRefused) {
+  const Hardware hw = HardwareOf("nvidia-h200-sxm");
+  auto at = [&](const char* model, int isl, int osl) {
+    return Serve(Query(ModelOf(model), hw, 8, {.tp = 8}, DType::kFp8, isl, osl, 4));
+  };
+  auto over = at("llama-2-70b", 3500, 597);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().field, "isl");
+  EXPECT_NE(over.error().message.find("4,097 tokens exceed the 4,096-token context of Llama 2 70B"),
+            std::string::npos)
+      << over.error().message;
+  EXPECT_TRUE(at("llama-2-70b", 3500, 596).ok());
+  EXPECT_TRUE(at("llama-3.1-70b", 130000, 1072).ok());
+  EXPECT_FALSE(at("llama-3.1-70b", 130000, 1073).ok());
+  auto notes = [](const ServingResult& r) {
+    std::string all;
+    for (const std::string& n : r.notes) all += n + "\n";
+    return all;
+  };
+  auto native = at("qwen3-32b", 32000, 768);
+  ASSERT_TRUE(native.ok()) << native.error().ToString();
+  EXPECT_EQ(notes(*native).find("native context"), std::string::npos) << notes(*native);
+  auto yarn = at("qwen3-32b", 64000, 1000);
+  ASSERT_TRUE(yarn.ok()) << yarn.error().ToString();
+  EXPECT_NE(notes(*yarn).find("65,000 tokens per request are past Qwen3 32B's native context of "
+                              "32,768: it reaches 131,072"),
+            std::string::npos)
+      << notes(*yarn);
+  // A model whose context is not in its file is not checked.
+  ModelArch open_ended = ModelOf("llama-2-70b");
+  open_ended.context.reset();
+  EXPECT_TRUE(
+      Serve(Query(open_ended, hw, 8, {.tp = 8}, DType::kFp8, 100000, 1000, 4)).ok());
+}
+
 // Batch waiting (TensorRT-LLM batch_wait_timeout_iters / batch_wait_max_tokens_ratio, no
 // attention DP): the scheduler's counter starts with the first held prompt, so with sparse
 // arrivals every prompt waits out the whole timeout; a token threshold one prompt reaches, a

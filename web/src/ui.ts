@@ -71,6 +71,11 @@ export function chipOptions(list: ChipRecord[]): Option[] {
     .map((c) => ({ value: c.id, label: c.name, group: vendorName(c.vendor) }));
 }
 
+// Models by name, with the longest request (prompt + output) each takes where its file gives it.
+export function modelOptions(idx: IndexAnswer): Option[] {
+  return idx.models.map((m) => ({ value: m.id, label: m.context ? `${m.name} (context ${m.context.toLocaleString("en-US")} tokens)` : m.name }));
+}
+
 export function chipPicker(list: ChipRecord[], value: string, onChange: (v: string) => void, label = "Chip"): HTMLElement {
   return field(label, select(chipOptions(list), value, onChange));
 }

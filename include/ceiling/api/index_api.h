@@ -41,6 +41,7 @@ struct IndexResponse {
   struct Model {
     std::string id, name, family;
     std::optional<double> total_params, active_params;  // as the model card states them
+    std::optional<int> context, native_context;         // tokens; see perf::ModelArch
   };
   struct Space {
     std::string id, title, base;

@@ -89,6 +89,11 @@ struct ModelArch {
   Moe moe;
   std::optional<double> published_total_params;  // as the model card states it
   std::optional<double> published_active_params;
+  // The longest sequence (prompt + output, tokens) the maker documents, and where that needs
+  // an extension of the position encoding the engine must turn on (Qwen3's YaRN), the native
+  // length below it. Absent: not confirmed, and no length is checked.
+  std::optional<int> context;
+  std::optional<int> native_context;
   std::vector<std::string> source_keys;  // sources of the architecture numbers
   std::map<std::string, Source> sources;
   std::string file;

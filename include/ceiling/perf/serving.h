@@ -145,6 +145,9 @@ struct DisaggQuery {
 };
 
 Result<ServingResult> Serve(const ServingQuery& q);
+// A request of `isl` prompt and `osl` output tokens (0: prefill only) against the model's
+// context, as an engine checks it: an error on field "isl" when longer (Serve checks it too).
+Status CheckContext(const ModelArch& m, long long isl, long long osl);
 Result<ServingResult> ServeDisaggregated(const DisaggQuery& q);
 
 // The arithmetic core of Serve() for an already-built StepModel and explicit parameters

@@ -4,7 +4,7 @@ import * as Plot from "@observablehq/plot";
 import { h, clear, fmt, fmtDown, table, figure, field, select, accessible } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
-import { index, params, setParams, countryPicker, loading } from "../ui";
+import { index, params, setParams, countryPicker, modelOptions, loading } from "../ui";
 
 interface Cell { setting: string; feasible: boolean; objective: number | null; tpp: number | null; pd: number | null; knobs: string; binding: string | null; note: string; searched: boolean }
 interface Answer { destination: string; objective: string; requirement: string; workload: string; rows: { die: string; base: string; cells: Cell[] }[]; skipped: string[]; settings: string[]; legend: string }
@@ -33,7 +33,7 @@ export const capabilityView: View = {
         [0, 1].map((i) => field(`Date ${i + 1}`, select(dateOpts, dates[i] ?? "", (v) => setDate(i, v)))),
         countryPicker(idx, p.get("to") ?? D.to, (v) => setParams({ to: v }), "Destination"),
         field("Objective", select([{ value: "prefill", label: "prefill tokens/s per GPU (fast)" }, { value: "decode", label: "decode tokens/s per GPU (slower: a deployment search per design)" }, { value: "train", label: "training tokens/s per GPU" }], p.get("objective") ?? D.objective, (v) => setParams({ objective: v }))),
-        field("Model", select(idx.models.map((m) => ({ value: m.id, label: m.name })), p.get("model") ?? D.model, (v) => setParams({ model: v })))));
+        field("Model", select(modelOptions(idx), p.get("model") ?? D.model, (v) => setParams({ model: v })))));
     const out = h("div", { class: "results", "aria-live": "polite" }, loading());
     main.append(out);
     return async () => {

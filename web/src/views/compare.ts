@@ -4,7 +4,7 @@ import * as Plot from "@observablehq/plot";
 import { h, clear, fmt, table, figure, field, select, accessible } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
-import { index, chips, params, setParams, chipOptions, loading } from "../ui";
+import { index, chips, params, setParams, chipOptions, modelOptions, loading } from "../ui";
 
 interface Band { low: number | null; high: number | null }
 interface Step { total_ms: number; bound: string }
@@ -47,7 +47,7 @@ export const compareView: View = {
           if (PRESETS[v]) { setParams(PRESETS[v]); void remount(main); }
         })),
         [0, 1, 2, 3].map((i) => field(`Chip ${i + 1}`, select(opts, chosen[i] ?? "", (v) => setChip(i, v)))),
-        field("Model", select(idx.models.map((m) => ({ value: m.id, label: m.name })), val("model"), (v) => setParams({ model: v }))),
+        field("Model", select(modelOptions(idx), val("model"), (v) => setParams({ model: v }))),
         num("gpus", "GPUs"), num("isl", "Input tokens"), num("osl", "Output tokens"), num("concurrency", "Concurrent clients")));
     const out = h("div", { class: "results", "aria-live": "polite" }, loading());
     main.append(out);

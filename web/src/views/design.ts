@@ -4,7 +4,7 @@ import * as Plot from "@observablehq/plot";
 import { h, clear, fmt, fmtDown, pct, table, figure, field, select, accessible } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
-import { index, chips, params, setParams, countryPicker, datePicker, chipOptions, loading } from "../ui";
+import { index, chips, params, setParams, countryPicker, datePicker, chipOptions, modelOptions, loading } from "../ui";
 
 interface Objective { value: number; unit: string; deployment?: string; band?: { low: number | null; high: number | null }; why_zero?: string | null }
 interface Evaluated { id: string; name: string; knobs?: string; status: string; satisfies: boolean; binding_clause: { id: string; title: string } | null; binding_knob?: string | null;
@@ -36,7 +36,7 @@ export const designView: View = {
         field("Objective", select([
           { value: "decode", label: "decode tokens/s per GPU" }, { value: "prefill", label: "prefill tokens/s per GPU" }, { value: "train", label: "training tokens/s per GPU" },
           { value: "decode,prefill", label: "decode and prefill (Pareto front)" }, { value: "decode,train", label: "decode and training (Pareto front)" }], v("objective"), (x) => setParams({ objective: x }))),
-        field("Model", select(idx.models.map((m) => ({ value: m.id, label: m.name })), v("model"), (x) => setParams({ model: x }))),
+        field("Model", select(modelOptions(idx), v("model"), (x) => setParams({ model: x }))),
         field("Real product beside it", select([{ value: "", label: "(none)" }, ...chipOptions(list)], v("compare"), (x) => setParams({ compare: x }))),
         datePicker(idx, v("date"), (x) => setParams({ date: x }))));
     const out = h("div", { class: "results", "aria-live": "polite" }, loading());

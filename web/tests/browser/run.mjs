@@ -231,7 +231,8 @@ await test("errors: an unknown chip, a bad date, an unknown model each give one 
 
 // Compare where nothing fits: a warning, not three bare charts ------------------------------------
 await test("compare: when no chip fits the workload, a warning says so and only the memory chart is drawn", async () => {
-  const { page, context, problems } = await open("/compare?chips=nvidia-h20&chips=nvidia-h100-sxm&model=deepseek-r1&gpus=8&isl=10000000&osl=1536&concurrency=64");
+  // DeepSeek-R1's 671 GB of weights on one GPU of either chip.
+  const { page, context, problems } = await open("/compare?chips=nvidia-h20&chips=nvidia-h100-sxm&model=deepseek-r1&gpus=1&isl=1024&osl=1024&concurrency=64");
   const warning = await page.locator(".warning").allInnerTexts();
   expect(warning.length === 1 && /No chip runs this workload/.test(warning[0]), JSON.stringify(warning));
   const captions = await page.locator("figure figcaption").allInnerTexts();
@@ -239,6 +240,19 @@ await test("compare: when no chip fits the workload, a warning says so and only 
   expect(!captions.some((c) => /^TTFT|^TPOT|^Output tokens/.test(c)), `charts drawn: ${captions.join(" | ")}`);
   await context.close();
   expect(problems.length === 0, problems.join("; "));
+});
+
+// A request longer than the model's context: the engine's refusal, in words ------------------------
+await test("compare: a request longer than the model's context is refused, and the picker gives the context", async () => {
+  const { page, context, problems } = await open("/compare?chips=nvidia-h20&chips=nvidia-h100-sxm&model=llama-2-13b&gpus=1&isl=8000&osl=512&concurrency=16");
+  const others = () => problems.filter((p) => !/^HTTP 400: .*\/api\/v1\/compare|status of 400/.test(p)); // the 400 is the point
+  const alerts = await page.locator(".error").allInnerTexts();
+  expect(alerts.length === 1 && /8,512 tokens exceed the 4,096-token context of Llama 2 13B/.test(alerts[0]), JSON.stringify(alerts));
+  const model = await page.locator("select").nth(5).evaluate((s) => s.options[s.selectedIndex]?.text ?? "");
+  expect(model === "Llama 2 13B (context 4,096 tokens)", `model picker: "${model}"`);
+  expect((await page.locator("figure").count()) === 0, "charts drawn for a refused request");
+  await context.close();
+  expect(others().length === 0, others().join("; "));
 });
 
 // The catalog's downloads -------------------------------------------------------------------------
