@@ -289,7 +289,9 @@ Status PerfTrainRequest::Validate() {
   RETURN_IF_ERROR(AtLeast("dp", dp, 1));
   RETURN_IF_ERROR(AtLeast("gpus_per_node", gpus_per_node, 1));
   if (zero < 0 || zero > 3) return FieldError("zero", fmt::format("must be 0 to 3, got {}", zero));
-  if (!global_batch) return FieldError("global_batch", "is required");
+  if (!global_batch)
+    return FieldError("global_batch", seq ? "is required"
+                                          : "is required, and so is the sequence length (seq)");
   if (!seq) return FieldError("seq", "is required");
   if (*global_batch < 1) return FieldError("global_batch", "must be at least 1");
   if (*seq < 1 || *seq > 1 << 24) return FieldError("seq", "must be between 1 and 16777216");

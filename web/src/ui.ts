@@ -127,10 +127,16 @@ export function loading(): HTMLElement {
   return h("p", { class: "loading", role: "status" }, "Asking the engine…");
 }
 
+// The API names the request field at fault; the forms label it in words.
+const FIELD_LABELS: Record<string, string> = {
+  isl: "Input tokens", osl: "Output tokens", gpus: "GPUs", concurrency: "Concurrent clients",
+  chip: "Chip", chips: "Chips", model: "Model", date: "Date", to: "Destination", hq: "End user's headquarters",
+};
+
 export function errorBox(e: unknown): HTMLElement {
   const msg = e instanceof Error ? e.message : String(e);
   const f = (e as { field?: string | null }).field;
-  return h("p", { class: "error", role: "alert" }, f ? `${f}: ${msg}` : msg);
+  return h("p", { class: "error", role: "alert" }, f ? `${FIELD_LABELS[f] ?? f}: ${msg}` : msg);
 }
 
 export function sourceLinks(keys: string[] | undefined, sources: Record<string, { url: string; title: string }>): HTMLElement | null {

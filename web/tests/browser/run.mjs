@@ -247,7 +247,7 @@ await test("compare: a request longer than the model's context is refused, and t
   const { page, context, problems } = await open("/compare?chips=nvidia-h20&chips=nvidia-h100-sxm&model=llama-2-13b&gpus=1&isl=8000&osl=512&concurrency=16");
   const others = () => problems.filter((p) => !/^HTTP 400: .*\/api\/v1\/compare|status of 400/.test(p)); // the 400 is the point
   const alerts = await page.locator(".error").allInnerTexts();
-  expect(alerts.length === 1 && /8,512 tokens exceed the 4,096-token context of Llama 2 13B/.test(alerts[0]), JSON.stringify(alerts));
+  expect(alerts.length === 1 && /^Input tokens: input 8,000 \+ output 512 = 8,512 tokens exceed the 4,096-token context of Llama 2 13B/.test(alerts[0]), JSON.stringify(alerts));
   const model = await page.locator("select").nth(5).evaluate((s) => s.options[s.selectedIndex]?.text ?? "");
   expect(model === "Llama 2 13B (context 4,096 tokens)", `model picker: "${model}"`);
   expect((await page.locator("figure").count()) === 0, "charts drawn for a refused request");
