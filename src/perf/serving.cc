@@ -472,11 +472,11 @@ void AddContextNote(const ModelArch& m, const ServingWorkload& w, std::vector<st
   const double total = static_cast<double>(w.isl) + w.osl;
   if (m.native_context && total > *m.native_context)
     notes->push_back(fmt::format(
-        "{} tokens per request are past {}'s native context of {}: it reaches {} with the "
-        "position-encoding extension its maker documents (YaRN rope scaling), which the engine "
-        "must be started with",
+        "{} tokens per request are past {}'s native context of {}: it reaches {} only with the "
+        "position-encoding extension its maker documents, which the engine must be started "
+        "with ({} says which)",
         FormatFixed(total, 0), m.name, FormatFixed(*m.native_context, 0),
-        FormatFixed(*m.context, 0)));
+        FormatFixed(*m.context, 0), m.file.empty() ? "its model file" : m.file));
 }
 
 void AddPrecisionNotes(const Hardware& hw, const PrecisionConfig& prec,

@@ -383,7 +383,7 @@ TEST(Serve, RequestsLongerThanTheContextAreRefused) {
   auto yarn = at("qwen3-32b", 64000, 1000);
   ASSERT_TRUE(yarn.ok()) << yarn.error().ToString();
   EXPECT_NE(notes(*yarn).find("65,000 tokens per request are past Qwen3 32B's native context of "
-                              "32,768: it reaches 131,072"),
+                              "32,768: it reaches 131,072 only"),
             std::string::npos)
       << notes(*yarn);
   // A model whose context is not in its file is not checked.
