@@ -67,12 +67,6 @@ Result<FleetResponse> Fleet(const KnowledgeBase& kb, FleetRequest request,
   req.decode.gpus = request.gpus;
   req.decode.isl = request.isl;
   req.decode.osl = request.osl;
-  // The decode yardstick's request against the model's context: the workload's error, not a
-  // "?" on every chip.
-  if (request.throughput)
-    if (auto models = kb.models(); models.ok())
-      if (auto m = (*models)->Resolve(request.model); m.ok())
-        RETURN_IF_ERROR(perf::CheckContext(**m, request.isl, request.osl));
   ASSIGN_OR_RETURN(req.decode.precision, ParsePrecision(request.precision, "precision"));
   req.decode.sla_tpot_ms = request.sla_tpot;
   req.decode.engine = request.engine;

@@ -35,8 +35,7 @@ json ToJson(const IndexResponse& r) {
   json countries = json::array();
   for (const auto& c : r.countries)
     countries.push_back({{"code", c.code}, {"name", c.name}, {"groups", c.groups}});
-  auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
-  auto opt_int = [](const std::optional<int>& v) { return v ? json(*v) : json(nullptr); };
+  auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
   json models = json::array();
   for (const auto& m : r.models)
     models.push_back({{"id", m.id},
@@ -44,8 +43,8 @@ json ToJson(const IndexResponse& r) {
                       {"family", m.family},
                       {"total_params", opt(m.total_params)},
                       {"active_params", opt(m.active_params)},
-                      {"context", opt_int(m.context)},
-                      {"native_context", opt_int(m.native_context)}});
+                      {"context", opt(m.context)},
+                      {"native_context", opt(m.native_context)}});
   json designs = json::array();
   for (const auto& s : r.designs)
     designs.push_back({{"id", s.id},

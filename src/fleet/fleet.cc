@@ -551,6 +551,9 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
     if (!dm.ok())
       return ceiling::FieldError("decode.model", dm.error().message, ErrorCode::kNotFound);
     decode_model = *dm;
+    // A request longer than the model's context is the workload's error, not a "?" per chip.
+    if (auto ctx = perf::CheckContext(*decode_model, req.decode.isl, req.decode.osl); !ctx.ok())
+      return ceiling::FieldError("decode.isl", ctx.error().message);
     const std::string& tm = req.training.model.empty() ? req.decode.model : req.training.model;
     auto trm = kb.models->Resolve(tm);
     if (!trm.ok())

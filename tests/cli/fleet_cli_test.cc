@@ -39,6 +39,21 @@ TEST(FleetCli, BundledDatasetText) {
   EXPECT_NE(r.out.find("2023-11-17 .. 2023-12-31"), std::string::npos);
 }
 
+// A decode yardstick longer than the model's context is one error on --isl, not "?" per chip;
+// without the yardsticks nothing is checked.
+TEST(FleetCli, YardstickLongerThanTheContextIsRefused) {
+  const CliResult r = RunCeiling(std::string(kBundled) + " --model llama-2-13b --isl 8000");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--isl: input 8,000 + output 1,024 = 9,024 tokens exceed the 4,096-token "
+                       "context of Llama 2 13B"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_EQ(RunCeiling(std::string(kBundled) + " --no-throughput --model llama-2-13b --isl 8000")
+                .exit_code,
+            0);
+}
+
 TEST(FleetCli, BundledDatasetJson) {
   const CliResult r = RunCeiling(std::string(kBundled) + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
