@@ -533,17 +533,6 @@ Seconds StepModel::PipelineTransfer(const FamilyParams& p, double tokens) const 
   return Seconds::FromBase(p.comm_latency.base() + bytes / (s_.tp * s_.dp_attn) / bw);
 }
 
-Seconds StepModel::GradientSync(const FamilyParams& p, int dp, int zero_stage) const {
-  if (dp <= 1) return Seconds::Zero();
-  // Gradients in bf16; ZeRO-3 also all-gathers the parameters (forward and backward).
-  const double bytes = s_.weight_elems * 2 * (zero_stage >= 3 ? 2.0 : 1.0);
-  const double group = static_cast<double>(dp);
-  // Data-parallel replicas sit in different scale-up domains once a replica fills one.
-  const double bw = (s_.tp * s_.dp_attn * s_.pp * dp <= s_.domain ? s_.scale_up : s_.scale_out) *
-                    p.comm_efficiency;
-  return Seconds::FromBase(2 * p.comm_latency.base() + 2.0 * (group - 1) / group * bytes / bw);
-}
-
 StepTime StepModel::Evaluate(const FamilyParams& p, const Work& w) const {
   StepTime t = EvaluateStage(p, w);
   if (s_.pp <= 1) return t;

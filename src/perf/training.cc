@@ -250,8 +250,11 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
     auto ring = [&](double bytes, int group) {
       if (group <= 1) return 0.0;
       const Hardware& hw = sm.hardware();
-      // Replicas sit in other scale-up domains once one model instance fills a domain.
-      const bool intra = static_cast<double>(q.tp) * q.pp * q.cp * group <= hw.scale_up_domain;
+      // Megatron-Core numbers ranks tensor-, context-, expert-, data- then pipeline-parallel
+      // (its default order, tp-cp-ep-dp-pp), so a pipeline stage is tp x cp x dp consecutive
+      // GPUs and both data-parallel groups lie inside it: the dense one strides tp x cp, the
+      // experts' tp x cp x ep. Either stays in one scale-up domain only if the stage does.
+      const bool intra = static_cast<double>(q.tp) * q.cp * dp <= hw.scale_up_domain;
       const double bw = (intra ? hw.scale_up : hw.scale_out).base() * fp.comm_efficiency;
       return fp.comm_latency.base() * 2 + (group - 1.0) / group * bytes / bw;
     };

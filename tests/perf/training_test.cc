@@ -192,6 +192,27 @@ TEST_F(TrainingTest, ExpertAllToAllCostsMoreOverTheNics) {
   EXPECT_GT(spread.breakdown.communication.base(), local_comm);
 }
 
+// Megatron-Core puts the pipeline outermost in its rank order, so the GPUs of one stage
+// (tp x cp x dp) are consecutive and the experts' data-parallel group strides over the expert-
+// parallel ranks: gpt-oss-120b with EP8 on 64 B200s (eight 8-GPU nodes) reduces each expert's
+// gradients across the eight nodes over the NICs (NeMo's published layout, 3.99 s per step; the
+// model put that traffic on NVLink and the step at 1.20 s). On the 8 GPUs of one node the same
+// layout never touches the NICs.
+TEST_F(TrainingTest, ExpertGradientsCrossTheNodesTheirStageSpans) {
+  TrainingQuery q = Query("gpt-oss-120b", "nvidia-b200");
+  q.gpus = 64, q.ep = 8, q.micro_batch = 4, q.global_batch = 512, q.seq = 4096;
+  const TrainingResult nics = Run(q);
+  hw_.scale_out = hw_.scale_up;
+  const TrainingResult nvlink_only = Run(q);
+  EXPECT_GT(nics.step_time.base(), 1.5 * nvlink_only.step_time.base());
+
+  q = Query("gpt-oss-120b", "nvidia-b200");
+  q.gpus = 8, q.ep = 8, q.micro_batch = 4, q.global_batch = 64, q.seq = 4096;
+  const TrainingResult node = Run(q);
+  hw_.scale_out = hw_.scale_up;
+  EXPECT_EQ(node.step_time.base(), Run(q).step_time.base());
+}
+
 TEST_F(TrainingTest, Fp8GemmsAreFasterButNotTwiceAsFast) {
   TrainingQuery q = Llama70b(Query("llama-3.1-70b", "nvidia-h100-sxm"));
   const TrainingResult bf16 = Run(q);

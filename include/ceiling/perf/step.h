@@ -146,9 +146,6 @@ class StepModel {
   StepTime EvaluateStage(const FamilyParams& p, const Work& work) const;
   // Time to move one micro-batch's activations between pipeline stages.
   Seconds PipelineTransfer(const FamilyParams& p, double tokens) const;
-  // Gradient all-reduce / reduce-scatter of this stage's weights over `dp` data-parallel
-  // replicas, with `zero_stage` >= 3 adding the parameter all-gathers.
-  Seconds GradientSync(const FamilyParams& p, int dp, int zero_stage) const;
 
   // Serving memory per GPU with `seqs` sequences of `tokens_per_seq` tokens per attention rank.
   MemoryUse ServingMemory(double seqs, double tokens_per_seq) const;
