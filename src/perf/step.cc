@@ -524,13 +524,14 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
   return Finish(a);
 }
 
-Seconds StepModel::PipelineTransfer(const FamilyParams& p, double tokens) const {
+Seconds StepModel::PipelineTransfer(const FamilyParams& p, double tokens,
+                                    double stage_gpus) const {
   if (s_.pp <= 1) return Seconds::Zero();
   const double bytes = tokens * s_.hidden * 2;
-  // Adjacent stages are on the same scale-up domain only if a stage is smaller than it.
-  const double bw =
-      (s_.tp * s_.dp_attn < s_.domain ? s_.scale_up : s_.scale_out) * p.comm_efficiency;
-  return Seconds::FromBase(p.comm_latency.base() + bytes / (s_.tp * s_.dp_attn) / bw);
+  const double ranks = s_.tp * s_.dp_attn;
+  if (stage_gpus <= 0) stage_gpus = ranks;
+  const double bw = (stage_gpus < s_.domain ? s_.scale_up : s_.scale_out) * p.comm_efficiency;
+  return Seconds::FromBase(p.comm_latency.base() + bytes / ranks / bw);
 }
 
 StepTime StepModel::Evaluate(const FamilyParams& p, const Work& w) const {

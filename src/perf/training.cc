@@ -229,9 +229,17 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
   }
   const double exposed =
       mb.communication.base() - mb.tp_comm.base() - mb.ep_comm.base() + tp + ep + cp;
-  // Pipeline: activations forward and gradients back at each of the v chunk boundaries.
-  const double p2p =
-      q.pp > 1 ? 2.0 * q.virtual_stages * sm.PipelineTransfer(fp, tokens_mb).base() : 0.0;
+  // Megatron-Core numbers ranks tensor-, context-, expert-, data- then pipeline-parallel (its
+  // default order, tp-cp-ep-dp-pp), so a pipeline stage is tp x cp x dp consecutive GPUs.
+  const double stage_gpus = static_cast<double>(q.tp) * q.cp * dp;
+  // Pipeline: activations forward and gradients back at each of the v chunk boundaries, to a
+  // stage in another scale-up domain once a stage fills one. The interleaved schedule sends
+  // them while the next chunk computes (Megatron-Bridge turns overlap_p2p_comm on whenever
+  // virtual stages are used); plain 1F1B waits for its batched sends.
+  double p2p =
+      q.pp > 1 ? 2.0 * q.virtual_stages * sm.PipelineTransfer(fp, tokens_mb, stage_gpus).base()
+               : 0.0;
+  if (q.virtual_stages > 1) p2p = OverlapCost(p2p, compute);
   const double slot = compute + exposed + p2p;
   const double m = micro_batches;
   // DualPipe: (pp/2 - 1) x (F&B + B - 3W) with F, the input-gradient half of B and W each about
@@ -250,11 +258,10 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
     auto ring = [&](double bytes, int group) {
       if (group <= 1) return 0.0;
       const Hardware& hw = sm.hardware();
-      // Megatron-Core numbers ranks tensor-, context-, expert-, data- then pipeline-parallel
-      // (its default order, tp-cp-ep-dp-pp), so a pipeline stage is tp x cp x dp consecutive
-      // GPUs and both data-parallel groups lie inside it: the dense one strides tp x cp, the
-      // experts' tp x cp x ep. Either stays in one scale-up domain only if the stage does.
-      const bool intra = static_cast<double>(q.tp) * q.cp * dp <= hw.scale_up_domain;
+      // Both data-parallel groups lie inside a pipeline stage (above): the dense one strides
+      // tp x cp, the experts' tp x cp x ep. Either stays in one scale-up domain only if the
+      // stage does.
+      const bool intra = stage_gpus <= hw.scale_up_domain;
       const double bw = (intra ? hw.scale_up : hw.scale_out).base() * fp.comm_efficiency;
       return fp.comm_latency.base() * 2 + (group - 1.0) / group * bytes / bw;
     };

@@ -144,8 +144,10 @@ class StepModel {
   StepTime Evaluate(const FamilyParams& p, const Work& work) const;
   // One stage only (what one GPU of a pipeline does for one micro-batch).
   StepTime EvaluateStage(const FamilyParams& p, const Work& work) const;
-  // Time to move one micro-batch's activations between pipeline stages.
-  Seconds PipelineTransfer(const FamilyParams& p, double tokens) const;
+  // Time to move one micro-batch's activations between pipeline stages of `stage_gpus` GPUs
+  // each (0: the stage's tensor x attention-data-parallel ranks, as in serving); adjacent
+  // stages share a scale-up domain only if a stage is smaller than one.
+  Seconds PipelineTransfer(const FamilyParams& p, double tokens, double stage_gpus = 0) const;
 
   // Serving memory per GPU with `seqs` sequences of `tokens_per_seq` tokens per attention rank.
   MemoryUse ServingMemory(double seqs, double tokens_per_seq) const;
