@@ -519,6 +519,21 @@ const char* BeyondPeak(const ValidationPoint& v, const ModelArch& m, const Hardw
   return nullptr;
 }
 
+// Why a serving measurement cannot have run on the deployment it records, or nullptr: one copy
+// of the weights, at the run's weight format, is larger than the memory of all its GPUs
+// together (Qwen3-235B-A22B in FP8, about 235 GB, recorded on one 141 GB H200 at TP1; no
+// offloading reaches the measured TPOT). The export misrecords such a deployment.
+const char* WeightsBeyondMemory(const ValidationPoint& v, const ModelArch& m,
+                                const Hardware& hw) {
+  if (v.kind != PointKind::kServing && v.kind != PointKind::kDisaggregated) return nullptr;
+  const double weights = m.TotalParams() * BytesPerElement(v.precision.weights);
+  const double memory = v.gpus * hw.memory_capacity.base();
+  if (v.gpus > 0 && memory > 0 && weights > memory)
+    return "the weights alone exceed the memory of all the GPUs recorded (the export misrecords "
+           "the deployment)";
+  return nullptr;
+}
+
 }  // namespace
 
 ErrorStats Summarize(std::vector<double> v) {
@@ -566,6 +581,10 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
     }
     const ModelArch* m = models.Find(v.model);
     if (const char* why = BeyondPeak(v, *m, hit->second)) {
+      ++build_failures[why];
+      continue;
+    }
+    if (const char* why = WeightsBeyondMemory(v, *m, hit->second)) {
       ++build_failures[why];
       continue;
     }

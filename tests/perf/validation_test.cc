@@ -206,6 +206,39 @@ TEST(Validation, RowsThatNeedMoreThanTheDensePeakAreLeftOut) {
   EXPECT_TRUE(kept);
 }
 
+// A row whose model, in its weight format, is larger than the memory of all the GPUs it records
+// cannot be the run it describes (the bundled CSV has Qwen3-235B-A22B in FP8 on one H200): it is
+// left out with its reason rather than counted as a deployment the model says cannot fit.
+// DeepSeek-R1 in FP8 (~671 GB) on one 288 GB B300 is such a row; on four it is not.
+TEST(Validation, RowsWhoseWeightsExceedTheirGpusAreLeftOut) {
+  ScratchCsv csv("validation-beyond-memory");
+  ASSERT_TRUE(csv.ok());
+  const std::map<std::string, std::string> r1 = {{"model_path", "deepseek-ai/DeepSeek-R1"}};
+  auto with = [&](std::map<std::string, std::string> extra) {
+    extra.insert(r1.begin(), r1.end());
+    return extra;
+  };
+  csv.Add(with({{"id", "four-gpus"}}));
+  csv.Add(with({{"id", "one-gpu"}, {"tp_size", "1"}, {"moe_tp_size", "1"},
+                {"silicon_tpot_ms", "40"}}));
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  ValidationOptions o;
+  o.leave_one_out = false;
+  auto rep = RunValidation(*set, Bundled().chips, Bundled().models, Bundled().systems, o);
+  ASSERT_TRUE(rep.ok()) << rep.error().ToString();
+  int beyond = 0;
+  for (const Exclusion& e : rep->excluded)
+    if (e.reason.find("weights alone exceed") != std::string::npos) beyond += e.count;
+  EXPECT_EQ(beyond, 1);
+  bool kept = false;
+  for (const PredictionRow& row : rep->predictions) {
+    EXPECT_NE(row.point.id, "one-gpu");
+    kept |= row.point.id == "four-gpus";
+  }
+  EXPECT_TRUE(kept);
+}
+
 // The CSV merges exports that disagree about some runs' deployments (the same TTFT and TPOT to
 // the last digit, 8 GPUs in one export and 64 in the other): the deployment within one
 // scale-up domain is the run's when exactly one is; otherwise the run is left out.
