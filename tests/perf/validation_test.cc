@@ -177,6 +177,28 @@ TEST(ValidationSet, NonFiniteOrNonPositiveLatenciesAreMalformedRows) {
   for (const ValidationPoint& p : set->points) EXPECT_NE(p.source, "aiconfigurator") << p.id;
 }
 
+// Validates the scratch CSV's rows: `dropped` is left out, the one row excluded for a reason
+// containing `reason`, and `kept` is predicted.
+void ExpectLeftOut(ScratchCsv& csv, const std::string& reason, const std::string& dropped,
+                   const std::string& kept) {
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  ValidationOptions o;
+  o.leave_one_out = false;
+  auto rep = RunValidation(*set, Bundled().chips, Bundled().models, Bundled().systems, o);
+  ASSERT_TRUE(rep.ok()) << rep.error().ToString();
+  int excluded = 0;
+  for (const Exclusion& e : rep->excluded)
+    if (e.reason.find(reason) != std::string::npos) excluded += e.count;
+  EXPECT_EQ(excluded, 1) << reason;
+  bool predicted = false;
+  for (const PredictionRow& row : rep->predictions) {
+    EXPECT_NE(row.point.id, dropped);
+    predicted |= row.point.id == kept;
+  }
+  EXPECT_TRUE(predicted) << kept;
+}
+
 // A row whose TTFT and TPOT would have its GPUs process the stated prompts and outputs faster
 // than their dense peak allows is not the run it describes: validation leaves it out (with
 // its reason) instead of fitting to it. The bundled row itself (MiniMax-M2.5, 8,192 / 1,024,
@@ -188,22 +210,7 @@ TEST(Validation, RowsThatNeedMoreThanTheDensePeakAreLeftOut) {
   // 1 ms to the first token and 1 us per token after it: 128 x 1,024 outputs and 128 x 8,192
   // prompt tokens every 2 ms on four GPUs.
   csv.Add({{"id", "impossible"}, {"silicon_ttft_ms", "1"}, {"silicon_tpot_ms", "0.001"}});
-  auto set = csv.Load();
-  ASSERT_TRUE(set.ok()) << set.error().ToString();
-  ValidationOptions o;
-  o.leave_one_out = false;
-  auto rep = RunValidation(*set, Bundled().chips, Bundled().models, Bundled().systems, o);
-  ASSERT_TRUE(rep.ok()) << rep.error().ToString();
-  int beyond = 0;
-  for (const Exclusion& e : rep->excluded)
-    if (e.reason.find("dense peak") != std::string::npos) beyond += e.count;
-  EXPECT_EQ(beyond, 1);
-  bool kept = false;
-  for (const PredictionRow& row : rep->predictions) {
-    EXPECT_NE(row.point.id, "impossible");
-    kept |= row.point.id == "as-measured";
-  }
-  EXPECT_TRUE(kept);
+  ExpectLeftOut(csv, "dense peak", "impossible", "as-measured");
 }
 
 // A row whose model, in its weight format, is larger than the memory of all the GPUs it records
@@ -221,22 +228,7 @@ TEST(Validation, RowsWhoseWeightsExceedTheirGpusAreLeftOut) {
   csv.Add(with({{"id", "four-gpus"}}));
   csv.Add(with({{"id", "one-gpu"}, {"tp_size", "1"}, {"moe_tp_size", "1"},
                 {"silicon_tpot_ms", "40"}}));
-  auto set = csv.Load();
-  ASSERT_TRUE(set.ok()) << set.error().ToString();
-  ValidationOptions o;
-  o.leave_one_out = false;
-  auto rep = RunValidation(*set, Bundled().chips, Bundled().models, Bundled().systems, o);
-  ASSERT_TRUE(rep.ok()) << rep.error().ToString();
-  int beyond = 0;
-  for (const Exclusion& e : rep->excluded)
-    if (e.reason.find("weights alone exceed") != std::string::npos) beyond += e.count;
-  EXPECT_EQ(beyond, 1);
-  bool kept = false;
-  for (const PredictionRow& row : rep->predictions) {
-    EXPECT_NE(row.point.id, "one-gpu");
-    kept |= row.point.id == "four-gpus";
-  }
-  EXPECT_TRUE(kept);
+  ExpectLeftOut(csv, "weights alone exceed", "one-gpu", "four-gpus");
 }
 
 // The CSV merges exports that disagree about some runs' deployments (the same TTFT and TPOT to
