@@ -528,7 +528,7 @@ const char* WeightsBeyondMemory(const ValidationPoint& v, const ModelArch& m,
   if (v.kind != PointKind::kServing && v.kind != PointKind::kDisaggregated) return nullptr;
   const double weights = m.TotalParams() * BytesPerElement(v.precision.weights);
   const double memory = v.gpus * hw.memory_capacity.base();
-  if (v.gpus > 0 && memory > 0 && weights > memory)
+  if (memory > 0 && weights > memory)
     return "the weights alone exceed the memory of all the GPUs recorded (the export misrecords "
            "the deployment)";
   return nullptr;
@@ -580,12 +580,10 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
       hit = hardware.emplace(hw_key, std::move(*hw)).first;
     }
     const ModelArch* m = models.Find(v.model);
-    if (const char* why = BeyondPeak(v, *m, hit->second)) {
-      ++build_failures[why];
-      continue;
-    }
-    if (const char* why = WeightsBeyondMemory(v, *m, hit->second)) {
-      ++build_failures[why];
+    const char* impossible = BeyondPeak(v, *m, hit->second);
+    if (!impossible) impossible = WeightsBeyondMemory(v, *m, hit->second);
+    if (impossible) {
+      ++build_failures[impossible];
       continue;
     }
     Row r;
