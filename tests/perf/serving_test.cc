@@ -372,6 +372,11 @@ TEST(Serve, RequestsLongerThanTheContextAreRefused) {
   EXPECT_TRUE(at("llama-2-70b", 3500, 596).ok());
   EXPECT_TRUE(at("llama-3.1-70b", 130000, 1072).ok());
   EXPECT_FALSE(at("llama-3.1-70b", 130000, 1073).ok());
+  // The contexts confirmed from the makers' deployment texts (MiniMax's guide, Qwen's README).
+  EXPECT_TRUE(at("minimax-m2.5", 195608, 1000).ok());
+  EXPECT_FALSE(at("minimax-m2.5", 195608, 1001).ok());
+  EXPECT_TRUE(at("qwen3.5-397b-a17b", 261144, 1000).ok());
+  EXPECT_FALSE(at("qwen3.5-397b-a17b", 261144, 1001).ok());
   auto notes = [](const ServingResult& r) {
     std::string all;
     for (const std::string& n : r.notes) all += n + "\n";
