@@ -189,14 +189,15 @@ class KnowledgeBase:
         when no deployment fits.
         """
         ...
-    def perf_train(self, chip: RefLike, model: RefLike, gpus: int = 8, *, tp: int = 1, pp: int = 1, dp: Optional[int] = None, ep: int = 1, cp: int = 1, zero: int = 1, micro_batch: int = 1, virtual_stages: int = 1, recompute: str = 'selective', sequence_parallel: bool = True, tp_comm_overlap: bool = True, ep_comm_overlap: bool = False, dualpipe: bool = False, bf16_moments: bool = False, global_batch: Optional[int] = None, seq: Optional[int] = None, tokens: Optional[float] = None, precision: str = 'bf16', gpus_per_node: Optional[int] = None, scale_out: Optional[str] = None) -> PerfTrain:
+    def perf_train(self, chip: RefLike, model: RefLike, gpus: int = 8, *, tp: int = 1, pp: int = 1, dp: Optional[int] = None, ep: int = 1, cp: int = 1, zero: int = 1, micro_batch: int = 1, virtual_stages: int = 1, recompute: str = 'selective', sequence_parallel: bool = True, tp_comm_overlap: bool = True, ep_comm_overlap: bool = False, dualpipe: bool = False, bf16_moments: bool = False, grad_reduce: str = 'fp32', global_batch: Optional[int] = None, seq: Optional[int] = None, tokens: Optional[float] = None, precision: str = 'bf16', gpus_per_node: Optional[int] = None, scale_out: Optional[str] = None) -> PerfTrain:
         """LLM training: step time, tokens/s, MFU and memory per GPU.
 
         global_batch (sequences per step) and seq (tokens per sequence) are required; tokens:
         tokens to train on (for the time to train); zero: ZeRO stage 0-3; virtual_stages:
         interleaved 1F1B chunks per pipeline rank; recompute: "none", "selective" (Megatron-Core's
-        default) or "full"; sequence_parallel, tp_comm_overlap, ep_comm_overlap, dualpipe and
-        bf16_moments as in the HTTP API's perf/train fields.
+        default) or "full"; grad_reduce: the gradients' format, "fp32" or "bf16";
+        sequence_parallel, tp_comm_overlap, ep_comm_overlap, dualpipe and bf16_moments as in the
+        HTTP API's perf/train fields.
         """
         ...
     def compare(self, chips: Sequence[RefLike], model: RefLike, gpus: int = 8, *, tp: Optional[int] = None, pp: Optional[int] = None, ep: Optional[int] = None, dp_attn: Optional[int] = None, isl: int = 1024, osl: int = 1024, concurrency: Optional[int] = None, precision: str = 'fp8', kv_precision: Optional[str] = None, attention_precision: Optional[str] = None, engine: Optional[str] = None, sla_tpot: Optional[float] = None, sla_ttft: Optional[float] = None, gpus_per_node: Optional[int] = None, scale_out: Optional[str] = None, spec_steps: int = 0, spec_draft: int = 0, spec_accept: float = 1.0, adp_balance_timeout: int = 0, adp_balance_wait: int = 0, batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0, token_budget: int = 0, postprocess_workers: int = 0, deadline: Optional[float] = None) -> Comparison:

@@ -342,6 +342,7 @@ class KnowledgeBase:
                    recompute: str = "selective", sequence_parallel: bool = True,
                    tp_comm_overlap: bool = True, ep_comm_overlap: bool = False,
                    dualpipe: bool = False, bf16_moments: bool = False,
+                   grad_reduce: str = "fp32",
                    global_batch: Optional[int] = None, seq: Optional[int] = None,
                    tokens: Optional[float] = None, precision: str = "bf16",
                    gpus_per_node: Optional[int] = None,
@@ -351,8 +352,9 @@ class KnowledgeBase:
         global_batch (sequences per step) and seq (tokens per sequence) are required; tokens:
         tokens to train on (for the time to train); zero: ZeRO stage 0-3; virtual_stages:
         interleaved 1F1B chunks per pipeline rank; recompute: "none", "selective" (Megatron-Core's
-        default) or "full"; sequence_parallel, tp_comm_overlap, ep_comm_overlap, dualpipe and
-        bf16_moments as in the HTTP API's perf/train fields.
+        default) or "full"; grad_reduce: the gradients' format, "fp32" or "bf16";
+        sequence_parallel, tp_comm_overlap, ep_comm_overlap, dualpipe and bf16_moments as in the
+        HTTP API's perf/train fields.
         """
         return self.call("perf/train", **_fields(locals()))  # type: ignore[return-value]
 

@@ -246,10 +246,10 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
   // a third of a slot, i.e. (pp/2 - 1) x 2/3 of a slot.
   const double bubble = q.dualpipe ? std::max(0.0, q.pp / 2.0 - 1) * 2.0 / 3.0 * slot
                                    : (q.pp - 1.0) / q.virtual_stages * slot;
-  // Data parallelism: gradients reduce-scattered in fp32 (all-reduced without a sharded
-  // optimizer) under the last micro-batch's backward, parameters all-gathered in bf16 under the
-  // next step's first forward; ZeRO-2 and -3 below. Each hides under computation at the cost
-  // OverlapCost charges.
+  // Data parallelism: gradients reduce-scattered in their buffer's format, fp32 unless asked
+  // for bf16 (all-reduced without a sharded optimizer), under the last micro-batch's backward;
+  // parameters all-gathered in bf16 under the next step's first forward; ZeRO-2 and -3 below.
+  // Each hides under computation at the cost OverlapCost charges.
   double sync = 0;
   if (dp > 1) {
     const double dense = sm.ParamsPerGpu() - sm.ExpertParamsPerGpu();
@@ -265,7 +265,7 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
       const double bw = (intra ? hw.scale_up : hw.scale_out).base() * fp.comm_efficiency;
       return fp.comm_latency.base() * 2 + (group - 1.0) / group * bytes / bw;
     };
-    const double grad_bytes = q.zero >= 1 ? 4 : 2;  // fp32 reduce-scatter, bf16 all-reduce
+    const double grad_bytes = q.bf16_grads ? 2 : 4;  // the gradient buffer's format
     const double reduce = (q.zero >= 1 ? 1 : 2) *
                           (ring(dense * grad_bytes, dp) + ring(experts * grad_bytes, expert_dp));
     const double gather = q.zero >= 1 ? ring(dense * 2, dp) + ring(experts * 2, expert_dp) : 0;
@@ -282,10 +282,11 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
     else
       sync = OverlapCost(reduce, bwd) + OverlapCost(gather, fwd);
   }
-  // Adam update: read and write weights, fp32 gradients and state (~32 bytes per parameter),
-  // over this GPU's shard.
+  // Adam update: read and write weights, fp32 gradients and state (~32 bytes per parameter;
+  // 2 fewer with bf16 gradients, 8 fewer with bf16 moments), over this GPU's shard.
   const double shard = q.zero >= 1 ? dp : 1;
-  const double opt = sm.ParamsPerGpu() * (q.bf16_moments ? 24 : 32) / shard /
+  const double opt_bytes = (q.bf16_moments ? 24 : 32) - (q.bf16_grads ? 2 : 0);
+  const double opt = sm.ParamsPerGpu() * opt_bytes / shard /
                      (sm.hardware().memory_bandwidth.base() * fp.memory_efficiency);
   out.step = Seconds::FromBase(m * slot + bubble + sync + opt);
   out.breakdown.compute = mb.compute_limited * m;
@@ -304,8 +305,8 @@ MemoryUse TrainingMemory(const StepModel& sm, const TrainingQuery& q, int dp, in
   const ModelArch& m = *q.model;
   MemoryUse mem;
   mem.capacity = q.hardware->memory_capacity;
-  // Weights bf16, gradients fp32, Adam state (fp32 master, two moments) 12 bytes; the routed
-  // experts' copies are sharded over their own data-parallel group (dp / ep).
+  // Weights bf16, gradients fp32 (or bf16), Adam state (fp32 master, two moments) 12 bytes;
+  // the routed experts' copies are sharded over their own data-parallel group (dp / ep).
   const double params = sm.ParamsPerGpu();
   const double experts = sm.ExpertParamsPerGpu();
   const double dense = params - experts;
@@ -316,7 +317,8 @@ MemoryUse TrainingMemory(const StepModel& sm, const TrainingQuery& q, int dp, in
   // DualPipe keeps two copies of the parameters (one per direction).
   mem.weights = Bytes::FromBase(sharded(2, q.zero >= 3) * (q.dualpipe ? 2 : 1));
   mem.optimizer =
-      Bytes::FromBase(sharded(4, q.zero >= 2) + sharded(q.bf16_moments ? 8 : 12, q.zero >= 1));
+      Bytes::FromBase(sharded(q.bf16_grads ? 2 : 4, q.zero >= 2) +
+                      sharded(q.bf16_moments ? 8 : 12, q.zero >= 1));
   const double tokens_mb = static_cast<double>(q.micro_batch) * q.seq / q.cp;
   const double layers = std::ceil(static_cast<double>(m.layers) / q.pp);
   const double moe_share = m.moe.enabled() ? static_cast<double>(m.MoeLayers()) / m.layers : 0;

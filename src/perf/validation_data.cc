@@ -668,6 +668,7 @@ Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const Mod
                                    "ep_comm_overlap",
                                    "dualpipe",
                                    "bf16_moments",
+                                   "grad_reduce",
                                    "scale_out",
                                    "overlap_schedule",
                                    "note"}));
@@ -742,6 +743,13 @@ Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const Mod
               std::pair{"bf16_moments", &q.bf16_moments}}) {
           if (!t.Has(name)) continue;
           ASSIGN_OR_RETURN(*flag, t.GetBool(name));
+        }
+        ASSIGN_OR_RETURN(auto grads, t.GetOptionalString("grad_reduce"));
+        if (grads) {
+          if (*grads != "fp32" && *grads != "bf16")
+            return t.ErrorAt("grad_reduce",
+                             fmt::format("expected fp32 or bf16, got \"{}\"", *grads));
+          q.bf16_grads = *grads == "bf16";
         }
         ASSIGN_OR_RETURN(q.global_batch, Int(t, "global_batch", 1, true));
         ASSIGN_OR_RETURN(q.seq, Int(t, "seq", 1, true));

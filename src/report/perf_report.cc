@@ -271,7 +271,8 @@ json TrainingJson(const perf::TrainingQuery& q, const perf::TrainingResult& r) {
                           {"micro_batches_in_flight", r.in_flight}};
   j["workload"] = json{{"global_batch", q.global_batch},
                        {"seq", q.seq},
-                       {"precision", perf::DTypeName(q.precision)}};
+                       {"precision", perf::DTypeName(q.precision)},
+                       {"grad_reduce", q.bf16_grads ? "bf16" : "fp32"}};
   j["fits"] = r.fits;
   if (!r.fits) j["does_not_fit"] = r.does_not_fit;
   j["step_time_s"] = r.step_time.base();
@@ -312,10 +313,11 @@ std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResul
       q.tp_comm_overlap && q.sequence_parallel && q.tp > 1 ? ", TP comm overlapped" : "",
       q.ep_comm_overlap || q.dualpipe ? ", all-to-all overlapped" : "");
   s += fmt::format(
-      "memory per GPU: {} of {} (weights {}, gradients + optimizer {}, activations "
+      "memory per GPU: {} of {} (weights {}, {}gradients + optimizer {}, activations "
       "{}, reserve {})\n",
       FormatQuantity(r.memory.total), FormatQuantity(r.memory.capacity),
-      FormatQuantity(r.memory.weights), FormatQuantity(r.memory.optimizer),
+      FormatQuantity(r.memory.weights), q.bf16_grads ? "bf16 " : "",
+      FormatQuantity(r.memory.optimizer),
       FormatQuantity(r.memory.activations), FormatQuantity(r.memory.reserve));
   s += r.fits ? "fits: yes\n\n" : "fits: no: " + r.does_not_fit + "\n\n";
   s = WrapReport(s);

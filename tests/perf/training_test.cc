@@ -180,6 +180,27 @@ TEST_F(TrainingTest, DualPipeHidesTheAllToAllAndHalvesTheBubble) {
   EXPECT_LT(Run(q).memory.optimizer, dualpipe.memory.optimizer);
 }
 
+// Gradients kept and reduced in bf16 (Megatron-Core's grad_reduce_in_fp32 off): the buffer holds
+// 2 bytes per parameter instead of 4, so the saving equals the bf16 weights themselves while
+// ZeRO leaves both whole; the data-parallel reduction moves half the bytes and the optimizer
+// reads 30 bytes per parameter instead of 32. The same holds without a sharded optimizer.
+TEST_F(TrainingTest, Bf16GradientsHalveTheBufferAndTheReduction) {
+  for (int zero : {0, 1}) {
+    TrainingQuery q = Llama70b(Query("llama-3.1-70b", "nvidia-h100-sxm"));
+    q.zero = zero;
+    const TrainingResult fp32 = Run(q);
+    q.bf16_grads = true;
+    const TrainingResult bf16 = Run(q);
+    EXPECT_NEAR((fp32.memory.optimizer - bf16.memory.optimizer) / fp32.memory.weights, 1.0, 1e-9)
+        << "zero " << zero;
+    EXPECT_EQ(bf16.memory.weights, fp32.memory.weights);
+    EXPECT_LT(bf16.breakdown.communication, fp32.breakdown.communication) << "zero " << zero;
+    EXPECT_LT(bf16.step_time, fp32.step_time) << "zero " << zero;
+    EXPECT_NEAR(bf16.breakdown.optimizer / fp32.breakdown.optimizer, 30.0 / 32, 1e-9);
+    EXPECT_EQ(bf16.breakdown.compute, fp32.breakdown.compute);
+  }
+}
+
 TEST_F(TrainingTest, ExpertAllToAllCostsMoreOverTheNics) {
   // EP8 inside one HGX node (NVLink) against EP64 across eight nodes (400 Gb/s NICs).
   TrainingQuery q = Query("deepseek-v3", "nvidia-h800-sxm");

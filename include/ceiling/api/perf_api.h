@@ -187,6 +187,7 @@ struct PerfTrainRequest {
   bool ep_comm_overlap = false;
   bool dualpipe = false;
   bool bf16_moments = false;
+  std::string grad_reduce = "fp32";  // Megatron-Core's default for bf16 training
   std::optional<int> global_batch;  // required
   std::optional<int> seq;           // required
   std::optional<double> tokens;
@@ -228,6 +229,11 @@ struct PerfTrainRequest {
             "not 12)",
             kAdvanced},
       bf16_moments);
+    v(Field{"grad_reduce",
+            "Format of the gradient buffer and its data-parallel reduction: fp32 or bf16 "
+            "(4 or 2 bytes per parameter)",
+            kAdvanced, "fp32|bf16"},
+      grad_reduce);
     v(Field{"global_batch", "Sequences per step (required)"}, global_batch);
     v(Field{"seq", "Sequence length in tokens (required)"}, seq);
     v(Field{"tokens", "Tokens to train on (for the time to train)"}, tokens);

@@ -79,6 +79,10 @@ struct TrainingQuery {
   // Adam moments kept in bf16 (DeepSeek-V3) rather than fp32: 8 bytes of optimizer state per
   // parameter (fp32 master + two bf16 moments) instead of 12.
   bool bf16_moments = false;
+  // Gradients accumulated and reduced over data parallelism in bf16 rather than fp32
+  // (Megatron-Core's grad_reduce_in_fp32 off): a 2-byte gradient buffer per parameter instead
+  // of 4, and half the bytes in each data-parallel reduction.
+  bool bf16_grads = false;
   int global_batch = 1;  // sequences per step
   int seq = 4096;
   DType precision = DType::kBf16;  // GEMM format (bf16 or fp8 mixed precision)
