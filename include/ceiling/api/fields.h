@@ -60,6 +60,7 @@ struct Ref {
 inline constexpr unsigned kRequired = 1;  // must be given (non-empty)
 inline constexpr unsigned kAdvanced = 2;  // listed after the common fields in help
 inline constexpr unsigned kDataFile = 4;  // a Text that is not TOML (CSV, JSON): any file name
+inline constexpr unsigned kNoEmpty = 8;   // a choice with a default: an empty value is refused
 
 struct Field {
   const char* name;
@@ -100,7 +101,7 @@ struct FieldChecker {
   }
   void operator()(const Field& f, std::string& v) {
     Required(f, v.empty());
-    if (!v.empty() && f.choices != nullptr) {
+    if ((!v.empty() || (f.flags & kNoEmpty) != 0) && f.choices != nullptr) {
       Status s = CheckChoice(f, v);
       if (!s.ok()) Fail(s.error());
     }

@@ -95,7 +95,8 @@ struct FleetRequest {
     v(Field{"as_of", "What-if: classify every row under this date's rules (YYYY-MM-DD)",
             kAdvanced},
       as_of);
-    v(Field{"chart", "What the chart's cumulative lines count", 0, "tpp|decode|train"}, chart);
+    v(Field{"chart", "What the chart's cumulative lines count", kNoEmpty, "tpp|decode|train"},
+      chart);
   }
   Status Validate();
 };

@@ -211,7 +211,7 @@ struct PerfTrainRequest {
     v(Field{"recompute",
             "Activation recomputation: none, selective (norms, activation functions, MLA "
             "up-projections) or full (each layer from its input)",
-            0, "none|selective|full"},
+            kNoEmpty, "none|selective|full"},
       recompute);
     v(Field{"sequence_parallel", "Shard norms and residuals over the tensor-parallel group"},
       sequence_parallel);
@@ -232,7 +232,7 @@ struct PerfTrainRequest {
     v(Field{"grad_reduce",
             "Format of the gradient buffer and its data-parallel reduction: fp32 or bf16 "
             "(4 or 2 bytes per parameter)",
-            kAdvanced, "fp32|bf16"},
+            kAdvanced | kNoEmpty, "fp32|bf16"},
       grad_reduce);
     v(Field{"global_batch", "Sequences per step (required)"}, global_batch);
     v(Field{"seq", "Sequence length in tokens (required)"}, seq);
