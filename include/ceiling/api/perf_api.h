@@ -187,7 +187,7 @@ struct PerfTrainRequest {
   bool ep_comm_overlap = false;
   bool dualpipe = false;
   bool bf16_moments = false;
-  std::string grad_reduce = "fp32";  // Megatron-Core's default for bf16 training
+  std::string grad_reduce = "fp32";  // Megatron-LM's and Megatron-Bridge's for bf16 training
   std::optional<int> global_batch;  // required
   std::optional<int> seq;           // required
   std::optional<double> tokens;
