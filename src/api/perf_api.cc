@@ -331,7 +331,7 @@ Result<PerfTrainResponse> PerfTrain(const KnowledgeBase& kb, PerfTrainRequest re
   q.ep_comm_overlap = request.ep_comm_overlap;
   q.dualpipe = request.dualpipe;
   q.bf16_moments = request.bf16_moments;
-  q.bf16_grads = request.grad_reduce == "bf16";  // a choice CheckFields accepted
+  q.bf16_grads = *perf::Bf16GradsFromName(request.grad_reduce);  // CheckFields accepted it
   q.global_batch = *request.global_batch, q.seq = *request.seq, q.precision = prec;
   q.tokens = request.tokens;
   ASSIGN_OR_RETURN(r.result, Train(q));

@@ -125,6 +125,14 @@ std::optional<Recompute> RecomputeFromName(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view GradReduceName(bool bf16_grads) { return bf16_grads ? "bf16" : "fp32"; }
+
+std::optional<bool> Bf16GradsFromName(std::string_view name) {
+  for (bool b : {false, true})
+    if (GradReduceName(b) == name) return b;
+  return std::nullopt;
+}
+
 Status TrainingQuery::Validate() const {
   for (auto [v, name] :
        {std::pair{gpus, "gpus"}, std::pair{tp, "tp"}, std::pair{pp, "pp"}, std::pair{cp, "cp"},

@@ -746,10 +746,11 @@ Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const Mod
         }
         ASSIGN_OR_RETURN(auto grads, t.GetOptionalString("grad_reduce"));
         if (grads) {
-          if (*grads != "fp32" && *grads != "bf16")
+          const std::optional<bool> bf16 = Bf16GradsFromName(*grads);
+          if (!bf16)
             return t.ErrorAt("grad_reduce",
                              fmt::format("expected fp32 or bf16, got \"{}\"", *grads));
-          q.bf16_grads = *grads == "bf16";
+          q.bf16_grads = *bf16;
         }
         ASSIGN_OR_RETURN(q.global_batch, Int(t, "global_batch", 1, true));
         ASSIGN_OR_RETURN(q.seq, Int(t, "seq", 1, true));

@@ -272,7 +272,7 @@ json TrainingJson(const perf::TrainingQuery& q, const perf::TrainingResult& r) {
   j["workload"] = json{{"global_batch", q.global_batch},
                        {"seq", q.seq},
                        {"precision", perf::DTypeName(q.precision)},
-                       {"grad_reduce", q.bf16_grads ? "bf16" : "fp32"}};
+                       {"grad_reduce", perf::GradReduceName(q.bf16_grads)}};
   j["fits"] = r.fits;
   if (!r.fits) j["does_not_fit"] = r.does_not_fit;
   j["step_time_s"] = r.step_time.base();

@@ -55,6 +55,9 @@ namespace ceiling::perf {
 enum class Recompute { kNone, kSelective, kFull };
 std::string_view RecomputeName(Recompute r);
 std::optional<Recompute> RecomputeFromName(std::string_view name);  // "none" | "selective" | "full"
+// The gradient format of TrainingQuery::bf16_grads by name: "fp32" (false) or "bf16" (true).
+std::string_view GradReduceName(bool bf16_grads);
+std::optional<bool> Bf16GradsFromName(std::string_view name);
 
 struct TrainingQuery {
   const ModelArch* model = nullptr;
