@@ -76,7 +76,7 @@ struct DesignGoal {
       market);
     v(Field{"strategy",
             "auto (exhaustive up to 20,000 designs, else monotone), exhaustive or monotone",
-            kAdvanced, "auto|exhaustive|monotone"},
+            kAdvanced | kNoEmpty, "auto|exhaustive|monotone"},
       strategy);
     v(Field{"budget", "At most this many designs checked", kAdvanced}, budget);
     v(Field{"threads", "At most this many threads (0: all cores)", kAdvanced}, threads);
