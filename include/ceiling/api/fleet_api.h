@@ -61,8 +61,7 @@ struct FleetRequest {
             "shipped|produced|ordered|approved|planned|blocked"},
       count);
     v(Field{"reference", "Chip that counts as one H100-equivalent"}, reference);
-    v(Field{"view", "enforced (what BIS enforces) or text", kNoEmpty,
-            "enforced|text"}, view);
+    v(Field{"view", "enforced (what BIS enforces) or text", kNoEmpty, "enforced|text"}, view);
     v(Field{"throughput", "Evaluate the decode and training yardsticks (performance model)"},
       throughput);
     v(Field{"model", "Model of the decode and training yardsticks (data/models id)"}, model);
