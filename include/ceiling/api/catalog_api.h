@@ -38,9 +38,10 @@ struct ChipsRequest {
   template <class V>
   void Visit(V& v) {
     v(Field{"vendor", "Only chips of this vendor (e.g. nvidia)"}, vendor);
-    v(Field{"market", "Only this market", 0, "datacenter|consumer|workstation|edge"}, market);
-    v(Field{"sort", "Sort by id, tpp, pd, bandwidth (largest first) or released (oldest first)",
-            kNoEmpty, "id|tpp|pd|bandwidth|released"},
+    v(Field{"market", "Only this market", kMayBeEmpty, "datacenter|consumer|workstation|edge"},
+      market);
+    v(Field{"sort", "Sort by id, tpp, pd, bandwidth (largest first) or released (oldest first)", 0,
+            "id|tpp|pd|bandwidth|released"},
       sort);
     v(Field{"mark_tpp", "Draw a labelled line in the TPP-sorted table: VALUE=LABEL (text only)",
             kAdvanced},

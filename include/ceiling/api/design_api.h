@@ -72,11 +72,11 @@ struct DesignGoal {
     v(Field{"max_tdp", "Cap on TDP, e.g. \"400 W\""}, max_tdp);
     v(Field{"max_memory", "Cap on memory capacity, e.g. \"96 GB\""}, max_memory);
     v(Field{"market", "Only derivatives marketed as this (default: the design space's markets)",
-            0, "datacenter|consumer"},
+            kMayBeEmpty, "datacenter|consumer"},
       market);
     v(Field{"strategy",
             "auto (exhaustive up to 20,000 designs, else monotone), exhaustive or monotone",
-            kAdvanced | kNoEmpty, "auto|exhaustive|monotone"},
+            kAdvanced, "auto|exhaustive|monotone"},
       strategy);
     v(Field{"budget", "At most this many designs checked", kAdvanced}, budget);
     v(Field{"threads", "At most this many threads (0: all cores)", kAdvanced}, threads);

@@ -60,7 +60,7 @@ struct Ref {
 inline constexpr unsigned kRequired = 1;  // must be given (non-empty)
 inline constexpr unsigned kAdvanced = 2;  // listed after the common fields in help
 inline constexpr unsigned kDataFile = 4;  // a Text that is not TOML (CSV, JSON): any file name
-inline constexpr unsigned kNoEmpty = 8;   // a choice with a default: an empty value is refused
+inline constexpr unsigned kMayBeEmpty = 8;  // a choice whose "" means something (e.g. all)
 
 struct Field {
   const char* name;
@@ -101,7 +101,9 @@ struct FieldChecker {
   }
   void operator()(const Field& f, std::string& v) {
     Required(f, v.empty());
-    if ((!v.empty() || (f.flags & kNoEmpty) != 0) && f.choices != nullptr) {
+    // A choice is one of its choices: "" too is refused (it used to select the member's
+    // default, or an enum read unchecked), unless the field says what "" means.
+    if (f.choices != nullptr && !(v.empty() && (f.flags & kMayBeEmpty) != 0)) {
       Status s = CheckChoice(f, v);
       if (!s.ok()) Fail(s.error());
     }

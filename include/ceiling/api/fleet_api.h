@@ -61,7 +61,7 @@ struct FleetRequest {
             "shipped|produced|ordered|approved|planned|blocked"},
       count);
     v(Field{"reference", "Chip that counts as one H100-equivalent"}, reference);
-    v(Field{"view", "enforced (what BIS enforces) or text", kNoEmpty, "enforced|text"}, view);
+    v(Field{"view", "enforced (what BIS enforces) or text", 0, "enforced|text"}, view);
     v(Field{"throughput", "Evaluate the decode and training yardsticks (performance model)"},
       throughput);
     v(Field{"model", "Model of the decode and training yardsticks (data/models id)"}, model);
@@ -95,8 +95,7 @@ struct FleetRequest {
     v(Field{"as_of", "What-if: classify every row under this date's rules (YYYY-MM-DD)",
             kAdvanced},
       as_of);
-    v(Field{"chart", "What the chart's cumulative lines count", kNoEmpty, "tpp|decode|train"},
-      chart);
+    v(Field{"chart", "What the chart's cumulative lines count", 0, "tpp|decode|train"}, chart);
   }
   Status Validate();
 };

@@ -74,13 +74,13 @@ struct ServingFields {
       concurrency);
     v(Field{"precision", "Weights/activations format", 0, "fp4|fp8|int8|int4|bf16|fp16"},
       precision);
-    v(Field{"kv_precision", "KV-cache format (default: per precision)", kAdvanced,
+    v(Field{"kv_precision", "KV-cache format (default: per precision)", kAdvanced | kMayBeEmpty,
             "fp4|fp8|int8|int4|bf16|fp16"},
       kv_precision);
     v(Field{"attention_precision",
             "Attention math format, e.g. fp8 for FP8 FlashMLA/FA3 (default bf16; the engine's "
             "where it has one: TensorRT-LLM's fp8 with an fp8 KV cache and quantized GEMMs)",
-            kAdvanced, "fp4|fp8|int8|int4|bf16|fp16"},
+            kAdvanced | kMayBeEmpty, "fp4|fp8|int8|int4|bf16|fp16"},
       attention_precision);
     v(Field{"engine",
             "Serving engine whose calibration to use: vllm, sglang or trtllm (default: their "
@@ -211,7 +211,7 @@ struct PerfTrainRequest {
     v(Field{"recompute",
             "Activation recomputation: none, selective (norms, activation functions, MLA "
             "up-projections) or full (each layer from its input)",
-            kNoEmpty, "none|selective|full"},
+            0, "none|selective|full"},
       recompute);
     v(Field{"sequence_parallel", "Shard norms and residuals over the tensor-parallel group"},
       sequence_parallel);
@@ -232,7 +232,7 @@ struct PerfTrainRequest {
     v(Field{"grad_reduce",
             "Format of the gradient buffer and its data-parallel reduction: fp32 or bf16 "
             "(4 or 2 bytes per parameter)",
-            kAdvanced | kNoEmpty, "fp32|bf16"},
+            kAdvanced, "fp32|bf16"},
       grad_reduce);
     v(Field{"global_batch", "Sequences per step (required)"}, global_batch);
     v(Field{"seq", "Sequence length in tokens (required)"}, seq);

@@ -51,7 +51,7 @@ struct ReportRequest {
             "changes)"},
       at.date);
     v(Field{"hq", "Country of the end user's headquarters (default: the destination)"}, at.hq);
-    v(Field{"view", "enforced or text", kNoEmpty, "enforced|text"}, view);
+    v(Field{"view", "enforced or text", 0, "enforced|text"}, view);
     v(Field{"model", "Model of the comparison and the design search (data/models id)"}, model);
     v(Field{"gpus", "GPUs of the comparison and the design search"}, gpus);
     v(Field{"isl", "Input tokens per request"}, isl);

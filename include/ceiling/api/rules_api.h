@@ -47,7 +47,7 @@ struct RuleSettings {
       v(Field{"view",
               "enforced: what BIS enforces; text: every rule whose text is in force (e.g. the AI "
               "Diffusion rule)",
-              kNoEmpty, "enforced|text"},
+              0, "enforced|text"},
         view);
     v(Field{"set",
             "Override a rule parameter: NAME=VALUE or RULE.NAME=VALUE, e.g. tpp_a=4000, "
