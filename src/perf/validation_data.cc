@@ -157,6 +157,9 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     // concurrency, each taken `per_*` times, rounded up to a multiple of `round_up` (0: unset).
     int budget = 0, per_isl = 0, per_osl = 0, per_conc = 0, round_up = 1;
     int postprocess_workers = 0;  // TensorRT-LLM num_postprocess_workers (0: unset)
+    // Why the rows it matches are not the workload the CSV records ("" = they are): e.g. runs
+    // of a configuration that decodes speculatively with an acceptance nobody recorded.
+    std::string exclude;
     int Budget(int row_isl, int row_osl, int row_conc) const {
       const std::int64_t b = std::int64_t{budget} + std::int64_t{per_isl} * row_isl +
                              std::int64_t{per_osl} * row_osl + std::int64_t{per_conc} * row_conc;
@@ -174,7 +177,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
                                    "batch_wait_timeout_iters", "batch_wait_max_tokens_ratio",
                                    "max_num_tokens", "max_num_tokens_round_up",
                                    "postprocess_workers", "chips", "precisions", "versions",
-                                   "kv_cache", "source", "note"}));
+                                   "kv_cache", "exclude", "source", "note"}));
       HarnessSetting h;
       ASSIGN_OR_RETURN(h.sources, t.GetStringArray("sources"));
       ASSIGN_OR_RETURN(h.engine, t.GetString("engine"));
@@ -252,6 +255,10 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
         ASSIGN_OR_RETURN(h.budget, count("max_num_tokens", 1, 10'000'000, "tokens"));
       }
       ASSIGN_OR_RETURN(h.postprocess_workers, count("postprocess_workers", 1, 1024, "processes"));
+      if (t.Has("exclude")) {
+        ASSIGN_OR_RETURN(h.exclude, t.GetString("exclude"));
+        if (h.exclude.empty()) return t.ErrorAt("exclude", "must say why the rows are left out");
+      }
       ASSIGN_OR_RETURN(int round_up, count("max_num_tokens_round_up", 1, 1'000'000, "tokens"));
       if (round_up > 0) h.round_up = round_up;
       if (t.Has("batch_wait_max_tokens_ratio")) {
@@ -261,10 +268,11 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
           return t.ErrorAt("batch_wait_max_tokens_ratio", "must be 0 to 1");
       }
       if (h.balance.timeout_iters == 0 && h.batch_wait.timeout_iters == 0 &&
-          !t.Has("max_num_tokens") && h.postprocess_workers == 0 && !h.kv_cache)
+          !t.Has("max_num_tokens") && h.postprocess_workers == 0 && !h.kv_cache &&
+          h.exclude.empty())
         return t.ErrorAt("engine",
                          "sets nothing: give balance_timeout_iters, batch_wait_timeout_iters, "
-                         "max_num_tokens, postprocess_workers or kv_cache");
+                         "max_num_tokens, postprocess_workers, kv_cache or exclude");
       ASSIGN_OR_RETURN(std::string source, t.GetString("source"));
       if (source.empty()) return t.ErrorAt("source", "must name the scripts the settings come from");
       harness.push_back(std::move(h));
@@ -443,6 +451,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       auto excludes = [](const std::vector<std::string>& only, const std::string& value) {
         return !only.empty() && std::find(only.begin(), only.end(), value) == only.end();
       };
+      const HarnessSetting* left_out = nullptr;
       for (const HarnessSetting& h : harness) {
         const bool from = std::any_of(h.sources.begin(), h.sources.end(),
                                       [&](const std::string& s) { return src.find(s) != src.npos; });
@@ -453,6 +462,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
             excludes(h.precisions, get("precision")) ||
             excludes(h.versions, get("backend_version")))
           continue;
+        if (!h.exclude.empty()) left_out = &h;
         if (h.kv_cache) p.precision.kv_cache = *h.kv_cache;  // the scripts' --kv-cache-dtype
         if (p.par.dp_attn > 1 && h.balance.timeout_iters > 0) p.workload.balance = h.balance;
         if (p.par.dp_attn == 1 && h.batch_wait.timeout_iters > 0)
@@ -461,6 +471,10 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
             budget > 0)
           p.workload.token_budget = budget;
         if (h.postprocess_workers > 0) p.workload.postprocess_workers = h.postprocess_workers;
+      }
+      if (left_out) {
+        ex->Add(left_out->exclude);
+        continue;
       }
     } else {
       if (get("decode_num_workers").empty() || get("prefill_num_workers").empty() ||

@@ -537,6 +537,54 @@ TEST(ValidationSet, KvCacheFormatFollowsTheEngineVersionTheScriptRan) {
   for (const char* id : {"c", "d", "e"}) EXPECT_EQ(kv[id], DType::kBf16) << id;
 }
 
+// Rows of a configuration that decoded speculatively are not the workload the CSV records:
+// InferenceX's TensorRT-LLM DeepSeek-R1 -mtp configurations on the B200 ran the image
+// 1.2.0rc6.post3 (the plain ones 1.2.0rc6.post2), so that image's aggregated rows are left out
+// and counted under the reason; the same image on another chip, engine or model, the plain
+// image, another harness and the H200's shared image 1.1.0rc2.post2 stay.
+TEST(ValidationSet, RunsOfTheSpeculativeConfigurationsImageAreLeftOut) {
+  ScratchCsv csv("validation-mtp");
+  ASSERT_TRUE(csv.ok());
+  const std::string imax = "source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=16";
+  const std::string gap = "source_file=/Users/a/gap.csv; silicon_concurrency=16";
+  // id, source, backend, model, system, backend_version, TTFT (distinct runs).
+  for (const auto& [id, source, backend, model, system, version, ttft] :
+       {std::tuple{"a", imax, "trtllm", "deepseek-ai/DeepSeek-R1", "b200_sxm", "1.2.0rc6.post3",
+                   "601"},
+        std::tuple{"b", imax, "trtllm", "deepseek-ai/DeepSeek-R1", "b200_sxm", "1.2.0rc6.post2",
+                   "602"},
+        std::tuple{"c", imax, "trtllm", "deepseek-ai/DeepSeek-R1", "h200_sxm", "1.1.0rc2.post2",
+                   "603"},
+        std::tuple{"d", imax, "trtllm", "deepseek-ai/DeepSeek-R1", "h200_sxm", "1.2.0rc6.post3",
+                   "604"},
+        std::tuple{"e", gap, "trtllm", "deepseek-ai/DeepSeek-R1", "b200_sxm", "1.2.0rc6.post3",
+                   "605"},
+        std::tuple{"f", imax, "sglang", "deepseek-ai/DeepSeek-R1", "b200_sxm", "1.2.0rc6.post3",
+                   "606"},
+        std::tuple{"g", imax, "trtllm", "openai/gpt-oss-120b", "b200_sxm", "1.2.0rc6.post3",
+                   "607"}})
+    csv.Add({{"id", id},
+             {"silicon_data_source", source},
+             {"backend", backend},
+             {"backend_version", version},
+             {"model_path", model},
+             {"system", system},
+             {"tp_size", "8"},
+             {"attention_dp_size", "1"},
+             {"moe_tp_size", "1"},
+             {"moe_ep_size", "8"},
+             {"silicon_ttft_ms", ttft}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  auto kept = PerCsvRow(*set, [](const ValidationPoint& p) { return p.chip; });
+  EXPECT_EQ(kept.count("a"), 0u);
+  for (const char* id : {"b", "c", "d", "e", "f", "g"}) EXPECT_EQ(kept.count(id), 1u) << id;
+  int speculative = 0;
+  for (const auto& e : set->excluded)
+    if (e.reason.find("speculative decoding (MTP)") != std::string::npos) speculative = e.count;
+  EXPECT_EQ(speculative, 1);
+}
+
 // SGLang's budgets (--chunked-prefill-size) where every stored version of a script sets one:
 // DeepSeek-R1 FP8 32,768 on the H200 and at TP8 on the B200 (8,192 at TP4; the FP4 script's
 // 16,384 is the engine default, so no entry); Qwen3.5 16,384 for the FP8 checkpoint on the B300,
@@ -609,7 +657,9 @@ TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
                    "precision \"fp3\" not modelled"},
         std::tuple{"versions = [\"0.19.0\"]", "versions = []", "versions: is empty"},
         std::tuple{"versions = [\"0.19.0\"]", "versions = [\"0.19.0, 0.17.0\"]",
-                   "versions: \"0.19.0, 0.17.0\" is not an engine version"}}) {
+                   "versions: \"0.19.0, 0.17.0\" is not an engine version"},
+        std::tuple{"exclude = \"speculative", "exclude = \"\"\nnote = \"speculative",
+                   "exclude: must say why the rows are left out"}}) {
     ScratchCsv csv("validation-harness-bad");
     ASSERT_TRUE(csv.ok());
     ASSERT_TRUE(csv.EditSystems(from, to)) << from;
