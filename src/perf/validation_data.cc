@@ -462,7 +462,10 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
             excludes(h.precisions, get("precision")) ||
             excludes(h.versions, get("backend_version")))
           continue;
-        if (!h.exclude.empty()) left_out = &h;
+        if (!h.exclude.empty()) {
+          left_out = &h;  // the row is not the workload it records: its settings do not matter
+          break;
+        }
         if (h.kv_cache) p.precision.kv_cache = *h.kv_cache;  // the scripts' --kv-cache-dtype
         if (p.par.dp_attn > 1 && h.balance.timeout_iters > 0) p.workload.balance = h.balance;
         if (p.par.dp_attn == 1 && h.batch_wait.timeout_iters > 0)
