@@ -325,7 +325,8 @@ class KnowledgeBase:
                    spec_accept: float = 1.0, adp_balance_timeout: int = 0,
                    adp_balance_wait: int = 0,
                    batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0,
-                   token_budget: int = 0, postprocess_workers: int = 0) -> PerfServe:
+                   token_budget: int = 0, postprocess_workers: int = 0,
+                   max_batch: int = 0) -> PerfServe:
         """LLM serving on `gpus` chips: TTFT, TPOT and tokens/s of the best deployment.
 
         model: a model id (data/models, e.g. "deepseek-r1") or TOML. Give `concurrency` (clients)
@@ -369,7 +370,7 @@ class KnowledgeBase:
                 spec_accept: float = 1.0, adp_balance_timeout: int = 0,
                 adp_balance_wait: int = 0,
                 batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0,
-                token_budget: int = 0, postprocess_workers: int = 0,
+                token_budget: int = 0, postprocess_workers: int = 0, max_batch: int = 0,
                 deadline: Optional[float] = None) -> Comparison:
         """The same serving workload on several chips, with ratios to the first (the serving
         arguments as for :meth:`perf_serve`). ``to_frame()``: one row per chip.
@@ -393,7 +394,7 @@ class KnowledgeBase:
                spec_steps: int = 0, spec_draft: int = 0, spec_accept: float = 1.0,
                adp_balance_timeout: int = 0, adp_balance_wait: int = 0,
                batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0,
-               token_budget: int = 0, postprocess_workers: int = 0,
+               token_budget: int = 0, postprocess_workers: int = 0, max_batch: int = 0,
                seq: int = 4096, global_batch: int = 256, micro_batch: int = 1, zero: int = 1,
                recompute: bool = False, train_precision: str = "bf16",
                max_tdp: Optional[str] = None, max_memory: Optional[str] = None,
@@ -430,7 +431,8 @@ class KnowledgeBase:
                    spec_accept: float = 1.0, adp_balance_timeout: int = 0,
                    adp_balance_wait: int = 0,
                    batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0,
-                   token_budget: int = 0, postprocess_workers: int = 0, seq: int = 4096,
+                   token_budget: int = 0, postprocess_workers: int = 0, max_batch: int = 0,
+                   seq: int = 4096,
                    global_batch: int = 256,
                    micro_batch: int = 1, zero: int = 1, recompute: bool = False,
                    train_precision: str = "bf16", max_tdp: Optional[str] = None,

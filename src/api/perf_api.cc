@@ -167,6 +167,8 @@ Status ServingFields::Check(bool need_concurrency) const {
     return FieldError("token_budget", "must be 0 to 10,000,000 tokens (0: the engine's)");
   if (postprocess_workers < 0 || postprocess_workers > 1024)
     return FieldError("postprocess_workers", "must be 0 to 1024 processes");
+  if (max_batch < 0 || max_batch > 1'000'000)
+    return FieldError("max_batch", "must be 0 to 1,000,000 sequences (0: the engine's)");
   ASSIGN_OR_RETURN(auto so, ScaleOut(scale_out));
   (void)so;
   return OkStatus();
@@ -206,6 +208,7 @@ Result<ServingQuery> ServingFields::Query(const ModelArch* m, const Hardware* hw
   q.workload.batch_wait = {batch_wait_timeout, batch_wait_ratio};
   q.workload.token_budget = token_budget;
   q.workload.postprocess_workers = postprocess_workers;
+  q.workload.max_batch = max_batch;
   return q;
 }
 

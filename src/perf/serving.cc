@@ -182,6 +182,7 @@ LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& family,
       k.max_batch = std::floor(sm.ServingMemory(1, held).kv_token_capacity / held);
     const Bytes capacity = sm.hardware().memory_capacity;
     k.engine_batch = std::max(1.0, ep.traits.MaxBatch(capacity));
+    if (w.max_batch > 0) k.engine_batch = w.max_batch;
     k.chunk = std::max(1.0, ep.traits.ChunkTokens(capacity));
     if (w.token_budget > 0) k.chunk = w.token_budget;
     k.t_chunk = PrefillGpu(sm, fp, k.chunk, w.isl);
@@ -217,6 +218,7 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
   const double cap = std::min(k.max_batch, k.engine_batch);
   const double b = std::max(1.0, std::min(clients, cap));
   out.kv_limited = clients > cap;
+  out.engine_capped = out.kv_limited && k.engine_batch < k.max_batch;
   out.batch = b;
   const double ctx = isl + osl / 2;
   const double acc = Accepted(w.speculative);
@@ -460,6 +462,7 @@ Status CheckWorkload(const ServingWorkload& w, const ModelArch& m) {
   if (w.osl < 1) return FieldError("osl", "must be at least 1");
   RETURN_IF_ERROR(CheckContext(m, w.isl, w.osl));
   if (w.concurrency < 1) return FieldError("concurrency", "must be at least 1");
+  if (w.max_batch < 0) return FieldError("max_batch", "must be at least 0 (0: the engine's)");
   if (w.speculative.steps > 0 && (w.speculative.draft_tokens < 1 || w.speculative.accepted < 1))
     return MakeError(ErrorCode::kInvalidArgument,
                      "speculative decoding needs draft tokens >= 1 and accepted >= 1");
@@ -552,9 +555,9 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   r.decode_step = sm.Decode(fp, t.batch, q.workload.isl + q.workload.osl / 2.0);
   if (t.kv_limited)
     r.notes.push_back(fmt::format(
-        "the KV cache holds {} of the {} clients per attention rank; "
-        "the rest queue (their wait is in TTFT)",
-        t.batch, static_cast<double>(q.workload.concurrency) / (r.instances * q.par.dp_attn)));
+        "{} {} of the {} clients per attention rank; the rest queue (their wait is in TTFT)",
+        t.engine_capped ? "the engine's batch cap runs" : "the KV cache holds", t.batch,
+        static_cast<double>(q.workload.concurrency) / (r.instances * q.par.dp_attn)));
   if (const int ranks = r.instances * q.par.dp_attn; q.workload.concurrency < ranks)
     r.notes.push_back(fmt::format(
         "{} client{} for {} {}: {} of them have none and idle (the per-GPU throughput counts "

@@ -186,6 +186,9 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   if (q.workload.token_budget > 0)
     s += fmt::format("token budget: {} tokens per iteration and attention rank\n",
                      q.workload.token_budget);
+  if (q.workload.max_batch > 0)
+    s += fmt::format("batch cap: {} sequences per attention rank (more clients queue)\n",
+                     q.workload.max_batch);
   if (q.workload.postprocess_workers > 0) {
     const bool inline_default =
         q.calibration && q.calibration->Engine(q.workload.engine).traits.inline_postprocessing;

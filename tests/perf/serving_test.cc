@@ -277,6 +277,62 @@ TEST(Serve, PostprocessingWorkersChangeOnlyTheFixedPartOfTtftOfAnInlineEngine) {
   EXPECT_EQ(da.tpot.base(), db.tpot.base());
 }
 
+// An engine's batch cap (max-num-seqs, max_batch_size): the clients beyond it queue. Little's
+// law on the rank: with 64 clients and 32 slots, the 32 running ones are the 32-client workload
+// (same batch, TPOT and throughput) and every request first waits one full cycle of it, since
+// the other 32 clients' requests are ahead of it. A cap at or above the clients changes nothing,
+// and a cap the KV cache undercuts is not what limits the batch.
+TEST(Serve, AnEngineBatchCapQueuesTheClientsBeyondIt) {
+  const ModelArch& m = ModelOf("llama-3.1-8b");
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  const StepModel sm = *StepModel::Build(m, hw, {.tp = 1, .pp = 1, .dp_attn = 1, .ep = 1},
+                                         PrecisionForMode(DType::kBf16));
+  const FamilyParams fp = testing::IdealParams();
+  const EngineParams ep;
+  ServingWorkload w;
+  w.isl = 1024;
+  w.osl = 1024;
+  w.concurrency = 64;
+  const ServingTimes open = ServeTimes(sm, fp, ep, w, 1);
+  ASSERT_TRUE(open.fits);
+  EXPECT_FALSE(open.kv_limited);
+  EXPECT_EQ(open.batch, 64);
+
+  ServingWorkload capped = w;
+  capped.max_batch = 32;
+  ServingWorkload half = w;
+  half.concurrency = 32;
+  const ServingTimes c = ServeTimes(sm, fp, ep, capped, 1);
+  const ServingTimes h = ServeTimes(sm, fp, ep, half, 1);
+  ASSERT_TRUE(c.fits && h.fits);
+  EXPECT_EQ(c.batch, 32);
+  EXPECT_TRUE(c.kv_limited);
+  EXPECT_TRUE(c.engine_capped);
+  EXPECT_EQ(c.tpot.base(), h.tpot.base());
+  EXPECT_NEAR(c.output_tokens_per_s / h.output_tokens_per_s, 1.0, 1e-12);
+  const double cycle = h.ttft.base() + (w.osl - 1) * h.tpot.base();
+  EXPECT_NEAR((c.ttft - h.ttft).base() / cycle, 1.0, 1e-12);
+  EXPECT_LT(c.output_tokens_per_s, open.output_tokens_per_s);  // a smaller batch, memory-bound
+  EXPECT_LT(c.tpot.base(), open.tpot.base());
+
+  capped.max_batch = 64;
+  const ServingTimes same = ServeTimes(sm, fp, ep, capped, 1);
+  EXPECT_EQ(same.ttft.base(), open.ttft.base());
+  EXPECT_EQ(same.tpot.base(), open.tpot.base());
+  EXPECT_FALSE(same.kv_limited);
+
+  // Far more clients than the KV cache holds: a cap above the cache's capacity is not the limit.
+  w.concurrency = capped.concurrency = 100000;
+  capped.max_batch = 50000;
+  const ServingTimes kv = ServeTimes(sm, fp, ep, w, 1);
+  const ServingTimes kv_capped = ServeTimes(sm, fp, ep, capped, 1);
+  ASSERT_TRUE(kv.kv_limited && kv_capped.kv_limited);
+  EXPECT_LT(kv.batch, 50000);
+  EXPECT_FALSE(kv.engine_capped);
+  EXPECT_FALSE(kv_capped.engine_capped);
+  EXPECT_EQ(kv_capped.ttft.base(), kv.ttft.base());
+}
+
 // An engine that runs context attention in FP8 (TensorRT-LLM) does so only with an FP8 KV
 // cache, FP8 or FP4 GEMMs, an FP8 tensor rate and softmax attention over per-head keys; the
 // long prompt's prefill then gets faster and nothing else changes.

@@ -56,6 +56,7 @@ struct ServingFields {
   double batch_wait_ratio = 0;
   int token_budget = 0;
   int postprocess_workers = 0;
+  int max_batch = 0;
 
   template <class V>
   void Visit(V& v, bool model_required = true) {
@@ -130,6 +131,12 @@ struct ServingFields {
             "process (TensorRT-LLM num_postprocess_workers; 0 = in the main process, its default)",
             kAdvanced},
       postprocess_workers);
+    v(Field{"max_batch",
+            "Sequences the engine runs at once per attention rank; more clients queue (vLLM "
+            "max-num-seqs, SGLang max-running-requests, TensorRT-LLM max_batch_size; 0 = the "
+            "engine's)",
+            kAdvanced},
+      max_batch);
   }
   bool sla() const { return sla_tpot.has_value() || sla_ttft.has_value(); }
   // Ranges and consistency; `need_concurrency`: without an SLA, concurrency is required.

@@ -91,6 +91,11 @@ struct ServingWorkload {
   // Python process that serves HTTP and drives the executor also builds every response. Used
   // only by engines with inline post-processing (data/perf/engines.toml).
   int postprocess_workers = 0;
+  // Sequences the engine runs at once per attention rank (vLLM max-num-seqs, SGLang
+  // max-running-requests, TensorRT-LLM max_batch_size); 0 = the engine's own (its tier's
+  // max_batch, data/perf/engines.toml). Clients beyond it, or beyond what the KV cache holds,
+  // queue for a slot.
+  int max_batch = 0;
 };
 
 struct ServingQuery {
@@ -121,7 +126,8 @@ struct ServingResult {
   double tokens_per_s_per_user = 0;  // 1 / TPOT
   int instances = 0;
   double batch_per_rank = 0;  // decode sequences per attention rank actually batched
-  bool kv_limited = false;    // the KV cache could not hold every client; the rest queued
+  bool kv_limited = false;    // the KV cache (or the engine's batch cap) could not hold every
+                              // client; the rest queued
   StepTime decode_step;       // one decode iteration at that batch
   StepTime prefill_step;      // one prompt alone
   Uncertainty uncertainty;
@@ -155,7 +161,8 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q);
 // workload's concurrency.
 struct ServingTimes {
   bool fits = false;
-  bool kv_limited = false;
+  bool kv_limited = false;     // clients queue: the KV cache or the engine's batch cap is full
+  bool engine_capped = false;  // ... and the engine's cap is the smaller of the two
   double batch = 0;
   Seconds ttft, tpot;
   double output_tokens_per_s = 0;
