@@ -434,8 +434,14 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       const double two_shot = 2 * cl + 2.0 * (n - 1) / n * bytes / bw_up;
       t = n <= kOneShotMaxGpus ? std::min(cl + (n - 1) * bytes / bw_up, two_shot) : two_shot;
     } else {
+      // Hierarchical: reduce-scatter inside each domain, an all-reduce of each shard across the
+      // domains over the NICs, all-gather inside. The cross-domain part pays a latency per
+      // step: 2 (k - 1) steps as a ring of k domains, 2 ceil(log2 k) as a tree (NCCL takes
+      // the faster; both 2 at k = 2).
       const double nodes = static_cast<double>(n) / s.domain;
-      t = 2 * cl + 2.0 * (s.domain - 1) / s.domain * bytes / (s.scale_up * ce) +
+      const double k = std::ceil(nodes);
+      const double steps = 2 * std::min(k - 1, std::ceil(std::log2(k)));
+      t = (2 + steps) * cl + 2.0 * (s.domain - 1) / s.domain * bytes / (s.scale_up * ce) +
           2.0 * (nodes - 1) / nodes * (bytes / s.domain) / (s.scale_out * ce);
     }
     a.comm += t * count * comm_pass;

@@ -214,6 +214,32 @@ TEST(StepAcceptance, FourBitPrefillWithoutATensorRateRunsAtTheBf16Rate) {
 // A training micro-batch runs every MoE operator three times (forward, two backward passes);
 // in FP8 the grouped expert GEMMs also pay the casts a dense GEMM pays (inputs and output
 // gradients quantized, transposed copies kept), so their time grows by more than 3x.
+// A tensor-parallel group wider than the scale-up domain all-reduces hierarchically: inside
+// the domains (two latencies) and across them over the NICs, a ring of k domains taking
+// 2 (k - 1) steps and a tree 2 ceil(log2 k), NCCL the fewer. So each all-reduce pays 4
+// latencies across 2 eight-GPU domains, 6 across 4 (ring 6, tree 4 + 2: 2 + 4) and 8 across
+// 8 (tree: 2 + 6), where the old formula charged 2 at any width.
+TEST(StepCollectives, AllReduceAcrossDomainsPaysALatencyPerCrossDomainStep) {
+  const ModelArch& m = ModelOf("llama-3.1-405b");
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  ASSERT_EQ(hw.scale_up_domain, 8);
+  FamilyParams fast = IdealParams();
+  FamilyParams slow = fast;
+  slow.comm_latency = Seconds::FromBase(10e-6);
+  auto latency = [&](int tp) {
+    const StepModel sm = *StepModel::Build(m, hw, {.tp = tp, .pp = 1, .dp_attn = 1, .ep = 1},
+                                           PrecisionForMode(DType::kBf16));
+    return (sm.Decode(slow, 1, 1024).tp_comm - sm.Decode(fast, 1, 1024).tp_comm).base();
+  };
+  const double two_domains = latency(16);
+  ASSERT_GT(two_domains, 0);
+  EXPECT_NEAR(latency(32) / two_domains, 6.0 / 4.0, 1e-9);
+  EXPECT_NEAR(latency(64) / two_domains, 8.0 / 4.0, 1e-9);
+  // 4 latencies of 10 us per all-reduce, one after attention and one after the FFN per layer.
+  const double per_all_reduce = 4 * 10e-6;
+  EXPECT_NEAR(two_domains / per_all_reduce, 2.0 * m.layers, 1e-6);
+}
+
 TEST(StepTraining, Fp8CastsAreChargedToExpertGemmsToo) {
   const Hardware hw = HardwareOf("nvidia-b200");
   for (DType d : {DType::kBf16, DType::kFp8}) {
