@@ -275,7 +275,8 @@ bool BandwidthBoundAtBatchOne(const Hardware& hw, DType prec, double rate_scale)
 
 // Batch-1 decode of a dense model streams its weights and KV cache once per token: its TPOT is at
 // least (weights + KV bytes) / bandwidth, and at most 1.3x that plus the step's fixed costs
-// (per-kernel overheads and the engine's CPU work per iteration).
+// (per-kernel overheads, scaled by the engine's kernel fusion as the model runs them, and the
+// engine's CPU work per iteration).
 TEST(CatalogLaws, BatchOneDecodeIsBoundByTheBytesItReads) {
   const Calibration& cal = Bundled().calibration;
   int checked = 0;
@@ -288,8 +289,10 @@ TEST(CatalogLaws, BatchOneDecodeIsBoundByTheBytesItReads) {
       const double ctx = 1536;
       auto sm = StepModel::Build(m, hw, {}, PrecisionForMode(prec));
       ASSERT_TRUE(sm.ok());
-      const FamilyParams& fp = cal.Family(hw.family);
       const EngineParams& ep = cal.Engine("");
+      // The family's cost per kernel as the engine's kernels incur it (fused or not).
+      FamilyParams fp = cal.Family(hw.family);
+      fp.kernel_overhead *= ep.kernel_fusion;
       const double bytes = sm->WeightBytesPerGpu().base() + sm->KvBytesPerToken().base() * ctx;
       const double floor = bytes / hw.memory_bandwidth.base();
       const double fixed =
