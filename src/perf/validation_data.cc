@@ -358,6 +358,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     p.chip = sc->second;
     p.model = model->id;
     p.engine = get("backend");
+    p.engine_version = get("backend_version");
     p.precision = PrecisionForMode(*prec);
     if (auto kv = kv_cache.find(p.engine);
         kv != kv_cache.end() && p.precision.kv_cache != DType::kBf16)

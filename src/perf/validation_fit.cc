@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "ceiling/base/executor.h"
@@ -552,6 +553,54 @@ ErrorStats Summarize(std::vector<double> v) {
   return s;
 }
 
+std::vector<ReportRow> RepeatSpread(const std::vector<const ValidationPoint*>& points) {
+  // Configuration -> its points (serving measurements only).
+  std::map<std::string, std::vector<const ValidationPoint*>> configs;
+  for (const ValidationPoint* p : points) {
+    if (p->kind != PointKind::kServing && p->kind != PointKind::kDisaggregated) continue;
+    const PrecisionConfig& f = p->precision;
+    configs[fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", p->chip, p->model,
+                        p->engine, DTypeName(f.weights), DTypeName(f.activations),
+                        DTypeName(f.kv_cache), p->workload.isl, p->workload.osl,
+                        p->workload.concurrency, p->gpus, p->par.ToString(),
+                        p->prefill_par.ToString(), p->prefill_workers, p->decode_workers,
+                        p->prefill_batch, p->decode_batch, static_cast<int>(p->kind))]
+        .push_back(p);
+  }
+  enum { kSame, kOther, kUnrecorded, kGroups };
+  std::array<std::array<std::vector<double>, kMetricCount>, kGroups> spread;
+  auto add = [&](int group, PerfMetric m, const std::optional<double>& a,
+                 const std::optional<double>& b) {
+    if (!a || !b || !(*a > 0) || !(*b > 0)) return;
+    spread[group][static_cast<int>(m)].push_back(std::max(*a, *b) / std::min(*a, *b) - 1);
+  };
+  for (const auto& [key, same] : configs)
+    for (std::size_t i = 0; i < same.size(); ++i)
+      for (std::size_t j = i + 1; j < same.size(); ++j) {
+        const ValidationPoint& a = *same[i];
+        const ValidationPoint& b = *same[j];
+        const int g = a.engine_version.empty() || b.engine_version.empty() ? kUnrecorded
+                      : a.engine_version == b.engine_version                ? kSame
+                                                                            : kOther;
+        add(g, PerfMetric::kTtft, a.ttft_s, b.ttft_s);
+        add(g, PerfMetric::kTpot, a.tpot_s, b.tpot_s);
+        add(g, PerfMetric::kThroughput, a.throughput, b.throughput);
+      }
+  static constexpr const char* kNames[kGroups] = {"same engine version", "another engine version",
+                                                  "a version not recorded"};
+  std::vector<ReportRow> out;
+  for (int g = 0; g < kGroups; ++g) {
+    ReportRow row;
+    row.group = kNames[g];
+    for (int m = 0; m < kMetricCount; ++m) row.stats[m] = Summarize(spread[g][m]);
+    if (row.stats[static_cast<int>(PerfMetric::kTtft)].count > 0 ||
+        row.stats[static_cast<int>(PerfMetric::kTpot)].count > 0 ||
+        row.stats[static_cast<int>(PerfMetric::kThroughput)].count > 0)
+      out.push_back(std::move(row));
+  }
+  return out;
+}
+
 Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::Catalog& chips,
                                        const ModelCatalog& models, const SystemDefaults& systems,
                                        const ValidationOptions& options) {
@@ -757,6 +806,10 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
   rep.loco = RowsOf(loco);
   rep.loco_in_sample = RowsOf(in_sample);
   rep.lofo = RowsOf(lofo);
+  std::vector<const ValidationPoint*> modelled;
+  for (const Row& r : rows)
+    if (r.csv) modelled.push_back(r.pt);
+  rep.repeats = RepeatSpread(modelled);
   rep.extra_points = set.extra_points;
 
   Calibration& cal = rep.fitted;

@@ -525,6 +525,20 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
   s += "Per chip\n" + MetricTable(r.per_chip, "chip") + "\n";
   s += "Per model family\n" + MetricTable(r.per_family, "model family") + "\n";
   s += "Per serving engine\n" + MetricTable(r.per_engine, "engine") + "\n";
+  if (!r.repeats.empty()) {
+    s += WrapText(
+        "Repeat measurements: CSV rows of one configuration (chip, model, engine, formats, "
+        "lengths, clients, deployment) measured more than once, in pairs; cells: larger / "
+        "smaller - 1 in %, median / p90 (pairs). One version's spread is the runs' own noise; "
+        "across versions the engine changed, and the model does not see versions");
+    Table t({{"pairs of measurements"},
+             {"TTFT", Align::kRight},
+             {"TPOT", Align::kRight},
+             {"throughput", Align::kRight}});
+    for (const auto& row : r.repeats)
+      t.AddRow({row.group, Cell(row.stats[0]), Cell(row.stats[1]), Cell(row.stats[2])});
+    s += t.RenderText() + "\n";
+  }
   if (!r.loco.empty()) {
     s += WrapText(
         "Leave-one-chip-out: fit without the chip, predict its held-out rows (in-sample: the "
@@ -664,6 +678,7 @@ json ValidationJson(const perf::ValidationReport& r, const std::string& status) 
               {"per_engine", RowsJson(r.per_engine)},
               {"leave_one_chip_out", loco},
               {"leave_one_family_out", RowsJson(r.lofo)},
+              {"repeat_measurements", RowsJson(r.repeats)},
               {"bands", bands},
               {"bands_per_chip", band_chips},
               {"calibration", status}};

@@ -31,6 +31,72 @@ TEST(Summarize, MedianAndP90Interpolate) {
   EXPECT_EQ(Summarize({}).count, 0);
 }
 
+// Repeat measurements pair only points of one configuration, and split the pairs by whether
+// the engine version is the same, another, or not recorded.
+TEST(RepeatSpread, PairsOneConfigurationsPointsByEngineVersion) {
+  auto point = [](std::string version, double ttft, double tpot) {
+    ValidationPoint p;
+    p.chip = "nvidia-h100-sxm";
+    p.model = "llama-3.1-8b";
+    p.engine = "vllm";
+    p.engine_version = std::move(version);
+    p.gpus = 1;
+    p.workload.isl = 1024;
+    p.workload.osl = 1024;
+    p.workload.concurrency = 8;
+    p.ttft_s = ttft;
+    p.tpot_s = tpot;
+    return p;
+  };
+  std::vector<ValidationPoint> pts = {point("0.10.0", 0.100, 0.010), point("0.10.0", 0.110, 0.010),
+                                      point("0.11.0", 0.150, 0.012), point("", 0.100, 0.010)};
+  ValidationPoint other_clients = point("0.10.0", 0.300, 0.020);
+  other_clients.workload.concurrency = 16;  // another configuration: never paired
+  pts.push_back(other_clients);
+  ValidationPoint other_kv = point("0.10.0", 0.300, 0.020);
+  other_kv.precision.kv_cache = DType::kBf16;  // another KV-cache format: never paired
+  pts.push_back(other_kv);
+  std::vector<const ValidationPoint*> ptrs;
+  for (const ValidationPoint& p : pts) ptrs.push_back(&p);
+  const std::vector<ReportRow> rows = RepeatSpread(ptrs);
+  std::map<std::string, ReportRow> by;
+  for (const ReportRow& r : rows) by[r.group] = r;
+  ASSERT_EQ(rows.size(), 3u);
+  const auto ttft = static_cast<int>(PerfMetric::kTtft);
+  const auto tpot = static_cast<int>(PerfMetric::kTpot);
+  const auto thr = static_cast<int>(PerfMetric::kThroughput);
+  // 0.100 and 0.110 on 0.10.0: 10% apart; TPOT identical; no throughput recorded.
+  EXPECT_EQ(by["same engine version"].stats[ttft].count, 1);
+  EXPECT_NEAR(by["same engine version"].stats[ttft].median, 0.10, 1e-12);
+  EXPECT_NEAR(by["same engine version"].stats[tpot].median, 0.0, 1e-12);
+  EXPECT_EQ(by["same engine version"].stats[thr].count, 0);
+  // 0.150 on 0.11.0 against 0.100 and 0.110: 50% and 36.4% apart (larger / smaller - 1).
+  EXPECT_EQ(by["another engine version"].stats[ttft].count, 2);
+  EXPECT_NEAR(by["another engine version"].stats[ttft].median, (0.5 + 0.15 / 0.11 - 1) / 2, 1e-12);
+  EXPECT_NEAR(by["another engine version"].stats[tpot].median, 0.2, 1e-12);
+  // The unrecorded version's point against the other three.
+  EXPECT_EQ(by["a version not recorded"].stats[ttft].count, 3);
+  EXPECT_NEAR(by["a version not recorded"].stats[ttft].median, 0.10, 1e-12);
+  // Nothing to pair: no rows.
+  EXPECT_TRUE(RepeatSpread({ptrs[0], ptrs[4], ptrs[5]}).empty());
+}
+
+// The bundled CSV's repeats: within one version they agree far better than across versions.
+TEST(RepeatSpread, BundledRepeatsAgreeWithinAVersion) {
+  auto set = LoadValidationSet(DataDir(), Bundled().chips, Bundled().models);
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  std::vector<const ValidationPoint*> ptrs;
+  for (const ValidationPoint& p : set->points)
+    if (p.source == "aiconfigurator") ptrs.push_back(&p);
+  std::map<std::string, ReportRow> by;
+  for (const ReportRow& r : RepeatSpread(ptrs)) by[r.group] = r;
+  const auto ttft = static_cast<int>(PerfMetric::kTtft);
+  ASSERT_GT(by["same engine version"].stats[ttft].count, 100);
+  ASSERT_GT(by["another engine version"].stats[ttft].count, 10);
+  EXPECT_LT(by["same engine version"].stats[ttft].median,
+            by["another engine version"].stats[ttft].median);
+}
+
 TEST(ValidationSet, LoadsEveryRowAndCountsExclusions) {
   auto set = LoadValidationSet(DataDir(), Bundled().chips, Bundled().models);
   ASSERT_TRUE(set.ok()) << set.error().ToString();

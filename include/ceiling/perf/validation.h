@@ -51,6 +51,7 @@ struct ValidationPoint {
   std::string chip;    // catalog id
   std::string model;   // model id
   std::string engine;  // "vllm", "sglang", "trtllm" (training: "")
+  std::string engine_version;  // as the export records it (backend_version; "": not recorded)
   PrecisionConfig precision;
   Parallelism par;          // aggregated, decode worker, prefill-only or training layout
   Parallelism prefill_par;  // disaggregated prefill worker
@@ -155,6 +156,7 @@ struct ValidationReport {
   std::vector<ReportRow> loco;            // leave-one-chip-out, one row per chip
   std::vector<ReportRow> loco_in_sample;  // the same chips' held-out error with the full fit
   std::vector<ReportRow> lofo;            // leave-one-family-out, one row per chip family
+  std::vector<ReportRow> repeats;         // how far repeat measurements lie apart (RepeatSpread)
   Calibration fitted;                     // full fit + error bands
   std::vector<BandRow> bands;             // coverage and width of the 90% bands
   std::vector<BandRow> band_chips;        // the same per calibrated chip (profiled basis)
@@ -168,6 +170,15 @@ struct ValidationReport {
 Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::Catalog& chips,
                                        const ModelCatalog& models, const SystemDefaults& systems,
                                        const ValidationOptions& options);
+
+// How far apart two measurements of one serving configuration lie: the points with the same
+// chip, model, engine, formats, lengths, clients and deployment (prefill and decode workers
+// too), taken in pairs; per metric the spread of a pair is larger / smaller - 1, summarized
+// as median and 90th percentile over the pairs (count = pairs). Rows: "same engine version",
+// "another engine version", "a version not recorded" (either point's), each only where it
+// has pairs. Within one version the spread is the runs' own noise; across versions it is
+// what the engine's changes do, which the model, blind to versions, cannot follow.
+std::vector<ReportRow> RepeatSpread(const std::vector<const ValidationPoint*>& points);
 
 // Percentile helpers (exposed for tests): median and 90th percentile by linear interpolation.
 ErrorStats Summarize(std::vector<double> abs_errors);
