@@ -185,7 +185,8 @@ class ComputePool {
 
 const std::vector<std::string>& AppPaths() {
   static const std::vector<std::string> kPaths = {
-      "/", "/chip", "/map", "/matrix", "/compare", "/design", "/capability", "/rules", "/catalog"};
+      "/",       "/chip",       "/map",   "/matrix",  "/compare",
+      "/design", "/capability", "/rules", "/catalog", "/accuracy"};
   return kPaths;
 }
 

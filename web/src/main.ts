@@ -1,4 +1,4 @@
-// The ceiling web app: one page, eight views, each a URL (/chip?chip=nvidia-h20&date=...).
+// The ceiling web app: one page, nine views, each a URL (/chip?chip=nvidia-h20&date=...).
 // A view is mounted once per visit (its controls keep focus while the user works) and its
 // results are redrawn from the engine's answers whenever the query string changes.
 import "./style.css";
@@ -13,6 +13,7 @@ import { designView } from "./views/design";
 import { capabilityView } from "./views/capability";
 import { rulesView } from "./views/rules";
 import { catalogView } from "./views/catalog";
+import { accuracyView } from "./views/accuracy";
 import { homeView } from "./views/home";
 
 export const VIEWS: Record<string, View> = {
@@ -24,6 +25,7 @@ export const VIEWS: Record<string, View> = {
   "/capability": capabilityView,
   "/rules": rulesView,
   "/catalog": catalogView,
+  "/accuracy": accuracyView,
 };
 
 // For the browser tests and the README's timings: how many redraws finished, and when.

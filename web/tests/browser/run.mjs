@@ -56,6 +56,7 @@ const VIEWS = {
   capability: "/capability?dates=2023-06-01&dates=2024-06-01&to=CN&objective=prefill&model=llama-3.1-8b",
   rules: "/rules?id=us-2023-10-acs&a=us-2022-10-acs&b=us-2023-10-acs",
   catalog: "/catalog?sort=tpp&desc=1",
+  accuracy: "/accuracy",
 };
 
 // A page that records console errors and failed requests.
@@ -290,6 +291,26 @@ await test("map: every catalog chip is accounted for; moving the date changes th
   await drawn(page, n);
   const after = await regions();
   expect(before !== after, "the regions did not change between 2024-06-01 and 2023-01-01");
+  await context.close();
+  expect(problems.length === 0, problems.join("; "));
+});
+
+// Accuracy ---------------------------------------------------------------------------------------
+await test("accuracy: the page shows the engine's held-out errors, one dot per chip and metric, and the repeat pairs", async () => {
+  const { page, context, problems } = await open(VIEWS.accuracy);
+  const v = await (await fetch(`${base}/api/v1/validate`)).json();
+  const held = v.overall.find((r) => r.group === "held-out half (CSV)");
+  const shown = (s) => `${Number(s.median_pct.toPrecision(3)).toLocaleString("en-US")} / ${Number(s.p90_pct.toPrecision(3)).toLocaleString("en-US")} (${s.count})`;
+  const row = await page.getByRole("region", { name: "Held-out error" }).getByRole("row", { name: /held-out half \(CSV\)/ }).innerText();
+  for (const m of ["ttft", "tpot", "throughput"]) expect(row.includes(shown(held[m])), `held-out ${m}: "${row}" lacks ${shown(held[m])}`);
+  const serving = v.per_chip.filter((r) => ["ttft", "tpot", "throughput"].some((m) => r[m].count > 0));
+  const want = serving.reduce((n, r) => n + ["ttft", "tpot", "throughput"].filter((m) => r[m].count > 0).length, 0);
+  const dots = await page.locator("figure.chart svg[role=img] title").count(); // each dot has its tooltip
+  expect(dots === want, `${dots} dots in the chart, expected ${want}`);
+  const summary = await text(page, ".summary");
+  expect(summary.includes(`${v.rows.held_out.toLocaleString("en-US")} held-out rows`), summary);
+  const pairs = await page.getByRole("region", { name: "Repeat measurements" }).innerText();
+  expect(/same engine version/.test(pairs) && pairs.includes(`(${v.repeat_measurements[0].ttft.count})`), pairs);
   await context.close();
   expect(problems.length === 0, problems.join("; "));
 });

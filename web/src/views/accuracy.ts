@@ -1,0 +1,106 @@
+// Accuracy: how far the performance model lies from published measurements it was not fitted on
+// (the engine's `validate`): error per chip, engine and model family, leave-one-chip-out, the
+// 90% bands' coverage and width per chip, and how far repeat measurements lie apart.
+import * as Plot from "@observablehq/plot";
+import { h, clear, fmt, table, figure, accessible, type Child } from "../dom";
+import { get } from "../api";
+import type { View } from "../view";
+
+interface Stats { count: number; median_pct: number; p90_pct: number }
+const METRICS = ["ttft", "tpot", "throughput", "train_step"] as const;
+type Metric = (typeof METRICS)[number];
+const LABEL: Record<Metric, string> = { ttft: "TTFT", tpot: "TPOT", throughput: "throughput", train_step: "train step" };
+type Row = { group: string } & Record<Metric, Stats>;
+type Loco = { chip: string } & Record<Metric, { loco: Stats; in_sample: Stats }>;
+interface ChipBand { chip: string; metric: string; count: number; coverage: number; median_width: number }
+interface Validation {
+  rows: { csv: number; published_points: number; fit: number; held_out: number; repaired: number; excluded: number };
+  excluded: { count: number; reason: string }[];
+  overall: Row[]; per_chip: Row[]; per_engine: Row[]; per_model_family: Row[];
+  leave_one_chip_out: Loco[]; repeat_measurements: Row[]; bands_per_chip: ChipBand[];
+  calibration: string;
+}
+
+// "median / p90 (count)" of a metric's absolute % errors; "–" where nothing was measured.
+const n = (x: number): string => x.toLocaleString("en-US");
+// One decimal, as `ceiling validate` prints them.
+const pct1 = (x: number): string => x.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const cell = (s: Stats | undefined): string =>
+  s && s.count > 0 ? `${pct1(s.median_pct)} / ${pct1(s.p90_pct)} (${s.count})` : "–";
+
+function errorTable(caption: string, first: string, rows: Row[], metrics: readonly Metric[] = METRICS): HTMLElement {
+  const shown = metrics.filter((m) => rows.some((r) => r[m]?.count > 0));
+  return table(caption, [first, ...shown.map((m) => LABEL[m])], rows.map((r) => [r.group, ...shown.map((m) => cell(r[m]))]), shown.map((_, i) => i + 1));
+}
+
+// Median error per chip and serving metric, one dot per metric.
+function chipChart(rows: Row[]): Element {
+  const data = rows.flatMap((r) => (["ttft", "tpot", "throughput"] as const)
+    .filter((m) => r[m].count > 0).map((m) => ({ chip: r.group, metric: LABEL[m], v: r[m].median_pct, n: r[m].count })));
+  const chart = Plot.plot({
+    width: 560, height: 60 + 34 * rows.length, marginLeft: 130, marginRight: 20,
+    x: { label: "median absolute error (%)", grid: true, domain: [0, Math.max(...data.map((d) => d.v), 10) * 1.08] },
+    y: { label: null }, color: { domain: ["TTFT", "TPOT", "throughput"], range: ["#D55E00", "#0072B2", "#009E73"] },
+    symbol: { legend: true, domain: ["TTFT", "TPOT", "throughput"], range: ["circle", "square", "triangle"] },
+    marks: [
+      Plot.ruleY(data, { y: "chip", stroke: "#eee" }),
+      // One row of dots per metric within a chip's band, so that close values stay apart.
+      ...(["TTFT", "TPOT", "throughput"] as const).map((m, i) => Plot.dot(data.filter((d) => d.metric === m), {
+        y: "chip", x: "v", dy: (i - 1) * 7, stroke: "metric", fill: "metric", symbol: "metric", r: 4.5,
+        title: (d: { chip: string; metric: string; v: number; n: number }) => `${d.chip} ${d.metric}: ${pct1(d.v)}% (${d.n} rows)`,
+      })),
+    ],
+  });
+  return accessible(chart, "Median absolute error of TTFT, TPOT and throughput on each chip's held-out measurements");
+}
+
+function draw(v: Validation): HTMLElement {
+  const serving = v.per_chip.filter((r) => r.ttft.count + r.tpot.count + r.throughput.count > 0);
+  const locoTable = table("Leave-one-chip-out: fitted without the chip, against the full fit", ["chip", "rows", "TTFT without the chip", "TTFT with it", "TPOT without the chip", "TPOT with it"],
+    v.leave_one_chip_out.map((l) => [l.chip, String(l.tpot.loco.count), cell(l.ttft.loco), cell(l.ttft.in_sample), cell(l.tpot.loco), cell(l.tpot.in_sample)]), [1, 2, 3, 4, 5]);
+  const bandChips = [...new Set(v.bands_per_chip.map((b) => b.chip))];
+  const band = (chip: string, metric: string): string => {
+    const b = v.bands_per_chip.find((x) => x.chip === chip && x.metric === metric);
+    return b ? `${pct1(b.coverage * 100)}% / ${fmt(b.median_width, 3)}× (${b.count})` : "–";
+  };
+  const bandTable = table("90% bands per calibrated chip: coverage / median width high ÷ low (rows)", ["chip", "TTFT", "TPOT", "throughput"],
+    bandChips.map((c) => [c, band(c, "ttft"), band(c, "tpot"), band(c, "throughput")]), [1, 2, 3]);
+  const excluded: Child = h("details", null, h("summary", null, `${n(v.rows.excluded)} rows left out, and why`),
+    h("ul", null, v.excluded.map((e) => h("li", null, `${n(e.count)}: ${e.reason}`))));
+  return h("div", null,
+    h("p", { class: "summary" },
+      `${n(v.rows.held_out)} held-out rows of NVIDIA's aiconfigurator measurements (of ${n(v.rows.csv)}: split by sweep, ${n(v.rows.fit)} fitted) and ${n(v.rows.published_points)} published points the model is never fitted on. `,
+      "Cells: absolute error in %, median / 90th percentile (rows). Calibration: ", v.calibration, "."),
+    errorTable("Held-out error", "set", v.overall),
+    figure("Median error per chip (held-out rows)", chipChart(serving), errorTable("Per chip", "chip", v.per_chip)),
+    h("h2", null, "Per chip, engine and model family"),
+    errorTable("Per chip", "chip", v.per_chip),
+    errorTable("Per serving engine", "engine", v.per_engine, ["ttft", "tpot", "throughput"]),
+    errorTable("Per model family", "model family", v.per_model_family),
+    h("h2", null, "A chip the model never saw"),
+    h("p", null, "Each chip left out of the fit in turn: its held-out rows predicted from the other chips of its family, beside the same rows under the full fit. A chip without measurements gets this error as its band."),
+    locoTable,
+    h("h2", null, "Bands"),
+    h("p", null, "Every prediction comes with a 90% band, the model's measured error in its regime. Coverage is the share of held-out rows inside the band they get, judged by a band set on the other half of the rows."),
+    bandTable,
+    h("h2", null, "How far repeat measurements lie apart"),
+    h("p", null, "Configurations measured more than once, in pairs (larger ÷ smaller − 1, in %). On one engine version the spread is the runs' own noise; across versions the engine changed, and the model does not see versions."),
+    errorTable("Repeat measurements", "pairs of measurements", v.repeat_measurements, ["ttft", "tpot", "throughput"]),
+    excluded,
+    h("p", { class: "note" }, "The same figures as the command ceiling validate and the API's ", h("a", { href: "/api/v1/validate" }, "/api/v1/validate"), "; docs/perf.md section 5 explains each of them."));
+}
+
+export const accuracyView: View = {
+  title: "Accuracy",
+  blurb: "How far the performance model lies from published measurements it was not fitted on: per chip, engine and model, a chip it never saw, its bands, and the data's own noise.",
+  async mount(main) {
+    main.append(h("h1", null, "How accurate is the performance model?"));
+    const out = h("div", { class: "results", "aria-live": "polite" },
+      h("p", { class: "loading", role: "status" }, "Fitting the model to half of the measurements and checking it on the other half (a few seconds)…"));
+    main.append(out);
+    return async () => {
+      const v = await get<Validation>("validate");
+      clear(out, draw(v));
+    };
+  },
+};
