@@ -114,5 +114,5 @@ function draw(data: ChipPerf[]): HTMLElement {
       figure("Memory fit: needed (green fits, red does not) within capacity (grey)", fit, alt.cloneNode(true) as HTMLElement)),
     h("h2", null, "All figures"), alt,
     data.some((d) => d.notes.length) ? h("ul", { class: "note" }, data.flatMap((d) => d.notes.map((n) => h("li", null, `${d.chip}: ${n}`)))) : null,
-    h("p", { class: "note" }, "Usable memory is what an engine budgets from, as the driver reports it (the H100's \"80 GB\" is 81,559 MiB, 85.5 GB). Bands are the measured error of the model in that regime (a chip never measured gets the leave-one-chip-out error); an arrow means the band is unbounded above. Bounds are from the same-work comparison (all GPUs in one instance)."));
+    h("p", { class: "note" }, "Usable memory is what an engine budgets from, as the driver reports it (the H100's \"80 GB\" is 81,559 MiB, 85.5 GB). Bands are the measured error of the model in that regime (a chip never measured gets the leave-one-chip-out error); an arrow means the band is unbounded above. Bounds are from the same-work comparison (all GPUs in one instance). How far the model lies from measurements: ", h("a", { href: "/accuracy" }, "Accuracy"), "."));
 }
