@@ -440,14 +440,15 @@ std::string ToText(const ValidateResponse& r) {
 
 std::string PredictionsCsv(const ValidateResponse& r) {
   std::string csv =
-      "id,source,kind,chip,model,engine,isl,osl,concurrency,gpus,parallelism,held_out,regime,"
-      "fits,ttft_s,ttft_s_pred,tpot_s,tpot_s_pred,throughput,throughput_pred,step_s,"
-      "step_s_pred\n";
+      "id,source,kind,chip,model,engine,engine_version,isl,osl,concurrency,gpus,parallelism,"
+      "held_out,regime,fits,ttft_s,ttft_s_pred,tpot_s,tpot_s_pred,throughput,throughput_pred,"
+      "step_s,step_s_pred\n";
   for (const PredictionRow& p : r.report.predictions) {
     const ValidationPoint& v = p.point;
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", v.id,
-                       report::CsvField(v.source), static_cast<int>(v.kind), v.chip, v.model,
-                       v.engine, v.workload.isl, v.workload.osl, v.workload.concurrency, v.gpus,
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                       v.id, report::CsvField(v.source), static_cast<int>(v.kind), v.chip, v.model,
+                       v.engine, report::CsvField(v.engine_version), v.workload.isl,
+                       v.workload.osl, v.workload.concurrency, v.gpus,
                        v.par.ToString(), p.held_out ? 1 : 0, RegimeName(p.regime), p.fits ? 1 : 0,
                        v.ttft_s.value_or(0), p.ttft_s, v.tpot_s.value_or(0), p.tpot_s,
                        v.throughput.value_or(0), p.throughput, p.measured_step_s, p.step_s);

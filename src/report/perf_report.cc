@@ -529,8 +529,9 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
     s += WrapText(
         "Repeat measurements: CSV rows of one configuration (chip, model, engine, formats, "
         "lengths, clients, deployment) measured more than once, in pairs; cells: larger / "
-        "smaller - 1 in %, median / p90 (pairs). One version's spread is the runs' own noise; "
-        "across versions the engine changed, and the model does not see versions");
+        "smaller - 1 in %, median / p90 (pairs). On one engine version the spread is the runs' "
+        "noise and any setting the export does not record; across versions the engine changed "
+        "too, and the model does not see versions");
     Table t({{"pairs of measurements"},
              {"TTFT", Align::kRight},
              {"TPOT", Align::kRight},

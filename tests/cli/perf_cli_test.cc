@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -247,10 +248,22 @@ TEST(CompareCli, H20H100H200Ascend) {
 }
 
 TEST(ValidateCli, PrintsErrorTablesWithLeaveOneChipOut) {
-  const CliResult r = RunCeiling("validate --json");
+  const std::string dump = ::testing::TempDir() + "ceiling-validate-dump.csv";
+  const CliResult r = RunCeiling("validate --json --dump " + dump);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = Parse(r);
   EXPECT_EQ(j["rows"]["csv"], 5221);
+  // The dump names each row's engine version as the export records it (empty where it does not).
+  std::ifstream in(dump);
+  std::string header, line;
+  ASSERT_TRUE(std::getline(in, header));
+  EXPECT_EQ(header.rfind("id,source,kind,chip,model,engine,engine_version,isl,", 0), 0u) << header;
+  int versioned = 0;
+  while (std::getline(in, line)) versioned += line.find(",vllm,0.19.0,") != std::string::npos;
+  EXPECT_GT(versioned, 10);
+  // Repeat measurements of one configuration, in pairs by engine version.
+  ASSERT_FALSE(j["repeat_measurements"].empty());
+  EXPECT_EQ(j["repeat_measurements"][0]["group"], "same engine version");
   EXPECT_GE(j["leave_one_chip_out"].size(), 6u);
   EXPECT_GT(j["overall"][0]["tpot"]["count"].get<int>(), 1000);
   EXPECT_FALSE(j["excluded"].empty());

@@ -176,8 +176,9 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
 // too), taken in pairs; per metric the spread of a pair is larger / smaller - 1, summarized
 // as median and 90th percentile over the pairs (count = pairs). Rows: "same engine version",
 // "another engine version", "a version not recorded" (either point's), each only where it
-// has pairs. Within one version the spread is the runs' own noise; across versions it is
-// what the engine's changes do, which the model, blind to versions, cannot follow.
+// has pairs. Within one version the spread is the runs' noise and any setting the export does
+// not record; across versions the engine's changes add to it, which the model, blind to
+// versions, cannot follow.
 std::vector<ReportRow> RepeatSpread(const std::vector<const ValidationPoint*>& points);
 
 // Percentile helpers (exposed for tests): median and 90th percentile by linear interpolation.

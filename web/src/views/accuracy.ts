@@ -84,7 +84,7 @@ function draw(v: Validation): HTMLElement {
     h("p", null, "Every prediction comes with a 90% band, the model's measured error in its regime. Coverage is the share of held-out rows inside the band they get, judged by a band set on the other half of the rows."),
     bandTable,
     h("h2", null, "How far repeat measurements lie apart"),
-    h("p", null, "Configurations measured more than once, in pairs (larger ÷ smaller − 1, in %). On one engine version the spread is the runs' own noise; across versions the engine changed, and the model does not see versions."),
+    h("p", null, "Configurations measured more than once, in pairs (larger ÷ smaller − 1, in %). On one engine version the spread is the runs' noise and any setting the export does not record; across versions the engine changed too, and the model does not see versions."),
     errorTable("Repeat measurements", "pairs of measurements", v.repeat_measurements, ["ttft", "tpot", "throughput"]),
     excluded,
     h("p", { class: "note" }, "The same figures as the command ceiling validate and the API's ", h("a", { href: "/api/v1/validate" }, "/api/v1/validate"), "; docs/perf.md section 5 explains each of them."));
