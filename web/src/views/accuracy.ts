@@ -21,10 +21,10 @@ interface Validation {
   calibration: string;
 }
 
-// "median / p90 (count)" of a metric's absolute % errors; "–" where nothing was measured.
 const n = (x: number): string => x.toLocaleString("en-US");
 // One decimal, as `ceiling validate` prints them.
 const pct1 = (x: number): string => x.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+// "median / p90 (count)" of a metric's absolute % errors; "–" where nothing was measured.
 const cell = (s: Stats | undefined): string =>
   s && s.count > 0 ? `${pct1(s.median_pct)} / ${pct1(s.p90_pct)} (${s.count})` : "–";
 
@@ -78,7 +78,7 @@ function draw(v: Validation): HTMLElement {
     errorTable("Per serving engine", "engine", v.per_engine, ["ttft", "tpot", "throughput"]),
     errorTable("Per model family", "model family", v.per_model_family),
     h("h2", null, "A chip the model never saw"),
-    h("p", null, "Each chip left out of the fit in turn: its held-out rows predicted from the other chips of its family, beside the same rows under the full fit. A chip without measurements gets this error as its band."),
+    h("p", null, "Each chip left out of the fit in turn: its held-out rows predicted from the other chips of its family, beside the same rows under the full fit. A chip without measurements of its own gets its band from this error."),
     locoTable,
     h("h2", null, "Bands"),
     h("p", null, "Every prediction comes with a 90% band, the model's measured error in its regime. Coverage is the share of held-out rows inside the band they get, judged by a band set on the other half of the rows."),
