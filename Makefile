@@ -36,24 +36,29 @@ demo: build
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# The sanitizer build CI runs once: AddressSanitizer + UndefinedBehaviorSanitizer, with -O1 (clang's
-# AddressSanitizer page: "To get a reasonable performance add -O1 or higher") and line tables only
-# (-g1: a report's stack still names file:line; full debug information only slows the build).
-asan: setup
-	@cmake -S . -B build-asan -G Ninja -DCEILING_SANITIZE=ON -DCEILING_BUILD_BENCH=OFF -DCEILING_BROWSER_TESTS=OFF \
-	  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1 -O1" >/dev/null
+# One sanitizer build, build-asan/, for the tests and the libFuzzer targets: clang 14 with
+# AddressSanitizer + UndefinedBehaviorSanitizer and the fuzzers' coverage instrumentation, -O1
+# (clang's AddressSanitizer page: "To get a reasonable performance add -O1 or higher") and line
+# tables only (-g1: a report's stack still names file:line; full debug information only slows the
+# build). Sharing it compiles the libraries once for both (CI runs make asan, then make fuzz).
+SAN_CONFIGURE = cmake -S . -B build-asan -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DCEILING_SANITIZE=ON -DCEILING_FUZZ=ON -DCEILING_BUILD_BENCH=OFF -DCEILING_BROWSER_TESTS=OFF \
+  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1 -O1" >/dev/null
+
+asan:
+	@scripts/setup.sh fuzz
+	@$(SAN_CONFIGURE)
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
-# libFuzzer targets (fuzz/), built with clang 14 + ASan + UBSan in build-fuzz, each run for
-# FUZZ_SECONDS (all of them, or FUZZ_TARGETS="chip rule"); summary in build-fuzz/fuzz/summary.md.
+# The libFuzzer targets (fuzz/), in the same build-asan/, each run for FUZZ_SECONDS (all of them,
+# or FUZZ_TARGETS="chip rule"); summary in build-asan/fuzz/summary.md.
 fuzz:
 	@scripts/setup.sh fuzz
-	@cmake -S . -B build-fuzz -G Ninja -DCEILING_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14 \
-	  -DBUILD_TESTING=OFF -DCEILING_BUILD_BENCH=OFF >/dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target fuzz_all
-	@fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@$(SAN_CONFIGURE)
+	@cmake --build build-asan -j $(JOBS) --target fuzz_all
+	@fuzz/run.sh build-asan $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # ThreadSanitizer: the API in process (16 threads, one knowledge base) and the HTTP server with
 # 16 concurrent clients; -O1 with line tables, as the ASan build.
