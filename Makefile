@@ -41,7 +41,11 @@ test: build
 # (clang's AddressSanitizer page: "To get a reasonable performance add -O1 or higher") and line
 # tables only (-g1: a report's stack still names file:line; full debug information only slows the
 # build). Sharing it compiles the libraries once for both (CI runs make asan, then make fuzz).
-SAN_CONFIGURE = cmake -S . -B build-asan -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 \
+# A build-asan/ configured by an older checkout with g++ is started afresh (CMake cannot switch
+# the compiler of an existing build).
+SAN_CONFIGURE = if [ -f build-asan/CMakeCache.txt ] && \
+  ! grep -q '^CMAKE_CXX_COMPILER:.*clang' build-asan/CMakeCache.txt; then rm -rf build-asan; fi; \
+  cmake -S . -B build-asan -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCEILING_SANITIZE=ON -DCEILING_FUZZ=ON -DCEILING_BUILD_BENCH=OFF -DCEILING_BROWSER_TESTS=OFF \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1 -O1" >/dev/null
 
