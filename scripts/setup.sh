@@ -17,7 +17,7 @@ packages=(
   python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pandas python3-matplotlib
   python3-pytest jupyter-nbconvert python3-ipykernel python3-venv python3-setuptools python3-wheel
 )
-# `scripts/setup.sh fuzz` (make fuzz): clang 14 and its libFuzzer runtime as well.
+# `scripts/setup.sh fuzz` (make asan, make fuzz): clang 14 and its sanitizer and libFuzzer runtimes.
 if [ "${1:-}" = "fuzz" ]; then
   packages+=(clang-14 libclang-rt-14-dev)
 fi
