@@ -81,6 +81,15 @@ int Context::Print(const std::string& content) const {
   return kExitOk;
 }
 
+CLI::Validator NonEmpty() {
+  return CLI::Validator(
+      [](std::string& s) {
+        return s.empty() ? std::string("is empty: give a value, or leave the option out")
+                         : std::string();
+      },
+      "", "non-empty");
+}
+
 Status CheckOutputPath(const std::string& path) {
   if (path.empty() || path == "-") return OkStatus();
   std::error_code ec;
@@ -196,12 +205,7 @@ void Binder::operator()(const api::Field& f, std::string& v) {
   if (!v.empty()) o->capture_default_str();
   // An empty value is an empty shell variable, not a choice: `--end-user "$NAME"` with NAME unset
   // must not screen nobody and say so nowhere.
-  o->check(CLI::Validator(
-      [](std::string& s) {
-        return s.empty() ? std::string("is empty: give a value, or leave the option out")
-                         : std::string();
-      },
-      "", "non-empty"));
+  o->check(NonEmpty());
 }
 
 void Binder::operator()(const api::Field& f, bool& v) {

@@ -65,6 +65,10 @@ Status WriteOutputs(const std::vector<std::pair<std::string, std::string>>& file
 // directory or not a regular file, or its folder does not exist. "" and "-" pass.
 Status CheckOutputPath(const std::string& path);
 
+// Refuses an empty value given on purpose (`--dump "$FILE"` with FILE unset): an option left out
+// keeps its default; one given empty is a mistake to point at, not a silent "no file".
+CLI::Validator NonEmpty();
+
 // How a command shows its fields on the command line.
 struct FlagSpec {
   std::vector<std::string> positional{};        // fields taken as positional arguments, in order

@@ -24,8 +24,10 @@ Runner SetupDesign(CLI::App* sub) {
   };
   auto out = std::make_shared<Out>();
   sub->add_flag("--json", out->json, "JSON output");
-  sub->add_option("-o,--output", out->svg, "Write the Pareto front / design chart (SVG) here");
-  sub->add_option("--save", out->save, "Write the best design as a chip file (TOML) here");
+  sub->add_option("-o,--output", out->svg, "Write the Pareto front / design chart (SVG) here")
+      ->check(NonEmpty());
+  sub->add_option("--save", out->save, "Write the best design as a chip file (TOML) here")
+      ->check(NonEmpty());
   return [b, out](Context& ctx) -> int {
     ctx.flag_of["output"] = "-o";
     if (!out->svg.empty() && !out->svg.ends_with(".svg"))

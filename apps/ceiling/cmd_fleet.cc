@@ -17,7 +17,8 @@ Runner SetupFleet(CLI::App* sub) {
   auto* json = sub->add_flag("--json", out->json, "JSON output");
   sub->add_flag("--csv", out->csv, "CSV output: one line per row")->excludes(json);
   sub->add_option("-o,--output", out->svg,
-                  "Write the chart (cumulative H100-equivalents by chip family, SVG) here");
+                  "Write the chart (cumulative H100-equivalents by chip family, SVG) here")
+      ->check(NonEmpty());
   return [b, out](Context& ctx) -> int {
     ctx.flag_of["output"] = "-o";
     if (!out->svg.empty() && !out->svg.ends_with(".svg"))

@@ -55,7 +55,8 @@ Runner SetupValidate(CLI::App* sub) {
   auto json = std::make_shared<bool>(false);
   auto dump = std::make_shared<std::string>();
   sub->add_flag("--json", *json, "JSON output");
-  sub->add_option("--dump", *dump, "Also write every point's prediction to this CSV file");
+  sub->add_option("--dump", *dump, "Also write every point's prediction to this CSV file")
+      ->check(NonEmpty());
   return [b, json, dump](Context& ctx) -> int {
     // Checked first: the validation takes seconds.
     if (auto st = CheckOutputPath(*dump); !st.ok()) return ctx.Fail(st.error());

@@ -9,7 +9,8 @@ namespace ceiling::cli {
 Runner SetupReport(CLI::App* sub) {
   auto b = BindRequest<api::ReportRequest>(sub, {.positional = {"chip"}});
   auto output = std::make_shared<std::string>();
-  sub->add_option("-o,--output", *output, "Write the HTML here (default: standard output)");
+  sub->add_option("-o,--output", *output, "Write the HTML here (default: standard output)")
+      ->check(NonEmpty());
   return [b, output](Context& ctx) -> int {
     if (auto st = CheckOutputPath(*output); !st.ok()) return ctx.Fail(st.error());
     int exit = 0;

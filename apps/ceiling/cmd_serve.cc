@@ -15,7 +15,8 @@ namespace ceiling::cli {
 Runner SetupServe(CLI::App* sub) {
   auto o = std::make_shared<ServerOptions>();
   sub->add_option("--host", o->host, "Address to listen on (loopback by default)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NonEmpty());  // "" would listen on every interface
   sub->add_option("--port", o->port, "Port (0: any free port)")->capture_default_str();
   sub->add_option("--threads", o->threads, "HTTP worker threads (default: max(64, 8 x cores))");
   sub->add_option("--deadline", o->deadline_s, "Seconds a request may search before a 503")
@@ -27,7 +28,8 @@ Runner SetupServe(CLI::App* sub) {
   auto cache_mb = std::make_shared<std::size_t>(o->cache_bytes >> 20);
   sub->add_option("--cache-mb", *cache_mb, "MiB of answers kept for repeated requests (0: none)")
       ->capture_default_str();
-  sub->add_option("--cors", o->cors, "Allow browser calls from this origin (default: none)");
+  sub->add_option("--cors", o->cors, "Allow browser calls from this origin (default: none)")
+      ->check(NonEmpty());
   return [o, cache_mb](Context& ctx) -> int {
     ctx.flag_of = {{"port", "--port"},
                    {"threads", "--threads"},

@@ -51,7 +51,8 @@ int Main(int argc, char** argv) {
   Context ctx(std::cout, std::cerr);
   const char* env = std::getenv("CEILING_DATA");
   ctx.data_dir = env != nullptr && *env != '\0' ? env : CEILING_DATA_DIR;
-  app.add_option("--data", ctx.data_dir, "Knowledge base directory (default: bundled data)");
+  app.add_option("--data", ctx.data_dir, "Knowledge base directory (default: bundled data)")
+      ->check(NonEmpty());
   long long width = static_cast<long long>(report::kTextWidth);
   app.add_option("--width", width,
                  "Columns the text output fits (default 100; 0: no limit)");

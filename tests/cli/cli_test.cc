@@ -89,6 +89,18 @@ TEST(Cli, UnwritableOutputsAreRefusedFirst) {
       {"design --base nvidia-h100-sxm --date 2024-06-01 --to CN --model llama-3.1-8b "
        "--save /tmp/ceiling-design.svg",
        "--save: the design is a chip file (TOML): give a file name ending in .toml"},
+      // An empty path is an unset shell variable, not a choice: `--dump ""` wrote nothing and
+      // said nothing, `serve --host ""` listened on every interface instead of loopback.
+      {"validate --dump \"\"", "--dump: is empty: give a value, or leave the option out"},
+      {"report nvidia-h20 --to CN -o \"\"", "--output: is empty"},
+      {"fleet data/fleets/china-2022-2026.toml -o \"\"", "--output: is empty"},
+      {"design --base nvidia-h100-sxm --date 2024-06-01 --to CN --model llama-3.1-8b --save \"\"",
+       "--save: is empty"},
+      {"design --base nvidia-h100-sxm --date 2024-06-01 --to CN --model llama-3.1-8b -o \"\"",
+       "--output: is empty"},
+      {"--data \"\" chips", "--data: is empty"},
+      {"serve --host \"\"", "--host: is empty"},
+      {"serve --cors \"\"", "--cors: is empty"},
   };
   for (const Case& c : cases) {
     auto r = RunCeiling(c.args);
