@@ -35,7 +35,8 @@ Runner SetupServe(CLI::App* sub) {
                    {"threads", "--threads"},
                    {"deadline", "--deadline"},
                    {"computing", "--computing"},
-                   {"cache_mb", "--cache-mb"}};
+                   {"cache_mb", "--cache-mb"},
+                   {"max_body", "--max-body"}};
     if (o->port < 0 || o->port > 65535) return ctx.Fail(FieldError("port", "must be 0 to 65535"));
     if (o->threads < 0 || o->threads > 4096)
       return ctx.Fail(FieldError("threads", "must be 0 to 4096"));

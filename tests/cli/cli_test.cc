@@ -149,6 +149,31 @@ TEST(Cli, BadOptionsExitTwo) {
   EXPECT_EQ(RunCeiling("--help").exit_code, 0);
 }
 
+// Every server setting out of range is refused before anything listens, naming the flag as typed
+// (`--max-body 0` once said "--max_body", the library's field name).
+TEST(Cli, ServeRefusesSettingsOutOfRange) {
+  struct Case {
+    const char* args;
+    const char* message;
+  } cases[] = {
+      {"serve --port 70000", "--port: must be 0 to 65535"},
+      {"serve --threads 5000", "--threads: must be 0 to 4096"},
+      {"serve --computing -1", "--computing: must be 0 to 4096"},
+      {"serve --cache-mb 70000", "--cache-mb: must be 0 to 65536 MiB"},
+      {"serve --deadline 0", "--deadline: must be more than 0 and at most 86400 seconds"},
+      {"serve --deadline nan", "--deadline: must be more than 0"},
+      {"serve --max-body 0", "--max-body: must be 1 KiB to 256 MiB"},
+      {"serve --max-body 1000000000", "--max-body: must be 1 KiB to 256 MiB"},
+  };
+  for (const Case& c : cases) {
+    auto r = RunCeiling(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << "\n" << r.err;
+    EXPECT_EQ(r.err.find('_'), std::string::npos) << "a library field name: " << r.err;
+    EXPECT_EQ(r.out, "") << c.args;
+  }
+}
+
 TEST(Cli, CheckDataPassesOnBundledData) {
   auto r = RunCeiling("check-data");
   EXPECT_EQ(r.exit_code, 0) << r.out;
