@@ -250,6 +250,8 @@ Result<PerfServeResponse> PerfServe(const KnowledgeBase& kb, PerfServeRequest re
   ASSIGN_OR_RETURN(ServingQuery q, request.serving.Query(r.model.get(), r.hardware.get(), cal));
   ASSIGN_OR_RETURN(r.search, SearchServing(q, request.serving.Search()));
   if (r.search.evaluated == 0) return NoDeployment(r.search, "");
+  if (auto note = perf::CoverageNote(r.search.result.uncertainty))
+    r.search.result.notes.push_back(std::move(*note));
   const ServingFields& s = request.serving;
   r.searched = !(s.tp && s.pp && s.ep && s.dp_attn) || s.sla();
   r.sla_tpot = s.sla_tpot;
@@ -379,6 +381,8 @@ Result<CompareResponse> Compare(const KnowledgeBase& kb, CompareRequest request,
     ServingQuery same = s.query;
     same.workload.concurrency = common_concurrency;
     ASSIGN_OR_RETURN(ReferenceSteps ref, ReferenceStepsFor(same));
+    if (auto note = perf::CoverageNote(s.result.uncertainty))
+      s.result.notes.push_back(std::move(*note));
     r.columns.push_back({s.query, s.result, ref});
   }
   return r;

@@ -32,6 +32,32 @@ Status ReadBand(const TomlTable& t, ErrorBand& e) {
   return OkStatus();
 }
 
+// One calibrated chip's coverage table: `<metric> = fraction` with `<metric>_rows = count`.
+Status ReadChipCoverage(const TomlTable& t,
+                        std::array<Calibration::ChipCoverage, kMetricCount>& out) {
+  std::vector<std::string> keys;
+  for (int m = 0; m < kMetricCount; ++m) {
+    const std::string name(PerfMetricName(static_cast<PerfMetric>(m)));
+    keys.push_back(name);
+    keys.push_back(name + "_rows");
+  }
+  RETURN_IF_ERROR(t.CheckKeys(keys));
+  for (int m = 0; m < kMetricCount; ++m) {
+    const std::string& name = keys[2 * m];
+    const std::string& rows = keys[2 * m + 1];
+    if (t.Has(name) != t.Has(rows))
+      return t.ErrorAt(t.Has(name) ? name : rows,
+                       fmt::format("{} and {} go together", name, rows));
+    if (!t.Has(name)) continue;
+    ASSIGN_OR_RETURN(out[m].coverage, ReadParam(t, name, 0.0, 1.0));
+    ASSIGN_OR_RETURN(std::int64_t n, t.GetInteger(rows));
+    if (n < 1 || n > 100'000'000)
+      return t.ErrorAt(rows, fmt::format("must be between 1 and 100000000, got {}", n));
+    out[m].count = static_cast<int>(n);
+  }
+  return OkStatus();
+}
+
 // Index of `name` among the `count` names `name_of` gives, or -1.
 template <typename Enum, typename NameOf>
 int IndexOf(std::string_view name, int count, NameOf name_of) {
@@ -301,7 +327,8 @@ Result<Calibration> ParseCalibrationText(std::string_view text, std::string disp
 
 Result<Calibration> ParseCalibration(const TomlTable& doc) {
   RETURN_IF_ERROR(doc.CheckKeys({"produced_by", "calibrated_chips", "generic", "families",
-                                 "generic_engine", "engines", "bands", "slices"}));
+                                 "generic_engine", "engines", "bands", "slices",
+                                 "chip_coverage"}));
   Calibration c;
   ASSIGN_OR_RETURN(c.produced_by, doc.GetString("produced_by"));
   ASSIGN_OR_RETURN(c.calibrated_chips, doc.GetStringArray("calibrated_chips"));
@@ -340,6 +367,16 @@ Result<Calibration> ParseCalibration(const TomlTable& doc) {
   if (doc.Has("slices")) {
     ASSIGN_OR_RETURN(TomlTable slices, doc.GetTable("slices"));
     RETURN_IF_ERROR(ForEachBandTable(slices, engine_known, read_slice));
+  }
+  if (doc.Has("chip_coverage")) {
+    ASSIGN_OR_RETURN(TomlTable chips, doc.GetTable("chip_coverage"));
+    for (const std::string& chip : chips.Keys()) {
+      if (std::find(c.calibrated_chips.begin(), c.calibrated_chips.end(), chip) ==
+          c.calibrated_chips.end())
+        return chips.ErrorAt(chip, "is not one of calibrated_chips");
+      ASSIGN_OR_RETURN(TomlTable t, chips.GetTable(chip));
+      RETURN_IF_ERROR(ReadChipCoverage(t, c.chip_coverage[chip]));
+    }
   }
   return c;
 }
@@ -398,6 +435,19 @@ std::string CalibrationToToml(const Calibration& c) {
     s += fmt::format("[slices.{}.{}.{}]\n", path(k.basis, k.metric, k.regime), k.engine,
                      ModelKindName(k.kind)) +
          band(e);
+  if (!c.chip_coverage.empty())
+    s += "\n# How often each calibrated chip's held-out rows fell inside the bands they got\n"
+         "# (profiled basis, every regime, each row with its slice's or regime's band): the bands\n"
+         "# promise 90%; a prediction for the chip says so when it got less.\n";
+  for (const auto& [chip, per_metric] : c.chip_coverage) {
+    s += fmt::format("[chip_coverage.{}]\n", chip);
+    for (int m = 0; m < kMetricCount; ++m) {
+      if (per_metric[m].count == 0) continue;
+      const std::string_view name = PerfMetricName(static_cast<PerfMetric>(m));
+      s += fmt::format("{} = {:.4g}\n{}_rows = {}\n", name, per_metric[m].coverage, name,
+                       per_metric[m].count);
+    }
+  }
   return s;
 }
 

@@ -416,10 +416,37 @@ Uncertainty BandsFor(const Calibration& cal, const Hardware& hw, Regime ttft, Re
   u.ttft = cal.Band(u.basis, PerfMetric::kTtft, ttft, engine, kind);
   u.tpot = cal.Band(u.basis, PerfMetric::kTpot, other, engine, kind);
   u.throughput = cal.Band(u.basis, PerfMetric::kThroughput, other, engine, kind);
+  if (u.basis == CalibrationBasis::kProfiled)
+    if (auto it = cal.chip_coverage.find(hw.chip_id); it != cal.chip_coverage.end()) {
+      u.chip = hw.chip_id;
+      u.chip_coverage = it->second;
+    }
   return u;
 }
 
 }  // namespace
+
+std::optional<std::string> CoverageNote(const Uncertainty& u) {
+  if (!u.chip_coverage) return std::nullopt;
+  std::string held;
+  bool short_of_promise = false;
+  for (PerfMetric m : {PerfMetric::kTtft, PerfMetric::kTpot, PerfMetric::kThroughput}) {
+    const Calibration::ChipCoverage& c = (*u.chip_coverage)[static_cast<int>(m)];
+    if (c.count == 0) continue;
+    short_of_promise |= c.coverage < kMinChipCoverage;
+    held += fmt::format("{}{} {:.0f}% of {}", held.empty() ? "" : ", ",
+                        m == PerfMetric::kThroughput ? "throughput"
+                        : m == PerfMetric::kTtft     ? "TTFT"
+                                                     : "TPOT",
+                        std::floor(c.coverage * 100 + 1e-9), c.count);  // never rounded up
+  }
+  if (!short_of_promise) return std::nullopt;
+  return fmt::format(
+      "the 90% bands held for fewer of {}'s held-out measurements than they promise ({}): its "
+      "measurements sit more often in the tails of the regimes' errors, so read its bands as "
+      "too narrow",
+      u.chip, held);
+}
 
 PrecisionConfig WithEngineAttention(PrecisionConfig prec, const EngineTraits& traits,
                                     const ModelArch& m, const Hardware& hw) {

@@ -942,6 +942,9 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
       row.coverage = static_cast<double>(cb.covered) / cb.count;
       row.median_width = Quantile(cb.widths, 0.5);
       rep.band_chips.push_back(row);
+      if (std::find(cal.calibrated_chips.begin(), cal.calibrated_chips.end(), row.chip) !=
+          cal.calibrated_chips.end())
+        cal.chip_coverage[row.chip][m] = {row.coverage, row.count};
     }
   rep.elapsed = Seconds::FromBase(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

@@ -155,6 +155,19 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
     u["output_tokens_per_s_per_gpu"] =
         BandJson(r.output_tokens_per_s_per_gpu, r.uncertainty.throughput);
   }
+  // A calibrated chip's measured coverage of the bands, per metric (null: none measured).
+  if (r.uncertainty.chip_coverage) {
+    json cov;
+    for (auto [m, key] : {std::pair{perf::PerfMetric::kTtft, "ttft_ms"},
+                          std::pair{perf::PerfMetric::kTpot, "tpot_ms"},
+                          std::pair{perf::PerfMetric::kThroughput, "output_tokens_per_s_per_gpu"}}) {
+      const auto& c = (*r.uncertainty.chip_coverage)[static_cast<int>(m)];
+      cov[key] = c.count == 0 ? json(nullptr) : json{{"coverage", c.coverage}, {"rows", c.count}};
+    }
+    u["chip_coverage"] = cov;
+  } else {
+    u["chip_coverage"] = nullptr;
+  }
   j["uncertainty"] = u;
   if (search) j["search"] = json{{"evaluated", search->evaluated}};
   j["notes"] = r.notes;

@@ -80,6 +80,59 @@ TEST(Serve, BandsAreNarrowedToTheEngineAndKindOfModel) {
   EXPECT_LT(dense->uncertainty.tpot.high / dense->uncertainty.tpot.low, got.high / got.low);
 }
 
+// A calibrated chip's predictions carry how often its held-out rows fell inside the bands, and
+// say so in a note when that is below the 85% floor for any metric (the GB200's and B300's rows
+// sit in their regimes' tails: 68-84%); a chip never measured carries none.
+TEST(Serve, PredictionsSayWhenTheirChipsBandsHeldLessThanPromised) {
+  const Calibration& cal = Bundled().calibration;
+  ASSERT_EQ(cal.chip_coverage.size(), cal.calibrated_chips.size());
+  int noted = 0;
+  for (const auto& [chip, cov] : cal.chip_coverage) {
+    const Hardware hw = HardwareOf(chip);
+    auto r = Serve(Query(ModelOf("llama-3.1-8b"), hw, 1, {}, DType::kFp8, 1024, 1024, 8));
+    ASSERT_TRUE(r.ok()) << chip << ": " << r.error().ToString();
+    ASSERT_TRUE(r->uncertainty.chip_coverage.has_value()) << chip;
+    bool below = false;
+    for (PerfMetric m : {PerfMetric::kTtft, PerfMetric::kTpot, PerfMetric::kThroughput}) {
+      const auto& c = (*r->uncertainty.chip_coverage)[static_cast<int>(m)];
+      EXPECT_EQ(c.count, cov[static_cast<int>(m)].count) << chip;
+      EXPECT_GT(c.count, 0) << chip;
+      below |= c.coverage < kMinChipCoverage;
+    }
+    const auto note = CoverageNote(r->uncertainty);
+    EXPECT_EQ(note.has_value(), below) << chip;
+    if (note) {
+      ++noted;
+      EXPECT_NE(note->find(chip), std::string::npos) << *note;
+      EXPECT_NE(note->find("TPOT"), std::string::npos) << *note;
+    }
+  }
+  EXPECT_GE(noted, 1);  // the GB200's TPOT coverage is 68% (docs/perf.md §5)
+  const Hardware h20 = HardwareOf("nvidia-h20");
+  auto r = Serve(Query(ModelOf("llama-3.1-8b"), h20, 1, {}, DType::kFp8, 1024, 1024, 8));
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_FALSE(r->uncertainty.chip_coverage.has_value());
+  EXPECT_FALSE(CoverageNote(r->uncertainty).has_value());
+}
+
+TEST(Serve, CoverageNoteOnlyBelowTheFloor) {
+  Uncertainty u;
+  u.chip = "some-chip";
+  u.chip_coverage.emplace();
+  for (auto& c : *u.chip_coverage) c = {0.9, 100};
+  EXPECT_FALSE(CoverageNote(u).has_value());
+  (*u.chip_coverage)[static_cast<int>(PerfMetric::kThroughput)] = {0.849, 200};
+  const auto note = CoverageNote(u);
+  ASSERT_TRUE(note.has_value());
+  EXPECT_NE(note->find("some-chip"), std::string::npos) << *note;
+  EXPECT_NE(note->find("throughput 84% of 200"), std::string::npos) << *note;  // not "85%"
+  EXPECT_NE(note->find("TTFT 90% of 100"), std::string::npos) << *note;
+  // The training metric has its own band and no per-chip coverage in the note.
+  (*u.chip_coverage)[static_cast<int>(PerfMetric::kThroughput)] = {0.9, 200};
+  (*u.chip_coverage)[static_cast<int>(PerfMetric::kTrainStep)] = {0.1, 3};
+  EXPECT_FALSE(CoverageNote(u).has_value());
+}
+
 TEST(Serve, ModelThatDoesNotFitIsAnOutcomeWithNumbers) {
   const Hardware hw = HardwareOf("nvidia-h100-sxm");
   auto r = Serve(Query(ModelOf("llama-3.1-405b"), hw, 1, {.tp = 1}, DType::kBf16, 1024, 256, 1));

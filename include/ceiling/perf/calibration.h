@@ -179,6 +179,15 @@ struct Calibration {
     auto operator<=>(const SliceKey&) const = default;
   };
   std::map<SliceKey, ErrorBand> slices;
+  // How often a calibrated chip's held-out rows fell inside the bands they got (profiled
+  // basis, every regime, each row with its slice's or regime's band): the bands promise 90%,
+  // and a chip whose rows sit in the regimes' tails gets less. chip_coverage[chip][metric];
+  // count 0: no rows of that metric.
+  struct ChipCoverage {
+    double coverage = 0;
+    int count = 0;
+  };
+  std::map<std::string, std::array<ChipCoverage, kMetricCount>> chip_coverage;
   std::vector<std::string> calibrated_chips;  // chips whose measurements were fitted
   std::string produced_by;                    // the command that wrote the file
 

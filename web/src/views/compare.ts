@@ -67,19 +67,22 @@ async function remount(main: HTMLElement): Promise<void> {
 
 function band(v: number | null, b: Band | undefined): string {
   if (v === null) return "–";
-  return `${fmt(v)} (${b?.low === null || b?.low === undefined ? "?" : fmt(b.low)}–${b?.high === null || b?.high === undefined ? "unbounded" : fmt(b.high)})`;
+  // A band is null only where validation had no rows to set it (never for a serving regime today).
+  if (b?.low == null || b?.high == null) return `${fmt(v)} (no band)`;
+  return `${fmt(v)} (${fmt(b.low)}–${fmt(b.high)})`;
 }
 
 function metricChart(data: ChipPerf[], key: "output_tokens_per_s_per_gpu" | "ttft_ms" | "tpot_ms", label: string): SVGSVGElement | HTMLElement {
-  const rows = data.filter((d) => d[key] !== null).map((d) => ({ chip: d.chip, v: d[key] as number, lo: d.uncertainty?.[key]?.low ?? d[key], hi: d.uncertainty?.[key]?.high ?? null }));
+  const rows = data.filter((d) => d[key] !== null).map((d) => ({ chip: d.chip, v: d[key] as number, lo: d.uncertainty?.[key]?.low ?? null, hi: d.uncertainty?.[key]?.high ?? null }));
+  const banded = rows.filter((r) => r.lo !== null && r.hi !== null);
   const max = Math.max(...rows.map((r) => r.hi ?? r.v * 1.2), 1);
   const chart = Plot.plot({
     width: 420, height: 40 + 34 * Math.max(rows.length, 1), marginLeft: 150, marginRight: 30,
     x: { label, grid: true, domain: [0, max * 1.05] }, y: { label: null },
     marks: [
       Plot.barX(rows, { y: "chip", x: "v", fill: "#0072B2", fillOpacity: 0.75 }),
-      Plot.ruleY(rows, { y: "chip", x1: "lo", x2: (r) => r.hi ?? max * 1.05, stroke: "#000", strokeWidth: 2, markerStart: "tick-x", markerEnd: "tick-x" }),
-      Plot.text(rows.filter((r) => r.hi === null), { y: "chip", x: () => max * 1.05, text: () => "→ unbounded", textAnchor: "end", dy: -9, fontSize: 10 }),
+      Plot.ruleY(banded, { y: "chip", x1: "lo", x2: "hi", stroke: "#000", strokeWidth: 2, markerStart: "tick-x", markerEnd: "tick-x" }),
+      Plot.text(rows.filter((r) => r.lo === null || r.hi === null), { y: "chip", x: () => max * 1.05, text: () => "no band", textAnchor: "end", dy: -9, fontSize: 10 }),
     ],
   });
   accessible(chart, `${label} per chip with its 90% band`);
@@ -114,5 +117,5 @@ function draw(data: ChipPerf[]): HTMLElement {
       figure("Memory fit: needed (green fits, red does not) within capacity (grey)", fit, alt.cloneNode(true) as HTMLElement)),
     h("h2", null, "All figures"), alt,
     data.some((d) => d.notes.length) ? h("ul", { class: "note" }, data.flatMap((d) => d.notes.map((n) => h("li", null, `${d.chip}: ${n}`)))) : null,
-    h("p", { class: "note" }, "Usable memory is what an engine budgets from, as the driver reports it (the H100's \"80 GB\" is 81,559 MiB, 85.5 GB). Bands are the measured error of the model in that regime (a chip never measured gets the leave-one-chip-out error); an arrow means the band is unbounded above. Bounds are from the same-work comparison (all GPUs in one instance). How far the model lies from measurements: ", h("a", { href: "/accuracy" }, "Accuracy"), "."));
+    h("p", { class: "note" }, "Usable memory is what an engine budgets from, as the driver reports it (the H100's \"80 GB\" is 81,559 MiB, 85.5 GB). Bands are the measured error of the model in that regime (a chip never measured gets the leave-one-chip-out error); a note says when a chip's own held-out measurements fell inside their bands less often than the 90% promised. Bounds are from the same-work comparison (all GPUs in one instance). How far the model lies from measurements: ", h("a", { href: "/accuracy" }, "Accuracy"), "."));
 }
