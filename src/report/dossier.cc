@@ -359,9 +359,14 @@ std::string Figures(const json& chip) {
 std::string Compare(const json& cmp, const std::string& flagship) {
   std::vector<Bar> bars;
   std::vector<std::vector<std::string>> rows;
-  std::string workload;
+  std::string workload, notes;
   for (const json& c : cmp["chips"]) {
     const std::string id = c.value("chip", "");
+    // What the model assumed or warns of for this chip (a fallback, clients that queue, bands
+    // that held less often than promised on its measurements), as the web app lists them.
+    if (c.contains("notes") && c["notes"].is_array())
+      for (const json& n : c["notes"])
+        if (n.is_string()) notes += "<li>" + HtmlEscape(id + ": " + n.get<std::string>()) + "</li>";
     const json& u = c.contains("uncertainty") && c["uncertainty"].is_object() ? c["uncertainty"]
                                                                               : json::object();
     const json band = u.contains("output_tokens_per_s_per_gpu") &&
@@ -399,7 +404,7 @@ std::string Compare(const json& cmp, const std::string& flagship) {
                {"chip", "fits", "TTFT (ms)", "TPOT (ms)", "tokens/s per GPU",
                 "prefill / decode bound", "uncertainty"},
                rows) +
-         "</section>";
+         (notes.empty() ? "" : "<ul>" + notes + "</ul>") + "</section>";
 }
 
 std::string Design(const json& d) {

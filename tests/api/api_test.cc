@@ -14,6 +14,7 @@
 #include "ceiling/api/report_api.h"
 #include "ceiling/api/rules_api.h"
 #include "ceiling/base/executor.h"
+#include "ceiling/report/dossier.h"
 
 namespace ceiling::api {
 namespace {
@@ -352,6 +353,28 @@ TEST(Report, EveryCatalogChipGetsADossier) {
       if (html.find("? (pd unknown)") != std::string::npos) ++fewer_figures;
     }
   EXPECT_GT(fewer_figures, 10u) << "chips without a PD say so in their headroom chart";
+}
+
+// What the comparison notes of a chip (clients that queue for KV room, bands that held less
+// often than promised) is printed under the dossier's comparison table, as the web app lists it;
+// the dossier once dropped every note.
+TEST(Report, DossierListsTheComparisonsNotes) {
+  ReportRequest req;
+  req.chip.id = "nvidia-h20";
+  req.at = {"2025-06-01", "CN", ""};
+  req.model = "llama-3.1-405b";
+  req.concurrency = 512;
+  auto r = Report(Kb(), req);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_TRUE(r->compare.is_object());
+  std::vector<std::string> notes;
+  for (const auto& c : r->compare["chips"])
+    for (const auto& n : c["notes"]) notes.push_back(c["chip"].get<std::string>() + ": " +
+                                                     n.get<std::string>());
+  ASSERT_FALSE(notes.empty()) << "512 clients of Llama 3.1 405B on 8 GPUs queue for KV room";
+  const std::string html = ToHtml(*r);
+  for (const std::string& n : notes)
+    EXPECT_NE(html.find("<li>" + report::HtmlEscape(n) + "</li>"), std::string::npos) << n;
 }
 
 TEST(KnowledgeBase, VersionAndParts) {
