@@ -158,9 +158,10 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
   // A calibrated chip's measured coverage of the bands, per metric (null: none measured).
   if (r.uncertainty.chip_coverage) {
     json cov;
-    for (auto [m, key] : {std::pair{perf::PerfMetric::kTtft, "ttft_ms"},
-                          std::pair{perf::PerfMetric::kTpot, "tpot_ms"},
-                          std::pair{perf::PerfMetric::kThroughput, "output_tokens_per_s_per_gpu"}}) {
+    using perf::PerfMetric;
+    for (auto [m, key] : {std::pair{PerfMetric::kTtft, "ttft_ms"},
+                          std::pair{PerfMetric::kTpot, "tpot_ms"},
+                          std::pair{PerfMetric::kThroughput, "output_tokens_per_s_per_gpu"}}) {
       const auto& c = (*r.uncertainty.chip_coverage)[static_cast<int>(m)];
       cov[key] = c.count == 0 ? json(nullptr) : json{{"coverage", c.coverage}, {"rows", c.count}};
     }

@@ -355,9 +355,9 @@ TEST(Report, EveryCatalogChipGetsADossier) {
   EXPECT_GT(fewer_figures, 10u) << "chips without a PD say so in their headroom chart";
 }
 
-// What the comparison notes of a chip (clients that queue for KV room, bands that held less
-// often than promised) is printed under the dossier's comparison table, as the web app lists it;
-// the dossier once dropped every note.
+// A compared chip's notes (clients that queue for KV room, bands that held less often than
+// promised) are printed under the dossier's comparison table, as the web app lists them; the
+// dossier once dropped every note.
 TEST(Report, DossierListsTheComparisonsNotes) {
   ReportRequest req;
   req.chip.id = "nvidia-h20";
