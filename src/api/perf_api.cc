@@ -250,7 +250,7 @@ Result<PerfServeResponse> PerfServe(const KnowledgeBase& kb, PerfServeRequest re
   ASSIGN_OR_RETURN(ServingQuery q, request.serving.Query(r.model.get(), r.hardware.get(), cal));
   ASSIGN_OR_RETURN(r.search, SearchServing(q, request.serving.Search()));
   if (r.search.evaluated == 0) return NoDeployment(r.search, "");
-  if (auto note = perf::CoverageNote(r.search.result.uncertainty))
+  if (auto note = perf::CoverageNote(*cal, r.hardware->chip_id))
     r.search.result.notes.push_back(std::move(*note));
   const ServingFields& s = request.serving;
   r.searched = !(s.tp && s.pp && s.ep && s.dp_attn) || s.sla();
@@ -381,7 +381,7 @@ Result<CompareResponse> Compare(const KnowledgeBase& kb, CompareRequest request,
     ServingQuery same = s.query;
     same.workload.concurrency = common_concurrency;
     ASSIGN_OR_RETURN(ReferenceSteps ref, ReferenceStepsFor(same));
-    if (auto note = perf::CoverageNote(s.result.uncertainty))
+    if (auto note = perf::CoverageNote(*cal, hw->chip_id))
       s.result.notes.push_back(std::move(*note));
     r.columns.push_back({s.query, s.result, ref});
   }

@@ -315,6 +315,12 @@ CalibrationBasis Calibration::BasisFor(std::string_view chip_id, std::string_vie
                                              : CalibrationBasis::kUnprofiledFamily;
 }
 
+const std::array<Calibration::ChipCoverage, kMetricCount>* Calibration::CoverageOf(
+    std::string_view chip_id) const {
+  auto it = chip_coverage.find(chip_id);
+  return it == chip_coverage.end() ? nullptr : &it->second;
+}
+
 Result<Calibration> ParseCalibrationFile(const std::filesystem::path& path) {
   ASSIGN_OR_RETURN(TomlTable doc, TomlTable::ParseFile(path, catalog::DisplayPath(path)));
   return ParseCalibration(doc);

@@ -416,22 +416,23 @@ Uncertainty BandsFor(const Calibration& cal, const Hardware& hw, Regime ttft, Re
   u.ttft = cal.Band(u.basis, PerfMetric::kTtft, ttft, engine, kind);
   u.tpot = cal.Band(u.basis, PerfMetric::kTpot, other, engine, kind);
   u.throughput = cal.Band(u.basis, PerfMetric::kThroughput, other, engine, kind);
-  if (u.basis == CalibrationBasis::kProfiled)
-    if (auto it = cal.chip_coverage.find(hw.chip_id); it != cal.chip_coverage.end()) {
-      u.chip = hw.chip_id;
-      u.chip_coverage = it->second;
-    }
   return u;
 }
 
 }  // namespace
 
-std::optional<std::string> CoverageNote(const Uncertainty& u) {
-  if (!u.chip_coverage) return std::nullopt;
+std::optional<std::string> CoverageNote(const Calibration& cal, std::string_view chip_id) {
+  const auto* cov = cal.CoverageOf(chip_id);
+  if (cov == nullptr) return std::nullopt;
+  return CoverageNote(chip_id, *cov);
+}
+
+std::optional<std::string> CoverageNote(
+    std::string_view chip_id, const std::array<Calibration::ChipCoverage, kMetricCount>& cov) {
   std::string held;
   bool short_of_promise = false;
   for (PerfMetric m : {PerfMetric::kTtft, PerfMetric::kTpot, PerfMetric::kThroughput}) {
-    const Calibration::ChipCoverage& c = (*u.chip_coverage)[static_cast<int>(m)];
+    const Calibration::ChipCoverage& c = cov[static_cast<int>(m)];
     if (c.count == 0) continue;
     short_of_promise |= c.coverage < kMinChipCoverage;
     held += fmt::format("{}{} {:.0f}% of {}", held.empty() ? "" : ", ",
@@ -445,7 +446,7 @@ std::optional<std::string> CoverageNote(const Uncertainty& u) {
       "the 90% bands held for fewer of {}'s held-out measurements than they promise ({}): its "
       "measurements sit more often in the tails of the regimes' errors, so read its bands as "
       "too narrow",
-      u.chip, held);
+      chip_id, held);
 }
 
 PrecisionConfig WithEngineAttention(PrecisionConfig prec, const EngineTraits& traits,

@@ -156,13 +156,15 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
         BandJson(r.output_tokens_per_s_per_gpu, r.uncertainty.throughput);
   }
   // A calibrated chip's measured coverage of the bands, per metric (null: none measured).
-  if (r.uncertainty.chip_coverage) {
+  const auto* chip_cov =
+      q.calibration == nullptr ? nullptr : q.calibration->CoverageOf(q.hardware->chip_id);
+  if (chip_cov != nullptr) {
     json cov;
     using perf::PerfMetric;
     for (auto [m, key] : {std::pair{PerfMetric::kTtft, "ttft_ms"},
                           std::pair{PerfMetric::kTpot, "tpot_ms"},
                           std::pair{PerfMetric::kThroughput, "output_tokens_per_s_per_gpu"}}) {
-      const auto& c = (*r.uncertainty.chip_coverage)[static_cast<int>(m)];
+      const auto& c = (*chip_cov)[static_cast<int>(m)];
       cov[key] = c.count == 0 ? json(nullptr) : json{{"coverage", c.coverage}, {"rows", c.count}};
     }
     u["chip_coverage"] = cov;

@@ -247,6 +247,44 @@ TEST(CompareCli, H20H100H200Ascend) {
   EXPECT_GT(cols[1]["ratio_to_first"]["reference_decode_step"].get<double>(), 0.8);
 }
 
+// A calibrated chip's serving prediction carries its measured band coverage in the JSON, and
+// says in a note when a band held for fewer than 85% of its rows (the GB200's TPOT: 68%); a chip
+// never measured carries null and no note. perf serve and compare both.
+TEST(PerfServeCli, CalibratedChipsCarryTheirBandCoverage) {
+  const CliResult gb = RunCeiling(
+      "perf serve --chip nvidia-gb200 --model llama-3.1-8b --gpus 1 --concurrency 8 --json");
+  ASSERT_EQ(gb.exit_code, 0) << gb.err;
+  const json g = Parse(gb);
+  const json& cov = g["uncertainty"]["chip_coverage"];
+  ASSERT_TRUE(cov.is_object()) << g["uncertainty"].dump();
+  for (const char* k : {"ttft_ms", "tpot_ms", "output_tokens_per_s_per_gpu"}) {
+    ASSERT_TRUE(cov[k].is_object()) << k;
+    EXPECT_GT(cov[k]["rows"].get<int>(), 0) << k;
+  }
+  EXPECT_LT(cov["tpot_ms"]["coverage"].get<double>(), 0.85);
+  auto noted = [](const json& notes) {
+    return std::any_of(notes.begin(), notes.end(), [](const json& n) {
+      return n.get<std::string>().find("held-out measurements") != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(noted(g["notes"])) << g["notes"].dump();
+  const CliResult h20 = RunCeiling(
+      "perf serve --chip nvidia-h20 --model llama-3.1-8b --gpus 1 --concurrency 8 --json");
+  ASSERT_EQ(h20.exit_code, 0) << h20.err;
+  const json h = Parse(h20);
+  EXPECT_TRUE(h["uncertainty"]["chip_coverage"].is_null());
+  EXPECT_FALSE(noted(h["notes"])) << h["notes"].dump();
+
+  const CliResult c = RunCeiling(
+      "compare nvidia-h20 nvidia-gb200 --model llama-3.1-8b --gpus 1 --concurrency 8 --json");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const json cols = Parse(c)["chips"];
+  ASSERT_EQ(cols.size(), 2u);
+  EXPECT_FALSE(noted(cols[0]["notes"])) << cols[0]["notes"].dump();
+  EXPECT_TRUE(noted(cols[1]["notes"])) << cols[1]["notes"].dump();
+  EXPECT_TRUE(cols[1]["uncertainty"]["chip_coverage"].is_object()) << cols[1].dump();
+}
+
 TEST(ValidateCli, PrintsErrorTablesWithLeaveOneChipOut) {
   const std::string dump = ::testing::TempDir() + "ceiling-validate-dump.csv";
   const CliResult r = RunCeiling("validate --json --dump " + dump);

@@ -87,19 +87,16 @@ TEST(Serve, PredictionsSayWhenTheirChipsBandsHeldLessThanPromised) {
   const Calibration& cal = Bundled().calibration;
   ASSERT_EQ(cal.chip_coverage.size(), cal.calibrated_chips.size());
   int noted = 0;
-  for (const auto& [chip, cov] : cal.chip_coverage) {
-    const Hardware hw = HardwareOf(chip);
-    auto r = Serve(Query(ModelOf("llama-3.1-8b"), hw, 1, {}, DType::kFp8, 1024, 1024, 8));
-    ASSERT_TRUE(r.ok()) << chip << ": " << r.error().ToString();
-    ASSERT_TRUE(r->uncertainty.chip_coverage.has_value()) << chip;
+  for (const std::string& chip : cal.calibrated_chips) {
+    const auto* cov = cal.CoverageOf(chip);
+    ASSERT_NE(cov, nullptr) << chip;
     bool below = false;
     for (PerfMetric m : {PerfMetric::kTtft, PerfMetric::kTpot, PerfMetric::kThroughput}) {
-      const auto& c = (*r->uncertainty.chip_coverage)[static_cast<int>(m)];
-      EXPECT_EQ(c.count, cov[static_cast<int>(m)].count) << chip;
+      const auto& c = (*cov)[static_cast<int>(m)];
       EXPECT_GT(c.count, 0) << chip;
       below |= c.coverage < kMinChipCoverage;
     }
-    const auto note = CoverageNote(r->uncertainty);
+    const auto note = CoverageNote(cal, chip);
     EXPECT_EQ(note.has_value(), below) << chip;
     if (note) {
       ++noted;
@@ -108,29 +105,24 @@ TEST(Serve, PredictionsSayWhenTheirChipsBandsHeldLessThanPromised) {
     }
   }
   EXPECT_GE(noted, 1);  // the GB200's TPOT coverage is 68% (docs/perf.md §5)
-  const Hardware h20 = HardwareOf("nvidia-h20");
-  auto r = Serve(Query(ModelOf("llama-3.1-8b"), h20, 1, {}, DType::kFp8, 1024, 1024, 8));
-  ASSERT_TRUE(r.ok()) << r.error().ToString();
-  EXPECT_FALSE(r->uncertainty.chip_coverage.has_value());
-  EXPECT_FALSE(CoverageNote(r->uncertainty).has_value());
+  EXPECT_EQ(cal.CoverageOf("nvidia-h20"), nullptr);
+  EXPECT_FALSE(CoverageNote(cal, "nvidia-h20").has_value());
 }
 
 TEST(Serve, CoverageNoteOnlyBelowTheFloor) {
-  Uncertainty u;
-  u.chip = "some-chip";
-  u.chip_coverage.emplace();
-  for (auto& c : *u.chip_coverage) c = {0.9, 100};
-  EXPECT_FALSE(CoverageNote(u).has_value());
-  (*u.chip_coverage)[static_cast<int>(PerfMetric::kThroughput)] = {0.849, 200};
-  const auto note = CoverageNote(u);
+  std::array<Calibration::ChipCoverage, kMetricCount> cov;
+  for (auto& c : cov) c = {0.9, 100};
+  EXPECT_FALSE(CoverageNote("some-chip", cov).has_value());
+  cov[static_cast<int>(PerfMetric::kThroughput)] = {0.849, 200};
+  const auto note = CoverageNote("some-chip", cov);
   ASSERT_TRUE(note.has_value());
   EXPECT_NE(note->find("some-chip"), std::string::npos) << *note;
   EXPECT_NE(note->find("throughput 84% of 200"), std::string::npos) << *note;  // not "85%"
   EXPECT_NE(note->find("TTFT 90% of 100"), std::string::npos) << *note;
   // The training metric has its own band and no per-chip coverage in the note.
-  (*u.chip_coverage)[static_cast<int>(PerfMetric::kThroughput)] = {0.9, 200};
-  (*u.chip_coverage)[static_cast<int>(PerfMetric::kTrainStep)] = {0.1, 3};
-  EXPECT_FALSE(CoverageNote(u).has_value());
+  cov[static_cast<int>(PerfMetric::kThroughput)] = {0.9, 200};
+  cov[static_cast<int>(PerfMetric::kTrainStep)] = {0.1, 3};
+  EXPECT_FALSE(CoverageNote("some-chip", cov).has_value());
 }
 
 TEST(Serve, ModelThatDoesNotFitIsAnOutcomeWithNumbers) {

@@ -187,7 +187,7 @@ struct Calibration {
     double coverage = 0;
     int count = 0;
   };
-  std::map<std::string, std::array<ChipCoverage, kMetricCount>> chip_coverage;
+  std::map<std::string, std::array<ChipCoverage, kMetricCount>, std::less<>> chip_coverage;
   std::vector<std::string> calibrated_chips;  // chips whose measurements were fitted
   std::string produced_by;                    // the command that wrote the file
 
@@ -199,6 +199,8 @@ struct Calibration {
   const ErrorBand& Band(CalibrationBasis b, PerfMetric m, Regime r, std::string_view engine,
                         ModelKind kind) const;
   CalibrationBasis BasisFor(std::string_view chip_id, std::string_view family) const;
+  // A calibrated chip's coverage of the bands per metric; null for a chip never measured.
+  const std::array<ChipCoverage, kMetricCount>* CoverageOf(std::string_view chip_id) const;
 };
 
 Result<Calibration> LoadCalibration(const std::filesystem::path& data_dir);

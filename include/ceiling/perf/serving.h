@@ -114,9 +114,6 @@ struct Uncertainty {
   ErrorBand ttft, tpot, throughput;
   CalibrationBasis basis = CalibrationBasis::kProfiled;
   Regime regime = Regime::kSmallBatch;
-  // A calibrated chip's measured coverage of the bands (Calibration::chip_coverage).
-  std::string chip;
-  std::optional<std::array<Calibration::ChipCoverage, kMetricCount>> chip_coverage;
 };
 
 // Coverage below this on a chip's held-out rows is said with its predictions: the floor issue
@@ -125,8 +122,10 @@ inline constexpr double kMinChipCoverage = kMinSliceCoverage;
 
 // "the 90% bands held for fewer of nvidia-gb200's held-out measurements than promised: TTFT 75%
 // of 76, ..." when the chip's coverage of TTFT, TPOT or throughput is below kMinChipCoverage;
-// nothing otherwise.
-std::optional<std::string> CoverageNote(const Uncertainty& u);
+// nothing otherwise. The first form looks the chip up in the calibration (Calibration::CoverageOf).
+std::optional<std::string> CoverageNote(const Calibration& cal, std::string_view chip_id);
+std::optional<std::string> CoverageNote(
+    std::string_view chip_id, const std::array<Calibration::ChipCoverage, kMetricCount>& cov);
 
 struct ServingResult {
   bool fits = false;
