@@ -266,7 +266,8 @@ nlohmann::json ToJson(const PerfServeResponse& r) {
     j["sla"] = nlohmann::json{
         {"tpot_ms", r.sla_tpot ? nlohmann::json(*r.sla_tpot) : nlohmann::json(nullptr)},
         {"ttft_ms", r.sla_ttft ? nlohmann::json(*r.sla_ttft) : nlohmann::json(nullptr)},
-        {"met", sr.found}};
+        {"met", sr.found},
+        {"why_not_met", sr.found ? nlohmann::json(nullptr) : nlohmann::json(sr.why_none)}};
   }
   return j;
 }
@@ -277,7 +278,7 @@ std::string ToText(const PerfServeResponse& r) {
   if (r.sla_tpot || r.sla_ttft)
     out += sr.found ? fmt::format("SLA met: best throughput per GPU at {} clients\n",
                                   sr.query.workload.concurrency)
-                    : "SLA not met: " + sr.why_none + "\n";
+                    : report::WrapText("SLA not met: " + sr.why_none);
   return out;
 }
 
@@ -381,6 +382,8 @@ Result<CompareResponse> Compare(const KnowledgeBase& kb, CompareRequest request,
     ServingQuery same = s.query;
     same.workload.concurrency = common_concurrency;
     ASSIGN_OR_RETURN(ReferenceSteps ref, ReferenceStepsFor(same));
+    if (request.serving.sla() && !s.found)
+      s.result.notes.push_back(s.why_none);
     if (auto note = perf::CoverageNote(*cal, hw->chip_id))
       s.result.notes.push_back(std::move(*note));
     r.columns.push_back({s.query, s.result, ref});

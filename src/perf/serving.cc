@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "ceiling/base/text.h"
 #include "ceiling/base/units.h"
 
 namespace ceiling::perf {
@@ -696,6 +697,11 @@ struct ScanResult {
   int concurrency = 0;
   int evaluated = 0;
   std::optional<Parallelism> fallback;  // the layout with the most memory per instance
+  // With an SLA: the deployment that fits and comes nearest the targets (the least of its
+  // TTFT and TPOT as multiples of their targets), shown when none meets them.
+  std::optional<Parallelism> closest;
+  int closest_concurrency = 0;
+  double closest_excess = 0;
 };
 
 // The search proper, shared by SearchServing and BestServingThroughput.
@@ -721,6 +727,16 @@ ScanResult Scan(const ServingQuery& base, const SlaSearchOptions& o,
       const ServingTimes t = ServeTimesWith(*sm, fp, ep, w, instances, k);
       ++best.evaluated;
       if (!t.fits) break;
+      if (sla) {
+        const double excess =
+            std::max(o.sla.ttft ? t.ttft.base() / o.sla.ttft->base() : 0.0,
+                     o.sla.tpot ? t.tpot.base() / o.sla.tpot->base() : 0.0);
+        if (!best.closest || excess < best.closest_excess) {
+          best.closest = par;
+          best.closest_concurrency = c;
+          best.closest_excess = excess;
+        }
+      }
       // TTFT and TPOT never fall as clients are added (more batch, more queueing), so the first
       // miss ends this layout's scan.
       if (o.sla.ttft && t.ttft > *o.sla.ttft) break;
@@ -764,6 +780,23 @@ Result<SlaSearchResult> SearchServing(const ServingQuery& base, const SlaSearchO
     best.query.par = scan.par;
     best.query.workload.concurrency = scan.concurrency;
     ASSIGN_OR_RETURN(best.result, Serve(best.query));
+  } else if (sla && scan.closest) {
+    // Nothing meets the targets: show the deployment nearest them and say by how much it misses.
+    best.query.par = *scan.closest;
+    best.query.workload.concurrency = scan.closest_concurrency;
+    ASSIGN_OR_RETURN(best.result, Serve(best.query));
+    std::string missed;
+    auto miss = [&](const char* name, const std::optional<Seconds>& target, Seconds got) {
+      if (!target || got <= *target) return;
+      missed += fmt::format("{}{} {} ms against {} ms", missed.empty() ? "" : " and ", name,
+                            FormatNumber(got.base() * 1e3), FormatNumber(target->base() * 1e3));
+    };
+    miss("TTFT", o.sla.ttft, best.result.ttft);
+    miss("TPOT", o.sla.tpot, best.result.tpot);
+    best.why_none = fmt::format(
+        "no deployment meets the latency targets; the nearest, {} at {}, has {}",
+        best.query.par.ToString(), Counted(best.query.workload.concurrency, "client"),
+        missed.empty() ? "latencies at the targets" : missed);
   } else {
     best.why_none = sla ? "no deployment fits and meets the latency targets"
                         : "no parallel layout of these GPUs fits the model";

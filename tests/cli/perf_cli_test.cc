@@ -285,6 +285,49 @@ TEST(PerfServeCli, CalibratedChipsCarryTheirBandCoverage) {
   EXPECT_TRUE(cols[1]["uncertainty"]["chip_coverage"].is_object()) << cols[1].dump();
 }
 
+// A latency target no deployment meets is said, with the deployment nearest it and by how much
+// it misses, in perf serve's text and JSON and in a note of each compared chip that misses it
+// (compare showed its deployments with no word that they broke the target).
+TEST(PerfServeCli, UnmetTargetsNameTheNearestDeployment) {
+  const char* args =
+      "perf serve --chip nvidia-h100-sxm --model llama-3.1-70b --sla-tpot 1 --concurrency 64";
+  const CliResult text = RunCeiling(args);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("SLA not met: no deployment meets the latency targets; the nearest, "
+                          "TP8 at 1 client, has TPOT"),
+            std::string::npos)
+      << text.out;
+  const CliResult js = RunCeiling(std::string(args) + " --json");
+  ASSERT_EQ(js.exit_code, 0) << js.err;
+  const json j = Parse(js);
+  EXPECT_FALSE(j["sla"]["met"].get<bool>());
+  EXPECT_EQ(j["workload"]["concurrency"], 1);
+  const std::string why = j["sla"]["why_not_met"].get<std::string>();
+  EXPECT_NE(why.find(" ms against 1 ms"), std::string::npos) << why;
+  const CliResult met = RunCeiling(
+      "perf serve --chip nvidia-h100-sxm --model llama-3.1-70b --sla-tpot 30 --json");
+  ASSERT_EQ(met.exit_code, 0) << met.err;
+  EXPECT_TRUE(Parse(met)["sla"]["why_not_met"].is_null());
+
+  const CliResult c = RunCeiling(
+      "compare nvidia-h100-sxm nvidia-h20 --model llama-3.1-70b --sla-tpot 8.6 --concurrency 64 "
+      "--json");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const json cols = Parse(c)["chips"];
+  ASSERT_EQ(cols.size(), 2u);
+  // Batch-1 decode: the H20's 4.0 TB/s meets 8.6 ms, the H100's 3.35 TB/s does not.
+  EXPECT_GT(cols[0]["tpot_ms"].get<double>(), 8.6);
+  EXPECT_LE(cols[1]["tpot_ms"].get<double>(), 8.6);
+  for (const json& col : cols) {
+    const bool missed = col["tpot_ms"].get<double>() > 8.6;
+    const bool said = std::any_of(col["notes"].begin(), col["notes"].end(), [](const json& n) {
+      return n.get<std::string>().find("no deployment meets the latency targets") !=
+             std::string::npos;
+    });
+    EXPECT_EQ(said, missed) << col.dump();
+  }
+}
+
 TEST(ValidateCli, PrintsErrorTablesWithLeaveOneChipOut) {
   const std::string dump = ::testing::TempDir() + "ceiling-validate-dump.csv";
   const CliResult r = RunCeiling("validate --json --dump " + dump);

@@ -608,6 +608,37 @@ TEST(Search, UnreachableSlaIsAnOutcome) {
   auto r = SearchServing(q, o);
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r->found);
+  // What is shown is the deployment nearest the target, and the reason says by how much it
+  // misses: no layout at any client count has a lower TPOT.
+  EXPECT_EQ(r->query.workload.concurrency, 1);
+  EXPECT_GT(r->result.tpot.base(), 0.0001);
+  EXPECT_EQ(r->why_none.rfind("no deployment meets the latency targets; the nearest, " +
+                                  r->query.par.ToString() + " at 1 client, has TPOT ",
+                              0),
+            0u)
+      << r->why_none;
+  EXPECT_NE(r->why_none.find(" ms against 0.1 ms"), std::string::npos) << r->why_none;
+  EXPECT_EQ(r->why_none.find("TTFT"), std::string::npos) << r->why_none;  // no TTFT target
+  for (int tp : {1, 2, 4, 8}) {
+    ServingQuery one = q;
+    one.par = {.tp = tp};
+    auto each = Serve(one);
+    ASSERT_TRUE(each.ok());
+    if (each->fits) {
+      EXPECT_GE(each->tpot.base(), r->result.tpot.base()) << "TP" << tp;
+    }
+  }
+  // With both targets, the one the nearest deployment meets is not named.
+  o.sla.ttft = Seconds::FromBase(100);
+  r = SearchServing(q, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->found);
+  EXPECT_EQ(r->why_none.find("TTFT"), std::string::npos) << r->why_none;
+  // When nothing fits at all there is no nearest deployment.
+  ServingQuery alone = Query(ModelOf("llama-3.1-405b"), hw, 1, {}, DType::kBf16, 1024, 1024, 1);
+  r = SearchServing(alone, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->found);
   EXPECT_EQ(r->why_none, "no deployment fits and meets the latency targets");
 }
 
