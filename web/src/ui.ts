@@ -130,6 +130,7 @@ export function loading(): HTMLElement {
 // The API names the request field at fault; the forms label it in words.
 const FIELD_LABELS: Record<string, string> = {
   isl: "Input tokens", osl: "Output tokens", gpus: "GPUs", concurrency: "Concurrent clients",
+  sla_tpot: "TPOT target (ms)", sla_ttft: "TTFT target (ms)",
   chip: "Chip", chips: "Chips", model: "Model", date: "Date", to: "Destination", hq: "End user's headquarters",
 };
 

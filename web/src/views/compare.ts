@@ -13,7 +13,7 @@ interface ChipPerf {
   memory_per_gpu_bytes: number | null; memory: { capacity_bytes: number }; parallelism: { tp: number; pp: number; ep: number; dp_attn: number; instances: number };
   uncertainty: { basis: string; ttft_ms: Band; tpot_ms: Band; output_tokens_per_s_per_gpu: Band } | null;
   reference: { prefill_step: Step; decode_step: Step } | null; breakdown: { prefill_step: Step; decode_step: Step } | null;
-  notes: string[]; ratio_to_first: { output_tokens_per_s_per_gpu: number | null } | null;
+  notes: string[]; ratio_to_first: { output_tokens_per_s_per_gpu: number | null } | null; workload: { concurrency: number };
 }
 
 const PRESETS: Record<string, Record<string, string | string[]>> = {
@@ -36,6 +36,12 @@ export const compareView: View = {
       const i = h("input", { type: "number", min: 1, value: val(k), onchange: () => setParams({ [k]: i.value }) }) as HTMLInputElement;
       return field(label, i);
     };
+    // Latency targets are optional: with one, each chip's best deployment meeting it is searched
+    // (up to the clients given), and a chip that cannot meet it shows its nearest with a note.
+    const target = (k: string, label: string) => {
+      const i = h("input", { type: "number", min: 0, step: "any", placeholder: "none", value: p.get(k) ?? "", onchange: () => setParams({ [k]: i.value }) }) as HTMLInputElement;
+      return field(label, i);
+    };
     const setChip = (i: number, v: string) => {
       const now = [...(params().getAll("chips").length ? params().getAll("chips") : chosen)];
       now[i] = v;
@@ -48,14 +54,17 @@ export const compareView: View = {
         })),
         [0, 1, 2, 3].map((i) => field(`Chip ${i + 1}`, select(opts, chosen[i] ?? "", (v) => setChip(i, v)))),
         field("Model", select(modelOptions(idx), val("model"), (v) => setParams({ model: v }))),
-        num("gpus", "GPUs"), num("isl", "Input tokens"), num("osl", "Output tokens"), num("concurrency", "Concurrent clients")));
+        num("gpus", "GPUs"), num("isl", "Input tokens"), num("osl", "Output tokens"), num("concurrency", "Concurrent clients"),
+        target("sla_tpot", "TPOT target (ms)"), target("sla_ttft", "TTFT target (ms)")),
+      h("p", { class: "note" }, "With a TPOT or TTFT target, each chip gets the deployment with the most output tokens/s per GPU that meets it, at up to the concurrent clients given; a chip that cannot meet it shows the deployment nearest the target, with a note."));
     const out = h("div", { class: "results", "aria-live": "polite" }, loading());
     main.append(out);
     return async () => {
       const q = params();
-      const args = { chips: q.getAll("chips").length ? q.getAll("chips") : chosen, model: q.get("model") ?? val("model"), gpus: q.get("gpus") ?? val("gpus"), isl: q.get("isl") ?? val("isl"), osl: q.get("osl") ?? val("osl"), concurrency: q.get("concurrency") ?? val("concurrency") };
+      const args = { chips: q.getAll("chips").length ? q.getAll("chips") : chosen, model: q.get("model") ?? val("model"), gpus: q.get("gpus") ?? val("gpus"), isl: q.get("isl") ?? val("isl"), osl: q.get("osl") ?? val("osl"), concurrency: q.get("concurrency") ?? val("concurrency"), sla_tpot: q.get("sla_tpot"), sla_ttft: q.get("sla_ttft") };
       const r = await get<{ chips: ChipPerf[] }>("compare", args);
-      clear(out, draw(r.chips));
+      const ms = (k: string) => { const v = Number(q.get(k) ?? ""); return q.get(k) && Number.isFinite(v) ? v : null; };
+      clear(out, draw(r.chips, ms("sla_ttft"), ms("sla_tpot")));
     };
   },
 };
@@ -72,28 +81,32 @@ function band(v: number | null, b: Band | undefined): string {
   return `${fmt(v)} (${fmt(b.low)}–${fmt(b.high)})`;
 }
 
-function metricChart(data: ChipPerf[], key: "output_tokens_per_s_per_gpu" | "ttft_ms" | "tpot_ms", label: string): SVGSVGElement | HTMLElement {
+// `target`: a latency target, drawn as a dashed line.
+function metricChart(data: ChipPerf[], key: "output_tokens_per_s_per_gpu" | "ttft_ms" | "tpot_ms", label: string, target: number | null = null): SVGSVGElement | HTMLElement {
   const rows = data.filter((d) => d[key] !== null).map((d) => ({ chip: d.chip, v: d[key] as number, lo: d.uncertainty?.[key]?.low ?? null, hi: d.uncertainty?.[key]?.high ?? null }));
   const banded = rows.filter((r) => r.lo !== null && r.hi !== null);
-  const max = Math.max(...rows.map((r) => r.hi ?? r.v * 1.2), 1);
+  const max = Math.max(...rows.map((r) => r.hi ?? r.v * 1.2), target ?? 0, 1);
   const chart = Plot.plot({
-    width: 420, height: 40 + 34 * Math.max(rows.length, 1), marginLeft: 150, marginRight: 30,
+    width: 420, height: 40 + 34 * Math.max(rows.length, 1), marginLeft: 150, marginRight: 30, marginTop: 20,
     x: { label, grid: true, domain: [0, max * 1.05] }, y: { label: null },
     marks: [
       Plot.barX(rows, { y: "chip", x: "v", fill: "#0072B2", fillOpacity: 0.75 }),
       Plot.ruleY(banded, { y: "chip", x1: "lo", x2: "hi", stroke: "#000", strokeWidth: 2, markerStart: "tick-x", markerEnd: "tick-x" }),
       Plot.text(rows.filter((r) => r.lo === null || r.hi === null), { y: "chip", x: () => max * 1.05, text: () => "no band", textAnchor: "end", dy: -9, fontSize: 10 }),
+      target === null ? null : Plot.ruleX([target], { stroke: "#D55E00", strokeWidth: 2, strokeDasharray: "5,3" }),
+      target === null ? null : Plot.text([target], { x: (t: number) => t, frameAnchor: "top", text: () => "target", fill: "#D55E00", dy: -9, fontSize: 10 }),
     ],
   });
-  accessible(chart, `${label} per chip with its 90% band`);
+  accessible(chart, `${label} per chip with its 90% band${target === null ? "" : ` and the ${fmt(target)} ms target (dashed)`}`);
   return chart;
 }
 
-function draw(data: ChipPerf[]): HTMLElement {
+function draw(data: ChipPerf[], ttftTarget: number | null, tpotTarget: number | null): HTMLElement {
   const gb = (b: number | null | undefined) => (b === null || b === undefined ? "–" : fmt(b / 1e9));
-  const alt = table("Compare", ["chip", "fits", "parallelism", "memory per GPU, needed / usable (GB)", "TTFT ms (90% band)", "TPOT ms (90% band)", "tokens/s per GPU (90% band)", "× the first chip", "prefill bound", "decode bound", "band from"],
+  const alt = table("Compare", ["chip", "fits", "parallelism", "clients", "memory per GPU, needed / usable (GB)", "TTFT ms (90% band)", "TPOT ms (90% band)", "tokens/s per GPU (90% band)", "× the first chip", "prefill bound", "decode bound", "band from"],
     data.map((d) => [d.chip, d.fits ? "yes" : `no${d.does_not_fit ? `: ${d.does_not_fit}` : ""}`,
       d.fits ? `TP${d.parallelism.tp}${d.parallelism.pp > 1 ? ` PP${d.parallelism.pp}` : ""}${d.parallelism.ep > 1 ? ` EP${d.parallelism.ep}` : ""}${d.parallelism.dp_attn > 1 ? ` DP-attn${d.parallelism.dp_attn}` : ""} × ${d.parallelism.instances}` : "–",
+      d.workload ? fmt(d.workload.concurrency) : "–",
       `${gb(d.memory_per_gpu_bytes)} / ${gb(d.memory?.capacity_bytes)}`,
       band(d.ttft_ms, d.uncertainty?.ttft_ms), band(d.tpot_ms, d.uncertainty?.tpot_ms), band(d.output_tokens_per_s_per_gpu, d.uncertainty?.output_tokens_per_s_per_gpu),
       d.ratio_to_first?.output_tokens_per_s_per_gpu ? `${fmt(d.ratio_to_first.output_tokens_per_s_per_gpu)}×` : "–",
@@ -112,8 +125,8 @@ function draw(data: ChipPerf[]): HTMLElement {
     h("div", { class: "grid3" },
       data.some((d) => d.fits) ? [
         figure("Output tokens/s per GPU (bar) and 90% band (line)", metricChart(data, "output_tokens_per_s_per_gpu", "tokens/s per GPU"), alt.cloneNode(true) as HTMLElement),
-        figure("TTFT, ms", metricChart(data, "ttft_ms", "TTFT (ms)"), alt.cloneNode(true) as HTMLElement),
-        figure("TPOT, ms", metricChart(data, "tpot_ms", "TPOT (ms)"), alt.cloneNode(true) as HTMLElement)] : null,
+        figure(ttftTarget === null ? "TTFT, ms" : "TTFT, ms (dashed: the target)", metricChart(data, "ttft_ms", "TTFT (ms)", ttftTarget), alt.cloneNode(true) as HTMLElement),
+        figure(tpotTarget === null ? "TPOT, ms" : "TPOT, ms (dashed: the target)", metricChart(data, "tpot_ms", "TPOT (ms)", tpotTarget), alt.cloneNode(true) as HTMLElement)] : null,
       figure("Memory fit: needed (green fits, red does not) within capacity (grey)", fit, alt.cloneNode(true) as HTMLElement)),
     h("h2", null, "All figures"), alt,
     data.some((d) => d.notes.length) ? h("ul", { class: "note" }, data.flatMap((d) => d.notes.map((n) => h("li", null, `${d.chip}: ${n}`)))) : null,

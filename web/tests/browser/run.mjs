@@ -243,6 +243,30 @@ await test("compare: when no chip fits the workload, a warning says so and only 
   expect(problems.length === 0, problems.join("; "));
 });
 
+// Latency targets: each chip's best deployment under them, a note for a chip that misses ----------
+await test("compare: a TPOT target searches each chip, draws the target and notes the chip that cannot meet it", async () => {
+  // Batch-1 decode of Llama 3.1 70B on 8 GPUs: the H20 (4.0 TB/s) meets 8.6 ms, the H100 does not.
+  const { page, context, problems } = await open("/compare?chips=nvidia-h100-sxm&chips=nvidia-h20&model=llama-3.1-70b&gpus=8&isl=1024&osl=1024&concurrency=64&sla_tpot=8.6");
+  const box = await page.getByLabel("TPOT target (ms)").inputValue();
+  expect(box === "8.6", `TPOT target box: "${box}"`);
+  const notes = await page.locator("ul.note li").allInnerTexts();
+  expect(notes.some((n) => /^nvidia-h100-sxm: no deployment meets the latency targets; the nearest, TP8 at 1 client, has TPOT [0-9.]+ ms against 8\.6 ms$/.test(n)), JSON.stringify(notes));
+  expect(!notes.some((n) => /^nvidia-h20: no deployment meets/.test(n)), JSON.stringify(notes));
+  const captions = await page.locator("figure figcaption").allInnerTexts();
+  expect(captions.some((c) => /^TPOT, ms \(dashed: the target\)/.test(c)), captions.join(" | "));
+  const clients = await page.locator("table").last().locator("tbody tr td:nth-child(4)").allInnerTexts();
+  expect(clients.length === 2 && clients.every((c) => /^[0-9,]+$/.test(c)), JSON.stringify(clients));
+  // A bad target is the API's refusal under the field's label.
+  await page.getByLabel("TPOT target (ms)").fill("-1");
+  await page.getByLabel("TPOT target (ms)").dispatchEvent("change");
+  await page.locator(".error").first().waitFor({ timeout: 10000 });
+  const alerts = await page.locator(".error").allInnerTexts();
+  expect(alerts.length === 1 && alerts[0] === "TPOT target (ms): must be a positive number", JSON.stringify(alerts));
+  await context.close();
+  const others = problems.filter((p) => !/^HTTP 400: .*\/api\/v1\/compare|status of 400/.test(p)); // the 400 is the point
+  expect(others.length === 0, others.join("; "));
+});
+
 // A request longer than the model's context: the engine's refusal, in words ------------------------
 await test("compare: a request longer than the model's context is refused, and the picker gives the context", async () => {
   const { page, context, problems } = await open("/compare?chips=nvidia-h20&chips=nvidia-h100-sxm&model=llama-2-13b&gpus=1&isl=8000&osl=512&concurrency=16");
