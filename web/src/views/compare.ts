@@ -32,16 +32,13 @@ export const compareView: View = {
     const val = (k: string) => p.get(k) ?? (DEFAULTS[k] as string);
     const chosen = p.getAll("chips").length ? p.getAll("chips") : (DEFAULTS.chips as string[]);
     const opts = [{ value: "", label: "(none)" }, ...chipOptions(list)];
-    const num = (k: string, label: string) => {
-      const i = h("input", { type: "number", min: 1, value: val(k), onchange: () => setParams({ [k]: i.value }) }) as HTMLInputElement;
+    const num = (k: string, label: string, attrs: Record<string, string | number> = { min: 1, value: val(k) }) => {
+      const i = h("input", { type: "number", ...attrs, onchange: () => setParams({ [k]: i.value }) }) as HTMLInputElement;
       return field(label, i);
     };
     // Latency targets are optional: with one, each chip's best deployment meeting it is searched
     // (up to the clients given), and a chip that cannot meet it shows its nearest with a note.
-    const target = (k: string, label: string) => {
-      const i = h("input", { type: "number", min: 0, step: "any", placeholder: "none", value: p.get(k) ?? "", onchange: () => setParams({ [k]: i.value }) }) as HTMLInputElement;
-      return field(label, i);
-    };
+    const target = (k: string, label: string) => num(k, label, { min: 0, step: "any", placeholder: "none", value: p.get(k) ?? "" });
     const setChip = (i: number, v: string) => {
       const now = [...(params().getAll("chips").length ? params().getAll("chips") : chosen)];
       now[i] = v;
@@ -63,7 +60,7 @@ export const compareView: View = {
       const q = params();
       const args = { chips: q.getAll("chips").length ? q.getAll("chips") : chosen, model: q.get("model") ?? val("model"), gpus: q.get("gpus") ?? val("gpus"), isl: q.get("isl") ?? val("isl"), osl: q.get("osl") ?? val("osl"), concurrency: q.get("concurrency") ?? val("concurrency"), sla_tpot: q.get("sla_tpot"), sla_ttft: q.get("sla_ttft") };
       const r = await get<{ chips: ChipPerf[] }>("compare", args);
-      const ms = (k: string) => { const v = Number(q.get(k) ?? ""); return q.get(k) && Number.isFinite(v) ? v : null; };
+      const ms = (k: string) => { const v = q.get(k); return v && Number.isFinite(Number(v)) ? Number(v) : null; };
       clear(out, draw(r.chips, ms("sla_ttft"), ms("sla_tpot")));
     };
   },
