@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -285,21 +286,59 @@ std::string Table::RenderCsv() const {
   return out;
 }
 
+namespace {
+
+// A quantity's unit after its number ("8.95 ms", "80 GB", "3.35 TB/s"): a line break between the
+// two would leave a bare number at a line's end.
+bool IsUnit(std::string_view word) {
+  while (!word.empty() && std::string_view(",.;:)").find(word.back()) != std::string_view::npos)
+    word.remove_suffix(1);
+  static constexpr std::string_view kUnits[] = {
+      "ns",  "us",   "µs",   "ms",  "s",    "%",       "x",        "B",     "kB",      "MB",
+      "GB",  "TB",   "MiB",  "GiB", "TiB",  "GB/s",    "TB/s",     "Gb/s",  "W",       "kW",
+      "MW",  "GHz",  "MHz",  "TFLOP/s", "PFLOP/s", "tokens/s", "tok/s", "FLOP/s"};
+  for (std::string_view u : kUnits)
+    if (word == u) return true;
+  return false;
+}
+
+// A number, perhaps with a sign, an opening bracket or thousands separators ("(2,048", "-0.5").
+bool IsNumber(std::string_view word) {
+  while (!word.empty() && (word.front() == '(' || word.front() == '-' || word.front() == '+'))
+    word.remove_prefix(1);
+  if (word.empty() || !std::isdigit(static_cast<unsigned char>(word.front()))) return false;
+  for (char c : word)
+    if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.' && c != ',') return false;
+  return true;
+}
+
+}  // namespace
+
 std::string WrapText(const std::string& text, std::size_t width, std::size_t indent) {
   if (width == 0) return text + "\n";
-  std::string out, line;
-  std::size_t line_width = 0;
-  const std::string pad(indent, ' ');
+  // The words and the spaces before each; a unit travels with the number before it.
+  std::vector<std::pair<std::string, std::string>> words;  // (gap, word)
+  std::string last;                                        // the previous word as written
   std::size_t i = 0;
   while (i < text.size()) {
-    // The next word and the spaces before it.
-    std::size_t start = i;
+    const std::size_t start = i;
     while (i < text.size() && text[i] == ' ') ++i;
     const std::size_t word_start = i;
     while (i < text.size() && text[i] != ' ') ++i;
     if (word_start == i) break;  // trailing spaces
-    const std::string word = text.substr(word_start, i - word_start);
-    const std::string gap = text.substr(start, word_start - start);
+    std::string word = text.substr(word_start, i - word_start);
+    std::string gap = text.substr(start, word_start - start);
+    const bool glue = !words.empty() && IsNumber(last) && IsUnit(word);
+    last = word;
+    if (glue)
+      words.back().second += gap + word;
+    else
+      words.emplace_back(std::move(gap), std::move(word));
+  }
+  std::string out, line;
+  std::size_t line_width = 0;
+  const std::string pad(indent, ' ');
+  for (const auto& [gap, word] : words) {
     const std::size_t w = DisplayWidth(word);
     if (!line.empty() && line_width + DisplayWidth(gap) + w > width) {
       out += line + "\n";

@@ -173,6 +173,16 @@ TEST(WrapText, BreaksAtSpacesWithinTheWidth) {
   EXPECT_GT(lines, 5);
 }
 
+TEST(WrapText, KeepsAUnitWithItsNumber) {
+  // "8.95 ms" would end the first line at "8.95": the pair moves down whole.
+  EXPECT_EQ(WrapText("TPOT 8.95 ms against 1 ms", 10, 2), "TPOT\n  8.95 ms\n  against\n  1 ms\n");
+  EXPECT_EQ(WrapText("has 2,048.5 GB/s, then", 13, 0), "has\n2,048.5 GB/s,\nthen\n");
+  EXPECT_EQ(WrapText("(80 GB) left", 6, 0), "(80 GB)\nleft\n");
+  // Only a unit after a number is kept with it; other words break as before.
+  EXPECT_EQ(WrapText("at 8 clients", 9, 0), "at 8\nclients\n");
+  EXPECT_EQ(WrapText("the ms mark", 6, 0), "the ms\nmark\n");
+  EXPECT_EQ(WrapText("v1 ms", 3, 0), "v1\nms\n");
+}
 
 TEST(WrapReport, AlignsContinuationsUnderTheValue) {
   const std::string label = "Measures          " + std::string(60, 'a') + " " + std::string(60, 'b');
