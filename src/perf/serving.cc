@@ -249,6 +249,7 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
   // client's decode.
   const double n = b / (dec_iters + own_iters);  // prompts arriving per iteration
   double tpot_s, ttft_s;
+  LatencyParts stag, wave;  // the parts of each pattern (LatencyParts), in seconds
   {
     const double prompts = std::max(1.0, n);
     const double tokens = std::min(prompts * isl, budget);
@@ -257,6 +258,8 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
     const double extra = base + t_p - t_dec;  // time a prompt-carrying iteration adds
     const double others = std::min(1.0, n) * (b - 1) / b;
     tpot_s = (t_dec + others * stretch * extra) / acc;
+    stag.decode = Seconds::FromBase(t_dec / acc);
+    stag.prompts = Seconds::FromBase(others * stretch * extra / acc);
     // A prompt longer than the budget fills own_iters - 1 iterations and leaves the rest of its
     // tokens for the last one, which costs what those tokens cost (not a full budget).
     double t_own = own_iters * (base + t_p);
@@ -267,6 +270,8 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
     const double held = dp > 1 ? BalanceWait(w.balance, n, dp)
                                : BatchWaitIters(w.batch_wait, n, isl, b - 1, k.chunk);
     ttft_s = (0.5 + Overlap(ep, w.speculative)) * t_dec + t_own + held * t_dec;
+    stag.waiting = Seconds::FromBase((0.5 + Overlap(ep, w.speculative) + held) * t_dec);
+    stag.prefill = Seconds::FromBase(t_own);
   }
   // Waves.
   const double wave_tokens = b * isl;
@@ -274,6 +279,9 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
   if (wave_tokens <= budget) {
     ttft_w = Overlap(ep, w.speculative) * t_dec + base + eager(wave_tokens, b);
     tpot_w = t_dec / acc;
+    wave.waiting = Seconds::FromBase(Overlap(ep, w.speculative) * t_dec);
+    wave.prefill = Seconds::FromBase(ttft_w) - wave.waiting;
+    wave.decode = Seconds::FromBase(tpot_w);
   } else {
     const double t_chunk = eager(budget, budget / isl);
     const double g = wave_tokens / budget;  // iterations the wave's prefill takes
@@ -281,16 +289,30 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
     ttft_w = Overlap(ep, w.speculative) * t_dec + mean_iters * (base + t_chunk);
     tpot_w =
         (t_dec + (base + t_chunk - t_dec) * std::min(dec_iters, (g - 1) / 2) / dec_iters) / acc;
+    wave.prefill = Seconds::FromBase(own_iters * (base + t_chunk));
+    wave.waiting = Seconds::FromBase(ttft_w) - wave.prefill;
+    wave.decode = Seconds::FromBase(t_dec / acc);
+    wave.prompts = Seconds::FromBase(tpot_w) - wave.decode;
   }
   const double ttft_wave = ttft_w, ttft_steady = ttft_s;
   const double tpot = ep.burst * tpot_w + (1 - ep.burst) * tpot_s;
   double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_steady + RequestOverhead(ep, w) +
                 ep.client_overhead.base() * b;
   double cycle = ttft + (osl - 1) * tpot;
+  LatencyParts& parts = out.parts;
+  auto blend = [&](Seconds LatencyParts::*part) {
+    parts.*part = ep.burst * (wave.*part) + (1 - ep.burst) * (stag.*part);
+  };
+  for (auto part : {&LatencyParts::waiting, &LatencyParts::prefill, &LatencyParts::decode,
+                    &LatencyParts::prompts})
+    blend(part);
+  parts.request = Seconds::FromBase(RequestOverhead(ep, w));
+  parts.clients = Seconds::FromBase(ep.client_overhead.base() * b);
   if (out.kv_limited) {
     // Clients beyond the capacity wait for a slot: Little's law on the rank's request rate.
     const double rate = b / cycle;
-    ttft += (clients - b) / rate;
+    parts.slot = Seconds::FromBase((clients - b) / rate);
+    ttft += parts.slot.base();
     cycle = ttft + (osl - 1) * tpot;
   }
   out.ttft = Seconds::FromBase(ttft);
@@ -353,8 +375,16 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
   }
   double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_stag + RequestOverhead(ep, w) +
                 ep.client_overhead.base() * b;
+  LatencyParts& parts = out.parts;
+  parts.prefill = Seconds::FromBase(service);
+  parts.kv_transfer = Seconds::FromBase(xfer);
+  parts.request = Seconds::FromBase(RequestOverhead(ep, w));
+  parts.clients = Seconds::FromBase(ep.client_overhead.base() * b);
   // Closed loop: the cycle can never be shorter than the prefill capacity allows.
   ttft = std::max(ttft, clients / mu - decode_time);
+  parts.waiting = Seconds::FromBase(ttft) - parts.prefill - parts.kv_transfer - parts.request -
+                  parts.clients;
+  parts.decode = Seconds::FromBase(tpot);
   out.ttft = Seconds::FromBase(ttft);
   out.tpot = Seconds::FromBase(tpot);
   out.output_tokens_per_s = clients * osl / (ttft + decode_time);
@@ -578,6 +608,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   r.kv_limited = t.kv_limited;
   r.ttft = t.ttft;
   r.tpot = t.tpot;
+  r.latency = t.parts;
   r.output_tokens_per_s = t.output_tokens_per_s;
   r.output_tokens_per_s_per_gpu = t.output_tokens_per_s / q.gpus;
   r.tokens_per_s_per_user = 1.0 / t.tpot.base();
@@ -621,6 +652,7 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
   r.batch_per_rank = t.batch;
   r.ttft = t.ttft;
   r.tpot = t.tpot;
+  r.latency = t.parts;
   r.output_tokens_per_s = t.output_tokens_per_s;
   r.output_tokens_per_s_per_gpu = t.output_tokens_per_s / gpus;
   r.tokens_per_s_per_user = 1.0 / t.tpot.base();

@@ -109,6 +109,26 @@ json PrecisionJson(const perf::PrecisionConfig& p) {
 // A step's times in the breakdown table, in ms to 10 µs: nine columns then fit in 100.
 std::string StepMs(Seconds t) { return fmt::format("{:.2f}", Ms(t)); }
 
+// Where a request's TTFT and TPOT go (perf::LatencyParts), parts under 0.005 ms left out.
+std::string LatencyPartsText(const perf::ServingResult& r) {
+  const perf::LatencyParts& l = r.latency;
+  Table t({{"where a request's time goes"}, {"ms", Align::kRight}});
+  auto part = [&](const char* name, Seconds v, int decimals) {
+    if (Ms(v) >= 0.005) t.AddRow({fmt::format("  {}", name), FormatFixed(Ms(v), decimals)});
+  };
+  t.AddRow({"TTFT", FormatFixed(Ms(r.ttft), 1)});
+  part("before the prompt's first iteration", l.waiting, 1);
+  part("iterations carrying the prompt", l.prefill, 1);
+  part("KV cache to the decode worker", l.kv_transfer, 1);
+  part("engine, per request (fitted)", l.request, 1);
+  part("engine, per running client (fitted)", l.clients, 1);
+  part("waiting for a KV-cache slot", l.slot, 1);
+  t.AddRow({"TPOT", FormatFixed(Ms(r.tpot), 2)});
+  part("a decode iteration", l.decode, 2);
+  part("other clients' prompts", l.prompts, 2);
+  return t.RenderText();
+}
+
 }  // namespace
 
 json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
@@ -143,6 +163,15 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
     j["tokens_per_s_per_user"] = r.tokens_per_s_per_user;
     j["batch_per_attention_rank"] = r.batch_per_rank;
     j["kv_limited"] = r.kv_limited;
+    const perf::LatencyParts& l = r.latency;
+    j["latency_parts_ms"] = json{
+        {"ttft", json{{"waiting", Ms(l.waiting)},
+                      {"prefill", Ms(l.prefill)},
+                      {"kv_transfer", Ms(l.kv_transfer)},
+                      {"request", Ms(l.request)},
+                      {"clients", Ms(l.clients)},
+                      {"slot", Ms(l.slot)}}},
+        {"tpot", json{{"decode", Ms(l.decode)}, {"prompts", Ms(l.prompts)}}}};
   }
   j["breakdown"] =
       json{{"prefill_step", StepJson(r.prefill_step)}, {"decode_step", StepJson(r.decode_step)}};
@@ -243,7 +272,7 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   t.AddRow({"tokens/s per user",
             FormatFixed(r.tokens_per_s_per_user, DecimalsFor(r.tokens_per_s_per_user, 1)), ""});
   s += t.RenderText();
-  s += "\n";
+  s += "\n" + LatencyPartsText(r) + "\n";
   Table b({{"step"},
            {"ms", Align::kRight},
            {"bound"},

@@ -1,6 +1,7 @@
 // Serving and training: outcomes (fits, SLA), errors for impossible layouts, and the search.
 #include "ceiling/perf/serving.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "ceiling/perf/training.h"
@@ -376,6 +377,81 @@ TEST(Serve, AnEngineBatchCapQueuesTheClientsBeyondIt) {
   EXPECT_FALSE(kv.engine_capped);
   EXPECT_FALSE(kv_capped.engine_capped);
   EXPECT_EQ(kv_capped.ttft.base(), kv.ttft.base());
+}
+
+// Where a request's time goes (LatencyParts) adds up to its TTFT and TPOT in every pattern: each
+// engine's burst blend, prompts within and beyond the iteration budget, speculative decoding,
+// clients queued for a slot, and a disaggregated deployment. No part is negative; the slot wait
+// appears exactly when clients queue and is all of what the queue adds.
+TEST(Serve, LatencyPartsAddUpToTtftAndTpot) {
+  const ModelArch& m = ModelOf("llama-3.1-8b");
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  const StepModel sm = *StepModel::Build(m, hw, {.tp = 1, .pp = 1, .dp_attn = 1, .ep = 1},
+                                         PrecisionForMode(DType::kBf16));
+  const Calibration& cal = Bundled().calibration;
+  const FamilyParams& fp = cal.Family(hw.family);
+  auto check = [](const ServingTimes& t, const std::string& what) {
+    ASSERT_TRUE(t.fits) << what;
+    const LatencyParts& l = t.parts;
+    EXPECT_NEAR(l.Ttft().base(), t.ttft.base(), 1e-9 * t.ttft.base()) << what;
+    EXPECT_NEAR(l.Tpot().base(), t.tpot.base(), 1e-9 * t.tpot.base()) << what;
+    for (Seconds p : {l.waiting, l.prefill, l.kv_transfer, l.request, l.clients, l.slot,
+                      l.decode, l.prompts})
+      EXPECT_GE(p.base(), -1e-12) << what;
+    EXPECT_GT(l.prefill.base(), 0) << what;
+    EXPECT_GT(l.decode.base(), 0) << what;
+    EXPECT_EQ(l.slot.base() > 0, t.kv_limited) << what;
+  };
+  for (const char* engine : {"", "vllm", "sglang", "trtllm"}) {
+    const EngineParams& ep = cal.Engine(engine);
+    for (int isl : {512, 20000})
+      for (int conc : {1, 16, 256, 1000000})
+        for (bool spec : {false, true}) {
+          ServingWorkload w;
+          w.engine = engine;
+          w.isl = isl;
+          w.osl = 512;
+          w.concurrency = conc;
+          if (spec) w.speculative = {.steps = 1, .draft_tokens = 2, .accepted = 1.7};
+          const ServingTimes t = ServeTimes(sm, fp, ep, w, 1);
+          check(t, fmt::format("{} isl {} clients {} spec {}", engine, isl, conc, spec));
+          EXPECT_NEAR(t.parts.request.base(), ep.request_overhead.base(), 1e-15);
+        }
+  }
+  // Clients beyond an engine cap: what the queue adds to TTFT is the slot wait, nothing else.
+  const EngineParams& ep = cal.Engine("vllm");
+  ServingWorkload w;
+  w.engine = "vllm";
+  w.concurrency = 64;
+  w.max_batch = 32;
+  ServingWorkload half = w;
+  half.concurrency = 32;
+  const ServingTimes c = ServeTimes(sm, fp, ep, w, 1), h = ServeTimes(sm, fp, ep, half, 1);
+  ASSERT_TRUE(c.kv_limited);
+  EXPECT_NEAR(c.parts.slot.base(), (c.ttft - h.ttft).base(), 1e-12);
+  EXPECT_EQ(c.parts.waiting.base(), h.parts.waiting.base());
+  EXPECT_EQ(c.parts.prefill.base(), h.parts.prefill.base());
+  // Disaggregated: the prefill batch, the KV hand-off and the prefill workers' queue, which
+  // grows when more clients than the workers keep up with wait for them.
+  const ModelArch& ds = ModelOf("deepseek-v3");
+  const Hardware h200 = HardwareOf("nvidia-h200-sxm");
+  const PrecisionConfig prec = PrecisionForMode(DType::kFp8);
+  const StepModel pre =
+      *StepModel::Build(ds, h200, {.tp = 8, .pp = 1, .dp_attn = 1, .ep = 8}, prec);
+  const StepModel dec =
+      *StepModel::Build(ds, h200, {.tp = 1, .pp = 1, .dp_attn = 8, .ep = 8}, prec);
+  ServingWorkload dw;
+  dw.engine = "sglang";
+  dw.concurrency = 256;
+  const ServingTimes d = ServeDisaggTimes(pre, dec, fp, cal.Engine("sglang"), dw, 1, 1, 1, 32);
+  check(d, "disaggregated");
+  EXPECT_GT(d.parts.kv_transfer.base(), 0);
+  EXPECT_EQ(d.parts.prompts.base(), 0);
+  dw.concurrency = 256 * 16;
+  const ServingTimes busy = ServeDisaggTimes(pre, dec, fp, cal.Engine("sglang"), dw, 1, 1, 1, 32);
+  check(busy, "disaggregated, 16x the clients");
+  EXPECT_GT(busy.parts.waiting.base(), 10 * d.parts.waiting.base());
+  EXPECT_EQ(busy.parts.prefill.base(), d.parts.prefill.base());
 }
 
 // An engine that runs context attention in FP8 (TensorRT-LLM) does so only with an FP8 KV

@@ -127,6 +127,31 @@ std::optional<std::string> CoverageNote(const Calibration& cal, std::string_view
 std::optional<std::string> CoverageNote(
     std::string_view chip_id, const std::array<Calibration::ChipCoverage, kMetricCount>& cov);
 
+// Where one request's time goes, as the model adds it up (docs/perf.md §2). Each part is the
+// blend of its staggered and waves values by the engine's burst, as TTFT and TPOT are, so the
+// first six parts sum to TTFT and the last two to TPOT.
+//
+//   r.latency.waiting + r.latency.prefill + ... + r.latency.slot == r.ttft
+struct LatencyParts {
+  // Before the prompt's first iteration: the iteration in progress (and the one overlap
+  // scheduling has prepared), prompts prefilled ahead of it, prompts held for batching or
+  // balancing; disaggregated: the prefill workers' queue.
+  Seconds waiting;
+  // The iterations that carry the prompt, with whatever rides in them (other prompts of a wave,
+  // the running decodes); disaggregated: the prefill batch.
+  Seconds prefill;
+  Seconds kv_transfer;  // disaggregated: the prompt's KV cache to its decode worker
+  // The engine's work per request outside its iterations (HTTP, tokenization, streaming) and
+  // per running client: constants fitted per engine (data/perf/calibration.toml).
+  Seconds request, clients;
+  Seconds slot;     // waiting for a KV-cache or batch slot (Little's law on the request rate)
+  Seconds decode;   // TPOT: a decode iteration, per token it yields (speculative acceptance)
+  Seconds prompts;  // TPOT: other clients' prompts in or between the request's iterations
+
+  Seconds Ttft() const { return waiting + prefill + kv_transfer + request + clients + slot; }
+  Seconds Tpot() const { return decode + prompts; }
+};
+
 struct ServingResult {
   bool fits = false;
   std::string does_not_fit;  // why, with the numbers, when !fits
@@ -141,6 +166,7 @@ struct ServingResult {
                               // client; the rest queued
   StepTime decode_step;       // one decode iteration at that batch
   StepTime prefill_step;      // one prompt alone
+  LatencyParts latency;       // where TTFT and TPOT go
   Uncertainty uncertainty;
   std::vector<std::string> notes;  // assumptions (hardware fallbacks, precision fallbacks)
 };
@@ -176,6 +202,7 @@ struct ServingTimes {
   bool engine_capped = false;  // ... and the engine's cap is the smaller of the two
   double batch = 0;
   Seconds ttft, tpot;
+  LatencyParts parts;  // ttft and tpot, part by part
   double output_tokens_per_s = 0;
 };
 ServingTimes ServeTimes(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
