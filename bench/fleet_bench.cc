@@ -3,7 +3,7 @@
 //
 //   BM_Aggregate          1M rows already parsed: chips resolved, each row classified over its
 //                         period (one timeline per chip x destination x headquarters), totals,
-//                         quarters, vendors, chips, buyers, licence status, revenue shares
+//                         quarters, vendors, chips, buyers, license status, revenue shares
 //   BM_AggregateWhatIf    the same with an as-of what-if
 //   BM_ParseCsv           parsing the same rows from CSV text (reported, not part of the target)
 //   BM_Throughput*        the decode and training yardsticks: a cold cache (one model evaluation

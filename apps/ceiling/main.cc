@@ -36,7 +36,7 @@ const std::vector<Command>& Commands() {
        SetupDesign},
       {"capability", "Per die, the best compliant derivative: the capability a rule leaves open",
        SetupCapability},
-      {"fleet", "What shipments add up to: H100-equivalents, licences, revenue shares, what-if",
+      {"fleet", "What shipments add up to: H100-equivalents, licenses, revenue shares, what-if",
        SetupFleet},
       {"report", "A chip's dossier: one self-contained HTML file (-o FILE.html)", SetupReport},
       {"serve", "The HTTP JSON API (and the web app) on 127.0.0.1:8080", SetupServe},

@@ -98,7 +98,7 @@ class KnowledgeBase:
         """The consistency check of the loaded data directory: every finding, per file."""
         ...
     def classify(self, chip: RefLike, date: DateLike, to: str, hq: Optional[str] = None, view: str = 'enforced', end_user: Optional[str] = None, *, owners: Optional[Sequence[str]] = None, screening_list: Optional[TextLike] = None, set: Optional[Sequence[str]] = None, rules: Optional[Sequence[TextLike]] = None, trace: bool = True) -> Classification:
-        """May this chip go there? Controls met, licence, exceptions, review policy, measures,
+        """May this chip go there? Controls met, license, exceptions, review policy, measures,
         the end user's screening, and the clause-by-clause trace.
 
         chip: catalog id or TOML; date: the date of the export; to: destination (ISO 3166
@@ -226,7 +226,7 @@ class KnowledgeBase:
         ...
     def fleet(self, shipments: TextLike, *, count: Optional[Sequence[str]] = None, reference: str = 'nvidia-h100-sxm', view: str = 'enforced', throughput: bool = True, model: str = 'llama-3.1-70b', gpus: int = 8, isl: int = 1024, osl: int = 1024, precision: str = 'fp8', sla_tpot: float = 50.0, engine: Optional[str] = None, train_gpus: int = 64, train_tp: int = 8, train_pp: int = 4, zero: int = 1, micro_batch: int = 1, global_batch: int = 256, seq: int = 4096, train_precision: str = 'bf16', train_flops: Optional[float] = None, train_model: Optional[str] = None, train_tokens: Optional[float] = None, rules: Optional[Sequence[TextLike]] = None, set: Optional[Sequence[str]] = None, as_of: Optional[DateLike] = None, chart: str = 'tpp', deadline: Optional[float] = None) -> Fleet:
         """What shipments add up to: each row classified on its own dates for its destination and
-        end user, totals in H100-equivalents (by TPP, decode and training throughput), licences,
+        end user, totals in H100-equivalents (by TPP, decode and training throughput), licenses,
         the revenue shares owed, the time to train a reference run, and a what-if.
 
         shipments: a shipments file as a ``pathlib.Path`` (.csv or .toml, e.g.
@@ -238,7 +238,7 @@ class KnowledgeBase:
         train_precision) yardsticks; train_flops, or train_model with train_tokens: the run whose
         time to train is reported; rules, set, as_of: the what-if (another rule, overridden
         parameters, every row classified on one date). ``to_frame()``: one row per shipment row,
-        ``to_frame("chip")`` (or buyer, family, licence, quarter, vendor): totals per group.
+        ``to_frame("chip")`` (or buyer, family, license, quarter, vendor): totals per group.
         """
         ...
     def report(self, chip: RefLike, to: str, date: Optional[DateLike] = None, hq: Optional[str] = None, view: str = 'enforced', *, model: str = 'llama-3.1-70b', gpus: int = 8, isl: int = 2048, osl: int = 512, concurrency: int = 32, deadline: Optional[float] = None) -> Report:
@@ -351,7 +351,7 @@ class ChipList(Response):
 
 
 class Classification(Response):
-    """May this chip go there? (``kb.classify``): controls, licence, exceptions, review, trace."""
+    """May this chip go there? (``kb.classify``): controls, license, exceptions, review, trace."""
     @property
     def chip(self) -> str:
         """The chip's id."""
@@ -374,7 +374,7 @@ class Classification(Response):
         ...
     @property
     def license_required(self) -> Optional[bool]:
-        """Whether an export licence is required (None: cannot decide)."""
+        """Whether an export license is required (None: cannot decide)."""
         ...
     @property
     def controls(self) -> List[str]:
@@ -382,7 +382,7 @@ class Classification(Response):
         ...
     @property
     def exceptions(self) -> List[str]:
-        """Licence exceptions that apply (NAC, ACA, ...)."""
+        """License exceptions that apply (NAC, ACA, ...)."""
         ...
     @property
     def review_policy(self) -> str:
@@ -547,6 +547,12 @@ class Comparison(Response):
     def chips(self) -> List[Dict[str, Any]]:
         """One dict per chip, as perf serve answers, plus ratio_to_first."""
         ...
+    @property
+    def left_out(self) -> List[Dict[str, str]]:
+        """The chips the model has no answer for ({"chip", "reason"}: a figure missing from the
+        chip's record, or no deployment serving the workload); the others are compared.
+        """
+        ...
     def to_frame(self):
         """One row per chip (index: chip): fits, TPOT, TTFT, tokens/s per GPU and per user, the
         deployment, memory per GPU and the ratios to the first chip (ratio.*).
@@ -629,7 +635,7 @@ class Index(Response):
 
 class Fleet(Response):
     """What shipments add up to (``kb.fleet``): per-row classification, totals in
-    H100-equivalents with low/high ranges, licences, revenue shares, time to train, what-if.
+    H100-equivalents with low/high ranges, licenses, revenue shares, time to train, what-if.
     """
     @property
     def rows(self) -> List[Dict[str, Any]]:
@@ -655,8 +661,8 @@ class Fleet(Response):
     def to_frame(self, by: Optional[str] = None):
         """by=None: one row per shipment row (index: id) with chip, buyer, destination, hq,
         first, last, kind, status, counted, quantity (value/low/high), unit price and the
-        licence column of each classification period joined; by="chip" (or buyer, family,
-        licence, quarter, vendor): the totals per group (index: the group's key), each total's
+        license column of each classification period joined; by="chip" (or buyer, family,
+        license, quarter, vendor): the totals per group (index: the group's key), each total's
         central value.
         """
         ...

@@ -187,7 +187,7 @@ class KnowledgeBase:
                  screening_list: Optional[TextLike] = None,
                  set: Optional[Sequence[str]] = None, rules: Optional[Sequence[TextLike]] = None,
                  trace: bool = True) -> Classification:
-        """May this chip go there? Controls met, licence, exceptions, review policy, measures,
+        """May this chip go there? Controls met, license, exceptions, review policy, measures,
         the end user's screening, and the clause-by-clause trace.
 
         chip: catalog id or TOML; date: the date of the export; to: destination (ISO 3166
@@ -460,7 +460,7 @@ class KnowledgeBase:
               set: Optional[Sequence[str]] = None, as_of: Optional[DateLike] = None,
               chart: str = "tpp", deadline: Optional[float] = None) -> Fleet:
         """What shipments add up to: each row classified on its own dates for its destination and
-        end user, totals in H100-equivalents (by TPP, decode and training throughput), licences,
+        end user, totals in H100-equivalents (by TPP, decode and training throughput), licenses,
         the revenue shares owed, the time to train a reference run, and a what-if.
 
         shipments: a shipments file as a ``pathlib.Path`` (.csv or .toml, e.g.
@@ -472,7 +472,7 @@ class KnowledgeBase:
         train_precision) yardsticks; train_flops, or train_model with train_tokens: the run whose
         time to train is reported; rules, set, as_of: the what-if (another rule, overridden
         parameters, every row classified on one date). ``to_frame()``: one row per shipment row,
-        ``to_frame("chip")`` (or buyer, family, licence, quarter, vendor): totals per group.
+        ``to_frame("chip")`` (or buyer, family, license, quarter, vendor): totals per group.
         """
         return self.call("fleet", deadline=deadline,
                          **_fields(locals()))  # type: ignore[return-value]

@@ -212,7 +212,7 @@ class ChipList(Response):
 
 
 class Classification(Response):
-    """May this chip go there? (``kb.classify``): controls, licence, exceptions, review, trace."""
+    """May this chip go there? (``kb.classify``): controls, license, exceptions, review, trace."""
 
     operation = "classify"
 
@@ -243,7 +243,7 @@ class Classification(Response):
 
     @property
     def license_required(self) -> Optional[bool]:
-        """Whether an export licence is required (None: cannot decide)."""
+        """Whether an export license is required (None: cannot decide)."""
         return tri(self._data["license_required"])
 
     @property
@@ -253,7 +253,7 @@ class Classification(Response):
 
     @property
     def exceptions(self) -> List[str]:
-        """Licence exceptions that apply (NAC, ACA, ...)."""
+        """License exceptions that apply (NAC, ACA, ...)."""
         return [e["exception"] for e in self._data["exceptions"]]
 
     @property
@@ -551,6 +551,12 @@ class Comparison(Response):
         """One dict per chip, as perf serve answers, plus ratio_to_first."""
         return self.to_dict()["chips"]
 
+    @property
+    def left_out(self) -> List[Dict[str, str]]:
+        """The chips the model has no answer for ({"chip", "reason"}: a figure missing from the
+        chip's record, or no deployment serving the workload); the others are compared."""
+        return self.to_dict()["left_out"]
+
     def to_frame(self):
         """One row per chip (index: chip): fits, TPOT, TTFT, tokens/s per GPU and per user, the
         deployment, memory per GPU and the ratios to the first chip (ratio.*)."""
@@ -708,12 +714,12 @@ class Index(Response):
                 f"{len(self._data['models'])} models")
 
 
-_FLEET_GROUPS = ("chip", "buyer", "family", "licence", "quarter", "vendor")
+_FLEET_GROUPS = ("chip", "buyer", "family", "license", "quarter", "vendor")
 
 
 class Fleet(Response):
     """What shipments add up to (``kb.fleet``): per-row classification, totals in
-    H100-equivalents with low/high ranges, licences, revenue shares, time to train, what-if."""
+    H100-equivalents with low/high ranges, licenses, revenue shares, time to train, what-if."""
 
     operation = "fleet"
 
@@ -744,8 +750,8 @@ class Fleet(Response):
     def to_frame(self, by: Optional[str] = None):
         """by=None: one row per shipment row (index: id) with chip, buyer, destination, hq,
         first, last, kind, status, counted, quantity (value/low/high), unit price and the
-        licence column of each classification period joined; by="chip" (or buyer, family,
-        licence, quarter, vendor): the totals per group (index: the group's key), each total's
+        license column of each classification period joined; by="chip" (or buyer, family,
+        license, quarter, vendor): the totals per group (index: the group's key), each total's
         central value."""
         pd = _pandas()
         if by is not None:
@@ -766,7 +772,7 @@ class Fleet(Response):
                 "counted": r.get("counted"), "quantity": q.get("value"),
                 "quantity_low": q.get("low"), "quantity_high": q.get("high"),
                 "unit_price": r.get("unit_price"),
-                "licence": _joined([c.get("licence") for c in r.get("classification", [])]),
+                "license": _joined([c.get("license") for c in r.get("classification", [])]),
             })
         f = pd.DataFrame(rows)
         return f.set_index("id") if rows else f

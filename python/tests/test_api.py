@@ -344,7 +344,7 @@ def test_fleet(kb):
     same = kb.fleet({"toml": FLEET.read_text(), "name": str(FLEET)})
     assert same == f
     w = kb.fleet(FLEET, as_of="2026-01-20", throughput=False)
-    assert w.what_if is not None and "rows_needing_licence" in w.what_if
+    assert w.what_if is not None and "rows_needing_license" in w.what_if
     assert w.totals["h100_eq_decode"]["value"] == 0  # yardsticks not evaluated
 
 

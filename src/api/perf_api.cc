@@ -366,18 +366,39 @@ Result<CompareResponse> Compare(const KnowledgeBase& kb, CompareRequest request,
   ASSIGN_OR_RETURN(r.model, ResolveModel(kb, request.serving.model, "model"));
   RETURN_IF_ERROR(CheckFixedSizes(*r.model, request.serving));
   ASSIGN_OR_RETURN(SystemOptions so, request.serving.System());
+  // A chip the model has no answer for is left out with its reason (an input error, such as an
+  // unknown id, is still an error): the other chips are still worth comparing.
+  std::optional<Error> first_left_out;
+  auto leave_out = [&](const std::string& chip, const Error& e) {
+    if (!first_left_out) first_left_out = e;
+    std::string reason = e.message;
+    if (reason.rfind(chip + ": ", 0) == 0) reason.erase(0, chip.size() + 2);
+    r.left_out.push_back({chip, std::move(reason)});
+  };
   for (const Ref& c : request.chips) {
-    ASSIGN_OR_RETURN(std::shared_ptr<const Hardware> hw, HardwareFor(kb, c, "chips", so));
-    r.hardware.push_back(std::move(hw));
+    auto hw = HardwareFor(kb, c, "chips", so);
+    if (!hw.ok() && hw.error().code == ErrorCode::kNoAnswer) {
+      leave_out(c.toml ? "(chip file)" : c.id, hw.error());
+      continue;
+    }
+    if (!hw.ok()) return hw.error();
+    r.hardware.push_back(std::move(*hw));
   }
   // The "same work" half runs every chip at the first chip's client count.
   int common_concurrency = 0;
+  std::vector<std::shared_ptr<const Hardware>> compared;
   for (const auto& hw : r.hardware) {
     if (call.stop.Stopped())
       return MakeError(ErrorCode::kDeadlineExceeded, "the comparison stopped at its deadline");
     ASSIGN_OR_RETURN(ServingQuery q, request.serving.Query(r.model.get(), hw.get(), cal));
     ASSIGN_OR_RETURN(SlaSearchResult s, SearchServing(q, request.serving.Search()));
-    if (s.evaluated == 0) return NoDeployment(s, hw->chip_id);
+    if (s.evaluated == 0) {
+      Error e = NoDeployment(s, hw->chip_id);
+      if (e.code != ErrorCode::kNoAnswer) return e;
+      leave_out(hw->chip_id, e);
+      continue;
+    }
+    compared.push_back(hw);
     if (common_concurrency == 0) common_concurrency = s.query.workload.concurrency;
     ServingQuery same = s.query;
     same.workload.concurrency = common_concurrency;
@@ -388,11 +409,17 @@ Result<CompareResponse> Compare(const KnowledgeBase& kb, CompareRequest request,
       s.result.notes.push_back(std::move(*note));
     r.columns.push_back({s.query, s.result, ref});
   }
+  if (r.columns.empty() && first_left_out) return *first_left_out;
+  r.hardware = std::move(compared);
   return r;
 }
 
-nlohmann::json ToJson(const CompareResponse& r) { return report::CompareJson(r.columns); }
-std::string ToText(const CompareResponse& r) { return report::CompareText(r.columns); }
+nlohmann::json ToJson(const CompareResponse& r) {
+  return report::CompareJson(r.columns, r.left_out);
+}
+std::string ToText(const CompareResponse& r) {
+  return report::CompareText(r.columns, r.left_out);
+}
 
 // validate / calibrate ---------------------------------------------------------------------------
 

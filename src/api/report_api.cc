@@ -108,6 +108,9 @@ Result<ReportResponse> Report(const KnowledgeBase& kb, ReportRequest request,
       if (compared.error().code == ErrorCode::kDeadlineExceeded) return compared.error();
       if (compared.error().field == "model") return compared.error();
       r.notes.push_back("Comparison not run: " + compared.error().message);
+    } else if (!compared->left_out.empty()) {
+      const report::CompareLeftOut& l = compared->left_out.front();
+      r.notes.push_back(fmt::format("Comparison not run: {}: {}", l.chip, l.reason));
     } else {
       r.compare = ToJson(*compared);
     }

@@ -261,9 +261,9 @@ void ForEachPiece(const RowResult& row, Fn fn) {
   }
 }
 
-// Whether the alternative newly requires a licence where the baseline did not.
+// Whether the alternative newly requires a license where the baseline did not.
 bool NewlyLicensed(const Segment& base, const Segment& alt) {
-  return LicenceOf(alt) == Licence::kYes && LicenceOf(base) != Licence::kYes;
+  return LicenseOf(alt) == License::kYes && LicenseOf(base) != License::kYes;
 }
 
 // The what-if fractions of a row: intersect the baseline and alternative segments.
@@ -272,7 +272,7 @@ void CompareSegments(RowResult* row, double* undecided) {
   const double days = static_cast<double>(row->shipment->period.Days());
   ForEachPiece(*row, [&](Date first, Date last, const Segment& a, const Segment& b) {
     const double f = static_cast<double>(last.DaysSinceEpoch() - first.DaysSinceEpoch() + 1) / days;
-    const Licence la = LicenceOf(a), lb = LicenceOf(b);
+    const License la = LicenseOf(a), lb = LicenseOf(b);
     if (NewlyLicensed(a, b)) {
       row->newly_licensed += f;
       const rules::ReviewPolicy p = b.c->review_policy;
@@ -280,9 +280,9 @@ void CompareSegments(RowResult* row, double* undecided) {
           row->newly_policies.end())
         row->newly_policies.push_back(p);
       if (p == rules::ReviewPolicy::kPresumptionOfDenial) row->denied += f;
-    } else if (la == Licence::kYes && lb == Licence::kNo) {
+    } else if (la == License::kYes && lb == License::kNo) {
       row->freed += f;
-    } else if (lb == Licence::kUndecided && la != Licence::kUndecided) {
+    } else if (lb == License::kUndecided && la != License::kUndecided) {
       *undecided += f;
     }
   });
@@ -359,29 +359,29 @@ Measure MeasureOf(Yardstick y) {
   return Measure::kH100Tpp;
 }
 
-std::string_view LicenceName(Licence l) {
+std::string_view LicenseName(License l) {
   switch (l) {
-    case Licence::kNo:
+    case License::kNo:
       return "no";
-    case Licence::kYes:
+    case License::kYes:
       return "yes";
-    case Licence::kUndecided:
+    case License::kUndecided:
       return "undecided";
-    case Licence::kNotExport:
+    case License::kNotExport:
       return "not-an-export";
   }
   return "?";
 }
 
-Licence LicenceOf(const Segment& s) {
-  if (s.c == nullptr) return Licence::kNotExport;
+License LicenseOf(const Segment& s) {
+  if (s.c == nullptr) return License::kNotExport;
   switch (s.c->license_required.tri) {
     case rules::Tri::kTrue:
-      return Licence::kYes;
+      return License::kYes;
     case rules::Tri::kFalse:
-      return Licence::kNo;
+      return License::kNo;
     default:
-      return Licence::kUndecided;
+      return License::kUndecided;
   }
 }
 
@@ -683,7 +683,7 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
   };
 
   r.rows.resize(set.rows.size());
-  std::map<std::string, Totals> by_quarter, by_vendor, by_chip, by_buyer, by_family, by_licence;
+  std::map<std::string, Totals> by_quarter, by_vendor, by_chip, by_buyer, by_family, by_license;
   // Keyed by the measure's id (not its address), so that the order of the answer is the same in
   // every process.
   std::map<std::pair<std::string, std::string>, ShareTotal> shares;
@@ -769,10 +769,10 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
       d = last.AddDays(1);
     }
     {
-      // One entry per licence state, however many rule changes the period spans.
-      std::map<Licence, double> parts;
-      for (const Segment& seg : row.base) parts[LicenceOf(seg)] += seg.fraction;
-      for (const auto& [l, f] : parts) AddRow(&by_licence[std::string(LicenceName(l))], q, chip, f);
+      // One entry per license state, however many rule changes the period spans.
+      std::map<License, double> parts;
+      for (const Segment& seg : row.base) parts[LicenseOf(seg)] += seg.fraction;
+      for (const auto& [l, f] : parts) AddRow(&by_license[std::string(LicenseName(l))], q, chip, f);
     }
     for (const ShareOwed& o : row.shares) {
       const std::string& currency = o.currency;
@@ -790,7 +790,7 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
       }
     }
     if (store.alt) {
-      if (row.newly_licensed > 0) AddRow(&what_if.needs_licence, q, chip, row.newly_licensed);
+      if (row.newly_licensed > 0) AddRow(&what_if.needs_license, q, chip, row.newly_licensed);
       if (row.denied > 0) AddRow(&what_if.denial, q, chip, row.denied);
       if (row.freed > 0) AddRow(&what_if.freed, q, chip, row.freed);
       if (undecided > 0) AddRow(&what_if.undecided, q, chip, undecided);
@@ -801,7 +801,7 @@ Result<FleetResult> EvaluateFleet(const Knowledge& kb, ShipmentSet set_in, const
   r.by_chip = ToGroups(std::move(by_chip));
   r.by_buyer = ToGroups(std::move(by_buyer));
   r.by_family = ToGroups(std::move(by_family));
-  r.by_licence = ToGroups(std::move(by_licence));
+  r.by_license = ToGroups(std::move(by_license));
   // Rows with nothing to pay on (no currency) join their measure's total when it has one currency.
   for (auto it = shares.begin(); it != shares.end();) {
     const auto& [measure, currency] = it->first;
@@ -894,7 +894,7 @@ ChartSeries CumulativeSeries(const FleetResult& r, Yardstick y) {
     events.push_back({s.period.last.AddDays(1), fam, -per_day});
     if (what_if) {
       // What would have shipped: every stretch of the period except those the alternative
-      // newly requires a licence for.
+      // newly requires a license for.
       ForEachPiece(row, [&](Date first, Date last, const Segment& a, const Segment& b) {
         if (NewlyLicensed(a, b)) return;
         events.push_back({first, -1, per_day});

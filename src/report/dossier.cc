@@ -55,12 +55,12 @@ StatusStyle StatusOf(const json& o) {
   const std::string lic = o.value("license_required", "");
   const std::string policy = o.value("review_policy", "");
   if (lic == "cannot-decide") return {"undecided", "#CC79A7", "cannot decide (figure missing)"};
-  if (lic == "no") return {"free", "#009E73", "no licence required"};
+  if (lic == "no") return {"free", "#009E73", "no license required"};
   if (o.contains("exceptions") && !o["exceptions"].empty())
-    return {"exception", "#56B4E9", "licence; exception may apply"};
+    return {"exception", "#56B4E9", "license; exception may apply"};
   if (policy == "presumption-of-approval" || policy == "case-by-case")
-    return {"approval", "#E69F00", "licence; approval or case-by-case"};
-  return {"denial", "#D55E00", "licence; denial or policy not published"};
+    return {"approval", "#E69F00", "license; approval or case-by-case"};
+  return {"denial", "#D55E00", "license; denial or policy not published"};
 }
 
 std::string E(const json& j, const char* key) {
@@ -157,19 +157,19 @@ std::string Bars(const std::string& title, const std::vector<Bar>& bars, double 
 std::string Verdict(const json& c) {
   const StatusStyle st = StatusOf(c);
   const json& q = c["query"];
-  std::string licence;
+  std::string license;
   const std::string lic = c.value("license_required", "");
   if (lic == "yes") {
-    licence = "Licence required";
+    license = "License required";
     std::string by;
     for (const json& b : c["license_basis"])
       by += (by.empty() ? "" : ", ") + E(b, "clause") +
             (b.value("kind", "") == "measure" ? " (a product-specific measure)" : "");
-    if (!by.empty()) licence += " by " + by;
+    if (!by.empty()) license += " by " + by;
   } else if (lic == "no") {
-    licence = "No licence required";
+    license = "No license required";
   } else {
-    licence = "Cannot decide whether a licence is required";
+    license = "Cannot decide whether a license is required";
   }
   std::string share;
   for (const json& m : c["measures"])
@@ -179,7 +179,7 @@ std::string Verdict(const json& c) {
       "<section class=\"verdict\" style=\"border-left-color:{}\"><h2>{} to {} on {}</h2>"
       "<p class=\"big\"><span class=\"dot\" style=\"background:{}\"></span>{}{}</p>"
       "<p class=\"muted\">End user headquartered in {}{}; {} view.</p><dl>",
-      st.color, E(c["chip"], "name"), E(q, "destination_name"), E(q, "date"), st.color, licence,
+      st.color, E(c["chip"], "name"), E(q, "destination_name"), E(q, "date"), st.color, license,
       share, E(q, "headquarters"),
       q.value("headquarters_given", false) ? "" : " (assumed: the destination)", E(q, "view"));
   const bool any_controls = !c["controls"].empty();
@@ -189,7 +189,7 @@ std::string Verdict(const json& c) {
               ? "cannot decide whether " + Join(c["controls_undecided"]) + " are met"
               : std::string("outside 3A090: no control paragraph is met")) +
          "</dd>";
-  out += "<dt>Licence</dt><dd>" + licence + "</dd>";
+  out += "<dt>License</dt><dd>" + license + "</dd>";
   // Each exception as the phrase the JSON carries ("NAC: License exception NAC ... (clause)"),
   // never the object itself.
   std::string exceptions;
@@ -202,7 +202,7 @@ std::string Verdict(const json& c) {
          (!exceptions.empty() ? exceptions
           : lic == "no"            ? std::string("not needed")
           : c.value("exceptions_blocked", false)
-              ? std::string("none: exceptions do not cover a licence required by a "
+              ? std::string("none: exceptions do not cover a license required by a "
                             "product-specific measure")
               : std::string("none applies")) +
          "</dd>";
@@ -292,7 +292,7 @@ std::string Timeline(const json& t, const std::string& date) {
       "<text x=\"{0:.1f}\" y=\"10\" text-anchor=\"middle\">{1}</text></svg>",
       X(Year(date)), HtmlEscape(date));
   return "<section><h2>Timeline to this destination</h2><figure>" + svg +
-         "<figcaption>Status over time (green: no licence; blue: licence with an exception; "
+         "<figcaption>Status over time (green: no license; blue: license with an exception; "
          "orange: approval or case-by-case; vermillion: denial or policy not published; purple: "
          "cannot decide); the line marks the dossier's date</figcaption></figure>" +
          Table("Timeline", {"from", "status", "changes", "because"}, rows) + "</section>";

@@ -15,7 +15,7 @@ namespace {
 using fleet::ChipInfo;
 using fleet::FleetResult;
 using fleet::Group;
-using fleet::Licence;
+using fleet::License;
 using fleet::Measure;
 using fleet::Range;
 using fleet::RowResult;
@@ -60,12 +60,12 @@ std::string SegmentLine(const Segment& s) {
 }
 
 // "no", "yes", "no -> yes (from 2025-04-09, 19%)".
-std::string LicenceSummary(const std::vector<Segment>& segs) {
+std::string LicenseSummary(const std::vector<Segment>& segs) {
   if (segs.empty()) return "";
-  std::string out(fleet::LicenceName(fleet::LicenceOf(segs.front())));
+  std::string out(fleet::LicenseName(fleet::LicenseOf(segs.front())));
   for (std::size_t i = 1; i < segs.size(); ++i) {
-    const std::string next(fleet::LicenceName(fleet::LicenceOf(segs[i])));
-    if (next == fleet::LicenceName(fleet::LicenceOf(segs[i - 1]))) continue;
+    const std::string next(fleet::LicenseName(fleet::LicenseOf(segs[i])));
+    if (next == fleet::LicenseName(fleet::LicenseOf(segs[i - 1]))) continue;
     out += fmt::format(" -> {} from {}", next, segs[i].first.ToString());
   }
   // The JSON keeps the token; a person reads words.
@@ -172,7 +172,7 @@ nlohmann::json SegmentsJson(const std::vector<Segment>& segs) {
     nlohmann::json j = {{"first", s.first.ToString()},
                         {"last", s.last.ToString()},
                         {"fraction", s.fraction},
-                        {"licence", fleet::LicenceName(fleet::LicenceOf(s))}};
+                        {"license", fleet::LicenseName(fleet::LicenseOf(s))}};
     if (s.c != nullptr) {
       j["status"] = StatusLine(*s.c);
       nlohmann::json controls = nlohmann::json::array();
@@ -240,7 +240,7 @@ std::string FleetText(const FleetResult& r) {
   out = WrapReport(out) + "\n";
 
   // Rows: wider than 100 columns, so in three blocks that repeat the row's number and id: what
-  // the row is, how many units it counts, under which licence.
+  // the row is, how many units it counts, under which license.
   Table rows({{"#", Align::kRight},
               {"id"},
               {"date"},
@@ -249,7 +249,7 @@ std::string FleetText(const FleetResult& r) {
               {"kind"},
               {.header = "units", .align = Align::kRight, .group = true},
               {"in totals"},
-              {.header = "licence", .group = true},
+              {.header = "license", .group = true},
               {"H100-eq TPP", Align::kRight}});
   rows.SetKeyColumns(2);
   for (const RowResult& row : r.rows) {
@@ -259,7 +259,7 @@ std::string FleetText(const FleetResult& r) {
                  std::string(fleet::StatusName(s.status)),
                  std::string(fleet::FigureKindName(s.kind)),
                  RangeText(s.quantity, Measure::kUnits) + (s.derived ? " d" : ""),
-                 row.counted ? "yes" : "no: " + row.not_counted, LicenceSummary(row.base),
+                 row.counted ? "yes" : "no: " + row.not_counted, LicenseSummary(row.base),
                  h ? RangeText(*h, Measure::kH100Tpp) : "?"});
   }
   out += "Rows (units: value (low - high); d = derived from revenue / unit price)\n";
@@ -267,7 +267,7 @@ std::string FleetText(const FleetResult& r) {
 
   // Classification of each row over its period, with revenue shares (prose, wrapped).
   const std::size_t status_start = out.size();
-  out += "Licence status of each row over its period\n";
+  out += "License status of each row over its period\n";
   for (const RowResult& row : r.rows) {
     const fleet::Shipment& s = *row.shipment;
     out += fmt::format("  {}: {} {} to {}, end user headquartered in {}{}\n", s.label(),
@@ -302,10 +302,10 @@ std::string FleetText(const FleetResult& r) {
   out += "By chip\n" + GroupTable("chip", r.by_chip) + "\n";
   out += "By vendor\n" + GroupTable("vendor", r.by_vendor) + "\n";
   out += "By buyer\n" + GroupTable("buyer", r.by_buyer) + "\n";
-  std::vector<Group> by_licence = r.by_licence;
-  for (Group& g : by_licence)
+  std::vector<Group> by_license = r.by_license;
+  for (Group& g : by_license)
     if (g.key == "not-an-export") g.key = "not an export";
-  out += "By licence status on the day of shipment\n" + GroupTable("licence required", by_licence) +
+  out += "By license status on the day of shipment\n" + GroupTable("license required", by_license) +
          "\n";
 
   // Revenue shares.
@@ -345,7 +345,7 @@ std::string FleetText(const FleetResult& r) {
                 TotalCell(tot, Measure::kH100Decode), TotalCell(tot, Measure::kH100Train),
                 TotalCell(tot, Measure::kTrainRate)});
     };
-    add("would have needed a licence", w.needs_licence);
+    add("would have needed a license", w.needs_license);
     add("  of which presumption of denial", w.denial);
     add("needed one, would not have", w.freed);
     add("alternative cannot decide", w.undecided);
@@ -360,13 +360,13 @@ std::string FleetText(const FleetResult& r) {
       if (row.denied > 0) denied.push_back(row.shipment->label());
     }
     out +=
-        "  rows that would have needed a licence: " + (newly.empty() ? "none" : Join(newly, ", ")) +
+        "  rows that would have needed a license: " + (newly.empty() ? "none" : Join(newly, ", ")) +
         "\n";
     out +=
         "  rows facing a presumption of denial: " + (denied.empty() ? "none" : Join(denied, ", ")) +
         "\n";
     if (!newly.empty()) {
-      // Review policies of the alternative where it newly requires a licence.
+      // Review policies of the alternative where it newly requires a license.
       std::vector<std::string> policies;
       for (const RowResult& row : r.rows)
         for (rules::ReviewPolicy p : row.newly_policies) {
@@ -375,7 +375,7 @@ std::string FleetText(const FleetResult& r) {
             policies.push_back(title);
         }
       out +=
-          "  review policy where a licence would newly be needed: " + Join(policies, ", ") + "\n";
+          "  review policy where a license would newly be needed: " + Join(policies, ", ") + "\n";
     }
     out += "\n";
   }
@@ -558,7 +558,7 @@ nlohmann::json FleetJson(const FleetResult& r) {
   j["by_chip"] = GroupsJson(r.by_chip);
   j["by_buyer"] = GroupsJson(r.by_buyer);
   j["by_family"] = GroupsJson(r.by_family);
-  j["by_licence"] = GroupsJson(r.by_licence);
+  j["by_license"] = GroupsJson(r.by_license);
   nlohmann::json shares = nlohmann::json::array();
   for (const fleet::ShareTotal& s : r.shares)
     shares.push_back({{"measure", s.measure->full_id},
@@ -576,11 +576,11 @@ nlohmann::json FleetJson(const FleetResult& r) {
       if (row.denied > 0) denied.push_back(row.shipment->label());
     }
     j["what_if"] = {{"description", r.what_if->description},
-                    {"needs_licence", TotalsJson(r.what_if->needs_licence)},
+                    {"needs_license", TotalsJson(r.what_if->needs_license)},
                     {"denial", TotalsJson(r.what_if->denial)},
                     {"freed", TotalsJson(r.what_if->freed)},
                     {"undecided", TotalsJson(r.what_if->undecided)},
-                    {"rows_needing_licence", newly},
+                    {"rows_needing_license", newly},
                     {"rows_denied", denied}};
   } else {
     j["what_if"] = nullptr;
@@ -618,8 +618,8 @@ std::string FleetCsv(const FleetResult& r) {
                                      "quantity_low",
                                      "quantity_high",
                                      "derived",
-                                     "licence",
-                                     "licence_required_fraction",
+                                     "license",
+                                     "license_required_fraction",
                                      "review_policy",
                                      "measures",
                                      "revenue_share_owed",
@@ -641,7 +641,7 @@ std::string FleetCsv(const FleetResult& r) {
     const fleet::Shipment& s = *row.shipment;
     double required = 0;
     for (const Segment& seg : row.base)
-      if (fleet::LicenceOf(seg) == Licence::kYes) required += seg.fraction;
+      if (fleet::LicenseOf(seg) == License::kYes) required += seg.fraction;
     const Segment& last = row.base.back();
     std::vector<std::string> measures;
     if (last.c != nullptr)
@@ -675,7 +675,7 @@ std::string FleetCsv(const FleetResult& r) {
                                   num(s.quantity.low),
                                   num(s.quantity.high),
                                   s.derived ? "yes" : "no",
-                                  LicenceSummary(row.base),
+                                  LicenseSummary(row.base),
                                   num(required),
                                   ReviewOf(last),
                                   Join(measures, " "),
@@ -854,7 +854,7 @@ std::string FleetChartSvg(const FleetResult& r, const fleet::ChartSeries& s) {
     legend_y += 16;
     // The what-if in words, wrapped under the legend.
     std::string desc =
-        "without what the alternative newly requires a licence for: " + r.what_if->description;
+        "without what the alternative newly requires a license for: " + r.what_if->description;
     int line = 0;
     constexpr std::size_t kWidth = 30;
     while (!desc.empty() && line < 10) {

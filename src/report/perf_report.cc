@@ -395,8 +395,11 @@ std::string TrainingText(const perf::TrainingQuery& q, const perf::TrainingResul
   return s;
 }
 
-std::string CompareText(const std::vector<CompareColumn>& cols) {
-  if (cols.empty()) return "";
+std::string CompareText(const std::vector<CompareColumn>& cols,
+                        const std::vector<CompareLeftOut>& left_out) {
+  std::string gone;
+  for (const CompareLeftOut& l : left_out) gone += WrapText("left out (" + l.chip + "): " + l.reason);
+  if (cols.empty()) return gone;
   const auto& q0 = cols[0].query;
   std::string s = WrapText(fmt::format(
       "{}, {} weights, {} per chip, input {} / output {} tokens, {}", q0.model->name,
@@ -480,10 +483,11 @@ std::string CompareText(const std::vector<CompareColumn>& cols) {
     for (const std::string& n : c.result.notes)
       s += WrapText("note (" + c.query.hardware->chip_id + "): " + n);
   }
-  return s;
+  return s + gone;
 }
 
-json CompareJson(const std::vector<CompareColumn>& cols) {
+json CompareJson(const std::vector<CompareColumn>& cols,
+                 const std::vector<CompareLeftOut>& left_out) {
   json arr = json::array();
   for (const auto& c : cols) {
     json j = ServingJson(c.query, c.result, nullptr);
@@ -507,7 +511,9 @@ json CompareJson(const std::vector<CompareColumn>& cols) {
     }
     arr.push_back(j);
   }
-  return json{{"chips", arr}};
+  json gone = json::array();
+  for (const CompareLeftOut& l : left_out) gone.push_back({{"chip", l.chip}, {"reason", l.reason}});
+  return json{{"chips", arr}, {"left_out", gone}};
 }
 
 namespace {

@@ -295,7 +295,7 @@ std::string_view CaveatKindName(CaveatKind k) {
 
 namespace {
 
-// An end-user licence counts as the same when its reason and basis agree (by name and citation:
+// An end-user license counts as the same when its reason and basis agree (by name and citation:
 // the two outcomes may come from two rule books).
 bool SameEndUserLicense(const EndUserResult& a, const EndUserResult& b) {
   const bool la = a.given && a.license, lb = b.given && b.license;

@@ -341,7 +341,7 @@ TEST(Report, EveryCatalogChipGetsADossier) {
         continue;
       }
       EXPECT_NE(html.find("</html>"), std::string::npos) << chip.id;
-      // No JSON object printed as text (the exceptions of an undecided licence once were).
+      // No JSON object printed as text (the exceptions of an undecided license once were).
       EXPECT_EQ(html.find("{&quot;"), std::string::npos) << chip.id << " " << model;
       // The API's phrase for an exception is what the dossier prints: a TPU v4 (no PD) to CN
       // may or may not qualify for NAC, and the dossier says so in words.

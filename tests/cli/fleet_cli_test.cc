@@ -23,14 +23,14 @@ json Parse(const CliResult& r) {
   return j;
 }
 
-// The acceptance output: totals by quarter and by chip with ranges, each row's licence status,
+// The acceptance output: totals by quarter and by chip with ranges, each row's license status,
 // and the revenue shares owed under the 2025 and 2026 measures.
 TEST(FleetCli, BundledDatasetText) {
   const CliResult r = RunCeiling(kBundled);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* want :
        {"By quarter", "By chip", "2024Q3", "2025Q1", "nvidia-h20", "huawei-ascend-910c",
-        "Licence status of each row", "license required (product-specific measure)",
+        "License status of each row", "license required (product-specific measure)",
         "us-2025-08-h20-licensing/revenue-share", "us-2026-01-cbc/h200-share", "Time to train",
         "300,000 (200,000 - 300,000)"})
     EXPECT_NE(r.out.find(want), std::string::npos) << want;
@@ -59,7 +59,7 @@ TEST(FleetCli, BundledDatasetJson) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = Parse(r);
   for (const char* k : {"file", "rows", "chips", "totals", "by_quarter", "by_chip", "by_vendor",
-                        "by_buyer", "by_licence", "revenue_share", "what_if", "time_to_train"})
+                        "by_buyer", "by_license", "revenue_share", "what_if", "time_to_train"})
     EXPECT_TRUE(j.contains(k)) << k;
   EXPECT_GE(j["rows"].size(), 15u);
   for (const json& row : j["rows"]) {
@@ -92,16 +92,16 @@ TEST(FleetCli, WhatIfH20LetterFrom2024) {
   const json j = Parse(r);
   const json& w = j["what_if"];
   ASSERT_FALSE(w.is_null());
-  // The 2024 H20s and the Q1 FY2026 H20 sales would have needed a licence.
-  std::vector<std::string> rows = w["rows_needing_licence"];
+  // The 2024 H20s and the Q1 FY2026 H20 sales would have needed a license.
+  std::vector<std::string> rows = w["rows_needing_license"];
   EXPECT_NE(std::find(rows.begin(), rows.end(), "h20-2024"), rows.end());
   EXPECT_NE(std::find(rows.begin(), rows.end(), "h20-fy26q1-sold"), rows.end());
   // None faces a presumption of denial: the letter's review policy was not published.
   EXPECT_TRUE(w["rows_denied"].empty());
-  EXPECT_GT(w["needs_licence"]["h100_eq_tpp"]["value"].get<double>(), 0);
+  EXPECT_GT(w["needs_license"]["h100_eq_tpp"]["value"].get<double>(), 0);
   // In the same yardsticks as the totals, and never more than them.
   for (const char* m : {"units", "h100_eq_tpp", "h100_eq_decode", "h100_eq_train"})
-    EXPECT_LE(w["needs_licence"][m]["value"].get<double>(),
+    EXPECT_LE(w["needs_license"][m]["value"].get<double>(),
               j["totals"][m]["value"].get<double>() + 1e-6)
         << m;
 }

@@ -247,6 +247,62 @@ TEST(CompareCli, H20H100H200Ascend) {
   EXPECT_GT(cols[1]["ratio_to_first"]["reference_decode_step"].get<double>(), 0.8);
 }
 
+// A chip the model has no answer for (the MI308X's record has no dense tensor rate) is left out
+// with its reason and the others are still compared; with every chip left out the answer is
+// that chip's error, and an unknown id is an input error as before.
+TEST(CompareCli, AChipTheModelCannotAnswerForIsLeftOutWithItsReason) {
+  const CliResult r = RunCeiling(
+      "compare amd-mi308x nvidia-h20 nvidia-h100-sxm --model llama-3.1-70b --gpus 8 "
+      "--concurrency 16 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = Parse(r);
+  ASSERT_EQ(j["chips"].size(), 2u);
+  EXPECT_EQ(j["chips"][0]["chip"], "nvidia-h20");
+  EXPECT_DOUBLE_EQ(j["chips"][0]["ratio_to_first"]["tpot"].get<double>(), 1.0);
+  ASSERT_EQ(j["left_out"].size(), 1u);
+  EXPECT_EQ(j["left_out"][0]["chip"], "amd-mi308x");
+  EXPECT_NE(j["left_out"][0]["reason"].get<std::string>().find("tensor rate"), std::string::npos);
+  const CliResult text = RunCeiling(
+      "compare amd-mi308x nvidia-h20 --model llama-3.1-70b --gpus 8 --concurrency 16");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("left out (amd-mi308x): the performance model needs"), std::string::npos)
+      << text.out;
+  const CliResult none = RunCeiling("compare amd-mi308x --model llama-3.1-70b --gpus 8 "
+                                    "--concurrency 16");
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("amd-mi308x"), std::string::npos) << none.err;
+  EXPECT_TRUE(none.out.empty()) << none.out;
+  const CliResult unknown = RunCeiling("compare nvidia-h20 no-such-chip --model llama-3.1-70b "
+                                       "--gpus 8 --concurrency 16");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("no-such-chip"), std::string::npos) << unknown.err;
+}
+
+// Where a request's time goes: the text's table and the JSON's latency_parts_ms, whose parts
+// add up to TTFT and TPOT; the queue for KV-cache slots is a part of its own.
+TEST(PerfServeCli, LatencyPartsAddUpAndNameTheSlotWait) {
+  const CliResult r = RunCeiling(
+      "perf serve --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 8 --tp 8 --isl 8192 "
+      "--osl 1024 --concurrency 4096 --engine vllm --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = Parse(r);
+  ASSERT_TRUE(j["kv_limited"].get<bool>());
+  const json& parts = j["latency_parts_ms"];
+  double ttft = 0, tpot = 0;
+  for (const auto& [k, v] : parts["ttft"].items()) ttft += v.get<double>();
+  for (const auto& [k, v] : parts["tpot"].items()) tpot += v.get<double>();
+  EXPECT_NEAR(ttft, j["ttft_ms"].get<double>(), 1e-6 * ttft);
+  EXPECT_NEAR(tpot, j["tpot_ms"].get<double>(), 1e-6 * tpot);
+  EXPECT_GT(parts["ttft"]["slot"].get<double>(), 0.5 * ttft);  // most of the wait is the queue
+  const CliResult text = RunCeiling(
+      "--width 100 perf serve --chip nvidia-h100-sxm --model llama-3.1-70b --gpus 8 --tp 8 "
+      "--isl 8192 --osl 1024 --concurrency 4096 --engine vllm");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  for (const char* s : {"where a request's time goes", "waiting for a KV-cache slot",
+                        "engine, per request (fitted)", "a decode iteration"})
+    EXPECT_NE(text.out.find(s), std::string::npos) << s << "\n" << text.out;
+}
+
 // A calibrated chip's serving prediction carries its measured band coverage in the JSON, and
 // says in a note when a band held for fewer than 85% of its rows (the GB200's TPOT: 68%); a chip
 // never measured carries null and no note. perf serve and compare both.

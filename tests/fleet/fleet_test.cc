@@ -1,5 +1,5 @@
 // Fleet totals computed by hand for tests/cases/fleets/small.csv (and its TOML twin), range
-// propagation, quarter and licence splits, revenue shares, unknown metrics, the what-if and the
+// propagation, quarter and license splits, revenue shares, unknown metrics, the what-if and the
 // throughput cache.
 //
 // Catalog figures used below: TPP H100 SXM 15,831.2 (1,978.9 x 8), H20 2,368, A800 4,992,
@@ -58,7 +58,7 @@ TEST_P(SmallFleet, HandComputedTotals) {
   EXPECT_DOUBLE_EQ(r.total.unknown_units[Index(Measure::kTpp)], 0);
 }
 
-TEST_P(SmallFleet, QuarterAndLicenceSplits) {
+TEST_P(SmallFleet, QuarterAndLicenseSplits) {
   const FleetResult r = RunCase(CaseRequest(GetParam()));
   // The 910B row covers 2024 (366 days): 91, 91, 92 and 92 days.
   auto q = [&](const std::string& key) {
@@ -73,17 +73,17 @@ TEST_P(SmallFleet, QuarterAndLicenceSplits) {
   EXPECT_NEAR(q("2025Q3"), 100, 1e-9);
   EXPECT_EQ(r.by_quarter.size(), 6u);
   // The A800 row spans the October 2023 rule's effective date (2023-11-17): 16 of its 61 days
-  // before (no licence), 45 after (licence required, presumption of denial).
+  // before (no license), 45 after (license required, presumption of denial).
   const RowResult* a800 = FindRow(r, "a800-split");
   ASSERT_NE(a800, nullptr);
   ASSERT_EQ(a800->base.size(), 2u);
   EXPECT_EQ(a800->base[0].last, (Date{2023, 11, 16}));
   EXPECT_NEAR(a800->base[0].fraction, 16.0 / 61, 1e-12);
-  EXPECT_EQ(LicenceOf(a800->base[0]), Licence::kNo);
-  EXPECT_EQ(LicenceOf(a800->base[1]), Licence::kYes);
+  EXPECT_EQ(LicenseOf(a800->base[0]), License::kNo);
+  EXPECT_EQ(LicenseOf(a800->base[1]), License::kYes);
   EXPECT_EQ(a800->base[1].c->review_policy, rules::ReviewPolicy::kPresumptionOfDenial);
   auto lic = [&](const std::string& key) {
-    const Group* g = FindGroup(r.by_licence, key);
+    const Group* g = FindGroup(r.by_license, key);
     return g == nullptr ? -1.0 : Sum(g->totals, Measure::kUnits).value;
   };
   EXPECT_NEAR(lic("no"), 160 + 1000 + 3000, 1e-9);
@@ -125,7 +125,7 @@ TEST_P(SmallFleet, RevenueSharesAndCounting) {
   const RowResult* ascend = FindRow(r, "ascend-domestic");
   ASSERT_EQ(ascend->base.size(), 1u);
   EXPECT_EQ(ascend->base[0].c, nullptr);
-  EXPECT_EQ(LicenceOf(ascend->base[0]), Licence::kNotExport);
+  EXPECT_EQ(LicenseOf(ascend->base[0]), License::kNotExport);
 }
 
 TEST_P(SmallFleet, CountingOrderedRowsAddsThem) {
@@ -139,7 +139,7 @@ TEST_P(SmallFleet, CountingOrderedRowsAddsThem) {
 INSTANTIATE_TEST_SUITE_P(Formats, SmallFleet, ::testing::Values("small.csv", "small.toml"),
                          [](const auto& p) { return p.param == "small.csv" ? "csv" : "toml"; });
 
-TEST(FleetWhatIf, H20LetterFrom2024NeedsLicencesForThe2024H20s) {
+TEST(FleetWhatIf, H20LetterFrom2024NeedsLicensesForThe2024H20s) {
   FleetQuery req = CaseRequest("small.csv");
   std::ifstream in(std::string(CEILING_SOURCE_DIR) + "/docs/examples/h20-letter-from-2024.toml");
   std::stringstream ss;
@@ -147,12 +147,12 @@ TEST(FleetWhatIf, H20LetterFrom2024NeedsLicencesForThe2024H20s) {
   req.rules.push_back({"h20-letter-from-2024.toml", ss.str()});
   const FleetResult r = RunCase(req);
   ASSERT_TRUE(r.what_if.has_value());
-  // Only h20-2024 (3,000; 2,000-4,000) newly needs a licence; the 2025 H20s needed one anyway.
-  const Range& u = Sum(r.what_if->needs_licence, Measure::kUnits);
+  // Only h20-2024 (3,000; 2,000-4,000) newly needs a license; the 2025 H20s needed one anyway.
+  const Range& u = Sum(r.what_if->needs_license, Measure::kUnits);
   EXPECT_DOUBLE_EQ(u.value, 3000);
   EXPECT_DOUBLE_EQ(u.low, 2000);
   EXPECT_DOUBLE_EQ(u.high, 4000);
-  EXPECT_NEAR(Sum(r.what_if->needs_licence, Measure::kH100Tpp).value, 448.734145, 1e-5);
+  EXPECT_NEAR(Sum(r.what_if->needs_license, Measure::kH100Tpp).value, 448.734145, 1e-5);
   // The letter's review policy was not published: nothing faces a presumption of denial.
   EXPECT_DOUBLE_EQ(Sum(r.what_if->denial, Measure::kUnits).value, 0);
   const RowResult* h20 = FindRow(r, "h20-2024");
@@ -165,12 +165,12 @@ TEST(FleetWhatIf, H20LetterFrom2024NeedsLicencesForThe2024H20s) {
 
 TEST(FleetWhatIf, AsOfAnEarlierDateFreesRows) {
   FleetQuery req = CaseRequest("small.csv");
-  req.as_of = Date{2023, 6, 1};  // the October 2022 rule: the A800 and H20 need no licence
+  req.as_of = Date{2023, 6, 1};  // the October 2022 rule: the A800 and H20 need no license
   const FleetResult r = RunCase(req);
   ASSERT_TRUE(r.what_if.has_value());
   // Freed: the A800's 45 licensed days (450 units) and the 2025 H20s (100).
   EXPECT_NEAR(Sum(r.what_if->freed, Measure::kUnits).value, 450 + 100, 1e-9);
-  EXPECT_DOUBLE_EQ(Sum(r.what_if->needs_licence, Measure::kUnits).value, 0);
+  EXPECT_DOUBLE_EQ(Sum(r.what_if->needs_license, Measure::kUnits).value, 0);
   EXPECT_NEAR(FindRow(r, "a800-split")->freed, 45.0 / 61, 1e-12);
 }
 
@@ -180,7 +180,7 @@ TEST(FleetWhatIf, AsOfALaterDateDeniesTheA800s) {
   const FleetResult r = RunCase(req);
   // Newly licensed: the A800's first 16 days (160, presumption of denial) and the 2024 H20s
   // (3,000, letter: policy not published).
-  EXPECT_NEAR(Sum(r.what_if->needs_licence, Measure::kUnits).value, 160 + 3000, 1e-9);
+  EXPECT_NEAR(Sum(r.what_if->needs_license, Measure::kUnits).value, 160 + 3000, 1e-9);
   EXPECT_NEAR(Sum(r.what_if->denial, Measure::kUnits).value, 160, 1e-9);
   EXPECT_NEAR(Sum(r.what_if->denial, Measure::kTpp).value, 160 * 4992.0, 1e-6);
 }
@@ -235,7 +235,7 @@ TEST(FleetDerived, RevenueOverPriceWithBounds) {
   EXPECT_EQ(r.set.sources.at("row-1").read, (Date{2026, 12, 1}));
 }
 
-TEST(FleetBeforeRules, ShipmentsBeforeTheFirstRuleNeedNoLicence) {
+TEST(FleetBeforeRules, ShipmentsBeforeTheFirstRuleNeedNoLicense) {
   FleetQuery req;
   req.shipments_name = "old.csv";
   req.shipments_text =
@@ -244,7 +244,7 @@ TEST(FleetBeforeRules, ShipmentsBeforeTheFirstRuleNeedNoLicence) {
   const FleetResult r = RunCase(req);
   ASSERT_EQ(r.rows[0].base.size(), 1u);
   EXPECT_TRUE(r.rows[0].base[0].c->before_first_rule);
-  EXPECT_EQ(LicenceOf(r.rows[0].base[0]), Licence::kNo);
+  EXPECT_EQ(LicenseOf(r.rows[0].base[0]), License::kNo);
 }
 
 // The throughput yardsticks: ratios of the performance model's per-GPU figures, one model
@@ -326,9 +326,9 @@ TEST(FleetChart, CumulativeSeriesEndsAtTheTotals) {
   double end = 0;
   for (const auto& f : s.cumulative) end += f.back();
   EXPECT_NEAR(end, Sum(r.total, Measure::kH100Tpp).value, 1e-6);
-  // The what-if line ends short by what the alternative newly requires a licence for.
+  // The what-if line ends short by what the alternative newly requires a license for.
   ASSERT_EQ(s.what_if.size(), s.dates.size());
-  EXPECT_NEAR(s.what_if.back(), end - Sum(r.what_if->needs_licence, Measure::kH100Tpp).value, 1e-6);
+  EXPECT_NEAR(s.what_if.back(), end - Sum(r.what_if->needs_license, Measure::kH100Tpp).value, 1e-6);
   // Cumulative lines never fall.
   for (const auto& f : s.cumulative)
     for (std::size_t i = 1; i < f.size(); ++i) EXPECT_GE(f[i], f[i - 1] - 1e-9);

@@ -73,7 +73,7 @@ source = "s"
 [[clause]]
 id = "lic"
 kind = "license"
-title = "licence"
+title = "license"
 applies_to = 'meets("3A090.z")'
 destinations = "D:5 | MO"
 source = "s"
@@ -232,7 +232,7 @@ case("book", "supersedes-self", sub(RULE, 'source = "s"\n\n[parameters]',
                                     'supersedes = "x-test"\nsource = "s"\n\n[parameters]'))
 case("book", "supersedes-clauses-mutual",
      sub(sub(RULE, 'title = "a.1"', 'title = "a.1"\nsupersedes = "x-test/lic"'),
-         'title = "licence"', 'title = "licence"\nsupersedes = "x-test/a1"'))
+         'title = "license"', 'title = "license"\nsupersedes = "x-test/a1"'))
 case("book", "clause-supersedes-own-rule",
      sub(RULE, 'title = "a.1"', 'title = "a.1"\nsupersedes = "x-test"'))
 case("book", "duplicate-bundled-id", sub(RULE, 'id = "x-test"', 'id = "us-2023-10-acs"'))

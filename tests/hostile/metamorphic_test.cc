@@ -4,7 +4,7 @@
 // 1. Within one rule version, raising TPP (PD held) or PD (TPP held) never gives a less
 //    controlled outcome: `controlled` and `license_required` never move down the order
 //    false < unknown < true.
-// 2. Moving a destination into a stricter group (D:5, or D:1 / D:4) never removes a licence
+// 2. Moving a destination into a stricter group (D:5, or D:1 / D:4) never removes a license
 //    requirement.
 // 3. An identity what-if (RuleBook::WithParameter of a parameter to its own text) changes
 //    nothing at all.
@@ -84,7 +84,7 @@ TEST(Metamorphic, RaisingTppOrPdNeverLowersControl) {
             EXPECT_GE(rc, last_c) << rules::VarName(var) << " " << last_v << " -> " << v << " on "
                                   << date.ToString() << " to " << dest << ": less controlled";
             EXPECT_GE(rl, last_l) << rules::VarName(var) << " " << last_v << " -> " << v << " on "
-                                  << date.ToString() << " to " << dest << ": licence removed";
+                                  << date.ToString() << " to " << dest << ": license removed";
             last_c = rc, last_l = rl, last_v = v;
             ++checked;
           }
@@ -114,7 +114,7 @@ fs::path CountriesWith(const std::string& group_file, const std::string& code) {
   return dir;
 }
 
-TEST(Metamorphic, AStricterGroupNeverRemovesALicence) {
+TEST(Metamorphic, AStricterGroupNeverRemovesALicense) {
   const std::vector<rules::ChipFacts> facts = AllFacts();
   const rules::RuleBook& base = Data().book;
   int checked = 0, added = 0;

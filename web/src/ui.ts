@@ -6,10 +6,10 @@ import { get, type IndexAnswer, type ChipRecord, type Outcome } from "./api";
 // Okabe-Ito colours (distinguishable with the common colour-vision deficiencies); each status
 // also has its own marker shape and text, so colour is never the only cue.
 export const STATUS = {
-  free: { label: "no licence required", color: "#009E73", symbol: "circle" },
-  exception: { label: "licence; exception may apply", color: "#56B4E9", symbol: "diamond" },
-  approval: { label: "licence; approval or case-by-case", color: "#E69F00", symbol: "square" },
-  denial: { label: "licence; denial or policy not published", color: "#D55E00", symbol: "triangle" },
+  free: { label: "no license required", color: "#009E73", symbol: "circle" },
+  exception: { label: "license; exception may apply", color: "#56B4E9", symbol: "diamond" },
+  approval: { label: "license; approval or case-by-case", color: "#E69F00", symbol: "square" },
+  denial: { label: "license; denial or policy not published", color: "#D55E00", symbol: "triangle" },
   undecided: { label: "cannot decide (figure missing)", color: "#CC79A7", symbol: "cross" },
 } as const;
 export type StatusKey = keyof typeof STATUS;

@@ -1,5 +1,5 @@
 // Fleet questions: what shipments add up to (units, TPP, H100-equivalents by TPP, decode and
-// training throughput, power, time to train), their licence status row by row, the revenue
+// training throughput, power, time to train), their license status row by row, the revenue
 // shares owed, and what a different rule would have denied.
 //
 //   FleetRequest req;

@@ -286,6 +286,10 @@ struct CompareResponse {
   std::shared_ptr<const perf::ModelArch> model;
   std::vector<std::shared_ptr<const perf::Hardware>> hardware;  // one per chip
   std::vector<report::CompareColumn> columns;  // their queries point at the above
+  // Chips the model has no answer for (ErrorCode::kNoAnswer: a figure it needs is missing from
+  // the chip's record, or no deployment serves the workload); the others are still compared.
+  // When every chip is, Compare returns the first one's error.
+  std::vector<report::CompareLeftOut> left_out;
 };
 
 Result<CompareResponse> Compare(const KnowledgeBase& kb, CompareRequest request,

@@ -1,4 +1,4 @@
-// Fleets: what shipments add up to — compute, H100-equivalents, licences, revenue shares — and
+// Fleets: what shipments add up to — compute, H100-equivalents, licenses, revenue shares — and
 // what other rules would have changed.
 //
 //   FleetQuery req;
@@ -10,19 +10,19 @@
 //   ThroughputCache cache;                          // reusable across requests
 //   ASSIGN_OR_RETURN(FleetResult r, RunFleet(kb, req, &cache));
 //   r.total.sum[Index(Measure::kH100Tpp)].value;    // H100-equivalents by TPP
-//   r.what_if->needs_licence.sum[Index(Measure::kUnits)];
+//   r.what_if->needs_license.sum[Index(Measure::kUnits)];
 //
 // What it computes, for the rows it counts (status in `count`, not restating another row):
 // - per row: the classification over the row's period for its destination and end-user
-//   headquarters (licence, exceptions, review policy, measures), split where the rules change
+//   headquarters (license, exceptions, review policy, measures), split where the rules change
 //   within the period; the revenue share owed where a measure sets one and a price is known;
-// - totals, by quarter, vendor, chip, buyer and licence status: units; total TPP; memory capacity
+// - totals, by quarter, vendor, chip, buyer and license status: units; total TPP; memory capacity
 //   (GB) and bandwidth (GB/s); power at TDP (MW); H100-equivalents by three yardsticks (TPP;
 //   decode and training throughput per GPU from the performance model, on the request's
 //   workloads); the effective training rate at the modelled MFU (PFLOP/s) and the time to train a
 //   reference run on it;
 // - the what-if (when rules, parameter overrides or an as-of date are given): the rows that
-//   would have needed a licence, or faced a presumption of denial, and that compute in the same
+//   would have needed a license, or faced a presumption of denial, and that compute in the same
 //   measures.
 // Units ship evenly over a row's period: that is how a period is split across quarters, across
 // rule changes and in the chart. Low and high bounds propagate to every total (the low total sums
@@ -168,10 +168,10 @@ struct Segment {
   const rules::Classification* c = nullptr;  // nullptr: not an export (domestic)
 };
 
-// What a segment says about the licence.
-enum class Licence { kNo, kYes, kUndecided, kNotExport };
-std::string_view LicenceName(Licence l);  // "no", "yes", "undecided", "not-an-export"
-Licence LicenceOf(const Segment& s);
+// What a segment says about the license.
+enum class License { kNo, kYes, kUndecided, kNotExport };
+std::string_view LicenseName(License l);  // "no", "yes", "undecided", "not-an-export"
+License LicenseOf(const Segment& s);
 
 struct ShareOwed {
   const rules::Clause* measure = nullptr;
@@ -188,9 +188,9 @@ struct RowResult {
   std::string not_counted;    // why not: "status ordered", "restates h20-2024"
   std::vector<Segment> base;  // the rules of each day of the period
   std::vector<Segment> alt;   // the what-if (empty without one)
-  double newly_licensed = 0;  // fraction of the period that would have needed a licence
+  double newly_licensed = 0;  // fraction of the period that would have needed a license
   double denied = 0;          // ... under a presumption of denial
-  double freed = 0;           // fraction that needed a licence but would not have
+  double freed = 0;           // fraction that needed a license but would not have
   std::vector<rules::ReviewPolicy> newly_policies;  // review policies where newly licensed
   std::vector<ShareOwed> shares;
 };
@@ -227,7 +227,7 @@ struct ShareTotal {
 
 struct WhatIf {
   std::string description;  // "rule added: ...; tpp_a = 4000; as of 2025-05-01"
-  Totals needs_licence;     // counted rows that would have needed a licence
+  Totals needs_license;     // counted rows that would have needed a license
   Totals denial;            // ... of which under a presumption of denial
   Totals freed;             // counted rows that needed one and would not have
   Totals undecided;         // the alternative cannot decide (a metric unknown)
@@ -242,7 +242,7 @@ struct TimeToTrain {
 };
 
 // Cumulative totals of one yardstick over time by chip family, and the what-if line: what would
-// have shipped without a licence under the alternative rules. Values are piecewise linear
+// have shipped without a license under the alternative rules. Values are piecewise linear
 // between `dates`.
 struct ChartSeries {
   Yardstick yardstick = Yardstick::kTpp;
@@ -293,7 +293,7 @@ struct FleetResult {
   Totals total;
   std::vector<Group> by_quarter, by_vendor, by_chip, by_buyer;
   std::vector<Group> by_family;   // keyed "vendor family": "nvidia hopper"
-  std::vector<Group> by_licence;  // baseline: licence needed on the day of shipment
+  std::vector<Group> by_license;  // baseline: license needed on the day of shipment
   std::vector<ShareTotal> shares;
   std::optional<WhatIf> what_if;
   std::optional<TimeToTrain> time_to_train;

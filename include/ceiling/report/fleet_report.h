@@ -9,7 +9,7 @@
 // JSON field names are an interface: `file`, `title`, `reference` (a chip entry), `workloads`,
 // `count`, `view`, `chips` (per-unit values by measure name, `missing` reasons), `rows` (quantity, period,
 // `classification` segments, `what_if` segments and fractions, `revenue_share`, `values`),
-// `totals`, `by_quarter`, `by_vendor`, `by_chip`, `by_buyer`, `by_family`, `by_licence`,
+// `totals`, `by_quarter`, `by_vendor`, `by_chip`, `by_buyer`, `by_family`, `by_license`,
 // `revenue_share`, `what_if`, `time_to_train`, `notes`. A total is {"value", "low", "high"} per
 // measure (MeasureName) plus `unknown_units`. Unknown values are null, never 0. CSV columns:
 // see FleetCsv. Output is deterministic.
@@ -25,7 +25,7 @@ namespace ceiling::report {
 
 std::string FleetText(const fleet::FleetResult& r);
 nlohmann::json FleetJson(const fleet::FleetResult& r);
-// One line per row: identity, period, status, counted, quantity bounds, the licence over the
+// One line per row: identity, period, status, counted, quantity bounds, the license over the
 // period, the revenue share owed, every measure's value with bounds (empty when unknown), and
 // the what-if fractions.
 std::string FleetCsv(const fleet::FleetResult& r);

@@ -41,8 +41,16 @@ struct CompareColumn {
   perf::ServingResult result;      // the best deployment found for this chip
   perf::ReferenceSteps reference;  // the same work on every chip
 };
-std::string CompareText(const std::vector<CompareColumn>& columns);
-nlohmann::json CompareJson(const std::vector<CompareColumn>& columns);
+// A chip the comparison could not model (a figure the model needs is missing from its record,
+// or no deployment of it serves the workload), with the reason.
+struct CompareLeftOut {
+  std::string chip;
+  std::string reason;
+};
+std::string CompareText(const std::vector<CompareColumn>& columns,
+                        const std::vector<CompareLeftOut>& left_out = {});
+nlohmann::json CompareJson(const std::vector<CompareColumn>& columns,
+                           const std::vector<CompareLeftOut>& left_out = {});
 
 // `calibration_status` says whether data/perf/calibration.toml matches the fresh fit.
 std::string ValidationText(const perf::ValidationReport& r, const std::string& calibration_status);

@@ -208,7 +208,7 @@ void ClassifyInto(const RuleBook& book, const ChipFacts& facts, const Query& que
 std::vector<std::string> UnknownReasons(const ChipFacts& facts, std::uint32_t unknown);
 
 // Whether two outcomes are the same for timelines, matrices and diffs: the paragraphs met (and
-// undecided), the licence requirement, the exceptions, the review policy and the measures.
+// undecided), the license requirement, the exceptions, the review policy and the measures.
 bool SameOutcome(const Classification& a, const Classification& b);
 // A compact summary of an outcome, for display and tests:
 // "3A090.a.1 3A090.a.2 4A090.a | license: yes | NAC | presumption-of-denial | measures: ...".

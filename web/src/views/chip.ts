@@ -72,16 +72,16 @@ function clauseLink(id: string): HTMLElement {
 function verdict(c: Classification): HTMLElement {
   const q = c.query;
   const k = statusOf(c);
-  const licence: Child =
-    c.license_required === "yes" ? ["Licence required", c.license_basis.length ? [" by ", c.license_basis.map((b, i) => [i ? ", " : "", clauseLink(b.clause), b.kind === "measure" ? " (a product-specific measure)" : ""])] : ""]
-    : c.license_required === "no" ? "No licence required"
-    : "Cannot decide whether a licence is required";
+  const license: Child =
+    c.license_required === "yes" ? ["License required", c.license_basis.length ? [" by ", c.license_basis.map((b, i) => [i ? ", " : "", clauseLink(b.clause), b.kind === "measure" ? " (a product-specific measure)" : ""])] : ""]
+    : c.license_required === "no" ? "No license required"
+    : "Cannot decide whether a license is required";
   const share = c.measures.find((m) => m.revenue_share !== null);
   const rows: [string, Child][] = [
     ["Controls", c.controls.length ? c.controls.join(", ") : c.controls_undecided.length ? `cannot decide whether ${c.controls_undecided.join(", ")} are met` : "outside 3A090: no control paragraph is met"],
-    ["Licence", licence],
-    ["Exceptions", c.exceptions.length ? c.exceptions.map((x) => x.text).join("; ") : c.license_required === "no" ? "not needed" : c.exceptions_blocked ? "none: exceptions do not cover a licence required by a product-specific measure" : "none applies"],
-    ["Review policy", [c.review_policy === "none" ? "none (no licence required)" : policyText(c.review_policy), c.review_clause ? [" (", clauseLink(c.review_clause), ")"] : "", c.review_conditions.length ? `; ${c.review_conditions.join("; ")}` : ""]],
+    ["License", license],
+    ["Exceptions", c.exceptions.length ? c.exceptions.map((x) => x.text).join("; ") : c.license_required === "no" ? "not needed" : c.exceptions_blocked ? "none: exceptions do not cover a license required by a product-specific measure" : "none applies"],
+    ["Review policy", [c.review_policy === "none" ? "none (no license required)" : policyText(c.review_policy), c.review_clause ? [" (", clauseLink(c.review_clause), ")"] : "", c.review_conditions.length ? `; ${c.review_conditions.join("; ")}` : ""]],
   ];
   if (c.measures.length)
     rows.push(["Measures", h("ul", null, c.measures.map((m) => h("li", null, clauseLink(m.id), ": ", m.title, m.equivalents ? h("small", null, ` Equivalents: ${m.equivalents}.`) : null)))]);
@@ -89,7 +89,7 @@ function verdict(c: Classification): HTMLElement {
   if (c.disputed_figures) rows.push(["Disputed figures", c.disputed_figures.verdict]);
   return h("section", { class: `verdict v-${k}`, "aria-labelledby": "verdict-h" },
     h("h2", { id: "verdict-h" }, c.chip.name, " to ", q.destination_name, " on ", q.date),
-    h("p", { class: "verdict-line" }, statusBadge(c, c.license_required === "yes" ? `licence required${share ? `; ${Math.round((share.revenue_share ?? 0) * 100)}% revenue share` : ""}` : STATUS[k].label)),
+    h("p", { class: "verdict-line" }, statusBadge(c, c.license_required === "yes" ? `license required${share ? `; ${Math.round((share.revenue_share ?? 0) * 100)}% revenue share` : ""}` : STATUS[k].label)),
     h("p", { class: "query" }, `End user headquartered in ${q.headquarters}${q.headquarters_given ? "" : " (assumed: the destination)"}; ${q.view} view.`,
       c.before_first_rule ? " This date is before the first rule in the data." : ""),
     h("dl", { class: "facts" }, rows.map(([k2, v]) => [h("dt", null, k2), h("dd", null, v)])),

@@ -59,9 +59,13 @@ export const compareView: View = {
     return async () => {
       const q = params();
       const args = { chips: q.getAll("chips").length ? q.getAll("chips") : chosen, model: q.get("model") ?? val("model"), gpus: q.get("gpus") ?? val("gpus"), isl: q.get("isl") ?? val("isl"), osl: q.get("osl") ?? val("osl"), concurrency: q.get("concurrency") ?? val("concurrency"), sla_tpot: q.get("sla_tpot"), sla_ttft: q.get("sla_ttft") };
-      const r = await get<{ chips: ChipPerf[] }>("compare", args);
+      const r = await get<{ chips: ChipPerf[]; left_out: { chip: string; reason: string }[] }>("compare", args);
       const ms = (k: string) => { const v = q.get(k); return v && Number.isFinite(Number(v)) ? Number(v) : null; };
-      clear(out, draw(r.chips, ms("sla_ttft"), ms("sla_tpot")));
+      clear(out,
+        // A chip the model cannot answer for is left out with its reason; the others are compared.
+        r.left_out.length ? h("div", { class: "warning", role: "status" }, h("strong", null, "Left out: "),
+          r.left_out.map((l, i) => [i ? "; " : "", h("a", { href: `/chip?chip=${encodeURIComponent(l.chip)}` }, l.chip), `: ${l.reason}`])) : null,
+        draw(r.chips, ms("sla_ttft"), ms("sla_tpot"), new Map(list.map((c) => [c.id, c.name]))));
     };
   },
 };
@@ -78,30 +82,36 @@ function band(v: number | null, b: Band | undefined): string {
   return `${fmt(v)} (${fmt(b.low)}–${fmt(b.high)})`;
 }
 
-// `target`: a latency target, drawn as a dashed line.
-function metricChart(data: ChipPerf[], key: "output_tokens_per_s_per_gpu" | "ttft_ms" | "tpot_ms", label: string, target: number | null = null): SVGSVGElement | HTMLElement {
-  const rows = data.filter((d) => d[key] !== null).map((d) => ({ chip: d.chip, v: d[key] as number, lo: d.uncertainty?.[key]?.low ?? null, hi: d.uncertainty?.[key]?.high ?? null }));
+// `target`: a latency target, drawn as a dashed line; a bar past it is drawn in vermillion. Every
+// chip keeps its row, in the order chosen: one without the figure says why instead of a bar.
+function metricChart(data: ChipPerf[], key: "output_tokens_per_s_per_gpu" | "ttft_ms" | "tpot_ms", label: string, names: Map<string, string>, target: number | null = null): SVGSVGElement | HTMLElement {
+  const name = (chip: string) => names.get(chip) ?? chip;
+  const rows = data.filter((d) => d[key] !== null).map((d) => ({ chip: name(d.chip), v: d[key] as number, lo: d.uncertainty?.[key]?.low ?? null, hi: d.uncertainty?.[key]?.high ?? null }));
+  const missing = data.filter((d) => d[key] === null).map((d) => ({ chip: name(d.chip), why: d.fits ? "no figure" : "does not fit" }));
   const banded = rows.filter((r) => r.lo !== null && r.hi !== null);
   const max = Math.max(...rows.map((r) => r.hi ?? r.v * 1.2), target ?? 0, 1);
+  const over = (r: { v: number }) => target !== null && r.v > target;
   const chart = Plot.plot({
-    width: 420, height: 40 + 34 * Math.max(rows.length, 1), marginLeft: 150, marginRight: 30, marginTop: 20,
-    x: { label, grid: true, domain: [0, max * 1.05] }, y: { label: null },
+    width: 420, height: 40 + 34 * Math.max(data.length, 1), marginLeft: 160, marginRight: 30, marginTop: 20,
+    x: { label, grid: true, domain: [0, max * 1.05] }, y: { label: null, domain: data.map((d) => name(d.chip)) },
     marks: [
-      Plot.barX(rows, { y: "chip", x: "v", fill: "#0072B2", fillOpacity: 0.75 }),
+      Plot.barX(rows, { y: "chip", x: "v", fill: (r: { v: number }) => (over(r) ? "#D55E00" : "#0072B2"), fillOpacity: 0.75 }),
+      Plot.text(missing, { y: "chip", x: 0, text: "why", textAnchor: "start", dx: 4, fontSize: 11, fill: "#555" }),
       Plot.ruleY(banded, { y: "chip", x1: "lo", x2: "hi", stroke: "#000", strokeWidth: 2, markerStart: "tick-x", markerEnd: "tick-x" }),
       Plot.text(rows.filter((r) => r.lo === null || r.hi === null), { y: "chip", x: () => max * 1.05, text: () => "no band", textAnchor: "end", dy: -9, fontSize: 10 }),
       target === null ? null : Plot.ruleX([target], { stroke: "#D55E00", strokeWidth: 2, strokeDasharray: "5,3" }),
       target === null ? null : Plot.text([target], { x: (t: number) => t, frameAnchor: "top", text: () => "target", fill: "#D55E00", dy: -9, fontSize: 10 }),
     ],
   });
-  accessible(chart, `${label} per chip with its 90% band${target === null ? "" : ` and the ${fmt(target)} ms target (dashed)`}`);
+  accessible(chart, `${label} per chip with its 90% band${target === null ? "" : ` and the ${fmt(target)} ms target (dashed; bars past it in vermillion)`}`);
   return chart;
 }
 
-function draw(data: ChipPerf[], ttftTarget: number | null, tpotTarget: number | null): HTMLElement {
+function draw(data: ChipPerf[], ttftTarget: number | null, tpotTarget: number | null, names: Map<string, string>): HTMLElement {
+  const name = (chip: string) => names.get(chip) ?? chip;
   const gb = (b: number | null | undefined) => (b === null || b === undefined ? "–" : fmt(b / 1e9));
   const alt = table("Compare", ["chip", "fits", "parallelism", "clients", "memory per GPU, needed / usable (GB)", "TTFT ms (90% band)", "TPOT ms (90% band)", "tokens/s per GPU (90% band)", "× the first chip", "prefill bound", "decode bound", "band from"],
-    data.map((d) => [d.chip, d.fits ? "yes" : `no${d.does_not_fit ? `: ${d.does_not_fit}` : ""}`,
+    data.map((d) => [name(d.chip), d.fits ? "yes" : `no${d.does_not_fit ? `: ${d.does_not_fit}` : ""}`,
       d.fits ? `TP${d.parallelism.tp}${d.parallelism.pp > 1 ? ` PP${d.parallelism.pp}` : ""}${d.parallelism.ep > 1 ? ` EP${d.parallelism.ep}` : ""}${d.parallelism.dp_attn > 1 ? ` DP-attn${d.parallelism.dp_attn}` : ""} × ${d.parallelism.instances}` : "–",
       d.workload ? fmt(d.workload.concurrency) : "–",
       `${gb(d.memory_per_gpu_bytes)} / ${gb(d.memory?.capacity_bytes)}`,
@@ -109,10 +119,10 @@ function draw(data: ChipPerf[], ttftTarget: number | null, tpotTarget: number | 
       d.ratio_to_first?.output_tokens_per_s_per_gpu ? `${fmt(d.ratio_to_first.output_tokens_per_s_per_gpu)}×` : "–",
       d.reference?.prefill_step.bound ?? "–", d.reference?.decode_step.bound ?? "–", d.uncertainty?.basis?.replaceAll("_", " ") ?? "–"]));
   const fit = Plot.plot({
-    width: 420, height: 40 + 34 * data.length, marginLeft: 150, x: { label: "memory per GPU (GB)", grid: true }, y: { label: null },
+    width: 420, height: 40 + 34 * data.length, marginLeft: 160, x: { label: "memory per GPU (GB)", grid: true }, y: { label: null, domain: data.map((d) => name(d.chip)) },
     marks: [
-      Plot.barX(data, { y: "chip", x: (d: ChipPerf) => d.memory.capacity_bytes / 1e9, fill: "#ddd" }),
-      Plot.barX(data, { y: "chip", x: (d: ChipPerf) => (d.memory_per_gpu_bytes ?? 0) / 1e9, fill: (d: ChipPerf) => (d.fits ? "#009E73" : "#D55E00"), insetTop: 6, insetBottom: 6 }),
+      Plot.barX(data, { y: (d: ChipPerf) => name(d.chip), x: (d: ChipPerf) => d.memory.capacity_bytes / 1e9, fill: "#ddd" }),
+      Plot.barX(data, { y: (d: ChipPerf) => name(d.chip), x: (d: ChipPerf) => (d.memory_per_gpu_bytes ?? 0) / 1e9, fill: (d: ChipPerf) => (d.fits ? "#009E73" : "#D55E00"), insetTop: 6, insetBottom: 6 }),
     ],
   });
   accessible(fit, "Memory needed per GPU against each chip's capacity");
@@ -121,11 +131,11 @@ function draw(data: ChipPerf[], ttftTarget: number | null, tpotTarget: number | 
     data.every((d) => !d.fits) ? h("p", { class: "warning", role: "status" }, "No chip runs this workload: the fits column says why (the weights and one prompt's KV cache must fit the GPUs).") : null,
     h("div", { class: "grid3" },
       data.some((d) => d.fits) ? [
-        figure("Output tokens/s per GPU (bar) and 90% band (line)", metricChart(data, "output_tokens_per_s_per_gpu", "tokens/s per GPU"), alt.cloneNode(true) as HTMLElement),
-        figure(ttftTarget === null ? "TTFT, ms" : "TTFT, ms (dashed: the target)", metricChart(data, "ttft_ms", "TTFT (ms)", ttftTarget), alt.cloneNode(true) as HTMLElement),
-        figure(tpotTarget === null ? "TPOT, ms" : "TPOT, ms (dashed: the target)", metricChart(data, "tpot_ms", "TPOT (ms)", tpotTarget), alt.cloneNode(true) as HTMLElement)] : null,
-      figure("Memory fit: needed (green fits, red does not) within capacity (grey)", fit, alt.cloneNode(true) as HTMLElement)),
+        figure("Output tokens/s per GPU (bar) and 90% band (line)", metricChart(data, "output_tokens_per_s_per_gpu", "tokens/s per GPU", names), alt.cloneNode(true) as HTMLElement),
+        figure(ttftTarget === null ? "TTFT, ms" : "TTFT, ms (dashed: the target; vermillion: misses it)", metricChart(data, "ttft_ms", "TTFT (ms)", names, ttftTarget), alt.cloneNode(true) as HTMLElement),
+        figure(tpotTarget === null ? "TPOT, ms" : "TPOT, ms (dashed: the target; vermillion: misses it)", metricChart(data, "tpot_ms", "TPOT (ms)", names, tpotTarget), alt.cloneNode(true) as HTMLElement)] : null,
+      figure("Memory fit: needed (green fits, vermillion does not) within capacity (grey)", fit, alt.cloneNode(true) as HTMLElement)),
     h("h2", null, "All figures"), alt,
-    data.some((d) => d.notes.length) ? h("ul", { class: "note" }, data.flatMap((d) => d.notes.map((n) => h("li", null, `${d.chip}: ${n}`)))) : null,
+    data.some((d) => d.notes.length) ? h("ul", { class: "note" }, data.flatMap((d) => d.notes.map((n) => h("li", null, `${name(d.chip)}: ${n}`)))) : null,
     h("p", { class: "note" }, "Usable memory is what an engine budgets from, as the driver reports it (the H100's \"80 GB\" is 81,559 MiB, 85.5 GB). Bands are the measured error of the model in that regime (a chip never measured gets the leave-one-chip-out error); a note says when a chip's own held-out measurements fell inside their bands less often than the 90% promised. Bounds are from the same-work comparison (all GPUs in one instance). How far the model lies from measurements: ", h("a", { href: "/accuracy" }, "Accuracy"), "."));
 }

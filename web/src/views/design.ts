@@ -31,8 +31,8 @@ export const designView: View = {
         field("Base die", select([...bases, ...others], v("base"), (x) => setParams({ base: x }))),
         countryPicker(idx, v("to"), (x) => setParams({ to: x }), "Destination"),
         field("Constraint", select([
-          { value: "no-license", label: "no licence required" }, { value: "not-3a090", label: "outside 3A090" },
-          { value: "exception-eligible", label: "no licence, or an exception" }, { value: "case-by-case", label: "at most case-by-case review" }], v("require"), (x) => setParams({ require: x }))),
+          { value: "no-license", label: "no license required" }, { value: "not-3a090", label: "outside 3A090" },
+          { value: "exception-eligible", label: "no license, or an exception" }, { value: "case-by-case", label: "at most case-by-case review" }], v("require"), (x) => setParams({ require: x }))),
         field("Objective", select([
           { value: "decode", label: "decode tokens/s per GPU" }, { value: "prefill", label: "prefill tokens/s per GPU" }, { value: "train", label: "training tokens/s per GPU" },
           { value: "decode,prefill", label: "decode and prefill (Pareto front)" }, { value: "decode,train", label: "decode and training (Pareto front)" }], v("objective"), (x) => setParams({ objective: x }))),

@@ -14,7 +14,7 @@ export const homeView: View = {
         h("li", null, h("a", { href: p }, h("strong", null, v.title)), h("p", null, v.blurb)))),
       h("p", null, "Start with the H20's story: ",
         h("a", { href: "/chip?chip=nvidia-h20&date=2024-06-01&to=CN" }, "free in June 2024"), ", ",
-        h("a", { href: "/chip?chip=nvidia-h20&date=2025-05-01&to=CN" }, "licence required by the April 2025 letter"), ", ",
+        h("a", { href: "/chip?chip=nvidia-h20&date=2025-05-01&to=CN" }, "license required by the April 2025 letter"), ", ",
         h("a", { href: "/chip?chip=nvidia-h20&date=2025-09-01&to=CN" }, "presumption of approval with a 15% revenue share"), "."),
     );
     return async () => {};

@@ -16,7 +16,7 @@ const same = (a: Outcome, b: Outcome) =>
 
 export const matrixView: View = {
   title: "Matrix",
-  blurb: "Chips × rule versions for a destination, transitions highlighted (the A800 and H800: free under 2022, licence under 2023), and a chip's timeline.",
+  blurb: "Chips × rule versions for a destination, transitions highlighted (the A800 and H800: free under 2022, license under 2023), and a chip's timeline.",
   async mount(main) {
     const [idx, list] = await Promise.all([index(), chips()]);
     const p = params();

@@ -127,9 +127,9 @@ for (const [name, path] of Object.entries(VIEWS)) {
 await test("chip view: the H20 story to China (2024-06-01 free, 2025-05-01 letter, 2025-09-01 approval with 15%)", async () => {
   const { page, context, problems } = await open("/chip?chip=nvidia-h20&date=2024-06-01&to=CN");
   let v = await text(page, ".verdict");
-  expect(/No licence required/.test(v), `2024-06-01: ${v}`);
+  expect(/No license required/.test(v), `2024-06-01: ${v}`);
   // Move the date the way a user does: the exact-date box.
-  for (const [date, want] of [["2025-05-01", /Licence required by us-2025-04-h20-letter\/h20-letter/], ["2025-09-01", /presumption of approval/]]) {
+  for (const [date, want] of [["2025-05-01", /License required by us-2025-04-h20-letter\/h20-letter/], ["2025-09-01", /presumption of approval/]]) {
     const n = await page.evaluate(() => window.ceiling.drawn);
     await page.getByLabel("Exact date", { exact: true }).fill(date);
     await page.getByLabel("Exact date", { exact: true }).dispatchEvent("change");
@@ -250,10 +250,13 @@ await test("compare: a TPOT target searches each chip, draws the target and note
   const box = await page.getByLabel("TPOT target (ms)").inputValue();
   expect(box === "8.6", `TPOT target box: "${box}"`);
   const notes = await page.locator("ul.note li").allInnerTexts();
-  expect(notes.some((n) => /^nvidia-h100-sxm: no deployment meets the latency targets; the nearest, TP8 at 1 client, has TPOT [0-9.]+ ms against 8\.6 ms$/.test(n)), JSON.stringify(notes));
-  expect(!notes.some((n) => /^nvidia-h20: no deployment meets/.test(n)), JSON.stringify(notes));
+  expect(notes.some((n) => /^NVIDIA H100 SXM5 80GB: no deployment meets the latency targets; the nearest, TP8 at 1 client, has TPOT [0-9.]+ ms against 8\.6 ms$/.test(n)), JSON.stringify(notes));
+  expect(!notes.some((n) => /^NVIDIA HGX H20 96GB: no deployment meets/.test(n)), JSON.stringify(notes));
+  // The H100's TPOT bar is past the target: drawn in vermillion, the H20's in blue.
+  const fills = await page.locator("figure", { hasText: "TPOT, ms" }).locator("svg g rect").evaluateAll((rs) => rs.map((r) => r.getAttribute("fill")));
+  expect(fills.includes("#D55E00") && fills.includes("#0072B2"), JSON.stringify(fills));
   const captions = await page.locator("figure figcaption").allInnerTexts();
-  expect(captions.some((c) => /^TPOT, ms \(dashed: the target\)/.test(c)), captions.join(" | "));
+  expect(captions.some((c) => /^TPOT, ms \(dashed: the target; vermillion: misses it\)/.test(c)), captions.join(" | "));
   const clients = await page.locator("table").last().locator("tbody tr td:nth-child(4)").allInnerTexts();
   expect(clients.length === 2 && clients.every((c) => /^[0-9,]+$/.test(c)), JSON.stringify(clients));
   // A bad target is the API's refusal under the field's label.
@@ -265,6 +268,22 @@ await test("compare: a TPOT target searches each chip, draws the target and note
   await context.close();
   const others = problems.filter((p) => !/^HTTP 400: .*\/api\/v1\/compare|status of 400/.test(p)); // the 400 is the point
   expect(others.length === 0, others.join("; "));
+});
+
+// A chip the model cannot answer for, and one that does not fit ------------------------------------
+await test("compare: a chip the model cannot model is left out with its reason; one that does not fit keeps its row", async () => {
+  // The MI308X's record has no dense tensor rate; DeepSeek-R1 does not fit 8 H100s (80 GB each).
+  const { page, context, problems } = await open("/compare?chips=amd-mi308x&chips=nvidia-h20&chips=nvidia-h100-sxm&model=deepseek-r1&gpus=8&isl=1024&osl=1024&concurrency=16");
+  const warning = await page.locator(".warning").allInnerTexts();
+  expect(warning.length === 1 && /^Left out: amd-mi308x: the performance model needs a dense/.test(warning[0]), JSON.stringify(warning));
+  const chart = page.locator("figure", { hasText: "Output tokens/s per GPU" }).locator("svg").first();
+  const labels = await chart.locator("text").evaluateAll((ts) => ts.map((t) => t.textContent));
+  // The rows keep the order chosen (not alphabetical ids), named as the picker names them.
+  const h20 = labels.indexOf("NVIDIA HGX H20 96GB"), h100 = labels.indexOf("NVIDIA H100 SXM5 80GB");
+  expect(h20 >= 0 && h100 > h20, JSON.stringify(labels));
+  expect(labels.includes("does not fit"), JSON.stringify(labels));
+  await context.close();
+  expect(problems.length === 0, problems.join("; "));
 });
 
 // A request longer than the model's context: the engine's refusal, in words ------------------------
@@ -357,7 +376,7 @@ await test("a copied URL, opened fresh, reproduces the view", async () => {
   const fresh = await open(url.replace(base, ""));
   const got = await text(fresh.page, "main .results");
   expect(got === want, "the fresh page differs from the one the URL was copied from");
-  expect(/Licence required/.test(got) && /lic-hq/.test(got), `H100 to SG for a CN-headquartered buyer: ${got.slice(0, 300)}`);
+  expect(/License required/.test(got) && /lic-hq/.test(got), `H100 to SG for a CN-headquartered buyer: ${got.slice(0, 300)}`);
   await fresh.context.close();
 });
 
@@ -464,7 +483,7 @@ if (dossier) {
     expect(existsSync(dossier), `${dossier} was not written`);
     await page.goto(`file://${resolve(dossier)}`);
     const body = await page.locator("body").innerText();
-    expect(/Licence required|No licence required|Cannot decide/.test(body), "no verdict in the dossier");
+    expect(/License required|No license required|Cannot decide/.test(body), "no verdict in the dossier");
     expect(body.includes("tpp 2,368 >= tpp_a 4,800: false") && body.includes('market "datacenter" != "datacenter": false'),
       "dossier trace: comparisons without their values");
     const charts = await page.locator("svg").count();
