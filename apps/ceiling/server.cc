@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -190,6 +191,49 @@ const std::vector<std::string>& AppPaths() {
   return kPaths;
 }
 
+// A page address a person typed or followed, not an API route: a view's path with a trailing
+// slash or in capitals is redirected to the view (308, the query kept); anything else a browser
+// asks for gets a page that says so with links to the views, where an API client gets the JSON
+// error. Returns whether it answered.
+bool WebNotFound(const httplib::Request& req, httplib::Response& res) {
+  std::string view = req.path;
+  std::transform(view.begin(), view.end(), view.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  while (view.size() > 1 && view.back() == '/') view.pop_back();
+  const auto& views = AppPaths();
+  if (view != req.path && std::find(views.begin(), views.end(), view) != views.end()) {
+    const std::size_t q = req.target.find('?');
+    res.status = 308;
+    res.set_header("Location", view + (q == std::string::npos ? "" : req.target.substr(q)));
+    res.set_content("", "text/plain");
+    return true;
+  }
+  if (req.get_header_value("Accept").find("text/html") == std::string::npos) return false;
+  std::string links;
+  for (const std::string& v : views)
+    if (v != "/") links += fmt::format(" <a href=\"{0}\">{1}</a>", v, v.substr(1));
+  std::string shown;  // the path, escaped for HTML
+  for (char c : req.path) {
+    if (c == '<') shown += "&lt;";
+    else if (c == '>') shown += "&gt;";
+    else if (c == '&') shown += "&amp;";
+    else if (c == '"') shown += "&quot;";
+    else shown += c;
+  }
+  res.set_content(fmt::format(R"(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Page not found - ceiling</title>
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40em;margin:2em auto;padding:0 1em}}
+a{{color:#0057a3;margin-right:.6em}}</style></head>
+<body><h1>Page not found</h1><p>There is no page at <code>{}</code>.</p>
+<p><a href="/">ceiling</a> views:{}</p>
+<p>The JSON API is under <a href="/api/v1/openapi.json">/api/v1/</a>.</p></body></html>
+)",
+                              shown, links),
+                  "text/html; charset=utf-8");
+  return true;
+}
+
 struct Server::Impl {
   std::shared_ptr<const api::KnowledgeBase> kb;
   ServerOptions options;
@@ -353,6 +397,7 @@ struct Server::Impl {
   void Handlers() {
     http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
+      if (res.status == 404 && req.path.rfind("/api/", 0) != 0 && WebNotFound(req, res)) return;
       Error e;
       switch (res.status) {
         case 404:

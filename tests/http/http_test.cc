@@ -188,6 +188,38 @@ TEST(HttpApi, ProtocolLimits) {
   EXPECT_FALSE(g->has_header("Access-Control-Allow-Origin"));
 }
 
+// An address that is no page: a view's path with a trailing slash or in capitals is redirected
+// to the view with its query; a browser gets a page (with links to the views) for anything else,
+// an API client the JSON error, and /api/ paths are always JSON.
+TEST(HttpApi, PagesNotFoundAreRedirectedOrExplained) {
+  httplib::Client http = Client();
+  auto r = http.Get("/chip/?chip=nvidia-h20&to=CN");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 308);
+  EXPECT_EQ(r->get_header_value("Location"), "/chip?chip=nvidia-h20&to=CN");
+  r = http.Get("/Matrix");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 308);
+  EXPECT_EQ(r->get_header_value("Location"), "/matrix");
+  const httplib::Headers html{{"Accept", "text/html,application/xhtml+xml"}};
+  r = http.Get("/no-such-page<b>", html);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_NE(r->get_header_value("Content-Type").find("text/html"), std::string::npos);
+  EXPECT_NE(r->body.find("Page not found"), std::string::npos);
+  EXPECT_NE(r->body.find("/no-such-page&lt;b&gt;"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("<a href=\"/compare\">"), std::string::npos);
+  r = http.Get("/no-such-page");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(json::parse(r->body)["error"]["code"], "not-found");
+  r = http.Get("/api/v1/clasify", html);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_NE(json::parse(r->body)["error"]["message"].get<std::string>().find("classify"),
+            std::string::npos);
+}
+
 TEST(HttpApi, CorsWhenAsked) {
   ServerProcess s;
   ASSERT_TRUE(s.Start({"--cors", "https://example.org"})) << s.error();

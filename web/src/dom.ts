@@ -92,8 +92,39 @@ export const fmtDown = (x: number | null | undefined, decimals = 0): string => {
   return v.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 };
 
-export const pct = (x: number | null | undefined): string =>
-  x === null || x === undefined || !Number.isFinite(x) ? "–" : `${Math.round(x * 100)}%`;
+// A metric's value in a table beside its threshold: fmt's three significant digits, rounded down
+// (fmtDown), so that the card and the table agree and 2,398.7 never reads as 2,399.
+export const fmtBeside = (x: number | null | undefined): string => {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "–";
+  const a = Math.abs(x);
+  return fmtDown(x, a >= 1000 || a === 0 ? 0 : Math.max(0, 2 - Math.floor(Math.log10(a))));
+};
+
+// A ratio in percent; one just short of 1 reads 99.9%, never 100% (the test it measures fails).
+export const pct = (x: number | null | undefined): string => {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "–";
+  const whole = Math.round(x * 100);
+  return whole === 100 && x !== 1 ? `${(Math.floor(x * 1000) / 10).toFixed(1)}%` : `${whole}%`;
+};
+
+// A value in a row with its threshold, rounded as fmt rounds (as the CLI's headroom table does)
+// unless that would read as the threshold itself: 2,399.6 against 2,400 reads 2,399.6.
+export const fmtAgainst = (x: number | null | undefined, threshold: number): string => {
+  const s = fmt(x);
+  if (x === null || x === undefined || !Number.isFinite(x) || x === threshold || s !== fmt(threshold)) return s;
+  for (let k = 1; k <= 8; ++k) {
+    const t = x.toLocaleString("en-US", { maximumFractionDigits: k });
+    if (t !== threshold.toLocaleString("en-US", { maximumFractionDigits: k })) return t;
+  }
+  return s;
+};
+
+// Whether a threshold test holds, in words ("yes"/"no"; the API's booleans or words).
+export const holdsText = (x: boolean | string | null | undefined): string =>
+  x === true ? "yes" : x === false ? "no" : (x ?? "–");
+
+// A cell that is a date (YYYY-MM-DD) is never broken at its hyphens.
+const isDate = (c: unknown): boolean => typeof c === "string" && /^\d{4}-\d{2}-\d{2}$/.test(c);
 
 // A sortable table: click (or Enter on) a column header to sort by it.
 export interface Column<T> {
@@ -138,7 +169,7 @@ export function sortableTable<T>(
     }),
   );
   const body = sorted.map((r) =>
-    h("tr", null, columns.map((c) => h("td", { class: c.numeric ? "num" : null }, c.render ? c.render(r) : (c.value(r) ?? "–")))),
+    h("tr", null, columns.map((c) => h("td", { class: c.numeric ? "num" : isDate(c.value(r)) ? "nowrap" : null }, c.render ? c.render(r) : (c.value(r) ?? "–")))),
   );
   return h("div", { class: "table-wrap", role: "region", "aria-label": caption, tabindex: 0 },
     h("table", null, h("caption", null, caption), h("thead", null, head), h("tbody", null, body)));
@@ -148,7 +179,7 @@ export function table(caption: string, headers: string[], rows: Child[][], numer
   return h("div", { class: "table-wrap", role: "region", "aria-label": caption, tabindex: 0 },
     h("table", null, h("caption", null, caption),
       h("thead", null, h("tr", null, headers.map((x, i) => h("th", { scope: "col", class: numeric.includes(i) ? "num" : null }, x)))),
-      h("tbody", null, rows.map((r) => h("tr", null, r.map((c, i) => h("td", { class: numeric.includes(i) ? "num" : null }, c)))))));
+      h("tbody", null, rows.map((r) => h("tr", null, r.map((c, i) => h("td", { class: numeric.includes(i) ? "num" : isDate(c) ? "nowrap" : null }, c)))))));
 }
 
 // A chart with its text alternative: the table sits in a <details> right under the figure.

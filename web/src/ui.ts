@@ -132,10 +132,17 @@ const FIELD_LABELS: Record<string, string> = {
   isl: "Input tokens", osl: "Output tokens", gpus: "GPUs", concurrency: "Concurrent clients",
   sla_tpot: "TPOT target (ms)", sla_ttft: "TTFT target (ms)",
   chip: "Chip", chips: "Chips", model: "Model", date: "Date", to: "Destination", hq: "End user's headquarters",
+  base: "Base chip", compare: "Compare with", dates: "Dates", a: "Rule version A", b: "Rule version B", id: "Rule version",
 };
 
+// The engine's messages point a terminal user at a command; here the page that lists the same.
+const FOR_THE_WEB: [string, string][] = [
+  [" (see `ceiling chips` for the list)", " (the Catalog lists them)"],
+  [" (see `ceiling rules list`)", " (the Rules page lists them)"],
+];
+
 export function errorBox(e: unknown): HTMLElement {
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = FOR_THE_WEB.reduce((m, [cli, web]) => m.replaceAll(cli, web), e instanceof Error ? e.message : String(e));
   const f = (e as { field?: string | null }).field;
   return h("p", { class: "error", role: "alert" }, f ? `${FIELD_LABELS[f] ?? f}: ${msg}` : msg);
 }

@@ -1,7 +1,7 @@
 // Chip: may this chip go there on that date? Verdict, headroom to every threshold, the chip's
 // timeline to that destination, the clause-by-clause trace with citations, its figures.
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, pct, table, figure, accessible, type Child } from "../dom";
+import { h, clear, fmt, fmtAgainst, pct, holdsText, table, figure, accessible, type Child } from "../dom";
 import { get, type ChipRecord, type Source } from "../api";
 import type { View } from "../view";
 import { index, chips, params, setParams, chipPicker, countryPicker, datePicker, statusBadge, statusOf, STATUS, policyText, loading, sourceLinks, legend } from "../ui";
@@ -24,6 +24,9 @@ interface Classification {
   trace: TraceEntry[];
   disputed_figures?: { agreement: string; verdict: string; sources?: { label: string; tpp: number | null; pd: number | null; answer?: string }[] };
 }
+// The engine writes areas as "mm^2" (plain text for terminals); a page can show the superscript.
+const squared = (s: string): string => s.replaceAll("^2", "²");
+
 interface HeadroomRow { clause: string; metric: string; op: string; value: number; threshold: number; threshold_name: string; ratio: number; holds: string; unit: string }
 interface TimelineEntry { from: string; status: string; code: string; license_required: "yes" | "no" | "cannot-decide"; review_policy: string; exceptions: string[]; changes: string[]; events: string[] }
 
@@ -106,7 +109,7 @@ function headroom(rows: HeadroomRow[]): HTMLElement {
     x: { label: "value ÷ threshold", grid: true, domain: [0, Math.max(1.2, ...data.map((d) => d.ratio))], tickFormat: (d: number) => `${Math.round(d * 100)}%` },
     y: { label: null },
     marks: [
-      Plot.barX(data, { y: "label", x: "ratio", fill: (d: HeadroomRow) => (d.holds === "yes" ? "#0072B2" : "#999999"), title: (d: HeadroomRow) => `${d.clause}: ${d.metric} ${fmt(d.value)} ${d.op} ${d.threshold_name} ${fmt(d.threshold)} (${pct(d.ratio)}); holds: ${d.holds}` }),
+      Plot.barX(data, { y: "label", x: "ratio", fill: (d: HeadroomRow) => (d.holds === "yes" ? "#0072B2" : "#999999"), title: (d: HeadroomRow) => `${d.clause}: ${d.metric} ${fmtAgainst(d.value, d.threshold)} ${d.op} ${d.threshold_name} ${fmt(d.threshold)} (${pct(d.ratio)}); holds: ${d.holds}` }),
       Plot.ruleX([1], { stroke: "#000", strokeDasharray: "4,3" }),
       Plot.text(data, { y: "label", x: "ratio", text: (d: HeadroomRow) => pct(d.ratio), dx: 4, textAnchor: "start", fontSize: 11 }),
     ],
@@ -115,7 +118,7 @@ function headroom(rows: HeadroomRow[]): HTMLElement {
   return h("section", null, h("h2", null, "Headroom to each threshold"),
     figure("Value ÷ threshold for every threshold test of the rules in force (dark bars: the test holds)", chart,
       table("Headroom", ["clause", "metric", "value", "test", "threshold", "value ÷ threshold", "holds"],
-        rows.map((r) => [clauseLink(r.clause), r.metric, fmt(r.value), `${r.op} ${r.threshold_name}`, fmt(r.threshold), pct(r.ratio), r.holds]), [2, 4, 5])));
+        rows.map((r) => [clauseLink(r.clause), r.metric, fmtAgainst(r.value, r.threshold), `${r.op} ${r.threshold_name}`, fmt(r.threshold), pct(r.ratio), holdsText(r.holds)]), [2, 4, 5])));
 }
 
 function timeline(entries: TimelineEntry[], date: string): HTMLElement {
@@ -158,7 +161,7 @@ function trace(c: Classification, clauses: Map<string, { title: string; sources:
 
 function figures(c: ChipRecord): HTMLElement {
   // metrics also holds tpp_precision, a word (the TPP row's "how" names the precision).
-  const metricRows = Object.entries(c.metrics).filter(([, m]) => typeof m === "object" && m !== null).map(([, m]) => [m.title, m.value === null ? "unknown" : `${fmt(m.value)} ${m.unit}`, m.how ?? m.missing ?? "", sourceLinks(m.sources, c.sources)]);
+  const metricRows = Object.entries(c.metrics).filter(([, m]) => typeof m === "object" && m !== null).map(([, m]) => [m.title, m.value === null ? "unknown" : h("span", { class: "nowrap" }, `${fmt(m.value)} ${squared(m.unit)}`), squared(m.how ?? m.missing ?? ""), sourceLinks(m.sources, c.sources)]);
   const tp = Object.entries(c.throughput ?? {}).map(([k, f]) => [k, f.text ?? fmt(f.value), f.note ?? "", sourceLinks(f.sources, c.sources)]);
   return h("section", null, h("h2", null, "Figures and sources"),
     table("Export-control metrics", ["metric", "value", "how", "sources"], metricRows),

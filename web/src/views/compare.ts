@@ -75,11 +75,14 @@ async function remount(main: HTMLElement): Promise<void> {
   void main;
 }
 
-function band(v: number | null, b: Band | undefined): string {
+// `ms`: a time in milliseconds, which past a minute also reads in minutes or hours (a queue of
+// far more clients than the KV cache holds waits that long).
+function band(v: number | null, b: Band | undefined, ms = false): string {
   if (v === null) return "–";
+  const long = ms && v >= 60_000 ? ` ≈ ${v >= 3_600_000 ? `${fmt(v / 3_600_000)} h` : `${fmt(v / 60_000)} min`}` : "";
   // A band is null only where validation had no rows to set it (never for a serving regime today).
-  if (b?.low == null || b?.high == null) return `${fmt(v)} (no band)`;
-  return `${fmt(v)} (${fmt(b.low)}–${fmt(b.high)})`;
+  if (b?.low == null || b?.high == null) return `${fmt(v)}${long} (no band)`;
+  return `${fmt(v)}${long} (${fmt(b.low)}–${fmt(b.high)})`;
 }
 
 // `target`: a latency target, drawn as a dashed line; a bar past it is drawn in vermillion. Every
@@ -115,7 +118,7 @@ function draw(data: ChipPerf[], ttftTarget: number | null, tpotTarget: number | 
       d.fits ? `TP${d.parallelism.tp}${d.parallelism.pp > 1 ? ` PP${d.parallelism.pp}` : ""}${d.parallelism.ep > 1 ? ` EP${d.parallelism.ep}` : ""}${d.parallelism.dp_attn > 1 ? ` DP-attn${d.parallelism.dp_attn}` : ""} × ${d.parallelism.instances}` : "–",
       d.workload ? fmt(d.workload.concurrency) : "–",
       `${gb(d.memory_per_gpu_bytes)} / ${gb(d.memory?.capacity_bytes)}`,
-      band(d.ttft_ms, d.uncertainty?.ttft_ms), band(d.tpot_ms, d.uncertainty?.tpot_ms), band(d.output_tokens_per_s_per_gpu, d.uncertainty?.output_tokens_per_s_per_gpu),
+      band(d.ttft_ms, d.uncertainty?.ttft_ms, true), band(d.tpot_ms, d.uncertainty?.tpot_ms, true), band(d.output_tokens_per_s_per_gpu, d.uncertainty?.output_tokens_per_s_per_gpu),
       d.ratio_to_first?.output_tokens_per_s_per_gpu ? `${fmt(d.ratio_to_first.output_tokens_per_s_per_gpu)}×` : "–",
       d.reference?.prefill_step.bound ?? "–", d.reference?.decode_step.bound ?? "–", d.uncertainty?.basis?.replaceAll("_", " ") ?? "–"]));
   const fit = Plot.plot({

@@ -1,14 +1,14 @@
 // Design: the best derivative of a die that a rule still lets through, the Pareto front, the
 // binding clause, and a real product beside it (the H20 for GH100 in 2024).
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, fmtDown, pct, table, figure, field, select, accessible } from "../dom";
+import { h, clear, fmt, fmtDown, fmtBeside, pct, holdsText, table, figure, field, select, accessible } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
 import { index, chips, params, setParams, countryPicker, datePicker, chipOptions, modelOptions, loading } from "../ui";
 
 interface Objective { value: number; unit: string; deployment?: string; band?: { low: number | null; high: number | null }; why_zero?: string | null }
 interface Evaluated { id: string; name: string; knobs?: string; status: string; satisfies: boolean; binding_clause: { id: string; title: string } | null; binding_knob?: string | null;
-  objective: Record<string, Objective>; metrics: Record<string, { value: number | null }>; headroom: { clause: string; metric: string; op: string; value: number; threshold: number; threshold_name: string; ratio: number; holds: string }[] }
+  objective: Record<string, Objective>; metrics: Record<string, { value: number | null }>; headroom: { clause: string; metric: string; op: string; value: number; threshold: number; threshold_name: string; ratio: number; holds: boolean | string }[] }
 interface DesignAnswer {
   space: { id: string; title: string; base: string; size: number }; requirement: string; workload: string; strategy: string; evaluated: number; budget_exhausted: boolean;
   objectives: string[]; best: Evaluated | null; compare: { record: Evaluated; objective: Record<string, Objective>; distance: { objective_ratio: Record<string, number> } } | null;
@@ -66,16 +66,18 @@ function draw(r: DesignAnswer): HTMLElement {
   const pts = r.front.map((f) => ({ tpp: f.metrics.tpp, y: f.objective[o2 ?? o1], x: o2 ? f.objective[o1] : f.metrics.tpp, name: f.knobs, kind: "optimum" }));
   if (r.compare) pts.push({ tpp: r.compare.record.metrics.tpp?.value ?? 0, y: r.compare.objective[o2 ?? o1]?.value, x: o2 ? r.compare.objective[o1]?.value : r.compare.record.metrics.tpp?.value ?? 0, name: r.compare.record.name, kind: "real product" });
   const bind = b.headroom.filter((x) => x.clause === b.binding_clause?.id && x.metric === "tpp");
+  const axisName = (k: string) => (b.objective[k]?.unit ? `${k} (${b.objective[k].unit})` : k);
   const chart = Plot.plot({
     width: 560, height: 320, marginLeft: 60, grid: true,
-    x: { label: o2 ? `${o1} →` : "TPP →", zero: true }, y: { label: `↑ ${o2 ?? o1}`, zero: true },
+    x: { label: o2 ? `${axisName(o1)} →` : "TPP →", zero: true }, y: { label: `↑ ${axisName(o2 ?? o1)}`, zero: true },
     symbol: { domain: ["optimum", "real product"], range: ["circle", "diamond"], legend: true },
     color: { domain: ["optimum", "real product"], range: ["#0072B2", "#E69F00"] },
     marks: [
       o2 ? null : Plot.ruleX(bind, { x: "threshold", stroke: "#D55E00", strokeDasharray: "4,3" }),
-      o2 ? null : Plot.text(bind, { x: "threshold", text: (d) => `${d.threshold_name} ${fmt(d.threshold)}`, frameAnchor: "top", dx: -4, textAnchor: "end", fill: "#000" }),
+      // Threshold names at the foot of their lines, clear of the designs near the top.
+      o2 ? null : Plot.text(bind, { x: "threshold", text: (d) => `${d.threshold_name} ${fmt(d.threshold)}`, frameAnchor: "bottom", dy: -6, dx: -4, textAnchor: "end", fill: "#000" }),
       Plot.dot(pts, { x: "x", y: "y", fill: "kind", symbol: "kind", r: 7, stroke: "#000", title: (d) => `${d.name}: ${fmt(d.y)}` }),
-      Plot.text(pts, { x: "x", y: "y", text: (d) => (d.kind === "optimum" ? "best design" : d.name), dy: -14, fontSize: 11 }),
+      Plot.text(pts, { x: "x", y: "y", text: (d) => (d.kind === "optimum" ? "best design" : d.name), dx: 10, dy: -10, textAnchor: "start", fontSize: 11 }),
     ],
   });
   accessible(chart, o2 ? `Pareto front of ${o1} against ${o2}` : `${o1} against TPP: the best design, the real product and the binding threshold`);
@@ -96,5 +98,5 @@ function draw(r: DesignAnswer): HTMLElement {
       table("Designs on the chart", ["design", "TPP", o2 ? o1 : "", o2 ?? o1], pts.map((p) => [p.name, fmtDown(p.tpp), o2 ? fmt(p.x) : "", fmt(p.y)]), [1, 2, 3])),
     h("h2", null, "Headroom of the best design"),
     table("Headroom", ["clause", "metric", "value", "test", "threshold", "value ÷ threshold", "holds"],
-      b.headroom.map((x) => [x.clause === b.binding_clause?.id ? h("strong", null, `${x.clause} (binding)`) : x.clause, x.metric, fmt(x.value), `${x.op} ${x.threshold_name}`, fmt(x.threshold), pct(x.ratio), x.holds]), [2, 4, 5]));
+      b.headroom.map((x) => [x.clause === b.binding_clause?.id ? h("strong", null, `${x.clause} (binding)`) : x.clause, x.metric, fmtBeside(x.value), `${x.op} ${x.threshold_name}`, fmt(x.threshold), pct(x.ratio), holdsText(x.holds)]), [2, 4, 5]));
 }

@@ -79,7 +79,7 @@ function draw(m: MapAnswer, args: Record<string, string>): HTMLElement {
   const all = [...placed, ...strip, ...nowhere];
   return h("div", null,
     h("p", { class: "summary", "data-testid": "map-counts" },
-      `${m.date}, ${m.destination}: ${placed.length} chips plotted, ${strip.length} on the unknown-PD strip, ${nowhere.length} without TPP (listed below); ${all.length} in all. `, counts, "."),
+      `${m.date}, ${m.destination}: ${placed.length} chips plotted, ${strip.length} on the unknown-PD strip, ${nowhere.length} without TPP (listed below); ${all.length} in all. By status: `, counts, "."),
     legend(),
     h("p", { class: "note" }, "Shaded: the 3A090.a (darker) and 3A090.b regions of the rules in force; dashed lines are their thresholds. ",
       m.exclusions.map((e) => `${e.title} (${e.clause}).`).join(" ")),

@@ -37,8 +37,10 @@ export const matrixView: View = {
       const changedOnly = q.get("changed") === "1";
       const rows = m.rows.filter((r) => !changedOnly || r.cells.some((c, i) => i > 0 && !same(c, r.cells[i - 1])));
       const transitions = m.rows.reduce((n, r) => n + r.cells.filter((c, i) => i > 0 && !same(c, r.cells[i - 1])).length, 0);
+      const caption = `${rows.length} chips × ${m.columns.length} rule versions, destination ${m.destination}; ${transitions} transitions (outlined cells, marked ▲)`;
+      // The caption is read with the table but shown above its scrolling box, so it stays in view.
       const t = h("table", { class: "matrix" },
-        h("caption", null, `${rows.length} chips × ${m.columns.length} rule versions, destination ${m.destination}; ${transitions} transitions (outlined cells, marked ▲)`),
+        h("caption", { class: "sr" }, caption),
         h("thead", null, h("tr", null, h("th", { scope: "col" }, "chip"), m.columns.map((c) => h("th", { scope: "col" }, h("a", { href: `/rules?id=${c.rule}` }, c.rule), h("br"), h("small", null, c.date))))),
         h("tbody", null, rows.map((r) => h("tr", { class: r.chip === chip ? "selected" : null },
           h("th", { scope: "row" }, h("a", { href: `/chip?chip=${r.chip}&to=${args.to}${args.hq ? `&hq=${args.hq}` : ""}` }, r.name)),
@@ -49,6 +51,7 @@ export const matrixView: View = {
           })))));
       clear(out, legend(),
         h("p", { class: "note" }, `Each column is a rule version evaluated on the date its last clause takes effect. Codes: ${m.legend}`),
+        h("p", { class: "caption", "aria-hidden": "true" }, caption),
         h("div", { class: "table-wrap", role: "region", "aria-label": "Migration matrix", tabindex: 0 }, t),
         h("section", null, h("h2", null, `Timeline: ${tl.chip.name} to ${args.to}`),
           table("Timeline", ["from", "status", "changes", "because"], tl.timeline.map((e) => [e.from, statusBadge(e, e.status), e.changes.join("; "), e.events.join("; ")]))));
