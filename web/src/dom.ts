@@ -182,6 +182,13 @@ export function table(caption: string, headers: string[], rows: Child[][], numer
       h("tbody", null, rows.map((r) => h("tr", null, r.map((c, i) => h("td", { class: numeric.includes(i) ? "num" : isDate(c) ? "nowrap" : null }, c)))))));
 }
 
+// A chart's width and left margin: its natural ones, or on a narrow screen (a phone) the room the
+// page has, so that the chart is laid out for it rather than shrunk with its text to 5 px.
+export function chartBox(width: number, marginLeft: number): { width: number; marginLeft: number } {
+  const room = Math.max(300, Math.min(width, (typeof window === "undefined" ? width : window.innerWidth) - 28));
+  return { width: room, marginLeft: room >= width ? marginLeft : Math.min(marginLeft, Math.round(room * 0.42)) };
+}
+
 // A chart with its text alternative: the table sits in a <details> right under the figure.
 export function figure(title: string, chart: Element, alternative: HTMLElement, note?: Child): HTMLElement {
   return h("figure", { class: "chart" },

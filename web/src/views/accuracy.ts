@@ -2,7 +2,7 @@
 // (the engine's `validate`): error per chip, engine and model family, leave-one-chip-out, the
 // 90% bands' coverage and width per chip, and how far repeat measurements lie apart.
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, table, figure, accessible, type Child } from "../dom";
+import { h, clear, fmt, table, figure, accessible, chartBox, type Child } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
 
@@ -38,7 +38,7 @@ function chipChart(rows: Row[]): Element {
   const data = rows.flatMap((r) => (["ttft", "tpot", "throughput"] as const)
     .filter((m) => r[m].count > 0).map((m) => ({ chip: r.group, metric: LABEL[m], v: r[m].median_pct, n: r[m].count })));
   const chart = Plot.plot({
-    width: 560, height: 60 + 34 * rows.length, marginLeft: 130, marginRight: 20,
+    ...chartBox(560, 130), height: 60 + 34 * rows.length, marginRight: 20,
     x: { label: "median absolute error (%)", grid: true, domain: [0, Math.max(...data.map((d) => d.v), 10) * 1.08] },
     y: { label: null }, color: { domain: ["TTFT", "TPOT", "throughput"], range: ["#D55E00", "#0072B2", "#009E73"] },
     symbol: { legend: true, domain: ["TTFT", "TPOT", "throughput"], range: ["circle", "square", "triangle"] },

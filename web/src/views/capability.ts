@@ -1,7 +1,7 @@
 // Capability: per die, the best derivative that meets the constraint on each chosen date: the
 // capability a rule leaves open.
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, fmtDown, table, figure, field, select, accessible } from "../dom";
+import { h, clear, fmt, fmtDown, table, figure, field, select, accessible, chartBox } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
 import { index, params, setParams, countryPicker, modelOptions, loading } from "../ui";
@@ -53,7 +53,7 @@ function draw(r: Answer): HTMLElement {
   const shown = data.filter((d) => top.includes(d.die)).sort((a, b) => b.v - a.v);
   const colors = ["#0072B2", "#E69F00", "#009E73", "#CC79A7"];
   const chart = Plot.plot({
-    width: 640, height: 60 + 26 * top.length, marginLeft: 170,
+    ...chartBox(640, 170), height: 60 + 26 * top.length,
     x: { label: `${r.objective} →`, grid: true }, y: { label: null, domain: top },
     fy: undefined,
     color: { domain: r.settings, range: colors.slice(0, r.settings.length), legend: true },

@@ -1,7 +1,7 @@
 // Chip: may this chip go there on that date? Verdict, headroom to every threshold, the chip's
 // timeline to that destination, the clause-by-clause trace with citations, its figures.
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, fmtAgainst, pct, holdsText, table, figure, accessible, type Child } from "../dom";
+import { h, clear, fmt, fmtAgainst, pct, holdsText, chartBox, table, figure, accessible, type Child } from "../dom";
 import { get, type ChipRecord, type Source } from "../api";
 import type { View } from "../view";
 import { index, chips, params, setParams, chipPicker, countryPicker, datePicker, statusBadge, statusOf, STATUS, policyText, loading, sourceLinks, legend } from "../ui";
@@ -105,13 +105,14 @@ function headroom(rows: HeadroomRow[]): HTMLElement {
   const data = rows.map((r) => ({ ...r, label: `${r.clause.split("/")[1]} ${r.metric} ${r.op} ${r.threshold_name}`, ratio: Math.min(r.ratio, 4) }));
   const chart = Plot.plot({
     // marginRight: room for the label after the longest bar ("182%").
-    marginLeft: 190, marginRight: 44, width: 640, height: 24 * data.length + 40,
+    ...chartBox(640, 190), marginRight: 44, height: 24 * data.length + 40,
     x: { label: "value ÷ threshold", grid: true, domain: [0, Math.max(1.2, ...data.map((d) => d.ratio))], tickFormat: (d: number) => `${Math.round(d * 100)}%` },
     y: { label: null },
     marks: [
       Plot.barX(data, { y: "label", x: "ratio", fill: (d: HeadroomRow) => (d.holds === "yes" ? "#0072B2" : "#999999"), title: (d: HeadroomRow) => `${d.clause}: ${d.metric} ${fmtAgainst(d.value, d.threshold)} ${d.op} ${d.threshold_name} ${fmt(d.threshold)} (${pct(d.ratio)}); holds: ${d.holds}` }),
       Plot.ruleX([1], { stroke: "#000", strokeDasharray: "4,3" }),
-      Plot.text(data, { y: "label", x: "ratio", text: (d: HeadroomRow) => pct(d.ratio), dx: 4, textAnchor: "start", fontSize: 11 }),
+      // A label that would sit on the dashed 100% line goes past it.
+      Plot.text(data, { y: "label", x: (d: HeadroomRow) => (d.ratio >= 0.85 && d.ratio < 1 ? 1 : d.ratio), text: (d: HeadroomRow) => pct(d.ratio), dx: 4, textAnchor: "start", fontSize: 11 }),
     ],
   });
   accessible(chart, "Headroom bars: each metric as a share of its threshold; the dashed line is the threshold");
@@ -125,7 +126,7 @@ function timeline(entries: TimelineEntry[], date: string): HTMLElement {
   const end = "2027-01-01";
   const data = entries.map((e, i) => ({ ...e, to: entries[i + 1]?.from ?? end, key: statusOf(e) }));
   const chart = Plot.plot({
-    width: 640, height: 90, marginLeft: 16, marginRight: 24, // the last year's label fits
+    ...chartBox(640, 16), height: 90, marginRight: 24, // the last year's label fits
     x: { type: "utc", label: null },
     y: { axis: null },
     marks: [

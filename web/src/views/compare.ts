@@ -1,7 +1,7 @@
 // Compare: the same serving workload on several chips: TTFT, TPOT and output tokens/s per GPU
 // with their 90% bands drawn, memory fit, and what bounds each step.
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, table, figure, field, select, accessible } from "../dom";
+import { h, clear, fmt, table, figure, field, select, accessible, chartBox } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
 import { index, chips, params, setParams, chipOptions, modelOptions, loading } from "../ui";
@@ -95,7 +95,7 @@ function metricChart(data: ChipPerf[], key: "output_tokens_per_s_per_gpu" | "ttf
   const max = Math.max(...rows.map((r) => r.hi ?? r.v * 1.2), target ?? 0, 1);
   const over = (r: { v: number }) => target !== null && r.v > target;
   const chart = Plot.plot({
-    width: 420, height: 40 + 34 * Math.max(data.length, 1), marginLeft: 160, marginRight: 30, marginTop: 20,
+    ...chartBox(420, 160), height: 40 + 34 * Math.max(data.length, 1), marginRight: 30, marginTop: 20,
     x: { label, grid: true, domain: [0, max * 1.05] }, y: { label: null, domain: data.map((d) => name(d.chip)) },
     marks: [
       Plot.barX(rows, { y: "chip", x: "v", fill: (r: { v: number }) => (over(r) ? "#D55E00" : "#0072B2"), fillOpacity: 0.75 }),
@@ -122,7 +122,7 @@ function draw(data: ChipPerf[], ttftTarget: number | null, tpotTarget: number | 
       d.ratio_to_first?.output_tokens_per_s_per_gpu ? `${fmt(d.ratio_to_first.output_tokens_per_s_per_gpu)}×` : "–",
       d.reference?.prefill_step.bound ?? "–", d.reference?.decode_step.bound ?? "–", d.uncertainty?.basis?.replaceAll("_", " ") ?? "–"]));
   const fit = Plot.plot({
-    width: 420, height: 40 + 34 * data.length, marginLeft: 160, x: { label: "memory per GPU (GB)", grid: true }, y: { label: null, domain: data.map((d) => name(d.chip)) },
+    ...chartBox(420, 160), height: 40 + 34 * data.length, x: { label: "memory per GPU (GB)", grid: true }, y: { label: null, domain: data.map((d) => name(d.chip)) },
     marks: [
       Plot.barX(data, { y: (d: ChipPerf) => name(d.chip), x: (d: ChipPerf) => d.memory.capacity_bytes / 1e9, fill: "#ddd" }),
       Plot.barX(data, { y: (d: ChipPerf) => name(d.chip), x: (d: ChipPerf) => (d.memory_per_gpu_bytes ?? 0) / 1e9, fill: (d: ChipPerf) => (d.fits ? "#009E73" : "#D55E00"), insetTop: 6, insetBottom: 6 }),

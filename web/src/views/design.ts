@@ -1,7 +1,7 @@
 // Design: the best derivative of a die that a rule still lets through, the Pareto front, the
 // binding clause, and a real product beside it (the H20 for GH100 in 2024).
 import * as Plot from "@observablehq/plot";
-import { h, clear, fmt, fmtDown, fmtBeside, pct, holdsText, table, figure, field, select, accessible } from "../dom";
+import { h, clear, fmt, fmtDown, fmtBeside, pct, holdsText, table, figure, field, select, accessible, chartBox } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
 import { index, chips, params, setParams, countryPicker, datePicker, chipOptions, modelOptions, loading } from "../ui";
@@ -68,7 +68,7 @@ function draw(r: DesignAnswer): HTMLElement {
   const bind = b.headroom.filter((x) => x.clause === b.binding_clause?.id && x.metric === "tpp");
   const axisName = (k: string) => (b.objective[k]?.unit ? `${k} (${b.objective[k].unit})` : k);
   const chart = Plot.plot({
-    width: 560, height: 320, marginLeft: 60, grid: true,
+    ...chartBox(560, 60), height: 320, grid: true,
     x: { label: o2 ? `${axisName(o1)} →` : "TPP →", zero: true }, y: { label: `↑ ${axisName(o2 ?? o1)}`, zero: true },
     symbol: { domain: ["optimum", "real product"], range: ["circle", "diamond"], legend: true },
     color: { domain: ["optimum", "real product"], range: ["#0072B2", "#E69F00"] },
