@@ -14,6 +14,31 @@ interface ChipPerf {
   uncertainty: { basis: string; ttft_ms: Band; tpot_ms: Band; output_tokens_per_s_per_gpu: Band } | null;
   reference: { prefill_step: Step; decode_step: Step } | null; breakdown: { prefill_step: Step; decode_step: Step } | null;
   notes: string[]; ratio_to_first: { output_tokens_per_s_per_gpu: number | null } | null; workload: { concurrency: number };
+  latency_parts_ms?: { ttft: Record<string, number>; tpot: Record<string, number> };
+}
+
+// Where a request's TTFT goes, as the engine splits it (perf serve's latency_parts_ms).
+const TTFT_PARTS: [string, string, string][] = [
+  ["waiting", "waiting for the running iteration and the prompts ahead", "#E69F00"],
+  ["prefill", "iterations carrying the prompt", "#0072B2"],
+  ["kv_transfer", "KV cache to the decode worker", "#56B4E9"],
+  ["request", "engine, per request and per client (fitted)", "#999999"],
+  ["slot", "waiting for a KV-cache slot", "#D55E00"],
+];
+
+function partsChart(data: ChipPerf[], name: (chip: string) => string): SVGSVGElement | HTMLElement {
+  const rows = data.filter((d) => d.latency_parts_ms).flatMap((d) => TTFT_PARTS.map(([k, label]) => {
+    const t = d.latency_parts_ms!.ttft;
+    return { chip: name(d.chip), part: label, v: k === "request" ? (t.request ?? 0) + (t.clients ?? 0) : (t[k] ?? 0) };
+  })).filter((r) => r.v > 0);
+  const shown = TTFT_PARTS.filter(([, l]) => rows.some((r) => r.part === l));  // the legend's
+  const chart = Plot.plot({
+    ...chartBox(640, 160), height: 60 + 34 * data.length, marginRight: 20,
+    x: { label: "TTFT (ms) →", grid: true }, y: { label: null, domain: data.map((d) => name(d.chip)) },
+    color: { domain: shown.map(([, l]) => l), range: shown.map(([, , c]) => c), legend: true },
+    marks: [Plot.barX(rows, Plot.stackX({ y: "chip", x: "v", fill: "part", title: (r: { part: string; v: number }) => `${r.part}: ${fmt(r.v)} ms`, order: TTFT_PARTS.map(([, l]) => l) }))],
+  });
+  return accessible(chart, "Each chip's TTFT split into waiting, the prompt's iterations, the engine's fixed costs and the wait for a slot");
 }
 
 const PRESETS: Record<string, Record<string, string | string[]>> = {
@@ -138,6 +163,12 @@ function draw(data: ChipPerf[], ttftTarget: number | null, tpotTarget: number | 
         figure(ttftTarget === null ? "TTFT, ms" : "TTFT, ms (dashed: the target; vermillion: misses it)", metricChart(data, "ttft_ms", "TTFT (ms)", names, ttftTarget), alt.cloneNode(true) as HTMLElement),
         figure(tpotTarget === null ? "TPOT, ms" : "TPOT, ms (dashed: the target; vermillion: misses it)", metricChart(data, "tpot_ms", "TPOT (ms)", names, tpotTarget), alt.cloneNode(true) as HTMLElement)] : null,
       figure("Memory fit: needed (green fits, vermillion does not) within capacity (grey)", fit, alt.cloneNode(true) as HTMLElement)),
+    data.some((d) => d.latency_parts_ms) ? figure("Where the first token's time goes", partsChart(data, name),
+      table("TTFT parts (ms)", ["chip", ...TTFT_PARTS.map(([, l]) => l)], data.filter((d) => d.latency_parts_ms).map((d) => {
+        const t = d.latency_parts_ms!.ttft;
+        return [name(d.chip), ...TTFT_PARTS.map(([k]) => fmt(k === "request" ? (t.request ?? 0) + (t.clients ?? 0) : (t[k] ?? 0)))];
+      }), TTFT_PARTS.map((_, i) => i + 1)),
+      "The prompt's iterations include whatever rides with it (the running decodes, other prompts of a wave); the engine's fixed costs (HTTP, tokenization, streaming) are constants fitted per engine.") : null,
     h("h2", null, "All figures"), alt,
     data.some((d) => d.notes.length) ? h("ul", { class: "note" }, data.flatMap((d) => d.notes.map((n) => h("li", null, `${name(d.chip)}: ${n}`)))) : null,
     h("p", { class: "note" }, "Usable memory is what an engine budgets from, as the driver reports it (the H100's \"80 GB\" is 81,559 MiB, 85.5 GB). Bands are the measured error of the model in that regime (a chip never measured gets the leave-one-chip-out error); a note says when a chip's own held-out measurements fell inside their bands less often than the 90% promised. Bounds are from the same-work comparison (all GPUs in one instance). How far the model lies from measurements: ", h("a", { href: "/accuracy" }, "Accuracy"), "."));

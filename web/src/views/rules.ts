@@ -3,7 +3,7 @@
 import { h, clear, fmt, table, field, select } from "../dom";
 import { get, type Outcome } from "../api";
 import type { View } from "../view";
-import { index, params, setParams, countryPicker, datePicker, statusBadge, errorBox } from "../ui";
+import { index, chips, params, setParams, countryPicker, datePicker, statusBadge, errorBox } from "../ui";
 import { rulesList, type Rule } from "../rulesdata";
 
 interface Change { chip: string; before: Outcome; after: Outcome; changes: string[] }
@@ -14,7 +14,8 @@ export const rulesView: View = {
   title: "Rules",
   blurb: "Every rule version with its clauses and sources, the diff of two, and a what-if panel that moves thresholds and re-classifies the whole catalog.",
   async mount(main) {
-    const [idx, rules] = await Promise.all([index(), rulesList()]);
+    const [idx, rules, list] = await Promise.all([index(), rulesList(), chips()]);
+    const names = new Map(list.map((c) => [c.id, c.name]));
     const p = params();
     const ids = rules.map((r) => ({ value: r.id, label: `${r.id} (${r.effective})` }));
     const id = p.get("id") ?? rules[1]?.id ?? rules[0].id;
@@ -55,9 +56,9 @@ export const rulesView: View = {
         get<Diff>("rules/diff", { a: q.get("a") ?? rules[0].id, b: q.get("b") ?? rules[1].id, to }),
         q.getAll("set").length ? get<WhatIf>("whatif", { set: q.getAll("set"), date: q.get("wdate") ?? idx.latest_date, to }) : Promise.resolve(null),
       ]);
-      clear(diffOut, changesTable(`Chips whose classification changes: ${d.changes.length} of ${d.chips}${sameCode(d.changes)}`, d.changes));
+      clear(diffOut, changesTable(`Chips whose classification changes: ${d.changes.length} of ${d.chips}${sameCode(d.changes)}`, d.changes, names));
       clear(whatOut, w ? [h("p", { class: "summary", "data-testid": "whatif-summary" }, `What if ${w.settings.join(" and ")}? On ${w.date} to ${w.destination}: the classification of ${w.changes.length} of ${w.chips} chips changes${sameCode(w.changes)}.`),
-        changesTable("Chips whose classification changes under the what-if", w.changes)] : h("p", null, "Edit a threshold above and re-classify: the engine re-runs every chip in the catalog under the changed rule book."));
+        changesTable("Chips whose classification changes under the what-if", w.changes, names)] : h("p", null, "Edit a threshold above and re-classify: the engine re-runs every chip in the catalog under the changed rule book."));
       if (location.hash) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
     };
   },
@@ -75,9 +76,9 @@ function sameCode(changes: Change[]): string {
   return n ? `; the status code stays the same for ${n} (what changes says what does)` : "";
 }
 
-function changesTable(caption: string, changes: Change[]): HTMLElement {
+function changesTable(caption: string, changes: Change[], names: Map<string, string>): HTMLElement {
   return table(caption, ["chip", "before", "after", "what changes"],
-    changes.map((c) => [h("a", { href: `/chip?chip=${c.chip}` }, c.chip), statusBadge(c.before, c.before.code), statusBadge(c.after, c.after.code), c.changes.join("; ")]));
+    changes.map((c) => [h("a", { href: `/chip?chip=${c.chip}` }, names.get(c.chip) ?? c.chip), statusBadge(c.before, c.before.code), statusBadge(c.after, c.after.code), c.changes.join("; ")]));
 }
 
 function ruleCard(r: Rule): HTMLElement {

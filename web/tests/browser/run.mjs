@@ -282,6 +282,11 @@ await test("compare: a chip the model cannot model is left out with its reason; 
   const h20 = labels.indexOf("NVIDIA HGX H20 96GB"), h100 = labels.indexOf("NVIDIA H100 SXM5 80GB");
   expect(h20 >= 0 && h100 > h20, JSON.stringify(labels));
   expect(labels.includes("does not fit"), JSON.stringify(labels));
+  // Where the H20's first token's time goes: the parts chart and its table, which add up to TTFT.
+  const parts = await page.locator("figure", { hasText: "Where the first token's time goes" }).locator("table tbody tr").first().locator("td").evaluateAll((tds) => tds.map((t) => t.textContent));  // in a closed <details>
+  const ttft = await page.locator("table").last().locator("tbody tr").first().locator("td:nth-child(6)").innerText();
+  const sum = parts.slice(1).reduce((a, x) => a + Number(x.replace(/,/g, "")), 0);
+  expect(parts[0] === "NVIDIA HGX H20 96GB" && Math.abs(sum / Number(ttft.split(" ")[0].replace(/,/g, "")) - 1) < 0.02, `${JSON.stringify(parts)} vs ${ttft}`);
   await context.close();
   expect(problems.length === 0, problems.join("; "));
 });
