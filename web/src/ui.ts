@@ -118,7 +118,7 @@ export function datePicker(idx: IndexAnswer, value: string, onChange: (v: string
   const ticks = h("div", { class: "ticks", "aria-hidden": "true" },
     dates.map((d, i) => (i === 0 || d.slice(0, 4) !== dates[i - 1].slice(0, 4) ? h("span", { style: `left:${(i / (dates.length - 1)) * 100}%` }, d.slice(0, 4)) : null)));
   return h("div", { class: "field date-field" },
-    h("label", { for: sliderId }, `${label} (snaps to the ${dates.length} dates a rule changes)`),
+    h("label", { for: sliderId }, `${label} (snaps to the ${dates.length} dates a rule changes, spaced in order, not to scale)`),
     h("div", { class: "slider" }, slider, ticks),
     h("div", { class: "date-row" }, field("Exact date", box), out));
 }
