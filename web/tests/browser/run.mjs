@@ -396,7 +396,7 @@ await test("rules: a what-if edit re-classifies the catalog and changes classifi
   const m = s.match(/classification of (\d+) of (\d+) chips changes/);
   expect(m && Number(m[1]) > 0, s);
   const rows = await page.locator("#whatif ~ .results table").first().innerText();
-  expect(/nvidia-h20/.test(rows), `the H20 should move into 3A090.b with tpp_b1=2000: ${rows.slice(0, 300)}`);
+  expect(/NVIDIA HGX H20 96GB/.test(rows), `the H20 should move into 3A090.b with tpp_b1=2000: ${rows.slice(0, 300)}`);
   expect(new URL(page.url()).searchParams.getAll("set").includes("tpp_b1=2000"), page.url());
   await context.close();
   expect(problems.length === 0, problems.join("; "));
