@@ -476,16 +476,21 @@ std::string PredictionsCsv(const ValidateResponse& r) {
   std::string csv =
       "id,source,kind,chip,model,engine,engine_version,isl,osl,concurrency,gpus,parallelism,"
       "held_out,regime,fits,ttft_s,ttft_s_pred,tpot_s,tpot_s_pred,throughput,throughput_pred,"
-      "step_s,step_s_pred\n";
+      "step_s,step_s_pred,ttft_waiting_s,ttft_prefill_s,ttft_kv_transfer_s,ttft_request_s,"
+      "ttft_clients_s,ttft_slot_s,tpot_decode_s,tpot_prompts_s\n";
   for (const PredictionRow& p : r.report.predictions) {
     const ValidationPoint& v = p.point;
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+    const LatencyParts& l = p.parts;
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},"
+                       "{},{},{},{},{},{},{},{}\n",
                        v.id, report::CsvField(v.source), static_cast<int>(v.kind), v.chip, v.model,
                        v.engine, report::CsvField(v.engine_version), v.workload.isl,
                        v.workload.osl, v.workload.concurrency, v.gpus,
                        v.par.ToString(), p.held_out ? 1 : 0, RegimeName(p.regime), p.fits ? 1 : 0,
                        v.ttft_s.value_or(0), p.ttft_s, v.tpot_s.value_or(0), p.tpot_s,
-                       v.throughput.value_or(0), p.throughput, p.measured_step_s, p.step_s);
+                       v.throughput.value_or(0), p.throughput, p.measured_step_s, p.step_s,
+                       l.waiting.base(), l.prefill.base(), l.kv_transfer.base(), l.request.base(),
+                       l.clients.base(), l.slot.base(), l.decode.base(), l.prompts.base());
   }
   return csv;
 }

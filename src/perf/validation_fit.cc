@@ -139,6 +139,7 @@ struct Row {
 struct Pred {
   double ttft = kNaN, tpot = kNaN, thr = kNaN, step = kNaN, flops = kNaN;
   bool fits = true;
+  LatencyParts parts;  // serving rows: where TTFT and TPOT go
 };
 
 Pred Predict(const Row& r, const FamilyParams& fp, const EngineParams& engine) {
@@ -160,6 +161,7 @@ Pred Predict(const Row& r, const FamilyParams& fp, const EngineParams& engine) {
         p.ttft = t.ttft.base();
         p.tpot = t.tpot.base();
         p.thr = t.output_tokens_per_s / v.gpus;
+        p.parts = t.parts;
       }
       break;
     }
@@ -171,6 +173,7 @@ Pred Predict(const Row& r, const FamilyParams& fp, const EngineParams& engine) {
         p.ttft = t.ttft.base();
         p.tpot = t.tpot.base();
         p.thr = t.output_tokens_per_s / v.gpus;
+        p.parts = t.parts;
       }
       break;
     }
@@ -751,6 +754,7 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
     pr.fits = p.fits;
     auto z = [](double v) { return std::isnan(v) ? 0.0 : v; };
     pr.ttft_s = z(p.ttft), pr.tpot_s = z(p.tpot), pr.throughput = z(p.thr), pr.step_s = z(p.step);
+    pr.parts = p.parts;
     if (r.pt->tflops_per_gpu)
       pr.measured_step_s = p.flops / (*r.pt->tflops_per_gpu * 1e12 * r.pt->gpus);
     else

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -395,9 +396,36 @@ TEST(ValidateCli, PrintsErrorTablesWithLeaveOneChipOut) {
   std::string header, line;
   ASSERT_TRUE(std::getline(in, header));
   EXPECT_EQ(header.rfind("id,source,kind,chip,model,engine,engine_version,isl,", 0), 0u) << header;
-  int versioned = 0;
-  while (std::getline(in, line)) versioned += line.find(",vllm,0.19.0,") != std::string::npos;
+  // Each serving row's TTFT and TPOT parts (the tail columns) add up to its predictions.
+  const std::vector<std::string> names = [&] {
+    std::vector<std::string> v;
+    std::stringstream ss(header);
+    for (std::string f; std::getline(ss, f, ',');) v.push_back(f);
+    return v;
+  }();
+  auto col = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+  };
+  const std::size_t kind = col("kind"), ttft = col("ttft_s_pred"), tpot = col("tpot_s_pred"),
+                    first = col("ttft_waiting_s"), decode = col("tpot_decode_s");
+  ASSERT_EQ(first + 8, names.size()) << header;
+  ASSERT_EQ(decode, first + 6) << header;
+  int versioned = 0, summed = 0;
+  while (std::getline(in, line)) {
+    versioned += line.find(",vllm,0.19.0,") != std::string::npos;
+    if (line.find('"') != std::string::npos) continue;  // a quoted field: no serving row has one
+    std::vector<double> f;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(std::atof(x.c_str()));
+    if (f.size() != names.size() || f[kind] > 1 || !(f[ttft] > 0)) continue;
+    double t = 0;
+    for (std::size_t i = first; i < decode; ++i) t += f[i];
+    EXPECT_NEAR(t, f[ttft], 1e-6 * f[ttft]) << line;
+    EXPECT_NEAR(f[decode] + f[decode + 1], f[tpot], 1e-6 * f[tpot]) << line;
+    ++summed;
+  }
   EXPECT_GT(versioned, 10);
+  EXPECT_GT(summed, 2000);
   // Repeat measurements of one configuration, in pairs by engine version.
   ASSERT_FALSE(j["repeat_measurements"].empty());
   EXPECT_EQ(j["repeat_measurements"][0]["group"], "same engine version");

@@ -124,6 +124,7 @@ struct PredictionRow {
   bool fits = true;
   double ttft_s = 0, tpot_s = 0, throughput = 0, step_s = 0;  // predicted (0: not applicable)
   double measured_step_s = 0;
+  LatencyParts parts;  // serving rows: the prediction's TTFT and TPOT, part by part
 };
 
 // The 90% band of a metric in a regime (basis: profiled = in-sample held-out rows,
