@@ -240,6 +240,14 @@ def test_compare_frame(kb):
     assert f.loc["nvidia-h200-sxm", "tpot_ms"] < f.loc["nvidia-h20", "tpot_ms"]
 
 
+def test_compare_leaves_out_a_chip_it_cannot_model(kb):
+    # The Ascend 920's record has no dense tensor rate: left out with the reason, the H20 compared.
+    c = kb.compare(["huawei-ascend-920", "nvidia-h20"], "llama-3.1-70b", concurrency=16)
+    assert [x["chip"] for x in c.chips] == ["nvidia-h20"]
+    assert [x["chip"] for x in c.left_out] == ["huawei-ascend-920"]
+    assert "the performance model needs" in c.left_out[0]["reason"]
+
+
 def test_design_rebuilds_the_h20(kb):
     d = kb.design("nvidia-h100-sxm", "2024-06-01", "CN", model="deepseek-r1",
                   compare="nvidia-h20")

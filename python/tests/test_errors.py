@@ -147,6 +147,8 @@ BAD = [
      "invalid-argument", "is required"),
     (lambda kb: kb.compare(["nvidia-h20", "nope"], "llama-3.1-8b", concurrency=1),
      ceiling.InputError, "chips", "not-found", 'unknown chip "nope"'),
+    (lambda kb: kb.compare(["huawei-ascend-920"], "llama-3.1-8b", concurrency=1),
+     ceiling.NoAnswerError, "chips", "no-answer", "huawei-ascend-920: the performance model needs"),
     (lambda kb: kb.design("nvidia-h100-sxm", "2024-06-01", "CN", model="deepseek-r1",
                           require="free"),
      ceiling.InputError, "require", "invalid-argument", "expected no-license"),
