@@ -224,9 +224,9 @@ bool WebNotFound(const httplib::Request& req, httplib::Response& res) {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Page not found - ceiling</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40em;margin:2em auto;padding:0 1em}}
-a{{color:#0057a3;margin-right:.6em}}</style></head>
+a{{color:#0057a3}}.views a{{margin-right:.6em}}</style></head>
 <body><h1>Page not found</h1><p>There is no page at <code>{}</code>.</p>
-<p><a href="/">ceiling</a> views:{}</p>
+<p class="views"><a href="/">ceiling</a> views:{}</p>
 <p>The JSON API is under <a href="/api/v1/openapi.json">/api/v1/</a>.</p></body></html>
 )",
                               shown, links),
