@@ -20,6 +20,7 @@
 #include "ceiling/api/operations.h"
 #include "ceiling/base/executor.h"
 #include "ceiling/base/toml_reader.h"
+#include "ceiling/report/dossier.h"
 
 namespace ceiling::cli {
 
@@ -212,14 +213,6 @@ bool WebNotFound(const httplib::Request& req, httplib::Response& res) {
   std::string links;
   for (const std::string& v : views)
     if (v != "/") links += fmt::format(" <a href=\"{0}\">{1}</a>", v, v.substr(1));
-  std::string shown;  // the path, escaped for HTML
-  for (char c : req.path) {
-    if (c == '<') shown += "&lt;";
-    else if (c == '>') shown += "&gt;";
-    else if (c == '&') shown += "&amp;";
-    else if (c == '"') shown += "&quot;";
-    else shown += c;
-  }
   res.set_content(fmt::format(R"(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Page not found - ceiling</title>
@@ -229,7 +222,7 @@ a{{color:#0057a3}}.views a{{margin-right:.6em}}</style></head>
 <p class="views"><a href="/">ceiling</a> views:{}</p>
 <p>The JSON API is under <a href="/api/v1/openapi.json">/api/v1/</a>.</p></body></html>
 )",
-                              shown, links),
+                              report::HtmlEscape(req.path), links),
                   "text/html; charset=utf-8");
   return true;
 }

@@ -259,7 +259,7 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
     const double others = std::min(1.0, n) * (b - 1) / b;
     tpot_s = (t_dec + others * stretch * extra) / acc;
     stag.decode = Seconds::FromBase(t_dec / acc);
-    stag.prompts = Seconds::FromBase(others * stretch * extra / acc);
+    stag.prompts = Seconds::FromBase(tpot_s) - stag.decode;
     // A prompt longer than the budget fills own_iters - 1 iterations and leaves the rest of its
     // tokens for the last one, which costs what those tokens cost (not a full budget).
     double t_own = own_iters * (base + t_p);
@@ -270,8 +270,8 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
     const double held = dp > 1 ? BalanceWait(w.balance, n, dp)
                                : BatchWaitIters(w.batch_wait, n, isl, b - 1, k.chunk);
     ttft_s = (0.5 + Overlap(ep, w.speculative)) * t_dec + t_own + held * t_dec;
-    stag.waiting = Seconds::FromBase((0.5 + Overlap(ep, w.speculative) + held) * t_dec);
     stag.prefill = Seconds::FromBase(t_own);
+    stag.waiting = Seconds::FromBase(ttft_s) - stag.prefill;
   }
   // Waves.
   const double wave_tokens = b * isl;

@@ -26,11 +26,15 @@ const TTFT_PARTS: [string, string, string][] = [
   ["slot", "waiting for a KV-cache slot", "#D55E00"],
 ];
 
+// A chip's milliseconds in one of TTFT_PARTS (the fixed costs per request and per client as one).
+const partMs = (d: ChipPerf, k: string): number => {
+  const t = d.latency_parts_ms?.ttft ?? {};
+  return k === "request" ? (t.request ?? 0) + (t.clients ?? 0) : (t[k] ?? 0);
+};
+
 function partsChart(data: ChipPerf[], name: (chip: string) => string): SVGSVGElement | HTMLElement {
-  const rows = data.filter((d) => d.latency_parts_ms).flatMap((d) => TTFT_PARTS.map(([k, label]) => {
-    const t = d.latency_parts_ms!.ttft;
-    return { chip: name(d.chip), part: label, v: k === "request" ? (t.request ?? 0) + (t.clients ?? 0) : (t[k] ?? 0) };
-  })).filter((r) => r.v > 0);
+  const rows = data.filter((d) => d.latency_parts_ms).flatMap((d) => TTFT_PARTS.map(([k, label]) => ({ chip: name(d.chip), part: label, v: partMs(d, k) })))
+    .filter((r) => r.v > 0);
   const shown = TTFT_PARTS.filter(([, l]) => rows.some((r) => r.part === l));  // the legend's
   const chart = Plot.plot({
     ...chartBox(640, 160), height: 60 + 34 * data.length, marginRight: 20,
@@ -164,10 +168,8 @@ function draw(data: ChipPerf[], ttftTarget: number | null, tpotTarget: number | 
         figure(tpotTarget === null ? "TPOT, ms" : "TPOT, ms (dashed: the target; vermillion: misses it)", metricChart(data, "tpot_ms", "TPOT (ms)", names, tpotTarget), alt.cloneNode(true) as HTMLElement)] : null,
       figure("Memory fit: needed (green fits, vermillion does not) within capacity (grey)", fit, alt.cloneNode(true) as HTMLElement)),
     data.some((d) => d.latency_parts_ms) ? figure("Where the first token's time goes", partsChart(data, name),
-      table("TTFT parts (ms)", ["chip", ...TTFT_PARTS.map(([, l]) => l)], data.filter((d) => d.latency_parts_ms).map((d) => {
-        const t = d.latency_parts_ms!.ttft;
-        return [name(d.chip), ...TTFT_PARTS.map(([k]) => fmt(k === "request" ? (t.request ?? 0) + (t.clients ?? 0) : (t[k] ?? 0)))];
-      }), TTFT_PARTS.map((_, i) => i + 1)),
+      table("TTFT parts (ms)", ["chip", ...TTFT_PARTS.map(([, l]) => l)], data.filter((d) => d.latency_parts_ms).map((d) => [name(d.chip), ...TTFT_PARTS.map(([k]) => fmt(partMs(d, k)))]),
+        TTFT_PARTS.map((_, i) => i + 1)),
       "The prompt's iterations include whatever rides with it (the running decodes, other prompts of a wave); the engine's fixed costs (HTTP, tokenization, streaming) are constants fitted per engine.") : null,
     h("h2", null, "All figures"), alt,
     data.some((d) => d.notes.length) ? h("ul", { class: "note" }, data.flatMap((d) => d.notes.map((n) => h("li", null, `${name(d.chip)}: ${n}`)))) : null,
