@@ -259,6 +259,11 @@ def test_design_rebuilds_the_h20(kb):
     assert d.to_frame().index[0] == d.best_id
     # The best design classifies as it should: outside 3A090, no license, on that date.
     assert best["status"] == "outside 3A090; no license required"
+    # Its headroom rows say "holds" as the headroom call does (once booleans here, words there).
+    rows = best["headroom"]
+    assert rows and {r["holds"] for r in rows} <= {"yes", "no", "cannot-decide"}
+    binding = [r for r in rows if r["clause"] == d.binding_clause and r["metric"] == "tpp"]
+    assert binding and binding[0]["holds"] == "no" and binding[0]["rule"] == "us-2023-10-acs"
 
 
 def test_capability_frame(kb):

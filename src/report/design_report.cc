@@ -137,23 +137,6 @@ json ClauseJson(const rules::Clause* c) {
           {"kind", rules::ClauseKindName(c->kind)}};
 }
 
-json HeadroomRows(const std::vector<rules::HeadroomRow>& rows) {
-  json out = json::array();
-  for (const rules::HeadroomRow& r : rows)
-    out.push_back(
-        {{"clause", r.clause->full_id},
-         {"metric", rules::VarName(r.metric)},
-         {"unit", rules::VarUnit(r.metric)},
-         {"value", r.value ? json(*r.value) : json(nullptr)},
-         {"op", rules::CmpOpText(r.op)},
-         {"threshold_name", r.threshold_name},
-         {"threshold", r.threshold},
-         {"ratio", r.ratio ? json(*r.ratio) : json(nullptr)},
-         {"holds",
-          r.holds == rules::Tri::kUnknown ? json(nullptr) : json(r.holds == rules::Tri::kTrue)}});
-  return out;
-}
-
 json DesignJsonOf(const EvaluatedDesign& d, const std::vector<ObjectiveKind>& kinds) {
   json j = ChipJson(d.chip, d.metrics);
   j["knobs"] = d.knobs;
@@ -168,7 +151,7 @@ json DesignJsonOf(const EvaluatedDesign& d, const std::vector<ObjectiveKind>& ki
                           ? json(nullptr)
                           : json(std::string(design::KnobName(d.binding_knob)));
   if (d.binding && d.binding.clause == nullptr) j["binding_cap"] = std::string(d.binding.Name());
-  j["headroom"] = HeadroomRows(d.headroom);
+  j["headroom"] = HeadroomRowsJson(d.headroom);
   return j;
 }
 

@@ -234,27 +234,53 @@ std::string Headroom(const json& h) {
     return "<section><h2>Headroom</h2><p>No threshold of a rule in force applies.</p></section>";
   std::vector<Bar> bars;
   std::vector<std::vector<std::string>> table;
+  // A figure the catalog lacks (the TPP of a chip without a published rate, the PD of one without
+  // a die area) has no ratio: it gets no bar, the note under the chart names the metrics and the
+  // table says "unknown".
+  std::vector<std::string> unknown;
+  std::size_t unknown_rows = 0;
   for (const json& r : rows) {
-    // A figure the catalog lacks (the PD of a chip without a die area) has no ratio: its bar is
-    // empty and says so, the table says "unknown".
     const bool known = r.value("ratio", json()).is_number();
     const double ratio = known ? r["ratio"].get<double>() : 0.0;
     const std::string clause = r.value("clause", "");
-    bars.push_back({clause.substr(clause.find('/') + 1) + " " + r.value("metric", "") + " " +
-                        r.value("op", "") + " " + r.value("threshold_name", ""),
-                    std::min(ratio, 4.0), kNaN, kNaN,
-                    r.value("holds", "") == "yes" ? "#0072B2" : "#999999",
-                    known ? Pct(ratio) : "? (" + r.value("metric", "") + " unknown)"});
-    table.push_back({HtmlEscape(clause), E(r, "metric"),
+    const std::string metric = r.value("metric", "");
+    if (known) {
+      bars.push_back({clause.substr(clause.find('/') + 1) + " " + metric + " " +
+                          r.value("op", "") + " " + r.value("threshold_name", ""),
+                      std::min(ratio, 4.0), kNaN, kNaN,
+                      r.value("holds", "") == "yes" ? "#0072B2" : "#999999", Pct(ratio)});
+    } else {
+      ++unknown_rows;
+      if (std::find(unknown.begin(), unknown.end(), metric) == unknown.end())
+        unknown.push_back(metric);
+    }
+    std::string holds = r.value("holds", "");
+    std::replace(holds.begin(), holds.end(), '-', ' ');
+    table.push_back({HtmlEscape(clause), HtmlEscape(metric),
                      r.value("value", json()).is_number() ? Num(r["value"]) : "unknown",
                      E(r, "op") + " " + E(r, "threshold_name"), Num(r["threshold"]),
-                     known ? Pct(ratio) : "?", E(r, "holds")});
+                     known ? Pct(ratio) : "?", HtmlEscape(holds)});
   }
-  return "<section><h2>Headroom to each threshold</h2><figure>" +
-         Bars("Headroom: each metric as a share of its threshold", bars, 1.0,
-              "value ÷ threshold (dashed: the threshold; dark bars: the test holds)") +
-         "<figcaption>Value ÷ threshold for every threshold test of the rules in force</figcaption>"
-         "</figure>" +
+  std::string names;
+  for (const std::string& m : unknown) names += (names.empty() ? "" : ", ") + HtmlEscape(m);
+  const std::string why = "the catalog has no figure for the chip's " + names;
+  std::string figure;
+  if (bars.empty()) {
+    figure = "<p class=\"note\">None of the " + std::to_string(rows.size()) +
+             " threshold tests can be judged: " + why + " (the table lists them).</p>";
+  } else {
+    figure = "<figure>" +
+             Bars("Headroom: each metric as a share of its threshold", bars, 1.0,
+                  "value ÷ threshold (dashed: the threshold; dark bars: the test holds)") +
+             "<figcaption>Value ÷ threshold for every threshold test of the rules in force"
+             "</figcaption>";
+    if (unknown_rows > 0)
+      figure += "<p class=\"note\">" + std::to_string(unknown_rows) + " of " +
+                std::to_string(rows.size()) + " tests have no bar: " + why +
+                ", so they cannot be judged (the table lists them).</p>";
+    figure += "</figure>";
+  }
+  return "<section><h2>Headroom to each threshold</h2>" + figure +
          Table("Headroom",
                {"clause", "metric", "value", "test", "threshold", "value ÷ threshold", "holds"},
                table) +
@@ -291,10 +317,15 @@ std::string Timeline(const json& t, const std::string& date) {
   }
   for (int y = 2023; y <= 2026; ++y)
     svg += fmt::format("<text x=\"{:.1f}\" y=\"56\" text-anchor=\"middle\">{}</text>", X(y), y);
+  // The dossier's date above its line, kept inside the chart near either end (it once ran off the
+  // right edge, the line through its last digit).
+  const double at = X(Year(date));
+  const char* anchor = at > width - 40 ? "end" : at < left + 40 ? "start" : "middle";
+  const double text_x = at > width - 40 ? at + 1 : at < left + 40 ? at - 1 : at;
   svg += fmt::format(
-      "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"6\" y2=\"44\" stroke=\"#000\" stroke-width=\"2\"/>"
-      "<text x=\"{0:.1f}\" y=\"10\" text-anchor=\"middle\">{1}</text></svg>",
-      X(Year(date)), HtmlEscape(date));
+      "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"12\" y2=\"44\" stroke=\"#000\" stroke-width=\"2\"/>"
+      "<text x=\"{1:.1f}\" y=\"10\" text-anchor=\"{2}\">{3}</text></svg>",
+      at, text_x, anchor, HtmlEscape(date));
   return "<section><h2>Timeline to this destination</h2><figure>" + svg +
          "<figcaption>Status over time (green: no license; blue: license with an exception; "
          "orange: approval or case-by-case; vermillion: denial or policy not published; purple: "

@@ -640,8 +640,7 @@ json ChangesJson(const std::vector<rules::ChipEntry>& chips,
   return out;
 }
 
-json HeadroomJson(const ChipLabel& chip, const rules::Query& query,
-                  const std::vector<rules::HeadroomRow>& rows) {
+json HeadroomRowsJson(const std::vector<rules::HeadroomRow>& rows) {
   json out = json::array();
   for (const rules::HeadroomRow& r : rows)
     out.push_back({{"clause", r.clause->full_id},
@@ -654,10 +653,15 @@ json HeadroomJson(const ChipLabel& chip, const rules::Query& query,
                    {"threshold", Number(r.threshold)},
                    {"ratio", r.ratio ? Number(*r.ratio) : json(nullptr)},
                    {"holds", TriJson(r.holds)}});
+  return out;
+}
+
+json HeadroomJson(const ChipLabel& chip, const rules::Query& query,
+                  const std::vector<rules::HeadroomRow>& rows) {
   return {{"chip", {{"id", chip.id}, {"name", chip.name}}},
           {"date", query.date.ToString()},
           {"view", rules::ViewName(query.view)},
-          {"headroom", out}};
+          {"headroom", HeadroomRowsJson(rows)}};
 }
 
 json ChipMapJson(const rules::RuleBook& book, const std::vector<rules::ChipEntry>& chips,

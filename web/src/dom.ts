@@ -119,9 +119,8 @@ export const fmtAgainst = (x: number | null | undefined, threshold: number): str
   return s;
 };
 
-// Whether a threshold test holds, in words ("yes"/"no"; the API's booleans or words).
-export const holdsText = (x: boolean | string | null | undefined): string =>
-  x === true ? "yes" : x === false ? "no" : (x ?? "–");
+// Whether a threshold test holds, in words: "yes", "no" or "cannot decide".
+export const holdsText = (x: string | null | undefined): string => (x ? x.replace("-", " ") : "–");
 
 // A cell that is a date (YYYY-MM-DD) is never broken at its hyphens.
 const isDate = (c: unknown): boolean => typeof c === "string" && /^\d{4}-\d{2}-\d{2}$/.test(c);

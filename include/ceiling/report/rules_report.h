@@ -122,6 +122,9 @@ nlohmann::json RuleDiffJson(const rules::RuleBook& book, const rules::RuleVersio
 
 std::string HeadroomText(const ChipLabel& chip, const rules::Query& query,
                          const std::vector<rules::HeadroomRow>& rows);
+// One object per threshold: clause, rule, metric, unit, value, op, threshold, ratio and holds
+// ("yes", "no" or "cannot-decide"); the headroom command's rows and a design's.
+nlohmann::json HeadroomRowsJson(const std::vector<rules::HeadroomRow>& rows);
 nlohmann::json HeadroomJson(const ChipLabel& chip, const rules::Query& query,
                             const std::vector<rules::HeadroomRow>& rows);
 // "49%" (one decimal when rounding would reach a round boundary it does not meet).

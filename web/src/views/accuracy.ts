@@ -3,7 +3,8 @@
 // 90% bands' coverage and width per chip, and how far repeat measurements lie apart.
 import * as Plot from "@observablehq/plot";
 import { h, clear, fmt, table, figure, accessible, chartBox, type Child } from "../dom";
-import { get } from "../api";
+import { get, type ChipRecord } from "../api";
+import { chips } from "../ui";
 import type { View } from "../view";
 
 interface Stats { count: number; median_pct: number; p90_pct: number }
@@ -28,17 +29,29 @@ const pct1 = (x: number): string => x.toLocaleString("en-US", { minimumFractionD
 const cell = (s: Stats | undefined): string =>
   s && s.count > 0 ? `${pct1(s.median_pct)} / ${pct1(s.p90_pct)} (${s.count})` : "–";
 
-function errorTable(caption: string, first: string, rows: Row[], metrics: readonly Metric[] = METRICS): HTMLElement {
+// A chip by its name, linked to its page; the engine's id where the catalog has no such chip.
+type Names = Map<string, string>;
+const chipCell = (names: Names, id: string): Child =>
+  names.has(id) ? h("a", { href: `/chip?chip=${encodeURIComponent(id)}` }, names.get(id) as string) : id;
+
+function errorTable(caption: string, first: string, rows: Row[], metrics: readonly Metric[] = METRICS,
+                    label: (group: string) => Child = (g) => g): HTMLElement {
   const shown = metrics.filter((m) => rows.some((r) => r[m]?.count > 0));
-  return table(caption, [first, ...shown.map((m) => LABEL[m])], rows.map((r) => [r.group, ...shown.map((m) => cell(r[m]))]), shown.map((_, i) => i + 1));
+  return table(caption, [first, ...shown.map((m) => LABEL[m])], rows.map((r) => [label(r.group), ...shown.map((m) => cell(r[m]))]), shown.map((_, i) => i + 1));
 }
 
 // Median error per chip and serving metric, one dot per metric.
-function chipChart(rows: Row[]): Element {
+// The chart's axis labels the chips by their names without the bracketed detail ("NVIDIA B300"
+// of "NVIDIA B300 (HGX B300, Blackwell Ultra SXM)"), unless two chips would then share one.
+function chipChart(rows: Row[], names: Names): Element {
+  const full = (id: string): string => names.get(id) ?? id;
+  const short = new Map(rows.map((r) => [r.group, full(r.group).split(" (")[0]]));
+  const unique = new Set(short.values()).size === rows.length;
+  const label = (id: string): string => (unique ? (short.get(id) as string) : full(id));
   const data = rows.flatMap((r) => (["ttft", "tpot", "throughput"] as const)
-    .filter((m) => r[m].count > 0).map((m) => ({ chip: r.group, metric: LABEL[m], v: r[m].median_pct, n: r[m].count })));
+    .filter((m) => r[m].count > 0).map((m) => ({ chip: label(r.group), metric: LABEL[m], v: r[m].median_pct, n: r[m].count })));
   const chart = Plot.plot({
-    ...chartBox(560, 130), height: 60 + 34 * rows.length, marginRight: 20,
+    ...chartBox(600, 150), height: 60 + 34 * rows.length, marginRight: 20,
     x: { label: "median absolute error (%)", grid: true, domain: [0, Math.max(...data.map((d) => d.v), 10) * 1.08] },
     y: { label: null }, color: { domain: ["TTFT", "TPOT", "throughput"], range: ["#D55E00", "#0072B2", "#009E73"] },
     symbol: { legend: true, domain: ["TTFT", "TPOT", "throughput"], range: ["circle", "square", "triangle"] },
@@ -54,17 +67,18 @@ function chipChart(rows: Row[]): Element {
   return accessible(chart, "Median absolute error of TTFT, TPOT and throughput on each chip's held-out measurements");
 }
 
-function draw(v: Validation): HTMLElement {
+function draw(v: Validation, names: Names): HTMLElement {
+  const chip = (id: string): Child => chipCell(names, id);
   const serving = v.per_chip.filter((r) => r.ttft.count + r.tpot.count + r.throughput.count > 0);
   const locoTable = table("Leave-one-chip-out: fitted without the chip, against the full fit", ["chip", "rows", "TTFT without the chip", "TTFT with it", "TPOT without the chip", "TPOT with it"],
-    v.leave_one_chip_out.map((l) => [l.chip, String(l.tpot.loco.count), cell(l.ttft.loco), cell(l.ttft.in_sample), cell(l.tpot.loco), cell(l.tpot.in_sample)]), [1, 2, 3, 4, 5]);
+    v.leave_one_chip_out.map((l) => [chip(l.chip), String(l.tpot.loco.count), cell(l.ttft.loco), cell(l.ttft.in_sample), cell(l.tpot.loco), cell(l.tpot.in_sample)]), [1, 2, 3, 4, 5]);
   const bandChips = [...new Set(v.bands_per_chip.map((b) => b.chip))];
   const band = (chip: string, metric: string): string => {
     const b = v.bands_per_chip.find((x) => x.chip === chip && x.metric === metric);
     return b ? `${pct1(b.coverage * 100)}% / ${fmt(b.median_width, 3)}× (${b.count})` : "–";
   };
   const bandTable = table("90% bands per calibrated chip: coverage / median width high ÷ low (rows)", ["chip", "TTFT", "TPOT", "throughput"],
-    bandChips.map((c) => [c, band(c, "ttft"), band(c, "tpot"), band(c, "throughput")]), [1, 2, 3]);
+    bandChips.map((c) => [chip(c), band(c, "ttft"), band(c, "tpot"), band(c, "throughput")]), [1, 2, 3]);
   const excluded: Child = h("details", null, h("summary", null, `${n(v.rows.excluded)} rows left out, and why`),
     h("ul", null, v.excluded.map((e) => h("li", null, `${n(e.count)}: ${e.reason}`))));
   return h("div", null,
@@ -72,9 +86,9 @@ function draw(v: Validation): HTMLElement {
       `${n(v.rows.held_out)} held-out rows of NVIDIA's aiconfigurator measurements (of ${n(v.rows.csv)}: split by sweep, ${n(v.rows.fit)} fitted) and ${n(v.rows.published_points)} published points the model is never fitted on. `,
       "Cells: absolute error in %, median / 90th percentile (rows). Calibration: ", v.calibration, "."),
     errorTable("Held-out error", "set", v.overall),
-    figure("Median error per chip (held-out rows)", chipChart(serving), errorTable("Per chip", "chip", v.per_chip)),
+    figure("Median error per chip (held-out rows)", chipChart(serving, names), errorTable("Per chip", "chip", v.per_chip, METRICS, chip)),
     h("h2", null, "Per chip, engine and model family"),
-    errorTable("Per chip", "chip", v.per_chip),
+    errorTable("Per chip", "chip", v.per_chip, METRICS, chip),
     errorTable("Per serving engine", "engine", v.per_engine, ["ttft", "tpot", "throughput"]),
     errorTable("Per model family", "model family", v.per_model_family),
     h("h2", null, "A chip the model never saw"),
@@ -99,8 +113,8 @@ export const accuracyView: View = {
       h("p", { class: "loading", role: "status" }, "Fitting the model to half of the measurements and checking it on the other half (a few seconds)…"));
     main.append(out);
     return async () => {
-      const v = await get<Validation>("validate");
-      clear(out, draw(v));
+      const [v, list] = await Promise.all([get<Validation>("validate"), chips()]);
+      clear(out, draw(v, new Map(list.map((c: ChipRecord) => [c.id, c.name]))));
     };
   },
 };

@@ -8,7 +8,7 @@ import { index, chips, params, setParams, countryPicker, datePicker, chipOptions
 
 interface Objective { value: number; unit: string; deployment?: string; band?: { low: number | null; high: number | null }; why_zero?: string | null }
 interface Evaluated { id: string; name: string; knobs?: string; status: string; satisfies: boolean; binding_clause: { id: string; title: string } | null; binding_knob?: string | null;
-  objective: Record<string, Objective>; metrics: Record<string, { value: number | null }>; headroom: { clause: string; metric: string; op: string; value: number; threshold: number; threshold_name: string; ratio: number; holds: boolean | string }[] }
+  objective: Record<string, Objective>; metrics: Record<string, { value: number | null }>; headroom: { clause: string; metric: string; op: string; value: number; threshold: number; threshold_name: string; ratio: number; holds: "yes" | "no" | "cannot-decide" }[] }
 interface DesignAnswer {
   space: { id: string; title: string; base: string; size: number }; requirement: string; workload: string; strategy: string; evaluated: number; budget_exhausted: boolean;
   objectives: string[]; best: Evaluated | null; compare: { record: Evaluated; objective: Record<string, Objective>; distance: { objective_ratio: Record<string, number> } } | null;

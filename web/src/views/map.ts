@@ -45,6 +45,10 @@ function draw(m: MapAnswer, args: Record<string, string>): HTMLElement {
   const x0 = Math.min(...xs) / 1.6, x1 = Math.max(...xs) * 1.6;
   const y0 = Math.max(0.05, Math.min(...ys) / 1.6), y1 = Math.max(...ys) * 1.6;
   const regions = m.regions.map((r) => ({ ...r, x1: Math.max(r.tpp[0], x0), x2: r.tpp[1] ?? x1, y1: Math.max(r.pd[0], y0), y2: r.pd[1] ?? y1 }));
+  // A chip far from every other (the wafer-scale one, a decade beyond the rest) carries its name, so
+  // that the point that sets the axis's reach says what it is.
+  const lone = placed.filter((d) => placed.every((o) => o === d ||
+    Math.hypot(Math.log10((o.tpp as number) / (d.tpp as number)), Math.log10((o.pd as number) / (d.pd as number))) > 0.5));
   const color = { domain: Object.keys(STATUS), range: Object.values(STATUS).map((s) => s.color) };
   const symbol = { domain: Object.keys(STATUS), range: Object.values(STATUS).map((s) => s.symbol) };
   // From the window, not the page: reading a laid-out width would force a layout on every redraw.
@@ -60,6 +64,7 @@ function draw(m: MapAnswer, args: Record<string, string>): HTMLElement {
       Plot.ruleY(m.thresholds.filter((t) => t.axis === "pd"), { y: "value", stroke: "#555", strokeDasharray: "3,3" }),
       Plot.dot(placed, { x: "tpp", y: "pd", fill: "key", symbol: "key", stroke: "#000", strokeWidth: 0.6, r: 5, href: link, ariaLabel: (d) => `${d.name}: ${d.status}`,
         title: (d) => `${d.name}\nTPP ${fmtDown(d.tpp)}, PD ${fmtDown(d.pd, 2)}\n${d.status}` }),
+      Plot.text(lone, { x: "tpp", y: "pd", text: "name", dy: 14, fontSize: 11, textAnchor: "end", dx: 6 }),
     ],
   });
   accessible(main, `TPP against PD of ${placed.length} chips on ${m.date}, with threshold regions`);
