@@ -74,10 +74,14 @@ std::vector<std::string> DescribeChange(const Classification& before, const Clas
     if (std::find(pb.begin(), pb.end(), p) == pb.end()) out.push_back("+" + p);
   for (const std::string& p : pb)
     if (std::find(pa.begin(), pa.end(), p) == pa.end()) out.push_back("-" + p);
+  // A list in words: "3A090.a, 4A090.a", or "none" (it was "[3A090.a 4A090.a]" and "[]").
+  auto listed = [](const std::vector<std::string>& v) {
+    return v.empty() ? std::string("none") : Join(v, ", ");
+  };
   if (Paragraphs(before.controls_undecided) != Paragraphs(after.controls_undecided))
-    out.push_back(fmt::format("undecided paragraphs: [{}] -> [{}]",
-                              Join(Paragraphs(before.controls_undecided), " "),
-                              Join(Paragraphs(after.controls_undecided), " ")));
+    out.push_back(fmt::format("undecided paragraphs: {} -> {}",
+                              listed(Paragraphs(before.controls_undecided)),
+                              listed(Paragraphs(after.controls_undecided))));
   if (before.license_required.tri != after.license_required.tri)
     out.push_back(fmt::format("license required: {} -> {}", LicenseWord(before.license_required.tri),
                               LicenseWord(after.license_required.tri)));
@@ -88,8 +92,7 @@ std::vector<std::string> DescribeChange(const Classification& before, const Clas
     return v;
   };
   if (exc(before) != exc(after))
-    out.push_back(fmt::format("exceptions: [{}] -> [{}]", Join(exc(before), " "),
-                              Join(exc(after), " ")));
+    out.push_back(fmt::format("exceptions: {} -> {}", listed(exc(before)), listed(exc(after))));
   if (before.review_policy != after.review_policy ||
       before.review_decided.tri != after.review_decided.tri)
     out.push_back(fmt::format("review: {}{} -> {}{}", ReviewPolicyTitle(before.review_policy),

@@ -157,6 +157,18 @@ TEST(RulesCli, Timeline) {
   EXPECT_TRUE(Has(a800.out, "\"from\": \"2023-11-17\""));
 }
 
+// A change's lists read as words: "none" for an empty one, commas between items (they were
+// "[]" and "[3A090.a 4A090.a]", brackets a reader had to decode).
+TEST(RulesCli, TimelineListsChangesInWords) {
+  auto r = RunCeiling("timeline amd-mi308x --to CN --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Has(r.out, "\"undecided paragraphs: none -> 3A090.a, 4A090.a\"")) << r.out;
+  EXPECT_TRUE(Has(r.out, "\"exceptions: none -> NAC?\"")) << r.out;
+  EXPECT_TRUE(Has(r.out, "\"exceptions: NAC? -> none\"")) << r.out;
+  EXPECT_FALSE(Has(r.out, "[] ->")) << r.out;
+  EXPECT_FALSE(Has(r.out, "-> []")) << r.out;
+}
+
 // Acceptance: the matrix shows A800/H800 going from free (2022) to controlled (2023).
 TEST(RulesCli, MatrixShowsA800AndH800Flip) {
   auto r = RunCeiling("matrix --to CN");
