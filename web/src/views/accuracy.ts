@@ -29,6 +29,9 @@ const pct1 = (x: number): string => x.toLocaleString("en-US", { minimumFractionD
 const cell = (s: Stats | undefined): string =>
   s && s.count > 0 ? `${pct1(s.median_pct)} / ${pct1(s.p90_pct)} (${s.count})` : "–";
 
+// The serving engines as their projects spell them (the engine's ids: vllm, sglang, trtllm).
+const ENGINE: Record<string, string> = { vllm: "vLLM", sglang: "SGLang", trtllm: "TensorRT-LLM" };
+
 // A chip by its name, linked to its page; the engine's id where the catalog has no such chip.
 type Names = Map<string, string>;
 const chipCell = (names: Names, id: string): Child =>
@@ -89,7 +92,7 @@ function draw(v: Validation, names: Names): HTMLElement {
     figure("Median error per chip (held-out rows)", chipChart(serving, names), errorTable("Per chip", "chip", v.per_chip, METRICS, chip)),
     h("h2", null, "Per chip, engine and model family"),
     errorTable("Per chip", "chip", v.per_chip, METRICS, chip),
-    errorTable("Per serving engine", "engine", v.per_engine, ["ttft", "tpot", "throughput"]),
+    errorTable("Per serving engine", "engine", v.per_engine, ["ttft", "tpot", "throughput"], (g) => ENGINE[g] ?? g),
     errorTable("Per model family", "model family", v.per_model_family),
     h("h2", null, "A chip the model never saw"),
     h("p", null, "Each chip left out of the fit in turn: its held-out rows predicted from the other chips of its family, beside the same rows under the full fit. A chip without measurements of its own gets its band from this error."),

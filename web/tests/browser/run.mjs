@@ -359,6 +359,13 @@ await test("accuracy: the page shows the engine's held-out errors, one dot per c
   expect(summary.includes(`${v.rows.held_out.toLocaleString("en-US")} held-out rows`), summary);
   const pairs = await page.getByRole("region", { name: "Repeat measurements" }).innerText();
   expect(/same engine version/.test(pairs) && pairs.includes(`(${v.repeat_measurements[0].ttft.count})`), pairs);
+  // Chips by name, linked to their pages, engines as their projects spell them (ids once).
+  const chips = await (await fetch(`${base}/api/v1/chips`)).json();
+  const h100 = chips.find((c) => c.id === "nvidia-h100-sxm");
+  const link = page.getByRole("region", { name: "Per chip" }).first().getByRole("link", { name: h100.name, exact: true });
+  expect((await link.getAttribute("href")) === "/chip?chip=nvidia-h100-sxm", `per-chip link: ${await link.getAttribute("href")}`);
+  const engines = await page.getByRole("region", { name: "Per serving engine" }).innerText();
+  expect(engines.includes("TensorRT-LLM") && !/\btrtllm\b/.test(engines), engines);
   await context.close();
   expect(problems.length === 0, problems.join("; "));
 });
