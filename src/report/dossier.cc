@@ -321,11 +321,10 @@ std::string Timeline(const json& t, const std::string& date) {
   // right edge, the line through its last digit).
   const double at = X(Year(date));
   const char* anchor = at > width - 40 ? "end" : at < left + 40 ? "start" : "middle";
-  const double text_x = at > width - 40 ? at + 1 : at < left + 40 ? at - 1 : at;
   svg += fmt::format(
       "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"12\" y2=\"44\" stroke=\"#000\" stroke-width=\"2\"/>"
-      "<text x=\"{1:.1f}\" y=\"10\" text-anchor=\"{2}\">{3}</text></svg>",
-      at, text_x, anchor, HtmlEscape(date));
+      "<text x=\"{0:.1f}\" y=\"10\" text-anchor=\"{1}\">{2}</text></svg>",
+      at, anchor, HtmlEscape(date));
   return "<section><h2>Timeline to this destination</h2><figure>" + svg +
          "<figcaption>Status over time (green: no license; blue: license with an exception; "
          "orange: approval or case-by-case; vermillion: denial or policy not published; purple: "

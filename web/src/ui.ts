@@ -63,6 +63,8 @@ export function setParams(values: Record<string, string | string[] | null | unde
 
 export const index = (): Promise<IndexAnswer> => get<IndexAnswer>("index");
 export const chips = (): Promise<ChipRecord[]> => get<ChipRecord[]>("chips");
+// Each chip's name by its id, for tables and charts that the API fills with ids.
+export const chipNames = (list: ChipRecord[]): Map<string, string> => new Map(list.map((c) => [c.id, c.name]));
 
 export function chipOptions(list: ChipRecord[]): Option[] {
   const vendorName = (v: string) => v.charAt(0).toUpperCase() + v.slice(1);

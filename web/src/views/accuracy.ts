@@ -3,8 +3,8 @@
 // 90% bands' coverage and width per chip, and how far repeat measurements lie apart.
 import * as Plot from "@observablehq/plot";
 import { h, clear, fmt, table, figure, accessible, chartBox, type Child } from "../dom";
-import { get, type ChipRecord } from "../api";
-import { chips } from "../ui";
+import { get } from "../api";
+import { chips, chipNames } from "../ui";
 import type { View } from "../view";
 
 interface Stats { count: number; median_pct: number; p90_pct: number }
@@ -117,7 +117,7 @@ export const accuracyView: View = {
     main.append(out);
     return async () => {
       const [v, list] = await Promise.all([get<Validation>("validate"), chips()]);
-      clear(out, draw(v, new Map(list.map((c: ChipRecord) => [c.id, c.name]))));
+      clear(out, draw(v, chipNames(list)));
     };
   },
 };

@@ -3,7 +3,7 @@
 import { h, clear, fmt, table, field, select } from "../dom";
 import { get, type Outcome } from "../api";
 import type { View } from "../view";
-import { index, chips, params, setParams, countryPicker, datePicker, statusBadge, errorBox } from "../ui";
+import { index, chips, chipNames, params, setParams, countryPicker, datePicker, statusBadge, errorBox } from "../ui";
 import { rulesList, type Rule } from "../rulesdata";
 
 interface Change { chip: string; before: Outcome; after: Outcome; changes: string[] }
@@ -15,7 +15,7 @@ export const rulesView: View = {
   blurb: "Every rule version with its clauses and sources, the diff of two, and a what-if panel that moves thresholds and re-classifies the whole catalog.",
   async mount(main) {
     const [idx, rules, list] = await Promise.all([index(), rulesList(), chips()]);
-    const names = new Map(list.map((c) => [c.id, c.name]));
+    const names = chipNames(list);
     const p = params();
     const ids = rules.map((r) => ({ value: r.id, label: `${r.id} (${r.effective})` }));
     const id = p.get("id") ?? rules[1]?.id ?? rules[0].id;
