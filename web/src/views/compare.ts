@@ -90,11 +90,12 @@ export const compareView: View = {
       const args = { chips: q.getAll("chips").length ? q.getAll("chips") : chosen, model: q.get("model") ?? val("model"), gpus: q.get("gpus") ?? val("gpus"), isl: q.get("isl") ?? val("isl"), osl: q.get("osl") ?? val("osl"), concurrency: q.get("concurrency") ?? val("concurrency"), sla_tpot: q.get("sla_tpot"), sla_ttft: q.get("sla_ttft") };
       const r = await get<{ chips: ChipPerf[]; left_out: { chip: string; reason: string }[] }>("compare", args);
       const ms = (k: string) => { const v = q.get(k); return v && Number.isFinite(Number(v)) ? Number(v) : null; };
+      const names = chipNames(list);
       clear(out,
         // A chip the model cannot answer for is left out with its reason; the others are compared.
         r.left_out.length ? h("div", { class: "warning", role: "status" }, h("strong", null, "Left out: "),
-          r.left_out.map((l, i) => [i ? "; " : "", h("a", { href: `/chip?chip=${encodeURIComponent(l.chip)}` }, l.chip), `: ${l.reason}`])) : null,
-        draw(r.chips, ms("sla_ttft"), ms("sla_tpot"), chipNames(list)));
+          r.left_out.map((l, i) => [i ? "; " : "", h("a", { href: `/chip?chip=${encodeURIComponent(l.chip)}` }, names.get(l.chip) ?? l.chip), `: ${l.reason}`])) : null,
+        draw(r.chips, ms("sla_ttft"), ms("sla_tpot"), names));
     };
   },
 };

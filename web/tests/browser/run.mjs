@@ -275,7 +275,10 @@ await test("compare: a chip the model cannot model is left out with its reason; 
   // The MI308X's record has no dense tensor rate; DeepSeek-R1 does not fit 8 H100s (80 GB each).
   const { page, context, problems } = await open("/compare?chips=amd-mi308x&chips=nvidia-h20&chips=nvidia-h100-sxm&model=deepseek-r1&gpus=8&isl=1024&osl=1024&concurrency=16");
   const warning = await page.locator(".warning").allInnerTexts();
-  expect(warning.length === 1 && /^Left out: amd-mi308x: the performance model needs a dense/.test(warning[0]), JSON.stringify(warning));
+  // Named as the catalog names it, linked to its page by id.
+  expect(warning.length === 1 && /^Left out: AMD Instinct MI308X: the performance model needs a dense/.test(warning[0]), JSON.stringify(warning));
+  const link = await page.locator(".warning a").getAttribute("href");
+  expect(link === "/chip?chip=amd-mi308x", String(link));
   const chart = page.locator("figure", { hasText: "Output tokens/s per GPU" }).locator("svg").first();
   const labels = await chart.locator("text").evaluateAll((ts) => ts.map((t) => t.textContent));
   // The rows keep the order chosen (not alphabetical ids), named as the picker names them.
