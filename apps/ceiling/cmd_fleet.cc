@@ -27,7 +27,9 @@ Runner SetupFleet(CLI::App* sub) {
                                 out->svg)));
     if (auto st = CheckOutputPath(out->svg); !st.ok()) return ctx.Fail(st.error());
     int exit = 0;
-    auto kb = Prepare(ctx, *b, b->request.throughput ? api::kModels | api::kPerf : 0u, &exit);
+    const unsigned parts = (b->request.throughput ? api::kModels | api::kPerf : 0u) |
+                           (b->request.fleet.empty() ? 0u : unsigned{api::kFleets});
+    auto kb = Prepare(ctx, *b, parts, &exit);
     if (!kb) return exit;
     auto r = api::Fleet(*kb, b->request);
     if (!r.ok()) return ctx.Fail(r.error());

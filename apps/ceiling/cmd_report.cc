@@ -14,7 +14,7 @@ Runner SetupReport(CLI::App* sub) {
   return [b, output](Context& ctx) -> int {
     if (auto st = CheckOutputPath(*output); !st.ok()) return ctx.Fail(st.error());
     int exit = 0;
-    auto kb = Prepare(ctx, *b, api::kAllParts & ~api::kValidation, &exit);
+    auto kb = Prepare(ctx, *b, api::kAllParts & ~(api::kValidation | api::kFleets), &exit);
     if (!kb) return exit;
     ctx.flag_of["output"] = "-o";
     auto r = api::Report(*kb, b->request);

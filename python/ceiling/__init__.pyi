@@ -224,15 +224,17 @@ class KnowledgeBase:
         :meth:`design`). ``to_frame()``: one row per (die, date).
         """
         ...
-    def fleet(self, shipments: TextLike, *, count: Optional[Sequence[str]] = None, reference: str = 'nvidia-h100-sxm', view: str = 'enforced', throughput: bool = True, model: str = 'llama-3.1-70b', gpus: int = 8, isl: int = 1024, osl: int = 1024, precision: str = 'fp8', sla_tpot: float = 50.0, engine: Optional[str] = None, train_gpus: int = 64, train_tp: int = 8, train_pp: int = 4, zero: int = 1, micro_batch: int = 1, global_batch: int = 256, seq: int = 4096, train_precision: str = 'bf16', train_flops: Optional[float] = None, train_model: Optional[str] = None, train_tokens: Optional[float] = None, rules: Optional[Sequence[TextLike]] = None, set: Optional[Sequence[str]] = None, as_of: Optional[DateLike] = None, chart: str = 'tpp', deadline: Optional[float] = None) -> Fleet:
+    def fleet(self, shipments: Optional[TextLike] = None, *, fleet: Optional[str] = None, count: Optional[Sequence[str]] = None, reference: str = 'nvidia-h100-sxm', view: str = 'enforced', throughput: bool = True, model: str = 'llama-3.1-70b', gpus: int = 8, isl: int = 1024, osl: int = 1024, precision: str = 'fp8', sla_tpot: float = 50.0, engine: Optional[str] = None, train_gpus: int = 64, train_tp: int = 8, train_pp: int = 4, zero: int = 1, micro_batch: int = 1, global_batch: int = 256, seq: int = 4096, train_precision: str = 'bf16', train_flops: Optional[float] = None, train_model: Optional[str] = None, train_tokens: Optional[float] = None, rules: Optional[Sequence[TextLike]] = None, set: Optional[Sequence[str]] = None, as_of: Optional[DateLike] = None, chart: str = 'tpp', deadline: Optional[float] = None) -> Fleet:
         """What shipments add up to: each row classified on its own dates for its destination and
         end user, totals in H100-equivalents (by TPP, decode and training throughput), licenses,
         the revenue shares owed, the time to train a reference run, and a what-if.
 
         shipments: a shipments file as a ``pathlib.Path`` (.csv or .toml, e.g.
         data/fleets/china-2022-2026.toml), TOML text, or {"toml": text, "name": "x.csv"} (the
-        name's extension selects the format). count: the statuses counted in totals (default:
-        shipped and produced); reference: the chip that counts as one H100-equivalent;
+        name's extension selects the format); or fleet: the id of a shipments file of the data
+        (data/fleets, e.g. "china-2022-2026"; ``index()["fleets"]`` lists them). count: the
+        statuses counted in totals (default: shipped and produced); reference: the chip that
+        counts as one H100-equivalent;
         throughput: evaluate the decode (model, gpus, isl, osl, precision, sla_tpot ms, engine)
         and training (train_gpus, train_tp, train_pp, zero, micro_batch, global_batch, seq,
         train_precision) yardsticks; train_flops, or train_model with train_tokens: the run whose

@@ -50,6 +50,8 @@ SAME_REQUEST = [
     (lambda kb: kb.rules_status(), ["rules", "status"]),
     (lambda kb: kb.index(), ["index"]),
     (lambda kb: kb.fleet(FLEET), ["fleet", str(FLEET)]),
+    (lambda kb: kb.fleet(fleet="china-2022-2026", throughput=False),
+     ["fleet", "--fleet", "china-2022-2026", "--no-throughput"]),
     (lambda kb: kb.fleet(FLEET, as_of=dt.date(2026, 1, 20), throughput=False,
                          count=["shipped"]),
      ["fleet", str(FLEET), "--as-of", "2026-01-20", "--no-throughput", "--count", "shipped"]),
@@ -359,6 +361,16 @@ def test_fleet(kb):
     w = kb.fleet(FLEET, as_of="2026-01-20", throughput=False)
     assert w.what_if is not None and "rows_needing_license" in w.what_if
     assert w.totals["h100_eq_decode"]["value"] == 0  # yardsticks not evaluated
+    # The data's own file by its id, as the index lists it: the same rows and totals.
+    assert {"id": "china-2022-2026", "title": f["title"], "rows": len(f.rows)} in \
+        kb.index()["fleets"]
+    by_id = kb.fleet(fleet="china-2022-2026")
+    assert by_id.totals == f.totals and by_id.rows == f.rows
+    # The chart's data: cumulative by family, ending at the counted rows' total.
+    chart = by_id["chart"]
+    end = sum(s["values"][-1] for s in chart["families"])
+    assert len(chart["dates"]) == len(chart["families"][0]["values"])
+    assert end == pytest.approx(f.h100_equivalents, rel=1e-9)
 
 
 def test_report_is_the_cli_dossier(kb, cli, tmp_path):

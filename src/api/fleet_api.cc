@@ -1,7 +1,9 @@
 #include "ceiling/api/fleet_api.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "ceiling/api/perf_api.h"
@@ -48,6 +50,12 @@ std::string WireField(const std::string& field) {
 Status FleetRequest::Validate() {
   RETURN_IF_ERROR(CheckFields(*this));
   if (!std::isfinite(sla_tpot)) return FieldError("sla_tpot", "must be finite");
+  if (shipments && !fleet.empty())
+    return FieldError("fleet", "give a shipments file or a fleet of the data, not both");
+  if (!shipments && fleet.empty())
+    return FieldError("shipments",
+                      "is required (a .csv or .toml file), unless fleet names one of the data's "
+                      "shipments files (data/fleets)");
   return OkStatus();
 }
 
@@ -55,9 +63,27 @@ Result<FleetResponse> Fleet(const KnowledgeBase& kb, FleetRequest request,
                             const CallOptions& call) {
   RETURN_IF_ERROR(request.Validate());
   fleet::FleetQuery req;
-  req.shipments_text = request.shipments->text;
-  req.shipments_name = request.shipments->name.empty() ? "shipments.toml"
-                                                       : request.shipments->name;
+  if (!request.fleet.empty()) {
+    ASSIGN_OR_RETURN(const std::vector<FleetFile>* files, kb.fleets());
+    std::vector<std::string> ids;
+    for (const FleetFile& f : *files) ids.push_back(f.id);
+    auto it = std::find(ids.begin(), ids.end(), request.fleet);
+    if (it == ids.end())
+      return FieldError("fleet",
+                        ids.empty() ? fmt::format("no fleet \"{}\": the data has no shipments "
+                                                  "files (data/fleets)",
+                                                  request.fleet)
+                                    : fmt::format("no fleet \"{}\"; the data's: {}",
+                                                  request.fleet, fmt::join(ids, ", ")),
+                        ErrorCode::kNotFound);
+    const FleetFile& f = (*files)[static_cast<std::size_t>(it - ids.begin())];
+    req.shipments_text = f.text;
+    req.shipments_name = f.name;
+  } else {
+    req.shipments_text = request.shipments->text;
+    req.shipments_name = request.shipments->name.empty() ? "shipments.toml"
+                                                         : request.shipments->name;
+  }
   req.count.clear();
   for (const std::string& c : request.count) req.count.push_back(*fleet::StatusFromName(c));
   req.reference_chip = request.reference;
@@ -124,7 +150,11 @@ Result<FleetResponse> Fleet(const KnowledgeBase& kb, FleetRequest request,
   return r;
 }
 
-nlohmann::json ToJson(const FleetResponse& r) { return report::FleetJson(r.result); }
+nlohmann::json ToJson(const FleetResponse& r) {
+  nlohmann::json j = report::FleetJson(r.result);
+  j["chart"] = report::FleetChartJson(r.result, fleet::CumulativeSeries(r.result, r.chart));
+  return j;
+}
 std::string ToText(const FleetResponse& r) { return report::FleetText(r.result); }
 std::string ToCsv(const FleetResponse& r) { return report::FleetCsv(r.result); }
 std::string ToSvg(const FleetResponse& r) {

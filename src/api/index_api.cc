@@ -24,6 +24,8 @@ Result<IndexResponse> Index(const KnowledgeBase& kb, IndexRequest request) {
   if (auto spaces = kb.design_spaces(); spaces.ok())
     for (const design::DesignSpace& s : **spaces)
       r.designs.push_back({s.id, s.title, s.base.id, s.products, s.size()});
+  if (auto fleets = kb.fleets(); fleets.ok())
+    for (const FleetFile& f : **fleets) r.fleets.push_back({f.id, f.title, f.rows});
   r.version = kb.version();
   return r;
 }
@@ -52,11 +54,15 @@ json ToJson(const IndexResponse& r) {
                        {"base", s.base},
                        {"products", s.products},
                        {"size", s.size}});
+  json fleets = json::array();
+  for (const auto& f : r.fleets)
+    fleets.push_back({{"id", f.id}, {"title", f.title}, {"rows", f.rows}});
   return {{"dates", dates},
           {"latest_date", r.latest.ToString()},
           {"countries", countries},
           {"models", models},
           {"designs", designs},
+          {"fleets", fleets},
           {"chips", r.version.chips},
           {"rule_versions", r.version.rule_versions},
           {"current_as_of",
@@ -70,9 +76,10 @@ std::string ToText(const IndexResponse& r) {
     for (std::size_t i = 1; i < d.events.size(); ++i)
       out += fmt::format("            {}\n", d.events[i]);
   }
-  out += fmt::format("\n{} destinations, {} models, {} design spaces, {} chips; latest change {}",
-                     r.countries.size(), r.models.size(), r.designs.size(), r.version.chips,
-                     r.latest.ToString());
+  out += fmt::format(
+      "\n{} destinations, {} models, {} design spaces, {} fleet{}, {} chips; latest change {}",
+      r.countries.size(), r.models.size(), r.designs.size(), r.fleets.size(),
+      r.fleets.size() == 1 ? "" : "s", r.version.chips, r.latest.ToString());
   if (r.version.sources_read)
     out += fmt::format("; sources read up to {}", r.version.sources_read->ToString());
   out += "\n";

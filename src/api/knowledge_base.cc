@@ -4,6 +4,9 @@
 
 #include <algorithm>
 
+#include "ceiling/base/file.h"
+#include "ceiling/fleet/shipments.h"
+
 namespace ceiling::api {
 
 namespace fs = std::filesystem;
@@ -35,7 +38,7 @@ Result<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::Load(const fs::path&
   if (parts & kValidation) parts |= kModels;
   const char* not_requested = "not loaded for this command";
   kb->missing_models_ = kb->missing_perf_ = kb->missing_designs_ = kb->missing_validation_ =
-      not_requested;
+      kb->missing_fleets_ = not_requested;
   ASSIGN_OR_RETURN(kb->catalog_, catalog::Catalog::Load(data_dir));
   ASSIGN_OR_RETURN(rules::RuleBook book, rules::RuleBook::Load(data_dir));
   kb->rules_ = std::move(book);
@@ -81,6 +84,25 @@ Result<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::Load(const fs::path&
       kb->missing_validation_ = NotLoaded(data_dir, "validation");
     }
   }
+  if (parts & kFleets) {
+    // Each file is parsed once here, so that a malformed one fails the load with its line and
+    // column like any other data file, and again by each request (with its rules and chips).
+    kb->fleets_.emplace();
+    const fs::path dir = data_dir / "fleets";
+    if (IsDir(dir))
+      for (const fs::path& f : FilesIn(dir, {".toml", ".csv"})) {
+        FleetFile file;
+        file.id = f.stem().string();
+        file.name = catalog::DisplayPath(f);
+        ASSIGN_OR_RETURN(file.text, ReadTextFile(f, file.name));
+        ASSIGN_OR_RETURN(fleet::ShipmentSet set, fleet::ParseShipments(file.text, file.name));
+        file.title = set.title;
+        file.rows = static_cast<int>(set.rows.size());
+        kb->fleets_->push_back(std::move(file));
+      }
+    std::sort(kb->fleets_->begin(), kb->fleets_->end(),
+              [](const FleetFile& a, const FleetFile& b) { return a.id < b.id; });
+  }
 
   DataVersion& v = kb->version_;
   v.data_dir = catalog::DisplayPath(data_dir);
@@ -115,6 +137,10 @@ Result<const std::vector<design::DesignSpace>*> KnowledgeBase::design_spaces() c
 }
 Result<const perf::ValidationSet*> KnowledgeBase::validation() const {
   return Loaded(validation_, missing_validation_);
+}
+
+Result<const std::vector<FleetFile>*> KnowledgeBase::fleets() const {
+  return Loaded(fleets_, missing_fleets_);
 }
 
 Date KnowledgeBase::LatestRuleDate() const {

@@ -175,7 +175,7 @@ const std::vector<Operation> kOperations = {
      "performance", Schema<CalibrateRequest>, &schemas::Calibrate, Query<CalibrateRequest>,
      &RunCall<CalibrateRequest, &Calibrate>},
     {"fleet", "What shipments add up to: H100-equivalents, licenses, revenue shares, what-if",
-     false, "fleets", Schema<FleetRequest>, &schemas::Fleet, Query<FleetRequest>,
+     true, "fleets", Schema<FleetRequest>, &schemas::Fleet, Query<FleetRequest>,
      &RunCall<FleetRequest, &Fleet>},
     {"design", "The best derivative of a die that a rule still lets through", true, "design",
      Schema<DesignRequest>, &schemas::Design, Query<DesignRequest>,

@@ -695,6 +695,34 @@ std::string FleetCsv(const FleetResult& r) {
   return out;
 }
 
+namespace {
+
+std::string ChartTitle(const fleet::ChartSeries& s) {
+  return fmt::format("Cumulative H100-equivalents by chip family ({})",
+                     fleet::YardstickName(s.yardstick));
+}
+
+std::string ChartYLabel(const fleet::FleetResult& r, const fleet::ChartSeries& s) {
+  return fmt::format("cumulative {} ({})", fleet::MeasureTitle(fleet::MeasureOf(s.yardstick)),
+                     r.reference);
+}
+
+}  // namespace
+
+nlohmann::json FleetChartJson(const fleet::FleetResult& r, const fleet::ChartSeries& s) {
+  nlohmann::json dates = nlohmann::json::array(), families = nlohmann::json::array();
+  for (Date d : s.dates) dates.push_back(d.ToString());
+  for (std::size_t f = 0; f < s.families.size(); ++f)
+    families.push_back({{"family", s.families[f]}, {"values", s.cumulative[f]}});
+  return {{"yardstick", std::string(fleet::YardstickName(s.yardstick))},
+          {"title", ChartTitle(s)},
+          {"y_label", ChartYLabel(r, s)},
+          {"dates", dates},
+          {"families", families},
+          {"what_if", s.what_if.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.what_if)},
+          {"unknown_units", s.unknown_units}};
+}
+
 std::string FleetChartSvg(const FleetResult& r, const fleet::ChartSeries& s) {
   const int W = 820, H = 520, L = 90, R = 190, T = 80, B = 56;
   auto esc = [](const std::string& t) {
@@ -712,8 +740,7 @@ std::string FleetChartSvg(const FleetResult& r, const fleet::ChartSeries& s) {
     }
     return o;
   };
-  const std::string yname = fmt::format(
-      "cumulative {} ({})", fleet::MeasureTitle(fleet::MeasureOf(s.yardstick)), r.reference);
+  const std::string yname = ChartYLabel(r, s);
   std::string svg = fmt::format(
       R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}" )"
       R"(font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="11">)"
@@ -728,8 +755,7 @@ std::string FleetChartSvg(const FleetResult& r, const fleet::ChartSeries& s) {
                      R"(<text x="{}" y="57" font-size="11" fill="#555">{}</text>)"
                      "\n",
                      L,
-                     esc(fmt::format("Cumulative H100-equivalents by chip family ({})",
-                                     fleet::YardstickName(s.yardstick))),
+                     esc(ChartTitle(s)),
                      L, esc(r.set.title.empty() ? r.set.name : r.set.title), L,
                      esc(fmt::format("rows with status {}; each row's units spread evenly over its "
                                      "period",

@@ -3,12 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
 #include "ceiling/api/catalog_api.h"
 #include "ceiling/api/design_api.h"
+#include "ceiling/api/fleet_api.h"
+#include "ceiling/api/index_api.h"
 #include "ceiling/api/operations.h"
 #include "ceiling/api/perf_api.h"
 #include "ceiling/api/report_api.h"
@@ -397,6 +401,60 @@ TEST(KnowledgeBase, VersionAndParts) {
   auto missing = KnowledgeBase::Load("/nonexistent-ceiling-data");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+// The data's shipments files: listed by the index, asked for by id (the same answer as the
+// file's text), and a malformed one fails the load with its line like any data file.
+TEST(KnowledgeBase, FleetsById) {
+  auto files = Kb().fleets();
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ((*files)->size(), 1u);
+  const FleetFile& f = (*files)->front();
+  EXPECT_EQ(f.id, "china-2022-2026");
+  auto index = Index(Kb(), {});
+  ASSERT_TRUE(index.ok());
+  ASSERT_EQ(index->fleets.size(), 1u);
+  EXPECT_EQ(index->fleets[0].id, f.id);
+  EXPECT_EQ(index->fleets[0].title, f.title);
+  EXPECT_GT(index->fleets[0].rows, 10);
+
+  auto by_id = Ask("fleet", {{"fleet", "china-2022-2026"}, {"throughput", false}});
+  ASSERT_TRUE(by_id.ok()) << by_id.error().ToString();
+  auto by_text = Ask("fleet", {{"shipments", {{"toml", f.text}, {"name", f.name}}},
+                               {"throughput", false}});
+  ASSERT_TRUE(by_text.ok()) << by_text.error().ToString();
+  EXPECT_EQ(*by_id, *by_text);
+  // The chart's cumulative lines end at the counted rows' total (H100-equivalents by TPP).
+  double end = 0;
+  for (const json& fam : (*by_id)["chart"]["families"]) end += fam["values"].back().get<double>();
+  EXPECT_NEAR(end, (*by_id)["totals"]["h100_eq_tpp"]["value"].get<double>(), 1e-6 * end);
+
+  auto unknown = Ask("fleet", {{"fleet", "china"}});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().field, "fleet");
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+  auto neither = Ask("fleet", json::object());
+  ASSERT_FALSE(neither.ok());
+  EXPECT_EQ(neither.error().field, "shipments");
+
+  auto partial = KnowledgeBase::Load(std::string(CEILING_SOURCE_DIR) + "/data", 0);
+  ASSERT_TRUE(partial.ok());
+  EXPECT_EQ((*partial)->fleets().error().code, ErrorCode::kNotFound) << "fleets not asked for";
+
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(testing::TempDir()) / "ceiling-bad-fleet";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "fleets");
+  for (const char* part : {"chips", "rules", "countries"})
+    fs::create_directory_symlink(fs::path(CEILING_SOURCE_DIR) / "data" / part, dir / part);
+  std::ofstream(dir / "fleets" / "bad.csv")
+      << "id,chip,quantity,date,destination,kind,source\n"
+         "a,nvidia-h20,ten,2024,CN,reported,https://example.org/a\n";
+  auto bad = KnowledgeBase::Load(dir, kFleets);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().location.line, 2) << bad.error().ToString();
+  EXPECT_NE(bad.error().ToString().find("bad.csv"), std::string::npos) << bad.error().ToString();
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -58,6 +58,7 @@ export interface IndexAnswer {
   countries: { code: string; name: string; groups: string[] }[];
   models: { id: string; name: string; family: string; total_params: number | null; active_params: number | null; context: number | null; native_context: number | null }[];
   designs: { id: string; title: string; base: string; products: string[]; size: number }[];
+  fleets: { id: string; title: string; rows: number }[];
   chips: number;
   rule_versions: string[];
   current_as_of: string | null;

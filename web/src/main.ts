@@ -1,4 +1,4 @@
-// The ceiling web app: one page, nine views, each a URL (/chip?chip=nvidia-h20&date=...).
+// The ceiling web app: one page, ten views, each a URL (/chip?chip=nvidia-h20&date=...).
 // A view is mounted once per visit (its controls keep focus while the user works) and its
 // results are redrawn from the engine's answers whenever the query string changes.
 import "./style.css";
@@ -11,6 +11,7 @@ import { matrixView } from "./views/matrix";
 import { compareView } from "./views/compare";
 import { designView } from "./views/design";
 import { capabilityView } from "./views/capability";
+import { fleetView } from "./views/fleet";
 import { rulesView } from "./views/rules";
 import { catalogView } from "./views/catalog";
 import { accuracyView } from "./views/accuracy";
@@ -23,6 +24,7 @@ export const VIEWS: Record<string, View> = {
   "/compare": compareView,
   "/design": designView,
   "/capability": capabilityView,
+  "/fleet": fleetView,
   "/rules": rulesView,
   "/catalog": catalogView,
   "/accuracy": accuracyView,

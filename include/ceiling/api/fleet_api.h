@@ -4,6 +4,7 @@
 //
 //   FleetRequest req;
 //   req.shipments = Text{file_text, "china-2022-2026.toml"};   // CSV or TOML, by the name
+//   req.fleet = "china-2022-2026";                   // or a file of data/fleets, by id
 //   req.rules = {Text{letter_from_2024, "h20-letter-from-2024.toml"}};   // a what-if
 //   ASSIGN_OR_RETURN(FleetResponse r, Fleet(*kb, req));
 //   r.result.total;                                  // with low/high ranges
@@ -27,7 +28,10 @@
 namespace ceiling::api {
 
 struct FleetRequest {
-  std::optional<Text> shipments;  // required; its name's extension (.csv, .toml) selects the format
+  // The shipments: a file's text (its name's extension, .csv or .toml, selects the format), or
+  // the id of one of the knowledge base's files (data/fleets); one of the two.
+  std::optional<Text> shipments;
+  std::string fleet;
   std::vector<std::string> count = {"shipped", "produced"};
   std::string reference = "nvidia-h100-sxm";
   std::string view = "enforced";
@@ -55,8 +59,11 @@ struct FleetRequest {
   template <class V>
   void Visit(V& v) {
     v(Field{"shipments", "Shipments file (.csv or .toml), e.g. data/fleets/china-2022-2026.toml",
-            kRequired | kDataFile},
+            kDataFile},
       shipments);
+    v(Field{"fleet", "A shipments file of the data (data/fleets) by id, e.g. china-2022-2026, "
+                     "instead of shipments"},
+      fleet);
     v(Field{"count", "Statuses counted in totals", 0,
             "shipped|produced|ordered|approved|planned|blocked"},
       count);

@@ -1,14 +1,14 @@
 // What the knowledge base holds, in one answer, for the pickers of a user interface: the dates on
 // which rules or country groups change (with what happens on each), the destinations, the LLM
-// architectures, the design spaces, and the data's currency.
+// architectures, the design spaces, the shipments files, and the data's currency.
 //
 //   ASSIGN_OR_RETURN(IndexResponse r, Index(*kb, {}));
 //   r.dates.front().date;          // 2022-10-21: the October 2022 rule takes effect
 //   std::string body = api::DumpJsonText(ToJson(r));   // `ceiling index --json`, byte for byte
 //
 // The web app's date slider snaps to `dates`; nothing here is law computed outside the engine:
-// the dates and events are the rule book's own (RuleBook::change_dates, EventsOn). Models and
-// design spaces are listed when the knowledge base loaded them (empty otherwise). Thread safety:
+// the dates and events are the rule book's own (RuleBook::change_dates, EventsOn). Models, design
+// spaces and fleets are listed when the knowledge base loaded them (empty otherwise). Thread safety:
 // a pure function of the knowledge base.
 #ifndef CEILING_API_INDEX_API_H_
 #define CEILING_API_INDEX_API_H_
@@ -48,11 +48,16 @@ struct IndexResponse {
     std::vector<std::string> products;  // catalog chips on this die
     std::uint64_t size = 0;             // designs in the grid
   };
+  struct FleetEntry {
+    std::string id, title;
+    int rows = 0;
+  };
   std::vector<DateEvents> dates;  // ascending
   Date latest;                    // the default "now" of the operations
   std::vector<Country> countries;
   std::vector<Model> models;
   std::vector<Space> designs;
+  std::vector<FleetEntry> fleets;  // data/fleets, by id
   DataVersion version;
 };
 

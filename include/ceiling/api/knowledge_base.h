@@ -5,8 +5,9 @@
 //   ASSIGN_OR_RETURN(ClassifyResponse r, Classify(*kb, request));   // see api/rules.h
 //
 // Parts: the chip catalog (chips/), the rule book (countries/ and rules/), LLM architectures
-// (models/), system facts and the fitted calibration (perf/), derivative design spaces (designs/)
-// and the published measurements the performance model is validated on (validation/). chips/,
+// (models/), system facts and the fitted calibration (perf/), derivative design spaces (designs/),
+// the published measurements the performance model is validated on (validation/) and shipment
+// files (fleets/). chips/,
 // countries/ and rules/ are required; the others may be absent from a user's own data directory,
 // and the operations that need them then fail with kNotFound naming the folder. `Load` reads the
 // chips and rules always and the other parts when `parts` asks for them (the CLI loads what its
@@ -45,7 +46,17 @@ enum Part : unsigned {
   kPerf = 8,         // perf/systems.toml and perf/calibration.toml
   kDesigns = 16,     // designs/ (needs chips)
   kValidation = 32,  // validation/ (needs chips and models)
-  kAllParts = 63,
+  kFleets = 64,      // fleets/
+  kAllParts = 127,
+};
+
+// A shipments file of the knowledge base (data/fleets), as `fleet` and the web app name it.
+struct FleetFile {
+  std::string id;    // the file name without its extension: "china-2022-2026"
+  std::string name;  // the file name diagnostics use: "data/fleets/china-2022-2026.toml"
+  std::string title;
+  int rows = 0;
+  std::string text;  // the file's text, parsed again by each fleet request
 };
 
 // What the data is and how current: for /api/v1/version and every answer's "as of".
@@ -75,6 +86,8 @@ class KnowledgeBase : public std::enable_shared_from_this<KnowledgeBase> {
   Result<const perf::Calibration*> calibration() const;
   Result<const std::vector<design::DesignSpace>*> design_spaces() const;
   Result<const perf::ValidationSet*> validation() const;
+  // The shipments files, sorted by id (empty when the folder is absent).
+  Result<const std::vector<FleetFile>*> fleets() const;
   const DataVersion& version() const { return version_; }
 
   // The latest date on which a rule or a country group changes (the default "now").
@@ -92,7 +105,9 @@ class KnowledgeBase : public std::enable_shared_from_this<KnowledgeBase> {
   std::optional<perf::Calibration> calibration_;
   std::optional<std::vector<design::DesignSpace>> designs_;
   std::optional<perf::ValidationSet> validation_;
-  std::string missing_models_, missing_perf_, missing_designs_, missing_validation_;
+  std::optional<std::vector<FleetFile>> fleets_;
+  std::string missing_models_, missing_perf_, missing_designs_, missing_validation_,
+      missing_fleets_;
   DataVersion version_;
 };
 

@@ -32,6 +32,10 @@ std::string FleetCsv(const fleet::FleetResult& r);
 // Stacked areas of cumulative H100-equivalents by chip family over time, the total line, and the
 // what-if line (dashed) when the result has one. Self-contained SVG 1.1.
 std::string FleetChartSvg(const fleet::FleetResult& r, const fleet::ChartSeries& s);
+// The chart's data: {"yardstick", "title", "y_label", "dates", "families": [{"family",
+// "values"}] (cumulative, one value per date, piecewise linear between dates), "what_if" (one
+// value per date, or null), "unknown_units"} — what FleetChartSvg draws, for other renderers.
+nlohmann::json FleetChartJson(const fleet::FleetResult& r, const fleet::ChartSeries& s);
 
 }  // namespace ceiling::report
 

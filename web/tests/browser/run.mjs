@@ -54,6 +54,7 @@ const VIEWS = {
   compare: "/compare?chips=nvidia-h20&chips=nvidia-h100-sxm&chips=nvidia-h200-sxm&chips=huawei-ascend-910c&model=deepseek-r1&gpus=8&isl=4096&osl=1536&concurrency=64",
   design: "/design?base=nvidia-h100-sxm&date=2024-06-01&to=CN&objective=decode&model=deepseek-r1&compare=nvidia-h20",
   capability: "/capability?dates=2023-06-01&dates=2024-06-01&to=CN&objective=prefill&model=llama-3.1-8b",
+  fleet: "/fleet?fleet=china-2022-2026&chart=decode&as_of=2025-04-20",
   rules: "/rules?id=us-2023-10-acs&a=us-2022-10-acs&b=us-2023-10-acs",
   catalog: "/catalog?sort=tpp&desc=1",
   accuracy: "/accuracy",
@@ -369,6 +370,47 @@ await test("accuracy: the page shows the engine's held-out errors, one dot per c
   expect((await link.getAttribute("href")) === "/chip?chip=nvidia-h100-sxm", `per-chip link: ${await link.getAttribute("href")}`);
   const engines = await page.getByRole("region", { name: "Per serving engine" }).innerText();
   expect(engines.includes("TensorRT-LLM") && !/\btrtllm\b/.test(engines), engines);
+  await context.close();
+  expect(problems.length === 0, problems.join("; "));
+});
+
+// Fleets ---------------------------------------------------------------------------------------------
+await test("fleet: the engine's totals, the chart with its what-if line, every row; ticking a status recounts", async () => {
+  const { page, context, problems } = await open(VIEWS.fleet);
+  const f = await (await fetch(`${base}/api/v1/fleet?fleet=china-2022-2026&chart=decode&as_of=2025-04-20`)).json();
+  const counted = f.rows.filter((r) => r.counted).length;
+  let summary = await text(page, ".summary");
+  expect(summary.includes(`${f.rows.length} rows; ${counted} counted in totals (status shipped, produced)`), summary);
+  // The totals are the engine's, rounded as the CLI rounds them.
+  const totals = page.getByRole("region", { name: `Totals over the ${counted} counted rows` });
+  const tpp = await totals.getByRole("row", { name: /^H100-eq \(TPP\)/ }).innerText();
+  expect(tpp.includes(Math.round(f.totals.h100_eq_tpp.value).toLocaleString("en-US")), `${tpp} vs ${f.totals.h100_eq_tpp.value}`);
+  // The chart: one area per family, the total, and the what-if as a dashed line.
+  const fig = page.locator("figure.chart", { hasText: "Cumulative H100-equivalents by chip family (decode)" });
+  expect(await fig.locator("svg [stroke-dasharray=\"6,4\"]").count() === 1, "no dashed what-if line");
+  const families = await fig.locator("svg[role=img]").getAttribute("aria-label");
+  expect(f.chart.families.every((x) => families.includes(x.family)), `chart label: ${families}`);
+  // Every row, with the license over its period and under the what-if, and a link to its chip.
+  const rows = page.getByRole("region", { name: "Rows: each classified on its own dates" });
+  expect(await rows.locator("tbody tr").count() === f.rows.length, "not every row is listed");
+  const a800 = await rows.getByRole("row", { name: /a800-2023/ }).innerText();
+  expect(/no → yes from 2023-11-17/.test(a800) && /status ordered/.test(a800), a800);
+  expect(await rows.locator("a[href='/chip?chip=nvidia-h20']").count() > 0, "no link to the H20's page");
+  // Tick "ordered": the URL and the answer follow; unticking every status leaves the last ticked.
+  let n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByLabel("ordered").check();
+  await drawn(page, n);
+  expect(new URL(page.url()).searchParams.getAll("count").join(",") === "shipped,produced,ordered", page.url());
+  summary = await text(page, ".summary");
+  expect(/counted in totals \(status shipped, produced, ordered\)/.test(summary), summary);
+  for (const s of ["shipped", "produced"]) {
+    n = await page.evaluate(() => window.ceiling.drawn);
+    await page.getByLabel(s).uncheck();
+    await drawn(page, n);
+  }
+  await page.getByLabel("ordered").uncheck().catch(() => {});  // refused: it is the last one
+  expect(await page.getByLabel("ordered").isChecked(), "the last status could be unticked");
+  expect(new URL(page.url()).searchParams.getAll("count").join(",") === "ordered", page.url());
   await context.close();
   expect(problems.length === 0, problems.join("; "));
 });
