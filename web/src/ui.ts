@@ -135,7 +135,7 @@ const FIELD_LABELS: Record<string, string> = {
   sla_tpot: "TPOT target (ms)", sla_ttft: "TTFT target (ms)",
   chip: "Chip", chips: "Chips", model: "Model", date: "Date", to: "Destination", hq: "End user's headquarters",
   base: "Base chip", compare: "Compare with", dates: "Dates", a: "Rule version A", b: "Rule version B", id: "Rule version",
-  fleet: "Shipments file", count: "Rows counted in totals", reference: "One H100-equivalent is", as_of: "What-if date",
+  fleet: "Shipments file", count: "Rows counted in totals", reference: "One H100-equivalent is", as_of: "What-if date", set: "Rule parameters moved",
 };
 
 // The engine's messages point a terminal user at a command; here the page that lists the same.

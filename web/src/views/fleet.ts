@@ -75,6 +75,8 @@ export const fleetView: View = {
     const fleets = idx.fleets ?? [];
     const fileField = field("Shipments file", select(fleets.map((f) => ({ value: f.id, label: `${f.title} (${f.rows} rows)` })), p.get("fleet") ?? fleets[0]?.id ?? "", (v) => setParams({ fleet: v })));
     fileField.classList.add("wide");  // a long title: its own line on a phone
+    const moved = h("input", { type: "text", value: p.getAll("set").join(", "), placeholder: "tpp_a=2000", size: 24,
+      onchange: () => setParams({ set: moved.value.split(",").map((x) => x.trim()).filter(Boolean) }) }) as HTMLInputElement;
     const asOf = h("input", { type: "date", value: p.get("as_of") ?? "", min: "2015-01-01", max: "2035-12-31",
       onchange: () => setParams({ as_of: asOf.value || null }) }) as HTMLInputElement;
     const counted = p.getAll("count").length ? p.getAll("count") : D.count;
@@ -95,14 +97,15 @@ export const fleetView: View = {
         field("Chart", select([{ value: "tpp", label: "H100-equivalents by TPP" }, { value: "decode", label: "H100-equivalents by decode throughput" }, { value: "train", label: "H100-equivalents by training throughput" }], p.get("chart") ?? D.chart, (v) => setParams({ chart: v }))),
         field("Rules", select([{ value: "enforced", label: "as BIS enforces them" }, { value: "text", label: "as the texts read" }], p.get("view") ?? D.view, (v) => setParams({ view: v }))),
         chipPicker(list, p.get("reference") ?? D.reference, (v) => setParams({ reference: v }), "One H100-equivalent is"),
-        field("What-if: every row under the rules of", asOf, "any date; empty for none")),
+        field("What-if: every row under the rules of", asOf, "any date; empty for none"),
+        field("What-if: rule parameters moved", moved, "NAME=VALUE or RULE.NAME=VALUE, comma-separated (the Rules page lists them)")),
       h("p", { class: "note" }, "Each row's units ship evenly over its period. Totals count the rows whose status is ticked and that do not restate another row; H100-equivalents by throughput come from the performance model (the workloads are named under the totals)."));
     const out = h("div", { class: "results", "aria-live": "polite" }, loading());
     main.append(out);
     return async () => {
       const q = params();
       if (!fleets.length) { clear(out); return; }
-      const a = { fleet: q.get("fleet") ?? fleets[0].id, count: q.getAll("count").length ? q.getAll("count") : D.count, chart: q.get("chart") ?? D.chart, view: q.get("view") ?? D.view, reference: q.get("reference") ?? D.reference, as_of: q.get("as_of") };
+      const a = { fleet: q.get("fleet") ?? fleets[0].id, count: q.getAll("count").length ? q.getAll("count") : D.count, chart: q.get("chart") ?? D.chart, view: q.get("view") ?? D.view, reference: q.get("reference") ?? D.reference, as_of: q.get("as_of"), set: q.getAll("set") };
       if (!out.querySelector(".loading")) out.prepend(loading());
       const r = await get<Answer>("fleet", a);
       clear(out, draw(r, chipNames(list)));

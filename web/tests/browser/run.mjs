@@ -411,6 +411,23 @@ await test("fleet: the engine's totals, the chart with its what-if line, every r
   await page.getByLabel("ordered").uncheck().catch(() => {});  // refused: it is the last one
   expect(await page.getByLabel("ordered").isChecked(), "the last status could be unticked");
   expect(new URL(page.url()).searchParams.getAll("count").join(",") === "ordered", page.url());
+  // Move a threshold: the what-if names it and lists the rows it would have caught.
+  n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByLabel("What-if: rule parameters moved").fill("tpp_a=2000");
+  await page.getByLabel("What-if: rule parameters moved").dispatchEvent("change");
+  await drawn(page, n);
+  const moved = await page.locator("section", { has: page.locator("h2", { hasText: "What-if:" }) }).innerText();
+  expect(/What-if: tpp_a=2000; every row under the rules of 2025-04-20/.test(moved) && /Rows that would have needed a license: .*h20-2024/.test(moved), moved);
+  // A parameter no rule has: one error naming the field, in words.
+  n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByLabel("What-if: rule parameters moved").fill("tpp_zz=1");
+  await page.getByLabel("What-if: rule parameters moved").dispatchEvent("change");
+  await page.locator(".error").first().waitFor({ timeout: 10000 });
+  const errors = await page.locator(".error").allInnerTexts();
+  expect(errors.length === 1 && errors[0].startsWith("Rule parameters moved: "), JSON.stringify(errors));
+  const others = problems.filter((x) => !/^HTTP 400: .*\/api\/v1\/fleet|status of 400/.test(x)); // the 400 is the point
+  problems.length = 0;
+  problems.push(...others);
   await context.close();
   expect(problems.length === 0, problems.join("; "));
 });
