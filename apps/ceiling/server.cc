@@ -187,8 +187,8 @@ class ComputePool {
 
 const std::vector<std::string>& AppPaths() {
   static const std::vector<std::string> kPaths = {
-      "/",           "/chip",  "/map",  "/matrix",  "/compare", "/design",
-      "/capability", "/fleet", "/rules", "/catalog", "/accuracy"};
+      "/",       "/chip",       "/map",   "/matrix", "/compare", "/train",
+      "/design", "/capability", "/fleet", "/rules",  "/catalog", "/accuracy"};
   return kPaths;
 }
 

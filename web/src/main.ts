@@ -1,4 +1,4 @@
-// The ceiling web app: one page, ten views, each a URL (/chip?chip=nvidia-h20&date=...).
+// The ceiling web app: one page, eleven views, each a URL (/chip?chip=nvidia-h20&date=...).
 // A view is mounted once per visit (its controls keep focus while the user works) and its
 // results are redrawn from the engine's answers whenever the query string changes.
 import "./style.css";
@@ -12,6 +12,7 @@ import { compareView } from "./views/compare";
 import { designView } from "./views/design";
 import { capabilityView } from "./views/capability";
 import { fleetView } from "./views/fleet";
+import { trainView } from "./views/train";
 import { rulesView } from "./views/rules";
 import { catalogView } from "./views/catalog";
 import { accuracyView } from "./views/accuracy";
@@ -22,6 +23,7 @@ export const VIEWS: Record<string, View> = {
   "/map": mapView,
   "/matrix": matrixView,
   "/compare": compareView,
+  "/train": trainView,
   "/design": designView,
   "/capability": capabilityView,
   "/fleet": fleetView,

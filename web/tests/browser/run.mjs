@@ -52,6 +52,7 @@ const VIEWS = {
   map: "/map?date=2024-06-01&to=CN",
   matrix: "/matrix?to=CN&chip=nvidia-a800-sxm",
   compare: "/compare?chips=nvidia-h20&chips=nvidia-h100-sxm&chips=nvidia-h200-sxm&chips=huawei-ascend-910c&model=deepseek-r1&gpus=8&isl=4096&osl=1536&concurrency=64",
+  train: "/train?chips=nvidia-h100-sxm&chips=nvidia-h20&chips=huawei-ascend-910c&model=llama-3.1-70b&gpus=64&tp=8&pp=4&global_batch=256&seq=4096&tokens=1e12",
   design: "/design?base=nvidia-h100-sxm&date=2024-06-01&to=CN&objective=decode&model=deepseek-r1&compare=nvidia-h20",
   capability: "/capability?dates=2023-06-01&dates=2024-06-01&to=CN&objective=prefill&model=llama-3.1-8b",
   fleet: "/fleet?fleet=china-2022-2026&chart=decode&as_of=2025-04-20",
@@ -372,6 +373,43 @@ await test("accuracy: the page shows the engine's held-out errors, one dot per c
   expect(engines.includes("TensorRT-LLM") && !/\btrtllm\b/.test(engines), engines);
   await context.close();
   expect(problems.length === 0, problems.join("; "));
+});
+
+// Training -------------------------------------------------------------------------------------------
+await test("train: each chip's perf/train answer side by side; a chip the model cannot take is left out; a bad layout is one error", async () => {
+  const { page, context, problems } = await open(VIEWS.train);
+  const q = "model=llama-3.1-70b&gpus=64&tp=8&pp=4&global_batch=256&seq=4096&tokens=1e12";
+  const h100 = await (await fetch(`${base}/api/v1/perf/train?chip=nvidia-h100-sxm&${q}`)).json();
+  const h20 = await (await fetch(`${base}/api/v1/perf/train?chip=nvidia-h20&${q}`)).json();
+  const all = page.getByRole("region", { name: "Training on each chip" });
+  const row = await all.getByRole("row", { name: /NVIDIA HGX H20 96GB/ }).innerText();
+  const ratio = Number((h20.tokens_per_s / h100.tokens_per_s).toPrecision(3));
+  expect(row.includes(Math.round(h20.tokens_per_s).toLocaleString("en-US")) && row.includes(`${ratio}×`), `${row}; want ${h20.tokens_per_s}, ${ratio}×`);
+  expect(row.includes(`${Math.round(h20.mfu * 100)}%`) && row.includes("TP8 (SP) PP4 DP2 ZeRO-1"), row);
+  const summary = await text(page, ".summary");
+  expect(summary.startsWith("Llama 3.1 70B: global batch 256 × 4,096 tokens"), summary);
+  // The step chart's bars add up to each chip's step time (the parts table is its data).
+  const parts = page.locator("[aria-label='Step time parts (s)'] tbody tr");  // in a closed <details>
+  expect(await parts.count() === 3, "parts table rows");
+  const h20Parts = (await parts.nth(1).evaluate((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent))).slice(1).map((x) => Number(x.replaceAll(",", "")));
+  const sum = h20Parts.reduce((a, b) => a + b, 0);
+  expect(Math.abs(sum - h20.step_time_s) < 0.01 * h20.step_time_s, `H20 parts ${h20Parts} add to ${sum}, step ${h20.step_time_s}`);
+  await context.close();
+  expect(problems.length === 0, problems.join("; "));
+  // A chip without the figures the model needs is left out with the engine's reason.
+  const left = await open("/train?chips=nvidia-h100-sxm&chips=amd-mi308x&" + q);
+  const warning = await left.page.locator(".warning").allInnerTexts();
+  expect(warning.length === 1 && /^Left out: AMD Instinct MI308X: /.test(warning[0]), JSON.stringify(warning));
+  expect(await left.page.getByRole("region", { name: "Training on each chip" }).locator("tbody tr").count() === 1, "the MI308X has a row");
+  await left.context.close();
+  // A layout that does not divide the GPUs: one error, named as the form names the field.
+  const bad = await open(null);
+  await bad.page.goto(`${base}/train?chips=nvidia-h100-sxm&chips=nvidia-h20&model=llama-3.1-70b&gpus=64&tp=3&global_batch=256&seq=4096`);
+  await bad.page.locator(".error").first().waitFor({ timeout: 10000 });
+  const errors = await bad.page.locator(".error").allInnerTexts();
+  expect(errors.length === 1 && errors[0].startsWith("GPUs: 64 is not divisible by tp x pp x cp = 12"), JSON.stringify(errors));
+  expect(await bad.page.locator(".loading").count() === 0, "a loading line is left beside the error");
+  await bad.context.close();
 });
 
 // Fleets ---------------------------------------------------------------------------------------------
