@@ -373,6 +373,12 @@ Result<TrainingResult> TrainLayout(const TrainingQuery& q) {
                     q.hardware->family));
   if (q.tp_comm_overlap && q.tp > 1 && !q.sequence_parallel)
     r.notes.push_back("TP communication overlap needs sequence parallelism; not overlapped");
+  DType used;
+  GemmRate(*q.hardware, prec.activations, &used);  // the rate StepModel::Build gives the GEMMs
+  if (used != prec.activations)
+    r.notes.push_back(fmt::format("{} has no {} rate in its record; GEMMs use the {} rate",
+                                  q.hardware->chip_id, DTypeName(prec.activations),
+                                  DTypeName(used)));
   const TrainingTimes t = TrainTimes(sm, fp, q, dp, micro_batches);
   r.step_time = t.step;
   r.breakdown = t.breakdown;

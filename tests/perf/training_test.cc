@@ -182,6 +182,28 @@ TEST_F(TrainingTest, DualPipeHidesTheAllToAllAndHalvesTheBubble) {
 
 // Gradients kept and reduced in bf16 (Megatron-Core's grad_reduce_in_fp32 off): the buffer holds
 // 2 bytes per parameter instead of 4, so the saving equals the bf16 weights themselves while
+// FP8 GEMMs on a chip whose record has no FP8 rate run at its bf16 rate, and the answer says so;
+// on a chip with one, no such note.
+TEST_F(TrainingTest, AGemmFormatTheChipLacksIsNoted) {
+  auto fp8_note = [](const TrainingResult& r) {
+    for (const std::string& n : r.notes)
+      if (n.find("has no fp8 rate in its record; GEMMs use the bf16 rate") != std::string::npos)
+        return true;
+    return false;
+  };
+  TrainingQuery q = Llama70b(Query("llama-3.1-70b", "huawei-ascend-910c"));
+  q.precision = DType::kFp8;
+  const TrainingResult fp8 = Run(q);
+  EXPECT_TRUE(fp8_note(fp8));
+  q.precision = DType::kBf16;
+  EXPECT_FALSE(fp8_note(Run(q)));
+  EXPECT_NEAR(fp8.breakdown.compute.base() / Run(q).breakdown.compute.base(), 1.0, 0.05)
+      << "no fp8 rate: the GEMMs run at the bf16 rate";
+  TrainingQuery h100 = Llama70b(Query("llama-3.1-70b", "nvidia-h100-sxm"));
+  h100.precision = DType::kFp8;
+  EXPECT_FALSE(fp8_note(Run(h100)));
+}
+
 // ZeRO leaves both whole; the data-parallel reduction moves half the bytes and the optimizer
 // reads 30 bytes per parameter instead of 32. The same holds without a sharded optimizer.
 TEST_F(TrainingTest, Bf16GradientsHalveTheBufferAndTheReduction) {

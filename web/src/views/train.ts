@@ -38,6 +38,21 @@ const D: Record<string, string | string[]> = {
   chips: ["nvidia-h100-sxm", "nvidia-h20", "huawei-ascend-910c"], model: "llama-3.1-70b", gpus: "64", tp: "8", pp: "4", cp: "1", ep: "1",
   global_batch: "256", seq: "4096", micro_batch: "1", precision: "bf16", recompute: "selective", tokens: "1e12",
 };
+// Settings the form has no control for (perf train takes them): a preset sets them, the URL keeps
+// them, and the summary says so.
+const EXTRA: [string, string][] = [["virtual_stages", "virtual stages"], ["dualpipe", "DualPipe"], ["bf16_moments", "bf16 Adam moments"], ["zero", "ZeRO stage"]];
+// The runs the model is validated on (data/validation/points.toml), on other chips beside them.
+const PRESETS: Record<string, Record<string, string | string[] | null>> = {
+  "Llama 3.1 70B on 64 GPUs (H100, H20, Ascend 910C)": { ...D, virtual_stages: null, dualpipe: null, bf16_moments: null, zero: null },
+  "Llama 3 405B as Meta trained it: 8,192 GPUs, TP8 PP16, 8 virtual stages": {
+    chips: ["nvidia-h100-sxm", "nvidia-h20", "huawei-ascend-910c"], model: "llama-3.1-405b", gpus: "8192", tp: "8", pp: "16", cp: "1", ep: "1", global_batch: "2048",
+    seq: "8192", micro_batch: "1", precision: "bf16", recompute: "selective", virtual_stages: "8", dualpipe: null, bf16_moments: null, zero: null,
+  },
+  "DeepSeek-V3 as DeepSeek trained it: 2,048 GPUs, PP16 EP64, DualPipe, fp8, 14.8T tokens": {
+    chips: ["nvidia-h800-sxm", "nvidia-h20", "huawei-ascend-910c"], model: "deepseek-v3", gpus: "2048", tp: "1", pp: "16", cp: "1", ep: "64", global_batch: "15360",
+    seq: "4096", micro_batch: "1", precision: "fp8", recompute: "selective", tokens: "14.8e12", virtual_stages: null, dualpipe: "true", bf16_moments: "true", zero: null,
+  },
+};
 const NUMBERS: [string, string][] = [["gpus", "GPUs"], ["tp", "Tensor parallel"], ["pp", "Pipeline parallel"], ["cp", "Context parallel"], ["ep", "Expert parallel"],
   ["global_batch", "Global batch (sequences)"], ["seq", "Sequence length"], ["micro_batch", "Micro-batch"]];
 
@@ -69,6 +84,9 @@ export const trainView: View = {
     const tokens = h("input", { type: "text", inputmode: "decimal", value: val("tokens"), size: 8, onchange: () => setParams({ tokens: tokens.value }) }) as HTMLInputElement;
     main.append(h("h1", null, "Train a model on several chips"),
       h("form", { class: "controls", onsubmit: (e: Event) => e.preventDefault() },
+        field("Preset", select([{ value: "", label: "choose a preset…" }, ...Object.keys(PRESETS).map((k) => ({ value: k, label: k }))], "", (v) => {
+          if (PRESETS[v]) { setParams(PRESETS[v]); window.dispatchEvent(new PopStateEvent("popstate")); }
+        })),
         [0, 1, 2].map((i) => field(`Chip ${i + 1}`, select(opts, chosen[i] ?? "", (v) => setChip(i, v)))),
         field("Model", select(modelOptions(idx), val("model"), (v) => setParams({ model: v }))),
         NUMBERS.map(([k, label]) => num(k, label)),
@@ -83,9 +101,10 @@ export const trainView: View = {
       const v = (k: string) => q.get(k) ?? (D[k] as string);
       const which = q.getAll("chips").length ? q.getAll("chips") : chosen;
       if (!out.querySelector(".loading")) out.prepend(loading());
+      const extra = Object.fromEntries(EXTRA.map(([k]) => [k, q.get(k)]));
       const asked = which.map((chip) => get<Answer>("perf/train", {
         chip, model: v("model"), gpus: v("gpus"), tp: v("tp"), pp: v("pp"), cp: v("cp"), ep: v("ep"), global_batch: v("global_batch"), seq: v("seq"),
-        micro_batch: v("micro_batch"), precision: v("precision"), recompute: v("recompute"), tokens: v("tokens"),
+        micro_batch: v("micro_batch"), precision: v("precision"), recompute: v("recompute"), tokens: v("tokens"), ...extra,
       }));
       const settled = await Promise.allSettled(asked);
       const answers = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
@@ -97,12 +116,13 @@ export const trainView: View = {
         failed.length ? h("div", { class: "warning", role: "status" }, h("strong", null, "Left out: "),
           failed.map((f, i) => [i ? "; " : "", h("a", { href: `/chip?chip=${encodeURIComponent(f.chip)}` }, names.get(f.chip) ?? f.chip),
             `: ${f.error instanceof ApiError && f.error.field && f.error.field !== "chip" ? `${f.error.field}: ` : ""}${f.error instanceof Error ? f.error.message : String(f.error)}`])) : null,
-        answers.length ? draw(answers, names, idx.models.find((m) => m.id === v("model"))?.name ?? v("model")) : null);
+        answers.length ? draw(answers, names, idx.models.find((m) => m.id === v("model"))?.name ?? v("model"),
+          EXTRA.filter(([k]) => q.get(k)).map(([k, label]) => (q.get(k) === "true" ? label : `${label} ${q.get(k)}`))) : null);
     };
   },
 };
 
-function draw(data: Answer[], names: Map<string, string>, model: string): HTMLElement {
+function draw(data: Answer[], names: Map<string, string>, model: string, extra: string[]): HTMLElement {
   const name = (id: string) => names.get(id) ?? id;
   const domain = data.map((d) => name(d.chip));
   const steps = data.flatMap((d) => PARTS.map(([k, label]) => ({ chip: name(d.chip), part: label, v: d.breakdown[k] }))).filter((r) => r.v > 0);
@@ -140,7 +160,7 @@ function draw(data: Answer[], names: Map<string, string>, model: string): HTMLEl
   const memTable = table("Memory per GPU (GB)", ["chip", ...MEMORY.map(([, l]) => l), "usable"], data.map((d) => [name(d.chip), ...MEMORY.map(([k]) => fmt(d.memory[k] / 1e9)), fmt(d.memory.capacity_bytes / 1e9)]), [1, 2, 3, 4, 5]);
   const w = first.workload;
   return h("div", null,
-    h("p", { class: "summary" }, `${model}: global batch ${fmt(w.global_batch)} × ${fmt(w.seq)} tokens, ${w.precision} GEMMs, recompute ${first.parallelism.recompute}, on ${first.gpus} GPUs of each chip.`),
+    h("p", { class: "summary" }, `${model}: global batch ${fmt(w.global_batch)} × ${fmt(w.seq)} tokens, ${w.precision} GEMMs, recompute ${first.parallelism.recompute}, on ${fmt(first.gpus)} GPUs of each chip${extra.length ? `; also set: ${extra.join(", ")}` : ""}.`),
     data.some((d) => !d.fits) ? h("p", { class: "warning", role: "status" }, `${data.filter((d) => !d.fits).map((d) => name(d.chip)).join(", ")}: the model state does not fit the GPU at this layout (more tensor or pipeline parallelism, ZeRO or recomputation would shrink it); the times are what it would take if it did.`) : null,
     figure("Step time: where it goes (bars) and the 90% band (line)", stepChart, parts),
     figure("Memory per GPU (bars) and usable capacity (tick)", memChart, memTable),

@@ -394,6 +394,19 @@ await test("train: each chip's perf/train answer side by side; a chip the model 
   const h20Parts = (await parts.nth(1).evaluate((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent))).slice(1).map((x) => Number(x.replaceAll(",", "")));
   const sum = h20Parts.reduce((a, b) => a + b, 0);
   expect(Math.abs(sum - h20.step_time_s) < 0.01 * h20.step_time_s, `H20 parts ${h20Parts} add to ${sum}, step ${h20.step_time_s}`);
+  // A preset of a published run: the settings the form has no control for travel in the URL.
+  const n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByLabel("Preset").selectOption({ label: "DeepSeek-V3 as DeepSeek trained it: 2,048 GPUs, PP16 EP64, DualPipe, fp8, 14.8T tokens" });
+  await drawn(page, n);
+  const url = new URL(page.url()).searchParams;
+  expect(url.get("dualpipe") === "true" && url.get("ep") === "64" && url.getAll("chips")[0] === "nvidia-h800-sxm", page.url());
+  const ds = await text(page, ".summary");
+  expect(/^DeepSeek-V3: .*2,048 GPUs of each chip; also set: DualPipe, bf16 Adam moments\.$/.test(ds), ds);
+  const h800 = await (await fetch(`${base}/api/v1/perf/train?chip=nvidia-h800-sxm&model=deepseek-v3&gpus=2048&tp=1&pp=16&cp=1&ep=64&global_batch=15360&seq=4096&micro_batch=1&precision=fp8&recompute=selective&tokens=14.8e12&dualpipe=true&bf16_moments=true`)).json();
+  const dsRow = await page.getByRole("region", { name: "Training on each chip" }).getByRole("row", { name: /NVIDIA H800/ }).innerText();
+  expect(dsRow.includes(Math.round(h800.tokens_per_s).toLocaleString("en-US")), `${dsRow} vs ${h800.tokens_per_s}`);
+  // The Ascend 910C has no fp8 rate: its note says its GEMMs run at the bf16 rate.
+  expect(/Huawei Ascend 910C: huawei-ascend-910c has no fp8 rate in its record; GEMMs use the bf16 rate/.test(await page.locator("ul.note").innerText()), "no fp8 note");
   await context.close();
   expect(problems.length === 0, problems.join("; "));
   // A chip without the figures the model needs is left out with the engine's reason.
