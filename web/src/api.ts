@@ -1,7 +1,8 @@
 // The engine's HTTP API (/api/v1/<operation>): every answer the app shows comes from here; the
 // browser only draws. GET answers are cached per URL for the life of the page.
 export class ApiError extends Error {
-  constructor(public status: number, public field: string | null, message: string) {
+  // `location`: "file:line:col" where the error is in a file's text the request carried.
+  constructor(public status: number, public field: string | null, message: string, public location: string | null = null) {
     super(message);
   }
 }
@@ -25,7 +26,7 @@ async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> {
   const body = await res.json().catch(() => null);
   if (!res.ok) {
     const e = body?.error;
-    throw new ApiError(res.status, e?.field ?? null, e?.message ?? `HTTP ${res.status}`);
+    throw new ApiError(res.status, e?.field ?? null, e?.message ?? `HTTP ${res.status}`, e?.location ?? null);
   }
   return body as T;
 }

@@ -137,7 +137,7 @@ const FIELD_LABELS: Record<string, string> = {
   base: "Base chip", compare: "Compare with", dates: "Dates", a: "Rule version A", b: "Rule version B", id: "Rule version",
   tp: "Tensor parallel", pp: "Pipeline parallel", cp: "Context parallel", ep: "Expert parallel", global_batch: "Global batch (sequences)",
   seq: "Sequence length", micro_batch: "Micro-batch", tokens: "Tokens to train on", precision: "GEMM format", recompute: "Recompute",
-  fleet: "Shipments file", count: "Rows counted in totals", reference: "One H100-equivalent is", as_of: "What-if date", set: "Rule parameters moved",
+  fleet: "Shipments file", shipments: "Shipments file", count: "Rows counted in totals", reference: "One H100-equivalent is", as_of: "What-if date", set: "Rule parameters moved",
 };
 
 // The engine's messages point a terminal user at a command; here the page that lists the same.
@@ -149,7 +149,9 @@ const FOR_THE_WEB: [string, string][] = [
 export function errorBox(e: unknown): HTMLElement {
   const msg = FOR_THE_WEB.reduce((m, [cli, web]) => m.replaceAll(cli, web), e instanceof Error ? e.message : String(e));
   const f = (e as { field?: string | null }).field;
-  return h("p", { class: "error", role: "alert" }, f ? `${FIELD_LABELS[f] ?? f}: ${msg}` : msg);
+  const at = (e as { location?: string | null }).location;
+  const text = at ? `${at}: ${msg}` : msg;
+  return h("p", { class: "error", role: "alert" }, f ? `${FIELD_LABELS[f] ?? f}: ${text}` : text);
 }
 
 export function sourceLinks(keys: string[] | undefined, sources: Record<string, { url: string; title: string }>): HTMLElement | null {

@@ -169,5 +169,5 @@ function figures(c: ChipRecord): HTMLElement {
     tp.length ? table("Dense throughput by precision", ["precision", "rate", "note", "sources"], tp) : null,
     h("details", null, h("summary", null, `Sources (${Object.keys(c.sources).length})`),
       h("ul", null, Object.entries(c.sources).map(([k, s]) => h("li", null, `[${k}] `, h("a", { href: s.url, rel: "noopener noreferrer", target: "_blank" }, s.title), ` (${s.kind}${s.read ? `, read ${s.read}` : ""})`)))),
-    h("p", null, h("a", { href: `/compare?chips=${c.id}` }, "Compare its performance"), " · ", h("a", { href: `/api/v1/report?chip=${c.id}&to=${params().get("to") ?? "CN"}&date=${params().get("date") ?? ""}` }, "Dossier (one HTML file)")));
+    h("p", null, h("a", { href: `/compare?chips=${c.id}` }, "Compare its serving performance"), " · ", h("a", { href: `/train?chips=${c.id}` }, "its training"), " · ", h("a", { href: `/design?base=${c.id}` }, "its compliant derivatives"), " · ", h("a", { href: `/api/v1/report?chip=${c.id}&to=${params().get("to") ?? "CN"}&date=${params().get("date") ?? ""}` }, "Dossier (one HTML file)")));
 }

@@ -5,7 +5,7 @@
 // rules. The engine's `fleet` answer, drawn: nothing here is computed outside it.
 import * as Plot from "@observablehq/plot";
 import { h, clear, fmt, table, figure, field, select, accessible, chartBox, type Child } from "../dom";
-import { get, type Source } from "../api";
+import { get, post, type Source } from "../api";
 import type { View } from "../view";
 import { index, chips, chipNames, chipPicker, params, setParams, loading } from "../ui";
 
@@ -66,6 +66,10 @@ function licenseOver(segments: Segment[]): string {
   return parts.join(" → ") || "–";
 }
 
+// A shipments file from the user's computer: its text stays in this page (POSTed with each
+// question), the URL names it (own=NAME) so that a reload can say to choose it again.
+let own: { name: string; text: string } | null = null;
+
 export const fleetView: View = {
   title: "Fleets",
   blurb: "What cited shipments add up to: each row classified on its own dates, totals in H100-equivalents, revenue shares owed, and what another rule would have required.",
@@ -73,8 +77,16 @@ export const fleetView: View = {
     const [idx, list] = await Promise.all([index(), chips()]);
     const p = params();
     const fleets = idx.fleets ?? [];
-    const fileField = field("Shipments file", select(fleets.map((f) => ({ value: f.id, label: `${f.title} (${f.rows} rows)` })), p.get("fleet") ?? fleets[0]?.id ?? "", (v) => setParams({ fleet: v })));
+    const fileField = field("Shipments file", select(fleets.map((f) => ({ value: f.id, label: `${f.title} (${f.rows} rows)` })), p.get("fleet") ?? fleets[0]?.id ?? "", (v) => setParams({ fleet: v, own: null })));
     fileField.classList.add("wide");  // a long title: its own line on a phone
+    const upload = h("input", { type: "file", accept: ".csv,.toml,text/csv",
+      onchange: async () => {
+        const f = upload.files?.[0];
+        if (!f) return;
+        own = { name: f.name, text: await f.text() };
+        setParams({ own: f.name });
+      } }) as HTMLInputElement;
+    const ownField = field("Or a file of your own (.csv or .toml)", upload, "read in this page and sent to the engine; the format: docs/data-format.md, \"Shipment files\"");
     const moved = h("input", { type: "text", value: p.getAll("set").join(", "), placeholder: "tpp_a=2000", size: 24,
       onchange: () => setParams({ set: moved.value.split(",").map((x) => x.trim()).filter(Boolean) }) }) as HTMLInputElement;
     const asOf = h("input", { type: "date", value: p.get("as_of") ?? "", min: "2015-01-01", max: "2035-12-31",
@@ -90,9 +102,10 @@ export const fleetView: View = {
     const boxes = h("fieldset", { class: "field checks" }, h("legend", null, "Rows counted in totals (status)"),
       h("div", { class: "row" }, STATUSES.map((s) => h("label", null, h("input", { type: "checkbox", checked: counted.includes(s), onchange: (e: Event) => toggle(e.target as HTMLInputElement, s) }), ` ${s}`))));
     main.append(h("h1", null, "Fleets: what shipments add up to"));
-    if (fleets.length === 0) main.append(h("p", { class: "error", role: "alert" }, "The data has no shipments files (data/fleets)."));
+    if (fleets.length === 0) main.append(h("p", { class: "note" }, "The data has no shipments files (data/fleets): choose one of your own."));
     main.append(h("form", { class: "controls", onsubmit: (e: Event) => e.preventDefault() },
         fileField,
+        ownField,
         boxes,
         field("Chart", select([{ value: "tpp", label: "H100-equivalents by TPP" }, { value: "decode", label: "H100-equivalents by decode throughput" }, { value: "train", label: "H100-equivalents by training throughput" }], p.get("chart") ?? D.chart, (v) => setParams({ chart: v }))),
         field("Rules", select([{ value: "enforced", label: "as BIS enforces them" }, { value: "text", label: "as the texts read" }], p.get("view") ?? D.view, (v) => setParams({ view: v }))),
@@ -104,11 +117,20 @@ export const fleetView: View = {
     main.append(out);
     return async () => {
       const q = params();
-      if (!fleets.length) { clear(out); return; }
-      const a = { fleet: q.get("fleet") ?? fleets[0].id, count: q.getAll("count").length ? q.getAll("count") : D.count, chart: q.get("chart") ?? D.chart, view: q.get("view") ?? D.view, reference: q.get("reference") ?? D.reference, as_of: q.get("as_of"), set: q.getAll("set") };
+      const a = { count: q.getAll("count").length ? q.getAll("count") : D.count, chart: q.get("chart") ?? D.chart, view: q.get("view") ?? D.view, reference: q.get("reference") ?? D.reference, as_of: q.get("as_of"), set: q.getAll("set") };
       if (!out.querySelector(".loading")) out.prepend(loading());
-      const r = await get<Answer>("fleet", a);
-      clear(out, draw(r, chipNames(list)));
+      const wanted = q.get("own");
+      const mine = wanted !== null && own !== null && own.name === wanted ? own : null;
+      // POST: the body carries the file's text; the other fields as the GET would send them.
+      const body = Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null && !(Array.isArray(v) && !v.length)));
+      if (!mine && !fleets.length) { clear(out); return; }
+      const r = mine ? await post<Answer>("fleet", { ...body, shipments: { toml: mine.text, name: mine.name } })
+        : await get<Answer>("fleet", { ...a, fleet: q.get("fleet") ?? fleets[0].id });
+      clear(out,
+        wanted !== null && !mine ? h("p", { class: "warning", role: "status" }, `${wanted} was a file from your computer, which a link cannot carry: choose it again above. Showing the data's file.`) : null,
+        mine ? h("p", { class: "note" }, `Your file ${mine.name}, read in this page. `,
+          h("button", { type: "button", onclick: () => { own = null; upload.value = ""; setParams({ own: null }); } }, "Back to the data's file")) : null,
+        draw(r, chipNames(list)));
     };
   },
 };

@@ -19,6 +19,7 @@ const out = resolve(arg("--out", "build/browser"));
 const only = arg("--only", "");
 const dossier = arg("--dossier", "");
 const chromiumPath = arg("--chromium", "/usr/bin/chromium");
+const sourceDir = resolve(new URL("../../../", import.meta.url).pathname);  // the repository
 mkdirSync(join(out, "screenshots"), { recursive: true });
 
 // The server -----------------------------------------------------------------------------------
@@ -481,6 +482,41 @@ await test("fleet: the engine's totals, the chart with its what-if line, every r
   problems.push(...others);
   await context.close();
   expect(problems.length === 0, problems.join("; "));
+});
+
+await test("fleet: a file of the user's own is read in the page and answered; a malformed one is one located error; a reload asks for it again", async () => {
+  const { page, context, problems } = await open("/fleet");
+  const small = require("fs").readFileSync(join(sourceDir, "tests/cases/fleets/small.csv"));
+  let n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByLabel("Or a file of your own (.csv or .toml)").setInputFiles({ name: "small.csv", mimeType: "text/csv", buffer: small });
+  await drawn(page, n);
+  const f = await (await fetch(`${base}/api/v1/fleet`, { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ shipments: { toml: small.toString(), name: "small.csv" } }) })).json();
+  const summary = await text(page, ".summary");
+  expect(summary.includes("(small.csv)") && summary.includes(`${f.rows.length} rows; ${f.rows.filter((r) => r.counted).length} counted`), summary);
+  expect(new URL(page.url()).searchParams.get("own") === "small.csv", page.url());
+  // A malformed file: the engine's diagnostic with its line and column, once.
+  n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByLabel("Or a file of your own (.csv or .toml)").setInputFiles({ name: "bad.csv", mimeType: "text/csv",
+    buffer: Buffer.from("id,chip,quantity,date,destination,kind,source\na,nvidia-h20,ten,2024,CN,reported,https://example.org/a\n") });
+  await page.locator(".error").first().waitFor({ timeout: 10000 });
+  const errors = await page.locator(".error").allInnerTexts();
+  expect(errors.length === 1 && /bad\.csv:2:\d+: /.test(errors[0]), JSON.stringify(errors));
+  // Back to the data's file, by the button beside the answer.
+  await page.getByLabel("Or a file of your own (.csv or .toml)").setInputFiles({ name: "small.csv", mimeType: "text/csv", buffer: small });
+  await page.getByRole("button", { name: "Back to the data's file" }).waitFor({ timeout: 10000 });
+  n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByRole("button", { name: "Back to the data's file" }).click();
+  await drawn(page, n);
+  expect((await text(page, ".summary")).includes("data/fleets/china-2022-2026.toml") && !new URL(page.url()).searchParams.has("own"), page.url());
+  // A reload cannot carry the file: the page says so and shows the data's own file.
+  await page.goto(`${base}/fleet?own=small.csv`);
+  await drawn(page, 0);
+  const warning = await page.locator(".warning").allInnerTexts();
+  expect(warning.length === 1 && /small\.csv was a file from your computer/.test(warning[0]), JSON.stringify(warning));
+  expect((await text(page, ".summary")).includes("data/fleets/china-2022-2026.toml"), "the data's file is not shown");
+  await context.close();
+  expect(problems.filter((x) => !/^HTTP 400: .*\/api\/v1\/fleet|status of 400/.test(x)).length === 0, problems.join("; "));
 });
 
 // URLs reproduce views -----------------------------------------------------------------------------
