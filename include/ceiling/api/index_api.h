@@ -8,8 +8,8 @@
 //
 // The web app's date slider snaps to `dates`; nothing here is law computed outside the engine:
 // the dates and events are the rule book's own (RuleBook::change_dates, EventsOn). Models, design
-// spaces and fleets are listed when the knowledge base loaded them (empty otherwise). Thread safety:
-// a pure function of the knowledge base.
+// spaces and fleets are listed when the knowledge base loaded them (empty otherwise). Thread
+// safety: a pure function of the knowledge base.
 #ifndef CEILING_API_INDEX_API_H_
 #define CEILING_API_INDEX_API_H_
 

@@ -7,11 +7,10 @@
 // Parts: the chip catalog (chips/), the rule book (countries/ and rules/), LLM architectures
 // (models/), system facts and the fitted calibration (perf/), derivative design spaces (designs/),
 // the published measurements the performance model is validated on (validation/) and shipment
-// files (fleets/). chips/,
-// countries/ and rules/ are required; the others may be absent from a user's own data directory,
-// and the operations that need them then fail with kNotFound naming the folder. `Load` reads the
-// chips and rules always and the other parts when `parts` asks for them (the CLI loads what its
-// command needs; the server loads everything).
+// files (fleets/). chips/, countries/ and rules/ are required; the others may be absent from a
+// user's own data directory, and the operations that need them then fail with kNotFound naming
+// the folder. `Load` reads the chips and rules always and the other parts when `parts` asks for
+// them (the CLI loads what its command needs; the server loads everything).
 //
 // A KnowledgeBase is immutable after Load and safe to share across threads: every query is a
 // pure function of (knowledge base, request). Responses keep a shared_ptr to it, so it lives as
