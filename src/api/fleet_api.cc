@@ -65,10 +65,11 @@ Result<FleetResponse> Fleet(const KnowledgeBase& kb, FleetRequest request,
   fleet::FleetQuery req;
   if (!request.fleet.empty()) {
     ASSIGN_OR_RETURN(const std::vector<FleetFile>* files, kb.fleets());
-    std::vector<std::string> ids;
-    for (const FleetFile& f : *files) ids.push_back(f.id);
-    auto it = std::find(ids.begin(), ids.end(), request.fleet);
-    if (it == ids.end())
+    auto it = std::find_if(files->begin(), files->end(),
+                           [&](const FleetFile& f) { return f.id == request.fleet; });
+    if (it == files->end()) {
+      std::vector<std::string> ids;
+      for (const FleetFile& f : *files) ids.push_back(f.id);
       return FieldError("fleet",
                         ids.empty() ? fmt::format("no fleet \"{}\": the data has no shipments "
                                                   "files (data/fleets)",
@@ -76,9 +77,9 @@ Result<FleetResponse> Fleet(const KnowledgeBase& kb, FleetRequest request,
                                     : fmt::format("no fleet \"{}\"; the data's: {}",
                                                   request.fleet, fmt::join(ids, ", ")),
                         ErrorCode::kNotFound);
-    const FleetFile& f = (*files)[static_cast<std::size_t>(it - ids.begin())];
-    req.shipments_text = f.text;
-    req.shipments_name = f.name;
+    }
+    req.shipments_text = it->text;
+    req.shipments_name = it->name;
   } else {
     req.shipments_text = request.shipments->text;
     req.shipments_name = request.shipments->name.empty() ? "shipments.toml"

@@ -66,6 +66,13 @@ export const chips = (): Promise<ChipRecord[]> => get<ChipRecord[]>("chips");
 // Each chip's name by its id, for tables and charts that the API fills with ids.
 export const chipNames = (list: ChipRecord[]): Map<string, string> => new Map(list.map((c) => [c.id, c.name]));
 
+// Chips a view could not answer for, each named and linked to its page, with the engine's reason.
+export function leftOut(items: { chip: string; reason: string }[], names: Map<string, string>): HTMLElement | null {
+  if (!items.length) return null;
+  return h("div", { class: "warning", role: "status" }, h("strong", null, "Left out: "),
+    items.map((l, i) => [i ? "; " : "", h("a", { href: `/chip?chip=${encodeURIComponent(l.chip)}` }, names.get(l.chip) ?? l.chip), `: ${l.reason}`]));
+}
+
 export function chipOptions(list: ChipRecord[]): Option[] {
   const vendorName = (v: string) => v.charAt(0).toUpperCase() + v.slice(1);
   return [...list]

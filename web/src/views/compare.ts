@@ -4,7 +4,7 @@ import * as Plot from "@observablehq/plot";
 import { h, clear, fmt, table, figure, field, select, accessible, chartBox } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
-import { index, chips, chipNames, params, setParams, chipOptions, modelOptions, loading } from "../ui";
+import { index, chips, chipNames, leftOut, params, setParams, chipOptions, modelOptions, loading } from "../ui";
 
 interface Band { low: number | null; high: number | null }
 interface Step { total_ms: number; bound: string }
@@ -93,8 +93,7 @@ export const compareView: View = {
       const names = chipNames(list);
       clear(out,
         // A chip the model cannot answer for is left out with its reason; the others are compared.
-        r.left_out.length ? h("div", { class: "warning", role: "status" }, h("strong", null, "Left out: "),
-          r.left_out.map((l, i) => [i ? "; " : "", h("a", { href: `/chip?chip=${encodeURIComponent(l.chip)}` }, names.get(l.chip) ?? l.chip), `: ${l.reason}`])) : null,
+        leftOut(r.left_out, names),
         draw(r.chips, ms("sla_ttft"), ms("sla_tpot"), names));
     };
   },

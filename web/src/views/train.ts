@@ -5,7 +5,7 @@ import * as Plot from "@observablehq/plot";
 import { h, clear, fmt, table, figure, field, select, accessible, chartBox, pct } from "../dom";
 import { get, ApiError } from "../api";
 import type { View } from "../view";
-import { index, chips, chipNames, params, setParams, chipOptions, modelOptions, loading } from "../ui";
+import { index, chips, chipNames, leftOut, params, setParams, chipOptions, modelOptions, loading } from "../ui";
 
 interface Band { low: number | null; high: number | null }
 interface Answer {
@@ -113,9 +113,7 @@ export const trainView: View = {
       if (!answers.length && failed.length) throw failed[0].error;
       const names = chipNames(list);
       clear(out,
-        failed.length ? h("div", { class: "warning", role: "status" }, h("strong", null, "Left out: "),
-          failed.map((f, i) => [i ? "; " : "", h("a", { href: `/chip?chip=${encodeURIComponent(f.chip)}` }, names.get(f.chip) ?? f.chip),
-            `: ${f.error instanceof ApiError && f.error.field && f.error.field !== "chip" ? `${f.error.field}: ` : ""}${f.error instanceof Error ? f.error.message : String(f.error)}`])) : null,
+        leftOut(failed.map((f) => ({ chip: f.chip, reason: `${f.error instanceof ApiError && f.error.field && f.error.field !== "chip" ? `${f.error.field}: ` : ""}${f.error instanceof Error ? f.error.message : String(f.error)}` })), names),
         answers.length ? draw(answers, names, idx.models.find((m) => m.id === v("model"))?.name ?? v("model"),
           EXTRA.filter(([k]) => q.get(k)).map(([k, label]) => (q.get(k) === "true" ? label : `${label} ${q.get(k)}`))) : null);
     };
