@@ -86,7 +86,8 @@ Status ForEachBandTable(const TomlTable& top,
       for (const std::string& rk : mt.Keys()) {
         const int r = IndexOf<Regime>(rk, kRegimeCount, RegimeName);
         if (r < 0)
-          return mt.ErrorAt(rk, "expected small_batch, large_batch, queued or disaggregated");
+          return mt.ErrorAt(
+              rk, "expected small_batch, large_batch, queued, disaggregated or contended");
         ASSIGN_OR_RETURN(TomlTable rt, mt.GetTable(rk));
         if (!engine_known) {
           RETURN_IF_ERROR(visit(b, m, r, "", ModelKind::kAny, rt));
@@ -257,6 +258,8 @@ std::string_view RegimeName(Regime r) {
       return "queued";
     case Regime::kDisaggregated:
       return "disaggregated";
+    case Regime::kContended:
+      return "contended";
   }
   return "?";
 }

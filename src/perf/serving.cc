@@ -444,6 +444,7 @@ Uncertainty BandsFor(const Calibration& cal, const Hardware& hw, Regime ttft, Re
   Uncertainty u;
   u.basis = cal.BasisFor(hw.chip_id, hw.family);
   u.regime = ttft;
+  u.other_regime = other;
   u.ttft = cal.Band(u.basis, PerfMetric::kTtft, ttft, engine, kind);
   u.tpot = cal.Band(u.basis, PerfMetric::kTpot, other, engine, kind);
   u.throughput = cal.Band(u.basis, PerfMetric::kThroughput, other, engine, kind);
@@ -493,11 +494,22 @@ PrecisionConfig WithEngineAttention(PrecisionConfig prec, const EngineTraits& tr
   return prec;
 }
 
+Regimes RegimesOf(double batch_per_rank, bool kv_limited, const LatencyParts& parts) {
+  Regimes g;
+  g.other = batch_per_rank <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch;
+  const double ttft = parts.Ttft().base();
+  if (ttft > 0 && parts.prefill.base() < kContendedPrefillShare * ttft)
+    g.other = Regime::kContended;
+  // Queueing for KV room is a TTFT matter; TPOT and throughput keep the other regime.
+  g.ttft = kv_limited ? Regime::kQueued : g.other;
+  return g;
+}
+
 Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank,
-                           bool kv_limited, std::string_view engine, ModelKind kind) {
-  const Regime batch = batch_per_rank <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch;
-  // Queueing for KV room is a TTFT matter; TPOT and throughput keep their batch regime.
-  return BandsFor(cal, hw, kv_limited ? Regime::kQueued : batch, batch, engine, kind);
+                           bool kv_limited, const LatencyParts& parts, std::string_view engine,
+                           ModelKind kind) {
+  const Regimes g = RegimesOf(batch_per_rank, kv_limited, parts);
+  return BandsFor(cal, hw, g.ttft, g.other, engine, kind);
 }
 
 // An engine refuses a request longer than the model's context (vLLM's max_model_len).
@@ -601,7 +613,8 @@ Result<ServingResult> Serve(const ServingQuery& q) {
         tokens_per_seq, FormatQuantity(one.kv_cache), FormatQuantity(one.total),
         FormatQuantity(one.capacity));
     r.uncertainty =
-        UncertaintyFor(*q.calibration, *q.hardware, 1, false, q.workload.engine, KindOf(*q.model));
+        UncertaintyFor(*q.calibration, *q.hardware, 1, false, {}, q.workload.engine,
+                       KindOf(*q.model));
     return r;
   }
   r.batch_per_rank = t.batch;
@@ -625,7 +638,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
         FormatFixed(q.workload.concurrency, 0), q.workload.concurrency == 1 ? "" : "s",
         FormatFixed(ranks, 0), q.par.dp_attn > 1 ? "attention ranks" : "instances",
         FormatFixed(ranks - q.workload.concurrency, 0)));
-  r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch, t.kv_limited,
+  r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch, t.kv_limited, t.parts,
                                  q.workload.engine, KindOf(*q.model));
   return r;
 }

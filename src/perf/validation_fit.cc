@@ -130,8 +130,11 @@ struct Row {
   TrainingQuery tq;
   int dp = 1, micro = 1, instances = 1;
   std::string family;                         // hardware family
-  Regime regime = Regime::kSmallBatch;        // TTFT's regime (queued when clients wait for KV)
-  Regime batch_regime = Regime::kSmallBatch;  // the other metrics' (queueing is a TTFT matter)
+  // TTFT's regime (queued when clients wait for KV) and the other metrics' (queueing is a TTFT
+  // matter) before a prediction: RowRegimes adds the contended regime from one.
+  Regime regime = Regime::kSmallBatch;
+  Regime batch_regime = Regime::kSmallBatch;
+  double batch = 0;  // decode sequences per attention rank (all clients batched)
   ModelKind kind = ModelKind::kAny;           // dense or MoE, for the band slices
   bool csv = false;
 };
@@ -421,11 +424,18 @@ Errors ErrorsOf(const Row& r, const Pred& p) {
   return e;
 }
 
-// Adds a row's errors to the per-regime groups: TTFT under the row's regime, the other metrics
-// under its batch regime.
-void MergeByRegime(std::array<Errors, kRegimeCount>& groups, const Errors& e, const Row& r) {
+// The regimes of a row's bands under a prediction: an aggregated serving row's as a query's
+// (RegimesOf, with the prediction's parts), the others' as set from the row alone.
+Regimes RowRegimes(const Row& r, const Pred& p) {
+  if (r.pt->kind != PointKind::kServing || !p.fits) return {r.regime, r.batch_regime};
+  return RegimesOf(r.batch, r.regime == Regime::kQueued, p.parts);
+}
+
+// Adds a row's errors to the per-regime groups: TTFT under TTFT's regime, the other metrics
+// under theirs.
+void MergeByRegime(std::array<Errors, kRegimeCount>& groups, const Errors& e, Regimes r) {
   for (int m = 0; m < kMetricCount; ++m) {
-    const Regime g = m == static_cast<int>(PerfMetric::kTtft) ? r.regime : r.batch_regime;
+    const Regime g = m == static_cast<int>(PerfMetric::kTtft) ? r.ttft : r.other;
     auto& dst = groups[static_cast<int>(g)].m[m];
     dst.insert(dst.end(), e.m[m].begin(), e.m[m].end());
   }
@@ -693,6 +703,7 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
     r.batch_regime = r.regime == Regime::kQueued
                          ? (batch <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch)
                          : r.regime;
+    r.batch = batch;
     rows.push_back(std::move(r));
   }
   for (const auto& [msg, n] : build_failures) rep.excluded.push_back({msg, n});
@@ -749,7 +760,8 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
     PredictionRow pr;
     pr.point = *r.pt;
     pr.held_out = !(r.csv && r.pt->fit);
-    pr.regime = r.regime;
+    const Regimes regimes = RowRegimes(r, p);
+    pr.regime = regimes.ttft;
     pr.kv_limited = r.regime == Regime::kQueued;
     pr.fits = p.fits;
     auto z = [](double v) { return std::isnan(v) ? 0.0 : v; };
@@ -776,7 +788,7 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
     const bool profiled = csv_chips.count(r.pt->chip) > 0;
     const bool family_fitted = full.families.count(r.family) > 0;
     const int basis = profiled ? 0 : family_fitted ? 1 : 2;
-    MergeByRegime(bands[basis], e, r);
+    MergeByRegime(bands[basis], e, regimes);
   }
   // Leave-one-out errors.
   std::map<std::string, Errors> loco, lofo;
@@ -787,14 +799,15 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
       if (!j.chip.empty() && r.pt->chip != j.chip) continue;
       if (!j.family.empty() && r.family != j.family) continue;
       const FamilyParams& fp = j.chip.empty() ? j.result.generic : j.result.Family(r.family);
-      const Errors e = ErrorsOf(r, Predict(r, fp, j.result.Engine(r.pt->engine)));
+      const Pred p = Predict(r, fp, j.result.Engine(r.pt->engine));
+      const Errors e = ErrorsOf(r, p);
       if (!j.chip.empty()) {
         loco[j.chip].Merge(e);
         loco["all chips (pooled)"].Merge(e);
-        MergeByRegime(bands[1], e, r);
+        MergeByRegime(bands[1], e, RowRegimes(r, p));
       } else {
         lofo[j.family].Merge(e);
-        MergeByRegime(bands[2], e, r);
+        MergeByRegime(bands[2], e, RowRegimes(r, p));
       }
     }
   }

@@ -78,6 +78,22 @@ std::string SliceText(const perf::Uncertainty& u) {
   return s;
 }
 
+// Why a regime's bands are wide, for the two whose TTFT the step model does not bound.
+std::string RegimeText(perf::Regime r) {
+  switch (r) {
+    case perf::Regime::kContended:
+      return fmt::format(" (the prompt's own iterations are under {:.0f}% of its TTFT; the rest, "
+                         "queueing behind other clients' work and the engine's fitted costs, is "
+                         "the least certain part of the model, so the bands are wide)",
+                         perf::kContendedPrefillShare * 100);
+    case perf::Regime::kQueued:
+      return " (clients wait for KV-cache room; the wait is the least certain part of the "
+             "model, so the TTFT band is wide)";
+    default:
+      return "";
+  }
+}
+
 std::string BasisText(perf::CalibrationBasis b) {
   switch (b) {
     case perf::CalibrationBasis::kProfiled:
@@ -178,6 +194,7 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
   json u;
   u["basis"] = perf::CalibrationBasisName(r.uncertainty.basis);
   u["regime"] = perf::RegimeName(r.uncertainty.regime);
+  u["regime_tpot_throughput"] = perf::RegimeName(r.uncertainty.other_regime);
   if (r.fits) {
     u["ttft_ms"] = BandJson(Ms(r.ttft), r.uncertainty.ttft);
     u["tpot_ms"] = BandJson(Ms(r.tpot), r.uncertainty.tpot);
@@ -290,9 +307,14 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   row(fmt::format("prefill, 1 x {} tokens", q.workload.isl), r.prefill_step);
   row(fmt::format("decode, batch {:g} per rank", r.batch_per_rank), r.decode_step);
   s += b.RenderText();
-  s += "\n" + WrapText(fmt::format("uncertainty: {}, {} regime{}", BasisText(r.uncertainty.basis),
-                                    perf::RegimeName(r.uncertainty.regime),
-                                    SliceText(r.uncertainty)));
+  const perf::Uncertainty& u = r.uncertainty;
+  const std::string regime =
+      u.other_regime == u.regime
+          ? fmt::format("{} regime", perf::RegimeName(u.regime))
+          : fmt::format("{} regime for TTFT, {} for TPOT and throughput",
+                        perf::RegimeName(u.regime), perf::RegimeName(u.other_regime));
+  s += "\n" + WrapText(fmt::format("uncertainty: {}, {}{}{}", BasisText(u.basis), regime,
+                                    SliceText(u), RegimeText(u.regime)));
   for (const std::string& n : r.notes) s += WrapText("note: " + n);
   return s;
 }

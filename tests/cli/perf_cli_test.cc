@@ -72,6 +72,40 @@ TEST(PerfServeCli, SliceClauseNamesTheBandsThatUseTheSlice) {
   }
 }
 
+// The last line names the regimes whose bands a prediction gets, as the JSON does, and says why
+// a contended or queued prediction's bands are wide.
+TEST(PerfServeCli, RegimeClauseNamesTheRegimesAndWhyTheirBandsAreWide) {
+  struct Case {
+    const char* args;
+    const char* ttft;
+    const char* other;
+    const char* clause;
+  };
+  for (const Case& c : {
+           Case{"--chip nvidia-h200-sxm --model llama-3.1-8b --gpus 1 --tp 1 --engine sglang "
+                "--isl 4000 --osl 1000 --concurrency 16",
+                "small_batch", "small_batch", ", small_batch regime"},
+           Case{"--chip nvidia-h200-sxm --model llama-3.1-8b --gpus 1 --tp 1 --engine sglang "
+                "--isl 4000 --osl 1000 --concurrency 128",
+                "contended", "contended", ", contended regime (the prompt's own iterations"},
+           Case{"--chip nvidia-h20 --model deepseek-r1 --gpus 8 --isl 4096 --osl 1536 "
+                "--concurrency 64",
+                "queued", "contended",
+                ", queued regime for TTFT, contended for TPOT and throughput (clients wait"},
+       }) {
+    const std::string args = fmt::format("--width 200 perf serve {}", c.args);
+    const CliResult t = RunCeiling(args);
+    const CliResult j = RunCeiling(args + " --json");
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    ASSERT_EQ(j.exit_code, 0) << j.err;
+    const json u = Parse(j)["uncertainty"];
+    EXPECT_EQ(u["regime"], c.ttft) << args;
+    EXPECT_EQ(u["regime_tpot_throughput"], c.other) << args;
+    const std::string last = t.out.substr(t.out.rfind("uncertainty:"));
+    EXPECT_NE(last.find(c.clause), std::string::npos) << args << "\n" << last;
+  }
+}
+
 TEST(PerfServeCli, DefaultParallelismIsSearched) {
   const CliResult r = RunCeiling(
       "perf serve --chip nvidia-h200-sxm --model deepseek-r1 --gpus 8 --isl 1024 --osl 1024 "

@@ -56,14 +56,14 @@ TEST(Serve, BandsAreNarrowedToTheEngineAndKindOfModel) {
   const Hardware hw = HardwareOf("nvidia-h100-sxm");
   ServingQuery q =
       Query(ModelOf("qwen3-235b-a22b"), hw, 8, {.tp = 8, .ep = 8}, DType::kFp8, 1024, 1024, 128);
-  q.workload.engine = "trtllm";
+  q.workload.engine = "vllm";
   auto moe = Serve(q);
   ASSERT_TRUE(moe.ok()) << moe.error().ToString();
   ASSERT_EQ(moe->uncertainty.regime, Regime::kLargeBatch);
   const ErrorBand& whole =
       cal.Band(CalibrationBasis::kProfiled, PerfMetric::kTpot, Regime::kLargeBatch);
   const ErrorBand& got = moe->uncertainty.tpot;
-  EXPECT_EQ(got.engine, "trtllm");
+  EXPECT_EQ(got.engine, "vllm");
   EXPECT_EQ(got.kind, ModelKind::kMoe);
   EXPECT_NE(got.high / got.low, whole.high / whole.low);
   q.workload.engine = "";  // the generic engine: the regime's band
@@ -71,14 +71,24 @@ TEST(Serve, BandsAreNarrowedToTheEngineAndKindOfModel) {
   ASSERT_TRUE(generic.ok());
   EXPECT_TRUE(generic->uncertainty.tpot.engine.empty());
   EXPECT_EQ(generic->uncertainty.tpot.high, whole.high);
-  // A dense model on the same engine gets the dense slice, narrower than the MoE one (dense
-  // models' decode is one GEMM chain with no routing, the model's best-predicted case).
+  // A dense model on another engine gets that engine's dense slice where there is one, and the
+  // regime's band where there is none.
   q = Query(ModelOf("llama-3.1-70b"), hw, 8, {.tp = 8}, DType::kFp8, 1024, 1024, 128);
-  q.workload.engine = "trtllm";
-  auto dense = Serve(q);
-  ASSERT_TRUE(dense.ok());
-  EXPECT_EQ(dense->uncertainty.tpot.kind, ModelKind::kDense);
-  EXPECT_LT(dense->uncertainty.tpot.high / dense->uncertainty.tpot.low, got.high / got.low);
+  for (const char* engine : {"trtllm", "vllm"}) {
+    q.workload.engine = engine;
+    auto dense = Serve(q);
+    ASSERT_TRUE(dense.ok());
+    ASSERT_EQ(dense->uncertainty.regime, Regime::kLargeBatch) << engine;
+    const bool sliced = cal.slices.count({0, static_cast<int>(PerfMetric::kTpot),
+                                          static_cast<int>(Regime::kLargeBatch), engine,
+                                          ModelKind::kDense}) > 0;
+    EXPECT_EQ(dense->uncertainty.tpot.kind, sliced ? ModelKind::kDense : ModelKind::kAny)
+        << engine;
+    EXPECT_EQ(dense->uncertainty.tpot.engine, sliced ? engine : "") << engine;
+  }
+  EXPECT_TRUE(cal.slices.count({0, static_cast<int>(PerfMetric::kTpot),
+                                static_cast<int>(Regime::kLargeBatch), "trtllm",
+                                ModelKind::kDense}) > 0);
 }
 
 // A calibrated chip's predictions carry how often its held-out rows fell inside the bands, and
@@ -108,6 +118,54 @@ TEST(Serve, PredictionsSayWhenTheirChipsBandsHeldLessThanPromised) {
   EXPECT_GE(noted, 1);  // the GB200's TPOT coverage is 68% (docs/perf.md §5)
   EXPECT_EQ(cal.CoverageOf("nvidia-h20"), nullptr);
   EXPECT_FALSE(CoverageNote(cal, "nvidia-h20").has_value());
+}
+
+// A prediction whose TTFT is mostly time outside the prompt's own iterations (queueing behind
+// other clients' work, the engine's fitted costs) is in the contended regime for every metric,
+// whose bands validation measured wider; TTFT keeps `queued` when clients wait for KV room.
+TEST(Serve, APromptThatMostlyWaitsIsInTheContendedRegime) {
+  using S = Seconds;
+  LatencyParts parts;
+  parts.waiting = S::FromBase(0.5), parts.request = S::FromBase(0.1);
+  parts.prefill = S::FromBase(0.2);  // 25% of TTFT: the batch regime
+  Regimes g = RegimesOf(64, false, parts);
+  EXPECT_EQ(g.ttft, Regime::kLargeBatch);
+  EXPECT_EQ(g.other, Regime::kLargeBatch);
+  EXPECT_EQ(RegimesOf(8, false, parts).other, Regime::kSmallBatch);
+  parts.prefill = S::FromBase(0.06);  // 9% of TTFT
+  g = RegimesOf(64, false, parts);
+  EXPECT_EQ(g.ttft, Regime::kContended);
+  EXPECT_EQ(g.other, Regime::kContended);
+  g = RegimesOf(64, true, parts);
+  EXPECT_EQ(g.ttft, Regime::kQueued);
+  EXPECT_EQ(g.other, Regime::kContended);
+  EXPECT_EQ(RegimesOf(64, false, LatencyParts{}).other, Regime::kLargeBatch);  // no TTFT
+
+  // 128 clients of 4,000-token prompts on one H200 under SGLang: each prompt's 0.1 s of
+  // iterations waits behind the others' (the measurements: TTFT 0.82 s, the model 2.7 s).
+  const Calibration& cal = Bundled().calibration;
+  const Hardware hw = HardwareOf("nvidia-h200-sxm");
+  ServingQuery q = Query(ModelOf("llama-3.1-8b"), hw, 1, {.tp = 1}, DType::kFp8, 4000, 1000, 128);
+  q.workload.engine = "sglang";
+  auto r = Serve(q);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_LT(r->latency.prefill.base(), kContendedPrefillShare * r->ttft.base());
+  EXPECT_EQ(r->uncertainty.regime, Regime::kContended);
+  const auto width = [](const ErrorBand& b) { return b.high / b.low; };
+  const ErrorBand& contended =
+      cal.Band(CalibrationBasis::kProfiled, PerfMetric::kTtft, Regime::kContended);
+  ASSERT_GT(contended.count, 0);
+  EXPECT_EQ(width(r->uncertainty.ttft), width(contended));
+  EXPECT_GT(width(contended),
+            width(cal.Band(CalibrationBasis::kProfiled, PerfMetric::kTtft, Regime::kLargeBatch)));
+  EXPECT_EQ(width(r->uncertainty.tpot),
+            width(cal.Band(CalibrationBasis::kProfiled, PerfMetric::kTpot, Regime::kContended)));
+  // At 16 clients the same prompts hardly wait: the batch regime.
+  q.workload.concurrency = 16;
+  r = Serve(q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_GE(r->latency.prefill.base(), kContendedPrefillShare * r->ttft.base());
+  EXPECT_EQ(r->uncertainty.regime, Regime::kSmallBatch);
 }
 
 TEST(Serve, CoverageNoteOnlyBelowTheFloor) {

@@ -153,10 +153,19 @@ std::string_view PerfMetricName(PerfMetric m);  // "ttft", "tpot", "throughput",
 
 // Regimes an error band is kept for: decode batch per attention rank <= 16 or > 16; clients
 // queueing for KV-cache room (the wait is Little's law on an estimated capacity, the least
-// certain part of the model); disaggregated prefill/decode serving.
-enum class Regime { kSmallBatch, kLargeBatch, kQueued, kDisaggregated };
-inline constexpr int kRegimeCount = 4;
-std::string_view RegimeName(Regime r);  // "small_batch", "large_batch", "queued", "disaggregated"
+// certain part of the model); disaggregated prefill/decode serving; contended: an aggregated
+// deployment whose predicted TTFT is mostly time outside the prompt's own iterations (the
+// queue of other clients' work ahead of it and the engine's fitted per-request costs, which
+// the step model does not bound), see kContendedPrefillShare.
+enum class Regime { kSmallBatch, kLargeBatch, kQueued, kDisaggregated, kContended };
+inline constexpr int kRegimeCount = 5;
+// "small_batch", "large_batch", "queued", "disaggregated", "contended"
+std::string_view RegimeName(Regime r);
+// An aggregated prediction whose prompt iterations (LatencyParts::prefill) are less than this
+// share of its TTFT is in the contended regime, for every metric (TTFT keeps `queued` when
+// clients wait for KV room). Held-out rows below a tenth erred 2-6x as widely as the rest of
+// their batch regime, in TTFT, TPOT and throughput alike (docs/perf.md section 5, round 35).
+inline constexpr double kContendedPrefillShare = 0.1;
 // How a chip relates to the calibration data: its data was fitted (in-sample held-out error);
 // its family was fitted without it (leave-one-chip-out error); its family was never fitted
 // (leave-one-family-out error).

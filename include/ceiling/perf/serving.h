@@ -113,7 +113,8 @@ struct ServingQuery {
 struct Uncertainty {
   ErrorBand ttft, tpot, throughput;
   CalibrationBasis basis = CalibrationBasis::kProfiled;
-  Regime regime = Regime::kSmallBatch;
+  Regime regime = Regime::kSmallBatch;        // TTFT's band's
+  Regime other_regime = Regime::kSmallBatch;  // TPOT's and throughput's (RegimesOf)
 };
 
 // Coverage below this on a chip's held-out rows is said with its predictions: the floor issue
@@ -281,11 +282,20 @@ struct ReferenceSteps {
 };
 Result<ReferenceSteps> ReferenceStepsFor(const ServingQuery& q);
 
-// Fills `uncertainty` of a result from the calibration's bands: the regime is kQueued when
-// clients wait for KV-cache room, else set by the decode batch per attention rank; within it,
-// the band of the engine and kind of model where the calibration has one.
+// The regimes of an aggregated prediction's bands, TTFT's and the other metrics': contended
+// when the prompt's own iterations are under kContendedPrefillShare of its TTFT, else set by
+// the decode batch per attention rank; TTFT's is kQueued instead when clients wait for
+// KV-cache room.
+struct Regimes {
+  Regime ttft = Regime::kSmallBatch;
+  Regime other = Regime::kSmallBatch;
+};
+Regimes RegimesOf(double batch_per_rank, bool kv_limited, const LatencyParts& parts);
+// Fills `uncertainty` of a result from the calibration's bands in the regimes RegimesOf gives;
+// within a regime, the band of the engine and kind of model where the calibration has one.
 Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank,
-                           bool kv_limited, std::string_view engine, ModelKind kind);
+                           bool kv_limited, const LatencyParts& parts, std::string_view engine,
+                           ModelKind kind);
 // Dense or mixture-of-experts, as the bands distinguish them.
 ModelKind KindOf(const ModelArch& m);
 
