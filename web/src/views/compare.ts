@@ -11,7 +11,7 @@ interface Step { total_ms: number; bound: string }
 interface ChipPerf {
   chip: string; fits: boolean; does_not_fit?: string | null; ttft_ms: number | null; tpot_ms: number | null; output_tokens_per_s_per_gpu: number | null;
   memory_per_gpu_bytes: number | null; memory: { capacity_bytes: number }; parallelism: { tp: number; pp: number; ep: number; dp_attn: number; instances: number };
-  uncertainty: { basis: string; ttft_ms: Band; tpot_ms: Band; output_tokens_per_s_per_gpu: Band } | null;
+  uncertainty: { basis: string; regime: string; regime_tpot_throughput: string; ttft_ms: Band; tpot_ms: Band; output_tokens_per_s_per_gpu: Band } | null;
   reference: { prefill_step: Step; decode_step: Step } | null; breakdown: { prefill_step: Step; decode_step: Step } | null;
   notes: string[]; ratio_to_first: { output_tokens_per_s_per_gpu: number | null } | null; workload: { concurrency: number };
   latency_parts_ms?: { ttft: Record<string, number>; tpot: Record<string, number> };
@@ -114,6 +114,16 @@ function band(v: number | null, b: Band | undefined, ms = false): string {
   return `${fmt(v)}${long} (${fmt(b.low)}–${fmt(b.high)})`;
 }
 
+// Where a chip's bands come from: its basis and regime (TTFT's and the others' when they differ).
+function bandFrom(d: ChipPerf): string {
+  const u = d.uncertainty;
+  if (!u) return "–";
+  const r = (s: string) => s.replaceAll("_", " ");
+  if (!d.fits) return r(u.basis);  // no figures, so no regime
+  const regime = u.regime === u.regime_tpot_throughput ? r(u.regime) : `${r(u.regime)} (TTFT), ${r(u.regime_tpot_throughput)} (TPOT, throughput)`;
+  return `${r(u.basis)}; ${regime}`;
+}
+
 // `target`: a latency target, drawn as a dashed line; a bar past it is drawn in vermillion. Every
 // chip keeps its row, in the order chosen: one without the figure says why instead of a bar.
 function metricChart(data: ChipPerf[], key: "output_tokens_per_s_per_gpu" | "ttft_ms" | "tpot_ms", label: string, names: Map<string, string>, target: number | null = null): SVGSVGElement | HTMLElement {
@@ -149,7 +159,7 @@ function draw(data: ChipPerf[], ttftTarget: number | null, tpotTarget: number | 
       `${gb(d.memory_per_gpu_bytes)} / ${gb(d.memory?.capacity_bytes)}`,
       band(d.ttft_ms, d.uncertainty?.ttft_ms, true), band(d.tpot_ms, d.uncertainty?.tpot_ms, true), band(d.output_tokens_per_s_per_gpu, d.uncertainty?.output_tokens_per_s_per_gpu),
       d.ratio_to_first?.output_tokens_per_s_per_gpu ? `${fmt(d.ratio_to_first.output_tokens_per_s_per_gpu)}×` : "–",
-      d.reference?.prefill_step.bound ?? "–", d.reference?.decode_step.bound ?? "–", d.uncertainty?.basis?.replaceAll("_", " ") ?? "–"]));
+      d.reference?.prefill_step.bound ?? "–", d.reference?.decode_step.bound ?? "–", bandFrom(d)]));
   const fit = Plot.plot({
     ...chartBox(420, 160), height: 40 + 34 * data.length, x: { label: "memory per GPU (GB)", grid: true }, y: { label: null, domain: data.map((d) => name(d.chip)) },
     marks: [
@@ -173,5 +183,5 @@ function draw(data: ChipPerf[], ttftTarget: number | null, tpotTarget: number | 
       "The prompt's iterations include whatever rides with it (the running decodes, other prompts of a wave); the engine's fixed costs (HTTP, tokenization, streaming) are constants fitted per engine.") : null,
     h("h2", null, "All figures"), alt,
     data.some((d) => d.notes.length) ? h("ul", { class: "note" }, data.flatMap((d) => d.notes.map((n) => h("li", null, `${name(d.chip)}: ${n}`)))) : null,
-    h("p", { class: "note" }, "Usable memory is what an engine budgets from, as the driver reports it (the H100's \"80 GB\" is 81,559 MiB, 85.5 GB). Bands are the measured error of the model in that regime (a chip never measured gets the leave-one-chip-out error); a note says when a chip's own held-out measurements fell inside their bands less often than the 90% promised. Bounds are from the same-work comparison (all GPUs in one instance). How far the model lies from measurements: ", h("a", { href: "/accuracy" }, "Accuracy"), "."));
+    h("p", { class: "note" }, "Usable memory is what an engine budgets from, as the driver reports it (the H100's \"80 GB\" is 81,559 MiB, 85.5 GB). Bands are the measured error of the model in that regime (a chip never measured gets the leave-one-chip-out error): small or large batch, queued for KV-cache room, or contended, where the prompt's own iterations are under a tenth of its TTFT and the rest is waiting behind other clients' work, the least certain part of the model, so its bands are wide; a note says when a chip's own held-out measurements fell inside their bands less often than the 90% promised. Bounds are from the same-work comparison (all GPUs in one instance). How far the model lies from measurements: ", h("a", { href: "/accuracy" }, "Accuracy"), "."));
 }

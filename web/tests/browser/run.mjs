@@ -293,6 +293,10 @@ await test("compare: a chip the model cannot model is left out with its reason; 
   const ttft = await page.locator("table").last().locator("tbody tr").first().locator("td:nth-child(6)").innerText();
   const sum = parts.slice(1).reduce((a, x) => a + Number(x.replace(/,/g, "")), 0);
   expect(parts[0] === "NVIDIA HGX H20 96GB" && Math.abs(sum / Number(ttft.split(" ")[0].replace(/,/g, "")) - 1) < 0.02, `${JSON.stringify(parts)} vs ${ttft}`);
+  // Where each chip's bands come from: the H20's basis and regime; the H100 has no figures, so
+  // its basis only.
+  const from = await page.locator("table").last().locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.lastElementChild.textContent));
+  expect(/^unprofiled chip; (small|large) batch$/.test(from[0]) && from[1] === "profiled", JSON.stringify(from));
   await context.close();
   expect(problems.length === 0, problems.join("; "));
 });
