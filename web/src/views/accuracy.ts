@@ -14,11 +14,12 @@ const LABEL: Record<Metric, string> = { ttft: "TTFT", tpot: "TPOT", throughput: 
 type Row = { group: string } & Record<Metric, Stats>;
 type Loco = { chip: string } & Record<Metric, { loco: Stats; in_sample: Stats }>;
 interface ChipBand { chip: string; metric: string; count: number; coverage: number; median_width: number }
+interface Band { basis: string; metric: string; regime: string; slice?: unknown; count: number; coverage: number; low?: number; high?: number }
 interface Validation {
   rows: { csv: number; published_points: number; fit: number; held_out: number; repaired: number; excluded: number };
   excluded: { count: number; reason: string }[];
   overall: Row[]; per_chip: Row[]; per_engine: Row[]; per_model_family: Row[];
-  leave_one_chip_out: Loco[]; repeat_measurements: Row[]; bands_per_chip: ChipBand[];
+  leave_one_chip_out: Loco[]; repeat_measurements: Row[]; bands_per_chip: ChipBand[]; bands: Band[];
   calibration: string;
 }
 
@@ -70,6 +71,27 @@ function chipChart(rows: Row[], names: Names): Element {
   return accessible(chart, "Median absolute error of TTFT, TPOT and throughput on each chip's held-out measurements");
 }
 
+// The regimes a prediction's band is chosen by, in words (docs/perf.md section 2).
+const REGIMES: [string, string][] = [
+  ["small_batch", "small batch: at most 16 decode sequences per attention rank"],
+  ["large_batch", "large batch: more than 16"],
+  ["queued", "queued: clients wait for KV-cache room (TTFT only)"],
+  ["disaggregated", "disaggregated: prefill and decode on separate workers"],
+  ["contended", "contended: the prompt's own iterations are under a tenth of its TTFT; the rest is waiting behind other clients' work and the engine's fitted costs"],
+];
+
+// Each regime's band for chips with measurements of their own, per metric: "low–high× (coverage,
+// rows)"; the engine-and-model slices within a regime are in the API's answer.
+function regimeTable(bands: Band[]): HTMLElement {
+  const cellOf = (regime: string, metric: string): string => {
+    const b = bands.find((x) => x.basis === "profiled" && x.regime === regime && x.metric === metric && !x.slice);
+    if (!b || b.low === undefined || b.high === undefined) return "–";
+    return `${fmt(b.low, 2)}–${fmt(b.high, 3)}× (${pct1(b.coverage * 100)}%, ${n(b.count)})`;
+  };
+  return table("90% band per regime: prediction × low–high (coverage, held-out rows)", ["regime", "TTFT", "TPOT", "throughput"],
+    REGIMES.map(([r, label]) => [label, cellOf(r, "ttft"), cellOf(r, "tpot"), cellOf(r, "throughput")]), [1, 2, 3]);
+}
+
 function draw(v: Validation, names: Names): HTMLElement {
   const chip = (id: string): Child => chipCell(names, id);
   const serving = v.per_chip.filter((r) => r.ttft.count + r.tpot.count + r.throughput.count > 0);
@@ -98,7 +120,8 @@ function draw(v: Validation, names: Names): HTMLElement {
     h("p", null, "Each chip left out of the fit in turn: its held-out rows predicted from the other chips of its family, beside the same rows under the full fit. A chip without measurements of its own gets its band from this error."),
     locoTable,
     h("h2", null, "Bands"),
-    h("p", null, "Every prediction comes with a 90% band, the model's measured error in its regime. Coverage is the share of held-out rows inside the band they get, judged by a band set on the other half of the rows."),
+    h("p", null, "Every prediction comes with a 90% band, the model's measured error in its regime. Coverage is the share of held-out rows inside the band they get, judged by a band set on the other half of the rows. Where validation had enough rows of one serving engine and kind of model (dense or MoE) in a regime, their own band replaces the regime's."),
+    regimeTable(v.bands),
     bandTable,
     h("h2", null, "How far repeat measurements lie apart"),
     h("p", null, "Configurations measured more than once, in pairs (larger ÷ smaller − 1, in %). On one engine version the spread is the runs' noise and any setting the export does not record; across versions the engine changed too, and the model does not see versions."),

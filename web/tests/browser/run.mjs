@@ -376,6 +376,11 @@ await test("accuracy: the page shows the engine's held-out errors, one dot per c
   expect((await link.getAttribute("href")) === "/chip?chip=nvidia-h100-sxm", `per-chip link: ${await link.getAttribute("href")}`);
   const engines = await page.getByRole("region", { name: "Per serving engine" }).innerText();
   expect(engines.includes("TensorRT-LLM") && !/\btrtllm\b/.test(engines), engines);
+  // Each regime's band in words, as the API gives it: the contended regime's TTFT band.
+  const contended = v.bands.find((b) => b.basis === "profiled" && b.regime === "contended" && b.metric === "ttft" && !b.slice);
+  const regimes = await page.getByRole("region", { name: /90% band per regime/ }).getByRole("row", { name: /^contended/ }).innerText();
+  const cov = (contended.coverage * 100).toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  expect(regimes.includes(`(${cov}%, ${contended.count})`), `${regimes}; want ${cov}% of ${contended.count}`);
   await context.close();
   expect(problems.length === 0, problems.join("; "));
 });
