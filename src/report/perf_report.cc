@@ -492,6 +492,13 @@ std::string CompareText(const std::vector<CompareColumn>& cols,
     return fits_or(
         c, BandText(c.result.output_tokens_per_s_per_gpu, c.result.uncertainty.throughput, 0));
   });
+  // The throughput band's regime (TPOT's too; TTFT's may be `queued`): "small batch",
+  // "contended" (a prediction that is mostly waiting, whose band is wide).
+  add("  band regime", [&](const CompareColumn& c) {
+    std::string regime(perf::RegimeName(c.result.uncertainty.other_regime));
+    std::replace(regime.begin(), regime.end(), '_', ' ');
+    return fits_or(c, regime);
+  });
   add("uncertainty basis", [](const CompareColumn& c) {
     std::string basis(perf::CalibrationBasisName(c.result.uncertainty.basis));
     std::replace(basis.begin(), basis.end(), '_', ' ');  // "unprofiled chip": words, not a token

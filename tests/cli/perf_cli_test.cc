@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -271,6 +273,16 @@ TEST(CompareCli, H20H100H200Ascend) {
   for (const char* s : {"nvidia-h20", "huawei-ascend-910c", "same work on every chip",
                         "decode iteration (ms)", "prefill time (ms)", "output tokens/s per GPU"})
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  // The band's regime under it: the H20's clients queue for KV room, so its prediction is mostly
+  // waiting (contended); the H100 does not fit ("-").
+  const std::size_t at = r.out.find("\n  band regime ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  std::istringstream row(r.out.substr(at + 15, r.out.find('\n', at + 1) - at - 15));
+  std::vector<std::string> cells;
+  for (std::string w; row >> w;) cells.push_back(w);
+  ASSERT_GE(cells.size(), 4u) << r.out;
+  EXPECT_EQ(cells[0], "contended");
+  EXPECT_EQ(cells[1], "-");
   const CliResult j = RunCeiling(
       "compare nvidia-h20 nvidia-h100-sxm --model llama-3.1-70b --gpus 8 --concurrency 16 --json");
   ASSERT_EQ(j.exit_code, 0) << j.err;
