@@ -437,17 +437,15 @@ ModelKind KindOf(const ModelArch& m) {
 
 namespace {
 
-// The bands of a prediction whose TTFT is in regime `ttft` and whose TPOT and throughput are in
-// `other`.
-Uncertainty BandsFor(const Calibration& cal, const Hardware& hw, Regime ttft, Regime other,
+// The bands of a prediction in regimes `g`.
+Uncertainty BandsFor(const Calibration& cal, const Hardware& hw, Regimes g,
                      std::string_view engine, ModelKind kind) {
   Uncertainty u;
   u.basis = cal.BasisFor(hw.chip_id, hw.family);
-  u.regime = ttft;
-  u.other_regime = other;
-  u.ttft = cal.Band(u.basis, PerfMetric::kTtft, ttft, engine, kind);
-  u.tpot = cal.Band(u.basis, PerfMetric::kTpot, other, engine, kind);
-  u.throughput = cal.Band(u.basis, PerfMetric::kThroughput, other, engine, kind);
+  u.regimes = g;
+  u.ttft = cal.Band(u.basis, PerfMetric::kTtft, g.ttft, engine, kind);
+  u.tpot = cal.Band(u.basis, PerfMetric::kTpot, g.other, engine, kind);
+  u.throughput = cal.Band(u.basis, PerfMetric::kThroughput, g.other, engine, kind);
   return u;
 }
 
@@ -508,8 +506,7 @@ Regimes RegimesOf(double batch_per_rank, bool kv_limited, const LatencyParts& pa
 Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank,
                            bool kv_limited, const LatencyParts& parts, std::string_view engine,
                            ModelKind kind) {
-  const Regimes g = RegimesOf(batch_per_rank, kv_limited, parts);
-  return BandsFor(cal, hw, g.ttft, g.other, engine, kind);
+  return BandsFor(cal, hw, RegimesOf(batch_per_rank, kv_limited, parts), engine, kind);
 }
 
 // An engine refuses a request longer than the model's context (vLLM's max_model_len).
@@ -671,8 +668,9 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
   r.tokens_per_s_per_user = 1.0 / t.tpot.base();
   r.decode_step = dec.Decode(fp, t.batch, q.workload.isl + q.workload.osl / 2.0);
   r.prefill_step = pre.Prefill(fp, 1, q.workload.isl);
-  r.uncertainty = BandsFor(*q.calibration, *q.hardware, Regime::kDisaggregated,
-                           Regime::kDisaggregated, q.workload.engine, KindOf(*q.model));
+  r.uncertainty = BandsFor(*q.calibration, *q.hardware,
+                           {Regime::kDisaggregated, Regime::kDisaggregated}, q.workload.engine,
+                           KindOf(*q.model));
   return r;
 }
 

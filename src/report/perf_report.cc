@@ -193,8 +193,8 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
       json{{"prefill_step", StepJson(r.prefill_step)}, {"decode_step", StepJson(r.decode_step)}};
   json u;
   u["basis"] = perf::CalibrationBasisName(r.uncertainty.basis);
-  u["regime"] = perf::RegimeName(r.uncertainty.regime);
-  u["regime_tpot_throughput"] = perf::RegimeName(r.uncertainty.other_regime);
+  u["regime"] = perf::RegimeName(r.uncertainty.regimes.ttft);
+  u["regime_tpot_throughput"] = perf::RegimeName(r.uncertainty.regimes.other);
   if (r.fits) {
     u["ttft_ms"] = BandJson(Ms(r.ttft), r.uncertainty.ttft);
     u["tpot_ms"] = BandJson(Ms(r.tpot), r.uncertainty.tpot);
@@ -308,13 +308,13 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   row(fmt::format("decode, batch {:g} per rank", r.batch_per_rank), r.decode_step);
   s += b.RenderText();
   const perf::Uncertainty& u = r.uncertainty;
+  const perf::Regimes& g = u.regimes;
   const std::string regime =
-      u.other_regime == u.regime
-          ? fmt::format("{} regime", perf::RegimeName(u.regime))
-          : fmt::format("{} regime for TTFT, {} for TPOT and throughput",
-                        perf::RegimeName(u.regime), perf::RegimeName(u.other_regime));
+      g.other == g.ttft ? fmt::format("{} regime", perf::RegimeName(g.ttft))
+                        : fmt::format("{} regime for TTFT, {} for TPOT and throughput",
+                                      perf::RegimeName(g.ttft), perf::RegimeName(g.other));
   s += "\n" + WrapText(fmt::format("uncertainty: {}, {}{}{}", BasisText(u.basis), regime,
-                                    SliceText(u), RegimeText(u.regime)));
+                                    SliceText(u), RegimeText(g.ttft)));
   for (const std::string& n : r.notes) s += WrapText("note: " + n);
   return s;
 }
@@ -494,15 +494,17 @@ std::string CompareText(const std::vector<CompareColumn>& cols,
   });
   // The throughput band's regime (TPOT's too; TTFT's may be `queued`): "small batch",
   // "contended" (a prediction that is mostly waiting, whose band is wide).
+  // "unprofiled chip", "small batch": words, not tokens.
+  auto words = [](std::string_view token) {
+    std::string w(token);
+    std::replace(w.begin(), w.end(), '_', ' ');
+    return w;
+  };
   add("  band regime", [&](const CompareColumn& c) {
-    std::string regime(perf::RegimeName(c.result.uncertainty.other_regime));
-    std::replace(regime.begin(), regime.end(), '_', ' ');
-    return fits_or(c, regime);
+    return fits_or(c, words(perf::RegimeName(c.result.uncertainty.regimes.other)));
   });
-  add("uncertainty basis", [](const CompareColumn& c) {
-    std::string basis(perf::CalibrationBasisName(c.result.uncertainty.basis));
-    std::replace(basis.begin(), basis.end(), '_', ' ');  // "unprofiled chip": words, not a token
-    return basis;
+  add("uncertainty basis", [&](const CompareColumn& c) {
+    return words(perf::CalibrationBasisName(c.result.uncertainty.basis));
   });
   s += t.RenderText();
   for (const auto& c : cols) {

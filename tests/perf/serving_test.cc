@@ -59,7 +59,7 @@ TEST(Serve, BandsAreNarrowedToTheEngineAndKindOfModel) {
   q.workload.engine = "vllm";
   auto moe = Serve(q);
   ASSERT_TRUE(moe.ok()) << moe.error().ToString();
-  ASSERT_EQ(moe->uncertainty.regime, Regime::kLargeBatch);
+  ASSERT_EQ(moe->uncertainty.regimes.ttft, Regime::kLargeBatch);
   const ErrorBand& whole =
       cal.Band(CalibrationBasis::kProfiled, PerfMetric::kTpot, Regime::kLargeBatch);
   const ErrorBand& got = moe->uncertainty.tpot;
@@ -78,7 +78,7 @@ TEST(Serve, BandsAreNarrowedToTheEngineAndKindOfModel) {
     q.workload.engine = engine;
     auto dense = Serve(q);
     ASSERT_TRUE(dense.ok());
-    ASSERT_EQ(dense->uncertainty.regime, Regime::kLargeBatch) << engine;
+    ASSERT_EQ(dense->uncertainty.regimes.ttft, Regime::kLargeBatch) << engine;
     const bool sliced = cal.slices.count({0, static_cast<int>(PerfMetric::kTpot),
                                           static_cast<int>(Regime::kLargeBatch), engine,
                                           ModelKind::kDense}) > 0;
@@ -150,7 +150,7 @@ TEST(Serve, APromptThatMostlyWaitsIsInTheContendedRegime) {
   auto r = Serve(q);
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   ASSERT_LT(r->latency.prefill.base(), kContendedPrefillShare * r->ttft.base());
-  EXPECT_EQ(r->uncertainty.regime, Regime::kContended);
+  EXPECT_EQ(r->uncertainty.regimes.ttft, Regime::kContended);
   const auto width = [](const ErrorBand& b) { return b.high / b.low; };
   // The band of the regime, or of SGLang on dense models within it where validation kept one.
   const auto band = [&](PerfMetric m, Regime regime) -> const ErrorBand& {
@@ -167,7 +167,7 @@ TEST(Serve, APromptThatMostlyWaitsIsInTheContendedRegime) {
   r = Serve(q);
   ASSERT_TRUE(r.ok());
   EXPECT_GE(r->latency.prefill.base(), kContendedPrefillShare * r->ttft.base());
-  EXPECT_EQ(r->uncertainty.regime, Regime::kSmallBatch);
+  EXPECT_EQ(r->uncertainty.regimes.ttft, Regime::kSmallBatch);
 }
 
 TEST(Serve, CoverageNoteOnlyBelowTheFloor) {

@@ -108,13 +108,21 @@ struct ServingQuery {
   ServingWorkload workload;
 };
 
+// The regimes of an aggregated prediction's bands, TTFT's and the other metrics': contended
+// when the prompt's own iterations are under kContendedPrefillShare of its TTFT, else set by
+// the decode batch per attention rank; TTFT's is kQueued instead when clients wait for
+// KV-cache room (RegimesOf).
+struct Regimes {
+  Regime ttft = Regime::kSmallBatch;
+  Regime other = Regime::kSmallBatch;
+};
+
 // Uncertainty of each prediction: relative error quantiles of its metric and regime, and the
 // basis they come from.
 struct Uncertainty {
   ErrorBand ttft, tpot, throughput;
   CalibrationBasis basis = CalibrationBasis::kProfiled;
-  Regime regime = Regime::kSmallBatch;        // TTFT's band's
-  Regime other_regime = Regime::kSmallBatch;  // TPOT's and throughput's (RegimesOf)
+  Regimes regimes;
 };
 
 // Coverage below this on a chip's held-out rows is said with its predictions: the floor issue
@@ -282,14 +290,7 @@ struct ReferenceSteps {
 };
 Result<ReferenceSteps> ReferenceStepsFor(const ServingQuery& q);
 
-// The regimes of an aggregated prediction's bands, TTFT's and the other metrics': contended
-// when the prompt's own iterations are under kContendedPrefillShare of its TTFT, else set by
-// the decode batch per attention rank; TTFT's is kQueued instead when clients wait for
-// KV-cache room.
-struct Regimes {
-  Regime ttft = Regime::kSmallBatch;
-  Regime other = Regime::kSmallBatch;
-};
+// The regimes of an aggregated prediction (struct Regimes).
 Regimes RegimesOf(double batch_per_rank, bool kv_limited, const LatencyParts& parts);
 // Fills `uncertainty` of a result from the calibration's bands in the regimes RegimesOf gives;
 // within a regime, the band of the engine and kind of model where the calibration has one.
