@@ -135,7 +135,7 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
                                "client_overhead_ms", "burst", "mixed_prefill", "reserve_full_kv",
                                "speculative_overlap", "dp_attention_cpu_ms",
                                "inline_postprocessing", "pooled_request_overhead_ms",
-                               "fp8_context_attention", "tiers"}));
+                               "fp8_context_attention", "memory", "memory_share", "tiers"}));
   EngineParams e;
   ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
   e.step_overhead = Seconds::FromBase(s * 1e-3);
@@ -167,6 +167,7 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
   if (t.Has("fp8_context_attention")) {
     ASSIGN_OR_RETURN(e.traits.fp8_context_attention, t.GetBool("fp8_context_attention"));
   }
+  RETURN_IF_ERROR(ReadEngineMemory(t, &e.traits));
   if (e.traits.inline_postprocessing) {
     ASSIGN_OR_RETURN(double p, ReadParam(t, "pooled_request_overhead_ms", 0.0, 1e5));
     e.pooled_request_overhead = Seconds::FromBase(p * 1e-3);
@@ -221,6 +222,11 @@ std::string EngineToml(const EngineParams& e) {
     s += fmt::format("inline_postprocessing = true\npooled_request_overhead_ms = {:.6g}\n",
                      e.pooled_request_overhead.base() * 1e3);
   if (e.traits.fp8_context_attention) s += "fp8_context_attention = true\n";
+  if (e.traits.memory_policy != EngineTraits::MemoryPolicy::kDefault)
+    s += fmt::format("memory = \"{}\"\n", EngineMemoryName(e.traits.memory_policy));
+  if (e.traits.memory_policy == EngineTraits::MemoryPolicy::kDeviceShare ||
+      e.traits.memory_policy == EngineTraits::MemoryPolicy::kFreeShare)
+    s += fmt::format("memory_share = {:.6g}\n", e.traits.memory_share);
   s += "tiers = [";
   for (int i = 0; i < e.traits.tier_count; ++i) {
     const EngineTraits::Tier& t = e.traits.tiers[i];
@@ -246,6 +252,47 @@ std::string_view PerfMetricName(PerfMetric m) {
       return "train_step";
   }
   return "?";
+}
+
+std::string_view EngineMemoryName(EngineTraits::MemoryPolicy m) {
+  switch (m) {
+    case EngineTraits::MemoryPolicy::kDefault:
+      return "default";
+    case EngineTraits::MemoryPolicy::kDeviceShare:
+      return "device_share";
+    case EngineTraits::MemoryPolicy::kFreeShare:
+      return "free_share";
+    case EngineTraits::MemoryPolicy::kSglang:
+      return "sglang";
+  }
+  return "?";
+}
+
+Status ReadEngineMemory(const TomlTable& t, EngineTraits* e) {
+  using M = EngineTraits::MemoryPolicy;
+  ASSIGN_OR_RETURN(auto name, t.GetOptionalString("memory"));
+  e->memory_policy = M::kDefault;
+  if (name) {
+    bool known = false;
+    for (M m : {M::kDefault, M::kDeviceShare, M::kFreeShare, M::kSglang})
+      if (*name == EngineMemoryName(m)) {
+        e->memory_policy = m;
+        known = true;
+      }
+    if (!known)
+      return t.ErrorAt("memory",
+                       fmt::format("unknown policy \"{}\": expected default, device_share, "
+                                   "free_share or sglang",
+                                   *name));
+  }
+  const bool share = e->memory_policy == M::kDeviceShare || e->memory_policy == M::kFreeShare;
+  if (share) {
+    ASSIGN_OR_RETURN(e->memory_share, ReadParam(t, "memory_share", 0.5, 1.0));
+  } else if (t.Has("memory_share")) {
+    return t.ErrorAt("memory_share",
+                     "applies only to memory = \"device_share\" or \"free_share\"");
+  }
+  return OkStatus();
 }
 
 std::string_view RegimeName(Regime r) {

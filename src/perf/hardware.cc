@@ -118,8 +118,9 @@ namespace {
 Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
   RETURN_IF_ERROR(t.CheckKeys({"mixed_prefill", "reserve_full_kv", "speculative_overlap",
                                "dp_attention_cpu", "inline_postprocessing", "fp8_context_attention",
-                               "tier", "source", "note"}));
+                               "memory", "memory_share", "tier", "source", "note"}));
   EngineTraits e;
+  RETURN_IF_ERROR(ReadEngineMemory(t, &e));
   ASSIGN_OR_RETURN(e.mixed_prefill, t.GetBool("mixed_prefill"));
   ASSIGN_OR_RETURN(e.reserve_full_kv, t.GetBool("reserve_full_kv"));
   if (t.Has("speculative_overlap")) {

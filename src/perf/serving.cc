@@ -168,6 +168,45 @@ double HeldTokens(const EngineTraits& traits, const ServingWorkload& w) {
   return static_cast<double>(w.isl) + (traits.reserve_full_kv ? w.osl : w.osl / 2.0);
 }
 
+// The iteration token budget: the workload's, else the engine's default for the device.
+double ChunkFor(const EngineTraits& traits, const StepModel& sm, const ServingWorkload& w) {
+  return w.token_budget > 0 ? w.token_budget
+                            : std::max(1.0, traits.ChunkTokens(sm.hardware().memory_capacity));
+}
+
+HeldBack HeldBackFor(const StepModel& sm, const EngineParams& ep, const ServingWorkload& w) {
+  return EngineHeldBack(ep.traits, sm, ChunkFor(ep.traits, sm, w));
+}
+
+// SGLang's default mem_fraction_static (python/sglang/srt/server_args.py,
+// _handle_gpu_memory_settings, "general heuristics" of PR #10975): weights and the KV pool
+// fill the device less `reserved` MiB = 512 (attention metadata) + 1.5 x max(chunked prefill
+// size, 2048) (activations) + 2 x cuda_graph_max_bs (CUDA graphs) + 1024 x tp x pp / 8; with
+// attention data parallelism + cuda_graph_max_bs x dp x 3 (x 4.5 when the graph batch is over
+// 300); at least 10 GiB on a device of more than 60 GiB. SGLang's tp counts every GPU of a
+// stage (tp x dp_attn here); cuda_graph_max_bs follows the device memory: 8 below 20 GiB, then
+// 24 / 80 below 35 GiB, 32 / 160 below 60 GiB, 256 / 512 below 160 GiB (tp below / from 4),
+// 512 above.
+HeldBack SglangHeldBack(const StepModel& sm, double chunk) {
+  constexpr double kMib = 1024.0 * 1024.0;
+  const double mem = sm.hardware().memory_capacity.base() / kMib;
+  const Parallelism& p = sm.parallelism();
+  const double tp = p.tp * p.dp_attn;
+  const bool small = tp < 4;
+  const double graphs = mem < 20 * 1024    ? 8
+                        : mem < 35 * 1024  ? (small ? 24 : 80)
+                        : mem < 60 * 1024  ? (small ? 32 : 160)
+                        : mem < 160 * 1024 ? (small ? 256 : 512)
+                                           : 512;
+  const double activations = 1.5 * std::max(chunk, 2048.0);
+  double reserved = 512 + activations + 2 * graphs + 1024 * tp * p.pp / 8;
+  if (p.dp_attn > 1) reserved += graphs * p.dp_attn * (graphs > 300 ? 4.5 : 3);
+  if (mem > 60 * 1024) reserved = std::max(reserved, 10.0 * 1024);
+  const double workspace = std::min(activations, reserved);
+  return {.reserve = Bytes::FromBase((reserved - workspace) * kMib),
+          .workspace = Bytes::FromBase(workspace * kMib)};
+}
+
 LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& family,
                              const EngineParams& ep, const ServingWorkload& w) {
   const FamilyParams fp = WithEngine(family, ep);
@@ -175,17 +214,17 @@ LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& family,
   LayoutConstants k;
   // A sequence must fit at its full length; the batch is what the cache holds at the engine's
   // hold (the per-token cost of a sliding window or a recurrent state depends on the length).
-  const MemoryUse full = sm.ServingMemory(1, tokens_per_seq);
+  const HeldBack kept = HeldBackFor(sm, ep, w);
+  const MemoryUse full = sm.ServingMemory(1, tokens_per_seq, kept);
   k.max_batch = std::floor(full.kv_token_capacity / tokens_per_seq);
   if (k.max_batch >= 1) {
     const double held = HeldTokens(ep.traits, w);
     if (held != tokens_per_seq)
-      k.max_batch = std::floor(sm.ServingMemory(1, held).kv_token_capacity / held);
+      k.max_batch = std::floor(sm.ServingMemory(1, held, kept).kv_token_capacity / held);
     const Bytes capacity = sm.hardware().memory_capacity;
     k.engine_batch = std::max(1.0, ep.traits.MaxBatch(capacity));
     if (w.max_batch > 0) k.engine_batch = w.max_batch;
-    k.chunk = std::max(1.0, ep.traits.ChunkTokens(capacity));
-    if (w.token_budget > 0) k.chunk = w.token_budget;
+    k.chunk = ChunkFor(ep.traits, sm, w);
     k.t_chunk = PrefillGpu(sm, fp, k.chunk, w.isl);
     k.p1 = sm.Prefill(fp, 1, w.isl).total.base();
   }
@@ -338,9 +377,9 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
   const double ctx = isl + osl / 2;
   const int dp_p = prefill.parallelism().dp_attn;
   const double b = std::max(1.0, decode_batch);  // per attention rank
-  const MemoryUse mem = decode.ServingMemory(1, isl + osl);
+  const MemoryUse mem = decode.ServingMemory(1, isl + osl, HeldBackFor(decode, ep, w));
   if (std::floor(mem.kv_token_capacity / (isl + osl)) < 1) return out;
-  const MemoryUse pmem = prefill.ServingMemory(1, isl);
+  const MemoryUse pmem = prefill.ServingMemory(1, isl, HeldBackFor(prefill, ep, w));
   if (pmem.kv_token_capacity < isl) return out;
   out.fits = true;
   out.batch = b;
@@ -598,8 +637,9 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   r.fits = t.fits;
   // What the running batch holds, as the batch was sized (ConstantsFor); one full-length
   // sequence when not even that fits.
-  r.memory = t.fits ? sm.ServingMemory(t.batch, HeldTokens(ep.traits, q.workload))
-                    : sm.ServingMemory(1, tokens_per_seq);
+  const HeldBack kept = HeldBackFor(sm, ep, q.workload);
+  r.memory = t.fits ? sm.ServingMemory(t.batch, HeldTokens(ep.traits, q.workload), kept)
+                    : sm.ServingMemory(1, tokens_per_seq, kept);
   r.prefill_step = sm.Prefill(fp, 1, q.workload.isl);
   if (!t.fits) {
     const MemoryUse& one = r.memory;
@@ -654,7 +694,8 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
   AddContextNote(*q.model, q.workload, &r.notes);
   const int gpus = q.prefill_workers * q.prefill.Gpus() + q.decode_workers * q.decode.Gpus();
   r.memory = dec.ServingMemory(std::max(1.0, t.batch),
-                               static_cast<double>(q.workload.isl) + q.workload.osl);
+                               static_cast<double>(q.workload.isl) + q.workload.osl,
+                               HeldBackFor(dec, ep, q.workload));
   if (!t.fits) {
     r.does_not_fit = "the weights and one sequence's KV cache do not fit a worker";
     return r;
@@ -863,6 +904,28 @@ ServingPlan::ServingPlan(const ModelArch& model, int gpus, const SlaSearchOption
       layouts_(Layouts(model, gpus, options, nullptr)),
       clients_(ClientGrid(base, options)) {}
 
+HeldBack EngineHeldBack(const EngineTraits& traits, const StepModel& sm, double chunk) {
+  const HeldBack base = sm.DefaultHeldBack();
+  const Bytes capacity = sm.hardware().memory_capacity;
+  switch (traits.memory_policy) {
+    case EngineTraits::MemoryPolicy::kDefault:
+      return base;
+    case EngineTraits::MemoryPolicy::kDeviceShare:
+      // Weights, the profiled forward pass and the KV cache fill `memory_share` of the device.
+      return {.reserve = capacity * (1 - traits.memory_share), .workspace = base.workspace};
+    case EngineTraits::MemoryPolicy::kFreeShare: {
+      // The KV cache takes `memory_share` of what the weights and a forward pass leave free.
+      const double free =
+          std::max(0.0, (capacity - sm.WeightBytesPerGpu() - base.workspace).base());
+      return {.reserve = Bytes::FromBase(free * (1 - traits.memory_share)),
+              .workspace = base.workspace};
+    }
+    case EngineTraits::MemoryPolicy::kSglang:
+      return SglangHeldBack(sm, chunk);
+  }
+  return base;
+}
+
 double ServingPlan::BestThroughputPerGpu(const ServingQuery& q) const {
   if (!CheckSearch(q).ok()) return 0;
   const ScanResult scan = Scan(q, options_, layouts_, clients_);
@@ -875,7 +938,8 @@ double ServingPlan::BestPrefillPerGpu(const ServingQuery& q) const {
   double best = 0;
   for (const Parallelism& par : layouts_) {
     auto sm = StepModel::Build(*q.model, *q.hardware, par, q.precision);
-    if (!sm.ok() || !sm->ServingMemory(1, q.workload.isl).fits) continue;
+    if (!sm.ok() || !sm->ServingMemory(1, q.workload.isl, HeldBackFor(*sm, ep, q.workload)).fits)
+      continue;
     best = std::max(best, PrefillThroughputPerGpu(*sm, fp, ep, q.workload.isl, q.workload.isl));
   }
   return best;

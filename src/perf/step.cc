@@ -592,16 +592,25 @@ double StepModel::ExpertParamsPerGpu() const {
   return s_.n_moe * s_.experts_l * model_->FfnMatrices() * s_.hidden * s_.expert_inter_l;
 }
 
+HeldBack StepModel::DefaultHeldBack() const {
+  // A middle between the engines (perf/serving.cc, EngineHeldBack): 8% of the device, plus a
+  // workspace of 16 hidden-size bf16 vectors per token of an 8,192-token chunk.
+  return {.reserve = hw_.memory_capacity * 0.08,
+          .workspace = Bytes::FromBase(8192.0 * s_.hidden * 2 * 16)};
+}
+
 MemoryUse StepModel::ServingMemory(double seqs, double tokens_per_seq) const {
+  return ServingMemory(seqs, tokens_per_seq, DefaultHeldBack());
+}
+
+MemoryUse StepModel::ServingMemory(double seqs, double tokens_per_seq,
+                                   const HeldBack& held) const {
   const Shape& s = s_;
   MemoryUse m;
   m.capacity = hw_.memory_capacity;
   m.weights = Bytes::FromBase(s.weight_bytes);
-  // Serving engines keep ~8% of the device for the runtime, communication buffers and
-  // fragmentation (vLLM's default gpu_memory_utilization is 0.9), plus a forward-pass workspace
-  // sized for an 8,192-token chunk.
-  m.reserve = m.capacity * 0.08;
-  m.activations = Bytes::FromBase(8192.0 * s.hidden * 2 * 16);
+  m.reserve = held.reserve;
+  m.activations = held.workspace;
   const double sliding_tokens = s.window > 0 ? std::min(tokens_per_seq, s.window) : 0;
   const double kv_seq = s.kv_token_bytes * tokens_per_seq +
                         s.kv_sliding_token_bytes * sliding_tokens + s.state_seq_bytes;

@@ -439,6 +439,70 @@ TEST(Serve, AnEngineBatchCapQueuesTheClientsBeyondIt) {
   EXPECT_EQ(kv_capped.ttft.base(), kv.ttft.base());
 }
 
+// What each engine keeps from weights and KV cache (EngineHeldBack), by hand: SGLang's
+// heuristic in MiB (512 + 1.5 x budget + 2 x CUDA-graph batch + 1024 x tp x pp / 8, DP
+// attention's graph padding, a 10 GiB floor), vLLM's 10% of the device, TensorRT-LLM's 10% of
+// what weights and workspace leave.
+TEST(Serve, EnginesKeepBackWhatTheirMemoryDefaultsSay) {
+  constexpr double kMib = 1024.0 * 1024.0;
+  const Hardware h100 = HardwareOf("nvidia-h100-sxm");
+  const Hardware b200 = HardwareOf("nvidia-b200");
+  const SystemDefaults& sys = Bundled().systems;
+  const EngineTraits& sglang = sys.EngineTraitsFor("sglang");
+  auto build = [](const ModelArch& m, const Hardware& hw, Parallelism par, DType prec) {
+    auto sm = StepModel::Build(m, hw, par, PrecisionForMode(prec));
+    EXPECT_TRUE(sm.ok());
+    return *sm;
+  };
+  auto mib = [&](const HeldBack& h) { return (h.reserve + h.workspace).base() / kMib; };
+  const ModelArch& qwen = ModelOf("qwen3-32b");
+  const StepModel h100_tp1 = build(qwen, h100, {.tp = 1}, DType::kBf16);
+  // H100 (80 GiB), TP1, budget 8,192: graph batch 256.
+  EXPECT_DOUBLE_EQ(mib(EngineHeldBack(sglang, h100_tp1, 8192)), 512 + 12288 + 512 + 128);
+  EXPECT_DOUBLE_EQ(EngineHeldBack(sglang, h100_tp1, 8192).workspace.base() / kMib, 12288);
+  // A small budget: the 10 GiB floor of a device over 60 GiB.
+  EXPECT_DOUBLE_EQ(mib(EngineHeldBack(sglang, h100_tp1, 1024)), 10240);
+  const ModelArch& ds = ModelOf("deepseek-v3");
+  // B200 (over 160 GiB), TP8: graph batch 512, budget 16,384.
+  const StepModel b200_tp8 = build(ds, b200, {.tp = 8, .ep = 8}, DType::kFp8);
+  EXPECT_DOUBLE_EQ(mib(EngineHeldBack(sglang, b200_tp8, 16384)), 512 + 24576 + 1024 + 1024);
+  // ... with attention data parallelism over the 8 GPUs: + 512 x 8 x (3 + 1.5).
+  const StepModel b200_dp8 = build(ds, b200, {.tp = 1, .dp_attn = 8, .ep = 8}, DType::kFp8);
+  EXPECT_DOUBLE_EQ(mib(EngineHeldBack(sglang, b200_dp8, 16384)),
+                   512 + 24576 + 1024 + 1024 + 512 * 8 * 4.5);
+  const HeldBack model_default = h100_tp1.DefaultHeldBack();
+  EXPECT_DOUBLE_EQ(EngineHeldBack(sys.default_engine, h100_tp1, 8192).reserve.base(),
+                   model_default.reserve.base());
+  const HeldBack vllm = EngineHeldBack(sys.EngineTraitsFor("vllm"), h100_tp1, 8192);
+  EXPECT_NEAR(vllm.reserve.base(), 0.1 * h100.memory_capacity.base(), 1);
+  EXPECT_EQ(vllm.workspace.base(), model_default.workspace.base());
+  const HeldBack trt = EngineHeldBack(sys.EngineTraitsFor("trtllm"), h100_tp1, 8192);
+  const double free =
+      (h100.memory_capacity - h100_tp1.WeightBytesPerGpu() - model_default.workspace).base();
+  EXPECT_NEAR(trt.reserve.base(), 0.1 * free, 1);
+}
+
+// Qwen3-32B in bf16 on one H100 leaves ~15 GB: SGLang's reserve (13.1 GiB) leaves its KV cache
+// too small for 16 clients of 2,048 + 512 tokens, so they queue; vLLM's 10% does not. Measured
+// with SGLang (aiconfigurator gap analysis, 0.5.8.post1): TTFT 16-89 s at these lengths.
+TEST(Serve, SglangsReserveQueuesClientsThatVllmsHolds) {
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  ServingQuery q = Query(ModelOf("qwen3-32b"), hw, 1, {.tp = 1}, DType::kBf16, 2048, 512, 16);
+  q.workload.engine = "sglang";
+  auto sglang = Serve(q);
+  q.workload.engine = "vllm";
+  auto vllm = Serve(q);
+  ASSERT_TRUE(sglang.ok() && vllm.ok());
+  ASSERT_TRUE(sglang->fits && vllm->fits);
+  EXPECT_TRUE(sglang->kv_limited);
+  EXPECT_LT(sglang->batch_per_rank, 16);
+  EXPECT_GT(sglang->latency.slot.base(), 0);
+  EXPECT_FALSE(vllm->kv_limited);
+  EXPECT_EQ(vllm->batch_per_rank, 16);
+  EXPECT_GT(sglang->memory.reserve + sglang->memory.activations,
+            vllm->memory.reserve + vllm->memory.activations);
+}
+
 // Where a request's time goes (LatencyParts) adds up to its TTFT and TPOT in every pattern: each
 // engine's burst blend, prompts within and beyond the iteration budget, speculative decoding,
 // clients queued for a slot, and a disaggregated deployment. No part is negative; the slot wait

@@ -370,6 +370,16 @@ TEST(EngineTraits, BundledDefaultsAndTiers) {
   EXPECT_FALSE(vllm.fp8_context_attention);
   EXPECT_FALSE(sglang.fp8_context_attention);
   EXPECT_FALSE(sys.default_engine.fp8_context_attention);
+  // What each engine keeps from weights and KV cache: vLLM's gpu_memory_utilization and
+  // TensorRT-LLM's free_gpu_memory_fraction (0.9 each), SGLang's heuristic; the model's
+  // default where no engine is named.
+  using M = EngineTraits::MemoryPolicy;
+  EXPECT_EQ(vllm.memory_policy, M::kDeviceShare);
+  EXPECT_DOUBLE_EQ(vllm.memory_share, 0.9);
+  EXPECT_EQ(sys.EngineTraitsFor("trtllm").memory_policy, M::kFreeShare);
+  EXPECT_DOUBLE_EQ(sys.EngineTraitsFor("trtllm").memory_share, 0.9);
+  EXPECT_EQ(sglang.memory_policy, M::kSglang);
+  EXPECT_EQ(sys.default_engine.memory_policy, M::kDefault);
 }
 
 TEST(EngineTraits, MalformedFilesAreErrorsAtTheirLocation) {
@@ -409,6 +419,20 @@ TEST(EngineTraits, MalformedFilesAreErrorsAtTheirLocation) {
       {"fp8_context_attention = 1\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
        "chunk_tokens = 8\n[engines]\n",
        "engines.toml:4:25: default.fp8_context_attention"},
+      {"memory = \"vllm\"\n[[default.tier]]\nfrom_memory = \"0 GB\"\nchunk_tokens = 8\n"
+       "[engines]\n",
+       "engines.toml:4:10: default.memory: unknown policy \"vllm\": expected default, "
+       "device_share, free_share or sglang"},
+      {"memory = \"device_share\"\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
+       "chunk_tokens = 8\n[engines]\n",
+       "engines.toml:1:1: default: missing required key \"memory_share\""},
+      {"memory = \"free_share\"\nmemory_share = 1.5\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
+       "chunk_tokens = 8\n[engines]\n",
+       "engines.toml:5:16: default.memory_share"},
+      {"memory = \"sglang\"\nmemory_share = 0.9\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
+       "chunk_tokens = 8\n[engines]\n",
+       "engines.toml:5:16: default.memory_share: applies only to memory = \"device_share\" or "
+       "\"free_share\""},
   };
   for (const Case& c : cases) {
     {

@@ -65,6 +65,15 @@ struct EngineTraits {
   // FP4 (TensorRT-LLM's attention backend requires it of paged context FMHA, which chunked
   // prefill and KV-cache reuse turn on): see WithEngineAttention.
   bool fp8_context_attention = false;
+  // How the engine sizes the memory it keeps from weights and the KV cache on each GPU
+  // (EngineHeldBack, perf/serving.h): kDefault, the model's middle (8% of the device and a
+  // workspace); kDeviceShare, weights, workspace and KV cache fill `memory_share` of the device
+  // (vLLM's gpu_memory_utilization); kFreeShare, the KV cache takes `memory_share` of what
+  // weights and workspace leave (TensorRT-LLM's free_gpu_memory_fraction); kSglang, SGLang's
+  // mem_fraction_static heuristic from its token budget, CUDA-graph batch and parallel sizes.
+  enum class MemoryPolicy { kDefault, kDeviceShare, kFreeShare, kSglang };
+  MemoryPolicy memory_policy = MemoryPolicy::kDefault;
+  double memory_share = 0.9;
   // From `from_memory` bytes of device memory on (ascending), the iteration token budget and
   // the cap on running sequences (infinity: only the KV cache limits them).
   struct Tier {
@@ -87,6 +96,13 @@ struct EngineTraits {
   double MaxBatch(Bytes memory) const { return TierFor(memory).max_batch; }
   bool operator==(const EngineTraits&) const = default;
 };
+
+// "default", "device_share", "free_share", "sglang".
+std::string_view EngineMemoryName(EngineTraits::MemoryPolicy m);
+// Reads a table's `memory` (one of the names above; absent: default) and `memory_share` (0.5
+// to 1; required by the two share policies and refused by the others) into `e`. Errors name
+// the key, with file:line:col.
+Status ReadEngineMemory(const TomlTable& t, EngineTraits* e);
 
 // Behaviour of a serving engine (vLLM, SGLang, TensorRT-LLM) that is not a chip property: fitted
 // CPU overheads and benchmark behaviour, and the scheduler defaults the engine ships with

@@ -113,6 +113,14 @@ struct MemoryUse {
   double kv_token_capacity = 0;
 };
 
+// Device memory a serving engine keeps from weights and KV cache on each GPU: the runtime, CUDA
+// graphs, communication buffers and fragmentation (`reserve`), and the forward pass's
+// activations (`workspace`).
+struct HeldBack {
+  Bytes reserve;
+  Bytes workspace;
+};
+
 // The work of one step on one attention rank (what Decode/Prefill/Mixed fill in).
 struct Work {
   double tokens = 0;          // rows through the GEMMs (decode + prefill tokens)
@@ -149,8 +157,14 @@ class StepModel {
   // stages share a scale-up domain only if a stage is smaller than one.
   Seconds PipelineTransfer(const FamilyParams& p, double tokens, double stage_gpus = 0) const;
 
-  // Serving memory per GPU with `seqs` sequences of `tokens_per_seq` tokens per attention rank.
+  // Serving memory per GPU with `seqs` sequences of `tokens_per_seq` tokens per attention rank,
+  // the rest of the device kept back as `held` says (default: DefaultHeldBack()).
   MemoryUse ServingMemory(double seqs, double tokens_per_seq) const;
+  MemoryUse ServingMemory(double seqs, double tokens_per_seq, const HeldBack& held) const;
+  // What a serving engine keeps from weights and KV cache by default here: 8% of the device
+  // (runtime, communication buffers, fragmentation) and a forward-pass workspace for an
+  // 8,192-token chunk. Engines size it their own way (perf/serving.h, EngineHeldBack).
+  HeldBack DefaultHeldBack() const;
   // Bytes of one token's KV cache on one GPU (all layers of its stage), and of one sequence's
   // constant state (linear-attention layers).
   Bytes KvBytesPerToken() const;
