@@ -175,7 +175,7 @@ double ChunkFor(const EngineTraits& traits, const StepModel& sm, const ServingWo
 }
 
 HeldBack HeldBackFor(const StepModel& sm, const EngineParams& ep, const ServingWorkload& w) {
-  return EngineHeldBack(ep.traits, sm, ChunkFor(ep.traits, sm, w));
+  return EngineHeldBack(ep.traits, sm, ChunkFor(ep.traits, sm, w), w.speculative.steps > 0);
 }
 
 // SGLang's default mem_fraction_static (python/sglang/srt/server_args.py,
@@ -183,11 +183,12 @@ HeldBack HeldBackFor(const StepModel& sm, const EngineParams& ep, const ServingW
 // fill the device less `reserved` MiB = 512 (attention metadata) + 1.5 x max(chunked prefill
 // size, 2048) (activations) + 2 x cuda_graph_max_bs (CUDA graphs) + 1024 x tp x pp / 8; with
 // attention data parallelism + cuda_graph_max_bs x dp x 3 (x 4.5 when the graph batch is over
-// 300); at least 10 GiB on a device of more than 60 GiB. SGLang's tp counts every GPU of a
+// 300); at least 10 GiB on a device of more than 60 GiB; 2 GiB more for an EAGLE / MTP draft
+// and its CUDA graphs (6 GiB for a standalone draft model). SGLang's tp counts every GPU of a
 // stage (tp x dp_attn here); cuda_graph_max_bs follows the device memory: 8 below 20 GiB, then
 // 24 / 80 below 35 GiB, 32 / 160 below 60 GiB, 256 / 512 below 160 GiB (tp below / from 4),
 // 512 above.
-HeldBack SglangHeldBack(const StepModel& sm, double chunk) {
+HeldBack SglangHeldBack(const StepModel& sm, double chunk, bool speculative) {
   constexpr double kMib = 1024.0 * 1024.0;
   const double mem = sm.hardware().memory_capacity.base() / kMib;
   const Parallelism& p = sm.parallelism();
@@ -202,6 +203,7 @@ HeldBack SglangHeldBack(const StepModel& sm, double chunk) {
   double reserved = 512 + activations + 2 * graphs + 1024 * tp * p.pp / 8;
   if (p.dp_attn > 1) reserved += graphs * p.dp_attn * (graphs > 300 ? 4.5 : 3);
   if (mem > 60 * 1024) reserved = std::max(reserved, 10.0 * 1024);
+  if (speculative) reserved += 2 * 1024;
   const double workspace = std::min(activations, reserved);
   return {.reserve = Bytes::FromBase((reserved - workspace) * kMib),
           .workspace = Bytes::FromBase(workspace * kMib)};
@@ -904,7 +906,8 @@ ServingPlan::ServingPlan(const ModelArch& model, int gpus, const SlaSearchOption
       layouts_(Layouts(model, gpus, options, nullptr)),
       clients_(ClientGrid(base, options)) {}
 
-HeldBack EngineHeldBack(const EngineTraits& traits, const StepModel& sm, double chunk) {
+HeldBack EngineHeldBack(const EngineTraits& traits, const StepModel& sm, double chunk,
+                        bool speculative) {
   const HeldBack base = sm.DefaultHeldBack();
   const Bytes capacity = sm.hardware().memory_capacity;
   switch (traits.memory_policy) {
@@ -921,7 +924,7 @@ HeldBack EngineHeldBack(const EngineTraits& traits, const StepModel& sm, double 
               .workspace = base.workspace};
     }
     case EngineTraits::MemoryPolicy::kSglang:
-      return SglangHeldBack(sm, chunk);
+      return SglangHeldBack(sm, chunk, speculative);
   }
   return base;
 }

@@ -470,6 +470,9 @@ TEST(Serve, EnginesKeepBackWhatTheirMemoryDefaultsSay) {
   const StepModel b200_dp8 = build(ds, b200, {.tp = 1, .dp_attn = 8, .ep = 8}, DType::kFp8);
   EXPECT_DOUBLE_EQ(mib(EngineHeldBack(sglang, b200_dp8, 16384)),
                    512 + 24576 + 1024 + 1024 + 512 * 8 * 4.5);
+  // ... decoding with an MTP head: 2 GiB more for the draft and its graphs.
+  EXPECT_DOUBLE_EQ(mib(EngineHeldBack(sglang, b200_dp8, 16384, /*speculative=*/true)),
+                   512 + 24576 + 1024 + 1024 + 512 * 8 * 4.5 + 2048);
   const HeldBack model_default = h100_tp1.DefaultHeldBack();
   EXPECT_DOUBLE_EQ(EngineHeldBack(sys.default_engine, h100_tp1, 8192).reserve.base(),
                    model_default.reserve.base());

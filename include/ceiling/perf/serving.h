@@ -109,9 +109,11 @@ struct ServingQuery {
 };
 
 // What an engine with `traits` keeps from weights and the KV cache on each GPU of `sm`'s
-// deployment when an iteration carries at most `chunk` tokens (EngineTraits::memory_policy; docs/perf.md
-// §1 "Memory"). What is left after weights and this is the KV cache.
-HeldBack EngineHeldBack(const EngineTraits& traits, const StepModel& sm, double chunk);
+// deployment when an iteration carries at most `chunk` tokens, `speculative` when it decodes
+// with a draft model or MTP head (EngineTraits::memory_policy; docs/perf.md §1 "Memory"). What
+// is left after weights and this is the KV cache.
+HeldBack EngineHeldBack(const EngineTraits& traits, const StepModel& sm, double chunk,
+                        bool speculative = false);
 
 // The regimes of an aggregated prediction's bands, TTFT's and the other metrics': contended
 // when the prompt's own iterations are under kContendedPrefillShare of its TTFT, else set by
