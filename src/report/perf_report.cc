@@ -223,6 +223,38 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
   return j;
 }
 
+namespace {
+
+// How a named engine sized the workspace and reserve of the memory line (its default policy,
+// perf::EngineHeldBack); empty for the model's own default.
+std::string HeldBackLine(const std::string& engine, const perf::EngineTraits& t) {
+  using M = perf::EngineTraits::MemoryPolicy;
+  const double pct = t.memory_share * 100;
+  switch (t.memory_policy) {
+    case M::kDefault:
+      return "";
+    case M::kDeviceShare:
+      return fmt::format(
+          "memory kept back as {} does by default: weights, workspace and KV cache fill {:.0f}% "
+          "of the device\n",
+          engine, pct);
+    case M::kFreeShare:
+      return fmt::format(
+          "memory kept back as {} does by default: the KV cache takes {:.0f}% of what the "
+          "weights and workspace leave\n",
+          engine, pct);
+    case M::kSglang:
+      return fmt::format(
+          "memory kept back as {} does by default: its mem_fraction_static heuristic (from the "
+          "token budget, the CUDA-graph batch and the GPUs per stage; at least 10 GiB on devices "
+          "over 60 GiB)\n",
+          engine);
+  }
+  return "";
+}
+
+}  // namespace
+
 std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& r,
                         const perf::SlaSearchResult* search) {
   std::string s =
@@ -269,6 +301,8 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
                    FormatQuantity(r.memory.total), FormatQuantity(r.memory.capacity),
                    FormatQuantity(r.memory.weights), FormatQuantity(r.memory.kv_cache),
                    FormatQuantity(r.memory.activations), FormatQuantity(r.memory.reserve));
+  if (q.calibration && !q.workload.engine.empty())
+    s += HeldBackLine(q.workload.engine, q.calibration->Engine(q.workload.engine).traits);
   if (!r.fits) {
     s += "fits: no: " + r.does_not_fit + "\n";
     for (const std::string& n : r.notes) s += "note: " + n + "\n";

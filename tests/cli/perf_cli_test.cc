@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -106,6 +107,28 @@ TEST(PerfServeCli, RegimeClauseNamesTheRegimesAndWhyTheirBandsAreWide) {
     const std::string last = t.out.substr(t.out.rfind("uncertainty:"));
     EXPECT_NE(last.find(c.clause), std::string::npos) << args << "\n" << last;
   }
+}
+
+// With --engine the memory line says how that engine keeps memory back (its default); without
+// one it says nothing more.
+TEST(PerfServeCli, MemoryLineSaysHowTheNamedEngineKeepsMemoryBack) {
+  const std::string base =
+      "perf serve --chip nvidia-h100-sxm --model qwen3-32b --gpus 1 --tp 1 --precision bf16 "
+      "--isl 2048 --osl 512 --concurrency 16";
+  const std::pair<const char*, const char*> cases[] = {
+      {"sglang", "memory kept back as sglang does by default: its mem_fraction_static heuristic"},
+      {"vllm", "memory kept back as vllm does by default: weights, workspace and KV cache fill "
+               "90% of the device"},
+      {"trtllm", "memory kept back as trtllm does by default: the KV cache takes 90% of what the"},
+  };
+  for (const auto& [engine, line] : cases) {
+    const CliResult r = RunCeiling(base + " --engine " + engine);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find(line), std::string::npos) << engine << "\n" << r.out;
+  }
+  const CliResult generic = RunCeiling(base);
+  ASSERT_EQ(generic.exit_code, 0) << generic.err;
+  EXPECT_EQ(generic.out.find("memory kept back"), std::string::npos) << generic.out;
 }
 
 TEST(PerfServeCli, DefaultParallelismIsSearched) {

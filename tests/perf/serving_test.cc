@@ -485,9 +485,10 @@ TEST(Serve, EnginesKeepBackWhatTheirMemoryDefaultsSay) {
   EXPECT_NEAR(trt.reserve.base(), 0.1 * free, 1);
 }
 
-// Qwen3-32B in bf16 on one H100 leaves ~15 GB: SGLang's reserve (13.1 GiB) leaves its KV cache
-// too small for 16 clients of 2,048 + 512 tokens, so they queue; vLLM's 10% does not. Measured
-// with SGLang (aiconfigurator gap analysis, 0.5.8.post1): TTFT 16-89 s at these lengths.
+// Qwen3-32B in bf16 on one H100 leaves 20 GB beside its weights: SGLang's reserve (13.1 GiB)
+// leaves its KV cache too small for 16 clients of 2,048 + 512 tokens, so they queue; vLLM's 10%
+// does not. Measured with SGLang (aiconfigurator gap analysis, 0.5.8.post1): TTFT 16-89 s at
+// 2,048-token prompts and 128-512 output tokens.
 TEST(Serve, SglangsReserveQueuesClientsThatVllmsHolds) {
   const Hardware hw = HardwareOf("nvidia-h100-sxm");
   ServingQuery q = Query(ModelOf("qwen3-32b"), hw, 1, {.tp = 1}, DType::kBf16, 2048, 512, 16);
