@@ -224,8 +224,7 @@ std::string EngineToml(const EngineParams& e) {
   if (e.traits.fp8_context_attention) s += "fp8_context_attention = true\n";
   if (e.traits.memory_policy != EngineTraits::MemoryPolicy::kDefault)
     s += fmt::format("memory = \"{}\"\n", EngineMemoryName(e.traits.memory_policy));
-  if (e.traits.memory_policy == EngineTraits::MemoryPolicy::kDeviceShare ||
-      e.traits.memory_policy == EngineTraits::MemoryPolicy::kFreeShare)
+  if (e.traits.UsesMemoryShare())
     s += fmt::format("memory_share = {:.6g}\n", e.traits.memory_share);
   s += "tiers = [";
   for (int i = 0; i < e.traits.tier_count; ++i) {
@@ -285,8 +284,7 @@ Status ReadEngineMemory(const TomlTable& t, EngineTraits* e) {
                                    "free_share or sglang",
                                    *name));
   }
-  const bool share = e->memory_policy == M::kDeviceShare || e->memory_policy == M::kFreeShare;
-  if (share) {
+  if (e->UsesMemoryShare()) {
     ASSIGN_OR_RETURN(e->memory_share, ReadParam(t, "memory_share", 0.5, 1.0));
   } else if (t.Has("memory_share")) {
     return t.ErrorAt("memory_share",

@@ -204,9 +204,9 @@ HeldBack SglangHeldBack(const StepModel& sm, double chunk, bool speculative) {
   if (p.dp_attn > 1) reserved += graphs * p.dp_attn * (graphs > 300 ? 4.5 : 3);
   if (mem > 60 * 1024) reserved = std::max(reserved, 10.0 * 1024);
   if (speculative) reserved += 2 * 1024;
-  const double workspace = std::min(activations, reserved);
-  return {.reserve = Bytes::FromBase((reserved - workspace) * kMib),
-          .workspace = Bytes::FromBase(workspace * kMib)};
+  // `reserved` includes the activations; they are the workspace, the rest the reserve.
+  return {.reserve = Bytes::FromBase((reserved - activations) * kMib),
+          .workspace = Bytes::FromBase(activations * kMib)};
 }
 
 LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& family,

@@ -73,7 +73,10 @@ struct EngineTraits {
   // mem_fraction_static heuristic from its token budget, CUDA-graph batch and parallel sizes.
   enum class MemoryPolicy { kDefault, kDeviceShare, kFreeShare, kSglang };
   MemoryPolicy memory_policy = MemoryPolicy::kDefault;
-  double memory_share = 0.9;
+  double memory_share = 0.9;  // read, written and used only where UsesMemoryShare()
+  bool UsesMemoryShare() const {
+    return memory_policy == MemoryPolicy::kDeviceShare || memory_policy == MemoryPolicy::kFreeShare;
+  }
   // From `from_memory` bytes of device memory on (ascending), the iteration token budget and
   // the cap on running sequences (infinity: only the KV cache limits them).
   struct Tier {
