@@ -258,25 +258,30 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
   // for bf16 (all-reduced without a sharded optimizer), under the last micro-batch's backward;
   // parameters all-gathered in bf16 under the next step's first forward; ZeRO-2 and -3 below.
   // Each hides under computation at the cost OverlapCost charges.
+  // The context-parallel ranks hold the same parameters as their data-parallel peers, so
+  // Megatron-Core reduces gradients and shards the optimizer over dp x cp (its dp_cp group);
+  // the routed experts over dp x cp / ep (its expert data-parallel group).
+  const int dp_cp = dp * q.cp;
+  const int expert_dp = std::max(1, dp_cp / std::max(1, q.ep));
+  const double dense = sm.ParamsPerGpu() - sm.ExpertParamsPerGpu();
+  const double experts = sm.ExpertParamsPerGpu();
   double sync = 0;
-  if (dp > 1) {
-    const double dense = sm.ParamsPerGpu() - sm.ExpertParamsPerGpu();
-    const double experts = sm.ExpertParamsPerGpu();
-    const int expert_dp = std::max(1, dp / std::max(1, q.ep));
+  if (dp_cp > 1) {
     auto ring = [&](double bytes, int group) {
       if (group <= 1) return 0.0;
       const Hardware& hw = sm.hardware();
       // Both data-parallel groups lie inside a pipeline stage (above): the dense one strides
-      // tp x cp, the experts' tp x cp x ep. Either stays in one scale-up domain only if the
-      // stage does.
+      // tp, the experts' tp x ep. Either stays in one scale-up domain only if the stage does.
       const bool intra = stage_gpus <= hw.scale_up_domain;
       const double bw = (intra ? hw.scale_up : hw.scale_out).base() * fp.comm_efficiency;
       return fp.comm_latency.base() * 2 + (group - 1.0) / group * bytes / bw;
     };
     const double grad_bytes = q.bf16_grads ? 2 : 4;  // the gradient buffer's format
-    const double reduce = (q.zero >= 1 ? 1 : 2) *
-                          (ring(dense * grad_bytes, dp) + ring(experts * grad_bytes, expert_dp));
-    const double gather = q.zero >= 1 ? ring(dense * 2, dp) + ring(experts * 2, expert_dp) : 0;
+    const double reduce =
+        (q.zero >= 1 ? 1 : 2) *
+        (ring(dense * grad_bytes, dp_cp) + ring(experts * grad_bytes, expert_dp));
+    const double gather =
+        q.zero >= 1 ? ring(dense * 2, dp_cp) + ring(experts * 2, expert_dp) : 0;
     const double fwd = compute / (1 + w.backward);
     const double bwd = compute - fwd;
     // Sharded gradients (ZeRO-2 and -3) cannot accumulate locally: each micro-batch's backward
@@ -292,9 +297,9 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
   }
   // Adam update: read and write weights, fp32 gradients and state (~32 bytes per parameter;
   // 2 fewer with bf16 gradients, 8 fewer with bf16 moments), over this GPU's shard.
-  const double shard = q.zero >= 1 ? dp : 1;
+  const double shard_params = q.zero >= 1 ? dense / dp_cp + experts / expert_dp : dense + experts;
   const double opt_bytes = (q.bf16_moments ? 24 : 32) - (q.bf16_grads ? 2 : 0);
-  const double opt = sm.ParamsPerGpu() * opt_bytes / shard /
+  const double opt = shard_params * opt_bytes /
                      (sm.hardware().memory_bandwidth.base() * fp.memory_efficiency);
   out.step = Seconds::FromBase(m * slot + bubble + sync + opt);
   out.breakdown.compute = mb.compute_limited * m;
@@ -314,13 +319,16 @@ MemoryUse TrainingMemory(const StepModel& sm, const TrainingQuery& q, int dp, in
   MemoryUse mem;
   mem.capacity = q.hardware->memory_capacity;
   // Weights bf16, gradients fp32 (or bf16), Adam state (fp32 master, two moments) 12 bytes;
-  // the routed experts' copies are sharded over their own data-parallel group (dp / ep).
+  // the routed experts' copies are sharded over their own data-parallel group.
   const double params = sm.ParamsPerGpu();
   const double experts = sm.ExpertParamsPerGpu();
   const double dense = params - experts;
-  const double expert_dp = std::max(1, dp / std::max(1, q.ep));
+  // Sharded over dp x cp (the experts over dp x cp / ep), as Megatron-Core's distributed
+  // optimizer does (TrainTimes).
+  const int dp_cp = dp * q.cp;
+  const int expert_dp = std::max(1, dp_cp / std::max(1, q.ep));
   auto sharded = [&](double per_param, int stage) {
-    return stage ? per_param * (dense / dp + experts / expert_dp) : per_param * params;
+    return stage ? per_param * (dense / dp_cp + experts / expert_dp) : per_param * params;
   };
   // DualPipe keeps two copies of the parameters (one per direction).
   mem.weights = Bytes::FromBase(sharded(2, q.zero >= 3) * (q.dualpipe ? 2 : 1));

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "ceiling/perf/validation.h"
 #include "fixture.h"
 
 namespace ceiling::perf {
@@ -162,6 +163,52 @@ TEST_F(TrainingTest, PublishedLayoutsFit) {
   const TrainingResult r = Run(q);
   EXPECT_TRUE(r.fits) << r.does_not_fit;
   EXPECT_DOUBLE_EQ(r.in_flight, 17);  // pp + 1 micro-batches
+}
+
+// Megatron-Core reduces gradients and shards its distributed optimizer over the data-parallel
+// ranks together with the context-parallel ones (its dp_cp group): they hold the same
+// parameters. NeMo's Llama 3.1 405B layout on 128 B200s (TP4 PP8 CP2, two data-parallel
+// ranks) only fits so: fp32 gradients (4 bytes per parameter, unsharded under ZeRO-1) and Adam
+// state (12, sharded) come to 4 + 12 / 4 = 7 bytes per parameter, against 4 + 12 / 2 = 10 when
+// only the two data-parallel ranks share the state.
+TEST_F(TrainingTest, ContextParallelRanksShareTheOptimizerShard) {
+  TrainingQuery q = Query("llama-3.1-405b", "nvidia-b200");
+  q.gpus = 128, q.tp = 4, q.pp = 8, q.cp = 2, q.virtual_stages = 8;
+  q.global_batch = 64, q.seq = 8192, q.precision = DType::kFp8;
+  const TrainingResult cp2 = Run(q);
+  EXPECT_TRUE(cp2.fits) << cp2.does_not_fit;
+  q.cp = 1, q.gpus = 64;  // the same two data-parallel ranks, no context parallelism
+  const TrainingResult cp1 = Run(q);
+  EXPECT_NEAR(cp1.memory.optimizer.base() / cp2.memory.optimizer.base(), 10.0 / 7.0, 1e-9);
+}
+
+// Every training run in data/validation ran, so its published layout fits in the model's
+// memory accounting, with the settings its source records. The one exception is NeMo's Llama 3
+// 70B on GB200s (FSDP, micro-batch 2 of 8,192 tokens), whose recipe keeps the activations of
+// 40 of the 80 layers in the Grace CPU's memory (cpu_offloading_num_layers), which the model
+// does not represent: it must not fit without that, and this test says so when it changes.
+TEST_F(TrainingTest, PublishedTrainingRunsFit) {
+  auto set = LoadValidationSet(testing::DataDir(), Bundled().chips, Bundled().models);
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  int runs = 0;
+  for (const ValidationPoint& p : set->points) {
+    if (p.kind != PointKind::kTraining) continue;
+    ++runs;
+    TrainingQuery q = Query(p.model.c_str(), p.chip.c_str());
+    const TrainingQuery& t = p.training;
+    q.gpus = t.gpus, q.tp = t.tp, q.pp = t.pp, q.cp = t.cp, q.ep = t.ep, q.zero = t.zero;
+    q.micro_batch = t.micro_batch, q.virtual_stages = t.virtual_stages;
+    q.global_batch = t.global_batch, q.seq = t.seq, q.precision = t.precision;
+    q.recompute = t.recompute, q.sequence_parallel = t.sequence_parallel;
+    q.tp_comm_overlap = t.tp_comm_overlap, q.ep_comm_overlap = t.ep_comm_overlap;
+    q.dualpipe = t.dualpipe, q.bf16_moments = t.bf16_moments, q.bf16_grads = t.bf16_grads;
+    const TrainingResult r = Run(q);
+    if (p.id == "nemo-gb200-llama3-70b")
+      EXPECT_FALSE(r.fits) << p.id << " fits: the model now offloads activations?";
+    else
+      EXPECT_TRUE(r.fits) << p.id << ": " << r.does_not_fit;
+  }
+  EXPECT_EQ(runs, 20);
 }
 
 TEST_F(TrainingTest, DualPipeHidesTheAllToAllAndHalvesTheBubble) {
