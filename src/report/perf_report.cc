@@ -638,6 +638,20 @@ std::string ValidationText(const perf::ValidationReport& r, const std::string& s
   s += "cells: absolute % error, median / p90 (count)\n\n";
   s = WrapReport(s);
   s += "Overall\n" + MetricTable(r.overall, "set") + "\n";
+  if (!r.training_fits.empty()) {
+    std::vector<std::string> unfit;
+    for (const auto& t : r.training_fits)
+      if (!t.fits)
+        unfit.push_back(fmt::format("{} ({} of {})", t.id, FormatQuantity(t.needed),
+                                    FormatQuantity(t.capacity)));
+    const auto n = r.training_fits.size();
+    s += WrapText(fmt::format(
+             "Training layouts: {} of {} published runs fit in the model's memory accounting{}",
+             n - unfit.size(), n,
+             unfit.empty() ? std::string()
+                           : fmt::format("; does not fit: {}", fmt::join(unfit, ", ")))) +
+         "\n";
+  }
   s += "Per chip\n" + MetricTable(r.per_chip, "chip") + "\n";
   s += "Per model family\n" + MetricTable(r.per_family, "model family") + "\n";
   s += "Per serving engine\n" + MetricTable(r.per_engine, "engine") + "\n";
@@ -782,6 +796,12 @@ json ValidationJson(const perf::ValidationReport& r, const std::string& status) 
                               {"count", b.count},
                               {"coverage", b.coverage},
                               {"median_width", b.median_width}});
+  json training = json::array();
+  for (const auto& t : r.training_fits)
+    training.push_back(json{{"id", t.id},
+                            {"fits", t.fits},
+                            {"needed_bytes", t.needed.base()},
+                            {"capacity_bytes", t.capacity.base()}});
   return json{{"rows", json{{"csv", r.csv_rows},
                             {"published_points", r.extra_points},
                             {"fit", r.fit_rows},
@@ -798,6 +818,7 @@ json ValidationJson(const perf::ValidationReport& r, const std::string& status) 
               {"repeat_measurements", RowsJson(r.repeats)},
               {"bands", bands},
               {"bands_per_chip", band_chips},
+              {"training_memory", training},
               {"calibration", status}};
 }
 

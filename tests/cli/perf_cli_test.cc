@@ -502,6 +502,16 @@ TEST(ValidateCli, PrintsErrorTablesWithLeaveOneChipOut) {
   EXPECT_GT(j["overall"][0]["tpot"]["count"].get<int>(), 1000);
   EXPECT_FALSE(j["excluded"].empty());
   EXPECT_EQ(j["calibration"], "data/perf/calibration.toml is up to date with this fit");
+  // Every published training run ran, so its layout should fit the model's memory accounting:
+  // all do but NeMo's Llama 3 70B on GB200s, which keeps half its activations in host memory
+  // (not modelled); the text says which.
+  ASSERT_EQ(j["training_memory"].size(), 20u);
+  for (const json& t : j["training_memory"]) {
+    EXPECT_EQ(t["fits"].get<bool>(), t["id"] != "nemo-gb200-llama3-70b") << t.dump();
+    EXPECT_EQ(t["fits"].get<bool>(),
+              t["needed_bytes"].get<double>() <= t["capacity_bytes"].get<double>())
+        << t.dump();
+  }
   // 90% bands hold their promise on held-out rows (cross-fitted coverage) in every regime with
   // at least 30 rows, and are finite. The target is 85-95%; the disaggregated regime
   // (130 rows from a handful of sweeps, one row = 0.8 points) misses it for throughput on the

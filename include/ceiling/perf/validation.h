@@ -149,6 +149,14 @@ struct BandRow {
   std::string chip;
 };
 
+// Whether a published training run's layout fits in the model's memory accounting (every
+// such run ran, so it should): the busiest stage's total against the device.
+struct TrainingFit {
+  std::string id;
+  bool fits = true;
+  Bytes needed, capacity;
+};
+
 struct ValidationReport {
   std::vector<ReportRow> overall;  // held-out CSV rows + points.toml
   std::vector<ReportRow> per_chip;
@@ -164,6 +172,7 @@ struct ValidationReport {
   int fit_rows = 0, test_rows = 0, extra_points = 0, csv_rows = 0, repaired = 0;
   std::vector<Exclusion> excluded;
   std::vector<PredictionRow> predictions;  // every modelled point, fit and held-out
+  std::vector<TrainingFit> training_fits;  // every published training run, in file order
   Seconds elapsed;
 };
 
