@@ -105,6 +105,23 @@ double OverlapCost(double comm, double compute) {
   return comm <= compute * (1 + s) ? comm * s / (1 + s) : comm - compute;
 }
 
+// The groups Megatron-Core reduces gradients and shards its distributed optimizer over: the
+// data-parallel ranks together with the context-parallel ones, which hold the same parameters
+// (its dp_cp group), and for the routed experts their own data-parallel group, dp x cp / ep.
+struct DpGroups {
+  int dense = 1, experts = 1;
+};
+DpGroups DataParallelGroups(const TrainingQuery& q, int dp) {
+  const int dense = dp * q.cp;
+  return {dense, std::max(1, dense / std::max(1, q.ep))};
+}
+
+// This GPU's share of its stage's parameters when sharded over those groups.
+double ShardedParams(const StepModel& sm, DpGroups g) {
+  const double experts = sm.ExpertParamsPerGpu();
+  return (sm.ParamsPerGpu() - experts) / g.dense + experts / g.experts;
+}
+
 }  // namespace
 
 std::string_view RecomputeName(Recompute r) {
@@ -258,15 +275,12 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
   // for bf16 (all-reduced without a sharded optimizer), under the last micro-batch's backward;
   // parameters all-gathered in bf16 under the next step's first forward; ZeRO-2 and -3 below.
   // Each hides under computation at the cost OverlapCost charges.
-  // The context-parallel ranks hold the same parameters as their data-parallel peers, so
-  // Megatron-Core reduces gradients and shards the optimizer over dp x cp (its dp_cp group);
-  // the routed experts over dp x cp / ep (its expert data-parallel group).
-  const int dp_cp = dp * q.cp;
-  const int expert_dp = std::max(1, dp_cp / std::max(1, q.ep));
-  const double dense = sm.ParamsPerGpu() - sm.ExpertParamsPerGpu();
-  const double experts = sm.ExpertParamsPerGpu();
+  // The groups: DataParallelGroups (dp x cp; the experts dp x cp / ep).
+  const DpGroups groups = DataParallelGroups(q, dp);
   double sync = 0;
-  if (dp_cp > 1) {
+  if (groups.dense > 1) {
+    const double experts = sm.ExpertParamsPerGpu();
+    const double dense = sm.ParamsPerGpu() - experts;
     auto ring = [&](double bytes, int group) {
       if (group <= 1) return 0.0;
       const Hardware& hw = sm.hardware();
@@ -279,9 +293,9 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
     const double grad_bytes = q.bf16_grads ? 2 : 4;  // the gradient buffer's format
     const double reduce =
         (q.zero >= 1 ? 1 : 2) *
-        (ring(dense * grad_bytes, dp_cp) + ring(experts * grad_bytes, expert_dp));
+        (ring(dense * grad_bytes, groups.dense) + ring(experts * grad_bytes, groups.experts));
     const double gather =
-        q.zero >= 1 ? ring(dense * 2, dp_cp) + ring(experts * 2, expert_dp) : 0;
+        q.zero >= 1 ? ring(dense * 2, groups.dense) + ring(experts * 2, groups.experts) : 0;
     const double fwd = compute / (1 + w.backward);
     const double bwd = compute - fwd;
     // Sharded gradients (ZeRO-2 and -3) cannot accumulate locally: each micro-batch's backward
@@ -297,7 +311,7 @@ TrainingTimes TrainTimes(const StepModel& sm, const FamilyParams& fp, const Trai
   }
   // Adam update: read and write weights, fp32 gradients and state (~32 bytes per parameter;
   // 2 fewer with bf16 gradients, 8 fewer with bf16 moments), over this GPU's shard.
-  const double shard_params = q.zero >= 1 ? dense / dp_cp + experts / expert_dp : dense + experts;
+  const double shard_params = q.zero >= 1 ? ShardedParams(sm, groups) : sm.ParamsPerGpu();
   const double opt_bytes = (q.bf16_moments ? 24 : 32) - (q.bf16_grads ? 2 : 0);
   const double opt = shard_params * opt_bytes /
                      (sm.hardware().memory_bandwidth.base() * fp.memory_efficiency);
@@ -318,17 +332,13 @@ MemoryUse TrainingMemory(const StepModel& sm, const TrainingQuery& q, int dp, in
   const ModelArch& m = *q.model;
   MemoryUse mem;
   mem.capacity = q.hardware->memory_capacity;
-  // Weights bf16, gradients fp32 (or bf16), Adam state (fp32 master, two moments) 12 bytes;
-  // the routed experts' copies are sharded over their own data-parallel group.
+  // Weights bf16, gradients fp32 (or bf16), Adam state (fp32 master, two moments) 12 bytes,
+  // each sharded by ZeRO stage over DataParallelGroups (dp x cp; the routed experts
+  // dp x cp / ep).
   const double params = sm.ParamsPerGpu();
-  const double experts = sm.ExpertParamsPerGpu();
-  const double dense = params - experts;
-  // Sharded over dp x cp (the experts over dp x cp / ep), as Megatron-Core's distributed
-  // optimizer does (TrainTimes).
-  const int dp_cp = dp * q.cp;
-  const int expert_dp = std::max(1, dp_cp / std::max(1, q.ep));
+  const double shard = ShardedParams(sm, DataParallelGroups(q, dp));
   auto sharded = [&](double per_param, int stage) {
-    return stage ? per_param * (dense / dp_cp + experts / expert_dp) : per_param * params;
+    return per_param * (stage ? shard : params);
   };
   // DualPipe keeps two copies of the parameters (one per direction).
   mem.weights = Bytes::FromBase(sharded(2, q.zero >= 3) * (q.dualpipe ? 2 : 1));

@@ -194,14 +194,9 @@ TEST_F(TrainingTest, PublishedTrainingRunsFit) {
   for (const ValidationPoint& p : set->points) {
     if (p.kind != PointKind::kTraining) continue;
     ++runs;
-    TrainingQuery q = Query(p.model.c_str(), p.chip.c_str());
-    const TrainingQuery& t = p.training;
-    q.gpus = t.gpus, q.tp = t.tp, q.pp = t.pp, q.cp = t.cp, q.ep = t.ep, q.zero = t.zero;
-    q.micro_batch = t.micro_batch, q.virtual_stages = t.virtual_stages;
-    q.global_batch = t.global_batch, q.seq = t.seq, q.precision = t.precision;
-    q.recompute = t.recompute, q.sequence_parallel = t.sequence_parallel;
-    q.tp_comm_overlap = t.tp_comm_overlap, q.ep_comm_overlap = t.ep_comm_overlap;
-    q.dualpipe = t.dualpipe, q.bf16_moments = t.bf16_moments, q.bf16_grads = t.bf16_grads;
+    const TrainingQuery bound = Query(p.model.c_str(), p.chip.c_str());
+    TrainingQuery q = p.training;  // the point's layout and settings, pointers unset
+    q.model = bound.model, q.hardware = bound.hardware, q.calibration = bound.calibration;
     const TrainingResult r = Run(q);
     if (p.id == "nemo-gb200-llama3-70b")
       EXPECT_FALSE(r.fits) << p.id << " fits: the model now offloads activations?";
