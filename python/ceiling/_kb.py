@@ -326,7 +326,7 @@ class KnowledgeBase:
                    adp_balance_wait: int = 0,
                    batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0,
                    token_budget: int = 0, postprocess_workers: int = 0,
-                   max_batch: int = 0) -> PerfServe:
+                   max_batch: int = 0, memory_share: float = 0.0) -> PerfServe:
         """LLM serving on `gpus` chips: TTFT, TPOT and tokens/s of the best deployment.
 
         model: a model id (data/models, e.g. "deepseek-r1") or TOML. Give `concurrency` (clients)
@@ -371,6 +371,7 @@ class KnowledgeBase:
                 adp_balance_wait: int = 0,
                 batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0,
                 token_budget: int = 0, postprocess_workers: int = 0, max_batch: int = 0,
+                memory_share: float = 0.0,
                 deadline: Optional[float] = None) -> Comparison:
         """The same serving workload on several chips, with ratios to the first (the serving
         arguments as for :meth:`perf_serve`). ``to_frame()``: one row per chip.
@@ -395,6 +396,7 @@ class KnowledgeBase:
                adp_balance_timeout: int = 0, adp_balance_wait: int = 0,
                batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0,
                token_budget: int = 0, postprocess_workers: int = 0, max_batch: int = 0,
+                memory_share: float = 0.0,
                seq: int = 4096, global_batch: int = 256, micro_batch: int = 1, zero: int = 1,
                recompute: bool = False, train_precision: str = "bf16",
                max_tdp: Optional[str] = None, max_memory: Optional[str] = None,
@@ -432,6 +434,7 @@ class KnowledgeBase:
                    adp_balance_wait: int = 0,
                    batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0,
                    token_budget: int = 0, postprocess_workers: int = 0, max_batch: int = 0,
+                memory_share: float = 0.0,
                    seq: int = 4096,
                    global_batch: int = 256,
                    micro_batch: int = 1, zero: int = 1, recompute: bool = False,

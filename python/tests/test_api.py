@@ -228,6 +228,12 @@ def test_perf(kb):
     assert s.fits and s.tpot_ms > 0 and s.ttft_ms > 0
     assert s.output_tokens_per_s_per_gpu == pytest.approx(s["output_tokens_per_s_per_gpu"])
     assert s.to_frame().loc[0, "parallelism.tp"] == s.parallelism["tp"]
+    # SGLang's own memory setting (mem-fraction-static) instead of its heuristic: more KV room.
+    h = kb.perf_serve("nvidia-h200-sxm", "deepseek-r1", tp=8, ep=1, isl=8192, osl=1024,
+                      concurrency=64, engine="sglang", token_budget=32768)
+    m = kb.perf_serve("nvidia-h200-sxm", "deepseek-r1", tp=8, ep=1, isl=8192, osl=1024,
+                      concurrency=64, engine="sglang", token_budget=32768, memory_share=0.82)
+    assert m["memory"]["kv_cache_bytes"] > h["memory"]["kv_cache_bytes"] and m.ttft_ms < h.ttft_ms
     t = kb.perf_train("nvidia-h100-sxm", "llama-3.1-8b", global_batch=256, seq=4096, zero=3)
     assert t.step_time_s > 0 and 0 < t.mfu < 1 and t.tokens_per_s > 0
     assert t.to_frame().shape[0] == 1

@@ -135,6 +135,8 @@ BAD = [
      ceiling.InputError, "gpus", "invalid-argument", "must be between 1 and"),
     (lambda kb: kb.perf_serve("nvidia-h20", "deepseek-r1", concurrency="1"), ceiling.InputError,
      "concurrency", "invalid-argument", "expected an integer, got a string"),
+    (lambda kb: kb.perf_serve("nvidia-h20", "deepseek-r1", concurrency=1, memory_share=1.5),
+     ceiling.InputError, "memory_share", "invalid-argument", "must be 0 to 1"),
     (lambda kb: kb.perf_serve("nvidia-h20", "deepseek-r1", concurrency=1, precision="fp7"),
      ceiling.InputError, "precision", "invalid-argument", ""),
     (lambda kb: kb.perf_serve("nvidia-h20", "deepseek-r1", concurrency=1, sla_tpot=math.nan),

@@ -169,6 +169,8 @@ Status ServingFields::Check(bool need_concurrency) const {
     return FieldError("postprocess_workers", "must be 0 to 1024 processes");
   if (max_batch < 0 || max_batch > 1'000'000)
     return FieldError("max_batch", "must be 0 to 1,000,000 sequences (0: the engine's)");
+  if (!(std::isfinite(memory_share) && memory_share >= 0 && memory_share <= 1))
+    return FieldError("memory_share", "must be 0 to 1 (0: the engine's default)");
   ASSIGN_OR_RETURN(auto so, ScaleOut(scale_out));
   (void)so;
   return OkStatus();
@@ -209,6 +211,7 @@ Result<ServingQuery> ServingFields::Query(const ModelArch* m, const Hardware* hw
   q.workload.token_budget = token_budget;
   q.workload.postprocess_workers = postprocess_workers;
   q.workload.max_batch = max_batch;
+  q.workload.memory_share = memory_share;
   return q;
 }
 

@@ -175,7 +175,8 @@ double ChunkFor(const EngineTraits& traits, const StepModel& sm, const ServingWo
 }
 
 HeldBack HeldBackFor(const StepModel& sm, const EngineParams& ep, const ServingWorkload& w) {
-  return EngineHeldBack(ep.traits, sm, ChunkFor(ep.traits, sm, w), w.speculative.steps > 0);
+  return EngineHeldBack(ep.traits, sm, ChunkFor(ep.traits, sm, w), w.speculative.steps > 0,
+                        w.memory_share);
 }
 
 // SGLang's default mem_fraction_static (python/sglang/srt/server_args.py,
@@ -188,9 +189,18 @@ HeldBack HeldBackFor(const StepModel& sm, const EngineParams& ep, const ServingW
 // stage (tp x dp_attn here); cuda_graph_max_bs follows the device memory: 8 below 20 GiB, then
 // 24 / 80 below 35 GiB, 32 / 160 below 60 GiB, 256 / 512 below 160 GiB (tp below / from 4),
 // 512 above.
-HeldBack SglangHeldBack(const StepModel& sm, double chunk, bool speculative) {
+// With `--mem-fraction-static` set (`share` > 0), weights and the KV pool fill that share of the
+// device and the heuristic's activations are the workspace within the rest.
+HeldBack SglangHeldBack(const StepModel& sm, double chunk, bool speculative, double share) {
   constexpr double kMib = 1024.0 * 1024.0;
   const double mem = sm.hardware().memory_capacity.base() / kMib;
+  const double activations = 1.5 * std::max(chunk, 2048.0);
+  if (share > 0) {
+    const double held = (1 - share) * mem;
+    const double workspace = std::min(activations, held);
+    return {.reserve = Bytes::FromBase((held - workspace) * kMib),
+            .workspace = Bytes::FromBase(workspace * kMib)};
+  }
   const Parallelism& p = sm.parallelism();
   const double tp = p.tp * p.dp_attn;
   const bool small = tp < 4;
@@ -199,7 +209,6 @@ HeldBack SglangHeldBack(const StepModel& sm, double chunk, bool speculative) {
                         : mem < 60 * 1024  ? (small ? 32 : 160)
                         : mem < 160 * 1024 ? (small ? 256 : 512)
                                            : 512;
-  const double activations = 1.5 * std::max(chunk, 2048.0);
   double reserved = 512 + activations + 2 * graphs + 1024 * tp * p.pp / 8;
   if (p.dp_attn > 1) reserved += graphs * p.dp_attn * (graphs > 300 ? 4.5 : 3);
   if (mem > 60 * 1024) reserved = std::max(reserved, 10.0 * 1024);
@@ -907,24 +916,25 @@ ServingPlan::ServingPlan(const ModelArch& model, int gpus, const SlaSearchOption
       clients_(ClientGrid(base, options)) {}
 
 HeldBack EngineHeldBack(const EngineTraits& traits, const StepModel& sm, double chunk,
-                        bool speculative) {
+                        bool speculative, double share) {
   const HeldBack base = sm.DefaultHeldBack();
   const Bytes capacity = sm.hardware().memory_capacity;
+  const double set = share > 0 ? share : traits.memory_share;  // the share policies' setting
   switch (traits.memory_policy) {
     case EngineTraits::MemoryPolicy::kDefault:
+      if (share > 0) return {.reserve = capacity * (1 - share), .workspace = base.workspace};
       return base;
     case EngineTraits::MemoryPolicy::kDeviceShare:
       // Weights, the profiled forward pass and the KV cache fill `memory_share` of the device.
-      return {.reserve = capacity * (1 - traits.memory_share), .workspace = base.workspace};
+      return {.reserve = capacity * (1 - set), .workspace = base.workspace};
     case EngineTraits::MemoryPolicy::kFreeShare: {
       // The KV cache takes `memory_share` of what the weights and a forward pass leave free.
       const double free =
           std::max(0.0, (capacity - sm.WeightBytesPerGpu() - base.workspace).base());
-      return {.reserve = Bytes::FromBase(free * (1 - traits.memory_share)),
-              .workspace = base.workspace};
+      return {.reserve = Bytes::FromBase(free * (1 - set)), .workspace = base.workspace};
     }
     case EngineTraits::MemoryPolicy::kSglang:
-      return SglangHeldBack(sm, chunk, speculative);
+      return SglangHeldBack(sm, chunk, speculative, share);
   }
   return base;
 }

@@ -149,7 +149,8 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     std::vector<std::string> models;
     std::vector<std::string> chips, precisions;  // the rows it applies to (empty: any)
     std::vector<std::string> versions;           // engine versions (backend_version; empty: any)
-    int isl = 0, osl = 0, max_tp = 0;            // the rows it applies to (0: any)
+    // The rows it applies to (0: any); max_gpus counts one instance's GPUs (a script's TP).
+    int isl = 0, osl = 0, max_tp = 0, max_gpus = 0;
     std::optional<DType> kv_cache;               // the KV-cache format the scripts set
     ContextBalance balance;            // rows with attention data parallelism
     BatchWait batch_wait;              // rows without
@@ -157,6 +158,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     // concurrency, each taken `per_*` times, rounded up to a multiple of `round_up` (0: unset).
     int budget = 0, per_isl = 0, per_osl = 0, per_conc = 0, round_up = 1;
     int postprocess_workers = 0;  // TensorRT-LLM num_postprocess_workers (0: unset)
+    double memory_share = 0;      // the engine's memory setting (ServingWorkload; 0: unset)
     // Why the rows it matches are not the workload the CSV records ("" = they are): e.g. runs
     // of a configuration that decodes speculatively with an acceptance nobody recorded.
     std::string exclude;
@@ -173,11 +175,12 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     ASSIGN_OR_RETURN(std::vector<TomlTable> tables, sys.GetTableArray("harness"));
     for (const TomlTable& t : tables) {
       RETURN_IF_ERROR(t.CheckKeys({"sources", "engine", "models", "isl", "osl", "max_tp",
-                                   "balance_timeout_iters", "balance_batching_wait_iters",
-                                   "batch_wait_timeout_iters", "batch_wait_max_tokens_ratio",
-                                   "max_num_tokens", "max_num_tokens_round_up",
-                                   "postprocess_workers", "chips", "precisions", "versions",
-                                   "kv_cache", "exclude", "source", "note"}));
+                                   "max_gpus", "balance_timeout_iters",
+                                   "balance_batching_wait_iters", "batch_wait_timeout_iters",
+                                   "batch_wait_max_tokens_ratio", "max_num_tokens",
+                                   "max_num_tokens_round_up", "postprocess_workers",
+                                   "memory_share", "chips", "precisions", "versions", "kv_cache",
+                                   "exclude", "source", "note"}));
       HarnessSetting h;
       ASSIGN_OR_RETURN(h.sources, t.GetStringArray("sources"));
       ASSIGN_OR_RETURN(h.engine, t.GetString("engine"));
@@ -221,6 +224,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       ASSIGN_OR_RETURN(h.isl, count("isl", 1, 10'000'000, "tokens"));
       ASSIGN_OR_RETURN(h.osl, count("osl", 1, 10'000'000, "tokens"));
       ASSIGN_OR_RETURN(h.max_tp, count("max_tp", 1, 1'000'000, "GPUs"));
+      ASSIGN_OR_RETURN(h.max_gpus, count("max_gpus", 1, 1'000'000, "GPUs"));
       ASSIGN_OR_RETURN(h.balance.timeout_iters,
                        count("balance_timeout_iters", 0, 10000, "iterations"));
       ASSIGN_OR_RETURN(h.balance.batching_wait_iters,
@@ -267,12 +271,17 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
         if (!(h.batch_wait.max_tokens_ratio >= 0 && h.batch_wait.max_tokens_ratio <= 1))
           return t.ErrorAt("batch_wait_max_tokens_ratio", "must be 0 to 1");
       }
+      if (t.Has("memory_share")) {
+        ASSIGN_OR_RETURN(h.memory_share, t.GetNumber("memory_share"));
+        if (!(h.memory_share > 0 && h.memory_share <= 1))
+          return t.ErrorAt("memory_share", "must be above 0 and at most 1");
+      }
       if (h.balance.timeout_iters == 0 && h.batch_wait.timeout_iters == 0 &&
           !t.Has("max_num_tokens") && h.postprocess_workers == 0 && !h.kv_cache &&
-          h.exclude.empty())
+          h.memory_share == 0 && h.exclude.empty())
         return t.ErrorAt("engine",
                          "sets nothing: give balance_timeout_iters, batch_wait_timeout_iters, "
-                         "max_num_tokens, postprocess_workers, kv_cache or exclude");
+                         "max_num_tokens, postprocess_workers, kv_cache, memory_share or exclude");
       ASSIGN_OR_RETURN(std::string source, t.GetString("source"));
       if (source.empty()) return t.ErrorAt("source", "must name the scripts the settings come from");
       harness.push_back(std::move(h));
@@ -459,7 +468,8 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
         if (!from || h.engine != p.engine ||
             std::find(h.models.begin(), h.models.end(), p.model) == h.models.end() ||
             (h.isl > 0 && h.isl != p.workload.isl) || (h.osl > 0 && h.osl != p.workload.osl) ||
-            (h.max_tp > 0 && p.par.tp > h.max_tp) || excludes(h.chips, p.chip) ||
+            (h.max_tp > 0 && p.par.tp > h.max_tp) ||
+            (h.max_gpus > 0 && p.par.Gpus() > h.max_gpus) || excludes(h.chips, p.chip) ||
             excludes(h.precisions, get("precision")) ||
             excludes(h.versions, get("backend_version")))
           continue;
@@ -475,6 +485,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
             budget > 0)
           p.workload.token_budget = budget;
         if (h.postprocess_workers > 0) p.workload.postprocess_workers = h.postprocess_workers;
+        if (h.memory_share > 0) p.workload.memory_share = h.memory_share;
       }
       if (left_out) {
         ex->Add(left_out->exclude);

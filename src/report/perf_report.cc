@@ -253,6 +253,34 @@ std::string HeldBackLine(const std::string& engine, const perf::EngineTraits& t)
   return "";
 }
 
+// The memory line of a workload that sets the engine's memory share (--memory-share), read as
+// the engine reads its own setting (perf::EngineHeldBack).
+std::string MemorySettingLine(const std::string& engine, const perf::EngineTraits* t,
+                              double share) {
+  using M = perf::EngineTraits::MemoryPolicy;
+  const double pct = share * 100;
+  const std::string name = engine.empty() ? "the generic engine" : engine;
+  switch (t ? t->memory_policy : M::kDefault) {
+    case M::kFreeShare:
+      return fmt::format(
+          "memory setting: {:.0f}% ({}'s free_gpu_memory_fraction): the KV cache takes that "
+          "share of what the weights and workspace leave\n",
+          pct, name);
+    case M::kSglang:
+      return fmt::format(
+          "memory setting: {:.0f}% ({}'s mem_fraction_static): weights and the KV cache fill "
+          "that share of the device; the rest is workspace and reserve\n",
+          pct, name);
+    case M::kDefault:
+    case M::kDeviceShare:
+      break;
+  }
+  return fmt::format(
+      "memory setting: {:.0f}% ({}): weights, workspace and KV cache fill that share of the "
+      "device\n",
+      pct, engine == "vllm" ? "vllm's gpu_memory_utilization" : name);
+}
+
 }  // namespace
 
 std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& r,
@@ -301,7 +329,12 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
                    FormatQuantity(r.memory.total), FormatQuantity(r.memory.capacity),
                    FormatQuantity(r.memory.weights), FormatQuantity(r.memory.kv_cache),
                    FormatQuantity(r.memory.activations), FormatQuantity(r.memory.reserve));
-  if (q.calibration && !q.workload.engine.empty())
+  if (q.workload.memory_share > 0)
+    s += MemorySettingLine(q.workload.engine,
+                           q.calibration ? &q.calibration->Engine(q.workload.engine).traits
+                                         : nullptr,
+                           q.workload.memory_share);
+  else if (q.calibration && !q.workload.engine.empty())
     s += HeldBackLine(q.workload.engine, q.calibration->Engine(q.workload.engine).traits);
   if (!r.fits) {
     s += "fits: no: " + r.does_not_fit + "\n";

@@ -485,6 +485,52 @@ TEST(Serve, EnginesKeepBackWhatTheirMemoryDefaultsSay) {
   EXPECT_NEAR(trt.reserve.base(), 0.1 * free, 1);
 }
 
+// A memory setting (--memory-share) read in each engine's own sense: vLLM's and the generic
+// engine's share of the device, TensorRT-LLM's share of what weights and workspace leave,
+// SGLang's mem-fraction-static (weights and KV pool fill the share; the heuristic's activations
+// are the workspace within the rest, all of the rest when it is smaller).
+TEST(Serve, EnginesReadAMemorySettingInTheirOwnSense) {
+  constexpr double kMib = 1024.0 * 1024.0;
+  const Hardware h200 = HardwareOf("nvidia-h200-sxm");
+  const SystemDefaults& sys = Bundled().systems;
+  auto sm =
+      StepModel::Build(ModelOf("deepseek-r1"), h200, {.tp = 8}, PrecisionForMode(DType::kFp8));
+  ASSERT_TRUE(sm.ok());
+  const double cap = h200.memory_capacity.base();
+  const HeldBack base = sm->DefaultHeldBack();
+  const EngineTraits& sg = sys.EngineTraitsFor("sglang");
+  const HeldBack sglang = EngineHeldBack(sg, *sm, 32768, false, 0.6);
+  EXPECT_NEAR((sglang.reserve + sglang.workspace).base(), 0.4 * cap, 1);
+  EXPECT_DOUBLE_EQ(sglang.workspace.base() / kMib, 1.5 * 32768);
+  // The InferenceX scripts' 0.82 leaves 27 GB, less than the heuristic's activations for a
+  // 32,768-token budget (48 GiB): all of it is workspace. The heuristic alone keeps ~24 GB more
+  // back, which left the KV cache 11.5 GB where the setting leaves 38.5 GB.
+  const HeldBack scripts = EngineHeldBack(sg, *sm, 32768, false, 0.82);
+  EXPECT_NEAR(scripts.workspace.base(), 0.18 * cap, 1);
+  EXPECT_EQ(scripts.reserve.base(), 0);
+  const HeldBack heuristic = EngineHeldBack(sg, *sm, 32768);
+  EXPECT_GT((heuristic.reserve + heuristic.workspace).base(), 0.18 * cap + 20e9);
+  const HeldBack vllm = EngineHeldBack(sys.EngineTraitsFor("vllm"), *sm, 8192, false, 0.6);
+  EXPECT_NEAR(vllm.reserve.base(), 0.4 * cap, 1);
+  EXPECT_EQ(vllm.workspace.base(), base.workspace.base());
+  const HeldBack generic = EngineHeldBack(sys.default_engine, *sm, 8192, false, 0.6);
+  EXPECT_NEAR(generic.reserve.base(), 0.4 * cap, 1);
+  const HeldBack trt = EngineHeldBack(sys.EngineTraitsFor("trtllm"), *sm, 8192, false, 0.5);
+  const double free = (h200.memory_capacity - sm->WeightBytesPerGpu() - base.workspace).base();
+  EXPECT_NEAR(trt.reserve.base(), 0.5 * free, 1);
+  // Through a query: the KV cache grows with the share and the deployment reports it.
+  ServingQuery q = Query(ModelOf("deepseek-r1"), h200, 8, {.tp = 8}, DType::kFp8, 8192, 1024, 64);
+  q.workload.engine = "sglang";
+  q.workload.token_budget = 32768;
+  auto by_default = Serve(q);
+  q.workload.memory_share = 0.82;
+  auto set = Serve(q);
+  ASSERT_TRUE(by_default.ok() && set.ok());
+  EXPECT_TRUE(by_default->kv_limited);  // 64 clients hold 19.6 GB of FP8 KV: 11.5 GB room
+  EXPECT_FALSE(set->kv_limited);
+  EXPECT_LT(set->ttft.base(), by_default->ttft.base() / 5);
+}
+
 // Qwen3-32B in bf16 on one H100 leaves 20 GB beside its weights: SGLang's reserve (13.1 GiB)
 // leaves its KV cache too small for 16 clients of 2,048 + 512 tokens, so they queue; vLLM's 10%
 // does not. Measured with SGLang (aiconfigurator gap analysis, 0.5.8.post1): TTFT 16-89 s at

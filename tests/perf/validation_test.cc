@@ -567,6 +567,57 @@ TEST(ValidationSet, KvCacheFormatsFollowTheScriptsThatSetThem) {
   for (const char* id : {"c", "e", "g", "i"}) EXPECT_EQ(kv[id], DType::kBf16) << id;
 }
 
+// The memory settings the scripts pass (SGLang --mem-fraction-static): InferenceX's DeepSeek-R1
+// FP8 scripts 0.82 (0.95 at TP4 on the B200 and B300), its FP4 scripts 0.85, its GLM-5 FP4
+// scripts 0.9; its Qwen3.5 FP8 B200 script changed its value between versions, so its rows keep
+// SGLang's heuristic, as do other harnesses. The TensorRT-LLM DeepSeek-R1 scripts pass
+// free_gpu_memory_fraction 0.75 on the H200 and 0.8 on the B200 (0.75 for 8,192 / 1,024 tokens
+// on four GPUs); its Llama-3.3-70B scripts keep the default.
+TEST(ValidationSet, MemorySettingsFollowTheScriptsThatSetThem) {
+  ScratchCsv csv("validation-memory-share");
+  ASSERT_TRUE(csv.ok());
+  const std::string imax = "db-dump/2026-04-27; config_id=1; silicon_concurrency=16";
+  const std::string gap = "source_file=/Users/a/gap.csv; silicon_concurrency=16";
+  // id, source, backend, model, system, precision, tp, TTFT (distinct runs).
+  for (const auto& [id, source, backend, model, system, prec, tp, ttft] :
+       {std::tuple{"a", imax, "sglang", "deepseek-ai/DeepSeek-R1", "h200_sxm", "fp8", "8", "701"},
+        std::tuple{"b", imax, "sglang", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp8", "4", "702"},
+        std::tuple{"c", imax, "sglang", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp4", "8", "703"},
+        std::tuple{"d", imax, "sglang", "zhipuai/GLM-5", "b200_sxm", "fp4", "8", "704"},
+        std::tuple{"e", imax, "sglang", "Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp8", "8", "705"},
+        std::tuple{"f", gap, "sglang", "deepseek-ai/DeepSeek-R1", "h200_sxm", "fp8", "8", "706"},
+        std::tuple{"g", imax, "vllm", "meta-llama/Llama-3.1-70B", "h200_sxm", "fp8", "8", "707"},
+        std::tuple{"h", imax, "trtllm", "deepseek-ai/DeepSeek-R1", "h200_sxm", "fp8", "8", "708"},
+        std::tuple{"i", imax, "trtllm", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp8", "8", "709"},
+        std::tuple{"j", imax, "trtllm", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp8", "4", "710"},
+        std::tuple{"k", imax, "trtllm", "meta-llama/Llama-3.1-70B", "b200_sxm", "fp8", "8", "711"}})
+    csv.Add({{"id", id},
+             {"silicon_data_source", source},
+             {"backend", backend},
+             {"model_path", model},
+             {"system", system},
+             {"precision", prec},
+             {"tp_size", tp},
+             {"attention_dp_size", "1"},
+             {"moe_tp_size", tp},
+             {"moe_ep_size", "1"},
+             {"isl", std::string(id) == "j" ? "8192" : "1024"},
+             {"osl", "1024"},
+             {"silicon_ttft_ms", ttft}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  auto share = PerCsvRow(*set, [](const ValidationPoint& p) { return p.workload.memory_share; });
+  ASSERT_EQ(share.size(), 11u);
+  EXPECT_EQ(share["a"], 0.82);
+  EXPECT_EQ(share["b"], 0.95);
+  EXPECT_EQ(share["c"], 0.85);
+  EXPECT_EQ(share["d"], 0.9);
+  EXPECT_EQ(share["h"], 0.75);
+  EXPECT_EQ(share["i"], 0.8);
+  EXPECT_EQ(share["j"], 0.75);  // 8,192 / 1,024 tokens on four GPUs
+  for (const char* id : {"e", "f", "g", "k"}) EXPECT_EQ(share[id], 0) << id;
+}
+
 // The vLLM MiniMax-M2.5 scripts on the B200 pass an FP8 KV cache from the versions that run
 // vLLM 0.19.0 on; those on 0.17.0 leave the default, and so do its H200 scripts at 0.16.0 and
 // 0.18.0 and rows on an image no stored script names (a nightly). Rows carry their engine
@@ -736,7 +787,11 @@ TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
         std::tuple{"versions = [\"0.19.0\"]", "versions = [\"0.19.0, 0.17.0\"]",
                    "versions: \"0.19.0, 0.17.0\" is not an engine version"},
         std::tuple{"exclude = \"speculative", "exclude = \"\"\nnote = \"speculative",
-                   "exclude: must say why the rows are left out"}}) {
+                   "exclude: must say why the rows are left out"},
+        std::tuple{"memory_share = 0.85", "memory_share = 1.5",
+                   "memory_share: must be above 0 and at most 1"},
+        std::tuple{"memory_share = 0.85", "memory_share = \"high\"", "memory_share"},
+        std::tuple{"max_gpus = 4", "max_gpus = 0", "max_gpus: must be 1 to"}}) {
     ScratchCsv csv("validation-harness-bad");
     ASSERT_TRUE(csv.ok());
     ASSERT_TRUE(csv.EditSystems(from, to)) << from;

@@ -57,6 +57,7 @@ struct ServingFields {
   int token_budget = 0;
   int postprocess_workers = 0;
   int max_batch = 0;
+  double memory_share = 0;
 
   template <class V>
   void Visit(V& v, bool model_required = true) {
@@ -137,6 +138,12 @@ struct ServingFields {
             "engine's)",
             kAdvanced},
       max_batch);
+    v(Field{"memory_share",
+            "The engine's memory setting, 0 to 1 in its own sense (vLLM gpu-memory-utilization, "
+            "SGLang mem-fraction-static, TensorRT-LLM free_gpu_memory_fraction; 0 = the "
+            "engine's default)",
+            kAdvanced},
+      memory_share);
   }
   bool sla() const { return sla_tpot.has_value() || sla_ttft.has_value(); }
   // Ranges and consistency; `need_concurrency`: without an SLA, concurrency is required.

@@ -96,6 +96,12 @@ struct ServingWorkload {
   // max_batch, data/perf/engines.toml). Clients beyond it, or beyond what the KV cache holds,
   // queue for a slot.
   int max_batch = 0;
+  // The engine's memory setting, in its own sense (0 = its default, data/perf/engines.toml):
+  // vLLM gpu-memory-utilization (weights, workspace and KV cache fill this share of the
+  // device), SGLang mem-fraction-static (weights and the KV pool fill it; the rest is the
+  // workspace and CUDA graphs), TensorRT-LLM free_gpu_memory_fraction (the KV cache takes this
+  // share of what weights and workspace leave); the generic engine reads it as vLLM does.
+  double memory_share = 0;
 };
 
 struct ServingQuery {
@@ -110,10 +116,11 @@ struct ServingQuery {
 
 // What an engine with `traits` keeps from weights and the KV cache on each GPU of `sm`'s
 // deployment when an iteration carries at most `chunk` tokens, `speculative` when it decodes
-// with a draft model or MTP head (EngineTraits::memory_policy; docs/perf.md §1 "Memory"). What
+// with a draft model or MTP head (EngineTraits::memory_policy; docs/perf.md §1 "Memory"), and
+// `share` its memory setting (ServingWorkload::memory_share; 0 = the engine's default). What
 // is left after weights and this is the KV cache.
 HeldBack EngineHeldBack(const EngineTraits& traits, const StepModel& sm, double chunk,
-                        bool speculative = false);
+                        bool speculative = false, double share = 0);
 
 // The regimes of an aggregated prediction's bands, TTFT's and the other metrics': contended
 // when the prompt's own iterations are under kContendedPrefillShare of its TTFT, else set by
