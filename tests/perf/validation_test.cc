@@ -202,6 +202,26 @@ class ScratchCsv {
     for (std::size_t i = 0; i < f.size(); ++i) csv_ << (i ? "," : "") << f[i];
     csv_ << "\n";
   }
+  // An aggregated run of one launch script's configuration: tensor parallelism over the MoE
+  // layers too, no attention data parallelism, 1,024 output tokens.
+  struct ScriptRow {
+    std::string id, source, backend, model, system, precision, tp, isl, ttft;
+  };
+  void AddScriptRow(const ScriptRow& r) {
+    Add({{"id", r.id},
+         {"silicon_data_source", r.source},
+         {"backend", r.backend},
+         {"model_path", r.model},
+         {"system", r.system},
+         {"precision", r.precision},
+         {"tp_size", r.tp},
+         {"attention_dp_size", "1"},
+         {"moe_tp_size", r.tp},
+         {"moe_ep_size", "1"},
+         {"isl", r.isl},
+         {"osl", "1024"},
+         {"silicon_ttft_ms", r.ttft}});
+  }
   // Replaces the first `from` in the copied aiconfigurator/systems.toml.
   bool EditSystems(const std::string& from, const std::string& to) {
     const auto path = dir_ / "validation" / "aiconfigurator" / "systems.toml";
@@ -578,32 +598,21 @@ TEST(ValidationSet, MemorySettingsFollowTheScriptsThatSetThem) {
   ASSERT_TRUE(csv.ok());
   const std::string imax = "db-dump/2026-04-27; config_id=1; silicon_concurrency=16";
   const std::string gap = "source_file=/Users/a/gap.csv; silicon_concurrency=16";
-  // id, source, backend, model, system, precision, tp, TTFT (distinct runs).
-  for (const auto& [id, source, backend, model, system, prec, tp, ttft] :
-       {std::tuple{"a", imax, "sglang", "deepseek-ai/DeepSeek-R1", "h200_sxm", "fp8", "8", "701"},
-        std::tuple{"b", imax, "sglang", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp8", "4", "702"},
-        std::tuple{"c", imax, "sglang", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp4", "8", "703"},
-        std::tuple{"d", imax, "sglang", "zhipuai/GLM-5", "b200_sxm", "fp4", "8", "704"},
-        std::tuple{"e", imax, "sglang", "Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp8", "8", "705"},
-        std::tuple{"f", gap, "sglang", "deepseek-ai/DeepSeek-R1", "h200_sxm", "fp8", "8", "706"},
-        std::tuple{"g", imax, "vllm", "meta-llama/Llama-3.1-70B", "h200_sxm", "fp8", "8", "707"},
-        std::tuple{"h", imax, "trtllm", "deepseek-ai/DeepSeek-R1", "h200_sxm", "fp8", "8", "708"},
-        std::tuple{"i", imax, "trtllm", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp8", "8", "709"},
-        std::tuple{"j", imax, "trtllm", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp8", "4", "710"},
-        std::tuple{"k", imax, "trtllm", "meta-llama/Llama-3.1-70B", "b200_sxm", "fp8", "8", "711"}})
-    csv.Add({{"id", id},
-             {"silicon_data_source", source},
-             {"backend", backend},
-             {"model_path", model},
-             {"system", system},
-             {"precision", prec},
-             {"tp_size", tp},
-             {"attention_dp_size", "1"},
-             {"moe_tp_size", tp},
-             {"moe_ep_size", "1"},
-             {"isl", std::string(id) == "j" ? "8192" : "1024"},
-             {"osl", "1024"},
-             {"silicon_ttft_ms", ttft}});
+  const std::string ds = "deepseek-ai/DeepSeek-R1", llama = "meta-llama/Llama-3.1-70B";
+  // id, source, backend, model, system, precision, tp, isl, TTFT (distinct runs).
+  for (const ScratchCsv::ScriptRow& r : std::vector<ScratchCsv::ScriptRow>{
+           {"a", imax, "sglang", ds, "h200_sxm", "fp8", "8", "1024", "701"},
+           {"b", imax, "sglang", ds, "b200_sxm", "fp8", "4", "1024", "702"},
+           {"c", imax, "sglang", ds, "b200_sxm", "fp4", "8", "1024", "703"},
+           {"d", imax, "sglang", "zhipuai/GLM-5", "b200_sxm", "fp4", "8", "1024", "704"},
+           {"e", imax, "sglang", "Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp8", "8", "1024", "705"},
+           {"f", gap, "sglang", ds, "h200_sxm", "fp8", "8", "1024", "706"},
+           {"g", imax, "vllm", llama, "h200_sxm", "fp8", "8", "1024", "707"},
+           {"h", imax, "trtllm", ds, "h200_sxm", "fp8", "8", "1024", "708"},
+           {"i", imax, "trtllm", ds, "b200_sxm", "fp8", "8", "1024", "709"},
+           {"j", imax, "trtllm", ds, "b200_sxm", "fp8", "4", "8192", "710"},
+           {"k", imax, "trtllm", llama, "b200_sxm", "fp8", "8", "1024", "711"}})
+    csv.AddScriptRow(r);
   auto set = csv.Load();
   ASSERT_TRUE(set.ok()) << set.error().ToString();
   auto share = PerCsvRow(*set, [](const ValidationPoint& p) { return p.workload.memory_share; });
@@ -721,26 +730,17 @@ TEST(ValidationSet, SglangTokenBudgetsFollowTheScriptsByChipPrecisionAndTp) {
   ScratchCsv csv("validation-sglang-budget");
   ASSERT_TRUE(csv.ok());
   const std::string imax = "db-dump/2026-04-27; config_id=1; silicon_concurrency=16";
-  // id, model, system, precision, tp, TTFT (distinct runs).
-  for (const auto& [id, model, system, prec, tp, ttft] :
-       {std::tuple{"a", "deepseek-ai/DeepSeek-R1", "h200_sxm", "fp8", "8", "401"},
-        std::tuple{"b", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp8", "8", "402"},
-        std::tuple{"c", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp8", "4", "403"},
-        std::tuple{"d", "deepseek-ai/DeepSeek-R1", "b200_sxm", "fp4", "8", "404"},
-        std::tuple{"e", "Qwen/Qwen3.5-397B-A17B", "b300_sxm", "fp8", "4", "405"},
-        std::tuple{"f", "Qwen/Qwen3.5-397B-A17B", "b300_sxm", "bf16", "4", "406"},
-        std::tuple{"g", "zhipuai/GLM-5", "h200_sxm", "fp8", "8", "407"}})
-    csv.Add({{"id", id},
-             {"silicon_data_source", imax},
-             {"backend", "sglang"},
-             {"model_path", model},
-             {"system", system},
-             {"precision", prec},
-             {"tp_size", tp},
-             {"attention_dp_size", "1"},
-             {"moe_tp_size", tp},
-             {"moe_ep_size", "1"},
-             {"silicon_ttft_ms", ttft}});
+  const std::string ds = "deepseek-ai/DeepSeek-R1", qwen = "Qwen/Qwen3.5-397B-A17B";
+  // id, source, backend, model, system, precision, tp, isl, TTFT (distinct runs).
+  for (const ScratchCsv::ScriptRow& r : std::vector<ScratchCsv::ScriptRow>{
+           {"a", imax, "sglang", ds, "h200_sxm", "fp8", "8", "1024", "401"},
+           {"b", imax, "sglang", ds, "b200_sxm", "fp8", "8", "1024", "402"},
+           {"c", imax, "sglang", ds, "b200_sxm", "fp8", "4", "1024", "403"},
+           {"d", imax, "sglang", ds, "b200_sxm", "fp4", "8", "1024", "404"},
+           {"e", imax, "sglang", qwen, "b300_sxm", "fp8", "4", "1024", "405"},
+           {"f", imax, "sglang", qwen, "b300_sxm", "bf16", "4", "1024", "406"},
+           {"g", imax, "sglang", "zhipuai/GLM-5", "h200_sxm", "fp8", "8", "1024", "407"}})
+    csv.AddScriptRow(r);
   auto set = csv.Load();
   ASSERT_TRUE(set.ok()) << set.error().ToString();
   auto budget = PerCsvRow(*set, [](const ValidationPoint& p) { return p.workload.token_budget; });
