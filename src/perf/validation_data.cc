@@ -159,6 +159,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     int budget = 0, per_isl = 0, per_osl = 0, per_conc = 0, round_up = 1;
     int postprocess_workers = 0;  // TensorRT-LLM num_postprocess_workers (0: unset)
     double memory_share = 0;      // the engine's memory setting (ServingWorkload; 0: unset)
+    bool disagg = false;          // applies to disaggregated rows (mode = "disagg"), else agg
     // Why the rows it matches are not the workload the CSV records ("" = they are): e.g. runs
     // of a configuration that decodes speculatively with an acceptance nobody recorded.
     std::string exclude;
@@ -180,7 +181,7 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
                                    "batch_wait_max_tokens_ratio", "max_num_tokens",
                                    "max_num_tokens_round_up", "postprocess_workers",
                                    "memory_share", "chips", "precisions", "versions", "kv_cache",
-                                   "exclude", "source", "note"}));
+                                   "exclude", "mode", "source", "note"}));
       HarnessSetting h;
       ASSIGN_OR_RETURN(h.sources, t.GetStringArray("sources"));
       ASSIGN_OR_RETURN(h.engine, t.GetString("engine"));
@@ -270,6 +271,12 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
                          t.GetNumber("batch_wait_max_tokens_ratio"));
         if (!(h.batch_wait.max_tokens_ratio >= 0 && h.batch_wait.max_tokens_ratio <= 1))
           return t.ErrorAt("batch_wait_max_tokens_ratio", "must be 0 to 1");
+      }
+      if (t.Has("mode")) {
+        ASSIGN_OR_RETURN(std::string mode, t.GetString("mode"));
+        if (mode != "agg" && mode != "disagg")
+          return t.ErrorAt("mode", fmt::format("expected agg or disagg, got \"{}\"", mode));
+        h.disagg = mode == "disagg";
       }
       if (t.Has("memory_share")) {
         ASSIGN_OR_RETURN(h.memory_share, t.GetNumber("memory_share"));
@@ -457,40 +464,6 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       }
       p.gpus = p.par.Gpus();
       p.workload.concurrency = conc > 0 ? conc : batch * adp;
-      // Whether an optional filter (empty: any) leaves the row out.
-      auto excludes = [](const std::vector<std::string>& only, const std::string& value) {
-        return !only.empty() && std::find(only.begin(), only.end(), value) == only.end();
-      };
-      const HarnessSetting* left_out = nullptr;
-      for (const HarnessSetting& h : harness) {
-        const bool from = std::any_of(h.sources.begin(), h.sources.end(),
-                                      [&](const std::string& s) { return src.find(s) != src.npos; });
-        if (!from || h.engine != p.engine ||
-            std::find(h.models.begin(), h.models.end(), p.model) == h.models.end() ||
-            (h.isl > 0 && h.isl != p.workload.isl) || (h.osl > 0 && h.osl != p.workload.osl) ||
-            (h.max_tp > 0 && p.par.tp > h.max_tp) ||
-            (h.max_gpus > 0 && p.par.Gpus() > h.max_gpus) || excludes(h.chips, p.chip) ||
-            excludes(h.precisions, get("precision")) ||
-            excludes(h.versions, get("backend_version")))
-          continue;
-        if (!h.exclude.empty()) {
-          left_out = &h;  // the row is not the workload it records: its settings do not matter
-          break;
-        }
-        if (h.kv_cache) p.precision.kv_cache = *h.kv_cache;  // the scripts' --kv-cache-dtype
-        if (p.par.dp_attn > 1 && h.balance.timeout_iters > 0) p.workload.balance = h.balance;
-        if (p.par.dp_attn == 1 && h.batch_wait.timeout_iters > 0)
-          p.workload.batch_wait = h.batch_wait;
-        if (const int budget = h.Budget(p.workload.isl, p.workload.osl, p.workload.concurrency);
-            budget > 0)
-          p.workload.token_budget = budget;
-        if (h.postprocess_workers > 0) p.workload.postprocess_workers = h.postprocess_workers;
-        if (h.memory_share > 0) p.workload.memory_share = h.memory_share;
-      }
-      if (left_out) {
-        ex->Add(left_out->exclude);
-        continue;
-      }
     } else {
       if (get("decode_num_workers").empty() || get("prefill_num_workers").empty() ||
           get("decode_batch_size").empty()) {
@@ -535,6 +508,44 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
                 CheckParallelism(*model, p.prefill_par).error().message);
         continue;
       }
+    }
+    // Settings of the scripts that ran the row, where they are published ([[harness]]).
+    // Whether an optional filter (empty: any) leaves the row out.
+    auto excludes = [](const std::vector<std::string>& only, const std::string& value) {
+      return !only.empty() && std::find(only.begin(), only.end(), value) == only.end();
+    };
+    const HarnessSetting* left_out = nullptr;
+    const bool disagg = p.kind == PointKind::kDisaggregated;
+    for (const HarnessSetting& h : harness) {
+      const bool from = std::any_of(h.sources.begin(), h.sources.end(),
+                                    [&](const std::string& s) { return src.find(s) != src.npos; });
+      if (!from || h.disagg != disagg || h.engine != p.engine ||
+          std::find(h.models.begin(), h.models.end(), p.model) == h.models.end() ||
+          (h.isl > 0 && h.isl != p.workload.isl) || (h.osl > 0 && h.osl != p.workload.osl) ||
+          (h.max_tp > 0 && p.par.tp > h.max_tp) ||
+          (h.max_gpus > 0 && p.par.Gpus() > h.max_gpus) || excludes(h.chips, p.chip) ||
+          excludes(h.precisions, get("precision")) ||
+          excludes(h.versions, get("backend_version")))
+        continue;
+      if (!h.exclude.empty()) {
+        left_out = &h;  // the row is not the workload it records: its settings do not matter
+        break;
+      }
+      if (h.kv_cache) p.precision.kv_cache = *h.kv_cache;  // the scripts' --kv-cache-dtype
+      if (!disagg && p.par.dp_attn > 1 && h.balance.timeout_iters > 0)
+        p.workload.balance = h.balance;
+      if (!disagg && p.par.dp_attn == 1 && h.batch_wait.timeout_iters > 0)
+        p.workload.batch_wait = h.batch_wait;
+      if (const int budget = h.Budget(p.workload.isl, p.workload.osl, p.workload.concurrency);
+          budget > 0)
+        p.workload.token_budget = budget;
+      if (!disagg && h.postprocess_workers > 0)
+        p.workload.postprocess_workers = h.postprocess_workers;
+      if (h.memory_share > 0) p.workload.memory_share = h.memory_share;
+    }
+    if (left_out) {
+      ex->Add(left_out->exclude);
+      continue;
     }
     if (auto st = CheckParallelism(*model, p.par); !st.ok()) {
       ex->Add("parallelism the model cannot run: " + st.error().message);

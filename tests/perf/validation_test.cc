@@ -627,6 +627,50 @@ TEST(ValidationSet, MemorySettingsFollowTheScriptsThatSetThem) {
   for (const char* id : {"e", "f", "g", "k"}) EXPECT_EQ(share[id], 0) << id;
 }
 
+// Entries with mode = "disagg" set the prefill and decode workers of disaggregated rows, and
+// only those: InferenceX's GB200 SGLang FP8 configuration 227 runs both with
+// --mem-fraction-static 0.95 and an FP8 KV cache; another configuration of the same export, and
+// an aggregated row of the same source, keep the defaults.
+TEST(ValidationSet, DisaggregatedRowsTakeOnlyDisaggregatedScriptSettings) {
+  ScratchCsv csv("validation-disagg-settings");
+  ASSERT_TRUE(csv.ok());
+  const std::string cfg227 = "db-dump/2026-04-27; config_id=227; silicon_concurrency=64";
+  const std::string other = "db-dump/2026-04-27; config_id=252; silicon_concurrency=64";
+  for (const auto& [id, source, ttft] :
+       {std::tuple{"a", cfg227, "881"}, std::tuple{"b", other, "882"}}) {
+    std::map<std::string, std::string> row = {
+        {"id", id}, {"silicon_data_source", source}, {"backend", "sglang"},
+        {"model_path", "deepseek-ai/DeepSeek-V3"}, {"system", "gb200"}, {"precision", "fp8"},
+        {"mode", "disagg"}, {"silicon_ttft_ms", ttft}};
+    for (const char* side : {"prefill", "decode"}) {
+      const std::string s = side;
+      row[s + "_batch_size"] = s == "prefill" ? "1" : "4";
+      row[s + "_num_workers"] = s == "prefill" ? "1" : "4";
+      row[s + "_tp_size"] = "1";
+      row[s + "_pp_size"] = "1";
+      row[s + "_attention_dp_size"] = "4";
+      row[s + "_moe_tp_size"] = "4";
+      row[s + "_moe_ep_size"] = "1";
+    }
+    csv.Add(row);
+  }
+  csv.AddScriptRow({"c", cfg227, "sglang", "deepseek-ai/DeepSeek-V3", "gb200", "fp8", "4", "1024",
+                    "883"});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  auto share = PerCsvRow(*set, [](const ValidationPoint& p) { return p.workload.memory_share; });
+  auto kv = PerCsvRow(*set, [](const ValidationPoint& p) { return p.precision.kv_cache; });
+  auto kind = PerCsvRow(*set, [](const ValidationPoint& p) { return p.kind; });
+  ASSERT_EQ(share.size(), 3u);
+  EXPECT_EQ(kind["a"], PointKind::kDisaggregated);
+  EXPECT_EQ(share["a"], 0.95);
+  EXPECT_EQ(kv["a"], DType::kFp8);
+  for (const char* id : {"b", "c"}) {
+    EXPECT_EQ(share[id], 0) << id;
+    EXPECT_EQ(kv[id], DType::kBf16) << id;
+  }
+}
+
 // The vLLM MiniMax-M2.5 scripts on the B200 pass an FP8 KV cache from the versions that run
 // vLLM 0.19.0 on; those on 0.17.0 leave the default, and so do its H200 scripts at 0.16.0 and
 // 0.18.0 and rows on an image no stored script names (a nightly). Rows carry their engine
@@ -791,7 +835,9 @@ TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
         std::tuple{"memory_share = 0.85", "memory_share = 1.5",
                    "memory_share: must be above 0 and at most 1"},
         std::tuple{"memory_share = 0.85", "memory_share = \"high\"", "memory_share"},
-        std::tuple{"max_gpus = 4", "max_gpus = 0", "max_gpus: must be 1 to"}}) {
+        std::tuple{"max_gpus = 4", "max_gpus = 0", "max_gpus: must be 1 to"},
+        std::tuple{"mode = \"disagg\"\nkv_cache", "mode = \"both\"\nkv_cache",
+                   "mode: expected agg or disagg, got \"both\""}}) {
     ScratchCsv csv("validation-harness-bad");
     ASSERT_TRUE(csv.ok());
     ASSERT_TRUE(csv.EditSystems(from, to)) << from;

@@ -358,7 +358,9 @@ await test("accuracy: the page shows the engine's held-out errors, one dot per c
   const { page, context, problems } = await open(VIEWS.accuracy);
   const v = await (await fetch(`${base}/api/v1/validate`)).json();
   const held = v.overall.find((r) => r.group === "held-out half (CSV)");
-  const shown = (s) => `${Number(s.median_pct.toPrecision(3)).toLocaleString("en-US")} / ${Number(s.p90_pct.toPrecision(3)).toLocaleString("en-US")} (${s.count})`;
+  // One decimal, as the page writes it (32.0, not 32).
+  const pct1 = (x) => x.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const shown = (s) => `${pct1(s.median_pct)} / ${pct1(s.p90_pct)} (${s.count})`;
   const row = await page.getByRole("region", { name: "Held-out error" }).getByRole("row", { name: /held-out half \(CSV\)/ }).innerText();
   for (const m of ["ttft", "tpot", "throughput"]) expect(row.includes(shown(held[m])), `held-out ${m}: "${row}" lacks ${shown(held[m])}`);
   const serving = v.per_chip.filter((r) => ["ttft", "tpot", "throughput"].some((m) => r[m].count > 0));
