@@ -277,6 +277,11 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
         if (mode != "agg" && mode != "disagg")
           return t.ErrorAt("mode", fmt::format("expected agg or disagg, got \"{}\"", mode));
         h.disagg = mode == "disagg";
+        if (h.disagg && (h.balance.timeout_iters > 0 || h.batch_wait.timeout_iters > 0 ||
+                         t.Has("postprocess_workers")))
+          return t.ErrorAt("mode",
+                           "a disaggregated entry sets prompt balancing, batch waiting or "
+                           "post-processing workers, which apply to aggregated rows only");
       }
       if (t.Has("memory_share")) {
         ASSIGN_OR_RETURN(h.memory_share, t.GetNumber("memory_share"));
@@ -532,15 +537,13 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
         break;
       }
       if (h.kv_cache) p.precision.kv_cache = *h.kv_cache;  // the scripts' --kv-cache-dtype
-      if (!disagg && p.par.dp_attn > 1 && h.balance.timeout_iters > 0)
-        p.workload.balance = h.balance;
-      if (!disagg && p.par.dp_attn == 1 && h.batch_wait.timeout_iters > 0)
+      if (p.par.dp_attn > 1 && h.balance.timeout_iters > 0) p.workload.balance = h.balance;
+      if (p.par.dp_attn == 1 && h.batch_wait.timeout_iters > 0)
         p.workload.batch_wait = h.batch_wait;
       if (const int budget = h.Budget(p.workload.isl, p.workload.osl, p.workload.concurrency);
           budget > 0)
         p.workload.token_budget = budget;
-      if (!disagg && h.postprocess_workers > 0)
-        p.workload.postprocess_workers = h.postprocess_workers;
+      if (h.postprocess_workers > 0) p.workload.postprocess_workers = h.postprocess_workers;
       if (h.memory_share > 0) p.workload.memory_share = h.memory_share;
     }
     if (left_out) {

@@ -225,60 +225,39 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
 
 namespace {
 
-// How a named engine sized the workspace and reserve of the memory line (its default policy,
-// perf::EngineHeldBack); empty for the model's own default.
-std::string HeldBackLine(const std::string& engine, const perf::EngineTraits& t) {
+// How the engine sized the workspace and reserve of the memory line (perf::EngineHeldBack): by
+// its default policy, or by the memory setting a workload gives it (`share` > 0, --memory-share)
+// read in the engine's own sense; empty for the model's own default.
+std::string MemoryLine(const std::string& engine, const perf::EngineTraits* t, double share) {
   using M = perf::EngineTraits::MemoryPolicy;
-  const double pct = t.memory_share * 100;
-  switch (t.memory_policy) {
-    case M::kDefault:
-      return "";
-    case M::kDeviceShare:
-      return fmt::format(
-          "memory kept back as {} does by default: weights, workspace and KV cache fill {:.0f}% "
-          "of the device\n",
-          engine, pct);
-    case M::kFreeShare:
-      return fmt::format(
-          "memory kept back as {} does by default: the KV cache takes {:.0f}% of what the "
-          "weights and workspace leave\n",
-          engine, pct);
-    case M::kSglang:
-      return fmt::format(
-          "memory kept back as {} does by default: its mem_fraction_static heuristic (from the "
-          "token budget, the CUDA-graph batch and the GPUs per stage; at least 10 GiB on devices "
-          "over 60 GiB)\n",
-          engine);
-  }
-  return "";
-}
-
-// The memory line of a workload that sets the engine's memory share (--memory-share), read as
-// the engine reads its own setting (perf::EngineHeldBack).
-std::string MemorySettingLine(const std::string& engine, const perf::EngineTraits* t,
-                              double share) {
-  using M = perf::EngineTraits::MemoryPolicy;
-  const double pct = share * 100;
+  const M policy = t ? t->memory_policy : M::kDefault;
+  const bool set = share > 0;
+  if (!set && (policy == M::kDefault || engine.empty())) return "";
+  const double pct = (set ? share : t->memory_share) * 100;
   const std::string name = engine.empty() ? "the generic engine" : engine;
-  switch (t ? t->memory_policy : M::kDefault) {
+  const char* knob = policy == M::kDeviceShare ? "gpu_memory_utilization"
+                     : policy == M::kFreeShare ? "free_gpu_memory_fraction"
+                     : policy == M::kSglang    ? "mem_fraction_static"
+                                               : "";
+  const std::string head =
+      set ? fmt::format("memory setting: {:.0f}% ({}{}{}):", pct, name, *knob ? "'s " : "", knob)
+          : fmt::format("memory kept back as {} does by default:", engine);
+  const std::string amount = set ? "that share" : fmt::format("{:.0f}%", pct);
+  switch (policy) {
     case M::kFreeShare:
-      return fmt::format(
-          "memory setting: {:.0f}% ({}'s free_gpu_memory_fraction): the KV cache takes that "
-          "share of what the weights and workspace leave\n",
-          pct, name);
+      return fmt::format("{} the KV cache takes {} of what the weights and workspace leave\n",
+                         head, amount);
     case M::kSglang:
-      return fmt::format(
-          "memory setting: {:.0f}% ({}'s mem_fraction_static): weights and the KV cache fill "
-          "that share of the device; the rest is workspace and reserve\n",
-          pct, name);
+      return head + (set ? " weights and the KV cache fill that share of the device; the rest "
+                           "is workspace and reserve\n"
+                         : " its mem_fraction_static heuristic (from the token budget, the "
+                           "CUDA-graph batch and the GPUs per stage; at least 10 GiB on devices "
+                           "over 60 GiB)\n");
     case M::kDefault:
     case M::kDeviceShare:
       break;
   }
-  return fmt::format(
-      "memory setting: {:.0f}% ({}): weights, workspace and KV cache fill that share of the "
-      "device\n",
-      pct, engine == "vllm" ? "vllm's gpu_memory_utilization" : name);
+  return fmt::format("{} weights, workspace and KV cache fill {} of the device\n", head, amount);
 }
 
 }  // namespace
@@ -329,13 +308,9 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
                    FormatQuantity(r.memory.total), FormatQuantity(r.memory.capacity),
                    FormatQuantity(r.memory.weights), FormatQuantity(r.memory.kv_cache),
                    FormatQuantity(r.memory.activations), FormatQuantity(r.memory.reserve));
-  if (q.workload.memory_share > 0)
-    s += MemorySettingLine(q.workload.engine,
-                           q.calibration ? &q.calibration->Engine(q.workload.engine).traits
-                                         : nullptr,
-                           q.workload.memory_share);
-  else if (q.calibration && !q.workload.engine.empty())
-    s += HeldBackLine(q.workload.engine, q.calibration->Engine(q.workload.engine).traits);
+  s += MemoryLine(q.workload.engine,
+                  q.calibration ? &q.calibration->Engine(q.workload.engine).traits : nullptr,
+                  q.workload.memory_share);
   if (!r.fits) {
     s += "fits: no: " + r.does_not_fit + "\n";
     for (const std::string& n : r.notes) s += "note: " + n + "\n";

@@ -837,7 +837,10 @@ TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
         std::tuple{"memory_share = 0.85", "memory_share = \"high\"", "memory_share"},
         std::tuple{"max_gpus = 4", "max_gpus = 0", "max_gpus: must be 1 to"},
         std::tuple{"mode = \"disagg\"\nkv_cache", "mode = \"both\"\nkv_cache",
-                   "mode: expected agg or disagg, got \"both\""}}) {
+                   "mode: expected agg or disagg, got \"both\""},
+        std::tuple{"mode = \"disagg\"\nkv_cache",
+                   "mode = \"disagg\"\npostprocess_workers = 2\nkv_cache",
+                   "mode: a disaggregated entry sets prompt balancing"}}) {
     ScratchCsv csv("validation-harness-bad");
     ASSERT_TRUE(csv.ok());
     ASSERT_TRUE(csv.EditSystems(from, to)) << from;
