@@ -1,6 +1,9 @@
 // `ceiling`: export-control classification and performance of AI accelerators.
 #include <cstdlib>
 #include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
 
 #include "ceiling/report/table.h"
 #include "cli.h"
@@ -44,8 +47,92 @@ const std::vector<Command>& Commands() {
   return kCommands;
 }
 
+namespace {
+
+// Help text that fits the terminal: CLI11 (2.1) prints each description on one line after a
+// 30-column name, so a long one ran to 200 columns. Descriptions are broken at spaces to the
+// width left after the name column (CLI11 indents the lines after a newline to that column).
+class WrappingFormatter : public CLI::Formatter {
+ public:
+  explicit WrappingFormatter(std::size_t width) : width_(width) {}
+
+  std::string make_option_desc(const CLI::Option* opt) const override {
+    return Wrap(CLI::Formatter::make_option_desc(opt), get_column_width());
+  }
+  std::string make_subcommand(const CLI::App* sub) const override {
+    std::stringstream out;
+    CLI::detail::format_help(out, sub->get_display_name(true),
+                             Wrap(sub->get_description(), get_column_width()),
+                             get_column_width());
+    return out.str();
+  }
+  std::string make_description(const CLI::App* app) const override {
+    return Wrap(CLI::Formatter::make_description(app), 0);
+  }
+  // --help-all indents each subcommand's whole help by two columns per level of nesting.
+  std::string make_expanded(const CLI::App* sub) const override {
+    std::size_t depth = 0;
+    for (const CLI::App* a = sub->get_parent(); a != nullptr; a = a->get_parent()) ++depth;
+    const std::size_t saved = nested_;
+    nested_ = 2 * depth;
+    std::string out = CLI::Formatter::make_expanded(sub);
+    nested_ = saved;
+    return out;
+  }
+
+ private:
+  // `text` broken into lines of at most width_ - indent columns, newline-separated, no final
+  // newline; unchanged when there is no width (--width 0) or too little of it to help.
+  std::string Wrap(const std::string& text, std::size_t indent) const {
+    indent += nested_;
+    if (width_ == 0 || width_ < indent + 20) return text;
+    std::string out;
+    std::istringstream lines(text);
+    std::string line;
+    bool first = true;
+    while (std::getline(lines, line)) {
+      if (!first) out += '\n';
+      first = false;
+      std::string wrapped = report::WrapText(line, width_ - indent, 0);
+      if (!wrapped.empty() && wrapped.back() == '\n') wrapped.pop_back();
+      out += wrapped;
+    }
+    if (!text.empty() && text.back() == '\n') out += '\n';
+    return out;
+  }
+
+  std::size_t width_;
+  mutable std::size_t nested_ = 0;  // columns --help-all indents the help being made
+};
+
+// The --width a command line gives, read before parsing so that --help fits it too; the
+// default where it gives none or one that parsing will refuse.
+std::size_t HelpWidth(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i], value;
+    if (a == "--width" && i + 1 < argc)
+      value = argv[i + 1];
+    else if (a.rfind("--width=", 0) == 0)
+      value = a.substr(8);
+    else
+      continue;
+    try {
+      std::size_t used = 0;
+      const long long w = std::stoll(value, &used);
+      if (used == value.size() && (w == 0 || (w >= 40 && w <= 10000)))
+        return static_cast<std::size_t>(w);
+    } catch (const std::exception&) {
+    }
+    break;
+  }
+  return report::kTextWidth;
+}
+
+}  // namespace
+
 int Main(int argc, char** argv) {
   CLI::App app{"ceiling: may this AI chip go there, and what can it do there?", "ceiling"};
+  app.formatter(std::make_shared<WrappingFormatter>(HelpWidth(argc, argv)));
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");
   Context ctx(std::cout, std::cerr);

@@ -75,6 +75,36 @@ TEST(Cli, NoFlagsSayTheyTurnSomethingOff) {
   }
 }
 
+// Help fits the terminal as the rest of the text output does: descriptions are broken under
+// their column at --width (100 by default), and --width 0 leaves them on one line.
+TEST(Cli, HelpFitsTheWidth) {
+  auto longest = [](const std::string& text) {
+    std::size_t at = 0, most = 0;
+    while (at < text.size()) {
+      std::size_t end = text.find('\n', at);
+      if (end == std::string::npos) end = text.size();
+      most = std::max(most, end - at);
+      at = end + 1;
+    }
+    return most;
+  };
+  for (const char* args : {"--help", "--help-all", "perf serve --help", "design --help"}) {
+    auto r = RunCeiling(args);
+    ASSERT_EQ(r.exit_code, 0) << args;
+    EXPECT_LE(longest(r.out), 100u) << args;
+  }
+  auto narrow = RunCeiling("--width 80 --help-all");
+  ASSERT_EQ(narrow.exit_code, 0);
+  EXPECT_LE(longest(narrow.out), 80u);
+  // A continued description starts under its column (30, and 2 more per level of nesting).
+  EXPECT_NE(narrow.out.find("\n" + std::string(32, ' ') + "sglang or trtllm (default:"),
+            std::string::npos)
+      << narrow.out;
+  auto unlimited = RunCeiling("--width 0 perf serve --help");
+  ASSERT_EQ(unlimited.exit_code, 0);
+  EXPECT_GT(longest(unlimited.out), 100u);
+}
+
 // An output path that cannot be written is refused before the work that fills it (validate
 // takes seconds, a design search longer), with one line, and nothing is written.
 TEST(Cli, UnwritableOutputsAreRefusedFirst) {
