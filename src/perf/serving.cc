@@ -387,21 +387,24 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
   const double isl = w.isl, osl = w.osl;
   const double ctx = isl + osl / 2;
   const int dp_p = prefill.parallelism().dp_attn;
-  const double b = std::max(1.0, decode_batch);  // per attention rank
+  const double b_clients = std::max(1.0, decode_batch);  // per attention rank
   const MemoryUse mem = decode.ServingMemory(1, isl + osl, HeldBackFor(decode, ep, w));
   if (std::floor(mem.kv_token_capacity / (isl + osl)) < 1) return out;
   const MemoryUse pmem = prefill.ServingMemory(1, isl, HeldBackFor(prefill, ep, w));
   if (pmem.kv_token_capacity < isl) return out;
   out.fits = true;
-  out.batch = b;
   const double acc = Accepted(w.speculative);
   const double over = ep.step_overhead.base();
-  const double tpot = DecodeIteration(decode, fp, ep, b, ctx, w.speculative) / acc;
-  // Prefill service: batches of `prefill_batch` prompts on each of a worker's ranks.
+  // Prefill service: batches of `prefill_batch` prompts (the export's) on each of a worker's
+  // ranks.
   const double r = std::max(1.0, prefill_batch);
   const double service = prefill.Prefill(fp, r, isl).total.base() + over;
-  const double per_request = service / (r * dp_p);
-  const double mu = prefill_workers * r * dp_p / service;  // prompts per second
+  // Under load a prefill worker takes the prompts waiting for it together, as many as its
+  // iteration token budget holds: that batch's rate is the workers' capacity.
+  const double r_full = std::max(r, std::floor(ChunkFor(ep.traits, prefill, w) / isl));
+  const double service_full = prefill.Prefill(fp, r_full, isl).total.base() + over;
+  const double per_request = service_full / (r_full * dp_p);
+  const double mu = prefill_workers * r_full * dp_p / service_full;  // prompts per second
   // KV hand-off to the decode worker: over NVLink inside one scale-up domain, else the NICs.
   const Hardware& hw = prefill.hardware();
   const int total =
@@ -411,27 +414,59 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
   const double kv_bytes =
       isl * prefill.KvBytesPerToken().base() * prefill.parallelism().tp * prefill.parallelism().pp;
   const double xfer = fp.comm_latency.base() + kv_bytes / link;
-  const double decode_time = (osl - 1) * tpot;
   const double clients = w.concurrency;
   // Waves: clients queue for the prefill workers in batches.
   const double batches = std::ceil(clients / (prefill_workers * r * dp_p));
   const double ttft_wave = service + xfer + (batches - 1) / 2 * service;
-  // Staggered: an M/D/1 queue at the prefill workers, solved with the closed loop's rate.
-  double ttft_stag = service + xfer;
-  for (int i = 0; i < 20; ++i) {
-    const double lambda = clients / (ttft_stag + decode_time);
-    const double rho = std::min(0.95, lambda / mu);
-    ttft_stag = service + xfer + rho / (2 * (1 - rho)) * per_request;
+  // TTFT and TPOT with `batch` sequences decoding on each attention rank.
+  struct Times {
+    double tpot, ttft;
+  };
+  auto times = [&](double batch) {
+    const double tpot = DecodeIteration(decode, fp, ep, batch, ctx, w.speculative) / acc;
+    const double decode_time = (osl - 1) * tpot;
+    // Staggered: an M/D/1 queue at the prefill workers, solved with the closed loop's rate.
+    double ttft_stag = service + xfer;
+    for (int i = 0; i < 20; ++i) {
+      const double lambda = clients / (ttft_stag + decode_time);
+      const double rho = std::min(0.95, lambda / mu);
+      ttft_stag = service + xfer + rho / (2 * (1 - rho)) * per_request;
+    }
+    const double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_stag +
+                        RequestOverhead(ep, w) + ep.client_overhead.base() * batch;
+    // Closed loop: the cycle can never be shorter than the prefill capacity allows.
+    return Times{tpot, std::max(ttft, clients / mu - decode_time)};
+  };
+  // The decode workers hold the clients that are decoding, not every client: by Little's law on
+  // the decode stage, a client's share of its cycle spent decoding. When the prefill workers bound
+  // the loop, most clients wait for a prompt's turn and the decode batch is what the prefill
+  // rate feeds it (mu x decode time), smaller than the clients per rank the export records. The
+  // batch b solves b = b_clients x decode / (TTFT + decode); TPOT grows with b, so the share
+  // is monotone and a bisection finds it.
+  auto decoding = [&](double batch) {
+    const Times t = times(batch);
+    const double decode_time = (osl - 1) * t.tpot;
+    return b_clients * decode_time / (t.ttft + decode_time);
+  };
+  double lo = 1.0, hi = b_clients;
+  if (decoding(lo) <= lo) {
+    hi = lo;
+  } else {
+    for (int i = 0; i < 40 && hi - lo > 5e-3 * hi; ++i) {
+      const double mid = (lo + hi) / 2;
+      (decoding(mid) > mid ? lo : hi) = mid;
+    }
   }
-  double ttft = ep.burst * ttft_wave + (1 - ep.burst) * ttft_stag + RequestOverhead(ep, w) +
-                ep.client_overhead.base() * b;
+  const double batch = hi;
+  const Times t = times(batch);
+  const double tpot = t.tpot, ttft = t.ttft;
+  const double decode_time = (osl - 1) * tpot;
+  out.batch = batch;
   LatencyParts& parts = out.parts;
   parts.prefill = Seconds::FromBase(service);
   parts.kv_transfer = Seconds::FromBase(xfer);
   parts.request = Seconds::FromBase(RequestOverhead(ep, w));
-  parts.clients = Seconds::FromBase(ep.client_overhead.base() * b);
-  // Closed loop: the cycle can never be shorter than the prefill capacity allows.
-  ttft = std::max(ttft, clients / mu - decode_time);
+  parts.clients = Seconds::FromBase(ep.client_overhead.base() * batch);
   parts.waiting = Seconds::FromBase(ttft) - parts.prefill - parts.kv_transfer - parts.request -
                   parts.clients;
   parts.decode = Seconds::FromBase(tpot);
