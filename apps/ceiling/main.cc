@@ -1,4 +1,5 @@
 // `ceiling`: export-control classification and performance of AI accelerators.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -54,7 +55,11 @@ namespace {
 // width left after the name column (CLI11 indents the lines after a newline to that column).
 class WrappingFormatter : public CLI::Formatter {
  public:
-  explicit WrappingFormatter(std::size_t width) : width_(width) {}
+  // Below 80 columns the name column narrows to a third of the width (a longer name puts its
+  // description on the next line), so the descriptions keep room to be read.
+  explicit WrappingFormatter(std::size_t width) : width_(width) {
+    if (width_ != 0 && width_ < 80) column_width(std::max<std::size_t>(12, width_ / 3));
+  }
 
   std::string make_option_desc(const CLI::Option* opt) const override {
     return Wrap(CLI::Formatter::make_option_desc(opt), get_column_width());

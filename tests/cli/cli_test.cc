@@ -76,7 +76,8 @@ TEST(Cli, NoFlagsSayTheyTurnSomethingOff) {
 }
 
 // Help fits the terminal as the rest of the text output does: descriptions are broken under
-// their column at --width (100 by default), and --width 0 leaves them on one line.
+// their column at --width (100 by default; from 50 columns up), and --width 0 leaves them on
+// one line.
 TEST(Cli, HelpFitsTheWidth) {
   auto longest = [](const std::string& text) {
     std::size_t at = 0, most = 0;
@@ -100,6 +101,13 @@ TEST(Cli, HelpFitsTheWidth) {
   EXPECT_NE(narrow.out.find("\n" + std::string(32, ' ') + "sglang or trtllm (default:"),
             std::string::npos)
       << narrow.out;
+  // Narrow terminals get a narrower name column; a longer name puts its description below it.
+  auto fifty = RunCeiling("--width 50 perf serve --help");
+  ASSERT_EQ(fifty.exit_code, 0);
+  EXPECT_LE(longest(fifty.out), 50u);
+  EXPECT_NE(fifty.out.find("  --chip TEXT REQUIRED\n" + std::string(16, ' ') + "Catalog id"),
+            std::string::npos)
+      << fifty.out;
   auto unlimited = RunCeiling("--width 0 perf serve --help");
   ASSERT_EQ(unlimited.exit_code, 0);
   EXPECT_GT(longest(unlimited.out), 100u);
