@@ -110,6 +110,9 @@ class WrappingFormatter : public CLI::Formatter {
   mutable std::size_t nested_ = 0;  // columns --help-all indents the help being made
 };
 
+// --width: 0 (no limit) or 40 to 10000 columns.
+bool WidthAllowed(long long w) { return w == 0 || (w >= 40 && w <= 10000); }
+
 // The --width a command line gives, read before parsing so that --help fits it too; the
 // default where it gives none or one that parsing will refuse.
 std::size_t HelpWidth(int argc, char** argv) {
@@ -124,8 +127,7 @@ std::size_t HelpWidth(int argc, char** argv) {
     try {
       std::size_t used = 0;
       const long long w = std::stoll(value, &used);
-      if (used == value.size() && (w == 0 || (w >= 40 && w <= 10000)))
-        return static_cast<std::size_t>(w);
+      if (used == value.size() && WidthAllowed(w)) return static_cast<std::size_t>(w);
     } catch (const std::exception&) {
     }
     break;
@@ -183,7 +185,7 @@ int Main(int argc, char** argv) {
     std::cerr << "ceiling: " << e.what() << " (see ceiling --help)\n";
     return kExitBadInput;
   }
-  if (width != 0 && (width < 40 || width > 10000)) {
+  if (!WidthAllowed(width)) {
     std::cerr << "ceiling: --width: " << width
               << " is out of range; give 0 (no limit) or 40 to 10000 columns\n";
     return kExitBadInput;

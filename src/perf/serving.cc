@@ -402,7 +402,8 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
   // Under load a prefill worker takes the prompts waiting for it together, as many as its
   // iteration token budget holds: that batch's rate is the workers' capacity.
   const double r_full = std::max(r, std::floor(ChunkFor(ep.traits, prefill, w) / isl));
-  const double service_full = prefill.Prefill(fp, r_full, isl).total.base() + over;
+  const double service_full =
+      r_full == r ? service : prefill.Prefill(fp, r_full, isl).total.base() + over;
   const double per_request = service_full / (r_full * dp_p);
   const double mu = prefill_workers * r_full * dp_p / service_full;  // prompts per second
   // KV hand-off to the decode worker: over NVLink inside one scale-up domain, else the NICs.

@@ -94,20 +94,23 @@ TEST(Cli, HelpFitsTheWidth) {
     ASSERT_EQ(r.exit_code, 0) << args;
     EXPECT_LE(longest(r.out), 100u) << args;
   }
-  auto narrow = RunCeiling("--width 80 --help-all");
-  ASSERT_EQ(narrow.exit_code, 0);
-  EXPECT_LE(longest(narrow.out), 80u);
-  // A continued description starts under its column (30, and 2 more per level of nesting).
-  EXPECT_NE(narrow.out.find("\n" + std::string(32, ' ') + "sglang or trtllm (default:"),
-            std::string::npos)
-      << narrow.out;
-  // Narrow terminals get a narrower name column; a longer name puts its description below it.
-  auto fifty = RunCeiling("--width 50 perf serve --help");
-  ASSERT_EQ(fifty.exit_code, 0);
-  EXPECT_LE(longest(fifty.out), 50u);
-  EXPECT_NE(fifty.out.find("  --chip TEXT REQUIRED\n" + std::string(16, ' ') + "Catalog id"),
-            std::string::npos)
-      << fifty.out;
+  // A continued description starts under its column (30, and 2 more per level of nesting);
+  // narrow terminals get a narrower name column, and a longer name puts its description below.
+  struct Case {
+    const char* args;
+    std::size_t width;
+    std::string continued;
+  } cases[] = {
+      {"--width 80 --help-all", 80, "\n" + std::string(32, ' ') + "sglang or trtllm (default:"},
+      {"--width 50 perf serve --help", 50,
+       "  --chip TEXT REQUIRED\n" + std::string(16, ' ') + "Catalog id"},
+  };
+  for (const Case& c : cases) {
+    auto r = RunCeiling(c.args);
+    ASSERT_EQ(r.exit_code, 0) << c.args;
+    EXPECT_LE(longest(r.out), c.width) << c.args;
+    EXPECT_NE(r.out.find(c.continued), std::string::npos) << c.args << "\n" << r.out;
+  }
   auto unlimited = RunCeiling("--width 0 perf serve --help");
   ASSERT_EQ(unlimited.exit_code, 0);
   EXPECT_GT(longest(unlimited.out), 100u);
