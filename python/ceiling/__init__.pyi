@@ -179,14 +179,17 @@ class KnowledgeBase:
         with its status for `to`.
         """
         ...
-    def perf_serve(self, chip: RefLike, model: RefLike, gpus: int = 8, *, tp: Optional[int] = None, pp: Optional[int] = None, ep: Optional[int] = None, dp_attn: Optional[int] = None, isl: int = 1024, osl: int = 1024, concurrency: Optional[int] = None, precision: str = 'fp8', kv_precision: Optional[str] = None, attention_precision: Optional[str] = None, engine: Optional[str] = None, sla_tpot: Optional[float] = None, sla_ttft: Optional[float] = None, gpus_per_node: Optional[int] = None, scale_out: Optional[str] = None, spec_steps: int = 0, spec_draft: int = 0, spec_accept: float = 1.0, adp_balance_timeout: int = 0, adp_balance_wait: int = 0, batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0, token_budget: int = 0, postprocess_workers: int = 0, max_batch: int = 0, memory_share: float = 0.0) -> PerfServe:
+    def perf_serve(self, chip: RefLike, model: RefLike, gpus: int = 8, *, tp: Optional[int] = None, pp: Optional[int] = None, ep: Optional[int] = None, dp_attn: Optional[int] = None, isl: int = 1024, osl: int = 1024, concurrency: Optional[int] = None, precision: str = 'fp8', kv_precision: Optional[str] = None, attention_precision: Optional[str] = None, engine: Optional[str] = None, sla_tpot: Optional[float] = None, sla_ttft: Optional[float] = None, gpus_per_node: Optional[int] = None, scale_out: Optional[str] = None, spec_steps: int = 0, spec_draft: int = 0, spec_accept: float = 1.0, adp_balance_timeout: int = 0, adp_balance_wait: int = 0, batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0, token_budget: int = 0, postprocess_workers: int = 0, max_batch: int = 0, memory_share: float = 0.0, prefill_workers: int = 0, decode_workers: int = 1, prefill_gpus: Optional[int] = None, prefill_tp: Optional[int] = None, prefill_pp: Optional[int] = None, prefill_ep: Optional[int] = None, prefill_dp_attn: Optional[int] = None) -> PerfServe:
         """LLM serving on `gpus` chips: TTFT, TPOT and tokens/s of the best deployment.
 
         model: a model id (data/models, e.g. "deepseek-r1") or TOML. Give `concurrency` (clients)
         or an SLA (`sla_tpot`/`sla_ttft`, ms: the best deployment within it). tp, pp, ep,
         dp_attn: parallel sizes (default: searched); isl/osl: input/output tokens per request;
-        precision: weights/activations format; scale_out: e.g. "400 Gb/s". Raises NoAnswerError
-        when no deployment fits.
+        precision: weights/activations format; scale_out: e.g. "400 Gb/s". Disaggregated
+        serving: `prefill_workers` (>= 1) workers of `prefill_gpus` GPUs prefill and
+        `decode_workers` share the other GPUs and decode (tp, pp, ep, dp_attn are then a decode
+        worker's; prefill_tp ... a prefill worker's). Raises NoAnswerError when no deployment
+        fits.
         """
         ...
     def perf_train(self, chip: RefLike, model: RefLike, gpus: int = 8, *, tp: int = 1, pp: int = 1, dp: Optional[int] = None, ep: int = 1, cp: int = 1, zero: int = 1, micro_batch: int = 1, virtual_stages: int = 1, recompute: str = 'selective', sequence_parallel: bool = True, tp_comm_overlap: bool = True, ep_comm_overlap: bool = False, dualpipe: bool = False, bf16_moments: bool = False, grad_reduce: str = 'fp32', global_batch: Optional[int] = None, seq: Optional[int] = None, tokens: Optional[float] = None, precision: str = 'bf16', gpus_per_node: Optional[int] = None, scale_out: Optional[str] = None) -> PerfTrain:
@@ -200,7 +203,7 @@ class KnowledgeBase:
         HTTP API's perf/train fields.
         """
         ...
-    def compare(self, chips: Sequence[RefLike], model: RefLike, gpus: int = 8, *, tp: Optional[int] = None, pp: Optional[int] = None, ep: Optional[int] = None, dp_attn: Optional[int] = None, isl: int = 1024, osl: int = 1024, concurrency: Optional[int] = None, precision: str = 'fp8', kv_precision: Optional[str] = None, attention_precision: Optional[str] = None, engine: Optional[str] = None, sla_tpot: Optional[float] = None, sla_ttft: Optional[float] = None, gpus_per_node: Optional[int] = None, scale_out: Optional[str] = None, spec_steps: int = 0, spec_draft: int = 0, spec_accept: float = 1.0, adp_balance_timeout: int = 0, adp_balance_wait: int = 0, batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0, token_budget: int = 0, postprocess_workers: int = 0, max_batch: int = 0, memory_share: float = 0.0, deadline: Optional[float] = None) -> Comparison:
+    def compare(self, chips: Sequence[RefLike], model: RefLike, gpus: int = 8, *, tp: Optional[int] = None, pp: Optional[int] = None, ep: Optional[int] = None, dp_attn: Optional[int] = None, isl: int = 1024, osl: int = 1024, concurrency: Optional[int] = None, precision: str = 'fp8', kv_precision: Optional[str] = None, attention_precision: Optional[str] = None, engine: Optional[str] = None, sla_tpot: Optional[float] = None, sla_ttft: Optional[float] = None, gpus_per_node: Optional[int] = None, scale_out: Optional[str] = None, spec_steps: int = 0, spec_draft: int = 0, spec_accept: float = 1.0, adp_balance_timeout: int = 0, adp_balance_wait: int = 0, batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0, token_budget: int = 0, postprocess_workers: int = 0, max_batch: int = 0, memory_share: float = 0.0, prefill_workers: int = 0, decode_workers: int = 1, prefill_gpus: Optional[int] = None, prefill_tp: Optional[int] = None, prefill_pp: Optional[int] = None, prefill_ep: Optional[int] = None, prefill_dp_attn: Optional[int] = None, deadline: Optional[float] = None) -> Comparison:
         """The same serving workload on several chips, with ratios to the first (the serving
         arguments as for :meth:`perf_serve`). ``to_frame()``: one row per chip.
         """

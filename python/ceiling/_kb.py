@@ -326,14 +326,21 @@ class KnowledgeBase:
                    adp_balance_wait: int = 0,
                    batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0,
                    token_budget: int = 0, postprocess_workers: int = 0,
-                   max_batch: int = 0, memory_share: float = 0.0) -> PerfServe:
+                   max_batch: int = 0, memory_share: float = 0.0, prefill_workers: int = 0,
+                   decode_workers: int = 1, prefill_gpus: Optional[int] = None,
+                   prefill_tp: Optional[int] = None, prefill_pp: Optional[int] = None,
+                   prefill_ep: Optional[int] = None,
+                   prefill_dp_attn: Optional[int] = None) -> PerfServe:
         """LLM serving on `gpus` chips: TTFT, TPOT and tokens/s of the best deployment.
 
         model: a model id (data/models, e.g. "deepseek-r1") or TOML. Give `concurrency` (clients)
         or an SLA (`sla_tpot`/`sla_ttft`, ms: the best deployment within it). tp, pp, ep,
         dp_attn: parallel sizes (default: searched); isl/osl: input/output tokens per request;
-        precision: weights/activations format; scale_out: e.g. "400 Gb/s". Raises NoAnswerError
-        when no deployment fits.
+        precision: weights/activations format; scale_out: e.g. "400 Gb/s". Disaggregated
+        serving: `prefill_workers` (>= 1) workers of `prefill_gpus` GPUs prefill and
+        `decode_workers` share the other GPUs and decode (tp, pp, ep, dp_attn are then a decode
+        worker's; prefill_tp ... a prefill worker's). Raises NoAnswerError when no deployment
+        fits.
         """
         return self.call("perf/serve", **_fields(locals()))  # type: ignore[return-value]
 
@@ -371,7 +378,10 @@ class KnowledgeBase:
                 adp_balance_wait: int = 0,
                 batch_wait_timeout: int = 0, batch_wait_ratio: float = 0.0,
                 token_budget: int = 0, postprocess_workers: int = 0, max_batch: int = 0,
-                memory_share: float = 0.0,
+                memory_share: float = 0.0, prefill_workers: int = 0, decode_workers: int = 1,
+                prefill_gpus: Optional[int] = None, prefill_tp: Optional[int] = None,
+                prefill_pp: Optional[int] = None, prefill_ep: Optional[int] = None,
+                prefill_dp_attn: Optional[int] = None,
                 deadline: Optional[float] = None) -> Comparison:
         """The same serving workload on several chips, with ratios to the first (the serving
         arguments as for :meth:`perf_serve`). ``to_frame()``: one row per chip.

@@ -76,6 +76,12 @@ SAME_REQUEST = [
     (lambda kb: kb.perf_serve("nvidia-h200-sxm", "llama-3.1-70b", sla_tpot=30, tp=4),
      ["perf", "serve", "--chip", "nvidia-h200-sxm", "--model", "llama-3.1-70b", "--sla-tpot",
       "30", "--tp", "4"]),
+    (lambda kb: kb.perf_serve("nvidia-b200", "deepseek-r1", gpus=24, prefill_workers=1,
+                              decode_workers=2, isl=8192, osl=1024, concurrency=256,
+                              engine="sglang"),
+     ["perf", "serve", "--chip", "nvidia-b200", "--model", "deepseek-r1", "--gpus", "24",
+      "--prefill-workers", "1", "--decode-workers", "2", "--isl", "8192", "--osl", "1024",
+      "--concurrency", "256", "--engine", "sglang"]),
     (lambda kb: kb.perf_train("nvidia-h100-sxm", "llama-3.1-8b", global_batch=256, seq=4096,
                               zero=3, tokens=1e12),
      ["perf", "train", "--chip", "nvidia-h100-sxm", "--model", "llama-3.1-8b", "--global-batch",
@@ -234,6 +240,15 @@ def test_perf(kb):
     m = kb.perf_serve("nvidia-h200-sxm", "deepseek-r1", tp=8, ep=1, isl=8192, osl=1024,
                       concurrency=64, engine="sglang", token_budget=32768, memory_share=0.82)
     assert m["memory"]["kv_cache_bytes"] > h["memory"]["kv_cache_bytes"] and m.ttft_ms < h.ttft_ms
+    # Disaggregated: one prefill worker and two decode workers of 8 GPUs each.
+    d = kb.perf_serve("nvidia-b200", "deepseek-r1", gpus=24, prefill_workers=1, decode_workers=2,
+                      isl=8192, osl=1024, concurrency=256, engine="sglang")
+    assert d["disaggregation"]["prefill"]["gpus_per_instance"] == 8
+    assert d["disaggregation"]["decode"]["instances"] == 2 and d["latency_parts_ms"]["ttft"][
+        "kv_transfer"] > 0
+    with pytest.raises(ceiling.InputError) as e:
+        kb.perf_serve("nvidia-b200", "deepseek-r1", gpus=15, prefill_workers=1, concurrency=8)
+    assert e.value.field == "gpus"
     t = kb.perf_train("nvidia-h100-sxm", "llama-3.1-8b", global_batch=256, seq=4096, zero=3)
     assert t.step_time_s > 0 and 0 < t.mfu < 1 and t.tokens_per_s > 0
     assert t.to_frame().shape[0] == 1

@@ -69,15 +69,17 @@ Status CheckEngine(const Calibration& cal, const std::string& engine) {
 // Sizes the caller fixed that no layout of this model can take (the search would only say that
 // nothing fits).
 Status CheckFixedSizes(const ModelArch& m, const ServingFields& s) {
-  if (!s.ep) return OkStatus();
-  if (!m.moe.enabled() && *s.ep > 1)
-    return FieldError("ep", fmt::format("{}: {} is a dense model (no experts)", *s.ep, m.id));
-  if (m.moe.enabled() && m.moe.experts % *s.ep != 0)
-    return FieldError("ep", fmt::format("{} does not divide the {} experts of {}", *s.ep,
-                                        m.moe.experts, m.id));
-  if (s.gpus % *s.ep != 0)
-    return FieldError("ep", fmt::format("{} does not divide gpus {}", *s.ep, s.gpus));
-  return OkStatus();
+  auto check = [&](std::optional<int> ep, const std::string& name) -> Status {
+    if (!ep) return OkStatus();
+    if (!m.moe.enabled() && *ep > 1)
+      return FieldError(name, fmt::format("{}: {} is a dense model (no experts)", *ep, m.id));
+    if (m.moe.enabled() && m.moe.experts % *ep != 0)
+      return FieldError(name, fmt::format("{} does not divide the {} experts of {}", *ep,
+                                          m.moe.experts, m.id));
+    return OkStatus();
+  };
+  RETURN_IF_ERROR(check(s.ep, "ep"));
+  return check(s.prefill_ep, "prefill_ep");
 }
 
 // A search that could evaluate nothing: the caller's fixed size at fault (bad input), or no layout
@@ -129,19 +131,37 @@ Status ServingFields::Check(bool need_concurrency) const {
                       "is required (or give a TPOT or TTFT target to search it)");
   RETURN_IF_ERROR(Positive("sla_tpot", sla_tpot));
   RETURN_IF_ERROR(Positive("sla_ttft", sla_ttft));
-  RETURN_IF_ERROR(AtLeast("tp", tp, 1));
-  RETURN_IF_ERROR(AtLeast("pp", pp, 1));
-  RETURN_IF_ERROR(AtLeast("ep", ep, 1));
-  RETURN_IF_ERROR(AtLeast("dp_attn", dp_attn, 1));
   RETURN_IF_ERROR(AtLeast("gpus_per_node", gpus_per_node, 1));
-  for (auto [v, name] : {std::pair{tp, "tp"}, std::pair{pp, "pp"}, std::pair{dp_attn, "dp_attn"}})
-    if (v && gpus % *v != 0)
-      return FieldError(name, fmt::format("{} does not divide gpus {}", *v, gpus));
-  const long long instance = 1LL * tp.value_or(1) * pp.value_or(1) * dp_attn.value_or(1);
-  if (gpus % instance != 0)
-    return FieldError(tp ? "tp" : pp ? "pp" : "dp_attn",
-                      fmt::format("tp x pp x dp_attn = {} does not divide gpus {}", instance, gpus));
-  if (ep && *ep > gpus) return FieldError("ep", fmt::format("{} exceeds gpus {}", *ep, gpus));
+  RETURN_IF_ERROR(CheckWorkers());
+  // Fixed sizes divide the GPUs of an instance (disaggregated: of a worker).
+  auto sizes = [](const std::string& prefix, int n, const std::string& what,
+                  std::optional<int> t, std::optional<int> p, std::optional<int> d,
+                  std::optional<int> e) -> Status {
+    RETURN_IF_ERROR(AtLeast(prefix + "tp", t, 1));
+    RETURN_IF_ERROR(AtLeast(prefix + "pp", p, 1));
+    RETURN_IF_ERROR(AtLeast(prefix + "ep", e, 1));
+    RETURN_IF_ERROR(AtLeast(prefix + "dp_attn", d, 1));
+    for (auto [v, name] : {std::pair{t, "tp"}, std::pair{p, "pp"}, std::pair{d, "dp_attn"}})
+      if (v && n % *v != 0)
+        return FieldError(prefix + name, fmt::format("{} does not divide {}", *v, what));
+    const long long instance = 1LL * t.value_or(1) * p.value_or(1) * d.value_or(1);
+    if (n % instance != 0)
+      return FieldError(prefix + (t ? "tp" : p ? "pp" : "dp_attn"),
+                        fmt::format("tp x pp x dp_attn = {} does not divide {}", instance, what));
+    if (e && *e > n) return FieldError(prefix + "ep", fmt::format("{} exceeds {}", *e, what));
+    if (e && n % *e != 0)
+      return FieldError(prefix + "ep", fmt::format("{} does not divide {}", *e, what));
+    return OkStatus();
+  };
+  if (disaggregated()) {
+    RETURN_IF_ERROR(sizes("", InstanceGpus(), Counted(InstanceGpus(), "GPU") + " of a decode worker",
+                          tp, pp, dp_attn, ep));
+    RETURN_IF_ERROR(sizes("prefill_", PrefillGpus(),
+                          Counted(PrefillGpus(), "GPU") + " of a prefill worker", prefill_tp,
+                          prefill_pp, prefill_dp_attn, prefill_ep));
+  } else {
+    RETURN_IF_ERROR(sizes("", gpus, fmt::format("gpus {}", gpus), tp, pp, dp_attn, ep));
+  }
   if (spec_steps < 0 || spec_steps > 16) return FieldError("spec_steps", "must be 0 to 16");
   if (spec_steps > 0) {
     if (spec_draft < 1 || spec_draft > 64)
@@ -174,6 +194,55 @@ Status ServingFields::Check(bool need_concurrency) const {
   ASSIGN_OR_RETURN(auto so, ScaleOut(scale_out));
   (void)so;
   return OkStatus();
+}
+
+Status ServingFields::CheckWorkers() const {
+  if (!disaggregated()) {
+    if (prefill_workers < 0)
+      return FieldError("prefill_workers", "must be at least 0 (0: aggregated serving)");
+    // A disaggregated setting without prefill workers would be silently ignored.
+    for (auto [set, name] :
+         {std::pair{decode_workers != 1, "decode_workers"}, std::pair{prefill_gpus.has_value(),
+          "prefill_gpus"}, std::pair{prefill_tp.has_value(), "prefill_tp"},
+          std::pair{prefill_pp.has_value(), "prefill_pp"},
+          std::pair{prefill_ep.has_value(), "prefill_ep"},
+          std::pair{prefill_dp_attn.has_value(), "prefill_dp_attn"}})
+      if (set)
+        return FieldError(name,
+                          "is a disaggregated setting: give prefill_workers too (at least 1)");
+    return OkStatus();
+  }
+  if (prefill_workers > kMaxGpus)
+    return FieldError("prefill_workers", fmt::format("must be between 0 and {}", kMaxGpus));
+  if (decode_workers < 1 || decode_workers > kMaxGpus)
+    return FieldError("decode_workers", fmt::format("must be between 1 and {}", kMaxGpus));
+  if (prefill_gpus) {
+    if (*prefill_gpus < 1) return FieldError("prefill_gpus", "must be at least 1");
+    if (1LL * prefill_workers * *prefill_gpus >= gpus)
+      return FieldError("prefill_gpus",
+                        fmt::format("{} prefill workers x {} leave none of gpus {} to decode",
+                                    prefill_workers, Counted(*prefill_gpus, "GPU"), gpus));
+    const int rest = gpus - prefill_workers * *prefill_gpus;
+    if (rest % decode_workers != 0)
+      return FieldError("decode_workers",
+                        fmt::format("{} does not divide the {} GPUs left to the decode workers "
+                                    "(gpus {} - {} prefill workers x {})",
+                                    decode_workers, rest, gpus, prefill_workers, *prefill_gpus));
+  } else if (gpus % (prefill_workers + decode_workers) != 0) {
+    return FieldError("gpus", fmt::format("{} do not split evenly between {} prefill and {} "
+                                          "decode workers; give prefill_gpus",
+                                          Counted(gpus, "GPU"), prefill_workers, decode_workers));
+  }
+  return OkStatus();
+}
+
+int ServingFields::PrefillGpus() const {
+  return prefill_gpus.value_or(gpus / std::max(1, prefill_workers + decode_workers));
+}
+
+int ServingFields::InstanceGpus() const {
+  if (!disaggregated()) return gpus;
+  return (gpus - prefill_workers * PrefillGpus()) / std::max(1, decode_workers);
 }
 
 Result<SystemOptions> ServingFields::System() const {
@@ -212,12 +281,21 @@ Result<ServingQuery> ServingFields::Query(const ModelArch* m, const Hardware* hw
   q.workload.postprocess_workers = postprocess_workers;
   q.workload.max_batch = max_batch;
   q.workload.memory_share = memory_share;
+  if (disaggregated()) {
+    // Each worker's GPU count as the layout the search starts from (SearchServing keeps it).
+    q.par = {.tp = InstanceGpus()};
+    q.disagg = Disaggregation{.prefill = {.tp = PrefillGpus()},
+                              .prefill_workers = prefill_workers,
+                              .decode_workers = decode_workers};
+  }
   return q;
 }
 
 SlaSearchOptions ServingFields::Search() const {
   SlaSearchOptions o;
   o.tp = tp, o.pp = pp, o.ep = ep, o.dp_attn = dp_attn;
+  o.prefill_tp = prefill_tp, o.prefill_pp = prefill_pp, o.prefill_ep = prefill_ep;
+  o.prefill_dp_attn = prefill_dp_attn;
   if (sla_tpot) o.sla.tpot = Seconds::FromBase(*sla_tpot * 1e-3);
   if (sla_ttft) o.sla.ttft = Seconds::FromBase(*sla_ttft * 1e-3);
   if (concurrency) o.max_concurrency = *concurrency;
@@ -226,6 +304,10 @@ SlaSearchOptions ServingFields::Search() const {
 
 std::string ServingFields::Describe() const {
   std::vector<std::string> parts = {model.Label("model"), Counted(gpus, "GPU")};
+  if (disaggregated())
+    parts.push_back(fmt::format("disaggregated: {} prefill x {} + {} decode x {}",
+                                prefill_workers, Counted(PrefillGpus(), "GPU"), decode_workers,
+                                Counted(InstanceGpus(), "GPU")));
   parts.push_back(fmt::format("{} serving, input {} / output {} tokens", precision, isl, osl));
   if (sla_tpot) parts.push_back(fmt::format("TPOT <= {} ms", *sla_tpot));
   if (sla_ttft) parts.push_back(fmt::format("TTFT <= {} ms", *sla_ttft));
@@ -256,7 +338,9 @@ Result<PerfServeResponse> PerfServe(const KnowledgeBase& kb, PerfServeRequest re
   if (auto note = perf::CoverageNote(*cal, r.hardware->chip_id))
     r.search.result.notes.push_back(std::move(*note));
   const ServingFields& s = request.serving;
-  r.searched = !(s.tp && s.pp && s.ep && s.dp_attn) || s.sla();
+  r.searched = !(s.tp && s.pp && s.ep && s.dp_attn) || s.sla() ||
+               (s.disaggregated() &&
+                !(s.prefill_tp && s.prefill_pp && s.prefill_ep && s.prefill_dp_attn));
   r.sla_tpot = s.sla_tpot;
   r.sla_ttft = s.sla_ttft;
   return r;

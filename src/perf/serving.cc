@@ -388,8 +388,11 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
   const double ctx = isl + osl / 2;
   const int dp_p = prefill.parallelism().dp_attn;
   const double b_clients = std::max(1.0, decode_batch);  // per attention rank
-  const MemoryUse mem = decode.ServingMemory(1, isl + osl, HeldBackFor(decode, ep, w));
-  if (std::floor(mem.kv_token_capacity / (isl + osl)) < 1) return out;
+  // The decode worker runs at most what its KV cache and the engine's batch cap hold, as an
+  // aggregated instance does (ConstantsFor); the other clients wait for a slot.
+  const LayoutConstants k = ConstantsFor(decode, family, ep, w);
+  if (k.max_batch < 1) return out;
+  const double cap = std::min(k.max_batch, k.engine_batch);
   const MemoryUse pmem = prefill.ServingMemory(1, isl, HeldBackFor(prefill, ep, w));
   if (pmem.kv_token_capacity < isl) return out;
   out.fits = true;
@@ -449,10 +452,10 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
     const double decode_time = (osl - 1) * t.tpot;
     return b_clients * decode_time / (t.ttft + decode_time);
   };
-  double lo = 1.0, hi = b_clients;
+  double lo = 1.0, hi = std::min(b_clients, cap);
   if (decoding(lo) <= lo) {
     hi = lo;
-  } else {
+  } else if (decoding(hi) < hi) {
     for (int i = 0; i < 40 && hi - lo > 5e-3 * hi; ++i) {
       const double mid = (lo + hi) / 2;
       (decoding(mid) > mid ? lo : hi) = mid;
@@ -460,16 +463,23 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
   }
   const double batch = hi;
   const Times t = times(batch);
-  const double tpot = t.tpot, ttft = t.ttft;
+  const double tpot = t.tpot;
   const double decode_time = (osl - 1) * tpot;
+  // At the cap, the clients the slots cannot hold wait for one: the cycle stretches until the
+  // decoding share of the clients is the cap (Little's law, b_clients x D / cycle = cap).
+  const double slot = std::max(0.0, b_clients * decode_time / batch - decode_time - t.ttft);
+  const double ttft = t.ttft + slot;
+  out.kv_limited = b_clients > cap;
+  out.engine_capped = out.kv_limited && k.engine_batch < k.max_batch;
   out.batch = batch;
   LatencyParts& parts = out.parts;
   parts.prefill = Seconds::FromBase(service);
   parts.kv_transfer = Seconds::FromBase(xfer);
   parts.request = Seconds::FromBase(RequestOverhead(ep, w));
   parts.clients = Seconds::FromBase(ep.client_overhead.base() * batch);
-  parts.waiting = Seconds::FromBase(ttft) - parts.prefill - parts.kv_transfer - parts.request -
-                  parts.clients;
+  parts.slot = Seconds::FromBase(slot);
+  parts.waiting = Seconds::FromBase(t.ttft) - parts.prefill - parts.kv_transfer -
+                  parts.request - parts.clients;
   parts.decode = Seconds::FromBase(tpot);
   out.ttft = Seconds::FromBase(ttft);
   out.tpot = Seconds::FromBase(tpot);
@@ -654,12 +664,69 @@ void AddPrecisionNotes(const Hardware& hw, const PrecisionConfig& prec,
             : ""));
 }
 
+void AddFamilyNote(const ServingQuery& q, std::vector<std::string>* notes) {
+  bool fitted = false;
+  q.calibration->Family(q.hardware->family, &fitted);
+  if (!fitted)
+    notes->push_back(
+        fmt::format("family \"{}\" has no calibration data; generic efficiencies "
+                    "(fitted on all families) are used",
+                    q.hardware->family));
+}
+
+// A disaggregated deployment (ServingQuery::disagg): the decode workers' clients per
+// attention rank are the query's clients spread over them.
+Status CheckSplit(const ServingQuery& q) {
+  const Disaggregation& d = *q.disagg;
+  if (d.prefill_workers < 1 || d.prefill_workers > kMaxGpus)
+    return FieldError("prefill_workers", fmt::format("must be between 1 and {}", kMaxGpus));
+  if (d.decode_workers < 1 || d.decode_workers > kMaxGpus)
+    return FieldError("decode_workers", fmt::format("must be between 1 and {}", kMaxGpus));
+  if (!(std::isfinite(d.prefill_batch) && d.prefill_batch >= 1 && d.prefill_batch <= 1e6))
+    return FieldError("prefill_batch", "must be between 1 and 1000000");
+  if (static_cast<long long>(q.gpus) != 1LL * d.prefill_workers * d.prefill.Gpus() +
+                                            1LL * d.decode_workers * q.par.Gpus())
+    return FieldError(
+        "gpus", fmt::format("{} is not the workers' GPUs: {} prefill x {} ({}) + {} decode x {} "
+                            "({})",
+                            q.gpus, d.prefill_workers, d.prefill.Gpus(), d.prefill.ToString(),
+                            d.decode_workers, q.par.Gpus(), q.par.ToString()));
+  return OkStatus();
+}
+
+Result<ServingResult> ServeSplit(const ServingQuery& q) {
+  RETURN_IF_ERROR(CheckSplit(q));
+  const Disaggregation& d = *q.disagg;
+  DisaggQuery dq{.model = q.model,
+                 .hardware = q.hardware,
+                 .calibration = q.calibration,
+                 .prefill = d.prefill,
+                 .decode = q.par,
+                 .prefill_workers = d.prefill_workers,
+                 .decode_workers = d.decode_workers,
+                 .prefill_batch = d.prefill_batch,
+                 .decode_batch = static_cast<double>(q.workload.concurrency) /
+                                 (d.decode_workers * q.par.dp_attn),
+                 .precision = q.precision,
+                 .workload = q.workload};
+  ASSIGN_OR_RETURN(ServingResult r, ServeDisaggregated(dq));
+  AddFamilyNote(q, &r.notes);
+  if (const int ranks = d.decode_workers * q.par.dp_attn; r.fits && q.workload.concurrency < ranks)
+    r.notes.push_back(fmt::format(
+        "{} client{} for {} decode attention rank{}: {} of them have none and idle (the per-GPU "
+        "throughput counts their GPUs)",
+        q.workload.concurrency, q.workload.concurrency == 1 ? "" : "s", ranks,
+        ranks == 1 ? "" : "s", ranks - q.workload.concurrency));
+  return r;
+}
+
 }  // namespace
 
 Result<ServingResult> Serve(const ServingQuery& q) {
   RETURN_IF_ERROR(CheckWorkload(q.workload, *q.model));
   if (q.gpus < 1 || q.gpus > kMaxGpus)
     return FieldError("gpus", fmt::format("must be between 1 and {}", kMaxGpus));
+  if (q.disagg) return ServeSplit(q);
   if (q.gpus % q.par.Gpus() != 0)
     return FieldError("gpus", fmt::format("{} is not a multiple of the instance size {} ({} = tp x "
                                           "dp-attn x pp)",
@@ -672,13 +739,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   r.notes = q.hardware->notes;
   AddPrecisionNotes(*q.hardware, q.precision, &r.notes);
   AddContextNote(*q.model, q.workload, &r.notes);
-  bool fitted = false;
-  q.calibration->Family(q.hardware->family, &fitted);
-  if (!fitted)
-    r.notes.push_back(
-        fmt::format("family \"{}\" has no calibration data; generic efficiencies "
-                    "(fitted on all families) are used",
-                    q.hardware->family));
+  AddFamilyNote(q, &r.notes);
   const ServingTimes t = ServeTimes(sm, fp, ep, q.workload, r.instances);
   const double tokens_per_seq = static_cast<double>(q.workload.isl) + q.workload.osl;
   r.fits = t.fits;
@@ -737,17 +798,42 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
                                           q.decode_workers, q.prefill_batch, q.decode_batch);
   ServingResult r;
   r.fits = t.fits;
+  r.instances = q.decode_workers;
   r.notes = q.hardware->notes;
+  AddPrecisionNotes(*q.hardware, q.precision, &r.notes);
   AddContextNote(*q.model, q.workload, &r.notes);
   const int gpus = q.prefill_workers * q.prefill.Gpus() + q.decode_workers * q.decode.Gpus();
-  r.memory = dec.ServingMemory(std::max(1.0, t.batch),
-                               static_cast<double>(q.workload.isl) + q.workload.osl,
+  const double tokens_per_seq = static_cast<double>(q.workload.isl) + q.workload.osl;
+  r.memory = dec.ServingMemory(std::max(1.0, t.batch), tokens_per_seq,
                                HeldBackFor(dec, ep, q.workload));
+  r.prefill_step = pre.Prefill(fp, 1, q.workload.isl);
   if (!t.fits) {
-    r.does_not_fit = "the weights and one sequence's KV cache do not fit a worker";
+    // Which worker: the decode worker must hold one full-length sequence, the prefill worker
+    // one prompt.
+    const MemoryUse pm = pre.ServingMemory(1, q.workload.isl, HeldBackFor(pre, ep, q.workload));
+    const bool prefill_short = pm.kv_token_capacity < q.workload.isl;
+    const MemoryUse& one = prefill_short ? pm : r.memory;
+    r.does_not_fit = fmt::format(
+        "per GPU of a {} worker ({}): weights {} + reserve {} + workspace {} + KV of one "
+        "{}-token {} {} = {} > capacity {}",
+        prefill_short ? "prefill" : "decode",
+        (prefill_short ? q.prefill : q.decode).ToString(), FormatQuantity(one.weights),
+        FormatQuantity(one.reserve), FormatQuantity(one.activations),
+        prefill_short ? q.workload.isl : tokens_per_seq, prefill_short ? "prompt" : "sequence",
+        FormatQuantity(one.kv_cache), FormatQuantity(one.total), FormatQuantity(one.capacity));
+    r.uncertainty = BandsFor(*q.calibration, *q.hardware,
+                             {Regime::kDisaggregated, Regime::kDisaggregated}, q.workload.engine,
+                             KindOf(*q.model));
     return r;
   }
   r.batch_per_rank = t.batch;
+  r.kv_limited = t.kv_limited;
+  if (t.kv_limited)
+    r.notes.push_back(fmt::format(
+        "{} {} of the {} clients per decode attention rank; the rest wait for a slot (their "
+        "wait is in TTFT)",
+        t.engine_capped ? "the engine's batch cap runs" : "the decode worker's KV cache holds",
+        FormatFixed(t.batch, 0), FormatNumber(q.decode_batch)));
   r.ttft = t.ttft;
   r.tpot = t.tpot;
   r.latency = t.parts;
@@ -821,19 +907,52 @@ std::vector<int> ClientGrid(const ServingQuery& base, const SlaSearchOptions& o)
   return clients;
 }
 
-struct ScanResult {
+// The best deployment a scan has seen; `D` is what it varies (an aggregated instance's layout,
+// or a disaggregated deployment's pair of worker layouts).
+template <class D>
+struct ScanOf {
   bool found = false;
   double value = -1;  // output tokens/s per GPU of the best deployment
-  Parallelism par;
+  D par{};
   int concurrency = 0;
   int evaluated = 0;
-  std::optional<Parallelism> fallback;  // the layout with the most memory per instance
+  std::optional<D> fallback;  // the layout with the most memory per instance
   // With an SLA: the deployment that fits and comes nearest the targets (the least of its
   // TTFT and TPOT as multiples of their targets), shown when none meets them.
-  std::optional<Parallelism> closest;
+  std::optional<D> closest;
   int closest_concurrency = 0;
   double closest_excess = 0;
+
+  // Takes one evaluation of `dep` at `c` clients; false when more clients cannot do better.
+  bool Offer(const ServingTimes& t, const SlaSearchOptions& o, const D& dep, int c, int gpus) {
+    ++evaluated;
+    if (!t.fits) return false;
+    if (o.sla.ttft || o.sla.tpot) {
+      const double excess = std::max(o.sla.ttft ? t.ttft.base() / o.sla.ttft->base() : 0.0,
+                                     o.sla.tpot ? t.tpot.base() / o.sla.tpot->base() : 0.0);
+      if (!closest || excess < closest_excess) {
+        closest = dep;
+        closest_concurrency = c;
+        closest_excess = excess;
+      }
+    }
+    // TTFT and TPOT never fall as clients are added (more batch, more queueing), so the first
+    // miss ends this layout's scan.
+    if (o.sla.ttft && t.ttft > *o.sla.ttft) return false;
+    if (o.sla.tpot && t.tpot > *o.sla.tpot) return false;
+    const double v = t.output_tokens_per_s / gpus;
+    if (v > value * (1 + 1e-12)) {
+      value = v;
+      found = true;
+      par = dep;
+      concurrency = c;
+    }
+    // Past the KV capacity more clients only queue: the batch, TPOT and throughput stay as
+    // they are (Little's law), so no later client count can do better.
+    return !t.kv_limited;
+  }
 };
+using ScanResult = ScanOf<Parallelism>;
 
 // The search proper, shared by SearchServing and BestServingThroughput.
 ScanResult Scan(const ServingQuery& base, const SlaSearchOptions& o,
@@ -855,33 +974,54 @@ ScanResult Scan(const ServingQuery& base, const SlaSearchOptions& o,
       if (sla && c < instances * par.dp_attn) continue;
       ServingWorkload w = base.workload;
       w.concurrency = c;
-      const ServingTimes t = ServeTimesWith(*sm, fp, ep, w, instances, k);
-      ++best.evaluated;
-      if (!t.fits) break;
-      if (sla) {
-        const double excess =
-            std::max(o.sla.ttft ? t.ttft.base() / o.sla.ttft->base() : 0.0,
-                     o.sla.tpot ? t.tpot.base() / o.sla.tpot->base() : 0.0);
-        if (!best.closest || excess < best.closest_excess) {
-          best.closest = par;
-          best.closest_concurrency = c;
-          best.closest_excess = excess;
-        }
+      if (!best.Offer(ServeTimesWith(*sm, fp, ep, w, instances, k), o, par, c, base.gpus)) break;
+    }
+  }
+  return best;
+}
+
+// A disaggregated deployment's pair of worker layouts.
+struct SplitLayout {
+  Parallelism prefill, decode;
+};
+using SplitScan = ScanOf<SplitLayout>;
+
+// The disaggregated search: every prefill-worker layout with every decode-worker layout (the
+// worker counts fixed by base.disagg), each at the client counts of `clients`.
+SplitScan ScanSplit(const ServingQuery& base, const SlaSearchOptions& o,
+                    const std::vector<Parallelism>& prefills,
+                    const std::vector<Parallelism>& decodes, const std::vector<int>& clients) {
+  const ModelArch& m = *base.model;
+  const Disaggregation& d = *base.disagg;
+  const FamilyParams& fp = base.calibration->Family(base.hardware->family);
+  const EngineParams& ep = base.calibration->Engine(base.workload.engine);
+  const bool sla = o.sla.ttft.has_value() || o.sla.tpot.has_value();
+  auto build = [&](const std::vector<Parallelism>& layouts) {
+    std::vector<std::pair<Parallelism, StepModel>> out;
+    for (const Parallelism& par : layouts)
+      if (auto sm = StepModel::Build(m, *base.hardware, par, base.precision); sm.ok())
+        out.emplace_back(par, std::move(*sm));
+    return out;
+  };
+  const auto pre = build(prefills), dec = build(decodes);
+  SplitScan best;
+  for (const auto& [ppar, psm] : pre) {
+    for (const auto& [dpar, dsm] : dec) {
+      const SplitLayout layout{ppar, dpar};
+      // The most memory per GPU: the widest tensor-parallel split of each worker.
+      if (!best.fallback || std::pair(ppar.tp, dpar.tp) > std::pair(best.fallback->prefill.tp,
+                                                                   best.fallback->decode.tp))
+        best.fallback = layout;
+      const int ranks = d.decode_workers * dpar.dp_attn;
+      for (int c : clients) {
+        if (sla && c < ranks) continue;
+        ServingWorkload w = base.workload;
+        w.concurrency = c;
+        const ServingTimes t = ServeDisaggTimes(psm, dsm, fp, ep, w, d.prefill_workers,
+                                                d.decode_workers, d.prefill_batch,
+                                                static_cast<double>(c) / ranks);
+        if (!best.Offer(t, o, layout, c, base.gpus)) break;
       }
-      // TTFT and TPOT never fall as clients are added (more batch, more queueing), so the first
-      // miss ends this layout's scan.
-      if (o.sla.ttft && t.ttft > *o.sla.ttft) break;
-      if (o.sla.tpot && t.tpot > *o.sla.tpot) break;
-      const double value = t.output_tokens_per_s / base.gpus;
-      if (value > best.value * (1 + 1e-12)) {
-        best.value = value;
-        best.found = true;
-        best.par = par;
-        best.concurrency = c;
-      }
-      // Past the KV capacity more clients only queue: the batch, TPOT and throughput stay as
-      // they are (Little's law), so no later client count can do better.
-      if (t.kv_limited) break;
     }
   }
   return best;
@@ -891,29 +1031,53 @@ Status CheckSearch(const ServingQuery& base) {
   RETURN_IF_ERROR(CheckWorkload(base.workload, *base.model));
   if (base.gpus < 1 || base.gpus > kMaxGpus)
     return FieldError("gpus", fmt::format("must be between 1 and {}", kMaxGpus));
+  if (base.disagg) return CheckSplit(base);
   return OkStatus();
 }
 
-}  // namespace
+// One worker's layouts: `gpus` GPUs in one instance, with the sizes fixed in `fixed`
+// (tp, pp, ep, dp_attn). A rejection of a fixed size is kept in `first_error` under the
+// field name `prefix` + its own ("prefill_tp").
+std::vector<Parallelism> WorkerLayouts(const ModelArch& m, int gpus, const SlaSearchOptions& fixed,
+                                       const std::string& prefix,
+                                       std::optional<Error>* first_error) {
+  std::optional<Error> err;
+  std::vector<Parallelism> out = Layouts(m, gpus, fixed, &err);
+  std::erase_if(out, [&](const Parallelism& p) { return p.Gpus() != gpus; });
+  if (err && !*first_error) {
+    err->field = prefix + err->field;
+    *first_error = std::move(err);
+  }
+  return out;
+}
 
-Result<SlaSearchResult> SearchServing(const ServingQuery& base, const SlaSearchOptions& o) {
-  RETURN_IF_ERROR(CheckSearch(base));
-  const auto start = std::chrono::steady_clock::now();
+void SetLayout(ServingQuery* q, const Parallelism& par) { q->par = par; }
+void SetLayout(ServingQuery* q, const SplitLayout& l) {
+  q->par = l.decode;
+  q->disagg->prefill = l.prefill;
+}
+std::string LayoutName(const ServingQuery& q) {
+  if (!q.disagg) return q.par.ToString();
+  return fmt::format("prefill {} + decode {}", q.disagg->prefill.ToString(), q.par.ToString());
+}
+
+// The search result from a scan: the best deployment, else the nearest to the targets and by
+// how much it misses them, else why none and the roomiest layout.
+template <class D>
+Result<SlaSearchResult> Finish(const ServingQuery& base, const SlaSearchOptions& o,
+                               const ScanOf<D>& scan, const std::optional<Error>& first_error) {
   const bool sla = o.sla.ttft.has_value() || o.sla.tpot.has_value();
-  std::optional<Error> first_error;
-  const std::vector<Parallelism> layouts = Layouts(*base.model, base.gpus, o, &first_error);
-  const ScanResult scan = Scan(base, o, layouts, ClientGrid(base, o));
   SlaSearchResult best;
   best.evaluated = scan.evaluated;
   best.found = scan.found;
   best.query = base;
   if (scan.found) {
-    best.query.par = scan.par;
+    SetLayout(&best.query, scan.par);
     best.query.workload.concurrency = scan.concurrency;
     ASSIGN_OR_RETURN(best.result, Serve(best.query));
   } else if (sla && scan.closest) {
     // Nothing meets the targets: show the deployment nearest them and say by how much it misses.
-    best.query.par = *scan.closest;
+    SetLayout(&best.query, *scan.closest);
     best.query.workload.concurrency = scan.closest_concurrency;
     ASSIGN_OR_RETURN(best.result, Serve(best.query));
     std::string missed;
@@ -926,7 +1090,7 @@ Result<SlaSearchResult> SearchServing(const ServingQuery& base, const SlaSearchO
     miss("TPOT", o.sla.tpot, best.result.tpot);
     best.why_none = fmt::format(
         "no deployment meets the latency targets; the nearest, {} at {}, has {}",
-        best.query.par.ToString(), Counted(best.query.workload.concurrency, "client"),
+        LayoutName(best.query), Counted(best.query.workload.concurrency, "client"),
         missed.empty() ? "latencies at the targets" : missed);
   } else {
     best.why_none = sla ? "no deployment fits and meets the latency targets"
@@ -936,10 +1100,35 @@ Result<SlaSearchResult> SearchServing(const ServingQuery& base, const SlaSearchO
       best.why_none_field = first_error->field;
     }
     if (scan.fallback) {
-      best.query.par = *scan.fallback;
+      SetLayout(&best.query, *scan.fallback);
       ASSIGN_OR_RETURN(best.result, Serve(best.query));
     }
   }
+  return best;
+}
+
+}  // namespace
+
+Result<SlaSearchResult> SearchServing(const ServingQuery& base, const SlaSearchOptions& o) {
+  RETURN_IF_ERROR(CheckSearch(base));
+  const auto start = std::chrono::steady_clock::now();
+  auto search = [&]() -> Result<SlaSearchResult> {
+    std::optional<Error> first_error;
+    if (!base.disagg) {
+      const std::vector<Parallelism> layouts = Layouts(*base.model, base.gpus, o, &first_error);
+      return Finish(base, o, Scan(base, o, layouts, ClientGrid(base, o)), first_error);
+    }
+    // Each worker keeps the GPU count of the base query's layout for it.
+    SlaSearchOptions pre_fixed;
+    pre_fixed.tp = o.prefill_tp, pre_fixed.pp = o.prefill_pp, pre_fixed.ep = o.prefill_ep,
+    pre_fixed.dp_attn = o.prefill_dp_attn;
+    const auto prefills = WorkerLayouts(*base.model, base.disagg->prefill.Gpus(), pre_fixed,
+                                        "prefill_", &first_error);
+    const auto decodes = WorkerLayouts(*base.model, base.par.Gpus(), o, "", &first_error);
+    return Finish(base, o, ScanSplit(base, o, prefills, decodes, ClientGrid(base, o)),
+                  first_error);
+  };
+  ASSIGN_OR_RETURN(SlaSearchResult best, search());
   best.elapsed = Seconds::FromBase(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return best;

@@ -115,11 +115,32 @@ json ParallelismJson(const perf::Parallelism& p, int instances) {
               {"instances", instances}};
 }
 
+// A disaggregated deployment's workers: "2 prefill x TP4 + 1 decode x TP1 DP-attn8 EP8".
+std::string WorkersText(const perf::ServingQuery& q) {
+  const perf::Disaggregation& d = *q.disagg;
+  return fmt::format("{} prefill x {} + {} decode x {}", d.prefill_workers, d.prefill.ToString(),
+                     d.decode_workers, q.par.ToString());
+}
+
+json DisaggregationJson(const perf::ServingQuery& q) {
+  if (!q.disagg) return nullptr;
+  const perf::Disaggregation& d = *q.disagg;
+  return json{{"prefill", ParallelismJson(d.prefill, d.prefill_workers)},
+              {"decode", ParallelismJson(q.par, d.decode_workers)},
+              {"prefill_batch", d.prefill_batch}};
+}
+
 json PrecisionJson(const perf::PrecisionConfig& p) {
   return json{{"weights", perf::DTypeName(p.weights)},
               {"activations", perf::DTypeName(p.activations)},
               {"kv_cache", perf::DTypeName(p.kv_cache)},
               {"attention", perf::DTypeName(p.attention)}};
+}
+
+// Sequences per rank: whole numbers as they are, a mean batch (disaggregated decode workers,
+// by Little's law) to one decimal.
+std::string BatchText(double b) {
+  return std::abs(b - std::round(b)) < 1e-9 ? fmt::format("{:g}", b) : fmt::format("{:.1f}", b);
 }
 
 // A step's times in the breakdown table, in ms to 10 µs: nine columns then fit in 100.
@@ -154,6 +175,7 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
   j["model"] = q.model->id;
   j["gpus"] = q.gpus;
   j["parallelism"] = ParallelismJson(q.par, r.instances);
+  j["disaggregation"] = DisaggregationJson(q);  // null: aggregated
   j["precision"] = PrecisionJson(q.precision);
   j["workload"] = json{{"isl", q.workload.isl},
                        {"osl", q.workload.osl},
@@ -264,10 +286,14 @@ std::string MemoryLine(const std::string& engine, const perf::EngineTraits* t, d
 
 std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& r,
                         const perf::SlaSearchResult* search) {
+  const std::string layout =
+      q.disagg ? "disaggregated: " + WorkersText(q)
+               : q.par.ToString() + (r.instances > 1
+                                         ? fmt::format(", {} instances", FormatFixed(r.instances, 0))
+                                         : "");
   std::string s =
-      fmt::format("{} on {} x {} ({}{}), {} weights / {} KV cache, engine {}\n", q.model->name,
-                  FormatFixed(q.gpus, 0), q.hardware->chip_name, q.par.ToString(),
-                  r.instances > 1 ? fmt::format(", {} instances", FormatFixed(r.instances, 0)) : "",
+      fmt::format("{} on {} x {} ({}), {} weights / {} KV cache, engine {}\n", q.model->name,
+                  FormatFixed(q.gpus, 0), q.hardware->chip_name, layout,
                   perf::DTypeName(q.precision.weights), perf::DTypeName(q.precision.kv_cache),
                   q.workload.engine.empty() ? "generic" : q.workload.engine);
   s += fmt::format("workload: input {} tokens, output {} tokens, {}\n", q.workload.isl,
@@ -304,7 +330,8 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   if (search)
     s += fmt::format("parallelism: best of {} deployments searched in {:.2f} ms\n",
                      search->evaluated, Ms(search->elapsed));
-  s += fmt::format("memory per GPU: {} of {} (weights {}, KV cache {}, workspace {}, reserve {})\n",
+  s += fmt::format("memory per GPU{}: {} of {} (weights {}, KV cache {}, workspace {}, reserve {})\n",
+                   q.disagg ? " of a decode worker" : "",
                    FormatQuantity(r.memory.total), FormatQuantity(r.memory.capacity),
                    FormatQuantity(r.memory.weights), FormatQuantity(r.memory.kv_cache),
                    FormatQuantity(r.memory.activations), FormatQuantity(r.memory.reserve));
@@ -347,7 +374,7 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
               StepMs(st.elementwise), StepMs(st.overhead)});
   };
   row(fmt::format("prefill, 1 x {} tokens", q.workload.isl), r.prefill_step);
-  row(fmt::format("decode, batch {:g} per rank", r.batch_per_rank), r.decode_step);
+  row(fmt::format("decode, batch {} per rank", BatchText(r.batch_per_rank)), r.decode_step);
   s += b.RenderText();
   const perf::Uncertainty& u = r.uncertainty;
   const perf::Regimes& g = u.regimes;
@@ -507,7 +534,9 @@ std::string CompareText(const std::vector<CompareColumn>& cols,
     return std::string(c.reference.decode.MemoryBound() ? "memory" : "compute");
   });
   t.AddRule("best deployment found on these GPUs (closed-loop benchmark)");
-  add("parallelism", [](const CompareColumn& c) { return c.query.par.ToString(); });
+  add("parallelism", [](const CompareColumn& c) {
+    return c.query.disagg ? WorkersText(c.query) : c.query.par.ToString();
+  });
   add("fits", [](const CompareColumn& c) { return std::string(c.result.fits ? "yes" : "no"); });
   add("memory per GPU (GB)", [](const CompareColumn& c) {
     return fmt::format("{:.1f} / {:.0f}", c.result.memory.total.In(1e9),
@@ -519,7 +548,8 @@ std::string CompareText(const std::vector<CompareColumn>& cols,
   add("clients in the KV cache", [&](const CompareColumn& c) {
     const double clients = static_cast<double>(c.query.workload.concurrency) /
                            std::max(1, c.result.instances * c.query.par.dp_attn);
-    return fits_or(c, fmt::format("{:g} of {:g} per rank", c.result.batch_per_rank, clients));
+    return fits_or(c, fmt::format("{} of {} per rank", BatchText(c.result.batch_per_rank),
+                                  BatchText(clients)));
   });
   add("TTFT (ms)",
       [&](const CompareColumn& c) { return fits_or(c, FormatFixed(Ms(c.result.ttft), 0)); });

@@ -1013,5 +1013,133 @@ TEST(Train, DoesNotFitIsAnOutcome) {
   EXPECT_NE(r->does_not_fit.find("> capacity 85.52 GB"), std::string::npos);
 }
 
+
+// A disaggregated ServingQuery is served as the worker query it describes: the decode workers'
+// clients per attention rank are the query's clients spread over them.
+TEST(ServeDisaggregated, AQueryWithWorkersIsServedAsTheWorkerQuery) {
+  const ModelArch& m = ModelOf("deepseek-v3");
+  const Hardware hw = HardwareOf("nvidia-h200-sxm");
+  const Parallelism pre{.tp = 8, .ep = 8}, dec{.tp = 1, .dp_attn = 8, .ep = 8};
+  ServingQuery q = Query(m, hw, 24, dec, DType::kFp8, 4096, 1024, 512);
+  q.workload.engine = "sglang";
+  q.disagg = Disaggregation{.prefill = pre, .prefill_workers = 1, .decode_workers = 2};
+  auto r = Serve(q);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_TRUE(r->fits);
+  DisaggQuery dq{.model = &m, .hardware = &hw, .calibration = &Bundled().calibration,
+                 .prefill = pre, .decode = dec, .prefill_workers = 1, .decode_workers = 2,
+                 .prefill_batch = 1, .decode_batch = 512.0 / 16,
+                 .precision = q.precision, .workload = q.workload};
+  auto direct = ServeDisaggregated(dq);
+  ASSERT_TRUE(direct.ok());
+  EXPECT_DOUBLE_EQ(r->ttft.base(), direct->ttft.base());
+  EXPECT_DOUBLE_EQ(r->tpot.base(), direct->tpot.base());
+  EXPECT_NEAR(r->output_tokens_per_s_per_gpu * 24, r->output_tokens_per_s, 1e-6);
+  EXPECT_EQ(r->uncertainty.regimes.other, Regime::kDisaggregated);
+  EXPECT_GT(r->latency.kv_transfer.base(), 0);
+  // The GPUs must be the workers': 1 x 8 + 2 x 8.
+  q.gpus = 16;
+  auto wrong = Serve(q);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().field, "gpus");
+  EXPECT_NE(wrong.error().message.find("1 prefill x 8"), std::string::npos)
+      << wrong.error().message;
+}
+
+// A decode worker runs at most what its KV cache holds; the other clients wait for a slot, so
+// past that point more clients add only TTFT (Little's law) and the throughput stays.
+TEST(ServeDisaggregated, ADecodeWorkerRunsWhatItsKvCacheHoldsAndTheRestWait) {
+  const Calibration& cal = Bundled().calibration;
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  const ModelArch& m = ModelOf("llama-3.1-70b");
+  const PrecisionConfig prec = PrecisionForMode(DType::kFp8);
+  const StepModel pre = *StepModel::Build(m, hw, {.tp = 4}, prec);
+  const StepModel dec = *StepModel::Build(m, hw, {.tp = 4}, prec);
+  const FamilyParams& fp = cal.Family(hw.family);
+  const EngineParams& ep = cal.Engine("vllm");
+  ServingWorkload w;
+  w.engine = "vllm";
+  w.isl = 8192;
+  w.osl = 2048;
+  // Clients per decode rank from 64 to 4,096: the slots run out on the way.
+  std::vector<ServingTimes> runs;
+  for (int c : {64, 256, 1024, 4096}) {
+    w.concurrency = c;
+    runs.push_back(ServeDisaggTimes(pre, dec, fp, ep, w, 4, 1, 1, c));
+  }
+  ASSERT_TRUE(runs.back().fits);
+  EXPECT_FALSE(runs.front().kv_limited);
+  ASSERT_TRUE(runs.back().kv_limited);
+  const ServingTimes& full = runs.back();
+  // A TP4 H100 worker holds a few dozen 10k-token sequences of Llama 70B, not thousands.
+  const MemoryUse one = dec.ServingMemory(1, 8192 + 2048, dec.DefaultHeldBack());
+  EXPECT_LT(full.batch, one.kv_token_capacity / 8192);  // each holds at least its prompt
+  EXPECT_GT(full.batch, 8);
+  EXPECT_GT(full.parts.slot.base(), 0);
+  EXPECT_NEAR(full.parts.Ttft().base(), full.ttft.base(), 1e-9 * full.ttft.base());
+  // Little's law: clients x decode time / cycle = the batch that decodes.
+  const double decode_time = 2047 * full.tpot.base();
+  EXPECT_NEAR(4096 * decode_time / (full.ttft.base() + decode_time), full.batch,
+              1e-6 * full.batch);
+  const ServingTimes& before = runs[runs.size() - 2];
+  if (before.kv_limited) {
+    EXPECT_EQ(full.batch, before.batch);
+    EXPECT_NEAR(full.output_tokens_per_s, before.output_tokens_per_s,
+                1e-6 * full.output_tokens_per_s);
+  }
+  for (std::size_t i = 1; i < runs.size(); ++i)
+    EXPECT_GE(runs[i].ttft.base(), runs[i - 1].ttft.base()) << i;
+}
+
+// The disaggregated search keeps each worker's GPU count, honours the sizes fixed for either
+// worker and names a prefill size the model rejects by its own field.
+TEST(SearchServing, SearchesBothWorkersLayoutsOfADisaggregatedDeployment) {
+  const ModelArch& m = ModelOf("deepseek-v3");
+  const Hardware hw = HardwareOf("nvidia-h200-sxm");
+  ServingQuery q = Query(m, hw, 24, {.tp = 8}, DType::kFp8, 4096, 1024, 256);
+  q.workload.engine = "sglang";
+  q.disagg = Disaggregation{.prefill = {.tp = 8}, .prefill_workers = 1, .decode_workers = 2};
+  SlaSearchOptions o;
+  auto best = SearchServing(q, o);
+  ASSERT_TRUE(best.ok()) << best.error().ToString();
+  ASSERT_TRUE(best->found);
+  EXPECT_GT(best->evaluated, 1);
+  ASSERT_TRUE(best->query.disagg.has_value());
+  EXPECT_EQ(best->query.disagg->prefill.Gpus(), 8);
+  EXPECT_EQ(best->query.par.Gpus(), 8);
+  EXPECT_EQ(best->query.disagg->decode_workers, 2);
+  // No layout pair does better than the one found.
+  for (const Parallelism& p : {Parallelism{.tp = 8, .ep = 8}, Parallelism{.dp_attn = 8, .ep = 8}})
+    for (const Parallelism& d :
+         {Parallelism{.tp = 8, .ep = 8}, Parallelism{.dp_attn = 8, .ep = 8}}) {
+      ServingQuery one = q;
+      one.par = d;
+      one.disagg->prefill = p;
+      auto r = Serve(one);
+      ASSERT_TRUE(r.ok());
+      EXPECT_LE(r->output_tokens_per_s_per_gpu,
+                best->result.output_tokens_per_s_per_gpu * (1 + 1e-9));
+    }
+  SlaSearchOptions fixed;
+  fixed.prefill_tp = 8, fixed.prefill_ep = 8, fixed.dp_attn = 8;
+  auto f = SearchServing(q, fixed);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->query.disagg->prefill.tp, 8);
+  EXPECT_EQ(f->query.disagg->prefill.ep, 8);
+  EXPECT_EQ(f->query.par.dp_attn, 8);
+  // Qwen3-32B's 64 attention heads do not split over 6 GPUs.
+  const ModelArch& qwen = ModelOf("qwen3-32b");
+  const Hardware h100 = HardwareOf("nvidia-h100-sxm");
+  ServingQuery dense = Query(qwen, h100, 12, {.tp = 6}, DType::kFp8, 4096, 1024, 64);
+  dense.disagg = Disaggregation{.prefill = {.tp = 6}};
+  SlaSearchOptions bad;
+  bad.prefill_tp = 6;
+  auto b = SearchServing(dense, bad);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->evaluated, 0);
+  EXPECT_EQ(b->why_none_field, "prefill_tp");
+  EXPECT_NE(b->why_none.find("attention heads"), std::string::npos) << b->why_none;
+}
+
 }  // namespace
 }  // namespace ceiling::perf

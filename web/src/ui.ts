@@ -140,6 +140,7 @@ export function loading(): HTMLElement {
 const FIELD_LABELS: Record<string, string> = {
   isl: "Input tokens", osl: "Output tokens", gpus: "GPUs", concurrency: "Concurrent clients",
   sla_tpot: "TPOT target (ms)", sla_ttft: "TTFT target (ms)",
+  prefill_workers: "Prefill workers", decode_workers: "Decode workers", prefill_gpus: "GPUs per prefill worker",
   chip: "Chip", chips: "Chips", model: "Model", date: "Date", to: "Destination", hq: "End user's headquarters",
   base: "Base chip", compare: "Compare with", dates: "Dates", a: "Rule version A", b: "Rule version B", id: "Rule version",
   tp: "Tensor parallel", pp: "Pipeline parallel", cp: "Context parallel", ep: "Expert parallel", global_batch: "Global batch (sequences)",

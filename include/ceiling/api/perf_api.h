@@ -58,9 +58,17 @@ struct ServingFields {
   int postprocess_workers = 0;
   int max_batch = 0;
   double memory_share = 0;
+  // Disaggregated serving (perf serve and compare): prefill workers (0: aggregated), decode
+  // workers, GPUs per prefill worker (default: the GPUs shared evenly by all workers; the
+  // decode workers share the rest) and the prefill worker's fixed sizes. tp, pp, ep and
+  // dp_attn are then the decode worker's.
+  int prefill_workers = 0;
+  int decode_workers = 1;
+  std::optional<int> prefill_gpus;
+  std::optional<int> prefill_tp, prefill_pp, prefill_ep, prefill_dp_attn;
 
   template <class V>
-  void Visit(V& v, bool model_required = true) {
+  void Visit(V& v, bool model_required = true, bool disaggregation = false) {
     v(Field{"model", "Model id (data/models, e.g. llama-3.1-70b), or the model as TOML",
             model_required ? kRequired : 0u},
       model);
@@ -144,10 +152,39 @@ struct ServingFields {
             "engine's default)",
             kAdvanced},
       memory_share);
+    if (!disaggregation) return;
+    v(Field{"prefill_workers",
+            "Disaggregated serving: workers that only prefill prompts and hand their KV cache "
+            "to the decode workers (0: aggregated, prefill and decode on the same GPUs)"},
+      prefill_workers);
+    v(Field{"decode_workers", "Disaggregated serving: workers that only decode"},
+      decode_workers);
+    v(Field{"prefill_gpus",
+            "Disaggregated serving: GPUs per prefill worker (default: the GPUs shared evenly "
+            "by all workers); the decode workers share the rest, and tp, pp, ep and dp_attn "
+            "are a decode worker's"},
+      prefill_gpus);
+    v(Field{"prefill_tp", "Prefill worker's tensor-parallel size (default: searched)",
+            kAdvanced},
+      prefill_tp);
+    v(Field{"prefill_pp", "Prefill worker's pipeline-parallel size (default: searched)",
+            kAdvanced},
+      prefill_pp);
+    v(Field{"prefill_ep", "Prefill worker's expert-parallel size (default: searched)",
+            kAdvanced},
+      prefill_ep);
+    v(Field{"prefill_dp_attn",
+            "Prefill worker's attention data-parallel ranks (default: searched)", kAdvanced},
+      prefill_dp_attn);
   }
   bool sla() const { return sla_tpot.has_value() || sla_ttft.has_value(); }
+  bool disaggregated() const { return prefill_workers > 0; }
+  // GPUs per decode worker (disaggregated), else `gpus`; valid after Check.
+  int InstanceGpus() const;
+  int PrefillGpus() const;  // GPUs per prefill worker (disaggregated); valid after Check
   // Ranges and consistency; `need_concurrency`: without an SLA, concurrency is required.
   Status Check(bool need_concurrency) const;
+  Status CheckWorkers() const;  // the disaggregated settings
   Result<perf::SystemOptions> System() const;
   // The serving query (model, hardware and calibration pointers as given).
   Result<perf::ServingQuery> Query(const perf::ModelArch* m, const perf::Hardware* hw,
@@ -166,7 +203,7 @@ struct PerfServeRequest {
   template <class V>
   void Visit(V& v) {
     v(Field{"chip", "Catalog id of the chip, or the chip as TOML", kRequired}, chip);
-    serving.Visit(v);
+    serving.Visit(v, true, true);
   }
   Status Validate();
 };
@@ -283,7 +320,7 @@ struct CompareRequest {
     v(Field{"chips", "Chips to compare, ratios to the first: catalog ids or chips as TOML",
             kRequired},
       chips);
-    serving.Visit(v);
+    serving.Visit(v, true, true);
   }
   Status Validate();
 };

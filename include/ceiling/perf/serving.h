@@ -104,14 +104,30 @@ struct ServingWorkload {
   double memory_share = 0;
 };
 
+// Disaggregated serving: prompts are prefilled on `prefill_workers` workers of layout `prefill`
+// and their KV caches handed to `decode_workers` decode workers (the query's `par`), as
+// NVIDIA Dynamo, SGLang's PD disaggregation and vLLM's disaggregated prefill deploy them.
+struct Disaggregation {
+  Parallelism prefill;
+  int prefill_workers = 1;
+  int decode_workers = 1;
+  // Prompts a prefill worker batches per attention rank at light load (under load it takes
+  // the waiting prompts its iteration token budget holds).
+  double prefill_batch = 1;
+  int Gpus(const Parallelism& decode) const {
+    return prefill_workers * prefill.Gpus() + decode_workers * decode.Gpus();
+  }
+};
+
 struct ServingQuery {
   const ModelArch* model = nullptr;
   const Hardware* hardware = nullptr;
   const Calibration* calibration = nullptr;
-  int gpus = 1;
-  Parallelism par;
+  int gpus = 1;  // every GPU of the deployment (disaggregated: prefill and decode workers')
+  Parallelism par;  // an instance's layout; disaggregated: a decode worker's
   PrecisionConfig precision;
   ServingWorkload workload;
+  std::optional<Disaggregation> disagg;  // unset: aggregated (prefill and decode share GPUs)
 };
 
 // What an engine with `traits` keeps from weights and the KV cache on each GPU of `sm`'s
@@ -248,8 +264,11 @@ struct SlaTargets {
 
 struct SlaSearchOptions {
   SlaTargets sla;
-  // Fixed parallel sizes (from the command line); unset ones are searched.
+  // Fixed parallel sizes (from the command line); unset ones are searched. Disaggregated: the
+  // decode worker's, and the prefill worker's in prefill_*; each worker is one instance of
+  // its layout.
   std::optional<int> tp, pp, ep, dp_attn;
+  std::optional<int> prefill_tp, prefill_pp, prefill_ep, prefill_dp_attn;
   // With an SLA, client counts up to this are searched (the workload's concurrency when set).
   int max_concurrency = 4096;
 };

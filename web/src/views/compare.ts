@@ -7,15 +7,25 @@ import type { View } from "../view";
 import { index, chips, chipNames, leftOut, params, setParams, chipOptions, modelOptions, loading } from "../ui";
 
 interface Band { low: number | null; high: number | null }
+interface Layout { tp: number; pp: number; ep: number; dp_attn: number; instances: number }
 interface Step { total_ms: number; bound: string }
 interface ChipPerf {
   chip: string; fits: boolean; does_not_fit?: string | null; ttft_ms: number | null; tpot_ms: number | null; output_tokens_per_s_per_gpu: number | null;
-  memory_per_gpu_bytes: number | null; memory: { capacity_bytes: number }; parallelism: { tp: number; pp: number; ep: number; dp_attn: number; instances: number };
+  memory_per_gpu_bytes: number | null; memory: { capacity_bytes: number }; parallelism: Layout;
+  disaggregation?: { prefill: Layout; decode: Layout } | null;
   uncertainty: { basis: string; regime: string; regime_tpot_throughput: string; ttft_ms: Band; tpot_ms: Band; output_tokens_per_s_per_gpu: Band } | null;
   reference: { prefill_step: Step; decode_step: Step } | null; breakdown: { prefill_step: Step; decode_step: Step } | null;
   notes: string[]; ratio_to_first: { output_tokens_per_s_per_gpu: number | null } | null; workload: { concurrency: number };
   latency_parts_ms?: { ttft: Record<string, number>; tpot: Record<string, number> };
 }
+
+// "TP1 DP-attn8 EP8": a worker's or an instance's layout.
+const layoutText = (l: Layout): string => `TP${l.tp}${l.pp > 1 ? ` PP${l.pp}` : ""}${l.ep > 1 ? ` EP${l.ep}` : ""}${l.dp_attn > 1 ? ` DP-attn${l.dp_attn}` : ""}`;
+// Aggregated: the instance's layout × instances; disaggregated: each kind of worker × its count.
+const deploymentText = (d: ChipPerf): string => {
+  const g = d.disaggregation;
+  return g ? `${g.prefill.instances} prefill × ${layoutText(g.prefill)} + ${g.decode.instances} decode × ${layoutText(g.decode)}` : `${layoutText(d.parallelism)} × ${d.parallelism.instances}`;
+};
 
 // Where a request's TTFT goes, as the engine splits it (perf serve's latency_parts_ms).
 const TTFT_PARTS: [string, string, string][] = [
@@ -81,13 +91,16 @@ export const compareView: View = {
         [0, 1, 2, 3].map((i) => field(`Chip ${i + 1}`, select(opts, chosen[i] ?? "", (v) => setChip(i, v)))),
         field("Model", select(modelOptions(idx), val("model"), (v) => setParams({ model: v }))),
         num("gpus", "GPUs"), num("isl", "Input tokens"), num("osl", "Output tokens"), num("concurrency", "Concurrent clients"),
-        target("sla_tpot", "TPOT target (ms)"), target("sla_ttft", "TTFT target (ms)")),
-      h("p", { class: "note" }, "With a TPOT or TTFT target, each chip gets the deployment with the most output tokens/s per GPU that meets it, at up to the concurrent clients given; a chip that cannot meet it shows the deployment nearest the target, with a note."));
+        target("sla_tpot", "TPOT target (ms)"), target("sla_ttft", "TTFT target (ms)"),
+        num("prefill_workers", "Prefill workers (0: aggregated)", { min: 0, value: p.get("prefill_workers") ?? "0" }),
+        num("decode_workers", "Decode workers", { min: 1, value: p.get("decode_workers") ?? "1" }),
+        num("prefill_gpus", "GPUs per prefill worker", { min: 1, placeholder: "even split", value: p.get("prefill_gpus") ?? "" })),
+      h("p", { class: "note" }, "With a TPOT or TTFT target, each chip gets the deployment with the most output tokens/s per GPU that meets it, at up to the concurrent clients given; a chip that cannot meet it shows the deployment nearest the target, with a note. With prefill workers, serving is disaggregated: they prefill the prompts and hand the KV cache to the decode workers, which share the other GPUs."));
     const out = h("div", { class: "results", "aria-live": "polite" }, loading());
     main.append(out);
     return async () => {
       const q = params();
-      const args = { chips: q.getAll("chips").length ? q.getAll("chips") : chosen, model: q.get("model") ?? val("model"), gpus: q.get("gpus") ?? val("gpus"), isl: q.get("isl") ?? val("isl"), osl: q.get("osl") ?? val("osl"), concurrency: q.get("concurrency") ?? val("concurrency"), sla_tpot: q.get("sla_tpot"), sla_ttft: q.get("sla_ttft") };
+      const args = { chips: q.getAll("chips").length ? q.getAll("chips") : chosen, model: q.get("model") ?? val("model"), gpus: q.get("gpus") ?? val("gpus"), isl: q.get("isl") ?? val("isl"), osl: q.get("osl") ?? val("osl"), concurrency: q.get("concurrency") ?? val("concurrency"), sla_tpot: q.get("sla_tpot"), sla_ttft: q.get("sla_ttft"), ...disaggregation(q) };
       const r = await get<{ chips: ChipPerf[]; left_out: { chip: string; reason: string }[] }>("compare", args);
       const ms = (k: string) => { const v = q.get(k); return v && Number.isFinite(Number(v)) ? Number(v) : null; };
       const names = chipNames(list);
@@ -98,6 +111,13 @@ export const compareView: View = {
     };
   },
 };
+
+// The disaggregated fields, sent only with prefill workers (the API refuses them without).
+function disaggregation(q: URLSearchParams): Record<string, string | null> {
+  const workers = Number(q.get("prefill_workers") ?? "0");
+  if (!(workers > 0)) return {};
+  return { prefill_workers: String(workers), decode_workers: q.get("decode_workers"), prefill_gpus: q.get("prefill_gpus") || null };
+}
 
 async function remount(main: HTMLElement): Promise<void> {
   window.dispatchEvent(new PopStateEvent("popstate"));
@@ -154,7 +174,7 @@ function draw(data: ChipPerf[], ttftTarget: number | null, tpotTarget: number | 
   const gb = (b: number | null | undefined) => (b === null || b === undefined ? "–" : fmt(b / 1e9));
   const alt = table("Compare", ["chip", "fits", "parallelism", "clients", "memory per GPU, needed / usable (GB)", "TTFT ms (90% band)", "TPOT ms (90% band)", "tokens/s per GPU (90% band)", "× the first chip", "prefill bound", "decode bound", "band from"],
     data.map((d) => [name(d.chip), d.fits ? "yes" : `no${d.does_not_fit ? `: ${d.does_not_fit}` : ""}`,
-      d.fits ? `TP${d.parallelism.tp}${d.parallelism.pp > 1 ? ` PP${d.parallelism.pp}` : ""}${d.parallelism.ep > 1 ? ` EP${d.parallelism.ep}` : ""}${d.parallelism.dp_attn > 1 ? ` DP-attn${d.parallelism.dp_attn}` : ""} × ${d.parallelism.instances}` : "–",
+      d.fits ? deploymentText(d) : "–",
       d.workload ? fmt(d.workload.concurrency) : "–",
       `${gb(d.memory_per_gpu_bytes)} / ${gb(d.memory?.capacity_bytes)}`,
       band(d.ttft_ms, d.uncertainty?.ttft_ms, true), band(d.tpot_ms, d.uncertainty?.tpot_ms, true), band(d.output_tokens_per_s_per_gpu, d.uncertainty?.output_tokens_per_s_per_gpu),

@@ -273,6 +273,29 @@ await test("compare: a TPOT target searches each chip, draws the target and note
   expect(others.length === 0, others.join("; "));
 });
 
+// Disaggregated serving: prefill workers hand the KV cache to decode workers -----------------------
+await test("compare: with prefill workers each chip is served disaggregated, and its workers are named", async () => {
+  const { page, context, problems } = await open("/compare?chips=nvidia-h20&chips=nvidia-h200-sxm&model=llama-3.1-70b&gpus=16&isl=4096&osl=1024&concurrency=64&prefill_workers=1&prefill_gpus=4&decode_workers=3");
+  const workers = await page.getByLabel("Prefill workers (0: aggregated)").inputValue();
+  expect(workers === "1", `prefill workers box: "${workers}"`);
+  const layouts = await page.locator("table").last().locator("tbody tr td:nth-child(3)").allInnerTexts();
+  expect(layouts.length === 2 && layouts.every((l) => /^1 prefill × TP[0-9]+.* \+ 3 decode × TP[0-9]+/.test(l)), JSON.stringify(layouts));
+  // The KV hand-off is a part of the first token's time.
+  const legend = await page.locator("figure", { hasText: "Where the first token's time goes" }).innerText();
+  expect(/KV cache to the decode worker/.test(legend), legend.slice(0, 400));
+  const from = await page.locator("table").last().locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.lastElementChild.textContent));
+  expect(from.every((f) => /; disaggregated$/.test(f)), JSON.stringify(from));
+  // Decode workers that do not divide the GPUs left are the API's refusal under the field's label.
+  await page.getByLabel("Decode workers").fill("5");
+  await page.getByLabel("Decode workers").dispatchEvent("change");
+  await page.locator(".error").first().waitFor({ timeout: 10000 });
+  const alerts = await page.locator(".error").allInnerTexts();
+  expect(alerts.length === 1 && /^Decode workers: 5 does not divide the 12 GPUs left/.test(alerts[0]), JSON.stringify(alerts));
+  await context.close();
+  const others = problems.filter((p) => !/^HTTP 400: .*\/api\/v1\/compare|status of 400/.test(p)); // the 400 is the point
+  expect(others.length === 0, others.join("; "));
+});
+
 // A chip the model cannot answer for, and one that does not fit ------------------------------------
 await test("compare: a chip the model cannot model is left out with its reason; one that does not fit keeps its row", async () => {
   // The MI308X's record has no dense tensor rate; DeepSeek-R1 does not fit 8 H100s (80 GB each).
