@@ -492,9 +492,15 @@ std::string CompareText(const std::vector<CompareColumn>& cols,
   for (const CompareLeftOut& l : left_out) gone += WrapText("left out (" + l.chip + "): " + l.reason);
   if (cols.empty()) return gone;
   const auto& q0 = cols[0].query;
+  // Disaggregated: how the GPUs split into workers (each chip's layouts are in its column).
+  const std::string split =
+      q0.disagg ? fmt::format(" (disaggregated: {} prefill x {} + {} decode x {})",
+                              q0.disagg->prefill_workers, Counted(q0.disagg->prefill.Gpus(), "GPU"),
+                              q0.disagg->decode_workers, Counted(q0.par.Gpus(), "GPU"))
+                : "";
   std::string s = WrapText(fmt::format(
-      "{}, {} weights, {} per chip, input {} / output {} tokens, {}", q0.model->name,
-      perf::DTypeName(q0.precision.weights), Counted(q0.gpus, "GPU"), q0.workload.isl,
+      "{}, {} weights, {} per chip{}, input {} / output {} tokens, {}", q0.model->name,
+      perf::DTypeName(q0.precision.weights), Counted(q0.gpus, "GPU"), split, q0.workload.isl,
       q0.workload.osl, Counted(q0.workload.concurrency, "concurrent client")));
   std::vector<Column> header{{""}};
   for (const auto& c : cols) header.push_back({c.query.hardware->chip_id, Align::kRight});

@@ -317,6 +317,35 @@ TEST(CompareCli, H20H100H200Ascend) {
   EXPECT_GT(cols[1]["ratio_to_first"]["reference_decode_step"].get<double>(), 0.8);
 }
 
+// Disaggregated: the header says how the GPUs split into workers, each chip's column names its
+// workers' layouts, every band is the disaggregated regime's, and each TTFT carries the KV
+// hand-off.
+TEST(CompareCli, DisaggregatedWorkersAreNamedPerChip) {
+  const std::string args =
+      "compare nvidia-h20 nvidia-h200-sxm --model llama-3.1-70b --gpus 16 --prefill-workers 1 "
+      "--prefill-gpus 4 --decode-workers 3 --concurrency 64";
+  const CliResult r = RunCeiling(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(disaggregated: 1 prefill x 4 GPUs + 3 decode x 4"), std::string::npos)
+      << r.out;
+  const std::size_t at = r.out.find("\nparallelism ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string row = r.out.substr(at, r.out.find('\n', at + 1) - at);
+  std::size_t named = 0;
+  for (std::size_t p = row.find("1 prefill x TP"); p != std::string::npos;
+       p = row.find("1 prefill x TP", p + 1))
+    ++named;
+  EXPECT_EQ(named, 2u) << row;
+  const CliResult j = RunCeiling(args + " --json");
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  for (const json& c : Parse(j)["chips"]) {
+    EXPECT_EQ(c["disaggregation"]["prefill"]["gpus_per_instance"].get<int>(), 4);
+    EXPECT_EQ(c["disaggregation"]["decode"]["instances"].get<int>(), 3);
+    EXPECT_EQ(c["uncertainty"]["regime_tpot_throughput"].get<std::string>(), "disaggregated");
+    EXPECT_GT(c["latency_parts_ms"]["ttft"]["kv_transfer"].get<double>(), 0);
+  }
+}
+
 // A chip the model has no answer for (the MI308X's record has no dense tensor rate) is left out
 // with its reason and the others are still compared; with every chip left out the answer is
 // that chip's error, and an unknown id is an input error as before.
