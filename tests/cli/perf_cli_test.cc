@@ -338,7 +338,8 @@ TEST(CompareCli, DisaggregatedWorkersAreNamedPerChip) {
   EXPECT_EQ(named, 2u) << row;
   const CliResult j = RunCeiling(args + " --json");
   ASSERT_EQ(j.exit_code, 0) << j.err;
-  for (const json& c : Parse(j)["chips"]) {
+  const json doc = Parse(j);  // the loop's range must not be a member of a temporary
+  for (const json& c : doc["chips"]) {
     EXPECT_EQ(c["disaggregation"]["prefill"]["gpus_per_instance"].get<int>(), 4);
     EXPECT_EQ(c["disaggregation"]["decode"]["instances"].get<int>(), 3);
     EXPECT_EQ(c["uncertainty"]["regime_tpot_throughput"].get<std::string>(), "disaggregated");
