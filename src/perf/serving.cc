@@ -218,23 +218,30 @@ HeldBack SglangHeldBack(const StepModel& sm, double chunk, bool speculative, dou
           .workspace = Bytes::FromBase(activations * kMib)};
 }
 
-LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& family,
-                             const EngineParams& ep, const ServingWorkload& w) {
-  const FamilyParams fp = WithEngine(family, ep);
+// The sequences one attention rank of `sm` runs at once: what the KV cache holds (max_batch;
+// below 1 when not even one full-length sequence fits) and the engine's batch cap.
+void BatchCapacity(const StepModel& sm, const EngineParams& ep, const ServingWorkload& w,
+                   LayoutConstants* k) {
   const double tokens_per_seq = static_cast<double>(w.isl) + w.osl;
-  LayoutConstants k;
   // A sequence must fit at its full length; the batch is what the cache holds at the engine's
   // hold (the per-token cost of a sliding window or a recurrent state depends on the length).
   const HeldBack kept = HeldBackFor(sm, ep, w);
   const MemoryUse full = sm.ServingMemory(1, tokens_per_seq, kept);
-  k.max_batch = std::floor(full.kv_token_capacity / tokens_per_seq);
+  k->max_batch = std::floor(full.kv_token_capacity / tokens_per_seq);
+  if (k->max_batch < 1) return;
+  const double held = HeldTokens(ep.traits, w);
+  if (held != tokens_per_seq)
+    k->max_batch = std::floor(sm.ServingMemory(1, held, kept).kv_token_capacity / held);
+  k->engine_batch = std::max(1.0, ep.traits.MaxBatch(sm.hardware().memory_capacity));
+  if (w.max_batch > 0) k->engine_batch = w.max_batch;
+}
+
+LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& family,
+                             const EngineParams& ep, const ServingWorkload& w) {
+  const FamilyParams fp = WithEngine(family, ep);
+  LayoutConstants k;
+  BatchCapacity(sm, ep, w, &k);
   if (k.max_batch >= 1) {
-    const double held = HeldTokens(ep.traits, w);
-    if (held != tokens_per_seq)
-      k.max_batch = std::floor(sm.ServingMemory(1, held, kept).kv_token_capacity / held);
-    const Bytes capacity = sm.hardware().memory_capacity;
-    k.engine_batch = std::max(1.0, ep.traits.MaxBatch(capacity));
-    if (w.max_batch > 0) k.engine_batch = w.max_batch;
     k.chunk = ChunkFor(ep.traits, sm, w);
     k.t_chunk = PrefillGpu(sm, fp, k.chunk, w.isl);
     k.p1 = sm.Prefill(fp, 1, w.isl).total.base();
@@ -389,8 +396,9 @@ ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
   const int dp_p = prefill.parallelism().dp_attn;
   const double b_clients = std::max(1.0, decode_batch);  // per attention rank
   // The decode worker runs at most what its KV cache and the engine's batch cap hold, as an
-  // aggregated instance does (ConstantsFor); the other clients wait for a slot.
-  const LayoutConstants k = ConstantsFor(decode, family, ep, w);
+  // aggregated instance does; the other clients wait for a slot.
+  LayoutConstants k;
+  BatchCapacity(decode, ep, w, &k);
   if (k.max_batch < 1) return out;
   const double cap = std::min(k.max_batch, k.engine_batch);
   const MemoryUse pmem = prefill.ServingMemory(1, isl, HeldBackFor(prefill, ep, w));
