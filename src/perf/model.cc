@@ -266,7 +266,7 @@ Result<ModelArch> ParseModel(const TomlTable& doc, std::string_view expected_id)
   RETURN_IF_ERROR(doc.CheckKeys({"id", "name", "family", "aliases", "source", "total_params",
                                  "active_params", "layers", "hidden", "vocab", "intermediate",
                                  "ffn", "tied_embeddings", "attention", "moe", "context",
-                                 "native_context", "sources"}));
+                                 "native_context", "fp8_block", "sources"}));
   ModelArch m;
   m.file = doc.file();
   ASSIGN_OR_RETURN(m.id, doc.GetString("id"));
@@ -309,6 +309,15 @@ Result<ModelArch> ParseModel(const TomlTable& doc, std::string_view expected_id)
     return doc.ErrorAt("native_context",
                        fmt::format("{} must be below the context, {}", *m.native_context,
                                    *m.context));
+  ASSIGN_OR_RETURN(std::optional<double> block, ReadCitedNumber(doc, "fp8_block", m.sources));
+  if (block) {
+    ASSIGN_OR_RETURN(TomlTable fig, doc.GetTable("fp8_block"));
+    if (*block != std::floor(*block) || *block < 16 || *block > 4096)
+      return fig.ErrorAt("value", fmt::format("must be a whole block edge from 16 to 4,096 "
+                                              "elements, got {}",
+                                              *block));
+    m.fp8_block = static_cast<int>(*block);
+  }
   ASSIGN_OR_RETURN(m.layers, ReadCount(doc, "layers", true, false, 100'000));
   ASSIGN_OR_RETURN(m.hidden, ReadCount(doc, "hidden", true, false));
   ASSIGN_OR_RETURN(m.vocab, ReadCount(doc, "vocab", true, false));

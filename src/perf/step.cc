@@ -205,6 +205,7 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
   s.moe_group = par.MoeGroup();
   s.hidden = m.hidden;
   s.mla = a.kind == AttentionKind::kMla;
+  s.group_quant = m.fp8_block && prec.weights == DType::kFp8 && prec.activations == DType::kFp8;
   s.heads_l = static_cast<double>(a.heads) / par.tp;
   s.kvh_l = std::max(1.0, static_cast<double>(a.kv_heads) / par.tp);
   s.hd = a.head_dim;
@@ -322,6 +323,12 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     tc = std::max(tc, std::ceil(M / 128) * N * K * pass * s.convert);
     RoofTimes(a, bucket, count, tc, (N * K * wbytes + M * K * ab + M * N * 2) * pass / bw, 1);
     fp8_casts(a.elem, count, M * K, M * N, false);
+    // Serving a block-scaled FP8 checkpoint, the bf16 input is first quantized per token in
+    // groups of the block width (fp8 values plus one fp32 scale per group): a memory-bound
+    // kernel of its own before every FP8 GEMM, which the engines do not fuse into the norm or
+    // activation before it as they do a per-tensor scale.
+    if (s.group_quant && w.backward <= 0 && wbytes == s.wb)
+      Roof(a, a.elem, count, 0, 1, M * K * (2 + ab), bw, 1);
   };
 
   // Attention: projections and core, per attention kind.

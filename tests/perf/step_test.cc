@@ -211,6 +211,34 @@ TEST(StepAcceptance, FourBitPrefillWithoutATensorRateRunsAtTheBf16Rate) {
   EXPECT_LT(gemm("nvidia-b200", DType::kFp4), gemm("nvidia-b200", DType::kFp8) * 0.6);
 }
 
+// Serving a block-scaled FP8 checkpoint (DeepSeek-V3's 128 x 128 weight blocks), every FP8
+// GEMM's bf16 input is first quantized per token group by a kernel of its own. A decode step
+// of DeepSeek-V3 at TP8 runs 427 such GEMMs: per attention layer the fused q/kv down
+// projection, the q up projection, the two absorbed latent products and the output projection
+// (5 x 61), the 3 dense FFNs' up and down projections (2 x 3) and the 58 shared experts' (2 x
+// 58); the router and the LM head stay in bf16. Per-tensor FP8, FP4 and bf16 pay none.
+TEST(StepAcceptance, BlockScaledFp8QuantizesEachGemmInputInAKernelOfItsOwn) {
+  const Hardware hw = HardwareOf("nvidia-b200");
+  FamilyParams p = IdealParams();
+  p.kernel_overhead = Seconds::FromBase(5e-6);
+  ModelArch per_tensor = ModelOf("deepseek-v3");
+  ASSERT_EQ(per_tensor.fp8_block, 128);
+  per_tensor.fp8_block.reset();
+  auto decode = [&](const ModelArch& m, DType d) {
+    auto sm = StepModel::Build(m, hw, {.tp = 8}, PrecisionForMode(d));
+    EXPECT_TRUE(sm.ok());
+    return sm->Decode(p, 4, 2048);
+  };
+  const StepTime block = decode(ModelOf("deepseek-v3"), DType::kFp8);
+  const StepTime plain = decode(per_tensor, DType::kFp8);
+  EXPECT_EQ(block.kernels - plain.kernels, 427);
+  EXPECT_NEAR((block.overhead - plain.overhead).base(), 427 * 5e-6, 1e-12);
+  EXPECT_GT(block.elementwise.base(), plain.elementwise.base());
+  EXPECT_EQ(block.gemm.base(), plain.gemm.base());
+  for (DType d : {DType::kFp4, DType::kBf16})
+    EXPECT_EQ(decode(ModelOf("deepseek-v3"), d).total.base(), decode(per_tensor, d).total.base());
+}
+
 // A training micro-batch runs every MoE operator three times (forward, two backward passes);
 // in FP8 the grouped expert GEMMs also pay the casts a dense GEMM pays (inputs and output
 // gradients quantized, transposed copies kept), so their time grows by more than 3x.

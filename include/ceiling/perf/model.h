@@ -94,6 +94,11 @@ struct ModelArch {
   // length below it. Absent: not confirmed, and no length is checked.
   std::optional<int> context;
   std::optional<int> native_context;
+  // The edge of the square weight blocks that scale the maker's FP8 checkpoint (DeepSeek-V3's
+  // 128 x 128); its activations are then quantized at run time per token in groups of that
+  // width, by a kernel of their own before each GEMM. Absent: FP8 runs with per-tensor or
+  // per-channel scales, whose activation quantization engines fuse into the kernel before.
+  std::optional<int> fp8_block;
   std::vector<std::string> source_keys;  // sources of the architecture numbers
   std::map<std::string, Source> sources;
   std::string file;

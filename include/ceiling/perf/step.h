@@ -203,6 +203,9 @@ class StepModel {
     double scale_up = 0, scale_out = 0;
     int domain = 8, tp = 1, pp = 1, dp_attn = 1, ep = 1, moe_group = 1;
     bool mla = false;
+    // FP8 GEMMs of a block-scaled checkpoint quantize their input per token group first, in a
+    // kernel of its own (ModelArch::fp8_block).
+    bool group_quant = false;
     double weight_elems = 0, weight_bytes = 0, kv_token_bytes = 0, kv_sliding_token_bytes = 0,
            state_seq_bytes = 0;
   };
