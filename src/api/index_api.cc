@@ -20,7 +20,7 @@ Result<IndexResponse> Index(const KnowledgeBase& kb, IndexRequest request) {
   if (auto models = kb.models(); models.ok())
     for (const perf::ModelArch& m : (*models)->models())
       r.models.push_back({m.id, m.name, m.family, m.published_total_params,
-                          m.published_active_params, m.context, m.native_context});
+                          m.published_active_params, m.context, m.native_context, m.fp8_block});
   if (auto spaces = kb.design_spaces(); spaces.ok())
     for (const design::DesignSpace& s : **spaces)
       r.designs.push_back({s.id, s.title, s.base.id, s.products, s.size()});
@@ -46,7 +46,8 @@ json ToJson(const IndexResponse& r) {
                       {"total_params", opt(m.total_params)},
                       {"active_params", opt(m.active_params)},
                       {"context", opt(m.context)},
-                      {"native_context", opt(m.native_context)}});
+                      {"native_context", opt(m.native_context)},
+                      {"fp8_block", opt(m.fp8_block)}});
   json designs = json::array();
   for (const auto& s : r.designs)
     designs.push_back({{"id", s.id},

@@ -135,7 +135,8 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
                                "client_overhead_ms", "burst", "mixed_prefill", "reserve_full_kv",
                                "speculative_overlap", "dp_attention_cpu_ms",
                                "inline_postprocessing", "pooled_request_overhead_ms",
-                               "fp8_context_attention", "memory", "memory_share", "tiers"}));
+                               "fp8_context_attention", "fp8_latent_bmm", "memory", "memory_share",
+                               "tiers"}));
   EngineParams e;
   ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
   e.step_overhead = Seconds::FromBase(s * 1e-3);
@@ -166,6 +167,9 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
   }
   if (t.Has("fp8_context_attention")) {
     ASSIGN_OR_RETURN(e.traits.fp8_context_attention, t.GetBool("fp8_context_attention"));
+  }
+  if (t.Has("fp8_latent_bmm")) {
+    ASSIGN_OR_RETURN(e.traits.fp8_latent_bmm, t.GetBool("fp8_latent_bmm"));
   }
   RETURN_IF_ERROR(ReadEngineMemory(t, &e.traits));
   if (e.traits.inline_postprocessing) {
@@ -222,6 +226,7 @@ std::string EngineToml(const EngineParams& e) {
     s += fmt::format("inline_postprocessing = true\npooled_request_overhead_ms = {:.6g}\n",
                      e.pooled_request_overhead.base() * 1e3);
   if (e.traits.fp8_context_attention) s += "fp8_context_attention = true\n";
+  if (e.traits.fp8_latent_bmm) s += "fp8_latent_bmm = true\n";
   if (e.traits.memory_policy != EngineTraits::MemoryPolicy::kDefault)
     s += fmt::format("memory = \"{}\"\n", EngineMemoryName(e.traits.memory_policy));
   if (e.traits.UsesMemoryShare())

@@ -118,7 +118,7 @@ namespace {
 Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
   RETURN_IF_ERROR(t.CheckKeys({"mixed_prefill", "reserve_full_kv", "speculative_overlap",
                                "dp_attention_cpu", "inline_postprocessing", "fp8_context_attention",
-                               "memory", "memory_share", "tier", "source", "note"}));
+                               "fp8_latent_bmm", "memory", "memory_share", "tier", "source", "note"}));
   EngineTraits e;
   RETURN_IF_ERROR(ReadEngineMemory(t, &e));
   ASSIGN_OR_RETURN(e.mixed_prefill, t.GetBool("mixed_prefill"));
@@ -131,6 +131,9 @@ Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
   }
   if (t.Has("fp8_context_attention")) {
     ASSIGN_OR_RETURN(e.fp8_context_attention, t.GetBool("fp8_context_attention"));
+  }
+  if (t.Has("fp8_latent_bmm")) {
+    ASSIGN_OR_RETURN(e.fp8_latent_bmm, t.GetBool("fp8_latent_bmm"));
   }
   ASSIGN_OR_RETURN(auto dp_cpu, t.GetOptionalString("dp_attention_cpu"));
   if (dp_cpu) {

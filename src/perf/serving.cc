@@ -585,6 +585,7 @@ std::optional<std::string> CoverageNote(
 
 PrecisionConfig WithEngineAttention(PrecisionConfig prec, const EngineTraits& traits,
                                     const ModelArch& m, const Hardware& hw) {
+  prec.fp8_latent_bmm = traits.fp8_latent_bmm && hw.family == "hopper";
   if (!traits.fp8_context_attention || prec.attention != DType::kBf16 ||
       prec.kv_cache != DType::kFp8 ||
       (prec.weights != DType::kFp8 && prec.weights != DType::kFp4) ||
@@ -654,8 +655,13 @@ void AddContextNote(const ModelArch& m, const ServingWorkload& w, std::vector<st
         FormatFixed(*m.context, 0), m.file.empty() ? "its model file" : m.file));
 }
 
-void AddPrecisionNotes(const Hardware& hw, const PrecisionConfig& prec,
+void AddPrecisionNotes(const ModelArch& m, const Hardware& hw, const PrecisionConfig& prec,
                        std::vector<std::string>* notes) {
+  if (m.fp8_block && prec.weights == DType::kFp8 && prec.activations == DType::kFp8)
+    notes->push_back(fmt::format(
+        "{}'s FP8 checkpoint is block-scaled ({} x {} weight blocks): each FP8 GEMM's input is "
+        "first quantized per token in groups of {}, by a kernel of its own",
+        m.name, *m.fp8_block, *m.fp8_block, *m.fp8_block));
   DType used;
   hw.ComputeRate(prec.attention, &used);
   if (BytesPerElement(used) < BytesPerElement(prec.attention))
@@ -745,7 +751,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   ServingResult r;
   r.instances = q.gpus / q.par.Gpus();
   r.notes = q.hardware->notes;
-  AddPrecisionNotes(*q.hardware, q.precision, &r.notes);
+  AddPrecisionNotes(*q.model, *q.hardware, q.precision, &r.notes);
   AddContextNote(*q.model, q.workload, &r.notes);
   AddFamilyNote(q, &r.notes);
   const ServingTimes t = ServeTimes(sm, fp, ep, q.workload, r.instances);
@@ -808,7 +814,7 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
   r.fits = t.fits;
   r.instances = q.decode_workers;
   r.notes = q.hardware->notes;
-  AddPrecisionNotes(*q.hardware, q.precision, &r.notes);
+  AddPrecisionNotes(*q.model, *q.hardware, q.precision, &r.notes);
   AddContextNote(*q.model, q.workload, &r.notes);
   const int gpus = q.prefill_workers * q.prefill.Gpus() + q.decode_workers * q.decode.Gpus();
   const double tokens_per_seq = static_cast<double>(q.workload.isl) + q.workload.osl;

@@ -206,6 +206,7 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
   s.hidden = m.hidden;
   s.mla = a.kind == AttentionKind::kMla;
   s.group_quant = m.fp8_block && prec.weights == DType::kFp8 && prec.activations == DType::kFp8;
+  s.latent_fp8 = s.group_quant && prec.fp8_latent_bmm;
   s.heads_l = static_cast<double>(a.heads) / par.tp;
   s.kvh_l = std::max(1.0, static_cast<double>(a.kv_heads) / par.tp);
   s.hd = a.head_dim;
@@ -315,7 +316,8 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
   // arithmetic runs on the tensor cores over the padded rows, or, for a few rows, as a GEMV on
   // the vector units when that is faster (engines ship both kernels); either overlaps with
   // streaming the weights, which bounds it below.
-  auto gemm = [&](double& bucket, double count, double M, double N, double K, double wbytes) {
+  auto gemm = [&](double& bucket, double count, double M, double N, double K, double wbytes,
+                  bool quantize_input = true) {
     if (M <= 0 || count <= 0) return;
     const double shape = (N / (N + 64)) * (K / (K + 64));
     double tc = 2 * PaddedRows(M) * N * K * pass / (s.gemm_rate * ge * shape);
@@ -327,7 +329,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     // groups of the block width (fp8 values plus one fp32 scale per group): a memory-bound
     // kernel of its own before every FP8 GEMM, which the engines do not fuse into the norm or
     // activation before it as they do a per-tensor scale.
-    if (s.group_quant && w.backward <= 0 && wbytes == s.wb)
+    if (s.group_quant && quantize_input && w.backward <= 0 && wbytes == s.wb)
       Roof(a, a.elem, count, 0, 1, M * K * (2 + ab), bw, 1);
   };
 
@@ -347,9 +349,12 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
       const double idx = s.topk > 0 ? s.index_dim + s.index_heads : 0;
       gemm(a.gemm, n_softmax, T, s.q_lora + s.kvr + s.rope + idx, h, s.wb);
       gemm(a.gemm, n_softmax, T, s.heads_l * qk, s.q_lora > 0 ? s.q_lora : h, s.wb);
-      // Decode in the absorbed (latent) form; prefill in the expanded multi-head form.
-      gemm(a.gemm, n_softmax, Td, s.heads_l * s.kvr, s.nope, s.wb);
-      gemm(a.gemm, n_softmax, Td, s.heads_l * s.vdim, s.kvr, s.wb);
+      // Decode in the absorbed (latent) form; prefill in the expanded multi-head form. The
+      // absorbed products are batched matmuls per head, on a block-scaled checkpoint's weights
+      // dequantized to bf16 at load unless the engine multiplies them in FP8 (s.latent_fp8).
+      const double latent_wb = s.group_quant && !s.latent_fp8 ? 2.0 : s.wb;
+      gemm(a.gemm, n_softmax, Td, s.heads_l * s.kvr, s.nope, latent_wb, s.latent_fp8);
+      gemm(a.gemm, n_softmax, Td, s.heads_l * s.vdim, s.kvr, latent_wb, s.latent_fp8);
       gemm(a.gemm, n_softmax, Tp, s.heads_l * (s.nope + s.vdim), s.kvr, s.wb);
       const double ctx_core = s.topk > 0 ? std::min(ctx_full, s.topk) : ctx_full;
       // Decode attention is multi-query over the latent: the rank's heads (x the tokens verified

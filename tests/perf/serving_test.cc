@@ -637,6 +637,21 @@ TEST(Serve, LatencyPartsAddUpToTtftAndTpot) {
   EXPECT_EQ(busy.parts.prefill.base(), d.parts.prefill.base());
 }
 
+// An engine that multiplies MLA's absorbed products in FP8 (TensorRT-LLM) does so on Hopper
+// only; on Blackwell, and in the engines without the trait, they run in bf16. The bundled
+// traits say which engine does what.
+TEST(Serve, Fp8LatentProductsAreTensorRtLlmsOnHopper) {
+  const ModelArch& dsv3 = ModelOf("deepseek-v3");
+  const PrecisionConfig fp8 = PrecisionForMode(DType::kFp8);
+  const Calibration& cal = Bundled().calibration;
+  const Hardware h200 = HardwareOf("nvidia-h200-sxm"), b200 = HardwareOf("nvidia-b200");
+  EXPECT_TRUE(WithEngineAttention(fp8, cal.Engine("trtllm").traits, dsv3, h200).fp8_latent_bmm);
+  EXPECT_FALSE(WithEngineAttention(fp8, cal.Engine("trtllm").traits, dsv3, b200).fp8_latent_bmm);
+  for (const char* engine : {"vllm", "sglang"})
+    EXPECT_FALSE(WithEngineAttention(fp8, cal.Engine(engine).traits, dsv3, h200).fp8_latent_bmm)
+        << engine;
+}
+
 // An engine that runs context attention in FP8 (TensorRT-LLM) does so only with an FP8 KV
 // cache, FP8 or FP4 GEMMs, an FP8 tensor rate and softmax attention over per-head keys; the
 // long prompt's prefill then gets faster and nothing else changes.

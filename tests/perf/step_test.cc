@@ -213,10 +213,13 @@ TEST(StepAcceptance, FourBitPrefillWithoutATensorRateRunsAtTheBf16Rate) {
 
 // Serving a block-scaled FP8 checkpoint (DeepSeek-V3's 128 x 128 weight blocks), every FP8
 // GEMM's bf16 input is first quantized per token group by a kernel of its own. A decode step
-// of DeepSeek-V3 at TP8 runs 427 such GEMMs: per attention layer the fused q/kv down
-// projection, the q up projection, the two absorbed latent products and the output projection
-// (5 x 61), the 3 dense FFNs' up and down projections (2 x 3) and the 58 shared experts' (2 x
-// 58); the router and the LM head stay in bf16. Per-tensor FP8, FP4 and bf16 pay none.
+// of DeepSeek-V3 at TP8 runs 305 such GEMMs: per attention layer the fused q/kv down
+// projection, the q up projection and the output projection (3 x 61), the 3 dense FFNs' up and
+// down projections (2 x 3) and the 58 shared experts' (2 x 58); the router and the LM head
+// stay in bf16. The two absorbed latent products per layer run in bf16 on weights dequantized
+// at load (twice the bytes), unless the engine multiplies them in FP8 (TensorRT-LLM on
+// Hopper): then they read FP8 weights and quantize their inputs too, 427 kernels in all.
+// Per-tensor FP8, FP4 and bf16 pay none of it.
 TEST(StepAcceptance, BlockScaledFp8QuantizesEachGemmInputInAKernelOfItsOwn) {
   const Hardware hw = HardwareOf("nvidia-b200");
   FamilyParams p = IdealParams();
@@ -224,17 +227,28 @@ TEST(StepAcceptance, BlockScaledFp8QuantizesEachGemmInputInAKernelOfItsOwn) {
   ModelArch per_tensor = ModelOf("deepseek-v3");
   ASSERT_EQ(per_tensor.fp8_block, 128);
   per_tensor.fp8_block.reset();
-  auto decode = [&](const ModelArch& m, DType d) {
-    auto sm = StepModel::Build(m, hw, {.tp = 8}, PrecisionForMode(d));
+  auto decode = [&](const ModelArch& m, DType d, bool latent_fp8 = false) {
+    PrecisionConfig prec = PrecisionForMode(d);
+    prec.fp8_latent_bmm = latent_fp8;
+    auto sm = StepModel::Build(m, hw, {.tp = 8}, prec);
     EXPECT_TRUE(sm.ok());
     return sm->Decode(p, 4, 2048);
   };
   const StepTime block = decode(ModelOf("deepseek-v3"), DType::kFp8);
+  const StepTime latent = decode(ModelOf("deepseek-v3"), DType::kFp8, true);
   const StepTime plain = decode(per_tensor, DType::kFp8);
-  EXPECT_EQ(block.kernels - plain.kernels, 427);
-  EXPECT_NEAR((block.overhead - plain.overhead).base(), 427 * 5e-6, 1e-12);
+  EXPECT_EQ(plain.total.base(), decode(per_tensor, DType::kFp8, true).total.base());
+  EXPECT_EQ(block.kernels - plain.kernels, 305);
+  EXPECT_EQ(latent.kernels - plain.kernels, 427);
+  EXPECT_NEAR((block.overhead - plain.overhead).base(), 305 * 5e-6, 1e-12);
   EXPECT_GT(block.elementwise.base(), plain.elementwise.base());
-  EXPECT_EQ(block.gemm.base(), plain.gemm.base());
+  EXPECT_GT(latent.elementwise.base(), block.elementwise.base());
+  // Weights per GPU of the absorbed products: 16 heads x 512 x 128 x 2 matrices x 61 layers,
+  // read in bf16 (2 bytes) instead of FP8 (1), at the B200's bandwidth.
+  const double latent_weights = 16.0 * 512 * 128 * 2 * 61;
+  EXPECT_NEAR((block.gemm - plain.gemm).base(), latent_weights / hw.memory_bandwidth.base(),
+              1e-9);
+  EXPECT_EQ(latent.gemm.base(), plain.gemm.base());
   for (DType d : {DType::kFp4, DType::kBf16})
     EXPECT_EQ(decode(ModelOf("deepseek-v3"), d).total.base(), decode(per_tensor, d).total.base());
 }
@@ -447,6 +461,9 @@ TEST(EngineTraits, MalformedFilesAreErrorsAtTheirLocation) {
       {"fp8_context_attention = 1\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
        "chunk_tokens = 8\n[engines]\n",
        "engines.toml:4:25: default.fp8_context_attention"},
+      {"fp8_latent_bmm = \"hopper\"\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
+       "chunk_tokens = 8\n[engines]\n",
+       "engines.toml:4:18: default.fp8_latent_bmm"},
       {"memory = \"vllm\"\n[[default.tier]]\nfrom_memory = \"0 GB\"\nchunk_tokens = 8\n"
        "[engines]\n",
        "engines.toml:4:10: default.memory: unknown policy \"vllm\": expected default, "

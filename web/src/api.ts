@@ -57,7 +57,7 @@ export interface IndexAnswer {
   dates: { date: string; events: string[] }[];
   latest_date: string;
   countries: { code: string; name: string; groups: string[] }[];
-  models: { id: string; name: string; family: string; total_params: number | null; active_params: number | null; context: number | null; native_context: number | null }[];
+  models: { id: string; name: string; family: string; total_params: number | null; active_params: number | null; context: number | null; native_context: number | null; fp8_block: number | null }[];
   designs: { id: string; title: string; base: string; products: string[]; size: number }[];
   fleets: { id: string; title: string; rows: number }[];
   chips: number;

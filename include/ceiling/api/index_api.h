@@ -42,6 +42,7 @@ struct IndexResponse {
     std::string id, name, family;
     std::optional<double> total_params, active_params;  // as the model card states them
     std::optional<int> context, native_context;         // tokens; see perf::ModelArch
+    std::optional<int> fp8_block;  // block edge of a block-scaled FP8 checkpoint
   };
   struct Space {
     std::string id, title, base;

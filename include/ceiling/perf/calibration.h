@@ -65,6 +65,10 @@ struct EngineTraits {
   // FP4 (TensorRT-LLM's attention backend requires it of paged context FMHA, which chunked
   // prefill and KV-cache reuse turn on): see WithEngineAttention.
   bool fp8_context_attention = false;
+  // On Hopper, MLA's absorbed products of a block-scaled FP8 checkpoint run as FP8 batched
+  // GEMMs with their inputs quantized per token group (TensorRT-LLM's fp8_block_scaling_bmm_out);
+  // elsewhere, and in engines without the trait, on bf16 weights dequantized at load.
+  bool fp8_latent_bmm = false;
   // How the engine sizes the memory it keeps from weights and the KV cache on each GPU
   // (EngineHeldBack, perf/serving.h): kDefault, the model's middle (8% of the device and a
   // workspace); kDeviceShare, weights, workspace and KV cache fill `memory_share` of the device

@@ -337,7 +337,9 @@ ModelKind KindOf(const ModelArch& m);
 // context attention in FP8 with an FP8 KV cache (EngineTraits::fp8_context_attention), the
 // GEMMs are FP8 or FP4, the chip has an FP8 tensor rate and the model's attention is softmax
 // attention over a per-head KV cache (not MLA, no linear-attention layers); `prec` otherwise.
-// Only a bf16 default is raised: an explicit attention format is kept.
+// Only a bf16 default is raised: an explicit attention format is kept. MLA's absorbed products
+// run in FP8 where the engine does that on the chip's family (EngineTraits::fp8_latent_bmm, on
+// Hopper).
 PrecisionConfig WithEngineAttention(PrecisionConfig prec, const EngineTraits& traits,
                                     const ModelArch& m, const Hardware& hw);
 

@@ -69,6 +69,10 @@ struct PrecisionConfig {
   DType activations = DType::kFp8;  // GEMM inputs (the math format)
   DType kv_cache = DType::kFp8;
   DType attention = DType::kBf16;  // attention math
+  // MLA's absorbed products (W_UK, W_UV) of a block-scaled FP8 checkpoint multiply in FP8, their
+  // inputs quantized per token group first (TensorRT-LLM on Hopper); otherwise they run in bf16
+  // on weights the engine dequantized when it loaded them (WithEngineAttention).
+  bool fp8_latent_bmm = false;
 };
 // The conventions of the `--precision` flag: fp8 = fp8 weights, activations and KV cache;
 // fp4 = fp4 weights and activations, fp8 KV; int8 = int8 weights/activations, bf16 KV;
@@ -206,6 +210,7 @@ class StepModel {
     // FP8 GEMMs of a block-scaled checkpoint quantize their input per token group first, in a
     // kernel of its own (ModelArch::fp8_block).
     bool group_quant = false;
+    bool latent_fp8 = false;  // PrecisionConfig::fp8_latent_bmm
     double weight_elems = 0, weight_bytes = 0, kv_token_bytes = 0, kv_sliding_token_bytes = 0,
            state_seq_bytes = 0;
   };
