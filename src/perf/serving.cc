@@ -657,7 +657,10 @@ void AddContextNote(const ModelArch& m, const ServingWorkload& w, std::vector<st
 
 void AddPrecisionNotes(const ModelArch& m, const Hardware& hw, const PrecisionConfig& prec,
                        std::vector<std::string>* notes) {
-  if (m.fp8_block && prec.weights == DType::kFp8 && prec.activations == DType::kFp8)
+  DType mma;
+  GemmRate(hw, prec.activations, &mma);
+  if (m.fp8_block && prec.weights == DType::kFp8 && prec.activations == DType::kFp8 &&
+      mma == DType::kFp8)
     notes->push_back(fmt::format(
         "{}'s FP8 checkpoint is block-scaled ({} x {} weight blocks): each FP8 GEMM's input is "
         "first quantized per token in groups of {}, by a kernel of its own",

@@ -585,12 +585,21 @@ std::string CompareText(const std::vector<CompareColumn>& cols,
     return words(perf::CalibrationBasisName(c.result.uncertainty.basis));
   });
   s += t.RenderText();
+  // A note every chip has (about the model or the workload) is said once.
+  auto shared = [&](const std::string& n) {
+    return cols.size() > 1 && std::all_of(cols.begin(), cols.end(), [&](const CompareColumn& c) {
+             return std::find(c.result.notes.begin(), c.result.notes.end(), n) !=
+                    c.result.notes.end();
+           });
+  };
+  for (const std::string& n : cols.front().result.notes)
+    if (shared(n)) s += WrapText("note: " + n);
   for (const auto& c : cols) {
     if (!c.result.fits)
       s += WrapText(
           fmt::format("does not fit ({}): {}", c.query.hardware->chip_id, c.result.does_not_fit));
     for (const std::string& n : c.result.notes)
-      s += WrapText("note (" + c.query.hardware->chip_id + "): " + n);
+      if (!shared(n)) s += WrapText("note (" + c.query.hardware->chip_id + "): " + n);
   }
   return s + gone;
 }

@@ -322,6 +322,31 @@ TEST(CompareCli, H20H100H200Ascend) {
 // Disaggregated: the header says how the GPUs split into workers, each chip's column names its
 // workers' layouts, every band is the disaggregated regime's, and each TTFT carries the KV
 // hand-off.
+// A note every compared chip has (here the model's block-scaled FP8 checkpoint) is said once;
+// a chip's own notes keep its name (the Ascend's missing FP8 rate, which also spares it the
+// quantization note).
+TEST(CompareCli, NotesEveryChipHasAreSaidOnce) {
+  const auto count = [](const std::string& s, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+    return n;
+  };
+  const std::string quant = "DeepSeek-R1's FP8 checkpoint is block-scaled";
+  const CliResult two = RunCeiling(
+      "compare nvidia-h200-sxm nvidia-b200 --model deepseek-r1 --gpus 8 --concurrency 16");
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_EQ(count(two.out, quant), 1u) << two.out;
+  EXPECT_EQ(count(two.out, "note: " + quant), 1u) << two.out;
+  const CliResult three = RunCeiling(
+      "compare nvidia-h200-sxm nvidia-b200 huawei-ascend-910c --model deepseek-r1 --gpus 8 "
+      "--concurrency 16");
+  ASSERT_EQ(three.exit_code, 0) << three.err;
+  EXPECT_EQ(count(three.out, quant), 2u) << three.out;
+  EXPECT_EQ(count(three.out, "note (nvidia-b200): " + quant), 1u) << three.out;
+  EXPECT_EQ(count(three.out, "note (huawei-ascend-910c): huawei-ascend-910c has no fp8 rate"), 1u)
+      << three.out;
+}
+
 TEST(CompareCli, DisaggregatedWorkersAreNamedPerChip) {
   const std::string args =
       "compare nvidia-h20 nvidia-h200-sxm --model llama-3.1-70b --gpus 16 --prefill-workers 1 "

@@ -73,6 +73,15 @@ export function leftOut(items: { chip: string; reason: string }[], names: Map<st
     items.map((l, i) => [i ? "; " : "", h("a", { href: `/chip?chip=${encodeURIComponent(l.chip)}` }, names.get(l.chip) ?? l.chip), `: ${l.reason}`]));
 }
 
+// The notes of several chips' results: those every chip has (about the model or the workload)
+// once, then each chip's own under its name.
+export function chipNotes(data: { chip: string; notes: string[] }[], name: (id: string) => string): HTMLElement | null {
+  if (!data.some((d) => d.notes.length)) return null;
+  const shared = data.length > 1 ? data[0].notes.filter((n) => data.every((d) => d.notes.includes(n))) : [];
+  return h("ul", { class: "note" }, shared.map((n) => h("li", null, n)),
+    data.flatMap((d) => d.notes.filter((n) => !shared.includes(n)).map((n) => h("li", null, `${name(d.chip)}: ${n}`))));
+}
+
 export function chipOptions(list: ChipRecord[]): Option[] {
   const vendorName = (v: string) => v.charAt(0).toUpperCase() + v.slice(1);
   return [...list]

@@ -4,7 +4,7 @@ import * as Plot from "@observablehq/plot";
 import { h, clear, fmt, table, figure, field, select, accessible, chartBox } from "../dom";
 import { get } from "../api";
 import type { View } from "../view";
-import { index, chips, chipNames, leftOut, params, setParams, chipOptions, modelOptions, loading } from "../ui";
+import { index, chips, chipNames, leftOut, params, setParams, chipOptions, modelOptions, loading, chipNotes } from "../ui";
 
 interface Band { low: number | null; high: number | null }
 interface Layout { tp: number; pp: number; ep: number; dp_attn: number; instances: number }
@@ -202,6 +202,6 @@ function draw(data: ChipPerf[], ttftTarget: number | null, tpotTarget: number | 
         TTFT_PARTS.map((_, i) => i + 1)),
       "The prompt's iterations include whatever rides with it (the running decodes, other prompts of a wave); the engine's fixed costs (HTTP, tokenization, streaming) are constants fitted per engine.") : null,
     h("h2", null, "All figures"), alt,
-    data.some((d) => d.notes.length) ? h("ul", { class: "note" }, data.flatMap((d) => d.notes.map((n) => h("li", null, `${name(d.chip)}: ${n}`)))) : null,
+    chipNotes(data, name),
     h("p", { class: "note" }, "Usable memory is what an engine budgets from, as the driver reports it (the H100's \"80 GB\" is 81,559 MiB, 85.5 GB). Bands are the measured error of the model in that regime (a chip never measured gets the leave-one-chip-out error): small or large batch, queued for KV-cache room, or contended, where the prompt's own iterations are under a tenth of its TTFT and the rest is waiting behind other clients' work, the least certain part of the model, so its bands are wide; a note says when a chip's own held-out measurements fell inside their bands less often than the 90% promised. Bounds are from the same-work comparison (all GPUs in one instance). How far the model lies from measurements: ", h("a", { href: "/accuracy" }, "Accuracy"), "."));
 }

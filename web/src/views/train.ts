@@ -5,7 +5,7 @@ import * as Plot from "@observablehq/plot";
 import { h, clear, fmt, table, figure, field, select, accessible, chartBox, pct } from "../dom";
 import { get, ApiError } from "../api";
 import type { View } from "../view";
-import { index, chips, chipNames, leftOut, params, setParams, chipOptions, modelOptions, loading } from "../ui";
+import { index, chips, chipNames, leftOut, params, setParams, chipOptions, modelOptions, loading, chipNotes } from "../ui";
 
 interface Band { low: number | null; high: number | null }
 interface Answer {
@@ -163,6 +163,6 @@ function draw(data: Answer[], names: Map<string, string>, model: string, extra: 
     figure("Step time: where it goes (bars) and the 90% band (line)", stepChart, parts),
     figure("Memory per GPU (bars) and usable capacity (tick)", memChart, memTable),
     h("h2", null, "All figures"), all,
-    data.some((d) => d.notes.length) ? h("ul", { class: "note" }, data.flatMap((d) => d.notes.map((n) => h("li", null, `${name(d.chip)}: ${n}`)))) : null,
+    chipNotes(data, name),
     h("p", { class: "note" }, "MFU: model FLOPs (two per active weight per token plus causal attention, three times for the forward and backward passes) over step time × GPUs × the chip's dense bf16 peak, fp8 GEMMs included. The band is the model's measured error on published training runs (Llama 3, DeepSeek-V3, NVIDIA's Megatron Bridge tables); how far it lies: ", h("a", { href: "/accuracy" }, "Accuracy"), "."));
 }
