@@ -135,8 +135,8 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
                                "client_overhead_ms", "burst", "mixed_prefill", "reserve_full_kv",
                                "speculative_overlap", "dp_attention_cpu_ms",
                                "inline_postprocessing", "pooled_request_overhead_ms",
-                               "fp8_context_attention", "fp8_latent_bmm", "memory", "memory_share",
-                               "tiers"}));
+                               "fp8_context_attention", "fp8_latent_bmm", "shared_expert_fusion",
+                               "memory", "memory_share", "tiers"}));
   EngineParams e;
   ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
   e.step_overhead = Seconds::FromBase(s * 1e-3);
@@ -170,6 +170,9 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
   }
   if (t.Has("fp8_latent_bmm")) {
     ASSIGN_OR_RETURN(e.traits.fp8_latent_bmm, t.GetBool("fp8_latent_bmm"));
+  }
+  if (t.Has("shared_expert_fusion")) {
+    ASSIGN_OR_RETURN(e.traits.shared_expert_fusion, t.GetBool("shared_expert_fusion"));
   }
   RETURN_IF_ERROR(ReadEngineMemory(t, &e.traits));
   if (e.traits.inline_postprocessing) {
@@ -227,6 +230,7 @@ std::string EngineToml(const EngineParams& e) {
                      e.pooled_request_overhead.base() * 1e3);
   if (e.traits.fp8_context_attention) s += "fp8_context_attention = true\n";
   if (e.traits.fp8_latent_bmm) s += "fp8_latent_bmm = true\n";
+  if (e.traits.shared_expert_fusion) s += "shared_expert_fusion = true\n";
   if (e.traits.memory_policy != EngineTraits::MemoryPolicy::kDefault)
     s += fmt::format("memory = \"{}\"\n", EngineMemoryName(e.traits.memory_policy));
   if (e.traits.UsesMemoryShare())

@@ -118,7 +118,8 @@ namespace {
 Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
   RETURN_IF_ERROR(t.CheckKeys({"mixed_prefill", "reserve_full_kv", "speculative_overlap",
                                "dp_attention_cpu", "inline_postprocessing", "fp8_context_attention",
-                               "fp8_latent_bmm", "memory", "memory_share", "tier", "source", "note"}));
+                               "fp8_latent_bmm", "shared_expert_fusion", "memory", "memory_share",
+                               "tier", "source", "note"}));
   EngineTraits e;
   RETURN_IF_ERROR(ReadEngineMemory(t, &e));
   ASSIGN_OR_RETURN(e.mixed_prefill, t.GetBool("mixed_prefill"));
@@ -134,6 +135,9 @@ Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
   }
   if (t.Has("fp8_latent_bmm")) {
     ASSIGN_OR_RETURN(e.fp8_latent_bmm, t.GetBool("fp8_latent_bmm"));
+  }
+  if (t.Has("shared_expert_fusion")) {
+    ASSIGN_OR_RETURN(e.shared_expert_fusion, t.GetBool("shared_expert_fusion"));
   }
   ASSIGN_OR_RETURN(auto dp_cpu, t.GetOptionalString("dp_attention_cpu"));
   if (dp_cpu) {

@@ -586,6 +586,7 @@ std::optional<std::string> CoverageNote(
 PrecisionConfig WithEngineAttention(PrecisionConfig prec, const EngineTraits& traits,
                                     const ModelArch& m, const Hardware& hw) {
   prec.fp8_latent_bmm = traits.fp8_latent_bmm && hw.family == "hopper";
+  prec.fused_shared_expert = traits.shared_expert_fusion && hw.family == "hopper";
   if (!traits.fp8_context_attention || prec.attention != DType::kBf16 ||
       prec.kv_cache != DType::kFp8 ||
       (prec.weights != DType::kFp8 && prec.weights != DType::kFp4) ||

@@ -236,6 +236,12 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
     s.active = m.moe.active;
     s.expert_inter_l = static_cast<double>(m.moe.expert_intermediate) / par.MoeTp();
     s.shared_inter_l = static_cast<double>(m.moe.shared_intermediate) / par.tp;
+    // SGLang's condition for DeepSeek-V3-style models (determine_num_fused_shared_experts).
+    if (prec.fused_shared_expert && par.ep == 1 && m.moe.experts == 256 && m.moe.shared == 1 &&
+        m.moe.shared_intermediate == m.moe.expert_intermediate) {
+      s.experts += 1, s.experts_l += 1, s.active += 1;
+      s.shared_inter_l = 0;
+    }
   }
   s.vocab_l = static_cast<double>(m.vocab) / par.tp;
   // Embedding and LM head live on the first and last stage; a GPU holds both only when pp = 1.

@@ -650,6 +650,13 @@ TEST(Serve, Fp8LatentProductsAreTensorRtLlmsOnHopper) {
   for (const char* engine : {"vllm", "sglang"})
     EXPECT_FALSE(WithEngineAttention(fp8, cal.Engine(engine).traits, dsv3, h200).fp8_latent_bmm)
         << engine;
+  // SGLang folds the shared expert into the routed experts' kernel on Hopper only.
+  EXPECT_TRUE(WithEngineAttention(fp8, cal.Engine("sglang").traits, dsv3, h200).fused_shared_expert);
+  EXPECT_FALSE(WithEngineAttention(fp8, cal.Engine("sglang").traits, dsv3, b200).fused_shared_expert);
+  for (const char* engine : {"vllm", "trtllm"})
+    EXPECT_FALSE(
+        WithEngineAttention(fp8, cal.Engine(engine).traits, dsv3, h200).fused_shared_expert)
+        << engine;
 }
 
 // An engine that runs context attention in FP8 (TensorRT-LLM) does so only with an FP8 KV

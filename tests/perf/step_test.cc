@@ -253,6 +253,35 @@ TEST(StepAcceptance, BlockScaledFp8QuantizesEachGemmInputInAKernelOfItsOwn) {
     EXPECT_EQ(decode(ModelOf("deepseek-v3"), d).total.base(), decode(per_tensor, d).total.base());
 }
 
+// SGLang on Hopper runs DeepSeek-V3's shared expert inside the routed experts' fused MoE
+// kernel, as a 257th expert every token takes: per MoE layer two GEMMs (and, for the
+// block-scaled FP8 checkpoint, their two input quantizations) fewer, the same weights. Not
+// with expert parallelism, nor for a model whose routed experts are not 256 (Kimi-K2.5's 384,
+// Qwen3.5's 512 with a gated shared expert).
+TEST(StepAcceptance, AFusedSharedExpertIsOneMoreRoutedExpert) {
+  const Hardware hw = HardwareOf("nvidia-h200-sxm");
+  const FamilyParams p = IdealParams();
+  auto step = [&](const char* model, Parallelism par, bool fused) {
+    PrecisionConfig prec = PrecisionForMode(DType::kFp8);
+    prec.fused_shared_expert = fused;
+    auto sm = StepModel::Build(ModelOf(model), hw, par, prec);
+    EXPECT_TRUE(sm.ok());
+    return std::pair{sm->Decode(p, 8, 2048), sm->ServingMemory(8, 2048).weights.base()};
+  };
+  const Parallelism tp8{.tp = 8}, ep8{.tp = 8, .ep = 8};
+  const auto [apart, apart_w] = step("deepseek-v3", tp8, false);
+  const auto [fused, fused_w] = step("deepseek-v3", tp8, true);
+  EXPECT_EQ(apart.kernels - fused.kernels, 4 * 58);
+  // The same weights, but for one router column per layer the model adds with the expert
+  // (7,168 bf16 values per MoE layer, 1e-5 of the total).
+  EXPECT_NEAR(fused_w / apart_w, 1.0, 2e-5);
+  EXPECT_EQ(step("deepseek-v3", ep8, true).first.kernels,
+            step("deepseek-v3", ep8, false).first.kernels);
+  for (const char* other : {"kimi-k2.5", "qwen3.5-397b-a17b"})
+    EXPECT_EQ(step(other, tp8, true).first.total.base(), step(other, tp8, false).first.total.base())
+        << other;
+}
+
 // A training micro-batch runs every MoE operator three times (forward, two backward passes);
 // in FP8 the grouped expert GEMMs also pay the casts a dense GEMM pays (inputs and output
 // gradients quantized, transposed copies kept), so their time grows by more than 3x.
@@ -464,6 +493,9 @@ TEST(EngineTraits, MalformedFilesAreErrorsAtTheirLocation) {
       {"fp8_latent_bmm = \"hopper\"\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
        "chunk_tokens = 8\n[engines]\n",
        "engines.toml:4:18: default.fp8_latent_bmm"},
+      {"shared_expert_fusion = 2\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
+       "chunk_tokens = 8\n[engines]\n",
+       "engines.toml:4:24: default.shared_expert_fusion"},
       {"memory = \"vllm\"\n[[default.tier]]\nfrom_memory = \"0 GB\"\nchunk_tokens = 8\n"
        "[engines]\n",
        "engines.toml:4:10: default.memory: unknown policy \"vllm\": expected default, "

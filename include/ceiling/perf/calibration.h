@@ -69,6 +69,11 @@ struct EngineTraits {
   // GEMMs with their inputs quantized per token group (TensorRT-LLM's fp8_block_scaling_bmm_out);
   // elsewhere, and in engines without the trait, on bf16 weights dequantized at load.
   bool fp8_latent_bmm = false;
+  // On Hopper, a MoE model's single shared expert (as wide as a routed one, among 256 routed
+  // experts, without expert parallelism) runs inside the routed experts' fused MoE kernel as one
+  // more expert every token takes (SGLang's default for DeepSeek-V3/R1 and GLM): two GEMMs fewer
+  // per MoE layer. On Blackwell SGLang's default MoE backend for these models turns it off.
+  bool shared_expert_fusion = false;
   // How the engine sizes the memory it keeps from weights and the KV cache on each GPU
   // (EngineHeldBack, perf/serving.h): kDefault, the model's middle (8% of the device and a
   // workspace); kDeviceShare, weights, workspace and KV cache fill `memory_share` of the device

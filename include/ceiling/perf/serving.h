@@ -339,7 +339,8 @@ ModelKind KindOf(const ModelArch& m);
 // attention over a per-head KV cache (not MLA, no linear-attention layers); `prec` otherwise.
 // Only a bf16 default is raised: an explicit attention format is kept. MLA's absorbed products
 // run in FP8 where the engine does that on the chip's family (EngineTraits::fp8_latent_bmm, on
-// Hopper).
+// Hopper), and a shared expert runs inside the routed experts' kernel where the engine folds it
+// (EngineTraits::shared_expert_fusion, on Hopper).
 PrecisionConfig WithEngineAttention(PrecisionConfig prec, const EngineTraits& traits,
                                     const ModelArch& m, const Hardware& hw);
 

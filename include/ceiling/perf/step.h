@@ -73,6 +73,10 @@ struct PrecisionConfig {
   // inputs quantized per token group first (TensorRT-LLM on Hopper); otherwise they run in bf16
   // on weights the engine dequantized when it loaded them (WithEngineAttention).
   bool fp8_latent_bmm = false;
+  // The engine runs a MoE model's one shared expert inside the routed experts' fused kernel, as
+  // one more expert every token takes, where the model qualifies (StepModel::Build: 256 routed
+  // experts, a shared one as wide, no expert parallelism; SGLang on Hopper).
+  bool fused_shared_expert = false;
 };
 // The conventions of the `--precision` flag: fp8 = fp8 weights, activations and KV cache;
 // fp4 = fp4 weights and activations, fp8 KV; int8 = int8 weights/activations, bf16 KV;
