@@ -658,10 +658,7 @@ void AddContextNote(const ModelArch& m, const ServingWorkload& w, std::vector<st
 
 void AddPrecisionNotes(const ModelArch& m, const Hardware& hw, const PrecisionConfig& prec,
                        std::vector<std::string>* notes) {
-  DType mma;
-  GemmRate(hw, prec.activations, &mma);
-  if (m.fp8_block && prec.weights == DType::kFp8 && prec.activations == DType::kFp8 &&
-      mma == DType::kFp8)
+  if (GroupQuantized(m, hw, prec))
     notes->push_back(fmt::format(
         "{}'s FP8 checkpoint is block-scaled ({} x {} weight blocks): each FP8 GEMM's input is "
         "first quantized per token in groups of {}, by a kernel of its own",

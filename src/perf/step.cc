@@ -140,6 +140,13 @@ OpsPerSecond GemmRate(const Hardware& hw, DType activations, DType* used) {
   return rate;
 }
 
+bool GroupQuantized(const ModelArch& m, const Hardware& hw, const PrecisionConfig& prec) {
+  if (!m.fp8_block || prec.weights != DType::kFp8 || prec.activations != DType::kFp8) return false;
+  DType mma;
+  GemmRate(hw, prec.activations, &mma);
+  return mma == DType::kFp8;
+}
+
 PrecisionConfig PrecisionForMode(DType mode) {
   PrecisionConfig c;
   c.attention = DType::kBf16;
@@ -205,9 +212,7 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
   s.moe_group = par.MoeGroup();
   s.hidden = m.hidden;
   s.mla = a.kind == AttentionKind::kMla;
-  // (A chip without an FP8 tensor rate multiplies in a wider format: nothing to quantize.)
-  s.group_quant = m.fp8_block && prec.weights == DType::kFp8 && prec.activations == DType::kFp8 &&
-                  mma == DType::kFp8;
+  s.group_quant = GroupQuantized(m, hw, prec);
   s.latent_fp8 = s.group_quant && prec.fp8_latent_bmm;
   s.heads_l = static_cast<double>(a.heads) / par.tp;
   s.kvh_l = std::max(1.0, static_cast<double>(a.kv_heads) / par.tp);

@@ -89,6 +89,10 @@ PrecisionConfig PrecisionForMode(DType mode);
 // the engines' weight-only kernels, which unpack the weights to bf16 (W4A16), not in FP8;
 // other formats take Hardware::ComputeRate's fallback.
 OpsPerSecond GemmRate(const Hardware& hw, DType activations, DType* used = nullptr);
+// Whether the FP8 GEMMs of `m` quantize their inputs per token group in kernels of their own:
+// a block-scaled checkpoint (ModelArch::fp8_block) in FP8 on a chip that multiplies in FP8 (one
+// without an FP8 tensor rate multiplies in a wider format: nothing to quantize).
+bool GroupQuantized(const ModelArch& m, const Hardware& hw, const PrecisionConfig& prec);
 
 // Time of one step on one GPU, with where it went.
 struct StepTime {
