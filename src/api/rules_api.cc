@@ -134,6 +134,11 @@ nlohmann::json ToJson(const ClassifyResponse& r) {
     return report::ClassificationJson(*r.book, r.label, r.facts, r.result, *r.disputed);
   return report::ClassificationJson(*r.book, r.label, r.facts, r.result);
 }
+std::string ToJsonText(const ClassifyResponse& r) {
+  if (r.disputed)
+    return report::ClassificationJsonText(*r.book, r.label, r.facts, r.result, *r.disputed);
+  return report::ClassificationJsonText(*r.book, r.label, r.facts, r.result);
+}
 std::string ToText(const ClassifyResponse& r) {
   if (r.disputed)
     return report::WrapReport(

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cstdint>
 #include <iterator>
 #include <string_view>
@@ -42,16 +43,19 @@ std::size_t Utf8Length(std::string_view s, std::size_t i) {
   return 0;
 }
 
+// Bytes written as they are: printable ASCII but the quote and the backslash.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[c] = c != '"' && c != '\\';
+  return t;
+}();
+
 void WriteString(std::string_view s, std::string& out) {
   const std::size_t start = out.size();
   out += '"';
   for (std::size_t i = 0; i < s.size();) {
     std::size_t plain = i;  // a run of printable ASCII that needs no escape
-    while (plain < s.size()) {
-      const auto p = static_cast<unsigned char>(s[plain]);
-      if (p < 0x20 || p >= 0x80 || p == '"' || p == '\\') break;
-      ++plain;
-    }
+    while (plain < s.size() && kPlain[static_cast<unsigned char>(s[plain])]) ++plain;
     out.append(s.data() + i, plain - i);
     if ((i = plain) == s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
@@ -135,6 +139,9 @@ std::string DumpJson(const json& j, int indent) {
   Write(j, indent, 0, out);
   return out;
 }
+
+void AppendJson(const json& j, int level, std::string& out) { Write(j, 2, level, out); }
+void AppendJsonString(std::string_view s, std::string& out) { WriteString(s, out); }
 
 namespace {
 

@@ -1,9 +1,11 @@
 // JSON renderings of rule-engine results. Field names are a stable interface.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
+#include "ceiling/report/json.h"
 #include "ceiling/report/rules_report.h"
 #include "rules_common.h"
 
@@ -95,6 +97,9 @@ json Inputs(const rules::ChipFacts& facts, const rules::Condition& cond) {
 json MembershipJson(const rules::CountryDb& db, const rules::MembershipNote& n);
 namespace {
 
+// One trace step as a tree. WriteStep (below) writes the same object straight to text for the
+// served classification: a field added here must be added there
+// (Classify.TheStreamedTraceIsTheTreesBytes fails until it is).
 json StepJson(const rules::RuleBook& book, const rules::ChipFacts& facts,
               const std::vector<rules::ParameterInfo>& infos, const rules::TraceStep& s) {
   json x = ClauseRef(s.rule, s.clause);
@@ -143,6 +148,214 @@ json StepJson(const rules::RuleBook& book, const rules::ChipFacts& facts,
   x["outcome_text"] = OutcomeWord(*s.clause, s.outcome.tri, s.excluded_by);
   x["sources"] = Sources(*s.rule, s.clause->sources);
   return x;
+}
+
+// StepJson written straight to text, the bytes DumpJson(StepJson(...)) gives at that depth: a
+// served classification is ~56 KB, 46 of them trace, and building, writing and freeing that part
+// of the tree was most of a request's CPU. Members go out in the tree's (std::map) key order;
+// tests (Classify.TheStreamedTraceIsTheTreesBytes) compare the two over the catalog.
+class ObjectText {
+ public:
+  ObjectText(std::string& out, int level) : out_(out), level_(level) { out_ += '{'; }
+  ObjectText(const ObjectText&) = delete;
+  ObjectText& operator=(const ObjectText&) = delete;
+  // Starts the member `key`; its value is appended next, at depth level() + 1.
+  std::string& Key(std::string_view key) {
+    Separate(out_, first_, level_);
+    AppendJsonString(key, out_);
+    out_ += ": ";
+    return out_;
+  }
+  void String(std::string_view key, std::string_view v) { AppendJsonString(v, Key(key)); }
+  void Bool(std::string_view key, bool v) { Key(key) += v ? "true" : "false"; }
+  void Number(std::string_view key, double v) { Tree(key, report::Number(v)); }
+  void Tree(std::string_view key, const json& v) { AppendJson(v, level_ + 1, Key(key)); }
+  int level() const { return level_; }
+  void Close() {
+    if (!first_) Newline(out_, level_);
+    out_ += '}';
+  }
+  // ",\n" (or "\n" for the first item) and the indent of an item of a container at `level`.
+  static void Separate(std::string& out, bool& first, int level) {
+    if (!first) out += ',';
+    first = false;
+    Newline(out, level + 1);
+  }
+  static void Newline(std::string& out, int level) {
+    out += '\n';
+    out.append(2 * static_cast<std::size_t>(level), ' ');
+  }
+
+ private:
+  std::string& out_;
+  int level_;
+  bool first_ = true;
+};
+
+void WriteSources(const rules::RuleVersion& r, const std::vector<std::string>& keys, int level,
+                  std::string& out) {
+  out += '[';
+  bool first = true;
+  for (const std::string& k : keys) {
+    auto it = r.source_map.find(k);
+    if (it == r.source_map.end()) continue;
+    ObjectText::Separate(out, first, level);
+    ObjectText o(out, level + 1);
+    o.String("key", k);
+    o.String("kind", SourceKindName(it->second.kind));
+    o.String("title", it->second.title);
+    o.String("url", it->second.url);
+    o.Close();
+  }
+  if (!first) ObjectText::Newline(out, level);
+  out += ']';
+}
+
+void WriteInputs(const rules::ChipFacts& facts, const rules::Condition& cond, int level,
+                 std::string& out) {
+  std::vector<rules::Var> vars;  // by name, as the tree's map orders them
+  for (std::size_t i = 0; i < rules::kVarCount; ++i) {
+    const auto v = static_cast<rules::Var>(i);
+    if ((cond.vars_read() & rules::Bit(v)) != 0) vars.push_back(v);
+  }
+  std::sort(vars.begin(), vars.end(),
+            [](rules::Var a, rules::Var b) { return rules::VarName(a) < rules::VarName(b); });
+  ObjectText o(out, level);
+  for (rules::Var v : vars) {
+    ObjectText in(o.Key(rules::VarName(v)), level + 1);
+    if (!facts.Known(v)) {
+      in.String("missing", facts.missing(v));
+      in.Key("value") += "null";
+    } else if (rules::IsNumeric(v)) {
+      if (!facts.how(v).empty()) in.String("how", facts.how(v));
+      in.String("unit", rules::VarUnit(v));
+      in.Number("value", facts.number(v));
+    } else {
+      in.String("value", facts.text(v));
+    }
+    in.Close();
+  }
+  o.Close();
+}
+
+void WriteAtom(const rules::Atom& a, const rules::AtomValue& v, const rules::ChipFacts& facts,
+               int level, std::string& out) {
+  ObjectText o(out, level);
+  const std::string_view op = rules::CmpOpText(a.op);
+  o.String("evaluated", AtomSides(a, v, facts));
+  o.String("lhs", a.lhs_text);
+  if (a.lhs_param) o.String("lhs_parameter", a.lhs_text);
+  const bool lhs_known = a.is_string ? a.lhs_var && facts.Known(*a.lhs_var) : v.lhs_known;
+  if (!lhs_known)
+    o.Key("lhs_value") += "null";
+  else if (a.is_string)
+    o.String("lhs_value", facts.text(*a.lhs_var));
+  else
+    o.Number("lhs_value", v.lhs);
+  o.String("op", op);
+  o.String("outcome", rules::TriName(v.outcome.tri));
+  o.String("rhs", a.rhs_text);
+  if (a.rhs_param) o.String("rhs_parameter", a.rhs_text);
+  if (a.is_string)
+    o.String("rhs_value", a.rhs_text.size() >= 2
+                              ? std::string_view(a.rhs_text).substr(1, a.rhs_text.size() - 2)
+                              : std::string_view());
+  else if (v.rhs_known)
+    o.Number("rhs_value", v.rhs);
+  else
+    o.Key("rhs_value") += "null";
+  std::string text = a.lhs_text;
+  text.append(" ").append(op).append(" ").append(a.rhs_text);
+  o.String("text", text);
+  if (!a.is_string) {
+    const std::string unit = rules::FormatCanonical(1, a.dim);
+    const auto space = unit.find(' ');
+    o.String("unit", space == std::string::npos ? std::string_view()
+                                                : std::string_view(unit).substr(space + 1));
+  }
+  o.Close();
+}
+
+void WriteParameters(const std::vector<rules::ParameterInfo>& infos,
+                     const rules::Condition& cond, int level, std::string& out) {
+  std::vector<const rules::ParameterInfo*> read;
+  for (std::uint16_t slot : cond.params_read())
+    if (slot < infos.size()) read.push_back(&infos[slot]);
+  // By name; of equal names the tree keeps the last one assigned.
+  std::stable_sort(read.begin(), read.end(), [](const auto* a, const auto* b) {
+    return a->parameter->name < b->parameter->name;
+  });
+  ObjectText o(out, level);
+  for (std::size_t i = 0; i < read.size(); ++i) {
+    if (i + 1 < read.size() && read[i + 1]->parameter->name == read[i]->parameter->name) continue;
+    ObjectText p(o.Key(read[i]->parameter->name), level + 1);
+    p.Bool("overridden", read[i]->overridden);
+    p.String("text", read[i]->parameter->text);
+    p.Number("value", read[i]->value);
+    p.Close();
+  }
+  o.Close();
+}
+
+void WriteGroups(const rules::CountryDb& db, const std::vector<rules::MembershipNote>& notes,
+                 int level, std::string& out) {
+  json groups = json::array();
+  for (const rules::MembershipNote& n : notes) groups.push_back(MembershipJson(db, n));
+  AppendJson(groups, level, out);
+}
+
+void WriteStep(const rules::RuleBook& book, const rules::ChipFacts& facts,
+               const std::vector<rules::ParameterInfo>& infos, const rules::TraceStep& s,
+               int level, std::string& out) {
+  const rules::Clause& c = *s.clause;
+  const rules::Condition* cond = s.condition;
+  ObjectText o(out, level);
+  const int inner = level + 1;
+  o.String("basis", rules::TextBasisName(c.basis));
+  o.String("citation", s.rule != nullptr ? std::string_view(s.rule->citation) : "");
+  o.String("clause", c.full_id);
+  if (cond != nullptr) {
+    std::string& a = o.Key("comparisons");
+    a += '[';
+    bool first = true;
+    for (std::size_t i = 0; i < s.atoms.size(); ++i) {
+      ObjectText::Separate(a, first, inner);
+      WriteAtom(cond->atoms()[i], s.atoms[i], facts, inner + 1, a);
+    }
+    if (!first) ObjectText::Newline(a, inner);
+    a += ']';
+    o.String("condition", cond->text());
+    o.String("condition_value", rules::TriName(s.condition_value.tri));
+  }
+  if (s.destination_in) {
+    WriteGroups(book.countries(), s.destination_groups, inner, o.Key("destination_groups"));
+    o.Bool("destination_in", *s.destination_in);
+    o.String("destinations", c.destinations->text());
+  }
+  if (c.kind == rules::ClauseKind::kException) o.String("exception", c.exception);
+  if (!s.excluded_by.empty()) {
+    json excluded = json::array();
+    for (const rules::Clause* e : s.excluded_by) excluded.push_back(e->full_id);
+    o.Tree("excluded_by", excluded);
+  }
+  if (s.headquarters_in) {
+    o.String("headquarters", c.headquarters->text());
+    WriteGroups(book.countries(), s.headquarters_groups, inner, o.Key("headquarters_groups"));
+    o.Bool("headquarters_in", *s.headquarters_in);
+  }
+  if (cond != nullptr) WriteInputs(facts, *cond, inner, o.Key("inputs"));
+  o.String("kind", rules::ClauseKindName(c.kind));
+  if (s.headquarters_in) o.String("match", c.match == rules::Match::kAll ? "all" : "any");
+  o.String("outcome", rules::TriName(s.outcome.tri));
+  o.String("outcome_text", OutcomeWord(c, s.outcome.tri, s.excluded_by));
+  if (c.kind == rules::ClauseKind::kControl) o.String("paragraph", c.paragraph);
+  if (cond != nullptr) WriteParameters(infos, *cond, inner, o.Key("parameters"));
+  if (s.product_named) o.Bool("product_named", *s.product_named);
+  o.String("rule", s.rule->id);
+  o.Bool("secondary", c.basis == rules::TextBasis::kSecondary);
+  WriteSources(*s.rule, c.sources, inner, o.Key("sources"));
+  o.String("title", c.title);
+  o.Close();
 }
 
 }  // namespace
@@ -284,8 +497,13 @@ json CaveatsJson(const rules::RuleBook& book, const std::vector<rules::Caveat>& 
   return out;
 }
 
-json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
-                        const rules::ChipFacts& facts, const rules::Classification& c) {
+namespace {
+
+// The classification's tree; `with_trace` false leaves out "trace" (ClassificationJsonText
+// writes it as text).
+json ClassificationTree(const rules::RuleBook& book, const ChipLabel& chip,
+                        const rules::ChipFacts& facts, const rules::Classification& c,
+                        bool with_trace) {
   const rules::CountryDb& db = book.countries();
   json j;
   j["chip"] = {{"id", chip.id}, {"name", chip.name}};
@@ -372,10 +590,12 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
     if (!legal.empty()) rules_json[k]["legal_status"] = std::move(legal);
   }
   j["rules"] = std::move(rules_json);
-  json trace = json::array();
-  const std::vector<rules::ParameterInfo> infos = book.Parameters();
-  for (const rules::TraceStep& s : c.trace) trace.push_back(StepJson(book, facts, infos, s));
-  j["trace"] = std::move(trace);
+  if (with_trace) {
+    json trace = json::array();
+    const std::vector<rules::ParameterInfo> infos = book.Parameters();
+    for (const rules::TraceStep& s : c.trace) trace.push_back(StepJson(book, facts, infos, s));
+    j["trace"] = std::move(trace);
+  }
   if (c.end_user.given) {
     const rules::EndUserResult& eu = c.end_user;
     json owners = json::array();
@@ -415,7 +635,6 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
   return j;
 }
 
-namespace {
 json Summary(const rules::Classification& c) {
   json controls = json::array();
   for (const rules::Clause* cl : c.controls) controls.push_back(cl->paragraph);
@@ -434,13 +653,10 @@ json Summary(const rules::Classification& c) {
           {"status", StatusLine(c)},
           {"code", StatusCode(c)}};
 }
-}  // namespace
 
-json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
-                        const rules::ChipFacts& facts, const rules::Classification& c,
-                        const rules::DisputedClassification& d) {
-  json j = ClassificationJson(book, chip, facts, c);
-  if (d.agreement == rules::Agreement::kNone) return j;
+// `disputed_figures`, when the chip has alternatives.
+void AddDisputed(const rules::RuleBook& book, const rules::DisputedClassification& d, json& j) {
+  if (d.agreement == rules::Agreement::kNone) return;
   const std::vector<rules::ParameterInfo> infos = book.Parameters();
   json outcomes = json::array();
   for (const rules::SourceOutcome& o : d.outcomes) {
@@ -475,7 +691,61 @@ json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
                            {"verdict", DisputeVerdict(d)},
                            {"differing", d.differing},
                            {"outcomes", outcomes}};
+}
+
+// DumpJson of the tree with "trace" added, the trace written as text. "trace" sorts after every
+// other member, so it closes the object; were a later key ever added, the tree takes it.
+std::string WithTraceText(json j, const rules::RuleBook& book, const rules::ChipFacts& facts,
+                          const std::vector<rules::TraceStep>& trace) {
+  const auto& members = j.get_ref<const json::object_t&>();
+  const std::vector<rules::ParameterInfo> infos = book.Parameters();
+  if (members.empty() || members.rbegin()->first >= "trace") {
+    json steps = json::array();
+    for (const rules::TraceStep& s : trace) steps.push_back(StepJson(book, facts, infos, s));
+    j["trace"] = std::move(steps);
+    return DumpJson(j);
+  }
+  std::string out = DumpJson(j);
+  out.resize(out.size() - 2);  // "\n}"
+  out.reserve(out.size() + 4096 * trace.size());  // a step is ~2.7 KB
+  out += ",\n  \"trace\": [";
+  bool first = true;
+  for (const rules::TraceStep& s : trace) {
+    ObjectText::Separate(out, first, 1);
+    WriteStep(book, facts, infos, s, 2, out);
+  }
+  if (!first) ObjectText::Newline(out, 1);
+  out += "]\n}";
+  return out;
+}
+
+}  // namespace
+
+json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
+                        const rules::ChipFacts& facts, const rules::Classification& c) {
+  return ClassificationTree(book, chip, facts, c, true);
+}
+
+json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
+                        const rules::ChipFacts& facts, const rules::Classification& c,
+                        const rules::DisputedClassification& d) {
+  json j = ClassificationTree(book, chip, facts, c, true);
+  AddDisputed(book, d, j);
   return j;
+}
+
+std::string ClassificationJsonText(const rules::RuleBook& book, const ChipLabel& chip,
+                                   const rules::ChipFacts& facts,
+                                   const rules::Classification& c) {
+  return WithTraceText(ClassificationTree(book, chip, facts, c, false), book, facts, c.trace);
+}
+
+std::string ClassificationJsonText(const rules::RuleBook& book, const ChipLabel& chip,
+                                   const rules::ChipFacts& facts, const rules::Classification& c,
+                                   const rules::DisputedClassification& d) {
+  json j = ClassificationTree(book, chip, facts, c, false);
+  AddDisputed(book, d, j);
+  return WithTraceText(std::move(j), book, facts, c.trace);
 }
 
 json TimelineJson(const rules::RuleBook& book, const ChipLabel& chip, const rules::Query& query,

@@ -19,6 +19,7 @@
 #include "ceiling/api/rules_api.h"
 #include "ceiling/base/executor.h"
 #include "ceiling/report/dossier.h"
+#include "ceiling/report/json.h"
 
 namespace ceiling::api {
 namespace {
@@ -332,6 +333,66 @@ TEST(Concurrency, SixteenThreadsOneKnowledgeBase) {
 // PD, so its headroom to a PD threshold is null) and whatever the workload does (DeepSeek-R1 on
 // one GPU runs on no design, so the design's ratio to the product is null): a part without a
 // figure says so, the renderer never throws. 50 chips once aborted here.
+// classify writes its trace straight to text: the bytes must be the tree's, for every kind of
+// step (controls, exceptions, measures, memberships, headquarters, parameters, string atoms,
+// unknown inputs, disputed figures) across the catalog, dates, places, views and end users.
+TEST(Classify, TheStreamedTraceIsTheTreesBytes) {
+  const std::vector<std::string> dates = {"2022-10-01", "2023-11-20", "2025-01-20", "2025-05-01",
+                                          "2026-02-01"};
+  const std::vector<std::string> places = {"CN", "US", "AE", "NL", "RU", "MO"};
+  std::vector<ClassifyRequest> questions;
+  for (const catalog::Chip& chip : Kb().catalog().chips())
+    for (const std::string& date : dates)
+      for (const std::string& to : places) {
+        ClassifyRequest q;
+        q.chip.id = chip.id;
+        q.at = {date, to, ""};
+        questions.push_back(q);
+      }
+  for (const char* chip : {"nvidia-h100-sxm", "nvidia-h20", "huawei-ascend-910c", "amd-mi308x"}) {
+    ClassifyRequest q;
+    q.chip.id = chip;
+    q.at = {"2025-10-01", "MY", "CN"};  // headquarters elsewhere
+    questions.push_back(q);
+    q.at = {"2025-02-01", "IN", ""};
+    q.rules.view = "text";  // the AI Diffusion rule's tiers
+    questions.push_back(q);
+    q.rules.view = "enforced";
+    q.rules.set = {"tpp_a=4000"};  // an overridden parameter
+    questions.push_back(q);
+    q.rules.set.clear();
+    q.at = {"2025-10-01", "CN", ""};
+    q.end_user.end_user = "Huawei Technologies Co., Ltd.";
+    q.end_user.owners = {"Cambricon Technologies Corporation Limited=60%"};
+    questions.push_back(q);
+    q.end_user = {};
+    q.trace = false;
+    questions.push_back(q);
+  }
+  int disputed = 0, compared = 0;
+  for (const ClassifyRequest& q : questions) {
+    auto r = Classify(Kb(), q);
+    ASSERT_TRUE(r.ok()) << q.chip.id << " " << q.at.date << " " << r.error().ToString();
+    disputed += r->disputed && r->disputed->agreement != rules::Agreement::kNone;
+    ASSERT_EQ(ToJsonText(*r), report::DumpJson(ToJson(*r)))
+        << q.chip.id << " " << q.at.date << " " << q.at.to << " " << q.rules.view;
+    ++compared;
+  }
+  EXPECT_GT(disputed, 0) << "no chip with disputed figures was asked about";
+  EXPECT_GT(compared, 2000);
+  // And the operation serves that text.
+  auto served = FindOperation("classify")->run(
+      Kb(), {{"chip", "nvidia-h20"}, {"date", "2025-05-01"}, {"to", "CN"}}, {});
+  ASSERT_TRUE(served.ok());
+  ClassifyRequest h20;
+  h20.chip.id = "nvidia-h20";
+  h20.at = {"2025-05-01", "CN", ""};
+  auto tree = Classify(Kb(), h20);
+  ASSERT_TRUE(tree.ok());
+  EXPECT_FALSE(tree->result.trace.empty());
+  EXPECT_EQ(*served, report::DumpJson(ToJson(*tree)) + "\n");
+}
+
 TEST(Report, EveryCatalogChipGetsADossier) {
   std::size_t fewer_figures = 0;
   for (const catalog::Chip& chip : Kb().catalog().chips())

@@ -131,6 +131,9 @@ struct ClassifyResponse {
 
 Result<ClassifyResponse> Classify(const KnowledgeBase& kb, ClassifyRequest request);
 nlohmann::json ToJson(const ClassifyResponse& r);
+// report::DumpJson(ToJson(r)), byte for byte, without building the trace's tree (what the
+// classify operation serves).
+std::string ToJsonText(const ClassifyResponse& r);
 std::string ToText(const ClassifyResponse& r);
 
 // timeline ---------------------------------------------------------------------------------------

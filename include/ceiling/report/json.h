@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "ceiling/catalog/chip.h"
 #include "ceiling/catalog/metrics.h"
@@ -16,6 +17,12 @@
 namespace ceiling::report {
 
 std::string DumpJson(const nlohmann::json& j, int indent = 2);
+
+// Pieces of DumpJson's 2-space text for writers that stream part of a document instead of
+// building its tree (report::ClassificationJsonText): `j` appended as a value nested `level`
+// containers deep, and one string with its quotes and escapes.
+void AppendJson(const nlohmann::json& j, int level, std::string& out);
+void AppendJsonString(std::string_view s, std::string& out);
 
 // A metric: {"value": 15831.2, "unit": "", "how": "..."} or {"value": null, "missing": "..."}.
 nlohmann::json MetricJson(catalog::MetricId id, const catalog::Metric& m);

@@ -66,6 +66,13 @@ std::string ClassificationText(const rules::RuleBook& book, const ChipLabel& chi
 nlohmann::json ClassificationJson(const rules::RuleBook& book, const ChipLabel& chip,
                                   const rules::ChipFacts& facts, const rules::Classification& c,
                                   const rules::DisputedClassification& d);
+// DumpJson(ClassificationJson(...)), byte for byte, with the trace written straight to text
+// rather than built as a tree first (most of a served classification is its trace).
+std::string ClassificationJsonText(const rules::RuleBook& book, const ChipLabel& chip,
+                                   const rules::ChipFacts& facts, const rules::Classification& c);
+std::string ClassificationJsonText(const rules::RuleBook& book, const ChipLabel& chip,
+                                   const rules::ChipFacts& facts, const rules::Classification& c,
+                                   const rules::DisputedClassification& d);
 // The verdict in one line: "robust: 3A090.a, 4A090.a, license required, under every source (4)"
 // or "depends on the source: 3A090.a, 4A090.a under as recorded, gitee; 3A090.b, 4A090.b under
 // cset" (each group names the aspects that differ); "" when the chip has no alternatives.
