@@ -150,8 +150,8 @@ json StepJson(const rules::RuleBook& book, const rules::ChipFacts& facts,
   return x;
 }
 
-// StepJson written straight to text, the bytes DumpJson(StepJson(...)) gives at that depth: a
-// served classification is ~56 KB, 46 of them trace, and building, writing and freeing that part
+// StepJson written straight to text, the bytes DumpJson(StepJson(...)) gives at that depth: the
+// H20's classification is 53 KB, 46 of them trace, and building, writing and freeing that part
 // of the tree was most of a request's CPU. Members go out in the tree's (std::map) key order;
 // tests (Classify.TheStreamedTraceIsTheTreesBytes) compare the two over the catalog.
 class ObjectText {
@@ -159,7 +159,7 @@ class ObjectText {
   ObjectText(std::string& out, int level) : out_(out), level_(level) { out_ += '{'; }
   ObjectText(const ObjectText&) = delete;
   ObjectText& operator=(const ObjectText&) = delete;
-  // Starts the member `key`; its value is appended next, at depth level() + 1.
+  // Starts the member `key`; its value is appended next, one level deeper than the object.
   std::string& Key(std::string_view key) {
     Separate(out_, first_, level_);
     AppendJsonString(key, out_);
@@ -170,7 +170,6 @@ class ObjectText {
   void Bool(std::string_view key, bool v) { Key(key) += v ? "true" : "false"; }
   void Number(std::string_view key, double v) { Tree(key, report::Number(v)); }
   void Tree(std::string_view key, const json& v) { AppendJson(v, level_ + 1, Key(key)); }
-  int level() const { return level_; }
   void Close() {
     if (!first_) Newline(out_, level_);
     out_ += '}';
