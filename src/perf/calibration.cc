@@ -153,28 +153,14 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
   ASSIGN_OR_RETURN(e.burst, ReadParam(t, "burst", 0.0, 1.0));
   ASSIGN_OR_RETURN(e.traits.mixed_prefill, t.GetBool("mixed_prefill"));
   ASSIGN_OR_RETURN(e.traits.reserve_full_kv, t.GetBool("reserve_full_kv"));
-  if (t.Has("speculative_overlap")) {
-    ASSIGN_OR_RETURN(e.traits.speculative_overlap, t.GetBool("speculative_overlap"));
-  }
   if (t.Has("dp_attention_cpu_ms")) {
     ASSIGN_OR_RETURN(double d, ReadParam(t, "dp_attention_cpu_ms", 0.0, 1e3));
     e.traits.dp_attention_cpu = d * 1e-3;
   }
+  RETURN_IF_ERROR(ReadEngineSwitches(t, &e.traits));
+  RETURN_IF_ERROR(ReadEngineMemory(t, &e.traits));
   // The request overhead with post-processing workers: fitted for, and written with, the
   // engines that post-process inline by default only.
-  if (t.Has("inline_postprocessing")) {
-    ASSIGN_OR_RETURN(e.traits.inline_postprocessing, t.GetBool("inline_postprocessing"));
-  }
-  if (t.Has("fp8_context_attention")) {
-    ASSIGN_OR_RETURN(e.traits.fp8_context_attention, t.GetBool("fp8_context_attention"));
-  }
-  if (t.Has("fp8_latent_bmm")) {
-    ASSIGN_OR_RETURN(e.traits.fp8_latent_bmm, t.GetBool("fp8_latent_bmm"));
-  }
-  if (t.Has("shared_expert_fusion")) {
-    ASSIGN_OR_RETURN(e.traits.shared_expert_fusion, t.GetBool("shared_expert_fusion"));
-  }
-  RETURN_IF_ERROR(ReadEngineMemory(t, &e.traits));
   if (e.traits.inline_postprocessing) {
     ASSIGN_OR_RETURN(double p, ReadParam(t, "pooled_request_overhead_ms", 0.0, 1e5));
     e.pooled_request_overhead = Seconds::FromBase(p * 1e-3);
@@ -274,6 +260,19 @@ std::string_view EngineMemoryName(EngineTraits::MemoryPolicy m) {
       return "sglang";
   }
   return "?";
+}
+
+Status ReadEngineSwitches(const TomlTable& t, EngineTraits* e) {
+  for (auto [key, flag] : {std::pair{"speculative_overlap", &e->speculative_overlap},
+                           std::pair{"inline_postprocessing", &e->inline_postprocessing},
+                           std::pair{"fp8_context_attention", &e->fp8_context_attention},
+                           std::pair{"fp8_latent_bmm", &e->fp8_latent_bmm},
+                           std::pair{"shared_expert_fusion", &e->shared_expert_fusion}}) {
+    if (t.Has(key)) {
+      ASSIGN_OR_RETURN(*flag, t.GetBool(key));
+    }
+  }
+  return OkStatus();
 }
 
 Status ReadEngineMemory(const TomlTable& t, EngineTraits* e) {

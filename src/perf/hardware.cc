@@ -124,21 +124,7 @@ Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
   RETURN_IF_ERROR(ReadEngineMemory(t, &e));
   ASSIGN_OR_RETURN(e.mixed_prefill, t.GetBool("mixed_prefill"));
   ASSIGN_OR_RETURN(e.reserve_full_kv, t.GetBool("reserve_full_kv"));
-  if (t.Has("speculative_overlap")) {
-    ASSIGN_OR_RETURN(e.speculative_overlap, t.GetBool("speculative_overlap"));
-  }
-  if (t.Has("inline_postprocessing")) {
-    ASSIGN_OR_RETURN(e.inline_postprocessing, t.GetBool("inline_postprocessing"));
-  }
-  if (t.Has("fp8_context_attention")) {
-    ASSIGN_OR_RETURN(e.fp8_context_attention, t.GetBool("fp8_context_attention"));
-  }
-  if (t.Has("fp8_latent_bmm")) {
-    ASSIGN_OR_RETURN(e.fp8_latent_bmm, t.GetBool("fp8_latent_bmm"));
-  }
-  if (t.Has("shared_expert_fusion")) {
-    ASSIGN_OR_RETURN(e.shared_expert_fusion, t.GetBool("shared_expert_fusion"));
-  }
+  RETURN_IF_ERROR(ReadEngineSwitches(t, &e));
   ASSIGN_OR_RETURN(auto dp_cpu, t.GetOptionalString("dp_attention_cpu"));
   if (dp_cpu) {
     auto q = ParseQuantityAs<Seconds>(*dp_cpu);

@@ -191,23 +191,41 @@ class ObjectText {
   bool first_ = true;
 };
 
+// An array at depth `level`: Item() starts each element (written next, at level + 1).
+class ArrayText {
+ public:
+  ArrayText(std::string& out, int level) : out_(out), level_(level) { out_ += '['; }
+  ArrayText(const ArrayText&) = delete;
+  ArrayText& operator=(const ArrayText&) = delete;
+  std::string& Item() {
+    ObjectText::Separate(out_, first_, level_);
+    return out_;
+  }
+  void Close() {
+    if (!first_) ObjectText::Newline(out_, level_);
+    out_ += ']';
+  }
+
+ private:
+  std::string& out_;
+  int level_;
+  bool first_ = true;
+};
+
 void WriteSources(const rules::RuleVersion& r, const std::vector<std::string>& keys, int level,
                   std::string& out) {
-  out += '[';
-  bool first = true;
+  ArrayText sources(out, level);
   for (const std::string& k : keys) {
     auto it = r.source_map.find(k);
     if (it == r.source_map.end()) continue;
-    ObjectText::Separate(out, first, level);
-    ObjectText o(out, level + 1);
+    ObjectText o(sources.Item(), level + 1);
     o.String("key", k);
     o.String("kind", SourceKindName(it->second.kind));
     o.String("title", it->second.title);
     o.String("url", it->second.url);
     o.Close();
   }
-  if (!first) ObjectText::Newline(out, level);
-  out += ']';
+  sources.Close();
 }
 
 void WriteInputs(const rules::ChipFacts& facts, const rules::Condition& cond, int level,
@@ -314,15 +332,10 @@ void WriteStep(const rules::RuleBook& book, const rules::ChipFacts& facts,
   o.String("citation", s.rule != nullptr ? std::string_view(s.rule->citation) : "");
   o.String("clause", c.full_id);
   if (cond != nullptr) {
-    std::string& a = o.Key("comparisons");
-    a += '[';
-    bool first = true;
-    for (std::size_t i = 0; i < s.atoms.size(); ++i) {
-      ObjectText::Separate(a, first, inner);
-      WriteAtom(cond->atoms()[i], s.atoms[i], facts, inner + 1, a);
-    }
-    if (!first) ObjectText::Newline(a, inner);
-    a += ']';
+    ArrayText atoms(o.Key("comparisons"), inner);
+    for (std::size_t i = 0; i < s.atoms.size(); ++i)
+      WriteAtom(cond->atoms()[i], s.atoms[i], facts, inner + 1, atoms.Item());
+    atoms.Close();
     o.String("condition", cond->text());
     o.String("condition_value", rules::TriName(s.condition_value.tri));
   }
@@ -707,14 +720,11 @@ std::string WithTraceText(json j, const rules::RuleBook& book, const rules::Chip
   std::string out = DumpJson(j);
   out.resize(out.size() - 2);  // "\n}"
   out.reserve(out.size() + 4096 * trace.size());  // a step is ~2.7 KB
-  out += ",\n  \"trace\": [";
-  bool first = true;
-  for (const rules::TraceStep& s : trace) {
-    ObjectText::Separate(out, first, 1);
-    WriteStep(book, facts, infos, s, 2, out);
-  }
-  if (!first) ObjectText::Newline(out, 1);
-  out += "]\n}";
+  out += ",\n  \"trace\": ";
+  ArrayText steps(out, 1);
+  for (const rules::TraceStep& s : trace) WriteStep(book, facts, infos, s, 2, steps.Item());
+  steps.Close();
+  out += "\n}";
   return out;
 }
 

@@ -115,6 +115,10 @@ std::string_view EngineMemoryName(EngineTraits::MemoryPolicy m);
 // to 1; required by the two share policies and refused by the others) into `e`. Errors name
 // the key, with file:line:col.
 Status ReadEngineMemory(const TomlTable& t, EngineTraits* e);
+// Reads the optional on/off traits (speculative_overlap, inline_postprocessing,
+// fp8_context_attention, fp8_latent_bmm, shared_expert_fusion) into `e`; absent ones keep
+// their values. Both engines.toml and calibration.toml carry them.
+Status ReadEngineSwitches(const TomlTable& t, EngineTraits* e);
 
 // Behaviour of a serving engine (vLLM, SGLang, TensorRT-LLM) that is not a chip property: fitted
 // CPU overheads and benchmark behaviour, and the scheduler defaults the engine ships with
