@@ -48,4 +48,12 @@ std::optional<Bytes> Chip::MemoryCapacity() const {
   return std::nullopt;
 }
 
+std::optional<double> TensorPerVector(const Chip& chip) {
+  const auto& t16 = chip.Rate(Precision::kBf16) ? chip.Rate(Precision::kBf16)
+                                                 : chip.Rate(Precision::kFp16);
+  const auto& f32 = chip.Rate(Precision::kFp32);
+  if (!t16 || !f32 || !(t16->value.base() > 0) || !(f32->value.base() > 0)) return std::nullopt;
+  return t16->value.base() / f32->value.base();
+}
+
 }  // namespace ceiling::catalog

@@ -51,7 +51,8 @@ struct OuterResult {
   std::uint64_t evaluated = 0;
   std::uint64_t objective_evaluations = 0;
   // Exhaustive: the non-dominated feasible designs (compacted as they come, so an outer of a
-  // million feasible designs never holds them all); monotone: the boundary point.
+  // million feasible designs never holds them all); monotone: the boundary points that no
+  // other matches in both units and compute.
   std::vector<Candidate> feasible;
   std::vector<Candidate> kept;  // with keep_candidates: every feasible design, up to the cap
   std::map<Binding, std::uint64_t> bindings;
@@ -146,31 +147,40 @@ class Worker {
         ++r.bindings[b];
       }
     }
-    r.feasible.push_back(Evaluate(outer, lo, &r));
+    // Everything up to `lo` is feasible. The objectives grow with compute at fixed units and,
+    // at fixed compute, with the units: a tensor rate kept below the die's native rate leaves
+    // the rest of each tensor-core kernel at the native speed (perf::Hardware::tensor_cap), so
+    // more units at a lower rate beat fewer at a higher one. Only the points no other feasible
+    // point matches in both are evaluated: walking down in compute, those with more units than
+    // every point above them (a handful on a real grid).
+    double most_units = -1;
+    for (std::size_t k = lo + 1; k-- > 0;) {
+      const double units = space_.units[static_cast<std::size_t>(inner_[k].first)];
+      if (units <= most_units) continue;
+      most_units = units;
+      r.feasible.push_back(Evaluate(outer, k, &r));
+    }
     return r;
   }
 
-  // The clause that binds `c`: the one the first design with strictly more compute (other knobs
-  // equal) would break; when compute cannot grow or may grow freely, the one that one more link,
-  // then the next memory configuration, would break. Sets c->next_binding and next_knob.
-  void NextBinding(Candidate* c, const std::vector<double>& compute) {
+  // The clause that binds `c`: the one that one more step of compute (the next tensor rate at
+  // its units; at the top rate, the next units), then one more link, then the next memory
+  // configuration would break, other knobs equal. Sets c->next_binding and next_knob.
+  void NextBinding(Candidate* c) {
     auto check = [&](const DesignPoint& p) -> Binding {
       space_.Rebuild(p, &chip_);
       metrics_ = catalog::ComputeMetrics(chip_, MetricDetail::kValues);
       Binding binding;
       return ev_.Feasible(chip_, metrics_, &binding) ? Binding() : binding;
     };
-    std::size_t k = 0;
-    while (k < inner_.size() &&
-           !(inner_[k].first == c->point.units && inner_[k].second == c->point.tensor_rate))
-      ++k;
-    std::size_t j = k + 1;
-    while (j < inner_.size() && compute[j] <= compute[k]) ++j;
     std::vector<std::pair<DesignPoint, Knob>> steps;
-    if (j < inner_.size()) {
+    if (static_cast<std::size_t>(c->point.tensor_rate) + 1 < space_.tensor_rate.size()) {
       DesignPoint p = c->point;
-      p.units = inner_[j].first;
-      p.tensor_rate = inner_[j].second;
+      ++p.tensor_rate;
+      steps.emplace_back(p, Knob::kCompute);
+    } else if (static_cast<std::size_t>(c->point.units) + 1 < space_.units.size()) {
+      DesignPoint p = c->point;
+      ++p.units;
       steps.emplace_back(p, Knob::kCompute);
     }
     if (static_cast<std::size_t>(c->point.links) + 1 < space_.links.size()) {
@@ -373,12 +383,8 @@ SearchResult Search(const DesignSpace& space, const Evaluator& ev, const SearchO
   result.front = std::move(front);
   if (!result.front.empty()) {
     result.best = result.front.front();
-    std::vector<double> compute(inner.size());
-    for (std::size_t k = 0; k < inner.size(); ++k)
-      compute[k] = space.units[static_cast<std::size_t>(inner[k].first)] *
-                   space.tensor_rate[static_cast<std::size_t>(inner[k].second)];
     Worker w(space, ev, inner);
-    w.NextBinding(&*result.best, compute);
+    w.NextBinding(&*result.best);
     result.front.front() = *result.best;
   }
   return result;

@@ -124,6 +124,10 @@ Chip DesignSpace::Build(const DesignPoint& p) const {
   c.family = base.family;
   c.form_factor = base.form_factor;
   c.derived_from = base.id;
+  // Rebuild scales the tensor rates by the units and the kept fraction, the vector rates by the
+  // units alone: against the base's ratio, the performance model sees the kept fraction.
+  c.base_tensor_per_vector = catalog::TensorPerVector(base);
+  if (!c.base_tensor_per_vector) c.base_tensor_per_vector = base.base_tensor_per_vector;
   c.dies = base.dies;
   c.id = fmt::format("{}-design-{}u-r{:03d}-m{}-l{}{}", base.id, static_cast<int>(v.units),
                      static_cast<int>(std::lround(v.tensor_rate * 1000)), p.memory, v.links,

@@ -325,6 +325,21 @@ Result<Hardware> HardwareFromChip(const catalog::Chip& chip, const SystemDefault
                                  chip.id));
   hw.memory_bandwidth = *bw;
   hw.memory_capacity = *cap;
+  if (chip.base_tensor_per_vector) {
+    // Published rates carry three or four digits (the H200's 989.5 against the H100's 989.4):
+    // a ratio within 1% of the base's is the same die at the same clocks. The cap is measured
+    // from there, so it stays continuous in the ratio.
+    const auto own = catalog::TensorPerVector(chip);
+    const double same = 0.99 * *chip.base_tensor_per_vector;
+    if (own && *own < same) {
+      hw.tensor_cap = *own / same;
+      hw.notes.push_back(fmt::format(
+          "the tensor rate is {:.0f}% of what the die's units deliver at its clock (its bf16 : "
+          "fp32 ratio against that of the chip it derives from, {}); the part of each "
+          "tensor-core kernel that is not matrix math is modelled at the die's native speed",
+          100 * hw.tensor_cap, chip.derived_from.value_or("its base")));
+    }
+  }
   // A derivative (design search, a user's cut-down part) is built into its base chip's systems.
   auto it = defaults.chips.find(chip.id);
   if (it == defaults.chips.end() && chip.derived_from) it = defaults.chips.find(*chip.derived_from);

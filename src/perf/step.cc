@@ -190,6 +190,7 @@ Result<StepModel> StepModel::Build(const ModelArch& m, const Hardware& hw, const
   s.attn_rate = hw.ComputeRate(prec.attention).base();
   s.index_rate = hw.ComputeRate(DType::kFp8).base();
   s.vec_rate = hw.peak[Index(DType::kFp32)].base();
+  s.tensor_cap = std::clamp(hw.tensor_cap, 0.0, 1.0);
   s.bw = hw.memory_bandwidth.base();
   if (s.gemm_rate <= 0 || s.attn_rate <= 0 || s.bw <= 0)
     return MakeError(ErrorCode::kInvalidArgument,
@@ -313,6 +314,16 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
   const double Tp = w.prefill_tokens;
   const double ab = s.ab;
   const double ge = p.gemm_efficiency;
+  // A fitted efficiency e splits a tensor-core kernel's time into the matrix math at the peak
+  // rate (1) and the rest ((1 - e) / e of it: operand staging, softmax, epilogues), which runs at
+  // the die's native speed. On a chip whose tensor rate is capped at a fraction c of native, the
+  // rest takes c times as long relative to the math: efficiency e / (e + (1 - e) c), which is
+  // e itself when c = 1 and rises toward 1 as the cap tightens (the H20 reaches 0.91 of its peak
+  // where an H100 reaches 0.71). Kernels on the vector units keep e.
+  const auto on_tensor = [c = s.tensor_cap](double e) {
+    return c < 1 ? e / (e + (1 - e) * c) : e;
+  };
+  const double ge_tc = on_tensor(ge);
 
   // FP8 training quantizes each GEMM's input (forward) and output gradient (backward) and
   // keeps transposed copies for the other GEMMs of the backward: read bf16, write fp8 twice,
@@ -333,7 +344,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
                   bool quantize_input = true) {
     if (M <= 0 || count <= 0) return;
     const double shape = (N / (N + 64)) * (K / (K + 64));
-    double tc = 2 * PaddedRows(M) * N * K * pass / (s.gemm_rate * ge * shape);
+    double tc = 2 * PaddedRows(M) * N * K * pass / (s.gemm_rate * ge_tc * shape);
     if (s.vec_rate > 0) tc = std::min(tc, 2 * M * N * K * pass / (s.vec_rate * ge));
     tc = std::max(tc, std::ceil(M / 128) * N * K * pass * s.convert);
     RoofTimes(a, bucket, count, tc, (N * K * wbytes + M * K * ab + M * N * 2) * pass / bw, 1);
@@ -347,8 +358,9 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
   };
 
   // Attention: projections and core, per attention kind.
-  const double attn_eff = p.attention_efficiency;
+  const double attn_eff = on_tensor(p.attention_efficiency);
   const double dec_eff = p.decode_attention_efficiency;
+  const double dec_eff_tc = on_tensor(dec_eff);
   const double kv_bw = bw * p.kv_read_efficiency;
   const double prompt_eff = w.prompt_len / (w.prompt_len + 128);
   const double n_softmax = s.n_full + s.n_sliding;
@@ -377,7 +389,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
         const double rows = 64 * std::ceil(s.heads_l * w.decode_width / 64);
         RoofTimes(
             a, a.attn, n_softmax,
-            w.decode_seqs * ctx_core * 2 * rows * (2 * s.kvr + s.rope) / (s.attn_rate * dec_eff),
+            w.decode_seqs * ctx_core * 2 * rows * (2 * s.kvr + s.rope) / (s.attn_rate * dec_eff_tc),
             w.decode_seqs * ctx_core * (s.kvr + s.rope) * s.kvb / kv_bw, 1);
       }
       if (Tp > 0) {
@@ -403,7 +415,8 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
         // rows of a tensor-core tile of 16, or the kernel runs on the vector units; engines pick
         // the faster.
         const double group = s.heads_l / s.kvh_l * w.decode_width;
-        double per_key = 4 * s.hd * s.kvh_l * 16 * std::ceil(group / 16) / (s.attn_rate * dec_eff);
+        double per_key =
+            4 * s.hd * s.kvh_l * 16 * std::ceil(group / 16) / (s.attn_rate * dec_eff_tc);
         if (s.vec_rate > 0)
           per_key = std::min(per_key, 4 * s.hd * s.kvh_l * group / (s.vec_rate * dec_eff));
         if (s.n_full > 0)
@@ -518,7 +531,8 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     const double shape_dn = (h / (h + 64)) * (s.expert_inter_l / (s.expert_inter_l + 64));
     const double tiles = std::ceil(me_pad / 128);  // weight conversions per active expert
     RoofTimes(a, a.moe, s.n_moe,
-              std::max(2 * active_l * me_pad * mats_up * h * pass / (s.gemm_rate * ge * shape_up),
+              std::max(2 * active_l * me_pad * mats_up * h * pass /
+                           (s.gemm_rate * ge_tc * shape_up),
                        active_l * tiles * mats_up * h * pass * s.convert),
               (active_l * mats_up * h * s.moe_wb + load * h * ab + load * mats_up * 2) * pass / bw,
               1);
@@ -530,7 +544,7 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
     RoofTimes(
         a, a.moe, s.n_moe,
         std::max(
-            2 * active_l * me_pad * s.expert_inter_l * h * pass / (s.gemm_rate * ge * shape_dn),
+            2 * active_l * me_pad * s.expert_inter_l * h * pass / (s.gemm_rate * ge_tc * shape_dn),
             active_l * tiles * s.expert_inter_l * h * pass * s.convert),
         (active_l * s.expert_inter_l * h * s.moe_wb + load * s.expert_inter_l * ab + load * h * 2) *
             pass / bw,

@@ -17,6 +17,7 @@
 #include "ceiling/perf/calibration.h"
 #include "ceiling/perf/hardware.h"
 #include "ceiling/perf/model.h"
+#include "ceiling/perf/step.h"
 #include "ceiling/rules/rulebook.h"
 
 namespace ceiling::design {
@@ -289,6 +290,55 @@ TEST(DesignSearch, MonotoneMatchesExhaustiveWithTheRealEvaluator) {
   EXPECT_LT(b.evaluated, a.evaluated);
   EXPECT_EQ(a.best->next_binding, b.best->next_binding);
   EXPECT_EQ(a.best->next_knob, b.best->next_knob);
+}
+
+// What the monotone search relies on, on the GH100's grid: a prefill never gets slower with more
+// tensor rate at the same units, nor with more units at the same total tensor rate (the lower
+// kept fraction leaves more of each kernel at the die's native speed), and a design that keeps
+// the whole rate is read as uncapped.
+TEST(DesignSearch, MoreUnitsAtTheSameComputeNeverSlowAPrefill) {
+  const World& w = W();
+  auto space = DesignSpaceFor(kData, w.cat, *w.cat.Find("nvidia-h100-sxm"));
+  ASSERT_TRUE(space.ok());
+  const auto model = w.models.Resolve("llama-3.1-70b");
+  ASSERT_TRUE(model.ok());
+  const perf::FamilyParams& fp = w.calibration.Family("hopper");
+  catalog::Chip chip = space->Build(space->PointAt(0));
+  auto prefill = [&](std::size_t u, std::size_t t) {
+    DesignPoint p = space->PointAt(0);
+    p.units = static_cast<int>(u);
+    p.tensor_rate = static_cast<int>(t);
+    space->Rebuild(p, &chip);
+    auto hw = perf::HardwareFromChip(chip, w.systems, {});
+    EXPECT_TRUE(hw.ok());
+    if (t + 1 == space->tensor_rate.size()) {
+      EXPECT_EQ(hw->tensor_cap, 1.0);
+    }
+    auto sm = perf::StepModel::Build(**model, *hw, {.tp = 8},
+                                     perf::PrecisionForMode(perf::DType::kBf16));
+    EXPECT_TRUE(sm.ok());
+    return sm->Prefill(fp, 1, 4096).total.base();
+  };
+  const std::vector<double>& units = space->units;
+  const std::vector<double>& rate = space->tensor_rate;
+  int pairs = 0;
+  for (std::size_t u = 0; u < units.size(); u += 7) {
+    double last = prefill(u, 0);
+    for (std::size_t t = 1; t < rate.size(); t += 3) {
+      const double now = prefill(u, t);
+      EXPECT_LE(now, last * (1 + 1e-12)) << units[u] << " units, rate " << rate[t];
+      last = now;
+    }
+    // Twice the units at half the rate: the same compute.
+    for (std::size_t t = 0; t < rate.size(); ++t)
+      for (std::size_t u2 = 0; u2 < units.size(); ++u2)
+        for (std::size_t t2 = 0; t2 < rate.size(); ++t2)
+          if (units[u2] == 2 * units[u] && std::abs(rate[t2] * 2 - rate[t]) < 1e-9) {
+            EXPECT_LT(prefill(u2, t2), prefill(u, t)) << units[u] << " x " << rate[t];
+            ++pairs;
+          }
+  }
+  EXPECT_GT(pairs, 20);
 }
 
 // Each design gets the engine's attention format: TensorRT-LLM's FP8 context attention speeds

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <ostream>
 
+#include "ceiling/base/file.h"
 #include "ceiling/base/toml_reader.h"
 #include "fixture.h"
 
@@ -375,6 +376,78 @@ TEST(Hardware, MemoryIsWhatTheDriverReports) {
   auto hw = HardwareFromChip(cut, Bundled().systems, {});
   ASSERT_TRUE(hw.ok()) << hw.error().ToString();
   EXPECT_DOUBLE_EQ(hw->memory_capacity.base(), 81559.0 * 1024 * 1024 / 2);
+}
+
+// The H20 keeps the GH100's units and clocks (its fp32 rate) but its tensor cores deliver about
+// a quarter of what they would: its bf16 : fp32 ratio against the H100's, read as a cap. Chips
+// whose ratio is their base's (to the 1% that published figures round to), and a record that
+// names no base, are not capped; a lower clock is not a cap (the PCIe H100's rates both drop).
+TEST(Hardware, AThrottledTensorRateIsReadAgainstTheBase) {
+  const catalog::Catalog& chips = Bundled().chips;
+  const double h100 = *catalog::TensorPerVector(*chips.Find("nvidia-h100-sxm"));
+  const double h20 = *catalog::TensorPerVector(*chips.Find("nvidia-h20"));
+  EXPECT_DOUBLE_EQ(*chips.Find("nvidia-h20")->base_tensor_per_vector, h100);
+  const Hardware hw = HardwareOf("nvidia-h20");
+  EXPECT_DOUBLE_EQ(hw.tensor_cap, h20 / (0.99 * h100));
+  EXPECT_GT(hw.tensor_cap, 0.2);
+  EXPECT_LT(hw.tensor_cap, 0.25);
+  ASSERT_FALSE(hw.notes.empty());
+  EXPECT_NE(hw.notes.back().find("the tensor rate is 23% of what the die's units deliver"),
+            std::string::npos)
+      << hw.notes.back();
+  for (const char* id : {"nvidia-h100-sxm", "nvidia-h100-pcie", "nvidia-h200-sxm", "nvidia-gh200",
+                         "nvidia-h800-sxm", "nvidia-a800-pcie", "nvidia-gb200", "nvidia-b200"})
+    EXPECT_EQ(HardwareOf(id).tensor_cap, 1.0) << id;
+  catalog::Chip alone = *chips.Find("nvidia-h20");
+  alone.derived_from.reset();
+  alone.base_tensor_per_vector.reset();
+  auto hw_alone = HardwareFromChip(alone, Bundled().systems, {});
+  ASSERT_TRUE(hw_alone.ok());
+  EXPECT_EQ(hw_alone->tensor_cap, 1.0);
+}
+
+// A chip given as text takes the ratio of the nearest chip up its line that has one: the H800's
+// record has no fp32 figure, so a part derived from it is read against the H100.
+TEST(Hardware, AChipFileIsReadAgainstTheNearestBaseWithBothRates) {
+  const catalog::Catalog& chips = Bundled().chips;
+  auto read = ReadTextFile(std::filesystem::path(CEILING_SOURCE_DIR) / "data/chips/nvidia/h20.toml",
+                           "h20.toml");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  std::string text = *read;
+  auto swap = [&](const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  swap("id = \"nvidia-h20\"", "id = \"nvidia-h800-cut\"");
+  swap("derived_from = \"nvidia-h100-sxm\"", "derived_from = \"nvidia-h800-sxm\"");
+  auto chip = chips.ParseChipText(text, "nvidia-h800-cut.toml");
+  ASSERT_TRUE(chip.ok()) << chip.error().ToString();
+  EXPECT_DOUBLE_EQ(*chip->base_tensor_per_vector,
+                   *catalog::TensorPerVector(*chips.Find("nvidia-h100-sxm")));
+  auto hw = HardwareFromChip(*chip, Bundled().systems, {});
+  ASSERT_TRUE(hw.ok());
+  EXPECT_DOUBLE_EQ(hw->tensor_cap, HardwareOf("nvidia-h20").tensor_cap);
+}
+
+// On a capped chip, the part of a tensor-core kernel that is not matrix math runs at the die's
+// native speed: a compute-bound prefill's GEMMs take (e + (1 - e) c) of the time the fitted
+// efficiency e alone would give at the capped peak. Decode at batch 1 streams weights either way.
+TEST(StepAcceptance, ACappedTensorRateRunsTheRestOfAKernelAtNativeSpeed) {
+  const Hardware capped = HardwareOf("nvidia-h20");
+  Hardware plain = capped;
+  plain.tensor_cap = 1;
+  const ModelArch& m = ModelOf("llama-3.1-70b");
+  const FamilyParams& fp = Bundled().calibration.Family("hopper");
+  auto a = StepModel::Build(m, capped, {.tp = 8}, PrecisionForMode(DType::kBf16));
+  auto b = StepModel::Build(m, plain, {.tp = 8}, PrecisionForMode(DType::kBf16));
+  ASSERT_TRUE(a.ok() && b.ok());
+  const StepTime pa = a->Prefill(fp, 4, 8192), pb = b->Prefill(fp, 4, 8192);
+  const double e = fp.gemm_efficiency, c = capped.tensor_cap;
+  EXPECT_NEAR(pa.gemm.base() / pb.gemm.base(), e + (1 - e) * c, 0.01);
+  EXPECT_LT(pa.attention.base(), pb.attention.base());
+  const StepTime da = a->Decode(fp, 1, 2048), db = b->Decode(fp, 1, 2048);
+  EXPECT_NEAR(da.total.base() / db.total.base(), 1.0, 0.01);
 }
 
 // Each device figure pairs with the capacity its chip record gives: were the record to change,

@@ -131,6 +131,11 @@ struct Chip {
   Compute compute;
   std::map<std::string, Source> sources;  // by key
   std::string file;                       // data file it was loaded from ("" if built)
+  // Filled by the catalog for a derivative, not read from its file: the dense 16-bit tensor rate
+  // per unit of fp32 vector rate of the nearest chip up its derived_from line that has both
+  // figures (TensorPerVector). A die whose tensor cores are throttled shows a lower ratio of its
+  // own; the performance model reads the difference (perf::Hardware::tensor_cap).
+  std::optional<double> base_tensor_per_vector;
 
   const std::optional<Figure<OpsPerSecond>>& Rate(Precision p) const {
     return throughput[Index(p)];
@@ -139,6 +144,11 @@ struct Chip {
   std::optional<BytesPerSecond> MemoryBandwidth() const;
   std::optional<Bytes> MemoryCapacity() const;
 };
+
+// Dense bf16 (else fp16) tensor rate divided by the fp32 vector rate; nullopt unless both are
+// recorded and positive. On one die both scale with the enabled units and the clock, so the ratio
+// is the architecture's (14.8 on Hopper's SXM figures, 16 on the A100's).
+std::optional<double> TensorPerVector(const Chip& chip);
 
 }  // namespace ceiling::catalog
 

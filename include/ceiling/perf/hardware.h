@@ -54,6 +54,12 @@ struct Hardware {
   BytesPerSecond scale_up;   // per GPU and direction (half the record's bidirectional figure)
   BytesPerSecond scale_out;  // per GPU and direction (the NIC)
   int scale_up_domain = 8;   // GPUs that reach each other over scale-up links
+  // The fraction of its die's native tensor rate the chip delivers: below 1 when its dense bf16
+  // rate per unit of fp32 rate is below that of the chip it derives from (the H20's tensor cores
+  // are throttled to about a quarter; a design's kept tensor_rate). The part of a tensor-core
+  // kernel that is not matrix math (staging operands, softmax, epilogues) still runs at the die's
+  // native speed. 1 for every chip that is not such a derivative.
+  double tensor_cap = 1.0;
   std::vector<std::string> notes;
 
   // Dense rate for math in `dt` (kInt4 weights compute in bf16). A chip without that format

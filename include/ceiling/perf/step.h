@@ -200,6 +200,7 @@ class StepModel {
   // Per-GPU shapes and rates, precomputed by Build() so that evaluation is arithmetic only.
   struct Shape {
     double gemm_rate = 0, attn_rate = 0, index_rate = 0, vec_rate = 0, bw = 0;
+    double tensor_cap = 1;  // Hardware::tensor_cap
     // Seconds to convert one 4-bit weight element the MMA cannot take as it is (0: it can),
     // paid once per 128-row tile of the GEMM's rows (StepModel::Build).
     double convert = 0;
