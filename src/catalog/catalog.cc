@@ -276,11 +276,10 @@ bool ValidId(std::string_view id) {
 
 // The ratio of the nearest chip up `chip`'s derived_from line that has one (Chip's comment).
 // The line has no cycle (checked before), and the walk is bounded all the same.
-template <class FindFn>
-std::optional<double> BaseTensorPerVector(const Chip& chip, FindFn find) {
+std::optional<double> BaseTensorPerVector(const Chip& chip, const Catalog& cat) {
   const Chip* at = &chip;
   for (int depth = 0; depth < 64 && at->derived_from; ++depth) {
-    at = find(*at->derived_from);
+    at = cat.Find(*at->derived_from);
     if (!at) break;
     if (auto r = TensorPerVector(*at)) return r;
   }
@@ -458,14 +457,11 @@ Result<Catalog> Catalog::FromChips(std::vector<Chip> chips) {
                                    "itself, directly or through others",
                                    cycle),
                        SourceLocation{c.file, 0, 0});
-  const auto find = [&](std::string_view id) -> const Chip* {
-    auto it = cat.index_->find(std::string(id));
-    return it == cat.index_->end() ? nullptr : &chips[it->second];
-  };
-  for (Chip& c : chips) c.base_tensor_per_vector = BaseTensorPerVector(c, find);
-  cat.metrics_ = std::make_shared<std::vector<ChipMetrics>>();
-  for (const Chip& c : chips) cat.metrics_->push_back(ComputeMetrics(c));
   cat.chips_ = std::make_shared<std::vector<Chip>>(std::move(chips));
+  for (Chip& c : *cat.chips_)
+    c.base_tensor_per_vector = BaseTensorPerVector(c, cat);
+  cat.metrics_ = std::make_shared<std::vector<ChipMetrics>>();
+  for (const Chip& c : *cat.chips_) cat.metrics_->push_back(ComputeMetrics(c));
   return cat;
 }
 
@@ -530,8 +526,7 @@ Result<Chip> Catalog::ParseChipText(std::string_view text, std::string display_n
     return MakeError(ErrorCode::kInconsistent,
                      fmt::format("derived_from: unknown chip \"{}\"", *chip.derived_from),
                      SourceLocation{display_name, 0, 0});
-  chip.base_tensor_per_vector =
-      BaseTensorPerVector(chip, [this](std::string_view id) { return Find(id); });
+  chip.base_tensor_per_vector = BaseTensorPerVector(chip, *this);
   return chip;
 }
 
