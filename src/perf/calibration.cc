@@ -133,7 +133,7 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
   RETURN_IF_ERROR(t.CheckKeys({"step_overhead_ms", "seq_overhead_us", "overlap",
                                "launch_overhead_us", "kernel_fusion", "request_overhead_ms",
                                "client_overhead_ms", "burst", "mixed_prefill", "reserve_full_kv",
-                               "speculative_overlap", "dp_attention_cpu_ms",
+                               "speculative_overlap", "dp_attention_hidden_ms",
                                "inline_postprocessing", "pooled_request_overhead_ms",
                                "fp8_context_attention", "fp8_latent_bmm", "shared_expert_fusion",
                                "memory", "memory_share", "tiers"}));
@@ -153,9 +153,10 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
   ASSIGN_OR_RETURN(e.burst, ReadParam(t, "burst", 0.0, 1.0));
   ASSIGN_OR_RETURN(e.traits.mixed_prefill, t.GetBool("mixed_prefill"));
   ASSIGN_OR_RETURN(e.traits.reserve_full_kv, t.GetBool("reserve_full_kv"));
-  if (t.Has("dp_attention_cpu_ms")) {
-    ASSIGN_OR_RETURN(double d, ReadParam(t, "dp_attention_cpu_ms", 0.0, 1e3));
-    e.traits.dp_attention_cpu = d * 1e-3;
+  if (t.Has("dp_attention_hidden_ms")) {
+    ASSIGN_OR_RETURN(double d, ReadParam(t, "dp_attention_hidden_ms", 0.0, 1e3));
+    e.traits.dp_attention_hidden = d * 1e-3;
+    e.traits.dp_attention_cpu = DpAttentionCpu(e.traits.dp_attention_hidden, e.overlap);
   }
   RETURN_IF_ERROR(ReadEngineSwitches(t, &e.traits));
   RETURN_IF_ERROR(ReadEngineMemory(t, &e.traits));
@@ -209,8 +210,8 @@ std::string EngineToml(const EngineParams& e) {
                    e.traits.reserve_full_kv);
   // Written only where they differ from the defaults, as engines.toml states them.
   if (!e.traits.speculative_overlap) s += "speculative_overlap = false\n";
-  if (e.traits.dp_attention_cpu > 0)
-    s += fmt::format("dp_attention_cpu_ms = {:.6g}\n", e.traits.dp_attention_cpu * 1e3);
+  if (e.traits.dp_attention_hidden > 0)
+    s += fmt::format("dp_attention_hidden_ms = {:.6g}\n", e.traits.dp_attention_hidden * 1e3);
   if (e.traits.inline_postprocessing)
     s += fmt::format("inline_postprocessing = true\npooled_request_overhead_ms = {:.6g}\n",
                      e.pooled_request_overhead.base() * 1e3);
@@ -441,6 +442,11 @@ Result<Calibration> ParseCalibration(const TomlTable& doc) {
     }
   }
   return c;
+}
+
+double DpAttentionCpu(double hidden, double overlap) {
+  constexpr double kMinOverlap = 0.05;
+  return hidden > 0 ? hidden / std::max(overlap, kMinOverlap) : 0.0;
 }
 
 Result<Calibration> LoadCalibration(const std::filesystem::path& data_dir) {

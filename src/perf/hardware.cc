@@ -117,22 +117,22 @@ namespace {
 
 Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
   RETURN_IF_ERROR(t.CheckKeys({"mixed_prefill", "reserve_full_kv", "speculative_overlap",
-                               "dp_attention_cpu", "inline_postprocessing", "fp8_context_attention",
-                               "fp8_latent_bmm", "shared_expert_fusion", "memory", "memory_share",
-                               "tier", "source", "note"}));
+                               "dp_attention_hidden", "inline_postprocessing",
+                               "fp8_context_attention", "fp8_latent_bmm", "shared_expert_fusion",
+                               "memory", "memory_share", "tier", "source", "note"}));
   EngineTraits e;
   RETURN_IF_ERROR(ReadEngineMemory(t, &e));
   ASSIGN_OR_RETURN(e.mixed_prefill, t.GetBool("mixed_prefill"));
   ASSIGN_OR_RETURN(e.reserve_full_kv, t.GetBool("reserve_full_kv"));
   RETURN_IF_ERROR(ReadEngineSwitches(t, &e));
-  ASSIGN_OR_RETURN(auto dp_cpu, t.GetOptionalString("dp_attention_cpu"));
-  if (dp_cpu) {
-    auto q = ParseQuantityAs<Seconds>(*dp_cpu);
-    if (!q.ok()) return t.ErrorAt("dp_attention_cpu", q.error().message);
+  ASSIGN_OR_RETURN(auto dp_hidden, t.GetOptionalString("dp_attention_hidden"));
+  if (dp_hidden) {
+    auto q = ParseQuantityAs<Seconds>(*dp_hidden);
+    if (!q.ok()) return t.ErrorAt("dp_attention_hidden", q.error().message);
     if (!(q->base() >= 0 && q->base() <= 1))
-      return t.ErrorAt("dp_attention_cpu",
-                       fmt::format("\"{}\" is outside 0 .. 1 s per iteration", *dp_cpu));
-    e.dp_attention_cpu = q->base();
+      return t.ErrorAt("dp_attention_hidden",
+                       fmt::format("\"{}\" is outside 0 .. 1 s per iteration", *dp_hidden));
+    e.dp_attention_hidden = q->base();
   }
   ASSIGN_OR_RETURN(std::vector<TomlTable> tiers, t.GetTableArray("tier"));
   if (tiers.empty() || static_cast<int>(tiers.size()) > EngineTraits::kMaxTiers)

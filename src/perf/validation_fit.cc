@@ -107,6 +107,7 @@ EngineParams EngineFromU(const double* u, const EngineTraits& traits) {
   e.kernel_fusion = FromU(kEngineSpec[7], u[7]);
   // Used only by an engine that post-processes inline by default (RequestOverhead).
   e.pooled_request_overhead = Seconds::FromBase(FromU(kEngineSpec[8], u[8]));
+  e.traits.dp_attention_cpu = DpAttentionCpu(traits.dp_attention_hidden, e.overlap);
   return e;
 }
 
@@ -359,6 +360,8 @@ Fitted Fit(const std::vector<Row>& rows, const std::vector<int>& fit, const Syst
     out.generic_engine.client_overhead = Seconds::FromBase(co);
     out.generic_engine.burst = b;
     out.generic_engine.overlap = ov;
+    out.generic_engine.traits.dp_attention_cpu =
+        DpAttentionCpu(out.generic_engine.traits.dp_attention_hidden, ov);
     out.generic_engine.launch_overhead = Seconds::FromBase(lo);
     out.generic_engine.kernel_fusion = kf;
   }

@@ -297,6 +297,47 @@ TEST(Serve, SpeculativeDecodingWithoutOverlapAndCrossNodeRanksCostCpuTime) {
   EXPECT_NEAR(iteration(two_nodes, spec_off, none), iteration(two_nodes, ep, none), 1e-12);
 }
 
+// The cross-node CPU work is derived from what overlap scheduling was measured to save: with an
+// engine that hides the fraction `overlap` of its CPU work, turning overlap off must cost the
+// measured saving again, whatever that fraction is.
+TEST(Serve, CrossNodeCpuWorkReproducesTheSavingItWasDerivedFrom) {
+  const ModelArch& m = ModelOf("deepseek-v3");
+  const Hardware hw = HardwareOf("nvidia-h200-sxm");
+  const Parallelism dp16{.tp = 1, .pp = 1, .dp_attn = 16, .ep = 16};
+  const StepModel sm = *StepModel::Build(m, hw, dp16, PrecisionForMode(DType::kFp8));
+  const FamilyParams fp = testing::IdealParams();
+  const double hidden = 6.1e-3;
+  for (double overlap : {0.59, 0.8, 1.0}) {
+    EngineParams on;
+    on.step_overhead = Seconds::Zero();
+    on.seq_overhead = Seconds::Zero();
+    on.overlap = overlap;
+    on.traits.dp_attention_cpu = DpAttentionCpu(hidden, overlap);
+    EngineParams off = on;
+    off.overlap = 0;
+    auto iteration = [&](const EngineParams& e) {
+      return 2 / DecodeThroughputPerGpu(sm, fp, e, 2, 65536 + 2048, Speculative{});
+    };
+    // The measured deployment's GPU iteration is longer than its CPU work, as here (without
+    // overlap an iteration is the two one after the other).
+    ASSERT_GT(iteration(off) - on.traits.dp_attention_cpu, on.traits.dp_attention_cpu);
+    EXPECT_NEAR(iteration(off) - iteration(on), hidden, 1e-9) << "overlap " << overlap;
+  }
+  EXPECT_EQ(DpAttentionCpu(0, 0.5), 0);
+  EXPECT_NEAR(DpAttentionCpu(6.1e-3, 0), 6.1e-3 / 0.05, 1e-12);  // no division by zero
+}
+
+// The loaded calibration derives the work from the saving engines.toml states and the engine's
+// stored overlap.
+TEST(Serve, BundledCrossNodeCpuWorkMatchesTheFittedOverlap) {
+  const EngineParams& sglang = testing::Bundled().calibration.Engine("sglang");
+  const double hidden = testing::Bundled().systems.EngineTraitsFor("sglang").dp_attention_hidden;
+  ASSERT_GT(hidden, 0);
+  EXPECT_EQ(sglang.traits.dp_attention_hidden, hidden);
+  EXPECT_NEAR(sglang.traits.dp_attention_cpu * sglang.overlap, hidden, 1e-12);
+  EXPECT_GT(sglang.traits.dp_attention_cpu, hidden);
+}
+
 // A disaggregated decode worker's batch is per attention rank (aiconfigurator's exports:
 // concurrency = decode batch x decode workers x attention-DP ranks): a DP8 worker given 32 runs
 // 32 sequences on each rank, the iteration DecodeThroughputPerGpu times at batch 32.

@@ -55,8 +55,13 @@ struct EngineTraits {
   // turns it off: CPU work between iterations is then exposed).
   bool speculative_overlap = true;
   // CPU time per iteration added when attention data parallelism spans more than one
-  // scale-up domain (the ranks' scheduler synchronization), in seconds.
+  // scale-up domain (the ranks' scheduler synchronization), in seconds. Derived, not read:
+  // `dp_attention_hidden` over the engine's fitted overlap fraction (DpAttentionCpu), by the fit
+  // and when calibration.toml is read.
   double dp_attention_cpu = 0;
+  // What overlap scheduling was measured to hide of that CPU work per iteration (engines.toml's
+  // `dp_attention_hidden`), in seconds.
+  double dp_attention_hidden = 0;
   // Responses are post-processed (detokenized, streamed) in the server's main process unless
   // worker processes are configured (TensorRT-LLM's num_postprocess_workers, 0 by default);
   // the fixed part of TTFT then depends on that setting (EngineParams).
@@ -153,6 +158,13 @@ struct EngineParams {
   // Scheduler defaults (data/perf/engines.toml; not fitted).
   EngineTraits traits;
 };
+
+// The cross-domain CPU work per iteration (EngineTraits::dp_attention_cpu) behind a measured
+// saving: an iteration whose GPU time exceeds its CPU work hides the fraction `overlap` of that
+// work (serving.cc, Iteration), so overlap scheduling that saved `hidden` seconds hid that
+// fraction of hidden / overlap. An overlap below 0.05 is taken as 0.05 (the fit's range is 0 to
+// 1; no engine is near it).
+double DpAttentionCpu(double hidden, double overlap);
 
 // How wrong a metric's predictions are in a regime, from validation on held-out measurements:
 // the 90% band is [predicted x low, predicted x high], low and high being the 5th and 95th
