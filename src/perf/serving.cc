@@ -643,6 +643,24 @@ Status CheckWorkload(const ServingWorkload& w, const ModelArch& m) {
   return OkStatus();
 }
 
+// Why a deployment that does not fit at SGLang's default memory heuristic could: the heuristic
+// keeps back room for CUDA graphs of up to 512 sequences on every attention rank (tens of GB
+// with attention data parallelism), which deployments of that size replace by setting
+// mem_fraction_static. Empty when a share was set, for other engines, or when the weights and
+// one sequence's KV cache alone exceed the device.
+std::string MemoryShareHint(const EngineTraits& traits, const ServingWorkload& w,
+                            const MemoryUse& one) {
+  if (traits.memory_policy != EngineTraits::MemoryPolicy::kSglang || w.memory_share > 0)
+    return "";
+  const double share = (one.weights + one.kv_cache) / one.capacity;
+  constexpr double kMaxShare = 0.95;  // leaves the forward pass a workspace
+  if (!(share < kMaxShare)) return "";
+  return fmt::format(
+      "; SGLang's default mem_fraction_static keeps {} back here: with it set (--memory-share "
+      "{:.2f} or more) the weights and one sequence fit",
+      FormatQuantity(one.reserve + one.activations), std::ceil(share * 100) / 100);
+}
+
 // Past the native length the position encoding must be extended (Qwen3: YaRN), a setting the
 // engine has to be started with.
 void AddContextNote(const ModelArch& m, const ServingWorkload& w, std::vector<std::string>* notes) {
@@ -768,10 +786,10 @@ Result<ServingResult> Serve(const ServingQuery& q) {
     const MemoryUse& one = r.memory;
     r.does_not_fit = fmt::format(
         "per GPU: weights {} + reserve {} + workspace {} + KV of one {}-token sequence {} = {} "
-        "> capacity {}",
+        "> capacity {}{}",
         FormatQuantity(one.weights), FormatQuantity(one.reserve), FormatQuantity(one.activations),
         tokens_per_seq, FormatQuantity(one.kv_cache), FormatQuantity(one.total),
-        FormatQuantity(one.capacity));
+        FormatQuantity(one.capacity), MemoryShareHint(ep.traits, q.workload, one));
     r.uncertainty =
         UncertaintyFor(*q.calibration, *q.hardware, 1, false, {}, q.workload.engine,
                        KindOf(*q.model));
@@ -830,12 +848,13 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
     const MemoryUse& one = prefill_short ? pm : r.memory;
     r.does_not_fit = fmt::format(
         "per GPU of a {} worker ({}): weights {} + reserve {} + workspace {} + KV of one "
-        "{}-token {} {} = {} > capacity {}",
+        "{}-token {} {} = {} > capacity {}{}",
         prefill_short ? "prefill" : "decode",
         (prefill_short ? q.prefill : q.decode).ToString(), FormatQuantity(one.weights),
         FormatQuantity(one.reserve), FormatQuantity(one.activations),
         prefill_short ? q.workload.isl : tokens_per_seq, prefill_short ? "prompt" : "sequence",
-        FormatQuantity(one.kv_cache), FormatQuantity(one.total), FormatQuantity(one.capacity));
+        FormatQuantity(one.kv_cache), FormatQuantity(one.total), FormatQuantity(one.capacity),
+        MemoryShareHint(ep.traits, q.workload, one));
     r.uncertainty = BandsFor(*q.calibration, *q.hardware,
                              {Regime::kDisaggregated, Regime::kDisaggregated}, q.workload.engine,
                              KindOf(*q.model));

@@ -207,6 +207,42 @@ TEST(Serve, ModelThatDoesNotFitIsAnOutcomeWithNumbers) {
   EXPECT_GT(r->memory.weights.base(), 800e9);
 }
 
+// SGLang's default memory heuristic keeps room for CUDA graphs of 512 sequences on each of 16
+// attention ranks: DeepSeek-R1 on two nodes of H20s does not fit by default, and the answer says
+// which mem_fraction_static would let it; with that share it fits. Where even the weights do
+// not fit, or with a share set, there is no such hint.
+TEST(Serve, SglangDefaultThatDoesNotFitSaysWhichShareWould) {
+  const Hardware hw = HardwareOf("nvidia-h20");
+  ServingQuery q = Query(ModelOf("deepseek-r1"), hw, 16,
+                         {.tp = 1, .pp = 1, .dp_attn = 16, .ep = 16}, DType::kFp8, 4096, 1536, 128);
+  q.workload.engine = "sglang";
+  auto r = Serve(q);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_FALSE(r->fits);
+  const std::string key = "(--memory-share ";
+  const std::size_t at = r->does_not_fit.find(key);
+  ASSERT_NE(at, std::string::npos) << r->does_not_fit;
+  const double share = std::stod(r->does_not_fit.substr(at + key.size(), 4));
+  EXPECT_GT(share, 0.5);
+  EXPECT_LT(share, 0.95);
+  q.workload.memory_share = share;
+  auto fitted = Serve(q);
+  ASSERT_TRUE(fitted.ok());
+  EXPECT_TRUE(fitted->fits) << fitted->does_not_fit;
+  q.workload.memory_share = share - 0.02;
+  auto under = Serve(q);
+  ASSERT_TRUE(under.ok());
+  EXPECT_FALSE(under->fits);
+  EXPECT_EQ(under->does_not_fit.find(key), std::string::npos) << under->does_not_fit;
+  // Weights beyond the device: no share helps.
+  ServingQuery big = Query(ModelOf("deepseek-r1"), hw, 1, {.tp = 1}, DType::kFp8, 1024, 256, 1);
+  big.workload.engine = "sglang";
+  auto too_big = Serve(big);
+  ASSERT_TRUE(too_big.ok());
+  EXPECT_FALSE(too_big->fits);
+  EXPECT_EQ(too_big->does_not_fit.find(key), std::string::npos);
+}
+
 TEST(Serve, ImpossibleLayoutsAreErrors) {
   const Hardware hw = HardwareOf("nvidia-h100-sxm");
   auto r = Serve(Query(ModelOf("llama-3.1-70b"), hw, 6, {.tp = 6}, DType::kFp8, 128, 128, 1));
