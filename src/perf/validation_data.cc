@@ -694,6 +694,7 @@ Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const Mod
                                    "osl",
                                    "concurrency",
                                    "token_budget",
+                                   "max_batch",
                                    "batch_per_gpu",
                                    "chunk",
                                    "mtp",
@@ -704,6 +705,7 @@ Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const Mod
                                    "tflops_per_gpu",
                                    "tokens_per_s_per_gpu",
                                    "attention",
+                                   "kv_cache",
                                    "virtual_stages",
                                    "recompute",
                                    "sequence_parallel",
@@ -739,6 +741,12 @@ Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const Mod
         auto a = DTypeFromName(*attn);
         if (!a) return t.ErrorAt("attention", fmt::format("unknown precision \"{}\"", *attn));
         p.precision.attention = *a;
+      }
+      ASSIGN_OR_RETURN(auto kv, t.GetOptionalString("kv_cache"));
+      if (kv) {
+        auto k = DTypeFromName(*kv);
+        if (!k) return t.ErrorAt("kv_cache", fmt::format("unknown format \"{}\"", *kv));
+        p.precision.kv_cache = *k;
       }
       ASSIGN_OR_RETURN(auto engine, t.GetOptionalString("engine"));
       p.engine = engine.value_or("");
@@ -821,6 +829,9 @@ Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const Mod
           ASSIGN_OR_RETURN(p.workload.concurrency, Int(t, "concurrency", 1, true));
           if (t.Has("token_budget")) {
             ASSIGN_OR_RETURN(p.workload.token_budget, Int(t, "token_budget", 1, true));
+          }
+          if (t.Has("max_batch")) {
+            ASSIGN_OR_RETURN(p.workload.max_batch, Int(t, "max_batch", 1, true));
           }
           if (t.Has("tpot_ms")) {
             ASSIGN_OR_RETURN(double v, Positive(t, "tpot_ms"));

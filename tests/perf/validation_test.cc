@@ -110,25 +110,41 @@ TEST(ValidationSet, LoadsEveryRowAndCountsExclusions) {
   }
   EXPECT_EQ(csv_points + excluded, 5221);
   EXPECT_GE(h20, 10);
-  EXPECT_GE(set->extra_points, 33);
+  EXPECT_GE(set->extra_points, 75);
 }
 
-// TensorRT-LLM's published offline runs of Llama 3.3 70B: every request queued at once, as many
-// clients as requests, and trtllm-bench's derived 2,048-token iteration budget.
-TEST(ValidationSet, TrtllmPerfOverviewPointsCarryTheirRequestsAndBudget) {
+// TensorRT-LLM's published offline runs (Llama 3.3 70B, DeepSeek-R1, gpt-oss-120b, Qwen3-235B):
+// every request queued at once, as many clients as requests, and trtllm-bench's derived limits.
+// Chunked prefill is off in those runs, so every prompt fits one iteration's token budget; the
+// derived batch cap is given where it binds (DeepSeek-R1); gpt-oss keeps its BF16 KV cache on
+// Hopper.
+TEST(ValidationSet, TrtllmPerfOverviewPointsCarryTheirRequestsAndLimits) {
   auto set = LoadValidationSet(DataDir(), Bundled().chips, Bundled().models);
   ASSERT_TRUE(set.ok()) << set.error().ToString();
-  int n = 0;
+  int n = 0, capped = 0;
   for (const ValidationPoint& p : set->points) {
     if (p.source != "trtllm-perf-overview") continue;
     ++n;
     EXPECT_EQ(p.engine, "trtllm") << p.id;
-    EXPECT_EQ(p.workload.token_budget, 2048) << p.id;
+    EXPECT_GE(p.workload.token_budget, std::max(2048, p.workload.isl)) << p.id;
     EXPECT_GE(p.workload.concurrency, 1000) << p.id;
     EXPECT_TRUE(p.throughput.has_value()) << p.id;
     EXPECT_FALSE(p.fit) << p.id;
+    if (p.model == "deepseek-r1") {
+      ++capped;
+      EXPECT_TRUE(p.workload.max_batch == 64 || p.workload.max_batch == 96 ||
+                  p.workload.max_batch == 384)
+          << p.id;
+    } else {
+      EXPECT_EQ(p.workload.max_batch, 0) << p.id;
+    }
+    const bool hopper = p.chip == "nvidia-h100-sxm" || p.chip == "nvidia-h200-sxm";
+    EXPECT_EQ(p.precision.kv_cache,
+              p.model == "gpt-oss-120b" && hopper ? DType::kBf16 : DType::kFp8)
+        << p.id;
   }
-  EXPECT_EQ(n, 14);
+  EXPECT_EQ(n, 56);
+  EXPECT_EQ(capped, 9);
 }
 
 // The CSV merges several exports: one SGLang run of Qwen3.5-397B on 8 B200s (1024/1024, 8
