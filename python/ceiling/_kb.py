@@ -316,7 +316,8 @@ class KnowledgeBase:
     def perf_serve(self, chip: RefLike, model: RefLike, gpus: int = 8, *,
                    tp: Optional[int] = None, pp: Optional[int] = None, ep: Optional[int] = None,
                    dp_attn: Optional[int] = None, isl: int = 1024, osl: int = 1024,
-                   concurrency: Optional[int] = None, precision: str = "fp8",
+                   concurrency: Optional[int] = None,
+                   requests: Optional[int] = None, precision: str = "fp8",
                    kv_precision: Optional[str] = None,
                    attention_precision: Optional[str] = None, engine: Optional[str] = None,
                    sla_tpot: Optional[float] = None, sla_ttft: Optional[float] = None,
@@ -333,8 +334,9 @@ class KnowledgeBase:
                    prefill_dp_attn: Optional[int] = None) -> PerfServe:
         """LLM serving on `gpus` chips: TTFT, TPOT and tokens/s of the best deployment.
 
-        model: a model id (data/models, e.g. "deepseek-r1") or TOML. Give `concurrency` (clients)
-        or an SLA (`sla_tpot`/`sla_ttft`, ms: the best deployment within it). tp, pp, ep,
+        model: a model id (data/models, e.g. "deepseek-r1") or TOML. Give `concurrency` (clients),
+        `requests` (an offline run: all queued at once, served until the last is done) or an SLA
+        (`sla_tpot`/`sla_ttft`, ms: the best deployment within it). tp, pp, ep,
         dp_attn: parallel sizes (default: searched); isl/osl: input/output tokens per request;
         precision: weights/activations format; scale_out: e.g. "400 Gb/s". Disaggregated
         serving: `prefill_workers` (>= 1) workers of `prefill_gpus` GPUs prefill and
@@ -369,7 +371,8 @@ class KnowledgeBase:
     def compare(self, chips: Sequence[RefLike], model: RefLike, gpus: int = 8, *,
                 tp: Optional[int] = None, pp: Optional[int] = None, ep: Optional[int] = None,
                 dp_attn: Optional[int] = None, isl: int = 1024, osl: int = 1024,
-                concurrency: Optional[int] = None, precision: str = "fp8",
+                concurrency: Optional[int] = None,
+                requests: Optional[int] = None, precision: str = "fp8",
                 kv_precision: Optional[str] = None, attention_precision: Optional[str] = None,
                 engine: Optional[str] = None, sla_tpot: Optional[float] = None,
                 sla_ttft: Optional[float] = None, gpus_per_node: Optional[int] = None,
@@ -398,6 +401,7 @@ class KnowledgeBase:
                objective: str = "decode", gpus: int = 8, tp: Optional[int] = None,
                pp: Optional[int] = None, ep: Optional[int] = None, dp_attn: Optional[int] = None,
                isl: int = 1024, osl: int = 1024, concurrency: Optional[int] = None,
+               requests: Optional[int] = None,
                precision: str = "fp8", kv_precision: Optional[str] = None,
                attention_precision: Optional[str] = None, engine: Optional[str] = None,
                sla_tpot: Optional[float] = None, sla_ttft: Optional[float] = None,
@@ -435,7 +439,8 @@ class KnowledgeBase:
                    objective: str = "decode", gpus: int = 8, tp: Optional[int] = None,
                    pp: Optional[int] = None, ep: Optional[int] = None,
                    dp_attn: Optional[int] = None, isl: int = 1024, osl: int = 1024,
-                   concurrency: Optional[int] = None, precision: str = "fp8",
+                   concurrency: Optional[int] = None,
+                   requests: Optional[int] = None, precision: str = "fp8",
                    kv_precision: Optional[str] = None, attention_precision: Optional[str] = None,
                    engine: Optional[str] = None, sla_tpot: Optional[float] = None,
                    sla_ttft: Optional[float] = None, gpus_per_node: Optional[int] = None,

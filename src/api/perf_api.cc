@@ -126,9 +126,22 @@ Status ServingFields::Check(bool need_concurrency) const {
     return FieldError("osl", fmt::format("must be between 1 and {}", kMaxTokens));
   if (concurrency && (*concurrency < 1 || *concurrency > 1 << 20))
     return FieldError("concurrency", "must be between 1 and 1048576");
-  if (need_concurrency && !sla() && !concurrency)
+  if (requests && (*requests < 1 || *requests > perf::kMaxRequests))
+    return FieldError("requests", fmt::format("must be between 1 and {}", perf::kMaxRequests));
+  if (requests && concurrency)
+    return FieldError("requests",
+                      "give concurrency (clients in a closed loop) or requests (an offline run), "
+                      "not both");
+  if (requests && sla())
+    return FieldError("requests", "an offline run has no latency target: give an SLA or "
+                                  "requests, not both");
+  if (requests && disaggregated())
+    return FieldError("requests", "an offline run is modelled on aggregated deployments only "
+                                  "(prefill_workers 0)");
+  if (need_concurrency && !sla() && !concurrency && !requests)
     return FieldError("concurrency",
-                      "is required (or give a TPOT or TTFT target to search it)");
+                      "is required (or give a TPOT or TTFT target to search it, or requests for "
+                      "an offline run)");
   RETURN_IF_ERROR(Positive("sla_tpot", sla_tpot));
   RETURN_IF_ERROR(Positive("sla_ttft", sla_ttft));
   RETURN_IF_ERROR(AtLeast("gpus_per_node", gpus_per_node, 1));
@@ -272,7 +285,8 @@ Result<ServingQuery> ServingFields::Query(const ModelArch* m, const Hardware* hw
   }
   q.workload.isl = isl;
   q.workload.osl = osl;
-  q.workload.concurrency = concurrency.value_or(1);
+  q.workload.concurrency = requests.value_or(concurrency.value_or(1));
+  q.workload.requests = requests.value_or(0);
   q.workload.engine = engine;
   q.workload.speculative = {spec_steps, spec_draft, spec_accept};
   q.workload.balance = {adp_balance_timeout, adp_balance_wait};
@@ -312,6 +326,7 @@ std::string ServingFields::Describe() const {
   if (sla_tpot) parts.push_back(fmt::format("TPOT <= {} ms", *sla_tpot));
   if (sla_ttft) parts.push_back(fmt::format("TTFT <= {} ms", *sla_ttft));
   if (!sla() && concurrency) parts.push_back(Counted(*concurrency, "client"));
+  if (requests) parts.push_back(fmt::format("an offline run of {}", Counted(*requests, "request")));
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 

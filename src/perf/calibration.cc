@@ -87,7 +87,8 @@ Status ForEachBandTable(const TomlTable& top,
         const int r = IndexOf<Regime>(rk, kRegimeCount, RegimeName);
         if (r < 0)
           return mt.ErrorAt(
-              rk, "expected small_batch, large_batch, queued, disaggregated or contended");
+              rk, "expected small_batch, large_batch, queued, disaggregated, contended or "
+                  "offline");
         ASSIGN_OR_RETURN(TomlTable rt, mt.GetTable(rk));
         if (!engine_known) {
           RETURN_IF_ERROR(visit(b, m, r, "", ModelKind::kAny, rt));
@@ -314,6 +315,8 @@ std::string_view RegimeName(Regime r) {
       return "disaggregated";
     case Regime::kContended:
       return "contended";
+    case Regime::kOffline:
+      return "offline";
   }
   return "?";
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -378,11 +379,141 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
   return out;
 }
 
+// An offline run (docs/perf.md §2): every request is queued at the start, each attention rank
+// takes its share and admits prompts while a sequence slot is free (the KV cache or the
+// engine's cap) and the iteration's token budget has room, in arrival order; a prompt's first
+// token comes with its last prefill chunk, and its slot frees when its last token is out. The
+// run is simulated iteration by iteration with the same iteration costs as the closed loop,
+// so its ramp (the first prompts decode at small batches while the rest prefill) and its tail
+// (the last wave drains at shrinking batches) are in its span.
+ServingTimes OfflineTimesWith(const StepModel& sm, const FamilyParams& family,
+                              const EngineParams& ep, const ServingWorkload& w, int instances,
+                              const LayoutConstants& k) {
+  ServingTimes out;
+  if (k.max_batch < 1) return out;
+  out.fits = true;
+  const FamilyParams fp = WithEngine(family, ep);
+  const double isl = w.isl, osl = w.osl;
+  const int ranks = instances * sm.parallelism().dp_attn;
+  const double n = std::ceil(static_cast<double>(w.requests) / ranks);  // per attention rank
+  const double cap = std::max(1.0, std::floor(std::min(k.max_batch, k.engine_batch)));
+  const double acc = Accepted(w.speculative);
+  const double width = w.speculative.steps > 0 ? std::max(1, w.speculative.draft_tokens) : 1.0;
+  const bool mixed = ep.traits.mixed_prefill;
+  const double launch = ep.launch_overhead.base();
+  // Sequences whose prompts completed in the same iteration decode together (a cohort); all
+  // cohorts advance in step, so the oldest finishes first. A cohort's tokens out are the steps
+  // taken since it started (`progress` - its `start`) plus the one its prefill gave.
+  struct Cohort {
+    double count;  // sequences
+    double start;  // `progress` when they started
+    double first;  // the time of their first token
+  };
+  std::deque<Cohort> running;
+  double queued = n, running_seqs = 0, starts = 0, progress = 0, head_done = 0, head_open = 0;
+  double now = 0, ttft_sum = 0, tpot_sum = 0, prefill_sum = 0, prefill_iters = 0;
+  auto advance = [&](double iterations) {
+    progress += iterations * acc;
+    while (!running.empty() && 1 + progress - running.front().start >= osl) {
+      const Cohort& c = running.front();
+      tpot_sum += c.count * (now - c.first) / (osl - 1);
+      running_seqs -= c.count;
+      starts -= c.count * c.start;
+      running.pop_front();
+    }
+    if (running.empty()) running_seqs = 0, starts = 0;
+  };
+  while (queued > 0 || running_seqs > 0 || head_open > 0) {
+    const double b = running_seqs;
+    // The running sequences' mean context: the prompt, the first token and the steps since.
+    const double ctx = isl + (b > 0 ? 1 + progress - starts / b : 0.0);
+    if (head_open == 0 && (queued <= 0 || b >= cap)) {
+      // No prompt can start before the oldest sequences finish: decode up to then in one
+      // stride, at the stride's mean context (attention is linear in it).
+      const double left = osl - 1 - (progress - running.front().start);
+      const double stride = std::max(1.0, std::ceil(left / acc));
+      now += stride * DecodeIteration(sm, fp, ep, b, ctx + acc * (stride - 1) / 2, w.speculative);
+      advance(stride);
+      continue;
+    }
+    // Prompt tokens this iteration: the prompt in progress first, then new ones in order.
+    // Mixing engines share the budget with the decodes, as the closed loop does.
+    double room = mixed ? k.chunk - std::min(b * width, k.chunk / 2) : k.chunk;
+    double prompt_tokens = 0, completed = 0, started = 0;
+    while (room > 0) {
+      if (head_open == 0) {
+        if (queued <= 0 || b + completed + 1 > cap) break;
+        queued -= 1, head_open = 1, head_done = 0, started += 1;
+      }
+      const double take = std::min(room, isl - head_done);
+      head_done += take, room -= take, prompt_tokens += take;
+      if (head_done >= isl) completed += 1, head_open = 0;
+    }
+    double t;
+    const bool decodes = b > 0 && (mixed || prompt_tokens == 0);
+    if (prompt_tokens > 0) {
+      double gpu;
+      double kernels;
+      if (mixed && b > 0) {
+        const StepTime m = sm.Mixed(fp, b, ctx, prompt_tokens, isl);
+        gpu = DecodeGpu(sm, fp, b, ctx, w.speculative) +
+              std::max(0.0, m.total.base() - sm.Decode(fp, b, ctx).total.base());
+        kernels = m.kernels;
+      } else {
+        const StepTime p = prompt_tokens >= isl ? sm.Prefill(fp, prompt_tokens / isl, isl)
+                                                : sm.Mixed(fp, 0, 0, prompt_tokens, isl);
+        gpu = p.total.base();
+        kernels = p.kernels;
+      }
+      t = Iteration(ep, sm, w.speculative, std::max(gpu, kernels * launch),
+                    (decodes ? b : 0) + started);
+      prefill_sum += t, prefill_iters += 1;
+    } else if (b > 0) {
+      t = DecodeIteration(sm, fp, ep, b, ctx, w.speculative);
+    } else {
+      break;  // nothing can run: a prompt longer than the budget with no room (not reached)
+    }
+    now += t;
+    if (decodes) advance(1);
+    if (completed > 0) {
+      ttft_sum += completed * now;
+      if (osl > 1) {  // one-token requests end with their prompt
+        running.push_back({completed, progress, now});
+        running_seqs += completed;
+        starts += completed * progress;
+      }
+    }
+  }
+  out.batch = std::min(cap, n);
+  out.kv_limited = n > cap;
+  out.engine_capped = out.kv_limited && k.engine_batch < k.max_batch;
+  const double request = RequestOverhead(ep, w);
+  const double ttft = ttft_sum / n + request;
+  const double tpot = tpot_sum / n;
+  LatencyParts& parts = out.parts;
+  parts.prefill = Seconds::FromBase(prefill_iters > 0 ? prefill_sum / prefill_iters : 0.0);
+  parts.request = Seconds::FromBase(request);
+  parts.slot = Seconds::FromBase(std::max(0.0, ttft_sum / n - parts.prefill.base()));
+  parts.decode = Seconds::FromBase(tpot);
+  out.ttft = Seconds::FromBase(ttft);
+  out.tpot = Seconds::FromBase(tpot);
+  out.output_tokens_per_s = now > 0 ? w.requests * osl / now : 0.0;
+  out.run_s = now;
+  return out;
+}
+
+// The workload's run: an offline batch of requests or the closed loop of its clients.
+ServingTimes TimesWith(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
+                       const ServingWorkload& w, int instances, const LayoutConstants& k) {
+  return w.requests > 0 ? OfflineTimesWith(sm, fp, ep, w, instances, k)
+                        : ServeTimesWith(sm, fp, ep, w, instances, k);
+}
+
 }  // namespace
 
 ServingTimes ServeTimes(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
                         const ServingWorkload& w, int instances) {
-  return ServeTimesWith(sm, fp, ep, w, instances, ConstantsFor(sm, fp, ep, w));
+  return TimesWith(sm, fp, ep, w, instances, ConstantsFor(sm, fp, ep, w));
 }
 
 ServingTimes ServeDisaggTimes(const StepModel& prefill, const StepModel& decode,
@@ -550,6 +681,12 @@ Uncertainty BandsFor(const Calibration& cal, const Hardware& hw, Regimes g,
   u.ttft = cal.Band(u.basis, PerfMetric::kTtft, g.ttft, engine, kind);
   u.tpot = cal.Band(u.basis, PerfMetric::kTpot, g.other, engine, kind);
   u.throughput = cal.Band(u.basis, PerfMetric::kThroughput, g.other, engine, kind);
+  if (g.offline) {
+    const ErrorBand& off = cal.Band(u.basis, PerfMetric::kThroughput, Regime::kOffline, engine,
+                                    kind);
+    if (off.count > 0) u.throughput = off;
+    else u.regimes.offline = false;  // no offline band: the closed-loop regime's stands
+  }
   return u;
 }
 
@@ -598,8 +735,10 @@ PrecisionConfig WithEngineAttention(PrecisionConfig prec, const EngineTraits& tr
   return prec;
 }
 
-Regimes RegimesOf(double batch_per_rank, bool kv_limited, const LatencyParts& parts) {
+Regimes RegimesOf(double batch_per_rank, bool kv_limited, const LatencyParts& parts,
+                  bool offline) {
   Regimes g;
+  g.offline = offline;
   g.other = batch_per_rank <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch;
   const double ttft = parts.Ttft().base();
   if (ttft > 0 && parts.prefill.base() < kContendedPrefillShare * ttft)
@@ -609,10 +748,15 @@ Regimes RegimesOf(double batch_per_rank, bool kv_limited, const LatencyParts& pa
   return g;
 }
 
+Regime RegimeFor(const Regimes& g, PerfMetric m) {
+  if (m == PerfMetric::kTtft) return g.ttft;
+  return m == PerfMetric::kThroughput && g.offline ? Regime::kOffline : g.other;
+}
+
 Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank,
                            bool kv_limited, const LatencyParts& parts, std::string_view engine,
-                           ModelKind kind) {
-  return BandsFor(cal, hw, RegimesOf(batch_per_rank, kv_limited, parts), engine, kind);
+                           ModelKind kind, bool offline) {
+  return BandsFor(cal, hw, RegimesOf(batch_per_rank, kv_limited, parts, offline), engine, kind);
 }
 
 // An engine refuses a request longer than the model's context (vLLM's max_model_len).
@@ -637,6 +781,9 @@ Status CheckWorkload(const ServingWorkload& w, const ModelArch& m) {
   RETURN_IF_ERROR(CheckContext(m, w.isl, w.osl));
   if (w.concurrency < 1) return FieldError("concurrency", "must be at least 1");
   if (w.max_batch < 0) return FieldError("max_batch", "must be at least 0 (0: the engine's)");
+  if (w.requests < 0 || w.requests > kMaxRequests)
+    return FieldError("requests",
+                      fmt::format("must be 0 (a closed loop) to {} (an offline run)", kMaxRequests));
   if (w.speculative.steps > 0 && (w.speculative.draft_tokens < 1 || w.speculative.accepted < 1))
     return MakeError(ErrorCode::kInvalidArgument,
                      "speculative decoding needs draft tokens >= 1 and accepted >= 1");
@@ -759,6 +906,9 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   RETURN_IF_ERROR(CheckWorkload(q.workload, *q.model));
   if (q.gpus < 1 || q.gpus > kMaxGpus)
     return FieldError("gpus", fmt::format("must be between 1 and {}", kMaxGpus));
+  if (q.disagg && q.workload.requests > 0)
+    return FieldError("requests", "an offline run is modelled on aggregated deployments only "
+                                  "(no prefill workers)");
   if (q.disagg) return ServeSplit(q);
   if (q.gpus % q.par.Gpus() != 0)
     return FieldError("gpus", fmt::format("{} is not a multiple of the instance size {} ({} = tp x "
@@ -804,12 +954,25 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   r.output_tokens_per_s_per_gpu = t.output_tokens_per_s / q.gpus;
   r.tokens_per_s_per_user = 1.0 / t.tpot.base();
   r.decode_step = sm.Decode(fp, t.batch, q.workload.isl + q.workload.osl / 2.0);
-  if (t.kv_limited)
+  r.run_s = t.run_s;
+  const int ranks = r.instances * q.par.dp_attn;
+  if (q.workload.requests > 0)
+    r.notes.push_back(fmt::format(
+        "offline run: {} {} at once ({}); the rest wait in the queue, and the first prompts "
+        "decode at small batches while the others prefill, as the last do while the batch drains",
+        ranks == 1 ? fmt::format("the attention rank takes the {} requests and runs",
+                                 q.workload.requests)
+                   : fmt::format("each of the {} attention ranks takes {} of the {} requests and "
+                                 "runs",
+                                 ranks, std::ceil(static_cast<double>(q.workload.requests) / ranks),
+                                 q.workload.requests),
+        t.batch, t.engine_capped ? "the engine's batch cap" : "what the KV cache holds"));
+  else if (t.kv_limited)
     r.notes.push_back(fmt::format(
         "{} {} of the {} clients per attention rank; the rest queue (their wait is in TTFT)",
         t.engine_capped ? "the engine's batch cap runs" : "the KV cache holds", t.batch,
-        static_cast<double>(q.workload.concurrency) / (r.instances * q.par.dp_attn)));
-  if (const int ranks = r.instances * q.par.dp_attn; q.workload.concurrency < ranks)
+        static_cast<double>(q.workload.concurrency) / ranks));
+  if (q.workload.concurrency < ranks)
     r.notes.push_back(fmt::format(
         "{} client{} for {} {}: {} of them have none and idle (the per-GPU throughput counts "
         "their GPUs); fewer GPUs or more clients use them",
@@ -817,7 +980,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
         FormatFixed(ranks, 0), q.par.dp_attn > 1 ? "attention ranks" : "instances",
         FormatFixed(ranks - q.workload.concurrency, 0)));
   r.uncertainty = UncertaintyFor(*q.calibration, *q.hardware, t.batch, t.kv_limited, t.parts,
-                                 q.workload.engine, KindOf(*q.model));
+                                 q.workload.engine, KindOf(*q.model), q.workload.requests > 0);
   return r;
 }
 
@@ -1008,7 +1171,7 @@ ScanResult Scan(const ServingQuery& base, const SlaSearchOptions& o,
       if (sla && c < instances * par.dp_attn) continue;
       ServingWorkload w = base.workload;
       w.concurrency = c;
-      if (!best.Offer(ServeTimesWith(*sm, fp, ep, w, instances, k), o, par, c, base.gpus)) break;
+      if (!best.Offer(TimesWith(*sm, fp, ep, w, instances, k), o, par, c, base.gpus)) break;
     }
   }
   return best;
@@ -1065,6 +1228,9 @@ Status CheckSearch(const ServingQuery& base) {
   RETURN_IF_ERROR(CheckWorkload(base.workload, *base.model));
   if (base.gpus < 1 || base.gpus > kMaxGpus)
     return FieldError("gpus", fmt::format("must be between 1 and {}", kMaxGpus));
+  if (base.disagg && base.workload.requests > 0)
+    return FieldError("requests", "an offline run is modelled on aggregated deployments only "
+                                  "(no prefill workers)");
   if (base.disagg) return CheckSplit(base);
   return OkStatus();
 }
@@ -1145,6 +1311,9 @@ Result<SlaSearchResult> Finish(const ServingQuery& base, const SlaSearchOptions&
 
 Result<SlaSearchResult> SearchServing(const ServingQuery& base, const SlaSearchOptions& o) {
   RETURN_IF_ERROR(CheckSearch(base));
+  if (base.workload.requests > 0 && (o.sla.ttft || o.sla.tpot))
+    return FieldError("requests", "an offline run has no latency target: give an SLA or "
+                                  "requests, not both");
   const auto start = std::chrono::steady_clock::now();
   auto search = [&]() -> Result<SlaSearchResult> {
     std::optional<Error> first_error;

@@ -693,6 +693,7 @@ Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const Mod
                                    "isl",
                                    "osl",
                                    "concurrency",
+                                   "requests",
                                    "token_budget",
                                    "max_batch",
                                    "batch_per_gpu",
@@ -826,7 +827,22 @@ Status LoadPoints(const TomlTable& doc, const catalog::Catalog& chips, const Mod
         }
         if (kind == PointKind::kServing) {
           ASSIGN_OR_RETURN(p.gpus, Int(t, "gpus", 1, true));
-          ASSIGN_OR_RETURN(p.workload.concurrency, Int(t, "concurrency", 1, true));
+          // A closed loop of `concurrency` clients, or an offline run of `requests`.
+          if (t.Has("requests") && t.Has("concurrency"))
+            return t.ErrorAt("requests",
+                             "give concurrency (a closed loop) or requests (an offline run), "
+                             "not both");
+          if (!t.Has("requests") && !t.Has("concurrency"))
+            return t.ErrorHere(
+                "missing required key \"concurrency\" (or \"requests\" for an offline run)");
+          if (t.Has("requests")) {
+            ASSIGN_OR_RETURN(p.workload.requests, Int(t, "requests", 1, true));
+            if (p.workload.requests > kMaxRequests)
+              return t.ErrorAt("requests", fmt::format("must be at most {}", kMaxRequests));
+            p.workload.concurrency = p.workload.requests;
+          } else {
+            ASSIGN_OR_RETURN(p.workload.concurrency, Int(t, "concurrency", 1, true));
+          }
           if (t.Has("token_budget")) {
             ASSIGN_OR_RETURN(p.workload.token_budget, Int(t, "token_budget", 1, true));
           }

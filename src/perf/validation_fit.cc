@@ -430,6 +430,7 @@ Errors ErrorsOf(const Row& r, const Pred& p) {
 // The regimes of a row's bands under a prediction: an aggregated serving row's as a query's
 // (RegimesOf, with the prediction's parts), the others' as set from the row alone.
 Regimes RowRegimes(const Row& r, const Pred& p) {
+  if (r.regime == Regime::kOffline) return {r.regime, r.regime, true};
   if (r.pt->kind != PointKind::kServing || !p.fits) return {r.regime, r.batch_regime};
   return RegimesOf(r.batch, r.regime == Regime::kQueued, p.parts);
 }
@@ -438,7 +439,7 @@ Regimes RowRegimes(const Row& r, const Pred& p) {
 // under theirs.
 void MergeByRegime(std::array<Errors, kRegimeCount>& groups, const Errors& e, Regimes r) {
   for (int m = 0; m < kMetricCount; ++m) {
-    const Regime g = m == static_cast<int>(PerfMetric::kTtft) ? r.ttft : r.other;
+    const Regime g = RegimeFor(r, static_cast<PerfMetric>(m));
     auto& dst = groups[static_cast<int>(g)].m[m];
     dst.insert(dst.end(), e.m[m].begin(), e.m[m].end());
   }
@@ -696,6 +697,8 @@ Result<ValidationReport> RunValidation(const ValidationSet& set, const catalog::
     r.regime = batch <= 16 ? Regime::kSmallBatch : Regime::kLargeBatch;
     if (v.kind == PointKind::kDisaggregated) {
       r.regime = Regime::kDisaggregated;
+    } else if (v.kind == PointKind::kServing && v.workload.requests > 0) {
+      r.regime = Regime::kOffline;
     } else if (v.kind == PointKind::kServing) {
       // Whether clients queue for KV room depends on memory and the engine's scheduler only.
       EngineParams ep;

@@ -89,6 +89,8 @@ std::string RegimeText(perf::Regime r) {
     case perf::Regime::kQueued:
       return " (clients wait for KV-cache room; the wait is the least certain part of the "
              "model, so the TTFT band is wide)";
+    case perf::Regime::kOffline:
+      return "";
     default:
       return "";
   }
@@ -147,7 +149,7 @@ std::string BatchText(double b) {
 std::string StepMs(Seconds t) { return fmt::format("{:.2f}", Ms(t)); }
 
 // Where a request's TTFT and TPOT go (perf::LatencyParts), parts under 0.005 ms left out.
-std::string LatencyPartsText(const perf::ServingResult& r) {
+std::string LatencyPartsText(const perf::ServingResult& r, bool offline) {
   const perf::LatencyParts& l = r.latency;
   Table t({{"where a request's time goes"}, {"ms", Align::kRight}});
   auto part = [&](const char* name, Seconds v, int decimals) {
@@ -161,7 +163,8 @@ std::string LatencyPartsText(const perf::ServingResult& r) {
   part("engine, per running client (fitted)", l.clients, 1);
   part("waiting for a KV-cache slot", l.slot, 1);
   t.AddRow({"TPOT", FormatFixed(Ms(r.tpot), 2)});
-  part("a decode iteration", l.decode, 2);
+  part(offline ? "decode iterations, with the prompts between them" : "a decode iteration",
+       l.decode, 2);
   part("other clients' prompts", l.prompts, 2);
   return t.RenderText();
 }
@@ -180,6 +183,8 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
   j["workload"] = json{{"isl", q.workload.isl},
                        {"osl", q.workload.osl},
                        {"concurrency", q.workload.concurrency},
+                       {"requests", q.workload.requests > 0 ? json(q.workload.requests)
+                                                            : json(nullptr)},
                        {"engine", q.workload.engine.empty() ? "generic" : q.workload.engine}};
   j["fits"] = r.fits;
   j["memory_per_gpu_bytes"] = r.memory.total.base();
@@ -201,6 +206,7 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
     j["tokens_per_s_per_user"] = r.tokens_per_s_per_user;
     j["batch_per_attention_rank"] = r.batch_per_rank;
     j["kv_limited"] = r.kv_limited;
+    j["run_s"] = q.workload.requests > 0 ? json(r.run_s) : json(nullptr);
     const perf::LatencyParts& l = r.latency;
     j["latency_parts_ms"] = json{
         {"ttft", json{{"waiting", Ms(l.waiting)},
@@ -217,6 +223,8 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
   u["basis"] = perf::CalibrationBasisName(r.uncertainty.basis);
   u["regime"] = perf::RegimeName(r.uncertainty.regimes.ttft);
   u["regime_tpot_throughput"] = perf::RegimeName(r.uncertainty.regimes.other);
+  u["regime_throughput"] =
+      perf::RegimeName(perf::RegimeFor(r.uncertainty.regimes, perf::PerfMetric::kThroughput));
   if (r.fits) {
     u["ttft_ms"] = BandJson(Ms(r.ttft), r.uncertainty.ttft);
     u["tpot_ms"] = BandJson(Ms(r.tpot), r.uncertainty.tpot);
@@ -296,8 +304,12 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
                   FormatFixed(q.gpus, 0), q.hardware->chip_name, layout,
                   perf::DTypeName(q.precision.weights), perf::DTypeName(q.precision.kv_cache),
                   q.workload.engine.empty() ? "generic" : q.workload.engine);
+  const bool offline = q.workload.requests > 0;
   s += fmt::format("workload: input {} tokens, output {} tokens, {}\n", q.workload.isl,
-                   q.workload.osl, Counted(q.workload.concurrency, "concurrent client"));
+                   q.workload.osl,
+                   offline ? fmt::format("an offline run of {} (all queued at the start)",
+                                         Counted(q.workload.requests, "request"))
+                           : Counted(q.workload.concurrency, "concurrent client"));
   if (const perf::ContextBalance& cb = q.workload.balance; cb.timeout_iters > 0)
     s += fmt::format(
         "attention-DP balancing: a prompt is held up to {} iterations for every rank to have one, "
@@ -314,8 +326,8 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
     s += fmt::format("token budget: {} tokens per iteration and attention rank\n",
                      q.workload.token_budget);
   if (q.workload.max_batch > 0)
-    s += fmt::format("batch cap: {} sequences per attention rank (more clients queue)\n",
-                     q.workload.max_batch);
+    s += fmt::format("batch cap: {} sequences per attention rank (more {} queue)\n",
+                     q.workload.max_batch, offline ? "requests" : "clients");
   if (q.workload.postprocess_workers > 0) {
     const bool inline_default =
         q.calibration && q.calibration->Engine(q.workload.engine).traits.inline_postprocessing;
@@ -357,8 +369,9 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
             BandText(per_gpu, r.uncertainty.throughput, d)});
   t.AddRow({"tokens/s per user",
             FormatFixed(r.tokens_per_s_per_user, DecimalsFor(r.tokens_per_s_per_user, 1)), ""});
+  if (offline) t.AddRow({"run time (s)", FormatFixed(r.run_s, DecimalsFor(r.run_s, 1)), ""});
   s += t.RenderText();
-  s += "\n" + LatencyPartsText(r) + "\n";
+  s += "\n" + LatencyPartsText(r, q.workload.requests > 0) + "\n";
   Table b({{"step"},
            {"ms", Align::kRight},
            {"bound"},
@@ -378,10 +391,16 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   s += b.RenderText();
   const perf::Uncertainty& u = r.uncertainty;
   const perf::Regimes& g = u.regimes;
-  const std::string regime =
+  std::string regime =
       g.other == g.ttft ? fmt::format("{} regime", perf::RegimeName(g.ttft))
                         : fmt::format("{} regime for TTFT, {} for TPOT and throughput",
                                       perf::RegimeName(g.ttft), perf::RegimeName(g.other));
+  if (g.offline)
+    regime = fmt::format(
+        "{}, offline for throughput (the published offline runs' errors)",
+        g.other == g.ttft ? fmt::format("{} regime for TTFT and TPOT", perf::RegimeName(g.ttft))
+                          : fmt::format("{} regime for TTFT, {} for TPOT", perf::RegimeName(g.ttft),
+                                        perf::RegimeName(g.other)));
   s += "\n" + WrapText(fmt::format("uncertainty: {}, {}{}{}", BasisText(u.basis), regime,
                                     SliceText(u), RegimeText(g.ttft)));
   for (const std::string& n : r.notes) s += WrapText("note: " + n);
@@ -501,7 +520,11 @@ std::string CompareText(const std::vector<CompareColumn>& cols,
   std::string s = WrapText(fmt::format(
       "{}, {} weights, {} per chip{}, input {} / output {} tokens, {}", q0.model->name,
       perf::DTypeName(q0.precision.weights), Counted(q0.gpus, "GPU"), split, q0.workload.isl,
-      q0.workload.osl, Counted(q0.workload.concurrency, "concurrent client")));
+      q0.workload.osl,
+      q0.workload.requests > 0
+          ? fmt::format("an offline run of {}", Counted(q0.workload.requests, "request"))
+          : Counted(q0.workload.concurrency, "concurrent client")));
+  const bool offline = q0.workload.requests > 0;
   std::vector<Column> header{{""}};
   for (const auto& c : cols) header.push_back({c.query.hardware->chip_id, Align::kRight});
   Table t(header);
@@ -539,7 +562,8 @@ std::string CompareText(const std::vector<CompareColumn>& cols,
   add("  bound", [](const CompareColumn& c) {
     return std::string(c.reference.decode.MemoryBound() ? "memory" : "compute");
   });
-  t.AddRule("best deployment found on these GPUs (closed-loop benchmark)");
+  t.AddRule(offline ? "best deployment found on these GPUs (offline run)"
+                    : "best deployment found on these GPUs (closed-loop benchmark)");
   add("parallelism", [](const CompareColumn& c) {
     return c.query.disagg ? WorkersText(c.query) : c.query.par.ToString();
   });
@@ -551,7 +575,8 @@ std::string CompareText(const std::vector<CompareColumn>& cols,
   auto fits_or = [](const CompareColumn& c, std::string v) {
     return c.result.fits ? v : std::string("-");
   };
-  add("clients in the KV cache", [&](const CompareColumn& c) {
+  const char* held = offline ? "requests running at once" : "clients in the KV cache";
+  add(held, [&](const CompareColumn& c) {
     const double clients = static_cast<double>(c.query.workload.concurrency) /
                            std::max(1, c.result.instances * c.query.par.dp_attn);
     return fits_or(c, fmt::format("{} of {} per rank", BatchText(c.result.batch_per_rank),
@@ -561,6 +586,10 @@ std::string CompareText(const std::vector<CompareColumn>& cols,
       [&](const CompareColumn& c) { return fits_or(c, FormatFixed(Ms(c.result.ttft), 0)); });
   add("TPOT (ms)",
       [&](const CompareColumn& c) { return fits_or(c, FormatFixed(Ms(c.result.tpot), 2)); });
+  if (offline)
+    add("run time (s)", [&](const CompareColumn& c) {
+      return fits_or(c, FormatFixed(c.result.run_s, DecimalsFor(c.result.run_s, 1)));
+    });
   add("output tokens/s per GPU", [&](const CompareColumn& c) {
     return fits_or(c, FormatFixed(c.result.output_tokens_per_s_per_gpu, 1));
   });
@@ -579,7 +608,9 @@ std::string CompareText(const std::vector<CompareColumn>& cols,
     return w;
   };
   add("  band regime", [&](const CompareColumn& c) {
-    return fits_or(c, words(perf::RegimeName(c.result.uncertainty.regimes.other)));
+    const perf::Regime g =
+        perf::RegimeFor(c.result.uncertainty.regimes, perf::PerfMetric::kThroughput);
+    return fits_or(c, words(perf::RegimeName(g)));
   });
   add("uncertainty basis", [&](const CompareColumn& c) {
     return words(perf::CalibrationBasisName(c.result.uncertainty.basis));

@@ -194,7 +194,8 @@ TEST(PerfServeCli, UnknownIdsSuggest) {
   r = RunCeiling("perf serve --chip nvidia-h20 --model llama-3.1-8b");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
-            "--concurrency: is required (or give a TPOT or TTFT target to search it)\n");
+            "--concurrency: is required (or give a TPOT or TTFT target to search it, or requests "
+            "for an offline run)\n");
 }
 
 TEST(PerfTrainCli, JsonCarriesTheInterfaceFields) {

@@ -1240,5 +1240,130 @@ TEST(SearchServing, SearchesBothWorkersLayoutsOfADisaggregatedDeployment) {
   EXPECT_NE(b->why_none.find("attention heads"), std::string::npos) << b->why_none;
 }
 
+
+// An offline run (ServingWorkload::requests): every request queued at the start, served until
+// the last is done.
+struct OfflineCase {
+  StepModel sm;
+  EngineParams ep;
+  ServingWorkload w;
+};
+OfflineCase OfflineLlama8b(int max_batch) {
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  OfflineCase c{*StepModel::Build(ModelOf("llama-3.1-8b"), hw, {.tp = 1},
+                                  PrecisionForMode(DType::kFp8)),
+                Bundled().calibration.Engine("trtllm"), {}};
+  c.w.isl = 1024;
+  c.w.osl = 256;
+  c.w.engine = "trtllm";
+  c.w.max_batch = max_batch;
+  return c;
+}
+const FamilyParams& Hopper() { return Bundled().calibration.Family("hopper"); }
+
+// One request: its prompt, then its decodes at batch 1; the run ends with its last token, and
+// its TPOT is the closed loop's at one client (attention is linear in the context, so the
+// stride at its mean context is the mean of the steps).
+TEST(Offline, OneRequestRunsItsPrefillThenItsDecodes) {
+  OfflineCase c = OfflineLlama8b(0);
+  c.w.requests = c.w.concurrency = 1;
+  const ServingTimes t = ServeTimes(c.sm, Hopper(), c.ep, c.w, 1);
+  ASSERT_TRUE(t.fits);
+  EXPECT_EQ(t.batch, 1);
+  EXPECT_FALSE(t.kv_limited);
+  const double first = (t.ttft - t.parts.request).base();
+  EXPECT_NEAR(t.run_s, first + (c.w.osl - 1) * t.tpot.base(), 1e-12);
+  EXPECT_NEAR(t.output_tokens_per_s * t.run_s, c.w.osl, 1e-9);
+  ServingWorkload loop = c.w;
+  loop.requests = 0;
+  const ServingTimes l = ServeTimes(c.sm, Hopper(), c.ep, loop, 1);
+  EXPECT_NEAR(t.tpot.base() / l.parts.decode.base(), 1.0, 0.01);
+}
+
+// Many waves through a fixed batch: the ramp and the tail are a small share of the run, so its
+// rate approaches the closed loop's at that batch; one wave loses a visible share to them. (A
+// closed-loop client also idles through the engine's fixed costs per request, which an offline
+// run, its requests tokenized up front, does not wait for: they are zero here.)
+TEST(Offline, ManyWavesApproachTheClosedLoopAndOneWaveDoesNot) {
+  OfflineCase c = OfflineLlama8b(32);
+  c.ep.request_overhead = c.ep.pooled_request_overhead = Seconds::Zero();
+  c.ep.client_overhead = Seconds::Zero();
+  ServingWorkload loop = c.w;
+  loop.concurrency = 32;
+  const ServingTimes l = ServeTimes(c.sm, Hopper(), c.ep, loop, 1);
+  ASSERT_TRUE(l.fits);
+  ASSERT_EQ(l.batch, 32);
+  ServingWorkload many = c.w;
+  many.requests = many.concurrency = 32 * 50;
+  const ServingTimes m = ServeTimes(c.sm, Hopper(), c.ep, many, 1);
+  ServingWorkload one = c.w;
+  one.requests = one.concurrency = 32;
+  const ServingTimes o = ServeTimes(c.sm, Hopper(), c.ep, one, 1);
+  ASSERT_TRUE(m.fits && o.fits);
+  EXPECT_EQ(m.batch, 32);
+  EXPECT_TRUE(m.kv_limited);
+  EXPECT_TRUE(m.engine_capped);
+  EXPECT_NEAR(m.output_tokens_per_s / l.output_tokens_per_s, 1.0, 0.05);
+  // The queue is in TTFT: the last of 50 waves waits for 49 before it.
+  EXPECT_GT(m.ttft.base(), 20 * o.ttft.base());
+  // Short outputs behind a small budget (two prompts an iteration): the wave's ramp and tail
+  // are a large share of one wave, a small one of fifty.
+  for (ServingWorkload* w : {&many, &one}) w->osl = 64, w->token_budget = 2048;
+  const double rate_many = ServeTimes(c.sm, Hopper(), c.ep, many, 1).output_tokens_per_s;
+  const double rate_one = ServeTimes(c.sm, Hopper(), c.ep, one, 1).output_tokens_per_s;
+  EXPECT_LT(rate_one, 0.92 * rate_many);
+}
+
+// More requests never end a run sooner, on one rank or several; the rate counts every token.
+TEST(Offline, MoreRequestsNeverShortenTheRun) {
+  OfflineCase c = OfflineLlama8b(16);
+  for (int instances : {1, 3}) {
+    double last = 0;
+    for (int n : {1, 2, 3, 15, 16, 17, 31, 32, 33, 100, 1000}) {
+      ServingWorkload w = c.w;
+      w.requests = w.concurrency = n;
+      const ServingTimes t = ServeTimes(c.sm, Hopper(), c.ep, w, instances);
+      ASSERT_TRUE(t.fits) << n;
+      EXPECT_GE(t.run_s, last) << instances << " instances, " << n << " requests";
+      EXPECT_NEAR(t.output_tokens_per_s * t.run_s, static_cast<double>(n) * c.w.osl, 1e-6 * n)
+          << n;
+      last = t.run_s;
+    }
+  }
+}
+
+
+// An offline run's throughput takes the band of the published offline runs (the offline
+// regime, 56 of them); its TTFT and TPOT, which those runs do not publish, keep the bands of
+// the closed-loop regimes its batch and latency parts fall in.
+TEST(Offline, ThroughputTakesTheOfflineRunsBandLatencyTheClosedLoops) {
+  const Calibration& cal = Bundled().calibration;
+  const ErrorBand& off = cal.Band(CalibrationBasis::kProfiled, PerfMetric::kThroughput,
+                                  Regime::kOffline);
+  EXPECT_EQ(off.count, 56);
+  const Hardware hw = HardwareOf("nvidia-h200-sxm");
+  ServingQuery q =
+      Query(ModelOf("llama-3.1-70b"), hw, 2, {.tp = 2}, DType::kFp8, 1024, 1024, 3000);
+  q.workload.engine = "trtllm";
+  q.workload.requests = 3000;
+  auto r = Serve(q);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  const Regimes& g = r->uncertainty.regimes;
+  EXPECT_TRUE(g.offline);
+  EXPECT_EQ(RegimeFor(g, PerfMetric::kThroughput), Regime::kOffline);
+  EXPECT_NE(g.other, Regime::kOffline);
+  EXPECT_EQ(r->uncertainty.throughput.low, off.low);
+  EXPECT_EQ(r->uncertainty.throughput.high, off.high);
+  EXPECT_EQ(r->uncertainty.tpot.low,
+            cal.Band(CalibrationBasis::kProfiled, PerfMetric::kTpot, g.other, "trtllm",
+                     ModelKind::kDense)
+                .low);
+  // The same clients in a closed loop never take the offline band.
+  q.workload.requests = 0;
+  auto loop = Serve(q);
+  ASSERT_TRUE(loop.ok());
+  EXPECT_FALSE(loop->uncertainty.regimes.offline);
+  EXPECT_NE(RegimeFor(loop->uncertainty.regimes, PerfMetric::kThroughput), Regime::kOffline);
+}
 }  // namespace
 }  // namespace ceiling::perf

@@ -39,6 +39,7 @@ struct ServingFields {
   int isl = 1024;
   int osl = 1024;
   std::optional<int> concurrency;  // required unless an SLA is given (then the maximum searched)
+  std::optional<int> requests;     // an offline run of this many requests instead of clients
   std::string precision = "fp8";
   std::string kv_precision;         // "" = per precision
   std::string attention_precision;  // "" = bf16
@@ -82,6 +83,10 @@ struct ServingFields {
     v(Field{"concurrency",
             "Concurrent clients (required unless an SLA is given; then the most searched)"},
       concurrency);
+    v(Field{"requests",
+            "Offline run: this many requests queued at once, served until the last is done "
+            "(trtllm-bench throughput, vLLM's offline LLM.generate); instead of concurrency"},
+      requests);
     v(Field{"precision", "Weights/activations format", 0, "fp4|fp8|int8|int4|bf16|fp16"},
       precision);
     v(Field{"kv_precision", "KV-cache format (default: per precision)", kAdvanced | kMayBeEmpty,

@@ -200,10 +200,11 @@ std::string_view PerfMetricName(PerfMetric m);  // "ttft", "tpot", "throughput",
 // certain part of the model); disaggregated prefill/decode serving; contended: an aggregated
 // deployment whose predicted TTFT is mostly time outside the prompt's own iterations (the
 // queue of other clients' work ahead of it and the engine's fitted per-request costs, which
-// the step model does not bound), see kContendedPrefillShare.
-enum class Regime { kSmallBatch, kLargeBatch, kQueued, kDisaggregated, kContended };
-inline constexpr int kRegimeCount = 5;
-// "small_batch", "large_batch", "queued", "disaggregated", "contended"
+// the step model does not bound), see kContendedPrefillShare; offline: a batch of requests
+// queued at once (ServingWorkload::requests), every metric, whose errors are those of such runs.
+enum class Regime { kSmallBatch, kLargeBatch, kQueued, kDisaggregated, kContended, kOffline };
+inline constexpr int kRegimeCount = 6;
+// "small_batch", "large_batch", "queued", "disaggregated", "contended", "offline"
 std::string_view RegimeName(Regime r);
 // An aggregated prediction whose prompt iterations (LatencyParts::prefill) are less than this
 // share of its TTFT is in the contended regime, for every metric (TTFT keeps `queued` when

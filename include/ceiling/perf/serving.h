@@ -48,6 +48,8 @@ namespace ceiling::perf {
 
 // The largest deployment the serving model accepts.
 inline constexpr int kMaxGpus = 1 << 20;
+// The most requests an offline run may queue (ServingWorkload::requests).
+inline constexpr int kMaxRequests = 1'000'000;
 
 struct Speculative {
   int steps = 0;          // draft forward passes per iteration (0 = no speculative decoding)
@@ -78,6 +80,11 @@ struct ServingWorkload {
   int isl = 1024;
   int osl = 1024;
   int concurrency = 1;
+  // An offline run instead of a closed loop: this many requests are all queued at once (as
+  // trtllm-bench throughput and vLLM's offline LLM.generate do) and the run ends when the last
+  // one does; throughput is their output over that span. 0 = the closed loop of `concurrency`
+  // clients.
+  int requests = 0;
   std::string engine;  // calibration key: "vllm", "sglang", "trtllm"; "" = generic engine
   Speculative speculative;
   ContextBalance balance;
@@ -141,10 +148,13 @@ HeldBack EngineHeldBack(const EngineTraits& traits, const StepModel& sm, double 
 // The regimes of an aggregated prediction's bands, TTFT's and the other metrics': contended
 // when the prompt's own iterations are under kContendedPrefillShare of its TTFT, else set by
 // the decode batch per attention rank; TTFT's is kQueued instead when clients wait for
-// KV-cache room (RegimesOf).
+// KV-cache room (RegimesOf). An offline run's throughput takes the kOffline band where the
+// calibration has one (the published offline runs measure throughput only); its TTFT and TPOT
+// keep these regimes.
 struct Regimes {
   Regime ttft = Regime::kSmallBatch;
   Regime other = Regime::kSmallBatch;
+  bool offline = false;
 };
 
 // Uncertainty of each prediction: relative error quantiles of its metric and regime, and the
@@ -206,6 +216,7 @@ struct ServingResult {
   StepTime decode_step;       // one decode iteration at that batch
   StepTime prefill_step;      // one prompt alone
   LatencyParts latency;       // where TTFT and TPOT go
+  double run_s = 0;           // an offline run (workload.requests): its span, first to last token
   Uncertainty uncertainty;
   std::vector<std::string> notes;  // assumptions (hardware fallbacks, precision fallbacks)
 };
@@ -243,6 +254,7 @@ struct ServingTimes {
   Seconds ttft, tpot;
   LatencyParts parts;  // ttft and tpot, part by part
   double output_tokens_per_s = 0;
+  double run_s = 0;  // an offline run: from the start to its last token
 };
 ServingTimes ServeTimes(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
                         const ServingWorkload& w, int instances);
@@ -324,12 +336,15 @@ struct ReferenceSteps {
 Result<ReferenceSteps> ReferenceStepsFor(const ServingQuery& q);
 
 // The regimes of an aggregated prediction (struct Regimes).
-Regimes RegimesOf(double batch_per_rank, bool kv_limited, const LatencyParts& parts);
+Regimes RegimesOf(double batch_per_rank, bool kv_limited, const LatencyParts& parts,
+                  bool offline = false);
+// The regime of a metric's band under `g` (throughput: kOffline for an offline run).
+Regime RegimeFor(const Regimes& g, PerfMetric m);
 // Fills `uncertainty` of a result from the calibration's bands in the regimes RegimesOf gives;
 // within a regime, the band of the engine and kind of model where the calibration has one.
 Uncertainty UncertaintyFor(const Calibration& cal, const Hardware& hw, double batch_per_rank,
                            bool kv_limited, const LatencyParts& parts, std::string_view engine,
-                           ModelKind kind);
+                           ModelKind kind, bool offline = false);
 // Dense or mixture-of-experts, as the bands distinguish them.
 ModelKind KindOf(const ModelArch& m);
 

@@ -78,6 +78,7 @@ const REGIMES: [string, string][] = [
   ["queued", "queued: clients wait for KV-cache room (TTFT only)"],
   ["disaggregated", "disaggregated: prefill and decode on separate workers"],
   ["contended", "contended: the prompt's own iterations are under a tenth of its TTFT; the rest is waiting behind other clients' work and the engine's fitted costs"],
+  ["offline", "offline: a batch of requests queued at once, served until the last is done (throughput of the published runs)"],
 ];
 
 // Each regime's band for chips with measurements of their own, per metric: "low–high× (coverage,
