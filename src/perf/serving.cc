@@ -952,7 +952,8 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   r.latency = t.parts;
   r.output_tokens_per_s = t.output_tokens_per_s;
   r.output_tokens_per_s_per_gpu = t.output_tokens_per_s / q.gpus;
-  r.tokens_per_s_per_user = 1.0 / t.tpot.base();
+  // An offline run of one-token requests has no TPOT, and no rate per user after the first token.
+  r.tokens_per_s_per_user = t.tpot.base() > 0 ? 1.0 / t.tpot.base() : 0.0;
   r.decode_step = sm.Decode(fp, t.batch, q.workload.isl + q.workload.osl / 2.0);
   r.run_s = t.run_s;
   const int ranks = r.instances * q.par.dp_attn;

@@ -203,7 +203,8 @@ json ServingJson(const perf::ServingQuery& q, const perf::ServingResult& r,
     j["tpot_ms"] = Ms(r.tpot);
     j["output_tokens_per_s"] = r.output_tokens_per_s;
     j["output_tokens_per_s_per_gpu"] = r.output_tokens_per_s_per_gpu;
-    j["tokens_per_s_per_user"] = r.tokens_per_s_per_user;
+    j["tokens_per_s_per_user"] =
+        r.tokens_per_s_per_user > 0 ? json(r.tokens_per_s_per_user) : json(nullptr);
     j["batch_per_attention_rank"] = r.batch_per_rank;
     j["kv_limited"] = r.kv_limited;
     j["run_s"] = q.workload.requests > 0 ? json(r.run_s) : json(nullptr);
@@ -368,7 +369,10 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   t.AddRow({"output tokens/s per GPU", FormatFixed(per_gpu, d),
             BandText(per_gpu, r.uncertainty.throughput, d)});
   t.AddRow({"tokens/s per user",
-            FormatFixed(r.tokens_per_s_per_user, DecimalsFor(r.tokens_per_s_per_user, 1)), ""});
+            r.tokens_per_s_per_user > 0
+                ? FormatFixed(r.tokens_per_s_per_user, DecimalsFor(r.tokens_per_s_per_user, 1))
+                : "-",
+            ""});
   if (offline) t.AddRow({"run time (s)", FormatFixed(r.run_s, DecimalsFor(r.run_s, 1)), ""});
   s += t.RenderText();
   s += "\n" + LatencyPartsText(r, q.workload.requests > 0) + "\n";

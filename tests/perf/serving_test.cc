@@ -1365,5 +1365,19 @@ TEST(Offline, ThroughputTakesTheOfflineRunsBandLatencyTheClosedLoops) {
   EXPECT_FALSE(loop->uncertainty.regimes.offline);
   EXPECT_NE(RegimeFor(loop->uncertainty.regimes, PerfMetric::kThroughput), Regime::kOffline);
 }
+
+// One-token requests: an offline run of them ends with their prompts; no TPOT, no rate per user
+// after the first token (0, not infinity), and the run's rate counts their one token each.
+TEST(Offline, OneTokenRequestsHaveNoTpot) {
+  const Hardware hw = HardwareOf("nvidia-h100-sxm");
+  ServingQuery q = Query(ModelOf("llama-3.1-8b"), hw, 1, {.tp = 1}, DType::kFp8, 128, 1, 10);
+  q.workload.requests = 10;
+  auto r = Serve(q);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->tpot.base(), 0);
+  EXPECT_EQ(r->tokens_per_s_per_user, 0);
+  EXPECT_GT(r->run_s, 0);
+  EXPECT_NEAR(r->output_tokens_per_s * r->run_s, 10, 1e-9);
+}
 }  // namespace
 }  // namespace ceiling::perf
