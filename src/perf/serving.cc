@@ -439,6 +439,36 @@ ServingTimes OfflineTimesWith(const StepModel& sm, const FamilyParams& family,
     // Prompt tokens this iteration: the prompt in progress first, then new ones in order.
     // Mixing engines share the budget with the decodes, as the closed loop does.
     double room = mixed ? k.chunk - std::min(b * width, k.chunk / 2) : k.chunk;
+    if (head_open > 0 && isl - head_done > 2 * room) {
+      // A prompt longer than the budget fills whole iterations with its chunks: take them in
+      // one stride (up to the oldest sequences' last token, when the decodes ride along), at
+      // the stride's mean context, leaving its last chunks to the iterations below.
+      double stride = std::floor((isl - head_done) / room) - 1;
+      const bool ride = mixed && b > 0;
+      if (ride)
+        stride = std::min(stride, std::ceil((osl - 1 - (progress - running.front().start)) / acc));
+      stride = std::max(1.0, stride);
+      const double mid = ctx + (ride ? acc * (stride - 1) / 2 : 0.0);
+      double gpu;
+      double kernels;
+      if (ride) {
+        const StepTime m = sm.Mixed(fp, b, mid, room, isl);
+        gpu = DecodeGpu(sm, fp, b, mid, w.speculative) +
+              std::max(0.0, m.total.base() - sm.Decode(fp, b, mid).total.base());
+        kernels = m.kernels;
+      } else {
+        const StepTime p = sm.Mixed(fp, 0, 0, room, isl);
+        gpu = p.total.base();
+        kernels = p.kernels;
+      }
+      const double t =
+          Iteration(ep, sm, w.speculative, std::max(gpu, kernels * launch), ride ? b : 0.0);
+      now += stride * t;
+      prefill_sum += stride * t, prefill_iters += stride;
+      head_done += stride * room;
+      if (ride) advance(stride);
+      continue;
+    }
     double prompt_tokens = 0, completed = 0, started = 0;
     while (room > 0) {
       if (head_open == 0) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <utility>
 
 #include "ceiling/perf/training.h"
@@ -1378,6 +1379,25 @@ TEST(Offline, OneTokenRequestsHaveNoTpot) {
   EXPECT_EQ(r->tokens_per_s_per_user, 0);
   EXPECT_GT(r->run_s, 0);
   EXPECT_NEAR(r->output_tokens_per_s * r->run_s, 10, 1e-9);
+}
+
+// A prompt far longer than the iteration budget fills whole iterations with its chunks, taken in
+// strides: a thousand 100,000-token prompts through a one-token budget end (a step-by-step
+// simulation would take 10^8 iterations), and later than through a budget that holds them.
+TEST(Offline, LongPromptsThroughATinyBudgetAreStrided) {
+  OfflineCase c = OfflineLlama8b(0);
+  c.w.isl = 100000;
+  c.w.osl = 16;
+  c.w.requests = c.w.concurrency = 1000;
+  c.w.token_budget = 1;
+  const ServingTimes tiny = ServeTimes(c.sm, Hopper(), c.ep, c.w, 1);
+  ASSERT_TRUE(tiny.fits);
+  EXPECT_TRUE(std::isfinite(tiny.run_s));
+  c.w.token_budget = 200000;
+  const ServingTimes whole = ServeTimes(c.sm, Hopper(), c.ep, c.w, 1);
+  ASSERT_TRUE(whole.fits);
+  EXPECT_GT(tiny.run_s, whole.run_s);
+  EXPECT_NEAR(tiny.output_tokens_per_s * tiny.run_s, 1000.0 * c.w.osl, 1e-6);
 }
 }  // namespace
 }  // namespace ceiling::perf
