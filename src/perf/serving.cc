@@ -250,6 +250,25 @@ LayoutConstants ConstantsFor(const StepModel& sm, const FamilyParams& family,
   return k;
 }
 
+// An eager iteration (no CUDA graph) carrying `tokens` prompt tokens of prompts of `isl`
+// tokens: with `b` decodes at context `ctx` in a mixing engine, where the prompt tokens add
+// `Mixed - Decode` to the decode's GPU time (`d_gpu`, and `dec1` its decode alone, both the
+// caller's), or as a separate pass; at least the CPU time to launch its kernels, and the
+// engine's CPU work for `seqs` sequences. Returns its wall time.
+double PromptIteration(const StepModel& sm, const FamilyParams& fp, const EngineParams& ep,
+                       const Speculative& spec, double b, double ctx, double d_gpu, double dec1,
+                       double tokens, double isl, double seqs) {
+  const double launch = ep.launch_overhead.base();
+  if (ep.traits.mixed_prefill && b > 0) {
+    const StepTime m = sm.Mixed(fp, b, ctx, tokens, isl);
+    const double gpu = d_gpu + std::max(0.0, m.total.base() - dec1);
+    return Iteration(ep, sm, spec, std::max(gpu, m.kernels * launch), seqs);
+  }
+  const StepTime p =
+      tokens >= isl ? sm.Prefill(fp, tokens / isl, isl) : sm.Mixed(fp, 0, 0, tokens, isl);
+  return Iteration(ep, sm, spec, std::max(p.total.base(), p.kernels * launch), seqs);
+}
+
 // The closed-loop benchmark on one attention rank with `b` running sequences (docs/perf.md §2).
 //
 // Decode iterations replay CUDA graphs; an iteration that carries prompt tokens runs eagerly,
@@ -284,19 +303,12 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
   const double width = w.speculative.steps > 0 ? std::max(1, w.speculative.draft_tokens) : 1.0;
   const double d_gpu = DecodeGpu(sm, fp, b, ctx, w.speculative);
   const double t_dec = Iteration(ep, sm, w.speculative, d_gpu, b);
-  const double launch = ep.launch_overhead.base();
   const double dec1 = ep.traits.mixed_prefill ? sm.Decode(fp, b, ctx).total.base() : 0.0;
   // An eager iteration carrying `tokens` prompt tokens of `prompts` prompts: with the decodes
   // (mixing engines) or as a separate pass. Returns its wall time.
   auto eager = [&](double tokens, double prompts) {
-    if (ep.traits.mixed_prefill) {
-      const StepTime m = sm.Mixed(fp, b, ctx, tokens, isl);
-      const double gpu = d_gpu + std::max(0.0, m.total.base() - dec1);
-      return Iteration(ep, sm, w.speculative, std::max(gpu, m.kernels * launch), b + prompts);
-    }
-    const StepTime p =
-        tokens >= isl ? sm.Prefill(fp, tokens / isl, isl) : sm.Mixed(fp, 0, 0, tokens, isl);
-    return Iteration(ep, sm, w.speculative, std::max(p.total.base(), p.kernels * launch), prompts);
+    return PromptIteration(sm, fp, ep, w.speculative, b, ctx, d_gpu, dec1, tokens, isl,
+                           ep.traits.mixed_prefill ? b + prompts : prompts);
   };
   const double budget =
       std::max(1.0, ep.traits.mixed_prefill ? k.chunk - std::min(b * width, k.chunk / 2) : k.chunk);
@@ -400,7 +412,6 @@ ServingTimes OfflineTimesWith(const StepModel& sm, const FamilyParams& family,
   const double acc = Accepted(w.speculative);
   const double width = w.speculative.steps > 0 ? std::max(1, w.speculative.draft_tokens) : 1.0;
   const bool mixed = ep.traits.mixed_prefill;
-  const double launch = ep.launch_overhead.base();
   // Sequences whose prompts completed in the same iteration decode together (a cohort); all
   // cohorts advance in step, so the oldest finishes first. A cohort's tokens out are the steps
   // taken since it started (`progress` - its `start`) plus the one its prefill gave.
@@ -423,6 +434,17 @@ ServingTimes OfflineTimesWith(const StepModel& sm, const FamilyParams& family,
     }
     if (running.empty()) running_seqs = 0, starts = 0;
   };
+  // Decode steps until the oldest sequences' last token.
+  auto steps_left = [&] {
+    return std::max(1.0, std::ceil((osl - 1 - (progress - running.front().start)) / acc));
+  };
+  // An iteration carrying `tokens` prompt tokens; `b` decodes ride along in a mixing engine.
+  auto prompt_iteration = [&](double b, double ctx, double tokens, double seqs) {
+    const bool ride = mixed && b > 0;
+    return PromptIteration(sm, fp, ep, w.speculative, b, ctx,
+                           ride ? DecodeGpu(sm, fp, b, ctx, w.speculative) : 0.0,
+                           ride ? sm.Decode(fp, b, ctx).total.base() : 0.0, tokens, isl, seqs);
+  };
   while (queued > 0 || running_seqs > 0 || head_open > 0) {
     const double b = running_seqs;
     // The running sequences' mean context: the prompt, the first token and the steps since.
@@ -430,8 +452,7 @@ ServingTimes OfflineTimesWith(const StepModel& sm, const FamilyParams& family,
     if (head_open == 0 && (queued <= 0 || b >= cap)) {
       // No prompt can start before the oldest sequences finish: decode up to then in one
       // stride, at the stride's mean context (attention is linear in it).
-      const double left = osl - 1 - (progress - running.front().start);
-      const double stride = std::max(1.0, std::ceil(left / acc));
+      const double stride = steps_left();
       now += stride * DecodeIteration(sm, fp, ep, b, ctx + acc * (stride - 1) / 2, w.speculative);
       advance(stride);
       continue;
@@ -443,26 +464,12 @@ ServingTimes OfflineTimesWith(const StepModel& sm, const FamilyParams& family,
       // A prompt longer than the budget fills whole iterations with its chunks: take them in
       // one stride (up to the oldest sequences' last token, when the decodes ride along), at
       // the stride's mean context, leaving its last chunks to the iterations below.
-      double stride = std::floor((isl - head_done) / room) - 1;
       const bool ride = mixed && b > 0;
-      if (ride)
-        stride = std::min(stride, std::ceil((osl - 1 - (progress - running.front().start)) / acc));
+      double stride = std::floor((isl - head_done) / room) - 1;
+      if (ride) stride = std::min(stride, steps_left());
       stride = std::max(1.0, stride);
       const double mid = ctx + (ride ? acc * (stride - 1) / 2 : 0.0);
-      double gpu;
-      double kernels;
-      if (ride) {
-        const StepTime m = sm.Mixed(fp, b, mid, room, isl);
-        gpu = DecodeGpu(sm, fp, b, mid, w.speculative) +
-              std::max(0.0, m.total.base() - sm.Decode(fp, b, mid).total.base());
-        kernels = m.kernels;
-      } else {
-        const StepTime p = sm.Mixed(fp, 0, 0, room, isl);
-        gpu = p.total.base();
-        kernels = p.kernels;
-      }
-      const double t =
-          Iteration(ep, sm, w.speculative, std::max(gpu, kernels * launch), ride ? b : 0.0);
+      const double t = prompt_iteration(ride ? b : 0.0, mid, room, ride ? b : 0.0);
       now += stride * t;
       prefill_sum += stride * t, prefill_iters += stride;
       head_done += stride * room;
@@ -482,21 +489,7 @@ ServingTimes OfflineTimesWith(const StepModel& sm, const FamilyParams& family,
     double t;
     const bool decodes = b > 0 && (mixed || prompt_tokens == 0);
     if (prompt_tokens > 0) {
-      double gpu;
-      double kernels;
-      if (mixed && b > 0) {
-        const StepTime m = sm.Mixed(fp, b, ctx, prompt_tokens, isl);
-        gpu = DecodeGpu(sm, fp, b, ctx, w.speculative) +
-              std::max(0.0, m.total.base() - sm.Decode(fp, b, ctx).total.base());
-        kernels = m.kernels;
-      } else {
-        const StepTime p = prompt_tokens >= isl ? sm.Prefill(fp, prompt_tokens / isl, isl)
-                                                : sm.Mixed(fp, 0, 0, prompt_tokens, isl);
-        gpu = p.total.base();
-        kernels = p.kernels;
-      }
-      t = Iteration(ep, sm, w.speculative, std::max(gpu, kernels * launch),
-                    (decodes ? b : 0) + started);
+      t = prompt_iteration(b, ctx, prompt_tokens, (decodes ? b : 0) + started);
       prefill_sum += t, prefill_iters += 1;
     } else if (b > 0) {
       t = DecodeIteration(sm, fp, ep, b, ctx, w.speculative);
@@ -805,6 +798,14 @@ Status CheckContext(const ModelArch& m, long long isl, long long osl) {
 
 namespace {
 
+// An offline run is simulated on aggregated deployments only.
+Status CheckOfflineLayout(const ServingQuery& q) {
+  if (q.disagg && q.workload.requests > 0)
+    return FieldError("requests", "an offline run is modelled on aggregated deployments only "
+                                  "(no prefill workers)");
+  return OkStatus();
+}
+
 Status CheckWorkload(const ServingWorkload& w, const ModelArch& m) {
   if (w.isl < 1) return FieldError("isl", "must be at least 1");
   if (w.osl < 1) return FieldError("osl", "must be at least 1");
@@ -812,8 +813,8 @@ Status CheckWorkload(const ServingWorkload& w, const ModelArch& m) {
   if (w.concurrency < 1) return FieldError("concurrency", "must be at least 1");
   if (w.max_batch < 0) return FieldError("max_batch", "must be at least 0 (0: the engine's)");
   if (w.requests < 0 || w.requests > kMaxRequests)
-    return FieldError("requests",
-                      fmt::format("must be 0 (a closed loop) to {} (an offline run)", kMaxRequests));
+    return FieldError("requests", fmt::format("must be 0 (a closed loop) to {} (an offline run)",
+                                              kMaxRequests));
   if (w.speculative.steps > 0 && (w.speculative.draft_tokens < 1 || w.speculative.accepted < 1))
     return MakeError(ErrorCode::kInvalidArgument,
                      "speculative decoding needs draft tokens >= 1 and accepted >= 1");
@@ -936,9 +937,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
   RETURN_IF_ERROR(CheckWorkload(q.workload, *q.model));
   if (q.gpus < 1 || q.gpus > kMaxGpus)
     return FieldError("gpus", fmt::format("must be between 1 and {}", kMaxGpus));
-  if (q.disagg && q.workload.requests > 0)
-    return FieldError("requests", "an offline run is modelled on aggregated deployments only "
-                                  "(no prefill workers)");
+  RETURN_IF_ERROR(CheckOfflineLayout(q));
   if (q.disagg) return ServeSplit(q);
   if (q.gpus % q.par.Gpus() != 0)
     return FieldError("gpus", fmt::format("{} is not a multiple of the instance size {} ({} = tp x "
@@ -1259,9 +1258,7 @@ Status CheckSearch(const ServingQuery& base) {
   RETURN_IF_ERROR(CheckWorkload(base.workload, *base.model));
   if (base.gpus < 1 || base.gpus > kMaxGpus)
     return FieldError("gpus", fmt::format("must be between 1 and {}", kMaxGpus));
-  if (base.disagg && base.workload.requests > 0)
-    return FieldError("requests", "an offline run is modelled on aggregated deployments only "
-                                  "(no prefill workers)");
+  RETURN_IF_ERROR(CheckOfflineLayout(base));
   if (base.disagg) return CheckSplit(base);
   return OkStatus();
 }

@@ -89,8 +89,6 @@ std::string RegimeText(perf::Regime r) {
     case perf::Regime::kQueued:
       return " (clients wait for KV-cache room; the wait is the least certain part of the "
              "model, so the TTFT band is wide)";
-    case perf::Regime::kOffline:
-      return "";
     default:
       return "";
   }
@@ -375,7 +373,7 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
             ""});
   if (offline) t.AddRow({"run time (s)", FormatFixed(r.run_s, DecimalsFor(r.run_s, 1)), ""});
   s += t.RenderText();
-  s += "\n" + LatencyPartsText(r, q.workload.requests > 0) + "\n";
+  s += "\n" + LatencyPartsText(r, offline) + "\n";
   Table b({{"step"},
            {"ms", Align::kRight},
            {"bound"},
