@@ -404,6 +404,17 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
         const double scan = Td * ctx_full + pairs_full;
         Roof(a, a.attn, n_softmax, scan * 2 * s.index_heads * s.index_dim, s.index_rate * attn_eff,
              w.decode_seqs * ctx_full * s.index_dim, bw, 1);
+        // The rest of the indexer is a chain of small kernels, each a launch and a tail that
+        // the work above does not count (SGLang's nsa_indexer.py, forward_cuda): the key's
+        // projection and its input quantization (their arithmetic is in the fused projection
+        // above, their launches are not), the key's LayerNorm, rotary embedding, the
+        // two rotated halves written back, the Hadamard rotation and the per-block FP8
+        // quantization of the query and of the key, the head gates scaled by the query's
+        // scales (two products; the gates' projection runs beside the chain on a second
+        // stream), the key's write into the index cache, the top-k selection and its
+        // translation into KV-cache positions: 15 kernels on the critical path, streaming the
+        // index query and key.
+        Roof(a, a.attn, n_softmax, 0, 1, T * (s.index_heads + 1) * s.index_dim * 2 * 4, bw, 15);
       }
       gemm(a.gemm, n_softmax, T, h, s.heads_l * s.vdim, s.wb);
     } else {

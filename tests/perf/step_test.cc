@@ -254,6 +254,31 @@ TEST(StepAcceptance, BlockScaledFp8QuantizesEachGemmInputInAKernelOfItsOwn) {
     EXPECT_EQ(decode(ModelOf("deepseek-v3"), d).total.base(), decode(per_tensor, d).total.base());
 }
 
+// DeepSeek sparse attention's indexer (GLM-5) is, beyond its query projection and its scan
+// of the keys, a chain of 15 small kernels per layer (nsa_indexer.py): at a small decode batch
+// their launches and tails are most of what it costs.
+TEST(StepAcceptance, SparseAttentionIndexerIsAChainOfSmallKernels) {
+  const Hardware hw = HardwareOf("nvidia-b200");
+  FamilyParams p = IdealParams();
+  p.kernel_overhead = Seconds::FromBase(5e-6);
+  const ModelArch sparse = ModelOf("glm-5");
+  ASSERT_EQ(sparse.layers, 78);
+  ModelArch dense = sparse;
+  dense.attention.sparse_topk = 0;
+  dense.attention.index_heads = 0;
+  dense.attention.index_head_dim = 0;
+  auto decode = [&](const ModelArch& m) {
+    auto sm = StepModel::Build(m, hw, {.tp = 8}, PrecisionForMode(DType::kBf16));
+    EXPECT_TRUE(sm.ok());
+    return sm->Decode(p, 4, 1024);
+  };
+  const StepTime with = decode(sparse);
+  const StepTime without = decode(dense);
+  // Per layer: the index query's projection, the scan, and the chain.
+  EXPECT_EQ(with.kernels - without.kernels, 78 * (1 + 1 + 15));
+  EXPECT_GE((with.overhead - without.overhead).base(), 78 * 15 * 5e-6);
+}
+
 // SGLang on Hopper runs DeepSeek-V3's shared expert inside the routed experts' fused MoE
 // kernel, as a 257th expert every token takes: per MoE layer two GEMMs (and, for the
 // block-scaled FP8 checkpoint, their two input quantizations) fewer, the same weights. Not
