@@ -137,7 +137,7 @@ Result<EngineParams> ReadEngine(const TomlTable& t) {
                                "speculative_overlap", "dp_attention_hidden_ms",
                                "inline_postprocessing", "pooled_request_overhead_ms",
                                "fp8_context_attention", "fp8_latent_bmm", "shared_expert_fusion",
-                               "memory", "memory_share", "tiers"}));
+                               "memory", "memory_share", "sliding_kv_ratio", "tiers"}));
   EngineParams e;
   ASSIGN_OR_RETURN(double s, ReadParam(t, "step_overhead_ms", 0.0, 1e4));
   e.step_overhead = Seconds::FromBase(s * 1e-3);
@@ -223,6 +223,8 @@ std::string EngineToml(const EngineParams& e) {
     s += fmt::format("memory = \"{}\"\n", EngineMemoryName(e.traits.memory_policy));
   if (e.traits.UsesMemoryShare())
     s += fmt::format("memory_share = {:.6g}\n", e.traits.memory_share);
+  if (e.traits.sliding_kv_ratio >= 0)
+    s += fmt::format("sliding_kv_ratio = {:.6g}\n", e.traits.sliding_kv_ratio);
   s += "tiers = [";
   for (int i = 0; i < e.traits.tier_count; ++i) {
     const EngineTraits::Tier& t = e.traits.tiers[i];
@@ -299,6 +301,10 @@ Status ReadEngineMemory(const TomlTable& t, EngineTraits* e) {
   } else if (t.Has("memory_share")) {
     return t.ErrorAt("memory_share",
                      "applies only to memory = \"device_share\" or \"free_share\"");
+  }
+  e->sliding_kv_ratio = -1;
+  if (t.Has("sliding_kv_ratio")) {
+    ASSIGN_OR_RETURN(e->sliding_kv_ratio, ReadParam(t, "sliding_kv_ratio", 0.0, 1.0));
   }
   return OkStatus();
 }

@@ -119,7 +119,8 @@ Result<EngineTraits> ReadEngineTraits(const TomlTable& t) {
   RETURN_IF_ERROR(t.CheckKeys({"mixed_prefill", "reserve_full_kv", "speculative_overlap",
                                "dp_attention_hidden", "inline_postprocessing",
                                "fp8_context_attention", "fp8_latent_bmm", "shared_expert_fusion",
-                               "memory", "memory_share", "tier", "source", "note"}));
+                               "memory", "memory_share", "sliding_kv_ratio", "tier", "source",
+                               "note"}));
   EngineTraits e;
   RETURN_IF_ERROR(ReadEngineMemory(t, &e));
   ASSIGN_OR_RETURN(e.mixed_prefill, t.GetBool("mixed_prefill"));

@@ -1002,6 +1002,14 @@ Result<ServingResult> Serve(const ServingQuery& q) {
         "{} {} of the {} clients per attention rank; the rest queue (their wait is in TTFT)",
         t.engine_capped ? "the engine's batch cap runs" : "the KV cache holds", t.batch,
         static_cast<double>(q.workload.concurrency) / ranks));
+  if (t.kv_limited && !t.engine_capped && kept.sliding_kv_ratio >= 0 &&
+      q.model->attention.sliding_layers > 0)
+    r.notes.push_back(fmt::format(
+        "{} keeps {:.0f}% of each sequence's tokens in the KV cache of the {} sliding-window "
+        "layers, not only the last {} (engines.toml sliding_kv_ratio), so fewer sequences fit",
+        q.workload.engine.empty() ? "the engine" : q.workload.engine,
+        kept.sliding_kv_ratio * 100, q.model->attention.sliding_layers,
+        q.model->attention.sliding_window));
   if (q.workload.concurrency < ranks)
     r.notes.push_back(fmt::format(
         "{} client{} for {} {}: {} of them have none and idle (the per-GPU throughput counts "
@@ -1376,23 +1384,27 @@ HeldBack EngineHeldBack(const EngineTraits& traits, const StepModel& sm, double 
   const HeldBack base = sm.DefaultHeldBack();
   const Bytes capacity = sm.hardware().memory_capacity;
   const double set = share > 0 ? share : traits.memory_share;  // the share policies' setting
-  switch (traits.memory_policy) {
-    case EngineTraits::MemoryPolicy::kDefault:
-      if (share > 0) return {.reserve = capacity * (1 - share), .workspace = base.workspace};
-      return base;
-    case EngineTraits::MemoryPolicy::kDeviceShare:
-      // Weights, the profiled forward pass and the KV cache fill `memory_share` of the device.
-      return {.reserve = capacity * (1 - set), .workspace = base.workspace};
-    case EngineTraits::MemoryPolicy::kFreeShare: {
-      // The KV cache takes `memory_share` of what the weights and a forward pass leave free.
-      const double free =
-          std::max(0.0, (capacity - sm.WeightBytesPerGpu() - base.workspace).base());
-      return {.reserve = Bytes::FromBase(free * (1 - set)), .workspace = base.workspace};
+  HeldBack out = [&]() -> HeldBack {
+    switch (traits.memory_policy) {
+      case EngineTraits::MemoryPolicy::kDefault:
+        if (share > 0) return {.reserve = capacity * (1 - share), .workspace = base.workspace};
+        return base;
+      case EngineTraits::MemoryPolicy::kDeviceShare:
+        // Weights, the profiled forward pass and the KV cache fill `memory_share` of the device.
+        return {.reserve = capacity * (1 - set), .workspace = base.workspace};
+      case EngineTraits::MemoryPolicy::kFreeShare: {
+        // The KV cache takes `memory_share` of what the weights and a forward pass leave free.
+        const double free =
+            std::max(0.0, (capacity - sm.WeightBytesPerGpu() - base.workspace).base());
+        return {.reserve = Bytes::FromBase(free * (1 - set)), .workspace = base.workspace};
+      }
+      case EngineTraits::MemoryPolicy::kSglang:
+        return SglangHeldBack(sm, chunk, speculative, share);
     }
-    case EngineTraits::MemoryPolicy::kSglang:
-      return SglangHeldBack(sm, chunk, speculative, share);
-  }
-  return base;
+    return base;
+  }();
+  out.sliding_kv_ratio = traits.sliding_kv_ratio;
+  return out;
 }
 
 double ServingPlan::BestThroughputPerGpu(const ServingQuery& q) const {

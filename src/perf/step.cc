@@ -661,7 +661,9 @@ MemoryUse StepModel::ServingMemory(double seqs, double tokens_per_seq,
   m.weights = Bytes::FromBase(s.weight_bytes);
   m.reserve = held.reserve;
   m.activations = held.workspace;
-  const double sliding_tokens = s.window > 0 ? std::min(tokens_per_seq, s.window) : 0;
+  const double sliding_tokens = s.window <= 0                ? 0
+                                : held.sliding_kv_ratio >= 0 ? held.sliding_kv_ratio * tokens_per_seq
+                                                             : std::min(tokens_per_seq, s.window);
   const double kv_seq = s.kv_token_bytes * tokens_per_seq +
                         s.kv_sliding_token_bytes * sliding_tokens + s.state_seq_bytes;
   m.kv_cache = Bytes::FromBase(kv_seq * seqs);

@@ -578,6 +578,54 @@ TEST(Serve, EnginesKeepBackWhatTheirMemoryDefaultsSay) {
   EXPECT_NEAR(trt.reserve.base(), 0.1 * free, 1);
 }
 
+// gpt-oss's 18 sliding-window layers (128 tokens) as each engine holds them: vLLM keeps each
+// sequence's window, SGLang's hybrid pool 0.8 sliding-layer tokens per token of the sequence,
+// TensorRT-LLM's pool as many as the full-attention layers (its KV-cache creator counts every
+// layer per token). One 2,048-token sequence in bf16 on one H200: 18 layers x 2 x 8 KV heads x
+// 64 x 2 bytes per token per group of layers.
+TEST(Serve, EnginesHoldSlidingWindowLayersAsTheySizeTheirPools) {
+  const Hardware h200 = HardwareOf("nvidia-h200-sxm");
+  const SystemDefaults& sys = Bundled().systems;
+  auto sm = StepModel::Build(ModelOf("gpt-oss-120b"), h200, {.tp = 1},
+                             PrecisionForMode(DType::kBf16));
+  ASSERT_TRUE(sm.ok());
+  const double group = 18.0 * 2 * 8 * 64 * 2;  // bytes per token of 18 layers
+  auto kv = [&](const char* engine) {
+    const HeldBack held = EngineHeldBack(sys.EngineTraitsFor(engine), *sm, 8192);
+    return sm->ServingMemory(1, 2048, held).kv_cache.base();
+  };
+  EXPECT_DOUBLE_EQ(kv("vllm"), group * 2048 + group * 128);
+  EXPECT_DOUBLE_EQ(kv("sglang"), group * 2048 * 1.8);
+  EXPECT_DOUBLE_EQ(kv("trtllm"), group * 2048 * 2);
+  EXPECT_DOUBLE_EQ(sm->ServingMemory(1, 2048).kv_cache.base(), kv("vllm"));
+  // A model without sliding-window layers is held alike by every engine.
+  auto llama = StepModel::Build(ModelOf("llama-3.1-8b"), h200, {.tp = 1},
+                                PrecisionForMode(DType::kBf16));
+  ASSERT_TRUE(llama.ok());
+  for (const char* e : {"vllm", "sglang", "trtllm"})
+    EXPECT_DOUBLE_EQ(
+        llama->ServingMemory(1, 2048, EngineHeldBack(sys.EngineTraitsFor(e), *llama, 8192))
+            .kv_cache.base(),
+        llama->ServingMemory(1, 2048).kv_cache.base());
+  // Through a query whose cache binds: TensorRT-LLM runs about half the sequences and says why.
+  ServingQuery q =
+      Query(ModelOf("gpt-oss-120b"), h200, 1, {.tp = 1}, DType::kFp4, 8192, 1024, 1500);
+  q.workload.engine = "trtllm";
+  auto trt = Serve(q);
+  q.workload.engine = "vllm";
+  auto vllm = Serve(q);
+  ASSERT_TRUE(trt.ok() && vllm.ok());
+  ASSERT_TRUE(trt->kv_limited && vllm->kv_limited);
+  EXPECT_LT(trt->batch_per_rank, 0.6 * vllm->batch_per_rank);
+  EXPECT_TRUE(std::any_of(trt->notes.begin(), trt->notes.end(), [](const std::string& n) {
+    return n.find("keeps 100% of each sequence's tokens in the KV cache of the 18 "
+                  "sliding-window layers") != std::string::npos;
+  }));
+  EXPECT_FALSE(std::any_of(vllm->notes.begin(), vllm->notes.end(), [](const std::string& n) {
+    return n.find("sliding-window layers") != std::string::npos;
+  }));
+}
+
 // A memory setting (--memory-share) read in each engine's own sense: vLLM's and the generic
 // engine's share of the device, TensorRT-LLM's share of what weights and workspace leave,
 // SGLang's mem-fraction-static (weights and KV pool fill the share; the heuristic's activations

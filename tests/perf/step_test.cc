@@ -598,6 +598,12 @@ TEST(EngineTraits, MalformedFilesAreErrorsAtTheirLocation) {
       {"fp8_latent_bmm = \"hopper\"\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
        "chunk_tokens = 8\n[engines]\n",
        "engines.toml:4:18: default.fp8_latent_bmm"},
+      {"sliding_kv_ratio = 1.5\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
+       "chunk_tokens = 8\n[engines]\n",
+       "engines.toml:4:20: default.sliding_kv_ratio: must be between 0 and 1, got 1.5"},
+      {"sliding_kv_ratio = \"window\"\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
+       "chunk_tokens = 8\n[engines]\n",
+       "engines.toml:4:20: default.sliding_kv_ratio"},
       {"shared_expert_fusion = 2\n[[default.tier]]\nfrom_memory = \"0 GB\"\n"
        "chunk_tokens = 8\n[engines]\n",
        "engines.toml:4:24: default.shared_expert_fusion"},

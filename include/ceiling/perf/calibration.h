@@ -88,6 +88,13 @@ struct EngineTraits {
   enum class MemoryPolicy { kDefault, kDeviceShare, kFreeShare, kSglang };
   MemoryPolicy memory_policy = MemoryPolicy::kDefault;
   double memory_share = 0.9;  // read, written and used only where UsesMemoryShare()
+  // How the engine holds the KV cache of sliding-window attention layers: below 0, a sequence
+  // keeps only its window (vLLM's hybrid allocator frees the blocks that slide out); otherwise
+  // the pool holds this many sliding-layer tokens per token of the full-attention layers,
+  // whatever the window (SGLang's hybrid SWA pool: swa_full_tokens_ratio, 0.8; TensorRT-LLM's
+  // KV-cache creator caps the pool at the tokens the memory holds at every attention layer's
+  // cost per token: 1.0).
+  double sliding_kv_ratio = -1;
   bool UsesMemoryShare() const {
     return memory_policy == MemoryPolicy::kDeviceShare || memory_policy == MemoryPolicy::kFreeShare;
   }
@@ -116,9 +123,9 @@ struct EngineTraits {
 
 // "default", "device_share", "free_share", "sglang".
 std::string_view EngineMemoryName(EngineTraits::MemoryPolicy m);
-// Reads a table's `memory` (one of the names above; absent: default) and `memory_share` (0.5
-// to 1; required by the two share policies and refused by the others) into `e`. Errors name
-// the key, with file:line:col.
+// Reads a table's `memory` (one of the names above; absent: default), `memory_share` (0.5
+// to 1; required by the two share policies and refused by the others) and `sliding_kv_ratio`
+// (0 to 1; absent: windowed) into `e`. Errors name the key, with file:line:col.
 Status ReadEngineMemory(const TomlTable& t, EngineTraits* e);
 // Reads the optional on/off traits (speculative_overlap, inline_postprocessing,
 // fp8_context_attention, fp8_latent_bmm, shared_expert_fusion) into `e`; absent ones keep

@@ -141,7 +141,8 @@ struct ServingQuery {
 // deployment when an iteration carries at most `chunk` tokens, `speculative` when it decodes
 // with a draft model or MTP head (EngineTraits::memory_policy; docs/perf.md §1 "Memory"), and
 // `share` its memory setting (ServingWorkload::memory_share; 0 = the engine's default). What
-// is left after weights and this is the KV cache.
+// is left after weights and this is the KV cache, whose sliding-window layers the engine holds
+// as EngineTraits::sliding_kv_ratio says.
 HeldBack EngineHeldBack(const EngineTraits& traits, const StepModel& sm, double chunk,
                         bool speculative = false, double share = 0);
 

@@ -131,6 +131,9 @@ struct MemoryUse {
 struct HeldBack {
   Bytes reserve;
   Bytes workspace;
+  // How the engine holds sliding-window layers' KV cache (EngineTraits::sliding_kv_ratio):
+  // below 0, each sequence keeps its window; otherwise that share of its tokens.
+  double sliding_kv_ratio = -1;
 };
 
 // The work of one step on one attention rank (what Decode/Prefill/Mixed fill in).
