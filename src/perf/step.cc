@@ -407,13 +407,13 @@ StepTime StepModel::EvaluateStage(const FamilyParams& p, const Work& w) const {
         // The rest of the indexer is a chain of small kernels, each a launch and a tail that
         // the work above does not count (SGLang's nsa_indexer.py, forward_cuda): the key's
         // projection and its input quantization (their arithmetic is in the fused projection
-        // above, their launches are not), the key's LayerNorm, rotary embedding, the
-        // two rotated halves written back, the Hadamard rotation and the per-block FP8
-        // quantization of the query and of the key, the head gates scaled by the query's
-        // scales (two products; the gates' projection runs beside the chain on a second
-        // stream), the key's write into the index cache, the top-k selection and its
-        // translation into KV-cache positions: 15 kernels on the critical path, streaming the
-        // index query and key.
+        // above, their launches are not), the key's LayerNorm, rotary embedding, the two
+        // rotated halves written back, the Hadamard rotation and the per-block FP8
+        // quantization of the query and of the key, the head gates scaled by the query's scales
+        // (two products; the gates' projection runs beside the chain on a second stream), the
+        // key's write into the index cache, the top-k selection and its translation into
+        // KV-cache positions: 15 kernels on the critical path, streaming the index query and
+        // key.
         Roof(a, a.attn, n_softmax, 0, 1, T * (s.index_heads + 1) * s.index_dim * 2 * 4, bw, 15);
       }
       gemm(a.gemm, n_softmax, T, h, s.heads_l * s.vdim, s.wb);
@@ -661,9 +661,11 @@ MemoryUse StepModel::ServingMemory(double seqs, double tokens_per_seq,
   m.weights = Bytes::FromBase(s.weight_bytes);
   m.reserve = held.reserve;
   m.activations = held.workspace;
-  const double sliding_tokens = s.window <= 0                ? 0
-                                : held.sliding_kv_ratio >= 0 ? held.sliding_kv_ratio * tokens_per_seq
-                                                             : std::min(tokens_per_seq, s.window);
+  // A sliding-window layer holds its window, or the engine's share of every token.
+  const double ratio = held.sliding_kv_ratio;
+  const double sliding_tokens = s.window <= 0 ? 0
+                                : ratio >= 0  ? ratio * tokens_per_seq
+                                              : std::min(tokens_per_seq, s.window);
   const double kv_seq = s.kv_token_bytes * tokens_per_seq +
                         s.kv_sliding_token_bytes * sliding_tokens + s.state_seq_bytes;
   m.kv_cache = Bytes::FromBase(kv_seq * seqs);
