@@ -61,6 +61,9 @@ const PRESETS: Record<string, Record<string, string | string[]>> = {
   "H20 vs H100, Llama 3.1 70B": { chips: ["nvidia-h20", "nvidia-h100-sxm"], model: "llama-3.1-70b", gpus: "8", isl: "2048", osl: "512", concurrency: "32" },
 };
 const DEFAULTS = PRESETS["H20 vs H100 vs H200 vs Ascend 910C, DeepSeek-R1"];
+// The engines the model is calibrated for (the API refuses others) and the `--precision` formats.
+const ENGINES = [{ value: "", label: "(none: their common defaults)" }, { value: "vllm", label: "vLLM" }, { value: "sglang", label: "SGLang" }, { value: "trtllm", label: "TensorRT-LLM" }];
+const FORMATS = ["fp8", "fp4", "bf16", "int4", "int8"].map((f) => ({ value: f, label: f }));
 
 export const compareView: View = {
   title: "Compare",
@@ -90,6 +93,10 @@ export const compareView: View = {
         })),
         [0, 1, 2, 3].map((i) => field(`Chip ${i + 1}`, select(opts, chosen[i] ?? "", (v) => setChip(i, v)))),
         field("Model", select(modelOptions(idx), val("model"), (v) => setParams({ model: v }))),
+        // The engine sets the scheduler defaults, the memory it keeps back (and how it holds
+        // sliding-window layers' KV cache) and its fitted overheads; none: their common defaults.
+        field("Engine", select(ENGINES, p.get("engine") ?? "", (v) => setParams({ engine: v || null }))),
+        field("Weights and math format", select(FORMATS, p.get("precision") ?? "fp8", (v) => setParams({ precision: v === "fp8" ? null : v }))),
         num("gpus", "GPUs"), num("isl", "Input tokens"), num("osl", "Output tokens"), num("concurrency", "Concurrent clients"),
         target("sla_tpot", "TPOT target (ms)"), target("sla_ttft", "TTFT target (ms)"),
         num("prefill_workers", "Prefill workers (0: aggregated)", { min: 0, value: p.get("prefill_workers") ?? "0" }),
@@ -100,7 +107,7 @@ export const compareView: View = {
     main.append(out);
     return async () => {
       const q = params();
-      const args = { chips: q.getAll("chips").length ? q.getAll("chips") : chosen, model: q.get("model") ?? val("model"), gpus: q.get("gpus") ?? val("gpus"), isl: q.get("isl") ?? val("isl"), osl: q.get("osl") ?? val("osl"), concurrency: q.get("concurrency") ?? val("concurrency"), sla_tpot: q.get("sla_tpot"), sla_ttft: q.get("sla_ttft"), ...disaggregation(q) };
+      const args = { chips: q.getAll("chips").length ? q.getAll("chips") : chosen, model: q.get("model") ?? val("model"), gpus: q.get("gpus") ?? val("gpus"), isl: q.get("isl") ?? val("isl"), osl: q.get("osl") ?? val("osl"), concurrency: q.get("concurrency") ?? val("concurrency"), sla_tpot: q.get("sla_tpot"), sla_ttft: q.get("sla_ttft"), engine: q.get("engine") || null, precision: q.get("precision") || null, ...disaggregation(q) };
       const r = await get<{ chips: ChipPerf[]; left_out: { chip: string; reason: string }[] }>("compare", args);
       const ms = (k: string) => { const v = q.get(k); return v && Number.isFinite(Number(v)) ? Number(v) : null; };
       const names = chipNames(list);

@@ -280,6 +280,32 @@ await test("compare: a TPOT target searches each chip, draws the target and note
   expect(others.length === 0, others.join("; "));
 });
 
+// The engine and the format: the engine's defaults shape the answer (TensorRT-LLM holds gpt-oss's
+// sliding-window layers at every token, vLLM only their window, so vLLM runs more at once).
+await test("compare: the engine and the weights' format travel to the API and say what they change", async () => {
+  const q = "chips=nvidia-gb200&model=gpt-oss-120b&gpus=1&isl=8192&osl=1024&concurrency=1500&precision=fp4";
+  const { page, context, problems } = await open(`/compare?${q}&engine=trtllm`);
+  expect(await page.getByLabel("Engine", { exact: true }).inputValue() === "trtllm", "engine box");
+  expect(await page.getByLabel("Weights and math format").inputValue() === "fp4", "format box");
+  const notes = await page.locator("ul.note li").allInnerTexts();
+  expect(notes.some((n) => /trtllm keeps 100% of each sequence's tokens in the KV cache of the 18 sliding-window layers, not only the last 128/.test(n)), JSON.stringify(notes));
+  const api = await (await fetch(`${base}/api/v1/compare?${q}&engine=trtllm`)).json();
+  const clients = async () => (await page.locator("table").last().locator("tbody tr td:nth-child(4)").allInnerTexts())[0];
+  const row = await page.locator("table").last().locator("tbody tr").first().innerText();
+  expect(row.includes(Math.round(api.chips[0].output_tokens_per_s_per_gpu).toLocaleString("en-US")), `${row} vs ${api.chips[0].output_tokens_per_s_per_gpu}`);
+  expect(await clients() === "1,500", await clients());
+  const n = await page.evaluate(() => window.ceiling.drawn);
+  await page.getByLabel("Engine", { exact: true }).selectOption("vllm");
+  await drawn(page, n);
+  expect(new URL(page.url()).searchParams.get("engine") === "vllm", page.url());
+  const after = await page.locator("ul.note li").allInnerTexts();
+  expect(!after.some((t) => /sliding-window layers/.test(t)), JSON.stringify(after));
+  const vllm = await (await fetch(`${base}/api/v1/compare?${q}&engine=vllm`)).json();
+  expect(vllm.chips[0].batch_per_attention_rank > api.chips[0].batch_per_attention_rank, `vLLM ${vllm.chips[0].batch_per_attention_rank}, TensorRT-LLM ${api.chips[0].batch_per_attention_rank}`);
+  await context.close();
+  expect(problems.length === 0, problems.join("; "));
+});
+
 // Disaggregated serving: prefill workers hand the KV cache to decode workers -----------------------
 await test("compare: with prefill workers each chip is served disaggregated, and its workers are named", async () => {
   const { page, context, problems } = await open("/compare?chips=nvidia-h20&chips=nvidia-h200-sxm&model=llama-3.1-70b&gpus=16&isl=4096&osl=1024&concurrency=64&prefill_workers=1&prefill_gpus=4&decode_workers=3");
