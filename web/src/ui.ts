@@ -153,7 +153,7 @@ const FIELD_LABELS: Record<string, string> = {
   chip: "Chip", chips: "Chips", model: "Model", date: "Date", to: "Destination", hq: "End user's headquarters",
   base: "Base chip", compare: "Compare with", dates: "Dates", a: "Rule version A", b: "Rule version B", id: "Rule version",
   tp: "Tensor parallel", pp: "Pipeline parallel", cp: "Context parallel", ep: "Expert parallel", global_batch: "Global batch (sequences)",
-  seq: "Sequence length", micro_batch: "Micro-batch", tokens: "Tokens to train on", precision: "GEMM format", recompute: "Recompute",
+  seq: "Sequence length", micro_batch: "Micro-batch", tokens: "Tokens to train on", precision: "GEMM format", recompute: "Recompute", engine: "Engine",
   fleet: "Shipments file", shipments: "Shipments file", count: "Rows counted in totals", reference: "One H100-equivalent is", as_of: "What-if date", set: "Rule parameters moved",
 };
 

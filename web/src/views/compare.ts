@@ -96,7 +96,7 @@ export const compareView: View = {
         // The engine sets the scheduler defaults, the memory it keeps back (and how it holds
         // sliding-window layers' KV cache) and its fitted overheads; none: their common defaults.
         field("Engine", select(ENGINES, p.get("engine") ?? "", (v) => setParams({ engine: v || null }))),
-        field("Weights and math format", select(FORMATS, p.get("precision") ?? "fp8", (v) => setParams({ precision: v === "fp8" ? null : v }))),
+        field("GEMM format", select(FORMATS, p.get("precision") ?? "fp8", (v) => setParams({ precision: v === "fp8" ? null : v }))),
         num("gpus", "GPUs"), num("isl", "Input tokens"), num("osl", "Output tokens"), num("concurrency", "Concurrent clients"),
         target("sla_tpot", "TPOT target (ms)"), target("sla_ttft", "TTFT target (ms)"),
         num("prefill_workers", "Prefill workers (0: aggregated)", { min: 0, value: p.get("prefill_workers") ?? "0" }),

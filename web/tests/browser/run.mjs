@@ -286,7 +286,7 @@ await test("compare: the engine and the weights' format travel to the API and sa
   const q = "chips=nvidia-gb200&model=gpt-oss-120b&gpus=1&isl=8192&osl=1024&concurrency=1500&precision=fp4";
   const { page, context, problems } = await open(`/compare?${q}&engine=trtllm`);
   expect(await page.getByLabel("Engine", { exact: true }).inputValue() === "trtllm", "engine box");
-  expect(await page.getByLabel("Weights and math format").inputValue() === "fp4", "format box");
+  expect(await page.getByLabel("GEMM format", { exact: true }).inputValue() === "fp4", "format box");
   const notes = await page.locator("ul.note li").allInnerTexts();
   expect(notes.some((n) => /trtllm keeps 100% of each sequence's tokens in the KV cache of the 18 sliding-window layers, not only the last 128/.test(n)), JSON.stringify(notes));
   const api = await (await fetch(`${base}/api/v1/compare?${q}&engine=trtllm`)).json();
@@ -304,6 +304,14 @@ await test("compare: the engine and the weights' format travel to the API and sa
   expect(vllm.chips[0].batch_per_attention_rank > api.chips[0].batch_per_attention_rank, `vLLM ${vllm.chips[0].batch_per_attention_rank}, TensorRT-LLM ${api.chips[0].batch_per_attention_rank}`);
   await context.close();
   expect(problems.length === 0, problems.join("; "));
+  // An engine the model has no calibration for is the API's refusal, under the field's label.
+  const bad = await open(null);
+  await bad.page.goto(`${base}/compare?${q}&engine=foo`);
+  await bad.page.locator(".error").first().waitFor({ timeout: 10000 });
+  const alerts = await bad.page.locator(".error").allInnerTexts();
+  expect(alerts.length === 1 && alerts[0].startsWith('Engine: unknown engine "foo" (calibrated: sglang, trtllm, vllm)'), JSON.stringify(alerts));
+  await bad.context.close();
+  expect(bad.problems.every((p) => /^HTTP 400: .*\/api\/v1\/compare|status of 400/.test(p)), bad.problems.join("; "));
 });
 
 // Disaggregated serving: prefill workers hand the KV cache to decode workers -----------------------
