@@ -146,6 +146,12 @@ std::string BatchText(double b) {
 // A step's times in the breakdown table, in ms to 10 µs: nine columns then fit in 100.
 std::string StepMs(Seconds t) { return fmt::format("{:.2f}", Ms(t)); }
 
+// Who runs the workload: an offline run's requests, or the closed loop's clients.
+std::string RunText(const perf::ServingWorkload& w) {
+  return w.requests > 0 ? fmt::format("an offline run of {}", Counted(w.requests, "request"))
+                        : Counted(w.concurrency, "concurrent client");
+}
+
 // Where a request's TTFT and TPOT go (perf::LatencyParts), parts under 0.005 ms left out.
 std::string LatencyPartsText(const perf::ServingResult& r, bool offline) {
   const perf::LatencyParts& l = r.latency;
@@ -304,11 +310,9 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
                   perf::DTypeName(q.precision.weights), perf::DTypeName(q.precision.kv_cache),
                   q.workload.engine.empty() ? "generic" : q.workload.engine);
   const bool offline = q.workload.requests > 0;
-  s += fmt::format("workload: input {} tokens, output {} tokens, {}\n", q.workload.isl,
-                   q.workload.osl,
-                   offline ? fmt::format("an offline run of {} (all queued at the start)",
-                                         Counted(q.workload.requests, "request"))
-                           : Counted(q.workload.concurrency, "concurrent client"));
+  s += fmt::format("workload: input {} tokens, output {} tokens, {}{}\n", q.workload.isl,
+                   q.workload.osl, RunText(q.workload),
+                   offline ? " (all queued at the start)" : "");
   if (const perf::ContextBalance& cb = q.workload.balance; cb.timeout_iters > 0)
     s += fmt::format(
         "attention-DP balancing: a prompt is held up to {} iterations for every rank to have one, "
@@ -393,16 +397,14 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
   s += b.RenderText();
   const perf::Uncertainty& u = r.uncertainty;
   const perf::Regimes& g = u.regimes;
+  // An offline run's throughput has a band of its own; its TTFT and TPOT keep theirs.
+  const char* others = g.offline ? "TPOT" : "TPOT and throughput";
   std::string regime =
-      g.other == g.ttft ? fmt::format("{} regime", perf::RegimeName(g.ttft))
-                        : fmt::format("{} regime for TTFT, {} for TPOT and throughput",
-                                      perf::RegimeName(g.ttft), perf::RegimeName(g.other));
-  if (g.offline)
-    regime = fmt::format(
-        "{}, offline for throughput (the published offline runs' errors)",
-        g.other == g.ttft ? fmt::format("{} regime for TTFT and TPOT", perf::RegimeName(g.ttft))
-                          : fmt::format("{} regime for TTFT, {} for TPOT", perf::RegimeName(g.ttft),
-                                        perf::RegimeName(g.other)));
+      g.other != g.ttft ? fmt::format("{} regime for TTFT, {} for {}", perf::RegimeName(g.ttft),
+                                      perf::RegimeName(g.other), others)
+      : g.offline       ? fmt::format("{} regime for TTFT and TPOT", perf::RegimeName(g.ttft))
+                        : fmt::format("{} regime", perf::RegimeName(g.ttft));
+  if (g.offline) regime += ", offline for throughput (the published offline runs' errors)";
   s += "\n" + WrapText(fmt::format("uncertainty: {}, {}{}{}", BasisText(u.basis), regime,
                                     SliceText(u), RegimeText(g.ttft)));
   for (const std::string& n : r.notes) s += WrapText("note: " + n);
@@ -522,10 +524,7 @@ std::string CompareText(const std::vector<CompareColumn>& cols,
   std::string s = WrapText(fmt::format(
       "{}, {} weights, {} per chip{}, input {} / output {} tokens, {}", q0.model->name,
       perf::DTypeName(q0.precision.weights), Counted(q0.gpus, "GPU"), split, q0.workload.isl,
-      q0.workload.osl,
-      q0.workload.requests > 0
-          ? fmt::format("an offline run of {}", Counted(q0.workload.requests, "request"))
-          : Counted(q0.workload.concurrency, "concurrent client")));
+      q0.workload.osl, RunText(q0.workload)));
   const bool offline = q0.workload.requests > 0;
   std::vector<Column> header{{""}};
   for (const auto& c : cols) header.push_back({c.query.hardware->chip_id, Align::kRight});
