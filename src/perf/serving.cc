@@ -905,6 +905,19 @@ Status CheckSplit(const ServingQuery& q) {
   return OkStatus();
 }
 
+// Says why fewer sequences fit than the window suggests when the KV cache bounds the batch and
+// the engine keeps more of a sliding-window layer's tokens than its window
+// (EngineTraits::sliding_kv_ratio).
+void AddSlidingKvNote(const ModelArch& m, const ServingWorkload& w, const HeldBack& kept,
+                      std::vector<std::string>* notes) {
+  if (kept.sliding_kv_ratio < 0 || m.attention.sliding_layers <= 0) return;
+  notes->push_back(fmt::format(
+      "{} keeps {:.0f}% of each sequence's tokens in the KV cache of the {} sliding-window "
+      "layers, not only the last {} (engines.toml sliding_kv_ratio), so fewer sequences fit",
+      w.engine.empty() ? "the engine" : w.engine, kept.sliding_kv_ratio * 100,
+      m.attention.sliding_layers, m.attention.sliding_window));
+}
+
 Result<ServingResult> ServeSplit(const ServingQuery& q) {
   RETURN_IF_ERROR(CheckSplit(q));
   const Disaggregation& d = *q.disagg;
@@ -1002,14 +1015,7 @@ Result<ServingResult> Serve(const ServingQuery& q) {
         "{} {} of the {} clients per attention rank; the rest queue (their wait is in TTFT)",
         t.engine_capped ? "the engine's batch cap runs" : "the KV cache holds", t.batch,
         static_cast<double>(q.workload.concurrency) / ranks));
-  if (t.kv_limited && !t.engine_capped && kept.sliding_kv_ratio >= 0 &&
-      q.model->attention.sliding_layers > 0)
-    r.notes.push_back(fmt::format(
-        "{} keeps {:.0f}% of each sequence's tokens in the KV cache of the {} sliding-window "
-        "layers, not only the last {} (engines.toml sliding_kv_ratio), so fewer sequences fit",
-        q.workload.engine.empty() ? "the engine" : q.workload.engine,
-        kept.sliding_kv_ratio * 100, q.model->attention.sliding_layers,
-        q.model->attention.sliding_window));
+  if (t.kv_limited && !t.engine_capped) AddSlidingKvNote(*q.model, q.workload, kept, &r.notes);
   if (q.workload.concurrency < ranks)
     r.notes.push_back(fmt::format(
         "{} client{} for {} {}: {} of them have none and idle (the per-GPU throughput counts "
@@ -1069,6 +1075,8 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
         "wait is in TTFT)",
         t.engine_capped ? "the engine's batch cap runs" : "the decode worker's KV cache holds",
         FormatFixed(t.batch, 0), FormatNumber(q.decode_batch)));
+  if (t.kv_limited && !t.engine_capped)
+    AddSlidingKvNote(*q.model, q.workload, HeldBackFor(dec, ep, q.workload), &r.notes);
   r.ttft = t.ttft;
   r.tpot = t.tpot;
   r.latency = t.parts;

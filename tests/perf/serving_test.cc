@@ -624,6 +624,17 @@ TEST(Serve, EnginesHoldSlidingWindowLayersAsTheySizeTheirPools) {
   EXPECT_FALSE(std::any_of(vllm->notes.begin(), vllm->notes.end(), [](const std::string& n) {
     return n.find("sliding-window layers") != std::string::npos;
   }));
+  // A disaggregated decode worker whose cache binds says it too.
+  q.workload.engine = "trtllm";
+  q.gpus = 2;
+  q.disagg = Disaggregation{.prefill = {.tp = 1}, .prefill_workers = 1, .decode_workers = 1};
+  auto split = Serve(q);
+  ASSERT_TRUE(split.ok()) << split.error().ToString();
+  ASSERT_TRUE(split->kv_limited);
+  EXPECT_TRUE(std::any_of(split->notes.begin(), split->notes.end(), [](const std::string& n) {
+    return n.find("keeps 100% of each sequence's tokens in the KV cache of the 18 "
+                  "sliding-window layers") != std::string::npos;
+  }));
 }
 
 // A memory setting (--memory-share) read in each engine's own sense: vLLM's and the generic
