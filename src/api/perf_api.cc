@@ -204,6 +204,10 @@ Status ServingFields::Check(bool need_concurrency) const {
     return FieldError("max_batch", "must be 0 to 1,000,000 sequences (0: the engine's)");
   if (!(std::isfinite(memory_share) && memory_share >= 0 && memory_share <= 1))
     return FieldError("memory_share", "must be 0 to 1 (0: the engine's default)");
+  if (recv_interval < 1 || recv_interval > perf::kMaxRecvInterval)
+    return FieldError("recv_interval", fmt::format("must be 1 (every iteration) to {} decode "
+                                                   "iterations",
+                                                   perf::kMaxRecvInterval));
   ASSIGN_OR_RETURN(auto so, ScaleOut(scale_out));
   (void)so;
   return OkStatus();
@@ -295,6 +299,7 @@ Result<ServingQuery> ServingFields::Query(const ModelArch* m, const Hardware* hw
   q.workload.postprocess_workers = postprocess_workers;
   q.workload.max_batch = max_batch;
   q.workload.memory_share = memory_share;
+  q.workload.recv_interval = recv_interval;
   if (disaggregated()) {
     // Each worker's GPU count as the layout the search starts from (SearchServing keeps it).
     q.par = {.tp = InstanceGpus()};

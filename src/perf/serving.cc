@@ -318,6 +318,7 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
   // Staggered: prompts arrive at n per iteration; the other clients' n (b - 1) / b interrupt a
   // client's decode.
   const double n = b / (dec_iters + own_iters);  // prompts arriving per iteration
+  const double recv = std::max(1, w.recv_interval);
   double tpot_s, ttft_s;
   LatencyParts stag, wave;  // the parts of each pattern (LatencyParts), in seconds
   {
@@ -332,14 +333,25 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
     stag.prompts = Seconds::FromBase(tpot_s) - stag.decode;
     // A prompt longer than the budget fills own_iters - 1 iterations and leaves the rest of its
     // tokens for the last one, which costs what those tokens cost (not a full budget).
+    // The prompts that arrived in one receive interval are prefilled together.
+    const double together = std::max(prompts, n * recv);
     double t_own = own_iters * (base + t_p);
+    if (together > prompts && own_iters <= 1) {
+      const double group = together * isl;  // more than a budget: the mean prompt waits for
+      t_own = group <= budget                // half the group's iterations
+                  ? base + eager(group, together)
+                  : (group / budget + 1) / 2 * (base + eager(budget, budget / isl));
+    }
     if (own_iters > 1) {
       const double last = isl - (own_iters - 1) * budget;
       t_own = (own_iters - 1) * (base + eager(budget, 1)) + base + eager(last, 1);
     }
     const double held = dp > 1 ? BalanceWait(w.balance, n, dp)
                                : BatchWaitIters(w.batch_wait, n, isl, b - 1, k.chunk);
-    ttft_s = (0.5 + Overlap(ep, w.speculative)) * t_dec + t_own + held * t_dec;
+    // A scheduler that takes new requests once every `recv` decode iterations (SGLang's
+    // --scheduler-recv-interval) makes a prompt wait recv / 2 of them on average instead of
+    // half the running one.
+    ttft_s = (0.5 * recv + Overlap(ep, w.speculative)) * t_dec + t_own + held * t_dec;
     stag.prefill = Seconds::FromBase(t_own);
     stag.waiting = Seconds::FromBase(ttft_s) - stag.prefill;
   }
@@ -812,6 +824,10 @@ Status CheckWorkload(const ServingWorkload& w, const ModelArch& m) {
   RETURN_IF_ERROR(CheckContext(m, w.isl, w.osl));
   if (w.concurrency < 1) return FieldError("concurrency", "must be at least 1");
   if (w.max_batch < 0) return FieldError("max_batch", "must be at least 0 (0: the engine's)");
+  if (w.recv_interval < 1 || w.recv_interval > kMaxRecvInterval)
+    return FieldError("recv_interval",
+                      fmt::format("must be 1 (every iteration) to {} decode iterations",
+                                  kMaxRecvInterval));
   if (w.requests < 0 || w.requests > kMaxRequests)
     return FieldError("requests", fmt::format("must be 0 (a closed loop) to {} (an offline run)",
                                               kMaxRequests));

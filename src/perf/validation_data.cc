@@ -151,6 +151,8 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
     std::vector<std::string> versions;           // engine versions (backend_version; empty: any)
     // The rows it applies to (0: any); max_gpus counts one instance's GPUs (a script's TP).
     int isl = 0, osl = 0, max_tp = 0, max_gpus = 0;
+    int min_tp = 0, min_concurrency = 0;  // the rows from these sizes on (0: any)
+    int recv_interval = 0;  // SGLang --scheduler-recv-interval, rows without attention DP
     std::optional<DType> kv_cache;               // the KV-cache format the scripts set
     ContextBalance balance;            // rows with attention data parallelism
     BatchWait batch_wait;              // rows without
@@ -181,7 +183,8 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
                                    "batch_wait_max_tokens_ratio", "max_num_tokens",
                                    "max_num_tokens_round_up", "postprocess_workers",
                                    "memory_share", "chips", "precisions", "versions", "kv_cache",
-                                   "exclude", "mode", "source", "note"}));
+                                   "min_tp", "min_concurrency", "recv_interval", "exclude",
+                                   "mode", "source", "note"}));
       HarnessSetting h;
       ASSIGN_OR_RETURN(h.sources, t.GetStringArray("sources"));
       ASSIGN_OR_RETURN(h.engine, t.GetString("engine"));
@@ -226,6 +229,10 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       ASSIGN_OR_RETURN(h.osl, count("osl", 1, 10'000'000, "tokens"));
       ASSIGN_OR_RETURN(h.max_tp, count("max_tp", 1, 1'000'000, "GPUs"));
       ASSIGN_OR_RETURN(h.max_gpus, count("max_gpus", 1, 1'000'000, "GPUs"));
+      ASSIGN_OR_RETURN(h.min_tp, count("min_tp", 1, 1'000'000, "GPUs"));
+      ASSIGN_OR_RETURN(h.min_concurrency, count("min_concurrency", 1, 100'000'000, "clients"));
+      ASSIGN_OR_RETURN(h.recv_interval, count("recv_interval", 1, kMaxRecvInterval,
+                                              "decode iterations"));
       ASSIGN_OR_RETURN(h.balance.timeout_iters,
                        count("balance_timeout_iters", 0, 10000, "iterations"));
       ASSIGN_OR_RETURN(h.balance.batching_wait_iters,
@@ -278,10 +285,11 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
           return t.ErrorAt("mode", fmt::format("expected agg or disagg, got \"{}\"", mode));
         h.disagg = mode == "disagg";
         if (h.disagg && (h.balance.timeout_iters > 0 || h.batch_wait.timeout_iters > 0 ||
-                         t.Has("postprocess_workers")))
+                         t.Has("postprocess_workers") || t.Has("recv_interval")))
           return t.ErrorAt("mode",
-                           "a disaggregated entry sets prompt balancing, batch waiting or "
-                           "post-processing workers, which apply to aggregated rows only");
+                           "a disaggregated entry sets prompt balancing, batch waiting, "
+                           "post-processing workers or request polling, which apply to "
+                           "aggregated rows only");
       }
       if (t.Has("memory_share")) {
         ASSIGN_OR_RETURN(h.memory_share, t.GetNumber("memory_share"));
@@ -290,10 +298,11 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       }
       if (h.balance.timeout_iters == 0 && h.batch_wait.timeout_iters == 0 &&
           !t.Has("max_num_tokens") && h.postprocess_workers == 0 && !h.kv_cache &&
-          h.memory_share == 0 && h.exclude.empty())
+          h.memory_share == 0 && h.recv_interval == 0 && h.exclude.empty())
         return t.ErrorAt("engine",
                          "sets nothing: give balance_timeout_iters, batch_wait_timeout_iters, "
-                         "max_num_tokens, postprocess_workers, kv_cache, memory_share or exclude");
+                         "max_num_tokens, postprocess_workers, kv_cache, memory_share, "
+                         "recv_interval or exclude");
       ASSIGN_OR_RETURN(std::string source, t.GetString("source"));
       if (source.empty()) return t.ErrorAt("source", "must name the scripts the settings come from");
       harness.push_back(std::move(h));
@@ -527,7 +536,8 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
       if (!from || h.disagg != disagg || h.engine != p.engine ||
           std::find(h.models.begin(), h.models.end(), p.model) == h.models.end() ||
           (h.isl > 0 && h.isl != p.workload.isl) || (h.osl > 0 && h.osl != p.workload.osl) ||
-          (h.max_tp > 0 && p.par.tp > h.max_tp) ||
+          (h.max_tp > 0 && p.par.tp > h.max_tp) || (h.min_tp > 0 && p.par.tp < h.min_tp) ||
+          (h.min_concurrency > 0 && p.workload.concurrency < h.min_concurrency) ||
           (h.max_gpus > 0 && p.par.Gpus() > h.max_gpus) || excludes(h.chips, p.chip) ||
           excludes(h.precisions, get("precision")) ||
           excludes(h.versions, get("backend_version")))
@@ -545,6 +555,8 @@ Status LoadCsv(const fs::path& dir, const catalog::Catalog& chips, const ModelCa
         p.workload.token_budget = budget;
       if (h.postprocess_workers > 0) p.workload.postprocess_workers = h.postprocess_workers;
       if (h.memory_share > 0) p.workload.memory_share = h.memory_share;
+      // SGLang's receive skipper refuses attention data parallelism in the scripts' versions.
+      if (h.recv_interval > 0 && p.par.dp_attn == 1) p.workload.recv_interval = h.recv_interval;
     }
     if (left_out) {
       ex->Add(left_out->exclude);

@@ -342,6 +342,13 @@ std::string ServingText(const perf::ServingQuery& q, const perf::ServingResult& 
                                      q.workload.engine.empty() ? "the generic engine"
                                                                : q.workload.engine));
   }
+  if (q.workload.recv_interval > 1)
+    s += fmt::format(
+        "request polling: while sequences decode, the scheduler takes new requests every {} "
+        "iterations{}\n",
+        q.workload.recv_interval,
+        offline ? " (no effect on an offline run: every request is taken at the start)"
+                : q.disagg ? " (not modelled for disaggregated workers)" : "");
   if (search)
     s += fmt::format("parallelism: best of {} deployments searched in {:.2f} ms\n",
                      search->evaluated, Ms(search->elapsed));

@@ -637,6 +637,53 @@ TEST(Serve, EnginesHoldSlidingWindowLayersAsTheySizeTheirPools) {
   }));
 }
 
+// SGLang's request polling (--scheduler-recv-interval N): while the batch decodes, a prompt
+// waits for the scheduler's next poll, N / 2 decode iterations on average instead of half the
+// running one, so TTFT grows by (N - 1) / 2 decode iterations in the staggered share of the
+// blend (a wave arrives at an idle scheduler, which polls at once); TPOT and the decode stay as
+// they were while fewer than one prompt arrives per interval. An offline run takes every
+// request at its start and is unchanged. Outside 1 to kMaxRecvInterval it is an error.
+TEST(Serve, ASchedulerThatPollsForRequestsEveryNIterationsDelaysTheFirstToken) {
+  const Hardware b200 = HardwareOf("nvidia-b200");
+  const ModelArch& m = ModelOf("deepseek-r1");
+  ServingQuery q = Query(m, b200, 8, {.tp = 8, .ep = 8}, DType::kFp4, 1024, 1024, 4);
+  q.workload.engine = "sglang";
+  auto every = Serve(q);
+  q.workload.recv_interval = 30;
+  auto polled = Serve(q);
+  ASSERT_TRUE(every.ok() && polled.ok());
+  const double burst = Bundled().calibration.Engine("sglang").burst;
+  const double t_dec = every->latency.decode.base();
+  EXPECT_NEAR(polled->ttft.base() - every->ttft.base(), (1 - burst) * 14.5 * t_dec, 1e-9);
+  EXPECT_NEAR(polled->latency.waiting.base() - every->latency.waiting.base(),
+              (1 - burst) * 14.5 * t_dec, 1e-9);
+  EXPECT_DOUBLE_EQ(polled->tpot.base(), every->tpot.base());
+  EXPECT_LT(polled->output_tokens_per_s, every->output_tokens_per_s);
+  // Many clients: the prompts of one interval are prefilled together, so a prompt's own
+  // iterations carry more than itself.
+  ServingQuery busy = Query(m, b200, 8, {.tp = 8, .ep = 8}, DType::kFp4, 1024, 128, 256);
+  busy.workload.engine = "sglang";
+  auto busy1 = Serve(busy);
+  busy.workload.recv_interval = 30;
+  auto busy30 = Serve(busy);
+  ASSERT_TRUE(busy1.ok() && busy30.ok());
+  EXPECT_GT(busy30->latency.prefill.base(), busy1->latency.prefill.base());
+  // An offline run is unchanged.
+  q.workload.requests = 64;
+  auto offline_polled = Serve(q);
+  q.workload.recv_interval = 1;
+  auto offline = Serve(q);
+  ASSERT_TRUE(offline.ok() && offline_polled.ok());
+  EXPECT_DOUBLE_EQ(offline_polled->ttft.base(), offline->ttft.base());
+  EXPECT_DOUBLE_EQ(offline_polled->run_s, offline->run_s);
+  for (int bad : {0, -3, kMaxRecvInterval + 1}) {
+    q.workload.recv_interval = bad;
+    auto r = Serve(q);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().field, "recv_interval");
+  }
+}
+
 // A memory setting (--memory-share) read in each engine's own sense: vLLM's and the generic
 // engine's share of the device, TensorRT-LLM's share of what weights and workspace leave,
 // SGLang's mem-fraction-static (weights and KV pool fill the share; the heuristic's activations

@@ -814,6 +814,55 @@ TEST(ValidationSet, SglangTokenBudgetsFollowTheScriptsByChipPrecisionAndTp) {
   EXPECT_EQ(budget["g"], 0);
 }
 
+// SGLang's request polling (--scheduler-recv-interval) where InferenceX's scripts set it:
+// DeepSeek-R1 FP4 10 below 16 clients and 30 from 16, FP8 the same at TP8 and 10 at TP4, none
+// on the H200; GLM-5 10 for FP4 on the B200 and none for FP8; Qwen3.5 FP4 30 on the B200 and,
+// on the B300 with SGLang 0.5.10.post1, FP8 10. Rows of other harnesses and rows with attention
+// data parallelism (which SGLang's receive skipper refused) keep SGLang's default, 1.
+TEST(ValidationSet, SglangRequestPollingFollowsTheScripts) {
+  ScratchCsv csv("validation-sglang-recv");
+  ASSERT_TRUE(csv.ok());
+  auto imax = [](int conc) {
+    return "db-dump/2026-04-27; config_id=1; silicon_concurrency=" + std::to_string(conc);
+  };
+  const std::string gap = "source_file=/Users/a/gap.csv; silicon_concurrency=16";
+  const std::string ds = "deepseek-ai/DeepSeek-R1", qwen = "Qwen/Qwen3.5-397B-A17B";
+  // id, source, backend, model, system, precision, tp, isl, TTFT (distinct runs).
+  for (const ScratchCsv::ScriptRow& r : std::vector<ScratchCsv::ScriptRow>{
+           {"a", imax(4), "sglang", ds, "b200_sxm", "fp4", "8", "1024", "501"},
+           {"b", imax(16), "sglang", ds, "b200_sxm", "fp4", "8", "1024", "502"},
+           {"c", imax(16), "sglang", ds, "b200_sxm", "fp8", "4", "1024", "503"},
+           {"d", imax(16), "sglang", ds, "b200_sxm", "fp8", "8", "1024", "504"},
+           {"e", imax(16), "sglang", ds, "h200_sxm", "fp8", "8", "1024", "505"},
+           {"f", imax(16), "sglang", "zhipuai/GLM-5", "b200_sxm", "fp8", "8", "1024", "506"},
+           {"g", imax(16), "sglang", "zhipuai/GLM-5", "b200_sxm", "fp4", "8", "1024", "507"},
+           {"h", imax(64), "sglang", qwen, "b200_sxm", "fp4", "4", "1024", "508"},
+           {"i", gap, "sglang", ds, "b200_sxm", "fp4", "8", "1024", "509"},
+           {"j", imax(16), "vllm", ds, "b200_sxm", "fp4", "8", "1024", "510"}})
+    csv.AddScriptRow(r);
+  csv.Add({{"id", "k"}, {"silicon_data_source", imax(16)}, {"backend", "sglang"},
+           {"model_path", ds}, {"system", "b200_sxm"}, {"precision", "fp4"}, {"tp_size", "1"},
+           {"attention_dp_size", "8"}, {"moe_tp_size", "1"}, {"moe_ep_size", "8"},
+           {"isl", "1024"}, {"osl", "1024"}, {"silicon_ttft_ms", "511"}});
+  csv.Add({{"id", "l"}, {"silicon_data_source", imax(16)}, {"backend", "sglang"},
+           {"backend_version", "0.5.10.post1"}, {"model_path", qwen}, {"system", "b300_sxm"},
+           {"precision", "fp8"}, {"tp_size", "4"}, {"attention_dp_size", "1"},
+           {"moe_tp_size", "4"}, {"moe_ep_size", "1"}, {"isl", "1024"}, {"osl", "1024"},
+           {"silicon_ttft_ms", "512"}});
+  auto set = csv.Load();
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  auto recv = PerCsvRow(*set, [](const ValidationPoint& p) { return p.workload.recv_interval; });
+  ASSERT_EQ(recv.size(), 12u);
+  EXPECT_EQ(recv["a"], 10);
+  EXPECT_EQ(recv["b"], 30);
+  EXPECT_EQ(recv["c"], 10);
+  EXPECT_EQ(recv["d"], 30);
+  EXPECT_EQ(recv["g"], 10);
+  EXPECT_EQ(recv["h"], 30);
+  EXPECT_EQ(recv["l"], 10);
+  for (const char* id : {"e", "f", "i", "j", "k"}) EXPECT_EQ(recv[id], 1) << id;
+}
+
 // A harness entry with a negative timeout or an unknown model is an error at its line.
 TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
   for (const auto& [from, to, want] :
@@ -856,7 +905,17 @@ TEST(ValidationSet, MalformedHarnessSettingsAreErrorsAtTheirLine) {
                    "mode: expected agg or disagg, got \"both\""},
         std::tuple{"mode = \"disagg\"\nkv_cache",
                    "mode = \"disagg\"\npostprocess_workers = 2\nkv_cache",
-                   "mode: a disaggregated entry sets prompt balancing"}}) {
+                   "mode: a disaggregated entry sets prompt balancing"},
+        std::tuple{"mode = \"disagg\"\nkv_cache",
+                   "mode = \"disagg\"\nrecv_interval = 10\nkv_cache",
+                   "request polling, which apply to aggregated rows only"},
+        std::tuple{"recv_interval = 30\nsource = \"InferenceX benchmarks/single_node/qwen3.5_fp4",
+                   "recv_interval = 0\nsource = \"InferenceX benchmarks/single_node/qwen3.5_fp4",
+                   "recv_interval: must be 1 to 100000 decode iterations"},
+        std::tuple{"min_tp = 8", "min_tp = -8", "min_tp: must be 1 to"},
+        std::tuple{"min_concurrency = 16\nrecv_interval = 30\nsource = \"InferenceX",
+                   "min_concurrency = 0\nrecv_interval = 30\nsource = \"InferenceX",
+                   "min_concurrency: must be 1 to"}}) {
     ScratchCsv csv("validation-harness-bad");
     ASSERT_TRUE(csv.ok());
     ASSERT_TRUE(csv.EditSystems(from, to)) << from;

@@ -59,6 +59,7 @@ struct ServingFields {
   int postprocess_workers = 0;
   int max_batch = 0;
   double memory_share = 0;
+  int recv_interval = 1;
   // Disaggregated serving (perf serve and compare): prefill workers (0: aggregated), decode
   // workers, GPUs per prefill worker (default: the GPUs shared evenly by all workers; the
   // decode workers share the rest) and the prefill worker's fixed sizes. tp, pp, ep and
@@ -157,6 +158,11 @@ struct ServingFields {
             "engine's default)",
             kAdvanced},
       memory_share);
+    v(Field{"recv_interval",
+            "Decode iterations between the scheduler's polls for new requests (SGLang "
+            "scheduler-recv-interval; 1 = every iteration, the default)",
+            kAdvanced},
+      recv_interval);
     if (!disaggregation) return;
     v(Field{"prefill_workers",
             "Disaggregated serving: workers that only prefill prompts and hand their KV cache "

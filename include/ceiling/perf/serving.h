@@ -50,6 +50,8 @@ namespace ceiling::perf {
 inline constexpr int kMaxGpus = 1 << 20;
 // The most requests an offline run may queue (ServingWorkload::requests).
 inline constexpr int kMaxRequests = 1'000'000;
+// The most decode iterations a scheduler may go without taking new requests.
+inline constexpr int kMaxRecvInterval = 100'000;
 
 struct Speculative {
   int steps = 0;          // draft forward passes per iteration (0 = no speculative decoding)
@@ -109,6 +111,12 @@ struct ServingWorkload {
   // workspace and CUDA graphs), TensorRT-LLM free_gpu_memory_fraction (the KV cache takes this
   // share of what weights and workspace leave); the generic engine reads it as vLLM does.
   double memory_share = 0;
+  // SGLang's --scheduler-recv-interval: while the batch decodes, the scheduler takes new
+  // requests only once every this many decode iterations (any other iteration, a prefill,
+  // lets it take them at once); 1 = every iteration, the engines' behaviour. A prompt that
+  // arrives while the batch decodes waits half the interval on average, and the prompts that
+  // arrived in one interval are prefilled together.
+  int recv_interval = 1;
 };
 
 // Disaggregated serving: prompts are prefilled on `prefill_workers` workers of layout `prefill`
