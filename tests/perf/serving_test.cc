@@ -646,11 +646,14 @@ TEST(Serve, EnginesHoldSlidingWindowLayersAsTheySizeTheirPools) {
 TEST(Serve, ASchedulerThatPollsForRequestsEveryNIterationsDelaysTheFirstToken) {
   const Hardware b200 = HardwareOf("nvidia-b200");
   const ModelArch& m = ModelOf("deepseek-r1");
-  ServingQuery q = Query(m, b200, 8, {.tp = 8, .ep = 8}, DType::kFp4, 1024, 1024, 4);
-  q.workload.engine = "sglang";
-  auto every = Serve(q);
-  q.workload.recv_interval = 30;
-  auto polled = Serve(q);
+  // SGLang serving `clients` of 1,024-token prompts and `osl` outputs, polling every `n`.
+  auto serve = [&](int clients, int osl, int n) {
+    ServingQuery q = Query(m, b200, 8, {.tp = 8, .ep = 8}, DType::kFp4, 1024, osl, clients);
+    q.workload.engine = "sglang";
+    q.workload.recv_interval = n;
+    return Serve(q);
+  };
+  auto every = serve(4, 1024, 1), polled = serve(4, 1024, 30);
   ASSERT_TRUE(every.ok() && polled.ok());
   const double burst = Bundled().calibration.Engine("sglang").burst;
   const double t_dec = every->latency.decode.base();
@@ -661,14 +664,13 @@ TEST(Serve, ASchedulerThatPollsForRequestsEveryNIterationsDelaysTheFirstToken) {
   EXPECT_LT(polled->output_tokens_per_s, every->output_tokens_per_s);
   // Many clients: the prompts of one interval are prefilled together, so a prompt's own
   // iterations carry more than itself.
-  ServingQuery busy = Query(m, b200, 8, {.tp = 8, .ep = 8}, DType::kFp4, 1024, 128, 256);
-  busy.workload.engine = "sglang";
-  auto busy1 = Serve(busy);
-  busy.workload.recv_interval = 30;
-  auto busy30 = Serve(busy);
+  auto busy1 = serve(256, 128, 1), busy30 = serve(256, 128, 30);
   ASSERT_TRUE(busy1.ok() && busy30.ok());
   EXPECT_GT(busy30->latency.prefill.base(), busy1->latency.prefill.base());
   // An offline run is unchanged.
+  ServingQuery q = Query(m, b200, 8, {.tp = 8, .ep = 8}, DType::kFp4, 1024, 1024, 4);
+  q.workload.engine = "sglang";
+  q.workload.recv_interval = 30;
   q.workload.requests = 64;
   auto offline_polled = Serve(q);
   q.workload.recv_interval = 1;
