@@ -331,17 +331,17 @@ ServingTimes ServeTimesWith(const StepModel& sm, const FamilyParams& family, con
     tpot_s = (t_dec + others * stretch * extra) / acc;
     stag.decode = Seconds::FromBase(t_dec / acc);
     stag.prompts = Seconds::FromBase(tpot_s) - stag.decode;
-    // A prompt longer than the budget fills own_iters - 1 iterations and leaves the rest of its
-    // tokens for the last one, which costs what those tokens cost (not a full budget).
-    // The prompts that arrived in one receive interval are prefilled together.
+    // The prompts that arrived in one receive interval are prefilled together; a group longer
+    // than the budget takes several iterations, and its mean prompt waits for half of them.
     const double together = std::max(prompts, n * recv);
     double t_own = own_iters * (base + t_p);
     if (together > prompts && own_iters <= 1) {
-      const double group = together * isl;  // more than a budget: the mean prompt waits for
-      t_own = group <= budget                // half the group's iterations
-                  ? base + eager(group, together)
-                  : (group / budget + 1) / 2 * (base + eager(budget, budget / isl));
+      const double group = together * isl;
+      t_own = group <= budget ? base + eager(group, together)
+                              : (group / budget + 1) / 2 * (base + eager(budget, budget / isl));
     }
+    // A prompt longer than the budget fills own_iters - 1 iterations and leaves the rest of its
+    // tokens for the last one, which costs what those tokens cost (not a full budget).
     if (own_iters > 1) {
       const double last = isl - (own_iters - 1) * budget;
       t_own = (own_iters - 1) * (base + eager(budget, 1)) + base + eager(last, 1);
