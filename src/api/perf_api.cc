@@ -204,10 +204,7 @@ Status ServingFields::Check(bool need_concurrency) const {
     return FieldError("max_batch", "must be 0 to 1,000,000 sequences (0: the engine's)");
   if (!(std::isfinite(memory_share) && memory_share >= 0 && memory_share <= 1))
     return FieldError("memory_share", "must be 0 to 1 (0: the engine's default)");
-  if (recv_interval < 1 || recv_interval > perf::kMaxRecvInterval)
-    return FieldError("recv_interval", fmt::format("must be 1 (every iteration) to {} decode "
-                                                   "iterations",
-                                                   perf::kMaxRecvInterval));
+  RETURN_IF_ERROR(perf::CheckRecvInterval(recv_interval));
   ASSIGN_OR_RETURN(auto so, ScaleOut(scale_out));
   (void)so;
   return OkStatus();

@@ -808,6 +808,14 @@ Status CheckContext(const ModelArch& m, long long isl, long long osl) {
                                        m.file.empty() ? "its model file" : m.file));
 }
 
+Status CheckRecvInterval(int n) {
+  if (n < 1 || n > kMaxRecvInterval)
+    return FieldError("recv_interval", fmt::format("must be 1 (every iteration) to {} decode "
+                                                   "iterations",
+                                                   kMaxRecvInterval));
+  return OkStatus();
+}
+
 namespace {
 
 // An offline run is simulated on aggregated deployments only.
@@ -824,10 +832,7 @@ Status CheckWorkload(const ServingWorkload& w, const ModelArch& m) {
   RETURN_IF_ERROR(CheckContext(m, w.isl, w.osl));
   if (w.concurrency < 1) return FieldError("concurrency", "must be at least 1");
   if (w.max_batch < 0) return FieldError("max_batch", "must be at least 0 (0: the engine's)");
-  if (w.recv_interval < 1 || w.recv_interval > kMaxRecvInterval)
-    return FieldError("recv_interval",
-                      fmt::format("must be 1 (every iteration) to {} decode iterations",
-                                  kMaxRecvInterval));
+  RETURN_IF_ERROR(CheckRecvInterval(w.recv_interval));
   if (w.requests < 0 || w.requests > kMaxRequests)
     return FieldError("requests", fmt::format("must be 0 (a closed loop) to {} (an offline run)",
                                               kMaxRequests));
@@ -1060,8 +1065,8 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
   AddContextNote(*q.model, q.workload, &r.notes);
   const int gpus = q.prefill_workers * q.prefill.Gpus() + q.decode_workers * q.decode.Gpus();
   const double tokens_per_seq = static_cast<double>(q.workload.isl) + q.workload.osl;
-  r.memory = dec.ServingMemory(std::max(1.0, t.batch), tokens_per_seq,
-                               HeldBackFor(dec, ep, q.workload));
+  const HeldBack kept = HeldBackFor(dec, ep, q.workload);
+  r.memory = dec.ServingMemory(std::max(1.0, t.batch), tokens_per_seq, kept);
   r.prefill_step = pre.Prefill(fp, 1, q.workload.isl);
   if (!t.fits) {
     // Which worker: the decode worker must hold one full-length sequence, the prefill worker
@@ -1092,7 +1097,7 @@ Result<ServingResult> ServeDisaggregated(const DisaggQuery& q) {
         t.engine_capped ? "the engine's batch cap runs" : "the decode worker's KV cache holds",
         FormatFixed(t.batch, 0), FormatNumber(q.decode_batch)));
   if (t.kv_limited && !t.engine_capped)
-    AddSlidingKvNote(*q.model, q.workload, HeldBackFor(dec, ep, q.workload), &r.notes);
+    AddSlidingKvNote(*q.model, q.workload, kept, &r.notes);
   r.ttft = t.ttft;
   r.tpot = t.tpot;
   r.latency = t.parts;

@@ -53,6 +53,9 @@ inline constexpr int kMaxRequests = 1'000'000;
 // The most decode iterations a scheduler may go without taking new requests.
 inline constexpr int kMaxRecvInterval = 100'000;
 
+// Whether `n` is a receive interval the model takes (ServingWorkload::recv_interval).
+Status CheckRecvInterval(int n);
+
 struct Speculative {
   int steps = 0;          // draft forward passes per iteration (0 = no speculative decoding)
   int draft_tokens = 0;   // tokens verified per sequence per iteration
